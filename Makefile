@@ -1,0 +1,63 @@
+# Quickstart: `make demo` (set up, open the app on a generated demo fleet), `make test`.
+# Both create or reuse the virtual environment in .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed-stamp
+# System packages: Xvfb for real-window screenshots and the frozen-app smoke test, and the
+# X/GL libraries Qt and QtWebEngine load at run time.
+DEB_PACKAGES = xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+  libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 \
+  libxcb-xinerama0 libnss3 libgl1 libegl1 libfontconfig1 libdbus-1-3 libasound2 \
+  libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 fonts-dejavu-core
+SYSDEPS_STAMP = $(VENV)/.sysdeps-stamp
+export QTWEBENGINE_DISABLE_SANDBOX = 1
+export QTWEBENGINE_CHROMIUM_FLAGS = --disable-gpu
+
+.PHONY: venv sysdeps demo test bench package package-test screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Installs only what is missing; needs root (CI and these machines run as root).
+$(SYSDEPS_STAMP): Makefile
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $(SYSDEPS_STAMP)
+
+sysdeps: $(SYSDEPS_STAMP)
+
+demo: venv sysdeps
+	$(VENV)/bin/auditor demo
+
+test: venv sysdeps
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: venv
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/ingest.py
+	$(PY) bench/infer.py
+
+screenshots: venv sysdeps
+	$(PY) packaging/screenshots.py
+
+package: venv sysdeps
+	$(PY) -m pip install --quiet -e '.[package]'
+	bash packaging/build.sh
+
+package-test: package
+	bash packaging/smoke-test
+
+clean:
+	rm -rf build dist .pytest_cache

@@ -1,0 +1,153 @@
+"""The command line (../shared/docs/cli.md is the contract). Parsing only: each command runs a
+function in the package that owns it, imported when the command is used so that `auditor
+--version` stays fast and the core never imports Qt (the GUI is reached through importlib)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+from auditor import __version__
+from auditor.errors import Cancelled, UserError
+
+# command -> "module:function"; the function takes the parsed args and returns an exit code
+HANDLERS = {
+    "gui": "auditor.gui.app:run_cli",
+    "open": "auditor.gui.app:run_cli",
+    "smoke-test": "auditor.gui.app:run_smoke_test",
+    "demo": "auditor.demo.command:run_demo",
+    "demo-data": "auditor.demo.command:run_demo_data",
+    "ingest": "auditor.ingest.command:run",
+    "infer": "auditor.pipeline.command:run",
+    "report": "auditor.analysis.command:run",
+    "flags": "auditor.audit.command:run",
+    "map": "auditor.maps.command:run",
+    "export": "auditor.export.command:run_export",
+    "verify": "auditor.export.command:run_verify",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # wrong usage: exit 2 with one line
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="auditor", description="Audit vehicle drive data and home/work labels.")
+    p.add_argument("--version", action="version", version=f"auditor {__version__}")
+    p.add_argument("--smoke-test", action="store_true",
+                   help="build the main window and map on a tiny demo project, then exit")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    o = sub.add_parser("open", help="open the GUI on a project")
+    o.add_argument("project")
+    o.add_argument("--screenshot", metavar="FILE.png",
+                   help="render the main window with the map drawn, write the PNG and exit")
+    o.add_argument("--vehicle", help="select this vehicle first")
+
+    d = sub.add_parser("demo", help="demo-data + ingest + infer, then the GUI")
+    d.add_argument("--out", default=None, help="project file (default: a demo project in the "
+                   "user data directory)")
+    d.add_argument("--vehicles", type=int, default=200)
+    d.add_argument("--days", type=int, default=28)
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--no-gui", action="store_true")
+
+    dd = sub.add_parser("demo-data", help="write a synthetic demo fleet")
+    dd.add_argument("out_dir")
+    dd.add_argument("--vehicles", type=int, default=200)
+    dd.add_argument("--days", type=int, default=28)
+    dd.add_argument("--seed", type=int, default=7)
+
+    i = sub.add_parser("ingest", help="import pings, labels or vehicle metadata")
+    i.add_argument("project")
+    i.add_argument("files", nargs="+", metavar="FILE")
+    i.add_argument("--kind", choices=["pings", "labels", "vehicles"],
+                   help="what the files hold (default: guessed from the columns)")
+    i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="read FIELD from COLUMN (repeatable)")
+    i.add_argument("--tz", help="IANA timezone of naive timestamps, e.g. Europe/Berlin")
+    i.add_argument("--json", action="store_true")
+
+    n = sub.add_parser("infer", help="trips, stops, places, features, model, predictions")
+    n.add_argument("project")
+    n.add_argument("--seed", type=int, default=0)
+    n.add_argument("--gap-minutes", type=float, default=None,
+                   help="split trips on time gaps longer than this (default 5)")
+    n.add_argument("--json", action="store_true")
+
+    r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")
+    r.add_argument("project")
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--predictions", metavar="FILE.csv")
+    r.add_argument("--truth", metavar="truth.json",
+                   help="(demo only) also score against a demo truth file")
+
+    f = sub.add_parser("flags", help="the flag event log")
+    f.add_argument("project")
+    f.add_argument("--export", metavar="FILE.csv")
+    f.add_argument("--import", dest="import_", metavar="FILE.csv")
+    f.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("map", help="write a vehicle's map as standalone HTML")
+    m.add_argument("project")
+    m.add_argument("--vehicle", required=True)
+    m.add_argument("--out", required=True, metavar="FILE.html")
+    m.add_argument("--basemap", default="none",
+                   help="none (default), osm, or a tile URL template")
+
+    e = sub.add_parser("export", help="reweighted training set + manifest.json")
+    e.add_argument("project")
+    e.add_argument("out_dir")
+    e.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--k", type=int, default=None, help="neighbours per validation error")
+    e.add_argument("--factor", type=float, default=None, help="upweight factor")
+    e.add_argument("--balance-classes", action="store_true")
+
+    v = sub.add_parser("verify", help="re-derive an export and compare every hash")
+    v.add_argument("out_dir")
+    return p
+
+
+def _handler(name: str):
+    module, func = HANDLERS[name].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.smoke_test:
+        name = "smoke-test"
+    elif args.command is None:
+        name = "gui"
+        args.project = None
+        args.screenshot = None
+        args.vehicle = None
+    else:
+        name = args.command
+    try:
+        return int(_handler(name)(args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Cancelled):
+        print("error: interrupted; nothing of the unfinished step was kept", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1
+    except Exception:  # a bug, not the user's mistake: keep the traceback in the log
+        from auditor.logs import setup_logging
+        path = setup_logging()
+        logging.getLogger("auditor").exception("unexpected error in 'auditor %s'", name)
+        print(f"error: unexpected internal error in '{name}'; details in {path}", file=sys.stderr)
+        if os.environ.get("AUDITOR_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

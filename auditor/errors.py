@@ -1,0 +1,9 @@
+"""Errors that are the user's to fix: the CLI prints them as one line, the GUI as a dialog."""
+
+
+class UserError(Exception):
+    """Bad input or a failed precondition. The message names the file/row and the fix."""
+
+
+class Cancelled(Exception):
+    """Raised inside long work when the user asked to stop; the work's transaction is rolled back."""

@@ -1,0 +1,1 @@
+"""Folium maps of a vehicle (Qt-free: the GUI shows the same HTML)."""

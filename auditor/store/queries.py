@@ -1,0 +1,104 @@
+"""Reads the rest of auditor shares. All SQL is parameterised."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Iterable, Optional, Sequence
+
+import pandas as pd
+
+PING_COLUMNS = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon",
+                "speed_mps", "heading_deg", "trip_id"]
+
+
+def _in_clause(values: Sequence) -> str:
+    return ",".join("?" * len(values))
+
+
+def read_pings(conn: sqlite3.Connection, vehicle_ids: Optional[Sequence[str]] = None,
+               columns: Sequence[str] = PING_COLUMNS) -> pd.DataFrame:
+    """Pings sorted by (vehicle_id, ts, ping_id); all vehicles or only ``vehicle_ids``."""
+    cols = ",".join(columns)
+    if vehicle_ids is None:
+        sql = f"SELECT {cols} FROM pings ORDER BY vehicle_id, ts, ping_id"
+        params: tuple = ()
+    else:
+        vehicle_ids = list(vehicle_ids)
+        if not vehicle_ids:
+            return pd.DataFrame({c: [] for c in columns})
+        sql = (f"SELECT {cols} FROM pings WHERE vehicle_id IN ({_in_clause(vehicle_ids)}) "
+               "ORDER BY vehicle_id, ts, ping_id")
+        params = tuple(vehicle_ids)
+    df = pd.read_sql_query(sql, conn, params=params)
+    if "utc_offset_min" in df:
+        df["utc_offset_min"] = df["utc_offset_min"].astype("Int64")
+    return df
+
+
+def iter_vehicle_batches(conn: sqlite3.Connection, batch_size: int = 200) -> Iterable[list[str]]:
+    """Vehicle ids with pings, in sorted batches, so fleet-size work never loads every ping."""
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
+    for i in range(0, len(ids), batch_size):
+        yield ids[i:i + batch_size]
+
+
+def vehicle_ids(conn: sqlite3.Connection) -> list[str]:
+    """Every vehicle known to the project (pings or metadata), sorted."""
+    rows = conn.execute(
+        "SELECT vehicle_id FROM (SELECT DISTINCT vehicle_id FROM pings "
+        "UNION SELECT vehicle_id FROM vehicles) ORDER BY vehicle_id")
+    return [r[0] for r in rows]
+
+
+def read_vehicles(conn: sqlite3.Connection) -> pd.DataFrame:
+    """Vehicle metadata as one column per metadata key (strings), indexed by nothing."""
+    rows = conn.execute("SELECT vehicle_id, meta FROM vehicles ORDER BY vehicle_id").fetchall()
+    records = []
+    for vid, meta in rows:
+        rec = {"vehicle_id": vid}
+        rec.update(json.loads(meta))
+        records.append(rec)
+    if not records:
+        return pd.DataFrame({"vehicle_id": pd.Series([], dtype=object)})
+    return pd.DataFrame.from_records(records)
+
+
+def read_labels(conn: sqlite3.Connection) -> pd.DataFrame:
+    return pd.read_sql_query(
+        "SELECT label_id, vehicle_id, label, lat, lon FROM labels ORDER BY label_id", conn)
+
+
+def latest_run_id(conn: sqlite3.Connection, kind: str = "model") -> Optional[int]:
+    row = conn.execute("SELECT MAX(run_id) FROM runs WHERE kind = ?", (kind,)).fetchone()
+    return row[0] if row else None
+
+
+def read_run(conn: sqlite3.Connection, run_id: int) -> dict:
+    row = conn.execute(
+        "SELECT run_id, kind, created_at, seed, config, versions, metrics, data_hash "
+        "FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    if row is None:
+        raise KeyError(run_id)
+    keys = ["run_id", "kind", "created_at", "seed", "config", "versions", "metrics", "data_hash"]
+    rec = dict(zip(keys, row))
+    for k in ("config", "versions", "metrics"):
+        rec[k] = json.loads(rec[k]) if rec[k] else {}
+    return rec
+
+
+def read_predictions(conn: sqlite3.Connection, run_id: Optional[int] = None) -> pd.DataFrame:
+    """Predictions of a run (default: the latest model run) joined with place coordinates."""
+    if run_id is None:
+        run_id = latest_run_id(conn)
+    if run_id is None:
+        return pd.DataFrame(columns=["run_id", "place_id", "vehicle_id", "lat", "lon", "split",
+                                     "given_label", "predicted_label", "p_home", "p_work",
+                                     "p_other"])
+    return pd.read_sql_query(
+        "SELECT p.*, pl.lat, pl.lon FROM predictions p JOIN places pl USING (place_id) "
+        "WHERE p.run_id = ? ORDER BY p.vehicle_id, p.place_id", conn, params=(run_id,))
+
+
+def table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                        (name,)).fetchone() is not None
