@@ -18,3 +18,43 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("AUDITOR_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     yield
+
+
+# Shared, expensive fixtures: one small demo fleet, imported and inferred once per session.
+# Tests that write to a project use `fresh_demo_project`, a copy of it.
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+DEMO_VEHICLES, DEMO_DAYS, DEMO_SEED = 60, 14, 3
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    from auditor.demo.generator import write_demo
+    out = tmp_path_factory.mktemp("demo")
+    write_demo(out, vehicles=DEMO_VEHICLES, days=DEMO_DAYS, seed=DEMO_SEED)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_project(demo_dir, tmp_path_factory) -> Path:
+    """An ingested and inferred demo project. Read-only: copy it (fresh_demo_project) to write."""
+    from auditor.ingest.api import ingest_paths
+    from auditor.pipeline.api import infer_project
+    project = tmp_path_factory.mktemp("project") / "demo.db"
+    ingest_paths(project, [demo_dir / "vehicles.csv"], kind="vehicles")
+    ingest_paths(project, [demo_dir / "pings.csv"], kind="pings")
+    ingest_paths(project, [demo_dir / "labels.csv"], kind="labels")
+    infer_project(project, seed=0)
+    from auditor.store import open_project
+    conn = open_project(project)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one self-contained file to copy
+    conn.close()
+    return project
+
+
+@pytest.fixture
+def fresh_demo_project(demo_project, tmp_path) -> Path:
+    target = tmp_path / "demo.db"
+    shutil.copyfile(demo_project, target)
+    return target
