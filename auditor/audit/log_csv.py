@@ -1,0 +1,156 @@
+"""The flag event log as CSV: export for scripts, import to merge another analyst's log."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import sqlite3
+import tempfile
+from collections import defaultdict, deque
+from datetime import datetime
+from pathlib import Path
+
+from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
+from auditor.errors import UserError
+from auditor.store import transaction
+
+REQUIRED = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action"]
+
+
+def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
+    """Write every event to ``path`` (temp name + rename); returns the number of events."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise UserError(f"{path}: folder {path.parent} does not exist; create it first")
+    rows = conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM flag_events "
+                        "ORDER BY event_id").fetchall()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(EVENT_COLUMNS)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return len(rows)
+
+
+def _dedupe_key(analyst, created_at, target_kind, target_id, action, new_value) -> tuple:
+    return (analyst, created_at, target_kind, target_id, action, new_value or None)
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict]]:
+    """(line number, row) pairs; the header is line 1."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise UserError(f"{path}: row 1: missing column(s) {', '.join(missing)} — use a "
+                                "file written by 'auditor flags PROJECT --export'")
+            out = []
+            for row in reader:
+                if None in row:
+                    raise UserError(f"{path}: row {reader.line_num}: more fields than the header "
+                                    "— quote values that contain commas")
+                out.append((reader.line_num, row))
+            return out
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file — check the path") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text — save the CSV as UTF-8") from None
+    except csv.Error as exc:
+        raise UserError(f"{path}: not a readable CSV ({exc}) — use an exported flag log") from None
+
+
+def _parse_row(path: Path, line: int, row: dict) -> dict:
+    def text(name):
+        value = row.get(name)
+        return value if value not in (None, "") else None
+
+    where = f"{path}: row {line}"
+    try:
+        event_id = int(row["event_id"])
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: event_id {row['event_id']!r} is not an integer") from None
+    rec = {c: text(c) for c in EVENT_COLUMNS}
+    rec["event_id"] = event_id
+    if not rec["analyst"] or not rec["analyst"].strip():
+        raise UserError(f"{where}: analyst is empty — every event needs who made it")
+    try:
+        datetime.fromisoformat(rec["created_at"] or "")
+    except ValueError:
+        raise UserError(f"{where}: created_at {rec['created_at']!r} is not an ISO-8601 time") \
+            from None
+    if rec["action"] == "revoke":
+        if rec["new_value"] is not None:
+            raise UserError(f"{where}: a revoke event takes no new_value")
+        try:
+            rec["revokes"] = int(rec["revokes"])
+        except (TypeError, ValueError):
+            raise UserError(f"{where}: revoke event without a valid 'revokes' event id") from None
+    else:
+        if rec["revokes"] is not None:
+            raise UserError(f"{where}: only revoke events may name 'revokes'")
+        try:
+            check_flag(rec["target_kind"], rec["target_id"], rec["action"], rec["new_value"])
+        except UserError as exc:
+            raise UserError(f"{where}: {str(exc).removeprefix('flag: ')}") from None
+    return rec
+
+
+def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
+    """Append the events of ``path`` that this log does not hold yet, in one transaction.
+
+    Events are matched on (analyst, created_at, target, action, new_value), with multiplicity:
+    the k-th such event in the file is the k-th one here. ``revokes`` ids of the file are
+    remapped to this log's ids. Returns {"read", "imported", "already_present"}."""
+    path = Path(path)
+    records = []
+    seen_ids: set[int] = set()
+    kinds: dict[int, tuple] = {}
+    for line, row in _read_rows(path):
+        rec = _parse_row(path, line, row)
+        if rec["event_id"] in seen_ids:
+            raise UserError(f"{path}: row {line}: event_id {rec['event_id']} appears twice — "
+                            "use the file as exported")
+        if rec["action"] == "revoke":
+            target = kinds.get(rec["revokes"])
+            if target is None:
+                raise UserError(f"{path}: row {line}: revokes event {rec['revokes']}, which is "
+                                "not an earlier flag in this file — export the whole log")
+            if target != (rec["target_kind"], rec["target_id"]):
+                raise UserError(f"{path}: row {line}: revoke names another target than event "
+                                f"{rec['revokes']}")
+        seen_ids.add(rec["event_id"])
+        if rec["action"] != "revoke":
+            kinds[rec["event_id"]] = (rec["target_kind"], rec["target_id"])
+        records.append(rec)
+
+    imported = 0
+    with transaction(conn):
+        present: dict[tuple, deque] = defaultdict(deque)
+        for row in conn.execute("SELECT event_id, analyst, created_at, target_kind, target_id, "
+                                "action, new_value FROM flag_events ORDER BY event_id"):
+            present[_dedupe_key(*row[1:])].append(row[0])
+        id_map: dict[int, int] = {}
+        for rec in records:
+            key = _dedupe_key(rec["analyst"], rec["created_at"], rec["target_kind"],
+                              rec["target_id"], rec["action"], rec["new_value"])
+            if present[key]:
+                id_map[rec["event_id"]] = present[key].popleft()
+                continue
+            revokes = id_map[rec["revokes"]] if rec["revokes"] is not None else None
+            id_map[rec["event_id"]] = insert_event(
+                conn, rec["analyst"], rec["created_at"], rec["target_kind"], rec["target_id"],
+                rec["action"], rec["old_value"], rec["new_value"], rec["note"], revokes)
+            imported += 1
+    return {"read": len(records), "imported": imported,
+            "already_present": len(records) - imported}
