@@ -1,0 +1,219 @@
+"""The synthetic demo fleet: pings.csv, labels.csv, vehicles.csv and truth.json.
+
+Each vehicle is simulated on its own random stream (places -> itinerary -> pings -> defects)
+and vehicles are written in batches, so memory stays flat at 20M pings and the same seed gives
+the same bytes."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from auditor import __version__
+from auditor.demo import defects
+from auditor.demo.cities import to_latlon
+from auditor.demo.labels import given_labels
+from auditor.demo.population import (FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places,
+                                     vehicle_rng)
+from auditor.demo.routes import RouteBook, drive_pings
+from auditor.demo.schedules import Itinerary, plan_itinerary
+from auditor.errors import UserError
+from auditor.progress import Progress, report
+
+START_DATE = np.datetime64("2026-03-02")  # a Monday; DST starts in the US on Mar 8, EU Mar 29
+PING_COLUMNS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg")
+VEHICLE_COLUMNS = ("vehicle_id", "fleet", "region", "firmware", "timezone", "model_year")
+BATCH_VEHICLES = 50
+MAX_VEHICLES = 100_000
+MAX_DAYS = 366
+
+
+@dataclass
+class VehicleTrack:
+    """One simulated vehicle: its itinerary (the truth about when it was parked) and the ping
+    rows as written (defects and firmware clock included)."""
+    itinerary: Itinerary
+    true_t: np.ndarray      # UTC seconds of each written row
+    written_t: np.ndarray   # what the firmware stamped (== true_t unless faulty)
+    lat: np.ndarray
+    lon: np.ndarray
+    speed: np.ndarray
+    heading: np.ndarray
+    counts: dict
+
+
+def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
+                     firmware_fault: bool = True) -> VehicleTrack:
+    """Everything about one vehicle from its own stream. ``vehicle.places`` is filled in.
+    With ``firmware_fault=False`` the faulty firmware's clock is correct; nothing else changes."""
+    rng = vehicle_rng(seed, vehicle.index)
+    vehicle.places = sample_places(rng, vehicle)
+    book = RouteBook(rng, lambda: vehicle.places.xy, vehicle.city.grid_deg)
+    start_local = int(START_DATE.astype("datetime64[s]").astype(np.int64))
+    itin = plan_itinerary(rng, vehicle, book, days, start_local)
+    drive = drive_pings(rng, book, itin.origin, itin.dest, itin.depart, itin.duration)
+
+    noise_m = rng.uniform(4.0, 9.0)
+    xy = defects.add_gps_noise(rng, drive["xy"], noise_m)
+    jumps = defects.add_jumps(rng, xy, drive["trip"])
+    lost = defects.tunnel_mask(rng, drive["t"], drive["trip"], itin.depart, itin.duration)
+    keep = ~lost
+    t = drive["t"][keep]
+    lat, lon = to_latlon(vehicle.city, xy[keep])
+    speed = drive["speed"][keep]
+    heading = drive["heading"][keep]
+    invalid = defects.spoil_rows(rng, lat, lon)
+    repeat = defects.duplicate_rows(rng, len(t))
+    t, lat, lon, speed, heading = (np.repeat(a, repeat) for a in (t, lat, lon, speed, heading))
+    written = t
+    if vehicle.faulty and firmware_fault:
+        written = defects.local_time_as_utc(vehicle.city.timezone, t)
+    gaps = int(np.count_nonzero(np.diff(np.flatnonzero(lost)) != 1)) + int(lost.any())
+    counts = {"duplicates": int((repeat == 2).sum()), "jumps": jumps, "tunnel_gaps": gaps,
+              "invalid_rows": invalid}
+    return VehicleTrack(itin, t, written, lat, lon, speed, heading, counts)
+
+
+def _check_sizes(vehicles: int, days: int) -> None:
+    if not 1 <= vehicles <= MAX_VEHICLES:
+        raise UserError(f"--vehicles {vehicles}: choose between 1 and {MAX_VEHICLES}")
+    if not 1 <= days <= MAX_DAYS:
+        raise UserError(f"--days {days}: choose between 1 and {MAX_DAYS}")
+
+
+_CLOCK = pa.array([f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in range(86400)])
+
+
+def iso_utc(t: np.ndarray) -> pa.Array:
+    """'2026-03-02T14:03:05Z' for each UTC second: a date per distinct day and a table of
+    the 86,400 clock readings, joined in Arrow (strftime per row is several times slower)."""
+    day, second = np.divmod(np.asarray(t, dtype=np.int64), 86400)
+    first = int(day.min()) if len(day) else 0
+    n_days = int(day.max()) - first + 1 if len(day) else 0
+    dates = pa.array(np.datetime_as_string(
+        (np.arange(n_days) + first).astype("datetime64[D]"), unit="D"))
+    return pc.binary_join_element_wise(dates.take(pa.array(day - first)),
+                                       _CLOCK.take(pa.array(second)), "T")
+
+
+def _ping_table(ids: list[str], tracks: list[VehicleTrack]) -> pa.Table:
+    counts = [len(tr.written_t) for tr in tracks]
+    cols = {
+        "vehicle_id": pa.array(np.repeat(np.array(ids), counts)),
+        "timestamp": iso_utc(np.concatenate([tr.written_t for tr in tracks])),
+        "lat": np.round(np.concatenate([tr.lat for tr in tracks]), 6),
+        "lon": np.round(np.concatenate([tr.lon for tr in tracks]), 6),
+        "speed_mps": np.round(np.concatenate([tr.speed for tr in tracks]), 2),
+        "heading_deg": np.round(np.concatenate([tr.heading for tr in tracks]), 1),
+    }
+    arrays = [c if isinstance(c, pa.Array) else pa.array(c, from_pandas=True)
+              for c in cols.values()]
+    return pa.Table.from_arrays(arrays, names=list(cols))
+
+
+def _latlon_pair(vehicle: Vehicle, idx: int | None):
+    if idx is None:
+        return None
+    lat, lon = to_latlon(vehicle.city, vehicle.places.xy[idx])
+    return [round(float(lat), 6), round(float(lon), 6)]
+
+
+def _truth_entry(v: Vehicle) -> dict:
+    p = v.places
+    return {
+        "home": _latlon_pair(v, 0),
+        "work": _latlon_pair(v, p.work),
+        "schedule": "day" if v.schedule == "part" else v.schedule,
+        "part_time": v.schedule == "part",
+        "faulty": v.faulty,
+        "city": v.city.name,
+        "timezone": v.city.timezone,
+        "firmware": v.firmware,
+        "labelled": v.labelled,
+        "errands": {p.kinds[i]: _latlon_pair(v, int(i)) for i in p.errands},
+        "favourite_errand": p.kinds[p.favourite_errand],
+    }
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)
+
+
+def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
+               progress: Progress | None = None, *, firmware_fault: bool = True) -> dict:
+    """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
+    by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would."""
+    _check_sizes(vehicles, days)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a folder — choose another output folder")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / f"{name}.{ext}" for name, ext in
+             (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
+    fleet = build_fleet(vehicles, seed)
+    totals = {"duplicates": 0, "jumps": 0, "tunnel_gaps": 0, "invalid_rows": 0}
+    n_pings = 0
+    tmp_pings = paths["pings"].with_suffix(".csv.tmp")
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    report(progress, 0, vehicles, "simulating vehicles")
+    with open(tmp_pings, "wb") as fh:
+        fh.write((",".join(PING_COLUMNS) + "\n").encode())
+        for start in range(0, vehicles, BATCH_VEHICLES):
+            batch = fleet[start:start + BATCH_VEHICLES]
+            tracks = [simulate_vehicle(v, seed, days, firmware_fault) for v in batch]
+            for tr in tracks:
+                for k, n in tr.counts.items():
+                    totals[k] += n
+            table = _ping_table([v.vehicle_id for v in batch], tracks)
+            n_pings += table.num_rows
+            pacsv.write_csv(table, fh, options)
+            report(progress, start + len(batch), vehicles, "simulating vehicles")
+
+    rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
+    tmp_labels = paths["labels"].with_suffix(".csv.tmp")
+    with open(tmp_labels, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("vehicle_id,label,lat,lon\n")
+        for r in rows:
+            fh.write(f"{r.vehicle_id},{r.label},{r.lat:.6f},{r.lon:.6f}\n")
+
+    tmp_vehicles = paths["vehicles"].with_suffix(".csv.tmp")
+    with open(tmp_vehicles, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(",".join(VEHICLE_COLUMNS) + "\n")
+        for v in fleet:
+            fh.write(f"{v.vehicle_id},{v.fleet},{v.city.name},{v.firmware},{v.city.timezone},"
+                     f"{v.model_year}\n")
+
+    truth = {
+        "vehicles": {v.vehicle_id: _truth_entry(v) for v in fleet},
+        "wrong_labels": wrong,
+        "fault": {
+            "column": "firmware",
+            "value": FAULTY_FIRMWARE,
+            "description": (f"firmware {FAULTY_FIRMWARE} writes the local wall-clock time but "
+                            "marks it as UTC ('Z'), so its timestamps are off by the city's "
+                            "UTC offset" + ("" if firmware_fault else " (disabled in this run)")),
+        },
+        "defects": totals,
+        "summary": {
+            "vehicles": vehicles, "days": days, "seed": seed,
+            "start_date": str(START_DATE), "pings": n_pings,
+            "labelled_vehicles": sum(v.labelled for v in fleet),
+            "label_rows": len(rows), "wrong_labels": len(wrong),
+            "faulty_vehicles": sum(v.faulty for v in fleet),
+            "generator": __version__,
+        },
+    }
+    tmp_truth = paths["truth"].with_suffix(".json.tmp")
+    with open(tmp_truth, "w", encoding="utf-8", newline="\n") as fh:
+        json.dump(truth, fh, indent=1)
+        fh.write("\n")
+    for tmp, name in ((tmp_pings, "pings"), (tmp_labels, "labels"),
+                      (tmp_vehicles, "vehicles"), (tmp_truth, "truth")):
+        _replace(tmp, paths[name])
+    return paths
