@@ -1,0 +1,141 @@
+"""`auditor report PROJECT [--json] [--predictions FILE.csv] [--truth truth.json]`."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from auditor.analysis import frames
+from auditor.analysis.report import build_report
+from auditor.errors import UserError
+from auditor.progress import TerminalProgress
+from auditor.store import open_project
+from auditor.store.queries import latest_run_id
+
+PREDICTION_COLUMNS = ["vehicle_id", "place_id", "lat", "lon", "split", "given_label",
+                      "predicted_label", "p_home", "p_work", "p_other"]
+
+
+def write_predictions(pred: pd.DataFrame, path: str | Path) -> int:
+    """The run's predictions as CSV (columns per cli.md, sorted), written to a temporary name in
+    the same folder and renamed, so a reader never sees half a file."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise UserError(f"{path}: folder {path.parent} does not exist; create it first")
+    out = pred[PREDICTION_COLUMNS].sort_values(["vehicle_id", "place_id"], kind="mergesort")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            out.to_csv(fh, index=False, float_format="%.6f", lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return len(out)
+
+
+def _read_truth(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            truth = json.load(fh)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file; give the truth.json written by 'auditor demo-data'")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not valid JSON ({exc}); give the truth.json of a demo fleet")
+    if not isinstance(truth, dict) or "vehicles" not in truth:
+        raise UserError(f"{path}: has no 'vehicles' key; give the truth.json of a demo fleet")
+    return truth
+
+
+def run(args) -> int:
+    project = Path(args.project)
+    truth = _read_truth(args.truth) if getattr(args, "truth", None) else None
+    conn = open_project(project, create=False)
+    try:
+        if latest_run_id(conn, "model") is None:
+            raise UserError(f"{project}: no inference results yet — run 'auditor infer "
+                            f"{project}' first")
+        progress = None if args.json else TerminalProgress()
+        result = build_report(conn, progress=progress)
+        if progress is not None:
+            progress.close()
+        if truth is not None:
+            from auditor.pipeline.evaluate import score_against_truth
+            result["truth"] = score_against_truth(conn, truth, run_id=result["run_id"])
+        if args.predictions:
+            n = write_predictions(frames.predictions(conn, result["run_id"]), args.predictions)
+            result["predictions_file"] = {"path": str(args.predictions), "rows": n}
+    finally:
+        conn.close()
+    if args.json:
+        json.dump(result, sys.stdout, indent=2, allow_nan=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return 0
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f}%"
+
+
+def render_text(r: dict) -> str:
+    """The human-readable report: the headline figures of each section."""
+    v = r["validation"]
+    lines = [f"Run {r['run_id']}: validation accuracy {_pct(v['accuracy'])} "
+             f"on {v['n']} labelled places"]
+    b = v.get("baseline") or {}
+    if b.get("accuracy") is not None:
+        lines.append(f"  baseline (02:00 place) accuracy {_pct(b['accuracy'])}")
+    for c, m in v["per_class"].items():
+        lines.append(f"  {c:<6} precision {_pct(m['precision'])}  recall {_pct(m['recall'])}  "
+                     f"(n={m['support']})")
+    lines.append("  confusion (given -> predicted): " + "; ".join(
+        f"{g}: " + ", ".join(f"{p} {n}" for p, n in row.items())
+        for g, row in v["confusion"].items()))
+    lines.append(f"  misclassified validation places: {len(v['misclassified'])}")
+    lines.append("Accuracy by population (out-of-fold, all labelled places):")
+    for col, rows in v["by_population"]["metadata"].items():
+        worst = min((x for x in rows if x["oof_accuracy"] is not None),
+                    key=lambda x: x["oof_accuracy"], default=None)
+        if worst is not None:
+            lines.append(f"  {col}: lowest {worst['value']} {_pct(worst['oof_accuracy'])} "
+                         f"(n={worst['oof_n']})")
+    for x in v["by_population"]["schedule"]:
+        lines.append(f"  {x['description']}: {_pct(x['oof_accuracy'])} (n={x['oof_n']})")
+    lines.append(f"Suspicious labels: {len(r['suspicious'])} (ranked by "
+                 f"{r['suspicious_ranking'].replace('_', ' ')})")
+    for s in r["suspicious"][:10]:
+        lines.append(f"  {s['place_id']}  score {s['score']:.2f}  {s['reason']}")
+    lines.append(f"Label evidence: {len(r['evidence'])} findings")
+    for e in r["evidence"][:10]:
+        lines.append(f"  {e['sentence']}")
+    t = r["error_tree"]
+    lines.append(f"Error tree: {t['errors']} errors in {t['n']} labelled places (out-of-fold)")
+    for leaf in t["leaves"][:3]:
+        lines.append(f"  {_pct(leaf['error_rate'])} wrong (n={leaf['n']}): {leaf['slice']}")
+    sk = r["skew"]
+    for name, comp in sk["comparisons"].items():
+        flagged = ", ".join(comp["flagged"]) or "none"
+        lines.append(f"Skew train vs {name}: flagged {flagged}")
+    lk = sk["leakage"]
+    lines.append(f"Leakage: {lk['entity']['n']} vehicles in several splits; "
+                 f"{lk['location']['n_near_train']} validation labels within "
+                 f"{lk['location']['near_m']:.0f} m of a train label")
+    cells = sk["spatial_drift"]["cells"]
+    if cells:
+        c = cells[0]
+        lines.append(f"Spatial drift: largest change {c['change']:+.3f} of parked time in cell "
+                     f"lat {c['lat_min']:.2f}-{c['lat_max']:.2f}, "
+                     f"lon {c['lon_min']:.2f}-{c['lon_max']:.2f}")
+    if "truth" in r:
+        lines.append("Against truth: " + json.dumps(r["truth"], sort_keys=True)[:2000])
+    if "predictions_file" in r:
+        lines.append(f"Wrote {r['predictions_file']['rows']} predictions to "
+                     f"{r['predictions_file']['path']}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,165 @@
+"""A shallow surrogate tree that says where the model's errors pile up.
+
+Target: "the model is wrong" on labelled places, judged by the OUT-OF-FOLD prediction (every
+labelled place gets one, so the tree sees many more places than validation has). Inputs: the
+place features plus vehicle metadata (numbers as numbers, categories one-hot) and the given
+label. Nodes are described in words ("firmware = fw-4.2.1", "share_02h <= 0.31") so the GUI
+can show them and ``slice_members`` can turn a clicked node back into places.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeClassifier
+
+from auditor.analysis import frames
+
+MAX_DEPTH = 3
+RANDOM_STATE = 0
+
+
+def min_leaf(n: int) -> int:
+    """Leaves of at least 2% of the places (and 10): a slice of 3 places is an anecdote."""
+    return max(10, int(round(0.02 * n)))
+
+
+def design_matrix(lab: pd.DataFrame, features: pd.DataFrame, meta: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, dict]:
+    """X (one row per labelled place, same order as ``lab``) and, per column, how to say it in
+    words: ("number", name) or ("category", column, value)."""
+    fcols = frames.feature_columns(features)
+    X = lab[["place_id"]].merge(features[["place_id"] + fcols], on="place_id", how="left")
+    X = X.drop(columns="place_id").astype(float)
+    words: dict = {c: ("number", c) for c in fcols}
+    numeric, categorical = frames.split_metadata(meta)
+    m = lab[["vehicle_id"]].merge(meta, on="vehicle_id", how="left")
+    extra = {}
+    for c in numeric:
+        name = f"{c}" if c not in X.columns else f"meta {c}"
+        extra[name] = pd.to_numeric(m[c].replace("", np.nan), errors="coerce").to_numpy()
+        words[name] = ("number", c)
+    cats = [(c, m[c].fillna("").astype(str).to_numpy()) for c in categorical]
+    cats.append(("given label", lab["given_label"].astype(str).to_numpy()))
+    for c, values in cats:
+        for v in sorted(set(values)):
+            name = f"{c} = {v}"
+            extra[name] = (values == v).astype(float)
+            words[name] = ("category", c, v)
+    if extra:
+        X = pd.concat([X, pd.DataFrame(extra, index=X.index)], axis=1)
+    return X, words
+
+
+def _fit(X: pd.DataFrame, y: np.ndarray, max_depth: int) -> DecisionTreeClassifier:
+    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_leaf(len(y)),
+                                  random_state=RANDOM_STATE)
+    tree.fit(X.to_numpy(dtype=float), y)
+    return tree
+
+
+def _conditions(words: tuple, threshold: float, missing_left: bool) -> tuple[str, str]:
+    if words[0] == "category":
+        _, col, value = words
+        return f"{col} \u2260 {value}", f"{col} = {value}"
+    name = words[1]
+    t = f"{threshold:.3g}"
+    left, right = f"{name} <= {t}", f"{name} > {t}"
+    if missing_left:
+        left += " or missing"
+    else:
+        right += " or missing"
+    return left, right
+
+
+def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
+              y: np.ndarray, X: np.ndarray) -> dict:
+    """Nested nodes: id, condition (how the parent's rows got here), n, errors, error_rate,
+    feature, threshold, children (left, right)."""
+    t = tree.tree_
+    leaf_of = tree.decision_path(X)
+    n_node = leaf_of.sum(axis=0).A1.astype(int)
+    err_node = leaf_of[y.astype(bool)].sum(axis=0).A1.astype(int)
+    missing_left = getattr(t, "missing_go_to_left", np.ones(t.node_count, dtype=bool))
+
+    def node(i: int, condition: str, path: list[str]) -> dict:
+        rec = {"id": int(i), "condition": condition, "path": path, "n": int(n_node[i]),
+               "errors": int(err_node[i]),
+               "error_rate": float(err_node[i] / n_node[i]) if n_node[i] else None,
+               "feature": None, "threshold": None, "children": []}
+        left, right = t.children_left[i], t.children_right[i]
+        if left != right:  # a split
+            col = columns[t.feature[i]]
+            lc, rc = _conditions(words[col], float(t.threshold[i]), bool(missing_left[i]))
+            rec["feature"] = col
+            rec["threshold"] = float(t.threshold[i])
+            rec["children"] = [node(left, lc, path + [lc]), node(right, rc, path + [rc])]
+        return rec
+
+    return node(0, "all labelled places", [])
+
+
+def _leaves(node: dict) -> list[dict]:
+    if not node["children"]:
+        return [node]
+    return [leaf for c in node["children"] for leaf in _leaves(c)]
+
+
+def _prepared(conn: sqlite3.Connection, run_id: Optional[int]):
+    run_id = frames.resolve_run(conn, run_id)
+    lab = frames.labelled(frames.predictions(conn, run_id))
+    X, words = design_matrix(lab, frames.place_features(conn), frames.vehicle_metadata(conn))
+    return run_id, lab, X, words
+
+
+def build_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
+                     max_depth: int = MAX_DEPTH) -> dict:
+    """The tree over a prepared design matrix, as JSON; {"root": None} with too few places."""
+    y = lab["wrong"].to_numpy(dtype=int)
+    out = {"target": "out-of-fold prediction differs from the given label",
+           "n": int(len(y)), "errors": int(y.sum()),
+           "params": {"max_depth": max_depth, "min_samples_leaf": min_leaf(len(y)),
+                      "random_state": RANDOM_STATE},
+           "root": None, "leaves": []}
+    if len(y) < 2 * min_leaf(len(y)) or X.shape[1] == 0:
+        out["note"] = "too few labelled places for a tree"
+        return out
+    tree = _fit(X, y, max_depth)
+    root = tree_json(tree, list(X.columns), words, y, X.to_numpy(dtype=float))
+    out["root"] = root
+    leaves = sorted(_leaves(root), key=lambda n: (-(n["error_rate"] or 0.0), n["id"]))
+    out["leaves"] = [{"id": n["id"], "n": n["n"], "errors": n["errors"],
+                      "error_rate": n["error_rate"], "slice": " and ".join(n["path"])}
+                     for n in leaves]
+    return out
+
+
+def error_tree(conn: sqlite3.Connection, run_id: Optional[int] = None,
+               max_depth: int = MAX_DEPTH) -> dict:
+    rid, lab, X, words = _prepared(conn, run_id)
+    out = build_error_tree(lab, X, words, max_depth)
+    out["run_id"] = rid
+    return out
+
+
+def members(lab: pd.DataFrame, X: pd.DataFrame, node_id: int,
+            max_depth: int = MAX_DEPTH) -> list[str]:
+    """Place ids of the labelled places that reach ``node_id`` of the (re-fitted, identical)
+    tree; the tree is deterministic, so refitting is cheaper than storing it."""
+    y = lab["wrong"].to_numpy(dtype=int)
+    if len(y) < 2 * min_leaf(len(y)) or X.shape[1] == 0:
+        return []
+    tree = _fit(X, y, max_depth)
+    if not 0 <= node_id < tree.tree_.node_count:
+        raise KeyError(node_id)
+    path = tree.decision_path(X.to_numpy(dtype=float))
+    hit = path[:, node_id].toarray().ravel().astype(bool)
+    return sorted(lab.loc[hit, "place_id"].tolist())
+
+
+def slice_members(conn: sqlite3.Connection, node_id: int, run_id: Optional[int] = None,
+                  max_depth: int = MAX_DEPTH) -> list[str]:
+    _, lab, X, words = _prepared(conn, run_id)
+    return members(lab, X, node_id, max_depth)

@@ -1,0 +1,137 @@
+"""Evidence about given labels, each check a sentence a reviewer can read and verify:
+
+- a home label on a place where the vehicle never stayed at night (00:00-05:00 local);
+- a work label on a place never visited on a weekday (Mon-Fri local);
+- a label farther than R m (250) from every stop of its vehicle;
+- a vehicle whose home and work labels (nearly) coincide (< 150 m).
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from auditor.analysis.frames import vehicle_metadata
+from auditor.pipeline.geo import haversine_m
+from auditor.analysis.stoptimes import local_stops, overlaps_daily_window, touches_weekday
+from auditor.store.queries import table_exists
+
+NIGHT = (0, 5 * 3600)
+FAR_FROM_STOPS_M = 250.0
+COINCIDE_M = 150.0
+COLUMNS = ["label_id", "vehicle_id", "label", "place_id", "check", "sentence"]
+
+
+def label_evidence(labels: pd.DataFrame, place_labels: pd.DataFrame, stops: pd.DataFrame,
+                   far_m: float = FAR_FROM_STOPS_M, coincide_m: float = COINCIDE_M
+                   ) -> pd.DataFrame:
+    """``labels``: label_id, vehicle_id, label, lat, lon. ``place_labels``: label_id, place_id.
+    ``stops``: vehicle_id, place_id, lat, lon, start_local, end_local. One row per finding."""
+    lab = labels.merge(place_labels[["label_id", "place_id"]], on="label_id", how="left")
+    found = [_night(lab, stops), _weekday(lab, stops), _far(lab, stops, far_m),
+             _coincide(lab, coincide_m)]
+    out = pd.concat([f for f in found if not f.empty] or [pd.DataFrame(columns=COLUMNS)],
+                    ignore_index=True)
+    return out.sort_values(["vehicle_id", "label_id", "check"], kind="mergesort")[COLUMNS] \
+        .reset_index(drop=True)
+
+
+def _per_place(stops: pd.DataFrame, flag: np.ndarray, name: str) -> pd.DataFrame:
+    mask = stops["place_id"].notna().to_numpy()
+    s = stops[mask].assign(**{name: flag[mask]})
+    return s.groupby("place_id").agg(stays=("vehicle_id", "size"), hits=(name, "sum"))
+
+
+def _night(lab: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
+    night = overlaps_daily_window(stops["start_local"].to_numpy(), stops["end_local"].to_numpy(),
+                                  *NIGHT)
+    per = _per_place(stops, night, "night")
+    rows = lab[(lab["label"] == "home") & lab["place_id"].notna()].join(per, on="place_id")
+    rows = rows[rows["hits"].fillna(0) == 0]
+    return rows.assign(check="home_never_at_night", sentence=[
+        f"Home label {lid} of vehicle {v} is on place {p}, where the vehicle never stayed "
+        f"between 00:00 and 05:00 local time (in {int(0 if pd.isna(n) else n)} stays)."
+        for lid, v, p, n in zip(rows["label_id"], rows["vehicle_id"], rows["place_id"],
+                                rows["stays"])])
+
+
+def _weekday(lab: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
+    weekday = touches_weekday(stops["start_local"].to_numpy(), stops["end_local"].to_numpy())
+    per = _per_place(stops, weekday, "weekday")
+    rows = lab[(lab["label"] == "work") & lab["place_id"].notna()].join(per, on="place_id")
+    rows = rows[rows["hits"].fillna(0) == 0]
+    return rows.assign(check="work_never_on_weekday", sentence=[
+        f"Work label {lid} of vehicle {v} is on place {p}, which the vehicle never visited on a "
+        f"weekday (Mon-Fri local; {int(0 if pd.isna(n) else n)} stays, all at weekends)."
+        for lid, v, p, n in zip(rows["label_id"], rows["vehicle_id"], rows["place_id"],
+                                rows["stays"])])
+
+
+def _far(lab: pd.DataFrame, stops: pd.DataFrame, far_m: float) -> pd.DataFrame:
+    pairs = lab[["label_id", "vehicle_id", "lat", "lon"]].merge(
+        stops[["vehicle_id", "lat", "lon"]], on="vehicle_id", how="inner", suffixes=("", "_s"))
+    pairs["d"] = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_s"], pairs["lon_s"])
+    nearest = pairs.groupby("label_id")["d"].min()
+    rows = lab.assign(nearest_m=lab["label_id"].map(nearest))
+    rows = rows[rows["nearest_m"].isna() | (rows["nearest_m"] > far_m)]
+    return rows.assign(check="far_from_stops", sentence=[
+        (f"{lbl.capitalize()} label {lid} of vehicle {v} is {d:,.0f} m from the nearest stop of "
+         f"the vehicle (more than {far_m:.0f} m): the coordinates may be wrong."
+         if not pd.isna(d) else
+         f"{lbl.capitalize()} label {lid} of vehicle {v} cannot be checked: the vehicle has no "
+         f"stops.")
+        for lid, v, lbl, d in zip(rows["label_id"], rows["vehicle_id"], rows["label"],
+                                  rows["nearest_m"])])
+
+
+def _coincide(lab: pd.DataFrame, coincide_m: float) -> pd.DataFrame:
+    home = lab[lab["label"] == "home"]
+    work = lab[lab["label"] == "work"]
+    pairs = home.merge(work, on="vehicle_id", suffixes=("_h", "_w"))
+    if pairs.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    pairs["d"] = haversine_m(pairs["lat_h"], pairs["lon_h"], pairs["lat_w"], pairs["lon_w"])
+    pairs = pairs[pairs["d"] < coincide_m]
+    rows = []
+    for r in pairs.itertuples(index=False):  # one row per offending vehicle: few
+        text = (f"Vehicle {r.vehicle_id}'s home label {r.label_id_h} and work label "
+                f"{r.label_id_w} are only {r.d:,.0f} m apart (less than {coincide_m:.0f} m): "
+                "one of them is probably on the wrong place.")
+        for lid, lbl, pid in ((r.label_id_h, "home", r.place_id_h),
+                              (r.label_id_w, "work", r.place_id_w)):
+            rows.append({"label_id": lid, "vehicle_id": r.vehicle_id, "label": lbl,
+                         "place_id": pid, "check": "home_work_coincide", "sentence": text})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def evidence_frame(conn: sqlite3.Connection,
+                   vehicle_ids: Optional[Sequence[str]] = None) -> pd.DataFrame:
+    """Fleet-wide (or for ``vehicle_ids``) findings about given labels, one row each."""
+    meta = vehicle_metadata(conn)
+    params: tuple = ()
+    where = ""
+    if vehicle_ids is not None:
+        vehicle_ids = list(vehicle_ids)
+        where = f"WHERE vehicle_id IN ({','.join('?' * len(vehicle_ids))})"
+        params = tuple(vehicle_ids)
+    labels = pd.read_sql_query(
+        f"SELECT label_id, vehicle_id, label, lat, lon FROM labels {where} ORDER BY label_id",
+        conn, params=params)
+    if table_exists(conn, "place_labels"):
+        place_labels = pd.read_sql_query(
+            f"SELECT label_id, place_id FROM place_labels {where}", conn, params=params)
+    else:
+        place_labels = pd.DataFrame({"label_id": [], "place_id": []})
+    stops = local_stops(conn, meta, vehicle_ids)
+    return label_evidence(labels, place_labels, stops)
+
+
+def evidence_for_place(conn: sqlite3.Connection, place_id: str) -> list[str]:
+    """Sentences about the labels matched to ``place_id`` (empty when nothing is odd)."""
+    row = conn.execute("SELECT vehicle_id FROM places WHERE place_id = ?", (place_id,)).fetchone()
+    if row is None:
+        return []
+    found = evidence_frame(conn, [row[0]])
+    return list(dict.fromkeys(found.loc[found["place_id"] == place_id, "sentence"]))

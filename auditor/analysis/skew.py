@@ -1,0 +1,109 @@
+"""Distribution skew of one sample against a reference, per feature.
+
+Every result carries the value, the threshold and the sample sizes, not only a verdict:
+- numeric: Wasserstein distance divided by the reference's standard deviation (flag >= 0.1;
+  scale-free, so one threshold fits dwell hours and shares alike), the two-sample KS statistic
+  and its p-value, and PSI over bins frozen from the reference's deciles (0.1 warn, 0.25 alert);
+- categorical: Jensen-Shannon distance (base 2, in [0, 1]; flag >= 0.1), PSI over the
+  reference's categories, and categories never seen in the reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+WASSERSTEIN_FLAG = 0.1
+JS_FLAG = 0.1
+PSI_WARN, PSI_ALERT = 0.1, 0.25
+PSI_BINS = 10
+PSI_EPS = 1e-4  # floor for empty bins: PSI is infinite otherwise
+
+
+def frozen_bins(reference: np.ndarray, bins: int = PSI_BINS) -> np.ndarray:
+    """Inner bin edges at the reference's quantiles (duplicates dropped for point masses).
+    Values are assigned with ``np.searchsorted(edges, x, side='right')`` so the outer bins are
+    open-ended and a later sample's range never changes the bins."""
+    ref = reference[~np.isnan(reference)]
+    if ref.size == 0:
+        return np.array([])
+    qs = np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1])
+    return np.unique(qs)
+
+
+def psi(reference_share: np.ndarray, current_share: np.ndarray, eps: float = PSI_EPS) -> float:
+    """Population stability index: sum (c - r) * ln(c / r) with shares floored at eps."""
+    r = np.maximum(np.asarray(reference_share, dtype=float), eps)
+    c = np.maximum(np.asarray(current_share, dtype=float), eps)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def binned_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    idx = np.searchsorted(edges, values, side="right")
+    counts = np.bincount(idx, minlength=len(edges) + 1).astype(float)
+    return counts / counts.sum() if counts.sum() else counts
+
+
+def psi_level(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return "alert" if value >= PSI_ALERT else "warn" if value >= PSI_WARN else "ok"
+
+
+def numeric_skew(reference, current, bins: int = PSI_BINS) -> dict:
+    ref = np.asarray(reference, dtype=float)
+    cur = np.asarray(current, dtype=float)
+    ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
+    out = {"kind": "numeric", "n_reference": int(ref.size), "n_current": int(cur.size),
+           "wasserstein": None, "wasserstein_std": None, "wasserstein_threshold": WASSERSTEIN_FLAG,
+           "ks": None, "ks_pvalue": None, "psi": None, "psi_thresholds": [PSI_WARN, PSI_ALERT],
+           "psi_level": None, "flag": False}
+    if ref.size == 0 or cur.size == 0:
+        out["note"] = "no values to compare"
+        return out
+    w = float(stats.wasserstein_distance(ref, cur))
+    sd = float(np.std(ref))
+    # a constant reference: any movement is total skew, none is none
+    w_std = w / sd if sd > 0 else (0.0 if w == 0 else float("inf"))
+    ks = stats.ks_2samp(ref, cur)
+    edges = frozen_bins(ref, bins)
+    value = psi(binned_shares(ref, edges), binned_shares(cur, edges))
+    out.update(wasserstein=w, wasserstein_std=w_std, ks=float(ks.statistic),
+               ks_pvalue=float(ks.pvalue), psi=value, psi_level=psi_level(value),
+               psi_bin_edges=[float(e) for e in edges],
+               flag=bool(w_std >= WASSERSTEIN_FLAG or value >= PSI_WARN))
+    return out
+
+
+def categorical_skew(reference, current) -> dict:
+    ref = pd.Series(reference, dtype=object).fillna("").astype(str)
+    cur = pd.Series(current, dtype=object).fillna("").astype(str)
+    out = {"kind": "categorical", "n_reference": int(ref.size), "n_current": int(cur.size),
+           "js_distance": None, "js_threshold": JS_FLAG, "psi": None,
+           "psi_thresholds": [PSI_WARN, PSI_ALERT], "psi_level": None,
+           "new_categories": [], "flag": False}
+    if ref.empty or cur.empty:
+        out["note"] = "no values to compare"
+        return out
+    cats = sorted(set(ref) | set(cur))
+    r = ref.value_counts().reindex(cats, fill_value=0).to_numpy(dtype=float)
+    c = cur.value_counts().reindex(cats, fill_value=0).to_numpy(dtype=float)
+    r, c = r / r.sum(), c / c.sum()
+    js = float(jensenshannon(r, c, base=2))
+    value = psi(r, c)
+    new = sorted(set(cur) - set(ref))
+    out.update(js_distance=js, psi=value, psi_level=psi_level(value), new_categories=new,
+               flag=bool(js >= JS_FLAG or value >= PSI_WARN or new))
+    return out
+
+
+def compare_frames(reference: pd.DataFrame, current: pd.DataFrame,
+                   numeric: list[str], categorical: list[str]) -> list[dict]:
+    """One result per column, numeric then categorical, in the given order."""
+    rows = []
+    for col in numeric:
+        rows.append({"feature": col, **numeric_skew(reference[col], current[col])})
+    for col in categorical:
+        rows.append({"feature": col, **categorical_skew(reference[col], current[col])})
+    return rows

@@ -1,0 +1,225 @@
+"""Analysis building blocks on hand-made data: metrics, confident learning, skew statistics,
+PSI, leakage, spatial drift, time-of-day helpers, the error tree."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from auditor.analysis import skew
+from auditor.analysis.drift import spatial_drift
+from auditor.analysis.error_tree import build_error_tree, design_matrix, members
+from auditor.analysis.leakage import entity_leakage, location_leakage, time_overlap
+from auditor.analysis.stoptimes import crossings, overlaps_daily_window, touches_weekday
+from auditor.analysis.suspicion import find_issues, suspicious_labels
+from auditor.analysis.validation import classification_metrics
+
+H = 3600
+DAY = 86_400
+MONDAY = 1_772_409_600  # 2026-03-02 00:00 UTC, a Monday
+
+
+def test_metrics_exact_counts():
+    given = ["home", "home", "home", "work", "work", "other", "other", "other"]
+    pred = ["home", "home", "work", "work", "other", "other", "other", "home"]
+    m = classification_metrics(given, pred)
+    assert m["n"] == 8 and m["correct"] == 5 and m["accuracy"] == pytest.approx(5 / 8)
+    assert m["confusion"]["home"] == {"home": 2, "work": 1, "other": 0}
+    assert m["confusion"]["work"] == {"home": 0, "work": 1, "other": 1}
+    assert m["confusion"]["other"] == {"home": 1, "work": 0, "other": 2}
+    assert m["per_class"]["home"]["precision"] == pytest.approx(2 / 3)
+    assert m["per_class"]["home"]["recall"] == pytest.approx(2 / 3)
+    assert m["per_class"]["work"]["precision"] == pytest.approx(1 / 2)
+    assert m["per_class"]["work"]["recall"] == pytest.approx(1 / 2)
+    assert m["per_class"]["other"]["support"] == 3
+
+
+def test_metrics_undefined_precision_is_none_not_zero():
+    m = classification_metrics(["home", "work"], ["home", "home"])
+    assert m["per_class"]["work"]["precision"] is None  # never predicted
+    assert m["per_class"]["work"]["recall"] == 0.0
+    assert m["per_class"]["other"]["recall"] is None
+
+
+def _noisy_probs(n, k, rng, flips):
+    """Confident, mostly-right probabilities for true labels; ``flips`` planted label errors."""
+    true = rng.integers(0, k, n)
+    logits = rng.normal(0, 1, (n, k))
+    logits[np.arange(n), true] += 3.5
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    given = true.copy()
+    idx = rng.choice(n, flips, replace=False)
+    given[idx] = (true[idx] + rng.integers(1, k, flips)) % k
+    return given, probs, set(idx.tolist()), true
+
+
+@pytest.mark.parametrize("rank_by", ["normalized_margin", "self_confidence"])
+def test_confident_learning_finds_planted_flips(rank_by):
+    rng = np.random.default_rng(0)
+    given, probs, flipped, true = _noisy_probs(600, 3, rng, 30)
+    res = find_issues(given, probs, rank_by)
+    found = set(np.flatnonzero(res["issue"]).tolist())
+    # confident learning is conservative: high precision, recall limited to confident flips
+    assert len(found & flipped) >= 0.9 * len(found)
+    assert len(found & flipped) >= 18
+    ranked = [i for i in np.argsort(-res["score"], kind="stable") if res["issue"][i]]
+    assert len(set(ranked[:15]) & flipped) >= 14
+    # unflipped places never outrank most flips
+    assert np.mean(res["score"][list(flipped)]) > np.quantile(
+        res["score"][[i for i in range(600) if i not in flipped]], 0.9)
+    # the suggestion is the true class for planted flips it found
+    hits = [i for i in found & flipped]
+    assert np.mean(res["suggested"][hits] == true[hits]) > 0.9
+
+
+def test_thresholds_are_mean_self_confidence():
+    labels = np.array([0, 0, 1, 1])
+    probs = np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8], [0.4, 0.6]])
+    res = find_issues(labels, probs)
+    assert res["thresholds"] == pytest.approx([0.7, 0.7])
+    # place 1: p(given)=0.5 < 0.7 but p(1)=0.5 < 0.7 too -> not an issue (ambiguous only)
+    assert res["issue"].tolist() == [False, False, False, False]
+    probs2 = np.array([[0.9, 0.1], [0.1, 0.9], [0.2, 0.8], [0.3, 0.7]])
+    res2 = find_issues(labels, probs2)
+    assert res2["issue"].tolist() == [False, True, False, False]
+    assert res2["suggested"][1] == 1
+
+
+def test_suspicious_labels_frame_ranked_with_reason():
+    lab = pd.DataFrame({
+        "place_id": ["V1:0", "V1:1", "V2:0", "V2:1", "V3:0", "V3:1"],
+        "vehicle_id": ["V1", "V1", "V2", "V2", "V3", "V3"],
+        "given_label": ["home", "other", "home", "other", "home", "other"],
+        "oof_p_home": [0.9, 0.1, 0.05, 0.2, 0.15, 0.1],
+        "oof_p_work": [0.05, 0.1, 0.05, 0.1, 0.05, 0.1],
+        "oof_p_other": [0.05, 0.8, 0.9, 0.7, 0.8, 0.8],
+    })
+    out = suspicious_labels(lab)
+    assert list(out.columns[:5]) == ["place_id", "vehicle_id", "given_label", "suggested_label",
+                                     "score"]
+    assert out["place_id"].tolist() == ["V2:0", "V3:0"]  # most contradicted first
+    assert out["suggested_label"].tolist() == ["other", "other"]
+    assert "given 'home' has out-of-fold probability 0.05" in out["reason"][0]
+
+
+def test_numeric_skew_matches_scipy_and_flags():
+    rng = np.random.default_rng(1)
+    ref = rng.normal(0, 1, 2000)
+    same = rng.normal(0, 1, 2000)
+    shifted = rng.normal(0.5, 1, 2000)
+    r_same = skew.numeric_skew(ref, same)
+    r_shift = skew.numeric_skew(ref, shifted)
+    assert r_shift["wasserstein"] == pytest.approx(stats.wasserstein_distance(ref, shifted))
+    assert r_shift["wasserstein_std"] == pytest.approx(
+        stats.wasserstein_distance(ref, shifted) / np.std(ref))
+    assert r_shift["ks"] == pytest.approx(stats.ks_2samp(ref, shifted).statistic)
+    assert r_same["wasserstein_std"] < 0.1 and not r_same["flag"]
+    assert r_shift["wasserstein_std"] >= 0.1 and r_shift["flag"]
+    assert r_shift["psi_level"] in ("warn", "alert") and r_same["psi_level"] == "ok"
+    assert r_shift["n_reference"] == 2000 and r_shift["wasserstein_threshold"] == 0.1
+
+
+def test_psi_bins_are_frozen_from_the_reference():
+    ref = np.arange(1000, dtype=float)
+    edges = skew.frozen_bins(ref, 10)
+    assert len(edges) == 9 and edges[0] == pytest.approx(99.9)
+    # a current sample entirely above the reference range falls in the last (open) bin
+    cur = np.full(100, 5000.0)
+    shares = skew.binned_shares(cur, edges)
+    assert shares[-1] == 1.0 and shares[:-1].sum() == 0
+    r = skew.numeric_skew(ref, cur)
+    assert r["psi_bin_edges"] == pytest.approx(edges.tolist())
+    expected = (1 - 0.1) * np.log(1 / 0.1) + 9 * (1e-4 - 0.1) * np.log(1e-4 / 0.1)
+    assert r["psi"] == pytest.approx(expected)
+    assert r["psi_level"] == "alert"
+    # identical distributions: PSI 0
+    assert skew.numeric_skew(ref, ref)["psi"] == pytest.approx(0.0)
+
+
+def test_categorical_skew_js_and_new_categories():
+    ref = ["a"] * 50 + ["b"] * 50
+    cur = ["a"] * 50 + ["b"] * 30 + ["c"] * 20
+    r = skew.categorical_skew(ref, cur)
+    assert r["js_distance"] == pytest.approx(jensenshannon([.5, .5, 0], [.5, .3, .2], base=2))
+    assert r["new_categories"] == ["c"] and r["flag"]
+    assert skew.categorical_skew(ref, ref)["js_distance"] == pytest.approx(0.0)
+    assert not skew.categorical_skew(ref, ref)["flag"]
+
+
+def test_entity_and_location_leakage():
+    pred = pd.DataFrame({
+        "place_id": ["A:0", "A:1", "B:0", "C:0", "C:1"],
+        "vehicle_id": ["A", "A", "B", "C", "C"],
+        "split": ["train", "validation", "validation", "train", "train"],
+        "given_label": ["home", "other", "home", "home", "work"],
+        "lat": [48.0, 48.1, 48.0003, 49.0, 49.1],
+        "lon": [11.0, 11.1, 11.0, 11.0, 11.0],
+    })
+    e = entity_leakage(pred)
+    assert e["vehicles_in_several_splits"] == ["A"] and e["flag"]
+    loc = location_leakage(pred)  # B's home is ~33 m from A's train home
+    assert loc["places"] == ["B:0"] and loc["n_near_train"] == 1
+
+
+def test_time_overlap():
+    stops = pd.DataFrame({"vehicle_id": ["A", "A", "B"],
+                          "start_ts": [0, 100, 50], "end_ts": [10, 200, 300]})
+    t = time_overlap(stops, pd.Series({"A": "train", "B": "validation"}))
+    assert t["train_period"] == [0, 200] and t["validation_period"] == [50, 300]
+    assert t["overlap_seconds"] == 150 and t["validation_share_inside_train"] == 0.0
+
+
+def test_spatial_drift_cells():
+    stops = pd.DataFrame({
+        "lat": [48.005, 48.005, 48.015], "lon": [11.005, 11.005, 11.005],
+        "start_ts": [0, 1000, 1000], "end_ts": [100, 1100, 1300],
+    })
+    d = spatial_drift(stops, 0.01)
+    cells = {(round(c["lat_min"], 2), round(c["lon_min"], 2)): c for c in d["cells"]}
+    first = cells[(48.0, 11.0)]
+    assert first["first_share"] == 1.0 and first["second_share"] == pytest.approx(0.25)
+    assert first["change"] == pytest.approx(-0.75)
+    assert cells[(48.01, 11.0)]["change"] == pytest.approx(0.75)
+    assert first["lat_max"] == pytest.approx(48.01)
+
+
+def test_time_of_day_helpers():
+    a = np.array([MONDAY + 22 * H, MONDAY + 8 * H, MONDAY + 5 * DAY + 9 * H])
+    b = np.array([MONDAY + DAY + 7 * H, MONDAY + 17 * H, MONDAY + 6 * DAY + 20 * H])
+    assert crossings(a, b, 2 * H).tolist() == [1, 0, 1]
+    assert overlaps_daily_window(a, b, 0, 5 * H).tolist() == [True, False, True]
+    # third stay is Saturday 09:00 -> Sunday 20:00: no weekday
+    assert touches_weekday(a, b).tolist() == [True, True, False]
+
+
+def test_error_tree_finds_planted_slice():
+    rng = np.random.default_rng(3)
+    n = 600
+    fw = rng.choice(["fw-1", "fw-2", "fw-bad"], n, p=[0.45, 0.4, 0.15])
+    share = rng.uniform(0, 1, n)
+    # errors: 60 % on fw-bad, 5 % elsewhere, independent of the feature
+    wrong = np.where(fw == "fw-bad", rng.uniform(size=n) < 0.6, rng.uniform(size=n) < 0.05)
+    lab = pd.DataFrame({"place_id": [f"V{i // 5}:{i % 5}" for i in range(n)],
+                        "vehicle_id": [f"V{i // 5}" for i in range(n)],
+                        "given_label": rng.choice(["home", "work", "other"], n),
+                        "wrong": wrong})
+    feats = pd.DataFrame({"place_id": lab["place_id"], "vehicle_id": lab["vehicle_id"],
+                          "share_x": share})
+    meta = pd.DataFrame({"vehicle_id": lab["vehicle_id"], "firmware": fw}) \
+        .drop_duplicates("vehicle_id")
+    # firmware per vehicle: make the place-level column consistent with the vehicle's
+    fw_of = meta.set_index("vehicle_id")["firmware"]
+    lab["wrong"] = np.where(lab["vehicle_id"].map(fw_of) == "fw-bad",
+                            rng.uniform(size=n) < 0.6, rng.uniform(size=n) < 0.05)
+    X, words = design_matrix(lab, feats, meta)
+    tree = build_error_tree(lab, X, words)
+    assert tree["root"]["condition"] == "all labelled places"
+    assert tree["root"]["feature"] == "firmware = fw-bad"
+    worst = tree["leaves"][0]
+    assert "firmware = fw-bad" in worst["slice"] and worst["error_rate"] > 0.4
+    assert tree["root"]["n"] == n and tree["root"]["errors"] == int(lab["wrong"].sum())
+    # slice members of the root's right child are exactly the fw-bad places
+    right = tree["root"]["children"][1]
+    got = members(lab, X, right["id"])
+    want = sorted(lab.loc[lab["vehicle_id"].map(fw_of) == "fw-bad", "place_id"])
+    assert got == want and right["n"] == len(want)
