@@ -80,7 +80,7 @@ def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
     return VehicleTrack(itin, t, written, lat, lon, speed, heading, counts)
 
 
-def _check_sizes(vehicles: int, days: int) -> None:
+def check_sizes(vehicles: int, days: int) -> None:
     if not 1 <= vehicles <= MAX_VEHICLES:
         raise UserError(f"--vehicles {vehicles}: choose between 1 and {MAX_VEHICLES}")
     if not 1 <= days <= MAX_DAYS:
@@ -149,7 +149,7 @@ def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
                progress: Progress | None = None, *, firmware_fault: bool = True) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
     by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would."""
-    _check_sizes(vehicles, days)
+    check_sizes(vehicles, days)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder — choose another output folder")
