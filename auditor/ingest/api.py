@@ -1,0 +1,160 @@
+"""Importing files into a project: validate each file's header and first chunk, then one
+transaction per file, streamed chunk by chunk. A file that fails leaves the project as it was;
+a project this call created is removed again if nothing was imported into it."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from auditor.errors import UserError
+from auditor.ingest import columns, persist, rows, timestamps
+from auditor.ingest.kinds import WRITERS
+from auditor.ingest.readers import Chunk, Source, open_source
+from auditor.ingest.validate import OK, REASONS
+from auditor.progress import Progress, report
+from auditor.store import open_project, transaction
+from auditor.store.connection import check_is_project
+
+DEFAULT_CHUNK_ROWS = 500_000
+_REASON_NAMES = np.array(REASONS, dtype=object)
+
+
+@dataclass
+class Plan:
+    """A validated file, ready to import: its first chunk is already parsed."""
+    source: Source
+    kind: str
+    fields: dict
+    column_map: dict
+    tz: Optional[str]
+    first: tuple[Chunk, pd.DataFrame]
+    rest: Iterator[Chunk]
+
+    def frames(self) -> Iterator[tuple[Chunk, pd.DataFrame]]:
+        yield self.first
+        for chunk in self.rest:
+            yield chunk, _typed(self.kind, chunk, self.fields, self.tz, self.source.name)
+
+
+def ingest_paths(project, files, kind: Optional[str] = None,
+                 column_map: Optional[Mapping[str, str]] = None, tz: Optional[str] = None,
+                 progress: Optional[Progress] = None,
+                 chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[dict]:
+    """Import ``files`` into ``project`` (created if missing); one summary dict per file."""
+    project = Path(project)
+    files = [files] if isinstance(files, (str, Path)) else list(files)
+    if not files:
+        raise UserError("no files to import — name at least one CSV, Parquet or GPX file")
+    if kind is not None and kind not in columns.KINDS:
+        raise UserError(f"--kind {kind}: use one of {', '.join(columns.KINDS)}")
+    column_map = dict(column_map or {})
+    timestamps.check_zone(tz)
+    check_is_project(project)
+    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows) for f in files]
+
+    created = not project.exists()
+    conn = open_project(project)
+    kept = False
+    try:
+        summaries = []
+        for i, plan in enumerate(plans):
+            def step(done, total, message, i=i):
+                report(progress, i + min(done / total, 1.0) if total else i, len(plans), message)
+            summary = _import(conn, plan, step)
+            kept = kept or not summary["skipped"]
+            summaries.append(summary)
+        report(progress, len(plans), len(plans), "done")
+        return summaries
+    except BaseException:
+        conn.close()
+        if created and not kept:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(project) + suffix).unlink(missing_ok=True)
+        raise
+    finally:
+        conn.close()
+
+
+def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],
+              chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Plan:
+    """Everything that can be checked without the project: readable, a table, the columns a
+    kind needs, and a first chunk that parses (e.g. no naive timestamps without --tz)."""
+    source = open_source(path)
+    name = str(path)
+    fields = columns.resolve(source.columns, column_map, name)
+    if source.file_format == "gpx" and kind not in (None, "pings"):
+        raise UserError(f"{name}: a GPX file holds pings, not {kind} — drop --kind {kind}")
+    try:
+        kind = columns.decide_kind(fields, kind, source.columns, name)
+    except UserError:
+        if source.file_format == "csv" and len(source.columns) == 1 and not fields:
+            raise UserError(f"{name}: not a table — no , ; tab or | separated columns in the "
+                            "header line; give a CSV, Parquet or GPX file") from None
+        raise
+    chunks = source.chunks(max(1, int(chunk_rows)))
+    for chunk in chunks:
+        if chunk.table.num_rows or chunk.malformed:
+            break
+    else:
+        raise UserError(f"{name}: empty file (header only, no rows) — export it again with rows")
+    first = (chunk, _typed(kind, chunk, fields, tz, name))
+    return Plan(source, kind, fields, column_map, tz, first, chunks)
+
+
+def _typed(kind: str, chunk: Chunk, fields: dict, tz: Optional[str], name: str) -> pd.DataFrame:
+    if kind == "pings":
+        return rows.pings(chunk, fields, tz, name)
+    if kind == "labels":
+        return rows.labels(chunk, fields, name)
+    return rows.vehicles(chunk, fields, name)
+
+
+def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skipped=False,
+             import_id=None) -> dict:
+    return {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
+            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
+            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+
+
+def _import(conn, plan: Plan, progress) -> dict:
+    key = persist.options_key(plan.tz, plan.column_map)
+    earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
+    if earlier is not None:
+        return _summary(plan, skipped=True, import_id=earlier)
+    name = plan.source.name
+    total = max(plan.source.approx_rows, 1)
+    read = accepted = 0
+    reasons = dict.fromkeys(REASONS, 0)
+    progress(0, total, f"{name}: starting")
+    with transaction(conn):
+        import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
+                                         plan.column_map)
+        writer = WRITERS[plan.kind](conn, import_id)
+        for chunk, frame in plan.frames():
+            verdict = writer.write(frame) if len(frame) else np.zeros(0, np.int8)
+            refused = np.flatnonzero(verdict != OK)
+            why = _REASON_NAMES[verdict[refused]].tolist()
+            lines = frame["line"].to_numpy()[refused].tolist()
+            raws = chunk.raw(frame["row"].to_numpy()[refused])
+            for line, text in chunk.malformed:
+                lines.append(line if line >= 0 else None)
+                raws.append(text)
+                why.append("malformed_row")
+            persist.quarantine(conn, import_id, name, lines, raws, why)
+            for r, n in Counter(why).items():
+                reasons[r] += n
+            read += len(frame) + len(chunk.malformed)
+            accepted += int((verdict == OK).sum())
+            progress(min(read, total - 1), total, f"{name}: {read:,} rows")
+        quarantined = read - accepted
+        persist.finish_import(conn, import_id, read, accepted, quarantined)
+    return _summary(plan, read, accepted, quarantined,
+                    {r: n for r, n in reasons.items() if n}, import_id=import_id)
+
+
+__all__ = ["ingest_paths", "plan_file", "DEFAULT_CHUNK_ROWS"]

@@ -1,0 +1,103 @@
+"""Which source column holds which field, and what kind of file it is.
+
+Source headers vary (``Latitude``, ``lng``, ``VehicleID``); we match them case-insensitively
+against a small alias table, and ``--map FIELD=COLUMN`` overrides the guess."""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Optional, Sequence
+
+from auditor.errors import UserError
+
+FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label")
+KINDS = ("pings", "labels", "vehicles")
+REQUIRED = {
+    "pings": ("vehicle_id", "timestamp", "lat", "lon"),
+    "labels": ("vehicle_id", "label", "lat", "lon"),
+    "vehicles": ("vehicle_id",),
+}
+# Fields each kind reads; vehicles keep every other column as metadata.
+USED = {
+    "pings": ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id"),
+    "labels": ("vehicle_id", "label", "lat", "lon"),
+    "vehicles": ("vehicle_id",),
+}
+ALIASES = {
+    "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin"),
+    "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "lng", "long", "longitude"),
+    "speed_mps": ("speed_mps", "speed"),
+    "heading_deg": ("heading_deg", "heading", "course", "bearing"),
+    "trip_id": ("trip_id", "tripid", "trip"),
+    "label": ("label", "place_label"),
+}
+
+
+def normalise(name: str) -> str:
+    """Header text -> comparable key: case, BOM, spaces and dashes do not matter."""
+    return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
+
+
+def parse_map(items: Optional[Sequence[str]]) -> dict[str, str]:
+    """``["lat=LAT", ...]`` from the command line -> ``{"lat": "LAT"}``."""
+    out: dict[str, str] = {}
+    for item in items or ():
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise UserError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map lat=LATITUDE")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], file: str) -> dict:
+    """{field: source column} for every field found (mapped first, then by alias)."""
+    present = ", ".join(columns) or "(none)"
+    found: dict[str, str] = {}
+    for field, column in (column_map or {}).items():
+        if field not in FIELDS:
+            raise UserError(f"{file}: --map {field}={column}: unknown field '{field}' — "
+                            f"use one of {', '.join(FIELDS)}")
+        match = column if column in columns else next(
+            (c for c in columns if c.strip().lower() == column.strip().lower()), None)
+        if match is None:
+            raise UserError(f"{file}: --map {field}={column}: no column '{column}' in the file — "
+                            f"columns present: {present}")
+        found[field] = match
+    taken = set(found.values())
+    keys = {c: normalise(c) for c in columns}
+    for field, aliases in ALIASES.items():
+        if field in found:
+            continue
+        for alias in aliases:  # alias order decides between e.g. 'lat' and 'latitude'
+            match = next((c for c in columns if keys[c] == alias and c not in taken), None)
+            if match is not None:
+                found[field] = match
+                taken.add(match)
+                break
+    return found
+
+
+def decide_kind(found: Mapping[str, str], kind: Optional[str], columns: Sequence[str],
+                file: str) -> str:
+    """The given kind, or a guess from the columns; the kind's required fields must exist."""
+    present = ", ".join(columns) or "(none)"
+    if kind is None:
+        if "timestamp" in found:
+            kind = "pings"
+        elif "label" in found:
+            kind = "labels"
+        elif "vehicle_id" in found:
+            kind = "vehicles"
+        else:
+            raise UserError(f"{file}: cannot tell pings, labels or vehicles apart — no vehicle_id, "
+                            f"timestamp or label column (columns present: {present}); "
+                            "rename a column or pass --map FIELD=COLUMN and --kind")
+    elif kind not in KINDS:
+        raise UserError(f"--kind {kind}: use one of {', '.join(KINDS)}")
+    missing = [f for f in REQUIRED[kind] if f not in found]
+    if missing:
+        raise UserError(f"{file}: no {' / '.join(missing)} column for {kind} "
+                        f"(columns present: {present}) — rename it or pass --map "
+                        f"{missing[0]}=COLUMN")
+    return kind

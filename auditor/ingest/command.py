@@ -1,0 +1,38 @@
+"""`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--json]`."""
+from __future__ import annotations
+
+import json
+
+from auditor.ingest.api import ingest_paths
+from auditor.ingest.columns import parse_map
+from auditor.progress import TerminalProgress
+
+CLI_KEYS = ("file", "kind", "read", "accepted", "quarantined", "reasons", "skipped")
+
+
+def run(args) -> int:
+    column_map = parse_map(getattr(args, "map", None))
+    bar = TerminalProgress()
+    try:
+        summaries = ingest_paths(args.project, args.files, kind=args.kind,
+                                 column_map=column_map, tz=args.tz, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        payload = summaries[0] if len(summaries) == 1 else summaries
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for summary in summaries:
+            print(describe(summary))
+    return 0
+
+
+def describe(summary: dict) -> str:
+    """One readable paragraph per file."""
+    if summary["skipped"]:
+        return f"{summary['file']}: already imported — nothing to do"
+    text = (f"{summary['file']}: {summary['kind']}: {summary['read']:,} rows read, "
+            f"{summary['accepted']:,} accepted, {summary['quarantined']:,} quarantined")
+    if summary["reasons"]:
+        text += "\n" + "\n".join(f"  {reason}: {n:,}" for reason, n in summary["reasons"].items())
+    return text

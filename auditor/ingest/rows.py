@@ -1,0 +1,97 @@
+"""Source chunk -> typed rows of one kind, with the reasons a row can be refused on its own.
+
+Rules that need other rows (duplicates, jumps) run later, in kinds.py, with project context."""
+from __future__ import annotations
+
+import json
+from typing import Mapping, Optional
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+
+from auditor.errors import UserError
+from auditor.ingest import timestamps
+from auditor.ingest.readers import Chunk, display_text
+from auditor.ingest.validate import LABELS, OK, coordinate_rules, mark
+from auditor.ingest.values import to_float, to_text
+
+
+def _text_column(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
+    """Object array of str / None (None = missing)."""
+    if name not in fields:
+        return np.full(chunk.table.num_rows, None, object)
+    return np.asarray(to_text(chunk.table.column(fields[name])).to_pandas(), dtype=object)
+
+
+def _float_column(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
+    if name not in fields:
+        return np.full(chunk.table.num_rows, np.nan)
+    return to_float(chunk.table.column(fields[name]))
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    return pd.isna(values)
+
+
+def _base(chunk: Chunk) -> dict:
+    n = chunk.table.num_rows
+    return {"line": chunk.lines, "row": np.arange(n, dtype=np.int64),
+            "reason": np.full(n, OK, np.int8)}
+
+
+def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str) -> pd.DataFrame:
+    cols = _base(chunk)
+    reason = cols["reason"]
+    vehicle = _text_column(chunk, fields, "vehicle_id")
+    parsed = timestamps.parse(chunk.table.column(fields["timestamp"]), tz)
+    if parsed.naive.any():
+        i = int(np.flatnonzero(parsed.naive)[0])
+        value = to_text(chunk.table.column(fields["timestamp"]))[i].as_py()
+        raise UserError(f"{file}: line {chunk.lines[i]}: naive timestamps in {file} (e.g. "
+                        f"{value!r} has no UTC offset); pass --tz ZONE, e.g. --tz Europe/Berlin")
+    lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
+    mark(reason, _missing(vehicle), "missing_vehicle_id")
+    mark(reason, ~parsed.ok, "bad_timestamp")
+    coordinate_rules(reason, lat, lon)
+    cols.update(vehicle_id=vehicle, ts=parsed.ts, utc_offset_min=parsed.offset_min, lat=lat,
+                lon=lon, speed_mps=_float_column(chunk, fields, "speed_mps"),
+                heading_deg=_float_column(chunk, fields, "heading_deg"),
+                trip_id=_text_column(chunk, fields, "trip_id"))
+    return pd.DataFrame(cols)
+
+
+def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
+    cols = _base(chunk)
+    reason = cols["reason"]
+    vehicle = _text_column(chunk, fields, "vehicle_id")
+    label = to_text(chunk.table.column(fields["label"]))
+    label = np.asarray(pc.utf8_lower(label).to_pandas(), dtype=object)
+    lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
+    mark(reason, _missing(vehicle), "missing_vehicle_id")
+    mark(reason, ~pd.Series(label).isin(LABELS).to_numpy(), "unknown_label")
+    coordinate_rules(reason, lat, lon)
+    cols.update(vehicle_id=vehicle, label=label, lat=lat, lon=lon)
+    return pd.DataFrame(cols)
+
+
+def vehicles(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
+    """vehicle_id + meta: every other column as a string, JSON with sorted keys."""
+    cols = _base(chunk)
+    vehicle = _text_column(chunk, fields, "vehicle_id")
+    mark(cols["reason"], _missing(vehicle), "missing_vehicle_id")
+    names = sorted(c for c in chunk.table.column_names if c != fields["vehicle_id"])
+    values = [display_text(chunk.table.column(c)) for c in names]
+    values = [np.asarray(pc.fill_null(pc.utf8_trim_whitespace(v), "").to_pandas(), dtype=object)
+              for v in values]
+    # one small dict per vehicle (thousands, not millions): a loop is fine here
+    meta = [json.dumps(dict(zip(names, row)), sort_keys=True, ensure_ascii=False)
+            for row in zip(*values)] if names else ["{}"] * len(vehicle)
+    cols.update(vehicle_id=vehicle, meta=np.asarray(meta, dtype=object))
+    return pd.DataFrame(cols)
+
+
+def malformed(chunk: Chunk) -> list[tuple[Optional[int], str]]:
+    return [(n if n >= 0 else None, text) for n, text in chunk.malformed]
+
+

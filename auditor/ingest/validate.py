@@ -1,0 +1,75 @@
+"""Quarantine rules: which rows are refused, and why (one reason per row, first match wins).
+
+Reasons are stable keys: summaries, the quarantine table and the GUI all use them."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+REASONS = (
+    "missing_vehicle_id",
+    "bad_timestamp",
+    "missing_lat_lon",
+    "lat_lon_out_of_range",
+    "unknown_label",
+    "duplicate_ping",
+    "impossible_jump",
+    "malformed_row",      # a CSV line with more fields than the header
+)
+CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
+OK = np.int8(-1)
+MAX_SPEED_KMH = 300.0
+EARTH_RADIUS_KM = 6371.0088
+LABELS = ("home", "work")
+
+
+def mark(reason: np.ndarray, mask: np.ndarray, name: str) -> None:
+    """Give ``name`` to rows in ``mask`` that have no reason yet."""
+    reason[mask & (reason == OK)] = CODE[name]
+
+
+def coordinate_rules(reason: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> None:
+    missing = np.isnan(lat) | np.isnan(lon)
+    mark(reason, missing, "missing_lat_lon")
+    with np.errstate(invalid="ignore"):
+        mark(reason, ~missing & ((np.abs(lat) > 90) | (np.abs(lon) > 180)), "lat_lon_out_of_range")
+
+
+def duplicated_within(frame: pd.DataFrame) -> np.ndarray:
+    """Exact repeats (vehicle, ts, lat, lon) after their first occurrence in source order."""
+    return frame.duplicated(["vehicle_id", "ts", "lat", "lon"], keep="first").to_numpy()
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def glitches(vehicle: np.ndarray, ts: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Pings far (> 300 km/h) from both neighbours, for rows sorted by (vehicle, ts).
+
+    A single bad fix makes two impossible legs; we refuse the ping between them, not its good
+    neighbours. At a vehicle's first (last) ping there is only one leg, so it is refused only
+    when the next two (previous two) pings agree with each other. A real relocation (one
+    impossible leg with agreeing pings on both sides) refuses nothing."""
+    n = len(ts)
+    if n < 2:
+        return np.zeros(n, bool)
+    same = vehicle[1:] == vehicle[:-1]
+    hours = np.maximum(ts[1:] - ts[:-1], 1) / 3600.0  # same-second fixes: at least 1 s apart
+    leg = same & (haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:]) / hours > MAX_SPEED_KMH)
+    jump_in, jump_out = np.r_[False, leg], np.r_[leg, False]
+    has_prev, has_next = np.r_[False, same], np.r_[same, False]
+    interior = has_prev & has_next & jump_in & jump_out
+    next_agrees = np.r_[(has_next & ~jump_out)[1:], False]
+    prev_agrees = np.r_[False, (has_prev & ~jump_in)[:-1]]
+    first = ~has_prev & jump_out & next_agrees
+    last = ~has_next & jump_in & prev_agrees
+    return interior | first | last
+
+
+def counts(reason: np.ndarray) -> dict[str, int]:
+    codes, n = np.unique(reason[reason != OK], return_counts=True)
+    return {REASONS[int(c)]: int(k) for c, k in zip(codes, n)}
