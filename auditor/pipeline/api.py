@@ -1,0 +1,230 @@
+"""Inference entry points: pure per-vehicle derivation, and the whole project run.
+
+``derive_vehicle_tables`` is pure (pings in, tables out) and only ever looks at one vehicle's
+pings at a time, so it can run on any partition of the fleet by vehicle. ``infer_project`` feeds
+it vehicle batches from the store, then labels places, runs the baseline and the model over the
+fleet's feature table and writes everything in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from auditor.errors import UserError
+from auditor.progress import Progress, report, scaled
+from auditor.store import open_project, transaction
+from auditor.store.bulk import insert_frame, replace_table_from_frame
+from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
+from auditor.pipeline.baseline import baseline_labels, one_hot
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.features import place_features
+from auditor.pipeline.labels import (PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels,
+                                     match_labels)
+from auditor.pipeline.localtime import local_ts
+from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
+from auditor.pipeline.model import (OOF_COLUMNS, PROBA_COLUMNS, assign_splits, decide_labels,
+                                    train_and_predict)
+from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
+from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
+from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
+
+_PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
+PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",
+                       "predicted_label"] + PROBA_COLUMNS + OOF_COLUMNS)
+
+
+def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
+                          config: InferConfig | dict | None = None) -> dict[str, pd.DataFrame]:
+    """trips, stops, places, features from a pings frame (columns as in the pings table;
+    ``trip_id``/``utc_offset_min``/``ping_id`` optional). Pure: no database."""
+    config = InferConfig.from_any(config)
+    keys = ["vehicle_id", "ts"] + (["ping_id"] if "ping_id" in pings else [])
+    pings = pings.dropna(subset=["lat", "lon", "ts"]).sort_values(keys, kind="stable")
+    pings = pings.reset_index(drop=True)
+    pings["local_ts"] = local_ts(pings, vehicles)
+    if "trip_id" in pings and pings["trip_id"].isna().all():
+        pings = pings.drop(columns="trip_id")
+    trips = split_trips(pings, config)
+    stops = stops_between_trips(trips, config)
+    places, stop_place = cluster_places(stops, config)
+    stops["place_id"] = stop_place
+    features = place_features(stops, places)
+    return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
+            "stops": stops[STOP_COLUMNS].reset_index(drop=True),
+            "places": places[PLACE_COLUMNS].reset_index(drop=True),
+            "features": features}
+
+
+def library_versions() -> dict:
+    out = {"python": platform.python_version()}
+    for lib in ("auditor", "numpy", "pandas", "scipy", "scikit-learn"):
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = None
+    return out
+
+
+def _frame_digest(hasher, frame: pd.DataFrame) -> None:
+    if len(frame):
+        hasher.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+
+
+def infer_project(project, seed: int = 0, config: InferConfig | dict | None = None,
+                  progress: Progress | None = None) -> dict:
+    """Run inference on a project and store it; returns the ``infer --json`` summary."""
+    started = time.perf_counter()
+    config = InferConfig.from_any(config)
+    path = Path(project)
+    if not path.exists():
+        raise UserError(f"{path}: no such project — create it with 'auditor ingest {path} pings.csv'")
+    conn = open_project(path, create=False)
+    try:
+        derived, n_pings, data_hash = _derive_fleet(conn, config, scaled(progress, 0.0, 0.8))
+        report(progress, 0.8, 1.0, "labels, baseline and model")
+        labels = read_labels(conn)
+        data_hash.update(json.dumps(labels[["vehicle_id", "label", "lat", "lon"]]
+                                    .to_numpy().tolist()).encode())
+        outcome = label_and_predict(derived["features"], derived["places"], labels,
+                                    derived["pinged_vehicles"], seed, config)
+        features = derived["features"]
+        place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
+        given, split = outcome["given"], outcome["split"]
+        base_metrics, model_metrics = outcome["baseline_metrics"], outcome["model_metrics"]
+        base_frame, model_frame = outcome["baseline_predictions"], outcome["model_predictions"]
+        split_counts = split.groupby(features["vehicle_id"]).first().value_counts().to_dict()
+
+        report(progress, 0.95, 1.0, "saving")
+        versions = json.dumps(library_versions(), sort_keys=True)
+        common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
+                  "data_hash": data_hash.hexdigest(), "seed": seed}
+        with transaction(conn):
+            _replace(conn, "trips", derived["trips"])
+            _replace(conn, "stops", derived["stops"])
+            _replace(conn, "places", derived["places"])
+            replace_table_from_frame(conn, "place_features", features, primary_key="place_id",
+                                     indexes=[["vehicle_id"]])
+            _replace(conn, "place_labels", place_labels[PLACE_LABEL_COLUMNS])
+            _replace(conn, "unmatched_labels", unmatched[UNMATCHED_COLUMNS])
+            baseline_run_id = _insert_run(conn, "baseline", common, base_metrics, base_frame)
+            run_id = None
+            if model_frame is not None:
+                model_metrics["baseline_run_id"] = baseline_run_id
+                model_metrics["vehicles_by_split"] = split_counts
+                run_id = _insert_run(conn, "model", common, model_metrics, model_frame)
+        report(progress, 1.0, 1.0, "done")
+    finally:
+        conn.close()
+
+    return {
+        "vehicles": len(derived["pinged_vehicles"]),
+        "pings": n_pings,
+        "trips": len(derived["trips"]),
+        "stops": len(derived["stops"]),
+        "places": len(derived["places"]),
+        "labelled_places": int(given.notna().sum()),
+        "matched_labels": len(place_labels),
+        "val_accuracy": model_metrics["accuracy"] if model_frame is not None else None,
+        "baseline_val_accuracy": base_metrics["accuracy"],
+        "validation_vehicles": int(split_counts.get("validation", 0)),
+        "unmatched_labels": len(unmatched),
+        "unmatched_reasons": {str(k): int(v) for k, v in
+                              sorted(unmatched["reason"].value_counts().items())},
+        "run_id": run_id,
+        "baseline_run_id": baseline_run_id,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.DataFrame,
+                      pinged_vehicles, seed: int, config: InferConfig) -> dict:
+    """Given labels -> place labels, splits, baseline and model over the fleet's feature table.
+    Pure: returns place_labels, unmatched, given, split, *_predictions and *_metrics
+    (model_* are None when no label matched a place: there is nothing to learn from)."""
+    place_labels, unmatched = match_labels(labels, places, pinged_vehicles, config)
+    given = given_labels(features, place_labels)
+    split = assign_splits(features["vehicle_id"], place_labels["vehicle_id"], seed,
+                          config.validation_fraction)
+    val = (split == "validation")
+    ident = pd.DataFrame({"vehicle_id": features["vehicle_id"], "place_id": features["place_id"],
+                          "given": given})[val]
+
+    def scored(pred: pd.Series) -> dict:
+        m = label_metrics(given[val], pred[val])
+        m["home_place_rate"] = vehicle_home_rate(ident, pred[val])
+        return m
+
+    base_pred = baseline_labels(features)
+    base_metrics = scored(base_pred)
+    out = {"place_labels": place_labels, "unmatched": unmatched, "given": given, "split": split,
+           "baseline_metrics": base_metrics,
+           "baseline_predictions": _predictions(features, split, given, base_pred,
+                                                one_hot(base_pred)),
+           "model_metrics": None, "model_predictions": None}
+    if given.notna().any():
+        proba = train_and_predict(features, given, split, config, seed)
+        pred = decide_labels(features, proba)
+        metrics = scored(pred)
+        metrics["baseline"] = {k: base_metrics[k] for k in
+                               ("accuracy", "home_place_rate", "per_class", "confusion")}
+        out["model_metrics"] = metrics
+        out["model_predictions"] = _predictions(features, split, given, pred, proba)
+    return out
+
+
+def _derive_fleet(conn, config: InferConfig, progress: Progress | None):
+    """Derived tables for every vehicle, one batch of vehicles in memory at a time."""
+    vehicles = read_vehicles(conn)
+    batches = list(iter_vehicle_batches(conn, config.batch_vehicles))
+    if not batches:
+        raise UserError("project has no pings — import some with 'auditor ingest PROJECT pings.csv'")
+    hasher = hashlib.sha256()
+    _frame_digest(hasher, vehicles.astype(str))
+    parts: dict[str, list] = {"trips": [], "stops": [], "places": [], "features": []}
+    n_pings, pinged = 0, []
+    for i, ids in enumerate(batches):
+        report(progress, i, len(batches), f"vehicles {i * config.batch_vehicles + 1}…")
+        pings = read_pings(conn, ids, columns=_PING_READ)
+        _frame_digest(hasher, pings[["vehicle_id", "ts", "lat", "lon"]])
+        n_pings += len(pings)
+        pinged.extend(ids)
+        tables = derive_vehicle_tables(pings, vehicles[vehicles["vehicle_id"].isin(ids)], config)
+        for name in parts:
+            parts[name].append(tables[name])
+    report(progress, len(batches), len(batches), "derived")
+    derived = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    derived["pinged_vehicles"] = pinged
+    return derived, n_pings, hasher
+
+
+def _predictions(features, split, given, predicted, proba) -> pd.DataFrame:
+    frame = pd.DataFrame({"place_id": features["place_id"], "vehicle_id": features["vehicle_id"],
+                          "split": split, "given_label": given, "predicted_label": predicted})
+    for col in PROBA_COLUMNS + OOF_COLUMNS:
+        frame[col] = proba[col].astype(float) if col in proba else np.nan
+    return frame
+
+
+def _replace(conn, table: str, frame: pd.DataFrame) -> None:
+    conn.execute(f'DELETE FROM "{table}"')
+    insert_frame(conn, table, frame)
+
+
+def _insert_run(conn, kind: str, common: dict, metrics: dict, predictions: pd.DataFrame) -> int:
+    created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    cur = conn.execute(
+        "INSERT INTO runs (kind, created_at, seed, config, versions, metrics, data_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kind, created, common["seed"], common["config"], common["versions"],
+         json.dumps(metrics, sort_keys=True), common["data_hash"]))
+    run_id = int(cur.lastrowid)
+    insert_frame(conn, "predictions", predictions.assign(run_id=run_id), PREDICTION_COLUMNS)
+    return run_id

@@ -1,0 +1,45 @@
+"""Inference settings: one frozen dataclass, stored with every run so a run can be repeated."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InferConfig:
+    # trips
+    gap_minutes: float = 5.0          # a silence longer than this ends a trip (parked cars send nothing)
+    tunnel_move_m: float = 500.0      # ...unless the car moved farther than this across it (tunnel)
+    max_tunnel_minutes: float = 120.0  # a far move across a longer silence is lost data: split, no stop
+    stationary_extent_m: float = 150.0  # a "trip" that never leaves this radius is parked heartbeats
+    # places
+    place_radius_m: float = 100.0     # stops closer than this (chained) form one place
+    # labels
+    label_radius_m: float = 250.0     # a given label matches the nearest place within this
+    # model
+    validation_fraction: float = 0.25
+    oof_folds: int = 5
+    # gradient boosting, kept coarse on purpose: a few wrong labels (~5% in real surveys)
+    # must not be memorised, or the model repeats them on its own training vehicles
+    max_iter: int = 100
+    learning_rate: float = 0.1
+    max_leaf_nodes: int = 8
+    min_samples_leaf: int = 25
+    l2_regularization: float = 1.0
+    # fleet processing
+    batch_vehicles: int = 200
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_any(cls, config: "InferConfig | dict | None") -> "InferConfig":
+        if config is None:
+            return cls()
+        if isinstance(config, cls):
+            return config
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"unknown inference settings: {', '.join(unknown)}")
+        return cls(**config)

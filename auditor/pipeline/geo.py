@@ -1,0 +1,14 @@
+"""Distances on the sphere, vectorised."""
+from __future__ import annotations
+
+import numpy as np
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in metres between arrays of points (degrees)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
+    a = (np.sin((lat2 - lat1) / 2) ** 2
+         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

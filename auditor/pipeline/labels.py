@@ -1,0 +1,66 @@
+"""Given labels (home/work points per vehicle) -> labels of places.
+
+A label goes to the vehicle's nearest place within ``label_radius_m``. Every label that cannot
+be used is kept with a reason, never dropped silently:
+
+- ``vehicle_has_no_pings``: no pings for the vehicle at all;
+- ``vehicle_has_no_places``: pings, but no parking stop was found;
+- ``duplicate_label``: the vehicle already has a ``home`` (or ``work``) label with a lower id;
+- ``no_place_within_<r>m``: the nearest place is farther than the radius;
+- ``same_place_as_other_label``: home and work point at one place; the closer label keeps it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.geo import haversine_m
+
+PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_m"]
+UNMATCHED_COLUMNS = ["label_id", "vehicle_id", "reason"]
+
+
+def match_labels(labels: pd.DataFrame, places: pd.DataFrame, pinged_vehicles,
+                 config: InferConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(place_labels, unmatched_labels). ``pinged_vehicles``: ids of vehicles with pings."""
+    labels = labels.sort_values("label_id", kind="stable").reset_index(drop=True)
+    reason = pd.Series(pd.NA, index=labels.index, dtype=object)
+    pinged = set(pinged_vehicles)
+    with_places = set(places["vehicle_id"])
+    reason[~labels["vehicle_id"].isin(pinged)] = "vehicle_has_no_pings"
+    reason[reason.isna() & ~labels["vehicle_id"].isin(with_places)] = "vehicle_has_no_places"
+    dup = labels.duplicated(["vehicle_id", "label"], keep="first")
+    reason[reason.isna() & dup] = "duplicate_label"
+
+    candidates = labels[reason.isna()]
+    # nearest place per label: labels are few per vehicle, so the per-vehicle cross join is small
+    pairs = candidates[["label_id", "vehicle_id", "label", "lat", "lon"]].merge(
+        places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
+    pairs["distance_m"] = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_place"], pairs["lon_place"])
+    nearest = (pairs.sort_values(["label_id", "distance_m", "place_id"])
+               .drop_duplicates("label_id").set_index("label_id"))
+    far = nearest.index[nearest["distance_m"] > config.label_radius_m]
+    radius = f"no_place_within_{config.label_radius_m:g}m"
+    reason[labels["label_id"].isin(far).to_numpy() & reason.isna().to_numpy()] = radius
+
+    matched = nearest[nearest["distance_m"] <= config.label_radius_m].reset_index()
+    matched = matched.sort_values(["place_id", "distance_m", "label_id"])
+    clash = matched.duplicated("place_id", keep="first")
+    reason[labels["label_id"].isin(matched.loc[clash, "label_id"]).to_numpy()] = "same_place_as_other_label"
+    matched = matched[~clash].sort_values("place_id")
+
+    place_labels = matched[PLACE_LABEL_COLUMNS].reset_index(drop=True)
+    place_labels["label_id"] = place_labels["label_id"].astype(np.int64)
+    unmatched = labels.loc[reason.notna(), ["label_id", "vehicle_id"]].assign(
+        reason=reason[reason.notna()].to_numpy()).reset_index(drop=True)
+    return place_labels, unmatched[UNMATCHED_COLUMNS]
+
+
+def given_labels(places: pd.DataFrame, place_labels: pd.DataFrame) -> pd.Series:
+    """home/work for matched places, "other" for the rest of a labelled vehicle's places, NA for
+    places of vehicles without any matched label. Indexed like ``places``."""
+    by_place = place_labels.set_index("place_id")["label"]
+    out = places["place_id"].map(by_place)
+    labelled = places["vehicle_id"].isin(set(place_labels["vehicle_id"]))
+    return out.where(~(labelled & out.isna()), "other").astype(object)

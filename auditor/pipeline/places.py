@@ -1,0 +1,68 @@
+"""Places: clusters of one vehicle's stops.
+
+Stops closer than ``place_radius_m`` are linked and each linked group is a place (DBSCAN with
+min_samples=1, i.e. single-linkage at the radius). Coordinates are projected to local metres
+per vehicle and vehicles are pushed far apart on a third axis, so one KD-tree pass clusters a
+whole batch while no link can ever join two vehicles.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.geo import EARTH_RADIUS_M
+
+PLACE_COLUMNS = ["place_id", "vehicle_id", "lat", "lon", "n_stops"]
+_VEHICLE_SEPARATION_M = 1e8  # farther than any two points on Earth
+
+
+def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFrame, np.ndarray]:
+    """(places, place_id of each stop). ``stops`` sorted by (vehicle_id, start_ts).
+
+    Place ids are "<vehicle>:<n>", n in time order of the place's first stop, so a re-run on
+    the same pings gives the same ids."""
+    n = len(stops)
+    if n == 0:
+        return (pd.DataFrame({"place_id": pd.Series([], dtype=object),
+                              "vehicle_id": pd.Series([], dtype=object),
+                              "lat": pd.Series([], dtype=float), "lon": pd.Series([], dtype=float),
+                              "n_stops": pd.Series([], dtype=np.int64)}),
+                np.array([], dtype=object))
+    vcode, _ = pd.factorize(stops["vehicle_id"], sort=False)
+    lat = stops["lat"].to_numpy(dtype=float)
+    lon = stops["lon"].to_numpy(dtype=float)
+    lat0 = pd.Series(lat).groupby(vcode).transform("mean").to_numpy()
+    xyz = np.column_stack([
+        np.radians(lon) * np.cos(np.radians(lat0)) * EARTH_RADIUS_M,
+        np.radians(lat) * EARTH_RADIUS_M,
+        vcode * _VEHICLE_SEPARATION_M,
+    ])
+    pairs = cKDTree(xyz).query_pairs(config.place_radius_m, output_type="ndarray")
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+
+    # number components by their first stop (stops are in time order within a vehicle)
+    _, first_stop = np.unique(component, return_index=True)
+    order = np.argsort(first_stop, kind="stable")
+    rank_of_component = np.empty_like(order)
+    rank_of_component[order] = np.arange(len(order))
+    first = first_stop[order]
+    place_vehicle = stops["vehicle_id"].to_numpy()[first]
+    n_in_vehicle = pd.Series(place_vehicle).groupby(place_vehicle, sort=False).cumcount().to_numpy()
+    place_ids = (pd.Series(place_vehicle, dtype=object).astype(str) + ":"
+                 + pd.Series(n_in_vehicle).astype(str)).to_numpy(dtype=object)
+
+    stop_place_rank = rank_of_component[component]
+    counts = np.bincount(stop_place_rank, minlength=len(order))
+    places = pd.DataFrame({
+        "place_id": place_ids,
+        "vehicle_id": place_vehicle,
+        "lat": np.bincount(stop_place_rank, weights=lat) / counts,
+        "lon": np.bincount(stop_place_rank, weights=lon) / counts,
+        "n_stops": counts.astype(np.int64),
+    })
+    return places, place_ids[stop_place_rank]

@@ -1,0 +1,55 @@
+"""Stops: where a vehicle stood between two consecutive trips (parking).
+
+A stop is kept only when nothing was lost between the trips (same vehicle, no far jump across
+a long silence) and the car left from where it arrived; otherwise its place is unknown.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.geo import haversine_m
+
+STOP_COLUMNS = ["stop_id", "vehicle_id", "start_ts", "end_ts", "lat", "lon", "place_id",
+                "prev_trip_id", "next_trip_id"]
+
+
+def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
+    """STOP_COLUMNS (place_id still empty) plus ``start_local``/``end_local`` for features."""
+    if len(trips) < 2:
+        return _empty_stops()
+    prev, nxt = trips.iloc[:-1].reset_index(drop=True), trips.iloc[1:].reset_index(drop=True)
+    moved = haversine_m(prev["end_lat"], prev["end_lon"], nxt["start_lat"], nxt["start_lon"])
+    ok = (nxt["clean_break_before"].to_numpy()
+          & (prev["vehicle_id"].to_numpy() == nxt["vehicle_id"].to_numpy())
+          & (moved <= config.tunnel_move_m)
+          & (nxt["start_ts"].to_numpy() > prev["end_ts"].to_numpy()))
+    prev, nxt = prev[ok], nxt[ok]
+    stops = pd.DataFrame({
+        "vehicle_id": prev["vehicle_id"].to_numpy(),
+        "start_ts": prev["end_ts"].to_numpy(dtype=np.int64),
+        "end_ts": nxt["start_ts"].to_numpy(dtype=np.int64),
+        # arrival and departure fixes are both noisy views of one parking spot
+        "lat": (prev["end_lat"].to_numpy() + nxt["start_lat"].to_numpy()) / 2,
+        "lon": (prev["end_lon"].to_numpy() + nxt["start_lon"].to_numpy()) / 2,
+        "place_id": pd.Series([None] * len(prev), dtype=object),
+        "prev_trip_id": prev["trip_id"].to_numpy(),
+        "next_trip_id": nxt["trip_id"].to_numpy(),
+        "start_local": prev["end_local"].to_numpy(dtype=np.int64),
+        "end_local": nxt["start_local"].to_numpy(dtype=np.int64),
+    })
+    n_in_vehicle = stops.groupby("vehicle_id", sort=False).cumcount()
+    stops.insert(0, "stop_id", stops["vehicle_id"].astype(str) + ":s" + n_in_vehicle.astype(str))
+    return stops
+
+
+def _empty_stops() -> pd.DataFrame:
+    return pd.DataFrame({
+        "stop_id": pd.Series([], dtype=object), "vehicle_id": pd.Series([], dtype=object),
+        "start_ts": pd.Series([], dtype=np.int64), "end_ts": pd.Series([], dtype=np.int64),
+        "lat": pd.Series([], dtype=float), "lon": pd.Series([], dtype=float),
+        "place_id": pd.Series([], dtype=object), "prev_trip_id": pd.Series([], dtype=object),
+        "next_trip_id": pd.Series([], dtype=object),
+        "start_local": pd.Series([], dtype=np.int64), "end_local": pd.Series([], dtype=np.int64),
+    })

@@ -1,0 +1,110 @@
+"""Trips from pings: runs of pings of one vehicle, split where the car was parked.
+
+A parked car sends nothing, so a silence longer than ``gap_minutes`` ends a trip — unless the
+car moved far across it (a tunnel, a dead zone), which keeps the trip going. When the data
+carries its own ``trip_id``, a change of id ends a trip instead of the silence rule. Segments
+that never leave a small radius (heartbeats of a parked car, a lone GPS fix) are not trips.
+
+Everything is vectorised over the sorted pings of many vehicles at once; no vehicle's result
+depends on another vehicle's pings.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.geo import haversine_m
+
+TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
+                "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]
+
+
+def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
+    """One row per trip (TRIP_COLUMNS) plus the columns stops need: ``start_local``,
+    ``end_local`` (local seconds) and ``clean_break_before`` (no lost data since the previous
+    trip of the vehicle).
+
+    ``pings`` must be sorted by (vehicle_id, ts) and carry vehicle_id, ts, local_ts, lat, lon
+    and optionally trip_id.
+    """
+    n = len(pings)
+    if n == 0:
+        return _empty_trips()
+    vid = pings["vehicle_id"].to_numpy()
+    ts = pings["ts"].to_numpy(dtype=np.int64)
+    lat = pings["lat"].to_numpy(dtype=float)
+    lon = pings["lon"].to_numpy(dtype=float)
+
+    new_vehicle = np.ones(n, dtype=bool)
+    new_vehicle[1:] = vid[1:] != vid[:-1]
+    dt = np.zeros(n, dtype=np.int64)
+    dt[1:] = ts[1:] - ts[:-1]
+    step_m = np.zeros(n)
+    step_m[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    step_m[new_vehicle] = 0.0
+
+    far = step_m > config.tunnel_move_m
+    silence = dt > config.gap_minutes * 60
+    lost = far & (dt > config.max_tunnel_minutes * 60)
+    split = silence & (~far | lost)
+    if "trip_id" in pings:
+        src = pings["trip_id"].to_numpy(dtype=object)
+        has = ~pd.isna(src)
+        both = np.zeros(n, dtype=bool)
+        both[1:] = has[1:] & has[:-1]
+        changed = np.zeros(n, dtype=bool)
+        changed[1:] = src[1:] != src[:-1]
+        split = np.where(both, changed, split)
+    else:
+        src = np.full(n, None, dtype=object)
+    boundary = new_vehicle | split
+    # a break is clean when it is within one vehicle and the car did not jump far across it
+    bad_break = new_vehicle | (boundary & far)
+
+    starts = np.flatnonzero(boundary)
+    ends = np.append(starts[1:], n) - 1
+    seg = np.cumsum(boundary) - 1
+    inside = ~boundary  # steps that belong to a segment (not the jump into it)
+    distance = np.bincount(seg, weights=np.where(inside, step_m, 0.0), minlength=len(starts))
+    from_first = haversine_m(lat, lon, lat[starts][seg], lon[starts][seg])
+    extent = np.maximum.reduceat(from_first, starts)
+    n_pings = ends - starts + 1
+    moving = extent >= config.stationary_extent_m
+
+    # lost data between two kept trips: any bad break from the segment after the earlier one
+    # up to the later one (stationary segments in between are skipped, their breaks count)
+    bad_cum = np.cumsum(bad_break[starts])
+    keep = np.flatnonzero(moving)
+    clean_before = np.zeros(len(keep), dtype=bool)
+    if len(keep) > 1:
+        clean_before[1:] = (bad_cum[keep[1:]] - bad_cum[keep[:-1]]) == 0
+
+    local = pings["local_ts"].to_numpy(dtype=np.int64)
+    s, e = starts[keep], ends[keep]
+    trips = pd.DataFrame({
+        "vehicle_id": vid[s],
+        "start_ts": ts[s], "end_ts": ts[e],
+        "n_pings": n_pings[keep].astype(np.int64),
+        "distance_m": distance[keep],
+        "start_lat": lat[s], "start_lon": lon[s], "end_lat": lat[e], "end_lon": lon[e],
+        "source_trip_id": pd.array(src[s], dtype="string") if len(s) else pd.array([], dtype="string"),
+        "start_local": local[s], "end_local": local[e],
+        "clean_break_before": clean_before,
+    })
+    n_in_vehicle = trips.groupby("vehicle_id", sort=False).cumcount()
+    trips.insert(0, "trip_id", trips["vehicle_id"].astype(str) + ":t" + n_in_vehicle.astype(str))
+    return trips
+
+
+def _empty_trips() -> pd.DataFrame:
+    return pd.DataFrame({
+        "trip_id": pd.Series([], dtype=object), "vehicle_id": pd.Series([], dtype=object),
+        "start_ts": pd.Series([], dtype=np.int64), "end_ts": pd.Series([], dtype=np.int64),
+        "n_pings": pd.Series([], dtype=np.int64), "distance_m": pd.Series([], dtype=float),
+        "start_lat": pd.Series([], dtype=float), "start_lon": pd.Series([], dtype=float),
+        "end_lat": pd.Series([], dtype=float), "end_lon": pd.Series([], dtype=float),
+        "source_trip_id": pd.Series([], dtype="string"),
+        "start_local": pd.Series([], dtype=np.int64), "end_local": pd.Series([], dtype=np.int64),
+        "clean_break_before": pd.Series([], dtype=bool),
+    })
