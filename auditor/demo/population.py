@@ -1,8 +1,8 @@
 """Who is in the demo fleet: each vehicle's city, schedule kind, metadata and places.
 
 Fleet-wide shares (schedule mix, faulty firmware, labelled vehicles) are drawn as quotas so a
-small fleet still has every case; everything about one vehicle (its places, its days) comes from
-that vehicle's own random stream, so adding vehicles never changes the existing ones."""
+small fleet still has every case; everything else about one vehicle (its places, its days, its
+pings) comes from that vehicle's own random stream, seeded by (seed, vehicle index)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
