@@ -1,0 +1,105 @@
+"""Entry points of the export: the CLI and the GUI's Export dialog call these."""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from auditor.errors import UserError
+from auditor.export.build import build_training_set, export_columns
+from auditor.export.config import ExportConfig, check_format
+from auditor.export.hashing import render_csv, sha256_bytes, sha256_file
+from auditor.export.manifest import build_manifest, content_hashes, input_files
+from auditor.export.outdir import MANIFEST, prepare_out_dir, remove_stale_outputs
+from auditor.export.writers import (manifest_bytes, output_name, write_bytes_atomic,
+                                    write_training_file, writer_settings)
+from auditor.progress import Progress, report, scaled
+from auditor.store import open_project
+
+
+@contextlib.contextmanager
+def read_snapshot(conn: sqlite3.Connection):
+    """One read transaction: every table is read as of the same moment, even if an analyst
+    flags something in the GUI while the export runs (WAL readers see a fixed snapshot)."""
+    conn.execute("BEGIN DEFERRED")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def _open(project) -> tuple[Path, sqlite3.Connection]:
+    path = Path(project).absolute()
+    if not path.exists():
+        raise UserError(f"{path}: no such project — check the path (export reads an existing "
+                        "project)")
+    return path, open_project(path, create=False)
+
+
+def preview_export(project, config: ExportConfig | dict | None = None,
+                   progress: Progress | None = None) -> dict:
+    """What an export would contain, without writing anything (the Export dialog's preview)."""
+    config = ExportConfig.from_any(config)
+    _, conn = _open(project)
+    try:
+        with read_snapshot(conn):
+            ts = build_training_set(conn, config, progress)
+    finally:
+        conn.close()
+    w = ts.weights
+    return {**ts.counts, "effective_sample_size": w["effective_sample_size"],
+            "weights": {k: w[k] for k in ("min", "max", "mean")},
+            "model_run_id": ts.run["run_id"], "config": config.to_dict()}
+
+
+def export_training_set(project, out_dir, fmt: str = "csv",
+                        config: ExportConfig | dict | None = None,
+                        progress: Progress | None = None) -> dict:
+    """Write OUT_DIR/training_set.<fmt> and OUT_DIR/manifest.json; returns the summary that
+    ``auditor export --json`` prints."""
+    config = ExportConfig.from_any(config)
+    fmt = check_format(fmt)
+    path, conn = _open(project)
+    try:
+        out = Path(out_dir).absolute()
+        previous = prepare_out_dir(out)
+        with read_snapshot(conn):
+            ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
+            report(progress, 0.6, 1.0, "hashing inputs")
+            hashes = content_hashes(conn, ts.run["run_id"])
+            inputs = input_files(conn)
+    finally:
+        conn.close()
+
+    report(progress, 0.75, 1.0, f"writing {fmt}")
+    columns = export_columns()
+    canonical = render_csv(ts.frame, columns)
+    rows_sha256 = sha256_bytes(canonical)
+    if fmt == "csv":  # the canonical rendering is the CSV file: render once
+        data_path = out / output_name(fmt)
+        write_bytes_atomic(data_path, canonical)
+    else:
+        data_path = write_training_file(ts.frame, columns, out, fmt)
+    del canonical
+    outputs = {data_path.name: {"sha256": sha256_file(data_path),
+                                "bytes": data_path.stat().st_size}}
+    manifest = build_manifest(ts, project=path, config=config.to_dict(), fmt=fmt,
+                              writer=writer_settings(fmt), columns=columns, hashes=hashes,
+                              inputs=inputs, outputs=outputs, rows_sha256=rows_sha256)
+    blob = manifest_bytes(manifest)
+    write_bytes_atomic(out / MANIFEST, blob)
+    remove_stale_outputs(out, previous, {data_path.name})
+    report(progress, 1.0, 1.0, "exported")
+    w = ts.weights
+    return {
+        "rows": ts.counts["rows"],
+        "files": {data_path.name: outputs[data_path.name]["sha256"], MANIFEST: sha256_bytes(blob)},
+        "effective_sample_size": w["effective_sample_size"],
+        "weights": {k: w[k] for k in ("min", "max", "mean")},
+        "rows_sha256": rows_sha256,
+        "format": fmt,
+        "out_dir": str(out),
+        "model_run_id": ts.run["run_id"],
+        **{k: ts.counts[k] for k in ("relabelled", "excluded", "excluded_by_reason",
+                                      "misclassified_validation", "reweighted")},
+    }

@@ -1,0 +1,132 @@
+"""manifest.json: everything needed to rebuild an export and to tell why a rebuild differs.
+
+Nothing in it depends on the wall clock, so exporting twice writes the same manifest bytes."""
+from __future__ import annotations
+
+import platform
+import sqlite3
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import auditor
+from auditor.export.build import TrainingSet
+from auditor.export.hashing import table_hash
+from auditor.export.outdir import MANIFEST_KIND
+from auditor.pipeline.features import FEATURE_COLUMNS
+
+MANIFEST_VERSION = 1
+LIBRARIES = ("numpy", "pandas", "scikit-learn", "pyarrow")
+HASH_SCHEME = ("sha256 per column over values in the stated row order (numbers as little-endian "
+               "float64, text as 's'+value or 'n' for NULL, each + NUL), then sha256 over "
+               "'name:kind:' + column digest in column order")
+
+# project tables whose content the export depends on: (label, SQL in a fixed order, kinds)
+_TEXT, _INT, _REAL = "text", "int", "real"
+INPUT_TABLES = {
+    "pings": ("SELECT ping_id, vehicle_id, ts, utc_offset_min, lat, lon, speed_mps, heading_deg, "
+              "trip_id, import_id FROM pings ORDER BY ping_id",
+              {"ping_id": _INT, "vehicle_id": _TEXT, "ts": _INT, "utc_offset_min": _INT,
+               "lat": _REAL, "lon": _REAL, "speed_mps": _REAL, "heading_deg": _REAL,
+               "trip_id": _TEXT, "import_id": _INT}),
+    "labels": ("SELECT label_id, vehicle_id, label, lat, lon, import_id, source_line FROM labels "
+               "ORDER BY label_id",
+               {"label_id": _INT, "vehicle_id": _TEXT, "label": _TEXT, "lat": _REAL,
+                "lon": _REAL, "import_id": _INT, "source_line": _INT}),
+    "vehicles": ("SELECT vehicle_id, meta FROM vehicles ORDER BY vehicle_id",
+                 {"vehicle_id": _TEXT, "meta": _TEXT}),
+    "flag_events": ("SELECT event_id, analyst, created_at, target_kind, target_id, action, "
+                    "old_value, new_value, note, revokes FROM flag_events ORDER BY event_id",
+                    {"event_id": _INT, "analyst": _TEXT, "created_at": _TEXT,
+                     "target_kind": _TEXT, "target_id": _TEXT, "action": _TEXT,
+                     "old_value": _TEXT, "new_value": _TEXT, "note": _TEXT, "revokes": _INT}),
+}
+
+
+def derived_tables(run_id: int) -> dict:
+    """The inference results the export reads (they change when inference is re-run)."""
+    feats = ", ".join(f'"{c}"' for c in FEATURE_COLUMNS)
+    return {
+        "predictions": ("SELECT place_id, vehicle_id, split, given_label, predicted_label, "
+                        "p_home, p_work, p_other FROM predictions WHERE run_id = ? "
+                        "ORDER BY place_id",
+                        {"place_id": _TEXT, "vehicle_id": _TEXT, "split": _TEXT,
+                         "given_label": _TEXT, "predicted_label": _TEXT, "p_home": _REAL,
+                         "p_work": _REAL, "p_other": _REAL}, (run_id,)),
+        "places": ("SELECT place_id, vehicle_id, lat, lon, n_stops FROM places ORDER BY place_id",
+                   {"place_id": _TEXT, "vehicle_id": _TEXT, "lat": _REAL, "lon": _REAL,
+                    "n_stops": _INT}, ()),
+        "place_features": (f"SELECT place_id, {feats} FROM place_features ORDER BY place_id",
+                           {"place_id": _TEXT, **{c: _REAL for c in FEATURE_COLUMNS}}, ()),
+    }
+
+
+def content_hashes(conn: sqlite3.Connection, run_id: int) -> dict:
+    out = {name: table_hash(conn, sql, kinds) for name, (sql, kinds) in INPUT_TABLES.items()}
+    for name, (sql, kinds, params) in derived_tables(run_id).items():
+        out[name] = table_hash(conn, sql, kinds, params)
+    return out
+
+
+def input_files(conn: sqlite3.Connection) -> list[dict]:
+    rows = conn.execute(
+        "SELECT import_id, kind, path, file_name, size_bytes, sha256, rows_read, rows_accepted, "
+        "rows_quarantined, tz, column_map, file_format FROM imports ORDER BY import_id")
+    keys = ["import_id", "kind", "path", "file_name", "size", "sha256", "rows_read",
+            "rows_accepted", "rows_quarantined", "tz", "column_map", "file_format"]
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def git_commit() -> str | None:
+    """HEAD of the auditor checkout this code runs from; None when installed or frozen."""
+    root = Path(auditor.__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = out.stdout.strip()
+    return commit if out.returncode == 0 and len(commit) == 40 else None
+
+
+def library_versions() -> dict:
+    out = {"python": platform.python_version(), "auditor": auditor.__version__,
+           "sqlite": sqlite3.sqlite_version}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = None
+    return out
+
+
+def build_manifest(ts: TrainingSet, *, project: Path, config: dict, fmt: str, writer: dict,
+                   columns: list[str], hashes: dict, inputs: list[dict], outputs: dict,
+                   rows_sha256: str) -> dict:
+    run = ts.run
+    return {
+        "kind": MANIFEST_KIND,
+        "manifest_version": MANIFEST_VERSION,
+        "auditor": {"version": auditor.__version__, "git_commit": git_commit()},
+        "versions": library_versions(),
+        "platform": platform.platform(),
+        "project": {"path": str(project)},
+        "config": config,
+        "format": fmt,
+        "writer": writer,
+        "seeds": {"model_run": run["seed"], "export": None},
+        "model_run": {"run_id": run["run_id"], "seed": run["seed"], "config": run["config"],
+                      "versions": run["versions"], "data_hash": run["data_hash"]},
+        "split": ts.splits,
+        "inputs": {"files": inputs, "content_hashes": hashes, "hash_scheme": HASH_SCHEME},
+        "flags_in_force": ts.flags,
+        "ping_exclusions": ts.refeatured,
+        "counts": ts.counts,
+        "weights": ts.weights,
+        "outputs": {"files": outputs, "columns": columns, "rows": ts.counts["rows"],
+                    "rows_sha256": rows_sha256, "sort": "place_id ascending (code points)",
+                    "rows_hash": "sha256 of the canonical CSV rendering (writer 'csv') of the "
+                                 "rows in this order"},
+    }
