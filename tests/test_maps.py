@@ -1,0 +1,316 @@
+"""The vehicle map page: offline, escaped, simplified, reproducible; and `auditor map`."""
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.audit.flags import add_flag
+from auditor.cli import main
+from auditor.errors import UserError
+from auditor.maps.simplify import simplify_tracks
+from auditor.maps.vehicle_map import render_vehicle_map
+from auditor.store import open_project, transaction
+from auditor.store.bulk import insert_frame
+
+EVIL = "<script>alert(1)</script>"
+EVIL_VEHICLE = f"{EVIL}`${{alert(2)}}\\`"
+PINGS_PER_TRIP = 5000
+
+
+def _trip_pings(vehicle, t0, lat0, lon0, rng):
+    """A wiggly drive of PINGS_PER_TRIP pings, one per second."""
+    s = np.linspace(0, 1, PINGS_PER_TRIP)
+    lat = lat0 + 0.03 * s + 0.002 * np.sin(40 * s) + rng.normal(0, 2e-6, s.size)
+    lon = lon0 + 0.04 * s + 0.002 * np.cos(25 * s)
+    return pd.DataFrame({"vehicle_id": vehicle, "ts": t0 + np.arange(s.size), "lat": lat,
+                         "lon": lon, "import_id": 1})
+
+
+def build_map_project(path):
+    """One ordinary vehicle (v1) and one whose id and metadata are hostile, inserted by SQL."""
+    rng = np.random.default_rng(0)
+    conn = open_project(path)
+    with transaction(conn):
+        conn.execute("INSERT INTO imports VALUES (1,'pings','p.csv','p.csv','x',1,'',1,1,0,NULL,"
+                     "'{}','csv','2026-01-01T00:00:00Z')")
+        conn.execute("INSERT INTO vehicles VALUES (?, ?, 1), ('v1', ?, 1)",
+                     (EVIL_VEHICLE, json.dumps({"fleet": EVIL, EVIL: "x"}),
+                      json.dumps({"fleet": "north", "firmware": "2.1"})))
+        frames, trips = [], []
+        for vid in ("v1", EVIL_VEHICLE):
+            for n in range(3):
+                t0 = 1_700_000_000 + n * 86_400
+                f = _trip_pings(vid, t0, 52.50 + 0.001 * n, 13.40, rng)
+                frames.append(f)
+                trips.append((f"{vid}:t{n}", vid, t0, t0 + PINGS_PER_TRIP - 1, PINGS_PER_TRIP,
+                              5000.0))
+        insert_frame(conn, "pings", pd.concat(frames))
+        conn.executemany("INSERT INTO trips (trip_id, vehicle_id, start_ts, end_ts, n_pings, "
+                         "distance_m) VALUES (?,?,?,?,?,?)", trips)
+        for vid in ("v1", EVIL_VEHICLE):
+            conn.executemany("INSERT INTO places VALUES (?,?,?,?,?)",
+                             [(f"{vid}:{i}", vid, 52.50 + 0.01 * i, 13.40, 3) for i in range(3)])
+            conn.executemany("INSERT INTO stops VALUES (?,?,?,?,?,?,?,NULL,NULL)",
+                             [(f"{vid}:s{i}", vid, 1_700_010_000 + 3600 * i,
+                               1_700_010_000 + 3600 * i + 1800, 52.5, 13.4, f"{vid}:{i % 3}")
+                              for i in range(4)])
+        conn.execute("INSERT INTO place_labels VALUES ('v1:0', 'v1', 'home', 1, 10.0)")
+        conn.execute("INSERT INTO runs (run_id, kind, created_at, config, versions) "
+                     "VALUES (1, 'model', '2026-01-01T00:00:00Z', '{}', '{}')")
+        conn.executemany(
+            "INSERT INTO predictions (run_id, place_id, vehicle_id, split, given_label, "
+            "predicted_label, p_home, p_work, p_other) VALUES (1,?,?,?,?,?,?,?,?)",
+            [("v1:0", "v1", "validation", "home", "work", 0.2, 0.7, 0.1),
+             ("v1:1", "v1", "validation", "other", "home", 0.8, 0.1, 0.1),
+             ("v1:2", "v1", "validation", "other", "other", 0.1, 0.1, 0.8)]
+            + [(f"{EVIL_VEHICLE}:{i}", EVIL_VEHICLE, "unlabelled", None, "other", .1, .1, .8)
+               for i in range(3)])
+        conn.execute("CREATE TABLE place_features (place_id TEXT PRIMARY KEY, visits INTEGER, "
+                     "share_stays_0200 REAL)")
+        conn.execute("INSERT INTO place_features VALUES ('v1:0', 3, 0.75)")
+    return conn
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    path = tmp_path_factory.mktemp("maps") / "m.db"
+    build_map_project(path).close()
+    return path
+
+
+@pytest.fixture
+def conn(project):
+    c = open_project(project)
+    yield c
+    c.close()
+
+
+def payload(page: str) -> dict:
+    """The data object the page hands to vehicle_map.js."""
+    m = re.search(r"window\.auditorVehicleMap\(\w+, (\{.*?\}), (null|\"\w+\")\);", page)
+    assert m, "page does not call auditorVehicleMap"
+    return json.loads(m.group(1))
+
+
+def test_page_is_offline_with_leaflet_inline(conn):
+    page = render_vehicle_map(conn, "v1")
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"<(script|link)[^>]+(src|href)\s*=", page), "external asset"
+    assert not re.search(r"https?://[^\s\"']*\.(js|css)", page)
+    assert "https://" not in page.split("</head>")[1]           # no tiles, no CDN in the body
+    assert "L.version" in page or "Leaflet" in page             # leaflet.js is inlined
+    assert ".leaflet-container" in page                         # leaflet.css is inlined
+    assert "bootstrap" not in page.lower() and "awesome" not in page.lower()
+    assert "url(images/" not in page                            # CSS images are data: URIs
+    assert payload(page)["basemapNotice"] == "Basemap off — enable in View ▸ Basemap"
+    assert "window.auditor = " in page
+    assert len(page.encode()) < 600_000
+
+
+def test_place_and_trip_ids_and_colours(conn):
+    data = payload(render_vehicle_map(conn, "v1", selected_place="v1:1",
+                                      click_handler="auditorClick"))
+    assert [p["id"] for p in data["places"]] == ["v1:0", "v1:1", "v1:2"]
+    assert [t["id"] for t in data["trips"]] == ["v1:t0", "v1:t1", "v1:t2"]
+    home = {p["id"]: p for p in data["places"]}
+    # v1:0: predicted work (orange fill), given home (blue ring): the mismatch shows
+    assert home["v1:0"]["fill"] == "#e69f00" and home["v1:0"]["ring"] == "#0072b2"
+    assert home["v1:2"]["ring"] == "#9a9a9a"
+    assert data["selectedPlace"] == "v1:1" and data["basemapNotice"]
+    popup = home["v1:0"]["popup"]
+    assert "share at 02:00</th><td>75 %" in popup and "0.20 / 0.70" in popup
+    assert "home / work" in popup and "1.0 h" in popup    # given / predicted, 2 stops of 30 min
+
+
+def test_click_handler_must_be_an_identifier(conn):
+    page = render_vehicle_map(conn, "v1", click_handler="auditorClick")
+    assert page.rstrip().endswith("</html>") and ', "auditorClick");' in page
+    for bad in ["alert(1)", "a b", "x;y", "", "1abc"]:
+        with pytest.raises(ValueError):
+            render_vehicle_map(conn, "v1", click_handler=bad)
+
+
+def test_hostile_vehicle_id_and_metadata_are_escaped(conn):
+    page = render_vehicle_map(conn, EVIL_VEHICLE, selected_place=f"{EVIL_VEHICLE}:0")
+    assert page.count("<script>") == page.count("</script>")
+    assert "alert(1)</script>" not in page and "<script>alert" not in page
+    data = payload(page)
+    assert data["vehicleId"] == EVIL_VEHICLE                  # JSON carries the id intact
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in data["info"]
+    assert "<script" not in data["info"] and all("<script" not in p["popup"] + p["tooltip"]
+                                                 for p in data["places"])
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert "&lt;script&gt;" in title and "<" not in title
+
+
+def test_flagged_places_and_bad_trips_are_marked(tmp_path, project):
+    path = tmp_path / "f.db"
+    path.write_bytes(Path(project).read_bytes())
+    c = open_project(path)
+    add_flag(c, "ana", "place", "v1:2", "label_wrong", "home", note=EVIL)
+    add_flag(c, "ana", "trip", "v1:t1", "bad_data")
+    data = payload(render_vehicle_map(c, "v1"))
+    c.close()
+    places = {p["id"]: p for p in data["places"]}
+    assert places["v1:2"]["flagged"] and not places["v1:1"]["flagged"]
+    assert "label→home" in places["v1:2"]["popup"]
+    assert [t["bad"] for t in data["trips"]] == [False, True, False]
+
+
+def test_trips_are_simplified_to_the_budget(conn):
+    data = payload(render_vehicle_map(conn, "v1", max_points_per_trip=40))
+    sizes = [len(t["coords"]) for t in data["trips"]]
+    assert all(2 <= n <= 40 for n in sizes), sizes
+    assert data["pointCount"] == sum(sizes) < 3 * PINGS_PER_TRIP
+    # the first and last ping of each trip survive
+    first = conn.execute("SELECT lat, lon FROM pings WHERE vehicle_id='v1' ORDER BY ts "
+                         "LIMIT 1").fetchone()
+    assert data["trips"][0]["coords"][0] == [round(first[0], 5), round(first[1], 5)]
+    full = payload(render_vehicle_map(conn, "v1"))
+    assert max(len(t["coords"]) for t in full["trips"]) <= 300
+
+
+def test_time_range_and_place_filter(conn):
+    t1 = 1_700_000_000 + 86_400
+    data = payload(render_vehicle_map(conn, "v1", time_range=(t1, t1 + 100)))
+    assert [t["id"] for t in data["trips"]] == ["v1:t1"]
+    data = payload(render_vehicle_map(conn, "v1", place_ids=["v1:2", "nope"]))
+    assert [p["id"] for p in data["places"]] == ["v1:2"]
+
+
+def test_basemaps(conn):
+    osm = render_vehicle_map(conn, "v1", basemap="osm")
+    assert "tile.openstreetmap.org" in osm and "OpenStreetMap" in osm
+    assert payload(osm)["basemapNotice"] is None
+    custom = render_vehicle_map(conn, "v1", basemap="https://t.example.org/{z}/{x}/{y}.png")
+    assert "t.example.org" in custom
+    for bad in ["ftp://x/{z}/{x}/{y}", "https://x/tiles.png", "javascript:alert(1)",
+                'https://x/{z}/{x}/{y}"><script>']:
+        with pytest.raises(UserError, match="basemap"):
+            render_vehicle_map(conn, "v1", basemap=bad)
+
+
+def test_unknown_vehicle_and_run(conn):
+    with pytest.raises(UserError, match=r"'nope' is not in this project \(e\.g\. .*v1\)"):
+        render_vehicle_map(conn, "nope")
+    with pytest.raises(UserError, match="run 99"):
+        render_vehicle_map(conn, "v1", run_id=99)
+
+
+def test_page_is_reproducible(conn):
+    assert render_vehicle_map(conn, "v1") == render_vehicle_map(conn, "v1")
+
+
+def test_simplify_keeps_shape_and_ends():
+    # an L-shaped track: the corner must survive any budget >= 3
+    x = np.r_[np.linspace(0, 0.01, 500), np.full(500, 0.01)]
+    y = np.r_[np.zeros(500), np.linspace(0, 0.01, 500)]
+    track = np.r_[np.zeros(1000, int)]
+    keep = simplify_tracks(50 + x, 8 + y, track, tolerance_m=1.0, max_points=3)
+    assert np.flatnonzero(keep).tolist() == [0, 499, 999] or \
+        np.flatnonzero(keep).tolist() == [0, 500, 999]
+    # two tracks, one straight: it keeps only its ends
+    keep = simplify_tracks(np.r_[50 + x, np.linspace(50, 50.1, 100)],
+                           np.r_[8 + y, np.full(100, 8.0)], np.r_[track, np.ones(100, int)],
+                           tolerance_m=1.0, max_points=300)
+    assert keep[1000] and keep[1099] and keep[1000:].sum() == 2
+    assert simplify_tracks([], [], []).size == 0
+
+
+def test_cli_writes_the_page(tmp_path, project, capsys):
+    out = tmp_path / "v1.html"
+    assert main(["map", str(project), "--vehicle", "v1", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(tmp_path.glob(".v1.html.*"))
+    assert main(["map", str(project), "--vehicle", "nope", "--out", str(tmp_path / "x.html")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: vehicle 'nope'") and err.count("\n") == 1
+    assert not (tmp_path / "x.html").exists()
+    assert main(["map", str(project), "--vehicle", "v1", "--out", str(out),
+                 "--basemap", "gopher://x"]) == 1
+
+
+class _Page:
+    """A real Chromium page (QtWebEngine, offscreen) that records alerts and console errors."""
+
+    def __init__(self, qtbot, html):
+        from PySide6.QtCore import QUrl
+        from PySide6.QtWebEngineCore import QWebEnginePage
+
+        self.errors, self.alerts = [], []
+        outer = self
+
+        class Page(QWebEnginePage):
+            def javaScriptConsoleMessage(self, level, message, line, source):
+                if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+                    outer.errors.append(f"{line}: {message}")
+
+            def javaScriptAlert(self, origin, message):
+                outer.alerts.append(message)
+
+        from PySide6.QtWebEngineWidgets import QWebEngineView
+
+        self.qtbot = qtbot
+        self.view = QWebEngineView()
+        self.page = Page(self.view)
+        self.view.setPage(self.page)
+        self.view.resize(800, 600)
+        self.view.show()
+        with qtbot.waitSignal(self.page.loadFinished, timeout=20_000) as blocker:
+            self.page.setHtml(html, QUrl("about:blank"))
+        assert blocker.args == [True]
+
+    def close(self):
+        # the page must go before its profile does, or QtWebEngine warns at exit
+        from PySide6.QtCore import QCoreApplication, QEvent
+        self.view.close()
+        self.page.deleteLater()
+        self.view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    def js(self, code):
+        out = []
+        self.page.runJavaScript(code, 0, out.append)
+        self.qtbot.waitUntil(lambda: bool(out), timeout=10_000)
+        return out[0]
+
+
+@pytest.fixture
+def browser(qtbot):
+    pages = []
+
+    def open_page(html):
+        pages.append(_Page(qtbot, html))
+        return pages[-1]
+
+    yield open_page
+    for page in pages:
+        page.close()
+
+
+def test_page_runs_in_a_browser(browser, conn):
+    html = render_vehicle_map(conn, EVIL_VEHICLE, click_handler="auditorClick",
+                              selected_place=f"{EVIL_VEHICLE}:1")
+    page = browser(html)
+    assert page.js("JSON.stringify(window.auditor.placeIds)") == json.dumps(
+        [f"{EVIL_VEHICLE}:{i}" for i in range(3)], separators=(",", ":"))
+    assert page.js("window.auditor.tripIds.length") == 3
+    assert page.js("window.auditor.selectedPlace()") == f"{EVIL_VEHICLE}:1"
+    popup = page.js("document.querySelector('.leaflet-popup-content').innerHTML")
+    assert f"place {EVIL_VEHICLE[:8]}" not in popup and "&lt;script&gt;alert(1)" in popup
+    info = page.js("document.querySelector('.auditor-info').innerText")
+    assert "<script>alert(1)</script>" in info                # shown as text, not run
+    assert page.js("document.querySelectorAll('script').length") == 4
+    assert page.js("document.querySelectorAll('path.leaflet-interactive').length") == 6
+    # clicks reach the handler with the kind and the id
+    page.js("window.clicks = []; window.auditorClick = function (k, i) { clicks.push([k, i]); }; 1")
+    page.js(f"window.auditor.layerOf('trip', {json.dumps(EVIL_VEHICLE + ':t2')}).fire('click'); 1")
+    page.js(f"window.auditor.layerOf('place', {json.dumps(EVIL_VEHICLE + ':0')}).fire('click'); 1")
+    assert json.loads(page.js("JSON.stringify(clicks)")) == [["trip", f"{EVIL_VEHICLE}:t2"],
+                                                           ["place", f"{EVIL_VEHICLE}:0"]]
+    assert page.js("window.auditor.selectedTrip()") == f"{EVIL_VEHICLE}:t2"
+    assert page.js("window.auditor.selectPlace('nope')") is False
+    assert page.alerts == [] and page.errors == []
