@@ -1,0 +1,196 @@
+"""Entry points the CLI reaches through importlib: the GUI (welcome screen or a project), the
+--screenshot mode, and the smoke test of the frozen app."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+log = logging.getLogger("auditor.gui")
+
+SCREENSHOT_SIZE = (1400, 900)
+MAP_TIMEOUT_S = 60.0
+
+
+def prepare_environment(headless: bool = False) -> None:
+    """Settings QtWebEngine reads once, before the QApplication exists."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # Chromium refuses to sandbox as root
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+    if (headless and sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # screenshots without a screen
+
+
+def application(headless: bool = False):
+    prepare_environment(headless)
+    from PySide6.QtCore import QCoreApplication, Qt
+    import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
+    from PySide6.QtWidgets import QApplication
+
+    from auditor import __version__
+    from auditor.gui.settings import APPLICATION, ORGANISATION
+    from auditor.resources import resource
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    qss = resource("qss", "auditor.qss")
+    if qss.is_file():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    icon = resource("icons", "auditor.svg")
+    if icon.is_file():
+        from PySide6.QtGui import QIcon
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    """Run the event loop until ``predicate()`` holds or ``timeout`` seconds pass."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return True
+
+
+def wait_for_map(window, timeout: float = MAP_TIMEOUT_S) -> bool:
+    """True once the map of the selected vehicle has drawn (or there is no vehicle to draw)."""
+    if window.vehicle_id is None:
+        return True
+    return wait_until(lambda: window.map.ready and window.map.vehicle_id == window.vehicle_id,
+                      timeout)
+
+
+def page_places(window, timeout: float = 10.0) -> Optional[int]:
+    """Ask the page itself how many places it shows (window.auditor.placeIds)."""
+    box: dict = {}
+    window.map.run_js("window.auditor ? window.auditor.placeIds.length : -1",
+                      lambda value: box.setdefault("n", value))
+    if not wait_until(lambda: "n" in box, timeout):
+        return None
+    return box["n"]
+
+
+def _looks_blank(widget) -> bool:
+    image = widget.grab().toImage()
+    w, h = image.width(), image.height()
+    if w < 4 or h < 4:
+        return True
+    colours = {image.pixel(int(w * fx), int(h * fy)) for fx in (0.1, 0.5, 0.9)
+               for fy in (0.1, 0.5, 0.9)}
+    return colours == {0xFFFFFFFF}
+
+
+def grab_png(window, path: Path) -> None:
+    from auditor.errors import UserError
+    # the web view paints a frame or two after the page reports ready: wait for pixels
+    wait_until(lambda: not _looks_blank(window.map), 5.0)
+    wait_until(lambda: False, 0.2)
+    image = window.grab().toImage()
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp.png")
+    if not image.save(str(tmp), "PNG"):
+        raise UserError(f"{path}: cannot write the screenshot — check the folder exists and is "
+                        "writable")
+    os.replace(tmp, path)
+
+
+def _main_window(interactive: bool, settings=None):
+    from auditor.gui.main_window import MainWindow
+    return MainWindow(settings=settings, interactive=interactive)
+
+
+def run_cli(args) -> int:
+    """`auditor` (welcome screen) and `auditor open PROJECT [--screenshot F] [--vehicle V]`."""
+    from auditor.errors import UserError
+    screenshot = getattr(args, "screenshot", None)
+    project = getattr(args, "project", None)
+    vehicle = getattr(args, "vehicle", None)
+    if screenshot and not Path(screenshot).resolve().parent.is_dir():
+        raise UserError(f"{screenshot}: folder {Path(screenshot).resolve().parent} does not exist")
+    prepare_environment(headless=bool(screenshot))
+    app = application()
+    window = _main_window(interactive=not screenshot)
+    if screenshot:
+        window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    if project:
+        window.open_project(project)  # UserError -> the CLI prints one line and exits 1
+        if vehicle:
+            window.select_vehicle(vehicle)
+    if screenshot:
+        try:
+            if not wait_for_map(window):
+                raise UserError(f"the map of vehicle {window.vehicle_id} did not draw within "
+                                f"{MAP_TIMEOUT_S:.0f} s; see the log")
+            grab_png(window, Path(screenshot))
+        finally:
+            window.close()
+        return 0
+    window.raise_()
+    return app.exec()
+
+
+def launch(project_path) -> int:
+    """Open the GUI on a project (used by `auditor demo`)."""
+    prepare_environment()
+    app = application()
+    window = _main_window(interactive=True)
+    window.show()
+    window.open_project(project_path)
+    return app.exec()
+
+
+def run_smoke_test(args=None) -> int:
+    """Build a tiny demo project, the main window and the map; 0 when the page reports places."""
+    prepare_environment(headless=True)
+    try:
+        from PySide6.QtCore import QSettings
+
+        from auditor.demo.project import build_demo_project
+        from auditor.gui.settings import AppSettings
+        with tempfile.TemporaryDirectory(prefix="auditor-smoke-") as tmp:
+            project = build_demo_project(Path(tmp) / "smoke.db", vehicles=5, days=3, seed=1).project
+            app = application()
+            settings = AppSettings(QSettings(str(Path(tmp) / "settings.ini"),
+                                             QSettings.Format.IniFormat))
+            window = _main_window(interactive=False, settings=settings)
+            window.resize(*SCREENSHOT_SIZE)
+            window.show()
+            window.open_project(project)
+            try:
+                if window.vehicle_id is None:
+                    raise RuntimeError("the demo project has no vehicle with places")
+                if not wait_for_map(window):
+                    raise RuntimeError("the map page never reported ready")
+                n = page_places(window)
+                if not n or n < 1:
+                    raise RuntimeError(f"the map page reports {n!r} places")
+            finally:
+                window.close()
+                window.deleteLater()
+                wait_until(lambda: False, 0.2)
+            app.processEvents()
+    except Exception as exc:  # the frozen app's check: one line, traceback in the log
+        from auditor.logs import setup_logging
+        path = setup_logging()
+        log.exception("smoke test failed")
+        print(f"smoke test failed: {type(exc).__name__}: {exc} (details in {path})",
+              file=sys.stderr)
+        return 1
+    print("smoke test ok")
+    return 0

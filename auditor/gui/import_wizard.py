@@ -1,0 +1,383 @@
+"""File ▸ Import data…: a wizard for people who never saw a CSV header before. Choose a file,
+look at its first rows, say what it holds, map its columns, pick the timezone, import with
+progress, and see what was refused and why."""
+from __future__ import annotations
+
+import sqlite3
+import zoneinfo
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWizard, QWizardPage)
+
+from auditor.errors import UserError
+from auditor.gui.workers import Job
+
+PREVIEW_ROWS = 20
+AUTO = "(automatic)"
+NO_TZ = "Timestamps carry their own offset (or are epoch numbers)"
+PAGE_FILE, PAGE_COLUMNS, PAGE_TZ, PAGE_RUN = range(4)
+FIELDS_BY_KIND = {
+    "pings": ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id"),
+    "labels": ("vehicle_id", "label", "lat", "lon"),
+    "vehicles": ("vehicle_id",),
+}
+REQUIRED = {"pings": ("vehicle_id", "timestamp", "lat", "lon"),
+            "labels": ("vehicle_id", "label", "lat", "lon"), "vehicles": ("vehicle_id",)}
+
+
+def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
+    """The first rows as text, for the preview table only (the import reads the file itself)."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+        batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows), None)
+        return batch.to_pandas().astype(str) if batch is not None else pd.DataFrame()
+    if suffix == ".gpx":
+        return pd.DataFrame({"GPX": ["tracks become pings: vehicle from the track name, "
+                                     "trip from the segment"]})
+    last_error: Exception | None = None
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            return pd.read_csv(path, sep=None, engine="python", nrows=rows, dtype=str,
+                               encoding=encoding, keep_default_na=False)
+        except UnicodeDecodeError as exc:
+            last_error = exc
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+            raise UserError(f"{path.name}: cannot read it as a table ({exc}) — is it a CSV, "
+                            "Parquet or GPX file?") from exc
+    raise UserError(f"{path.name}: unreadable text encoding ({last_error})")
+
+
+def guess(columns: list[str], kind_choice: Optional[str]) -> tuple[Optional[str], dict]:
+    """(kind, {field: column}) as the import would guess them; kind None when it can't tell."""
+    from auditor.ingest.columns import resolve
+    found = resolve(columns, None, "file")
+    kind = kind_choice
+    if kind is None:
+        kind = ("pings" if "timestamp" in found else "labels" if "label" in found
+                else "vehicles" if "vehicle_id" in found else None)
+    return kind, found
+
+
+class FrameModel(QAbstractTableModel):
+    """A small DataFrame (the preview, quarantined rows) in a table; all cells plain text."""
+
+    def __init__(self, frame: pd.DataFrame, parent=None):
+        super().__init__(parent)
+        self.frame = frame
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.frame)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.frame.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+            return str(self.frame.iat[index.row(), index.column()])
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return str(self.frame.columns[section])
+        return str(section + 1)
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Choose a file")
+        self.setSubTitle("CSV, Parquet or GPX. Nothing is imported until the last step.")
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("importPath")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.kind = QComboBox()
+        self.kind.setObjectName("importKind")
+        self.kind.addItem("Guess from the columns", None)
+        for k, text in (("pings", "GPS pings"), ("labels", "Given labels (home / work)"),
+                        ("vehicles", "Vehicle metadata")):
+            self.kind.addItem(text, k)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview = QTableView()
+        self.preview.setObjectName("importPreview")
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("File", row)
+        form.addRow("It holds", self.kind)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(QLabel(f"First {PREVIEW_ROWS} rows:"))
+        layout.addWidget(self.preview, 1)
+        self.path_edit.textChanged.connect(self._load_preview)
+        self.kind.currentIndexChanged.connect(self.completeChanged)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a file to import", "",
+                                              "Data files (*.csv *.txt *.tsv *.parquet *.gpx);;"
+                                              "All files (*)")
+        if path:
+            self.path_edit.setText(path)
+
+    def _load_preview(self) -> None:
+        self.wiz.frame = None
+        self.error.setText("")
+        path = Path(self.path_edit.text().strip())
+        if path.is_file():
+            try:
+                self.wiz.frame = read_preview(path)
+                self.preview.setModel(FrameModel(self.wiz.frame, self.preview))
+                self.preview.resizeColumnsToContents()
+            except UserError as exc:
+                self.error.setText(str(exc))
+        elif str(path) not in ("", "."):
+            self.error.setText(f"No such file: {path}")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.wiz.frame is not None
+
+    def nextId(self) -> int:
+        return PAGE_RUN if self.wiz.is_gpx() else PAGE_COLUMNS
+
+
+class ColumnsPage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Which column is which?")
+        self.setSubTitle("Columns with usual names are found automatically; pick a column where "
+                         "the guess is wrong. Fields marked * are required.")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.form = QFormLayout()
+        self.combos: dict[str, QComboBox] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.combos = {}
+        columns = [str(c) for c in self.wiz.frame.columns]
+        kind, found = guess(columns, self.wiz.file_page.kind.currentData())
+        self.wiz.kind = kind
+        if kind is None:
+            self.summary.setText("Could not tell what this file holds: go back and choose it, "
+                                 "or map the vehicle id column below.")
+            kind = "vehicles"
+        else:
+            self.summary.setText(f"This looks like {kind}.")
+        for field in FIELDS_BY_KIND[kind]:
+            combo = QComboBox()
+            combo.setObjectName(f"map_{field}")
+            combo.addItem(AUTO + (f" → {found[field]}" if field in found else " → not found"), None)
+            for c in columns:
+                combo.addItem(c, c)
+            combo.currentIndexChanged.connect(self.completeChanged)
+            self.combos[field] = combo
+            star = " *" if field in REQUIRED[kind] else ""
+            self.form.addRow(f"{field}{star}", combo)
+        self._found = found
+        self._kind = kind
+
+    def column_map(self) -> dict[str, str]:
+        return {f: c.currentData() for f, c in self.combos.items() if c.currentData()}
+
+    def isComplete(self) -> bool:
+        chosen = self.column_map()
+        return all(f in chosen or f in self._found for f in REQUIRED.get(self._kind, ()))
+
+    def nextId(self) -> int:
+        return PAGE_TZ if self._kind == "pings" else PAGE_RUN
+
+
+class TimezonePage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Timezone of the timestamps")
+        self.setSubTitle("Only needed when timestamps have no offset (e.g. 2026-03-02 08:15:00). "
+                         "Type to search, e.g. 'Berlin'.")
+        self.combo = QComboBox()
+        self.combo.setObjectName("importTimezone")
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.addItem(NO_TZ, None)
+        for zone in sorted(zoneinfo.available_timezones()):
+            self.combo.addItem(zone, zone)
+        completer = QCompleter(self.combo.model(), self.combo)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.combo.setCompleter(completer)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.combo)
+        layout.addStretch(1)
+
+    def tz(self) -> Optional[str]:
+        index = self.combo.findText(self.combo.currentText())
+        return self.combo.itemData(index) if index >= 0 else None
+
+    def set_tz(self, zone: Optional[str]) -> None:
+        self.combo.setCurrentIndex(self.combo.findData(zone) if zone else 0)
+
+    def isComplete(self) -> bool:
+        return self.combo.findText(self.combo.currentText()) >= 0
+
+    def nextId(self) -> int:
+        return PAGE_RUN
+
+
+class RunPage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Import")
+        self.status = QLabel()
+        self.status.setObjectName("importStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.reasons = QTableView()
+        self.reasons.setObjectName("importReasons")
+        self.rows = QTableView()
+        self.rows.setObjectName("importQuarantine")
+        self.infer = QCheckBox("Run inference when I press Finish")
+        self.infer.setObjectName("importInfer")
+        self.infer.setChecked(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(QLabel("Rows refused, by reason:"))
+        layout.addWidget(self.reasons, 1)
+        layout.addWidget(QLabel("First refused rows:"))
+        layout.addWidget(self.rows, 2)
+        layout.addWidget(self.infer)
+        self.job: Optional[Job] = None
+        self.done = False
+
+    def initializePage(self) -> None:
+        self.done = False
+        self.status.setText("Importing…")
+        self.wiz.start_import(self)
+
+    def finish(self, summaries: Optional[list]) -> None:
+        self.done = True
+        if summaries:
+            s = summaries[0]
+            if s.get("skipped"):
+                self.status.setText(f"{Path(s['file']).name} was already imported with these "
+                                    "options — nothing to do.")
+            else:
+                self.status.setText(f"{s['kind']}: read {s['read']:,} rows, accepted "
+                                    f"{s['accepted']:,}, refused {s['quarantined']:,}.")
+            reasons = pd.DataFrame(sorted(s.get("reasons", {}).items()),
+                                   columns=["reason", "rows"])
+            self.reasons.setModel(FrameModel(reasons, self.reasons))
+            self.reasons.resizeColumnsToContents()
+            refused = self.wiz.first_quarantined(s)
+            self.rows.setModel(FrameModel(refused, self.rows))
+            self.rows.resizeColumnsToContents()
+            self.infer.setChecked(s["kind"] in ("pings", "labels") and not s.get("skipped"))
+        self.completeChanged.emit()
+
+    def failed(self, message: str) -> None:
+        self.done = True
+        self.status.setText(f"Nothing was imported: {message}\nGo Back to change the options.")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.done
+
+    def nextId(self) -> int:
+        return -1
+
+
+class ImportWizard(QWizard):
+    def __init__(self, project: Path, parent=None):
+        super().__init__(parent)
+        self.setObjectName("importWizard")
+        self.setWindowTitle("Import data")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.project = Path(project)
+        self.frame: Optional[pd.DataFrame] = None
+        self.kind: Optional[str] = None
+        self.imported = False
+        self.summaries: Optional[list] = None
+        self.file_page = FilePage(self)
+        self.columns_page = ColumnsPage(self)
+        self.tz_page = TimezonePage(self)
+        self.run_page = RunPage(self)
+        self.setPage(PAGE_FILE, self.file_page)
+        self.setPage(PAGE_COLUMNS, self.columns_page)
+        self.setPage(PAGE_TZ, self.tz_page)
+        self.setPage(PAGE_RUN, self.run_page)
+        self.resize(760, 560)
+
+    def is_gpx(self) -> bool:
+        return Path(self.file_page.path_edit.text().strip()).suffix.lower() == ".gpx"
+
+    def run_inference_requested(self) -> bool:
+        return self.run_page.infer.isChecked()
+
+    def import_options(self) -> dict:
+        path = Path(self.file_page.path_edit.text().strip())
+        if self.is_gpx():
+            return {"files": [path], "kind": "pings", "column_map": None, "tz": None}
+        kind = self.file_page.kind.currentData() or self.kind
+        tz = self.tz_page.tz() if kind == "pings" else None
+        return {"files": [path], "kind": kind, "column_map": self.columns_page.column_map() or None,
+                "tz": tz}
+
+    def start_import(self, page: RunPage) -> None:
+        from auditor.ingest.api import ingest_paths
+        opts = self.import_options()
+        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        job = Job(self, "Importing", lambda progress: ingest_paths(self.project, progress=progress,
+                                                                   **opts), show_errors=False)
+        job.succeeded.connect(self._imported)
+        job.failed.connect(lambda exc: page.failed(str(exc) if isinstance(exc, UserError)
+                                                   else f"unexpected error ({type(exc).__name__}); "
+                                                   "see the log"))
+        job.failed.connect(self._log_bug)
+        job.cancelled.connect(lambda: page.failed("cancelled"))
+        job.finished.connect(lambda: self.button(QWizard.WizardButton.BackButton).setEnabled(True))
+        page.job = job.start()
+
+    def _log_bug(self, exc) -> None:
+        if not isinstance(exc, UserError):
+            from auditor.gui.dialogs import show_bug
+            show_bug(self, exc, "importing", self.run_page.job.runner.traceback)
+
+    def _imported(self, summaries) -> None:
+        self.summaries = summaries
+        self.imported = any(not s.get("skipped") for s in summaries)
+        self.run_page.finish(summaries)
+
+    def first_quarantined(self, summary: dict, limit: int = 50) -> pd.DataFrame:
+        """The first refused rows of this import (line, reason, raw text)."""
+        conn = sqlite3.connect(f"file:{self.project}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT MAX(import_id) FROM imports WHERE file_name = ?",
+                               (Path(summary["file"]).name,)).fetchone()
+            if row is None or row[0] is None:
+                return pd.DataFrame(columns=["line", "reason", "raw"])
+            return pd.read_sql_query("SELECT line, reason, raw FROM quarantine WHERE import_id = ? "
+                                     "ORDER BY line LIMIT ?", conn, params=(row[0], limit))
+        finally:
+            conn.close()

@@ -1,0 +1,201 @@
+"""The centre pane: the vehicle's folium map in a QWebEngineView, wired to the app through
+QWebChannel (clicks) and runJavaScript (selection from the app)."""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from auditor.gui.map_bridge import MapBridge
+
+log = logging.getLogger("auditor.gui.map")
+
+CLICK_HANDLER = "auditorClick"
+SETHTML_LIMIT = 2_000_000 - 64_000  # Qt's setHtml limit is 2 MB (URL-encoded); keep a margin
+BASE_URL = QUrl("qrc:///auditor/map.html")
+_READY_POLL_MS = 40
+_READY_TIMEOUT_MS = 20_000
+
+# Is the map drawn? window.auditor exists and Leaflet has put its vectors (SVG paths) on the page.
+READY_JS = """(function () {
+  if (!window.auditor || !window.auditor.map) { return "null"; }
+  var paths = document.querySelectorAll('.leaflet-overlay-pane path').length;
+  return JSON.stringify({places: window.auditor.placeIds.length,
+                         trips: window.auditor.tripIds.length,
+                         paths: paths, channel: !!window._auditorBridge});
+})()"""
+
+
+def _js_string(value: str) -> str:
+    """A JS string literal safe inside <script>: JSON, with '<' escaped so '</script>' in a
+    vehicle id cannot end the script."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def bridge_script(vehicle_id: str) -> str:
+    return f"""<script src="qrc:///qtwebchannel/qwebchannel.js"></script>
+<script>
+(function () {{
+  var vehicle = {_js_string(vehicle_id)};
+  var queued = [];
+  window.{CLICK_HANDLER} = function (kind, id) {{
+    var b = window._auditorBridge;
+    if (!b) {{ queued.push([kind, id]); return; }}
+    if (kind === "place") {{ b.placeClicked(vehicle, String(id)); }}
+    else if (kind === "trip") {{ b.tripClicked(vehicle, String(id)); }}
+  }};
+  function connect() {{
+    if (typeof QWebChannel === "undefined" || typeof qt === "undefined") {{ return; }}
+    new QWebChannel(qt.webChannelTransport, function (channel) {{
+      window._auditorBridge = channel.objects.bridge;
+      var q = queued; queued = [];
+      q.forEach(function (c) {{ window.{CLICK_HANDLER}(c[0], c[1]); }});
+    }});
+  }}
+  if (document.readyState === "loading") {{ document.addEventListener("DOMContentLoaded", connect); }}
+  else {{ connect(); }}
+}})();
+</script>
+"""
+
+
+def inject_bridge(html: str, vehicle_id: str) -> str:
+    script = bridge_script(vehicle_id)
+    pos = html.lower().find("</head>")
+    if pos < 0:
+        return script + html
+    return html[:pos] + script + html[pos:]
+
+
+class _MapPage(QWebEnginePage):
+    """Keeps the map page in place: links in popups never navigate the map view away."""
+
+    def acceptNavigationRequest(self, url, nav_type, is_main_frame):
+        if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked:
+            return False
+        return super().acceptNavigationRequest(url, nav_type, is_main_frame)
+
+    def javaScriptConsoleMessage(self, level, message, line, source):
+        log.debug("map js [%s] %s:%s %s", level, source, line, message)
+
+
+class MapView(QWebEngineView):
+    mapReady = Signal(str)  # vehicle_id, once window.auditor exists and the vectors are drawn
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("mapView")
+        self._page = _MapPage(self)
+        self.setPage(self._page)
+        s = self._page.settings()
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, False)
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
+        self.bridge = MapBridge(self)
+        self.channel = QWebChannel(self._page)
+        self.channel.registerObject("bridge", self.bridge)
+        self._page.setWebChannel(self.channel)
+        self.vehicle_id: Optional[str] = None
+        self.ready = False
+        self.last_state: Optional[dict] = None
+        self._pending_js: list[str] = []
+        self._load_token = 0
+        self._poll_elapsed = 0
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="auditor-map-")
+        self.loadFinished.connect(self._loaded)
+
+    # --- loading -----------------------------------------------------------------------------
+    def show_vehicle(self, conn: sqlite3.Connection, vehicle_id: str, *, run_id=None,
+                     basemap: str = "none", selected_place: Optional[str] = None) -> None:
+        from auditor.maps.vehicle_map import render_vehicle_map
+        html = render_vehicle_map(conn, vehicle_id, run_id=run_id, basemap=basemap,
+                                  selected_place=selected_place, click_handler=CLICK_HANDLER)
+        place_ids = [r[0] for r in conn.execute(
+            "SELECT place_id FROM places WHERE vehicle_id = ?", (vehicle_id,))]
+        trip_ids = [r[0] for r in conn.execute(
+            "SELECT trip_id FROM trips WHERE vehicle_id = ?", (vehicle_id,))]
+        self.bridge.set_vehicle(vehicle_id, place_ids, trip_ids)
+        self.show_html(inject_bridge(html, vehicle_id), vehicle_id)
+
+    def show_html(self, html: str, vehicle_id: str) -> None:
+        self.vehicle_id = vehicle_id
+        self.ready = False
+        self.last_state = None
+        self._pending_js = []
+        self._load_token += 1
+        if len(html.encode("utf-8")) < SETHTML_LIMIT:
+            self.setHtml(html, BASE_URL)
+        else:  # too big for setHtml: a temp file, loaded by URL
+            path = Path(self._tmpdir.name) / f"map-{self._load_token}.html"
+            path.write_text(html, encoding="utf-8")
+            self.load(QUrl.fromLocalFile(str(path)))
+
+    def show_message(self, text: str) -> None:
+        """A plain page for 'no project' / 'no vehicle' states; text is escaped."""
+        import html as _html
+        self.vehicle_id = None
+        self.ready = False
+        self.bridge.set_vehicle(None, (), ())
+        self._load_token += 1
+        self.setHtml("<html><body style='font-family:sans-serif;color:#555;display:flex;"
+                     "align-items:center;justify-content:center;height:95vh'>"
+                     f"<p>{_html.escape(text)}</p></body></html>", BASE_URL)
+
+    def _loaded(self, ok: bool) -> None:
+        if self.vehicle_id is None:
+            return
+        if not ok:
+            log.warning("map page for %s failed to load", self.vehicle_id)
+        self._poll_elapsed = 0
+        self._poll(self._load_token)
+
+    def _poll(self, token: int) -> None:
+        if token != self._load_token:
+            return  # another vehicle's page replaced this one
+
+        def check(text) -> None:
+            if token != self._load_token:
+                return
+            try:  # the page answers with JSON text (objects do not cross runJavaScript reliably)
+                state = json.loads(text) if isinstance(text, str) else None
+            except ValueError:
+                state = None
+            if isinstance(state, dict) and (state.get("paths") or
+                                            not (state.get("places") or state.get("trips"))):
+                self.ready = True
+                self.last_state = state
+                pending, self._pending_js = self._pending_js, []
+                for js in pending:
+                    self._page.runJavaScript(js)
+                self.mapReady.emit(self.vehicle_id or "")
+                return
+            self._poll_elapsed += _READY_POLL_MS
+            if self._poll_elapsed < _READY_TIMEOUT_MS:
+                QTimer.singleShot(_READY_POLL_MS, lambda: self._poll(token))
+            else:
+                log.warning("map for %s never reported ready: %r", self.vehicle_id, state)
+
+        self._page.runJavaScript(READY_JS, 0, check)
+
+    # --- talking to the page ---------------------------------------------------------------
+    def run_js(self, js: str, callback: Optional[Callable] = None) -> None:
+        if callback is None:
+            if self.ready:
+                self._page.runJavaScript(js)
+            else:
+                self._pending_js.append(js)
+        else:
+            self._page.runJavaScript(js, 0, callback)
+
+    def select_place(self, place_id: str) -> None:
+        self.run_js(f"window.auditor && window.auditor.selectPlace({_js_string(place_id)});")
+
+    def select_trip(self, trip_id: str) -> None:
+        self.run_js(f"window.auditor && window.auditor.selectTrip({_js_string(trip_id)});")

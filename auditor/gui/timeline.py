@@ -1,0 +1,131 @@
+"""The bottom pane: the "where is it at 2 AM" raster (days x 10-minute bins) for the selected
+vehicle, and the speed of the selected trip. Clicking a cell selects its place or trip."""
+from __future__ import annotations
+
+import html
+import sqlite3
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from auditor.gui.timeline_data import (CATEGORY_COLOURS, CATEGORY_NAMES, VehicleTimeline,
+                                       trip_speed, vehicle_timeline)
+
+_PALETTE = np.array([[*QColor(c).getRgb()] for c in CATEGORY_COLOURS], dtype=np.uint8)
+
+
+def legend_html() -> str:
+    parts = [f"<span style='color:{c}'>&#9632;</span>&nbsp;{html.escape(n)}"
+             for n, c in zip(CATEGORY_NAMES, CATEGORY_COLOURS)]
+    return "&nbsp;&nbsp; ".join(parts)
+
+
+class TimelineView(QWidget):
+    cellClicked = Signal(str, str)  # kind ("place" | "trip"), id
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.timeline: Optional[VehicleTimeline] = None
+        self.trip_id: Optional[str] = None
+        self.title = QLabel("No vehicle selected")
+        self.title.setObjectName("timelineTitle")
+        self.legend = QLabel(legend_html())
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.raster_plot = self.graphics.addPlot(row=0, col=0)
+        self.speed_plot = self.graphics.addPlot(row=1, col=0)
+        self.speed_plot.setMaximumHeight(120)  # the raster is the main picture
+
+        rp = self.raster_plot
+        rp.setMenuEnabled(False)
+        rp.hideButtons()
+        rp.invertY(True)
+        rp.setMouseEnabled(x=False, y=False)
+        rp.setLabel("bottom", "local time (h)")
+        rp.getAxis("bottom").setTicks([[(h, f"{h:02d}") for h in range(0, 25, 2)]])
+        self.image = pg.ImageItem(axisOrder="row-major")
+        rp.addItem(self.image)
+        rp.scene().sigMouseClicked.connect(self._clicked)
+
+        sp = self.speed_plot
+        sp.setMenuEnabled(False)
+        sp.setLabel("left", "km/h")
+        sp.setLabel("bottom", "minutes into the trip")
+        self.speed_curve = pg.PlotDataItem(pen=pg.mkPen("#7b3f99", width=1.5))
+        self.speed_curve.setDownsampling(auto=True, method="peak")
+        self.speed_curve.setClipToView(True)
+        sp.addItem(self.speed_curve)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        head = QWidget()
+        hl = QHBoxLayout(head)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.title, 1)
+        hl.addWidget(self.legend)
+        layout.addWidget(head)
+        layout.addWidget(self.graphics, 1)
+        self.clear()
+
+    def clear(self) -> None:
+        self.timeline = None
+        self.title.setText("No vehicle selected")
+        self.image.clear()
+        self.show_trip(None, None)
+
+    def show_vehicle(self, conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int]) -> None:
+        tl = vehicle_timeline(conn, vehicle_id, run_id)
+        self.timeline = tl
+        rgba = _PALETTE[tl.raster]
+        self.image.setImage(rgba, autoLevels=False)
+        n_days = tl.raster.shape[0]
+        self.image.setRect(QRectF(0, 0, 24, n_days))
+        step = max(1, n_days // 10)
+        self.raster_plot.getAxis("left").setTicks(
+            [[(r + 0.5, tl.day_label(r)) for r in range(0, n_days, step)]])
+        self.raster_plot.setXRange(0, 24, padding=0)
+        self.raster_plot.setYRange(0, n_days, padding=0)
+        n_stops = int((tl.intervals["kind"] == "stop").sum())
+        n_trips = int((tl.intervals["kind"] == "trip").sum())
+        self.title.setText(f"Vehicle {vehicle_id}: {n_days} days, {n_stops} stops, "
+                           f"{n_trips} trips (local time)")
+        self.title.setToolTip(self.title.text())
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+
+    def show_trip(self, conn: Optional[sqlite3.Connection], trip_id: Optional[str]) -> None:
+        self.trip_id = trip_id
+        if conn is None or trip_id is None:
+            self.speed_curve.setData([], [])
+            self.speed_plot.setTitle("Select a trip (map or raster) to see its speed")
+            return
+        minutes, speed = trip_speed(conn, trip_id)
+        self.speed_curve.setData(minutes, speed)
+        self.speed_plot.setTitle(html.escape(f"Trip {trip_id}: speed"))
+        if len(minutes):
+            self.speed_plot.setXRange(0, max(float(minutes[-1]), 1.0), padding=0.02)
+
+    def cell_target(self, row: int, col: int) -> Optional[tuple[str, str]]:
+        if self.timeline is None:
+            return None
+        return self.timeline.target_at(row, col)
+
+    def _clicked(self, event) -> None:
+        if self.timeline is None:
+            return
+        vb = self.raster_plot.vb
+        if not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = vb.mapSceneToView(event.scenePos())
+        hours, day = point.x(), point.y()
+        n_days, bins = self.timeline.raster.shape
+        if not (0 <= hours < 24 and 0 <= day < n_days):
+            return
+        target = self.cell_target(int(day), int(hours / 24 * bins))
+        if target is not None:
+            self.cellClicked.emit(*target)

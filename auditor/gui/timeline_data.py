@@ -1,0 +1,165 @@
+"""What the timeline draws, as plain arrays: where a vehicle was for every 10-minute bin of
+every local day (home / work / other place, driving, no data). No Qt here, so it is testable
+and cheap: a vehicle has a few hundred stops and trips, filled with vectorised numpy."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from auditor.maps.vehicle_map import LABEL_COLORS
+
+NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
+CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
+# the map's label colours, so a place looks the same in both views
+CATEGORY_COLOURS = ["#f4f4f4", LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"],
+                    "#2b2b2b"]
+_LABEL_CODE = {"home": HOME, "work": WORK, "other": OTHER}
+DAY = 86_400
+
+
+@dataclass
+class VehicleTimeline:
+    vehicle_id: str
+    intervals: pd.DataFrame   # kind, target_id, start_ts, end_ts, local_start, local_end, code
+    raster: np.ndarray        # uint8 [days, bins] of category codes
+    first_day: int            # local epoch day of row 0
+    bin_seconds: int
+
+    @property
+    def bins_per_day(self) -> int:
+        return DAY // self.bin_seconds
+
+    def day_label(self, row: int) -> str:
+        return pd.Timestamp((self.first_day + row) * DAY, unit="s").strftime("%a %d %b")
+
+    def target_at(self, row: int, col: int) -> Optional[tuple[str, str]]:
+        """(kind, id) of the trip or stop's place covering the centre of cell (row, col)."""
+        t = (self.first_day + row) * DAY + col * self.bin_seconds + self.bin_seconds // 2
+        iv = self.intervals
+        hit = iv[(iv["local_start"] <= t) & (iv["local_end"] > t)]
+        if hit.empty:
+            return None
+        trips = hit[hit["kind"] == "trip"]
+        row_ = (trips if not trips.empty else hit).iloc[0]
+        if row_["kind"] == "trip":
+            return "trip", str(row_["trip_id"])
+        return ("place", str(row_["target_id"])) if row_["target_id"] else None
+
+
+def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) -> np.ndarray:
+    """Seconds to add to UTC ``ts`` for the vehicle's local time, as the pipeline defines it
+    (vehicle timezone metadata, else the nearest earlier ping's stated offset, else UTC)."""
+    if len(ts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    pings = pd.read_sql_query("SELECT ts, utc_offset_min FROM pings WHERE vehicle_id = ? "
+                              "ORDER BY ts", conn, params=(vehicle_id,))
+    offset = pd.array([pd.NA] * len(ts), dtype="Int64")
+    if not pings.empty:
+        idx = np.searchsorted(pings["ts"].to_numpy(), ts, side="right") - 1
+        idx = np.clip(idx, 0, len(pings) - 1)
+        offset = pd.array(pings["utc_offset_min"].astype("Int64").to_numpy()[idx], dtype="Int64")
+    frame = pd.DataFrame({"vehicle_id": vehicle_id, "ts": ts.astype(np.int64),
+                          "utc_offset_min": offset})
+    try:
+        from auditor.pipeline.localtime import local_ts
+    except ImportError:  # pipeline not installed: the stated offset, else UTC
+        return frame["utc_offset_min"].fillna(0).to_numpy(dtype=np.int64) * 60
+    from auditor.store.queries import read_vehicles
+    vehicles = read_vehicles(conn)
+    vehicles = vehicles[vehicles["vehicle_id"] == vehicle_id]
+    local = np.asarray(local_ts(frame, vehicles), dtype=np.int64)
+    return local - frame["ts"].to_numpy(dtype=np.int64)
+
+
+def read_intervals(conn: sqlite3.Connection, vehicle_id: str,
+                   run_id: Optional[int]) -> pd.DataFrame:
+    """The vehicle's stops (with their place's predicted label) and trips, in local time."""
+    stops = pd.read_sql_query(
+        "SELECT 'stop' AS kind, s.place_id AS target_id, s.stop_id, NULL AS trip_id, "
+        "s.start_ts, s.end_ts, pr.predicted_label FROM stops s LEFT JOIN predictions pr "
+        "ON pr.place_id = s.place_id AND pr.run_id = ? WHERE s.vehicle_id = ?",
+        conn, params=(run_id, vehicle_id))
+    trips = pd.read_sql_query(
+        "SELECT 'trip' AS kind, trip_id AS target_id, NULL AS stop_id, trip_id, start_ts, "
+        "end_ts, NULL AS predicted_label FROM trips WHERE vehicle_id = ?",
+        conn, params=(vehicle_id,))
+    iv = pd.concat([stops, trips], ignore_index=True)
+    iv = iv.sort_values(["start_ts", "kind"], kind="stable").reset_index(drop=True)
+    offsets = _local_offsets(conn, vehicle_id, iv["start_ts"].to_numpy(dtype=np.int64))
+    iv["local_start"] = iv["start_ts"].to_numpy(dtype=np.int64) + offsets
+    iv["local_end"] = iv["end_ts"].to_numpy(dtype=np.int64) + offsets
+    code = iv["predicted_label"].map(_LABEL_CODE).fillna(OTHER).astype(np.uint8)
+    code[iv["kind"] == "trip"] = DRIVING
+    iv["code"] = code.to_numpy()
+    return iv
+
+
+def _expand(b0: np.ndarray, b1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All bin indices [b0, b1) of every interval, and which interval each belongs to."""
+    lengths = np.maximum(b1 - b0, 0)
+    owner = np.repeat(np.arange(len(b0)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(b0, lengths) + (np.arange(lengths.sum()) - starts), owner
+
+
+def occupancy_raster(intervals: pd.DataFrame, bin_seconds: int = 600) -> tuple[np.ndarray, int]:
+    """(raster [days, bins], first local day). A bin takes the category of the interval that
+    covers its centre; trips are drawn over stops and keep at least one bin, so short drives
+    stay visible."""
+    bins_per_day = DAY // bin_seconds
+    if intervals.empty:
+        return np.zeros((1, bins_per_day), dtype=np.uint8), 0
+    s = intervals["local_start"].to_numpy(dtype=np.int64)
+    e = intervals["local_end"].to_numpy(dtype=np.int64)
+    first_day = int(s.min() // DAY)
+    last_day = int((e.max() - 1) // DAY)
+    origin = first_day * DAY
+    half = bin_seconds // 2
+    b0 = -((origin + half - s) // bin_seconds)          # ceil((s - origin - half) / bin)
+    b1 = -((origin + half - e) // bin_seconds)
+    is_trip = (intervals["kind"] == "trip").to_numpy()
+    b1 = np.where(is_trip, np.maximum(b1, b0 + 1), b1)
+    n_days = last_day - first_day + 1
+    flat = np.zeros(n_days * bins_per_day, dtype=np.uint8)
+    codes = intervals["code"].to_numpy(dtype=np.uint8)
+    for mask in (~is_trip, is_trip):  # stops first, trips on top
+        idx, owner = _expand(b0[mask], b1[mask])
+        keep = (idx >= 0) & (idx < flat.size)
+        flat[idx[keep]] = codes[mask][owner[keep]]
+    return flat.reshape(n_days, bins_per_day), first_day
+
+
+def vehicle_timeline(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int],
+                     bin_seconds: int = 600) -> VehicleTimeline:
+    iv = read_intervals(conn, vehicle_id, run_id)
+    raster, first_day = occupancy_raster(iv, bin_seconds)
+    return VehicleTimeline(vehicle_id, iv, raster, first_day, bin_seconds)
+
+
+def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(minutes since the trip started, speed km/h) for the trip's pings. Uses the recorded
+    speed where present, else the speed between consecutive pings (haversine)."""
+    trip = conn.execute("SELECT vehicle_id, start_ts, end_ts FROM trips WHERE trip_id = ?",
+                        (trip_id,)).fetchone()
+    if trip is None:
+        return np.zeros(0), np.zeros(0)
+    vehicle_id, start, end = trip
+    p = pd.read_sql_query("SELECT ts, lat, lon, speed_mps FROM pings WHERE vehicle_id = ? "
+                          "AND ts BETWEEN ? AND ? ORDER BY ts, ping_id", conn,
+                          params=(vehicle_id, int(start), int(end)))
+    if p.empty:
+        return np.zeros(0), np.zeros(0)
+    ts = p["ts"].to_numpy(dtype=np.float64)
+    lat, lon = np.radians(p["lat"].to_numpy()), np.radians(p["lon"].to_numpy())
+    a = (np.sin(np.diff(lat) / 2) ** 2
+         + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2)
+    dist = 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    dt = np.diff(ts)
+    derived = np.concatenate([[0.0], np.divide(dist, dt, out=np.zeros_like(dist), where=dt > 0)])
+    recorded = p["speed_mps"].to_numpy(dtype=np.float64)
+    speed = np.where(np.isnan(recorded), derived, recorded) * 3.6
+    return (ts - ts[0]) / 60.0, speed
