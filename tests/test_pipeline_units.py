@@ -33,14 +33,15 @@ def drive(vehicle, t0, a, b, minutes=20, every_s=30, trip_id=None):
     })
 
 
-def commuter(vehicle, home, work, days=10, start=MONDAY, night_shift=False, offset_h=0):
+def commuter(vehicle, home, work, days=10, start=MONDAY, night_shift=False, offset_h=0,
+             go_h=8, back_h=17):
     """Weekdays home->work->home, weekends a shopping trip; local clock = UTC + offset_h."""
     shop = (home[0] + 0.02, home[1] + 0.01)
     parts = []
     for d in range(days):
         day0 = start + d * DAY - offset_h * 3600
         if (d % 7) < 5:
-            go, back = (21, 6) if night_shift else (8, 17)
+            go, back = (21, 6) if night_shift else (go_h, back_h)
             parts.append(drive(vehicle, day0 + go * 3600, home, work))
             back_day = day0 + DAY if night_shift else day0
             parts.append(drive(vehicle, back_day + back * 3600, work, home))
@@ -50,14 +51,15 @@ def commuter(vehicle, home, work, days=10, start=MONDAY, night_shift=False, offs
     return pd.concat(parts, ignore_index=True)
 
 
-def fleet(n=12, days=10, seed=0):
+def fleet(n=12, days=10, seed=0, vary=False):
     rng = np.random.default_rng(seed)
     frames, truth = [], {}
     for i in range(n):
         vid = f"v{i:02d}"
         home = (48.0 + rng.uniform(0, 1), 11.0 + rng.uniform(0, 1))
         work = (home[0] + rng.uniform(0.05, 0.1), home[1] - rng.uniform(0.05, 0.1))
-        frames.append(commuter(vid, home, work, days=days))
+        hours = dict(go_h=rng.uniform(6.5, 9.5), back_h=rng.uniform(15.5, 18.5)) if vary else {}
+        frames.append(commuter(vid, home, work, days=days, **hours))
         truth[vid] = {"home": home, "work": work}
     pings = pd.concat(frames, ignore_index=True)
     pings["ping_id"] = np.arange(len(pings))
@@ -82,3 +84,214 @@ def test_silence_splits_trips_but_a_far_move_across_it_is_a_tunnel():
     assert haversine_m(stops["lat"], stops["lon"], [c[0]], [c[1]])[0] < 1
     assert stops["end_ts"].iloc[0] - stops["start_ts"].iloc[0] == 3 * 3600
     assert stops[["prev_trip_id", "next_trip_id"]].values.tolist() == [["v:t0", "v:t1"]]
+
+
+def test_trip_ids_from_the_data_win_over_silences():
+    cfg = InferConfig()
+    a, b = (48.0, 11.0), (48.05, 11.0)
+    t1 = drive("v", MONDAY, a, b, minutes=10, trip_id="A")
+    # same source trip after a 20-minute silence near b (stuck, no fix): still trip A
+    t1b = drive("v", t1["ts"].iloc[-1] + 1200, b, (48.06, 11.0), minutes=5, trip_id="A")
+    # next source trip starts 2 minutes later from the same spot: a (short) stop between
+    t2 = drive("v", t1b["ts"].iloc[-1] + 120, (48.06, 11.0), a, minutes=10, trip_id="B")
+    pings = pd.concat([t1, t1b, t2], ignore_index=True)
+    out = derive_vehicle_tables(pings, None, cfg)
+    assert out["trips"]["source_trip_id"].tolist() == ["A", "B"]
+    assert out["trips"]["n_pings"].tolist() == [len(t1) + len(t1b), len(t2)]
+    assert len(out["stops"]) == 1
+    assert out["stops"]["end_ts"].iloc[0] - out["stops"]["start_ts"].iloc[0] == 120
+
+
+def test_parked_heartbeats_do_not_split_a_stop_and_lost_data_makes_no_stop():
+    cfg = InferConfig()
+    home, work, far = (48.0, 11.0), (48.05, 11.0), (49.0, 12.0)
+    go = drive("v", MONDAY, home, work)
+    # parked at work: a heartbeat fix every 30 minutes, a few metres of GPS noise
+    beats = pd.DataFrame({"vehicle_id": "v", "ts": go["ts"].iloc[-1] + 1800 * np.arange(1, 16),
+                          "lat": work[0] + 2e-5 * np.sin(np.arange(15)), "lon": work[1],
+                          "trip_id": None})
+    back = drive("v", go["ts"].iloc[-1] + 8 * 3600, work, home)
+    # the logger was off for a day and the car reappears 130 km away: where it stood is unknown
+    elsewhere = drive("v", back["ts"].iloc[-1] + DAY, far, (49.05, 12.0))
+    pings = pd.concat([go, beats, back, elsewhere], ignore_index=True).drop(columns="trip_id")
+    out = derive_vehicle_tables(pings, None, cfg)
+    assert len(out["trips"]) == 3
+    stops = out["stops"]
+    assert len(stops) == 1
+    assert stops["end_ts"].iloc[0] - stops["start_ts"].iloc[0] == 8 * 3600
+    assert haversine_m(stops["lat"], stops["lon"], [work[0]], [work[1]])[0] < 5
+
+
+def test_derivation_is_per_vehicle_and_independent_of_row_order():
+    pings, _ = fleet(n=5, days=8, seed=1)
+    whole = derive_vehicle_tables(pings, None, InferConfig())
+    shuffled = derive_vehicle_tables(pings.sample(frac=1, random_state=3), None, InferConfig())
+    parts = [derive_vehicle_tables(pings[pings.vehicle_id == v], None, InferConfig())
+             for v in sorted(pings.vehicle_id.unique())]
+    for name in ("trips", "stops", "places", "features"):
+        pd.testing.assert_frame_equal(whole[name], shuffled[name])
+        pd.testing.assert_frame_equal(
+            whole[name], pd.concat([p[name] for p in parts], ignore_index=True))
+
+
+def test_places_cluster_one_vehicles_stops_and_never_join_vehicles():
+    pings, truth = fleet(n=4, days=9, seed=2)
+    # a second vehicle living exactly where v00 lives, with its own work place
+    twin = commuter("w", truth["v00"]["home"], (48.9, 11.9), days=9)
+    out = derive_vehicle_tables(pd.concat([pings, twin], ignore_index=True), None, InferConfig())
+    places = out["places"]
+    assert places.groupby("vehicle_id").size().to_dict() == {"v00": 3, "v01": 3, "v02": 3, "v03": 3, "w": 3}
+    # ids count from 0 in order of first visit: the first stop is at work (first drive goes there)
+    first = places[places.place_id == "v00:0"].iloc[0]
+    assert haversine_m([first.lat], [first.lon], [truth["v00"]["work"][0]], [truth["v00"]["work"][1]])[0] < 5
+    assert out["stops"]["place_id"].notna().all()
+    assert (out["stops"].groupby("place_id").size()
+            == places.set_index("place_id")["n_stops"]).all()
+    shared = places[places.place_id.isin(["v00:1", "w:1"])]
+    assert shared.vehicle_id.tolist() == ["v00", "w"]
+
+
+def _brute_window(a, b, start_h, hours, weekdays_only):
+    t = np.arange(a, b, 60)  # minute resolution
+    local_day = np.floor_divide(t - int(start_h * 3600), DAY)
+    since = (t - int(start_h * 3600)) - local_day * DAY
+    wd = (local_day + 3) % 7  # epoch day 0 was a Thursday (3 with Monday = 0)
+    inside = since < hours * 3600
+    if weekdays_only:
+        inside &= wd < 5
+    return inside.sum() * 60
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_window_overlaps_match_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    a = MONDAY + rng.integers(0, 20 * DAY, 40) // 60 * 60
+    b = a + rng.integers(0, 4 * DAY, 40) // 60 * 60
+    wd = np.array([1, 1, 1, 1, 1, 0, 0])
+    got_day = window_seconds_before(b, 10, 6, wd) - window_seconds_before(a, 10, 6, wd)
+    got_night = window_seconds_before(b, 22, 8) - window_seconds_before(a, 22, 8)
+    for i in range(len(a)):
+        assert got_day[i] == _brute_window(a[i], b[i], 10, 6, True)
+        assert got_night[i] == _brute_window(a[i], b[i], 22, 8, False)
+        minutes = np.arange(a[i] + 60, b[i] + 60, 60)
+        assert crossings(a[i:i + 1], b[i:i + 1], 2.0)[0] == np.sum(minutes % DAY == 7200)
+
+
+def test_local_time_prefers_vehicle_zone_then_stated_offset_then_utc():
+    summer = 1_689_400_000  # July 2023: Berlin is UTC+2
+    winter = 1_700_000_000  # Nov 2023: UTC+1
+    pings = pd.DataFrame({"vehicle_id": ["z", "z", "o", "u"],
+                          "ts": [summer, winter, summer, summer],
+                          "utc_offset_min": pd.array([-300, -300, -300, None], dtype="Int64")})
+    vehicles = pd.DataFrame({"vehicle_id": ["z", "o"], "timezone": ["Europe/Berlin", ""]})
+    got = local_ts(pings, vehicles)
+    assert (got - pings["ts"].to_numpy()).tolist() == [7200, 3600, -18000, 0]
+    from auditor.errors import UserError
+    with pytest.raises(UserError, match="timezone"):
+        local_ts(pings, pd.DataFrame({"vehicle_id": ["z"], "timezone": ["Mars/Olympus"]}))
+
+
+def test_features_of_a_commuter():
+    pings, truth = fleet(n=1, days=14, seed=4)
+    out = derive_vehicle_tables(pings, None, InferConfig())
+    f = out["features"].set_index("place_id")
+    assert list(out["features"].columns[4:]) == FEATURE_COLUMNS
+    home = f.loc[f["share_stays_0200"].idxmax()]
+    work = f.loc[f["weekday_day_share"].idxmax()]
+    assert haversine_m([home.lat], [home.lon], [truth["v00"]["home"][0]], [truth["v00"]["home"][1]])[0] < 5
+    assert home["nights_0200_share"] == 1.0 and home["dwell_rank"] == 1
+    assert home["dist_to_top_place_m"] == 0.0
+    assert work["weekday_day_share"] == 1.0 and work["weekend_share"] == 0.0
+    assert work["n_visits"] == 10 and work["n_days"] == 10  # 10 weekdays in 14 days
+    assert abs(work["median_dwell_h"] - (9 - 20 / 60)) < 1e-9  # 08:20 arrival, 17:00 leave
+    assert abs(work["arrival_hour_mean"] - (8 + 20 / 60)) < 1e-6 and work["arrival_hour_spread"] < 1e-9
+    assert abs(work["weekday_day_frac"] - 6 / (9 - 20 / 60)) < 1e-9
+    assert work["night_frac"] == 0.0 and home["night_share"] == 1.0
+
+
+def _places(rows):
+    return pd.DataFrame(rows, columns=["place_id", "vehicle_id", "lat", "lon"])
+
+
+def test_labels_match_the_nearest_place_and_every_miss_has_a_reason():
+    places = _places([("a:0", "a", 48.0, 11.0), ("a:1", "a", 48.0, 11.002),  # ~150 m apart
+                      ("a:2", "a", 48.1, 11.0), ("b:0", "b", 50.0, 8.0)])
+    lab = pd.DataFrame({
+        "label_id": [1, 2, 3, 4, 5, 6, 7],
+        "vehicle_id": ["a", "a", "a", "b", "c", "d", "b"],
+        "label": ["home", "work", "home", "home", "home", "work", "work"],
+        "lat": [48.0, 48.0, 48.0, 50.01, 1.0, 1.0, 50.0],
+        "lon": [11.0003, 11.0006, 11.002, 8.0, 1.0, 1.0, 8.0],
+    })
+    matched, unmatched = match_labels(lab, places, ["a", "b", "d"], InferConfig())
+    # labels 1 and 2 are both nearest a:0 (22 m and 45 m): the closer one keeps it
+    assert matched[["place_id", "label", "label_id"]].values.tolist() == [
+        ["a:0", "home", 1], ["b:0", "work", 7]]
+    assert dict(zip(unmatched.label_id, unmatched.reason)) == {
+        2: "same_place_as_other_label",
+        3: "duplicate_label",               # a second home for a (even if it is near a:1)
+        4: "no_place_within_250m",          # 1.1 km off
+        5: "vehicle_has_no_pings",
+        6: "vehicle_has_no_places"}
+    assert len(matched) + len(unmatched) == len(lab)
+    assert given_labels(places, matched).tolist() == ["home", "other", "other", "work"]
+
+
+def test_splits_and_folds_keep_vehicles_whole_and_follow_the_seed():
+    vehicles = pd.Series(np.repeat([f"v{i:02d}" for i in range(40)], 3))
+    labelled = [f"v{i:02d}" for i in range(32)]
+    split = assign_splits(vehicles, labelled, seed=5, fraction=0.25)
+    per_vehicle = split.groupby(vehicles).nunique()
+    assert (per_vehicle == 1).all()
+    counts = split.groupby(vehicles).first().value_counts().to_dict()
+    assert counts == {"train": 24, "validation": 8, "unlabelled": 8}
+    assert split.equals(assign_splits(vehicles, labelled, seed=5, fraction=0.25))
+    assert not split.equals(assign_splits(vehicles, labelled, seed=6, fraction=0.25))
+    folds = vehicle_folds(vehicles, seed=5, k=5)
+    assert (folds.groupby(vehicles).nunique() == 1).all()
+    assert sorted(folds.groupby(vehicles).first().value_counts().tolist()) == [8] * 5
+
+
+@pytest.fixture(scope="module")
+def synthetic_fleet():
+    pings, truth = fleet(n=30, days=14, seed=6, vary=True)
+    out = derive_vehicle_tables(pings, None, InferConfig())
+    f = out["features"]
+    th = f.vehicle_id.map({v: t["home"] for v, t in truth.items()})
+    tw = f.vehicle_id.map({v: t["work"] for v, t in truth.items()})
+    f = f.assign(
+        is_home=haversine_m(f.lat, f.lon, th.str[0], th.str[1]) < 100,
+        is_work=haversine_m(f.lat, f.lon, tw.str[0], tw.str[1]) < 100)
+    return f
+
+
+def test_model_finds_home_and_work_and_does_not_repeat_a_wrong_training_label(synthetic_fleet):
+    f = synthetic_fleet
+    given = pd.Series(np.where(f.is_home, "home", np.where(f.is_work, "work", "other")),
+                      index=f.index, dtype=object)
+    given[f.vehicle_id >= "v24"] = None           # 6 unlabelled vehicles
+    split = assign_splits(f.vehicle_id, f.vehicle_id[given.notna()], seed=0, fraction=0.25)
+    swapped = sorted(f.vehicle_id[split == "train"].unique())[0]
+    rows = f.vehicle_id == swapped
+    given[rows & f.is_home], given[rows & f.is_work] = "work", "home"  # a survey mix-up
+    # a model free to memorise single rows: cross-fitting, not regularisation, must protect
+    loose = InferConfig(min_samples_leaf=1, max_leaf_nodes=31, max_iter=150, l2_regularization=0.0)
+    proba = train_and_predict(f, given, split, loose, seed=0)
+    pred = decide_labels(f, proba)
+    assert (pred == "home").groupby(f.vehicle_id).sum().eq(1).all()
+    assert (pred == "work").groupby(f.vehicle_id).sum().le(1).all()
+    assert (pred[f.is_home] == "home").all()      # every vehicle, the swapped one included
+    assert (pred[f.is_work] == "work").all()
+    labelled = given.notna()
+    assert proba.loc[labelled, ["oof_p_home", "oof_p_work", "oof_p_other"]].notna().all().all()
+    assert proba.loc[~labelled, ["oof_p_home"]].isna().all().all()
+    assert np.allclose(proba[["p_home", "p_work", "p_other"]].sum(axis=1), 1.0)
+    again = train_and_predict(f, given, split, loose, seed=0)
+    pd.testing.assert_frame_equal(proba, again)
+
+
+def test_baseline_picks_the_2am_place_and_the_weekday_daytime_place(synthetic_fleet):
+    f = synthetic_fleet
+    label = baseline_labels(f)
+    assert (label[f.is_home] == "home").all() and (label[f.is_work] == "work").all()
+    assert (label[~(f.is_home | f.is_work)] == "other").all()
