@@ -288,3 +288,22 @@ def test_cli_lists_exports_and_imports(tmp_path, conn, capsys):
     assert data["import"]["imported"] == 1 and data["events"][0]["new_value"] == "work"
     assert main(["flags", str(tmp_path / "missing.db")]) == 1
     assert "error: " in capsys.readouterr().err
+
+
+def test_flags_on_the_demo_project(fresh_demo_project):
+    c = open_project(fresh_demo_project)
+    place, given = c.execute("SELECT place_id, label FROM place_labels ORDER BY place_id "
+                             "LIMIT 1").fetchone()
+    trip = c.execute("SELECT trip_id FROM trips ORDER BY trip_id LIMIT 1").fetchone()[0]
+    stack = FlagStack.from_log(c, "ana")
+    e = stack.do(FlagSpec("place", place, "label_wrong", "other"))
+    stack.do(FlagSpec("trip", trip, "bad_data"))
+    assert event_log(c).set_index("event_id").loc[e, "old_value"] == given
+    assert flag_state(c, [place])[place] == "label→other"
+    c.close()
+    c = open_project(fresh_demo_project)
+    stack = FlagStack.from_log(c, "ana")
+    stack.undo()
+    stack.undo()
+    assert active_flags(c).empty and len(event_log(c)) == 4
+    c.close()

@@ -68,7 +68,7 @@ def build_map_project(path):
              ("v1:2", "v1", "validation", "other", "other", 0.1, 0.1, 0.8)]
             + [(f"{EVIL_VEHICLE}:{i}", EVIL_VEHICLE, "unlabelled", None, "other", .1, .1, .8)
                for i in range(3)])
-        conn.execute("CREATE TABLE place_features (place_id TEXT PRIMARY KEY, visits INTEGER, "
+        conn.execute("CREATE TABLE place_features (place_id TEXT PRIMARY KEY, n_visits INTEGER, "
                      "share_stays_0200 REAL)")
         conn.execute("INSERT INTO place_features VALUES ('v1:0', 3, 0.75)")
     return conn
@@ -122,7 +122,10 @@ def test_place_and_trip_ids_and_colours(conn):
     assert data["selectedPlace"] == "v1:1" and data["basemapNotice"]
     popup = home["v1:0"]["popup"]
     assert "share at 02:00</th><td>75 %" in popup and "0.20 / 0.70" in popup
-    assert "home / work" in popup and "1.0 h" in popup    # given / predicted, 2 stops of 30 min
+    assert "home / work" in popup                          # given / predicted
+    assert "visits</th><td>3<" in popup                    # the pipeline's feature wins ...
+    assert "visits</th><td>1<" in home["v1:1"]["popup"]    # ... else counted from stops
+    assert "dwell</th><td>0.5 h" in home["v1:1"]["popup"]
 
 
 def test_click_handler_must_be_an_identifier(conn):
@@ -314,3 +317,20 @@ def test_page_runs_in_a_browser(browser, conn):
     assert page.js("window.auditor.selectedTrip()") == f"{EVIL_VEHICLE}:t2"
     assert page.js("window.auditor.selectPlace('nope')") is False
     assert page.alerts == [] and page.errors == []
+
+
+def test_demo_project_map(demo_project):
+    c = open_project(demo_project)
+    vehicle, n_places = c.execute(
+        "SELECT vehicle_id, COUNT(*) FROM places GROUP BY vehicle_id ORDER BY COUNT(*) DESC, "
+        "vehicle_id LIMIT 1").fetchone()
+    n_trips = c.execute("SELECT COUNT(*) FROM trips WHERE vehicle_id = ?", (vehicle,)).fetchone()[0]
+    n_pings = c.execute("SELECT COUNT(*) FROM pings WHERE vehicle_id = ?", (vehicle,)).fetchone()[0]
+    page = render_vehicle_map(c, vehicle)
+    c.close()
+    data = payload(page)
+    assert len(data["places"]) == n_places and len(data["trips"]) >= 0.9 * n_trips
+    assert all(p["fill"] != "#ffffff" for p in data["places"])        # every place predicted
+    assert all(len(t["coords"]) <= 300 for t in data["trips"])
+    assert data["pointCount"] < n_pings
+    assert len(page.encode()) < 1_500_000                              # far below setHtml's 2 MB

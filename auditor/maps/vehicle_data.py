@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
@@ -15,8 +14,10 @@ from auditor.errors import UserError
 from auditor.maps.simplify import decimate_evenly, simplify_tracks
 from auditor.store.queries import latest_run_id, table_exists
 
-# the feature of place_features that is the "share of stays spanning 02:00" (name by pipeline)
-_SHARE_0200 = re.compile(r"(0200|02h|2am|at_?02|_02_)", re.IGNORECASE)
+# place_features columns (auditor.pipeline.features.FEATURE_COLUMNS) -> popup fields; without
+# them (no inference yet) visits, days and dwell come from the stops table
+POPUP_FEATURES = {"n_visits": "f_visits", "n_days": "f_days", "total_dwell_h": "f_dwell_h",
+                  "share_stays_0200": "share_0200"}
 MAX_POINTS_TOTAL = 20_000  # whole page, so it stays far below QWebEngine's 2 MB setHtml limit
 TOLERANCE_M = 8.0
 
@@ -144,28 +145,39 @@ def read_places(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int]
     # given label: the prediction row's (home/work/other for labelled vehicles), else the label
     places["given_label"] = places["given_label"].where(places["given_label"].notna(),
                                                         places["place_label"])
-    places["share_0200"] = _share_0200(conn, places["place_id"].tolist())
+    feats = _features(conn, places["place_id"].tolist())
+    places = places.merge(feats, on="place_id", how="left")
+    for col in POPUP_FEATURES.values():
+        if col not in places:
+            places[col] = np.nan
+    # the pipeline's numbers when there are features (local dates), else the stops table's
+    places["visits"] = places["f_visits"].where(places["f_visits"].notna(), places["visits"])
+    places["days"] = places["f_days"].where(places["f_days"].notna(), places["days"])
+    places["dwell_h"] = places["f_dwell_h"].where(places["f_dwell_h"].notna(),
+                                                  places["dwell_s"] / 3600.0)
     state = flag_state(conn, places["place_id"].tolist())
     places["flag_state"] = places["place_id"].map(state).fillna("")
     places = places.sort_values("place_id", key=_natural_key, kind="stable")
     return places.reset_index(drop=True)
 
 
-def _share_0200(conn: sqlite3.Connection, place_ids: list[str]) -> list:
-    """The pipeline's share-of-stays-spanning-02:00 feature per place, None when absent."""
+def _features(conn: sqlite3.Connection, place_ids: list[str]) -> pd.DataFrame:
+    """The pipeline's place features shown in popups (those the table has), by place_id."""
+    empty = pd.DataFrame({"place_id": pd.Series([], dtype=object)})
     if not place_ids or not table_exists(conn, "place_features"):
-        return [None] * len(place_ids)
-    cols = [r[1] for r in conn.execute("PRAGMA table_info(place_features)")]
-    col = next((c for c in cols if _SHARE_0200.search(c)), None)
-    if col is None or "place_id" not in cols:
-        return [None] * len(place_ids)
-    values: dict = {}
+        return empty
+    have = {r[1] for r in conn.execute("PRAGMA table_info(place_features)")}
+    cols = [c for c in POPUP_FEATURES if c in have]
+    if "place_id" not in have or not cols:
+        return empty
+    names = ", ".join(f'"{c}" AS "{POPUP_FEATURES[c]}"' for c in cols)
+    parts = []
     for i in range(0, len(place_ids), 500):
         chunk = place_ids[i:i + 500]
-        rows = conn.execute(f'SELECT place_id, "{col}" FROM place_features WHERE place_id IN '
-                            f'({",".join("?" * len(chunk))})', chunk)
-        values.update(rows)
-    return [values.get(p) for p in place_ids]
+        parts.append(pd.read_sql_query(
+            f'SELECT place_id, {names} FROM place_features WHERE place_id IN '
+            f'({",".join("?" * len(chunk))})', conn, params=chunk))
+    return pd.concat(parts, ignore_index=True)
 
 
 def load_vehicle(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int] = None,

@@ -78,12 +78,11 @@ def _rows(pairs) -> str:
 
 
 def place_popup(p: pd.Series) -> str:
-    dwell_h = None if pd.isna(p.get("dwell_s")) else float(p["dwell_s"]) / 3600.0
     visits = p.get("visits") if not pd.isna(p.get("visits")) else p.get("n_stops")
     pairs = [
         ("visits", _num(visits, ".0f")),
         ("days", _num(p.get("days"), ".0f")),
-        ("dwell", f"{_num(dwell_h, '.1f')} h"),
+        ("dwell", f"{_num(p.get('dwell_h'), '.1f')} h"),
         ("share at 02:00", _num(None if pd.isna(p.get("share_0200")) else
                                 100 * float(p["share_0200"]), ".0f") + " %"),
         ("p_home / p_work", f"{_num(p.get('p_home'), '.2f')} / {_num(p.get('p_work'), '.2f')}"),
