@@ -1,0 +1,182 @@
+"""The analyst's loop on real widgets: select, click on the map, flag, undo, redo, restart."""
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from auditor.gui.app import page_places, wait_for_map
+from auditor.gui.browser_model import COL
+from auditor.gui.main_window import MainWindow
+
+
+def _events(window):
+    return window.project.conn.execute(
+        "SELECT event_id, analyst, target_kind, target_id, action, new_value, revokes "
+        "FROM flag_events ORDER BY event_id").fetchall()
+
+
+def _page_json(window, qtbot, js):
+    box = {}
+    window.map.run_js(f"JSON.stringify({js})", lambda v: box.setdefault("v", v))
+    qtbot.waitUntil(lambda: "v" in box, timeout=10_000)
+    return json.loads(box["v"])
+
+
+def _flag_text(window, place_id):
+    m = window.browser.model
+    row = m.row_of(place_id)
+    return m.data(m.index(row, COL["flags"]))
+
+
+def _pick_vehicle(window):
+    return window.project.conn.execute(
+        "SELECT vehicle_id FROM places GROUP BY vehicle_id HAVING COUNT(*) >= 3 "
+        "ORDER BY vehicle_id DESC LIMIT 1").fetchone()[0]
+
+
+def test_select_click_flag_undo_redo_and_restore(qtbot, window, settings, project_copy):
+    window.open_project(project_copy)
+    vid = _pick_vehicle(window)
+    window.select_vehicle(vid)
+    assert window.vehicle_id == vid
+    qtbot.waitUntil(lambda: wait_for_map(window, 0) and window.map.vehicle_id == vid, timeout=30_000)
+
+    # the page shows exactly this vehicle's places
+    db_ids = {r[0] for r in window.project.conn.execute(
+        "SELECT place_id FROM places WHERE vehicle_id = ?", (vid,))}
+    page_ids = _page_json(window, qtbot, "window.auditor.placeIds")
+    assert set(page_ids) == db_ids and page_places(window) == len(db_ids)
+    assert window.timeline.timeline.vehicle_id == vid
+
+    # a click as the page makes it: the bridge slot, debounced, selects the place everywhere
+    target = sorted(db_ids)[1]
+    with qtbot.waitSignal(window.map.bridge.placeSelected, timeout=3000):
+        window.map.bridge.placeClicked(vid, target)
+    assert window.place_id == target == window.panel.place_id
+    assert window.browser.current_place()["place_id"] == target
+    # a stale page (other vehicle) or an unknown id is refused
+    rejected = window.map.bridge.rejected
+    window.map.bridge.placeClicked("not-this-vehicle", target)
+    window.map.bridge.placeClicked(vid, "<script>")
+    assert window.map.bridge.rejected == rejected + 2
+
+    # the same through the page's own handler
+    first = sorted(db_ids)[0]
+    with qtbot.waitSignal(window.map.bridge.placeSelected, timeout=5000):
+        window.map.run_js(f"auditorClick('place', {json.dumps(first)})")
+    assert window.place_id == first
+    # and the other way: a row chosen in the table is selected on the page
+    window.browser.select_row(window.browser.model.row_of(target))
+    qtbot.waitUntil(lambda: _page_json(window, qtbot, "window.auditor.selectedPlace()") == target,
+                    timeout=5000)
+    window.browser.select_row(window.browser.model.row_of(first))
+
+    # H flags "label is wrong -> home"; the event is committed and the column updates at once
+    window.activateWindow()
+    window.browser.table.setFocus()
+    qtbot.keyClick(window.browser.table, Qt.Key.Key_H)
+    events = _events(window)
+    assert [(e[1], e[2], e[3], e[4], e[5]) for e in events] == [
+        ("ana", "place", first, "label_wrong", "home")]
+    assert _flag_text(window, first) == "label→home"
+
+    window.undo_action.trigger()
+    events = _events(window)
+    assert len(events) == 2 and events[1][4] == "revoke" and events[1][6] == events[0][0]
+    assert _flag_text(window, first) == ""
+    window.redo_action.trigger()
+    events = _events(window)
+    assert len(events) == 3 and events[2][4:6] == ("label_wrong", "home")
+    assert _flag_text(window, first) == "label→home"
+
+    # M then undo: leaves one thing to redo after the restart
+    qtbot.keyClick(window.browser.table, Qt.Key.Key_M)
+    window.undo_action.trigger()
+    assert len(_events(window)) == 5
+    assert window.undo_stack.canUndo() and window.undo_stack.canRedo()
+    window.close()
+
+    # restart: the state and the undo history come back from the log
+    again = MainWindow(settings=settings, interactive=False)
+    qtbot.addWidget(again)
+    again.show()
+    again.open_project(project_copy)
+    assert _flag_text(again, first) == "label→home"
+    assert again.undo_stack.canUndo() and again.undo_stack.canRedo()
+    assert "model wrong" in again.redo_action.text()
+    again.redo_action.trigger()
+    assert _flag_text(again, first) == "label→home, model wrong"
+    again.undo_action.trigger()
+    again.undo_action.trigger()
+    assert _flag_text(again, first) == ""
+    assert not again.undo_stack.canUndo()
+    assert len(_events(again)) == 8  # nothing deleted: 3 flags + redo + 4 revokes... in order
+    assert [e[4] for e in _events(again)].count("revoke") == 4
+
+
+def test_next_row_key_and_trip_flag(qtbot, window, project_copy):
+    window.open_project(project_copy)
+    first = window.place_id
+    window.activateWindow()
+    window.browser.table.setFocus()
+    qtbot.keyClick(window.browser.table, Qt.Key.Key_N)
+    assert window.place_id != first and window.browser.current_place()["place_id"] == window.place_id
+    trip = window.project.conn.execute("SELECT trip_id, vehicle_id, start_ts, end_ts FROM trips "
+                                       "WHERE vehicle_id = ? LIMIT 1", (window.vehicle_id,)).fetchone()
+    with qtbot.waitSignal(window.map.bridge.tripSelected, timeout=3000):
+        window.map.bridge.tripClicked(window.vehicle_id, trip[0])
+    assert window.panel.trip_id == trip[0] and window.timeline.trip_id == trip[0]
+    assert len(window.timeline.speed_curve.xData) > 0
+    window.flag_trip()
+    events = _events(window)
+    assert [(e[2], e[3], e[4]) for e in events] == [
+        ("ping_range", f"{trip[1]}|{trip[2]}|{trip[3]}", "bad_data")]
+
+
+def test_timeline_cell_selects_place(qtbot, window, project_copy):
+    window.open_project(project_copy)
+    tl = window.timeline.timeline
+    import numpy as np
+    from auditor.gui.timeline_data import DRIVING, NO_DATA
+    rows, cols = np.nonzero((tl.raster != NO_DATA) & (tl.raster != DRIVING))
+    kind, target = window.timeline.cell_target(int(rows[-1]), int(cols[-1]))
+    assert kind == "place"
+    with qtbot.waitSignal(window.timeline.cellClicked):
+        window.timeline.cellClicked.emit(kind, target)
+    assert window.place_id == target == window.panel.place_id
+
+
+def test_welcome_screen_lists_recent_and_about_names_version(qtbot, window, settings, project_copy):
+    from auditor import __version__
+    assert window.stack.currentWidget() is window.welcome
+    settings.add_recent(project_copy)
+    window.close_project()
+    window._show_welcome()
+    items = [window.welcome.recent.item(i).data(Qt.ItemDataRole.UserRole)
+             for i in range(window.welcome.recent.count())]
+    assert str(project_copy.resolve()) in items
+    box = window.show_about()
+    assert __version__ in box.text()
+    box.close()
+    window.welcome.openRecent.emit(str(project_copy))
+    assert window.project is not None and window.stack.currentWidget() is window.main_split
+
+
+def test_layout_and_basemap_persist(qtbot, settings, project_copy):
+    w = MainWindow(settings=settings, interactive=True)
+    qtbot.addWidget(w)
+    w.show()
+    w.main_split.setSizes([300, 800, 300])
+    w.choose_basemap("custom", "https://tiles.example.org/{z}/{x}/{y}.png")
+    assert "custom" in w.status_basemap.text()
+    w.choose_basemap("custom", "not a url")  # refused with a dialog, setting unchanged
+    assert settings.basemap == "https://tiles.example.org/{z}/{x}/{y}.png"
+    sizes = w.main_split.sizes()
+    w.close()
+    w2 = MainWindow(settings=settings, interactive=True)
+    qtbot.addWidget(w2)
+    w2.show()
+    assert w2.main_split.sizes() == sizes
+    assert w2.basemap_actions["custom"].isChecked()
+    w2.choose_basemap("none")
+    assert "off" in w2.status_basemap.text().lower()
