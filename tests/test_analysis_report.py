@@ -118,11 +118,11 @@ def project(tmp_path_factory):
                      (int(labels.loc[(labels.vehicle_id == "V04") &
                                      (labels.label == "work"), "label_id"].iloc[0]),))
         conn.execute("INSERT INTO runs (run_id, kind, created_at, config, versions) "
-                     "VALUES (1, 'model', 'now', '{}', '{}')")
+                     "VALUES (2, 'model', 'now', '{}', '{}')")
         conn.execute("INSERT INTO runs (run_id, kind, created_at, config, versions) "
-                     "VALUES (2, 'baseline', 'now', '{}', '{}')")
-        insert_frame(conn, "predictions", pred.assign(run_id=1))
-        base = pred.assign(run_id=2, predicted_label=truth.to_numpy())
+                     "VALUES (1, 'baseline', 'now', '{}', '{}')")
+        insert_frame(conn, "predictions", pred.assign(run_id=2))
+        base = pred.assign(run_id=1, predicted_label=truth.to_numpy())
         base.loc[base["place_id"] == "V07:0", "predicted_label"] = "work"
         insert_frame(conn, "predictions", base)
     conn.close()
@@ -142,7 +142,7 @@ def test_validation_section(report):
     assert v["confusion"]["work"] == {"home": 0, "work": 2, "other": 1}
     assert [m["place_id"] for m in v["misclassified"]] == ["V06:1"]
     assert v["per_class"]["work"]["recall"] == pytest.approx(2 / 3)
-    assert v["baseline"]["run_id"] == 2 and v["baseline"]["correct"] == 8
+    assert v["baseline"]["run_id"] == 1 and v["baseline"]["correct"] == 8
     assert v["baseline"]["confusion"]["home"]["work"] == 1
 
 
@@ -201,7 +201,7 @@ def test_error_tree_and_slice_members(project, report):
     conn = open_project(project)
     assert error_tree(conn) == {**t}
     assert slice_members(conn, 0) == sorted(
-        pd.read_sql_query("SELECT place_id FROM predictions WHERE run_id = 1 AND given_label "
+        pd.read_sql_query("SELECT place_id FROM predictions WHERE run_id = 2 AND given_label "
                           "IS NOT NULL", conn)["place_id"])
     conn.close()
 

@@ -100,6 +100,7 @@ def test_suspicious_labels_frame_ranked_with_reason():
     assert out["place_id"].tolist() == ["V2:0", "V3:0"]  # most contradicted first
     assert out["suggested_label"].tolist() == ["other", "other"]
     assert "given 'home' has out-of-fold probability 0.05" in out["reason"][0]
+    assert out["label_source"].tolist() == ["given", "given"]
 
 
 def test_numeric_skew_matches_scipy_and_flags():

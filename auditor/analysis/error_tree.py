@@ -65,7 +65,8 @@ def _conditions(words: tuple, threshold: float, missing_left: bool) -> tuple[str
         _, col, value = words
         return f"{col} \u2260 {value}", f"{col} = {value}"
     name = words[1]
-    t = f"{threshold:.3g}"
+    # 3 significant digits for shares, whole units for years and metres
+    t = f"{threshold:.1f}" if abs(threshold) >= 100 else f"{threshold:.3g}"
     left, right = f"{name} <= {t}", f"{name} > {t}"
     if missing_left:
         left += " or missing"

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
-from auditor.store.queries import latest_run_id, read_predictions, read_vehicles, table_exists
+from auditor.store.queries import (latest_run_id, read_predictions, read_run, read_vehicles,
+                                   table_exists)
 
 CLASSES = ("home", "work", "other")
 P_COLUMNS = [f"p_{c}" for c in CLASSES]
@@ -31,15 +32,18 @@ def resolve_run(conn: sqlite3.Connection, run_id: Optional[int] = None) -> int:
 
 
 def baseline_run_for(conn: sqlite3.Connection, run_id: int) -> Optional[int]:
-    """The baseline run made by the same inference: the latest baseline run before the next
-    model run (inference writes both in one transaction)."""
-    nxt = conn.execute("SELECT MIN(run_id) FROM runs WHERE kind = 'model' AND run_id > ?",
-                       (run_id,)).fetchone()[0]
-    upper = nxt if nxt is not None else 2 ** 62
-    row = conn.execute(
-        "SELECT run_id FROM runs WHERE kind = 'baseline' AND run_id < ? "
-        "ORDER BY abs(run_id - ?) LIMIT 1", (upper, run_id)).fetchone()
-    return None if row is None else int(row[0])
+    """The baseline run made by the same inference: the one the model run's metrics name, else
+    the latest baseline run before it (inference writes the baseline first)."""
+    metrics = read_run(conn, run_id)["metrics"]
+    named = metrics.get("baseline_run_id") if isinstance(metrics, dict) else None
+    if named is not None:
+        row = conn.execute("SELECT run_id FROM runs WHERE run_id = ? AND kind = 'baseline'",
+                           (int(named),)).fetchone()
+        if row is not None:
+            return int(row[0])
+    row = conn.execute("SELECT MAX(run_id) FROM runs WHERE kind = 'baseline' AND run_id < ?",
+                       (run_id,)).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def predictions(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:

@@ -9,6 +9,8 @@ Populations (a place belongs to its vehicle's split):
   like now. Counting features (n_visits, n_days, total_dwell_h) grow with the window's length,
   so for the recent window they are reported but not flagged.
 Metadata is compared per vehicle (a vehicle counts once, not once per place).
+"populations" compares each metadata population's places with the rest's (population_skew):
+the place where a data fault of one firmware shows even when the model copes with it.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import pandas as pd
 from auditor.analysis import frames
 from auditor.analysis.drift import spatial_drift
 from auditor.analysis.leakage import entity_leakage, location_leakage, time_overlap
+from auditor.analysis.population_skew import population_skew
 from auditor.analysis.skew import compare_frames
 from auditor.pipeline.features import place_features as compute_place_features
 
@@ -94,5 +97,7 @@ def skew_report(conn: sqlite3.Connection, pred: pd.DataFrame, stops: pd.DataFram
         "comparisons": comparisons,
         "leakage": {"entity": entity_leakage(pred), "location": location_leakage(pred),
                     "time": time_overlap(stops, split_of_vehicle)},
+        "populations": population_skew(
+            feats, pred.set_index("place_id")["predicted_label"], meta, cols, categorical),
         "spatial_drift": spatial_drift(stops),
     }
