@@ -6,11 +6,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.audit.flags import add_flag
 from auditor.cli import main
 from auditor.errors import UserError
-from auditor.maps.simplify import simplify_tracks
+from auditor.maps.simplify import project_m, simplify_tracks
 from auditor.maps.vehicle_map import render_vehicle_map
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame
@@ -57,6 +59,10 @@ def build_map_project(path):
                              [(f"{vid}:s{i}", vid, 1_700_010_000 + 3600 * i,
                                1_700_010_000 + 3600 * i + 1800, 52.5, 13.4, f"{vid}:{i % 3}")
                               for i in range(4)])
+        # v3: pings only (imported, not inferred yet)
+        insert_frame(conn, "pings", pd.DataFrame({"vehicle_id": "v3", "ts": np.arange(50),
+                                                  "lat": np.linspace(48, 48.1, 50),
+                                                  "lon": 11.0, "import_id": 1}))
         conn.execute("INSERT INTO place_labels VALUES ('v1:0', 'v1', 'home', 1, 10.0)")
         conn.execute("INSERT INTO runs (run_id, kind, created_at, config, versions) "
                      "VALUES (1, 'model', '2026-01-01T00:00:00Z', '{}', '{}')")
@@ -197,10 +203,16 @@ def test_basemaps(conn):
 
 
 def test_unknown_vehicle_and_run(conn):
-    with pytest.raises(UserError, match=r"'nope' is not in this project \(e\.g\. .*v1\)"):
+    with pytest.raises(UserError, match=r"'nope' is not in this project \(e\.g\. .*v1, v3\)"):
         render_vehicle_map(conn, "nope")
     with pytest.raises(UserError, match="run 99"):
         render_vehicle_map(conn, "v1", run_id=99)
+
+
+def test_vehicle_without_inference_shows_its_raw_track(conn):
+    data = payload(render_vehicle_map(conn, "v3"))
+    assert data["trips"] == [] and data["places"] == [] and len(data["track"]) == 50
+    assert "not inferred yet" in data["info"]
 
 
 def test_page_is_reproducible(conn):
@@ -221,6 +233,31 @@ def test_simplify_keeps_shape_and_ends():
                            tolerance_m=1.0, max_points=300)
     assert keep[1000] and keep[1099] and keep[1000:].sum() == 2
     assert simplify_tracks([], [], []).size == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(3, 60), min_size=1, max_size=4), st.integers(0, 10_000),
+       st.floats(0.5, 50.0))
+def test_simplify_leaves_every_dropped_point_within_tolerance(sizes, seed, tolerance):
+    rng = np.random.default_rng(seed)
+    track = np.repeat(np.arange(len(sizes)), sizes)
+    lat = 50 + np.cumsum(rng.normal(0, 1e-4, track.size))
+    lon = 8 + np.cumsum(rng.normal(0, 1e-4, track.size))
+    keep = simplify_tracks(lat, lon, track, tolerance_m=tolerance, max_points=1000)
+    x, y = project_m(lat, lon)
+    for t in range(len(sizes)):  # a plain per-point check, independent of the vectorised code
+        idx = np.flatnonzero(track == t)
+        kept = idx[keep[idx]]
+        assert kept[0] == idx[0] and kept[-1] == idx[-1]
+        for a, b in zip(kept[:-1], kept[1:]):
+            for i in range(a + 1, b):
+                ab = np.array([x[b] - x[a], y[b] - y[a]])
+                ap = np.array([x[i] - x[a], y[i] - y[a]])
+                u = 0.0 if not ab.any() else min(1.0, max(0.0, ap @ ab / (ab @ ab)))
+                assert np.hypot(*(ap - u * ab)) <= tolerance + 1e-6
+    # and with a budget, no track keeps more than it
+    capped = simplify_tracks(lat, lon, track, tolerance_m=0.0, max_points=5)
+    assert np.bincount(track[capped]).max() <= 5
 
 
 def test_cli_writes_the_page(tmp_path, project, capsys):

@@ -119,6 +119,8 @@ def info_box(data: VehicleData) -> str:
         pairs.append(("…", f"{len(data.meta) - META_SHOWN} more"))
     pairs.append(("run", data.run_id if data.run_id is not None else "not inferred yet"))
     pairs.append(("trips / places", f"{len(data.trips)} / {len(data.places)}"))
+    if not data.trips and data.places.empty:
+        pairs.append(("note", "not inferred yet: raw pings shown; run 'auditor infer'"))
     return f"<table>{_rows(pairs)}</table>"
 
 
