@@ -8,7 +8,7 @@ import numpy as np
 from auditor.demo.cities import utc_offsets
 
 GAP_TRIP_P = 0.08          # share of trips longer than GAP_MIN_TRIP_S that pass a tunnel
-GAP_MIN_TRIP_S = 12 * 60
+GAP_MIN_TRIP_S = 15 * 60
 GAP_S = (120.0, 330.0)
 JUMP_P = 1 / 2000          # per ping
 JUMP_M = (2_000.0, 15_000.0)
@@ -31,20 +31,21 @@ def tunnel_mask(rng, t: np.ndarray, trip: np.ndarray, depart: np.ndarray,
     """True for pings lost in a tunnel: one window of a few minutes inside some long trips."""
     n = len(depart)
     has_gap = (rng.random(n) < GAP_TRIP_P) & (duration > GAP_MIN_TRIP_S)
-    start = depart + rng.uniform(0.25, 0.6, n) * duration
-    end = start + rng.uniform(*GAP_S, n)
+    start = depart + rng.uniform(0.2, 0.5, n) * duration
+    # the car is seen again before it arrives: the trip's end is never lost
+    end = np.minimum(start + rng.uniform(*GAP_S, n), depart + duration - 60)
     start = np.where(has_gap, start, np.inf)
     return (t >= start[trip]) & (t <= end[trip])
 
 
-def add_jumps(rng, xy: np.ndarray, trip: np.ndarray) -> int:
-    """Moves single mid-trip pings kilometres away, in place; returns how many."""
+def add_jumps(rng, xy: np.ndarray, trip: np.ndarray) -> np.ndarray:
+    """Moves single mid-trip pings kilometres away, in place; returns which."""
     jump = (rng.random(len(xy)) < JUMP_P) & ~trip_ends(trip)
     k = int(jump.sum())
     dist = rng.uniform(*JUMP_M, k)
     ang = rng.uniform(0, 2 * np.pi, k)
     xy[jump] += np.c_[dist * np.cos(ang), dist * np.sin(ang)]
-    return k
+    return jump
 
 
 def spoil_rows(rng, lat: np.ndarray, lon: np.ndarray) -> int:

@@ -19,8 +19,8 @@ from auditor import __version__
 from auditor.demo import defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
-from auditor.demo.population import (FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places,
-                                     vehicle_rng)
+from auditor.demo.population import (FAULTY_FIRMWARE, Vehicle, build_fleet,
+                                     sample_places, vehicle_rng)
 from auditor.demo.routes import RouteBook, drive_pings
 from auditor.demo.schedules import Itinerary, plan_itinerary
 from auditor.errors import UserError
@@ -75,7 +75,7 @@ def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
     if vehicle.faulty and firmware_fault:
         written = defects.local_time_as_utc(vehicle.city.timezone, t)
     gaps = int(np.count_nonzero(np.diff(np.flatnonzero(lost)) != 1)) + int(lost.any())
-    counts = {"duplicates": int((repeat == 2).sum()), "jumps": jumps, "tunnel_gaps": gaps,
+    counts = {"duplicates": int((repeat == 2).sum()), "jumps": int((jumps & keep).sum()), "tunnel_gaps": gaps,
               "invalid_rows": invalid}
     return VehicleTrack(itin, t, written, lat, lon, speed, heading, counts)
 
@@ -141,8 +141,41 @@ def _truth_entry(v: Vehicle) -> dict:
     }
 
 
-def _replace(tmp: Path, final: Path) -> None:
-    os.replace(tmp, final)
+def _write_pings(path: Path, fleet: list[Vehicle], seed: int, days: int, firmware_fault: bool,
+                 progress: Progress | None) -> tuple[int, dict]:
+    """Simulates and writes the fleet in batches (flat memory); returns rows and defect counts."""
+    totals = {"duplicates": 0, "jumps": 0, "tunnel_gaps": 0, "invalid_rows": 0}
+    n_pings = 0
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    report(progress, 0, len(fleet), "simulating vehicles")
+    with open(path, "wb") as fh:
+        fh.write((",".join(PING_COLUMNS) + "\n").encode())
+        for start in range(0, len(fleet), BATCH_VEHICLES):
+            batch = fleet[start:start + BATCH_VEHICLES]
+            tracks = [simulate_vehicle(v, seed, days, firmware_fault) for v in batch]
+            for tr in tracks:
+                for k, n in tr.counts.items():
+                    totals[k] += n
+            table = _ping_table([v.vehicle_id for v in batch], tracks)
+            n_pings += table.num_rows
+            pacsv.write_csv(table, fh, options)
+            report(progress, start + len(batch), len(fleet), "simulating vehicles")
+    return n_pings, totals
+
+
+def _write_labels(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("vehicle_id,label,lat,lon\n")
+        for r in rows:
+            fh.write(f"{r.vehicle_id},{r.label},{r.lat:.6f},{r.lon:.6f}\n")
+
+
+def _write_vehicles(path: Path, fleet: list[Vehicle]) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(",".join(VEHICLE_COLUMNS) + "\n")
+        for v in fleet:
+            fh.write(f"{v.vehicle_id},{v.fleet},{v.city.name},{v.firmware},{v.city.timezone},"
+                     f"{v.model_year}\n")
 
 
 def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
@@ -156,64 +189,41 @@ def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / f"{name}.{ext}" for name, ext in
              (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
-    fleet = build_fleet(vehicles, seed)
-    totals = {"duplicates": 0, "jumps": 0, "tunnel_gaps": 0, "invalid_rows": 0}
-    n_pings = 0
-    tmp_pings = paths["pings"].with_suffix(".csv.tmp")
-    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
-    report(progress, 0, vehicles, "simulating vehicles")
-    with open(tmp_pings, "wb") as fh:
-        fh.write((",".join(PING_COLUMNS) + "\n").encode())
-        for start in range(0, vehicles, BATCH_VEHICLES):
-            batch = fleet[start:start + BATCH_VEHICLES]
-            tracks = [simulate_vehicle(v, seed, days, firmware_fault) for v in batch]
-            for tr in tracks:
-                for k, n in tr.counts.items():
-                    totals[k] += n
-            table = _ping_table([v.vehicle_id for v in batch], tracks)
-            n_pings += table.num_rows
-            pacsv.write_csv(table, fh, options)
-            report(progress, start + len(batch), vehicles, "simulating vehicles")
-
-    rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
-    tmp_labels = paths["labels"].with_suffix(".csv.tmp")
-    with open(tmp_labels, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write("vehicle_id,label,lat,lon\n")
-        for r in rows:
-            fh.write(f"{r.vehicle_id},{r.label},{r.lat:.6f},{r.lon:.6f}\n")
-
-    tmp_vehicles = paths["vehicles"].with_suffix(".csv.tmp")
-    with open(tmp_vehicles, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(",".join(VEHICLE_COLUMNS) + "\n")
-        for v in fleet:
-            fh.write(f"{v.vehicle_id},{v.fleet},{v.city.name},{v.firmware},{v.city.timezone},"
-                     f"{v.model_year}\n")
-
-    truth = {
-        "vehicles": {v.vehicle_id: _truth_entry(v) for v in fleet},
-        "wrong_labels": wrong,
-        "fault": {
-            "column": "firmware",
-            "value": FAULTY_FIRMWARE,
-            "description": (f"firmware {FAULTY_FIRMWARE} writes the local wall-clock time but "
-                            "marks it as UTC ('Z'), so its timestamps are off by the city's "
-                            "UTC offset" + ("" if firmware_fault else " (disabled in this run)")),
-        },
-        "defects": totals,
-        "summary": {
-            "vehicles": vehicles, "days": days, "seed": seed,
-            "start_date": str(START_DATE), "pings": n_pings,
-            "labelled_vehicles": sum(v.labelled for v in fleet),
-            "label_rows": len(rows), "wrong_labels": len(wrong),
-            "faulty_vehicles": sum(v.faulty for v in fleet),
-            "generator": __version__,
-        },
-    }
-    tmp_truth = paths["truth"].with_suffix(".json.tmp")
-    with open(tmp_truth, "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(truth, fh, indent=1)
-        fh.write("\n")
-    for tmp, name in ((tmp_pings, "pings"), (tmp_labels, "labels"),
-                      (tmp_vehicles, "vehicles"), (tmp_truth, "truth")):
-        _replace(tmp, paths[name])
+    tmp = {name: p.with_name(p.name + ".tmp") for name, p in paths.items()}
+    try:
+        fleet = build_fleet(vehicles, seed)
+        n_pings, defect_counts = _write_pings(tmp["pings"], fleet, seed, days, firmware_fault,
+                                              progress)
+        rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
+        _write_labels(tmp["labels"], rows)
+        _write_vehicles(tmp["vehicles"], fleet)
+        truth = {
+            "vehicles": {v.vehicle_id: _truth_entry(v) for v in fleet},
+            "wrong_labels": wrong,
+            "fault": {
+                "column": "firmware",
+                "value": FAULTY_FIRMWARE,
+                "description": (f"firmware {FAULTY_FIRMWARE} writes the local wall-clock time "
+                                "but marks it as UTC ('Z'), so its timestamps are off by the "
+                                "city's UTC offset"
+                                + ("" if firmware_fault else " (disabled in this run)")),
+            },
+            "defects": defect_counts,
+            "summary": {
+                "vehicles": vehicles, "days": days, "seed": seed,
+                "start_date": str(START_DATE), "pings": n_pings,
+                "labelled_vehicles": sum(v.labelled for v in fleet),
+                "label_rows": len(rows), "wrong_labels": len(wrong),
+                "faulty_vehicles": sum(v.faulty for v in fleet),
+                "generator": __version__,
+            },
+        }
+        with open(tmp["truth"], "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(truth, fh, indent=1)
+            fh.write("\n")
+        for name in paths:  # the four files appear only once all are written
+            os.replace(tmp[name], paths[name])
+    finally:
+        for t in tmp.values():
+            t.unlink(missing_ok=True)
     return paths

@@ -60,8 +60,6 @@ def _remove_sqlite(path: Path) -> None:
 def build_demo_project(project, vehicles: int = 200, days: int = 28, seed: int = 7,
                        progress: Progress | None = None) -> DemoBuild:
     from auditor.demo.generator import check_sizes, write_demo
-    from auditor.ingest.api import ingest_paths
-    from auditor.pipeline.api import infer_project
 
     check_sizes(vehicles, days)
     project = Path(project)
@@ -77,6 +75,10 @@ def build_demo_project(project, vehicles: int = 200, days: int = 28, seed: int =
         if not (data_dir / "truth.json").exists():
             raise UserError(f"{project}: exists and is not a demo project — choose another "
                             "--out or delete it yourself")
+
+    # other packages, imported only when there is work for them (they load scikit-learn)
+    from auditor.ingest.api import ingest_paths
+    from auditor.pipeline.api import infer_project
 
     project.parent.mkdir(parents=True, exist_ok=True)
     (data_dir / STAMP_NAME).unlink(missing_ok=True)
