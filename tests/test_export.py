@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.audit.flags import add_flag
 from auditor.errors import UserError
@@ -162,6 +164,19 @@ def test_config_rejects_nonsense():
         ExportConfig.from_any({"kk": 3})
 
 
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=False), min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_render_csv_floats_round_trip(values):
+    text = render_csv(pd.DataFrame({"x": values})).decode()
+    cells = text.split("\n")[1:-1]
+    assert len(cells) == len(values)
+    for cell, v in zip(cells, values):
+        if np.isnan(v):
+            assert cell == ""
+        else:
+            assert cell == repr(v + 0.0) and float(cell) == v
+
+
 def test_render_csv_is_repr_and_quotes():
     frame = pd.DataFrame({"a": ["x,y", 'q"t', "plain", None], "b": [0.1, 1e-5, np.nan, 1 / 3]})
     text = render_csv(frame).decode()
@@ -293,3 +308,18 @@ def test_verify_reports_edited_output_and_cli_exit_codes(project, tmp_path, caps
     (busy / "x").write_text("x")
     assert main(["export", str(project), str(busy)]) == 1
     assert "holds no auditor export" in capsys.readouterr().err
+
+
+def test_match_places_nearest_one_to_one_with_id_tie_break():
+    from auditor.export.refeature import match_places
+    original = pd.DataFrame({"place_id": ["v:0", "v:1", "v:2"], "lat": [52.0, 52.0, 52.5],
+                             "lon": [12.9994, 13.0006, 13.0]})
+    # n:0 is exactly between v:0 and v:1 (41 m each): the smaller original id wins; n:1 is
+    # 20 m from v:1; n:2 is 1 km from everything (a new place, ignored); v:2 keeps nothing
+    derived = pd.DataFrame({"place_id": ["n:0", "n:1", "n:2"], "lat": [52.0, 52.0, 52.01],
+                            "lon": [13.0, 13.0009, 13.0]})
+    assert match_places(original, derived, 100.0) == {"v:0": "n:0", "v:1": "n:1"}
+    middle_only = derived.iloc[[0]]                      # a tie: v:0 and v:1 both 41 m away
+    assert match_places(original, middle_only, 100.0) == {"v:0": "n:0"}
+    assert match_places(original.iloc[[1, 0, 2]], middle_only, 100.0) == {"v:0": "n:0"}
+    assert match_places(original, derived, 10.0) == {}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 # Pinned text format: floats as Python's shortest round-trip repr (reads back to the same
-# double), NaN/NULL as an empty field, "\n" line ends, UTF-8, RFC 4180 quoting when needed.
+# double; -0.0 is written 0.0), NaN/NULL as an empty field, "\n" line ends, UTF-8, RFC 4180 quoting when needed.
 CSV_FORMAT = {"float": "repr (shortest round-trip)", "missing": "", "line_terminator": "\\n",
               "encoding": "utf-8", "quoting": "RFC 4180, only fields with , \" CR or LF",
               "header": True}
@@ -43,12 +43,11 @@ def _quote(values: pd.Series) -> list[str]:
 def _render_column(values: pd.Series) -> list[str]:
     kind = values.dtype.kind
     if kind == "f":
-        arr = values.to_numpy(dtype=np.float64)
-        out = list(map(float.__repr__, arr.tolist()))
-        missing = np.flatnonzero(np.isnan(arr))
-        for i in missing.tolist():  # only the missing cells, not every row
-            out[i] = ""
-        return out
+        # format each distinct value once: counts, ranks, 0/1 shares and weights repeat a lot
+        # (+ 0.0 turns -0.0 into 0.0, which the hash table would not tell apart anyway)
+        codes, uniques = pd.factorize(values.to_numpy(dtype=np.float64) + 0.0)  # NaN -> -1
+        texts = np.array(list(map(float.__repr__, uniques.tolist())) + [""], dtype=object)
+        return texts[codes].tolist()
     if kind in "iu":
         return list(map(str, values.to_numpy().tolist()))
     if kind == "b":
