@@ -183,7 +183,10 @@ def test_replay_matches_live_stack_for_random_sequences(conn):
     for _ in range(40):
         op = rng.choice(["do", "do", "undo", "redo"])
         if op == "do":
-            stack.do(rng.choice(specs))
+            try:
+                stack.do(rng.choice(specs))
+            except UserError as exc:       # a flag that changes nothing is refused
+                assert "already" in str(exc)
         elif op == "undo" and stack.can_undo():
             stack.undo()
         elif op == "redo" and stack.can_redo():
@@ -307,3 +310,15 @@ def test_flags_on_the_demo_project(fresh_demo_project):
     stack.undo()
     assert active_flags(c).empty and len(event_log(c)) == 4
     c.close()
+
+
+def test_flags_that_change_nothing_are_refused(conn):
+    with pytest.raises(UserError, match="already labelled home"):
+        add_flag(conn, "ana", "place", "v1:0", "label_wrong", "home")
+    e = add_flag(conn, "ana", "place", "v1:0", "model_wrong")
+    with pytest.raises(UserError, match=f"already flagged v1:0 so \\(event {e}\\)"):
+        add_flag(conn, "ana", "place", "v1:0", "model_wrong")
+    add_flag(conn, "bob", "place", "v1:0", "model_wrong")       # a second opinion is kept
+    add_flag(conn, "ana", "place", "v1:0", "label_wrong", "work")
+    add_flag(conn, "ana", "place", "v1:0", "label_wrong", "home")  # back to the given label
+    assert len(event_log(conn)) == 4

@@ -151,6 +151,19 @@ def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
     return given[0] if given is not None else "other"
 
 
+def _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value) -> None:
+    """A flag that changes nothing would make the analyst's next undo change nothing too."""
+    latest = conn.execute(
+        "SELECT e.event_id, e.analyst, e.new_value FROM flag_events e WHERE e.target_kind = ? "
+        "AND e.target_id = ? AND e.action = ? AND NOT EXISTS (SELECT 1 FROM flag_events r "
+        "WHERE r.revokes = e.event_id) ORDER BY e.event_id DESC LIMIT 1",
+        (kind, tid, action)).fetchone()
+    if latest is not None and latest[1] == analyst and latest[2] == new_value:
+        raise UserError(f"flag: you already flagged {tid} so (event {latest[0]}) — nothing to add")
+    if action == "label_wrong" and latest is None and old_value == new_value:
+        raise UserError(f"flag: {tid} is already labelled {new_value} — pick the correct label")
+
+
 def add_flag(conn: sqlite3.Connection, analyst: str, target_kind: str, target_id: str,
              action: str, new_value: Optional[str] = None, note: Optional[str] = None) -> int:
     """Append one flag event, committed at once; returns its event_id."""
@@ -163,6 +176,7 @@ def add_flag(conn: sqlite3.Connection, analyst: str, target_kind: str, target_id
         kind, tid = _resolve_target(conn, target_kind, target_id)
         check_flag(kind, tid, action, new_value)
         old_value = effective_label(conn, tid) if action == "label_wrong" else None
+        _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value)
         return insert_event(conn, analyst, utc_now(), kind, tid, action, old_value, new_value,
                              note or None, None)
 

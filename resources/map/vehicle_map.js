@@ -37,6 +37,8 @@
       if (typeof fn === "function") { fn(kind, id); }
     }
 
+    // credit Leaflet as text: a link would navigate the embedded view away from the map
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     var places = {}, trips = {}, selectedPlace = null, selectedTrip = null;
     // a page not yet laid out (hidden view) has no size: panning there yields NaN coordinates
     function hasSize() { var s = map.getSize(); return s.x > 0 && s.y > 0; }
