@@ -109,6 +109,14 @@ def grab_png(window, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def dispose(window) -> None:
+    """Delete the window (and its web page) now, before the web profile goes away at exit."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
 def _main_window(interactive: bool, settings=None):
     from auditor.gui.main_window import MainWindow
     return MainWindow(settings=settings, interactive=interactive)
@@ -140,9 +148,12 @@ def run_cli(args) -> int:
             grab_png(window, Path(screenshot))
         finally:
             window.close()
+            dispose(window)
         return 0
     window.raise_()
-    return app.exec()
+    code = app.exec()
+    dispose(window)
+    return code
 
 
 def launch(project_path) -> int:
@@ -152,7 +163,9 @@ def launch(project_path) -> int:
     window = _main_window(interactive=True)
     window.show()
     window.open_project(project_path)
-    return app.exec()
+    code = app.exec()
+    dispose(window)
+    return code
 
 
 def run_smoke_test(args=None) -> int:
@@ -182,9 +195,7 @@ def run_smoke_test(args=None) -> int:
                     raise RuntimeError(f"the map page reports {n!r} places")
             finally:
                 window.close()
-                window.deleteLater()
-                wait_until(lambda: False, 0.2)
-            app.processEvents()
+                dispose(window)
     except Exception as exc:  # the frozen app's check: one line, traceback in the log
         from auditor.logs import setup_logging
         path = setup_logging()

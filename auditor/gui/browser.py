@@ -66,8 +66,7 @@ class PlaceBrowser(QWidget):
         self.table.horizontalHeader().setSortIndicator(COL["vehicle_id"], Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in ((0, 90), (1, 90), (2, 60), (3, 70), (4, 70), (5, 75), (6, 90)):
-            self.table.setColumnWidth(col, width)
+        self.table.resizeColumnsToContents()  # from the first page only: cheap
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._update_count)

@@ -10,21 +10,21 @@ from auditor.store.queries import latest_run_id
 
 
 @pytest.fixture
-def conn(project_copy):
-    c = open_project(project_copy)
+def conn(fresh_demo_project):
+    c = open_project(fresh_demo_project)
     yield c
     c.close()
 
 
 def test_rows_arrive_in_pages(conn, monkeypatch, qtbot):
-    monkeypatch.setattr(browser_model, "PAGE_SIZE", 7)
+    monkeypatch.setattr(browser_model, "PAGE_SIZE", 40)
     total = conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
-    assert total > 14
+    assert total > 80
     m = PlaceTableModel(conn, latest_run_id(conn))
     assert m.total == total
-    assert m.rowCount() == 7 and m.pages_fetched == 1 and m.canFetchMore(QModelIndex())
+    assert m.rowCount() == 40 and m.pages_fetched == 1 and m.canFetchMore(QModelIndex())
     m.fetchMore(QModelIndex())
-    assert m.rowCount() == 14 and m.pages_fetched == 2
+    assert m.rowCount() == 80 and m.pages_fetched == 2
     last = conn.execute("SELECT place_id FROM places ORDER BY vehicle_id DESC, place_id DESC "
                         "LIMIT 1").fetchone()[0]
     row = m.row_of(last)  # fetches the pages up to it

@@ -34,8 +34,8 @@ def _pick_vehicle(window):
         "ORDER BY vehicle_id DESC LIMIT 1").fetchone()[0]
 
 
-def test_select_click_flag_undo_redo_and_restore(qtbot, window, settings, project_copy):
-    window.open_project(project_copy)
+def test_select_click_flag_undo_redo_and_restore(qtbot, window, settings, fresh_demo_project):
+    window.open_project(fresh_demo_project)
     vid = _pick_vehicle(window)
     window.select_vehicle(vid)
     assert window.vehicle_id == vid
@@ -100,7 +100,7 @@ def test_select_click_flag_undo_redo_and_restore(qtbot, window, settings, projec
     again = MainWindow(settings=settings, interactive=False)
     qtbot.addWidget(again)
     again.show()
-    again.open_project(project_copy)
+    again.open_project(fresh_demo_project)
     assert _flag_text(again, first) == "label→home"
     assert again.undo_stack.canUndo() and again.undo_stack.canRedo()
     assert "model wrong" in again.redo_action.text()
@@ -114,8 +114,8 @@ def test_select_click_flag_undo_redo_and_restore(qtbot, window, settings, projec
     assert [e[4] for e in _events(again)].count("revoke") == 4
 
 
-def test_next_row_key_and_trip_flag(qtbot, window, project_copy):
-    window.open_project(project_copy)
+def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
+    window.open_project(fresh_demo_project)
     first = window.place_id
     window.activateWindow()
     window.browser.table.setFocus()
@@ -133,8 +133,8 @@ def test_next_row_key_and_trip_flag(qtbot, window, project_copy):
         ("ping_range", f"{trip[1]}|{trip[2]}|{trip[3]}", "bad_data")]
 
 
-def test_timeline_cell_selects_place(qtbot, window, project_copy):
-    window.open_project(project_copy)
+def test_timeline_cell_selects_place(qtbot, window, fresh_demo_project):
+    window.open_project(fresh_demo_project)
     tl = window.timeline.timeline
     import numpy as np
     from auditor.gui.timeline_data import DRIVING, NO_DATA
@@ -146,23 +146,23 @@ def test_timeline_cell_selects_place(qtbot, window, project_copy):
     assert window.place_id == target == window.panel.place_id
 
 
-def test_welcome_screen_lists_recent_and_about_names_version(qtbot, window, settings, project_copy):
+def test_welcome_screen_lists_recent_and_about_names_version(qtbot, window, settings, fresh_demo_project):
     from auditor import __version__
     assert window.stack.currentWidget() is window.welcome
-    settings.add_recent(project_copy)
+    settings.add_recent(fresh_demo_project)
     window.close_project()
     window._show_welcome()
     items = [window.welcome.recent.item(i).data(Qt.ItemDataRole.UserRole)
              for i in range(window.welcome.recent.count())]
-    assert str(project_copy.resolve()) in items
+    assert str(fresh_demo_project.resolve()) in items
     box = window.show_about()
     assert __version__ in box.text()
     box.close()
-    window.welcome.openRecent.emit(str(project_copy))
+    window.welcome.openRecent.emit(str(fresh_demo_project))
     assert window.project is not None and window.stack.currentWidget() is window.main_split
 
 
-def test_layout_and_basemap_persist(qtbot, settings, project_copy):
+def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
     w = MainWindow(settings=settings, interactive=True)
     qtbot.addWidget(w)
     w.show()

@@ -1,0 +1,49 @@
+"""The GUI's command-line entry points, run as the outside checks run them (subprocesses)."""
+import subprocess
+import sys
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+
+def _auditor(*args, timeout=180):
+    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _pixels(path):
+    img = QImage(str(path))
+    assert not img.isNull()
+    img = img.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = img.constBits()
+    arr = np.frombuffer(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return arr[:, :img.width(), :3]
+
+
+def test_open_screenshot_writes_the_window_with_the_map(fresh_demo_project, tmp_path):
+    out = tmp_path / "shot.png"
+    result = _auditor("open", str(fresh_demo_project), "--screenshot", str(out),
+                      "--vehicle", "V00002")
+    assert result.returncode == 0, result.stderr[-2000:]
+    px = _pixels(out)
+    assert px.shape[:2] == (900, 1400)
+    # the centre column (the map) is drawn: many colours, not a blank or grey square
+    h, w = px.shape[:2]
+    centre = px[h // 10: h // 2, int(w * 0.35): int(w * 0.7)]
+    assert centre.std() > 10
+    assert len(np.unique(centre.reshape(-1, 3), axis=0)) > 50
+
+
+def test_open_screenshot_of_a_missing_project_is_one_error_line(tmp_path):
+    result = _auditor("open", str(tmp_path / "nope.db"), "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 1
+    lines = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    assert len(lines) == 1 and "nope.db" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "nope.db").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_smoke_test_builds_window_and_map():
+    result = _auditor("--smoke-test")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "smoke test ok" in result.stdout
