@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
                                QVBoxLayout, QWizard, QWizardPage)
@@ -40,11 +40,20 @@ def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
     if suffix == ".gpx":
         return pd.DataFrame({"GPX": ["tracks become pings: vehicle from the track name, "
                                      "trip from the segment"]})
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if b"\x00" in head:
+        raise UserError(f"{path.name}: is a binary file, not a table — export it as CSV, "
+                        "Parquet or GPX")
     last_error: Exception | None = None
     for encoding in ("utf-8-sig", "latin-1"):
         try:
-            return pd.read_csv(path, sep=None, engine="python", nrows=rows, dtype=str,
-                               encoding=encoding, keep_default_na=False)
+            frame = pd.read_csv(path, sep=None, engine="python", nrows=rows, dtype=str,
+                                encoding=encoding, keep_default_na=False)
+            if frame.empty:
+                raise UserError(f"{path.name}: has a header but no rows — choose the file with "
+                                "the data")
+            return frame
         except UnicodeDecodeError as exc:
             last_error = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
