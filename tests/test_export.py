@@ -312,14 +312,14 @@ def test_verify_reports_edited_output_and_cli_exit_codes(project, tmp_path, caps
 
 def test_match_places_nearest_one_to_one_with_id_tie_break():
     from auditor.export.refeature import match_places
+    # v:0 and v:1 share a centroid (a true tie); n:1 sits on it, n:0 is 20 m east, n:2 is 1 km
+    # north (a new place, ignored), v:2 is far from everything (lost all its stops)
     original = pd.DataFrame({"place_id": ["v:0", "v:1", "v:2"], "lat": [52.0, 52.0, 52.5],
-                             "lon": [12.9994, 13.0006, 13.0]})
-    # n:0 is exactly between v:0 and v:1 (41 m each): the smaller original id wins; n:1 is
-    # 20 m from v:1; n:2 is 1 km from everything (a new place, ignored); v:2 keeps nothing
+                             "lon": [13.0, 13.0, 13.0]})
     derived = pd.DataFrame({"place_id": ["n:0", "n:1", "n:2"], "lat": [52.0, 52.0, 52.01],
-                            "lon": [13.0, 13.0009, 13.0]})
-    assert match_places(original, derived, 100.0) == {"v:0": "n:0", "v:1": "n:1"}
-    middle_only = derived.iloc[[0]]                      # a tie: v:0 and v:1 both 41 m away
-    assert match_places(original, middle_only, 100.0) == {"v:0": "n:0"}
-    assert match_places(original.iloc[[1, 0, 2]], middle_only, 100.0) == {"v:0": "n:0"}
-    assert match_places(original, derived, 10.0) == {}
+                            "lon": [13.0003, 13.0, 13.0]})
+    expected = {"v:0": "n:1", "v:1": "n:0"}      # nearest first, the tie to the smaller id
+    assert match_places(original, derived, 100.0) == expected
+    assert match_places(original.iloc[[2, 1, 0]], derived.iloc[[2, 1, 0]], 100.0) == expected
+    assert match_places(original, derived, 10.0) == {"v:0": "n:1"}
+    assert match_places(original, derived.iloc[[2]], 100.0) == {}
