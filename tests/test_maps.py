@@ -331,6 +331,7 @@ def browser(qtbot):
         page.close()
 
 
+@pytest.mark.gui
 def test_page_runs_in_a_browser(browser, conn):
     html = render_vehicle_map(conn, EVIL_VEHICLE, click_handler="auditorClick",
                               selected_place=f"{EVIL_VEHICLE}:1")
