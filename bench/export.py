@@ -1,0 +1,120 @@
+"""Benchmark: export_training_set on a 1M-row training table (not a test).
+
+Synthesises a temporary project whose places / place_features / predictions are written
+directly (no pings through inference): ROWS training places plus validation places with a
+share of model errors, features with a few latent factors (real features are correlated),
+then times the export (CSV and Parquet) and the input hashing of a pings table.
+
+    .venv/bin/python bench/export.py [--rows 1000000] [--validation 100000] [--errors 0.02]
+                                     [--pings 1000000] [--formats csv,parquet]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from auditor.export.api import export_training_set
+from auditor.export.hashing import table_hash
+from auditor.export.manifest import INPUT_TABLES
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.features import FEATURE_COLUMNS
+from auditor.store import open_project, transaction
+from auditor.store.bulk import insert_frame, replace_table_from_frame
+
+PLACES_PER_VEHICLE = 20
+LABELS = np.array(["home", "work", "other"])
+
+
+def synth_project(path: Path, rows: int, validation: int, error_share: float, pings: int,
+                  seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    n = rows + validation
+    idx = np.arange(n)
+    vehicle = np.char.add("V", (idx // PLACES_PER_VEHICLE).astype(str))
+    place = np.char.add(np.char.add(vehicle, ":"), (idx % PLACES_PER_VEHICLE).astype(str))
+    latent = rng.normal(size=(n, 3))
+    mix = rng.normal(size=(3, len(FEATURE_COLUMNS)))
+    feats = latent @ mix + 0.05 * rng.normal(size=(n, len(FEATURE_COLUMNS)))
+    for col in ("n_visits", "n_days", "dwell_rank"):   # counts and ranks are whole numbers
+        j = FEATURE_COLUMNS.index(col)
+        feats[:, j] = np.maximum(1, np.round(np.abs(feats[:, j]) * 5))
+    lat = 48 + rng.random(n)
+    lon = 11 + rng.random(n)
+    label = LABELS[np.minimum(idx % PLACES_PER_VEHICLE, 2)]
+    split = np.where(idx < rows, "train", "validation")
+    predicted = label.copy()
+    val_idx = np.flatnonzero(idx >= rows)
+    wrong = rng.choice(val_idx, size=int(len(val_idx) * error_share), replace=False)
+    predicted[wrong] = np.where(label[wrong] == "home", "work", "home")
+    places = pd.DataFrame({"place_id": place, "vehicle_id": vehicle, "lat": lat, "lon": lon,
+                           "n_stops": 3})
+    feature_frame = pd.concat([places[["place_id", "vehicle_id", "lat", "lon"]],
+                               pd.DataFrame(feats, columns=FEATURE_COLUMNS)], axis=1)
+    preds = pd.DataFrame({"run_id": 1, "place_id": place, "vehicle_id": vehicle, "split": split,
+                          "given_label": label, "predicted_label": predicted,
+                          "p_home": 0.3, "p_work": 0.3, "p_other": 0.4})
+    conn = open_project(path)
+    with transaction(conn):
+        conn.execute("INSERT INTO imports (import_id, kind, path, file_name, sha256, size_bytes, "
+                     "options_key, rows_read, rows_accepted, rows_quarantined, column_map, "
+                     "file_format, imported_at) VALUES (1, 'pings', 'synthetic', 'synthetic', "
+                     "'-', 0, '', ?, ?, 0, '{}', 'csv', 'bench')", (pings, pings))
+        if pings:
+            pv = rng.integers(0, max(1, n // PLACES_PER_VEHICLE), size=pings)
+            insert_frame(conn, "pings", pd.DataFrame({
+                "vehicle_id": np.char.add("V", pv.astype(str)),
+                "ts": 1_700_000_000 + np.arange(pings), "utc_offset_min": 60,
+                "lat": 48 + rng.random(pings), "lon": 11 + rng.random(pings),
+                "speed_mps": rng.random(pings) * 30, "import_id": 1}))
+        insert_frame(conn, "places", places)
+        replace_table_from_frame(conn, "place_features", feature_frame, primary_key="place_id")
+        conn.execute("INSERT INTO runs (run_id, kind, created_at, seed, config, versions) "
+                     "VALUES (1, 'model', 'bench', 0, ?, '{}')",
+                     (json.dumps(InferConfig().to_dict()),))
+        insert_frame(conn, "predictions", preds)
+    conn.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--validation", type=int, default=100_000)
+    ap.add_argument("--errors", type=float, default=0.02, help="share of validation errors")
+    ap.add_argument("--pings", type=int, default=1_000_000)
+    ap.add_argument("--formats", default="csv,parquet")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="auditor-bench-export-") as tmp:
+        project = Path(tmp) / "bench.db"
+        t0 = time.perf_counter()
+        synth_project(project, args.rows, args.validation, args.errors, args.pings)
+        print(f"synthesised {args.rows:,} training + {args.validation:,} validation places, "
+              f"{args.pings:,} pings in {time.perf_counter() - t0:.1f} s")
+        conn = open_project(project)
+        sql, kinds = INPUT_TABLES["pings"]
+        t0 = time.perf_counter()
+        h = table_hash(conn, sql, kinds)
+        dt = time.perf_counter() - t0
+        conn.close()
+        print(f"pings content hash: {h['rows']:,} rows in {dt:.2f} s "
+              f"({h['rows'] / dt:,.0f} pings/s)")
+        for fmt in args.formats.split(","):
+            t0 = time.perf_counter()
+            summary = export_training_set(project, Path(tmp) / f"out-{fmt}", fmt=fmt)
+            dt = time.perf_counter() - t0
+            print(f"export {fmt:8s}: {summary['rows']:,} rows in {dt:.1f} s = "
+                  f"{summary['rows'] / dt:,.0f} rows/s; "
+                  f"{summary['misclassified_validation']} validation errors, "
+                  f"{summary['reweighted']:,} rows upweighted, "
+                  f"ESS {summary['effective_sample_size']:,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
