@@ -16,7 +16,7 @@ from auditor.errors import UserError
 from auditor.export.api import export_training_set, preview_export
 from auditor.export.build import export_columns
 from auditor.export.config import ExportConfig
-from auditor.export.hashing import render_csv, sha256_bytes
+from auditor.export.hashing import iter_csv, render_csv, sha256_bytes
 from auditor.export.verify import verify_export
 from auditor.export.weighting import compute_weights, effective_sample_size, neighbour_counts
 from auditor.export.writers import read_training_file
@@ -181,6 +181,7 @@ def test_render_csv_is_repr_and_quotes():
     frame = pd.DataFrame({"a": ["x,y", 'q"t', "plain", None], "b": [0.1, 1e-5, np.nan, 1 / 3]})
     text = render_csv(frame).decode()
     assert text == ('a,b\n"x,y",0.1\n"q""t",1e-05\nplain,\n,0.3333333333333333\n')
+    assert b"".join(iter_csv(frame, chunk_rows=3)) == text.encode()   # pieces concatenate
 
 
 # --- the export on a project --------------------------------------------------------------------

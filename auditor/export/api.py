@@ -8,7 +8,7 @@ from pathlib import Path
 from auditor.errors import UserError
 from auditor.export.build import build_training_set, export_columns
 from auditor.export.config import ExportConfig, check_format
-from auditor.export.hashing import render_csv, sha256_bytes, sha256_file
+from auditor.export.hashing import iter_csv, sha256_bytes, sha256_chunks, sha256_file
 from auditor.export.manifest import build_manifest, content_hashes, input_files
 from auditor.export.outdir import MANIFEST, prepare_out_dir, remove_stale_outputs
 from auditor.export.writers import (manifest_bytes, output_name, write_bytes_atomic,
@@ -73,14 +73,12 @@ def export_training_set(project, out_dir, fmt: str = "csv",
 
     report(progress, 0.75, 1.0, f"writing {fmt}")
     columns = export_columns()
-    canonical = render_csv(ts.frame, columns)
-    rows_sha256 = sha256_bytes(canonical)
     if fmt == "csv":  # the canonical rendering is the CSV file: render once
         data_path = out / output_name(fmt)
-        write_bytes_atomic(data_path, canonical)
+        rows_sha256 = write_bytes_atomic(data_path, iter_csv(ts.frame, columns))
     else:
         data_path = write_training_file(ts.frame, columns, out, fmt)
-    del canonical
+        rows_sha256 = sha256_chunks(iter_csv(ts.frame, columns))
     outputs = {data_path.name: {"sha256": sha256_file(data_path),
                                 "bytes": data_path.stat().st_size}}
     manifest = build_manifest(ts, project=path, config=config.to_dict(), fmt=fmt,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,15 +57,28 @@ def _render_column(values: pd.Series) -> list[str]:
     return out
 
 
+def iter_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None,
+             chunk_rows: int = 100_000) -> Iterator[bytes]:
+    """The canonical CSV bytes of ``frame`` in pieces (header, then blocks of rows), so a
+    million-row export never holds every cell as a Python string at once."""
+    columns = list(columns or frame.columns)
+    yield (",".join(_quote(pd.Series(columns, dtype=object))) + "\n").encode("utf-8")
+    for start in range(0, len(frame), chunk_rows):
+        part = frame.iloc[start:start + chunk_rows]
+        cells = [_render_column(part[c]) for c in columns]
+        yield ("\n".join(map(",".join, zip(*cells))) + "\n").encode("utf-8")
+
+
 def render_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> bytes:
     """The canonical CSV bytes of ``frame`` (columns in the given order, rows as they are)."""
-    columns = list(columns or frame.columns)
-    header = ",".join(_quote(pd.Series(columns, dtype=object)))
-    if frame.empty:
-        return (header + "\n").encode("utf-8")
-    cells = [_render_column(frame[c]) for c in columns]
-    body = "\n".join(map(",".join, zip(*cells)))
-    return (header + "\n" + body + "\n").encode("utf-8")
+    return b"".join(iter_csv(frame, columns))
+
+
+def sha256_chunks(chunks: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(chunk)
+    return h.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -1,16 +1,17 @@
 """Writing export files byte for byte the same every time, via a temporary name + os.replace."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditor.export.hashing import CSV_FORMAT, render_csv
+from auditor.export.hashing import CSV_FORMAT, iter_csv
 
 # Every writer setting that can change the bytes is fixed here and recorded in the manifest.
 PARQUET_SETTINGS = {"compression": "snappy", "version": "2.6", "use_dictionary": False,
@@ -34,17 +35,23 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def write_bytes_atomic(path: Path, data: bytes | Iterable[bytes]) -> str:
+    """Write ``data`` (bytes or pieces of it) to ``path`` via a temporary name; returns the
+    sha256 of what was written."""
     tmp = _temp_name(path)
+    h = hashlib.sha256()
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            for piece in ([data] if isinstance(data, bytes) else data):
+                h.update(piece)
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+    return h.hexdigest()
 
 
 def arrow_table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
@@ -65,7 +72,7 @@ def write_training_file(frame: pd.DataFrame, columns: Sequence[str], out_dir: Pa
                         fmt: str) -> Path:
     path = out_dir / output_name(fmt)
     if fmt == "csv":
-        write_bytes_atomic(path, render_csv(frame, columns))
+        write_bytes_atomic(path, iter_csv(frame, columns))
         return path
     tmp = _temp_name(path)
     try:
