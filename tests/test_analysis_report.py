@@ -211,8 +211,11 @@ def test_skew_section(report):
     assert set(sk["comparisons"]) == {"validation", "unlabelled", "recent"}
     recent = sk["comparisons"]["recent"]
     assert recent["window"]["days"] == 7 and recent["window"]["stops"] > 0
-    feats = {r["feature"]: r for r in recent["features"]}
-    assert feats["n_visits"]["depends_on_window_length"] and not feats["n_visits"]["flag"]
+    assert recent["reference"] == "early" and recent["reference_window"]["stops"] > 0
+    # every week of the hand-built fleet is the same: the last week does not drift
+    assert recent["flagged"] == []
+    val = {r["feature"]: r for r in sk["comparisons"]["validation"]["features"]}
+    assert val["share_stays_0200"]["n_reference"] == 18 and "ks_pvalue" in val["n_visits"]
     fw = {r["feature"]: r for r in sk["comparisons"]["validation"]["features"]}["firmware"]
     assert fw["kind"] == "categorical" and fw["js_threshold"] == 0.1
     assert sk["leakage"]["entity"]["n"] == 0

@@ -184,6 +184,15 @@ def test_spatial_drift_cells():
     assert first["lat_max"] == pytest.approx(48.01)
 
 
+def test_local_seconds_zone_then_stated_offset_then_utc():
+    from auditor.analysis.stoptimes import local_seconds
+    meta = pd.DataFrame({"vehicle_id": ["Z", "O", "U"],
+                         "timezone": ["America/Chicago", "", ""]})
+    ts = pd.Series([MONDAY, MONDAY, MONDAY])
+    got = local_seconds(ts, pd.Series(["Z", "O", "U"]), meta, pd.Series({"O": 120.0}))
+    assert got.tolist() == [MONDAY - 6 * H, MONDAY + 2 * H, MONDAY]
+
+
 def test_time_of_day_helpers():
     a = np.array([MONDAY + 22 * H, MONDAY + 8 * H, MONDAY + 5 * DAY + 9 * H])
     b = np.array([MONDAY + DAY + 7 * H, MONDAY + 17 * H, MONDAY + 6 * DAY + 20 * H])

@@ -123,6 +123,12 @@ def render_text(r: dict) -> str:
     for name, comp in sk["comparisons"].items():
         flagged = ", ".join(comp["flagged"]) or "none"
         lines.append(f"Skew train vs {name}: flagged {flagged}")
+    pops = sk["populations"]["by_population"]
+    if pops:
+        p = pops[0]
+        lines.append(f"Most skewed population: {p['column']} = {p['value']} "
+                     f"({p['feature']} of {p['place_class']} places shifted "
+                     f"{p['wasserstein_std']:.2f} std; flag at {p['threshold']})")
     lk = sk["leakage"]
     lines.append(f"Leakage: {lk['entity']['n']} vehicles in several splits; "
                  f"{lk['location']['n_near_train']} validation labels within "

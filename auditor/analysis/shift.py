@@ -2,12 +2,12 @@
 feature and per metadata column, plus leakage checks and spatial drift.
 
 Populations (a place belongs to its vehicle's split):
-- reference: places of train vehicles, features as the model saw them;
-- validation / unlabelled: places of those vehicles, same features;
-- recent: features RECOMPUTED per place from only the stops that arrive in the last N (7) days
-  of the data (the pipeline's own place_features on those stops), i.e. what the places look
-  like now. Counting features (n_visits, n_days, total_dwell_h) grow with the window's length,
-  so for the recent window they are reported but not flagged.
+- validation / unlabelled vs train: places of those vehicles, features as the model saw them;
+- recent vs early: features RECOMPUTED per place (the pipeline's own place_features) from only
+  the stops arriving in the last N (7) days, against the same recomputation over the first N
+  days. Equal windows, same method: comparing a 7-day recomputation with full-period features
+  would flag every count (visits grow with the window) and every place that is simply not
+  visited each week, which is not drift.
 Metadata is compared per vehicle (a vehicle counts once, not once per place).
 "populations" compares each metadata population's places with the rest's (population_skew):
 the place where a data fault of one firmware shows even when the model copes with it.
@@ -27,32 +27,25 @@ from auditor.analysis.skew import compare_frames
 from auditor.pipeline.features import place_features as compute_place_features
 
 RECENT_DAYS = 7
-WINDOW_SCALED = {"n_visits", "n_days", "total_dwell_h"}
 
 
-def recent_features(stops: pd.DataFrame, places: pd.DataFrame,
-                    days: int = RECENT_DAYS) -> tuple[pd.DataFrame, dict]:
-    """Place features from the stops arriving in the last ``days`` days (local stops)."""
+def window_features(stops: pd.DataFrame, places: pd.DataFrame, days: int = RECENT_DAYS,
+                    at: str = "end") -> tuple[pd.DataFrame, dict]:
+    """Place features from the (local) stops arriving in the first or last ``days`` days."""
     if stops.empty:
         return pd.DataFrame(), {"days": days, "start_ts": None, "end_ts": None, "stops": 0}
-    end = int(stops["end_ts"].max())
-    start = end - days * 86_400
-    recent = stops[(stops["start_ts"] >= start) & stops["place_id"].notna()]
-    pl = places[places["place_id"].isin(recent["place_id"])]
-    feats = compute_place_features(recent, pl) if not recent.empty else pd.DataFrame()
-    return feats, {"days": days, "start_ts": start, "end_ts": end, "stops": int(len(recent)),
+    if at == "end":
+        end = int(stops["end_ts"].max())
+        start = end - days * 86_400
+    else:
+        start = int(stops["start_ts"].min())
+        end = start + days * 86_400
+    win = stops[(stops["start_ts"] >= start) & (stops["start_ts"] < end)
+                & stops["place_id"].notna()]
+    pl = places[places["place_id"].isin(win["place_id"])]
+    feats = compute_place_features(win, pl) if not win.empty else pd.DataFrame()
+    return feats, {"days": days, "start_ts": start, "end_ts": end, "stops": int(len(win)),
                    "places": int(len(pl))}
-
-
-def _feature_skew(reference: pd.DataFrame, current: pd.DataFrame, cols: list[str],
-                  window_scaled: bool = False) -> list[dict]:
-    rows = compare_frames(reference, current, cols, [])
-    if window_scaled:
-        for r in rows:
-            if r["feature"] in WINDOW_SCALED:
-                r["depends_on_window_length"] = True
-                r["flag"] = False
-    return rows
 
 
 def skew_report(conn: sqlite3.Connection, pred: pd.DataFrame, stops: pd.DataFrame,
@@ -67,31 +60,40 @@ def skew_report(conn: sqlite3.Connection, pred: pd.DataFrame, stops: pd.DataFram
 
     places = pd.read_sql_query("SELECT place_id, vehicle_id, lat, lon FROM places "
                                "ORDER BY place_id", conn)
-    recent, window = recent_features(stops, places, recent_days)
+    recent, window = window_features(stops, places, recent_days, "end")
+    early, early_window = window_features(stops, places, recent_days, "start")
     if recent.empty:
         recent = pd.DataFrame(columns=cols)
+    if early.empty:
+        early = pd.DataFrame(columns=cols)
 
     numeric_meta, categorical = frames.split_metadata(meta)
     m = meta.assign(split=meta["vehicle_id"].map(split_of_vehicle))
     m_ref = m[m["split"] == "train"]
-    recent_vehicles = set(stops.loc[stops["start_ts"] >= (window["start_ts"] or 0), "vehicle_id"])
+    recent_vehicles = set(recent["vehicle_id"]) if "vehicle_id" in recent else set()
+    early_vehicles = set(early["vehicle_id"]) if "vehicle_id" in early else set()
     comparisons = {}
-    for name, cur_feats, cur_meta in (
-            ("validation", feats[feats["split"] == "validation"], m[m["split"] == "validation"]),
-            ("unlabelled", feats[feats["split"] == "unlabelled"], m[m["split"] == "unlabelled"]),
-            ("recent", recent, m[m["vehicle_id"].isin(recent_vehicles)])):
-        rows = _feature_skew(ref, cur_feats, cols, window_scaled=(name == "recent"))
-        meta_num = {c: pd.to_numeric(m_ref[c].replace("", np.nan), errors="coerce")
+    for name, ref_feats, ref_meta, cur_feats, cur_meta in (
+            ("validation", ref, m_ref, feats[feats["split"] == "validation"],
+             m[m["split"] == "validation"]),
+            ("unlabelled", ref, m_ref, feats[feats["split"] == "unlabelled"],
+             m[m["split"] == "unlabelled"]),
+            ("recent", early, m[m["vehicle_id"].isin(early_vehicles)], recent,
+             m[m["vehicle_id"].isin(recent_vehicles)])):
+        rows = compare_frames(ref_feats, cur_feats, cols, [])
+        meta_num = {c: pd.to_numeric(ref_meta[c].replace("", np.nan), errors="coerce")
                     for c in numeric_meta}
         cur_num = {c: pd.to_numeric(cur_meta[c].replace("", np.nan), errors="coerce")
                    for c in numeric_meta}
         rows += compare_frames(pd.DataFrame(meta_num), pd.DataFrame(cur_num), numeric_meta, [])
-        rows += compare_frames(m_ref, cur_meta, [], categorical)
-        comparisons[name] = {"n_reference_places": int(len(ref)),
+        rows += compare_frames(ref_meta, cur_meta, [], categorical)
+        comparisons[name] = {"reference": "train" if name != "recent" else "early",
+                             "n_reference_places": int(len(ref_feats)),
                              "n_current_places": int(len(cur_feats)),
                              "flagged": [r["feature"] for r in rows if r["flag"]],
                              "features": rows}
     comparisons["recent"]["window"] = window
+    comparisons["recent"]["reference_window"] = early_window
     return {
         "reference": "train",
         "comparisons": comparisons,

@@ -18,6 +18,7 @@ WASSERSTEIN_FLAG = 0.1
 JS_FLAG = 0.1
 PSI_WARN, PSI_ALERT = 0.1, 0.25
 PSI_BINS = 10
+KS_ALPHA = 0.05
 PSI_EPS = 1e-4  # floor for empty bins: PSI is infinite otherwise
 
 
@@ -70,7 +71,9 @@ def numeric_skew(reference, current, bins: int = PSI_BINS) -> dict:
     edges = frozen_bins(ref, bins)
     value = psi(binned_shares(ref, edges), binned_shares(cur, edges))
     out.update(wasserstein=w, wasserstein_std=w_std, ks=float(ks.statistic),
-               ks_pvalue=float(ks.pvalue), psi=value, psi_level=psi_level(value),
+               ks_pvalue=float(ks.pvalue),
+               # with a few validation vehicles, 0.1 std is within noise: say so beside the flag
+               ks_significant=bool(ks.pvalue < KS_ALPHA), psi=value, psi_level=psi_level(value),
                psi_bin_edges=[float(e) for e in edges],
                flag=bool(w_std >= WASSERSTEIN_FLAG or value >= PSI_WARN))
     return out

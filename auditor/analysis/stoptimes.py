@@ -82,7 +82,13 @@ def local_stops(conn: sqlite3.Connection, meta: pd.DataFrame,
                 vehicle_ids: Optional[Sequence[str]] = None) -> pd.DataFrame:
     """Stops (all, or of ``vehicle_ids``) with ``start_local``/``end_local`` wall-clock seconds."""
     stops = read_stops(conn, vehicle_ids)
-    offsets = _ping_offsets(conn, vehicle_ids)
+    # the ping scan is only needed for vehicles whose metadata names no timezone
+    zoned = set()
+    if "timezone" in meta.columns:
+        zoned = set(meta.loc[meta["timezone"].fillna("").astype(str).str.strip() != "",
+                             "vehicle_id"])
+    unzoned = sorted(set(stops["vehicle_id"]) - zoned)
+    offsets = _ping_offsets(conn, unzoned) if unzoned else pd.Series(dtype=float)
     stops["start_local"] = local_seconds(stops["start_ts"], stops["vehicle_id"], meta, offsets)
     stops["end_local"] = local_seconds(stops["end_ts"], stops["vehicle_id"], meta, offsets)
     return stops
