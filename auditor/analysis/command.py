@@ -122,7 +122,7 @@ def render_text(r: dict) -> str:
     sk = r["skew"]
     for name, comp in sk["comparisons"].items():
         flagged = ", ".join(comp["flagged"]) or "none"
-        lines.append(f"Skew train vs {name}: flagged {flagged}")
+        lines.append(f"Skew {comp['reference']} vs {name}: flagged {flagged}")
     pops = sk["populations"]["by_population"]
     if pops:
         p = pops[0]
