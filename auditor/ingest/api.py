@@ -128,9 +128,20 @@ def _import(conn, plan: Plan, progress) -> dict:
         return _summary(plan, skipped=True, import_id=earlier)
     name = plan.source.name
     total = max(plan.source.approx_rows, 1)
+    progress(0, total, f"{name}: starting")
+    # Every row written refers to the import row made just before it in this transaction, so
+    # the foreign-key lookups per row prove nothing here and cost ~25% of the insert time.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        return _import_rows(conn, plan, key, total, progress)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _import_rows(conn, plan: Plan, key: str, total: int, progress) -> dict:
+    name = plan.source.name
     read = accepted = 0
     reasons = dict.fromkeys(REASONS, 0)
-    progress(0, total, f"{name}: starting")
     with transaction(conn):
         import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
                                          plan.column_map)

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from auditor.ingest import persist
-from auditor.ingest.validate import OK, duplicated_within, glitches, mark
+from auditor.ingest.validate import CODE, OK, glitches
 from auditor.store.bulk import insert_frame
 
 PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps", "heading_deg",
-                "trip_id", "import_id"]
+                "trip_id"]
 
 
 class PingWriter:
@@ -29,62 +29,92 @@ class PingWriter:
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
         reason = frame["reason"].to_numpy().copy()
-        ok = reason == OK
-        dup = np.zeros(len(frame), bool)
-        dup[ok] = duplicated_within(frame.loc[ok])
-        mark(reason, dup, "duplicate_ping")
-        ok = reason == OK
-        context = self._context(frame.loc[ok]) if self.stored and ok.any() else None
-        if context is not None and len(context):
-            keys = ["vehicle_id", "ts", "lat", "lon"]
-            seen = frame.loc[ok, keys].merge(context[keys].drop_duplicates(), on=keys,
-                                             how="left", indicator=True)["_merge"]
-            dup = np.zeros(len(frame), bool)
-            dup[ok] = (seen == "both").to_numpy()
-            mark(reason, dup, "duplicate_ping")
-            ok = reason == OK
-        mark(reason, self._jumps(frame, ok, context), "impossible_jump")
-        accepted = reason == OK
-        rows = frame.loc[accepted]
-        order = _vehicle_time_order(rows["vehicle_id"].to_numpy(), rows["ts"].to_numpy(),
-                                    rows["line"].to_numpy())
-        rows = rows.iloc[order].assign(import_id=self.import_id)
-        insert_frame(self.conn, "pings", rows, PING_COLUMNS)
-        self.stored = self.stored or bool(len(rows))
+        good = np.flatnonzero(reason == OK)
+        vcode = frame["vcode"].to_numpy()[good]
+        ts = frame["ts"].to_numpy()[good]
+        lat = frame["lat"].to_numpy()[good]
+        lon = frame["lon"].to_numpy()[good]
+        line = frame["line"].to_numpy()[good]
+        vehicle = frame["vehicle_id"].to_numpy()[good]
+        order = _time_order(vcode, ts, line)
+        good, vcode, ts, lat, lon, vehicle = (a[order] for a in (good, vcode, ts, lat, lon,
+                                                                  vehicle))
+        dup = _duplicates(vcode, ts, lat, lon)
+        keep = ~dup
+        context = None
+        if self.stored and keep.any():
+            context = self._context(vehicle[keep], vcode[keep], ts[keep])
+            if len(context):
+                dup |= _in_context(vcode, ts, lat, lon, context)
+                keep = ~dup
+        reason[good[dup]] = CODE["duplicate_ping"]
+        jump = _jumps(vcode[keep], ts[keep], lat[keep], lon[keep], context)
+        reason[good[keep][jump]] = CODE["impossible_jump"]
+        accepted = good[keep][~jump]  # already in (vehicle, ts) order
+        # columns that are empty in this chunk are left to their NULL default: fewer binds
+        rows = {c: frame[c].to_numpy()[accepted] for c in PING_COLUMNS}
+        rows = {c: v for c, v in rows.items() if not pd.isna(v).all()}
+        rows["import_id"] = np.full(len(accepted), self.import_id, np.int64)
+        insert_frame(self.conn, "pings", pd.DataFrame(rows, copy=False))
+        self.stored = self.stored or bool(len(accepted))
         return reason
 
-    def _context(self, good: pd.DataFrame) -> pd.DataFrame:
-        spans = good.groupby("vehicle_id", sort=True)["ts"].agg(["min", "max"])
-        spans = spans.reset_index().rename(columns={"min": "lo", "max": "hi"})
-        return persist.project_context(self.conn, spans)
-
-    def _jumps(self, frame: pd.DataFrame, ok: np.ndarray, context) -> np.ndarray:
-        idx = np.flatnonzero(ok)
-        vehicle = frame["vehicle_id"].to_numpy()[idx]
-        ts = frame["ts"].to_numpy()[idx]
-        lat = frame["lat"].to_numpy()[idx]
-        lon = frame["lon"].to_numpy()[idx]
-        line = frame["line"].to_numpy()[idx]
-        new = np.ones(len(idx), bool)
-        if context is not None and len(context):  # stored pings are trusted neighbours
-            vehicle = np.concatenate([vehicle, context["vehicle_id"].to_numpy(dtype=object)])
-            ts = np.concatenate([ts, context["ts"].to_numpy()])
-            lat = np.concatenate([lat, context["lat"].to_numpy()])
-            lon = np.concatenate([lon, context["lon"].to_numpy()])
-            line = np.concatenate([line, np.full(len(context), -1, np.int64)])
-            new = np.concatenate([new, np.zeros(len(context), bool)])
-        order = _vehicle_time_order(vehicle, ts, line)
-        codes = pd.factorize(vehicle[order])[0]
-        glitch_sorted = glitches(codes, ts[order], lat[order], lon[order]) & new[order]
-        out = np.zeros(len(frame), bool)
-        out[idx[order[glitch_sorted & (order < len(idx))]]] = True
-        return out
+    def _context(self, vehicle: np.ndarray, vcode: np.ndarray, ts: np.ndarray) -> pd.DataFrame:
+        """Stored pings around this chunk's spans, with this chunk's vehicle codes."""
+        starts = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1]  # vcode is sorted
+        ends = np.r_[starts[1:], len(vcode)] - 1
+        spans = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends]})
+        context = persist.project_context(self.conn, spans)
+        lookup = pd.Series(vcode[starts], index=vehicle[starts])
+        context["vcode"] = lookup.reindex(context["vehicle_id"].to_numpy()).to_numpy(np.int64)
+        return context
 
 
-def _vehicle_time_order(vehicle: np.ndarray, ts: np.ndarray, line: np.ndarray) -> np.ndarray:
-    """Stable order by (vehicle_id, ts, source line): deterministic for ties."""
-    codes = pd.factorize(vehicle, sort=True)[0]
-    return np.lexsort((line, ts, codes))
+def _time_order(vcode: np.ndarray, ts: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Order by (vehicle, ts, source line). Rows arrive in line order, so a stable sort on one
+    combined int64 key does it, and fast: exports are mostly sorted already."""
+    if len(ts) and vcode.max() < 2**29 and int(ts.max()) - int(ts.min()) < 2**33:
+        key = (vcode.astype(np.int64) << 33) | (ts - ts.min())
+        return np.argsort(key, kind="stable")
+    return np.lexsort((line, ts, vcode))
+
+
+def _duplicates(vcode, ts, lat, lon) -> np.ndarray:
+    """Exact repeats of (vehicle, ts, lat, lon) after their first occurrence, for rows sorted
+    by (vehicle, ts, line). Only rows sharing (vehicle, ts) with a neighbour can repeat."""
+    same = (vcode[1:] == vcode[:-1]) & (ts[1:] == ts[:-1])
+    tied = np.r_[same, False] | np.r_[False, same]
+    dup = np.zeros(len(ts), bool)
+    if tied.any():
+        idx = np.flatnonzero(tied)
+        sub = pd.DataFrame({"v": vcode[idx], "t": ts[idx], "a": lat[idx], "o": lon[idx]})
+        dup[idx] = sub.duplicated(keep="first").to_numpy()
+    return dup
+
+
+def _in_context(vcode, ts, lat, lon, context: pd.DataFrame) -> np.ndarray:
+    keys = ["vcode", "ts", "lat", "lon"]
+    mine = pd.DataFrame({"vcode": vcode, "ts": ts, "lat": lat, "lon": lon})
+    hit = mine.merge(context[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    return (hit["_merge"] == "both").to_numpy()
+
+
+def _jumps(vcode, ts, lat, lon, context) -> np.ndarray:
+    """Glitch mask over the given rows (sorted by vehicle, time); stored pings are trusted
+    neighbours and never refused themselves."""
+    if context is None or not len(context):
+        return glitches(vcode, ts, lat, lon)
+    n = len(vcode)
+    all_v = np.concatenate([vcode, context["vcode"].to_numpy()])
+    all_t = np.concatenate([ts, context["ts"].to_numpy()])
+    all_lat = np.concatenate([lat, context["lat"].to_numpy()])
+    all_lon = np.concatenate([lon, context["lon"].to_numpy()])
+    stored = np.r_[np.zeros(n, bool), np.ones(len(context), bool)]
+    order = np.lexsort((~stored, all_t, all_v))  # stored first at equal times
+    flagged = glitches(all_v[order], all_t[order], all_lat[order], all_lon[order])
+    out = np.zeros(len(all_v), bool)
+    out[order[flagged]] = True
+    return out[:n]
 
 
 class LabelWriter:

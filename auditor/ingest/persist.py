@@ -66,9 +66,10 @@ def has_pings(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM pings LIMIT 1").fetchone() is not None
 
 
+# CROSS JOIN pins the loop order: walk the few spans, seek the pings index (no table scan).
 _CONTEXT_SQL = """
 SELECT p.vehicle_id, p.ts, p.lat, p.lon FROM temp.ingest_span s
-  JOIN pings p ON p.vehicle_id = s.vehicle_id AND p.ts BETWEEN s.lo AND s.hi
+  CROSS JOIN pings p ON p.vehicle_id = s.vehicle_id AND p.ts BETWEEN s.lo AND s.hi
 UNION ALL
 SELECT p.vehicle_id, p.ts, p.lat, p.lon FROM temp.ingest_span s
   JOIN pings p ON p.ping_id = (SELECT q.ping_id FROM pings q WHERE q.vehicle_id = s.vehicle_id

@@ -40,24 +40,38 @@ def _base(chunk: Chunk) -> dict:
             "reason": np.full(n, OK, np.int8)}
 
 
+def _codes(chunk: Chunk, fields: Mapping[str, str], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 codes, sorted distinct values): -1 = missing. Ids repeat a lot, so rows share
+    one Python string per distinct id (cheap to sort, compare and insert)."""
+    values = to_text(chunk.table.column(fields[name])).to_pandas()
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
 def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str) -> pd.DataFrame:
+    """Typed pings; ``vcode`` orders like ``vehicle_id`` (codes of the sorted distinct ids)."""
     cols = _base(chunk)
     reason = cols["reason"]
-    vehicle = _text_column(chunk, fields, "vehicle_id")
     parsed = timestamps.parse(chunk.table.column(fields["timestamp"]), tz)
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
         value = to_text(chunk.table.column(fields["timestamp"]))[i].as_py()
         raise UserError(f"{file}: line {chunk.lines[i]}: naive timestamps in {file} (e.g. "
                         f"{value!r} has no UTC offset); pass --tz ZONE, e.g. --tz Europe/Berlin")
+    vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
-    mark(reason, _missing(vehicle), "missing_vehicle_id")
+    mark(reason, vcode < 0, "missing_vehicle_id")
     mark(reason, ~parsed.ok, "bad_timestamp")
     coordinate_rules(reason, lat, lon)
-    cols.update(vehicle_id=vehicle, ts=parsed.ts, utc_offset_min=parsed.offset_min, lat=lat,
-                lon=lon, speed_mps=_float_column(chunk, fields, "speed_mps"),
-                heading_deg=_float_column(chunk, fields, "heading_deg"),
-                trip_id=_text_column(chunk, fields, "trip_id"))
+    if "trip_id" in fields:
+        tcode, trips = _codes(chunk, fields, "trip_id")
+        trip = np.append(trips, None)[tcode]  # code -1 picks the appended None
+    else:
+        trip = np.full(len(vcode), None, object)
+    cols.update(vcode=vcode, vehicle_id=np.append(ids, None)[vcode], ts=parsed.ts,
+                utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
+                speed_mps=_float_column(chunk, fields, "speed_mps"),
+                heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
     return pd.DataFrame(cols)
 
 

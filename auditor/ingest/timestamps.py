@@ -5,6 +5,7 @@ ISO-8601 plus a zone (--tz), epoch seconds / milliseconds (told apart by magnitu
 Parquet timestamps. All of it is vectorised: pandas parses, arrow matches the offsets."""
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Optional
@@ -21,6 +22,7 @@ _EPOCH = r"^[+-]?\d+(\.\d+)?$"
 # An offset only counts after a time of day, so the '-01' of a bare date is not an offset.
 _OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _US_PER_S = 1_000_000
+_TAIL = re.compile(r"[+-]\d{2}:?\d{2}$")
 
 
 @dataclass
@@ -105,11 +107,14 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
     present = pc.is_valid(text).to_numpy(zero_copy_only=False)
     if not present.any():
         return
+    rest = present & ~_common_iso(text, out)
+    if not rest.any():
+        return
     is_epoch = pc.fill_null(pc.match_substring_regex(text, _EPOCH), False)
-    is_epoch = is_epoch.to_numpy(zero_copy_only=False)
+    is_epoch = is_epoch.to_numpy(zero_copy_only=False) & rest
     if is_epoch.any():
         _from_epoch(to_float(text), is_epoch, out)
-    rest = present & ~is_epoch
+    rest &= ~is_epoch
     if not rest.any():
         return
     offset = pc.struct_field(pc.extract_regex(text, _OFFSET), [0])
@@ -126,6 +131,32 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
             return
         secs, ok, off = _localise(dt, tz)
         out.ts[idx[ok]], out.ok[idx[ok]], out.offset_min[idx[ok]] = secs[ok], True, off[ok]
+
+
+def _common_iso(text: pa.Array, out: Parsed) -> np.ndarray:
+    """Fast path for the usual export form '2024-03-01T08:00:00+01:00' / '...Z' (arrow's
+    strptime is ~3x faster than pandas); anything else is left to the general path."""
+    parsed = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S%z", unit="s", error_is_null=True)
+    ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+    if not ok.any():
+        return ok
+    secs = pc.cast(parsed, pa.int64()).to_numpy(zero_copy_only=False)
+    out.ts[ok] = secs[ok]
+    out.ok[ok] = True
+    # the offset sits in the last 6 characters ('+01:00', '-0530', 'MM:SSZ'): decode each
+    # distinct tail once
+    tails = pc.utf8_slice_codeunits(text.filter(pa.array(ok)), -6)
+    codes, uniques = pd.factorize(pd.Series(tails.to_pandas(), copy=False))
+    minutes = np.array([_tail_minutes(u) for u in uniques] + [np.nan])
+    out.offset_min[ok] = minutes[codes]
+    return ok
+
+
+def _tail_minutes(tail: str) -> float:
+    if tail.endswith(("Z", "z")):
+        return 0.0
+    match = _TAIL.search(tail)
+    return _offset_minutes(match.group(0)) if match else np.nan
 
 
 def _to_datetime(text: pa.Array, rows: np.ndarray, utc: bool) -> pd.Series:

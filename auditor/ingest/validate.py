@@ -4,7 +4,6 @@ Reasons are stable keys: summaries, the quarantine table and the GUI all use the
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 REASONS = (
     "missing_vehicle_id",
@@ -33,11 +32,6 @@ def coordinate_rules(reason: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> No
     mark(reason, missing, "missing_lat_lon")
     with np.errstate(invalid="ignore"):
         mark(reason, ~missing & ((np.abs(lat) > 90) | (np.abs(lon) > 180)), "lat_lon_out_of_range")
-
-
-def duplicated_within(frame: pd.DataFrame) -> np.ndarray:
-    """Exact repeats (vehicle, ts, lat, lon) after their first occurrence in source order."""
-    return frame.duplicated(["vehicle_id", "ts", "lat", "lon"], keep="first").to_numpy()
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
