@@ -140,15 +140,22 @@ def _common_iso(text: pa.Array, out: Parsed) -> np.ndarray:
     ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
     if not ok.any():
         return ok
-    secs = pc.cast(parsed, pa.int64()).to_numpy(zero_copy_only=False)
-    out.ts[ok] = secs[ok]
-    out.ok[ok] = True
+    secs = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
+    mine = text.filter(pa.array(ok))
     # the offset sits in the last 6 characters ('+01:00', '-0530', 'MM:SSZ'): decode each
     # distinct tail once
-    tails = pc.utf8_slice_codeunits(text.filter(pa.array(ok)), -6)
+    tails = pc.utf8_slice_codeunits(mine, -6)
     codes, uniques = pd.factorize(pd.Series(tails.to_pandas(), copy=False))
-    minutes = np.array([_tail_minutes(u) for u in uniques] + [np.nan])
-    out.offset_min[ok] = minutes[codes]
+    minutes = np.array([_tail_minutes(u) for u in uniques] + [np.nan])[codes]
+    # strptime rolls '02-30' over into March: keep only rows whose written day survived
+    local = pa.array(secs[ok] + (np.nan_to_num(minutes) * 60).astype(np.int64), pa.timestamp("s"))
+    written = pc.cast(pc.utf8_slice_codeunits(mine, 8, 10), pa.int64())
+    same_day = pc.equal(pc.day(local), written).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(ok)
+    ok[idx[~same_day]] = False
+    out.ts[idx[same_day]] = secs[idx[same_day]]
+    out.ok[idx[same_day]] = True
+    out.offset_min[idx[same_day]] = minutes[same_day]
     return ok
 
 

@@ -1,0 +1,316 @@
+"""Ingest: quarantine reasons, formats, timestamps, column mapping, kinds (small files)."""
+import json
+import sqlite3
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditor.errors import UserError
+from auditor.ingest.api import ingest_paths
+
+HEADER = "vehicle_id,timestamp,lat,lon\n"
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def rows(project, sql, *params):
+    conn = sqlite3.connect(project)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def track(vehicle="v1", n=6, start=1_700_000_000, step=60, lat=52.5, lon=13.4, dlat=0.0005):
+    """A plausible drive: one ping a minute, ~55 m apart."""
+    return [(vehicle, start + i * step, lat + i * dlat, lon) for i in range(n)]
+
+
+def csv_of(points, header=HEADER):
+    body = "".join(f"{v},{ts},{la},{lo}\n" for v, ts, la, lo in points)
+    return header + body
+
+
+def quarantined(project):
+    return rows(project, "SELECT line, raw, reason, file_name FROM quarantine ORDER BY line")
+
+
+# ---------------------------------------------------------------- one test per reason
+def test_missing_lat_lon(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,1700000000,52.5,13.4\nv1,1700000060,,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert (s["read"], s["accepted"], s["reasons"]) == (2, 1, {"missing_lat_lon": 1})
+    assert quarantined(tmp_path / "p.db") == [(3, "v1,1700000060,,13.4", "missing_lat_lon", "p.csv")]
+
+
+def test_lat_lon_out_of_range(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,1700000000,95.0,13.4\nv1,1700000060,52,181\n"
+              "v1,1700000120,52.5,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"lat_lon_out_of_range": 2}
+    assert [q[0] for q in quarantined(tmp_path / "p.db")] == [2, 3]
+
+
+def test_bad_timestamp(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,yesterday,52.5,13.4\nv1,2024-02-30T10:00:00Z,52.5,13.4\n"
+              "v1,2024-01-01T10:00:00Z,52.5,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"bad_timestamp": 2} and s["accepted"] == 1
+
+
+def test_missing_vehicle_id(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + " ,1700000000,52.5,13.4\nv1,1700000000,52.5,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"missing_vehicle_id": 1}
+    assert quarantined(tmp_path / "p.db")[0][0] == 2
+
+
+def test_duplicate_ping_within_file_keeps_the_first(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,1700000000,52.5,13.4\nv2,1700000000,52.5,13.4\n"
+              "v1,1700000000,52.5,13.4\nv1,1700000000,52.6,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"duplicate_ping": 1} and s["accepted"] == 3
+    assert quarantined(tmp_path / "p.db")[0][:3] == (4, "v1,1700000000,52.5,13.4", "duplicate_ping")
+
+
+def test_duplicate_ping_against_the_project(tmp_path):
+    project = tmp_path / "p.db"
+    ingest_paths(project, [write(tmp_path / "a.csv", csv_of(track(n=3)))])
+    again = track(n=3)[1:] + [("v1", 1_700_000_180, 52.5015, 13.4)]
+    [s] = ingest_paths(project, [write(tmp_path / "b.csv", csv_of(again))])
+    assert s["reasons"] == {"duplicate_ping": 2} and s["accepted"] == 1
+    assert rows(project, "SELECT COUNT(*) FROM pings") == [(4,)]
+
+
+def test_duplicate_ping_across_chunks(tmp_path):
+    pts = track(n=8)
+    f = write(tmp_path / "p.csv", csv_of(pts + [pts[1]]))
+    [s] = ingest_paths(tmp_path / "p.db", [f], chunk_rows=3)
+    assert s["reasons"] == {"duplicate_ping": 1}
+
+
+def _with_glitch(n=9, at=4, vehicle="v1"):
+    pts = track(vehicle, n=n)
+    v, ts, la, lo = pts[at]
+    pts[at] = (v, ts, la + 0.5, lo)  # 55 km in a minute: a GPS glitch
+    return pts
+
+
+def test_impossible_jump_refuses_the_glitch_not_its_neighbours(tmp_path):
+    f = write(tmp_path / "p.csv", csv_of(_with_glitch() + track("v2", n=3)))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"impossible_jump": 1}
+    assert quarantined(tmp_path / "p.db")[0][0] == 2 + 4  # header + the 5th data row
+    assert rows(tmp_path / "p.db", "SELECT COUNT(*) FROM pings WHERE lat > 52.9") == [(0,)]
+
+
+@pytest.mark.parametrize("at", [0, 8])
+def test_impossible_jump_at_a_vehicles_first_or_last_ping(tmp_path, at):
+    f = write(tmp_path / "p.csv", csv_of(_with_glitch(at=at)))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"impossible_jump": 1}
+    assert quarantined(tmp_path / "p.db")[0][0] == 2 + at
+
+
+def test_a_real_relocation_is_not_a_glitch(tmp_path):
+    far = [(v, ts + 3600 * 0, la + 1.0, lo) for v, ts, la, lo in track(n=4, start=1_700_000_240)]
+    f = write(tmp_path / "p.csv", csv_of(track(n=4) + far))  # one impossible leg only
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["quarantined"] == 0
+
+
+def test_impossible_jump_across_chunks_and_unsorted_rows(tmp_path):
+    pts = _with_glitch(n=12, at=6)
+    f = write(tmp_path / "p.csv", csv_of(pts[::-1]))  # newest first
+    for chunk_rows in (2, 5, 100):
+        project = tmp_path / f"p{chunk_rows}.db"
+        [s] = ingest_paths(project, [f], chunk_rows=chunk_rows)
+        assert s["reasons"] == {"impossible_jump": 1}, chunk_rows
+        assert rows(project, "SELECT COUNT(*) FROM pings WHERE lat > 52.9") == [(0,)]
+
+
+def test_impossible_jump_judged_against_the_projects_pings(tmp_path):
+    project = tmp_path / "p.db"
+    pts = track(n=10)
+    ingest_paths(project, [write(tmp_path / "a.csv", csv_of(pts[:4] + pts[5:]))])
+    v, ts, la, lo = pts[4]
+    [s] = ingest_paths(project, [write(tmp_path / "b.csv", csv_of([(v, ts, la + 0.5, lo)]))])
+    assert s["reasons"] == {"impossible_jump": 1}
+
+
+def test_unknown_label_and_label_coordinates(tmp_path):
+    f = write(tmp_path / "l.csv", "vehicle_id,label,lat,lon\nv1, Home ,52.5,13.4\nv1,WORK,52.6,13.5\n"
+              "v2,gym,52.5,13.4\nv3,home,,13.4\nv4,work,91,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["kind"] == "labels"
+    assert s["reasons"] == {"unknown_label": 1, "missing_lat_lon": 1, "lat_lon_out_of_range": 1}
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, label, source_line FROM labels "
+                "ORDER BY label_id") == [("v1", "home", 2), ("v1", "work", 3)]
+
+
+def test_row_with_too_many_fields_is_quarantined_with_its_line(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,1700000000,52.5,13.4\nv1,1700000060,52.5,13.4,oops\n"
+              "\nv1,1700000120,52.5,13.4\nv1,bad,52.5,13.4\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"malformed_row": 1, "bad_timestamp": 1} and s["read"] == 4
+    assert [(q[0], q[2]) for q in quarantined(tmp_path / "p.db")] == [(3, "malformed_row"),
+                                                                      (6, "bad_timestamp")]
+
+
+# ---------------------------------------------------------------- formats and encodings
+def test_utf8_bom_and_aliases(tmp_path):
+    f = write(tmp_path / "p.csv", "VehicleID,Time,Latitude,Longitude\nv1,2024-01-01T10:00:00Z,52.5,13.4\n",
+              encoding="utf-8-sig")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert (s["kind"], s["accepted"]) == ("pings", 1)
+
+
+def test_latin1_vehicles_metadata(tmp_path):
+    f = write(tmp_path / "v.csv", "vehicle_id;city;fleet\nv1;München;blue\nv2;Köln;\n", "latin-1")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["kind"] == "vehicles" and s["accepted"] == 2
+    meta = dict(rows(tmp_path / "p.db", "SELECT vehicle_id, meta FROM vehicles"))
+    assert json.loads(meta["v1"]) == {"city": "München", "fleet": "blue"}
+    assert meta["v2"] == '{"city": "Köln", "fleet": ""}'  # sorted keys, strings
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_delimiters(tmp_path, sep):
+    lines = ["vehicle_id", "timestamp", "lat", "lon"], ["v1", "2024-01-01T10:00:00Z", "52.5", "13.4"]
+    f = write(tmp_path / "p.csv", "".join(sep.join(r) + "\n" for r in lines))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["accepted"] == 1
+
+
+def test_semicolon_file_with_decimal_commas(tmp_path):
+    f = write(tmp_path / "p.csv", "vehicle_id;timestamp;lat;lon\nv1;1700000000;52,5;13,25\n")
+    ingest_paths(tmp_path / "p.db", [f])
+    assert rows(tmp_path / "p.db", "SELECT lat, lon FROM pings") == [(52.5, 13.25)]
+
+
+def test_epoch_seconds_and_milliseconds(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,1700000000,52.5,13.4\nv2,1700000000123,52.5,13.4\n")
+    ingest_paths(tmp_path / "p.db", [f])
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, ts, utc_offset_min FROM pings "
+                "ORDER BY vehicle_id") == [("v1", 1700000000, None), ("v2", 1700000000, None)]
+
+
+def test_mixed_offsets_in_one_file(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,2024-01-01T12:00:00+01:00,52.5,13.4\n"
+              "v2,2024-01-01T06:00:00-05:00,40.7,-74.0\nv3,2024-01-01T11:00:00Z,51.5,0.0\n"
+              "v4,2024-01-01 16:30:00.250+05:30,19.0,72.8\n")
+    ingest_paths(tmp_path / "p.db", [f])
+    got = rows(tmp_path / "p.db", "SELECT vehicle_id, ts, utc_offset_min FROM pings ORDER BY vehicle_id")
+    assert got == [("v1", 1704106800, 60), ("v2", 1704106800, -300), ("v3", 1704106800, 0),
+                   ("v4", 1704106800, 330)]
+
+
+def test_naive_with_tz_including_dst_edges(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,2024-01-01 12:00:00,52.5,13.4\n"
+              "v2,2024-03-31T02:30:00,52.5,13.4\n"   # does not exist in Berlin: moved forward
+              "v3,2024-10-27T02:30:00,52.5,13.4\n")  # exists twice: the first (summer) one
+    ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    got = rows(tmp_path / "p.db", "SELECT vehicle_id, ts, utc_offset_min FROM pings ORDER BY vehicle_id")
+    assert got == [("v1", 1704106800, 60), ("v2", 1711846800, 120), ("v3", 1729989000, 120)]
+
+
+def test_naive_without_tz_is_a_user_error(tmp_path):
+    f = write(tmp_path / "p.csv", HEADER + "v1,2024-01-01 12:00:00,52.5,13.4\n")
+    with pytest.raises(UserError, match=r"p\.csv: line 2: naive timestamps .*--tz ZONE"):
+        ingest_paths(tmp_path / "p.db", [f])
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_parquet(tmp_path):
+    import pandas as pd
+    table = pa.table({
+        "vehicle_id": ["v1", "v1", None],
+        "timestamp": pd.to_datetime(["2024-01-01 12:00", "2024-01-01 12:01", "2024-01-01 12:02"]
+                                    ).tz_localize("Europe/Berlin"),
+        "lat": [52.5, 52.5005, 52.5], "lon": [13.4, 13.4, 13.4], "speed_mps": [1.5, None, 2.0],
+    })
+    pq.write_table(table, tmp_path / "p.parquet", row_group_size=2)
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.parquet"], chunk_rows=2)
+    assert (s["file_format"], s["accepted"], s["reasons"]) == ("parquet", 2, {"missing_vehicle_id": 1})
+    assert rows(tmp_path / "p.db", "SELECT ts, utc_offset_min, speed_mps FROM pings ORDER BY ts") == [
+        (1704106800, 60, 1.5), (1704106860, 60, None)]
+    assert quarantined(tmp_path / "p.db")[0][0] == 3
+
+
+GPX = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
+ <trk><name>truck-7</name>
+  <trkseg><trkpt lat="52.5" lon="13.4"><time>2024-01-01T10:00:00Z</time></trkpt>
+          <trkpt lat="52.5005" lon="13.4"><time>2024-01-01T10:01:00Z</time></trkpt></trkseg>
+  <trkseg><trkpt lat="52.6" lon="13.5"><time>2024-01-01T12:00:00Z</time></trkpt></trkseg>
+ </trk>
+ <trk><trkseg><trkpt lat="48.1" lon="11.5"><time>2024-01-01T09:00:00+01:00</time></trkpt></trkseg></trk>
+</gpx>
+"""
+
+
+def test_gpx_tracks_become_pings(tmp_path):
+    f = write(tmp_path / "drive.gpx", GPX)
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert (s["kind"], s["file_format"], s["accepted"]) == ("pings", "gpx", 4)
+    got = rows(tmp_path / "p.db", "SELECT vehicle_id, ts, trip_id FROM pings ORDER BY ts")
+    assert got == [("drive", 1704096000, "track2.segment1"), ("truck-7", 1704103200, "track1.segment1"),
+                   ("truck-7", 1704103260, "track1.segment1"), ("truck-7", 1704110400, "track1.segment2")]
+
+
+# ---------------------------------------------------------------- columns and kinds
+def test_map_renames_source_columns(tmp_path):
+    f = write(tmp_path / "ais.csv", "MMSI,BaseDateTime,LAT,LON,SOG\n123,2024-01-01T10:00:00Z,52.5,13.4,3\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f], column_map={
+        "vehicle_id": "MMSI", "timestamp": "BaseDateTime", "lat": "LAT", "lon": "LON",
+        "speed_mps": "sog"})
+    assert s["accepted"] == 1
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, speed_mps FROM pings") == [("123", 3.0)]
+
+
+def test_map_errors_name_field_column_and_what_is_there(tmp_path):
+    f = write(tmp_path / "ais.csv", "MMSI,t,LAT,LON\n123,1700000000,52.5,13.4\n")
+    with pytest.raises(UserError, match=r"unknown field 'colour'.*vehicle_id"):
+        ingest_paths(tmp_path / "p.db", [f], column_map={"colour": "MMSI"})
+    with pytest.raises(UserError, match=r"vehicle_id=SHIP: no column 'SHIP'.*MMSI, t, LAT, LON"):
+        ingest_paths(tmp_path / "p.db", [f], column_map={"vehicle_id": "SHIP"})
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_vehicles_reimport_replaces_metadata(tmp_path):
+    project = tmp_path / "p.db"
+    ingest_paths(project, [write(tmp_path / "v.csv", "vehicle_id,fleet\nv1,blue\nv2,red\n")])
+    ingest_paths(project, [write(tmp_path / "v.csv", "vehicle_id,fleet,region\nv1,green,north\n")])
+    meta = dict(rows(project, "SELECT vehicle_id, meta FROM vehicles"))
+    assert json.loads(meta["v1"]) == {"fleet": "green", "region": "north"}
+    assert json.loads(meta["v2"]) == {"fleet": "red"}
+
+
+def test_repeat_import_is_a_noop_but_new_options_are_not(tmp_path):
+    project = tmp_path / "p.db"
+    f = write(tmp_path / "p.csv", HEADER + "v1,2024-01-01 12:00:00,52.5,13.4\n")
+    [first] = ingest_paths(project, [f], tz="UTC")
+    [again] = ingest_paths(project, [f], tz="UTC")
+    assert first["skipped"] is False and again["skipped"] is True
+    assert (again["read"], again["accepted"]) == (0, 0)
+    assert rows(project, "SELECT COUNT(*) FROM imports") == [(1,)]
+    [other] = ingest_paths(project, [f], tz="Europe/Berlin")  # new options: a new import
+    assert other["skipped"] is False and other["accepted"] == 1
+    imp = rows(project, "SELECT kind, file_name, size_bytes, options_key, rows_read, tz, "
+               "column_map, file_format FROM imports ORDER BY import_id")[0]
+    assert imp == ("pings", "p.csv", f.stat().st_size, '{"column_map": {}, "tz": "UTC"}', 1,
+                   "UTC", "{}", "csv")
+
+
+def test_same_file_same_result_byte_for_byte(tmp_path):
+    f = write(tmp_path / "p.csv", csv_of(_with_glitch() + track("v0", n=5)[::-1] + track("v0", n=2)))
+    dumps = []
+    for name in ("a.db", "b.db"):
+        ingest_paths(tmp_path / name, [f], chunk_rows=4)
+        dumps.append(rows(tmp_path / name, "SELECT * FROM pings ORDER BY ping_id")
+                     + rows(tmp_path / name, "SELECT * FROM quarantine ORDER BY quarantine_id"))
+    assert dumps[0] == dumps[1]
