@@ -58,10 +58,8 @@ class PlaceBrowser(QWidget):
             self.model = None
             self.count_label.setText("")
             return
-        self.model = PlaceTableModel(conn, run_id, self)
-        self.model.filter_key = self.filter_combo.currentData() or "all"
-        self.model.prefix = self.search.text().strip()
-        self.model.reload()
+        self.model = PlaceTableModel(conn, run_id, self, filter_key=self.filter_combo.currentData(),
+                                     prefix=self.search.text())
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSortIndicator(COL["vehicle_id"], Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()

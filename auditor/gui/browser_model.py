@@ -53,12 +53,13 @@ class PlaceTableModel(QAbstractTableModel):
     """One row per place of the latest model run: vehicle, place, given / predicted label,
     confidence, split, flag state."""
 
-    def __init__(self, conn: sqlite3.Connection, run_id: Optional[int], parent=None):
+    def __init__(self, conn: sqlite3.Connection, run_id: Optional[int], parent=None,
+                 filter_key: str = "all", prefix: str = ""):
         super().__init__(parent)
         self.conn = conn
         self.run_id = run_id
-        self.filter_key = "all"
-        self.prefix = ""
+        self.filter_key = filter_key if filter_key in FILTERS else "all"
+        self.prefix = prefix.strip()
         self.sort_column = COL["vehicle_id"]
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.rows: list[dict[str, Any]] = []

@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status()
         if self.browser.model is not None and self.browser.model.rowCount():
+            self.repaint()  # the table and panels paint now; the first map takes a moment more
             self.browser.select_first_row()
         else:
             self.map.show_message("No places yet. Import pings and labels (File ▸ Import data…),"

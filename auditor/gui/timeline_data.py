@@ -3,6 +3,7 @@ every local day (home / work / other place, driving, no data). No Qt here, so it
 and cheap: a vehicle has a few hundred stops and trips, filled with vectorised numpy."""
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Optional
@@ -10,13 +11,11 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from auditor.maps.vehicle_map import LABEL_COLORS
-
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
-# the map's label colours, so a place looks the same in both views
-CATEGORY_COLOURS = ["#f4f4f4", LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"],
-                    "#2b2b2b"]
+# the map's label colours (auditor.maps.vehicle_map.LABEL_COLORS, checked by a test), so a place
+# looks the same in both views; not imported from there to keep folium off the startup path
+CATEGORY_COLOURS = ["#f4f4f4", "#0072b2", "#e69f00", "#9a9a9a", "#2b2b2b"]
 _LABEL_CODE = {"home": HOME, "work": WORK, "other": OTHER}
 DAY = 86_400
 
@@ -50,27 +49,35 @@ class VehicleTimeline:
         return ("place", str(row_["target_id"])) if row_["target_id"] else None
 
 
+def _vehicle_meta(conn: sqlite3.Connection, vehicle_id: str) -> pd.DataFrame:
+    """This vehicle's metadata row (not the whole fleet's: 5,000 JSON blobs per switch add up)."""
+    row = conn.execute("SELECT meta FROM vehicles WHERE vehicle_id = ?", (vehicle_id,)).fetchone()
+    rec = {"vehicle_id": vehicle_id}
+    if row is not None:
+        rec.update(json.loads(row[0]))
+    return pd.DataFrame([rec])
+
+
 def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) -> np.ndarray:
     """Seconds to add to UTC ``ts`` for the vehicle's local time, as the pipeline defines it
-    (vehicle timezone metadata, else the nearest earlier ping's stated offset, else UTC)."""
+    (auditor.pipeline.localtime: vehicle timezone metadata, else the stated offset of the
+    nearest earlier ping, else UTC)."""
+    from auditor.pipeline.localtime import local_ts
     if len(ts) == 0:
         return np.zeros(0, dtype=np.int64)
-    pings = pd.read_sql_query("SELECT ts, utc_offset_min FROM pings WHERE vehicle_id = ? "
-                              "ORDER BY ts", conn, params=(vehicle_id,))
+    vehicles = _vehicle_meta(conn, vehicle_id)
     offset = pd.array([pd.NA] * len(ts), dtype="Int64")
-    if not pings.empty:
-        idx = np.searchsorted(pings["ts"].to_numpy(), ts, side="right") - 1
-        idx = np.clip(idx, 0, len(pings) - 1)
-        offset = pd.array(pings["utc_offset_min"].astype("Int64").to_numpy()[idx], dtype="Int64")
+    zone = vehicles["timezone"].iloc[0] if "timezone" in vehicles else None
+    if not (isinstance(zone, str) and zone.strip()):  # no zone: the pings' stated offsets count
+        pings = pd.read_sql_query("SELECT ts, utc_offset_min FROM pings WHERE vehicle_id = ? "
+                                  "ORDER BY ts", conn, params=(vehicle_id,))
+        if not pings.empty:
+            idx = np.searchsorted(pings["ts"].to_numpy(), ts, side="right") - 1
+            idx = np.clip(idx, 0, len(pings) - 1)
+            offset = pd.array(pings["utc_offset_min"].astype("Int64").to_numpy()[idx],
+                              dtype="Int64")
     frame = pd.DataFrame({"vehicle_id": vehicle_id, "ts": ts.astype(np.int64),
                           "utc_offset_min": offset})
-    try:
-        from auditor.pipeline.localtime import local_ts
-    except ImportError:  # pipeline not installed: the stated offset, else UTC
-        return frame["utc_offset_min"].fillna(0).to_numpy(dtype=np.int64) * 60
-    from auditor.store.queries import read_vehicles
-    vehicles = read_vehicles(conn)
-    vehicles = vehicles[vehicles["vehicle_id"] == vehicle_id]
     local = np.asarray(local_ts(frame, vehicles), dtype=np.int64)
     return local - frame["ts"].to_numpy(dtype=np.int64)
 

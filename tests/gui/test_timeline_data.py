@@ -68,3 +68,10 @@ def test_vehicle_timeline_uses_the_vehicles_local_time(demo_project):
     assert len(minutes) > 3 and minutes[0] == 0 and (np.diff(minutes) >= 0).all()
     assert np.nanmax(speed) > 10  # km/h: the car moved
     conn.close()
+
+
+def test_timeline_colours_match_the_map():
+    from auditor.gui.timeline_data import CATEGORY_COLOURS, OTHER
+    from auditor.maps.vehicle_map import LABEL_COLORS
+    assert [CATEGORY_COLOURS[c] for c in (HOME, WORK, OTHER)] == \
+        [LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"]]

@@ -1,0 +1,142 @@
+"""GUI benchmark (not a test): time to first paint of the main window on a project, and time to
+switch vehicle (map page drawn + timeline drawn). Median of N runs; targets: first paint < 2 s,
+switch < 300 ms.
+
+    .venv/bin/python bench/gui.py                      # 5,000 vehicles x 30 days (slow to build)
+    .venv/bin/python bench/gui.py --vehicles 300 --days 30
+
+The demo project is built once into bench/out/gui/ (gitignored) and reused."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+T_START = time.perf_counter()
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out" / "gui"
+FIRST_PAINT_TARGET_S, SWITCH_TARGET_S = 2.0, 0.3
+
+
+def build(vehicles: int, days: int, seed: int) -> Path:
+    from auditor.demo.project import build_demo_project
+    from auditor.progress import TerminalProgress
+    OUT.mkdir(parents=True, exist_ok=True)
+    project = OUT / f"demo-{vehicles}x{days}.db"
+    t = time.perf_counter()
+    result = build_demo_project(project, vehicles=vehicles, days=days, seed=seed,
+                                progress=TerminalProgress())
+    how = "reused" if result.reused else f"built in {time.perf_counter() - t:.0f} s"
+    print(f"project {project.name}: {how}", flush=True)
+    return project
+
+
+def _window():
+    from PySide6.QtCore import QSettings
+    from auditor.gui.app import application
+    from auditor.gui.main_window import MainWindow
+    from auditor.gui.settings import AppSettings
+    app = application(headless=True)
+    settings = AppSettings(QSettings(str(OUT / "bench-settings.ini"), QSettings.Format.IniFormat))
+    settings.clear_layout()
+    window = MainWindow(settings=settings, interactive=False)
+    window.resize(1400, 900)
+    return app, window
+
+
+def child_first_paint(project: Path) -> dict:
+    """One cold start: process start -> main window painted with the project's table, then
+    -> map of the first vehicle drawn."""
+    from PySide6.QtCore import QEvent, QObject
+    from auditor.gui.app import wait_for_map, wait_until
+    app, window = _window()
+    painted = {}
+
+    class PaintWatch(QObject):
+        """The first paint of the place table with the project's rows in it."""
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and "t" not in painted and window.project:
+                painted["t"] = time.perf_counter()
+            return False
+
+    watch = PaintWatch()
+    window.browser.table.viewport().installEventFilter(watch)
+    window.show()
+    window.open_project(project)
+    wait_until(lambda: "t" in painted, 30)
+    ok = wait_for_map(window, 60)
+    t_map = time.perf_counter()
+    return {"first_paint_s": painted["t"] - T_START, "map_drawn_s": t_map - T_START, "ok": ok}
+
+
+def child_switch(project: Path, repeats: int) -> dict:
+    from auditor.gui.app import wait_for_map
+    app, window = _window()
+    window.show()
+    window.open_project(project)
+    wait_for_map(window, 60)
+    vehicles = [r[0] for r in window.project.conn.execute(
+        "SELECT DISTINCT vehicle_id FROM places ORDER BY vehicle_id")]
+    step = max(1, len(vehicles) // (repeats + 1))
+    picks = [v for v in vehicles[step::step] if v != window.vehicle_id][:repeats]
+    times = []
+    for vid in picks:
+        t = time.perf_counter()
+        window.select_vehicle(vid)            # map page rendered + loaded, timeline drawn
+        if not wait_for_map(window, 60):
+            raise RuntimeError(f"map of {vid} never drew")
+        times.append(time.perf_counter() - t)
+    return {"switch_s": times, "vehicles": picks}
+
+
+def run_child(mode: str, project: Path, repeats: int) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    out = subprocess.run([sys.executable, __file__, "--child", mode, "--project", str(project),
+                          "--repeats", str(repeats)], capture_output=True, text=True, env=env,
+                         timeout=600)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("{")), None)
+    if out.returncode != 0 or line is None:
+        raise SystemExit(f"child {mode} failed:\n{out.stderr[-3000:]}")
+    return json.loads(line)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--vehicles", type=int, default=5000)
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--project", type=Path, help="use this project instead of building the demo")
+    p.add_argument("--child", choices=["first-paint", "switch"], help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        result = (child_first_paint(args.project) if args.child == "first-paint"
+                  else child_switch(args.project, args.repeats))
+        print(json.dumps(result))
+        return 0
+
+    project = args.project or build(args.vehicles, args.days, args.seed)
+    cold = [run_child("first-paint", project, args.repeats) for _ in range(args.repeats)]
+    paint = statistics.median(c["first_paint_s"] for c in cold)
+    drawn = statistics.median(c["map_drawn_s"] for c in cold)
+    switch = run_child("switch", project, args.repeats)["switch_s"]
+    sw = statistics.median(switch)
+    print(f"project: {project} ({project.stat().st_size / 1e6:.0f} MB)")
+    print(f"first paint of the main window (cold process start): median {paint:.2f} s over "
+          f"{len(cold)} runs  [target < {FIRST_PAINT_TARGET_S} s] "
+          f"{'OK' if paint < FIRST_PAINT_TARGET_S else 'MISSED'}")
+    print(f"  ... until the first vehicle's map is drawn: median {drawn:.2f} s")
+    print(f"switch vehicle (map + timeline drawn): median {sw * 1000:.0f} ms over {len(switch)} "
+          f"switches (min {min(switch) * 1000:.0f}, max {max(switch) * 1000:.0f})  "
+          f"[target < {SWITCH_TARGET_S * 1000:.0f} ms] {'OK' if sw < SWITCH_TARGET_S else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
