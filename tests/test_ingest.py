@@ -314,3 +314,10 @@ def test_same_file_same_result_byte_for_byte(tmp_path):
         dumps.append(rows(tmp_path / name, "SELECT * FROM pings ORDER BY ping_id")
                      + rows(tmp_path / name, "SELECT * FROM quarantine ORDER BY quarantine_id"))
     assert dumps[0] == dumps[1]
+
+
+def test_file_whose_rows_are_all_refused(tmp_path):
+    f = write(tmp_path / "l.csv", "vehicle_id,label,lat,lon\n,home,0,0\nv1,gym,0,0\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert (s["read"], s["accepted"], s["quarantined"]) == (2, 0, 2)
+    assert rows(tmp_path / "p.db", "SELECT COUNT(*) FROM labels") == [(0,)]

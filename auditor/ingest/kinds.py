@@ -123,7 +123,8 @@ class LabelWriter:
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
         reason = frame["reason"].to_numpy()
-        rows = frame.loc[reason == OK].assign(import_id=self.import_id, source_line=frame["line"])
+        rows = frame.loc[reason == OK]
+        rows = rows.assign(import_id=self.import_id, source_line=rows["line"])
         insert_frame(self.conn, "labels", rows,
                      ["vehicle_id", "label", "lat", "lon", "import_id", "source_line"])
         return reason
