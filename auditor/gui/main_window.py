@@ -42,6 +42,10 @@ SHORTCUTS = [
 ]
 
 
+# the demo the welcome screen opens: `auditor demo`'s defaults, so both share one project
+DEMO_SIZE = {"vehicles": 200, "days": 28, "seed": 7}
+
+
 def export_available() -> bool:
     return importlib.util.find_spec("auditor.export.api") is not None
 
@@ -557,7 +561,7 @@ class MainWindow(QMainWindow):
         from auditor.demo.project import build_demo_project, default_demo_project
         path = default_demo_project()
         return run_job(self, "Building the demo fleet (first time only)",
-                       lambda progress: build_demo_project(path, progress=progress),
+                       lambda progress: build_demo_project(path, progress=progress, **DEMO_SIZE),
                        lambda build: self.open_project_guarded(str(build.project)))
 
     def export_dialog(self) -> Optional[Job]:
@@ -570,17 +574,25 @@ class MainWindow(QMainWindow):
                                        0, False)
         if not ok:
             return None
+        return self.start_export(Path(out), fmt)
+
+    def start_export(self, out_dir: Path, fmt: str = "csv") -> Optional[Job]:
+        if self.project is None:
+            return None
         from auditor.export.api import export_training_set
         path = self.project.path
 
         def done(summary) -> None:
-            rows = summary.get("rows") if isinstance(summary, dict) else None
-            QMessageBox.information(self, "Export done",
-                                    f"Wrote {rows} rows and manifest.json to {out}")
+            rows = summary.get("rows") if isinstance(summary, dict) else "?"
+            box = QMessageBox(QMessageBox.Icon.Information, "Export done",
+                              f"Wrote {rows} rows and manifest.json to {out_dir}",
+                              QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.open()
 
         return run_job(self, "Exporting the training set",
-                       lambda progress: export_training_set(path, out, fmt=fmt, progress=progress),
-                       done)
+                       lambda progress: export_training_set(path, out_dir, fmt=fmt,
+                                                            progress=progress), done)
 
     # --- help ------------------------------------------------------------------------------------
     def show_shortcuts(self) -> QMessageBox:

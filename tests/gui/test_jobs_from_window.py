@@ -1,0 +1,35 @@
+"""Long jobs started from the window: the welcome screen's demo, inference, export."""
+from PySide6.QtWidgets import QMessageBox
+
+from auditor.gui import main_window
+
+
+def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window, monkeypatch):
+    monkeypatch.setitem(main_window.DEMO_SIZE, "vehicles", 4)
+    monkeypatch.setitem(main_window.DEMO_SIZE, "days", 3)
+    assert window.stack.currentWidget() is window.welcome
+    window.welcome.demo_button.click()  # returns at once: the build runs in a thread
+    assert window.project is None
+    qtbot.waitUntil(lambda: window.project is not None, timeout=120_000)
+    assert window.project.path.name == "demo.db"
+    assert window.stack.currentWidget() is window.main_split
+    assert window.project.run_id is not None
+
+
+def test_infer_and_export_from_the_menus(qtbot, window, fresh_demo_project, tmp_path):
+    window.open_project(fresh_demo_project)
+    runs_before = window.project.run_id
+    job = window.run_infer()
+    qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
+    assert job.error is None
+    assert window.project.run_id > runs_before  # the views re-read the new run
+    assert window.browser.model.run_id == window.project.run_id
+
+    assert window.export_action.isEnabled()
+    out = tmp_path / "export"
+    job = window.start_export(out, "csv")
+    qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
+    assert job.error is None, job.error
+    assert (out / "manifest.json").is_file()
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert any("manifest.json" in b.text() for b in boxes)
