@@ -295,3 +295,13 @@ def test_baseline_picks_the_2am_place_and_the_weekday_daytime_place(synthetic_fl
     label = baseline_labels(f)
     assert (label[f.is_home] == "home").all() and (label[f.is_work] == "work").all()
     assert (label[~(f.is_home | f.is_work)] == "other").all()
+
+
+def test_a_model_that_learnt_nothing_falls_back_to_the_baseline_order(synthetic_fleet):
+    f = synthetic_fleet
+    flat = pd.DataFrame({"p_home": 1 / 3, "p_work": 0.4, "p_other": 0.6 - 1 / 3}, index=f.index)
+    pred = decide_labels(f, flat)
+    assert (pred[f.is_home] == "home").all()
+    assert (pred[f.is_work] == "work").all()  # p_work 0.4 > p_other 0.27: weekday daytime decides
+    less = decide_labels(f, flat.assign(p_work=0.2, p_other=0.6 - 1 / 3 + 0.2))
+    assert (less == "work").sum() == 0  # never more likely work than other: no work at all

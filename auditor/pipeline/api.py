@@ -46,9 +46,7 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     """trips, stops, places, features from a pings frame (columns as in the pings table;
     ``trip_id``/``utc_offset_min``/``ping_id`` optional). Pure: no database."""
     config = InferConfig.from_any(config)
-    keys = ["vehicle_id", "ts"] + (["ping_id"] if "ping_id" in pings else [])
-    pings = pings.dropna(subset=["lat", "lon", "ts"]).sort_values(keys, kind="stable")
-    pings = pings.reset_index(drop=True)
+    pings = _sorted_by_vehicle_and_time(pings.dropna(subset=["lat", "lon", "ts"]))
     pings["local_ts"] = local_ts(pings, vehicles)
     if "trip_id" in pings and pings["trip_id"].isna().all():
         pings = pings.drop(columns="trip_id")
@@ -61,6 +59,19 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
             "stops": stops[STOP_COLUMNS].reset_index(drop=True),
             "places": places[PLACE_COLUMNS].reset_index(drop=True),
             "features": features}
+
+
+def _sorted_by_vehicle_and_time(pings: pd.DataFrame) -> pd.DataFrame:
+    """Pings ordered by (vehicle_id, ts, ping_id); a no-op copy-free path when the store
+    already returned them in that order (the usual case)."""
+    codes, _ = pd.factorize(pings["vehicle_id"], sort=True)
+    keys = [pings["ts"].to_numpy(dtype=np.int64), codes]
+    if "ping_id" in pings:
+        keys.insert(0, pings["ping_id"].to_numpy())
+    order = np.lexsort(keys)
+    if np.array_equal(order, np.arange(len(order))):
+        return pings.reset_index(drop=True)
+    return pings.iloc[order].reset_index(drop=True)
 
 
 def library_versions() -> dict:

@@ -21,10 +21,10 @@ class InferConfig:
     oof_folds: int = 5
     # gradient boosting, kept coarse on purpose: a few wrong labels (~5% in real surveys)
     # must not be memorised, or the model repeats them on its own training vehicles
-    max_iter: int = 60
-    learning_rate: float = 0.15
+    max_iter: int = 30
+    learning_rate: float = 0.25
     max_leaf_nodes: int = 8
-    min_samples_leaf: int = 25
+    min_samples_leaf: int = 40
     l2_regularization: float = 1.0
     # fleet processing
     batch_vehicles: int = 200

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.pipeline.config import InferConfig
-from auditor.pipeline.geo import haversine_m
+from auditor.pipeline.geo import local_distance_m
 
 TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
                 "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]
@@ -31,17 +31,20 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     n = len(pings)
     if n == 0:
         return _empty_trips()
-    vid = pings["vehicle_id"].to_numpy()
+    # integer codes: comparing millions of (Arrow) strings costs more than everything else
+    vcode, vnames = pd.factorize(pings["vehicle_id"])
     ts = pings["ts"].to_numpy(dtype=np.int64)
     lat = pings["lat"].to_numpy(dtype=float)
     lon = pings["lon"].to_numpy(dtype=float)
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
 
     new_vehicle = np.ones(n, dtype=bool)
-    new_vehicle[1:] = vid[1:] != vid[:-1]
+    new_vehicle[1:] = vcode[1:] != vcode[:-1]
     dt = np.zeros(n, dtype=np.int64)
     dt[1:] = ts[1:] - ts[:-1]
     step_m = np.zeros(n)
-    step_m[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    step_m[1:] = local_distance_m(phi[:-1], lam[:-1], phi[1:], lam[1:], cos_phi[1:])
     step_m[new_vehicle] = 0.0
 
     far = step_m > config.tunnel_move_m
@@ -67,7 +70,8 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     seg = np.cumsum(boundary) - 1
     inside = ~boundary  # steps that belong to a segment (not the jump into it)
     distance = np.bincount(seg, weights=np.where(inside, step_m, 0.0), minlength=len(starts))
-    from_first = haversine_m(lat, lon, lat[starts][seg], lon[starts][seg])
+    first = starts[seg]
+    from_first = local_distance_m(phi[first], lam[first], phi, lam, cos_phi)
     extent = np.maximum.reduceat(from_first, starts)
     n_pings = ends - starts + 1
     moving = extent >= config.stationary_extent_m
@@ -83,7 +87,7 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     local = pings["local_ts"].to_numpy(dtype=np.int64)
     s, e = starts[keep], ends[keep]
     trips = pd.DataFrame({
-        "vehicle_id": vid[s],
+        "vehicle_id": np.asarray(vnames, dtype=object)[vcode[s]],
         "start_ts": ts[s], "end_ts": ts[e],
         "n_pings": n_pings[keep].astype(np.int64),
         "distance_m": distance[keep],
