@@ -4,7 +4,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Optional
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import (QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer,
+                            Signal)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QTableView, QVBoxLayout, QWidget)
 
@@ -103,6 +104,10 @@ class PlaceBrowser(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index)
+        # rows fetched just now are laid out on the next pass of the event loop: scroll again then
+        persistent = QPersistentModelIndex(index)
+        QTimer.singleShot(0, lambda: persistent.isValid() and self.table.scrollTo(
+            QModelIndex(persistent), QAbstractItemView.ScrollHint.PositionAtCenter))
 
     def select_first_row(self) -> None:
         self.select_row(0)

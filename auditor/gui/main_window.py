@@ -100,8 +100,16 @@ class MainWindow(QMainWindow):
 
     # --- construction ---------------------------------------------------------------------------
     def _default_sizes(self) -> None:
-        self.main_split.setSizes([420, 640, 340])
-        self.centre_split.setSizes([560, 300])
+        # proportions of the window as it is now (called again once the window has its size)
+        w, h = max(self.width(), 1000), max(self.height(), 700)
+        self.main_split.setSizes([int(w * 0.32), int(w * 0.45), int(w * 0.23)])
+        self.centre_split.setSizes([int(h * 0.55), int(h * 0.45)])
+
+    def _apply_pending_sizes(self) -> None:
+        # the splitters get their default proportions the first time they are on screen
+        if self._sizes_pending and self.isVisible():
+            self._sizes_pending = False
+            self._default_sizes()
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -212,10 +220,12 @@ class MainWindow(QMainWindow):
         state = self.settings.layout_value("state")
         if state is not None:
             self.restoreState(state)
+        self._sizes_pending = True
         for name, split in (("main", self.main_split), ("centre", self.centre_split)):
             data = self.settings.layout_value(f"splitter/{name}")
             if data is not None:
                 split.restoreState(data)
+                self._sizes_pending = False
 
     def save_layout(self) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState(),
@@ -225,8 +235,8 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.settings.clear_layout()
-        self._default_sizes()
         self.resize(1400, 900)
+        self._default_sizes()
 
     def closeEvent(self, event) -> None:
         if self.interactive:
@@ -282,6 +292,7 @@ class MainWindow(QMainWindow):
         self.timeline.clear()
         self.flags.attach(project.conn, self.settings.analyst or None)
         self.stack.setCurrentWidget(self.main_split)
+        self._apply_pending_sizes()
         self._update_actions()
         self._update_status()
         if self.browser.model is not None and self.browser.model.rowCount():

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from auditor.gui.timeline_data import (CATEGORY_COLOURS, CATEGORY_NAMES, VehicleTimeline,
                                        trip_speed, vehicle_timeline)
@@ -22,6 +22,16 @@ def legend_html() -> str:
     parts = [f"<span style='color:{c}'>&#9632;</span>&nbsp;{html.escape(n)}"
              for n, c in zip(CATEGORY_NAMES, CATEGORY_COLOURS)]
     return "&nbsp;&nbsp; ".join(parts)
+
+
+def day_ticks(tl: VehicleTimeline) -> list[tuple[float, str]]:
+    """Every day for a week or so; beyond that Mondays only, so labels never overlap."""
+    n_days = tl.raster.shape[0]
+    if n_days <= 8:
+        return [(r + 0.5, tl.day_label(r)) for r in range(n_days)]
+    every = 1 if n_days <= 70 else 4  # weeks
+    mondays = [r for r in range(n_days) if (tl.first_day + r + 3) % 7 == 0]  # day 0 = Thursday
+    return [(r + 0.5, tl.day_label(r)) for r in mondays[::every]]
 
 
 class TimelineView(QWidget):
@@ -36,6 +46,9 @@ class TimelineView(QWidget):
         self.title.setObjectName("timelineTitle")
         self.legend = QLabel(legend_html())
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        # long titles must not force the centre column wider than the splitter gave it
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.raster_plot = self.graphics.addPlot(row=0, col=0)
@@ -86,9 +99,7 @@ class TimelineView(QWidget):
         self.image.setImage(rgba, autoLevels=False)
         n_days = tl.raster.shape[0]
         self.image.setRect(QRectF(0, 0, 24, n_days))
-        step = max(1, n_days // 10)
-        self.raster_plot.getAxis("left").setTicks(
-            [[(r + 0.5, tl.day_label(r)) for r in range(0, n_days, step)]])
+        self.raster_plot.getAxis("left").setTicks([day_ticks(tl)])
         self.raster_plot.setXRange(0, 24, padding=0)
         self.raster_plot.setYRange(0, n_days, padding=0)
         n_stops = int((tl.intervals["kind"] == "stop").sum())

@@ -75,3 +75,13 @@ def test_timeline_colours_match_the_map():
     from auditor.maps.vehicle_map import LABEL_COLORS
     assert [CATEGORY_COLOURS[c] for c in (HOME, WORK, OTHER)] == \
         [LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"]]
+
+
+def test_day_ticks_are_mondays_for_long_ranges():
+    from auditor.gui.timeline import day_ticks
+    raster = np.zeros((30, 144), dtype=np.uint8)
+    tl = VehicleTimeline("v", _intervals(), raster, 20_000, 600)
+    labels = [label for _, label in day_ticks(tl)]
+    assert 4 <= len(labels) <= 5 and all(label.startswith("Mon") for label in labels)
+    short = VehicleTimeline("v", _intervals(), raster[:5], 20_000, 600)
+    assert len(day_ticks(short)) == 5
