@@ -8,11 +8,12 @@ from pathlib import Path
 from auditor.errors import UserError
 from auditor.export.build import build_training_set, export_columns
 from auditor.export.config import ExportConfig, check_format
-from auditor.export.hashing import iter_csv, sha256_bytes, sha256_chunks, sha256_file
+from auditor.export.canonical import arrow_table, rows_sha256
+from auditor.export.hashing import sha256_bytes, sha256_file
 from auditor.export.manifest import build_manifest, content_hashes, input_files
 from auditor.export.outdir import MANIFEST, prepare_out_dir, remove_stale_outputs
-from auditor.export.writers import (manifest_bytes, output_name, write_bytes_atomic,
-                                    write_training_file, writer_settings)
+from auditor.export.writers import (manifest_bytes, write_bytes_atomic, write_training_file,
+                                    writer_settings)
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project
 
@@ -66,24 +67,23 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         with read_snapshot(conn):
             ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
             report(progress, 0.6, 1.0, "hashing inputs")
-            hashes = content_hashes(conn, ts.run["run_id"])
+            hashes = content_hashes(conn, ts)
             inputs = input_files(conn)
     finally:
         conn.close()
 
     report(progress, 0.75, 1.0, f"writing {fmt}")
     columns = export_columns()
-    if fmt == "csv":  # the canonical rendering is the CSV file: render once
-        data_path = out / output_name(fmt)
-        rows_sha256 = write_bytes_atomic(data_path, iter_csv(ts.frame, columns))
-    else:
-        data_path = write_training_file(ts.frame, columns, out, fmt)
-        rows_sha256 = sha256_chunks(iter_csv(ts.frame, columns))
-    outputs = {data_path.name: {"sha256": sha256_file(data_path),
-                                "bytes": data_path.stat().st_size}}
+    table = arrow_table(ts.frame, columns)
+    data_path = write_training_file(table, out, fmt)
+    file_sha = sha256_file(data_path)
+    # the CSV file is the canonical rendering itself: its hash is the rows hash
+    rows_hash = file_sha if fmt == "csv" else rows_sha256(table)
+    del table
+    outputs = {data_path.name: {"sha256": file_sha, "bytes": data_path.stat().st_size}}
     manifest = build_manifest(ts, project=path, config=config.to_dict(), fmt=fmt,
                               writer=writer_settings(fmt), columns=columns, hashes=hashes,
-                              inputs=inputs, outputs=outputs, rows_sha256=rows_sha256)
+                              inputs=inputs, outputs=outputs, rows_sha256=rows_hash)
     blob = manifest_bytes(manifest)
     write_bytes_atomic(out / MANIFEST, blob)
     remove_stale_outputs(out, previous, {data_path.name})
@@ -94,7 +94,7 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         "files": {data_path.name: outputs[data_path.name]["sha256"], MANIFEST: sha256_bytes(blob)},
         "effective_sample_size": w["effective_sample_size"],
         "weights": {k: w[k] for k in ("min", "max", "mean")},
-        "rows_sha256": rows_sha256,
+        "rows_sha256": rows_hash,
         "format": fmt,
         "out_dir": str(out),
         "model_run_id": ts.run["run_id"],

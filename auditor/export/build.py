@@ -13,6 +13,7 @@ from auditor.errors import UserError
 from auditor.export.config import ExportConfig
 from auditor.export.corrections import (EXCLUDED_NO_STOPS, apply_labels_and_exclusions,
                                         read_flags)
+from auditor.export.hashing import frame_hash
 from auditor.export.refeature import refeature
 from auditor.export.weighting import compute_weights
 from auditor.pipeline.features import FEATURE_COLUMNS
@@ -24,6 +25,12 @@ TAIL_COLUMNS = ["label", "sample_weight", "weight_reason"]
 SPLIT_DEFINITION = ("per vehicle, as stored by the model run (predictions.split): every place of a "
                     "vehicle is in the same split; 'train' rows are exported, 'validation' rows "
                     "only steer the weights, 'unlabelled' rows are not used")
+
+
+# what read_rows returns, for its content hash (inference results the export depends on)
+MODEL_ROW_KINDS = {**{c: "text" for c in ("place_id", "vehicle_id", "split", "given_label",
+                                          "predicted_label")},
+                   **{c: "real" for c in FEATURE_COLUMNS}}
 
 
 def export_columns() -> list[str]:
@@ -38,6 +45,7 @@ class TrainingSet:
     flags: dict                         # flags in force, counted
     counts: dict                        # relabelled / excluded / misclassified validation
     weights: dict                       # weight statistics
+    model_rows: dict = field(default_factory=dict)   # hash of the predictions+features read
     refeatured: dict = field(default_factory=dict)   # vehicle -> ping exclusion summary
 
 
@@ -88,6 +96,7 @@ def build_training_set(conn: sqlite3.Connection, config: ExportConfig | dict | N
     report(progress, 0, 1, "reading predictions and features")
     run = model_run(conn)
     rows = read_rows(conn, run["run_id"])
+    model_rows = frame_hash(rows, MODEL_ROW_KINDS)
     flags = read_flags(conn)
     rows = apply_labels_and_exclusions(rows, flags)
     rows.loc[rows["label"].isna() & (rows["excluded"] == ""), "excluded"] = "no given label"
@@ -138,4 +147,4 @@ def build_training_set(conn: sqlite3.Connection, config: ExportConfig | dict | N
     report(progress, 1, 1, "training set ready")
     return TrainingSet(frame=frame, run=run, splits=split_summary(conn, run["run_id"]),
                        flags=flags.summary(), counts=counts, weights=w.stats,
-                       refeatured=refeatured)
+                       model_rows=model_rows, refeatured=refeatured)

@@ -13,7 +13,6 @@ import auditor
 from auditor.export.build import TrainingSet
 from auditor.export.hashing import table_hash
 from auditor.export.outdir import MANIFEST_KIND
-from auditor.pipeline.features import FEATURE_COLUMNS
 
 MANIFEST_VERSION = 1
 LIBRARIES = ("numpy", "pandas", "scikit-learn", "pyarrow")
@@ -43,28 +42,11 @@ INPUT_TABLES = {
 }
 
 
-def derived_tables(run_id: int) -> dict:
-    """The inference results the export reads (they change when inference is re-run)."""
-    feats = ", ".join(f'"{c}"' for c in FEATURE_COLUMNS)
-    return {
-        "predictions": ("SELECT place_id, vehicle_id, split, given_label, predicted_label, "
-                        "p_home, p_work, p_other FROM predictions WHERE run_id = ? "
-                        "ORDER BY place_id",
-                        {"place_id": _TEXT, "vehicle_id": _TEXT, "split": _TEXT,
-                         "given_label": _TEXT, "predicted_label": _TEXT, "p_home": _REAL,
-                         "p_work": _REAL, "p_other": _REAL}, (run_id,)),
-        "places": ("SELECT place_id, vehicle_id, lat, lon, n_stops FROM places ORDER BY place_id",
-                   {"place_id": _TEXT, "vehicle_id": _TEXT, "lat": _REAL, "lon": _REAL,
-                    "n_stops": _INT}, ()),
-        "place_features": (f"SELECT place_id, {feats} FROM place_features ORDER BY place_id",
-                           {"place_id": _TEXT, **{c: _REAL for c in FEATURE_COLUMNS}}, ()),
-    }
-
-
-def content_hashes(conn: sqlite3.Connection, run_id: int) -> dict:
+def content_hashes(conn: sqlite3.Connection, ts: TrainingSet) -> dict:
+    """Hashes of the project's inputs, its flag log, and the model run's rows the export read
+    (predictions of the train/validation split joined with their place features)."""
     out = {name: table_hash(conn, sql, kinds) for name, (sql, kinds) in INPUT_TABLES.items()}
-    for name, (sql, kinds, params) in derived_tables(run_id).items():
-        out[name] = table_hash(conn, sql, kinds, params)
+    out["model_rows"] = ts.model_rows
     return out
 
 

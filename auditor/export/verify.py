@@ -23,9 +23,7 @@ TABLE_WORDS = {
     "labels": "an input changed: the given labels differ",
     "vehicles": "an input changed: the vehicle metadata differs",
     "flag_events": "the flags changed: the flag event log differs",
-    "predictions": "inference changed: the model run's predictions differ",
-    "places": "inference changed: the places differ",
-    "place_features": "inference changed: the place features differ",
+    "model_rows": "inference changed: the model run's predictions or place features differ",
 }
 # sections compared by dedicated code below; every other section is compared generically
 _DEDICATED = {"versions", "inputs", "model_run", "outputs", "auditor", "platform"}

@@ -21,6 +21,9 @@ from sklearn.preprocessing import StandardScaler
 from auditor.export.config import ExportConfig
 
 
+_TIE_SLACK = 8   # neighbours fetched beyond k, so ties at the k-th rarely need a radius query
+
+
 @dataclass
 class Weights:
     weights: np.ndarray        # float64, aligned with the training rows given
@@ -40,24 +43,25 @@ def standardise(train_X: np.ndarray, other_X: np.ndarray) -> tuple[np.ndarray, n
 
 def neighbour_counts(train_Z: np.ndarray, query_Z: np.ndarray, k: int) -> np.ndarray:
     """For each training row (in the order given, which is the tie-break order), how many query
-    rows have it among their k nearest. Exact and deterministic under ties: the k-th distance
-    from a KD-tree bounds a radius query, and the candidates are ranked by (distance, row)."""
+    rows have it among their k nearest. Exact and deterministic under ties: every row within a
+    hair of the k-th distance is a candidate, and candidates are ranked by (distance, row)."""
     n = len(train_Z)
     counts = np.zeros(n, dtype=np.int64)
     if n == 0 or len(query_Z) == 0:
         return counts
     k = min(k, n)
+    wide = min(n, k + _TIE_SLACK)
     tree = KDTree(train_Z)
-    dist, _ = tree.query(query_Z, k=k)
-    kth = dist[:, -1]
-    # a hair wider than the k-th distance, so rows tied with it are all candidates
-    candidates = tree.query_radius(query_Z, r=kth * (1 + 1e-9) + 1e-12)
+    dist, idx = tree.query(query_Z, k=wide)
+    window = dist[:, k - 1] * (1 + 1e-9) + 1e-12
     chosen = []
-    for q, cand in zip(query_Z, candidates):  # one step per validation error, not per row
-        cand = np.sort(cand)
+    for i, q in enumerate(query_Z):  # one step per validation error, not per row
+        if wide == n or dist[i, -1] > window[i]:
+            cand = idx[i][dist[i] <= window[i]]
+        else:  # more than _TIE_SLACK rows tie with the k-th: ask the tree for all of them
+            cand = tree.query_radius(q[None, :], r=window[i])[0]
         d2 = ((train_Z[cand] - q) ** 2).sum(axis=1)
-        order = np.lexsort((cand, d2))
-        chosen.append(cand[order[:k]])
+        chosen.append(cand[np.lexsort((cand, d2))[:k]])
     np.add.at(counts, np.concatenate(chosen), 1)
     return counts
 

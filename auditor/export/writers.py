@@ -1,17 +1,14 @@
 """Writing export files byte for byte the same every time, via a temporary name + os.replace."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
-
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditor.export.hashing import CSV_FORMAT, iter_csv
+from auditor.export.canonical import CSV_FORMAT, write_csv_file
 
 # Every writer setting that can change the bytes is fixed here and recorded in the manifest.
 PARQUET_SETTINGS = {"compression": "snappy", "version": "2.6", "use_dictionary": False,
@@ -35,48 +32,28 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
-def write_bytes_atomic(path: Path, data: bytes | Iterable[bytes]) -> str:
-    """Write ``data`` (bytes or pieces of it) to ``path`` via a temporary name; returns the
-    sha256 of what was written."""
+def write_bytes_atomic(path: Path, data: bytes) -> None:
     tmp = _temp_name(path)
-    h = hashlib.sha256()
     try:
         with open(tmp, "wb") as fh:
-            for piece in ([data] if isinstance(data, bytes) else data):
-                h.update(piece)
-                fh.write(piece)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
-    return h.hexdigest()
 
 
-def arrow_table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
-    """An Arrow table with a fixed schema and no pandas metadata (index, versions)."""
-    arrays, fields = [], []
-    for c in columns:
-        s = frame[c]
-        if s.dtype.kind == "f":
-            arr = pa.array(s.to_numpy(), type=pa.float64(), from_pandas=True)  # NaN -> null
-        else:
-            arr = pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.string())
-        arrays.append(arr)
-        fields.append(pa.field(c, arr.type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-
-
-def write_training_file(frame: pd.DataFrame, columns: Sequence[str], out_dir: Path,
-                        fmt: str) -> Path:
+def write_training_file(table: pa.Table, out_dir: Path, fmt: str) -> Path:
+    """OUT_DIR/training_set.<fmt> from the canonical Arrow table, via a temporary name."""
     path = out_dir / output_name(fmt)
-    if fmt == "csv":
-        write_bytes_atomic(path, iter_csv(frame, columns))
-        return path
     tmp = _temp_name(path)
     try:
-        pq.write_table(arrow_table(frame, columns), tmp, **PARQUET_SETTINGS)
+        if fmt == "csv":
+            write_csv_file(table, tmp)
+        else:
+            pq.write_table(table, tmp, **PARQUET_SETTINGS)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -1,0 +1,77 @@
+"""THE canonical form of an exported table: an Arrow table with a fixed schema, and its CSV
+rendering with fixed writer options.
+
+The CSV export is exactly this rendering; the rows hash of any export (CSV or Parquet) is the
+sha256 of this rendering of its rows, so it does not depend on the file format.
+
+Pinned text format (pyarrow's C++ CSV writer, version recorded in the manifest): floats in the
+shortest form that reads back to the same double (e.g. 0.1, 3, 1e+20), missing values as an
+empty field, every text field in double quotes (quotes doubled), "\\n" line ends, UTF-8,
+a quoted header line."""
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+CSV_OPTIONS = {"include_header": True, "delimiter": ",", "eol": "\n", "null_string": "",
+               "quoting_style": "needed", "quoting_header": "needed", "batch_size": 8192}
+CSV_FORMAT = {"writer": f"pyarrow.csv.write_csv (pyarrow {pa.__version__})",
+              "options": {k: v for k, v in CSV_OPTIONS.items()}, "encoding": "utf-8",
+              "float": "shortest round-trip (reads back to the same double)",
+              "missing": "empty field", "text": "always quoted, quotes doubled"}
+
+
+def arrow_table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
+    """Numbers as float64 (NaN -> null), everything else as UTF-8 text; no pandas metadata."""
+    arrays, fields = [], []
+    for c in columns:
+        s = frame[c]
+        if s.dtype.kind in "iuf":
+            arr = pa.array(s.to_numpy(dtype="float64"), type=pa.float64(), from_pandas=True)
+        else:
+            arr = pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.string())
+        arrays.append(arr)
+        fields.append(pa.field(c, arr.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+class _HashingSink(io.RawIOBase):
+    """A write-only file that only hashes what it is given (no bytes kept in memory)."""
+
+    def __init__(self):
+        self.sha = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.sha.update(data)
+        return len(data)
+
+
+def write_csv(table: pa.Table, sink) -> None:
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(**CSV_OPTIONS))
+
+
+def render_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> bytes:
+    """The canonical CSV bytes of ``frame`` (columns in the given order, rows as they are)."""
+    buf = io.BytesIO()
+    write_csv(arrow_table(frame, list(columns or frame.columns)), buf)
+    return buf.getvalue()
+
+
+def rows_sha256(table: pa.Table) -> str:
+    """sha256 of the canonical CSV rendering, computed without holding the rendering."""
+    sink = _HashingSink()
+    write_csv(table, sink)
+    return sink.sha.hexdigest()
+
+
+def write_csv_file(table: pa.Table, path: Path) -> None:
+    write_csv(table, str(path))
