@@ -159,3 +159,22 @@ def test_without_labels_only_the_baseline_runs(fresh_demo_project):
     c.close()
     assert len(preds) == summary["places"] and (preds["split"] == "unlabelled").all()
     assert preds["given_label"].isna().all()
+
+
+def test_cancelling_from_the_progress_callback_changes_nothing(fresh_demo_project):
+    from auditor.errors import Cancelled
+    seen = []
+
+    def progress(done, total, message):
+        seen.append(message)
+        if message.startswith("labels"):
+            raise Cancelled()
+    c = open_project(fresh_demo_project)
+    runs_before = _count(c, "runs")
+    c.close()
+    with pytest.raises(Cancelled):
+        infer_project(fresh_demo_project, seed=4, progress=progress)
+    c = open_project(fresh_demo_project)
+    assert _count(c, "runs") == runs_before
+    c.close()
+    assert any(m.startswith("vehicles") for m in seen)
