@@ -41,9 +41,9 @@ COLUMNS = [
     Column("Place", "place_id", "pl.place_id"),
     Column("Given", "given_label", "pr.given_label"),
     Column("Predicted", "predicted_label", "pr.predicted_label"),
-    Column("Confidence", "confidence", "confidence"),
+    Column("Confidence", "confidence", "MAX(pr.p_home, pr.p_work, pr.p_other)"),
     Column("Split", "split", "pr.split"),
-    Column("Flags", "flags", "n_flags"),
+    Column("Flags", "flags", _ACTIVE_FLAGS),
 ]
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 _MISMATCH_BRUSH = QBrush(QColor(255, 228, 225))
@@ -87,12 +87,10 @@ class PlaceTableModel(QAbstractTableModel):
 
     def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
         where, params = self._where()
-        direction = "DESC" if self.sort_order == Qt.SortOrder.DescendingOrder else "ASC"
-        order = COLUMNS[self.sort_column].sql
         sql = (f"SELECT pl.vehicle_id, pl.place_id, pr.given_label, pr.predicted_label, "
                f"MAX(pr.p_home, pr.p_work, pr.p_other) AS confidence, pr.split, "
                f"{_ACTIVE_FLAGS} AS n_flags {self._from()} WHERE {where} "
-               f"ORDER BY {order} {direction}, pl.place_id {direction} LIMIT ? OFFSET ?")
+               f"ORDER BY {self._order_by()} LIMIT ? OFFSET ?")
         cur = self.conn.execute(sql, [self.run_id] + params + [limit, offset])
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r)) for r in cur.fetchall()]
@@ -132,22 +130,28 @@ class PlaceTableModel(QAbstractTableModel):
     def place_at(self, row: int) -> dict[str, Any]:
         return self.rows[row]
 
+    def _order_by(self) -> str:
+        direction = "DESC" if self.sort_order == Qt.SortOrder.DescendingOrder else "ASC"
+        return f"{COLUMNS[self.sort_column].sql} {direction}, pl.place_id {direction}"
+
     def row_of(self, place_id: str) -> Optional[int]:
-        """The row showing ``place_id``, fetching pages until it is loaded; None if filtered out."""
+        """The row showing ``place_id`` (None if filtered out). Its position comes from one
+        ROW_NUMBER() query; the rows up to it are fetched in one go, not page by page."""
         for i, r in enumerate(self.rows):
             if r["place_id"] == place_id:
                 return i
         where, params = self._where()
-        hit = self.conn.execute(f"SELECT 1 {self._from()} WHERE {where} AND pl.place_id = ?",
-                                [self.run_id] + params + [place_id]).fetchone()
+        hit = self.conn.execute(
+            f"SELECT rn FROM (SELECT pl.place_id, ROW_NUMBER() OVER (ORDER BY {self._order_by()}) "
+            f"AS rn {self._from()} WHERE {where}) WHERE place_id = ?",
+            [self.run_id] + params + [place_id]).fetchone()
         if hit is None:
             return None
-        while self.canFetchMore(QModelIndex()):
-            start = len(self.rows)
-            self.fetchMore(QModelIndex())
-            for i in range(start, len(self.rows)):
-                if self.rows[i]["place_id"] == place_id:
-                    return i
+        row = int(hit[0]) - 1
+        if row >= len(self.rows):
+            self._fetch(row + 1 - len(self.rows) + PAGE_SIZE)
+        if row < len(self.rows) and self.rows[row]["place_id"] == place_id:
+            return row
         return None
 
     def refresh_flags(self, place_ids) -> None:
@@ -173,9 +177,11 @@ class PlaceTableModel(QAbstractTableModel):
         return not parent.isValid() and len(self.rows) < self.total
 
     def fetchMore(self, parent=QModelIndex()) -> None:
-        if parent.isValid():
-            return
-        page = self._page(len(self.rows), PAGE_SIZE)
+        if not parent.isValid():
+            self._fetch(PAGE_SIZE)
+
+    def _fetch(self, limit: int) -> None:
+        page = self._page(len(self.rows), limit)
         if not page:
             self.total = len(self.rows)  # the table shrank under us (re-inference)
             return

@@ -27,9 +27,26 @@ def test_rows_arrive_in_pages(conn, monkeypatch, qtbot):
     assert m.rowCount() == 80 and m.pages_fetched == 2
     last = conn.execute("SELECT place_id FROM places ORDER BY vehicle_id DESC, place_id DESC "
                         "LIMIT 1").fetchone()[0]
-    row = m.row_of(last)  # fetches the pages up to it
+    row = m.row_of(last)  # one query finds its position, one fetch loads the rows up to it
     assert row == total - 1 and m.place_at(row)["place_id"] == last
-    assert not m.canFetchMore(QModelIndex())
+    assert m.pages_fetched == 3 and not m.canFetchMore(QModelIndex())
+
+
+def test_row_of_follows_sort_and_filter(conn, monkeypatch, qtbot):
+    monkeypatch.setattr(browser_model, "PAGE_SIZE", 10)
+    m = PlaceTableModel(conn, latest_run_id(conn), filter_key="mismatches")
+    m.sort(COL["confidence"], Qt.SortOrder.AscendingOrder)
+    everything = PlaceTableModel(conn, latest_run_id(conn), filter_key="mismatches")
+    everything.sort(COL["confidence"], Qt.SortOrder.AscendingOrder)
+    while everything.canFetchMore(QModelIndex()):
+        everything.fetchMore(QModelIndex())
+    order = [r["place_id"] for r in everything.rows]
+    assert len(order) > 10
+    target = order[-2]
+    assert m.row_of(target) == len(order) - 2
+    matched = conn.execute("SELECT place_id FROM predictions WHERE given_label = predicted_label "
+                           "LIMIT 1").fetchone()[0]
+    assert m.row_of(matched) is None  # filtered out
 
 
 def test_sort_filter_and_search_happen_in_sql(conn, qtbot):
@@ -62,5 +79,7 @@ def test_flag_column_and_flagged_filter(conn, qtbot):
     add_flag(conn, "ana", "place", pid, "label_wrong", "work")
     m.refresh_flags([pid])
     assert m.data(m.index(2, COL["flags"])) == "label→work"
+    m.sort(COL["flags"], Qt.SortOrder.DescendingOrder)
+    assert m.place_at(0)["place_id"] == pid and m.place_at(0)["flags"] == "label→work"
     m.set_filter("flagged")
     assert [r["place_id"] for r in m.rows] == [pid]
