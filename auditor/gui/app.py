@@ -69,10 +69,13 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 
 def wait_for_map(window, timeout: float = MAP_TIMEOUT_S) -> bool:
     """True once the map of the selected vehicle has drawn (or there is no vehicle to draw)."""
-    if window.vehicle_id is None:
-        return True
-    return wait_until(lambda: window.map.ready and window.map.vehicle_id == window.vehicle_id,
-                      timeout)
+    def drawn() -> bool:
+        if window.initial_selection_pending:
+            return False
+        if window.vehicle_id is None:
+            return True
+        return window.map.ready and window.map.vehicle_id == window.vehicle_id
+    return wait_until(drawn, timeout)
 
 
 def page_places(window, timeout: float = 10.0) -> Optional[int]:
@@ -186,10 +189,10 @@ def run_smoke_test(args=None) -> int:
             window.show()
             window.open_project(project)
             try:
-                if window.vehicle_id is None:
-                    raise RuntimeError("the demo project has no vehicle with places")
                 if not wait_for_map(window):
                     raise RuntimeError("the map page never reported ready")
+                if window.vehicle_id is None:
+                    raise RuntimeError("the demo project has no vehicle with places")
                 n = page_places(window)
                 if not n or n < 1:
                     raise RuntimeError(f"the map page reports {n!r} places")

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self.interactive = interactive  # False for screenshots / smoke test: never ask questions
         self.project: Optional[Project] = None
+        self.initial_selection_pending = False
         self.vehicle_id: Optional[str] = None
         self.place_id: Optional[str] = None
         self.trip_id: Optional[str] = None
@@ -296,12 +297,19 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status()
         if self.browser.model is not None and self.browser.model.rowCount():
-            self.repaint()  # the table and panels paint now; the first map takes a moment more
-            self.browser.select_first_row()
+            # the table and panels paint first; the first vehicle's map follows on the next
+            # turn of the event loop (unless something else was selected by then)
+            self.initial_selection_pending = True
+            QTimer.singleShot(0, self._select_initial)
         else:
             self.map.show_message("No places yet. Import pings and labels (File ▸ Import data…),"
                                   " then run inference (Run ▸ Infer).")
         self.projectOpened.emit(str(project.path))
+
+    def _select_initial(self) -> None:
+        self.initial_selection_pending = False
+        if self.project is not None and self.vehicle_id is None:
+            self.browser.select_first_row()
 
     def close_project(self) -> None:
         if self.project is None:

@@ -116,6 +116,7 @@ def test_select_click_flag_undo_redo_and_restore(qtbot, window, settings, fresh_
 
 def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
     window.open_project(fresh_demo_project)
+    qtbot.waitUntil(lambda: window.place_id is not None)  # the first row, once the table painted
     first = window.place_id
     window.activateWindow()
     window.browser.table.setFocus()
@@ -135,6 +136,7 @@ def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
 
 def test_timeline_cell_selects_place(qtbot, window, fresh_demo_project):
     window.open_project(fresh_demo_project)
+    qtbot.waitUntil(lambda: window.timeline.timeline is not None)
     tl = window.timeline.timeline
     import numpy as np
     from auditor.gui.timeline_data import DRIVING, NO_DATA
