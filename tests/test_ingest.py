@@ -321,3 +321,25 @@ def test_file_whose_rows_are_all_refused(tmp_path):
     [s] = ingest_paths(tmp_path / "p.db", [f])
     assert (s["read"], s["accepted"], s["quarantined"]) == (2, 0, 2)
     assert rows(tmp_path / "p.db", "SELECT COUNT(*) FROM labels") == [(0,)]
+
+
+def test_first_import_rebuilds_the_pings_index_and_later_ones_keep_it(tmp_path):
+    project = tmp_path / "p.db"
+    index_sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pings'"
+    ingest_paths(project, [write(tmp_path / "v.csv", "vehicle_id,fleet\nv1,a\n")])
+    before = rows(project, index_sql)
+    assert before  # the schema's (vehicle_id, ts) index
+
+    def stop(done, total, message):
+        if "rows" in message:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # dropped inside the import's transaction...
+        ingest_paths(project, [write(tmp_path / "a.csv", csv_of(track(n=9)))], progress=stop,
+                     chunk_rows=3)
+    assert rows(project, index_sql) == before  # ...so a rollback brings it back
+    ingest_paths(project, [write(tmp_path / "a.csv", csv_of(track(n=9)))], chunk_rows=3)
+    ingest_paths(project, [write(tmp_path / "b.csv", csv_of(track("v2", n=3)))])
+    assert rows(project, index_sql) == before
+    plan = rows(project, "EXPLAIN QUERY PLAN SELECT * FROM pings WHERE vehicle_id = 'v1' AND ts > 0")
+    assert "pings_vehicle_ts" in str(plan)

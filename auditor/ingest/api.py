@@ -162,6 +162,8 @@ def _import_rows(conn, plan: Plan, key: str, total: int, progress) -> dict:
             read += len(frame) + len(chunk.malformed)
             accepted += int((verdict == OK).sum())
             progress(min(read, total - 1), total, f"{name}: {read:,} rows")
+        progress(min(read, total - 1), total, f"{name}: indexing")
+        writer.finish()
         quarantined = read - accepted
         persist.finish_import(conn, import_id, read, accepted, quarantined)
     return _summary(plan, read, accepted, quarantined,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.ingest import persist
+from auditor.ingest.memory import ImportMemory, fingerprints
 from auditor.ingest.validate import CODE, OK, glitches
 from auditor.store.bulk import insert_frame
 
@@ -19,13 +20,21 @@ PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps",
 
 class PingWriter:
     """Duplicates and impossible jumps are judged against this file's earlier chunks and the
-    project's pings of the same vehicles (both are already in the pings table), so the rules
-    hold across chunk boundaries and across imports."""
+    project's pings of the same vehicles, so the rules hold across chunk boundaries and across
+    imports: through the pings index, or (first import) through ImportMemory."""
 
     def __init__(self, conn: sqlite3.Connection, import_id: int):
         self.conn = conn
         self.import_id = import_id
-        self.stored = persist.has_pings(conn)  # nothing stored yet: no context to ask for
+        self.stored = persist.has_pings(conn)
+        # First pings of a project: build the index once at the end (cheaper than growing it
+        # row by row) and keep what later chunks need to know in memory instead.
+        self.memory = None if self.stored else ImportMemory()
+        self.indexes = [] if self.stored else persist.drop_indexes(conn, "pings")
+
+    def finish(self) -> None:
+        persist.create_indexes(self.conn, self.indexes)
+        self.indexes = []
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
         reason = frame["reason"].to_numpy().copy()
@@ -40,34 +49,50 @@ class PingWriter:
         good, vcode, ts, lat, lon, vehicle = (a[order] for a in (good, vcode, ts, lat, lon,
                                                                   vehicle))
         dup = _duplicates(vcode, ts, lat, lon)
-        keep = ~dup
-        context = None
-        if self.stored and keep.any():
+        context, fps = None, None
+        if self.memory is not None:
+            ids = frame.attrs["vehicle_ids"]
+            fps = fingerprints(ids, vcode, ts, lat, lon)
+            dup |= self.memory.seen(self.conn, fps, vehicle, ts, lat, lon)
+            runs = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1] if len(vcode) else []
+            context = self._with_codes(self.memory.neighbours(vehicle[runs]), vehicle, vcode)
+        elif self.stored and (~dup).any():
+            keep = ~dup
             context = self._context(vehicle[keep], vcode[keep], ts[keep])
             if len(context):
                 dup |= _in_context(vcode, ts, lat, lon, context)
-                keep = ~dup
+        keep = ~dup
         reason[good[dup]] = CODE["duplicate_ping"]
         jump = _jumps(vcode[keep], ts[keep], lat[keep], lon[keep], context)
         reason[good[keep][jump]] = CODE["impossible_jump"]
-        accepted = good[keep][~jump]  # already in (vehicle, ts) order
+        ok = np.flatnonzero(keep)[~jump]
+        accepted = good[ok]  # already in (vehicle, ts) order
         # columns that are empty in this chunk are left to their NULL default: fewer binds
-        rows = {c: frame[c].to_numpy()[accepted] for c in PING_COLUMNS}
-        rows = {c: v for c, v in rows.items() if not pd.isna(v).all()}
+        empty = frame.attrs.get("empty", ())
+        rows = {c: frame[c].to_numpy()[accepted] for c in PING_COLUMNS if c not in empty}
         rows["import_id"] = np.full(len(accepted), self.import_id, np.int64)
         insert_frame(self.conn, "pings", pd.DataFrame(rows, copy=False))
+        if self.memory is not None and len(accepted):
+            last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+            self.memory.add(fps, ok, last - len(accepted) + 1, vehicle, ts, lat, lon)
         self.stored = self.stored or bool(len(accepted))
         return reason
 
-    def _context(self, vehicle: np.ndarray, vcode: np.ndarray, ts: np.ndarray) -> pd.DataFrame:
-        """Stored pings around this chunk's spans, with this chunk's vehicle codes."""
-        starts = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1]  # vcode is sorted
-        ends = np.r_[starts[1:], len(vcode)] - 1
-        spans = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends]})
-        context = persist.project_context(self.conn, spans)
-        lookup = pd.Series(vcode[starts], index=vehicle[starts])
+    @staticmethod
+    def _with_codes(context: pd.DataFrame, vehicle: np.ndarray, vcode: np.ndarray):
+        """Give stored neighbours this chunk's vehicle codes (they only hold its vehicles)."""
+        codes, first = np.unique(vcode, return_index=True)
+        lookup = pd.Series(codes, index=vehicle[first])
+        context = context.copy()
         context["vcode"] = lookup.reindex(context["vehicle_id"].to_numpy()).to_numpy(np.int64)
         return context
+
+    def _context(self, vehicle: np.ndarray, vcode: np.ndarray, ts: np.ndarray) -> pd.DataFrame:
+        """Stored pings around this chunk's spans (vcode is sorted: spans are runs)."""
+        starts = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1]
+        ends = np.r_[starts[1:], len(vcode)] - 1
+        spans = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends]})
+        return self._with_codes(persist.project_context(self.conn, spans), vehicle, vcode)
 
 
 def _time_order(vcode: np.ndarray, ts: np.ndarray, line: np.ndarray) -> np.ndarray:
@@ -110,16 +135,28 @@ def _jumps(vcode, ts, lat, lon, context) -> np.ndarray:
     all_lat = np.concatenate([lat, context["lat"].to_numpy()])
     all_lon = np.concatenate([lon, context["lon"].to_numpy()])
     stored = np.r_[np.zeros(n, bool), np.ones(len(context), bool)]
-    order = np.lexsort((~stored, all_t, all_v))  # stored first at equal times
+    order = _neighbour_order(all_v, all_t, stored)
     flagged = glitches(all_v[order], all_t[order], all_lat[order], all_lon[order])
     out = np.zeros(len(all_v), bool)
     out[order[flagged]] = True
     return out[:n]
 
 
+def _neighbour_order(vcode, ts, stored) -> np.ndarray:
+    """Order by (vehicle, ts), stored pings first at equal times. New rows arrive sorted and
+    context is short, so a stable sort of one combined key is nearly a merge."""
+    if vcode.max() < 2**29 and int(ts.max()) - int(ts.min()) < 2**33:
+        key = (vcode.astype(np.int64) << 34) | ((ts - ts.min()) << 1) | (~stored).astype(np.int64)
+        return np.argsort(key, kind="stable")
+    return np.lexsort((~stored, ts, vcode))
+
+
 class LabelWriter:
     def __init__(self, conn: sqlite3.Connection, import_id: int):
         self.conn, self.import_id = conn, import_id
+
+    def finish(self) -> None:
+        pass
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
         reason = frame["reason"].to_numpy()
@@ -135,6 +172,9 @@ class VehicleWriter:
 
     def __init__(self, conn: sqlite3.Connection, import_id: int):
         self.conn, self.import_id = conn, import_id
+
+    def finish(self) -> None:
+        pass
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
         reason = frame["reason"].to_numpy()

@@ -94,3 +94,32 @@ def project_context(conn: sqlite3.Connection, spans: pd.DataFrame) -> pd.DataFra
     frame["lat"] = frame["lat"].astype(np.float64)
     frame["lon"] = frame["lon"].astype(np.float64)
     return frame
+
+
+def drop_indexes(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Drop ``table``'s explicit indexes, returning the SQL that recreates them (caller's txn).
+    Building an index once over sorted rows is cheaper than growing it row by row."""
+    found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                         "tbl_name = ? AND sql IS NOT NULL ORDER BY name", (table,)).fetchall()
+    for name, _ in found:
+        conn.execute(f'DROP INDEX "{name}"')  # a name from the schema, not from user data
+    return [sql for _, sql in found]
+
+
+def create_indexes(conn: sqlite3.Connection, statements: Sequence[str]) -> None:
+    for sql in statements:
+        conn.execute(sql)
+
+
+def stored_keys(conn: sqlite3.Connection, ping_ids: Sequence[int]) -> pd.DataFrame:
+    """(ping_id, vehicle_id, ts, lat, lon) of the given pings, by primary key."""
+    parts = []
+    ids = [int(i) for i in ping_ids]
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        marks = ",".join("?" * len(batch))
+        parts.append(pd.read_sql_query(
+            f"SELECT ping_id, vehicle_id, ts, lat, lon FROM pings WHERE ping_id IN ({marks})",
+            conn, params=batch))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["ping_id", "vehicle_id", "ts", "lat", "lon"])

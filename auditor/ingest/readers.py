@@ -177,7 +177,8 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, utf8: bool, rows
         bad.append((row.number, row.text))
         return "skip"
 
-    block = int(min(64 << 20, max(1 << 20, per_row * rows * 1.2)))
+    # about one chunk per block, so few batches need splitting into chunks
+    block = int(min(64 << 20, max(1 << 20, per_row * rows * 0.95)))
     read = pcsv.ReadOptions(use_threads=False, block_size=block, column_names=columns,
                             skip_rows=1, encoding="utf8" if utf8 else "latin-1")
     parse = pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,

@@ -72,7 +72,14 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str)
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
                 speed_mps=_float_column(chunk, fields, "speed_mps"),
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
-    return pd.DataFrame(cols)
+    frame = pd.DataFrame(cols)
+    frame.attrs["vehicle_ids"] = ids  # vcode -> id, for fingerprints
+    # columns with no value in this chunk: the writer leaves them to their NULL default
+    frame.attrs["empty"] = {c for c in ("utc_offset_min", "speed_mps", "heading_deg")
+                            if np.isnan(cols[c]).all()}
+    if "trip_id" not in fields or (tcode < 0).all():
+        frame.attrs["empty"].add("trip_id")
+    return frame
 
 
 def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
