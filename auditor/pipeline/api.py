@@ -182,7 +182,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
            "model_metrics": None, "model_predictions": None}
     if given.notna().any():
         proba = train_and_predict(features, given, split, config, seed)
-        pred = decide_labels(features, proba)
+        pred = decide_labels(features, proba, config.work_min_p)
         metrics = scored(pred)
         metrics["baseline"] = {k: base_metrics[k] for k in
                                ("accuracy", "home_place_rate", "per_class", "confusion")}

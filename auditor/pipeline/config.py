@@ -26,6 +26,7 @@ class InferConfig:
     max_leaf_nodes: int = 8
     min_samples_leaf: int = 40
     l2_regularization: float = 1.0
+    work_min_p: float = 0.3           # a vehicle's best work candidate needs at least this p_work
     # fleet processing
     batch_vehicles: int = 200
 

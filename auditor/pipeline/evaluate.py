@@ -29,8 +29,9 @@ def truth_frame(truth: dict) -> pd.DataFrame:
 
 
 def score_predictions(predictions: pd.DataFrame, truth: dict) -> dict:
-    """Per group: n vehicles, home_within_150m (share of vehicles), and for vehicles with a
-    true work place n_with_work and work_within_150m. A vehicle with no predicted home (no
+    """Per group: n vehicles, home_within_150m (share of vehicles); for vehicles with a true
+    work place n_with_work and work_within_150m; for the others n_without_work and
+    work_predicted_without_work (a false work). A vehicle with no predicted home (no
     places at all) counts as a miss. ``predictions``: vehicle_id, predicted_label, lat, lon."""
     t = truth_frame(truth)
 
@@ -46,6 +47,7 @@ def score_predictions(predictions: pd.DataFrame, truth: dict) -> dict:
                                 t["vehicle_id"].map(work["lat"]),
                                 t["vehicle_id"].map(work["lon"])) <= HIT_M
     t["has_work"] = t["work_lat"].notna()
+    t["has_predicted_work"] = t["vehicle_id"].isin(work.index)
     out = {}
     for group in GROUPS:
         g = t[t["group"] == group]
@@ -55,6 +57,10 @@ def score_predictions(predictions: pd.DataFrame, truth: dict) -> dict:
             "home_within_150m": float(g["home_hit"].mean()) if len(g) else None,
             "n_with_work": int(len(gw)),
             "work_within_150m": float(gw["work_hit"].mean()) if len(gw) else None,
+            # vehicles with no work in truth that were given one anyway
+            "n_without_work": int(len(g) - len(gw)),
+            "work_predicted_without_work": (float(g.loc[~g["has_work"], "has_predicted_work"].mean())
+                                            if len(g) > len(gw) else None),
         }
     return out
 

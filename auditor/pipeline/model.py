@@ -105,12 +105,15 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     return result
 
 
-def decide_labels(features: pd.DataFrame, proba: pd.DataFrame) -> pd.Series:
+def decide_labels(features: pd.DataFrame, proba: pd.DataFrame,
+                  work_min_p: float = InferConfig.work_min_p) -> pd.Series:
     """One label per place, consistent per vehicle.
 
     Policy: every vehicle has exactly one home, its place with the highest p_home (a vehicle
     lives somewhere); at most one work, the non-home place with the highest p_work, and only if
-    that place is more likely work than other. Everything else is other. Equal probabilities
+    that p_work reaches ``work_min_p`` (0.3: a weekday place the model half believes in is
+    more often a part-time job than an errand; no-work vehicles stay without). Everything else
+    is other. Equal probabilities
     (a model that learnt little) fall back to the baseline's order: more 02:00 nights for home,
     more weekday daytime for work, then more dwell, then place_id.
     """
@@ -127,6 +130,6 @@ def decide_labels(features: pd.DataFrame, proba: pd.DataFrame) -> pd.Series:
     work = (f[~is_home].sort_values(["vehicle_id", "p_work", "daytime", "dwell", "place_id"],
                                     ascending=[True, False, False, False, True])
             .drop_duplicates("vehicle_id"))
-    work_ids = work.loc[work["p_work"] > work["p_other"], "place_id"]
+    work_ids = work.loc[work["p_work"] >= work_min_p, "place_id"]
     label = np.where(is_home, "home", np.where(f["place_id"].isin(work_ids), "work", "other"))
     return pd.Series(label, index=features.index, dtype=object)
