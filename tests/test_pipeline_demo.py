@@ -86,6 +86,10 @@ def test_homes_of_day_shift_vehicles_are_found(conn, truth):
         assert model[group]["n"] > 0
         assert model[group]["home_within_150m"] >= baseline[group]["home_within_150m"]
     assert baseline["night"]["home_within_150m"] < 0.5  # at 02:00 night shifts are at work
+    # vehicles without work get none from the model; the rule always names one
+    assert model["none"]["n_without_work"] > 0
+    assert model["none"]["work_predicted_without_work"] <= 0.1
+    assert baseline["none"]["work_predicted_without_work"] > 0.5
 
 
 def test_same_project_and_seed_give_identical_predictions(fresh_demo_project, demo_project):
