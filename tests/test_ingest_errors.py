@@ -46,6 +46,8 @@ BAD_FILES = {
     "missing": (None, "no such file"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
     "zero_bytes": (b"", "empty file"),
+    "utf16": ("vehicle_id,timestamp,lat,lon\n".encode("utf-16"), "UTF-16"),
+    "excel": (b"PK\x03\x04" + bytes(40), "Excel workbook"),
     "header_only": (HEADER, "header only"),
     "header_and_blank_lines": (HEADER + "\n\n", "header only"),
     "no_lat_column": ("vehicle_id,timestamp,lon\nv1,1700000000,13.4\n", "no lat column"),

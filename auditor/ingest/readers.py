@@ -138,6 +138,11 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def _open_csv(path: Path, head: bytes) -> Source:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserError(f"{path}: UTF-16 text — save it again as CSV with UTF-8 encoding")
+    if head.startswith(b"PK\x03\x04"):
+        raise UserError(f"{path}: a zip file or Excel workbook, not a table — export the sheet "
+                        "as CSV")
     if b"\x00" in head:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
     sha, utf8 = _digest(path, check_utf8=True)

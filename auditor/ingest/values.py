@@ -40,7 +40,8 @@ def to_float(values) -> np.ndarray:
     arr = as_array(values)
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
-    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
+    kind = arr.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         return _numpy(pc.cast(arr, pa.float64(), safe=False))
     text = to_text(arr)
     try:  # fast path: every value is a number
