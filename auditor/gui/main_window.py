@@ -12,7 +12,7 @@ from typing import Optional
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QSplitter, QStackedWidget, QWidget)
+                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from auditor import __version__
 from auditor.audit.flags import FlagSpec
@@ -24,7 +24,6 @@ from auditor.gui.map_view import MapView
 from auditor.gui.project import Project
 from auditor.gui.settings import (BASEMAP_NONE, BASEMAP_OSM, AppSettings, default_analyst,
                                   valid_tile_url)
-from auditor.gui.timeline import TimelineView
 from auditor.gui.undo import FlagUndoController
 from auditor.gui.welcome import WelcomePage
 from auditor.gui.workers import Job, run_job
@@ -74,12 +73,16 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.browser = PlaceBrowser()
         self.map = MapView()
-        self.timeline = TimelineView()
+        # the timeline (pyqtgraph) is built when first needed: its import stays off first paint
+        self._timeline = None
+        self.timeline_holder = QWidget()
+        self.timeline_holder.setObjectName("timelineHolder")
+        QVBoxLayout(self.timeline_holder).setContentsMargins(0, 0, 0, 0)
         self.panel = FlagPanel()
         self.centre_split = QSplitter(Qt.Orientation.Vertical)
         self.centre_split.setObjectName("centreSplit")
         self.centre_split.addWidget(self.map)
-        self.centre_split.addWidget(self.timeline)
+        self.centre_split.addWidget(self.timeline_holder)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.browser)
@@ -208,8 +211,16 @@ class MainWindow(QMainWindow):
         self.map.bridge.placeSelected.connect(lambda p: self.select_place(p, source="map"))
         self.map.bridge.tripSelected.connect(lambda t: self.select_trip(t, source="map"))
         self.map.mapReady.connect(self._map_ready)
-        self.timeline.cellClicked.connect(self._timeline_clicked)
         self.panel.flagRequested.connect(self.apply_flag)
+
+    @property
+    def timeline(self):
+        if self._timeline is None:
+            from auditor.gui.timeline import TimelineView
+            self._timeline = TimelineView()
+            self._timeline.cellClicked.connect(self._timeline_clicked)
+            self.timeline_holder.layout().addWidget(self._timeline)
+        return self._timeline
 
     # --- layout persistence --------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -290,7 +301,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"auditor — {project.path.name}")
         self.browser.set_connection(project.conn, project.run_id)
         self.panel.set_connection(project.conn, project.run_id)
-        self.timeline.clear()
+        if self._timeline is not None:
+            self._timeline.clear()
         self.flags.attach(project.conn, self.settings.analyst or None)
         self.stack.setCurrentWidget(self.main_split)
         self._apply_pending_sizes()
@@ -317,7 +329,8 @@ class MainWindow(QMainWindow):
         self.flags.attach(None, None)
         self.browser.set_connection(None, None)
         self.panel.set_connection(None, None)
-        self.timeline.clear()
+        if self._timeline is not None:
+            self._timeline.clear()
         self.map.show_message("No project open.")
         self.project.close()
         self.project = None
