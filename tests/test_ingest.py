@@ -343,3 +343,29 @@ def test_first_import_rebuilds_the_pings_index_and_later_ones_keep_it(tmp_path):
     assert rows(project, index_sql) == before
     plan = rows(project, "EXPLAIN QUERY PLAN SELECT * FROM pings WHERE vehicle_id = 'v1' AND ts > 0")
     assert "pings_vehicle_ts" in str(plan)
+
+
+def test_line_numbers_stay_exact_across_blocks_and_chunks(tmp_path):
+    """Malformed and blank lines spread over a file of several read blocks (> 1 MiB each)."""
+    lines = [HEADER.strip()]
+    bad_lines, blank_lines = [], []
+    for i in range(90_000):
+        line_no = len(lines) + 1
+        if i % 9_973 == 5:
+            lines.append(f"v{i % 7},{1_700_000_000 + i * 60},52.5,13.4,extra")
+            bad_lines.append(line_no)
+        elif i % 12_345 == 7:
+            lines.append("")
+            blank_lines.append(line_no)
+        elif i % 15_000 == 9:
+            lines.append(f"v{i % 7},not-a-time,52.5,13.4")
+            bad_lines.append(line_no)
+        else:
+            lines.append(f"v{i % 7},{1_700_000_000 + i * 60},{52.5 + (i % 100) * 1e-4:.4f},13.4")
+    f = write(tmp_path / "big.csv", "\n".join(lines) + "\n")
+    assert f.stat().st_size > 2 * 1024 * 1024
+    [s] = ingest_paths(tmp_path / "p.db", [f], chunk_rows=7_000)
+    assert s["read"] == 90_000 - len(blank_lines)
+    got = rows(tmp_path / "p.db", "SELECT line, raw FROM quarantine ORDER BY line")
+    assert [g[0] for g in got] == bad_lines
+    assert all(raw == lines[line - 1] for line, raw in got)
