@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
     def _default_sizes(self) -> None:
         # proportions of the window as it is now (called again once the window has its size)
         w, h = max(self.width(), 1000), max(self.height(), 700)
-        self.main_split.setSizes([int(w * 0.32), int(w * 0.45), int(w * 0.23)])
+        self.main_split.setSizes([int(w * 0.29), int(w * 0.49), int(w * 0.22)])
         self.centre_split.setSizes([int(h * 0.55), int(h * 0.45)])
 
     def _apply_pending_sizes(self) -> None:
@@ -321,7 +321,9 @@ class MainWindow(QMainWindow):
     def _select_initial(self) -> None:
         self.initial_selection_pending = False
         if self.project is not None and self.vehicle_id is None:
-            self.browser.select_first_row()
+            place = self.browser.model.place_at(0)
+            # the whole first vehicle on the map (no popup panning it away); row 0 selected
+            self.select_place(place["place_id"], vehicle_id=place["vehicle_id"], quiet_map=True)
 
     def close_project(self) -> None:
         if self.project is None:
@@ -370,9 +372,10 @@ class MainWindow(QMainWindow):
         if not self.project.has_vehicle(vehicle_id):
             raise UserError(f"vehicle {vehicle_id!r} is not in {self.project.path.name} — "
                             "pick one from the table")
+        quiet = place_id is None  # a vehicle, not a place, was asked for: show all of it
         place_id = place_id or self.project.first_place_of(vehicle_id)
         if place_id is not None:
-            self.select_place(place_id, vehicle_id=vehicle_id)
+            self.select_place(place_id, vehicle_id=vehicle_id, quiet_map=quiet)
         else:
             self._show_vehicle(vehicle_id, None)
 
@@ -390,7 +393,7 @@ class MainWindow(QMainWindow):
         self.panel.show_trip(None)
 
     def select_place(self, place_id: str, vehicle_id: Optional[str] = None,
-                     source: str = "app") -> None:
+                     source: str = "app", quiet_map: bool = False) -> None:
         if self.project is None:
             return
         if vehicle_id is None:
@@ -401,8 +404,8 @@ class MainWindow(QMainWindow):
             vehicle_id = row[0]
         self.place_id = place_id
         if vehicle_id != self.vehicle_id:
-            self._show_vehicle(vehicle_id, place_id)
-        elif source != "map":
+            self._show_vehicle(vehicle_id, None if quiet_map else place_id)
+        elif source != "map" and not quiet_map:
             self.map.select_place(place_id)
         if source != "browser":
             self.browser.show_place(place_id)
