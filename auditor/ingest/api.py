@@ -153,7 +153,7 @@ def _import_rows(conn, plan: Plan, key: str, total: int, progress) -> dict:
             lines = frame["line"].to_numpy()[refused].tolist()
             raws = chunk.raw(frame["row"].to_numpy()[refused])
             for line, text in chunk.malformed:
-                lines.append(line if line >= 0 else None)
+                lines.append(line if line is not None and line >= 0 else None)
                 raws.append(text)
                 why.append("malformed_row")
             persist.quarantine(conn, import_id, name, lines, raws, why)

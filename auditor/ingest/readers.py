@@ -181,7 +181,7 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, utf8: bool, rows
     bad: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:  # wrong number of fields: keep it for the quarantine
-        bad.append((row.number, row.text))
+        bad.append((row.number if row.number is not None else -1, row.text))
         return "skip"
 
     # about one chunk per block, so few batches need splitting into chunks
@@ -263,7 +263,7 @@ def prefetch(batches: Iterator, depth: int = 1) -> Iterator:
 def _line_numbers(done: int, n: int, bad: list[tuple[int, str]]) -> np.ndarray:
     """Source line of each parsed row: header is line 1, skipped malformed lines keep theirs."""
     rows = np.arange(done, done + n, dtype=np.int64) + 2
-    skipped = np.sort(np.array([b for b, _ in bad if b >= 0], dtype=np.int64))
+    skipped = np.sort(np.array([b for b, _ in bad if b is not None and b >= 0], np.int64))
     if not len(skipped):
         return rows
     # the k-th delivered row sits on the k-th line that was not skipped

@@ -110,9 +110,3 @@ def vehicles(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame
             for row in zip(*values)] if names else ["{}"] * len(vehicle)
     cols.update(vehicle_id=vehicle, meta=np.asarray(meta, dtype=object))
     return pd.DataFrame(cols)
-
-
-def malformed(chunk: Chunk) -> list[tuple[Optional[int], str]]:
-    return [(n if n >= 0 else None, text) for n, text in chunk.malformed]
-
-
