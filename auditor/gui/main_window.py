@@ -5,11 +5,10 @@ from __future__ import annotations
 import html
 import importlib.util
 import logging
-import os
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
@@ -474,8 +473,8 @@ class MainWindow(QMainWindow):
     def _flags_changed(self, spec: FlagSpec) -> None:
         if self.project is None:
             return
-        if spec.target_kind == "place":
-            self.browser.model and self.browser.model.refresh_flags([spec.target_id])
+        if spec.target_kind == "place" and self.browser.model is not None:
+            self.browser.model.refresh_flags([spec.target_id])
         self.panel.refresh_flags()
         self._update_status()
         # redraw the map so flagged places get their mark (keeps the selection)

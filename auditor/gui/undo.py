@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from typing import Callable, Optional
+from typing import Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
