@@ -3,6 +3,7 @@
 Nothing in it depends on the wall clock, so exporting twice writes the same manifest bytes."""
 from __future__ import annotations
 
+import functools
 import platform
 import sqlite3
 import subprocess
@@ -59,8 +60,10 @@ def input_files(conn: sqlite3.Connection) -> list[dict]:
     return [dict(zip(keys, r)) for r in rows]
 
 
+@functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
-    """HEAD of the auditor checkout this code runs from; None when installed or frozen."""
+    """HEAD of the auditor checkout this code runs from; None when installed or frozen.
+    Asked once per process: the code running is what was imported, whatever HEAD is later."""
     root = Path(auditor.__file__).resolve().parent.parent
     if not (root / ".git").exists():
         return None
