@@ -14,6 +14,7 @@ import pandas as pd
 from auditor.errors import UserError
 from auditor.ingest import columns, persist, rows, timestamps
 from auditor.ingest.kinds import WRITERS
+from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
 from auditor.ingest.validate import OK, REASONS
 from auditor.progress import Progress, report
@@ -36,9 +37,10 @@ class Plan:
     rest: Iterator[Chunk]
 
     def frames(self) -> Iterator[tuple[Chunk, pd.DataFrame]]:
+        """Parsed chunks; the next one is read and parsed while the caller writes this one."""
         yield self.first
-        for chunk in self.rest:
-            yield chunk, _typed(self.kind, chunk, self.fields, self.tz, self.source.name)
+        yield from prefetch((chunk, _typed(self.kind, chunk, self.fields, self.tz,
+                                           self.source.name)) for chunk in self.rest)
 
 
 def ingest_paths(project, files, kind: Optional[str] = None,

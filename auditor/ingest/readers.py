@@ -9,8 +9,6 @@ import codecs
 import csv
 import hashlib
 import io
-import queue
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -197,7 +195,7 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, utf8: bool, rows
     try:
         reader = pcsv.open_csv(path, read_options=read, parse_options=parse,
                                convert_options=convert)
-        for batch in prefetch(reader):
+        for batch in reader:
             for start in range(0, batch.num_rows, rows):
                 piece = pa.Table.from_batches([batch.slice(start, rows)])
                 lines = _line_numbers(done, piece.num_rows, bad)
@@ -220,44 +218,6 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, utf8: bool, rows
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{path}: cannot read as a table ({reason}) — check the delimiter, "
                         "quoting and encoding") from None
-
-
-def prefetch(batches: Iterator, depth: int = 1) -> Iterator:
-    """Parse the next block on a helper thread while the caller stores this one (arrow parses
-    without holding the GIL). One producer, in order: same batches, same line numbers."""
-    slots: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                slots.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                if not put(("batch", batch)):
-                    return
-            put(("end", None))
-        except BaseException as exc:  # handed to the consumer, raised there
-            put(("error", exc))
-
-    worker = threading.Thread(target=produce, name="ingest-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            kind, item = slots.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()  # an abandoned import: the helper ends after its current block
 
 
 def _line_numbers(done: int, n: int, bad: list[tuple[int, str]]) -> np.ndarray:
