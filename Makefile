@@ -45,10 +45,20 @@ demo: venv sysdeps
 test: venv sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-bench: venv
-	$(PY) -m pip install --quiet -e '.[bench]'
+# Bench-only baselines (trackintel, cleanlab) live in their own venv so they never change
+# the app's dependency versions.
+BENCH_VENV ?= .venv-bench
+$(BENCH_VENV)/.stamp: pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: venv $(BENCH_VENV)/.stamp
 	$(PY) bench/ingest.py
-	$(PY) bench/infer.py
+	$(BENCH_VENV)/bin/python bench/infer.py
+	$(BENCH_VENV)/bin/python bench/label_issues.py
+	$(PY) bench/export.py
+	$(PY) bench/gui.py --vehicles 300 --days 30
 
 screenshots: venv sysdeps
 	$(PY) packaging/screenshots.py
