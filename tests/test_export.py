@@ -328,3 +328,35 @@ def test_match_places_nearest_one_to_one_with_id_tie_break():
     assert match_places(original.iloc[[2, 1, 0]], derived.iloc[[2, 1, 0]], 100.0) == expected
     assert match_places(original, derived, 10.0) == {"v:0": "n:1"}
     assert match_places(original, derived.iloc[[2]], 100.0) == {}
+
+
+def test_compare_manifests_puts_causes_in_words(project, tmp_path):
+    import copy
+    from auditor.export.verify import compare_manifests
+    export_training_set(project, tmp_path / "out")
+    old = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert compare_manifests(old, copy.deepcopy(old)) == ([], [])
+    new = copy.deepcopy(old)
+    new["versions"]["numpy"] = "0.0.1"
+    new["inputs"]["content_hashes"]["labels"]["sha256"] = "0" * 64
+    new["auditor"]["git_commit"] = "f" * 40
+    new["model_run"]["run_id"] = 7
+    diffs, notes = compare_manifests(old, new)
+    text = "\n".join(diffs)
+    assert f"a library version changed: numpy {old['versions']['numpy']} → 0.0.1" in text
+    assert "an input changed: the given labels differ" in text
+    assert "the model run changed: run 1 → run 7" in text
+    assert len(diffs) == 3 and "flags" not in text
+    assert notes == [f"auditor source commit {old['auditor']['git_commit']} → {'f' * 40}"]
+
+
+def test_cancelled_export_leaves_no_training_file(project, tmp_path):
+    from auditor.errors import Cancelled
+
+    def cancel_when_writing(done, total, message):
+        if message.startswith("writing"):
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        export_training_set(project, tmp_path / "out", progress=cancel_when_writing)
+    assert list((tmp_path / "out").iterdir()) == []
