@@ -19,12 +19,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-CSV_OPTIONS = {"include_header": True, "delimiter": ",", "eol": "\n", "null_string": "",
-               "quoting_style": "needed", "quoting_header": "needed", "batch_size": 8192}
+# Only options pyarrow >= 11 knows; the line end ("\n"), the empty null string and the quoted
+# header are that writer's fixed defaults (newer pyarrow can set them, older cannot).
+CSV_OPTIONS = {"include_header": True, "delimiter": ",", "quoting_style": "needed",
+               "batch_size": 8192}
 CSV_FORMAT = {"writer": f"pyarrow.csv.write_csv (pyarrow {pa.__version__})",
-              "options": {k: v for k, v in CSV_OPTIONS.items()}, "encoding": "utf-8",
+              "options": dict(CSV_OPTIONS), "encoding": "utf-8", "line_end": "\n",
               "float": "shortest round-trip (reads back to the same double)",
-              "missing": "empty field", "text": "always quoted, quotes doubled"}
+              "missing": "empty field", "text": "always quoted, quotes doubled",
+              "header": "quoted column names"}
 
 
 def arrow_table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
