@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="read FIELD from COLUMN (repeatable)")
     i.add_argument("--tz", help="IANA timezone of naive timestamps, e.g. Europe/Berlin")
+    i.add_argument("--only", action="append", default=[], metavar="KEY=VALUE",
+                   help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable)")
+    i.add_argument("--ignore-offset", action="store_true",
+                   help="pings: the stated offset/'Z' is wrong; read times as local wall time "
+                        "in each vehicle's metadata timezone (or --tz)")
+    i.add_argument("--replace", action="store_true",
+                   help="pings: delete the imported vehicles' stored pings first (same "
+                        "transaction)")
     i.add_argument("--json", action="store_true")
 
     n = sub.add_parser("infer", help="trips, stops, places, features, model, predictions")

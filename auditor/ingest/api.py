@@ -13,6 +13,7 @@ import pandas as pd
 
 from auditor.errors import UserError
 from auditor.ingest import columns, persist, rows, timestamps
+from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
@@ -46,8 +47,14 @@ class Plan:
 def ingest_paths(project, files, kind: Optional[str] = None,
                  column_map: Optional[Mapping[str, str]] = None, tz: Optional[str] = None,
                  progress: Optional[Progress] = None,
-                 chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[dict]:
-    """Import ``files`` into ``project`` (created if missing); one summary dict per file."""
+                 chunk_rows: int = DEFAULT_CHUNK_ROWS, *, only=None,
+                 ignore_offset: bool = False, replace: bool = False) -> list[dict]:
+    """Import ``files`` into ``project`` (created if missing); one summary dict per file.
+
+    Fix-loop options (pings only, see scope.py): ``only`` ({key: value} or ['key=value'])
+    keeps the vehicles whose metadata matches, ``ignore_offset`` reads stated times as local
+    wall time in each vehicle's metadata timezone (or ``tz``), ``replace`` deletes those
+    vehicles' stored pings in the same transaction."""
     project = Path(project)
     files = [files] if isinstance(files, (str, Path)) else list(files)
     if not files:
@@ -57,7 +64,13 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     column_map = dict(column_map or {})
     timestamps.check_zone(tz)
     check_is_project(project)
+    only = dict(only) if isinstance(only, Mapping) else parse_only(only)
     plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows) for f in files]
+    if only or ignore_offset or replace:
+        for plan in plans:
+            if plan.kind != "pings":
+                raise UserError(f"{plan.source.name}: --only, --ignore-offset and --replace "
+                                f"apply to pings, not {plan.kind} — import it without them")
 
     created = not project.exists()
     conn = open_project(project)
@@ -67,7 +80,9 @@ def ingest_paths(project, files, kind: Optional[str] = None,
         for i, plan in enumerate(plans):
             def step(done, total, message, i=i):
                 report(progress, i + min(done / total, 1.0) if total else i, len(plans), message)
-            summary = _import(conn, plan, step)
+            scope = Scope(only=only, ignore_offset=ignore_offset, replace=replace, tz=tz)
+            scope.bind(conn, project.name)
+            summary = _import(conn, plan, step, scope)
             kept = kept or not summary["skipped"]
             summaries.append(summary)
         report(progress, len(plans), len(plans), "done")
@@ -117,17 +132,25 @@ def _typed(kind: str, chunk: Chunk, fields: dict, tz: Optional[str], name: str) 
 
 
 def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skipped=False,
-             import_id=None) -> dict:
-    return {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
-            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
-            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+             import_id=None, scope: Optional[Scope] = None) -> dict:
+    out = {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
+           "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
+           "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+    if scope is not None and scope.active:
+        # read = accepted + quarantined + not_selected (rows of vehicles --only left out)
+        out.update(options=scope.options(),
+                   not_selected=0 if skipped else scope.not_selected,
+                   replaced_vehicles=0 if skipped else len(scope.replaced),
+                   deleted_pings=0 if skipped else scope.deleted_pings)
+    return out
 
 
-def _import(conn, plan: Plan, progress) -> dict:
-    key = persist.options_key(plan.tz, plan.column_map)
+def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
+    scope = scope or Scope()
+    key = persist.options_key(plan.tz, plan.column_map, scope.options())
     earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
     if earlier is not None:
-        return _summary(plan, skipped=True, import_id=earlier)
+        return _summary(plan, skipped=True, import_id=earlier, scope=scope)
     name = plan.source.name
     total = max(plan.source.approx_rows, 1)
     progress(0, total, f"{name}: starting")
@@ -135,12 +158,12 @@ def _import(conn, plan: Plan, progress) -> dict:
     # the foreign-key lookups per row prove nothing here and cost ~25% of the insert time.
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        return _import_rows(conn, plan, key, total, progress)
+        return _import_rows(conn, plan, key, total, progress, scope)
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _import_rows(conn, plan: Plan, key: str, total: int, progress) -> dict:
+def _import_rows(conn, plan: Plan, key: str, total: int, progress, scope: Scope) -> dict:
     name = plan.source.name
     read = accepted = 0
     reasons = dict.fromkeys(REASONS, 0)
@@ -149,6 +172,8 @@ def _import_rows(conn, plan: Plan, key: str, total: int, progress) -> dict:
                                          plan.column_map)
         writer = WRITERS[plan.kind](conn, import_id)
         for chunk, frame in plan.frames():
+            n_rows = len(frame)
+            frame = scope.apply(conn, frame, name)
             verdict = writer.write(frame) if len(frame) else np.zeros(0, np.int8)
             refused = np.flatnonzero(verdict != OK)
             why = _REASON_NAMES[verdict[refused]].tolist()
@@ -161,15 +186,15 @@ def _import_rows(conn, plan: Plan, key: str, total: int, progress) -> dict:
             persist.quarantine(conn, import_id, name, lines, raws, why)
             for r, n in Counter(why).items():
                 reasons[r] += n
-            read += len(frame) + len(chunk.malformed)
+            read += n_rows + len(chunk.malformed)
             accepted += int((verdict == OK).sum())
             progress(min(read, total - 1), total, f"{name}: {read:,} rows")
         progress(min(read, total - 1), total, f"{name}: indexing")
         writer.finish()
-        quarantined = read - accepted
+        quarantined = read - accepted - scope.not_selected
         persist.finish_import(conn, import_id, read, accepted, quarantined)
     return _summary(plan, read, accepted, quarantined,
-                    {r: n for r, n in reasons.items() if n}, import_id=import_id)
+                    {r: n for r, n in reasons.items() if n}, import_id=import_id, scope=scope)
 
 
 __all__ = ["ingest_paths", "plan_file", "DEFAULT_CHUNK_ROWS"]

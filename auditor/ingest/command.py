@@ -1,4 +1,5 @@
-"""`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--json]`."""
+"""`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--only KEY=VALUE]...
+[--ignore-offset] [--replace] [--json]`."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,10 @@ def run(args) -> int:
     bar = TerminalProgress()
     try:
         summaries = ingest_paths(args.project, args.files, kind=args.kind,
-                                 column_map=column_map, tz=args.tz, progress=bar)
+                                 column_map=column_map, tz=args.tz, progress=bar,
+                                 only=getattr(args, "only", None),
+                                 ignore_offset=getattr(args, "ignore_offset", False),
+                                 replace=getattr(args, "replace", False))
     finally:
         bar.close()
     if args.json:
@@ -33,6 +37,10 @@ def describe(summary: dict) -> str:
         return f"{summary['file']}: already imported — nothing to do"
     text = (f"{summary['file']}: {summary['kind']}: {summary['read']:,} rows read, "
             f"{summary['accepted']:,} accepted, {summary['quarantined']:,} quarantined")
+    if "not_selected" in summary:
+        text += (f", {summary['not_selected']:,} of other vehicles left out; "
+                 f"{summary['deleted_pings']:,} stored pings of "
+                 f"{summary['replaced_vehicles']:,} vehicles replaced")
     if summary["reasons"]:
         text += "\n" + "\n".join(f"  {reason}: {n:,}" for reason, n in summary["reasons"].items())
     return text

@@ -14,8 +14,10 @@ from auditor.store.bulk import insert_frame
 from auditor.ingest.validate import REASONS
 
 
-def options_key(tz: Optional[str], column_map: dict) -> str:
-    return json.dumps({"column_map": column_map, "tz": tz}, sort_keys=True)
+def options_key(tz: Optional[str], column_map: dict, extra: Optional[dict] = None) -> str:
+    """Same file + same options = a no-op repeat. ``extra`` (the fix-loop options) joins the
+    key only when given, so keys of plain imports never change."""
+    return json.dumps({"column_map": column_map, "tz": tz, **(extra or {})}, sort_keys=True)
 
 
 def find_import(conn: sqlite3.Connection, kind: str, sha256: str, key: str) -> Optional[int]:

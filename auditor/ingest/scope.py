@@ -1,0 +1,159 @@
+"""The fix loop's import options: which vehicles a pings import may touch and how it reads their
+clocks.
+
+``--only KEY=VALUE`` keeps the rows of vehicles whose metadata matches (every pair must; KEY
+may be vehicle_id);
+``--ignore-offset`` distrusts the offset a timestamp states ('Z' included) and reads its wall
+time as local time in the vehicle's metadata ``timezone`` (or ``--tz``): what a firmware that
+stamps local time as UTC needs; ``--replace`` deletes a vehicle's stored pings the first time
+the file reaches it, in the import's own transaction, so a re-import never doubles pings.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from auditor.errors import UserError
+from auditor.ingest.validate import OK
+
+ZONE_COLUMN = "timezone"
+
+
+def parse_only(items: Optional[Iterable[str]]) -> dict[str, str]:
+    """['firmware=fw-4.2.1', ...] -> {'firmware': 'fw-4.2.1'}."""
+    out: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--only {item}: use KEY=VALUE with KEY a vehicle metadata column, "
+                            "e.g. --only firmware=fw-4.2.1")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def vehicle_meta(conn: sqlite3.Connection) -> dict[str, dict]:
+    """vehicle_id -> metadata dict (one small JSON object per vehicle: a loop per vehicle)."""
+    return {vid: json.loads(meta) for vid, meta in
+            conn.execute("SELECT vehicle_id, meta FROM vehicles ORDER BY vehicle_id")}
+
+
+@dataclass
+class Scope:
+    """What one pings import may do; ``active`` is False for a plain import."""
+    only: dict = field(default_factory=dict)
+    ignore_offset: bool = False
+    replace: bool = False
+    tz: Optional[str] = None
+    selected: Optional[frozenset] = None      # vehicle ids --only admits (None: all)
+    zones: dict = field(default_factory=dict)  # vehicle_id -> IANA zone, for --ignore-offset
+    replaced: set = field(default_factory=set)
+    deleted_pings: int = 0
+    not_selected: int = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.only) or self.ignore_offset or self.replace
+
+    def options(self) -> dict:
+        """What goes into the import's options key (nothing for a plain import, so keys of
+        earlier imports stay the same)."""
+        if not self.active:
+            return {}
+        return {"only": dict(sorted(self.only.items())), "ignore_offset": self.ignore_offset,
+                "replace": self.replace}
+
+    def bind(self, conn: sqlite3.Connection, project: str) -> None:
+        """Resolve --only and the zones against the project's vehicle metadata."""
+        if not (self.only or self.ignore_offset):
+            return
+        meta = vehicle_meta(conn)
+        if self.only:
+            chosen = frozenset(v for v, m in meta.items()
+                               if all(str(v if k == "vehicle_id" else m.get(k, "")) == val
+                                      for k, val in self.only.items()))
+            if not chosen:
+                wanted = " and ".join(f"{k} = {v}" for k, v in self.only.items())
+                raise UserError(f"{project}: no vehicle has {wanted} in its metadata — import "
+                                "vehicles.csv first (--kind vehicles) or check --only")
+            self.selected = chosen
+        if self.ignore_offset:
+            self.zones = {v: (self.tz or str(m.get(ZONE_COLUMN, "")).strip())
+                          for v, m in meta.items()}
+
+    def apply(self, conn: sqlite3.Connection, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+        """This chunk as the scope admits it: other vehicles' rows dropped (counted in
+        ``not_selected``), clocks re-read, and the admitted vehicles' old pings deleted."""
+        if not self.active or not len(frame):
+            return frame
+        attrs = dict(frame.attrs)
+        if self.selected is not None:
+            keep = frame["vehicle_id"].isin(self.selected).to_numpy()
+            self.not_selected += int((~keep).sum())
+            frame = frame.loc[keep].reset_index(drop=True)
+            frame.attrs.update(attrs)
+        if self.ignore_offset and len(frame):
+            frame = self._retime(frame, file)
+        if self.replace and len(frame):
+            self._delete_old(conn, frame)
+        return frame
+
+    def _retime(self, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+        ok = (frame["reason"].to_numpy() == OK)
+        vehicle = frame["vehicle_id"].to_numpy()
+        zone = pd.Series(vehicle).map(self.zones).fillna(self.tz or "").to_numpy(dtype=object)
+        if self.tz is None:
+            missing = ok & (zone == "")
+            if missing.any():
+                i = int(np.flatnonzero(missing)[0])
+                raise UserError(f"{file}: line {frame['line'].iat[i]}: vehicle {vehicle[i]} has "
+                                f"no {ZONE_COLUMN} in its metadata, so --ignore-offset cannot "
+                                "tell its local time — pass --tz ZONE or import its timezone")
+        ts = frame["ts"].to_numpy(dtype=np.int64)
+        stated = np.nan_to_num(frame["utc_offset_min"].to_numpy(dtype=float))
+        wall = ts + (stated * 60).astype(np.int64)   # the clock reading the file shows
+        new_ts, offset = ts.copy(), frame["utc_offset_min"].to_numpy(dtype=float).copy()
+        for z in sorted(set(zone[ok])):  # a handful of zones, never a loop per ping
+            rows = ok & (zone == z)
+            utc = wall_to_utc(wall[rows], z, file)
+            new_ts[rows] = utc
+            offset[rows] = (wall[rows] - utc) / 60.0
+        frame = frame.assign(ts=new_ts, utc_offset_min=offset)
+        frame.attrs.update(attrs_without_empty_offset(frame.attrs))
+        return frame
+
+    def _delete_old(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> None:
+        present = frame["vehicle_id"].dropna().unique()
+        fresh = sorted(set(present) - self.replaced)
+        if not fresh:
+            return
+        before = conn.total_changes
+        conn.executemany("DELETE FROM pings WHERE vehicle_id = ?", [(v,) for v in fresh])
+        self.deleted_pings += conn.total_changes - before
+        self.replaced.update(fresh)
+
+
+def attrs_without_empty_offset(attrs: Mapping) -> dict:
+    out = dict(attrs)
+    out["empty"] = set(out.get("empty", ())) - {"utc_offset_min"}
+    return out
+
+
+def wall_to_utc(wall: np.ndarray, zone: str, file: str) -> np.ndarray:
+    """Wall-clock seconds in ``zone`` -> UTC seconds; like --tz for naive times, an ambiguous
+    autumn time takes the first (DST) occurrence and a spring-gap time moves forward."""
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise UserError(f"{file}: timezone {zone!r} of the vehicle metadata is not an IANA "
+                        "zone name — fix the timezone column or pass --tz ZONE") from None
+    naive = pd.DatetimeIndex(np.asarray(wall, dtype=np.int64).astype("datetime64[s]"))
+    aware = naive.tz_localize(zone, ambiguous=np.ones(len(naive), dtype=bool),
+                              nonexistent="shift_forward")
+    return aware.tz_convert("UTC").tz_localize(None).to_numpy().astype(
+        "datetime64[s]").astype(np.int64)

@@ -1,0 +1,138 @@
+"""The fix loop's pings import: --only KEY=VALUE, --ignore-offset, --replace."""
+import json
+import sqlite3
+
+import pytest
+
+from auditor.cli import main
+from auditor.errors import UserError
+from auditor.ingest.api import ingest_paths
+
+VEHICLES = ("vehicle_id,firmware,timezone\n"
+            "v1,bad,America/Chicago\n"
+            "v2,good,Europe/Berlin\n"
+            "v3,bad,\n")
+# v1's firmware writes Chicago wall time with a 'Z'; v3 has no timezone in its metadata
+PINGS = ("vehicle_id,timestamp,lat,lon\n"
+         "v1,2026-03-02T08:00:00Z,41.80,-87.60\n"
+         "v1,2026-03-02T08:05:00Z,41.81,-87.60\n"
+         "v1,2026-03-10T08:00:00+02:00,41.82,-87.60\n"   # after US DST; the offset is wrong too
+         "v2,2026-03-02T08:00:00Z,52.50,13.40\n"
+         "v2,2026-03-02T08:05:00Z,52.51,13.40\n")
+T0 = 1772438400  # 2026-03-02T08:00:00Z
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "vehicles.csv").write_text(VEHICLES)
+    (tmp_path / "pings.csv").write_text(PINGS)
+    p = tmp_path / "p.db"
+    ingest_paths(p, [tmp_path / "vehicles.csv"], kind="vehicles")
+    return p
+
+
+def pings(project):
+    with sqlite3.connect(project) as conn:
+        return conn.execute("SELECT vehicle_id, ts, utc_offset_min, lat FROM pings "
+                            "ORDER BY vehicle_id, ts").fetchall()
+
+
+def imports(project):
+    with sqlite3.connect(project) as conn:
+        return conn.execute("SELECT kind, options_key, rows_read, rows_accepted FROM imports "
+                            "ORDER BY import_id").fetchall()
+
+
+def test_only_keeps_matching_vehicles_and_counts_the_rest(project):
+    [s] = ingest_paths(project, [project.parent / "pings.csv"], only=["firmware=good"])
+    assert (s["read"], s["accepted"], s["quarantined"], s["not_selected"]) == (5, 2, 0, 3)
+    assert {r[0] for r in pings(project)} == {"v2"}
+    assert s["options"] == {"only": {"firmware": "good"}, "ignore_offset": False,
+                            "replace": False}
+
+
+def test_ignore_offset_reads_wall_time_in_the_vehicle_zone(project):
+    [s] = ingest_paths(project, [project.parent / "pings.csv"], only={"firmware": "bad"},
+                       ignore_offset=True)
+    assert s["accepted"] == 3 and s["not_selected"] == 2
+    rows = pings(project)
+    # 08:00 in Chicago is 14:00 UTC before the DST change (CST) and 13:00 UTC after it (CDT)
+    assert rows == [("v1", T0 + 6 * 3600, -360, 41.80),
+                    ("v1", T0 + 6 * 3600 + 300, -360, 41.81),
+                    ("v1", T0 + 8 * 86400 + 5 * 3600, -300, 41.82)]
+
+
+def test_tz_overrides_the_metadata_zone(project):
+    ingest_paths(project, [project.parent / "pings.csv"], only=["vehicle_id=v2"],
+                 ignore_offset=True, tz="America/Chicago")
+    assert [r[1:3] for r in pings(project)] == [(T0 + 6 * 3600, -360),
+                                                (T0 + 6 * 3600 + 300, -360)]
+
+
+def test_replace_swaps_the_vehicles_pings_in_one_import_and_repeats_are_no_ops(project):
+    src = project.parent / "pings.csv"
+    ingest_paths(project, [src])
+    before = pings(project)
+    assert len(before) == 5
+    [s] = ingest_paths(project, [src], only=["firmware=bad"], ignore_offset=True, replace=True)
+    assert (s["replaced_vehicles"], s["deleted_pings"], s["accepted"]) == (1, 3, 3)
+    after = pings(project)
+    assert len(after) == 5  # no duplicates: v1's three pings were replaced, not added
+    assert [r for r in after if r[0] == "v2"] == [r for r in before if r[0] == "v2"]
+    assert [r[1] for r in after if r[0] == "v1"] == [T0 + 21600, T0 + 21900,
+                                                     T0 + 8 * 86400 + 18000]
+    kinds = imports(project)
+    assert json.loads(kinds[-1][1]) == {"column_map": {}, "tz": None, "only": {"firmware": "bad"},
+                                        "ignore_offset": True, "replace": True}
+    [again] = ingest_paths(project, [src], only=["firmware=bad"], ignore_offset=True,
+                           replace=True)
+    assert again["skipped"] and again["deleted_pings"] == 0
+    assert pings(project) == after and imports(project) == kinds
+
+
+def test_a_failure_after_a_replace_leaves_the_project_unchanged(project):
+    src = project.parent / "pings.csv"
+    ingest_paths(project, [src])
+    before, runs = pings(project), imports(project)
+    # one row per chunk: v1's pings are deleted and rewritten before v3's row fails
+    bad = project.parent / "bad.csv"
+    bad.write_text(PINGS + "v3,2026-03-02T09:00:00Z,41.9,-87.6\n")
+    with pytest.raises(UserError, match=r"bad.csv: line 7: vehicle v3 has no timezone.*--tz"):
+        ingest_paths(project, [bad], only=["firmware=bad"], ignore_offset=True, replace=True,
+                     chunk_rows=1)
+    assert pings(project) == before and imports(project) == runs
+
+
+@pytest.mark.parametrize("file, kwargs, message", [
+    ("pings.csv", {"only": ["firmware"]}, "--only firmware: use KEY=VALUE"),
+    ("pings.csv", {"only": ["firmware=fw-9"]}, "no vehicle has firmware = fw-9"),
+    ("vehicles.csv", {"replace": True}, "apply to pings, not vehicles"),
+])
+def test_option_mistakes_are_one_line_errors(project, file, kwargs, message):
+    before = imports(project)
+    with pytest.raises(UserError, match=message) as err:
+        ingest_paths(project, [project.parent / file], **kwargs)
+    assert "\n" not in str(err.value) and imports(project) == before
+
+
+def test_only_on_a_new_project_leaves_no_file(tmp_path):
+    (tmp_path / "pings.csv").write_text(PINGS)
+    with pytest.raises(UserError, match="import vehicles.csv first"):
+        ingest_paths(tmp_path / "new.db", [tmp_path / "pings.csv"], only=["firmware=bad"])
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_cli_options_reach_the_import(project, capsys):
+    src = project.parent / "pings.csv"
+    assert main(["ingest", str(project), str(src)]) == 0
+    capsys.readouterr()
+    argv = ["ingest", str(project), str(src), "--kind", "pings", "--only", "firmware=bad",
+            "--ignore-offset", "--replace"]
+    assert main(argv + ["--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["accepted"], out["not_selected"], out["deleted_pings"]) == (3, 2, 3)
+    assert main(argv) == 0
+    assert "already imported" in capsys.readouterr().out
+    assert main(["ingest", str(project), str(src), "--only", "firmware"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --only firmware")
