@@ -1,0 +1,385 @@
+"""The Export dialog: choose folder, format and weighting; see in numbers what the training set
+will contain (rows relabelled, excluded, reweighted) before writing it; export off the GUI
+thread and show where the files went with their sha256."""
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Optional
+
+from PySide6.QtCore import QThread, QTimer, Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
+                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from auditor.errors import Cancelled, UserError
+from auditor.gui.dialogs import show_bug
+from auditor.gui.workers import Job
+
+log = logging.getLogger("auditor.gui")
+
+PREVIEW_DELAY_MS = 300   # re-preview once the analyst stops turning a spin box
+FORMATS = ("csv", "parquet")
+
+# (key, words on the left) of the preview rows, in reading order
+PREVIEW_ROWS = (
+    ("rows", "Rows in the training set"),
+    ("relabelled", "Relabelled by 'label is wrong' flags"),
+    ("excluded", "Excluded from training"),
+    ("reweighted", "Reweighted (near a validation error, or hard example)"),
+    ("misclassified_validation", "Misclassified validation samples used"),
+    ("effective_sample_size", "Effective sample size"),
+    ("weights", "Sample weight min / max / mean"),
+)
+
+
+def _count(n: int) -> str:
+    return f"{int(n):,}"
+
+
+def _weight(x: float) -> str:
+    return f"{float(x):.4g}"
+
+
+def preview_texts(preview: dict) -> dict[str, str]:
+    """The words shown for each preview row (also what the tests compare against)."""
+    reasons = preview.get("excluded_by_reason") or {}
+    excluded = _count(preview["excluded"])
+    if reasons:
+        excluded += " — " + "; ".join(f"{_count(n)} {reason}" for reason, n in reasons.items())
+    w = preview["weights"]
+    return {
+        "rows": _count(preview["rows"]),
+        "relabelled": _count(preview["relabelled"]),
+        "excluded": excluded,
+        "reweighted": _count(preview["reweighted"]),
+        "misclassified_validation": _count(preview["misclassified_validation"]),
+        "effective_sample_size": f"{float(preview['effective_sample_size']):,.1f} "
+                                 f"of {_count(preview['rows'])} rows",
+        "weights": f"{_weight(w['min'])} / {_weight(w['max'])} / {_weight(w['mean'])}",
+    }
+
+
+def default_out_dir(project_path: Path) -> Path:
+    """A folder beside the project, named after it: a sensible first suggestion."""
+    return project_path.parent / f"{project_path.stem}-export"
+
+
+def _plain_label(text: str = "", name: str = "") -> QLabel:
+    # data-derived text (paths, reasons) is never interpreted as HTML
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class _PreviewThread(QThread):
+    """preview_export in a worker thread; cancel() makes its progress callback raise."""
+    outcome = Signal(int, object, object, str)  # generation, result, error, traceback
+
+    def __init__(self, generation: int, project: Path, config: dict):
+        super().__init__()
+        self.generation, self.project, self.config = generation, project, config
+        self.cancel_requested = threading.Event()
+        # this object lives on the GUI thread, so the slot runs there once run() has returned
+        self.finished.connect(self._reap)
+
+    def _reap(self) -> None:
+        self.wait()
+        _live_threads.discard(self)
+        self.deleteLater()
+
+    def progress(self, done: float, total: float, message: str = "") -> None:
+        if self.cancel_requested.is_set():
+            raise Cancelled()
+
+    def run(self) -> None:
+        from auditor.export.api import preview_export
+        try:
+            result = preview_export(self.project, self.config, self.progress)
+            self.outcome.emit(self.generation, result, None, "")
+        except BaseException as exc:  # shown on the GUI thread
+            self.outcome.emit(self.generation, None, exc, traceback.format_exc())
+
+
+_live_threads: set[_PreviewThread] = set()  # a closed dialog's preview may still be finishing
+
+
+class ExportDialog(QDialog):
+    previewUpdated = Signal(dict)     # a preview for the current settings is on screen
+    previewFailed = Signal(object)
+    exportFinished = Signal(dict)     # export_training_set's summary
+    exportFailed = Signal(object)
+
+    def __init__(self, parent: Optional[QWidget], project_path: str | Path):
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export training set")
+        self.project_path = Path(project_path).absolute()
+        self.preview: Optional[dict] = None       # last preview shown
+        self.summary: Optional[dict] = None       # last export's summary
+        self.export_job: Optional[Job] = None
+        self._generation = 0
+        self._thread: Optional[_PreviewThread] = None
+        self._closing = False
+
+        self._build_options()
+        self._build_preview()
+        self._build_result()
+
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setObjectName("exportButton")
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.start_export)
+        self.close_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(_plain_label(f"Project: {self.project_path}", "projectLabel"))
+        layout.addWidget(self.options_box)
+        layout.addWidget(self.preview_box)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.result_box)
+        layout.addWidget(self.buttons)
+        self.resize(620, 0)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(PREVIEW_DELAY_MS)
+        self._debounce.timeout.connect(self.refresh_preview)
+        for signal in (self.k_spin.valueChanged, self.factor_spin.valueChanged,
+                       self.balance_check.toggled):
+            signal.connect(self.schedule_preview)
+        self.out_edit.textChanged.connect(self._update_buttons)
+        self._update_buttons()
+        self.refresh_preview()
+
+    # --- building -------------------------------------------------------------------------
+    def _build_options(self) -> None:
+        from auditor.export.config import ExportConfig
+        defaults = ExportConfig()
+        self.options_box = QGroupBox("Options")
+        form = QFormLayout(self.options_box)
+
+        self.out_edit = QLineEdit(str(default_out_dir(self.project_path)))
+        self.out_edit.setObjectName("outDirEdit")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browse)
+        row = QHBoxLayout()
+        row.addWidget(self.out_edit, 1)
+        row.addWidget(self.browse_button)
+        form.addRow("Output folder:", row)
+
+        self.format_combo = QComboBox()
+        self.format_combo.addItems(list(FORMATS))
+        form.addRow("Format:", self.format_combo)
+
+        self.k_spin = QSpinBox()
+        self.k_spin.setRange(1, 1000)
+        self.k_spin.setValue(defaults.k)
+        self.k_spin.setToolTip("Training neighbours upweighted around each misclassified "
+                               "validation sample")
+        form.addRow("Neighbours k:", self.k_spin)
+
+        self.factor_spin = QDoubleSpinBox()
+        self.factor_spin.setRange(1.0, 100.0)
+        self.factor_spin.setDecimals(2)
+        self.factor_spin.setSingleStep(0.5)
+        self.factor_spin.setValue(defaults.factor)
+        self.factor_spin.setToolTip("Weight multiplier per neighbouring validation error")
+        form.addRow("Upweight factor:", self.factor_spin)
+
+        self.balance_check = QCheckBox("Balance classes (home / work / other weigh the same)")
+        self.balance_check.setChecked(defaults.balance_classes)
+        form.addRow("", self.balance_check)
+
+    def _build_preview(self) -> None:
+        self.preview_box = QGroupBox("Preview — what the export will contain")
+        outer = QVBoxLayout(self.preview_box)
+        form = QFormLayout()
+        self.preview_labels: dict[str, QLabel] = {}
+        for key, words in PREVIEW_ROWS:
+            value = _plain_label("…", f"preview_{key}")
+            self.preview_labels[key] = value
+            form.addRow(f"{words}:", value)
+        outer.addLayout(form)
+        row = QHBoxLayout()
+        self.preview_status = _plain_label("", "previewStatus")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Preview again, e.g. after flagging more places")
+        self.refresh_button.clicked.connect(self.refresh_preview)
+        row.addWidget(self.preview_status, 1)
+        row.addWidget(self.refresh_button)
+        outer.addLayout(row)
+
+    def _build_result(self) -> None:
+        self.error_label = _plain_label("", "exportError")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.hide()
+        self.result_box = QGroupBox("Exported")
+        layout = QVBoxLayout(self.result_box)
+        self.result_label = _plain_label("", "exportResult")
+        self.hashes_view = QPlainTextEdit()
+        self.hashes_view.setObjectName("exportHashes")
+        self.hashes_view.setReadOnly(True)
+        self.hashes_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.hashes_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.hashes_view.setFixedHeight(64)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.hashes_view)
+        self.result_box.hide()
+
+    # --- settings ---------------------------------------------------------------------------
+    def config(self) -> dict:
+        """The ExportConfig fields the dialog sets (the rest keep their defaults)."""
+        return {"k": int(self.k_spin.value()), "factor": float(self.factor_spin.value()),
+                "balance_classes": bool(self.balance_check.isChecked())}
+
+    def out_dir(self) -> str:
+        return self.out_edit.text().strip()
+
+    def fmt(self) -> str:
+        return self.format_combo.currentText()
+
+    def browse(self) -> None:
+        start = self.out_dir() or str(self.project_path.parent)
+        chosen = QFileDialog.getExistingDirectory(self, "Export the training set into a folder",
+                                                  start)
+        if chosen:
+            self.out_edit.setText(chosen)
+
+    def _update_buttons(self) -> None:
+        running = self.export_job is not None and not self.export_job.is_finished
+        self.export_button.setEnabled(bool(self.out_dir()) and not running)
+
+    # --- preview ----------------------------------------------------------------------------
+    def schedule_preview(self, *_: Any) -> None:
+        self.preview_status.setText("Settings changed — updating the preview…")
+        self._debounce.start()
+
+    def refresh_preview(self) -> None:
+        """Preview the current settings now; a preview still running is cancelled."""
+        self._debounce.stop()
+        if self._thread is not None:
+            self._thread.cancel_requested.set()
+        self._generation += 1
+        thread = _PreviewThread(self._generation, self.project_path, self.config())
+        thread.outcome.connect(self._preview_done)
+        self._thread = thread
+        _live_threads.add(thread)
+        self.preview_status.setText("Working out the preview…")
+        thread.start()
+
+    def is_previewing(self) -> bool:
+        return self._thread is not None
+
+    def _preview_done(self, generation: int, result: Optional[dict],
+                      error: Optional[BaseException], tb: str) -> None:
+        if generation != self._generation or self._closing:
+            return  # an older preview (superseded or cancelled): the newer one will show
+        self._thread = None
+        if error is not None:
+            self._show_preview_error(error, tb)
+            self.previewFailed.emit(error)
+            return
+        self.preview = result
+        for key, text in preview_texts(result).items():
+            self.preview_labels[key].setText(text)
+        self.preview_status.setText("Preview is up to date with these settings.")
+        self.previewUpdated.emit(result)
+
+    def _show_preview_error(self, error: BaseException, tb: str) -> None:
+        for label in self.preview_labels.values():
+            label.setText("—")
+        if isinstance(error, UserError):
+            self.preview_status.setText(f"No preview: {error}")
+        else:
+            self.preview_status.setText(f"No preview: unexpected {type(error).__name__}")
+            show_bug(self, error, "previewing the export", tb)
+
+    # --- export -----------------------------------------------------------------------------
+    def start_export(self) -> Optional[Job]:
+        """Write the training set with the current settings; progress dialog with Cancel."""
+        from auditor.export.api import export_training_set
+        out = self.out_dir()
+        if not out:
+            self._show_error("Choose an output folder first (it is created if missing).")
+            return None
+        self.error_label.hide()
+        self.result_box.hide()
+        project, fmt, config = self.project_path, self.fmt(), self.config()
+        out_path = Path(out).expanduser()
+
+        def work(progress):
+            return export_training_set(project, out_path, fmt=fmt, config=config,
+                                       progress=progress)
+
+        # errors are ours to show: a user's mistake belongs inside this dialog, not in a box
+        job = Job(self, "Exporting the training set", work, show_errors=False)
+        job.succeeded.connect(self._export_done)
+        job.failed.connect(lambda exc, j=job: self._export_failed(exc, j.runner.traceback))
+        job.cancelled.connect(lambda: self._show_error("Export cancelled — nothing was kept "
+                                                       "of the unfinished export."))
+        job.finished.connect(self._update_buttons)
+        self.export_job = job
+        job.start()
+        self._update_buttons()
+        return job
+
+    def _export_done(self, summary: dict) -> None:
+        self.summary = summary
+        files = summary["files"]
+        self.result_label.setText(
+            f"Wrote {_count(summary['rows'])} training rows ({summary['format']}) and the "
+            f"manifest to:\n{summary['out_dir']}")
+        self.hashes_view.setPlainText("\n".join(f"{name}  sha256 {digest}"
+                                                for name, digest in files.items()))
+        self.result_box.show()
+        self.exportFinished.emit(summary)
+
+    def _export_failed(self, exc: BaseException, tb: str) -> None:
+        if isinstance(exc, UserError):
+            self._show_error(str(exc))
+        else:
+            self._show_error(f"The export failed unexpectedly ({type(exc).__name__}); "
+                             "the details are in the log.")
+            show_bug(self, exc, "exporting the training set", tb)
+        self.exportFailed.emit(exc)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+    def shown_hashes(self) -> dict[str, str]:
+        """File name -> sha256 as the dialog shows them (read back from the widget)."""
+        out = {}
+        for line in self.hashes_view.toPlainText().splitlines():
+            name, _, digest = line.partition("  sha256 ")
+            if digest:
+                out[name] = digest
+        return out
+
+    # --- closing ----------------------------------------------------------------------------
+    def done(self, result: int) -> None:
+        if self.export_job is not None and not self.export_job.is_finished:
+            return  # the progress dialog is modal; closing waits for Cancel or the end
+        self._closing = True
+        self._debounce.stop()
+        if self._thread is not None:
+            self._thread.cancel_requested.set()  # it finishes on its own, kept by _live_threads
+        super().done(result)
+
+
+def open_export_dialog(parent: Optional[QWidget], project_path: str | Path) -> ExportDialog:
+    """Show the Export dialog for a project (window-modal, returns at once)."""
+    dialog = ExportDialog(parent, project_path)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
