@@ -7,7 +7,7 @@ from typing import Optional
 from PySide6.QtCore import (QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer,
                             Signal)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QTableView, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from auditor.gui.browser_model import COL, FILTERS, PlaceTableModel
 
@@ -39,6 +39,21 @@ class PlaceBrowser(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label = QLabel()
         self.count_label.setObjectName("browserCount")
+        # shown while an analysis view restricts the table to its places
+        self.subset_label = QLabel()
+        self.subset_label.setObjectName("browserSubset")
+        self.subset_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.subset_label.setWordWrap(True)
+        self.subset_clear = QPushButton("Show all")
+        self.subset_clear.setObjectName("browserSubsetClear")
+        self.subset_clear.clicked.connect(self.clear_subset)
+        self.subset_bar = QWidget()
+        bar = QHBoxLayout(self.subset_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.subset_label, 1)
+        bar.addWidget(self.subset_clear)
+        self.subset_bar.hide()
+        self.subset_description = ""
 
         top = QHBoxLayout()
         top.addWidget(self.filter_combo)
@@ -46,6 +61,7 @@ class PlaceBrowser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.subset_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
@@ -54,6 +70,7 @@ class PlaceBrowser(QWidget):
         self.search.returnPressed.connect(self.select_first_row)
 
     def set_connection(self, conn: Optional[sqlite3.Connection], run_id: Optional[int]) -> None:
+        self._hide_subset()
         if conn is None:
             self.table.setModel(None)
             self.model = None
@@ -80,6 +97,47 @@ class PlaceBrowser(QWidget):
             self.count_label.setText("No places match. Run inference, or change the filter.")
         else:
             self.count_label.setText(f"{m.total:,} places ({len(m.rows):,} loaded)")
+
+    # --- analysis subsets ---------------------------------------------------------------------
+    def show_subset(self, place_ids: list[str], description: str) -> bool:
+        """Show exactly ``place_ids`` (filter and search reset so none is hidden) and select the
+        first row, which selects it on the map. False when there is nothing to show."""
+        if self.model is None:
+            return False
+        for w, reset in ((self.filter_combo, lambda: self.filter_combo.setCurrentIndex(0)),
+                         (self.search, self.search.clear)):
+            w.blockSignals(True)
+            reset()
+            w.blockSignals(False)
+        self.model.filter_key, self.model.prefix = "all", ""
+        self.subset_description = description
+        self.model.set_subset(list(place_ids))
+        self.subset_label.setText(f"{len(place_ids):,} places: {description}")
+        self.subset_bar.show()
+        if self.model.rowCount() == 0:
+            return False
+        self.select_first_row()
+        return True
+
+    def clear_subset(self) -> None:
+        self._hide_subset()
+        if self.model is not None and self.model.subset is not None:
+            current = self.current_place()
+            self.model.set_subset(None)
+            if current is not None:
+                self.show_place(current["place_id"])
+
+    def _hide_subset(self) -> None:
+        self.subset_bar.hide()
+        self.subset_description = ""
+
+    def shown_place_ids(self) -> list[str]:
+        """Every place id the table shows now (fetching the remaining pages)."""
+        if self.model is None:
+            return []
+        while self.model.canFetchMore():
+            self.model.fetchMore()
+        return [r["place_id"] for r in self.model.rows]
 
     def _filter_changed(self) -> None:
         if self.model is not None:

@@ -2,6 +2,7 @@
 fetchMore), sorting and filtering happen in SQL, so 5,000 vehicles never sit in memory."""
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -56,6 +57,8 @@ class PlaceTableModel(QAbstractTableModel):
     def __init__(self, conn: sqlite3.Connection, run_id: Optional[int], parent=None,
                  filter_key: str = "all", prefix: str = ""):
         super().__init__(parent)
+        # places an analysis view picked (a confusion cell, a tree node); None = no restriction
+        self.subset: Optional[list[str]] = None
         self.conn = conn
         self.run_id = run_id
         self.filter_key = filter_key if filter_key in FILTERS else "all"
@@ -74,6 +77,10 @@ class PlaceTableModel(QAbstractTableModel):
         if self.prefix:
             cond.append("substr(pl.vehicle_id, 1, ?) = ?")
             params += [len(self.prefix), self.prefix]
+        if self.subset is not None:
+            # one JSON parameter, however many places: no limit on SQL variables
+            cond.append("pl.place_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(self.subset))
         return " AND ".join(cond), params
 
     def _from(self) -> str:
@@ -118,6 +125,11 @@ class PlaceTableModel(QAbstractTableModel):
 
     def set_prefix(self, prefix: str) -> None:
         self.prefix = prefix.strip()
+        self._reload()
+
+    def set_subset(self, place_ids: Optional[list[str]]) -> None:
+        """Show only these places (still sorted, filtered and searched as usual); None: all."""
+        self.subset = None if place_ids is None else [str(p) for p in place_ids]
         self._reload()
 
     def set_run(self, run_id: Optional[int]) -> None:

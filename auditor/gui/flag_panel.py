@@ -45,12 +45,22 @@ class FlagPanel(QWidget):
         self.details = QFormLayout()
         self.detail_box = QGroupBox("Place")
         self.detail_box.setLayout(self.details)
+        # evidence checks on the place's given labels, in words (auditor.analysis.evidence)
+        self.evidence = QLabel()
+        self.evidence.setObjectName("placeEvidence")
+        self.evidence.setWordWrap(True)
+        self.evidence.setTextFormat(Qt.TextFormat.PlainText)
+        self.evidence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.evidence_box = QGroupBox("Evidence about the label")
+        QVBoxLayout(self.evidence_box).addWidget(self.evidence)
+        self.suspicions: dict[str, str] = {}  # place_id -> why the analysis finds it suspicious
         self.features = QTableWidget(0, 2)
         self.features.setObjectName("placeFeatures")
         self.features.setHorizontalHeaderLabels(["feature", "value"])
         self.features.verticalHeader().hide()
         self.features.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.features.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.features.setMinimumHeight(90)  # the panel scrolls rather than clip at 1280x800
 
         self.note = QLineEdit()
         self.note.setObjectName("flagNote")
@@ -58,7 +68,9 @@ class FlagPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         place_box = QGroupBox("Flag this place")
         pl = QVBoxLayout(place_box)
-        pl.addWidget(QLabel("Given label is wrong — the correct label is:"))
+        prompt = QLabel("Given label is wrong — the correct label is:")
+        prompt.setWordWrap(True)
+        pl.addWidget(prompt)
         row = QHBoxLayout()
         for label, key in (("Home (H)", "home"), ("Work (W)", "work"), ("Other (O)", "other")):
             b = QPushButton(label)
@@ -98,6 +110,7 @@ class FlagPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.heading)
         layout.addWidget(self.detail_box)
+        layout.addWidget(self.evidence_box)
         layout.addWidget(self.flags_label)
         layout.addWidget(place_box)
         layout.addWidget(trip_box)
@@ -123,6 +136,8 @@ class FlagPanel(QWidget):
         self._clear_details()
         self.features.setRowCount(0)
         self.flags_label.setText("")
+        self.evidence.setText("")
+        self.evidence_box.hide()
         if place_id is None or self.conn is None:
             self.heading.setText("Select a place in the table, on the map or in the timeline.")
             self._update_enabled()
@@ -146,10 +161,37 @@ class FlagPanel(QWidget):
                             ("Centre", f"{lat:.5f}, {lon:.5f}")):
             label = QLabel(_fmt(value))
             label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
             self.details.addRow(name, label)
+        self._show_evidence(place_id, given)
         self._show_features(place_id)
         self.refresh_flags()
         self._update_enabled()
+
+    def set_suspicions(self, reasons: dict[str, str]) -> None:
+        """place_id -> reason from the analysis report; redraws the evidence of the place."""
+        self.suspicions = dict(reasons)
+        if self.place_id is not None and self.conn is not None:
+            given = self.conn.execute("SELECT given_label FROM predictions WHERE run_id = ? AND "
+                                      "place_id = ?", (self.run_id, self.place_id)).fetchone()
+            self._show_evidence(self.place_id, given[0] if given else None)
+
+    def _show_evidence(self, place_id: str, given: Optional[str]) -> None:
+        from auditor.analysis.evidence import evidence_for_place
+        lines = [f"• {s}" for s in evidence_for_place(self.conn, place_id)]
+        reason = self.suspicions.get(place_id)
+        if reason:
+            lines.append(f"• Suspicious label: {reason}.")
+        if not lines:
+            if given in ("home", "work"):
+                lines.append(f"No check speaks against the {given} label (night stays for home, "
+                             "weekday visits for work, distance to the vehicle's stops, home "
+                             "and work apart).")
+            else:
+                self.evidence_box.hide()
+                return
+        self.evidence.setText("\n".join(lines))
+        self.evidence_box.show()
 
     def _show_features(self, place_id: str) -> None:
         if not table_exists(self.conn, "place_features"):

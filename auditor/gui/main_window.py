@@ -10,12 +10,14 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QInputDialog, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from auditor import __version__
 from auditor.audit.flags import FlagSpec
 from auditor.errors import UserError
+from auditor.gui.analysis_dock import AnalysisDock
 from auditor.gui.browser import PlaceBrowser
 from auditor.gui.dialogs import show_exception, show_user_error
 from auditor.gui.flag_panel import FlagPanel
@@ -33,12 +35,17 @@ SHORTCUTS = [
     ("H / W / O", "the given label is wrong: the place is home / work / other"),
     ("M", "the model is wrong here (hard example)"),
     ("X", "bad data: exclude the selected place"),
-    ("N", "next row of the table"),
+    ("N", "next row of the table (in the suspicious-labels queue: next suspicious place)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo the last flag"),
     ("Ctrl+O", "open a project"),
     ("Ctrl+I", "import data"),
 ]
 
+
+# at 1280x800 the three panes must fit side by side with the Analysis dock below them
+BROWSER_MIN_WIDTH = 220
+PANEL_MIN_WIDTH = 250
+ANALYSIS_HEIGHT = 0.30  # of the window, when the dock first shows
 
 # the demo the welcome screen opens: `auditor demo`'s defaults, so both share one project
 DEMO_SIZE = {"vehicles": 200, "days": 28, "seed": 7}
@@ -78,6 +85,17 @@ class MainWindow(QMainWindow):
         self.timeline_holder.setObjectName("timelineHolder")
         QVBoxLayout(self.timeline_holder).setContentsMargins(0, 0, 0, 0)
         self.panel = FlagPanel()
+        # the details pane scrolls vertically instead of forcing the window taller than 800 px
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setObjectName("panelScroll")
+        self.panel_scroll.setWidget(self.panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panel_scroll.setMinimumWidth(PANEL_MIN_WIDTH)
+        self.browser.setMinimumWidth(BROWSER_MIN_WIDTH)
+        self.analysis = AnalysisDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analysis)
         self.centre_split = QSplitter(Qt.Orientation.Vertical)
         self.centre_split.setObjectName("centreSplit")
         self.centre_split.addWidget(self.map)
@@ -86,7 +104,7 @@ class MainWindow(QMainWindow):
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.browser)
         self.main_split.addWidget(self.centre_split)
-        self.main_split.addWidget(self.panel)
+        self.main_split.addWidget(self.panel_scroll)
         for split in (self.main_split, self.centre_split):
             split.setChildrenCollapsible(False)
         self.stack = QStackedWidget()
@@ -105,8 +123,9 @@ class MainWindow(QMainWindow):
     def _default_sizes(self) -> None:
         # proportions of the window as it is now (called again once the window has its size)
         w, h = max(self.width(), 1000), max(self.height(), 700)
-        self.main_split.setSizes([int(w * 0.29), int(w * 0.49), int(w * 0.22)])
-        self.centre_split.setSizes([int(h * 0.55), int(h * 0.45)])
+        self.main_split.setSizes([int(w * 0.27), int(w * 0.49), int(w * 0.24)])
+        self.centre_split.setSizes([int(h * 0.6), int(h * 0.4)])
+        self.resizeDocks([self.analysis], [int(h * ANALYSIS_HEIGHT)], Qt.Orientation.Vertical)
 
     def _apply_pending_sizes(self) -> None:
         # the splitters get their default proportions the first time they are on screen
@@ -173,7 +192,7 @@ class MainWindow(QMainWindow):
         }
         fl.addSeparator()
         self.trip_bad_action = self._action(fl, "Selected &trip is bad data", self.flag_trip)
-        self._action(fl, "&Next row", self.browser.select_next_row, "N")
+        self._action(fl, "&Next row / next suspicious place", self.next_row, "N")
 
         r = mb.addMenu("&Run")
         self.infer_action = self._action(r, "&Infer (trips, places, model)", self.run_infer, "Ctrl+R")
@@ -192,6 +211,11 @@ class MainWindow(QMainWindow):
             self.basemap_actions[key] = act
         self._sync_basemap_actions()
         v.addSeparator()
+        self.analysis_action = self.analysis.toggleViewAction()
+        self.analysis_action.setText("&Analysis (validation, suspicious labels, error tree, skew)")
+        self.analysis_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        v.addAction(self.analysis_action)
+        self.addAction(self.analysis_action)
         self._action(v, "&Reset layout", self.reset_layout)
 
         h = mb.addMenu("&Help")
@@ -211,6 +235,9 @@ class MainWindow(QMainWindow):
         self.map.bridge.tripSelected.connect(lambda t: self.select_trip(t, source="map"))
         self.map.mapReady.connect(self._map_ready)
         self.panel.flagRequested.connect(self.apply_flag)
+        self.analysis.placesChosen.connect(self.show_places)
+        self.analysis.placeChosen.connect(lambda p: self.select_place(p, source="analysis"))
+        self.analysis.analysisReady.connect(self._analysis_ready)
 
     @property
     def timeline(self):
@@ -247,12 +274,16 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         self.settings.clear_layout()
         self.resize(1400, 900)
+        self.analysis.setFloating(False)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analysis)
+        self.analysis.show()
         self._default_sizes()
 
     def closeEvent(self, event) -> None:
         if self.interactive:
             self.save_layout()
         self.close_project()
+        self.analysis.shutdown()
         super().closeEvent(event)
 
     # --- projects -----------------------------------------------------------------------------
@@ -300,6 +331,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"auditor — {project.path.name}")
         self.browser.set_connection(project.conn, project.run_id)
         self.panel.set_connection(project.conn, project.run_id)
+        self.analysis.basemap = self.settings.basemap
+        self.analysis.set_project(project.conn, project.path, project.run_id)
         if self._timeline is not None:
             self._timeline.clear()
         self.flags.attach(project.conn, self.settings.analyst or None)
@@ -330,6 +363,7 @@ class MainWindow(QMainWindow):
         self.flags.attach(None, None)
         self.browser.set_connection(None, None)
         self.panel.set_connection(None, None)
+        self.analysis.set_project(None, None, None)
         if self._timeline is not None:
             self._timeline.clear()
         self.map.show_message("No project open.")
@@ -419,6 +453,27 @@ class MainWindow(QMainWindow):
         self.timeline.show_trip(self.project.conn, trip_id)
         self.panel.show_trip(trip_id)
 
+    # --- analysis -------------------------------------------------------------------------------
+    def show_places(self, place_ids: list, description: str) -> None:
+        """From an analysis view to its samples: the browser shows exactly ``place_ids`` and
+        selects the first, which the map and the details follow."""
+        if self.project is None:
+            return
+        if not self.browser.show_subset(list(place_ids), description):
+            self.statusBar().showMessage(f"No places: {description}", 4000)
+
+    def next_row(self) -> None:
+        """N: the next suspicious place while the queue has the keyboard, else the next row."""
+        if self.analysis.queue_has_focus():
+            if not self.analysis.suspicious.select_next():
+                self.statusBar().showMessage("End of the suspicious-labels queue", 3000)
+        else:
+            self.browser.select_next_row()
+
+    def _analysis_ready(self, analysis) -> None:
+        self.panel.set_suspicions({r["place_id"]: r["reason"]
+                                   for r in analysis.report["suspicious"]})
+
     def _timeline_clicked(self, kind: str, target_id: str) -> None:
         if kind == "place":
             self.select_place(target_id, vehicle_id=self.vehicle_id, source="timeline")
@@ -476,6 +531,7 @@ class MainWindow(QMainWindow):
         if spec.target_kind == "place" and self.browser.model is not None:
             self.browser.model.refresh_flags([spec.target_id])
         self.panel.refresh_flags()
+        self.analysis.refresh_flags()
         self._update_status()
         # redraw the map so flagged places get their mark (keeps the selection)
         if self.vehicle_id is not None and (spec.target_kind != "place" or
@@ -522,6 +578,7 @@ class MainWindow(QMainWindow):
         self.settings.basemap = key
         self._sync_basemap_actions()
         self._update_status()
+        self.analysis.set_basemap(self.settings.basemap)
         if self.vehicle_id is not None:
             self._redraw_map()
 

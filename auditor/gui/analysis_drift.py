@@ -1,0 +1,60 @@
+"""Spatial drift tab: the fleet's parking cells that changed between the first and second half
+of the data, on an offline Leaflet page (auditor.maps.drift_map)."""
+from __future__ import annotations
+
+import json
+from typing import Callable, Optional
+
+from PySide6.QtCore import QUrl
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from auditor.gui.analysis_state import Analysis
+
+
+class _DriftPage(QWebEnginePage):
+    """Links in the page never navigate the view away."""
+
+    def acceptNavigationRequest(self, url, nav_type, is_main_frame):
+        if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked:
+            return False
+        return super().acceptNavigationRequest(url, nav_type, is_main_frame)
+
+
+class DriftMapView(QWebEngineView):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("driftMap")
+        self._page = _DriftPage(self)
+        self.setPage(self._page)
+        s = self._page.settings()
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, False)
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
+        self.shown_key: Optional[tuple[int, str]] = None
+        self.loaded = False
+        self.loadFinished.connect(self._loaded)
+
+    def _loaded(self, ok: bool) -> None:
+        self.loaded = bool(ok)
+
+    def show_analysis(self, analysis: Optional[Analysis], basemap: str = "none") -> None:
+        """Render the page (only when the run or basemap changed: it costs a page load)."""
+        key = None if analysis is None else (analysis.run_id, basemap)
+        if key == self.shown_key and key is not None:
+            return
+        self.shown_key = key
+        self.loaded = False
+        if analysis is None:
+            self.setHtml("<html><body style='font-family:sans-serif;color:#555'>"
+                         "<p>No analysis yet.</p></body></html>", QUrl("about:blank"))
+            return
+        from auditor.maps.drift_map import render_drift_map
+        html = render_drift_map(analysis.report["skew"]["spatial_drift"], basemap=basemap)
+        self.setHtml(html, QUrl("qrc:///auditor/drift.html"))
+
+    def page_state(self, callback: Callable[[Optional[dict]], None]) -> None:
+        """Ask the page what it drew: {"cells": shown, "total": all cells} or None."""
+        js = ("window.auditorDrift ? JSON.stringify({cells: window.auditorDrift.cellCount, "
+              "total: window.auditorDrift.totalCells}) : 'null'")
+        self._page.runJavaScript(js, 0, lambda text: callback(
+            json.loads(text) if isinstance(text, str) else None))

@@ -1,0 +1,124 @@
+"""Validation tab: the confusion matrix (a cell click shows exactly its places in the browser
+and on the map) and accuracy per population (metadata values, schedule-like slices)."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableWidget,
+                               QVBoxLayout, QWidget)
+
+from auditor.analysis.frames import CLASSES
+from auditor.gui.analysis_common import fill_table, fmt, item, pct, rate_color, read_only_table
+from auditor.gui.analysis_state import Analysis
+
+POPULATION_HEADERS = ["slice", "value", "validation n", "validation accuracy", "out-of-fold n",
+                      "out-of-fold accuracy"]
+
+
+def confusion_place_ids(conn: sqlite3.Connection, run_id: int, given: str,
+                        predicted: str) -> list[str]:
+    """The validation places of one confusion cell (the same rows validation_report counts)."""
+    return [r[0] for r in conn.execute(
+        "SELECT place_id FROM predictions WHERE run_id = ? AND split = 'validation' "
+        "AND given_label = ? AND predicted_label = ? ORDER BY place_id",
+        (run_id, given, predicted))]
+
+
+class ValidationView(QWidget):
+    placesChosen = Signal(list, str)  # place ids, what they are (for the browser's banner)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.conn: Optional[sqlite3.Connection] = None
+        self.analysis: Optional[Analysis] = None
+        self.summary = QLabel()
+        self.summary.setObjectName("validationSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.confusion = QTableWidget(len(CLASSES), len(CLASSES))
+        self.confusion.setObjectName("confusionMatrix")
+        self.confusion.setHorizontalHeaderLabels(list(CLASSES))
+        self.confusion.setVerticalHeaderLabels([f"given {c}" for c in CLASSES])
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion.setToolTip("Click a cell: the browser and the map show exactly its places")
+        self.confusion.cellClicked.connect(self.choose_cell)
+        self.populations = read_only_table(POPULATION_HEADERS, "populationAccuracy")
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.summary)
+        caption = QLabel("Rows: given label · columns: predicted. Click a cell to see its places.")
+        caption.setWordWrap(True)
+        ll.addWidget(caption)
+        ll.addWidget(self.confusion, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.populations)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(split)
+
+    def set_analysis(self, analysis: Optional[Analysis], conn: Optional[sqlite3.Connection]) -> None:
+        self.analysis, self.conn = analysis, conn
+        self.confusion.clearContents()
+        if analysis is None:
+            self.summary.setText("")
+            fill_table(self.populations, [])
+            return
+        v = analysis.report["validation"]
+        base = v.get("baseline") or {}
+        lines = [f"Validation: {v['n']:,} places, accuracy {pct(v['accuracy'])}"
+                 + (f" (baseline {pct(base.get('accuracy'))})" if base.get("accuracy") is not None
+                    else "")]
+        for c in CLASSES:
+            pc = v["per_class"][c]
+            lines.append(f"{c}: precision {fmt(pc['precision'])}, recall {fmt(pc['recall'])}, "
+                         f"support {pc['support']}")
+        self.summary.setText("\n".join(lines))
+        most = max([v["confusion"][g][p] for g in CLASSES for p in CLASSES] or [0])
+        for i, g in enumerate(CLASSES):
+            row_total = sum(v["confusion"][g].values())
+            for j, p in enumerate(CLASSES):
+                n = v["confusion"][g][p]
+                cell = item(f"{n:,}", n, tooltip=f"given {g}, predicted {p}: {n} places "
+                            f"({pct(n / row_total) if row_total else '–'} of given {g})")
+                # diagonal cells green by count, errors red: the eye goes to the errors
+                strength = n / most if most else 0.0
+                cell.setBackground(QColor(int(255 - 120 * strength), 255, int(255 - 120 * strength))
+                                   if i == j else rate_color(1.0 if n else 0.0))
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.confusion.setItem(i, j, cell)
+        self._fill_populations(v.get("by_population") or {})
+
+    def _fill_populations(self, by_pop: dict) -> None:
+        rows = []
+        for column, slices in sorted((by_pop.get("metadata") or {}).items()):
+            for s in slices:
+                rows.append(self._population_row(column, s["value"], s))
+        for s in by_pop.get("schedule") or []:
+            rows.append(self._population_row("schedule", s.get("description") or s["value"], s))
+        fill_table(self.populations, rows)
+
+    @staticmethod
+    def _population_row(column: str, value: str, s: dict) -> list:
+        acc, oof = s.get("accuracy"), s.get("oof_accuracy")
+        return [item(column), item(value), item(fmt(s["n"]), s["n"]),
+                item(pct(acc), acc, background=rate_color(None if acc is None else 1 - acc, 0.3)),
+                item(fmt(s["oof_n"]), s["oof_n"]),
+                item(pct(oof), oof, background=rate_color(None if oof is None else 1 - oof, 0.3))]
+
+    def choose_cell(self, row: int, column: int) -> list[str]:
+        if self.analysis is None or self.conn is None:
+            return []
+        given, predicted = CLASSES[row], CLASSES[column]
+        ids = confusion_place_ids(self.conn, self.analysis.run_id, given, predicted)
+        self.placesChosen.emit(ids, f"validation, given {given}, predicted {predicted}")
+        return ids

@@ -1,0 +1,173 @@
+"""The fleet's spatial drift as one self-contained map page (the GUI's Analysis dock shows it).
+
+Input is the report's ``skew.spatial_drift`` dict (auditor.analysis.drift): grid cells with the
+share of parked hours in the first and second half of the data. Each cell is a rectangle,
+orange where parking grew, blue where it shrank, more opaque the larger the change. Leaflet is
+inlined (auditor.maps.assets), so the page needs no network. Text from data is escaped here;
+the cell data travels as <script>-safe JSON and is drawn with plain Leaflet.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import folium
+from branca.element import Element, MacroElement
+
+from auditor.maps.assets import leaflet_css, leaflet_js, script_tag, style_tag
+from auditor.maps.vehicle_map import BASEMAP_OFF_NOTICE, check_basemap, esc, script_json
+
+GREW = "#d55e00"    # Okabe-Ito vermillion: more parking in the second half
+SHRANK = "#0072b2"  # Okabe-Ito blue: less parking
+MAX_CELLS = 2000    # the largest changes; a 5,000-vehicle fleet has tens of thousands of cells
+
+_DRIFT_JS = """
+window.auditorDriftMap = function (map, data) {
+  var maxAbs = data.maxAbs > 0 ? data.maxAbs : 1;
+  var layer = L.featureGroup().addTo(map);
+  data.cells.forEach(function (c) {
+    var strength = Math.min(1, Math.abs(c.change) / maxAbs);
+    L.rectangle([[c.s, c.w], [c.n, c.e]], {
+      color: c.change >= 0 ? data.grew : data.shrank, weight: 1, opacity: 0.6,
+      fillColor: c.change >= 0 ? data.grew : data.shrank,
+      fillOpacity: 0.1 + 0.7 * strength
+    }).bindTooltip(c.tooltip).addTo(layer);
+  });
+  var info = L.control({position: "topright"});
+  info.onAdd = function () {
+    var div = L.DomUtil.create("div", "drift-info");
+    div.innerHTML = data.info;
+    return div;
+  };
+  info.addTo(map);
+  if (data.notice) {
+    var notice = L.control({position: "bottomleft"});
+    notice.onAdd = function () {
+      var div = L.DomUtil.create("div", "drift-info");
+      div.textContent = data.notice;
+      return div;
+    };
+    notice.addTo(map);
+  }
+  return {map: map, cellCount: data.cells.length, totalCells: data.totalCells};
+};
+"""
+
+_DRIFT_CSS = """
+html, body { height: 100%; margin: 0; }
+.drift-info { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 280px; }
+.drift-info table { border-collapse: collapse; }
+.drift-info th { text-align: left; padding-right: 6px; font-weight: normal; color: #555; }
+.drift-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
+  vertical-align: middle; }
+"""
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.2f} %"
+
+
+def cell_tooltip(cell: dict) -> str:
+    corner = f"{cell['lat_min']:.2f}, {cell['lon_min']:.2f}"
+    first = f"{cell['first_hours']:,.1f} h ({_pct(cell['first_share'])})"
+    second = f"{cell['second_hours']:,.1f} h ({_pct(cell['second_share'])})"
+    change = f"{100 * cell['change']:+.2f} points of the fleet's parked hours"
+    return (f"<b>cell {esc(corner)}</b><br>first half: {esc(first)}<br>"
+            f"second half: {esc(second)}<br>change: {esc(change)}")
+
+
+def _day(ts) -> str:
+    import datetime as dt
+    if ts is None:
+        return "–"
+    return dt.datetime.fromtimestamp(int(ts), tz=dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def info_box(drift: dict, shown: int) -> str:
+    first, second = drift.get("first_period"), drift.get("second_period")
+    total = len(drift.get("cells") or [])
+    rows = [
+        ("cell", f"{drift.get('cell_deg', 0):g}°"),
+        ("first half", f"{_day(first[0])} – {_day(first[1])}" if first else "–"),
+        ("second half", f"{_day(second[0])} – {_day(second[1])}" if second else "–"),
+        ("cells shown", f"{shown:,} of {total:,} (largest change first)"),
+        ("total |change|", "–" if drift.get("total_abs_change") is None
+         else f"{100 * drift['total_abs_change']:.1f} points"),
+    ]
+    table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    legend = (f"<div><span class='drift-swatch' style='background:{GREW}'></span>more parking "
+              f"in the second half</div><div><span class='drift-swatch' "
+              f"style='background:{SHRANK}'></span>less parking</div>")
+    return f"<b>Spatial drift of parked hours</b><table>{table}</table>{legend}"
+
+
+def page_data(drift: dict, basemap: str, max_cells: int = MAX_CELLS) -> dict:
+    cells = list(drift.get("cells") or [])[:max_cells]  # already sorted by |change|
+    return {
+        "cells": [{"s": c["lat_min"], "n": c["lat_max"], "w": c["lon_min"], "e": c["lon_max"],
+                   "change": c["change"], "tooltip": cell_tooltip(c)} for c in cells],
+        "maxAbs": max((abs(c["change"]) for c in cells), default=0.0),
+        "totalCells": len(drift.get("cells") or []),
+        "grew": GREW, "shrank": SHRANK,
+        "info": info_box(drift, len(cells)),
+        "notice": BASEMAP_OFF_NOTICE if basemap == "none" else None,
+    }
+
+
+class _DriftLayer(MacroElement):
+    def __init__(self, payload: dict):
+        super().__init__()
+        self._name = "DriftLayer"
+        self.payload = payload
+
+    def render(self, **kwargs):
+        code = (f"window.auditorDrift = window.auditorDriftMap({self._parent.get_name()}, "
+                f"{script_json(self.payload)});")
+        self.get_root().script.add_child(Element(code), name=self.get_name())
+
+
+def _number_elements(root) -> None:
+    """folium gives elements random ids; numbering them makes the page the same bytes each time."""
+    counter = 0
+
+    def visit(el) -> None:
+        nonlocal counter
+        el._id = f"{counter:04d}"
+        counter += 1
+        for part in (getattr(el, name, None) for name in ("header", "html", "script")):
+            if isinstance(part, Element) and part is not el:
+                visit(part)
+        for child in list(el._children.values()):
+            visit(child)
+
+    visit(root)
+
+
+def render_drift_map(drift: dict, *, basemap: str = "none", max_cells: int = MAX_CELLS,
+                     title: Optional[str] = None) -> str:
+    """The HTML page of ``drift`` (report["skew"]["spatial_drift"]); deterministic bytes."""
+    basemap = check_basemap(basemap)
+    payload = page_data(drift, basemap, max_cells)
+    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_control=True)
+    m.default_js = []   # inline Leaflet instead of folium's CDN links
+    m.default_css = []
+    figure = m.get_root()
+    figure.title = esc(title or "auditor — spatial drift")
+    figure.header.add_child(Element("\n".join([
+        style_tag(leaflet_css()), style_tag(_DRIFT_CSS), script_tag(leaflet_js()),
+        script_tag(_DRIFT_JS)])), name="auditor_assets")
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", max_zoom=19).add_to(m)
+    elif basemap != "none":
+        host = basemap.split("/")[2]
+        folium.TileLayer(tiles=basemap, attr=f"Tiles: {esc(host)}", max_zoom=19).add_to(m)
+    cells = payload["cells"]
+    if cells:
+        m.fit_bounds([[min(c["s"] for c in cells), min(c["w"] for c in cells)],
+                      [max(c["n"] for c in cells), max(c["e"] for c in cells)]],
+                     padding=(16, 16))
+    else:  # no stops: the world, and the info box says there is nothing to show
+        m.fit_bounds([[-60.0, -170.0], [70.0, 170.0]])
+    _DriftLayer(payload).add_to(m)
+    _number_elements(figure)
+    return figure.render()

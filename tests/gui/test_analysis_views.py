@@ -1,0 +1,251 @@
+"""Issue 5 in the GUI, on real widgets and the shared demo project: the analysis report is
+computed off the GUI thread and cached per run; confusion cells, tree nodes and the suspicious
+queue lead to exactly their places in the browser and on the map; evidence and skew figures
+are shown with their thresholds and sample sizes."""
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from auditor.analysis.error_tree import slice_members
+from auditor.analysis.evidence import evidence_frame
+from auditor.analysis.frames import CLASSES
+from auditor.gui.analysis_common import column_texts
+from auditor.gui.analysis_skew import FCOL
+from auditor.gui.app import wait_for_map
+from auditor.gui.browser_model import PlaceTableModel
+from auditor.maps.drift_map import render_drift_map
+from auditor.store import open_project
+from auditor.store.queries import latest_run_id
+
+
+def _page_value(view, qtbot, js):
+    box = {}
+    view.run_js(f"JSON.stringify({js})", lambda v: box.setdefault("v", v))
+    qtbot.waitUntil(lambda: "v" in box, timeout=10_000)
+    return json.loads(box["v"])
+
+
+@pytest.fixture
+def opened(qtbot, window, demo_project):
+    """The window on the (read-only) demo project, with its analysis computed."""
+    window.open_project(demo_project)
+    qtbot.waitUntil(lambda: window.analysis.analysis is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: wait_for_map(window, 0), timeout=30_000)
+    return window
+
+
+def _shown_ids(window):
+    return window.browser.shown_place_ids()
+
+
+def test_report_is_computed_in_background_and_cached_per_run(qtbot, opened):
+    w = opened
+    loader = w.analysis.loader
+    assert loader.computations == 1
+    assert w.analysis.analysis.run_id == w.project.run_id
+    # the views show the same report the CLI prints
+    assert w.analysis.report["validation"]["n"] > 0
+    assert w.analysis.suspicious.table.rowCount() == len(w.analysis.report["suspicious"])
+    # re-opening the same run is served from the cache: no second computation
+    w.open_project(w.project.path)
+    assert w.analysis.analysis is not None and loader.computations == 1
+
+
+def test_confusion_cell_shows_exactly_its_places(qtbot, opened):
+    w = opened
+    conf = w.analysis.report["validation"]["confusion"]
+    # an error cell if the model made one, else the biggest cell
+    cells = [(conf[g][p], g != p, i, j) for i, g in enumerate(CLASSES)
+             for j, p in enumerate(CLASSES) if conf[g][p]]
+    n, _, i, j = max(cells, key=lambda c: (c[1], c[0]))
+    rect = w.analysis.validation.confusion.visualItemRect(w.analysis.validation.confusion.item(i, j))
+    qtbot.mouseClick(w.analysis.validation.confusion.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center())
+    expected = sorted(r[0] for r in w.project.conn.execute(
+        "SELECT place_id FROM predictions WHERE run_id = ? AND split = 'validation' "
+        "AND given_label = ? AND predicted_label = ?", (w.project.run_id, CLASSES[i], CLASSES[j])))
+    assert len(expected) == n
+    assert sorted(_shown_ids(w)) == expected
+    assert w.browser.subset_bar.isVisibleTo(w.browser)
+    # the first row is selected, and the map and details follow it
+    first = w.browser.model.place_at(0)["place_id"]
+    assert w.place_id == first == w.panel.place_id
+    assert w.browser.current_place()["place_id"] == first
+    qtbot.waitUntil(lambda: w.map.ready and w.map.vehicle_id == w.vehicle_id, timeout=30_000)
+    qtbot.waitUntil(lambda: _page_value(w.map, qtbot, "window.auditor.selectedPlace()") == first,
+                    timeout=10_000)
+    # Show all brings every place back
+    w.browser.subset_clear.click()
+    assert w.browser.model.subset is None and w.browser.model.total > n
+
+
+def test_error_tree_node_filters_browser_to_slice_members(qtbot, opened):
+    w = opened
+    view = w.analysis.tree
+    assert view.items, "the demo project grows a tree"
+    # a leaf (a real slice, smaller than the root)
+    leaf_id = w.analysis.report["error_tree"]["leaves"][0]["id"]
+    item = view.items[leaf_id]
+    view.tree.scrollToItem(item)
+    rect = view.tree.visualItemRect(item)
+    qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    expected = slice_members(w.project.conn, leaf_id, w.project.run_id)
+    assert expected and sorted(_shown_ids(w)) == sorted(expected)
+    assert w.place_id in expected
+    # each node shows its count and error rate; the root covers every labelled place
+    root = view.tree.topLevelItem(0)
+    t = w.analysis.report["error_tree"]
+    assert root.text(1) == f"{t['n']:,}" and root.text(2) == f"{t['errors']:,}"
+    assert item.background(0).color() != root.background(0).color() or \
+        t["leaves"][0]["error_rate"] == t["root"]["error_rate"]
+
+
+def test_suspicious_queue_next_key_advances_and_selects_on_map(qtbot, opened):
+    w = opened
+    queue = w.analysis.suspicious
+    rows = w.analysis.report["suspicious"]
+    assert len(rows) >= 2, "the demo fleet has mislabelled places"
+    w.analysis.show_tab("suspicious")
+    w.activateWindow()
+    queue.table.setFocus()
+    qtbot.waitUntil(lambda: w.analysis.queue_has_focus())
+    queue.select_row(0)  # (focusing the table may already have made row 0 current)
+    assert queue.current_place() == rows[0]["place_id"] == w.place_id
+    qtbot.keyClick(queue.table, Qt.Key.Key_N)
+    second = rows[1]["place_id"]
+    assert queue.current_place() == second == w.place_id == w.panel.place_id
+    # suggested label and reason are shown
+    assert rows[1]["reason"] in queue.reason.text()
+    assert (rows[1]["suggested_label"] or "–") in queue.reason.text()
+    # the map page itself has the place selected
+    qtbot.waitUntil(lambda: w.map.ready and w.map.vehicle_id == w.vehicle_id, timeout=30_000)
+    qtbot.waitUntil(lambda: _page_value(w.map, qtbot, "window.auditor.selectedPlace()") == second,
+                    timeout=10_000)
+    # the details pane says why it is suspicious
+    assert rows[1]["reason"] in w.panel.evidence.text()
+
+
+def test_flag_keys_work_in_the_queue(qtbot, window, fresh_demo_project):
+    window.open_project(fresh_demo_project)
+    qtbot.waitUntil(lambda: window.analysis.analysis is not None, timeout=60_000)
+    queue = window.analysis.suspicious
+    window.analysis.show_tab("suspicious")
+    window.activateWindow()
+    queue.table.setFocus()
+    queue.select_row(0)
+    target = queue.current_place()
+    assert window.place_id == target
+    suggested = window.analysis.report["suspicious"][0]["suggested_label"]
+    key = {"home": Qt.Key.Key_H, "work": Qt.Key.Key_W, "other": Qt.Key.Key_O}[suggested]
+    qtbot.keyClick(queue.table, key)
+    events = window.project.conn.execute(
+        "SELECT target_id, action, new_value FROM flag_events").fetchall()
+    assert events == [(target, "label_wrong", suggested)]
+    assert queue.table.item(0, 9).text() == f"label→{suggested}"
+    qtbot.keyClick(queue.table, Qt.Key.Key_X)
+    assert window.project.conn.execute("SELECT action FROM flag_events ORDER BY event_id DESC "
+                                       "LIMIT 1").fetchone()[0] == "bad_data"
+    window.close()
+
+
+def test_evidence_sentences_appear_in_the_details(qtbot, opened):
+    w = opened
+    found = evidence_frame(w.project.conn)
+    on_places = found[found["place_id"].notna()]
+    if on_places.empty:  # the check found nothing on a place: then the all-clear text shows
+        place = w.project.conn.execute(
+            "SELECT place_id FROM predictions WHERE run_id = ? AND given_label = 'home' "
+            "ORDER BY place_id LIMIT 1", (w.project.run_id,)).fetchone()[0]
+        w.select_place(place)
+        assert "No check speaks against the home label" in w.panel.evidence.text()
+    else:
+        place, sentence = on_places.iloc[0]["place_id"], on_places.iloc[0]["sentence"]
+        w.select_place(place)
+        assert sentence in w.panel.evidence.text()
+    assert w.panel.evidence_box.isVisibleTo(w.panel)
+
+
+def test_skew_table_shows_value_threshold_and_n(qtbot, opened):
+    w = opened
+    view = w.analysis.skew
+    comp = w.analysis.report["skew"]["comparisons"]["validation"]
+    view.comparison.setCurrentIndex(view.comparison.findData("validation"))
+    table = view.features
+    assert table.rowCount() == len(comp["features"])
+    by_feature = {r["feature"]: r for r in comp["features"]}
+    for row in range(table.rowCount()):
+        r = by_feature[table.item(row, FCOL["feature"]).text()]
+        value = r["wasserstein_std"] if r["kind"] == "numeric" else r["js_distance"]
+        threshold = r["wasserstein_threshold"] if r["kind"] == "numeric" else r["js_threshold"]
+        if value is not None:
+            assert float(table.item(row, FCOL["value"]).text()) == pytest.approx(value, rel=1e-2)
+        assert float(table.item(row, FCOL["threshold"]).text()) == pytest.approx(threshold)
+        assert table.item(row, FCOL["n reference"]).text() == f"{r['n_reference']:,}"
+        assert table.item(row, FCOL["n current"]).text() == f"{r['n_current']:,}"
+        assert table.item(row, FCOL["flag"]).text() == ("FLAG" if r["flag"] else "ok")
+    # recent-vs-early is there too, and leakage is said in words
+    view.comparison.setCurrentIndex(view.comparison.findData("recent"))
+    assert table.rowCount() == len(w.analysis.report["skew"]["comparisons"]["recent"]["features"])
+    leak = w.analysis.report["skew"]["leakage"]
+    assert f"of {leak['entity']['n_vehicles']} vehicles" in view.leakage.text() or \
+        f"each of {leak['entity']['n_vehicles']:,} vehicles" in view.leakage.text()
+    assert "Location leakage" in view.leakage.text()
+    # population accuracy rows: every metadata column's values and the schedule slices
+    pops = w.analysis.report["validation"]["by_population"]
+    slices = column_texts(w.analysis.validation.populations, 0)
+    assert set(slices) == set(pops["metadata"]) | {"schedule"}
+    assert len(slices) == sum(map(len, pops["metadata"].values())) + len(pops["schedule"])
+
+
+def test_drift_map_tab_draws_the_cells(qtbot, opened):
+    w = opened
+    drift = w.analysis.report["skew"]["spatial_drift"]
+    w.analysis.show_tab("drift")
+    view = w.analysis.drift
+    box = {}
+    qtbot.waitUntil(lambda: view.loaded, timeout=30_000)
+
+    def poll():
+        view.page_state(lambda state: box.__setitem__("s", state))
+        return bool(box.get("s"))
+    qtbot.waitUntil(poll, timeout=20_000)
+    assert box["s"] == {"cells": min(len(drift["cells"]), 2000), "total": len(drift["cells"])}
+
+
+def test_drift_page_is_offline_escaped_and_deterministic():
+    cell = {"lat_min": 47.54, "lat_max": 47.55, "lon_min": -122.4, "lon_max": -122.39,
+            "first_hours": 10.0, "second_hours": 2.0, "first_share": 0.5, "second_share": 0.1,
+            "change": -0.4}
+    drift = {"cell_deg": 0.01, "first_period": [0, 86400], "second_period": [86400, 172800],
+             "total_abs_change": 0.8, "cells": [cell, {**cell, "lat_min": 1.0, "lat_max": 1.01,
+                                                       "change": 0.4}]}
+    page = render_drift_map(drift)
+    assert page == render_drift_map(drift)
+    assert "<script src=" not in page and "<link " not in page  # everything inline
+    assert '"totalCells":2' in page
+    # a title from outside is escaped; a tile URL that is not one is refused
+    assert "<b>x</b>" not in render_drift_map(drift, title="<b>x</b>")
+    from auditor.errors import UserError
+    with pytest.raises(UserError):
+        render_drift_map(drift, basemap="javascript:alert(1)")
+    assert len(render_drift_map({"cells": []})) > 0
+
+
+def test_browser_subset_keeps_sorting_and_finds_rows(demo_project, qtbot):
+    conn = open_project(demo_project, create=False)
+    try:
+        ids = [r[0] for r in conn.execute("SELECT place_id FROM places ORDER BY place_id DESC "
+                                          "LIMIT 7")]
+        m = PlaceTableModel(conn, latest_run_id(conn))
+        m.set_subset(ids)
+        assert m.total == 7 and sorted(r["place_id"] for r in m.rows) == sorted(ids)
+        assert m.row_of(ids[0]) is not None
+        outside = conn.execute("SELECT place_id FROM places ORDER BY place_id LIMIT 1").fetchone()[0]
+        assert m.row_of(outside) is None
+        m.set_subset([])
+        assert m.total == 0
+        m.set_subset(None)
+        assert m.total == conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
+    finally:
+        conn.close()
