@@ -25,15 +25,21 @@ log = logging.getLogger("auditor.gui")
 PREVIEW_DELAY_MS = 300   # re-preview once the analyst stops turning a spin box
 FORMATS = ("csv", "parquet")
 
-# (key, words on the left) of the preview rows, in reading order
+# (key, words on the left, what it means) of the preview rows, in reading order
 PREVIEW_ROWS = (
-    ("rows", "Rows in the training set"),
-    ("relabelled", "Relabelled by 'label is wrong' flags"),
-    ("excluded", "Excluded from training"),
-    ("reweighted", "Reweighted (near a validation error, or hard example)"),
-    ("misclassified_validation", "Misclassified validation samples used"),
-    ("effective_sample_size", "Effective sample size"),
-    ("weights", "Sample weight min / max / mean"),
+    ("rows", "Rows in the training set", "Training places that go into the export"),
+    ("relabelled", "Relabelled by flags", "Training rows whose label a 'label is wrong' flag "
+                                          "corrected"),
+    ("excluded", "Excluded", "Training rows left out, by reason (bad-data flags, no label, "
+                             "no stops left)"),
+    ("reweighted", "Reweighted", "Rows upweighted: neighbours of a misclassified validation "
+                                 "sample, or flagged 'model is wrong' (hard example)"),
+    ("misclassified_validation", "Misclassified validation samples used",
+     "Validation places the model got wrong; their k nearest training rows are upweighted"),
+    ("effective_sample_size", "Effective sample size",
+     "(sum of weights)^2 / sum of squared weights: how many equally weighted rows the "
+     "weighted set is worth"),
+    ("weights", "Weight min / max / mean", "Sample weights after scaling to sum to the rows"),
 )
 
 
@@ -50,7 +56,7 @@ def preview_texts(preview: dict) -> dict[str, str]:
     reasons = preview.get("excluded_by_reason") or {}
     excluded = _count(preview["excluded"])
     if reasons:
-        excluded += " — " + "; ".join(f"{_count(n)} {reason}" for reason, n in reasons.items())
+        excluded += " (" + "; ".join(f"{_count(n)} {reason}" for reason, n in reasons.items()) + ")"
     w = preview["weights"]
     return {
         "rows": _count(preview["rows"]),
@@ -148,7 +154,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.result_box)
         layout.addWidget(self.buttons)
-        self.resize(620, 0)
+        # as wide as the hashes need from the start: the dialog does not jump after an export
+        self.setMinimumWidth(self.hashes_view.minimumWidth() + 48)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -205,10 +212,13 @@ class ExportDialog(QDialog):
         outer = QVBoxLayout(self.preview_box)
         form = QFormLayout()
         self.preview_labels: dict[str, QLabel] = {}
-        for key, words in PREVIEW_ROWS:
+        for key, words, meaning in PREVIEW_ROWS:
             value = _plain_label("…", f"preview_{key}")
+            value.setToolTip(meaning)
             self.preview_labels[key] = value
-            form.addRow(f"{words}:", value)
+            name = QLabel(f"{words}:")
+            name.setToolTip(meaning)
+            form.addRow(name, value)
         outer.addLayout(form)
         row = QHBoxLayout()
         self.preview_status = _plain_label("", "previewStatus")
@@ -231,7 +241,12 @@ class ExportDialog(QDialog):
         self.hashes_view.setReadOnly(True)
         self.hashes_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.hashes_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.hashes_view.setFixedHeight(64)
+        # wide and tall enough for two full "name  sha256 <64 hex>" lines without scrolling
+        metrics = self.hashes_view.fontMetrics()
+        frame = 2 * (self.hashes_view.frameWidth() + 6)
+        self.hashes_view.setMinimumWidth(
+            metrics.horizontalAdvance("training_set.parquet  sha256 " + "0" * 64) + frame)
+        self.hashes_view.setFixedHeight(3 * metrics.lineSpacing() + frame)
         layout.addWidget(self.result_label)
         layout.addWidget(self.hashes_view)
         self.result_box.hide()
