@@ -3,7 +3,6 @@ will contain (rows relabelled, excluded, reweighted) before writing it; export o
 thread and show where the files went with their sha256."""
 from __future__ import annotations
 
-import logging
 import threading
 import traceback
 from pathlib import Path
@@ -17,13 +16,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QWidget)
 
 from auditor.errors import Cancelled, UserError
+from auditor.export.config import FORMATS, ExportConfig
 from auditor.gui.dialogs import show_bug
 from auditor.gui.workers import Job
 
-log = logging.getLogger("auditor.gui")
-
 PREVIEW_DELAY_MS = 300   # re-preview once the analyst stops turning a spin box
-FORMATS = ("csv", "parquet")
 
 # (key, words on the left, what it means) of the preview rows, in reading order
 PREVIEW_ROWS = (
@@ -170,7 +167,6 @@ class ExportDialog(QDialog):
 
     # --- building -------------------------------------------------------------------------
     def _build_options(self) -> None:
-        from auditor.export.config import ExportConfig
         defaults = ExportConfig()
         self.options_box = QGroupBox("Options")
         form = QFormLayout(self.options_box)
