@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from auditor.analysis import frames
+from auditor.errors import UserError
 
 MAX_DEPTH = 3
 RANDOM_STATE = 0
@@ -164,3 +165,63 @@ def slice_members(conn: sqlite3.Connection, node_id: int, run_id: Optional[int] 
                   max_depth: int = MAX_DEPTH) -> list[str]:
     _, lab, X, words = _prepared(conn, run_id)
     return members(lab, X, node_id, max_depth)
+
+
+def _run_kind(conn: sqlite3.Connection, run_id: Optional[int]) -> tuple[int, str]:
+    if run_id is None:
+        return frames.resolve_run(conn, None), "model"
+    row = conn.execute("SELECT kind FROM runs WHERE run_id = ?", (int(run_id),)).fetchone()
+    if row is None:
+        raise UserError(f"run {run_id} is not in this project — list runs with 'auditor report'")
+    return int(run_id), row[0]
+
+
+def _slice_rates(conn: sqlite3.Connection, run_id: Optional[int], vehicles: set) -> dict:
+    """Error rates of one run (model or baseline) over the labelled places of ``vehicles`` and
+    of the rest. A model run is judged out-of-fold (the tree's target), a baseline run (no
+    training, nothing to hold out) by its predicted label; ``predicted_error_rate`` always
+    judges the labels the run shows."""
+    run_id, kind = _run_kind(conn, run_id)
+    pred = frames.predictions(conn, run_id)
+    lab = pred[pred["given_label"].isin(frames.CLASSES)].copy()
+    shown = (lab["predicted_label"] != lab["given_label"]).to_numpy()
+    if kind == "model":
+        lab = frames.labelled(pred)
+        shown = (lab["predicted_label"] != lab["given_label"]).to_numpy()
+        wrong = lab["wrong"].to_numpy()
+    else:
+        wrong = shown
+    inside = lab["vehicle_id"].isin(vehicles).to_numpy()
+
+    def rates(mask: np.ndarray) -> dict:
+        n = int(mask.sum())
+        errors, shown_errors = int(wrong[mask].sum()), int(shown[mask].sum())
+        return {"vehicles": int(lab.loc[mask, "vehicle_id"].nunique()), "n": n,
+                "errors": errors, "error_rate": errors / n if n else None,
+                "predicted_errors": shown_errors,
+                "predicted_error_rate": shown_errors / n if n else None}
+
+    return {"run_id": run_id, "kind": kind, "slice": rates(inside), "rest": rates(~inside)}
+
+
+def compare_runs(conn: sqlite3.Connection, before_run_id: Optional[int],
+                 after_run_id: Optional[int], column: str, value: str) -> dict:
+    """The fix loop's before/after: error rates of the labelled places of vehicles whose
+    metadata ``column`` equals ``value`` (and of all other labelled places) in two runs, and
+    the same for the baseline runs made alongside them (model runs only). Places are
+    re-derived between runs, so slices are compared by vehicle, never by place id."""
+    meta = frames.vehicle_metadata(conn)
+    if column not in meta.columns:
+        raise UserError(f"vehicle metadata has no column {column!r} — choose one of "
+                        f"{', '.join(c for c in meta.columns if c != 'vehicle_id') or 'none'}")
+    vehicles = set(meta.loc[meta[column] == str(value), "vehicle_id"])
+    out = {"column": column, "value": str(value),
+           "before": _slice_rates(conn, before_run_id, vehicles),
+           "after": _slice_rates(conn, after_run_id, vehicles)}
+    b, a = out["before"]["slice"]["error_rate"], out["after"]["slice"]["error_rate"]
+    out["error_rate_change"] = None if a is None or b is None else a - b
+    if out["before"]["kind"] == out["after"]["kind"] == "model":
+        base = [frames.baseline_run_for(conn, out[k]["run_id"]) for k in ("before", "after")]
+        if None not in base:
+            out["baseline"] = compare_runs(conn, base[0], base[1], column, value)
+    return out
