@@ -52,7 +52,10 @@ def compute_analysis(path: Path, run_id: Optional[int], progress: Optional[Progr
             # the design matrix once; members() refits the (deterministic) tree per node
             lab = frames.labelled(frames.predictions(conn, rid))
             X, _ = design_matrix(lab, frames.place_features(conn), frames.vehicle_metadata(conn))
-            tree_members = {i: members(lab, X, i) for i in ids}
+            for k, i in enumerate(ids):
+                if progress is not None:  # lets Cancel stop between nodes
+                    progress(k, len(ids), "error tree slices")
+                tree_members[i] = members(lab, X, i)
         return Analysis(rid, report, tree_members)
     finally:
         conn.close()
@@ -70,6 +73,7 @@ class AnalysisLoader(QObject):
         super().__init__(parent)
         self.cache: dict[tuple[str, int], Analysis] = {}
         self.job: Optional[Job] = None
+        self._unfinished: set[Job] = set()  # incl. cancelled ones still winding down
         self._token = 0
         self.computations = 0  # how many times a report was computed (not served from cache)
 
@@ -96,6 +100,8 @@ class AnalysisLoader(QObject):
         job.succeeded.connect(lambda result: self._done(token, key, result))
         job.failed.connect(lambda exc: self._failed(token, exc))
         self.job = job
+        self._unfinished.add(job)
+        job.finished.connect(lambda: self._unfinished.discard(job))
         self.started.emit()
         job.start()
         return None
@@ -121,10 +127,12 @@ class AnalysisLoader(QObject):
         return self.job is not None and not self.job.is_finished
 
     def cancel(self, wait_ms: int = 0) -> None:
-        """Stop listening to the running job (it stops at its next progress step)."""
+        """Stop listening to running jobs (each stops at its next progress step); with
+        ``wait_ms``, block until their threads end (before the window or process goes away)."""
         self._token += 1
-        job, self.job = self.job, None
-        if job is not None and not job.is_finished:
-            job.cancel()
-            if wait_ms:
-                job.runner.wait(wait_ms)
+        self.job = None
+        for job in list(self._unfinished):
+            if not job.is_finished:
+                job.cancel()
+                if wait_ms:
+                    job.runner.wait(wait_ms)
