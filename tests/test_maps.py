@@ -372,3 +372,108 @@ def test_demo_project_map(demo_project):
     assert all(len(t["coords"]) <= 300 for t in data["trips"])
     assert data["pointCount"] < n_pings
     assert len(page.encode()) < 1_500_000                              # far below setHtml's 2 MB
+
+
+# --- one page, many vehicles: the payload swap ---------------------------------------------------
+
+ODD_VEHICLE = "odd</script><!--\u2028\u2029&"
+
+
+def _with_odd_vehicle(tmp_path, project):
+    """A copy of the map project with a vehicle whose id could end a <script> or a JS line."""
+    path = tmp_path / "odd.db"
+    path.write_bytes(Path(project).read_bytes())
+    c = open_project(path)
+    with transaction(c):
+        c.execute("INSERT INTO vehicles VALUES (?, '{}', 1)", (ODD_VEHICLE,))
+        c.executemany("INSERT INTO places VALUES (?,?,?,?,?)",
+                      [(f"{ODD_VEHICLE}:{i}", ODD_VEHICLE, 48.10 + 0.02 * i, 11.50, 1)
+                       for i in range(2)])
+    return c
+
+
+def test_payload_script_is_safe_javascript(tmp_path, project):
+    from auditor.maps.vehicle_map import load_script, vehicle_payload
+    c = _with_odd_vehicle(tmp_path, project)
+    data = vehicle_payload(c, ODD_VEHICLE, selected_place=f"{ODD_VEHICLE}:1")
+    c.close()
+    js = load_script(data)
+    assert js.startswith("window.auditor.load({") and js.endswith("})")
+    assert "</" not in js and "<!--" not in js and "\u2028" not in js and "\u2029" not in js
+    assert js.isascii()
+    assert json.loads(js[len("window.auditor.load("):-1]) == data   # nothing lost on the way
+    assert data["vehicleId"] == ODD_VEHICLE and data["selectedPlace"] == f"{ODD_VEHICLE}:1"
+    assert [p["id"] for p in data["places"]] == [f"{ODD_VEHICLE}:0", f"{ODD_VEHICLE}:1"]
+    # markup made from the id is escaped, in the one place that builds it
+    assert "odd&lt;/script&gt;&lt;!--" in data["info"] and "</script>" not in data["places"][0]["popup"]
+    # the standalone page embeds the same payload
+    assert payload(render_vehicle_map(open_project(tmp_path / "odd.db"), ODD_VEHICLE,
+                                      selected_place=f"{ODD_VEHICLE}:1")) == data
+
+
+def test_unlabelled_place_says_so_not_nan(conn):
+    data = payload(render_vehicle_map(conn, EVIL_VEHICLE))
+    popup = data["places"][0]["popup"]
+    assert "unlabelled / other" in popup and "nan" not in popup.lower()
+    assert "(given" not in data["places"][0]["tooltip"]
+
+
+@pytest.mark.gui
+def test_switching_vehicle_swaps_the_data_in_the_same_page(qtbot, tmp_path, project):
+    from auditor.gui.map_view import MapView
+    c = _with_odd_vehicle(tmp_path, project)
+    view = MapView()
+    view.resize(900, 600)
+    view.show()
+
+    def page(js):
+        out = []
+        view.run_js(js, out.append)
+        qtbot.waitUntil(lambda: bool(out), timeout=10_000)
+        return out[0]
+
+    def show(vid, place=None):
+        with qtbot.waitSignal(view.mapReady, timeout=30_000) as ready:
+            view.show_vehicle(c, vid, selected_place=place)
+        assert ready.args == [vid] and view.ready
+
+    try:
+        show("v1")
+        assert view.page_loads == 1 and view.swaps == 0
+        page("window.survivor = 'set before the switch'; 1")
+        for n, (vid, place) in enumerate([(ODD_VEHICLE, f"{ODD_VEHICLE}:1"),
+                                          (EVIL_VEHICLE, None)], start=1):
+            show(vid, place)
+            ids = {r[0] for r in c.execute("SELECT place_id FROM places WHERE vehicle_id = ?",
+                                           (vid,))}
+            assert set(json.loads(page("JSON.stringify(window.auditor.placeIds)"))) == ids
+            assert page("window.auditor.vehicleId") == vid
+            assert page("window.survivor") == "set before the switch"   # no reload
+            assert view.page_loads == 1 and view.swaps == n
+            assert page("String(window.auditor.selectedPlace())") == (place or "null")
+            # only this vehicle's vectors are on the page
+            n_trips = len(json.loads(page("JSON.stringify(window.auditor.tripIds)")))
+            assert page("document.querySelectorAll('path.leaflet-interactive').length") == \
+                len(ids) + n_trips
+            assert vid in page("document.querySelector('.auditor-info').innerText")
+        # every place is drawn clear of the info box and legend on the right
+        inside = page("""JSON.stringify(window.auditor.placeIds.map(function (id) {
+            var m = window.auditor.map, p = m.latLngToContainerPoint(
+                window.auditor.layerOf('place', id).getLatLng());
+            var box = document.querySelector('.auditor-info').getBoundingClientRect();
+            return p.x > 0 && p.y > 0 && p.x < box.left && p.y < m.getSize().y; }))""")
+        assert json.loads(inside) == [True] * 3
+        # a click on the swapped page reaches the app with the vehicle it now shows
+        with qtbot.waitSignal(view.bridge.placeSelected, timeout=5000) as clicked:
+            page(f"window.auditorClick('place', {json.dumps(EVIL_VEHICLE + ':2')}); 1")
+        assert clicked.args == [f"{EVIL_VEHICLE}:2"] and view.bridge.rejected == 0
+        # a new basemap needs another page
+        with qtbot.waitSignal(view.mapReady, timeout=30_000):
+            view.show_vehicle(c, "v1", basemap="osm")
+        assert view.page_loads == 2 and page("window.survivor === undefined")
+    finally:
+        c.close()
+        from PySide6.QtCore import QCoreApplication, QEvent
+        view.close()
+        view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

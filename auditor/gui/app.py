@@ -68,9 +68,13 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 
 
 def wait_for_map(window, timeout: float = MAP_TIMEOUT_S) -> bool:
-    """True once the map of the selected vehicle has drawn (or there is no vehicle to draw)."""
+    """True once the map and timeline of the selected vehicle have drawn (or there is no
+    vehicle to draw)."""
     def drawn() -> bool:
         if window.initial_selection_pending:
+            return False
+        timeline = getattr(window, "_timeline", None)  # built on first use
+        if timeline is not None and timeline.pending:
             return False
         if window.vehicle_id is None:
             return True

@@ -1,5 +1,6 @@
-"""The centre pane: the vehicle's folium map in a QWebEngineView, wired to the app through
-QWebChannel (clicks) and runJavaScript (selection from the app)."""
+"""The centre pane: the vehicle map page in a QWebEngineView, wired to the app through
+QWebChannel (clicks) and runJavaScript (selection from the app, and switching vehicle: the page
+loads once, later vehicles are swapped in with window.auditor.load(payload))."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from auditor.gui.first_paint import after_first_paint, window_painted
 from auditor.gui.map_bridge import MapBridge
 
 log = logging.getLogger("auditor.gui.map")
@@ -40,15 +42,17 @@ def _js_string(value: str) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def bridge_script(vehicle_id: str) -> str:
+def bridge_script() -> str:
+    """Page -> app clicks through QWebChannel. The vehicle sent with a click is the one the page
+    shows at that moment (window.auditor.vehicleId), so the bridge can refuse stale clicks."""
     return f"""<script src="qrc:///qtwebchannel/qwebchannel.js"></script>
 <script>
 (function () {{
-  var vehicle = {_js_string(vehicle_id)};
   var queued = [];
   window.{CLICK_HANDLER} = function (kind, id) {{
     var b = window._auditorBridge;
     if (!b) {{ queued.push([kind, id]); return; }}
+    var vehicle = window.auditor ? String(window.auditor.vehicleId) : "";
     if (kind === "place") {{ b.placeClicked(vehicle, String(id)); }}
     else if (kind === "trip") {{ b.tripClicked(vehicle, String(id)); }}
   }};
@@ -67,8 +71,8 @@ def bridge_script(vehicle_id: str) -> str:
 """
 
 
-def inject_bridge(html: str, vehicle_id: str) -> str:
-    script = bridge_script(vehicle_id)
+def inject_bridge(html: str) -> str:
+    script = bridge_script()
     pos = html.lower().find("</head>")
     if pos < 0:
         return script + html
@@ -109,27 +113,94 @@ class MapView(QWebEngineView):
         self._load_token = 0
         self._poll_elapsed = 0
         self._tmpdir = tempfile.TemporaryDirectory(prefix="auditor-map-")
+        self._page_alive = False       # a vehicle page is loaded and has window.auditor
+        self._page_basemap: Optional[str] = None
+        self.page_loads = 0            # whole pages loaded / vehicles swapped in: diagnostics
+        self.swaps = 0
         self.loadFinished.connect(self._loaded)
+        self.loadStarted.connect(self._load_started)
 
     # --- loading -----------------------------------------------------------------------------
     def show_vehicle(self, conn: sqlite3.Connection, vehicle_id: str, *, run_id=None,
                      basemap: str = "none", selected_place: Optional[str] = None) -> None:
-        from auditor.maps.vehicle_map import render_vehicle_map
-        html = render_vehicle_map(conn, vehicle_id, run_id=run_id, basemap=basemap,
-                                  selected_place=selected_place, click_handler=CLICK_HANDLER)
-        place_ids = [r[0] for r in conn.execute(
-            "SELECT place_id FROM places WHERE vehicle_id = ?", (vehicle_id,))]
-        trip_ids = [r[0] for r in conn.execute(
-            "SELECT trip_id FROM trips WHERE vehicle_id = ?", (vehicle_id,))]
-        self.bridge.set_vehicle(vehicle_id, place_ids, trip_ids)
-        self.show_html(inject_bridge(html, vehicle_id), vehicle_id)
-
-    def show_html(self, html: str, vehicle_id: str) -> None:
+        """Draw the vehicle: into the page already loaded (window.auditor.load, no reload) when
+        there is one with this basemap, else by loading the page. On a cold start this waits
+        for the window's first paint. mapReady follows once the vectors are drawn."""
         self.vehicle_id = vehicle_id
         self.ready = False
         self.last_state = None
         self._pending_js = []
         self._load_token += 1
+        token = self._load_token
+        request = (conn, vehicle_id, run_id, basemap, selected_place)
+        # clicks are judged against the vehicle asked for from now on (indexed, cheap)
+        self.bridge.set_vehicle(
+            vehicle_id,
+            [r[0] for r in conn.execute("SELECT place_id FROM places WHERE vehicle_id = ?",
+                                        (vehicle_id,))],
+            [r[0] for r in conn.execute("SELECT trip_id FROM trips WHERE vehicle_id = ?",
+                                        (vehicle_id,))])
+        if window_painted(self):
+            self._draw(token, request)  # errors reach the caller (a dialog in the main window)
+        else:
+            after_first_paint(self, lambda: self._draw_later(token, request))
+
+    def _draw_later(self, token: int, request: tuple) -> None:
+        if token != self._load_token:
+            return
+        try:
+            self._draw(token, request)
+        except Exception as exc:  # nobody to raise to: say it on the map, details in the log
+            from auditor.errors import UserError
+            if not isinstance(exc, UserError):
+                log.exception("drawing the map of %s", request[1])
+            self.show_message(f"Cannot draw vehicle {request[1]}: {exc}")
+
+    def _draw(self, token: int, request: tuple) -> None:
+        if token != self._load_token:
+            return  # another vehicle was asked for meanwhile
+        from auditor.maps.vehicle_map import load_script, vehicle_payload
+        conn, vehicle_id, run_id, basemap, selected_place = request
+        payload = vehicle_payload(conn, vehicle_id, run_id=run_id, basemap=basemap,
+                                  selected_place=selected_place)
+        if self._page_alive and self._page_basemap == basemap:
+            self._page.runJavaScript(load_script(payload), 0,
+                                     lambda text: self._swapped(token, request, text))
+            return
+        from auditor.maps.page import build_page  # folium: only for a page load
+        html = build_page(payload, basemap=basemap, click_handler=CLICK_HANDLER)
+        self._show_page(inject_bridge(html), basemap)
+
+    def _swapped(self, token: int, request: tuple, text) -> None:
+        if token != self._load_token:
+            return
+        try:
+            state = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            state = None
+        if not isinstance(state, dict) or state.get("vehicleId") != request[1]:
+            # the page was not there to swap (crashed, reloaded): load it again
+            log.info("map swap to %s failed (%r); reloading the page", request[1], text)
+            self._page_alive = False
+            self._draw_later(token, request)
+            return
+        self.swaps += 1
+        self._set_ready(state)
+
+    def show_html(self, html: str, vehicle_id: str) -> None:
+        """Load a whole map page for ``vehicle_id`` (its own basemap is not known: the next
+        vehicle loads a page again)."""
+        self.vehicle_id = vehicle_id
+        self.ready = False
+        self.last_state = None
+        self._pending_js = []
+        self._load_token += 1
+        self._show_page(html, None)
+
+    def _show_page(self, html: str, basemap: Optional[str]) -> None:
+        self._page_alive = False
+        self._page_basemap = basemap
+        self.page_loads += 1
         if len(html.encode("utf-8")) < SETHTML_LIMIT:
             self.setHtml(html, BASE_URL)
         else:  # too big for setHtml: a temp file, loaded by URL
@@ -142,11 +213,16 @@ class MapView(QWebEngineView):
         import html as _html
         self.vehicle_id = None
         self.ready = False
+        self._page_alive = False
+        self._page_basemap = None
         self.bridge.set_vehicle(None, (), ())
         self._load_token += 1
         self.setHtml("<html><body style='font-family:sans-serif;color:#555;display:flex;"
                      "align-items:center;justify-content:center;height:95vh'>"
                      f"<p>{_html.escape(text)}</p></body></html>", BASE_URL)
+
+    def _load_started(self) -> None:
+        self._page_alive = False  # whatever loads now is not the page we can swap data into
 
     def _loaded(self, ok: bool) -> None:
         if self.vehicle_id is None:
@@ -169,12 +245,8 @@ class MapView(QWebEngineView):
                 state = None
             if isinstance(state, dict) and (state.get("paths") or
                                             not (state.get("places") or state.get("trips"))):
-                self.ready = True
-                self.last_state = state
-                pending, self._pending_js = self._pending_js, []
-                for js in pending:
-                    self._page.runJavaScript(js)
-                self.mapReady.emit(self.vehicle_id or "")
+                self._page_alive = self._page_basemap is not None
+                self._set_ready(state)
                 return
             self._poll_elapsed += _READY_POLL_MS
             if self._poll_elapsed < _READY_TIMEOUT_MS:
@@ -183,6 +255,14 @@ class MapView(QWebEngineView):
                 log.warning("map for %s never reported ready: %r", self.vehicle_id, state)
 
         self._page.runJavaScript(READY_JS, 0, check)
+
+    def _set_ready(self, state: dict) -> None:
+        self.ready = True
+        self.last_state = state
+        pending, self._pending_js = self._pending_js, []
+        for js in pending:
+            self._page.runJavaScript(js)
+        self.mapReady.emit(self.vehicle_id or "")
 
     # --- talking to the page ---------------------------------------------------------------
     def run_js(self, js: str, callback: Optional[Callable] = None) -> None:

@@ -1,20 +1,25 @@
 """The bottom pane: the "where is it at 2 AM" raster (days x 10-minute bins) for the selected
-vehicle, and the speed of the selected trip. Clicking a cell selects its place or trip."""
+vehicle, and the speed of the selected trip. Clicking a cell selects its place or trip.
+
+pyqtgraph is imported, and the plots built, when there is first something to draw, after the
+window's first paint (auditor.gui.first_paint): a cold start shows the window without it."""
 from __future__ import annotations
 
 import html
+import logging
 import sqlite3
 from typing import Optional
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from auditor.gui.first_paint import after_first_paint, window_painted
 from auditor.gui.timeline_data import (CATEGORY_COLOURS, CATEGORY_NAMES, VehicleTimeline,
                                        trip_speed, vehicle_timeline)
 
+log = logging.getLogger("auditor.gui.timeline")
 _PALETTE = np.array([[*QColor(c).getRgb()] for c in CATEGORY_COLOURS], dtype=np.uint8)
 
 
@@ -49,6 +54,23 @@ class TimelineView(QWidget):
         # long titles must not force the centre column wider than the splitter gave it
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setMinimumWidth(120)
+        self.graphics = None  # pyqtgraph plots, built by _build_plots
+        self.pending = 0      # draws waiting for the window's first paint
+        self._vehicle_token = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        head = QWidget()
+        hl = QHBoxLayout(head)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.title, 1)
+        hl.addWidget(self.legend)
+        layout.addWidget(head)
+        self.clear()
+
+    def _build_plots(self) -> None:
+        if self.graphics is not None:
+            return
+        import pyqtgraph as pg
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.raster_plot = self.graphics.addPlot(row=0, col=0)
@@ -75,24 +97,44 @@ class TimelineView(QWidget):
         self.speed_curve.setClipToView(True)
         sp.addItem(self.speed_curve)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        head = QWidget()
-        hl = QHBoxLayout(head)
-        hl.setContentsMargins(0, 0, 0, 0)
-        hl.addWidget(self.title, 1)
-        hl.addWidget(self.legend)
-        layout.addWidget(head)
-        layout.addWidget(self.graphics, 1)
-        self.clear()
+        self.layout().addWidget(self.graphics, 1)
+
+    def _when_painted(self, fn) -> None:
+        """Draw now once the window has painted, else right after its first paint."""
+        if window_painted(self):
+            self._build_plots()
+            fn()  # errors reach the caller (a dialog in the main window)
+            return
+        self.pending += 1
+
+        def later() -> None:
+            try:
+                self._build_plots()
+                fn()
+            except Exception:  # nobody to raise to (the project may have closed meanwhile)
+                log.exception("drawing the timeline")
+            finally:
+                self.pending -= 1
+        after_first_paint(self, later)
 
     def clear(self) -> None:
+        self._vehicle_token += 1  # a draw still waiting is for a vehicle no longer shown
         self.timeline = None
         self.title.setText("No vehicle selected")
-        self.image.clear()
-        self.show_trip(None, None)
+        self.trip_id = None
+        if self.graphics is not None:
+            self.image.clear()
+            self._draw_trip(None, None)
 
     def show_vehicle(self, conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int]) -> None:
+        self._vehicle_token += 1
+        token = self._vehicle_token
+        self._when_painted(lambda: self._draw_vehicle(conn, vehicle_id, run_id, token))
+
+    def _draw_vehicle(self, conn: sqlite3.Connection, vehicle_id: str,
+                      run_id: Optional[int], token: int) -> None:
+        if token != self._vehicle_token:
+            return  # another vehicle was asked for before this one was drawn
         tl = vehicle_timeline(conn, vehicle_id, run_id)
         self.timeline = tl
         rgba = _PALETTE[tl.raster]
@@ -111,6 +153,11 @@ class TimelineView(QWidget):
 
     def show_trip(self, conn: Optional[sqlite3.Connection], trip_id: Optional[str]) -> None:
         self.trip_id = trip_id
+        self._when_painted(lambda: self._draw_trip(conn, trip_id))
+
+    def _draw_trip(self, conn: Optional[sqlite3.Connection], trip_id: Optional[str]) -> None:
+        if trip_id != self.trip_id:
+            return  # another trip was selected meanwhile
         if conn is None or trip_id is None:
             self.speed_curve.setData([], [])
             self.speed_plot.setTitle("Select a trip (map or raster) to see its speed")

@@ -1,4 +1,7 @@
-"""What one vehicle's map shows, read from the project: simplified trips and place statistics."""
+"""What one vehicle's map shows, read from the project: simplified trips and place statistics.
+
+Read per vehicle switch, so it stays cheap: indexed queries for this vehicle only, only the
+columns drawn, plain rows instead of DataFrame merges, one vectorised simplification."""
 from __future__ import annotations
 
 import json
@@ -7,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import numpy as np
-import pandas as pd
 
 from auditor.audit.flags import active_flags, flag_state, parse_ping_range
 from auditor.errors import UserError
@@ -29,7 +31,7 @@ class VehicleData:
     run_id: Optional[int]
     trips: list[dict] = field(default_factory=list)   # {id, coords, bad, start_ts, end_ts}
     track: list = field(default_factory=list)         # raw pings when there are no trips yet
-    places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    places: list[dict] = field(default_factory=list)  # one record per place, see read_places
     point_count: int = 0
 
 
@@ -50,9 +52,17 @@ def check_vehicle(conn: sqlite3.Connection, vehicle_id: str) -> dict:
                     "'auditor report PROJECT --predictions FILE.csv' (column vehicle_id)")
 
 
-def _natural_key(ids: pd.Series) -> pd.Series:
-    """Sort "<vehicle>:<n>" ids by n, not as text ("v:10" after "v:9")."""
-    return pd.to_numeric(ids.str.rsplit(":", n=1).str[-1].str.lstrip("t"), errors="coerce")
+def natural_key(place_id: str) -> tuple[bool, float]:
+    """Sort "<vehicle>:<n>" ids by n, not as text ("v:10" after "v:9"); others last."""
+    tail = str(place_id).rsplit(":", 1)[-1].lstrip("t")
+    return (False, float(tail)) if tail.isdigit() else (True, 0.0)
+
+
+def _columns(rows: list, n: int) -> list[np.ndarray]:
+    if not rows:
+        return [np.zeros(0) for _ in range(n)]
+    arr = np.array(rows, dtype=float)
+    return [arr[:, i] for i in range(n)]
 
 
 def read_tracks(conn: sqlite3.Connection, vehicle_id: str, time_range=None,
@@ -62,43 +72,44 @@ def read_tracks(conn: sqlite3.Connection, vehicle_id: str, time_range=None,
     if time_range is not None:
         where += " AND end_ts >= ? AND start_ts <= ?"
         params += [int(time_range[0]), int(time_range[1])]
-    trips = pd.read_sql_query(f"SELECT trip_id, start_ts, end_ts FROM trips WHERE {where} "
-                              "ORDER BY start_ts, trip_id", conn, params=params)
+    trips = conn.execute(f"SELECT trip_id, start_ts, end_ts FROM trips WHERE {where} "
+                         "ORDER BY start_ts, trip_id", params).fetchall()
     pwhere, pparams = "vehicle_id = ?", [vehicle_id]
     if time_range is not None:
         pwhere += " AND ts BETWEEN ? AND ?"
         pparams += [int(time_range[0]), int(time_range[1])]
-    pings = pd.read_sql_query(f"SELECT ts, lat, lon FROM pings WHERE {pwhere} "
-                              "ORDER BY ts, ping_id", conn, params=pparams)
-    ts = pings["ts"].to_numpy()
-    lat = pings["lat"].to_numpy(dtype=float)
-    lon = pings["lon"].to_numpy(dtype=float)
-    if trips.empty:
+    # (vehicle_id, ts) index; ping_id is the rowid, so the order needs no sort step
+    ts, lat, lon = _columns(conn.execute(f"SELECT ts, lat, lon FROM pings WHERE {pwhere} "
+                                         "ORDER BY ts, ping_id", pparams).fetchall(), 3)
+    ts = ts.astype(np.int64)
+    if not trips:
         idx = decimate_evenly(len(ts), MAX_POINTS_TOTAL // 4)
-        track = [[round(a, 5), round(b, 5)] for a, b in zip(lat[idx], lon[idx])]
+        track = np.column_stack([np.round(lat[idx], 5), np.round(lon[idx], 5)]).tolist()
         return [], track, len(track)
 
     # each ping to the trip whose [start, end] holds it (trips of a vehicle do not overlap)
-    starts = trips["start_ts"].to_numpy()
-    ends = trips["end_ts"].to_numpy()
+    trip_ids = [t[0] for t in trips]
+    starts = np.array([t[1] for t in trips], dtype=np.int64)
+    ends = np.array([t[2] for t in trips], dtype=np.int64)
     k = np.searchsorted(starts, ts, side="right") - 1
     inside = (k >= 0) & (ts <= ends[np.clip(k, 0, None)])
     k, lat, lon = k[inside], lat[inside], lon[inside]
     budget = max(2, min(int(max_points_per_trip), MAX_POINTS_TOTAL // max(1, len(trips))))
     keep = simplify_tracks(lat, lon, k, tolerance_m=TOLERANCE_M, max_points=budget)
-    k, lat, lon = k[keep], np.round(lat[keep], 5), np.round(lon[keep], 5)
-    bounds = np.searchsorted(k, np.arange(len(trips) + 1))
+    k = k[keep]
+    points = np.column_stack([np.round(lat[keep], 5), np.round(lon[keep], 5)]).tolist()
+    bounds = np.searchsorted(k, np.arange(len(trips) + 1)).tolist()
     out = []
-    for i, trip_id in enumerate(trips["trip_id"]):  # one step per trip, not per ping
+    for i, trip_id in enumerate(trip_ids):  # one step per trip, not per ping
         a, b = bounds[i], bounds[i + 1]
         if b - a < 2:
             continue
-        out.append({"id": trip_id, "coords": np.column_stack([lat[a:b], lon[a:b]]).tolist(),
-                    "start_ts": int(starts[i]), "end_ts": int(ends[i]), "bad": False})
+        out.append({"id": trip_id, "coords": points[a:b], "start_ts": int(starts[i]),
+                    "end_ts": int(ends[i]), "bad": False})
     return out, [], int(keep.sum())
 
 
-def mark_bad_trips(trips: list[dict], flags: pd.DataFrame, vehicle_id: str) -> None:
+def mark_bad_trips(trips: list[dict], flags, vehicle_id: str) -> None:
     """Trips overlapping a ping range flagged as bad data are drawn dashed."""
     ranges = []
     for tid in flags.loc[(flags["target_kind"] == "ping_range")
@@ -110,74 +121,81 @@ def mark_bad_trips(trips: list[dict], flags: pd.DataFrame, vehicle_id: str) -> N
         trip["bad"] = any(trip["end_ts"] >= s and trip["start_ts"] <= e for s, e in ranges)
 
 
+_PLACES_SQL = """
+SELECT pl.place_id, pl.lat, pl.lon, pl.n_stops, st.visits, st.dwell_s, st.days,
+       pr.split, pr.given_label, pr.predicted_label, pr.p_home, pr.p_work, lb.label
+FROM places pl
+LEFT JOIN (SELECT place_id, COUNT(*) AS visits, SUM(end_ts - start_ts) AS dwell_s,
+                  COUNT(DISTINCT date(start_ts, 'unixepoch')) AS days
+           FROM stops WHERE vehicle_id = :v AND place_id IS NOT NULL GROUP BY place_id) st
+       ON st.place_id = pl.place_id
+LEFT JOIN predictions pr ON pr.run_id = :run AND pr.place_id = pl.place_id
+LEFT JOIN place_labels lb ON lb.place_id = pl.place_id
+WHERE pl.vehicle_id = :v"""
+_VISITED_SQL = (" AND pl.place_id IN (SELECT place_id FROM stops WHERE vehicle_id = :v "
+                "AND end_ts >= :t0 AND start_ts <= :t1)")
+
+
+def _first(*values):
+    """The first value that is not missing (None / NaN)."""
+    for v in values:
+        if v is not None and not (isinstance(v, float) and np.isnan(v)):
+            return v
+    return None
+
+
 def read_places(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int],
-                time_range=None, place_ids: Optional[Sequence[str]] = None) -> pd.DataFrame:
-    """The vehicle's places with visit/dwell statistics, prediction, given label and flags."""
-    places = pd.read_sql_query("SELECT place_id, lat, lon, n_stops FROM places "
-                               "WHERE vehicle_id = ?", conn, params=(vehicle_id,))
-    stops = pd.read_sql_query(
-        "SELECT place_id, COUNT(*) AS visits, SUM(end_ts - start_ts) AS dwell_s, "
-        "COUNT(DISTINCT date(start_ts, 'unixepoch')) AS days, MIN(start_ts) AS first_ts, "
-        "MAX(end_ts) AS last_ts FROM stops WHERE vehicle_id = ? AND place_id IS NOT NULL "
-        "GROUP BY place_id", conn, params=(vehicle_id,))
-    places = places.merge(stops, on="place_id", how="left")
+                time_range=None, place_ids: Optional[Sequence[str]] = None) -> list[dict]:
+    """The vehicle's places with visit/dwell statistics, prediction, given label and flags:
+    records {place_id, lat, lon, visits, days, dwell_h, share_0200, split, given_label,
+    predicted_label, p_home, p_work, flag_state}; missing values are None."""
+    sql, params = _PLACES_SQL, {"v": vehicle_id, "run": None if run_id is None else int(run_id)}
     if time_range is not None:
-        visited = pd.read_sql_query(
-            "SELECT DISTINCT place_id FROM stops WHERE vehicle_id = ? AND end_ts >= ? "
-            "AND start_ts <= ?", conn,
-            params=(vehicle_id, int(time_range[0]), int(time_range[1])))
-        places = places[places["place_id"].isin(visited["place_id"])]
+        sql += _VISITED_SQL
+        params.update(t0=int(time_range[0]), t1=int(time_range[1]))
+    rows = conn.execute(sql + " ORDER BY pl.place_id", params).fetchall()
     if place_ids is not None:
-        places = places[places["place_id"].isin([str(p) for p in place_ids])]
-
-    if run_id is not None:
-        preds = pd.read_sql_query(
-            "SELECT place_id, split, given_label, predicted_label, p_home, p_work, p_other "
-            "FROM predictions WHERE run_id = ? AND vehicle_id = ?", conn,
-            params=(int(run_id), vehicle_id))
-        places = places.merge(preds, on="place_id", how="left")
-    else:
-        for col in ("split", "given_label", "predicted_label", "p_home", "p_work", "p_other"):
-            places[col] = None
-    labels = pd.read_sql_query("SELECT place_id, label AS place_label FROM place_labels "
-                               "WHERE vehicle_id = ?", conn, params=(vehicle_id,))
-    places = places.merge(labels, on="place_id", how="left")
-    # given label: the prediction row's (home/work/other for labelled vehicles), else the label
-    places["given_label"] = places["given_label"].where(places["given_label"].notna(),
-                                                        places["place_label"])
-    feats = _features(conn, places["place_id"].tolist())
-    places = places.merge(feats, on="place_id", how="left")
-    for col in POPUP_FEATURES.values():
-        if col not in places:
-            places[col] = np.nan
-    # the pipeline's numbers when there are features (local dates), else the stops table's
-    places["visits"] = places["f_visits"].where(places["f_visits"].notna(), places["visits"])
-    places["days"] = places["f_days"].where(places["f_days"].notna(), places["days"])
-    places["dwell_h"] = places["f_dwell_h"].where(places["f_dwell_h"].notna(),
-                                                  places["dwell_s"] / 3600.0)
-    state = flag_state(conn, places["place_id"].tolist())
-    places["flag_state"] = places["place_id"].map(state).fillna("")
-    places = places.sort_values("place_id", key=_natural_key, kind="stable")
-    return places.reset_index(drop=True)
+        wanted = {str(p) for p in place_ids}
+        rows = [r for r in rows if r[0] in wanted]
+    rows.sort(key=lambda r: natural_key(r[0]))
+    ids = [r[0] for r in rows]
+    feats = _features(conn, ids)
+    state = flag_state(conn, ids)
+    out = []
+    for (pid, lat, lon, n_stops, visits, dwell_s, days, split, given, predicted, p_home,
+         p_work, label) in rows:  # one step per place (tens per vehicle)
+        f = feats.get(pid, {})
+        out.append({
+            "place_id": pid, "lat": float(lat), "lon": float(lon),
+            # the pipeline's numbers when there are features (local dates), else the stops'
+            "visits": _first(f.get("f_visits"), visits, n_stops),
+            "days": _first(f.get("f_days"), days),
+            "dwell_h": _first(f.get("f_dwell_h"), None if dwell_s is None else dwell_s / 3600.0),
+            "share_0200": _first(f.get("share_0200")),
+            "split": split, "predicted_label": predicted, "p_home": p_home, "p_work": p_work,
+            # the prediction row's (home/work/other for labelled vehicles), else the label
+            "given_label": _first(given, label),
+            "flag_state": state.get(pid, ""),
+        })
+    return out
 
 
-def _features(conn: sqlite3.Connection, place_ids: list[str]) -> pd.DataFrame:
+def _features(conn: sqlite3.Connection, place_ids: list[str]) -> dict[str, dict]:
     """The pipeline's place features shown in popups (those the table has), by place_id."""
-    empty = pd.DataFrame({"place_id": pd.Series([], dtype=object)})
     if not place_ids or not table_exists(conn, "place_features"):
-        return empty
+        return {}
     have = {r[1] for r in conn.execute("PRAGMA table_info(place_features)")}
     cols = [c for c in POPUP_FEATURES if c in have]
     if "place_id" not in have or not cols:
-        return empty
-    names = ", ".join(f'"{c}" AS "{POPUP_FEATURES[c]}"' for c in cols)
-    parts = []
+        return {}
+    names = ", ".join(f'"{c}"' for c in cols)
+    out = {}
     for i in range(0, len(place_ids), 500):
         chunk = place_ids[i:i + 500]
-        parts.append(pd.read_sql_query(
-            f'SELECT place_id, {names} FROM place_features WHERE place_id IN '
-            f'({",".join("?" * len(chunk))})', conn, params=chunk))
-    return pd.concat(parts, ignore_index=True)
+        for row in conn.execute(f'SELECT place_id, {names} FROM place_features WHERE place_id '
+                                f'IN ({",".join("?" * len(chunk))})', chunk):
+            out[row[0]] = {POPUP_FEATURES[c]: v for c, v in zip(cols, row[1:])}
+    return out
 
 
 def load_vehicle(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int] = None,
@@ -189,6 +207,7 @@ def load_vehicle(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int
         raise UserError(f"run {run_id} is not in this project — run 'auditor infer' or pick a "
                         "listed run")
     trips, track, n_points = read_tracks(conn, vehicle_id, time_range, max_points_per_trip)
-    mark_bad_trips(trips, active_flags(conn), vehicle_id)
+    if trips:
+        mark_bad_trips(trips, active_flags(conn), vehicle_id)
     places = read_places(conn, vehicle_id, run_id, time_range, place_ids)
     return VehicleData(vehicle_id, meta, run_id, trips, track, places, n_points)

@@ -1,10 +1,13 @@
-"""A vehicle's folium map as one self-contained HTML page (the GUI and `auditor map` share it).
+"""A vehicle's map: its payload (what the page draws) and the self-contained HTML page that
+the GUI and `auditor map` share.
 
-folium builds the page (map, basemap tile layer, fit to the data); the trips and places travel
-as one JSON object that resources/map/vehicle_map.js draws with plain Leaflet. Markup made
-from data is built here, in one place, with every data string HTML-escaped; the JSON is
-escaped for a <script> context. folium's own popups are not used: they put content into a JS
-template literal where `${...}` in data would run.
+The trips and places of a vehicle travel as one JSON object (vehicle_payload) that
+resources/map/vehicle_map.js draws with plain Leaflet: embedded in the page (auditor.maps.page,
+built with folium), or handed to a page already loaded through window.auditor.load(payload)
+(load_script), so switching vehicle never reloads Leaflet. Markup made from data is built here,
+in one place, with every data string HTML-escaped; the JSON is escaped for a <script> context.
+folium's own popups are not used: they put content into a JS template literal where `${...}`
+in data would run.
 """
 from __future__ import annotations
 
@@ -13,14 +16,11 @@ import json
 import math
 import re
 import sqlite3
+from datetime import datetime, timezone
 from typing import Optional, Sequence
 
-import folium
-import pandas as pd
-from branca.element import Element, MacroElement
 
 from auditor.errors import UserError
-from auditor.maps.assets import head_html
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies
@@ -33,6 +33,7 @@ _TILE_URL = re.compile(r"^https?://[^\s\"'<>\\`]*\{z\}[^\s\"'<>\\`]*\{x\}[^\s\"'
                        r"[^\s\"'<>\\`]*$")
 META_SHOWN = 8
 BASEMAP_OFF_NOTICE = "Basemap off — enable in View ▸ Basemap"
+UNLABELLED = "unlabelled"
 
 
 def esc(value) -> str:
@@ -41,7 +42,9 @@ def esc(value) -> str:
 
 
 def script_json(obj) -> str:
-    """JSON that cannot end its <script> element or open a comment/CDATA in it."""
+    """JSON that is safe as JavaScript source inside <script> or runJavaScript: it cannot end
+    the element ("</"), open a comment/CDATA, and has no raw U+2028/U+2029 (line breaks to
+    older JS parsers): ensure_ascii writes those as \\u escapes."""
     return (json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
@@ -68,7 +71,7 @@ def check_click_handler(name: Optional[str]) -> Optional[str]:
 # --- markup from data ---------------------------------------------------------------------------
 
 def _num(value, fmt: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return format(float(value), fmt)
 
@@ -77,27 +80,33 @@ def _rows(pairs) -> str:
     return "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in pairs)
 
 
-def place_popup(p: pd.Series) -> str:
-    visits = p.get("visits") if not pd.isna(p.get("visits")) else p.get("n_stops")
+def _text(value, missing: str) -> str:
+    """A label from data, or ``missing`` for None/NaN/"" (never the text "nan")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return missing
+    return str(value)
+
+
+def place_popup(p: dict) -> str:
+    share = p.get("share_0200")
     pairs = [
-        ("visits", _num(visits, ".0f")),
+        ("visits", _num(p.get("visits"), ".0f")),
         ("days", _num(p.get("days"), ".0f")),
         ("dwell", f"{_num(p.get('dwell_h'), '.1f')} h"),
-        ("share at 02:00", _num(None if pd.isna(p.get("share_0200")) else
-                                100 * float(p["share_0200"]), ".0f") + " %"),
+        ("share at 02:00", _num(None if share is None else 100 * float(share), ".0f") + " %"),
         ("p_home / p_work", f"{_num(p.get('p_home'), '.2f')} / {_num(p.get('p_work'), '.2f')}"),
-        ("given / predicted", f"{p.get('given_label') or '–'} / "
-                              f"{p.get('predicted_label') or '–'}"),
-        ("split", p.get("split") or "–"),
+        ("given / predicted", f"{_text(p.get('given_label'), UNLABELLED)} / "
+                              f"{_text(p.get('predicted_label'), '–')}"),
+        ("split", _text(p.get("split"), "–")),
     ]
     if p.get("flag_state"):
         pairs.append(("flags", p["flag_state"]))
     return f"<b>place {esc(p['place_id'])}</b><table>{_rows(pairs)}</table>"
 
 
-def place_tooltip(p: pd.Series) -> str:
-    pred = p.get("predicted_label") or "no prediction"
-    given = p.get("given_label")
+def place_tooltip(p: dict) -> str:
+    pred = _text(p.get("predicted_label"), "no prediction")
+    given = _text(p.get("given_label"), "")
     text = f"{p['place_id']}: {pred}" + (f" (given {given})" if given else "")
     if p.get("flag_state"):
         text += f" — {p['flag_state']}"
@@ -105,7 +114,7 @@ def place_tooltip(p: pd.Series) -> str:
 
 
 def trip_tooltip(trip: dict) -> str:
-    start = pd.Timestamp(trip["start_ts"], unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
+    start = datetime.fromtimestamp(trip["start_ts"], timezone.utc).strftime("%Y-%m-%d %H:%M")
     minutes = (trip["end_ts"] - trip["start_ts"]) / 60.0
     bad = " — bad data" if trip["bad"] else ""
     return esc(f"trip {trip['id']}: {start} UTC, {minutes:.0f} min{bad}")
@@ -119,7 +128,7 @@ def info_box(data: VehicleData) -> str:
         pairs.append(("…", f"{len(data.meta) - META_SHOWN} more"))
     pairs.append(("run", data.run_id if data.run_id is not None else "not inferred yet"))
     pairs.append(("trips / places", f"{len(data.trips)} / {len(data.places)}"))
-    if not data.trips and data.places.empty:
+    if not data.trips and not data.places:
         pairs.append(("note", "not inferred yet: raw pings shown; run 'auditor infer'"))
     return f"<table>{_rows(pairs)}</table>"
 
@@ -132,12 +141,27 @@ def legend_rows() -> list[list[str]]:
     return rows
 
 
+def data_bounds(places: list[dict], trips: list[dict], track: list) -> Optional[list]:
+    """[[south, west], [north, east]] of everything drawn, or None when nothing is."""
+    lats = [p["lat"] for p in places]
+    lons = [p["lon"] for p in places]
+    for coords in [t["coords"] for t in trips] + [track]:
+        if coords:
+            lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
+            lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
+    if not lats:
+        return None
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
 def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) -> dict:
+    """The JSON-able payload vehicle_map.js draws. Every string that becomes markup (popup,
+    tooltip, info) is escaped here; ids and the legend are set as text by the page."""
     places = []
-    for _, p in data.places.iterrows():  # one step per place (tens per vehicle)
+    for p in data.places:  # one step per place (tens per vehicle)
         pred, given = p.get("predicted_label"), p.get("given_label")
         places.append({
-            "id": p["place_id"], "lat": round(float(p["lat"]), 6), "lon": round(float(p["lon"]), 6),
+            "id": p["place_id"], "lat": round(p["lat"], 6), "lon": round(p["lon"], 6),
             "fill": LABEL_COLORS.get(pred, NO_PREDICTION),
             "ring": LABEL_COLORS.get(given) if isinstance(given, str) else None,
             "flagged": bool(p["flag_state"]),
@@ -147,90 +171,32 @@ def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) ->
              for t in data.trips]
     known = {p["id"] for p in places}
     return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": data.track,
+            "bounds": data_bounds(places, trips, data.track),
             "pointCount": data.point_count, "info": info_box(data), "legend": legend_rows(),
             "basemapNotice": BASEMAP_OFF_NOTICE if basemap == "none" else None,
             "selectedPlace": selected_place if selected_place in known else None}
 
 
-def data_bounds(payload: dict) -> Optional[list[list[float]]]:
-    lats, lons = [], []
-    for p in payload["places"]:
-        lats.append(p["lat"])
-        lons.append(p["lon"])
-    for t in payload["trips"]:
-        for lat, lon in t["coords"]:
-            lats.append(lat)
-            lons.append(lon)
-    for lat, lon in payload["track"]:
-        lats.append(lat)
-        lons.append(lon)
-    if not lats:
-        return None
-    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+def vehicle_payload(conn: sqlite3.Connection, vehicle_id: str, *, run_id: Optional[int] = None,
+                    basemap: str = "none", selected_place: Optional[str] = None,
+                    max_points_per_trip: int = 300,
+                    time_range: Optional[tuple[int, int]] = None,
+                    place_ids: Optional[Sequence[str]] = None) -> dict:
+    """One vehicle's map data (JSON-able), as the page's window.auditor.load(payload) takes it;
+    arguments as render_vehicle_map's."""
+    basemap = check_basemap(basemap)
+    data = load_vehicle(conn, str(vehicle_id), run_id=run_id, time_range=time_range,
+                        place_ids=place_ids, max_points_per_trip=max_points_per_trip)
+    return page_data(data, basemap, selected_place)
+
+
+def load_script(payload: dict) -> str:
+    """JavaScript that swaps the vehicle shown by a loaded page; evaluates to the page's JSON
+    summary ({vehicleId, places, trips, paths})."""
+    return f"window.auditor.load({script_json(payload)})"
 
 
 # --- the page ------------------------------------------------------------------------------------
-
-class _VehicleLayers(MacroElement):
-    """Hands the data to vehicle_map.js and publishes window.auditor (after the map exists)."""
-
-    def __init__(self, payload: dict, click_handler: Optional[str]):
-        super().__init__()
-        self._name = "VehicleLayers"
-        self.payload = payload
-        self.click_handler = click_handler
-
-    def render(self, **kwargs):
-        map_name = self._parent.get_name()
-        code = (f"window.auditor = window.auditorVehicleMap({map_name}, "
-                f"{script_json(self.payload)}, {script_json(self.click_handler)});")
-        self.get_root().script.add_child(Element(code), name=self.get_name())
-
-
-def _number_elements(root) -> None:
-    """folium names elements with random ids; number them instead so pages are reproducible."""
-    counter = 0
-
-    def visit(el):
-        nonlocal counter
-        el._id = f"{counter:04d}"
-        counter += 1
-        for sub in ("header", "html", "script"):
-            part = getattr(el, sub, None)
-            if isinstance(part, Element) and part is not el:
-                visit(part)
-        for child in list(el._children.values()):
-            visit(child)
-
-    visit(root)
-
-
-def build_page(data: VehicleData, *, basemap: str = "none",
-               selected_place: Optional[str] = None,
-               click_handler: Optional[str] = None) -> str:
-    basemap = check_basemap(basemap)
-    click_handler = check_click_handler(click_handler)
-    payload = page_data(data, basemap, selected_place)
-    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_control=True)
-    # the CDN defaults are replaced by the inline copies (instance attributes: never mutate
-    # folium's shared class lists)
-    m.default_js = []
-    m.default_css = []
-    figure = m.get_root()
-    figure.title = f"auditor — vehicle {esc(data.vehicle_id)}"
-    figure.header.add_child(Element(head_html()), name="auditor_assets")
-    if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", max_zoom=19).add_to(m)
-    elif basemap != "none":
-        host = basemap.split("/")[2]
-        folium.TileLayer(tiles=basemap, attr=f"Tiles: {esc(host)}", max_zoom=19).add_to(m)
-    bounds = data_bounds(payload)
-    if bounds is not None:
-        m.fit_bounds(bounds, padding=(24, 24), max_zoom=17)
-    _VehicleLayers(payload, click_handler).add_to(m)
-    _number_elements(figure)
-    return figure.render()
-
 
 def render_vehicle_map(conn: sqlite3.Connection, vehicle_id: str, *, run_id: Optional[int] = None,
                        basemap: str = "none", selected_place: Optional[str] = None,
@@ -248,7 +214,9 @@ def render_vehicle_map(conn: sqlite3.Connection, vehicle_id: str, *, run_id: Opt
     """
     basemap = check_basemap(basemap)
     check_click_handler(click_handler)
-    data = load_vehicle(conn, str(vehicle_id), run_id=run_id, time_range=time_range,
-                        place_ids=place_ids, max_points_per_trip=max_points_per_trip)
-    return build_page(data, basemap=basemap, selected_place=selected_place,
-                      click_handler=click_handler)
+    payload = vehicle_payload(conn, vehicle_id, run_id=run_id, basemap=basemap,
+                              selected_place=selected_place,
+                              max_points_per_trip=max_points_per_trip, time_range=time_range,
+                              place_ids=place_ids)
+    from auditor.maps.page import build_page  # folium: only when a whole page is built
+    return build_page(payload, basemap=basemap, click_handler=click_handler)

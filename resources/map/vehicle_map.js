@@ -1,4 +1,5 @@
-/* auditor vehicle map: draws the data render_vehicle_map embeds and exposes window.auditor.
+/* auditor vehicle map: draws the payload auditor.maps.vehicle_map builds and exposes
+ * window.auditor. The page is loaded once; window.auditor.load(payload) swaps the vehicle.
  * Every data string arrives already HTML-escaped (popups, tooltips, info) or is set as text;
  * ids are only ever compared, never inserted as markup. */
 (function () {
@@ -7,6 +8,8 @@
   var TRIP_STYLE = {color: "#4d4d4d", weight: 3, opacity: 0.55};
   var TRIP_BAD_STYLE = {color: "#b2182b", weight: 3, opacity: 0.7, dashArray: "6 6"};
   var TRIP_SELECTED = {color: "#d55e00", weight: 6, opacity: 1.0};
+  var MARGIN = 24;          // px kept free around the data when fitting
+  var MAX_ZOOM = 17;
 
   function control(map, position, className, build) {
     var C = L.Control.extend({
@@ -22,6 +25,23 @@
     return new C().addTo(map);
   }
 
+  // a box with a title that folds it away, so it never has to hide the data
+  function collapsible(div, title, startOpen) {
+    var head = L.DomUtil.create("div", "auditor-box-head", div);
+    head.textContent = title;
+    head.title = "Click to show or hide";
+    var body = L.DomUtil.create("div", "auditor-box-body", div);
+    if (!startOpen) { L.DomUtil.addClass(div, "auditor-collapsed"); }
+    L.DomEvent.on(head, "click", function () {
+      if (L.DomUtil.hasClass(div, "auditor-collapsed")) {
+        L.DomUtil.removeClass(div, "auditor-collapsed");
+      } else {
+        L.DomUtil.addClass(div, "auditor-collapsed");
+      }
+    });
+    return body;
+  }
+
   function legendRow(div, swatchClass, color, text) {
     var row = L.DomUtil.create("div", "auditor-legend-row", div);
     var sw = L.DomUtil.create("span", "auditor-swatch " + swatchClass, row);
@@ -31,7 +51,7 @@
     label.textContent = text;
   }
 
-  window.auditorVehicleMap = function (map, data, handlerName) {
+  window.auditorVehicleMap = function (map, first, handlerName) {
     function notify(kind, id) {
       var fn = handlerName ? window[handlerName] : null;
       if (typeof fn === "function") { fn(kind, id); }
@@ -45,49 +65,123 @@
     var tripLayer = L.featureGroup().addTo(map);
     var placeLayer = L.featureGroup().addTo(map);
 
-    if (data.track && data.track.length > 1) {
-      L.polyline(data.track, TRIP_STYLE).addTo(tripLayer);
+    var infoBox = null, legendBox = null, infoBody = null;
+    control(map, "topright", "auditor-info", function (div) {
+      infoBox = div;
+      infoBody = collapsible(div, "Vehicle", true);
+    });
+    control(map, "bottomright", "auditor-legend", function (div) {
+      legendBox = div;
+      var body = collapsible(div, "Legend", true);
+      first.legend.forEach(function (row) { legendRow(body, row[0], row[1], row[2]); });
+    });
+    if (first.basemapNotice) {
+      control(map, "bottomleft", "auditor-basemap-off", function (div) {
+        div.textContent = first.basemapNotice;
+      });
     }
-    data.trips.forEach(function (t) {
-      var style = t.bad ? TRIP_BAD_STYLE : TRIP_STYLE;
-      var line = L.polyline(t.coords, style).addTo(tripLayer);
-      line.auditorStyle = style;
-      line.bindTooltip(t.tooltip, {sticky: true});
-      line.on("click", function (e) {
-        L.DomEvent.stopPropagation(e);
-        api.selectTrip(t.id);
-        notify("trip", t.id);
-      });
-      trips[t.id] = line;
-    });
 
-    data.places.forEach(function (p) {
-      var rings = [];
-      if (p.flagged) {
-        rings.push(L.circleMarker([p.lat, p.lon], {radius: 17, color: "#cc79a7", weight: 3,
-          dashArray: "5 4", fill: false, interactive: false}).addTo(placeLayer));
+    // the boxes sit on the right: data and popups keep clear of them (at most half the map)
+    function rightInset() {
+      var w = Math.max(infoBox ? infoBox.offsetWidth : 0, legendBox ? legendBox.offsetWidth : 0);
+      return Math.min(w + MARGIN, Math.floor(map.getSize().x / 2));
+    }
+    function topInset() {
+      // the info box's height, when a popup would otherwise open beneath it
+      return Math.min((infoBox ? infoBox.offsetHeight : 0) + MARGIN,
+                      Math.floor(map.getSize().y / 2));
+    }
+    function popupOptions() {
+      return {autoPanPaddingTopLeft: L.point(MARGIN, MARGIN),
+              autoPanPaddingBottomRight: L.point(rightInset(), MARGIN)};
+    }
+    function fit(bounds) {
+      if (!bounds) {
+        if (!map._loaded) { map.setView([20, 0], 2); }
+        return;
       }
-      if (p.ring) {
-        rings.push(L.circleMarker([p.lat, p.lon], {radius: 12, color: p.ring, weight: 5,
-          fill: false, interactive: false}).addTo(placeLayer));
+      var b = L.latLngBounds(bounds);
+      if (!hasSize()) {  // fit once the view has a size
+        if (!map._loaded) { map.setView(b.getCenter(), 12); }
+        map.once("resize", function () { fit(bounds); });
+        return;
       }
-      var marker = L.circleMarker([p.lat, p.lon], {radius: 8, color: "#1a1a1a", weight: 1,
-        fillColor: p.fill, fillOpacity: 0.95}).addTo(placeLayer);
-      marker.bindPopup(p.popup, {maxWidth: 320});
-      marker.bindTooltip(p.tooltip);
-      marker.on("click", function () {
-        api.selectPlace(p.id);
-        notify("place", p.id);
+      map.fitBounds(b, {paddingTopLeft: L.point(MARGIN, MARGIN),
+                        paddingBottomRight: L.point(rightInset(), MARGIN), maxZoom: MAX_ZOOM});
+    }
+    function openPopup(marker) {
+      var popup = marker.getPopup();
+      if (popup) { L.setOptions(popup, popupOptions()); }
+      marker.openPopup();
+    }
+
+    function draw(data) {
+      if (data.track && data.track.length > 1) {
+        L.polyline(data.track, TRIP_STYLE).addTo(tripLayer);
+      }
+      data.trips.forEach(function (t) {
+        var style = t.bad ? TRIP_BAD_STYLE : TRIP_STYLE;
+        var line = L.polyline(t.coords, style).addTo(tripLayer);
+        line.auditorStyle = style;
+        line.bindTooltip(t.tooltip, {sticky: true});
+        line.on("click", function (e) {
+          L.DomEvent.stopPropagation(e);
+          api.selectTrip(t.id);
+          notify("trip", t.id);
+        });
+        trips[t.id] = line;
       });
-      places[p.id] = {marker: marker, rings: rings};
-    });
+      data.places.forEach(function (p) {
+        var rings = [];
+        if (p.flagged) {
+          rings.push(L.circleMarker([p.lat, p.lon], {radius: 17, color: "#cc79a7", weight: 3,
+            dashArray: "5 4", fill: false, interactive: false}).addTo(placeLayer));
+        }
+        if (p.ring) {
+          rings.push(L.circleMarker([p.lat, p.lon], {radius: 12, color: p.ring, weight: 5,
+            fill: false, interactive: false}).addTo(placeLayer));
+        }
+        var marker = L.circleMarker([p.lat, p.lon], {radius: 8, color: "#1a1a1a", weight: 1,
+          fillColor: p.fill, fillOpacity: 0.95}).addTo(placeLayer);
+        marker.bindPopup(p.popup, {maxWidth: 320});
+        marker.bindTooltip(p.tooltip);
+        marker.on("click", function () {
+          api.selectPlace(p.id);
+          notify("place", p.id);
+        });
+        places[p.id] = {marker: marker, rings: rings};
+      });
+    }
 
     var api = {
-      vehicleId: data.vehicleId,
-      placeIds: data.places.map(function (p) { return p.id; }),
-      tripIds: data.trips.map(function (t) { return t.id; }),
-      pointCount: data.pointCount,
+      vehicleId: null,
+      placeIds: [],
+      tripIds: [],
+      pointCount: 0,
+      loads: 0,
       map: map,
+      // draw another vehicle in this page (no reload); the same vehicle again (a redraw after
+      // a flag) keeps the view. Returns a JSON summary for the app.
+      load: function (data) {
+        var sameVehicle = api.loads > 0 && data.vehicleId === api.vehicleId;
+        map.closePopup();
+        tripLayer.clearLayers();
+        placeLayer.clearLayers();
+        places = {}; trips = {}; selectedPlace = null; selectedTrip = null;
+        draw(data);
+        api.vehicleId = data.vehicleId;
+        api.placeIds = data.places.map(function (p) { return p.id; });
+        api.tripIds = data.trips.map(function (t) { return t.id; });
+        api.pointCount = data.pointCount;
+        api.loads += 1;
+        infoBody.innerHTML = data.info;
+        if (!sameVehicle) { fit(data.bounds); }
+        if (data.selectedPlace) { api.selectPlace(data.selectedPlace); }
+        return JSON.stringify({vehicleId: api.vehicleId, places: api.placeIds.length,
+                               trips: api.tripIds.length, loads: api.loads,
+                               paths: document.querySelectorAll(
+                                 ".leaflet-overlay-pane path").length});
+      },
       selectedPlace: function () { return selectedPlace; },
       layerOf: function (kind, id) {
         if (kind === "place") { return places[id] ? places[id].marker : null; }
@@ -104,10 +198,17 @@
         selectedPlace = id;
         p.marker.setStyle({color: "#000000", weight: 4, radius: 10});
         p.marker.bringToFront();
-        if (hasSize() && !map.getBounds().contains(p.marker.getLatLng())) {
-          map.panTo(p.marker.getLatLng());
+        if (hasSize()) {
+          // the popup opens upwards from the marker: keep the marker below the info box and
+          // left of the boxes, then let the popup pan within the same insets
+          var pt = map.latLngToContainerPoint(p.marker.getLatLng());
+          var size = map.getSize();
+          if (pt.x < MARGIN || pt.y < topInset() || pt.x > size.x - rightInset() ||
+              pt.y > size.y - MARGIN) {
+            map.panTo(p.marker.getLatLng(), {animate: false});
+          }
         }
-        p.marker.openPopup();
+        openPopup(p.marker);
         return true;
       },
       selectTrip: function (id) {
@@ -121,22 +222,14 @@
         line.setStyle(TRIP_SELECTED);
         line.bringToFront();
         if (hasSize() && !map.getBounds().contains(line.getBounds())) {
-          map.fitBounds(line.getBounds(), {padding: [20, 20]});
+          map.fitBounds(line.getBounds(), {paddingTopLeft: L.point(MARGIN, MARGIN),
+                                           paddingBottomRight: L.point(rightInset(), MARGIN)});
         }
         return true;
       }
     };
 
-    control(map, "topright", "auditor-info", function (div) { div.innerHTML = data.info; });
-    control(map, "bottomright", "auditor-legend", function (div) {
-      data.legend.forEach(function (row) { legendRow(div, row[0], row[1], row[2]); });
-    });
-    if (data.basemapNotice) {
-      control(map, "bottomleft", "auditor-basemap-off", function (div) {
-        div.textContent = data.basemapNotice;
-      });
-    }
-    if (data.selectedPlace) { api.selectPlace(data.selectedPlace); }
+    api.load(first);
     return api;
   };
 })();
