@@ -19,6 +19,7 @@ from auditor.progress import Progress
 
 log = logging.getLogger("auditor.gui.analysis")
 
+CACHE_RUNS = 4  # reports kept (a 5,000-vehicle report is a few MB)
 _NEVER_MS = 2**31 - 1  # the job's progress dialog never pops up: progress shows in the dock
 
 
@@ -61,6 +62,10 @@ def compute_analysis(path: Path, run_id: Optional[int], progress: Optional[Progr
         conn.close()
 
 
+# shared by every window of the process: the report depends only on the project and the run
+_CACHE: dict[tuple[str, int], Analysis] = {}
+
+
 class AnalysisLoader(QObject):
     """Starts the computation when a project opens or a run appears; one cached Analysis per
     (project, run). ``ready`` carries the Analysis; ``failed`` a one-line message."""
@@ -71,7 +76,7 @@ class AnalysisLoader(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.cache: dict[tuple[str, int], Analysis] = {}
+        self.cache = _CACHE
         self.job: Optional[Job] = None
         self._unfinished: set[Job] = set()  # incl. cancelled ones still winding down
         self._token = 0
@@ -108,6 +113,8 @@ class AnalysisLoader(QObject):
 
     def _done(self, token: int, key: tuple[str, int], result: Analysis) -> None:
         self.cache[key] = result
+        while len(self.cache) > CACHE_RUNS:  # oldest first (dicts keep insertion order)
+            self.cache.pop(next(iter(self.cache)))
         if token == self._token:
             self.job = None
             self.ready.emit(result)

@@ -42,14 +42,17 @@ def _shown_ids(window):
 def test_report_is_computed_in_background_and_cached_per_run(qtbot, opened):
     w = opened
     loader = w.analysis.loader
-    assert loader.computations == 1
+    key = (str(w.project.path), w.project.run_id)
+    assert loader.cache[key] is w.analysis.analysis
     assert w.analysis.analysis.run_id == w.project.run_id
     # the views show the same report the CLI prints
     assert w.analysis.report["validation"]["n"] > 0
     assert w.analysis.suspicious.table.rowCount() == len(w.analysis.report["suspicious"])
-    # re-opening the same run is served from the cache: no second computation
+    # re-opening the same run is served from the cache at once: no second computation
+    before = loader.computations
     w.open_project(w.project.path)
-    assert w.analysis.analysis is not None and loader.computations == 1
+    assert w.analysis.analysis is loader.cache[key] and loader.computations == before
+    assert not loader.busy
 
 
 def test_confusion_cell_shows_exactly_its_places(qtbot, opened):
