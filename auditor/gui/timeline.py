@@ -26,7 +26,7 @@ _PALETTE = np.array([[*QColor(c).getRgb()] for c in CATEGORY_COLOURS], dtype=np.
 def legend_html() -> str:
     parts = [f"<span style='color:{c}'>&#9632;</span>&nbsp;{html.escape(n)}"
              for n, c in zip(CATEGORY_NAMES, CATEGORY_COLOURS)]
-    return "&nbsp;&nbsp; ".join(parts)
+    return " &nbsp; ".join(parts)  # breakable between entries: the legend may wrap
 
 
 def day_ticks(tl: VehicleTimeline) -> list[tuple[float, str]]:
@@ -51,6 +51,9 @@ class TimelineView(QWidget):
         self.title.setObjectName("timelineTitle")
         self.legend = QLabel(legend_html())
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        # wraps rather than forcing the centre column (and the window) wider at 1280 px
+        self.legend.setWordWrap(True)
+        self.legend.setMinimumWidth(160)
         # long titles must not force the centre column wider than the splitter gave it
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setMinimumWidth(120)

@@ -10,6 +10,7 @@
   var TRIP_SELECTED = {color: "#d55e00", weight: 6, opacity: 1.0};
   var MARGIN = 24;          // px kept free around the data when fitting
   var MAX_ZOOM = 17;
+  var TALL_MAP = 560;       // px: room for the info box and the open legend together
 
   function control(map, position, className, build) {
     var C = L.Control.extend({
@@ -72,7 +73,8 @@
     });
     control(map, "bottomright", "auditor-legend", function (div) {
       legendBox = div;
-      var body = collapsible(div, "Legend", true);
+      // a short map (small window, docks open) starts with the legend folded
+      var body = collapsible(div, "Legend", map.getSize().y >= TALL_MAP);
       first.legend.forEach(function (row) { legendRow(body, row[0], row[1], row[2]); });
     });
     if (first.basemapNotice) {
@@ -91,6 +93,12 @@
       return Math.min((infoBox ? infoBox.offsetHeight : 0) + MARGIN,
                       Math.floor(map.getSize().y / 2));
     }
+    function bottomInset() {
+      // the scale and the basemap notice at the bottom left
+      var corner = map.getContainer().querySelector(".leaflet-bottom.leaflet-left");
+      return Math.min((corner ? corner.offsetHeight : 0) + MARGIN,
+                      Math.floor(map.getSize().y / 3));
+    }
     function popupOptions() {
       return {autoPanPaddingTopLeft: L.point(MARGIN, MARGIN),
               autoPanPaddingBottomRight: L.point(rightInset(), MARGIN)};
@@ -107,7 +115,8 @@
         return;
       }
       map.fitBounds(b, {paddingTopLeft: L.point(MARGIN, MARGIN),
-                        paddingBottomRight: L.point(rightInset(), MARGIN), maxZoom: MAX_ZOOM});
+                        paddingBottomRight: L.point(rightInset(), bottomInset()),
+                        maxZoom: MAX_ZOOM});
     }
     function openPopup(marker) {
       var popup = marker.getPopup();
