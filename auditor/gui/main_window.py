@@ -655,17 +655,12 @@ class MainWindow(QMainWindow):
                        lambda progress: build_demo_project(path, progress=progress, **DEMO_SIZE),
                        lambda build: self.open_project_guarded(str(build.project)))
 
-    def export_dialog(self) -> Optional[Job]:
+    def export_dialog(self):
+        """File ▸ Export…: options, a preview of what changes, then the export itself."""
         if self.project is None or not export_available():
             return None
-        out = QFileDialog.getExistingDirectory(self, "Export the training set into a folder")
-        if not out:
-            return None
-        fmt, ok = QInputDialog.getItem(self, "Export format", "File format:", ["csv", "parquet"],
-                                       0, False)
-        if not ok:
-            return None
-        return self.start_export(Path(out), fmt)
+        from auditor.gui.export_dialog import open_export_dialog  # lazy: keeps export off startup
+        return open_export_dialog(self, self.project.path)
 
     def start_export(self, out_dir: Path, fmt: str = "csv") -> Optional[Job]:
         if self.project is None:

@@ -33,3 +33,17 @@ def test_infer_and_export_from_the_menus(qtbot, window, fresh_demo_project, tmp_
     assert (out / "manifest.json").is_file()
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert any("manifest.json" in b.text() for b in boxes)
+
+
+def test_export_menu_opens_the_preview_dialog_for_the_open_project(qtbot, window,
+                                                                   fresh_demo_project):
+    from auditor.gui.export_dialog import ExportDialog
+    window.open_project(fresh_demo_project)
+    window.export_action.trigger()
+    dialogs = [d for d in window.findChildren(ExportDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    qtbot.waitUntil(lambda: dialog.preview is not None and not dialog.is_previewing(),
+                    timeout=60_000)
+    assert dialog.preview["rows"] > 0
+    dialog.close()
