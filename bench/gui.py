@@ -49,6 +49,13 @@ def _window():
     return app, window
 
 
+def _close(window) -> None:
+    """Close as the app does (background jobs stop) so the child exits cleanly."""
+    from auditor.gui.app import dispose
+    window.close()
+    dispose(window)
+
+
 def child_first_paint(project: Path) -> dict:
     """One cold start: process start -> main window painted with the project's table, then
     -> map of the first vehicle drawn."""
@@ -72,6 +79,7 @@ def child_first_paint(project: Path) -> dict:
     wait_until(lambda: "t" in painted, 30)
     ok = wait_for_map(window, 60)
     t_map = time.perf_counter()
+    _close(window)
     return {"first_paint_s": painted["t"] - T_START, "first_paint_cpu_s": painted["cpu"],
             "map_drawn_s": t_map - T_START, "ok": ok}
 
@@ -118,6 +126,7 @@ def child_switch(project: Path, repeats: int) -> dict:
         # map + timeline: the switch without the other panes' work (panel, table)
         view_times.append(ready[vid] - t - spent.get("panel", 0.0) - spent.get("table", 0.0))
         parts.append({k: round(v, 4) for k, v in spent.items()})
+    _close(window)
     return {"switch_s": times, "map_timeline_s": view_times, "parts": parts, "vehicles": picks,
             "page_reloads": window.map.page_loads - loads}
 
