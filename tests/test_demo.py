@@ -349,6 +349,10 @@ def test_demo_builds_then_reuses_the_default_project(capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "inferred: 6 vehicles" in out
+    # it ends with a validation report and the per-population check against the demo truth
+    assert re.search(r"validation accuracy [\d.]+% on \d+ labelled places", out)
+    assert "confusion (given -> predicted)" in out
+    assert re.search(r"day shift, healthy firmware\s+\d+\s+[\d.]+% /", out)
     from auditor.demo.project import default_demo_project
     project = default_demo_project()
     assert project.is_file() and (project.parent / "demo-data" / "pings.csv").is_file()

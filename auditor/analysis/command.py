@@ -84,8 +84,29 @@ def _pct(v) -> str:
     return "n/a" if v is None else f"{100 * v:.1f}%"
 
 
-def render_text(r: dict) -> str:
-    """The human-readable report: the headline figures of each section."""
+TRUTH_GROUPS = (("day", "day shift, healthy firmware"), ("night", "night shift, healthy fw"),
+                ("none", "no work place, healthy fw"), ("faulty", "faulty firmware, any"))
+
+
+def render_truth(scores: dict) -> list[str]:
+    """Demo only: home/work found within 150 m of the truth, per population, model vs 2 AM rule."""
+    lines = ["Against the demo truth (home / work within 150 m):",
+             f"  {'population':<28} {'n':>4}  {'model':>15}  {'02:00 baseline':>15}"]
+    model = (scores.get("model") or {}).get("groups", {})
+    base = (scores.get("baseline") or {}).get("groups", {})
+
+    def pair(g: dict) -> str:
+        return f"{_pct(g.get('home_within_150m')):>6} / {_pct(g.get('work_within_150m')):>6}"
+
+    for key, name in TRUTH_GROUPS:
+        if key in model:
+            lines.append(f"  {name:<28} {model[key]['n']:>4}  {pair(model[key]):>15}  "
+                         f"{pair(base.get(key, {})):>15}")
+    return lines
+
+
+def render_validation(r: dict) -> list[str]:
+    """Validation figures of the report: accuracy, per class, confusion, model vs baseline."""
     v = r["validation"]
     lines = [f"Run {r['run_id']}: validation accuracy {_pct(v['accuracy'])} "
              f"on {v['n']} labelled places"]
@@ -99,6 +120,13 @@ def render_text(r: dict) -> str:
         f"{g}: " + ", ".join(f"{p} {n}" for p, n in row.items())
         for g, row in v["confusion"].items()))
     lines.append(f"  misclassified validation places: {len(v['misclassified'])}")
+    return lines
+
+
+def render_text(r: dict) -> str:
+    """The human-readable report: the headline figures of each section."""
+    v = r["validation"]
+    lines = render_validation(r)
     lines.append("Accuracy by population (out-of-fold, all labelled places):")
     for col, rows in v["by_population"]["metadata"].items():
         worst = min((x for x in rows if x["oof_accuracy"] is not None),
@@ -140,7 +168,7 @@ def render_text(r: dict) -> str:
                      f"lat {c['lat_min']:.2f}-{c['lat_max']:.2f}, "
                      f"lon {c['lon_min']:.2f}-{c['lon_max']:.2f}")
     if "truth" in r:
-        lines.append("Against truth: " + json.dumps(r["truth"], sort_keys=True)[:2000])
+        lines.extend(render_truth(r["truth"]))
     if "predictions_file" in r:
         lines.append(f"Wrote {r['predictions_file']['rows']} predictions to "
                      f"{r['predictions_file']['path']}")

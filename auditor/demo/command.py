@@ -38,6 +38,22 @@ def _infer_line(infer: dict) -> str:
             f"{took}")
 
 
+def print_validation_report(project: Path, truth_path: Path) -> None:
+    """The validation report of the demo's model run, and how it fares against the demo truth."""
+    from auditor.analysis.command import render_truth, render_validation
+    from auditor.analysis.report import build_report
+    from auditor.pipeline.evaluate import score_against_truth
+    from auditor.store import open_project
+    conn = open_project(project, create=False)
+    try:
+        report = build_report(conn)
+        truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
+        scores = score_against_truth(conn, truth, run_id=report["run_id"])
+    finally:
+        conn.close()
+    print("\n".join(render_validation(report) + render_truth(scores)))
+
+
 def run_demo(args) -> int:
     from auditor.demo.project import build_demo_project, default_demo_project
     project = Path(args.out) if args.out else default_demo_project()
@@ -55,6 +71,7 @@ def run_demo(args) -> int:
             print(f"imported {Path(str(item.get('file', '?'))).name} ({item.get('kind')}): "
                   f"{item.get('accepted')} accepted, {item.get('quarantined')} quarantined")
     print(_infer_line(build.infer))
+    print_validation_report(build.project, build.data_dir / "truth.json")
     print(f"project: {build.project}")
     if args.no_gui:
         return 0
