@@ -86,7 +86,6 @@ class PlaceBrowser(QWidget):
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._update_count)
-        self.model.rowsInserted.connect(self._update_count)
         self._update_count()
 
     def _update_count(self, *args) -> None:
@@ -96,7 +95,7 @@ class PlaceBrowser(QWidget):
         if m.total == 0:
             self.count_label.setText("No places match. Run inference, or change the filter.")
         else:
-            self.count_label.setText(f"{m.total:,} places ({len(m.rows):,} loaded)")
+            self.count_label.setText(f"{m.total:,} places")
 
     # --- analysis subsets ---------------------------------------------------------------------
     def show_subset(self, place_ids: list[str], description: str) -> bool:
@@ -132,12 +131,8 @@ class PlaceBrowser(QWidget):
         self.subset_description = ""
 
     def shown_place_ids(self) -> list[str]:
-        """Every place id the table shows now (fetching the remaining pages)."""
-        if self.model is None:
-            return []
-        while self.model.canFetchMore():
-            self.model.fetchMore()
-        return [r["place_id"] for r in self.model.rows]
+        """Every place id the table shows now, in display order."""
+        return [] if self.model is None else self.model.place_ids()
 
     def _filter_changed(self) -> None:
         if self.model is not None:
@@ -162,7 +157,7 @@ class PlaceBrowser(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index)
-        # rows fetched just now are laid out on the next pass of the event loop: scroll again then
+        # the view lays out a jump far down on the next pass of the event loop: centre it then
         persistent = QPersistentModelIndex(index)
         QTimer.singleShot(0, lambda: persistent.isValid() and self.table.scrollTo(
             QModelIndex(persistent), QAbstractItemView.ScrollHint.PositionAtCenter))
@@ -174,10 +169,7 @@ class PlaceBrowser(QWidget):
         if self.model is None:
             return
         current = self.table.selectionModel().currentIndex()
-        row = current.row() + 1 if current.isValid() else 0
-        if row >= self.model.rowCount() and self.model.canFetchMore():
-            self.model.fetchMore()
-        self.select_row(row)
+        self.select_row(current.row() + 1 if current.isValid() else 0)
 
     def show_place(self, place_id: str) -> bool:
         """Select ``place_id``'s row without emitting a new selection if it is already current."""

@@ -1,9 +1,11 @@
-"""The place browser's table: a lazy model over SQLite. Rows arrive in pages (canFetchMore /
-fetchMore), sorting and filtering happen in SQL, so 5,000 vehicles never sit in memory."""
+"""The place browser's table: a lazy model over SQLite. The view sees every matching row; rows
+are read a page at a time on demand, sorting and filtering happen in SQL, so 5,000 vehicles'
+places never sit in memory."""
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -13,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from auditor.audit.flags import flag_state
 
 PAGE_SIZE = 200
+MAX_CACHED_PAGES = 32  # pages of rows kept in memory (a screenful is a fraction of one)
 
 # An active place flag: an event that is not a revoke and has not itself been revoked.
 _ACTIVE_FLAGS = ("(SELECT COUNT(*) FROM flag_events f WHERE f.target_kind = 'place' "
@@ -52,7 +55,13 @@ _MISMATCH_BRUSH = QBrush(QColor(255, 228, 225))
 
 class PlaceTableModel(QAbstractTableModel):
     """One row per place of the latest model run: vehicle, place, given / predicted label,
-    confidence, split, flag state."""
+    confidence, split, flag state.
+
+    rowCount() is the full match count (one COUNT query); rows are read a page at a time when
+    the view asks for them and kept in a small page cache. The first page comes from a plain
+    LIMIT query (cheap start); any other page, and row_of(), use the place ids in display order
+    (one narrow query per sort / filter state), so a deep page or a jump to any place costs a
+    primary-key lookup instead of an OFFSET scan or a fetch of every row before it."""
 
     def __init__(self, conn: sqlite3.Connection, run_id: Optional[int], parent=None,
                  filter_key: str = "all", prefix: str = ""):
@@ -65,9 +74,11 @@ class PlaceTableModel(QAbstractTableModel):
         self.prefix = prefix.strip()
         self.sort_column = COL["vehicle_id"]
         self.sort_order = Qt.SortOrder.AscendingOrder
-        self.rows: list[dict[str, Any]] = []
         self.total = 0
         self.pages_fetched = 0
+        self._pages: OrderedDict[int, list[Optional[dict[str, Any]]]] = OrderedDict()
+        self._ids: Optional[list[str]] = None      # place ids in display order, built on need
+        self._pos: dict[str, int] = {}
         self._reload()
 
     # --- query -------------------------------------------------------------------------------
@@ -87,18 +98,16 @@ class PlaceTableModel(QAbstractTableModel):
         return ("FROM places pl LEFT JOIN predictions pr "
                 "ON pr.place_id = pl.place_id AND pr.run_id = ?")
 
+    _SELECT = ("SELECT pl.vehicle_id, pl.place_id, pr.given_label, pr.predicted_label, "
+               "MAX(pr.p_home, pr.p_work, pr.p_other) AS confidence, pr.split, "
+               f"{_ACTIVE_FLAGS} AS n_flags ")
+
     def _count(self) -> int:
         where, params = self._where()
         sql = f"SELECT COUNT(*) {self._from()} WHERE {where}"
         return int(self.conn.execute(sql, [self.run_id] + params).fetchone()[0])
 
-    def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
-        where, params = self._where()
-        sql = (f"SELECT pl.vehicle_id, pl.place_id, pr.given_label, pr.predicted_label, "
-               f"MAX(pr.p_home, pr.p_work, pr.p_other) AS confidence, pr.split, "
-               f"{_ACTIVE_FLAGS} AS n_flags {self._from()} WHERE {where} "
-               f"ORDER BY {self._order_by()} LIMIT ? OFFSET ?")
-        cur = self.conn.execute(sql, [self.run_id] + params + [limit, offset])
+    def _with_flags(self, cur: sqlite3.Cursor) -> list[dict[str, Any]]:
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r)) for r in cur.fetchall()]
         if rows:
@@ -107,14 +116,51 @@ class PlaceTableModel(QAbstractTableModel):
                 r["flags"] = states.get(r["place_id"], "") or ""
         return rows
 
+    def _first_rows(self, limit: int) -> list[dict[str, Any]]:
+        where, params = self._where()
+        sql = f"{self._SELECT}{self._from()} WHERE {where} ORDER BY {self._order_by()} LIMIT ?"
+        return self._with_flags(self.conn.execute(sql, [self.run_id] + params + [limit]))
+
+    def _rows_by_id(self, place_ids: list[str]) -> list[Optional[dict[str, Any]]]:
+        """These places' rows in this order (None for a place deleted since the index)."""
+        sql = (f"{self._SELECT}{self._from()} "
+               "WHERE pl.place_id IN (SELECT value FROM json_each(?))")
+        found = {r["place_id"]: r for r in self._with_flags(
+            self.conn.execute(sql, [self.run_id, json.dumps(place_ids)]))}
+        return [found.get(p) for p in place_ids]
+
+    def _index(self) -> list[str]:
+        """Place ids of every matching row in display order: one narrow query, then cached
+        until the sort, filter, search, subset or run changes."""
+        if self._ids is None:
+            where, params = self._where()
+            sql = f"SELECT pl.place_id {self._from()} WHERE {where} ORDER BY {self._order_by()}"
+            self._ids = [r[0] for r in self.conn.execute(sql, [self.run_id] + params)]
+            self._pos = {p: i for i, p in enumerate(self._ids)}
+        return self._ids
+
+    def _page(self, page: int) -> list[Optional[dict[str, Any]]]:
+        if page in self._pages:
+            self._pages.move_to_end(page)
+            return self._pages[page]
+        start = page * PAGE_SIZE
+        if page == 0 and self._ids is None:
+            rows: list[Optional[dict[str, Any]]] = list(self._first_rows(PAGE_SIZE))
+        else:
+            rows = self._rows_by_id(self._index()[start:start + PAGE_SIZE])
+        self._pages[page] = rows
+        self.pages_fetched += 1
+        while len(self._pages) > MAX_CACHED_PAGES:
+            self._pages.popitem(last=False)
+        return rows
+
     def _reload(self) -> None:
         self.beginResetModel()
-        self.rows = []
+        self._pages.clear()
+        self._ids, self._pos = None, {}
         self.pages_fetched = 0
         self.total = self._count()
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
 
     # --- public controls -----------------------------------------------------------------------
     def set_filter(self, key: str) -> None:
@@ -139,68 +185,52 @@ class PlaceTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self._reload()
 
+    def _row(self, row: int) -> Optional[dict[str, Any]]:
+        if not 0 <= row < self.total:
+            return None
+        page = self._page(row // PAGE_SIZE)
+        i = row % PAGE_SIZE
+        return page[i] if i < len(page) else None
+
     def place_at(self, row: int) -> dict[str, Any]:
-        return self.rows[row]
+        """The row's fields (IndexError when there is no such row, or it vanished)."""
+        found = self._row(row)
+        if found is None:
+            raise IndexError(row)
+        return found
+
+    def place_ids(self) -> list[str]:
+        """Every place id the table shows, in display order (ids only, no row fields)."""
+        return list(self._index())
 
     def _order_by(self) -> str:
         direction = "DESC" if self.sort_order == Qt.SortOrder.DescendingOrder else "ASC"
         return f"{COLUMNS[self.sort_column].sql} {direction}, pl.place_id {direction}"
 
     def row_of(self, place_id: str) -> Optional[int]:
-        """The row showing ``place_id`` (None if filtered out). Its position comes from one
-        ROW_NUMBER() query; the rows up to it are fetched in one go, not page by page."""
-        for i, r in enumerate(self.rows):
-            if r["place_id"] == place_id:
-                return i
-        where, params = self._where()
-        hit = self.conn.execute(
-            f"SELECT rn FROM (SELECT pl.place_id, ROW_NUMBER() OVER (ORDER BY {self._order_by()}) "
-            f"AS rn {self._from()} WHERE {where}) WHERE place_id = ?",
-            [self.run_id] + params + [place_id]).fetchone()
-        if hit is None:
-            return None
-        row = int(hit[0]) - 1
-        if row >= len(self.rows):
-            self._fetch(row + 1 - len(self.rows) + PAGE_SIZE)
-        if row < len(self.rows) and self.rows[row]["place_id"] == place_id:
-            return row
-        return None
+        """The row showing ``place_id`` (None if filtered out): a lookup in the id index."""
+        self._index()
+        return self._pos.get(place_id)
 
     def refresh_flags(self, place_ids) -> None:
         """Re-read the flag state of these places (after a flag, undo or redo)."""
         wanted = set(place_ids)
         states = flag_state(self.conn, sorted(wanted))
         col = COL["flags"]
-        for i, r in enumerate(self.rows):
-            if r["place_id"] in wanted:
-                r["flags"] = states.get(r["place_id"], "") or ""
-                r["n_flags"] = 1 if r["flags"] else 0
-                idx = self.index(i, col)
-                self.dataChanged.emit(idx, idx)
+        for page, rows in self._pages.items():
+            for i, r in enumerate(rows):
+                if r is not None and r["place_id"] in wanted:
+                    r["flags"] = states.get(r["place_id"], "") or ""
+                    r["n_flags"] = 1 if r["flags"] else 0
+                    idx = self.index(page * PAGE_SIZE + i, col)
+                    self.dataChanged.emit(idx, idx)
 
     # --- Qt model API ------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.total
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:
-        if not parent.isValid():
-            self._fetch(PAGE_SIZE)
-
-    def _fetch(self, limit: int) -> None:
-        page = self._page(len(self.rows), limit)
-        if not page:
-            self.total = len(self.rows)  # the table shrank under us (re-inference)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
-        self.rows.extend(page)
-        self.pages_fetched += 1
-        self.endInsertRows()
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -210,7 +240,9 @@ class PlaceTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
+        row = self._row(index.row())
+        if row is None:  # a place deleted since the table was read (re-inference)
+            return None
         key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
             value = row.get(key)

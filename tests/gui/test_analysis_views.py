@@ -242,7 +242,7 @@ def test_browser_subset_keeps_sorting_and_finds_rows(demo_project, qtbot):
                                           "LIMIT 7")]
         m = PlaceTableModel(conn, latest_run_id(conn))
         m.set_subset(ids)
-        assert m.total == 7 and sorted(r["place_id"] for r in m.rows) == sorted(ids)
+        assert m.total == 7 and sorted(m.place_at(i)["place_id"] for i in range(7)) == sorted(ids)
         assert m.row_of(ids[0]) is not None
         outside = conn.execute("SELECT place_id FROM places ORDER BY place_id LIMIT 1").fetchone()[0]
         assert m.row_of(outside) is None

@@ -1,6 +1,6 @@
 """The lazy place table: pages, SQL sorting / filtering / search, flag column."""
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from auditor.audit.flags import add_flag
 from auditor.gui import browser_model
@@ -16,58 +16,79 @@ def conn(fresh_demo_project):
     c.close()
 
 
-def test_rows_arrive_in_pages(conn, monkeypatch, qtbot):
+def _rows(m):
+    return [m.place_at(i) for i in range(m.rowCount())]
+
+
+def test_rows_are_read_page_by_page_on_demand(conn, monkeypatch, qtbot):
     monkeypatch.setattr(browser_model, "PAGE_SIZE", 40)
+    monkeypatch.setattr(browser_model, "MAX_CACHED_PAGES", 2)
     total = conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
-    assert total > 80
+    assert total > 120
     m = PlaceTableModel(conn, latest_run_id(conn))
-    assert m.total == total
-    assert m.rowCount() == 40 and m.pages_fetched == 1 and m.canFetchMore(QModelIndex())
-    m.fetchMore(QModelIndex())
-    assert m.rowCount() == 80 and m.pages_fetched == 2
+    assert m.total == total and m.rowCount() == total and m.pages_fetched == 0
+    first = m.place_at(0)["place_id"]
+    assert m.pages_fetched == 1 and m.place_at(39)["place_id"] != first and m.pages_fetched == 1
     last = conn.execute("SELECT place_id FROM places ORDER BY vehicle_id DESC, place_id DESC "
                         "LIMIT 1").fetchone()[0]
-    row = m.row_of(last)  # one query finds its position, one fetch loads the rows up to it
+    row = m.row_of(last)  # the id index finds its position; only the page holding it is read
     assert row == total - 1 and m.place_at(row)["place_id"] == last
-    assert m.pages_fetched == 3 and not m.canFetchMore(QModelIndex())
+    assert m.pages_fetched == 2
+    m.place_at(45)  # a third page evicts the least recently used one (page 0)
+    assert m.pages_fetched == 3 and len(m._pages) == 2
+    assert m.place_at(0)["place_id"] == first and m.pages_fetched == 4
+    in_order = conn.execute("SELECT place_id FROM places ORDER BY vehicle_id, place_id").fetchall()
+    assert [r["place_id"] for r in _rows(m)] == [r[0] for r in in_order]
+    assert m.data(m.index(total - 1, COL["place_id"])) == last
+    with pytest.raises(IndexError):
+        m.place_at(total)
 
 
 def test_row_of_follows_sort_and_filter(conn, monkeypatch, qtbot):
     monkeypatch.setattr(browser_model, "PAGE_SIZE", 10)
     m = PlaceTableModel(conn, latest_run_id(conn), filter_key="mismatches")
     m.sort(COL["confidence"], Qt.SortOrder.AscendingOrder)
-    everything = PlaceTableModel(conn, latest_run_id(conn), filter_key="mismatches")
-    everything.sort(COL["confidence"], Qt.SortOrder.AscendingOrder)
-    while everything.canFetchMore(QModelIndex()):
-        everything.fetchMore(QModelIndex())
-    order = [r["place_id"] for r in everything.rows]
-    assert len(order) > 10
+    run = latest_run_id(conn)
+    order = [r[0] for r in conn.execute(
+        "SELECT place_id FROM predictions WHERE run_id = ? AND given_label IS NOT NULL AND "
+        "given_label != predicted_label ORDER BY MAX(p_home, p_work, p_other), place_id", (run,))]
+    assert len(order) > 10 and m.place_ids() == order
     target = order[-2]
-    assert m.row_of(target) == len(order) - 2
+    assert m.row_of(target) == len(order) - 2 and m.place_at(len(order) - 2)["place_id"] == target
     matched = conn.execute("SELECT place_id FROM predictions WHERE given_label = predicted_label "
                            "LIMIT 1").fetchone()[0]
     assert m.row_of(matched) is None  # filtered out
+
+
+def test_a_place_deleted_after_the_index_shows_as_an_empty_row(conn, monkeypatch, qtbot):
+    monkeypatch.setattr(browser_model, "PAGE_SIZE", 10)
+    m = PlaceTableModel(conn, latest_run_id(conn))
+    gone = m.place_ids()[15]
+    conn.execute("DELETE FROM predictions WHERE place_id = ?", (gone,))
+    conn.execute("DELETE FROM places WHERE place_id = ?", (gone,))
+    assert m.data(m.index(15, COL["place_id"])) is None
+    assert m.place_at(16)["place_id"] == m.place_ids()[16]
 
 
 def test_sort_filter_and_search_happen_in_sql(conn, qtbot):
     run = latest_run_id(conn)
     m = PlaceTableModel(conn, run)
     m.sort(COL["confidence"], Qt.SortOrder.DescendingOrder)
-    conf = [r["confidence"] for r in m.rows]
+    conf = [r["confidence"] for r in _rows(m)]
     assert conf == sorted(conf, reverse=True)
 
     m.set_filter("mismatches")
     expected = conn.execute("SELECT COUNT(*) FROM predictions WHERE run_id = ? AND given_label "
                             "IS NOT NULL AND given_label != predicted_label", (run,)).fetchone()[0]
     assert m.total == expected > 0
-    assert all(r["given_label"] and r["given_label"] != r["predicted_label"] for r in m.rows)
+    assert all(r["given_label"] and r["given_label"] != r["predicted_label"] for r in _rows(m))
 
     m.set_filter("unlabelled")
-    assert m.total > 0 and all(r["given_label"] is None for r in m.rows)
+    assert m.total > 0 and all(r["given_label"] is None for r in _rows(m))
 
     m.set_filter("all")
     m.set_prefix("V00003")
-    assert m.total > 0 and {r["vehicle_id"] for r in m.rows} == {"V00003"}
+    assert m.total > 0 and {r["vehicle_id"] for r in _rows(m)} == {"V00003"}
     m.set_prefix("V0000%' OR 1=1 --")  # data, not SQL
     assert m.total == 0 and m.rowCount() == 0
 
@@ -82,4 +103,4 @@ def test_flag_column_and_flagged_filter(conn, qtbot):
     m.sort(COL["flags"], Qt.SortOrder.DescendingOrder)
     assert m.place_at(0)["place_id"] == pid and m.place_at(0)["flags"] == "label→work"
     m.set_filter("flagged")
-    assert [r["place_id"] for r in m.rows] == [pid]
+    assert [r["place_id"] for r in _rows(m)] == [pid]
