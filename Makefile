@@ -39,8 +39,18 @@ $(SYSDEPS_STAMP): Makefile
 
 sysdeps: $(SYSDEPS_STAMP)
 
+# With a screen: the app opens on the demo fleet. On a headless machine (no DISPLAY): the demo
+# is built, then the window is rendered under Xvfb to demo-screenshot.png instead.
 demo: venv sysdeps
-	$(VENV)/bin/auditor demo
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(VENV)/bin/auditor demo; \
+	else \
+	  echo "no screen found (DISPLAY unset): building the demo, then rendering the window to demo-screenshot.png"; \
+	  $(VENV)/bin/auditor demo --no-gui && \
+	  xvfb-run -a -s "-screen 0 1400x900x24" $(VENV)/bin/auditor open \
+	    "$$($(PY) -c 'from auditor.demo.project import default_demo_project as d; print(d())')" \
+	    --screenshot demo-screenshot.png && echo "wrote demo-screenshot.png"; \
+	fi
 
 test: venv sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q

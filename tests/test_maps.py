@@ -456,13 +456,18 @@ def test_switching_vehicle_swaps_the_data_in_the_same_page(qtbot, tmp_path, proj
             assert page("document.querySelectorAll('path.leaflet-interactive').length") == \
                 len(ids) + n_trips
             assert vid in page("document.querySelector('.auditor-info').innerText")
-        # every place is drawn clear of the info box and legend on the right
-        inside = page("""JSON.stringify(window.auditor.placeIds.map(function (id) {
+        # every place it returns to (2+ visits: the everyday area the map opens on) is drawn
+        # clear of the info box and legend on the right
+        regular = sorted(r[0] for r in c.execute(
+            "SELECT place_id FROM stops WHERE vehicle_id = ? GROUP BY place_id "
+            "HAVING COUNT(*) >= 2", (EVIL_VEHICLE,)))
+        assert regular
+        inside = page("JSON.stringify(" + json.dumps(regular) + """.map(function (id) {
             var m = window.auditor.map, p = m.latLngToContainerPoint(
                 window.auditor.layerOf('place', id).getLatLng());
             var box = document.querySelector('.auditor-info').getBoundingClientRect();
             return p.x > 0 && p.y > 0 && p.x < box.left && p.y < m.getSize().y; }))""")
-        assert json.loads(inside) == [True] * 3
+        assert json.loads(inside) == [True] * len(regular)
         # a click on the swapped page reaches the app with the vehicle it now shows
         with qtbot.waitSignal(view.bridge.placeSelected, timeout=5000) as clicked:
             page(f"window.auditorClick('place', {json.dumps(EVIL_VEHICLE + ':2')}); 1")
@@ -477,3 +482,15 @@ def test_switching_vehicle_swaps_the_data_in_the_same_page(qtbot, tmp_path, proj
         view.close()
         view.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_map_opens_on_the_everyday_area_not_a_one_off_long_trip():
+    from auditor.maps.vehicle_map import data_bounds
+    places = [{"id": "v:0", "lat": 52.50, "lon": 13.40}, {"id": "v:1", "lat": 52.52, "lon": 13.42},
+              {"id": "v:2", "lat": 51.00, "lon": 11.00}]  # visited once, 200 km away
+    trips = [{"coords": [[52.50, 13.40], [51.00, 11.00]]}]
+    visits = {"v:0": 20, "v:1": 12, "v:2": 1}
+    assert data_bounds(places, trips, [], visits) == [[52.50, 13.40], [52.52, 13.42]]
+    # nothing visited twice yet: every place counts; no places: the drawn lines
+    assert data_bounds(places, trips, [], {}) == [[51.00, 11.00], [52.52, 13.42]]
+    assert data_bounds([], trips, [], {}) == [[51.00, 11.00], [52.50, 13.40]]

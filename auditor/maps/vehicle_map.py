@@ -141,14 +141,23 @@ def legend_rows() -> list[list[str]]:
     return rows
 
 
-def data_bounds(places: list[dict], trips: list[dict], track: list) -> Optional[list]:
-    """[[south, west], [north, east]] of everything drawn, or None when nothing is."""
-    lats = [p["lat"] for p in places]
-    lons = [p["lon"] for p in places]
-    for coords in [t["coords"] for t in trips] + [track]:
-        if coords:
-            lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
-            lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
+def data_bounds(places: list[dict], trips: list[dict], track: list,
+                visits: Optional[dict] = None) -> Optional[list]:
+    """[[south, west], [north, east]] to open the map on, or None when nothing is drawn.
+
+    The vehicle's everyday area: places it returned to (2+ visits). One long trip to a place
+    visited once would otherwise zoom the map out until home and work are one dot; the long
+    trip is still drawn and one zoom-out away."""
+    visits = visits or {}
+    regular = [p for p in places if (visits.get(p["id"]) or 0) >= 2]
+    anchors = regular or places
+    lats = [p["lat"] for p in anchors]
+    lons = [p["lon"] for p in anchors]
+    if not anchors:
+        for coords in [t["coords"] for t in trips] + [track]:
+            if coords:
+                lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
+                lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
     if not lats:
         return None
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
@@ -171,7 +180,8 @@ def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) ->
              for t in data.trips]
     known = {p["id"] for p in places}
     return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": data.track,
-            "bounds": data_bounds(places, trips, data.track),
+            "bounds": data_bounds(places, trips, data.track,
+                                  {p["place_id"]: p.get("visits") for p in data.places}),
             "pointCount": data.point_count, "info": info_box(data), "legend": legend_rows(),
             "basemapNotice": BASEMAP_OFF_NOTICE if basemap == "none" else None,
             "selectedPlace": selected_place if selected_place in known else None}
