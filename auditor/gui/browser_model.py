@@ -110,11 +110,21 @@ class PlaceTableModel(QAbstractTableModel):
     def _with_flags(self, cur: sqlite3.Cursor) -> list[dict[str, Any]]:
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r)) for r in cur.fetchall()]
-        if rows:
+        for r in rows:
+            r["flags"] = ""
+        # the flag text needs the whole event log (pandas): only read it when a row has a flag
+        # in force or some vehicle is flagged; otherwise every text is "" anyway
+        if rows and (any(r["n_flags"] for r in rows) or self._vehicle_flagged()):
             states = flag_state(self.conn, [r["place_id"] for r in rows])
             for r in rows:
                 r["flags"] = states.get(r["place_id"], "") or ""
         return rows
+
+    def _vehicle_flagged(self) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM flag_events f WHERE f.target_kind = 'vehicle' AND f.action != 'revoke' "
+            "AND NOT EXISTS (SELECT 1 FROM flag_events r WHERE r.revokes = f.event_id) LIMIT 1"
+        ).fetchone() is not None
 
     def _first_rows(self, limit: int) -> list[dict[str, Any]]:
         where, params = self._where()

@@ -104,3 +104,13 @@ def test_flag_column_and_flagged_filter(conn, qtbot):
     assert m.place_at(0)["place_id"] == pid and m.place_at(0)["flags"] == "label→work"
     m.set_filter("flagged")
     assert [r["place_id"] for r in _rows(m)] == [pid]
+
+
+def test_a_flagged_vehicle_shows_on_its_places_rows(conn, qtbot):
+    m = PlaceTableModel(conn, latest_run_id(conn))
+    vid = m.place_at(0)["vehicle_id"]
+    add_flag(conn, "ana", "vehicle", vid, "bad_data", None)
+    m.reload()
+    assert m.place_at(0)["flags"] == "vehicle bad data"
+    other = next(i for i in range(m.rowCount()) if m.place_at(i)["vehicle_id"] != vid)
+    assert m.place_at(other)["flags"] == ""
