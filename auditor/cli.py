@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--screenshot", metavar="FILE.png",
                    help="render the main window with the map drawn, write the PNG and exit")
     o.add_argument("--vehicle", help="select this vehicle first")
+    o.add_argument("--tab", choices=["validation", "suspicious", "tree", "skew", "drift"],
+                   help="show this tab of the Analysis panel")
 
     d = sub.add_parser("demo", help="demo-data + ingest + infer, then the GUI")
     d.add_argument("--out", default=None, help="project file (default: a demo project in the "
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         args.project = None
         args.screenshot = None
         args.vehicle = None
+        args.tab = None
     else:
         name = args.command
     try:

@@ -67,6 +67,9 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
     return True
 
 
+ANALYSIS_TIMEOUT_S = 60.0
+
+
 def wait_for_map(window, timeout: float = MAP_TIMEOUT_S) -> bool:
     """True once the map and timeline of the selected vehicle have drawn (or there is no
     vehicle to draw)."""
@@ -135,6 +138,7 @@ def run_cli(args) -> int:
     screenshot = getattr(args, "screenshot", None)
     project = getattr(args, "project", None)
     vehicle = getattr(args, "vehicle", None)
+    tab = getattr(args, "tab", None)
     if screenshot and not Path(screenshot).resolve().parent.is_dir():
         raise UserError(f"{screenshot}: folder {Path(screenshot).resolve().parent} does not exist")
     prepare_environment(headless=bool(screenshot))
@@ -147,11 +151,21 @@ def run_cli(args) -> int:
         window.open_project(project)  # UserError -> the CLI prints one line and exits 1
         if vehicle:
             window.select_vehicle(vehicle)
+        if tab:
+            window.analysis.show()
+            window.analysis.show_tab(tab)
     if screenshot:
         try:
             if not wait_for_map(window):
                 raise UserError(f"the map of vehicle {window.vehicle_id} did not draw within "
                                 f"{MAP_TIMEOUT_S:.0f} s; see the log")
+            if project:
+                # the picture should show the analysis, not "Computing…"; if it is slow (a huge
+                # fleet), the screenshot still comes, with the panel's progress in it
+                wait_until(lambda: window.analysis.report is not None, ANALYSIS_TIMEOUT_S)
+            if tab == "drift":
+                drift = window.analysis.drift
+                wait_until(lambda: drift.loaded, MAP_TIMEOUT_S)
             grab_png(window, Path(screenshot))
         finally:
             window.close()

@@ -78,7 +78,11 @@ class TimelineView(QWidget):
         self.graphics.setBackground("w")
         self.raster_plot = self.graphics.addPlot(row=0, col=0)
         self.speed_plot = self.graphics.addPlot(row=1, col=0)
-        self.speed_plot.setMaximumHeight(120)  # the raster is the main picture
+        # the raster is the main picture: it takes most of the height, days must stay readable
+        self.speed_plot.setMaximumHeight(90)
+        self.graphics.ci.layout.setRowStretchFactor(0, 4)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        self.graphics.setMinimumHeight(230)
 
         rp = self.raster_plot
         rp.setMenuEnabled(False)
