@@ -70,8 +70,18 @@ bench: venv $(BENCH_VENV)/.stamp
 	$(PY) bench/export.py
 	$(PY) bench/gui.py --vehicles 300 --days 30
 
+# The README's pictures: the real app on the demo fleet, rendered under Xvfb.
+DEMO_DB = $$($(PY) -c 'from auditor.demo.project import default_demo_project as d; print(d())')
 screenshots: venv sysdeps
-	$(PY) packaging/screenshots.py
+	$(VENV)/bin/auditor demo --no-gui
+	mkdir -p docs/img
+	# V00040 of the default demo (seed 7) carries a swapped home/work label
+	xvfb-run -a -s "-screen 0 1400x900x24" $(VENV)/bin/auditor open "$(DEMO_DB)" \
+	  --vehicle V00040 --tab suspicious --screenshot docs/img/main.png
+	for tab in tree skew; do \
+	  xvfb-run -a -s "-screen 0 1400x900x24" $(VENV)/bin/auditor open "$(DEMO_DB)" --tab $$tab \
+	    --screenshot docs/img/$$tab.png || exit 1; \
+	done
 
 package: venv sysdeps
 	$(PY) -m pip install --quiet -e '.[package]'
