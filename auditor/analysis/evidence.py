@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Optional, Sequence
 
@@ -106,10 +107,26 @@ def _coincide(lab: pd.DataFrame, coincide_m: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _metadata_of(conn: sqlite3.Connection, vehicle_ids: Sequence[str]) -> pd.DataFrame:
+    """vehicle_metadata() restricted to ``vehicle_ids`` (same string values)."""
+    ids = list(vehicle_ids)
+    rows = conn.execute(f"SELECT vehicle_id, meta FROM vehicles WHERE vehicle_id IN "
+                        f"({','.join('?' * len(ids))}) ORDER BY vehicle_id", ids).fetchall()
+    records = [{"vehicle_id": v, **json.loads(m)} for v, m in rows]
+    meta = pd.DataFrame.from_records(records) if records else \
+        pd.DataFrame({"vehicle_id": pd.Series([], dtype=object)})
+    for c in meta.columns:
+        if c != "vehicle_id":
+            meta[c] = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+                       for v in meta[c]]
+    return meta
+
+
 def evidence_frame(conn: sqlite3.Connection,
                    vehicle_ids: Optional[Sequence[str]] = None) -> pd.DataFrame:
     """Fleet-wide (or for ``vehicle_ids``) findings about given labels, one row each."""
-    meta = vehicle_metadata(conn)
+    # one vehicle's metadata for one vehicle's evidence (reading all 5,000 costs ~60 ms)
+    meta = vehicle_metadata(conn) if vehicle_ids is None else _metadata_of(conn, vehicle_ids)
     params: tuple = ()
     where = ""
     if vehicle_ids is not None:

@@ -82,7 +82,10 @@ class PlaceBrowser(QWidget):
         self.table.horizontalHeader().setSortIndicator(COL["vehicle_id"], Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.resizeColumnsToContents()  # from the first page only: cheap
+        # size columns from the rows on screen only: the default samples 1,000 rows, which
+        # would read five pages and the id index before the first paint
+        header.setResizeContentsPrecision(0)
+        self.table.resizeColumnsToContents()
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._update_count)

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -163,7 +163,10 @@ class FlagPanel(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             self.details.addRow(name, label)
-        self._show_evidence(place_id, given)
+        # the evidence checks read the vehicle's stops (~100 ms): after this switch has drawn,
+        # and only if the place is still the one shown
+        QTimer.singleShot(0, lambda: self.place_id == place_id and
+                          self._show_evidence(place_id, given))
         self._show_features(place_id)
         self.refresh_flags()
         self._update_enabled()

@@ -125,8 +125,8 @@ def test_suspicious_queue_next_key_advances_and_selects_on_map(qtbot, opened):
     qtbot.waitUntil(lambda: w.map.ready and w.map.vehicle_id == w.vehicle_id, timeout=30_000)
     qtbot.waitUntil(lambda: _page_value(w.map, qtbot, "window.auditor.selectedPlace()") == second,
                     timeout=10_000)
-    # the details pane says why it is suspicious
-    assert rows[1]["reason"] in w.panel.evidence.text()
+    # the details pane says why it is suspicious (evidence fills in after the switch)
+    qtbot.waitUntil(lambda: rows[1]["reason"] in w.panel.evidence.text(), timeout=5_000)
 
 
 def test_flag_keys_work_in_the_queue(qtbot, window, fresh_demo_project):
@@ -161,11 +161,14 @@ def test_evidence_sentences_appear_in_the_details(qtbot, opened):
             "SELECT place_id FROM predictions WHERE run_id = ? AND given_label = 'home' "
             "ORDER BY place_id LIMIT 1", (w.project.run_id,)).fetchone()[0]
         w.select_place(place)
-        assert "No check speaks against the home label" in w.panel.evidence.text()
+        assert "No check speaks" not in w.panel.evidence.text()  # filled in after the switch
+        qtbot.waitUntil(lambda: "No check speaks against the home label"
+                        in w.panel.evidence.text(), timeout=5_000)
     else:
         place, sentence = on_places.iloc[0]["place_id"], on_places.iloc[0]["sentence"]
         w.select_place(place)
-        assert sentence in w.panel.evidence.text()
+        assert sentence not in w.panel.evidence.text()  # filled in after the switch
+        qtbot.waitUntil(lambda: sentence in w.panel.evidence.text(), timeout=5_000)
     assert w.panel.evidence_box.isVisibleTo(w.panel)
 
 
