@@ -82,9 +82,9 @@ class PlaceBrowser(QWidget):
         self.table.horizontalHeader().setSortIndicator(COL["vehicle_id"], Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # size columns from the rows on screen only: the default samples 1,000 rows, which
+        # size columns from the first 50 rows (one page): the default samples 1,000 rows, which
         # would read five pages and the id index before the first paint
-        header.setResizeContentsPrecision(0)
+        header.setResizeContentsPrecision(50)
         self.table.resizeColumnsToContents()
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
