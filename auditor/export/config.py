@@ -6,6 +6,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from auditor.settings import settings_from
+
 from auditor.errors import UserError
 
 FORMATS = ("csv", "parquet")
@@ -40,16 +42,7 @@ class ExportConfig:
 
     @classmethod
     def from_any(cls, config: "ExportConfig | dict | None") -> "ExportConfig":
-        if config is None:
-            return cls()
-        if isinstance(config, cls):
-            return config
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(config) - known)
-        if unknown:
-            raise UserError(f"export: unknown setting(s) {', '.join(unknown)} — known: "
-                            f"{', '.join(sorted(known))}")
-        return cls(**dict(config))
+        return settings_from(cls, config, "export")
 
 
 def check_format(fmt: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from auditor.settings import settings_from
+
 
 @dataclass(frozen=True)
 class InferConfig:
@@ -35,12 +37,4 @@ class InferConfig:
 
     @classmethod
     def from_any(cls, config: "InferConfig | dict | None") -> "InferConfig":
-        if config is None:
-            return cls()
-        if isinstance(config, cls):
-            return config
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(config) - known)
-        if unknown:
-            raise ValueError(f"unknown inference settings: {', '.join(unknown)}")
-        return cls(**config)
+        return settings_from(cls, config, "infer")
