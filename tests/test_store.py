@@ -73,3 +73,21 @@ def test_insert_frame_maps_nan_to_null_and_replace_table(tmp_path):
     with transaction(conn):
         assert insert_frame(conn, "place_features", df.assign(place_id=["c", "d"])) == 2
     assert conn.execute("SELECT COUNT(*) FROM place_features").fetchone()[0] == 4
+
+
+def test_atomic_write_replaces_whole_file_with_usual_permissions(tmp_path):
+    import os
+    import stat
+    from auditor.atomic import write_text_atomic
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    old_umask = os.umask(0o022)
+    try:
+        write_text_atomic(target, "a,b\n1,2\n")
+    finally:
+        os.umask(old_umask)
+    assert target.read_bytes() == b"a,b\n1,2\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temp file left behind
+    with pytest.raises(UserError, match="does not exist"):
+        write_text_atomic(tmp_path / "missing" / "x.csv", "x")

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from auditor.analysis import frames
 from auditor.analysis.report import build_report
+from auditor.atomic import write_text_atomic
 from auditor.errors import UserError
 from auditor.progress import TerminalProgress
 from auditor.store import open_project
@@ -27,15 +26,7 @@ def write_predictions(pred: pd.DataFrame, path: str | Path) -> int:
     if not path.parent.exists():
         raise UserError(f"{path}: folder {path.parent} does not exist; create it first")
     out = pred[PREDICTION_COLUMNS].sort_values(["vehicle_id", "place_id"], kind="mergesort")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            out.to_csv(fh, index=False, float_format="%.6f", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, out.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
     return len(out)
 
 

@@ -1,16 +1,14 @@
 """The flag event log as CSV: export for scripts, import to merge another analyst's log."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import sqlite3
-import tempfile
 from collections import defaultdict, deque
 from datetime import datetime
 from pathlib import Path
 
+from auditor.atomic import write_text_atomic
 from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
 from auditor.errors import UserError
 from auditor.store import transaction
@@ -29,15 +27,7 @@ def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(EVENT_COLUMNS)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, buf.getvalue())
     return len(rows)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from auditor.atomic import temp_name
 from auditor.export.canonical import CSV_FORMAT, write_csv_file
 
 # Every writer setting that can change the bytes is fixed here and recorded in the manifest.
@@ -28,27 +29,10 @@ def writer_settings(fmt: str) -> dict:
             "library": f"pyarrow {pa.__version__}"}
 
 
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    tmp = _temp_name(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_training_file(table: pa.Table, out_dir: Path, fmt: str) -> Path:
     """OUT_DIR/training_set.<fmt> from the canonical Arrow table, via a temporary name."""
     path = out_dir / output_name(fmt)
-    tmp = _temp_name(path)
+    tmp = temp_name(path)
     try:
         if fmt == "csv":
             write_csv_file(table, tmp)
