@@ -22,3 +22,12 @@ def test_core_import_does_not_load_qt():
             "print(bad); raise SystemExit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gui_start_path_does_not_import_pandas():
+    """pandas costs ~0.6-1 s to import: kept off the path to the window's first paint."""
+    code = ("import sys, auditor.gui.app, auditor.gui.main_window;"
+            "bad=[m for m in ('pandas', 'sklearn', 'folium', 'pyqtgraph') if m in sys.modules];"
+            "print(bad); raise SystemExit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -53,18 +53,15 @@ def replace_table_from_frame(conn: sqlite3.Connection, table: str, df: pd.DataFr
     """Drop and recreate ``table`` with ``df``'s columns and rows (caller owns the txn).
 
     For derived tables whose columns follow the code (e.g. place_features)."""
-    def sqltype(s: pd.Series) -> str:
-        k = s.dtype.kind
-        return "INTEGER" if k in "iub" else "REAL" if k == "f" else "TEXT"
+    from auditor.store.connection import db  # sqlite-utils: schema work, not the row copy
 
-    conn.execute(f'DROP TABLE IF EXISTS "{table}"')
-    cols = []
-    for c in df.columns:
-        decl = f'"{c}" {sqltype(df[c])}'
-        if c == primary_key:
-            decl += " PRIMARY KEY"
-        cols.append(decl)
-    conn.execute(f'CREATE TABLE "{table}" ({", ".join(cols)})')
+    def sqltype(s: "pd.Series") -> type:
+        k = s.dtype.kind
+        return int if k in "iub" else float if k == "f" else str
+
+    project = db(conn)
+    project[table].drop(ignore=True)
+    project.create_table(table, {c: sqltype(df[c]) for c in df.columns}, pk=primary_key)
     for i, idx in enumerate(indexes):
-        conn.execute(f'CREATE INDEX "{table}_i{i}" ON "{table}" ({", ".join(idx)})')
+        project[table].create_index(list(idx), index_name=f"{table}_i{i}")
     insert_frame(conn, table, df)
