@@ -218,7 +218,13 @@ class PlaceTableModel(QAbstractTableModel):
         return f"{COLUMNS[self.sort_column].sql} {direction}, pl.place_id {direction}"
 
     def row_of(self, place_id: str) -> Optional[int]:
-        """The row showing ``place_id`` (None if filtered out): a lookup in the id index."""
+        """The row showing ``place_id`` (None if filtered out). Pages already read answer
+        first (the usual case: the place was clicked in the table or is near it); otherwise a
+        lookup in the id index, which costs one query over every matching row the first time."""
+        for page, rows in self._pages.items():
+            for i, r in enumerate(rows):
+                if r is not None and r["place_id"] == place_id:
+                    return page * PAGE_SIZE + i
         self._index()
         return self._pos.get(place_id)
 

@@ -27,6 +27,9 @@ def _fmt(value) -> str:
     return str(value)
 
 
+EVIDENCE_DELAY_MS = 250
+
+
 class FlagPanel(QWidget):
     flagRequested = Signal(object)  # FlagSpec
 
@@ -163,9 +166,10 @@ class FlagPanel(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             self.details.addRow(name, label)
-        # the evidence checks read the vehicle's stops (~100 ms): after this switch has drawn,
-        # and only if the place is still the one shown
-        QTimer.singleShot(0, lambda: self.place_id == place_id and
+        # the evidence checks read the vehicle's stops (~100 ms of this thread): a moment later,
+        # so the map page (which answers through this thread's event loop) and the timeline
+        # draw first, and only if the place is still the one shown (N held down skips them)
+        QTimer.singleShot(EVIDENCE_DELAY_MS, lambda: self.place_id == place_id and
                           self._show_evidence(place_id, given))
         self._show_features(place_id)
         self.refresh_flags()

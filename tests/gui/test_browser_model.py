@@ -114,3 +114,15 @@ def test_a_flagged_vehicle_shows_on_its_places_rows(conn, qtbot):
     assert m.place_at(0)["flags"] == "vehicle bad data"
     other = next(i for i in range(m.rowCount()) if m.place_at(i)["vehicle_id"] != vid)
     assert m.place_at(other)["flags"] == ""
+
+
+def test_row_of_a_place_on_a_page_already_read_needs_no_full_index(conn, monkeypatch, qtbot):
+    """Opening a project selects its first row: that must not read every place id (~1 s on a
+    5,000-vehicle fleet) before the window's first paint."""
+    monkeypatch.setattr(browser_model, "PAGE_SIZE", 10)
+    m = PlaceTableModel(conn, latest_run_id(conn))
+    third = m.place_at(3)["place_id"]
+    assert m.row_of(third) == 3
+    assert m._ids is None  # answered from the page, no index query
+    far = m.place_ids()[25]  # builds the index on purpose
+    assert m.row_of(far) == 25
