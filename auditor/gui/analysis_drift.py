@@ -6,30 +6,18 @@ import json
 from typing import Callable, Optional
 
 from PySide6.QtCore import QUrl
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from auditor.gui.analysis_state import Analysis
-
-
-class _DriftPage(QWebEnginePage):
-    """Links in the page never navigate the view away."""
-
-    def acceptNavigationRequest(self, url, nav_type, is_main_frame):
-        if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked:
-            return False
-        return super().acceptNavigationRequest(url, nav_type, is_main_frame)
+from auditor.gui.web_page import PinnedPage
 
 
 class DriftMapView(QWebEngineView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("driftMap")
-        self._page = _DriftPage(self)
+        self._page = PinnedPage(self)
         self.setPage(self._page)
-        s = self._page.settings()
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, False)
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         self.shown_key: Optional[tuple[int, str]] = None
         self.loaded = False
         self.loadFinished.connect(self._loaded)

@@ -12,11 +12,11 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from auditor.gui.first_paint import after_first_paint, window_painted
 from auditor.gui.map_bridge import MapBridge
+from auditor.gui.web_page import PinnedPage
 
 log = logging.getLogger("auditor.gui.map")
 
@@ -79,29 +79,14 @@ def inject_bridge(html: str) -> str:
     return html[:pos] + script + html[pos:]
 
 
-class _MapPage(QWebEnginePage):
-    """Keeps the map page in place: links in popups never navigate the map view away."""
-
-    def acceptNavigationRequest(self, url, nav_type, is_main_frame):
-        if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked:
-            return False
-        return super().acceptNavigationRequest(url, nav_type, is_main_frame)
-
-    def javaScriptConsoleMessage(self, level, message, line, source):
-        log.debug("map js [%s] %s:%s %s", level, source, line, message)
-
-
 class MapView(QWebEngineView):
     mapReady = Signal(str)  # vehicle_id, once window.auditor exists and the vectors are drawn
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("mapView")
-        self._page = _MapPage(self)
+        self._page = PinnedPage(self)
         self.setPage(self._page)
-        s = self._page.settings()
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, False)
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         self.bridge = MapBridge(self)
         self.channel = QWebChannel(self._page)
         self.channel.registerObject("bridge", self.bridge)

@@ -1,0 +1,26 @@
+"""The one policy for pages auditor shows in a QWebEngineView (vehicle map, drift map): a link
+in a popup never navigates the view away, and local content may not read file:// URLs (tiles
+from a basemap the user turned on are the only remote content)."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
+
+log = logging.getLogger("auditor.gui.web")
+
+
+class PinnedPage(QWebEnginePage):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        s = self.settings()
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, False)
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
+
+    def acceptNavigationRequest(self, url, nav_type, is_main_frame):
+        if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked:
+            return False
+        return super().acceptNavigationRequest(url, nav_type, is_main_frame)
+
+    def javaScriptConsoleMessage(self, level, message, line, source):
+        log.debug("page js [%s] %s:%s %s", level, source, line, message)
