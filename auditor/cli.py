@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--predictions", metavar="FILE.csv")
     r.add_argument("--truth", metavar="truth.json",
                    help="(demo only) also score against a demo truth file")
+    r.add_argument("--before", type=int, metavar="RUN",
+                   help="compare every population's errors with this model run "
+                        "(default: the previous one)")
 
     f = sub.add_parser("flags", help="the flag event log")
     f.add_argument("project")

@@ -91,3 +91,50 @@ def test_compare_runs_names_a_missing_column(fixed):
     with pytest.raises(UserError, match="no column 'colour'"):
         compare_runs(conn, before, after, "colour", "red")
     conn.close()
+
+
+def test_report_shows_every_population_before_and_after(fixed, capsys):
+    """`auditor report` after the fix compares with the run before it, per population, and its
+    figures are the same counts compare_runs gives for the faulty slice."""
+    from auditor.cli import main
+    project, truth, before, after, _ = fixed
+    fault = truth["fault"]
+    assert main(["report", str(project), "--json"]) == 0
+    fix = json.loads(capsys.readouterr().out)["fix_loop"]
+    assert (fix["before_run_id"], fix["after_run_id"]) == (before, after)
+    row = next(p for p in fix["populations"]
+               if (p["column"], p["value"]) == (fault["column"], fault["value"]))
+    conn = open_project(project, create=False)
+    direct = compare_runs(conn, before, after, fault["column"], fault["value"])
+    conn.close()
+    for when in ("before", "after"):
+        assert row["model"][when] == direct[when]["slice"]
+        assert row["baseline"][when] == direct["baseline"][when]["slice"]
+    whole = fix["fleet"]["model"]
+    assert whole["after"]["errors"] < whole["before"]["errors"]  # the fix helped the fleet
+    changes = [p["model"]["error_rate_change"] for p in fix["populations"]
+               if p["model"]["error_rate_change"] is not None]
+    assert changes == sorted(changes)  # largest drop first
+
+    assert main(["report", str(project), "--before", str(before)]) == 0
+    text = capsys.readouterr().out
+    assert f"Before -> after (run {before} -> run {after}" in text
+    assert f"{whole['before']['errors']}/{whole['before']['n']}" in text
+
+
+def test_report_before_run_must_be_a_model_run(fixed, capsys):
+    from auditor.cli import main
+    project, _, before, _, _ = fixed
+    conn = open_project(project, create=False)
+    baseline = conn.execute("SELECT MIN(run_id) FROM runs WHERE kind = 'baseline'").fetchone()[0]
+    conn.close()
+    assert main(["report", str(project), "--before", str(baseline)]) == 1
+    assert "is not a model run" in capsys.readouterr().err
+    assert main(["report", str(project), "--before", "999"]) == 1
+    assert "run 999 is not in this project" in capsys.readouterr().err
+
+
+def test_a_single_run_has_no_before(demo_project, capsys):
+    from auditor.cli import main
+    assert main(["report", str(demo_project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fix_loop"] is None

@@ -1,4 +1,4 @@
-"""`auditor report PROJECT [--json] [--predictions FILE.csv] [--truth truth.json]`."""
+"""`auditor report PROJECT [--json] [--predictions FILE.csv] [--truth truth.json] [--before RUN]`."""
 from __future__ import annotations
 
 import json
@@ -52,7 +52,7 @@ def run(args) -> int:
             raise UserError(f"{project}: no inference results yet — run 'auditor infer "
                             f"{project}' first")
         progress = None if args.json else TerminalProgress()
-        result = build_report(conn, progress=progress)
+        result = build_report(conn, progress=progress, before_run=getattr(args, "before", None))
         if progress is not None:
             progress.close()
         if truth is not None:
@@ -93,6 +93,26 @@ def render_truth(scores: dict) -> list[str]:
         if key in model:
             lines.append(f"  {name:<28} {model[key]['n']:>4}  {pair(model[key]):>15}  "
                          f"{pair(base.get(key, {})):>15}")
+    return lines
+
+
+def _before_after(e: dict) -> str:
+    b, a = e["before"], e["after"]
+    return (f"{b['errors']}/{b['n']} ({_pct(b['error_rate'])}) -> "
+            f"{a['errors']}/{a['n']} ({_pct(a['error_rate'])})")
+
+
+def render_fix_loop(f: dict, limit: int = 5) -> list[str]:
+    """Errors before -> after per population, the largest drops first."""
+    lines = [f"Before -> after (run {f['before_run_id']} -> run {f['after_run_id']}; "
+             "model out-of-fold errors, baseline in brackets):"]
+    rows = [("whole fleet", f["fleet"])] + [
+        (f"{p['column']} = {p['value']}", p) for p in f["populations"][:limit]]
+    for name, e in rows:
+        if "model" not in e:
+            continue
+        base = f"  [{_before_after(e['baseline'])}]" if "baseline" in e else ""
+        lines.append(f"  {name:<24} {_before_after(e['model'])}{base}")
     return lines
 
 
@@ -158,6 +178,8 @@ def render_text(r: dict) -> str:
         lines.append(f"Spatial drift: largest change {c['change']:+.3f} of parked time in cell "
                      f"lat {c['lat_min']:.2f}-{c['lat_max']:.2f}, "
                      f"lon {c['lon_min']:.2f}-{c['lon_max']:.2f}")
+    if r.get("fix_loop"):
+        lines.extend(render_fix_loop(r["fix_loop"]))
     if "truth" in r:
         lines.extend(render_truth(r["truth"]))
     if "predictions_file" in r:

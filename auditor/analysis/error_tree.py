@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from auditor.analysis import frames
+from auditor.analysis import fix_loop, frames
 from auditor.errors import UserError
 
 MAX_DEPTH = 3
@@ -167,41 +167,15 @@ def slice_members(conn: sqlite3.Connection, node_id: int, run_id: Optional[int] 
     return members(lab, X, node_id, max_depth)
 
 
-def _run_kind(conn: sqlite3.Connection, run_id: Optional[int]) -> tuple[int, str]:
-    if run_id is None:
-        return frames.resolve_run(conn, None), "model"
-    row = conn.execute("SELECT kind FROM runs WHERE run_id = ?", (int(run_id),)).fetchone()
-    if row is None:
-        raise UserError(f"run {run_id} is not in this project — list runs with 'auditor report'")
-    return int(run_id), row[0]
-
-
 def _slice_rates(conn: sqlite3.Connection, run_id: Optional[int], vehicles: set) -> dict:
     """Error rates of one run (model or baseline) over the labelled places of ``vehicles`` and
-    of the rest. A model run is judged out-of-fold (the tree's target), a baseline run (no
-    training, nothing to hold out) by its predicted label; ``predicted_error_rate`` always
-    judges the labels the run shows."""
-    run_id, kind = _run_kind(conn, run_id)
-    pred = frames.predictions(conn, run_id)
-    lab = pred[pred["given_label"].isin(frames.CLASSES)].copy()
-    shown = (lab["predicted_label"] != lab["given_label"]).to_numpy()
-    if kind == "model":
-        lab = frames.labelled(pred)
-        shown = (lab["predicted_label"] != lab["given_label"]).to_numpy()
-        wrong = lab["wrong"].to_numpy()
-    else:
-        wrong = shown
-    inside = lab["vehicle_id"].isin(vehicles).to_numpy()
-
-    def rates(mask: np.ndarray) -> dict:
-        n = int(mask.sum())
-        errors, shown_errors = int(wrong[mask].sum()), int(shown[mask].sum())
-        return {"vehicles": int(lab.loc[mask, "vehicle_id"].nunique()), "n": n,
-                "errors": errors, "error_rate": errors / n if n else None,
-                "predicted_errors": shown_errors,
-                "predicted_error_rate": shown_errors / n if n else None}
-
-    return {"run_id": run_id, "kind": kind, "slice": rates(inside), "rest": rates(~inside)}
+    of the rest (fix_loop.vehicle_errors: out-of-fold for a model run, predicted label for a
+    baseline run; ``predicted_error_rate`` always judges the labels the run shows)."""
+    run_id = frames.resolve_run(conn, None) if run_id is None else int(run_id)
+    counts = fix_loop.vehicle_errors(conn, run_id)
+    return {"run_id": run_id, "kind": fix_loop.run_kind(conn, run_id),
+            "slice": fix_loop.rates(counts, vehicles),
+            "rest": fix_loop.rates(counts, set(counts.index) - set(vehicles))}
 
 
 def compare_runs(conn: sqlite3.Connection, before_run_id: Optional[int],

@@ -9,6 +9,7 @@ import pandas as pd
 from auditor.analysis import frames
 from auditor.analysis.error_tree import build_error_tree, design_matrix
 from auditor.analysis.evidence import label_evidence
+from auditor.analysis.fix_loop import before_after, previous_model_run
 from auditor.analysis.jsonable import plain, records
 from auditor.analysis.populations import by_population, vehicle_schedule
 from auditor.analysis.shift import skew_report
@@ -20,10 +21,14 @@ from auditor.store.queries import read_labels, table_exists
 
 
 def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
-                 progress: Optional[Progress] = None) -> dict:
-    """validation (+ by_population), suspicious labels, evidence, error_tree, skew."""
+                 progress: Optional[Progress] = None, before_run: Optional[int] = None) -> dict:
+    """validation (+ by_population), suspicious labels, evidence, error_tree, skew, and
+    fix_loop: every population's errors in ``before_run`` (default: the previous model run)
+    and in this run — None when the project has only one run."""
     run_id = frames.resolve_run(conn, run_id)
-    steps = 6
+    if before_run is None:
+        before_run = previous_model_run(conn, run_id)
+    steps = 7
     tell(progress, 0, steps, "reading predictions")
     pred = frames.predictions(conn, run_id)
     pred["oof_label"] = frames.oof_label(pred)
@@ -53,6 +58,9 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
 
     tell(progress, 5, steps, "skew and leakage")
     skew = skew_report(conn, pred, stops, meta)
+
+    tell(progress, 6, steps, "before and after")
+    fix = None if before_run is None else before_after(conn, before_run, run_id)
     tell(progress, steps, steps, "done")
     return plain({
         "run_id": run_id,
@@ -62,4 +70,5 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
         "evidence": records(evidence),
         "error_tree": tree,
         "skew": skew,
+        "fix_loop": fix,
     })
