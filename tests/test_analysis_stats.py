@@ -233,3 +233,30 @@ def test_error_tree_finds_planted_slice():
     got = members(lab, X, right["id"])
     want = sorted(lab.loc[lab["vehicle_id"].map(fw_of) == "fw-bad", "place_id"])
     assert got == want and right["n"] == len(want)
+
+
+def test_error_tree_names_the_population_crowding_a_feature_slice():
+    """Errors explained by a feature (a shifted clock) whose slice is mostly one firmware: the
+    tree splits on the feature, and the slice says who crowds it."""
+    from auditor.analysis.error_tree import build_error_tree
+    rng = np.random.default_rng(0)
+    n = 400
+    bad = np.arange(n) < 60                      # 15% of places on the faulty firmware
+    clock = np.where(bad, rng.uniform(0.8, 1.0, n), rng.uniform(0.0, 0.85, n))
+    wrong = clock > 0.8                          # the model fails where the clock looks odd
+    lab = pd.DataFrame({"place_id": [f"P{i:03d}" for i in range(n)], "wrong": wrong})
+    X = pd.DataFrame({"clock": clock, "firmware = bad": bad.astype(float),
+                      "firmware = ok": (~bad).astype(float),
+                      "given label = home": (np.arange(n) % 2).astype(float)})
+    words = {"clock": ("number", "clock"), "firmware = bad": ("category", "firmware", "bad"),
+             "firmware = ok": ("category", "firmware", "ok"),
+             "given label = home": ("category", "given label", "home")}
+    t = build_error_tree(lab, X, words, max_depth=1)
+    assert t["root"]["feature"] == "clock"
+    worst = t["leaves"][0]
+    assert worst["error_rate"] == 1.0
+    d = worst["dominant"]
+    assert (d["column"], d["value"]) == ("firmware", "bad")
+    assert d["share"] == pytest.approx(60 / worst["n"]) and d["overall_share"] == pytest.approx(0.15)
+    assert t["root"]["dominant"] is None        # the whole set is crowded by nobody
+    assert t["leaves"][1]["dominant"] is None    # 'ok' is only slightly above its share there

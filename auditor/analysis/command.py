@@ -157,7 +157,10 @@ def render_text(r: dict) -> str:
     t = r["error_tree"]
     lines.append(f"Error tree: {t['errors']} errors in {t['n']} labelled places (out-of-fold)")
     for leaf in t["leaves"][:3]:
-        lines.append(f"  {_pct(leaf['error_rate'])} wrong (n={leaf['n']}): {leaf['slice']}")
+        d = leaf.get("dominant")
+        crowd = (f" [mostly {d['column']} {d['value']}: {_pct(d['share'])} of the slice, "
+                 f"{_pct(d['overall_share'])} of all]" if d else "")
+        lines.append(f"  {_pct(leaf['error_rate'])} wrong (n={leaf['n']}): {leaf['slice']}{crowd}")
     sk = r["skew"]
     for name, comp in sk["comparisons"].items():
         flagged = ", ".join(comp["flagged"]) or "none"

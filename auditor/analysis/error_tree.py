@@ -76,21 +76,51 @@ def _conditions(words: tuple, threshold: float, missing_left: bool) -> tuple[str
     return left, right
 
 
+MIN_LIFT = 1.5       # a population "dominates" a slice when it is this much more common there
+MIN_EXCESS = 0.10    # ...and at least 10 points above its share of all labelled places
+
+
+def dominant_populations(path, columns: list[str], words: dict, X: np.ndarray) -> list:
+    """Per node, the metadata value most over-represented among its places (share in the node
+    vs share overall), or None. A slice defined by features (arrival_hour_spread > x) that is
+    mostly one firmware is how a population's fault shows itself even when the tree never
+    splits on the firmware column."""
+    cats = [i for i, c in enumerate(columns)
+            if words[c][0] == "category" and words[c][1] != "given label"]
+    n_node = np.maximum(path.sum(axis=0).A1, 1)
+    out: list = [None] * path.shape[1]
+    if not cats:
+        return out
+    onehot = X[:, cats]
+    overall = onehot.mean(axis=0)
+    share = (path.T @ onehot) / n_node[:, None]
+    excess = share - overall[None, :]
+    best = np.argmax(excess, axis=1)
+    for node, k in enumerate(best):
+        s, o = float(share[node, k]), float(overall[k])
+        if s - o >= MIN_EXCESS and s >= MIN_LIFT * o:
+            _, col, value = words[columns[cats[k]]]
+            out[node] = {"column": col, "value": value, "share": s, "overall_share": o}
+    return out
+
+
 def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
               y: np.ndarray, X: np.ndarray) -> dict:
     """Nested nodes: id, condition (how the parent's rows got here), n, errors, error_rate,
-    feature, threshold, children (left, right)."""
+    dominant (the over-represented metadata value, or None), feature, threshold, children
+    (left, right)."""
     t = tree.tree_
     leaf_of = tree.decision_path(X)
     n_node = leaf_of.sum(axis=0).A1.astype(int)
     err_node = leaf_of[y.astype(bool)].sum(axis=0).A1.astype(int)
+    dominant = dominant_populations(leaf_of, columns, words, X)
     missing_left = getattr(t, "missing_go_to_left", np.ones(t.node_count, dtype=bool))
 
     def node(i: int, condition: str, path: list[str]) -> dict:
         rec = {"id": int(i), "condition": condition, "path": path, "n": int(n_node[i]),
                "errors": int(err_node[i]),
                "error_rate": float(err_node[i] / n_node[i]) if n_node[i] else None,
-               "feature": None, "threshold": None, "children": []}
+               "dominant": dominant[i], "feature": None, "threshold": None, "children": []}
         left, right = t.children_left[i], t.children_right[i]
         if left != right:  # a split
             col = columns[t.feature[i]]
@@ -133,7 +163,8 @@ def build_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
     out["root"] = root
     leaves = sorted(_leaves(root), key=lambda n: (-(n["error_rate"] or 0.0), n["id"]))
     out["leaves"] = [{"id": n["id"], "n": n["n"], "errors": n["errors"],
-                      "error_rate": n["error_rate"], "slice": " and ".join(n["path"])}
+                      "error_rate": n["error_rate"], "slice": " and ".join(n["path"]),
+                      "dominant": n["dominant"]}
                      for n in leaves]
     return out
 

@@ -86,3 +86,21 @@ def by_population(pred: pd.DataFrame, meta: pd.DataFrame, schedule: pd.Series) -
         r["description"] = SCHEDULE_SLICES.get(r["value"], "vehicle has no stops")
     out["schedule"] = rows
     return out
+
+
+def population_members(pred: pd.DataFrame, meta: pd.DataFrame, schedule: pd.Series
+                       ) -> dict[tuple[str, str], list[str]]:
+    """(column, value) -> sorted place ids of the labelled places the row of by_population
+    counts; schedule slices under column "schedule" with their key as value."""
+    lab = pred.loc[pred["given_label"].isin(CLASSES), ["place_id", "vehicle_id"]]
+    keys = {c: meta.set_index("vehicle_id")[c].fillna("").astype(str)
+            for c in meta.columns if c != "vehicle_id"}
+    keys["schedule"] = schedule.astype(str)
+    out: dict[tuple[str, str], list[str]] = {}
+    for column, of_vehicle in keys.items():
+        value = lab["vehicle_id"].map(of_vehicle)
+        if column == "schedule":
+            value = value.fillna("no_stops")
+        for v, ids in lab["place_id"].groupby(value.fillna(""), sort=True):
+            out[(column, str(v))] = sorted(ids)
+    return out

@@ -28,6 +28,8 @@ class Analysis:
     run_id: int
     report: dict
     tree_members: dict[int, list[str]] = field(default_factory=dict)
+    # (metadata column or "schedule", value) -> labelled place ids: a population row's click
+    population_places: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 def _tree_node_ids(node: Optional[dict]) -> list[int]:
@@ -41,7 +43,9 @@ def compute_analysis(path: Path, run_id: Optional[int], progress: Optional[Progr
     """The report and the error tree's node members of ``run_id`` (default: latest run)."""
     from auditor.analysis import frames
     from auditor.analysis.error_tree import design_matrix, members
+    from auditor.analysis.populations import population_members, vehicle_schedule
     from auditor.analysis.report import build_report
+    from auditor.analysis.stoptimes import local_stops
     from auditor.store import open_project
     conn = open_project(path, create=False)
     try:
@@ -57,7 +61,10 @@ def compute_analysis(path: Path, run_id: Optional[int], progress: Optional[Progr
                 if progress is not None:  # lets Cancel stop between nodes
                     progress(k, len(ids), "error tree slices")
                 tree_members[i] = members(lab, X, i)
-        return Analysis(rid, report, tree_members)
+        meta = frames.vehicle_metadata(conn)
+        populations = population_members(frames.predictions(conn, rid), meta,
+                                         vehicle_schedule(local_stops(conn, meta)))
+        return Analysis(rid, report, tree_members, populations)
     finally:
         conn.close()
 

@@ -14,6 +14,13 @@ from auditor.gui.analysis_state import Analysis
 NODE_ID = Qt.ItemDataRole.UserRole
 
 
+def dominant_text(d: Optional[dict]) -> str:
+    """'firmware fw-4.2.1: 74% (all 15%)' — who crowds a slice, or '' when nobody does."""
+    if not d:
+        return ""
+    return f"{d['column']} {d['value']}: {pct(d['share'])} (all {pct(d['overall_share'])})"
+
+
 class ErrorTreeView(QWidget):
     placesChosen = Signal(list, str)
 
@@ -26,7 +33,7 @@ class ErrorTreeView(QWidget):
         self.intro.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setObjectName("errorTree")
-        self.tree.setHeaderLabels(["slice", "places", "errors", "error rate"])
+        self.tree.setHeaderLabels(["slice", "places", "errors", "error rate", "over-represented"])
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setStretchLastSection(False)
@@ -56,16 +63,16 @@ class ErrorTreeView(QWidget):
         worst = max((leaf["error_rate"] or 0.0) for leaf in t["leaves"]) if t["leaves"] else 0.0
         self._add(None, root, worst)
         self.tree.expandAll()
-        for c in range(1, 4):
+        for c in range(1, 5):
             self.tree.resizeColumnToContents(c)
 
     def _add(self, parent: Optional[QTreeWidgetItem], node: dict, worst: float) -> None:
         it = QTreeWidgetItem([node["condition"], f"{node['n']:,}", f"{node['errors']:,}",
-                              pct(node["error_rate"])])
+                              pct(node["error_rate"]), dominant_text(node.get("dominant"))])
         it.setData(0, NODE_ID, int(node["id"]))
         it.setToolTip(0, " and ".join(node["path"]) or node["condition"])
         colour = rate_color(node["error_rate"], worst or 1.0)
-        for c in range(4):
+        for c in range(5):
             it.setBackground(c, colour)
         for c in (1, 2, 3):
             it.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -14,6 +14,7 @@ from auditor.analysis.classes import CLASSES
 from auditor.gui.analysis_common import fill_table, fmt, item, pct, rate_color, read_only_table
 from auditor.gui.analysis_state import Analysis
 
+POPULATION_KEY = Qt.ItemDataRole.UserRole + 1  # (column, value) of a population row
 POPULATION_HEADERS = ["slice", "value", "validation n", "validation accuracy", "out-of-fold n",
                       "out-of-fold accuracy"]
 
@@ -48,6 +49,9 @@ class ValidationView(QWidget):
         self.confusion.setToolTip("Click a cell: the browser and the map show exactly its places")
         self.confusion.cellClicked.connect(self.choose_cell)
         self.populations = read_only_table(POPULATION_HEADERS, "populationAccuracy")
+        self.populations.setToolTip("Click a row: the browser shows the population's labelled "
+                                    "places, the map the first one")
+        self.populations.cellClicked.connect(lambda row, _col: self.choose_population(row))
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -102,18 +106,32 @@ class ValidationView(QWidget):
         rows = []
         for column, slices in sorted((by_pop.get("metadata") or {}).items()):
             for s in slices:
-                rows.append(self._population_row(column, s["value"], s))
+                rows.append(self._population_row(column, s["value"], s["value"], s))
         for s in by_pop.get("schedule") or []:
-            rows.append(self._population_row("schedule", s.get("description") or s["value"], s))
+            rows.append(self._population_row("schedule", s.get("description") or s["value"],
+                                             s["value"], s))
         fill_table(self.populations, rows)
 
     @staticmethod
-    def _population_row(column: str, value: str, s: dict) -> list:
+    def _population_row(column: str, shown: str, key: str, s: dict) -> list:
         acc, oof = s.get("accuracy"), s.get("oof_accuracy")
-        return [item(column), item(value), item(fmt(s["n"]), s["n"]),
+        first = item(column)
+        first.setData(POPULATION_KEY, (column, key))
+        return [first, item(shown), item(fmt(s["n"]), s["n"]),
                 item(pct(acc), acc, background=rate_color(None if acc is None else 1 - acc, 0.3)),
                 item(fmt(s["oof_n"]), s["oof_n"]),
                 item(pct(oof), oof, background=rate_color(None if oof is None else 1 - oof, 0.3))]
+
+    def choose_population(self, row: int) -> list[str]:
+        """The labelled places of the clicked population row (validation and out-of-fold)."""
+        cell = self.populations.item(row, 0)
+        if self.analysis is None or cell is None or cell.data(POPULATION_KEY) is None:
+            return []
+        column, key = cell.data(POPULATION_KEY)
+        ids = list(self.analysis.population_places.get((column, key), []))
+        shown = self.populations.item(row, 1).text()
+        self.placesChosen.emit(ids, f"labelled places of {column} = {shown}")
+        return ids
 
     def choose_cell(self, row: int, column: int) -> list[str]:
         if self.analysis is None or self.conn is None:

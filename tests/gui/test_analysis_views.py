@@ -255,3 +255,46 @@ def test_browser_subset_keeps_sorting_and_finds_rows(demo_project, qtbot):
         assert m.total == conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
     finally:
         conn.close()
+
+
+def test_population_row_shows_that_populations_labelled_places(qtbot, opened, demo_dir):
+    """Population accuracy -> the faulty firmware's row -> exactly its vehicles' labelled places
+    in the browser (the same places the row's accuracy counts)."""
+    w = opened
+    fault = json.loads((demo_dir / "truth.json").read_text())["fault"]
+    view = w.analysis.validation
+    table = view.populations
+    row = next(r for r in range(table.rowCount())
+               if (table.item(r, 0).text(), table.item(r, 1).text())
+               == (fault["column"], fault["value"]))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualItemRect(table.item(row, 1)).center())
+    expected = sorted(r[0] for r in w.project.conn.execute(
+        "SELECT p.place_id FROM predictions p JOIN vehicles v USING (vehicle_id) "
+        "WHERE p.run_id = ? AND p.given_label IN ('home', 'work', 'other') "
+        "AND json_extract(v.meta, '$.firmware') = ?",
+        (w.project.run_id, fault["value"])))
+    assert expected and sorted(_shown_ids(w)) == expected
+    oof_n = next(s["oof_n"] for s in w.analysis.report["validation"]["by_population"]["metadata"]
+                 [fault["column"]] if s["value"] == fault["value"])
+    assert oof_n <= len(expected)  # the row counts these places (those with out-of-fold)
+    # a schedule slice row works the same way
+    srow = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "schedule")
+    ids = view.choose_population(srow)
+    assert ids and sorted(_shown_ids(w)) == sorted(ids)
+
+
+def test_error_tree_says_who_crowds_a_slice(qtbot, opened):
+    from auditor.gui.analysis_tree import dominant_text
+    w = opened
+    tree = w.analysis.tree
+    assert tree.tree.headerItem().text(4) == "over-represented"
+
+    def nodes(n):
+        yield n
+        for c in n["children"]:
+            yield from nodes(c)
+    for node in nodes(w.analysis.report["error_tree"]["root"]):
+        assert tree.items[node["id"]].text(4) == dominant_text(node["dominant"])
+    assert dominant_text({"column": "firmware", "value": "fw-4.2.1", "share": 0.74,
+                          "overall_share": 0.15}) == "firmware fw-4.2.1: 74.0 % (all 15.0 %)"
