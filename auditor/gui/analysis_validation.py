@@ -14,9 +14,27 @@ from auditor.analysis.classes import CLASSES
 from auditor.gui.analysis_common import fill_table, fmt, item, pct, rate_color, read_only_table
 from auditor.gui.analysis_state import Analysis
 
-POPULATION_KEY = Qt.ItemDataRole.UserRole + 1  # (column, value) of a population row
-POPULATION_HEADERS = ["slice", "value", "validation n", "validation accuracy", "out-of-fold n",
-                      "out-of-fold accuracy"]
+POPULATION_KEY = Qt.ItemDataRole.UserRole + 2  # (column, value) of a population row (+1 sorts)
+# "val." = the held-out validation split; "OOF" = out-of-fold, every labelled place
+POPULATION_HEADERS = ["slice", "value", "val. n", "val. accuracy", "OOF n", "OOF accuracy",
+                      "errors before → after", "baseline before → after"]
+
+HEADER_TIPS = {
+    "val. accuracy": "Accuracy on the held-out validation vehicles (few, but never trained on)",
+    "OOF accuracy": "Out-of-fold accuracy over every labelled place: each place scored by a "
+                    "model that did not train on its vehicle",
+    "errors before → after": "Out-of-fold errors in the previous model run → in this run "
+                             "(after a fix: re-import, corrected labels)",
+    "baseline before → after": "The 02:00 baseline's errors in the previous run → in this run",
+}
+
+
+def before_after_text(entry: Optional[dict]) -> str:
+    """'5/102 → 1/102' from a fix_loop entry ({before, after}); '' without one."""
+    if not entry:
+        return ""
+    b, a = entry["before"], entry["after"]
+    return f"{b['errors']}/{b['n']} → {a['errors']}/{a['n']}"
 
 
 def confusion_place_ids(conn: sqlite3.Connection, run_id: int, given: str,
@@ -52,6 +70,8 @@ class ValidationView(QWidget):
         self.populations.setToolTip("Click a row: the browser shows the population's labelled "
                                     "places, the map the first one")
         self.populations.cellClicked.connect(lambda row, _col: self.choose_population(row))
+        for col, tip in HEADER_TIPS.items():
+            self.populations.horizontalHeaderItem(POPULATION_HEADERS.index(col)).setToolTip(tip)
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -100,27 +120,41 @@ class ValidationView(QWidget):
                                    if i == j else rate_color(1.0 if n else 0.0))
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.confusion.setItem(i, j, cell)
-        self._fill_populations(v.get("by_population") or {})
+        fix = analysis.report.get("fix_loop")
+        if fix:
+            self.summary.setText(self.summary.text() + f"\nBefore → after: run "
+                                 f"{fix['before_run_id']} → run {fix['after_run_id']}, whole "
+                                 f"fleet {before_after_text(fix['fleet'].get('model'))} "
+                                 "out-of-fold errors (per population on the right)")
+        self._fill_populations(v.get("by_population") or {}, fix)
 
-    def _fill_populations(self, by_pop: dict) -> None:
+    def _fill_populations(self, by_pop: dict, fix: Optional[dict]) -> None:
+        changes = {(p["column"], p["value"]): p for p in (fix or {}).get("populations", [])}
         rows = []
         for column, slices in sorted((by_pop.get("metadata") or {}).items()):
             for s in slices:
-                rows.append(self._population_row(column, s["value"], s["value"], s))
+                rows.append(self._population_row(column, s["value"], s["value"], s,
+                                                 changes.get((column, s["value"]))))
         for s in by_pop.get("schedule") or []:
             rows.append(self._population_row("schedule", s.get("description") or s["value"],
-                                             s["value"], s))
+                                             s["value"], s, None))
         fill_table(self.populations, rows)
+        # long slice descriptions would push the before/after columns out of sight
+        self.populations.setColumnWidth(1, min(self.populations.columnWidth(1), 200))
 
     @staticmethod
-    def _population_row(column: str, shown: str, key: str, s: dict) -> list:
+    def _population_row(column: str, shown: str, key: str, s: dict,
+                        change: Optional[dict]) -> list:
         acc, oof = s.get("accuracy"), s.get("oof_accuracy")
         first = item(column)
         first.setData(POPULATION_KEY, (column, key))
+        model, base = (change or {}).get("model"), (change or {}).get("baseline")
         return [first, item(shown), item(fmt(s["n"]), s["n"]),
                 item(pct(acc), acc, background=rate_color(None if acc is None else 1 - acc, 0.3)),
                 item(fmt(s["oof_n"]), s["oof_n"]),
-                item(pct(oof), oof, background=rate_color(None if oof is None else 1 - oof, 0.3))]
+                item(pct(oof), oof, background=rate_color(None if oof is None else 1 - oof, 0.3)),
+                item(before_after_text(model), (model or {}).get("error_rate_change")),
+                item(before_after_text(base), (base or {}).get("error_rate_change"))]
 
     def choose_population(self, row: int) -> list[str]:
         """The labelled places of the clicked population row (validation and out-of-fold)."""

@@ -12,6 +12,7 @@ from auditor.analysis.evidence import evidence_frame
 from auditor.analysis.frames import CLASSES
 from auditor.gui.analysis_common import column_texts
 from auditor.gui.analysis_skew import FCOL
+from auditor.gui.analysis_validation import POPULATION_HEADERS as POP_HEADERS
 from auditor.gui.app import wait_for_map
 from auditor.gui.browser_model import PlaceTableModel
 from auditor.maps.drift_map import render_drift_map
@@ -298,3 +299,31 @@ def test_error_tree_says_who_crowds_a_slice(qtbot, opened):
         assert tree.items[node["id"]].text(4) == dominant_text(node["dominant"])
     assert dominant_text({"column": "firmware", "value": "fw-4.2.1", "share": 0.74,
                           "overall_share": 0.15}) == "firmware fw-4.2.1: 74.0 % (all 15.0 %)"
+
+
+def test_population_table_shows_before_and_after_a_fix(qtbot, window, fresh_demo_project,
+                                                        demo_dir):
+    """The fix loop in the GUI: re-import the faulty firmware's pings with the right clock,
+    infer again, and every population row says its errors in the previous run and now."""
+    from auditor.gui.analysis_validation import before_after_text
+    from auditor.ingest.api import ingest_paths
+    from auditor.pipeline.api import infer_project
+    fault = json.loads((demo_dir / "truth.json").read_text())["fault"]
+    ingest_paths(fresh_demo_project, [demo_dir / "pings.csv"], kind="pings",
+                 only=[f"{fault['column']}={fault['value']}"], ignore_offset=True, replace=True)
+    infer_project(fresh_demo_project, seed=0)
+    window.open_project(fresh_demo_project)
+    qtbot.waitUntil(lambda: window.analysis.analysis is not None, timeout=60_000)
+    fix = window.analysis.report["fix_loop"]
+    assert fix is not None and fix["after_run_id"] == window.project.run_id
+    view = window.analysis.validation
+    assert f"run {fix['before_run_id']} → run {fix['after_run_id']}" in view.summary.text()
+    table = view.populations
+    col = POP_HEADERS.index("errors before → after")
+    rows = {(table.item(r, 0).text(), table.item(r, 1).text()): r for r in range(table.rowCount())}
+    for p in fix["populations"]:
+        r = rows[(p["column"], p["value"])]
+        assert table.item(r, col).text() == before_after_text(p["model"])
+        assert table.item(r, col + 1).text() == before_after_text(p["baseline"])
+    faulty = table.item(rows[(fault["column"], fault["value"])], col).text()
+    assert "→" in faulty and faulty.split(" → ")[0].split("/")[1] == faulty.split("/")[-1]
