@@ -91,3 +91,41 @@ def test_atomic_write_replaces_whole_file_with_usual_permissions(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temp file left behind
     with pytest.raises(UserError, match="does not exist"):
         write_text_atomic(tmp_path / "missing" / "x.csv", "x")
+
+
+def _pings_project(tmp_path, trip_ids):
+    conn = open_project(tmp_path / "p.db")
+    conn.execute("INSERT INTO imports (import_id, kind, path, file_name, sha256, size_bytes, "
+                 "options_key, rows_read, rows_accepted, rows_quarantined, column_map, "
+                 "file_format, imported_at) "
+                 "VALUES (1, 'pings', 'p', 'p', 'x', 1, '', 5, 5, 0, '{}', 'csv', 't')")
+    # rows out of order, two vehicles, NULL offsets and speeds, a ts tie broken by ping_id
+    rows = [(5, "B", 300, None, 1.5, 2.5, None, 10.0, trip_ids[0]),
+            (2, "A", 200, 60, 1.0, 2.0, 3.5, None, trip_ids[1]),
+            (1, "A", 200, None, 1.1, 2.1, None, None, trip_ids[2]),
+            (4, "B", 100, -300, -1.0, -2.0, 0.0, 359.9, trip_ids[3]),
+            (3, "A", 100, 0, 0.5, 0.5, 1.0, 0.0, trip_ids[4])]
+    conn.executemany("INSERT INTO pings (ping_id, vehicle_id, ts, utc_offset_min, lat, lon, "
+                     "speed_mps, heading_deg, trip_id, import_id) VALUES (?,?,?,?,?,?,?,?,?,1)",
+                     rows)
+    conn.commit()
+    return conn
+
+
+@pytest.mark.parametrize("trip_ids", [[None] * 5, ["t1", None, "t2", None, None]])
+def test_read_pings_columnar_read_equals_the_general_one(tmp_path, trip_ids):
+    """The numpy fast path (and its fallback when trip ids exist) returns exactly what a plain
+    pandas read does: same order, values, NULLs and dtypes."""
+    from auditor.store.queries import PING_COLUMNS, read_pings
+    conn = _pings_project(tmp_path, trip_ids)
+    plain = pd.read_sql_query(f"SELECT {','.join(PING_COLUMNS)} FROM pings "
+                              "ORDER BY vehicle_id, ts, ping_id", conn)
+    plain["utc_offset_min"] = plain["utc_offset_min"].astype("Int64")
+    got = read_pings(conn)
+    pd.testing.assert_frame_equal(got, plain)
+    assert got["ping_id"].tolist() == [3, 1, 2, 4, 5]
+    assert got["utc_offset_min"].isna().tolist() == [False, True, False, False, True]
+    only_b = read_pings(conn, ["B"], columns=["vehicle_id", "ts", "lat"])
+    assert only_b.to_dict("list") == {"vehicle_id": ["B", "B"], "ts": [100, 300],
+                                      "lat": [-1.0, 1.5]}
+    assert read_pings(conn, []).empty
