@@ -360,3 +360,33 @@ def test_cancelled_export_leaves_no_training_file(project, tmp_path):
     with pytest.raises(Cancelled):
         export_training_set(project, tmp_path / "out", progress=cancel_when_writing)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 250_000])
+def test_columnwise_pings_hash_equals_the_general_table_hash(tmp_path, chunk):
+    """The manifest hashes pings column-wise for speed; its digest must be the general
+    table_hash's for any chunking, with NULLs, trip ids on some rows only, a REAL stored in an
+    INTEGER column and text that is not ASCII."""
+    from auditor.export.hashing import keyed_table_hash, table_hash
+    from auditor.export.manifest import INPUT_TABLES
+    from auditor.store import open_project
+    conn = open_project(tmp_path / "p.db")
+    conn.execute("INSERT INTO imports (import_id, kind, path, file_name, sha256, size_bytes, "
+                 "options_key, rows_read, rows_accepted, rows_quarantined, column_map, "
+                 "file_format, imported_at) "
+                 "VALUES (1, 'pings', 'p', 'p', 'x', 1, '', 4, 4, 0, '{}', 'csv', 't')")
+    rows = [(7, "Ä1", 100, None, 1.5, 2.5, None, 10.0, None),
+            (2, "A", 200.5, 60, 1.0, 2.0, 3.5, None, "trip-ü"),
+            (9, "B", 50, -300, -1.0, -2.0, 0.0, 359.9, None),
+            (4, "A", 300, 0, 0.5, 0.5, 1.0, 0.0, "t2")]
+    conn.executemany("INSERT INTO pings (ping_id, vehicle_id, ts, utc_offset_min, lat, lon, "
+                     "speed_mps, heading_deg, trip_id, import_id) VALUES (?,?,?,?,?,?,?,?,?,1)",
+                     rows)
+    sql, kinds = INPUT_TABLES["pings"]
+    general = table_hash(conn, sql, kinds)
+    assert keyed_table_hash(conn, "pings", "ping_id", kinds, chunk=chunk) == general
+    # all-NULL trip ids (the usual case) take the shortcut and still agree
+    conn.execute("UPDATE pings SET trip_id = NULL")
+    assert (keyed_table_hash(conn, "pings", "ping_id", kinds, chunk=chunk)
+            == table_hash(conn, sql, kinds) != general)
+    conn.close()

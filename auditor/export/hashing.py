@@ -69,6 +69,63 @@ def table_hash(conn: sqlite3.Connection, sql: str, kinds: Mapping[str, str],
     return hasher.result()
 
 
+_REAL_NULL = -1.0e308  # stands in for NULL on the way out of SQLite; no coordinate, speed or
+#                      heading is this value, and NULL and it would hash alike only here
+
+
+def keyed_table_hash(conn: sqlite3.Connection, table: str, key: str,
+                     kinds: Mapping[str, str], chunk: int = _READ_CHUNK) -> dict:
+    """table_hash of ``SELECT <kinds> FROM table ORDER BY key`` (key: the INTEGER PRIMARY KEY)
+    with the same digest, computed column-wise for tables of millions of rows: numbers via
+    np.fromiter (no Python object per value), a text column without NULLs as one join per
+    chunk, an all-NULL text column without reading it. Other text columns take the general
+    path for the chunk."""
+    cols = list(kinds)
+    numeric = [c for c in cols if kinds[c] in ("int", "real")]
+    texts = [c for c in cols if kinds[c] == "text"]
+    if key not in numeric:
+        raise ValueError(f"{key} must be a numeric column of {table}")
+    has = {c: conn.execute(f'SELECT COUNT("{c}") FROM "{table}"').fetchone()[0] for c in texts}
+    not_null = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[3] or r[5]}
+    hasher = ColumnHasher(kinds)
+    dtype = np.dtype([(c, "f8") for c in numeric])
+    # CAST: an INTEGER column may hold a REAL (SQLite types values, not columns), and the
+    # digest is over float64 either way
+    select = ",".join(f'CAST("{c}" AS REAL)' if c in not_null
+                      else f'CAST(IFNULL("{c}", {_REAL_NULL!r}) AS REAL)' for c in numeric)
+    last = None
+    while True:
+        where, params = ("", ()) if last is None else (f'WHERE "{key}" > ?', (last,))
+        rows = conn.execute(f'SELECT {select} FROM "{table}" {where} ORDER BY "{key}" '
+                            f"LIMIT {int(chunk)}", params)
+        values = np.fromiter(rows, dtype=dtype)
+        if not len(values):
+            return hasher.result()
+        lo, hi = last, int(values[key][-1])
+        bounds = ((f'"{key}" > ? AND ' if lo is not None else "") + f'"{key}" <= ?',
+                  ((lo, hi) if lo is not None else (hi,)))
+        hasher.rows += len(values)
+        for c in cols:
+            if c in numeric:
+                arr = values[c]
+                if c not in not_null:
+                    arr = np.where(arr == _REAL_NULL, np.nan, arr)
+                hasher.hashers[c].update(arr.astype("<f8").tobytes())
+            elif has[c] == 0:
+                hasher.hashers[c].update(b"n\0" * len(values))
+            else:
+                got = [r[0] for r in conn.execute(
+                    f'SELECT "{c}" FROM "{table}" WHERE {bounds[0]} ORDER BY "{key}"',
+                    bounds[1])]
+                if len(got) != len(values):
+                    raise RuntimeError(f"{table} changed while it was being hashed")
+                if None not in got:
+                    hasher.hashers[c].update(("s" + "\0s".join(got) + "\0").encode("utf-8"))
+                else:
+                    hasher.hashers[c].update(_column_bytes(pd.Series(got, dtype=object), "text"))
+        last = hi
+
+
 def frame_hash(frame: pd.DataFrame, kinds: Mapping[str, str]) -> dict:
     """The same hash for rows already in memory (in the frame's order)."""
     hasher = ColumnHasher(kinds)
