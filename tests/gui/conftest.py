@@ -19,17 +19,7 @@ def settings(tmp_path):
 def window(qtbot, settings):
     from auditor.gui.main_window import MainWindow
     w = MainWindow(settings=settings, interactive=False)
+    qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
-    yield w
-    delete_now(w)
-
-
-def delete_now(widget) -> None:
-    """Close and really delete a window (its web pages with it) before the next test: a page
-    left for interpreter exit outlives the web profile, which Qt warns about."""
-    from PySide6.QtCore import QCoreApplication, QEvent
-    widget.close()
-    widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QCoreApplication.processEvents()
+    return w
