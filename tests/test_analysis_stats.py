@@ -260,3 +260,19 @@ def test_error_tree_names_the_population_crowding_a_feature_slice():
     assert d["share"] == pytest.approx(60 / worst["n"]) and d["overall_share"] == pytest.approx(0.15)
     assert t["root"]["dominant"] is None        # the whole set is crowded by nobody
     assert t["leaves"][1]["dominant"] is None    # 'ok' is only slightly above its share there
+
+
+def test_error_tree_does_not_repeat_a_split_as_its_crowd():
+    """A slice cut on 'firmware = bad' is all 'bad' by definition: saying so again is noise."""
+    from auditor.analysis.error_tree import build_error_tree
+    n = 200
+    bad = np.arange(n) < 40
+    lab = pd.DataFrame({"place_id": [f"P{i:03d}" for i in range(n)], "wrong": bad})
+    X = pd.DataFrame({"firmware = bad": bad.astype(float), "firmware = ok": (~bad).astype(float)})
+    words = {"firmware = bad": ("category", "firmware", "bad"),
+             "firmware = ok": ("category", "firmware", "ok")}
+    t = build_error_tree(lab, X, words, max_depth=1)
+    worst = t["leaves"][0]
+    assert "firmware" in worst["slice"] and worst["error_rate"] == 1.0
+    assert worst["dominant"] is None
+    assert t["root"]["dominant"] is None

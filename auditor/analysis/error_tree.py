@@ -104,6 +104,17 @@ def dominant_populations(path, columns: list[str], words: dict, X: np.ndarray) -
     return out
 
 
+def _unless_said(dominant: Optional[dict], path: list[str]) -> Optional[dict]:
+    """None when a split on the same column already made the slice all one value
+    ('firmware = fw-4.2.1', or 'firmware \u2260 ok' with two firmwares): saying it again is noise."""
+    if not dominant or dominant["share"] < 1.0:
+        return dominant
+    col = dominant["column"]
+    if any(c.startswith((f"{col} = ", f"{col} \u2260 ")) for c in path):
+        return None
+    return dominant
+
+
 def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
               y: np.ndarray, X: np.ndarray) -> dict:
     """Nested nodes: id, condition (how the parent's rows got here), n, errors, error_rate,
@@ -120,7 +131,7 @@ def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
         rec = {"id": int(i), "condition": condition, "path": path, "n": int(n_node[i]),
                "errors": int(err_node[i]),
                "error_rate": float(err_node[i] / n_node[i]) if n_node[i] else None,
-               "dominant": dominant[i], "feature": None, "threshold": None, "children": []}
+               "dominant": _unless_said(dominant[i], path), "feature": None, "threshold": None, "children": []}
         left, right = t.children_left[i], t.children_right[i]
         if left != right:  # a split
             col = columns[t.feature[i]]
