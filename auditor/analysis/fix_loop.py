@@ -17,6 +17,8 @@ import pandas as pd
 from auditor.analysis import frames
 from auditor.errors import UserError
 
+MAX_LEVELS = 50
+
 
 def run_kind(conn: sqlite3.Connection, run_id: int) -> str:
     row = conn.execute("SELECT kind FROM runs WHERE run_id = ?", (int(run_id),)).fetchone()
@@ -62,13 +64,15 @@ def previous_model_run(conn: sqlite3.Connection, run_id: int) -> Optional[int]:
 
 
 def before_after(conn: sqlite3.Connection, before_run: int, after_run: int) -> dict:
-    """Every categorical metadata population (and the whole fleet) in two model runs and in
+    """Every metadata population (and the whole fleet) in two model runs and in
     the baseline runs made beside them; populations sorted by how much their error rate fell."""
     for r in (before_run, after_run):
         if run_kind(conn, r) != "model":
             raise UserError(f"run {r} is not a model run — compare two runs of 'auditor infer'")
     meta = frames.vehicle_metadata(conn)
-    _, categorical = frames.split_metadata(meta)
+    # every column with few values, numbers included (a model year is a population too); free
+    # text and ids are left out like in the other population views
+    columns = [c for c in meta.columns if c != "vehicle_id" and meta[c].nunique() <= MAX_LEVELS]
     runs = {"model": (before_run, after_run),
             "baseline": (frames.baseline_run_for(conn, before_run),
                          frames.baseline_run_for(conn, after_run))}
@@ -86,9 +90,11 @@ def before_after(conn: sqlite3.Connection, before_run: int, after_run: int) -> d
 
     every = set(meta["vehicle_id"]) | set(counts["model"][0].index) | set(counts["model"][1].index)
     populations = []
-    for col in categorical:
+    for col in columns:
         for value, group in meta.groupby(col, sort=True)["vehicle_id"]:
-            populations.append({"column": col, "value": str(value), **entry(set(group))})
+            e = entry(set(group))
+            if any(e[k][w]["n"] for k in e for w in ("before", "after")):  # no labels: no news
+                populations.append({"column": col, "value": str(value), **e})
     populations.sort(key=lambda p: (_sort_change(p), p["column"], p["value"]))
     return {"before_run_id": int(before_run), "after_run_id": int(after_run),
             "baseline_run_ids": [runs["baseline"][0], runs["baseline"][1]],
