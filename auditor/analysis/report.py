@@ -21,10 +21,12 @@ from auditor.store.queries import read_labels, table_exists
 
 
 def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
-                 progress: Optional[Progress] = None, before_run: Optional[int] = None) -> dict:
+                 progress: Optional[Progress] = None, before_run: Optional[int] = None,
+                 keep: Optional[dict] = None) -> dict:
     """validation (+ by_population), suspicious labels, evidence, error_tree, skew, and
     fix_loop: every population's errors in ``before_run`` (default: the previous model run)
-    and in this run — None when the project has only one run."""
+    and in this run — None when the project has only one run. ``keep``, when given, also
+    receives frames the GUI reuses: "predictions", "metadata", "schedule" (per vehicle)."""
     run_id = frames.resolve_run(conn, run_id)
     if before_run is None:
         before_run = previous_model_run(conn, run_id)
@@ -38,7 +40,10 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
 
     tell(progress, 1, steps, "validation metrics")
     validation = validation_report(conn, run_id, pred)
-    validation["by_population"] = by_population(pred, meta, vehicle_schedule(stops))
+    schedule = vehicle_schedule(stops)
+    validation["by_population"] = by_population(pred, meta, schedule)
+    if keep is not None:
+        keep.update(predictions=pred, metadata=meta, schedule=schedule)
 
     tell(progress, 2, steps, "suspicious labels")
     suspicious = suspicious_labels(lab)

@@ -43,13 +43,13 @@ def compute_analysis(path: Path, run_id: Optional[int], progress: Optional[Progr
     """The report and the error tree's node members of ``run_id`` (default: latest run)."""
     from auditor.analysis import frames
     from auditor.analysis.error_tree import design_matrix, members
-    from auditor.analysis.populations import population_members, vehicle_schedule
+    from auditor.analysis.populations import population_members
     from auditor.analysis.report import build_report
-    from auditor.analysis.stoptimes import local_stops
     from auditor.store import open_project
     conn = open_project(path, create=False)
     try:
-        report = build_report(conn, run_id, progress)
+        frames_of_report: dict = {}
+        report = build_report(conn, run_id, progress, keep=frames_of_report)
         rid = int(report["run_id"])
         ids = _tree_node_ids(report["error_tree"].get("root"))
         tree_members: dict[int, list[str]] = {}
@@ -61,9 +61,9 @@ def compute_analysis(path: Path, run_id: Optional[int], progress: Optional[Progr
                 if progress is not None:  # lets Cancel stop between nodes
                     progress(k, len(ids), "error tree slices")
                 tree_members[i] = members(lab, X, i)
-        meta = frames.vehicle_metadata(conn)
-        populations = population_members(frames.predictions(conn, rid), meta,
-                                         vehicle_schedule(local_stops(conn, meta)))
+        populations = population_members(frames_of_report["predictions"],
+                                         frames_of_report["metadata"],
+                                         frames_of_report["schedule"])
         return Analysis(rid, report, tree_members, populations)
     finally:
         conn.close()
