@@ -39,35 +39,34 @@ def label_evidence(labels: pd.DataFrame, place_labels: pd.DataFrame, stops: pd.D
         .reset_index(drop=True)
 
 
-def _per_place(stops: pd.DataFrame, flag: np.ndarray, name: str) -> pd.DataFrame:
+def _never_seen(lab: pd.DataFrame, stops: pd.DataFrame, seen: np.ndarray, label: str,
+                check: str, sentence) -> pd.DataFrame:
+    """``label`` labels on places where no stop is ``seen`` (one flag per stop); ``sentence``
+    says it from (label_id, vehicle_id, place_id, stays at the place)."""
     mask = stops["place_id"].notna().to_numpy()
-    s = stops[mask].assign(**{name: flag[mask]})
-    return s.groupby("place_id").agg(stays=("vehicle_id", "size"), hits=(name, "sum"))
+    per = (stops[mask].assign(hit=seen[mask])
+           .groupby("place_id").agg(stays=("vehicle_id", "size"), hits=("hit", "sum")))
+    rows = lab[(lab["label"] == label) & lab["place_id"].notna()].join(per, on="place_id")
+    rows = rows[rows["hits"].fillna(0) == 0]
+    stays = [int(0 if pd.isna(n) else n) for n in rows["stays"]]
+    return rows.assign(check=check, sentence=[
+        sentence(lid, v, p, n)
+        for lid, v, p, n in zip(rows["label_id"], rows["vehicle_id"], rows["place_id"], stays)])
 
 
 def _night(lab: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
     night = overlaps_daily_window(stops["start_local"].to_numpy(), stops["end_local"].to_numpy(),
                                   *NIGHT)
-    per = _per_place(stops, night, "night")
-    rows = lab[(lab["label"] == "home") & lab["place_id"].notna()].join(per, on="place_id")
-    rows = rows[rows["hits"].fillna(0) == 0]
-    return rows.assign(check="home_never_at_night", sentence=[
+    return _never_seen(lab, stops, night, "home", "home_never_at_night", lambda lid, v, p, n: (
         f"Home label {lid} of vehicle {v} is on place {p}, where the vehicle never stayed "
-        f"between 00:00 and 05:00 local time (in {int(0 if pd.isna(n) else n)} stays)."
-        for lid, v, p, n in zip(rows["label_id"], rows["vehicle_id"], rows["place_id"],
-                                rows["stays"])])
+        f"between 00:00 and 05:00 local time (in {n} stays)."))
 
 
 def _weekday(lab: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
     weekday = touches_weekday(stops["start_local"].to_numpy(), stops["end_local"].to_numpy())
-    per = _per_place(stops, weekday, "weekday")
-    rows = lab[(lab["label"] == "work") & lab["place_id"].notna()].join(per, on="place_id")
-    rows = rows[rows["hits"].fillna(0) == 0]
-    return rows.assign(check="work_never_on_weekday", sentence=[
+    return _never_seen(lab, stops, weekday, "work", "work_never_on_weekday", lambda lid, v, p, n: (
         f"Work label {lid} of vehicle {v} is on place {p}, which the vehicle never visited on a "
-        f"weekday (Mon-Fri local; {int(0 if pd.isna(n) else n)} stays, all at weekends)."
-        for lid, v, p, n in zip(rows["label_id"], rows["vehicle_id"], rows["place_id"],
-                                rows["stays"])])
+        f"weekday (Mon-Fri local; {n} stays, all at weekends)."))
 
 
 def _far(lab: pd.DataFrame, stops: pd.DataFrame, far_m: float) -> pd.DataFrame:
