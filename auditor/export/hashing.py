@@ -93,17 +93,14 @@ def keyed_table_hash(conn: sqlite3.Connection, table: str, key: str,
     # digest is over float64 either way
     select = ",".join(f'CAST("{c}" AS REAL)' if c in not_null
                       else f'CAST(IFNULL("{c}", {_REAL_NULL!r}) AS REAL)' for c in numeric)
-    last = None
+    last = float("-inf")  # below every integer key, so every chunk is "key > last"
     while True:
-        where, params = ("", ()) if last is None else (f'WHERE "{key}" > ?', (last,))
-        rows = conn.execute(f'SELECT {select} FROM "{table}" {where} ORDER BY "{key}" '
-                            f"LIMIT {int(chunk)}", params)
+        rows = conn.execute(f'SELECT {select} FROM "{table}" WHERE "{key}" > ? '
+                            f'ORDER BY "{key}" LIMIT {int(chunk)}', (last,))
         values = np.fromiter(rows, dtype=dtype)
         if not len(values):
             return hasher.result()
-        lo, hi = last, int(values[key][-1])
-        bounds = ((f'"{key}" > ? AND ' if lo is not None else "") + f'"{key}" <= ?',
-                  ((lo, hi) if lo is not None else (hi,)))
+        hi = int(values[key][-1])
         hasher.rows += len(values)
         for c in cols:
             if c in numeric:
@@ -115,8 +112,8 @@ def keyed_table_hash(conn: sqlite3.Connection, table: str, key: str,
                 hasher.hashers[c].update(b"n\0" * len(values))
             else:
                 got = [r[0] for r in conn.execute(
-                    f'SELECT "{c}" FROM "{table}" WHERE {bounds[0]} ORDER BY "{key}"',
-                    bounds[1])]
+                    f'SELECT "{c}" FROM "{table}" WHERE "{key}" > ? AND "{key}" <= ? '
+                    f'ORDER BY "{key}"', (last, hi))]
                 if len(got) != len(values):
                     raise RuntimeError(f"{table} changed while it was being hashed")
                 if None not in got:

@@ -61,13 +61,11 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
             f"SELECT 1 FROM pings {where} {'AND' if where else 'WHERE'} trip_id IS NOT NULL "
             "LIMIT 1", params).fetchone():
         return None
-    select = [f"IFNULL({c}, {_NUMERIC[c][1]!r})" if _NUMERIC[c][1] is not None else c
-              for c in numeric] or ["ping_id"]
-    dtype = np.dtype([(f"c{i}", _NUMERIC[c][0]) for i, c in enumerate(numeric)] or
-                     [("c0", "i8")])
+    read = numeric or ["ping_id"]  # vehicle ids alone still need the row count
+    select = [c if _NUMERIC[c][1] is None else f"IFNULL({c}, {_NUMERIC[c][1]!r})" for c in read]
     rows = conn.execute(f"SELECT {','.join(select)} FROM pings {where} "
                         "ORDER BY vehicle_id, ts, ping_id", params)
-    values = np.fromiter(rows, dtype=dtype)
+    values = np.fromiter(rows, dtype=np.dtype([(c, _NUMERIC[c][0]) for c in read]))
     counts = conn.execute(f"SELECT vehicle_id, COUNT(*) FROM pings {where} "
                           "GROUP BY vehicle_id ORDER BY vehicle_id", params).fetchall()
     if sum(n for _, n in counts) != len(values):
@@ -80,13 +78,12 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
         elif c == "trip_id":
             out[c] = np.full(len(values), None, dtype=object)
         else:
-            col = values[f"c{numeric.index(c)}"]
-            null = _NUMERIC[c][1]
-            if null is not None and _NUMERIC[c][0] == "f8":
+            kind, null = _NUMERIC[c]
+            col = values[c]
+            if null is not None and kind == "f8":
                 col = np.where(col == null, np.nan, col)
             elif null is not None:
-                col = pd.array(np.where(col == null, 0, col), dtype="Int64")
-                col[values[f"c{numeric.index(c)}"] == null] = pd.NA
+                col = pd.arrays.IntegerArray(col.astype(np.int64), col == null)
             out[c] = col
     return pd.DataFrame(out)
 
