@@ -214,15 +214,22 @@ def zone_offsets(ts: np.ndarray, zone: str) -> np.ndarray:
     return wall.to_numpy().astype("datetime64[s]").astype(np.int64) - ts
 
 
-def with_clock_zones(conn: sqlite3.Connection, vehicles: pd.DataFrame) -> pd.DataFrame:
+def with_clock_zones(conn: sqlite3.Connection, vehicles: pd.DataFrame,
+                     vehicle_ids=None) -> pd.DataFrame:
     """``vehicles`` (metadata) plus ``location_timezone`` from the latest inference's clocks,
-    with a row for every vehicle that has a clock: what callers without ping positions pass
-    to local_ts so they see the clock inference used."""
+    with a row for every vehicle that has a clock (or for ``vehicle_ids``): what callers
+    without ping positions pass to local_ts so they see the clock inference used."""
     have = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vehicle_clocks'").fetchone()
     if have is None:
         return vehicles
-    stored = pd.read_sql_query("SELECT vehicle_id, location_timezone FROM vehicle_clocks "
-                               "WHERE location_timezone IS NOT NULL ORDER BY vehicle_id", conn)
+    sql = ("SELECT vehicle_id, location_timezone FROM vehicle_clocks "
+           "WHERE location_timezone IS NOT NULL")
+    params: tuple = ()
+    if vehicle_ids is not None:
+        vehicle_ids = list(vehicle_ids)
+        sql += f" AND vehicle_id IN ({','.join('?' * len(vehicle_ids))})"
+        params = tuple(vehicle_ids)
+    stored = pd.read_sql_query(sql + " ORDER BY vehicle_id", conn, params=params)
     if stored.empty:
         return vehicles
     base = vehicles.drop(columns=["location_timezone"], errors="ignore")
