@@ -73,6 +73,11 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
     conn = open_project(project)
     made = _flag_many(conn, 40, seed=5)
     export_csv(conn, tmp_path / "flags.csv")
+    # a trip (stored as the ping range it covers) and a vehicle flag ride along
+    trip = conn.execute("SELECT trip_id, vehicle_id, start_ts, end_ts FROM trips "
+                        "ORDER BY trip_id LIMIT 1 OFFSET 5").fetchone()
+    t_flag = add_flag(conn, "ana", "trip", trip[0], "bad_data")
+    v_flag = add_flag(conn, "ana", "vehicle", "V00003", "bad_data")
     conn.close()
 
     ingest_paths(project, [out / "week1.csv"])
@@ -88,7 +93,14 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
         places.loc[m["place_id"], "lon"]) > 150 for m in made.values())
     assert stale >= 10
 
-    flags = flags_in_force(conn).set_index("event_id")
+    every = flags_in_force(conn).set_index("event_id")
+    assert every.loc[t_flag, ["target_id", "status"]].tolist() == \
+        [f"{trip[1]}|{trip[2]}|{trip[3]}", "attached"]
+    # the range still covers exactly one trip of the new inference, the same one
+    assert conn.execute("SELECT COUNT(*) FROM trips WHERE vehicle_id = ? AND start_ts = ? AND "
+                        "end_ts = ?", trip[1:]).fetchone()[0] == 1
+    assert every.loc[v_flag, ["target_id", "status"]].tolist() == ["V00003", "attached"]
+    flags = every[every["target_kind"] == "place"]
     assert set(flags.index) == set(made)
     assert set(flags["status"]) <= {"attached", "orphaned"}
     attached = flags[flags["status"] == "attached"]
@@ -113,6 +125,7 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
             assert frame.loc[row["target_id"], "label"] == made[e]["value"]
     for e, row in attached[attached["action"] == "bad_data"].iterrows():
         assert row["target_id"] not in frame.index
+    assert not frame["vehicle_id"].eq("V00003").any()
     conn.close()
 
     # the CSV carries anchors: merged into a project that saw both weeks at once, the flags
@@ -123,6 +136,7 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
     c2 = open_project(other)
     assert import_csv(c2, tmp_path / "flags.csv")["imported"] == 40
     there = flags_in_force(c2).sort_values("event_id").reset_index(drop=True)
+    flags = flags.loc[sorted(made)]
     here = flags.sort_index().reset_index()          # import keeps the log's order
     assert (there["flagged_target_id"] == here["flagged_target_id"]).all()
     ok = (here["status"] == "attached").to_numpy()
@@ -193,6 +207,9 @@ def test_two_places_merging(tmp_path):
     assert a != b
     on_a = add_flag(conn, "ana", "place", a, "label_wrong", "work")
     on_b = add_flag(conn, "ana", "place", b, "model_wrong")
+    stack = FlagStack(conn, "bob")
+    stack.do({"target_kind": "place", "target_id": b, "action": "bad_data"})
+    stack.undo()                                     # redone only after the ids have moved
     conn.close()
 
     # earlier days with stops between A and B: one place now holds both
@@ -205,6 +222,9 @@ def test_two_places_merging(tmp_path):
     assert flags.loc[[on_a, on_b], "status"].tolist() == ["attached", "attached"]
     assert flags.loc[[on_a, on_b], "target_id"].tolist() == [merged, merged]
     assert effective_label(conn, merged) == "work"
+    redone = FlagStack(conn, "bob").redo()           # lands where the undone flag points now
+    assert flags_in_force(conn).set_index("event_id").loc[redone, ["target_id", "status"]] \
+        .tolist() == [merged, "attached"]
 
     # a correction on the other former place that disagrees: neither may silently win
     on_b2 = add_flag(conn, "bob", "place", merged, "label_wrong", "home")

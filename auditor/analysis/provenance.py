@@ -21,7 +21,8 @@ DISAGREE_SHARE = 0.5
 
 def labels_source(conn: sqlite3.Connection, run_id: int) -> dict:
     """{"kind": project_labels|model_from|no_labels, "labeller", "model_from", "text",
-    "validation": "validation split"|"no validation vehicles"|"no labels"} of a model run."""
+    "validation": "validation split"|"no validation vehicles"|"no labels"} of a model run
+    (None for "validation" on runs made before runs recorded their source)."""
     metrics = read_run(conn, run_id)["metrics"]
     src = metrics.get("labels_source") if isinstance(metrics, dict) else None
     if isinstance(src, dict):
@@ -29,8 +30,15 @@ def labels_source(conn: sqlite3.Connection, run_id: int) -> dict:
     # runs made before runs recorded their source were always trained on the project's labels
     return {"kind": "project_labels", "labeller": metrics.get("labeller", "model"),
             "model_from": None, "text": "a model trained on this project's labels",
-            "validation": "no validation vehicles" if metrics.get("accuracy") is None
-            else "validation split"}
+            "validation": None}
+
+
+def validation_status(conn: sqlite3.Connection, run_id: int, validation: dict) -> str:
+    """What the validation figures rest on (report ``validation.status``)."""
+    said = labels_source(conn, run_id).get("validation")
+    if said:
+        return said
+    return "validation split" if validation.get("n") else "no validation vehicles"
 
 
 def local_time(conn: sqlite3.Connection) -> dict:

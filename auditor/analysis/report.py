@@ -43,7 +43,7 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
     validation = validation_report(conn, run_id, pred)
     schedule = vehicle_schedule(stops)
     validation["by_population"] = by_population(pred, meta, schedule)
-    validation["status"] = provenance.labels_source(conn, run_id).get("validation")
+    validation["status"] = provenance.validation_status(conn, run_id, validation)
     if keep is not None:
         keep.update(predictions=pred, metadata=meta, schedule=schedule)
 
