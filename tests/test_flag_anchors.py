@@ -384,7 +384,24 @@ def test_reattach_rules(tmp_path):
     with pytest.raises(UserError, match="keeps what event"):
         add_flag(conn, "ana", "place", a, "bad_data", replaces=r)
     assert flags_in_force(conn).set_index("event_id").loc[r, "target_id"] == b
+    export_csv(conn, tmp_path / "log.csv")
     conn.close()
+
+    # merged into another analyst's copy (with a flag of its own first, so ids differ), the
+    # re-attachment still replaces the flag it replaced and lands on the same place
+    other = tmp_path / "o.db"
+    ingest_paths(other, [tmp_path / "p.csv"])
+    infer_project(other)
+    c2 = open_project(other)
+    add_flag(c2, "bob", "vehicle", "v", "bad_data")
+    assert import_csv(c2, tmp_path / "log.csv")["imported"] == 2
+    live = flags_in_force(c2)
+    mine = live[live["target_kind"] == "place"]
+    assert len(mine) == 1 and mine["target_id"].tolist() == [_place_at(c2, SHOP_B)]
+    replaced = int(mine["replaces"].iloc[0])
+    assert c2.execute("SELECT action, target_id FROM flag_events WHERE event_id = ?",
+                      (replaced,)).fetchone() == ("model_wrong", _place_at(c2, SHOP_A))
+    c2.close()
 
 
 # --- flags made before anchors existed -----------------------------------------------------

@@ -441,7 +441,8 @@ class FlagStack:
 
     def dismiss(self, event_id: int, note: Optional[str] = None) -> int:
         """Revoke flag ``event_id`` (e.g. an orphan nobody can place), undoably; returns the
-        revocation's id."""
+        revocation's id. Dismissing one's own latest flag is the same as undoing it (the log
+        cannot tell the two apart, and they mean the same)."""
         rid = revoke(self.conn, self.analyst, event_id, note=note or "dismissed")
         self.refresh()
         return rid
