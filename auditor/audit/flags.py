@@ -323,7 +323,7 @@ def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
         "a.vehicle_id AS anchor_vehicle_id, a.first_ts AS anchor_first_ts, "
         "a.last_ts AS anchor_last_ts, a.n_stops AS anchor_n_stops "
         "FROM flags_in_force f LEFT JOIN flag_targets t ON t.event_id = f.event_id "
-        "LEFT JOIN places p ON f.target_kind = 'place' AND p.place_id = f.current_target "
+        "LEFT JOIN places p ON f.target_kind = 'place' AND p.place_id = t.place_id "
         "LEFT JOIN flag_anchors a ON a.event_id = f.event_id "
         "ORDER BY f.event_id", conn)
     df["replaces"] = df["replaces"].astype("Int64")

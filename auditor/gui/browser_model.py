@@ -19,8 +19,9 @@ MAX_CACHED_PAGES = 32  # pages of rows kept in memory (a screenful is a fraction
 
 # An active place flag: in force and attached to this place now (flags are re-attached after
 # every infer; the view is defined in auditor/store/schema.py).
-_ACTIVE_FLAGS = ("(SELECT COUNT(*) FROM flags_in_force f WHERE f.target_kind = 'place' "
-                 "AND f.current_target = pl.place_id)")
+_ACTIVE_FLAGS = ("(SELECT COUNT(*) FROM flag_targets t JOIN flags_in_force f "
+                 "ON f.event_id = t.event_id WHERE t.place_id = pl.place_id "
+                 "AND t.status = 'attached')")
 
 FILTERS: dict[str, tuple[str, str]] = {
     # key: (label in the combo, SQL condition)

@@ -175,6 +175,9 @@ MIGRATIONS: list[str] = [
     # Flags older than this migration are anchored to the place that carries their id now.
     """
     ALTER TABLE flag_events ADD COLUMN replaces INTEGER REFERENCES flag_events(event_id);
+    -- "is it revoked / replaced?" is asked per event by every reader of the flags in force
+    CREATE INDEX flag_events_revokes ON flag_events (revokes);
+    CREATE INDEX flag_events_replaces ON flag_events (replaces);
 
     CREATE TABLE flag_anchors (
         event_id       INTEGER PRIMARY KEY REFERENCES flag_events(event_id),
