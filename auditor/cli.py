@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--seed", type=int, default=0)
     n.add_argument("--gap-minutes", type=float, default=None,
                    help="split trips on time gaps longer than this (default 5)")
+    n.add_argument("--model-from", metavar="PROJECT_OR_EXPORT",
+                   help="label with a model trained on another project's labels or on an "
+                        "export folder's training set (re-trained here, deterministic)")
     n.add_argument("--json", action="store_true")
 
     r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")
@@ -104,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--export", metavar="FILE.csv")
     f.add_argument("--import", dest="import_", metavar="FILE.csv")
     f.add_argument("--json", action="store_true")
+    f.add_argument("--reattach", nargs=2, metavar=("EVENT", "PLACE"),
+                   help="point the (orphaned) place flag EVENT at PLACE (a new event)")
+    f.add_argument("--revoke", metavar="EVENT", help="revoke flag EVENT (a new event)")
+    f.add_argument("--analyst", help="who makes the --reattach/--revoke event")
+    f.add_argument("--note", help="note for the --reattach/--revoke event")
 
     m = sub.add_parser("map", help="write a vehicle's map as standalone HTML")
     m.add_argument("project")
@@ -120,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--k", type=int, default=None, help="neighbours per validation error")
     e.add_argument("--factor", type=float, default=None, help="upweight factor")
     e.add_argument("--balance-classes", action="store_true")
+    e.add_argument("--skip-orphaned", action="store_true",
+                   help="export even though some place flags are orphaned (they are left out)")
 
     v = sub.add_parser("verify", help="re-derive an export and compare every hash")
     v.add_argument("out_dir")

@@ -213,7 +213,7 @@ def test_csv_round_trip_and_dedupe(tmp_path, conn):
     assert export_csv(conn, out) == 4
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == ("event_id,analyst,created_at,target_kind,target_id,action,"
-                                    "old_value,new_value,note,revokes")
+                                    "old_value,new_value,note,revokes,replaces,anchor")
 
     # another analyst's project already has one flag of its own
     other = build_tiny_project(tmp_path / "q.db")
@@ -252,6 +252,8 @@ def _drop_analyst(header, rows):
     (lambda h, rows: rows[1].update(created_at="yesterday"), "row 3: created_at"),
     (lambda h, rows: rows[1].update(event_id="1"), "row 3: event_id 1 appears twice"),
     (lambda h, rows: rows[1].update(target_kind="stop"), "row 3: target kind"),
+    (lambda h, rows: rows[0].update(anchor='{"place_id": "v1:0"'), "row 2: anchor"),
+    (lambda h, rows: rows[1].update(replaces="9"), "row 3: replaces event 9"),
 ])
 def test_bad_csv_names_the_row_and_changes_nothing(tmp_path, conn, edit, match):
     a = add_flag(conn, "ana", "place", "v1:0", "model_wrong")
@@ -322,3 +324,75 @@ def test_flags_that_change_nothing_are_refused(conn):
     add_flag(conn, "ana", "place", "v1:0", "label_wrong", "work")
     add_flag(conn, "ana", "place", "v1:0", "label_wrong", "home")  # back to the given label
     assert len(event_log(conn)) == 4
+
+
+def _in_force_specs(conn):
+    from auditor.audit.flags import flags_in_force
+    f = flags_in_force(conn)
+    return sorted(zip(f["target_kind"], f["target_id"].fillna(""), f["action"],
+                      f["new_value"].fillna("")))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_undo_redo_walks_back_and_forth_through_flags_and_dismissals(conn, seed):
+    """Whatever mix of flags and dismissals (revoking any flag in force, someone else's too),
+    undo returns exactly the flags in force before the step and redo the ones after; the
+    stack rebuilt from the log after every step is the live one."""
+    import random
+    rng = random.Random(seed)
+    add_flag(conn, "bob", "vehicle", "v2", "bad_data")
+    add_flag(conn, "bob", "place", "v2:0", "model_wrong")
+    stack = FlagStack(conn, "ana")
+    specs = [FlagSpec("place", p, "label_wrong", v) for p in ("v1:0", "v1:1")
+             for v in ("work", "other")] + [FlagSpec("place", "v1:1", "bad_data"),
+                                            FlagSpec("vehicle", "v1", "bad_data")]
+    states, at = [_in_force_specs(conn)], 0
+    for _ in range(60):
+        op = rng.choice(["do", "do", "dismiss", "undo", "undo", "redo", "redo"])
+        if op in ("do", "dismiss"):
+            try:
+                if op == "do":
+                    stack.do(rng.choice(specs))
+                else:
+                    from auditor.audit.flags import flags_in_force
+                    live = flags_in_force(conn)["event_id"].tolist()
+                    if not live:
+                        continue
+                    chosen = rng.choice(live)
+                    top = stack.undo_ids()[-1] if stack.can_undo() else None
+                    stack.dismiss(chosen)
+                    if chosen == top:                # dismissing one's latest flag = its undo
+                        at -= 1
+                        assert _in_force_specs(conn) == states[at]
+                        continue
+            except UserError as exc:
+                assert "already" in str(exc)
+                continue
+            states, at = states[:at + 1] + [_in_force_specs(conn)], at + 1
+        elif op == "undo" and stack.can_undo():
+            stack.undo()
+            at -= 1
+            assert _in_force_specs(conn) == states[at]
+        elif op == "redo" and stack.can_redo():
+            stack.redo()
+            at += 1
+            assert _in_force_specs(conn) == states[at]
+        again = FlagStack.from_log(conn, "ana")
+        assert (again.undo_ids(), again.redo_ids()) == (stack.undo_ids(), stack.redo_ids())
+    assert stack.can_undo() == (at > 0)
+
+
+def test_dismissing_someone_elses_flag_is_undone_and_redone(conn):
+    b = add_flag(conn, "bob", "place", "v1:1", "label_wrong", "work")
+    stack = FlagStack(conn, "ana")
+    r = stack.dismiss(b)
+    assert stack.undo_ids() == [r] and flag_state(conn, ["v1:1"])["v1:1"] == ""
+    assert stack.undo_text() == "revoke flag on v1:1"
+    back = stack.undo()                              # bob's flag again, as a reinstatement
+    assert flag_state(conn, ["v1:1"])["v1:1"] == "label→work"
+    assert event_log(conn).set_index("event_id").loc[back, "replaces"] == b
+    stack.redo()
+    assert flag_state(conn, ["v1:1"])["v1:1"] == ""
+    stack.undo()
+    assert flag_state(conn, ["v1:1"])["v1:1"] == "label→work"
+    assert FlagStack.from_log(conn, "ana").redo_ids() == stack.redo_ids() != []

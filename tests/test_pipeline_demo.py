@@ -150,19 +150,24 @@ def test_infer_refuses_missing_projects_and_projects_without_pings(tmp_path, cap
     assert "--gap-minutes" in capsys.readouterr().err
 
 
-def test_without_labels_only_the_baseline_runs(fresh_demo_project):
+def test_without_labels_the_run_carries_the_baselines_labels(fresh_demo_project):
     c = open_project(fresh_demo_project)
     c.execute("DELETE FROM labels")
     c.close()
     summary = infer_project(fresh_demo_project, seed=0)
-    assert summary["run_id"] is None and summary["val_accuracy"] is None
+    assert summary["val_accuracy"] is None and summary["labels_source"] == "no_labels"
+    assert summary["labeller"] == "baseline" and summary["run_id"] is not None
     assert summary["labelled_places"] == 0 and summary["unmatched_labels"] == 0
     c = open_project(fresh_demo_project)
     preds = read_predictions(c, summary["baseline_run_id"])
+    run = read_predictions(c, summary["run_id"])
     assert _count(c, "place_labels") == 0
     c.close()
     assert len(preds) == summary["places"] and (preds["split"] == "unlabelled").all()
     assert preds["given_label"].isna().all()
+    # every place has a label: the 02:00 baseline's, stored as the run's predictions
+    cols = ["place_id", "predicted_label", "p_home", "p_work", "p_other"]
+    assert run[cols].reset_index(drop=True).equals(preds[cols].reset_index(drop=True))
 
 
 def test_cancelling_from_the_progress_callback_changes_nothing(fresh_demo_project):

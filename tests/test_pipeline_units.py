@@ -192,7 +192,10 @@ def test_local_time_prefers_vehicle_zone_then_stated_offset_then_utc():
 
 def test_features_of_a_commuter():
     pings, truth = fleet(n=1, days=14, seed=4)
-    out = derive_vehicle_tables(pings, None, InferConfig())
+    # the fixture's hours are UTC wall clock; without the metadata zone the location lookup
+    # would (rightly) read them in Munich's time
+    utc = pd.DataFrame({"vehicle_id": ["v00"], "timezone": ["UTC"]})
+    out = derive_vehicle_tables(pings, utc, InferConfig())
     f = out["features"].set_index("place_id")
     assert list(out["features"].columns[4:]) == FEATURE_COLUMNS
     home = f.loc[f["share_stays_0200"].idxmax()]

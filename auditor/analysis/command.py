@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditor.analysis import frames
+from auditor.analysis import frames, provenance
 from auditor.analysis.report import build_report
 from auditor.atomic import write_text_atomic
 from auditor.errors import UserError
@@ -137,7 +137,9 @@ def render_validation(r: dict) -> list[str]:
 def render_text(r: dict) -> str:
     """The human-readable report: the headline figures of each section."""
     v = r["validation"]
-    lines = render_validation(r)
+    status = v.get("status") or "validation split"
+    lines = (render_validation(r) if status == "validation split" else
+             [f"Run {r['run_id']}: validation: {status}"]) + provenance.render(r)
     lines.append("Accuracy by population (out-of-fold, all labelled places):")
     for col, rows in v["by_population"]["metadata"].items():
         worst = min((x for x in rows if x["oof_accuracy"] is not None),

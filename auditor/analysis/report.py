@@ -12,6 +12,7 @@ from auditor.analysis.evidence import label_evidence
 from auditor.analysis.fix_loop import before_after, previous_model_run
 from auditor.analysis.jsonable import plain, records
 from auditor.analysis.populations import by_population, vehicle_schedule
+from auditor.analysis import provenance
 from auditor.analysis.shift import skew_report
 from auditor.analysis.stoptimes import local_stops
 from auditor.analysis.suspicion import DEFAULT_RANKING, suspicious_labels
@@ -42,6 +43,7 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
     validation = validation_report(conn, run_id, pred)
     schedule = vehicle_schedule(stops)
     validation["by_population"] = by_population(pred, meta, schedule)
+    validation["status"] = provenance.validation_status(conn, run_id, validation)
     if keep is not None:
         keep.update(predictions=pred, metadata=meta, schedule=schedule)
 
@@ -76,4 +78,5 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
         "error_tree": tree,
         "skew": skew,
         "fix_loop": fix,
+        **provenance.sections(conn, run_id),  # labels_source, local_time, orphaned_flags
     })

@@ -2,7 +2,8 @@
 the night, touch a weekday.
 
 Local time follows docs/contracts.md: the vehicle's ``timezone`` metadata, else the offset its
-pings stated most often, else UTC. Stops carry no offset of their own, hence the per-vehicle
+pings stated most often (when not UTC), else the zone where it parks (as inference looked it
+up), else UTC. Stops carry no offset of their own, hence the per-vehicle
 offset from pings (one aggregate query, not a read of every ping)."""
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from auditor.pipeline.localtime import local_ts
+from auditor.pipeline.localtime import local_ts, with_clock_zones
 
 DAY = 86_400
 
@@ -82,6 +83,7 @@ def local_stops(conn: sqlite3.Connection, meta: pd.DataFrame,
                 vehicle_ids: Optional[Sequence[str]] = None) -> pd.DataFrame:
     """Stops (all, or of ``vehicle_ids``) with ``start_local``/``end_local`` wall-clock seconds."""
     stops = read_stops(conn, vehicle_ids)
+    meta = with_clock_zones(conn, meta, vehicle_ids)  # the zone inference looked up, if any
     # the ping scan is only needed for vehicles whose metadata names no timezone
     zoned = set()
     if "timezone" in meta.columns:

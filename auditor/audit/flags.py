@@ -1,8 +1,13 @@
 """The flag event log: append-only rows in ``flag_events``; undo appends a revocation.
 
-A flag is in force while it is not revoked; per (target, action) the latest flag in force wins
+A flag is in force while it is not revoked and not replaced (``replaces``: a re-attachment of
+an orphaned place flag) by a flag in force; per (target, action) the latest flag in force wins
 (so undoing "label -> home" brings back an earlier "label -> work"). Nothing is ever deleted:
 the table's triggers refuse UPDATE and DELETE.
+
+Place flags carry an anchor and are re-attached after every infer (auditor.audit.anchors):
+``target_id`` of an event is the place id it was made against; where a flag points *now* is
+``flags_in_force.current_target`` (NULL while orphaned). Readers here use the current target.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Optional
 if TYPE_CHECKING:  # pandas is imported where used: it costs ~0.6 s of the GUI's start
     import pandas as pd
 
+from auditor.audit.anchors import (copy_anchor, in_force_ids, place_anchor, read_anchor,
+                                   resolve_flags, write_anchor)
 from auditor.errors import UserError
 from auditor.store import transaction
 
@@ -26,7 +33,7 @@ ACTIONS_BY_KIND = {
 # 'trip' is accepted by add_flag but stored as the ping range it covers (survives re-inference)
 TARGET_KINDS = (*ACTIONS_BY_KIND, "trip")
 EVENT_COLUMNS = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action",
-                 "old_value", "new_value", "note", "revokes"]
+                 "old_value", "new_value", "note", "revokes", "replaces"]
 STATE_TEXT = {"model_wrong": "model wrong", "bad_data": "bad data"}
 
 
@@ -43,6 +50,7 @@ class FlagSpec:
     action: str
     new_value: Optional[str] = None
     note: Optional[str] = None
+    replaces: Optional[int] = None   # a re-attachment: the place flag this one takes over from
 
     @classmethod
     def coerce(cls, spec: "FlagSpec | Mapping") -> "FlagSpec":
@@ -51,13 +59,14 @@ class FlagSpec:
         unknown = set(spec) - set(cls.__dataclass_fields__)
         if unknown:
             raise UserError(f"flag: unknown field(s) {sorted(unknown)} — use target_kind, "
-                            "target_id, action, new_value, note")
+                            "target_id, action, new_value, note, replaces")
         return cls(**spec)
 
     def same_flag(self, other: "FlagSpec") -> bool:
         """Equal in what the flag asserts (the note does not matter)."""
-        return (self.target_kind, self.target_id, self.action, self.new_value) == \
-            (other.target_kind, other.target_id, other.action, other.new_value)
+        return (self.target_kind, self.target_id, self.action, self.new_value,
+                self.replaces) == (other.target_kind, other.target_id, other.action,
+                                   other.new_value, other.replaces)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -128,23 +137,25 @@ def _resolve_target(conn: sqlite3.Connection, target_kind: str, target_id) -> tu
 # --- writing ------------------------------------------------------------------------------------
 
 def insert_event(conn: sqlite3.Connection, analyst: str, created_at: str, target_kind: str,
-                  target_id: str, action: str, old_value, new_value, note, revokes) -> int:
+                 target_id: str, action: str, old_value, new_value, note, revokes,
+                 replaces=None) -> int:
     """Append one validated row; the caller owns the transaction."""
     cur = conn.execute(
         "INSERT INTO flag_events (analyst, created_at, target_kind, target_id, action, "
-        "old_value, new_value, note, revokes) VALUES (?,?,?,?,?,?,?,?,?)",
-        (analyst, created_at, target_kind, target_id, action, old_value, new_value, note, revokes))
+        "old_value, new_value, note, revokes, replaces) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (analyst, created_at, target_kind, target_id, action, old_value, new_value, note,
+         revokes, replaces))
     return int(cur.lastrowid)
 
 
 def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
-    """The label a place has now: its latest correction in force, else the given label, else
-    'other' (a place of an unlabelled vehicle counts as other, like in training)."""
+    """The label a place has now: its latest correction in force attached to it, else the
+    given label, else 'other' (a place of an unlabelled vehicle counts as other, like in
+    training)."""
     rows = conn.execute(
-        "SELECT e.new_value FROM flag_events e WHERE e.target_kind = 'place' "
-        "AND e.target_id = ? AND e.action = 'label_wrong' AND NOT EXISTS "
-        "(SELECT 1 FROM flag_events r WHERE r.revokes = e.event_id) "
-        "ORDER BY e.event_id DESC LIMIT 1", (place_id,)).fetchone()
+        "SELECT new_value FROM flags_in_force WHERE target_kind = 'place' AND status = "
+        "'attached' AND current_target = ? AND action = 'label_wrong' "
+        "ORDER BY event_id DESC LIMIT 1", (place_id,)).fetchone()
     if rows is not None:
         return rows[0]
     given = conn.execute("SELECT label FROM place_labels WHERE place_id = ?",
@@ -155,9 +166,8 @@ def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
 def _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value) -> None:
     """A flag that changes nothing would make the analyst's next undo change nothing too."""
     latest = conn.execute(
-        "SELECT e.event_id, e.analyst, e.new_value FROM flag_events e WHERE e.target_kind = ? "
-        "AND e.target_id = ? AND e.action = ? AND NOT EXISTS (SELECT 1 FROM flag_events r "
-        "WHERE r.revokes = e.event_id) ORDER BY e.event_id DESC LIMIT 1",
+        "SELECT event_id, analyst, new_value FROM flags_in_force WHERE target_kind = ? "
+        "AND current_target = ? AND action = ? ORDER BY event_id DESC LIMIT 1",
         (kind, tid, action)).fetchone()
     if latest is not None and latest[1] == analyst and latest[2] == new_value:
         raise UserError(f"flag: you already flagged {tid} so (event {latest[0]}) — nothing to add")
@@ -165,21 +175,86 @@ def _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value) -> Non
         raise UserError(f"flag: {tid} is already labelled {new_value} — pick the correct label")
 
 
+def _flag_row(conn: sqlite3.Connection, event_id: int) -> tuple:
+    row = conn.execute("SELECT target_kind, target_id, action, new_value, note, replaces "
+                       "FROM flag_events WHERE event_id = ?", (int(event_id),)).fetchone()
+    if row is None:
+        raise UserError(f"flag: no event {event_id} in the log — see 'auditor flags PROJECT'")
+    return row
+
+
+def _check_replaces(conn: sqlite3.Connection, replaces: int, target_id: str, action: str,
+                    new_value) -> None:
+    """A re-attachment takes over a place flag in force, keeps what it says, moves where."""
+    kind, _, old_action, old_value, _, _ = _flag_row(conn, replaces)
+    if kind != "place" or old_action == "revoke":
+        raise UserError(f"flag: event {replaces} is not a place flag — only place flags are "
+                        "re-attached")
+    if int(replaces) not in in_force_ids(conn):
+        raise UserError(f"flag: event {replaces} is not in force (revoked or already "
+                        "re-attached) — see 'auditor flags PROJECT --json'")
+    if (old_action, old_value) != (action, new_value):
+        raise UserError(f"flag: a re-attachment keeps what event {replaces} says "
+                        f"({old_action} {old_value or ''}) — flag anew to say something else")
+    now = conn.execute("SELECT current_target FROM flags_in_force WHERE event_id = ?",
+                       (int(replaces),)).fetchone()
+    if now is not None and now[0] == target_id:
+        raise UserError(f"flag: event {replaces} already points at {target_id} — nothing to "
+                        "re-attach")
+
+
 def add_flag(conn: sqlite3.Connection, analyst: str, target_kind: str, target_id: str,
-             action: str, new_value: Optional[str] = None, note: Optional[str] = None) -> int:
-    """Append one flag event, committed at once; returns its event_id."""
+             action: str, new_value: Optional[str] = None, note: Optional[str] = None, *,
+             replaces: Optional[int] = None, anchor_from: Optional[int] = None) -> int:
+    """Append one flag event, committed at once; returns its event_id.
+
+    A place flag records its anchor (what the place is now). ``replaces``: re-attach that
+    orphaned (or misplaced) place flag to ``target_id``; with a revoked event and
+    ``anchor_from`` the same event, it reinstates that flag (the undo of a dismissal).
+    ``anchor_from``: re-append an earlier event (redo, reinstatement): it keeps that event's
+    anchor, so it lands where that flag would point now, and its place need not exist under
+    the old id."""
     analyst = check_analyst(analyst)
     if target_kind not in TARGET_KINDS:
         check_flag(target_kind, target_id, action, new_value)  # raises with the allowed kinds
     if note is not None and not isinstance(note, str):
         note = str(note)
     with transaction(conn):
-        kind, tid = _resolve_target(conn, target_kind, target_id)
+        if anchor_from is not None and target_kind == "place":
+            kind, tid = "place", str(target_id)
+        else:
+            kind, tid = _resolve_target(conn, target_kind, target_id)
         check_flag(kind, tid, action, new_value)
-        old_value = effective_label(conn, tid) if action == "label_wrong" else None
-        _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value)
-        return insert_event(conn, analyst, utc_now(), kind, tid, action, old_value, new_value,
-                             note or None, None)
+        reinstates = replaces is not None and conn.execute(
+            "SELECT 1 FROM flag_events WHERE revokes = ?", (int(replaces),)).fetchone() \
+            is not None
+        if reinstates and anchor_from != replaces:
+            raise UserError(f"flag: event {replaces} is revoked — flag anew instead of "
+                            "re-attaching it")
+        if replaces is not None and not reinstates:
+            if kind != "place":
+                raise UserError("flag: only a place flag can re-attach another flag")
+            _check_replaces(conn, replaces, tid, action, new_value)
+        now = tid
+        if kind == "place" and anchor_from is not None:
+            anchor = read_anchor(conn, anchor_from)
+            here = conn.execute("SELECT current_target FROM flags_in_force WHERE event_id = ?",
+                                (int(anchor_from),)).fetchone()
+            now = here[0] if here is not None and here[0] else (
+                anchor["place_id"] if anchor else tid)
+        old_value = effective_label(conn, now) if action == "label_wrong" else None
+        if replaces is None:
+            _refuse_no_op(conn, analyst, kind, now, action, new_value, old_value)
+        event_id = insert_event(conn, analyst, utc_now(), kind, tid, action, old_value,
+                                new_value, note or None, None,
+                                int(replaces) if replaces is not None else None)
+        if kind == "place":
+            if anchor_from is None or not copy_anchor(conn, anchor_from, event_id):
+                anchor = place_anchor(conn, tid)
+                if anchor is not None:
+                    write_anchor(conn, event_id, anchor, "flagged")
+            resolve_flags(conn)
+        return event_id
 
 
 def revoke(conn: sqlite3.Connection, analyst: str, event_id: int,
@@ -198,8 +273,24 @@ def revoke(conn: sqlite3.Connection, analyst: str, event_id: int,
                             (int(event_id),)).fetchone()
         if done is not None:
             raise UserError(f"flag: event {event_id} was already revoked by event {done[0]}")
-        return insert_event(conn, analyst, utc_now(), row[0], row[1], "revoke", None, None,
-                             note or None, int(event_id))
+        new_id = insert_event(conn, analyst, utc_now(), row[0], row[1], "revoke", None, None,
+                              note or None, int(event_id))
+        if row[0] == "place":
+            resolve_flags(conn)  # a revoked re-attachment hands its flag back, maybe orphaned
+        return new_id
+
+
+def reattach(conn: sqlite3.Connection, analyst: str, event_id: int, place_id: str,
+             note: Optional[str] = None) -> int:
+    """Point the place flag ``event_id`` (typically orphaned) at ``place_id``: appends a flag
+    that says the same and ``replaces`` it (revoking that one hands the flag back). Returns the
+    new event_id. Undo with ``revoke`` of the new event (FlagStack.undo does)."""
+    kind, _, action, new_value, old_note, _ = _flag_row(conn, event_id)
+    if kind != "place" or action == "revoke":
+        raise UserError(f"flag: event {event_id} is not a place flag — only place flags are "
+                        "re-attached")
+    return add_flag(conn, analyst, "place", place_id, action, new_value,
+                    note if note is not None else old_note, replaces=int(event_id))
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -210,16 +301,72 @@ def event_log(conn: sqlite3.Connection) -> pd.DataFrame:
     df = pd.read_sql_query(f"SELECT {', '.join(EVENT_COLUMNS)} FROM flag_events "
                            "ORDER BY event_id", conn)
     df["revokes"] = df["revokes"].astype("Int64")
+    df["replaces"] = df["replaces"].astype("Int64")
     return df
 
 
-def active_flags(conn: sqlite3.Connection) -> pd.DataFrame:
-    """The flags in force: not revoked, and per (target, action) only the latest one."""
-    log = event_log(conn)
-    revoked = set(log["revokes"].dropna().astype(int))
-    live = log[(log["action"] != "revoke") & ~log["event_id"].isin(revoked)]
-    latest = live.drop_duplicates(["target_kind", "target_id", "action"], keep="last")
-    return latest.drop(columns=["revokes"]).reset_index(drop=True)
+IN_FORCE_COLUMNS = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action",
+                    "old_value", "new_value", "note", "replaces", "flagged_target_id", "status"]
+
+
+def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
+    """Every flag in force, orphaned ones included: ``target_id`` is where it points now
+    (None while orphaned), ``flagged_target_id`` what it was made against, ``status``
+    attached|orphaned; with ``how``/``detail``/``moved_m`` of the last re-attachment and
+    ``lat``/``lon`` (the current place's centre; an orphan's anchor centre)."""
+    import pandas as pd
+    df = pd.read_sql_query(
+        "SELECT f.event_id, f.analyst, f.created_at, f.target_kind, "
+        "f.current_target AS target_id, f.action, f.old_value, f.new_value, f.note, "
+        "f.replaces, f.flagged_target_id, f.status, t.how, t.detail, t.moved_m, "
+        "COALESCE(p.lat, a.lat) AS lat, COALESCE(p.lon, a.lon) AS lon, "
+        "a.vehicle_id AS anchor_vehicle_id, a.first_ts AS anchor_first_ts, "
+        "a.last_ts AS anchor_last_ts, a.n_stops AS anchor_n_stops "
+        "FROM flags_in_force f LEFT JOIN flag_targets t ON t.event_id = f.event_id "
+        "LEFT JOIN places p ON f.target_kind = 'place' AND p.place_id = t.place_id "
+        "LEFT JOIN flag_anchors a ON a.event_id = f.event_id "
+        "ORDER BY f.event_id", conn)
+    df["replaces"] = df["replaces"].astype("Int64")
+    return df
+
+
+def active_flags(conn: sqlite3.Connection, include_orphaned: bool = False) -> pd.DataFrame:
+    """The flags in force that apply: attached, and per (target, action) only the latest one.
+    ``include_orphaned`` appends the orphaned place flags (target_id None) after them."""
+    every = flags_in_force(conn)
+    attached = every[every["status"] == "attached"]
+    latest = attached.drop_duplicates(["target_kind", "target_id", "action"], keep="last")
+    cols = IN_FORCE_COLUMNS
+    if include_orphaned:
+        import pandas as pd
+        latest = pd.concat([latest, every[every["status"] == "orphaned"]])
+    return latest[cols].reset_index(drop=True)
+
+
+def orphaned_flags(conn: sqlite3.Connection) -> pd.DataFrame:
+    """Place flags in force that point at no place since the last infer (see
+    auditor.audit.anchors for why), with their anchor: vehicle, centre (lat/lon), stops' time
+    span, and ``how``/``detail`` in words. Settle one with ``reattach`` or ``revoke``."""
+    every = flags_in_force(conn)
+    return every[every["status"] == "orphaned"].reset_index(drop=True)
+
+
+def place_candidates(conn: sqlite3.Connection, event_id: int, limit: int = 5) -> list[dict]:
+    """Places a place flag could be re-attached to: its vehicle's places, those holding its
+    stops first (most stops first), then by distance from its anchor centre."""
+    from auditor.audit.anchors import _distance_m, _Vehicle
+    anchor = read_anchor(conn, event_id)
+    if anchor is None:
+        return []
+    vehicle = _Vehicle(conn, anchor["vehicle_id"])
+    held, _ = vehicle.held(anchor["stops"])
+    out = []
+    for pid, (lat, lon) in vehicle.places.items():
+        out.append({"place_id": pid, "lat": lat, "lon": lon,
+                    "stops_held": int(held.get(pid, 0)),
+                    "distance_m": float(_distance_m(anchor["lat"], anchor["lon"], lat, lon))})
+    out.sort(key=lambda c: (-c["stops_held"], c["distance_m"], c["place_id"]))
+    return out[:limit]
 
 
 def flag_state(conn: sqlite3.Connection, place_ids: Iterable[str]) -> dict[str, str]:
@@ -251,13 +398,19 @@ class FlagStack:
 
     The stack is never kept apart from the log: after every operation it is re-derived from the
     analyst's events (see ``replay``), so the stack in a session and the one rebuilt by
-    ``from_log`` after a restart are the same by construction."""
+    ``from_log`` after a restart are the same by construction.
+
+    Entries are event ids: a flag (``do``, ``reattach``: undo revokes it, redo appends it again
+    with its anchor) or a revocation (``dismiss``: undo appends the revoked flag again as a
+    reinstatement that ``replaces`` it, redo revokes that again)."""
 
     def __init__(self, conn: sqlite3.Connection, analyst: str):
         self.conn = conn
         self.analyst = check_analyst(analyst)
-        self._done: list[int] = []     # flag event ids that undo would revoke, oldest first
-        self._undone: list[int] = []   # revoked flag event ids that redo would re-append
+        self._done: list[int] = []     # event ids that undo would take back, oldest first
+        self._undone: list[int] = []   # event ids that redo would apply again
+        self._lineage: dict[int, int] = {}
+        self._revoked_by: dict[int, int] = {}
         self.refresh()
 
     @classmethod
@@ -266,33 +419,76 @@ class FlagStack:
 
     def refresh(self) -> None:
         """Re-derive the stack from the log (also picks up revocations made elsewhere)."""
-        rows = conn_rows(self.conn)
-        self._done, self._undone = replay(rows, self.analyst)
+        state = _replay(conn_rows(self.conn), self.analyst)
+        self._done, self._undone = state.done, state.undone
+        self._lineage, self._revoked_by = state.lineage, state.revoked_by
 
     def do(self, spec: "FlagSpec | Mapping") -> int:
         spec = FlagSpec.coerce(spec)
         event_id = add_flag(self.conn, self.analyst, spec.target_kind, spec.target_id,
-                            spec.action, spec.new_value, spec.note)
+                            spec.action, spec.new_value, spec.note, replaces=spec.replaces)
         self.refresh()
         return event_id
 
+    def reattach(self, event_id: int, place_id: str, note: Optional[str] = None) -> int:
+        """Point place flag ``event_id`` (an orphan) at ``place_id``, undoably."""
+        kind, _, action, new_value, old_note, _ = _flag_row(self.conn, event_id)
+        if kind != "place" or action == "revoke":
+            raise UserError(f"flag: event {event_id} is not a place flag — only place flags "
+                            "are re-attached")
+        return self.do(FlagSpec("place", place_id, action, new_value,
+                                note if note is not None else old_note, int(event_id)))
+
+    def dismiss(self, event_id: int, note: Optional[str] = None) -> int:
+        """Revoke flag ``event_id`` (e.g. an orphan nobody can place), undoably; returns the
+        revocation's id. Dismissing one's own latest flag is the same as undoing it (the log
+        cannot tell the two apart, and they mean the same)."""
+        rid = revoke(self.conn, self.analyst, event_id, note=note or "dismissed")
+        self.refresh()
+        return rid
+
+    def _is_revocation(self, event_id: int) -> bool:
+        return _flag_row(self.conn, event_id)[2] == "revoke"
+
     def undo(self) -> int:
-        """Revoke the latest undoable flag; returns the revoke event's id."""
+        """Take back the latest entry: revoke a flag, or reinstate a dismissed one. Returns the
+        id of the event appended."""
         self.refresh()
         if not self._done:
             raise UserError("nothing to undo")
-        event_id = revoke(self.conn, self.analyst, self._done[-1], note="undo")
+        top = self._done[-1]
+        if self._is_revocation(top):
+            event_id = self._reinstate(self.conn.execute(
+                "SELECT revokes FROM flag_events WHERE event_id = ?", (top,)).fetchone()[0])
+        else:
+            event_id = revoke(self.conn, self.analyst, top, note="undo")
         self.refresh()
         return event_id
 
+    def _reinstate(self, flag_id: int) -> int:
+        kind, target, action, new_value, note, _ = _flag_row(self.conn, flag_id)
+        return add_flag(self.conn, self.analyst, kind, target, action, new_value, note,
+                        replaces=int(flag_id), anchor_from=int(flag_id))
+
     def redo(self) -> int:
-        """Append again the flag the last undo revoked; returns the new flag's event_id."""
+        """Apply again what the last undo took back; returns the id of the event appended."""
         self.refresh()
         if not self._undone:
             raise UserError("nothing to redo")
-        spec = self.spec_of(self._undone[-1])
-        event_id = add_flag(self.conn, self.analyst, spec.target_kind, spec.target_id,
-                            spec.action, spec.new_value, spec.note)
+        top = self._undone[-1]
+        if self._is_revocation(top):
+            dismissed = self.conn.execute("SELECT revokes FROM flag_events WHERE event_id = ?",
+                                          (top,)).fetchone()[0]
+            line = self._lineage.get(dismissed, dismissed)
+            current = [e for e, g in self._lineage.items()
+                       if g == line and e not in self._revoked_by]
+            if not current:
+                raise UserError("nothing to redo: the dismissed flag is no longer in force")
+            event_id = revoke(self.conn, self.analyst, max(current), note="redo")
+        else:
+            kind, target, action, new_value, note, replaces = _flag_row(self.conn, top)
+            event_id = add_flag(self.conn, self.analyst, kind, target, action, new_value, note,
+                                replaces=replaces, anchor_from=top)
         self.refresh()
         return event_id
 
@@ -309,9 +505,8 @@ class FlagStack:
         return list(self._undone)
 
     def spec_of(self, event_id: int) -> FlagSpec:
-        row = self.conn.execute("SELECT target_kind, target_id, action, new_value, note "
-                                "FROM flag_events WHERE event_id = ?", (event_id,)).fetchone()
-        return FlagSpec(*row)
+        kind, target, action, new_value, note, replaces = _flag_row(self.conn, event_id)
+        return FlagSpec(kind, target, action, new_value, note, replaces)
 
     def undo_text(self) -> str:
         return describe(self.spec_of(self._done[-1])) if self._done else ""
@@ -321,42 +516,90 @@ class FlagStack:
 
 
 def describe(spec: FlagSpec) -> str:
-    """Menu text such as "flag v1:0 label→work"."""
+    """Menu text such as "flag v1:0 label→work", "re-attach flag to v1:3 label→work",
+    "revoke flag on v1:0"."""
+    if spec.action == "revoke":
+        return f"revoke flag on {spec.target_id}"
     what = f"label→{spec.new_value}" if spec.action == "label_wrong" else \
         STATE_TEXT.get(spec.action, spec.action)
+    if spec.replaces is not None:
+        return f"re-attach flag to {spec.target_id} {what}"
     return f"flag {spec.target_id} {what}"
 
 
 def conn_rows(conn: sqlite3.Connection) -> list[tuple]:
     return conn.execute("SELECT event_id, analyst, target_kind, target_id, action, new_value, "
-                        "revokes FROM flag_events ORDER BY event_id").fetchall()
+                        "revokes, replaces FROM flag_events ORDER BY event_id").fetchall()
+
+
+@dataclass
+class _Replayed:
+    done: list
+    undone: list
+    lineage: dict     # flag event id -> first event of its line (reinstatements continue one)
+    revoked_by: dict  # flag event id -> the event that revoked it
 
 
 def replay(rows: Iterable[tuple], analyst: str) -> tuple[list[int], list[int]]:
     """(undo side, redo side) of ``analyst``'s stack as the log implies.
 
-    rows: (event_id, analyst, target_kind, target_id, action, new_value, revokes) in log order.
-    - the analyst's flag is a 'do', or a 'redo' when it repeats the flag on top of the redo side;
-      a 'do' clears the redo side;
+    rows: (event_id, analyst, target_kind, target_id, action, new_value, revokes[, replaces])
+    in log order.
+    - the analyst's flag is a 'do', or a 'redo' when it repeats the flag on top of the redo
+      side; a 'do' clears the redo side;
     - the analyst's revocation of the top of the undo side is an 'undo' (moves it to redo);
-    - any other revocation of one of the analyst's flags just takes it off the undo side.
+    - the analyst's other revocations are 'dismiss' entries; an analyst's flag that reinstates
+      (``replaces``) the flag a dismissal on top of the undo side revoked is that dismissal's
+      undo, and revoking that line again with the dismissal on top of the redo side its redo;
+    - someone else's revocation of one of the analyst's flags just takes it off the undo side.
     One Python step per flag event: flags are made by hand, so the log is small."""
+    state = _replay(rows, analyst)
+    return state.done, state.undone
+
+
+def _replay(rows: Iterable[tuple], analyst: str) -> _Replayed:
     done: list[int] = []
     undone: list[int] = []
     specs: dict[int, tuple] = {}
-    for event_id, who, kind, target, action, new_value, revokes in rows:
+    lineage: dict[int, int] = {}
+    revoked_by: dict[int, int] = {}
+    dismissed: dict[int, int] = {}   # revocation event id -> flag id it revoked
+    for row in rows:
+        event_id, who, kind, target, action, new_value, revokes = row[:7]
+        replaces = row[7] if len(row) > 7 else None
         if action != "revoke":
+            reinstates = replaces is not None and replaces in revoked_by
+            lineage[event_id] = lineage.get(replaces, replaces) if reinstates else event_id
+            specs[event_id] = (kind, target, action, new_value, replaces)
             if who != analyst:
                 continue
-            specs[event_id] = (kind, target, action, new_value)
-            if undone and specs[undone[-1]] == specs[event_id]:
-                undone.pop()
+            top = done[-1] if done else None
+            if reinstates and top in dismissed and \
+                    lineage.get(dismissed[top]) == lineage[event_id]:
+                undone.append(done.pop())            # undo of a dismissal
+            elif undone and undone[-1] in specs and specs[undone[-1]] == specs[event_id]:
+                undone.pop()                         # redo of a flag
+                done.append(event_id)
             else:
-                undone.clear()
-            done.append(event_id)
-        elif revokes in specs and revokes in done:
-            if who == analyst and done[-1] == revokes:
-                undone.append(done.pop())
-            else:
+                undone.clear()                       # a new flag
+                done.append(event_id)
+            continue
+        revoked_by[revokes] = event_id
+        if who != analyst:
+            if revokes in done:
                 done.remove(revokes)
-    return done, undone
+            continue
+        if done and done[-1] == revokes:
+            undone.append(done.pop())                # undo of a flag
+        elif undone and undone[-1] in dismissed and \
+                lineage.get(dismissed[undone[-1]]) == lineage.get(revokes):
+            undone.pop()                             # redo of a dismissal
+            dismissed[event_id] = revokes
+            done.append(event_id)
+        else:
+            if revokes in done:                      # a dismissal
+                done.remove(revokes)
+            dismissed[event_id] = revokes
+            undone.clear()
+            done.append(event_id)
+    return _Replayed(done, undone, lineage, revoked_by)

@@ -1,4 +1,10 @@
-"""The flag event log as CSV: export for scripts, import to merge another analyst's log."""
+"""The flag event log as CSV: export for scripts, import to merge another analyst's log.
+
+Columns: the event columns (``replaces`` names the flag a re-attachment takes over) and
+``anchor``: JSON of what a place flag pointed at (vehicle_id, place_id, lat, lon, stops), so a
+merged flag is re-attached by what it meant, not by an id that may name another place here.
+Files without ``replaces``/``anchor`` (older exports) still import; their place flags are
+anchored to the place carrying their id here."""
 from __future__ import annotations
 
 import csv
@@ -9,11 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 from auditor.atomic import write_text_atomic
+from auditor.audit.anchors import (anchor_json, backfill_anchors, parse_anchor,
+                                   resolve_flags, write_anchor)
 from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
 from auditor.errors import UserError
 from auditor.store import transaction
 
 REQUIRED = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action"]
+CSV_COLUMNS = EVENT_COLUMNS + ["anchor"]
 
 
 def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
@@ -25,8 +34,10 @@ def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
                         "ORDER BY event_id").fetchall()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(EVENT_COLUMNS)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:  # a hand-made log: one anchor read per event is fine
+        anchor = anchor_json(conn, row[0]) if row[3] == "place" else None
+        writer.writerow(["" if v is None else v for v in (*row, anchor)])
     write_text_atomic(path, buf.getvalue())
     return len(rows)
 
@@ -72,6 +83,19 @@ def _parse_row(path: Path, line: int, row: dict) -> dict:
         raise UserError(f"{where}: event_id {row['event_id']!r} is not an integer") from None
     rec = {c: text(c) for c in EVENT_COLUMNS}
     rec["event_id"] = event_id
+    anchor = text("anchor")
+    rec["anchor"] = None
+    if anchor is not None:
+        try:
+            rec["anchor"] = parse_anchor(anchor)
+        except (ValueError, TypeError) as exc:
+            raise UserError(f"{where}: anchor is not a place anchor ({exc}) — use the file as "
+                            "exported") from None
+    if rec["replaces"] is not None:
+        try:
+            rec["replaces"] = int(rec["replaces"])
+        except ValueError:
+            raise UserError(f"{where}: replaces {rec['replaces']!r} is not an event id") from None
     if not rec["analyst"] or not rec["analyst"].strip():
         raise UserError(f"{where}: analyst is empty — every event needs who made it")
     try:
@@ -80,8 +104,8 @@ def _parse_row(path: Path, line: int, row: dict) -> dict:
         raise UserError(f"{where}: created_at {rec['created_at']!r} is not an ISO-8601 time") \
             from None
     if rec["action"] == "revoke":
-        if rec["new_value"] is not None:
-            raise UserError(f"{where}: a revoke event takes no new_value")
+        if rec["new_value"] is not None or rec["replaces"] is not None:
+            raise UserError(f"{where}: a revoke event takes no new_value or replaces")
         try:
             rec["revokes"] = int(rec["revokes"])
         except (TypeError, ValueError):
@@ -119,6 +143,9 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
             if target != (rec["target_kind"], rec["target_id"]):
                 raise UserError(f"{path}: row {line}: revoke names another target than event "
                                 f"{rec['revokes']}")
+        if rec["replaces"] is not None and rec["replaces"] not in kinds:
+            raise UserError(f"{path}: row {line}: replaces event {rec['replaces']}, which is "
+                            "not an earlier flag in this file — export the whole log")
         seen_ids.add(rec["event_id"])
         if rec["action"] != "revoke":
             kinds[rec["event_id"]] = (rec["target_kind"], rec["target_id"])
@@ -138,9 +165,17 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
                 id_map[rec["event_id"]] = present[key].popleft()
                 continue
             revokes = id_map[rec["revokes"]] if rec["revokes"] is not None else None
-            id_map[rec["event_id"]] = insert_event(
+            replaces = id_map[rec["replaces"]] if rec["replaces"] is not None else None
+            new_id = insert_event(
                 conn, rec["analyst"], rec["created_at"], rec["target_kind"], rec["target_id"],
-                rec["action"], rec["old_value"], rec["new_value"], rec["note"], revokes)
+                rec["action"], rec["old_value"], rec["new_value"], rec["note"], revokes,
+                replaces)
+            id_map[rec["event_id"]] = new_id
+            if rec["anchor"] is not None and rec["target_kind"] == "place":
+                write_anchor(conn, new_id, rec["anchor"], "imported")
             imported += 1
+        if imported:
+            backfill_anchors(conn)  # an older file's place flags: the place with that id here
+            resolve_flags(conn)
     return {"read": len(records), "imported": imported,
             "already_present": len(records) - imported}

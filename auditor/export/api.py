@@ -5,6 +5,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from auditor.audit.flags import orphaned_flags
 from auditor.errors import UserError
 from auditor.export.build import build_training_set, export_columns
 from auditor.export.config import ExportConfig, check_format
@@ -38,6 +39,21 @@ def _open(project) -> tuple[Path, sqlite3.Connection]:
     return path, open_project(path, create=False)
 
 
+def check_orphans(conn: sqlite3.Connection, skip: bool) -> list[int]:
+    """Event ids of orphaned place flags (auditor.audit.anchors). An export made while a flag
+    points nowhere would silently drop what an analyst said, so it is refused unless ``skip``;
+    the ids are returned (and recorded in the manifest) when skipped."""
+    ids = [int(e) for e in orphaned_flags(conn)["event_id"]]
+    if ids and not skip:
+        shown = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10
+                                                 else "")
+        raise UserError(f"{len(ids)} orphaned flag(s) (event {shown}) point at no place since "
+                        "the last infer — re-attach or revoke them ('auditor flags PROJECT "
+                        "--reattach EVENT PLACE --analyst NAME', or in the app), or export with "
+                        "--skip-orphaned to leave them out")
+    return ids
+
+
 def preview_export(project, config: ExportConfig | dict | None = None,
                    progress: Progress | None = None) -> dict:
     """What an export would contain, without writing anything (the Export dialog's preview)."""
@@ -45,20 +61,23 @@ def preview_export(project, config: ExportConfig | dict | None = None,
     _, conn = _open(project)
     try:
         with read_snapshot(conn):
+            orphans = check_orphans(conn, skip=True)
             ts = build_training_set(conn, config, progress)
     finally:
         conn.close()
     w = ts.weights
-    return {**ts.counts, "effective_sample_size": w["effective_sample_size"],
+    return {**ts.counts, "orphaned_flags": orphans,
+            "effective_sample_size": w["effective_sample_size"],
             "weights": {k: w[k] for k in ("min", "max", "mean")},
             "model_run_id": ts.run["run_id"], "config": config.to_dict()}
 
 
 def export_training_set(project, out_dir, fmt: str = "csv",
                         config: ExportConfig | dict | None = None,
-                        progress: Progress | None = None) -> dict:
+                        progress: Progress | None = None, skip_orphaned: bool = False) -> dict:
     """Write OUT_DIR/training_set.<fmt> and OUT_DIR/manifest.json; returns the summary that
-    ``auditor export --json`` prints."""
+    ``auditor export --json`` prints. Refuses (UserError) while a place flag is orphaned,
+    unless ``skip_orphaned``: orphans are never applied either way."""
     config = ExportConfig.from_any(config)
     fmt = check_format(fmt)
     path, conn = _open(project)
@@ -66,7 +85,10 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         out = Path(out_dir).absolute()
         previous = prepare_out_dir(out)
         with read_snapshot(conn):
+            orphans = check_orphans(conn, skip_orphaned)
             ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
+            if orphans:
+                ts.flags["orphaned_skipped"] = orphans
             report(progress, 0.6, 1.0, "hashing inputs")
             hashes = content_hashes(conn, ts)
             inputs = input_files(conn)
@@ -99,6 +121,7 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         "format": fmt,
         "out_dir": str(out),
         "model_run_id": ts.run["run_id"],
+        "orphaned_skipped": orphans,
         **{k: ts.counts[k] for k in ("relabelled", "excluded", "excluded_by_reason",
                                       "misclassified_validation", "reweighted")},
     }

@@ -54,7 +54,14 @@ def model_run(conn: sqlite3.Connection) -> dict:
     if run_id is None:
         raise UserError("project has no model run — run 'auditor infer PROJECT' first "
                         "(it needs labelled vehicles)")
-    return read_run(conn, run_id)
+    run = read_run(conn, run_id)
+    source = (run["metrics"] or {}).get("labels_source") or {}
+    if source.get("validation") == "no labels":
+        raise UserError("project has no labels: its latest run's labels are "
+                        f"{source.get('text', 'not learnt from labels')} — import labels "
+                        "('auditor ingest PROJECT labels.csv') and infer again; a training "
+                        "set needs given labels")
+    return run
 
 
 def read_rows(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:

@@ -20,7 +20,8 @@ def run_export(args) -> int:
     progress = TerminalProgress()
     try:
         summary = export_training_set(args.project, args.out_dir, fmt=args.format,
-                                      config=config_from_args(args), progress=progress)
+                                      config=config_from_args(args), progress=progress,
+                                      skip_orphaned=bool(getattr(args, "skip_orphaned", False)))
     finally:
         progress.close()
     if args.json:
@@ -35,6 +36,9 @@ def run_export(args) -> int:
           f"{summary['reweighted']} rows upweighted")
     print(f"  weights min {w['min']:.4g} max {w['max']:.4g} mean {w['mean']:.4g}; "
           f"effective sample size {summary['effective_sample_size']:.1f}")
+    if summary["orphaned_skipped"]:
+        print(f"  left out {len(summary['orphaned_skipped'])} orphaned flag(s): events "
+              + ", ".join(map(str, summary["orphaned_skipped"])))
     for name, digest in summary["files"].items():
         print(f"  {name}  sha256 {digest}")
     return 0

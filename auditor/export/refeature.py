@@ -21,6 +21,7 @@ import pandas as pd
 from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.features import FEATURE_COLUMNS
 from auditor.pipeline.geo import haversine_m
+from auditor.pipeline.localtime import with_clock_zones
 from auditor.progress import Progress, report
 from auditor.store.queries import read_pings, read_vehicles
 
@@ -65,7 +66,8 @@ def refeature(conn: sqlite3.Connection, ranges: dict[str, list[tuple[int, int]]]
     targets = sorted(v for v in vehicles if v in ranges)
     if not targets:
         return pd.DataFrame(columns=FEATURE_COLUMNS, dtype=float), set(), {}
-    meta = read_vehicles(conn)
+    # the zone inference looked up where each vehicle parks, not one re-derived from fewer pings
+    meta = with_clock_zones(conn, read_vehicles(conn), targets)
     places = pd.read_sql_query(
         f"SELECT place_id, vehicle_id, lat, lon FROM places WHERE vehicle_id IN "
         f"({','.join('?' * len(targets))}) ORDER BY place_id", conn, params=tuple(targets))

@@ -140,8 +140,11 @@ def verify_export(out_dir, progress: Progress | None = None) -> Verification:
     diffs = check_files_on_disk(out, manifest)
     with tempfile.TemporaryDirectory(prefix="auditor-verify-") as tmp:
         try:
+            # orphaned flags are never applied: whether the export skipped them shows in the
+            # rebuilt manifest's flags_in_force, so the rebuild itself never refuses for them
             export_training_set(project, Path(tmp) / "export", fmt=manifest.get("format", "csv"),
-                                config=manifest.get("config"), progress=progress)
+                                config=manifest.get("config"), progress=progress,
+                                skip_orphaned=True)
         except UserError as exc:
             return Verification(False, diffs + [f"the export cannot be rebuilt: {exc}"])
         rebuilt = read_manifest(Path(tmp) / "export")

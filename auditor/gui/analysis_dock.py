@@ -100,11 +100,20 @@ class AnalysisDock(QDockWidget):
 
     def _ready(self, analysis: Analysis) -> None:
         v = analysis.report["validation"]
+        # which labeller produced the run's labels, and flags pointing nowhere (issue 11)
+        source = (analysis.report.get("labels_source") or {}).get("kind")
+        by = {"no_labels": "labels by the 02:00 baseline", "model_from":
+              "labels by a model trained elsewhere"}.get(source, "labels by the model")
+        orphans = (analysis.report.get("orphaned_flags") or {}).get("n", 0)
         self.status.setText(
-            f"Run {analysis.run_id}: validation accuracy "
-            + ("–" if v["accuracy"] is None else f"{100 * v['accuracy']:.1f} %")
-            + f" on {v['n']:,} places · {len(analysis.report['suspicious']):,} suspicious labels"
-            f" · {analysis.report['error_tree']['errors']:,} out-of-fold errors")
+            f"Run {analysis.run_id} ({by}): "
+            + ("no labels · " if v.get("status") == "no labels" else
+               "validation accuracy "
+               + ("–" if v["accuracy"] is None else f"{100 * v['accuracy']:.1f} %")
+               + f" on {v['n']:,} places · ")
+            + f"{len(analysis.report['suspicious']):,} suspicious labels"
+            f" · {analysis.report['error_tree']['errors']:,} out-of-fold errors"
+            + (f" · {orphans} orphaned flags" if orphans else ""))
         self._show(analysis)
         self.analysisReady.emit(analysis)
 

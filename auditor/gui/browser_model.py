@@ -17,10 +17,11 @@ from auditor.audit.flags import flag_state
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 32  # pages of rows kept in memory (a screenful is a fraction of one)
 
-# An active place flag: an event that is not a revoke and has not itself been revoked.
-_ACTIVE_FLAGS = ("(SELECT COUNT(*) FROM flag_events f WHERE f.target_kind = 'place' "
-                 "AND f.target_id = pl.place_id AND f.action != 'revoke' AND NOT EXISTS "
-                 "(SELECT 1 FROM flag_events r WHERE r.revokes = f.event_id))")
+# An active place flag: in force and attached to this place now (flags are re-attached after
+# every infer; the view is defined in auditor/store/schema.py).
+_ACTIVE_FLAGS = ("(SELECT COUNT(*) FROM flag_targets t JOIN flags_in_force f "
+                 "ON f.event_id = t.event_id WHERE t.place_id = pl.place_id "
+                 "AND t.status = 'attached')")
 
 FILTERS: dict[str, tuple[str, str]] = {
     # key: (label in the combo, SQL condition)

@@ -38,8 +38,7 @@ class Project:
             trips=one("SELECT COUNT(*) FROM trips"),
             labelled_places=one("SELECT COUNT(*) FROM predictions WHERE run_id = ? AND "
                                 "given_label IS NOT NULL", self.run_id),
-            flags=one("SELECT COUNT(*) FROM flag_events WHERE action != 'revoke' AND event_id "
-                      "NOT IN (SELECT revokes FROM flag_events WHERE revokes IS NOT NULL)"),
+            flags=one("SELECT COUNT(*) FROM flags_in_force"),
         )
 
     def first_place_of(self, vehicle_id: str) -> Optional[str]:

@@ -62,10 +62,10 @@ def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) ->
     """Seconds to add to UTC ``ts`` for the vehicle's local time, as the pipeline defines it
     (auditor.pipeline.localtime: vehicle timezone metadata, else the stated offset of the
     nearest earlier ping, else UTC)."""
-    from auditor.pipeline.localtime import local_ts
+    from auditor.pipeline.localtime import local_ts, with_clock_zones
     if len(ts) == 0:
         return np.zeros(0, dtype=np.int64)
-    vehicles = _vehicle_meta(conn, vehicle_id)
+    vehicles = with_clock_zones(conn, _vehicle_meta(conn, vehicle_id), [vehicle_id])
     offset = pd.array([pd.NA] * len(ts), dtype="Int64")
     zone = vehicles["timezone"].iloc[0] if "timezone" in vehicles else None
     if not (isinstance(zone, str) and zone.strip()):  # no zone: the pings' stated offsets count

@@ -23,13 +23,15 @@ from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
-from auditor.pipeline.baseline import baseline_labels, one_hot
+from auditor.audit.anchors import backfill_anchors, resolve_flags
+from auditor.pipeline.baseline import CLASSES, baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import place_features
 from auditor.pipeline.labels import (PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels,
                                      match_labels)
-from auditor.pipeline.localtime import local_ts
+from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
+from auditor.pipeline.model_from import predict_with, read_source
 from auditor.pipeline.model import (OOF_COLUMNS, PROBA_COLUMNS, assign_splits, decide_labels,
                                     train_and_predict)
 from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
@@ -43,11 +45,12 @@ PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label
 
 def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
                           config: InferConfig | dict | None = None) -> dict[str, pd.DataFrame]:
-    """trips, stops, places, features from a pings frame (columns as in the pings table;
-    ``trip_id``/``utc_offset_min``/``ping_id`` optional). Pure: no database."""
+    """trips, stops, places, features, clocks (each vehicle's local-time source) from a pings
+    frame (columns as in the pings table; ``trip_id``/``utc_offset_min``/``ping_id``
+    optional). Pure: no database."""
     config = InferConfig.from_any(config)
     pings = _sorted_by_vehicle_and_time(pings.dropna(subset=["lat", "lon", "ts"]))
-    pings["local_ts"] = local_ts(pings, vehicles)
+    pings["local_ts"], clocks = local_clock(pings, vehicles, config.gap_minutes * 60)
     if "trip_id" in pings and pings["trip_id"].isna().all():
         pings = pings.drop(columns="trip_id")
     trips = split_trips(pings, config)
@@ -58,7 +61,8 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
             "stops": stops[STOP_COLUMNS].reset_index(drop=True),
             "places": places[PLACE_COLUMNS].reset_index(drop=True),
-            "features": features}
+            "features": features,
+            "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True)}
 
 
 def _sorted_by_vehicle_and_time(pings: pd.DataFrame) -> pd.DataFrame:
@@ -90,13 +94,21 @@ def _frame_digest(hasher, frame: pd.DataFrame) -> None:
 
 
 def infer_project(project, seed: int = 0, config: InferConfig | dict | None = None,
-                  progress: Progress | None = None) -> dict:
-    """Run inference on a project and store it; returns the ``infer --json`` summary."""
+                  progress: Progress | None = None, model_from=None) -> dict:
+    """Run inference on a project and store it; returns the ``infer --json`` summary.
+
+    Every run stores a model run whose predictions are the run's labels: the model trained on
+    the project's labels; with ``model_from`` (another project or an export folder) a model
+    trained there (auditor.pipeline.model_from); with no matched label and no model_from, the
+    02:00 baseline's labels. Its metrics say which (``labels_source``). After the tables are
+    replaced, every place flag is re-attached to the place now holding what it pointed at
+    (auditor.audit.anchors), in the same transaction."""
     started = time.perf_counter()
     config = InferConfig.from_any(config)
     path = Path(project)
     if not path.exists():
         raise UserError(f"{path}: no such project — create it with 'auditor ingest {path} pings.csv'")
+    source_rows = read_source(model_from, path) if model_from is not None else None
     conn = open_project(path, create=False)
     try:
         derived, n_pings, data_hash = _derive_fleet(conn, config, scaled(progress, 0.0, 0.8))
@@ -104,13 +116,15 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         labels = read_labels(conn)
         data_hash.update(json.dumps(labels[["vehicle_id", "label", "lat", "lon"]]
                                     .to_numpy().tolist()).encode())
+        if source_rows is not None:
+            data_hash.update(source_rows.digest().encode())
         outcome = label_and_predict(derived["features"], derived["places"], labels,
                                     derived["pinged_vehicles"], seed, config)
         features = derived["features"]
         place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
         given, split = outcome["given"], outcome["split"]
-        base_metrics, model_metrics = outcome["baseline_metrics"], outcome["model_metrics"]
-        base_frame, model_frame = outcome["baseline_predictions"], outcome["model_predictions"]
+        base_metrics, base_frame = outcome["baseline_metrics"], outcome["baseline_predictions"]
+        model_metrics, model_frame = _run_labels(outcome, features, source_rows)
         split_counts = split.groupby(features["vehicle_id"]).first().value_counts().to_dict()
 
         report(progress, 0.95, 1.0, "saving")
@@ -118,6 +132,7 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
                   "data_hash": data_hash.hexdigest(), "seed": seed}
         with transaction(conn):
+            backfill_anchors(conn)  # flags made before anchors: anchor them to today's places
             _replace(conn, "trips", derived["trips"])
             _replace(conn, "stops", derived["stops"])
             _replace(conn, "places", derived["places"])
@@ -125,16 +140,17 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
                                      indexes=[["vehicle_id"]])
             _replace(conn, "place_labels", place_labels[PLACE_LABEL_COLUMNS])
             _replace(conn, "unmatched_labels", unmatched[UNMATCHED_COLUMNS])
+            _replace(conn, "vehicle_clocks", derived["clocks"])
             baseline_run_id = _insert_run(conn, "baseline", common, base_metrics, base_frame)
-            run_id = None
-            if model_frame is not None:
-                model_metrics["baseline_run_id"] = baseline_run_id
-                model_metrics["vehicles_by_split"] = split_counts
-                run_id = _insert_run(conn, "model", common, model_metrics, model_frame)
+            model_metrics["baseline_run_id"] = baseline_run_id
+            model_metrics["vehicles_by_split"] = split_counts
+            run_id = _insert_run(conn, "model", common, model_metrics, model_frame)
+            flags = resolve_flags(conn, config.place_radius_m)
         report(progress, 1.0, 1.0, "done")
     finally:
         conn.close()
 
+    source = model_metrics["labels_source"]
     return {
         "vehicles": len(derived["pinged_vehicles"]),
         "pings": n_pings,
@@ -143,7 +159,7 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         "places": len(derived["places"]),
         "labelled_places": int(given.notna().sum()),
         "matched_labels": len(place_labels),
-        "val_accuracy": model_metrics["accuracy"] if model_frame is not None else None,
+        "val_accuracy": model_metrics["accuracy"],
         "baseline_val_accuracy": base_metrics["accuracy"],
         "validation_vehicles": int(split_counts.get("validation", 0)),
         "unmatched_labels": len(unmatched),
@@ -151,8 +167,58 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
                               sorted(unmatched["reason"].value_counts().items())},
         "run_id": run_id,
         "baseline_run_id": baseline_run_id,
+        "labels_source": source["kind"],
+        "labeller": source["labeller"],
+        "local_time_sources": {str(k): int(v) for k, v in
+                               sorted(derived["clocks"]["source"].value_counts().items())},
+        "flags": flags,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+LABELS_SOURCE_TEXT = {
+    "project_labels": "a model trained on this project's labels",
+    "model_from": "a model trained elsewhere (--model-from)",
+    "no_labels": "the 02:00 baseline: no label matched a place, so there was nothing to learn from",
+}
+
+
+def _run_labels(outcome: dict, features: pd.DataFrame, source_rows) -> tuple[dict, pd.DataFrame]:
+    """(metrics, predictions) of the run's model run, its ``labels_source`` recorded."""
+    given, split = outcome["given"], outcome["split"]
+    base_metrics = outcome["baseline_metrics"]
+    base_summary = {k: base_metrics[k] for k in ("accuracy", "home_place_rate", "per_class",
+                                                 "confusion")}
+    if source_rows is not None:
+        proba, pred = predict_with(source_rows, features)
+        labelled = given.notna()
+        for c in CLASSES:  # the outside model never saw these places: its p_* is out-of-fold
+            proba[f"oof_p_{c}"] = proba[f"p_{c}"].where(labelled)
+        val = split == "validation"
+        metrics = label_metrics(given[val], pred[val])
+        ident = pd.DataFrame({"vehicle_id": features["vehicle_id"],
+                              "place_id": features["place_id"], "given": given})[val]
+        metrics["home_place_rate"] = vehicle_home_rate(ident, pred[val])
+        metrics["baseline"] = base_summary
+        kind, labeller = "model_from", "model_from"
+        frame = _predictions(features, split, given, pred, proba)
+        provenance = dict(source_rows.provenance, config=source_rows.config.to_dict(),
+                          seed=source_rows.seed, digest=source_rows.digest())
+    elif outcome["model_predictions"] is None:
+        metrics = dict(base_metrics, baseline=base_summary)
+        kind, labeller, provenance = "no_labels", "baseline", None
+        frame = outcome["baseline_predictions"]
+    else:
+        metrics = outcome["model_metrics"]
+        kind, provenance = "project_labels", None
+        labeller = metrics.get("labeller", "model")
+        frame = outcome["model_predictions"]
+    metrics["labels_source"] = {"kind": kind, "labeller": labeller, "model_from": provenance,
+                                "text": LABELS_SOURCE_TEXT[kind],
+                                "validation": "no labels" if not given.notna().any()
+                                else "no validation vehicles" if metrics["accuracy"] is None
+                                else "validation split"}
+    return metrics, frame
 
 
 def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.DataFrame,
@@ -199,7 +265,8 @@ def _derive_fleet(conn, config: InferConfig, progress: Progress | None):
         raise UserError("project has no pings — import some with 'auditor ingest PROJECT pings.csv'")
     hasher = hashlib.sha256()
     _frame_digest(hasher, vehicles.astype(str))
-    parts: dict[str, list] = {"trips": [], "stops": [], "places": [], "features": []}
+    parts: dict[str, list] = {"trips": [], "stops": [], "places": [], "features": [],
+                              "clocks": []}
     n_pings, pinged = 0, []
     for i, ids in enumerate(batches):
         report(progress, i, len(batches), f"vehicles {i * config.batch_vehicles + 1}…")

@@ -1,11 +1,15 @@
-"""`auditor infer PROJECT [--seed S] [--gap-minutes M] [--json]`."""
+"""`auditor infer PROJECT [--seed S] [--gap-minutes M] [--model-from SOURCE] [--json]`."""
 from __future__ import annotations
 
 import json
 
-from auditor.pipeline.api import infer_project
+from auditor.pipeline.api import LABELS_SOURCE_TEXT, infer_project
 from auditor.pipeline.config import InferConfig
 from auditor.progress import TerminalProgress
+
+
+CLOCK_WORDS = {"metadata": "the vehicles file's timezone", "stated_offset": "offsets in the stamps",
+               "location": "where it parks (zone lookup)", "utc": "nothing: UTC"}
 
 
 def _pct(x) -> str:
@@ -22,7 +26,7 @@ def run(args) -> int:
     bar = TerminalProgress()
     try:
         summary = infer_project(args.project, seed=args.seed, config=InferConfig(**settings),
-                                progress=bar)
+                                progress=bar, model_from=getattr(args, "model_from", None))
     finally:
         bar.close()
     if args.json:
@@ -38,8 +42,15 @@ def run(args) -> int:
         f"({summary['validation_vehicles']} validation vehicles)",
         f"validation accuracy: model {_pct(summary['val_accuracy'])}, "
         f"baseline (02:00 rule) {_pct(summary['baseline_val_accuracy'])}",
-        f"runs: model {summary['run_id'] if summary['run_id'] is not None else 'not trained (no matched labels)'}, "
-        f"baseline {summary['baseline_run_id']}; {summary['seconds']:.1f} s",
+        f"labels of run {summary['run_id']}: {LABELS_SOURCE_TEXT[summary['labels_source']]}; "
+        f"baseline run {summary['baseline_run_id']}; {summary['seconds']:.1f} s",
+        "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in
+                                   summary["local_time_sources"].items()),
     ]
+    f = summary["flags"]
+    if f["place_flags"]:
+        lines.append(f"place flags: {f['attached']} attached ({f['repointed']} under a new "
+                     f"place id), {f['orphaned']} orphaned"
+                     + (" — see 'auditor flags PROJECT'" if f["orphaned"] else ""))
     print("\n".join(lines))
     return 0

@@ -7,8 +7,9 @@ Times are INTEGER seconds since the Unix epoch, UTC. ``utc_offset_min`` on a pin
 offset its source stated (or ``--tz`` implied), NULL when the source said nothing.
 Derived tables (trips, stops, places, place_features, place_labels, unmatched_labels) hold the
 latest inference and are replaced as a whole by ``auditor infer``; predictions keep one set of
-rows per run so runs can be compared. Place ids are deterministic ("<vehicle>:<n>") so flags
-made against one run still point at the same place after re-running inference.
+rows per run so runs can be compared. Place ids are deterministic ("<vehicle>:<n>") but rank
+places by first visit, so they shift when earlier pings arrive: place flags carry an anchor
+(flag_anchors) and are re-attached after every infer (flag_targets, migration 2).
 """
 from __future__ import annotations
 
@@ -166,6 +167,106 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'flag_events is append-only'); END;
     CREATE TRIGGER flag_events_no_delete BEFORE DELETE ON flag_events
         BEGIN SELECT RAISE(ABORT, 'flag_events is append-only'); END;
+    """,
+    # 2: flags stay with what they point at (anchors, current targets, re-attachment), and the
+    # source of each vehicle's local clock. A place flag's anchor is what it pointed at when made
+    # (the place's centre and its stops' times); after every infer auditor.audit.anchors
+    # re-attaches each flag to the place now holding those stops (flag_targets) or orphans it.
+    # Flags older than this migration are anchored to the place that carries their id now.
+    """
+    ALTER TABLE flag_events ADD COLUMN replaces INTEGER REFERENCES flag_events(event_id);
+    -- "is it revoked / replaced?" is asked per event by every reader of the flags in force
+    CREATE INDEX flag_events_revokes ON flag_events (revokes);
+    CREATE INDEX flag_events_replaces ON flag_events (replaces);
+
+    CREATE TABLE flag_anchors (
+        event_id       INTEGER PRIMARY KEY REFERENCES flag_events(event_id),
+        vehicle_id     TEXT NOT NULL,
+        place_id       TEXT NOT NULL,          -- the place's id when the anchor was taken
+        lat REAL NOT NULL, lon REAL NOT NULL,  -- the place's centre then
+        first_ts       INTEGER,                -- its stops' time span (NULL: no stops known)
+        last_ts        INTEGER,
+        n_stops        INTEGER NOT NULL,
+        stops          TEXT NOT NULL,          -- JSON [[start_ts, end_ts], ...] of its stops
+        source         TEXT NOT NULL CHECK (source IN
+                         ('flagged', 'backfilled', 'imported', 'copied')),
+        anchored_at    TEXT NOT NULL           -- UTC ISO-8601
+    );
+    CREATE TRIGGER flag_anchors_no_update BEFORE UPDATE ON flag_anchors
+        BEGIN SELECT RAISE(ABORT, 'flag_anchors is append-only'); END;
+    CREATE TRIGGER flag_anchors_no_delete BEFORE DELETE ON flag_anchors
+        BEGIN SELECT RAISE(ABORT, 'flag_anchors is append-only'); END;
+
+    -- where each place flag points now: derived, rewritten by every infer and flag change
+    CREATE TABLE flag_targets (
+        event_id       INTEGER PRIMARY KEY REFERENCES flag_events(event_id),
+        place_id       TEXT,                   -- NULL when orphaned
+        status         TEXT NOT NULL CHECK (status IN ('attached', 'orphaned')),
+        how            TEXT NOT NULL,          -- flagged|stops|centre|split|gone|ambiguous_centre|merge_conflict|no_anchor
+        moved_m        REAL,                   -- anchor centre -> current place centre
+        detail         TEXT
+    );
+    CREATE INDEX flag_targets_place ON flag_targets (place_id);
+
+    INSERT INTO flag_anchors (event_id, vehicle_id, place_id, lat, lon, first_ts, last_ts,
+                              n_stops, stops, source, anchored_at)
+    SELECT e.event_id, p.vehicle_id, p.place_id, p.lat, p.lon,
+           (SELECT MIN(s.start_ts) FROM stops s WHERE s.place_id = p.place_id),
+           (SELECT MAX(s.end_ts) FROM stops s WHERE s.place_id = p.place_id),
+           (SELECT COUNT(*) FROM stops s WHERE s.place_id = p.place_id),
+           COALESCE((SELECT json_group_array(json_array(q.start_ts, q.end_ts)) FROM
+                     (SELECT start_ts, end_ts FROM stops s WHERE s.place_id = p.place_id
+                      ORDER BY start_ts) q), '[]'),
+           'backfilled', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+    FROM flag_events e JOIN places p ON p.place_id = e.target_id
+    WHERE e.target_kind = 'place' AND e.action != 'revoke';
+
+    INSERT INTO flag_targets (event_id, place_id, status, how, moved_m, detail)
+    SELECT e.event_id, a.place_id,
+           CASE WHEN a.event_id IS NULL THEN 'orphaned' ELSE 'attached' END,
+           CASE WHEN a.event_id IS NULL THEN 'no_anchor' ELSE 'flagged' END,
+           CASE WHEN a.event_id IS NULL THEN NULL ELSE 0.0 END,
+           CASE WHEN a.event_id IS NULL THEN 'place ' || e.target_id || ' is not in the current '
+                || 'inference and the flag predates anchors' END
+    FROM flag_events e LEFT JOIN flag_anchors a ON a.event_id = e.event_id
+    WHERE e.target_kind = 'place' AND e.action != 'revoke';
+
+    -- the flags in force (not revoked, not replaced by a re-attachment in force) and where each
+    -- points now: current_target is NULL for an orphaned place flag
+    CREATE VIEW flags_in_force AS
+    SELECT e.event_id, e.analyst, e.created_at, e.target_kind, e.target_id AS flagged_target_id,
+           CASE WHEN e.target_kind != 'place' THEN e.target_id
+                WHEN t.event_id IS NOT NULL THEN t.place_id
+                WHEN EXISTS (SELECT 1 FROM places p WHERE p.place_id = e.target_id)
+                     THEN e.target_id END AS current_target,
+           CASE WHEN e.target_kind != 'place' THEN 'attached'
+                WHEN t.event_id IS NOT NULL THEN t.status
+                WHEN EXISTS (SELECT 1 FROM places p WHERE p.place_id = e.target_id)
+                     THEN 'attached' ELSE 'orphaned' END AS status,
+           e.action, e.old_value, e.new_value, e.note, e.replaces
+    FROM flag_events e LEFT JOIN flag_targets t ON t.event_id = e.event_id
+    WHERE e.action != 'revoke'
+      AND NOT EXISTS (SELECT 1 FROM flag_events r WHERE r.revokes = e.event_id)
+      AND NOT EXISTS (SELECT 1 FROM flag_events n WHERE n.replaces = e.event_id
+                      AND n.action != 'revoke'
+                      AND NOT EXISTS (SELECT 1 FROM flag_events r2
+                                      WHERE r2.revokes = n.event_id));
+
+    -- where each vehicle's local wall clock came from (auditor.pipeline.localtime), per infer
+    CREATE TABLE vehicle_clocks (
+        vehicle_id     TEXT PRIMARY KEY,
+        source         TEXT NOT NULL CHECK (source IN
+                         ('metadata', 'stated_offset', 'location', 'utc')),
+        timezone       TEXT,                   -- zone used (metadata or location), else NULL
+        location_timezone TEXT,                -- zone of where the vehicle parks (offline lookup)
+        park_lat REAL, park_lon REAL,          -- dwell-weighted median of its pings
+        n_pings        INTEGER NOT NULL,
+        stated_pings   INTEGER NOT NULL,       -- pings whose stamp stated a non-UTC offset
+        stated_offset_min INTEGER,             -- the most common such offset
+        location_offset_min INTEGER,           -- the location zone's most common offset then
+        disagree_share REAL                    -- share of pings whose clock (metadata zone or
+                                               -- stated offset) differs from the location zone
+    );
     """,
 ]
 
