@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.analysis.frames import vehicle_metadata
-from auditor.pipeline.geo import haversine_m
+from auditor.geo import haversine_m
 from auditor.analysis.stoptimes import local_stops, overlaps_daily_window, touches_weekday
 from auditor.store.queries import table_exists
 

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Optional
 if TYPE_CHECKING:  # pandas is imported where used: it costs ~0.6 s of the GUI's start
     import pandas as pd
 
+from auditor.classes import CLASSES
 from auditor.errors import UserError
 from auditor.store import transaction
 
-LABELS = ("home", "work", "other")
+LABELS = CLASSES  # a corrected label names one of the classes
 ACTIONS_BY_KIND = {
     "place": ("label_wrong", "model_wrong", "bad_data"),
     "ping_range": ("bad_data",),
@@ -53,11 +54,6 @@ class FlagSpec:
             raise UserError(f"flag: unknown field(s) {sorted(unknown)} — use target_kind, "
                             "target_id, action, new_value, note")
         return cls(**spec)
-
-    def same_flag(self, other: "FlagSpec") -> bool:
-        """Equal in what the flag asserts (the note does not matter)."""
-        return (self.target_kind, self.target_id, self.action, self.new_value) == \
-            (other.target_kind, other.target_id, other.action, other.new_value)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -141,10 +137,8 @@ def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
     """The label a place has now: its latest correction in force, else the given label, else
     'other' (a place of an unlabelled vehicle counts as other, like in training)."""
     rows = conn.execute(
-        "SELECT e.new_value FROM flag_events e WHERE e.target_kind = 'place' "
-        "AND e.target_id = ? AND e.action = 'label_wrong' AND NOT EXISTS "
-        "(SELECT 1 FROM flag_events r WHERE r.revokes = e.event_id) "
-        "ORDER BY e.event_id DESC LIMIT 1", (place_id,)).fetchone()
+        "SELECT new_value FROM flags_in_force WHERE target_kind = 'place' "
+        "AND target_id = ? AND action = 'label_wrong'", (place_id,)).fetchone()
     if rows is not None:
         return rows[0]
     given = conn.execute("SELECT label FROM place_labels WHERE place_id = ?",
@@ -155,10 +149,8 @@ def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
 def _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value) -> None:
     """A flag that changes nothing would make the analyst's next undo change nothing too."""
     latest = conn.execute(
-        "SELECT e.event_id, e.analyst, e.new_value FROM flag_events e WHERE e.target_kind = ? "
-        "AND e.target_id = ? AND e.action = ? AND NOT EXISTS (SELECT 1 FROM flag_events r "
-        "WHERE r.revokes = e.event_id) ORDER BY e.event_id DESC LIMIT 1",
-        (kind, tid, action)).fetchone()
+        "SELECT event_id, analyst, new_value FROM flags_in_force WHERE target_kind = ? "
+        "AND target_id = ? AND action = ?", (kind, tid, action)).fetchone()
     if latest is not None and latest[1] == analyst and latest[2] == new_value:
         raise UserError(f"flag: you already flagged {tid} so (event {latest[0]}) — nothing to add")
     if action == "label_wrong" and latest is None and old_value == new_value:
@@ -214,12 +206,12 @@ def event_log(conn: sqlite3.Connection) -> pd.DataFrame:
 
 
 def active_flags(conn: sqlite3.Connection) -> pd.DataFrame:
-    """The flags in force: not revoked, and per (target, action) only the latest one."""
-    log = event_log(conn)
-    revoked = set(log["revokes"].dropna().astype(int))
-    live = log[(log["action"] != "revoke") & ~log["event_id"].isin(revoked)]
-    latest = live.drop_duplicates(["target_kind", "target_id", "action"], keep="last")
-    return latest.drop(columns=["revokes"]).reset_index(drop=True)
+    """The flags in force (the schema's ``flags_in_force`` view: not revoked, and per
+    (target, action) only the latest one), in log order."""
+    import pandas as pd  # here, not at module level: keeps it off the GUI start path
+    columns = [c for c in EVENT_COLUMNS if c != "revokes"]
+    return pd.read_sql_query(f"SELECT {', '.join(columns)} FROM flags_in_force "
+                             "ORDER BY event_id", conn)
 
 
 def flag_state(conn: sqlite3.Connection, place_ids: Iterable[str]) -> dict[str, str]:
@@ -312,9 +304,6 @@ class FlagStack:
         row = self.conn.execute("SELECT target_kind, target_id, action, new_value, note "
                                 "FROM flag_events WHERE event_id = ?", (event_id,)).fetchone()
         return FlagSpec(*row)
-
-    def undo_text(self) -> str:
-        return describe(self.spec_of(self._done[-1])) if self._done else ""
 
     def redo_text(self) -> str:
         return describe(self.spec_of(self._undone[-1])) if self._undone else ""

@@ -20,7 +20,7 @@ import pandas as pd
 
 from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.features import FEATURE_COLUMNS
-from auditor.pipeline.geo import haversine_m
+from auditor.geo import haversine_m
 from auditor.progress import Progress, report
 from auditor.store.queries import read_pings, read_vehicles
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableWidget,
                                QVBoxLayout, QWidget)
 
-from auditor.analysis.classes import CLASSES
+from auditor.classes import CLASSES
 from auditor.gui.analysis_common import fill_table, fmt, item, pct, rate_color, read_only_table
 from auditor.gui.analysis_state import Analysis
 

@@ -167,6 +167,23 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER flag_events_no_delete BEFORE DELETE ON flag_events
         BEGIN SELECT RAISE(ABORT, 'flag_events is append-only'); END;
     """,
+    # 2: the one statement of "a flag in force": not a revocation, not revoked, and the latest
+    # such flag of its (target, action) — undoing "label -> home" brings back an earlier
+    # "label -> work". Everything that asks which flags count reads this view.
+    """
+    CREATE INDEX flag_events_revokes ON flag_events (revokes);
+    CREATE VIEW flags_in_force AS
+    SELECT f.event_id, f.analyst, f.created_at, f.target_kind, f.target_id, f.action,
+           f.old_value, f.new_value, f.note
+    FROM flag_events f
+    WHERE f.action != 'revoke'
+      AND NOT EXISTS (SELECT 1 FROM flag_events r WHERE r.revokes = f.event_id)
+      AND NOT EXISTS (
+        SELECT 1 FROM flag_events later
+        WHERE later.target_kind = f.target_kind AND later.target_id = f.target_id
+          AND later.action = f.action AND later.event_id > f.event_id
+          AND NOT EXISTS (SELECT 1 FROM flag_events r2 WHERE r2.revokes = later.event_id));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
