@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from auditor.gui.timeline_data import (DRIVING, HOME, NO_DATA, WORK, occupancy_raster,
+from auditor.maps.timeline import (DRIVING, HOME, NO_DATA, WORK, occupancy_raster,
                                        trip_speed, vehicle_timeline, VehicleTimeline)
 from auditor.store import open_project
 from auditor.store.queries import latest_run_id
@@ -71,7 +71,7 @@ def test_vehicle_timeline_uses_the_vehicles_local_time(demo_project):
 
 
 def test_timeline_colours_match_the_map():
-    from auditor.gui.timeline_data import CATEGORY_COLOURS, OTHER
+    from auditor.maps.timeline import CATEGORY_COLOURS, OTHER
     from auditor.maps.vehicle_map import LABEL_COLORS
     assert [CATEGORY_COLOURS[c] for c in (HOME, WORK, OTHER)] == \
         [LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"]]

@@ -1,4 +1,4 @@
-"""What the timeline draws, as plain arrays: where a vehicle was for every 10-minute bin of
+"""What the timeline view draws, as plain arrays: where a vehicle was for every 10-minute bin of
 every local day (home / work / other place, driving, no data). No Qt here, so it is testable
 and cheap: a vehicle has a few hundred stops and trips, filled with vectorised numpy."""
 from __future__ import annotations
@@ -10,6 +10,8 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
+
+from auditor.geo import haversine_m
 
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
@@ -161,10 +163,8 @@ def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.n
     if p.empty:
         return np.zeros(0), np.zeros(0)
     ts = p["ts"].to_numpy(dtype=np.float64)
-    lat, lon = np.radians(p["lat"].to_numpy()), np.radians(p["lon"].to_numpy())
-    a = (np.sin(np.diff(lat) / 2) ** 2
-         + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2)
-    dist = 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    lat, lon = p["lat"].to_numpy(), p["lon"].to_numpy()
+    dist = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
     dt = np.diff(ts)
     derived = np.concatenate([[0.0], np.divide(dist, dt, out=np.zeros_like(dist), where=dt > 0)])
     recorded = p["speed_mps"].to_numpy(dtype=np.float64)
