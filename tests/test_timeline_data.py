@@ -78,10 +78,9 @@ def test_timeline_colours_match_the_map():
 
 
 def test_day_ticks_are_mondays_for_long_ranges():
-    from auditor.gui.timeline import day_ticks
     raster = np.zeros((30, 144), dtype=np.uint8)
     tl = VehicleTimeline("v", _intervals(), raster, 20_000, 600)
-    labels = [label for _, label in day_ticks(tl)]
+    labels = [label for _, label in tl.day_ticks()]
     assert 4 <= len(labels) <= 5 and all(label.startswith("Mon") for label in labels)
     short = VehicleTimeline("v", _intervals(), raster[:5], 20_000, 600)
-    assert len(day_ticks(short)) == 5
+    assert len(short.day_ticks()) == 5

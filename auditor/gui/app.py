@@ -74,10 +74,7 @@ def wait_for_map(window, timeout: float = MAP_TIMEOUT_S) -> bool:
     """True once the map and timeline of the selected vehicle have drawn (or there is no
     vehicle to draw)."""
     def drawn() -> bool:
-        if window.initial_selection_pending:
-            return False
-        timeline = getattr(window, "_timeline", None)  # built on first use
-        if timeline is not None and timeline.pending:
+        if window.browser.initial_selection_pending or window.timeline.pending:
             return False
         if window.vehicle_id is None:
             return True
@@ -164,7 +161,7 @@ def run_cli(args) -> int:
                 # fleet), the screenshot still comes, with the panel's progress in it
                 wait_until(lambda: window.analysis.report is not None, ANALYSIS_TIMEOUT_S)
             if tab == "drift":
-                drift = window.analysis.drift
+                drift = window.analysis.view("drift")
                 wait_until(lambda: drift.loaded, MAP_TIMEOUT_S)
             grab_png(window, Path(screenshot))
         finally:

@@ -10,11 +10,11 @@ from PySide6.QtCore import Qt
 from auditor.analysis.error_tree import slice_members
 from auditor.analysis.evidence import evidence_frame
 from auditor.analysis.frames import CLASSES
-from auditor.gui.analysis_common import column_texts
-from auditor.gui.analysis_skew import FCOL
-from auditor.gui.analysis_validation import POPULATION_HEADERS as POP_HEADERS
+from auditor.gui.analyses.common import column_texts
+from auditor.gui.analyses.skew import FCOL
+from auditor.gui.analyses.validation import POPULATION_HEADERS as POP_HEADERS
 from auditor.gui.app import wait_for_map
-from auditor.gui.browser_model import PlaceTableModel
+from auditor.gui.views.browser_model import PlaceTableModel
 from auditor.maps.drift_map import render_drift_map
 from auditor.store import open_project
 from auditor.store.queries import latest_run_id
@@ -286,7 +286,7 @@ def test_population_row_shows_that_populations_labelled_places(qtbot, opened, de
 
 
 def test_error_tree_says_who_crowds_a_slice(qtbot, opened):
-    from auditor.gui.analysis_tree import dominant_text
+    from auditor.gui.analyses.tree import dominant_text
     w = opened
     tree = w.analysis.tree
     assert tree.tree.headerItem().text(4) == "over-represented"
@@ -305,7 +305,7 @@ def test_population_table_shows_before_and_after_a_fix(qtbot, window, fresh_demo
                                                         demo_dir):
     """The fix loop in the GUI: re-import the faulty firmware's pings with the right clock,
     infer again, and every population row says its errors in the previous run and now."""
-    from auditor.gui.analysis_validation import before_after_text
+    from auditor.gui.analyses.validation import before_after_text
     from auditor.ingest.api import ingest_paths
     from auditor.pipeline.api import infer_project
     fault = json.loads((demo_dir / "truth.json").read_text())["fault"]

@@ -4,7 +4,7 @@ import json
 from PySide6.QtCore import Qt
 
 from auditor.gui.app import page_places, wait_for_map
-from auditor.gui.browser_model import COL
+from auditor.gui.views.browser_model import COL
 from auditor.gui.main_window import MainWindow
 
 
@@ -138,13 +138,13 @@ def test_timeline_cell_selects_place(qtbot, window, fresh_demo_project):
     qtbot.waitUntil(lambda: window.timeline.timeline is not None)
     tl = window.timeline.timeline
     import numpy as np
-    from auditor.gui.timeline_data import DRIVING, NO_DATA
+    from auditor.maps.timeline import DRIVING, NO_DATA
     rows, cols = np.nonzero((tl.raster != NO_DATA) & (tl.raster != DRIVING))
     kind, target = window.timeline.cell_target(int(rows[-1]), int(cols[-1]))
     assert kind == "place"
-    with qtbot.waitSignal(window.timeline.cellClicked):
-        window.timeline.cellClicked.emit(kind, target)
+    window.timeline.choose(kind, target)  # what a click on that cell does
     assert window.place_id == target == window.panel.place_id
+    assert window.browser.current_place()["place_id"] == target
 
 
 def test_welcome_screen_lists_recent_and_about_names_version(qtbot, window, settings, fresh_demo_project):
@@ -169,7 +169,7 @@ def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
     w.show()
     w.main_split.setSizes([300, 800, 300])
     w.choose_basemap("custom", "https://tiles.example.org/{z}/{x}/{y}.png")
-    assert "custom" in w.status_basemap.text()
+    assert "custom" in w.status.basemap.text()
     w.choose_basemap("custom", "not a url")  # refused with a dialog, setting unchanged
     assert settings.basemap == "https://tiles.example.org/{z}/{x}/{y}.png"
     sizes = w.main_split.sizes()
@@ -180,4 +180,4 @@ def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
     assert w2.main_split.sizes() == sizes
     assert w2.basemap_actions["custom"].isChecked()
     w2.choose_basemap("none")
-    assert "off" in w2.status_basemap.text().lower()
+    assert "off" in w2.status.basemap.text().lower()
