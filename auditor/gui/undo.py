@@ -29,10 +29,10 @@ class FlagCommand(QUndoCommand):
         if self.applied:
             self.applied = False
             return
-        self.mirror.step("redo")
+        self.mirror.step("redo", self.spec)
 
     def undo(self) -> None:
-        self.mirror.step("undo")
+        self.mirror.step("undo", self.spec)
 
 
 class FlagUndo:
@@ -58,12 +58,12 @@ class FlagUndo:
         elif op == "resync":  # maybe from inside QUndoStack.undo(): rebuild just after it
             QTimer.singleShot(0, self.rebuild)
 
-    def step(self, op: str) -> None:
+    def step(self, op: str, spec: FlagSpec) -> None:
         if self._busy:
             return
         self._busy = True
         try:
-            (self.state.undo if op == "undo" else self.state.redo)()
+            (self.state.undo if op == "undo" else self.state.redo)(spec)
         except Exception as exc:  # the log changed under us: say so, then mirror the log again
             log.warning("flag %s failed: %s", op, exc)
             if self.on_error is not None:

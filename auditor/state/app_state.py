@@ -183,7 +183,8 @@ class AppState:
         if self.flag_stack is None:
             raise UserError("set your analyst name (Edit ▸ Analyst name…) before flagging")
         event_id = self.flag_stack.do(spec)
-        self.flags_changed.emit(spec, "flag")
+        # as stored: a trip becomes the ping range it covers, which undo later names
+        self.flags_changed.emit(self.flag_stack.spec_of(event_id), "flag")
         return event_id
 
     def flag_place(self, action: str, value: Optional[str] = None,
@@ -201,25 +202,29 @@ class AppState:
             return None
         return self.flag(FlagSpec("trip", trip, "bad_data", None, note))
 
-    def undo(self) -> FlagSpec:
-        return self._step("undo")
+    def undo(self, expected: Optional[FlagSpec] = None) -> FlagSpec:
+        """Revoke the analyst's last flag. ``expected``: the flag the caller (the Edit menu)
+        names; when the log says otherwise nothing is done, UserError says why, and views are
+        told to re-read ("resync")."""
+        return self._step("undo", expected)
 
-    def redo(self) -> FlagSpec:
-        return self._step("redo")
+    def redo(self, expected: Optional[FlagSpec] = None) -> FlagSpec:
+        return self._step("redo", expected)
 
-    def _step(self, op: str) -> FlagSpec:
-        """Undo or redo the analyst's last flag. When the log changed under the stack (another
-        analyst, an import of flags), the stack is re-read and views told ("resync")."""
+    def _step(self, op: str, expected: Optional[FlagSpec]) -> FlagSpec:
         stack = self.flag_stack
         if stack is None:
             raise UserError(f"nothing to {op}")
-        stack.refresh()
+        stack.refresh()  # the log may have changed: another analyst, an import of flags
         ids = stack.undo_ids() if op == "undo" else stack.redo_ids()
-        if not ids:
+        spec = stack.spec_of(ids[-1]) if ids else None
+        if spec is None or (expected is not None and not _same_flag(spec, expected)):
             self.flags_changed.emit(None, "resync")
-            raise UserError(f"nothing to {op} — the flag log changed (e.g. the flag was revoked "
-                            "elsewhere); the Edit menu now shows what is left")
-        spec = stack.spec_of(ids[-1])
+            what = "" if expected is None else f" the Edit menu offered to {op} " \
+                f"“{_words(expected)}”"
+            raise UserError(f"the flag log changed since{what} (flags were revoked or added "
+                            f"elsewhere); nothing was done — the Edit menu now offers what is "
+                            f"left to {op}")
         try:
             (stack.undo if op == "undo" else stack.redo)()
         except UserError:
@@ -234,3 +239,14 @@ class AppState:
         if basemap != self.settings.basemap:
             self.settings.basemap = basemap
         self.settings_changed.emit("basemap")
+
+
+def _same_flag(a: FlagSpec, b: FlagSpec) -> bool:
+    """The same assertion (the note does not matter)."""
+    return (a.target_kind, a.target_id, a.action, a.new_value) == \
+        (b.target_kind, b.target_id, b.action, b.new_value)
+
+
+def _words(spec: FlagSpec) -> str:
+    from auditor.audit.flags import describe
+    return describe(spec)

@@ -181,3 +181,35 @@ def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
     assert w2.basemap_actions["custom"].isChecked()
     w2.choose_basemap("none")
     assert "off" in w2.status.basemap.text().lower()
+
+
+def test_undo_after_the_log_changed_underneath_resyncs_the_menu(qtbot, window,
+                                                                 fresh_demo_project):
+    from PySide6.QtWidgets import QMessageBox
+
+    from auditor.audit.flags import revoke
+    from auditor.store import open_project
+    window.open_project(fresh_demo_project)
+    first, second = [r[0] for r in window.project.conn.execute(
+        "SELECT place_id FROM places ORDER BY place_id LIMIT 2")]
+    window.select_place(first)
+    a = window.flag_place("model_wrong")
+    window.select_place(second)
+    b = window.flag_place("model_wrong")
+    assert second in window.undo_action.text()
+    other = open_project(fresh_demo_project)
+    revoke(other, "bob", b)  # another analyst (or an imported log) takes it back
+    other.close()
+    n = len(_events(window))
+    window.undo_action.trigger()  # still says "Undo flag <second>"
+    assert len(_events(window)) == n  # refused: nothing revoked in ana's name
+    boxes = [x for x in window.findChildren(QMessageBox) if x.isVisible()]
+    assert len(boxes) == 1 and "flag log changed" in boxes[0].text()
+    boxes[0].close()
+    # the menu is rebuilt from the log: what is left is the first flag
+    qtbot.waitUntil(lambda: not window.undo_stack.canRedo(), timeout=3000)
+    assert first in window.undo_action.text() and window.undo_stack.count() == 1
+    window.undo_action.trigger()
+    last = _events(window)[-1]
+    assert last[1:5] == ("ana", "place", first, "revoke") and last[6] == a
+    assert not window.undo_stack.canUndo() and second not in window.redo_action.text()
