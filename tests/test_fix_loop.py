@@ -58,8 +58,8 @@ def test_the_fix_import_replaces_exactly_the_faulty_vehicles_pings(fixed, demo_d
                // pd.Timedelta(seconds=1)).to_numpy()
     conn = open_project(project, create=False)
     stored = pd.read_sql_query(
-        "SELECT vehicle_id, ts FROM pings WHERE vehicle_id IN (%s) ORDER BY vehicle_id, ts"
-        % ",".join("?" * len(faulty)), conn, params=faulty)
+        f"SELECT vehicle_id, ts FROM pings WHERE vehicle_id IN ({','.join('?' * len(faulty))}) "
+        "ORDER BY vehicle_id, ts", conn, params=faulty)
     conn.close()
     # stored pings are the twin's true times (minus the rows ingest quarantines)
     assert set(stored["ts"]) <= set(good_ts) and len(stored) >= 0.99 * len(good_ts)

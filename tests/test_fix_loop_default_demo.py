@@ -15,6 +15,8 @@ from auditor.ingest.api import ingest_paths
 from auditor.pipeline.api import infer_project
 from auditor.store import open_project
 
+pytestmark = pytest.mark.slow  # builds the 200 x 28 fleet and infers it twice
+
 
 @pytest.fixture(scope="module")
 def fixed_default_demo(tmp_path_factory):

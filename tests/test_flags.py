@@ -5,8 +5,7 @@ import sqlite3
 
 import pytest
 
-from auditor.audit.flags import (FlagSpec, FlagStack, active_flags, add_flag, event_log,
-                                 flag_state, revoke)
+from auditor.audit.flags import FlagSpec, FlagStack, active_flags, add_flag, event_log, flag_state, revoke
 from auditor.audit.log_csv import export_csv, import_csv
 from auditor.cli import main
 from auditor.errors import UserError

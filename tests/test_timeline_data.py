@@ -6,8 +6,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from auditor.maps.timeline import (DRIVING, HOME, NO_DATA, WORK, occupancy_raster,
-                                       trip_speed, vehicle_timeline, VehicleTimeline)
+from auditor.maps.timeline import (
+    DRIVING,
+    HOME,
+    NO_DATA,
+    WORK,
+    VehicleTimeline,
+    occupancy_raster,
+    trip_speed,
+    vehicle_timeline,
+)
 from auditor.store import open_project
 from auditor.store.queries import latest_run_id
 

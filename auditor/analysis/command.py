@@ -36,9 +36,11 @@ def _read_truth(path: str) -> dict:
         with open(path, encoding="utf-8") as fh:
             truth = json.load(fh)
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file; give the truth.json written by 'auditor demo-data'")
+        raise UserError(f"{path}: no such file; give the truth.json written by "
+                        "'auditor demo-data'") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: not valid JSON ({exc}); give the truth.json of a demo fleet")
+        raise UserError(f"{path}: not valid JSON ({exc}); give the truth.json of a demo "
+                        "fleet") from None
     if not isinstance(truth, dict) or "vehicles" not in truth:
         raise UserError(f"{path}: has no 'vehicles' key; give the truth.json of a demo fleet")
     return truth

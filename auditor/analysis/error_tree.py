@@ -131,7 +131,8 @@ def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
         rec = {"id": int(i), "condition": condition, "path": path, "n": int(n_node[i]),
                "errors": int(err_node[i]),
                "error_rate": float(err_node[i] / n_node[i]) if n_node[i] else None,
-               "dominant": _unless_said(dominant[i], path), "feature": None, "threshold": None, "children": []}
+               "dominant": _unless_said(dominant[i], path), "feature": None, "threshold": None,
+               "children": []}
         left, right = t.children_left[i], t.children_right[i]
         if left != right:  # a split
             col = columns[t.feature[i]]

@@ -5,8 +5,7 @@ auditor/gui/analyses/ if it has a tab) plus one line here."""
 from __future__ import annotations
 
 from auditor.analysis.entry import AnalysisEntry
-from auditor.analysis.sections import (drift, error_tree, evidence, fix_loop, skew, suspicious,
-                                       validation)
+from auditor.analysis.sections import drift, error_tree, evidence, fix_loop, skew, suspicious, validation
 
 REGISTRY: tuple[AnalysisEntry, ...] = (
     validation.ENTRY,

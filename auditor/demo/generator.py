@@ -19,8 +19,7 @@ from auditor import __version__
 from auditor.demo import defaults, defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
-from auditor.demo.population import (FAULTY_FIRMWARE, Vehicle, build_fleet,
-                                     sample_places, vehicle_rng)
+from auditor.demo.population import FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places, vehicle_rng
 from auditor.demo.routes import RouteBook, drive_pings
 from auditor.demo.schedules import Itinerary, plan_itinerary
 from auditor.errors import UserError

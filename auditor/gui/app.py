@@ -28,8 +28,8 @@ def prepare_environment(headless: bool = False) -> None:
 
 def application(headless: bool = False):
     prepare_environment(headless)
-    from PySide6.QtCore import QCoreApplication, Qt
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
     from auditor import __version__
@@ -196,7 +196,7 @@ def run_smoke_test(args=None) -> int:
         from auditor.gui.settings import AppSettings
         with tempfile.TemporaryDirectory(prefix="auditor-smoke-") as tmp:
             project = build_demo_project(Path(tmp) / "smoke.db", vehicles=5, days=3, seed=1).project
-            app = application()
+            application()
             settings = AppSettings(QSettings(str(Path(tmp) / "settings.ini"),
                                              QSettings.Format.IniFormat))
             window = _main_window(interactive=False, settings=settings)

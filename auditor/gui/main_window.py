@@ -10,15 +10,22 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (QApplication, QFrame, QInputDialog, QMainWindow, QMessageBox,
-                               QScrollArea, QSplitter, QStackedWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+)
 
 from auditor import __version__
 from auditor.gui.analyses.dock import AnalysisDock
 from auditor.gui.commands import ProjectCommands, export_available
 from auditor.gui.dialogs import show_exception, show_user_error
-from auditor.gui.settings import (BASEMAP_NONE, BASEMAP_OSM, AppSettings, default_analyst,
-                                  valid_tile_url)
+from auditor.gui.settings import BASEMAP_NONE, BASEMAP_OSM, AppSettings, default_analyst, valid_tile_url
 from auditor.gui.undo import FlagUndo
 from auditor.gui.views.browser import PlaceBrowser
 from auditor.gui.views.details import FlagPanel

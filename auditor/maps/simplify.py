@@ -14,7 +14,6 @@ import numpy as np
 from auditor.geo import EARTH_RADIUS_M
 
 
-
 def project_m(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Equirectangular metres around the mean latitude: accurate enough for one vehicle's
     area and for a tolerance of a few metres."""

@@ -82,6 +82,7 @@ def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) ->
     (auditor.pipeline.localtime: vehicle timezone metadata, else the stated offset of the
     nearest earlier ping, else UTC)."""
     import pandas as pd
+
     from auditor.pipeline.localtime import local_ts
     if len(ts) == 0:
         return np.zeros(0, dtype=np.int64)

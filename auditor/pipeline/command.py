@@ -38,7 +38,8 @@ def run(args) -> int:
         f"({summary['validation_vehicles']} validation vehicles)",
         f"validation accuracy: model {_pct(summary['val_accuracy'])}, "
         f"baseline (02:00 rule) {_pct(summary['baseline_val_accuracy'])}",
-        f"runs: model {summary['run_id'] if summary['run_id'] is not None else 'not trained (no matched labels)'}, "
+        "runs: model " + (str(summary["run_id"]) if summary["run_id"] is not None
+                          else "not trained (no matched labels)") + ", "
         f"baseline {summary['baseline_run_id']}; {summary['seconds']:.1f} s",
     ]
     print("\n".join(lines))

@@ -65,9 +65,9 @@ def test_confusion_cell_shows_exactly_its_places(qtbot, opened):
     cells = [(conf[g][p], g != p, i, j) for i, g in enumerate(CLASSES)
              for j, p in enumerate(CLASSES) if conf[g][p]]
     n, _, i, j = max(cells, key=lambda c: (c[1], c[0]))
-    rect = w.analysis.view("validation").confusion.visualItemRect(w.analysis.view("validation").confusion.item(i, j))
-    qtbot.mouseClick(w.analysis.view("validation").confusion.viewport(), Qt.MouseButton.LeftButton,
-                     pos=rect.center())
+    confusion = w.analysis.view("validation").confusion
+    rect = confusion.visualItemRect(confusion.item(i, j))
+    qtbot.mouseClick(confusion.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     expected = sorted(r[0] for r in w.project.conn.execute(
         "SELECT place_id FROM predictions WHERE run_id = ? AND split = 'validation' "
         "AND given_label = ? AND predicted_label = ?", (w.project.run_id, CLASSES[i], CLASSES[j])))
@@ -344,6 +344,7 @@ def test_error_tree_says_who_crowds_a_slice(qtbot, opened):
                           "overall_share": 0.15}) == "firmware fw-4.2.1: 74.0 % (all 15.0 %)"
 
 
+@pytest.mark.slow
 def test_population_table_shows_before_and_after_a_fix(qtbot, window, fresh_demo_project,
                                                         demo_dir):
     """The fix loop in the GUI: re-import the faulty firmware's pings with the right clock,

@@ -1,4 +1,5 @@
 """Long jobs started from the window: the welcome screen's demo, inference, export."""
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -13,6 +14,7 @@ def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window):
     assert window.project.run_id is not None
 
 
+@pytest.mark.slow
 def test_infer_and_export_from_the_menus(qtbot, window, fresh_demo_project, tmp_path):
     window.open_project(fresh_demo_project)
     runs_before = window.project.run_id

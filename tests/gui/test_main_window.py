@@ -4,8 +4,8 @@ import json
 from PySide6.QtCore import Qt
 
 from auditor.gui.app import page_places, wait_for_map
-from auditor.gui.views.browser_model import COL
 from auditor.gui.main_window import MainWindow
+from auditor.gui.views.browser_model import COL
 
 
 def _events(window):
@@ -138,6 +138,7 @@ def test_timeline_cell_selects_place(qtbot, window, fresh_demo_project):
     qtbot.waitUntil(lambda: window.timeline.timeline is not None)
     tl = window.timeline.timeline
     import numpy as np
+
     from auditor.maps.timeline import DRIVING, NO_DATA
     rows, cols = np.nonzero((tl.raster != NO_DATA) & (tl.raster != DRIVING))
     kind, target = window.timeline.cell_target(int(rows[-1]), int(cols[-1]))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, TypedDict
 
-from auditor.analysis.sections.text import pct
 from auditor.analysis.entry import AnalysisEntry
+from auditor.analysis.sections.text import pct
 
 if TYPE_CHECKING:
     from auditor.analysis.inputs import ReportInputs

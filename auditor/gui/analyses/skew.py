@@ -6,8 +6,7 @@ import datetime as dt
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QScrollArea, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from auditor.analysis.results import Analysis
 from auditor.gui.analyses.common import fill_table, fmt, item, rate_color, read_only_table

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import (QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer)
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from auditor.gui.views.browser_model import COL, FILTERS, PlaceTableModel
 from auditor.state.app_state import BROWSER, AppState, PlaceSubset, Selection

@@ -16,8 +16,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from auditor.gui.first_paint import after_first_paint, window_painted
-from auditor.maps.timeline import (CATEGORY_COLOURS, CATEGORY_NAMES, VehicleTimeline,
-                                   trip_speed, vehicle_timeline)
+from auditor.maps.timeline import (
+    CATEGORY_COLOURS,
+    CATEGORY_NAMES,
+    VehicleTimeline,
+    trip_speed,
+    vehicle_timeline,
+)
 from auditor.state.app_state import AppState, Selection
 
 log = logging.getLogger("auditor.gui.timeline")
