@@ -117,8 +117,12 @@ def grab_png(window, path: Path) -> None:
 
 
 def dispose(window) -> None:
-    """Delete the window (and its web page) now, before the web profile goes away at exit."""
+    """Delete the window (and its web page) now, before the web profile goes away at exit;
+    worker threads end first."""
     from PySide6.QtCore import QCoreApplication, QEvent
+
+    from auditor.gui.workers import finish_all
+    finish_all()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()

@@ -33,6 +33,7 @@ from auditor.gui.views.map_view import MapView
 from auditor.gui.views.status import StatusLine
 from auditor.gui.views.timeline import TimelineView
 from auditor.gui.welcome import WelcomePage
+from auditor.gui.workers import finish_all
 from auditor.state.app_state import QUEUE, AppState
 
 SHORTCUTS = [
@@ -292,6 +293,8 @@ class MainWindow(QMainWindow):
             app.focusChanged.disconnect(self._focus_changed)
         self.close_project()
         self.analysis.shutdown()
+        self.panel.evidence_worker.cancel()
+        finish_all()  # no thread may outlive the window (Qt aborts on a running QThread's end)
         super().closeEvent(event)
 
     # --- projects -----------------------------------------------------------------------------

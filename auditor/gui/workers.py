@@ -112,6 +112,15 @@ class Task(QObject):
         self.thread.deleteLater()
 
 
+def finish_all(wait_ms: int = 30_000) -> bool:
+    """Ask every running task to stop and wait for their threads (before the window or the
+    process goes away: a QThread destroyed while it runs aborts the process). True when all
+    ended in time."""
+    for task in list(_running):
+        task.cancel()
+    return all(task.wait(wait_ms) for task in list(_running))
+
+
 def run_task(parent: Optional[QWidget], title: str, work: Callable[[Progress], Any],
              on_success: Optional[Callable[[Any], None]] = None, *,
              on_error: Optional[Callable[[BaseException, str], None]] = None,
