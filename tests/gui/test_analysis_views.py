@@ -371,3 +371,27 @@ def test_population_table_shows_before_and_after_a_fix(qtbot, window, fresh_demo
         assert table.item(r, col + 1).text() == before_after_text(p["baseline"])
     faulty = table.item(rows[(fault["column"], fault["value"])], col).text()
     assert "→" in faulty and faulty.split(" → ")[0].split("/")[1] == faulty.split("/")[-1]
+
+
+def test_a_project_rebuilt_under_the_same_path_gets_its_own_analysis(qtbot, window, tmp_path,
+                                                                     demo_project):
+    """The cache is keyed by the run's identity, not the file's path: a project replaced while
+    the app runs (a demo rebuilt with other parameters) never shows the old fleet's report."""
+    import shutil
+
+    from auditor.analysis.report import build_report
+    from auditor.demo.project import build_demo_project
+    path = tmp_path / "project.db"
+    shutil.copyfile(demo_project, path)
+    window.open_project(path)
+    qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
+    first = window.state.analysis
+    window.close_project()
+    other = build_demo_project(tmp_path / "other" / "demo.db", vehicles=8, days=4, seed=5).project
+    path.unlink()
+    shutil.copyfile(other, path)
+    window.open_project(path)
+    qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
+    assert window.state.analysis.identity != first.identity
+    assert window.state.analysis.report == build_report(window.project.conn)
+    assert window.state.analysis.report != first.report

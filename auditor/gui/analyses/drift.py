@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Optional
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from auditor.analysis.results import Analysis
@@ -28,7 +28,24 @@ class DriftMapView(QWebEngineView):
                                        self.set_analysis(self.analysis))
 
     def _loaded(self, ok: bool) -> None:
-        self.loaded = bool(ok)
+        # a page replaced before it finished also reports here: ``loaded`` only once the page
+        # of the current analysis has drawn its cells (window.auditorDrift), or is the
+        # no-analysis page
+        token = self.shown_key
+        if self.analysis is None:
+            self.loaded = bool(ok)
+            return
+        self._poll(token, 0)
+
+    def _poll(self, token, tries: int) -> None:
+        def check(state) -> None:
+            if token != self.shown_key:
+                return
+            if state is not None or tries >= 200:  # ~10 s: the page will not say more
+                self.loaded = True
+            else:
+                QTimer.singleShot(50, lambda: self._poll(token, tries + 1))
+        self.page_state(check)
 
     def set_analysis(self, analysis: Optional[Analysis]) -> None:
         """Render the page (only when the run or basemap changed: it costs a page load)."""
