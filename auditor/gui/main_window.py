@@ -8,10 +8,9 @@ import html
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QInputDialog,
     QMainWindow,
@@ -25,7 +24,8 @@ from auditor import __version__
 from auditor.gui.analyses.dock import AnalysisDock
 from auditor.gui.commands import ProjectCommands, export_available
 from auditor.gui.dialogs import show_exception, show_user_error
-from auditor.gui.settings import BASEMAP_NONE, BASEMAP_OSM, AppSettings, default_analyst, valid_tile_url
+from auditor.gui.flag_keys import FlagKeys
+from auditor.gui.settings import BASEMAP_NONE, BASEMAP_OSM, AppSettings, valid_tile_url
 from auditor.gui.undo import FlagUndo
 from auditor.gui.views.browser import PlaceBrowser
 from auditor.gui.views.details import FlagPanel
@@ -34,7 +34,7 @@ from auditor.gui.views.status import StatusLine
 from auditor.gui.views.timeline import TimelineView
 from auditor.gui.welcome import WelcomePage
 from auditor.gui.workers import finish_all
-from auditor.state.app_state import QUEUE, AppState
+from auditor.state.app_state import AppState
 
 SHORTCUTS = [
     ("H / W / O", "the given label is wrong: the place is home / work / other"),
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView(self.state)
         self.panel = FlagPanel(self.state)
         self.analysis = AnalysisDock(self.state, self)
+        self.keys = FlagKeys(self)
         self._assemble()
         self.status = StatusLine(self.state, self.statusBar())
         self._build_menus()
@@ -170,11 +171,11 @@ class MainWindow(QMainWindow):
             e.addAction(a)
             self.addAction(a)
         e.addSeparator()
-        self._action(e, "Analyst &name…", self.ask_analyst)
+        self._action(e, "Analyst &name…", self.keys.ask_analyst)
 
         fl = mb.addMenu("F&lag")
         self.flag_actions = {key: self._action(fl, text, lambda _=False, a=action, v=value:
-                                               self.flag_place(a, v), shortcut)
+                                               self.keys.flag_place(a, v), shortcut)
                              for key, text, action, value, shortcut in (
             ("home", "Label is wrong → &home", "label_wrong", "home", "H"),
             ("work", "Label is wrong → &work", "label_wrong", "work", "W"),
@@ -182,8 +183,8 @@ class MainWindow(QMainWindow):
             ("model", "&Model is wrong (hard example)", "model_wrong", None, "M"),
             ("bad", "Bad data (e&xclude)", "bad_data", None, "X"))}
         fl.addSeparator()
-        self._action(fl, "Current &trip is bad data", self.flag_trip)
-        self._action(fl, "&Next place (table or suspicious queue)", self.next_row, "N")
+        self._action(fl, "Current &trip is bad data", self.keys.flag_trip)
+        self._action(fl, "&Next place (table or suspicious queue)", self.keys.next_row, "N")
 
         r = mb.addMenu("&Run")
         self.infer_action = self._action(r, "&Infer (trips, places, model)", c.run_infer,
@@ -222,37 +223,19 @@ class MainWindow(QMainWindow):
         w.importData.connect(c.import_dialog)
         w.openProject.connect(c.open_project_dialog)
         w.openRecent.connect(c.open_guarded)
-        self.panel.placeFlagRequested.connect(self.flag_place)
-        self.panel.tripFlagRequested.connect(self.flag_trip)
+        self.panel.placeFlagRequested.connect(self.keys.flag_place)
+        self.panel.tripFlagRequested.connect(self.keys.flag_trip)
         self.map.mapReady.connect(self._map_ready)
         self.state.project_changed.connect(self._project_changed)
-        self.state.subset_changed.connect(lambda subset: self.restore_focus())
-        # a click on the map or the timeline moves the keyboard away from the lists: give it
-        # back, so N / H / W / O / M / X act at once
-        app = QApplication.instance()
-        if app is not None:
-            app.focusChanged.connect(self._focus_changed)
-
-    # --- keyboard focus -----------------------------------------------------------------------
-    def restore_focus(self) -> None:
-        """The keyboard back to the list N walks (the queue or the browser table)."""
-        if not self.isVisible() or self.project is None:
-            return
-        target = self.browser.table
-        if self.state.walk == QUEUE and self.analysis.isVisible():
-            target = self.analysis.view("suspicious").table
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _focus_changed(self, old, now) -> None:
-        if now is not None and now.window() is self and (
-                self.map.isAncestorOf(now) or now is self.map or self.timeline.isAncestorOf(now)):
-            QTimer.singleShot(0, self.restore_focus)
 
     def report_error(self, exc: BaseException, where: str) -> QMessageBox:
         """The one error dialog; the keyboard comes back to the lists when it closes."""
         box = show_exception(self, exc, where)
-        box.finished.connect(lambda _result: self.restore_focus())
+        box.finished.connect(lambda _result: self.keys.restore_focus())
         return box
+
+    def restore_focus(self) -> None:
+        self.keys.restore_focus()
 
     # --- layout persistence --------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -288,9 +271,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.interactive:
             self.save_layout()
-        app = QApplication.instance()
-        if app is not None:
-            app.focusChanged.disconnect(self._focus_changed)
+        self.keys.detach()
         self.close_project()
         self.analysis.shutdown()
         self.panel.evidence_worker.cancel()
@@ -353,59 +334,6 @@ class MainWindow(QMainWindow):
     def _map_ready(self, vehicle_id: str) -> None:
         if vehicle_id and vehicle_id == self.vehicle_id:
             self.vehicleShown.emit(vehicle_id)
-
-    # --- flags and navigation ------------------------------------------------------------------
-    def next_row(self) -> None:
-        """N: the next place of the list the current place was picked from."""
-        if self.state.walk == QUEUE and self.state.analysis is not None:
-            if not self.analysis.view("suspicious").select_next():
-                self.state.message.emit("End of the suspicious-labels queue")
-        elif not self.browser.select_next_row():
-            self.state.message.emit("End of the table")
-        self.restore_focus()
-
-    def ensure_analyst(self) -> Optional[str]:
-        if not self.settings.analyst and (not self.interactive or not self.ask_analyst()):
-            return None
-        if self.state.flag_stack is None and self.project is not None:
-            self.state.set_analyst(self.settings.analyst)
-        return self.settings.analyst
-
-    def ask_analyst(self) -> bool:
-        name, ok = QInputDialog.getText(self, "Analyst name", "Your name (kept with every flag):",
-                                        text=self.settings.analyst or default_analyst())
-        self.restore_focus()
-        if not ok or not name.strip():
-            return False
-        self.state.set_analyst(name)
-        return True
-
-    def flag_place(self, action: str, value: Optional[str] = None) -> Optional[int]:
-        """H / W / O / M / X and the details pane's buttons: flag the current place."""
-        if self.place_id is None:
-            self.state.message.emit("Select a place first")
-            return None
-        return self._flag(lambda note: self.state.flag_place(action, value, note),
-                          f"{self.place_id}: {action}" + (f" → {value}" if value else ""))
-
-    def flag_trip(self) -> Optional[int]:
-        if self.trip_id is None:
-            self.state.message.emit("Select a trip first (map or timeline)")
-            return None
-        return self._flag(lambda note: self.state.flag_trip(note), f"trip {self.trip_id}: bad data")
-
-    def _flag(self, make, what: str) -> Optional[int]:
-        if self.project is None or self.ensure_analyst() is None:
-            return None
-        try:
-            event_id = make(self.panel.note_text())
-        except Exception as exc:
-            self.report_error(exc, "flagging")
-            return None
-        self.panel.clear_note()
-        self.state.message.emit(f"Flagged {what}")
-        self.restore_focus()
-        return event_id
 
     # --- basemap ----------------------------------------------------------------------------------
     def _sync_basemap_actions(self) -> None:

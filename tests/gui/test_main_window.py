@@ -127,7 +127,7 @@ def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
         window.map.bridge.tripClicked(window.vehicle_id, trip[0])
     assert window.panel.trip_id == trip[0] and window.timeline.trip_id == trip[0]
     assert len(window.timeline.speed_curve.xData) > 0
-    window.flag_trip()
+    window.keys.flag_trip()
     events = _events(window)
     assert [(e[2], e[3], e[4]) for e in events] == [
         ("ping_range", f"{trip[1]}|{trip[2]}|{trip[3]}", "bad_data")]
@@ -194,9 +194,9 @@ def test_undo_after_the_log_changed_underneath_resyncs_the_menu(qtbot, window,
     first, second = [r[0] for r in window.project.conn.execute(
         "SELECT place_id FROM places ORDER BY place_id LIMIT 2")]
     window.select_place(first)
-    a = window.flag_place("model_wrong")
+    a = window.keys.flag_place("model_wrong")
     window.select_place(second)
-    b = window.flag_place("model_wrong")
+    b = window.keys.flag_place("model_wrong")
     assert second in window.undo_action.text()
     other = open_project(fresh_demo_project)
     revoke(other, "bob", b)  # another analyst (or an imported log) takes it back

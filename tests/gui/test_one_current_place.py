@@ -108,6 +108,6 @@ def test_a_place_outside_the_queue_clears_its_highlight_and_n_goes_on(qtbot, win
     queue.select_row(0)
     window.state.select_place(other)
     assert queue.current_place() is None and "N goes on with #2" in queue.reason.text()
-    window.next_row()
+    window.keys.next_row()
     assert window.place_id == rows[1]["place_id"] == queue.current_place()
     window.close()
