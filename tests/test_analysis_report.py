@@ -265,3 +265,15 @@ def test_cli_bad_truth_file(project, tmp_path, capsys):
     bad.write_text("{not json")
     assert main(["report", str(project), "--truth", str(bad)]) == 1
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_only_some_analyses_give_the_same_sections(project, report):
+    conn = open_project(project, create=False)
+    try:
+        part = build_report(conn, only=("skew", "fix_loop"))
+        with pytest.raises(KeyError):
+            build_report(conn, only=("no-such-analysis",))
+    finally:
+        conn.close()
+    assert list(part) == ["run_id", "skew", "fix_loop"]
+    assert part["skew"] == report["skew"] and part["fix_loop"] == report["fix_loop"]

@@ -3,7 +3,7 @@ registered analysis (auditor.analysis.registry), in registry order."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Optional, TypedDict
+from typing import Any, Iterable, Optional, TypedDict
 
 from auditor.analysis.entry import PlaceIndex
 from auditor.analysis.registry import REGISTRY
@@ -33,10 +33,12 @@ class Report(TypedDict, total=False):
 
 def run_analyses(conn: sqlite3.Connection, run_id: Optional[int] = None,
                  progress: Optional[Progress] = None, before_run: Optional[int] = None,
-                 with_places: bool = False) -> tuple[Report, dict[str, PlaceIndex]]:
-    """Every registered analysis of ``run_id`` (default: the latest model run), and with
-    ``with_places`` each one's place index (what a click on a row / node / cell means).
-    ``before_run`` defaults to the previous model run (the fix loop's "before")."""
+                 with_places: bool = False, only: Optional[Iterable[str]] = None
+                 ) -> tuple[Report, dict[str, PlaceIndex]]:
+    """Every registered analysis of ``run_id`` (default: the latest model run), or those whose
+    key is in ``only``; with ``with_places`` each one's place index (what a click on a row /
+    node / cell means). ``before_run`` defaults to the previous model run (the fix loop's
+    "before")."""
     from auditor.analysis import frames
     from auditor.analysis.fix_loop import previous_model_run
     from auditor.analysis.inputs import ReportInputs
@@ -46,7 +48,11 @@ def run_analyses(conn: sqlite3.Connection, run_id: Optional[int] = None,
     if before_run is None:
         before_run = previous_model_run(conn, run_id)
     inputs = ReportInputs(conn, run_id, before_run)
-    steps = [e for e in REGISTRY if e.compute is not None]
+    wanted = None if only is None else set(only)
+    if wanted is not None and wanted - {e.key for e in REGISTRY}:
+        raise KeyError(f"no analysis {sorted(wanted - {e.key for e in REGISTRY})}")
+    entries = [e for e in REGISTRY if wanted is None or e.key in wanted]
+    steps = [e for e in entries if e.compute is not None]
     total = len(steps) + 1 + (1 if with_places else 0)
     tell(progress, 0, total, "reading predictions")
     inputs.pred, inputs.lab, inputs.meta, inputs.stops  # noqa: B018  (read them now, once)
@@ -57,16 +63,18 @@ def run_analyses(conn: sqlite3.Connection, run_id: Optional[int] = None,
     places: dict[str, PlaceIndex] = {}
     if with_places:
         tell(progress, total - 1, total, "places behind each row")
-        places = {e.key: e.places(inputs, sections) for e in REGISTRY if e.places is not None}
+        places = {e.key: e.places(inputs, sections) for e in entries if e.places is not None}
     tell(progress, total, total, "done")
     return plain(sections), places
 
 
 def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
-                 progress: Optional[Progress] = None, before_run: Optional[int] = None) -> Report:
-    """Every section of ``run_id``'s report; ``fix_loop`` compares every population's errors
-    with ``before_run`` (default: the previous model run) and is None with a single run."""
-    return run_analyses(conn, run_id, progress, before_run)[0]
+                 progress: Optional[Progress] = None, before_run: Optional[int] = None,
+                 only: Optional[Iterable[str]] = None) -> Report:
+    """Every section of ``run_id``'s report (or of the analyses named in ``only``);
+    ``fix_loop`` compares every population's errors with ``before_run`` (default: the previous
+    model run) and is None with a single run."""
+    return run_analyses(conn, run_id, progress, before_run, only=only)[0]
 
 
 def render_sections(report: Report) -> list[str]:
