@@ -10,6 +10,12 @@ os.environ.setdefault("AUDITOR_DEBUG", "1")
 import pytest  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first: on two xdist workers the long ones (the default fleet, the subprocess
+    GUIs) start at once instead of trailing after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     """Logs, settings and demo data of tests never touch the real user's directories."""
