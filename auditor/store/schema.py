@@ -68,8 +68,7 @@ MIGRATIONS: list[str] = [
         quarantine_id  INTEGER PRIMARY KEY,
         import_id      INTEGER NOT NULL REFERENCES imports(import_id),
         file_name      TEXT NOT NULL,
-        -- CSV: 1-based line (header = 1); Parquet/GPX: 1-based row/point number
-        line           INTEGER,
+        line           INTEGER,                -- CSV: 1-based line (header = 1); Parquet/GPX: 1-based row/point number
         raw            TEXT NOT NULL,
         reason         TEXT NOT NULL
     );
