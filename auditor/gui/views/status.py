@@ -43,7 +43,8 @@ class StatusLine:
             self.project.setToolTip(str(p.path))
             self.counts.setText(f"{c.vehicles:,} vehicles · {c.places:,} places · "
                                 f"{c.trips:,} trips · {c.labelled_places:,} labelled · "
-                                f"{c.flagged_places:,} places flagged")
+                                f"{c.flagged_places:,} place{'' if c.flagged_places == 1 else 's'}"
+                                " flagged")
             self.counts.setToolTip(f"{c.flags_in_force:,} flags in force (on places, trips "
                                    f"and vehicles; undone flags do not count)")
             self.run.setText(f"run {p.run_id}" if p.run_id else "not inferred yet")
