@@ -86,3 +86,20 @@ def fresh_demo_project(demo_project, tmp_path) -> Path:
     target = tmp_path / "demo.db"
     shutil.copyfile(demo_project, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def tiny_project(tmp_path_factory) -> Path:
+    """A second, much smaller demo project (8 vehicles x 4 days, another seed), built once per
+    run: for tests that need a project other than the shared one, or just a quick one to run
+    inference or export on. Read-only: copy it (fresh_tiny_project) to write."""
+    from auditor.demo.project import build_demo_project
+    return shared_dir(tmp_path_factory, "tiny-project", lambda out: build_demo_project(
+        out / "demo.db", vehicles=8, days=4, seed=5)) / "demo.db"
+
+
+@pytest.fixture
+def fresh_tiny_project(tiny_project, tmp_path) -> Path:
+    target = tmp_path / "tiny.db"
+    shutil.copyfile(tiny_project, target)
+    return target

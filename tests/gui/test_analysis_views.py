@@ -48,8 +48,10 @@ def test_report_is_computed_in_background_and_cached_per_run(qtbot, opened, tmp_
     identity = run_identity(w.project.conn, w.project.run_id)
     assert dock.cache.get(identity) is w.state.analysis
     assert w.state.analysis.run_id == w.project.run_id
-    # the views show the same report the CLI prints
-    assert w.state.analysis.report == build_report(w.project.conn)
+    # the views show the same report the CLI prints (two sections recomputed to compare)
+    shown = w.state.analysis.report
+    again = build_report(w.project.conn, only=("validation", "suspicious"))
+    assert all(shown[k] == again[k] for k in again)
     assert dock.view("suspicious").table.rowCount() == len(w.analysis.report["suspicious"])
     # re-opening the same run is served from the cache at once: no second computation
     before = dock.loader.started
@@ -374,22 +376,20 @@ def test_population_table_shows_before_and_after_a_fix(qtbot, window, fresh_demo
 
 
 def test_a_project_rebuilt_under_the_same_path_gets_its_own_analysis(qtbot, window, tmp_path,
-                                                                     demo_project):
+                                                                     demo_project, tiny_project):
     """The cache is keyed by the run's identity, not the file's path: a project replaced while
     the app runs (a demo rebuilt with other parameters) never shows the old fleet's report."""
     import shutil
 
     from auditor.analysis.report import build_report
-    from auditor.demo.project import build_demo_project
     path = tmp_path / "project.db"
     shutil.copyfile(demo_project, path)
     window.open_project(path)
     qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
     first = window.state.analysis
     window.close_project()
-    other = build_demo_project(tmp_path / "other" / "demo.db", vehicles=8, days=4, seed=5).project
     path.unlink()
-    shutil.copyfile(other, path)
+    shutil.copyfile(tiny_project, path)  # another fleet, its own run 2
     window.open_project(path)
     qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
     assert window.state.analysis.identity != first.identity

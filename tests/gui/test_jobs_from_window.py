@@ -15,8 +15,8 @@ def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window):
 
 
 @pytest.mark.slow
-def test_infer_and_export_from_the_menus(qtbot, window, fresh_demo_project, tmp_path):
-    window.open_project(fresh_demo_project)
+def test_infer_and_export_from_the_menus(qtbot, window, fresh_tiny_project, tmp_path):
+    window.open_project(fresh_tiny_project)
     runs_before = window.project.run_id
     job = window.commands.run_infer()
     qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
