@@ -106,5 +106,6 @@ def test_report_cli_on_demo(demo_project, demo_dir, tmp_path, capsys):
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert {"validation", "suspicious", "error_tree", "skew", "truth"} <= set(data)
+    assert data["fix_loop"] is None  # a single model run: nothing before it to compare with
     assert out.read_text().splitlines()[0] == (
         "vehicle_id,place_id,lat,lon,split,given_label,predicted_label,p_home,p_work,p_other")

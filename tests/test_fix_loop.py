@@ -132,9 +132,3 @@ def test_report_before_run_must_be_a_model_run(fixed, capsys):
     assert "is not a model run" in capsys.readouterr().err
     assert main(["report", str(project), "--before", "999"]) == 1
     assert "run 999 is not in this project" in capsys.readouterr().err
-
-
-def test_a_single_run_has_no_before(demo_project, capsys):
-    from auditor.cli import main
-    assert main(["report", str(demo_project), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["fix_loop"] is None

@@ -40,13 +40,15 @@ def run_analyses(conn: sqlite3.Connection, run_id: Optional[int] = None,
     node / cell means). ``before_run`` defaults to the previous model run (the fix loop's
     "before")."""
     from auditor.analysis import frames
-    from auditor.analysis.fix_loop import previous_model_run
+    from auditor.analysis.fix_loop import check_model_runs, previous_model_run
     from auditor.analysis.inputs import ReportInputs
     from auditor.analysis.jsonable import plain
 
     run_id = frames.resolve_run(conn, run_id)
     if before_run is None:
         before_run = previous_model_run(conn, run_id)
+    else:  # a wrong --before fails before anything is computed
+        check_model_runs(conn, before_run, run_id)
     inputs = ReportInputs(conn, run_id, before_run)
     wanted = None if only is None else set(only)
     if wanted is not None and wanted - {e.key for e in REGISTRY}:
