@@ -52,8 +52,12 @@ demo: venv sysdeps
 	    --screenshot demo-screenshot.png && echo "wrote demo-screenshot.png"; \
 	fi
 
+# ruff first (seconds), then the suite on both cores (pytest-xdist, see pyproject's addopts),
+# printing the 15 slowest steps; `make test PYTEST_ARGS="-m 'not slow'"` skips the slow ones
+PYTEST_ARGS ?=
 test: venv sysdeps
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	$(VENV)/bin/ruff check auditor tests bench packaging
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Bench-only baselines (trackintel, cleanlab) live in their own venv so they never change
 # the app's dependency versions.

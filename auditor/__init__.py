@@ -1,6 +1,7 @@
 """auditor — audit vehicle drive data and the home/work labels a model predicts from it."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("auditor")

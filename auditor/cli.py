@@ -36,6 +36,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from auditor.analysis.registry import tab_keys  # pandas-free: names only
+    from auditor.demo import defaults
+
     p = _Parser(prog="auditor", description="Audit vehicle drive data and home/work labels.")
     p.add_argument("--version", action="version", version=f"auditor {__version__}")
     p.add_argument("--smoke-test", action="store_true",
@@ -43,30 +46,36 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     o = sub.add_parser("open", help="open the GUI on a project")
-    o.add_argument("project")
+    o.add_argument("project", help="the project file (.db) to open")
     o.add_argument("--screenshot", metavar="FILE.png",
                    help="render the main window with the map drawn, write the PNG and exit")
-    o.add_argument("--vehicle", help="select this vehicle first")
-    o.add_argument("--tab", choices=["validation", "suspicious", "tree", "skew", "drift"],
+    o.add_argument("--vehicle", help="select this vehicle first (its whole map, first place)")
+    o.add_argument("--tab", choices=tab_keys(),
                    help="show this tab of the Analysis panel")
+
+    def fleet_options(parser) -> None:
+        parser.add_argument("--vehicles", type=int, default=defaults.VEHICLES,
+                            help=f"how many vehicles (default {defaults.VEHICLES})")
+        parser.add_argument("--days", type=int, default=defaults.DAYS,
+                            help=f"how many days of driving (default {defaults.DAYS})")
+        parser.add_argument("--seed", type=int, default=defaults.SEED,
+                            help=f"random seed: the same seed gives the same bytes "
+                                 f"(default {defaults.SEED})")
 
     d = sub.add_parser("demo", help="demo-data + ingest + infer, then the GUI")
     d.add_argument("--out", default=None, help="project file (default: a demo project in the "
                    "user data directory)")
-    d.add_argument("--vehicles", type=int, default=200)
-    d.add_argument("--days", type=int, default=28)
-    d.add_argument("--seed", type=int, default=7)
-    d.add_argument("--no-gui", action="store_true")
+    fleet_options(d)
+    d.add_argument("--no-gui", action="store_true",
+                   help="build (or reuse) the demo project and print its report; no window")
 
     dd = sub.add_parser("demo-data", help="write a synthetic demo fleet")
-    dd.add_argument("out_dir")
-    dd.add_argument("--vehicles", type=int, default=200)
-    dd.add_argument("--days", type=int, default=28)
-    dd.add_argument("--seed", type=int, default=7)
+    dd.add_argument("out_dir", help="folder for pings.csv, labels.csv, vehicles.csv, truth.json")
+    fleet_options(dd)
 
     i = sub.add_parser("ingest", help="import pings, labels or vehicle metadata")
-    i.add_argument("project")
-    i.add_argument("files", nargs="+", metavar="FILE")
+    i.add_argument("project", help="the project file (.db); created if missing")
+    i.add_argument("files", nargs="+", metavar="FILE", help="CSV, Parquet or GPX files")
     i.add_argument("--kind", choices=["pings", "labels", "vehicles"],
                    help="what the files hold (default: guessed from the columns)")
     i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
@@ -80,22 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true",
                    help="pings: delete the imported vehicles' stored pings first (same "
                         "transaction)")
-    i.add_argument("--json", action="store_true")
+    i.add_argument("--json", action="store_true",
+                   help="print one JSON summary per file instead of text")
 
     n = sub.add_parser("infer", help="trips, stops, places, features, model, predictions")
-    n.add_argument("project")
-    n.add_argument("--seed", type=int, default=0)
+    n.add_argument("project", help="the project file (.db)")
+    n.add_argument("--seed", type=int, default=0,
+                   help="random seed of the model and the split (default 0)")
     n.add_argument("--gap-minutes", type=float, default=None,
                    help="split trips on time gaps longer than this (default 5)")
     n.add_argument("--model-from", metavar="PROJECT_OR_EXPORT",
                    help="label with a model trained on another project's labels or on an "
                         "export folder's training set (re-trained here, deterministic)")
-    n.add_argument("--json", action="store_true")
+    n.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")
-    r.add_argument("project")
-    r.add_argument("--json", action="store_true")
-    r.add_argument("--predictions", metavar="FILE.csv")
+    r.add_argument("project", help="the project file (.db), inferred")
+    r.add_argument("--json", action="store_true",
+                   help="print the whole report as JSON (one section per analysis)")
+    r.add_argument("--predictions", metavar="FILE.csv",
+                   help="also write the run's predictions to this CSV")
     r.add_argument("--truth", metavar="truth.json",
                    help="(demo only) also score against a demo truth file")
     r.add_argument("--before", type=int, metavar="RUN",
@@ -103,10 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: the previous one)")
 
     f = sub.add_parser("flags", help="the flag event log")
-    f.add_argument("project")
-    f.add_argument("--export", metavar="FILE.csv")
-    f.add_argument("--import", dest="import_", metavar="FILE.csv")
-    f.add_argument("--json", action="store_true")
+    f.add_argument("project", help="the project file (.db)")
+    f.add_argument("--export", metavar="FILE.csv", help="write the whole event log as CSV")
+    f.add_argument("--import", dest="import_", metavar="FILE.csv",
+                   help="merge another analyst's exported log (events already present are "
+                        "skipped)")
+    f.add_argument("--json", action="store_true",
+                   help="print the log and the flags in force (where each points now) as JSON")
     f.add_argument("--reattach", nargs=2, metavar=("EVENT", "PLACE"),
                    help="point the (orphaned) place flag EVENT at PLACE (a new event)")
     f.add_argument("--revoke", metavar="EVENT", help="revoke flag EVENT (a new event)")
@@ -114,25 +130,28 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--note", help="note for the --reattach/--revoke event")
 
     m = sub.add_parser("map", help="write a vehicle's map as standalone HTML")
-    m.add_argument("project")
-    m.add_argument("--vehicle", required=True)
-    m.add_argument("--out", required=True, metavar="FILE.html")
+    m.add_argument("project", help="the project file (.db), inferred")
+    m.add_argument("--vehicle", required=True, help="the vehicle to draw")
+    m.add_argument("--out", required=True, metavar="FILE.html", help="where to write the page")
     m.add_argument("--basemap", default="none",
                    help="none (default), osm, or a tile URL template")
 
     e = sub.add_parser("export", help="reweighted training set + manifest.json")
-    e.add_argument("project")
-    e.add_argument("out_dir")
-    e.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("project", help="the project file (.db), inferred")
+    e.add_argument("out_dir", help="folder to write into (created; must be empty or an earlier "
+                                   "export)")
+    e.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                   help="file format of the training set (default csv)")
+    e.add_argument("--json", action="store_true", help="print the summary as JSON")
     e.add_argument("--k", type=int, default=None, help="neighbours per validation error")
     e.add_argument("--factor", type=float, default=None, help="upweight factor")
-    e.add_argument("--balance-classes", action="store_true")
+    e.add_argument("--balance-classes", action="store_true",
+                   help="weight home / work / other to count the same in total")
     e.add_argument("--skip-orphaned", action="store_true",
                    help="export even though some place flags are orphaned (they are left out)")
 
     v = sub.add_parser("verify", help="re-derive an export and compare every hash")
-    v.add_argument("out_dir")
+    v.add_argument("out_dir", help="the export folder (with its manifest.json)")
     return p
 
 

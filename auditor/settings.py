@@ -3,7 +3,7 @@ whole with their results, built from a dict or None with unknown names refused."
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, TypeVar
+from typing import TypeVar
 
 from auditor.errors import UserError
 

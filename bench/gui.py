@@ -38,6 +38,7 @@ def build(vehicles: int, days: int, seed: int) -> Path:
 
 def _window():
     from PySide6.QtCore import QSettings
+
     from auditor.gui.app import application
     from auditor.gui.main_window import MainWindow
     from auditor.gui.settings import AppSettings
@@ -60,6 +61,7 @@ def child_first_paint(project: Path) -> dict:
     """One cold start: process start -> main window painted with the project's table, then
     -> map of the first vehicle drawn."""
     from PySide6.QtCore import QEvent, QObject
+
     from auditor.gui.app import wait_for_map, wait_until
     app, window = _window()
     painted = {}
@@ -136,7 +138,7 @@ def run_child(mode: str, project: Path, repeats: int) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", mode, "--project", str(project),
                           "--repeats", str(repeats)], capture_output=True, text=True, env=env,
                          timeout=600)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("{")), None)
+    line = next((s for s in out.stdout.splitlines() if s.startswith("{")), None)
     if out.returncode != 0 or line is None:
         raise SystemExit(f"child {mode} failed:\n{out.stderr[-3000:]}")
     return json.loads(line)

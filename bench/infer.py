@@ -35,11 +35,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from auditor.geo import haversine_m  # noqa: E402
 from auditor.pipeline.api import derive_vehicle_tables, infer_project, label_and_predict  # noqa: E402
 from auditor.pipeline.baseline import baseline_labels  # noqa: E402
 from auditor.pipeline.config import InferConfig  # noqa: E402
 from auditor.pipeline.evaluate import truth_frame  # noqa: E402
-from auditor.pipeline.geo import haversine_m  # noqa: E402
 from auditor.pipeline.localtime import local_ts  # noqa: E402
 from auditor.store import open_project  # noqa: E402
 from auditor.store.queries import read_labels, read_pings, read_vehicles  # noqa: E402

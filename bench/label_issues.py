@@ -19,7 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from auditor.analysis import frames
@@ -76,8 +75,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     try:
-        from cleanlab.filter import find_label_issues
         import cleanlab
+        from cleanlab.filter import find_label_issues
     except ImportError:
         print("cleanlab is bench-only: run with .venv-bench/bin/python", file=sys.stderr)
         return 1
@@ -132,8 +131,10 @@ def main(argv=None) -> int:
               f"{result['unmatched_found_by_evidence']} of those)")
         print(f"{'method':<34}{'flagged':>8}{'P@k':>8}{'recall':>8}{'precision':>10}"
               f"{'veh.prec':>10}")
+        def fmt(v):
+            return "n/a" if v is None else f"{v:.2f}"
+
         for name, m in result["methods"].items():
-            fmt = (lambda v: "n/a" if v is None else f"{v:.2f}")
             print(f"{name:<34}{m['flagged']:>8}{fmt(m['precision_at_k']):>8}"
                   f"{fmt(m['recall']):>8}{fmt(m['precision']):>10}"
                   f"{fmt(m['vehicle_precision']):>10}")

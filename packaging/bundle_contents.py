@@ -31,13 +31,13 @@ EXCLUDED_MODULES = (
     "IPython", "jupyter_client", "ipykernel", "notebook", "matplotlib",
     "PyInstaller", "setuptools", "pip",
     "pyqtgraph.examples",
-    # other Qt bindings: pyqtgraph and superqt import whichever they find
+    # other Qt bindings: pyqtgraph imports whichever it finds
     "PyQt5", "PyQt6", "PySide2",
 )
 
 # Top-level packages whose bundled `tests` subpackages are dead weight.
 TEST_SUITE_OWNERS = ("numpy", "pandas", "scipy", "sklearn", "pyarrow", "pyqtgraph", "branca",
-                     "folium", "superqt", "sqlite_utils", "gpxpy", "platformdirs")
+                     "folium", "sqlite_utils", "gpxpy", "platformdirs")
 
 
 def _package_dir(name: str) -> Path | None:
@@ -98,7 +98,7 @@ PYARROW_UNUSED = ("pyarrow/libarrow_flight", "pyarrow/libarrow_python_flight", "
                   "pyarrow/libarrow_s3", "pyarrow/_s3fs", "pyarrow/include/",
                   "pyarrow/_pyarrow_cpp_tests", "pyarrow/tests/")
 UNUSED_MODULES = ("pyarrow.flight", "pyarrow._flight", "pyarrow._s3fs", "pyarrow._pyarrow_cpp_tests",
-                  # Qt modules nothing in auditor uses; qtpy (superqt) would pull some in
+                  # Qt modules nothing in auditor uses
                   "PySide6.QtDataVisualization", "PySide6.QtCharts", "PySide6.QtGraphs",
                   "PySide6.Qt3DCore", "PySide6.QtQuick3D", "PySide6.QtMultimedia",
                   "PySide6.QtLocation", "PySide6.QtBluetooth", "PySide6.QtSerialPort")

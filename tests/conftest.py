@@ -10,6 +10,12 @@ os.environ.setdefault("AUDITOR_DEBUG", "1")
 import pytest  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first: on two xdist workers the long ones (the default fleet, the subprocess
+    GUIs) start at once instead of trailing after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     """Logs, settings and demo data of tests never touch the real user's directories."""
@@ -20,41 +26,80 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     yield
 
 
-# Shared, expensive fixtures: one small demo fleet, imported and inferred once per session.
-# Tests that write to a project use `fresh_demo_project`, a copy of it.
+# Shared, expensive fixtures: one small demo fleet, imported and inferred once per test run —
+# once in all, not once per xdist worker: the first worker to need it builds it under a file
+# lock in the run's shared temp root, the others wait and reuse it. Tests that write to a
+# project use `fresh_demo_project`, a copy of it.
+import fcntl  # noqa: E402
 import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 DEMO_VEHICLES, DEMO_DAYS, DEMO_SEED = 60, 14, 3
 
 
+def shared_dir(tmp_path_factory, name: str, build) -> Path:
+    """``name`` under the run's temp root, made by ``build(path)`` exactly once per run."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the directory every worker's basetemp sits in
+    target = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".built").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build(target)
+            (target / ".built").touch()
+    return target
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     from auditor.demo.generator import write_demo
-    out = tmp_path_factory.mktemp("demo")
-    write_demo(out, vehicles=DEMO_VEHICLES, days=DEMO_DAYS, seed=DEMO_SEED)
-    return out
+    return shared_dir(tmp_path_factory, "demo-data", lambda out: write_demo(
+        out, vehicles=DEMO_VEHICLES, days=DEMO_DAYS, seed=DEMO_SEED))
+
+
+def _build_demo_project(demo_dir: Path, out: Path) -> None:
+    from auditor.ingest.api import ingest_paths
+    from auditor.pipeline.api import infer_project
+    from auditor.store import open_project
+    project = out / "demo.db"
+    ingest_paths(project, [demo_dir / "vehicles.csv"], kind="vehicles")
+    ingest_paths(project, [demo_dir / "pings.csv"], kind="pings")
+    ingest_paths(project, [demo_dir / "labels.csv"], kind="labels")
+    infer_project(project, seed=0)
+    conn = open_project(project)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one self-contained file to copy
+    conn.close()
 
 
 @pytest.fixture(scope="session")
 def demo_project(demo_dir, tmp_path_factory) -> Path:
     """An ingested and inferred demo project. Read-only: copy it (fresh_demo_project) to write."""
-    from auditor.ingest.api import ingest_paths
-    from auditor.pipeline.api import infer_project
-    project = tmp_path_factory.mktemp("project") / "demo.db"
-    ingest_paths(project, [demo_dir / "vehicles.csv"], kind="vehicles")
-    ingest_paths(project, [demo_dir / "pings.csv"], kind="pings")
-    ingest_paths(project, [demo_dir / "labels.csv"], kind="labels")
-    infer_project(project, seed=0)
-    from auditor.store import open_project
-    conn = open_project(project)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one self-contained file to copy
-    conn.close()
-    return project
+    return shared_dir(tmp_path_factory, "demo-project",
+                      lambda out: _build_demo_project(demo_dir, out)) / "demo.db"
 
 
 @pytest.fixture
 def fresh_demo_project(demo_project, tmp_path) -> Path:
     target = tmp_path / "demo.db"
     shutil.copyfile(demo_project, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def tiny_project(tmp_path_factory) -> Path:
+    """A second, much smaller demo project (8 vehicles x 4 days, another seed), built once per
+    run: for tests that need a project other than the shared one, or just a quick one to run
+    inference or export on. Read-only: copy it (fresh_tiny_project) to write."""
+    from auditor.demo.project import build_demo_project
+    return shared_dir(tmp_path_factory, "tiny-project", lambda out: build_demo_project(
+        out / "demo.db", vehicles=8, days=4, seed=5)) / "demo.db"
+
+
+@pytest.fixture
+def fresh_tiny_project(tiny_project, tmp_path) -> Path:
+    target = tmp_path / "tiny.db"
+    shutil.copyfile(tiny_project, target)
     return target

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from auditor.analysis.error_tree import error_tree, slice_members
+from auditor.analysis.error_tree import slice_members
 from auditor.analysis.report import build_report
 from auditor.cli import main
 from auditor.store import open_project
@@ -64,18 +64,39 @@ def test_offset_labels_named_by_evidence(demo_report, truth):
     assert offsets and offsets <= far
 
 
+def _oof_errors(conn, run_id):
+    """place_id -> is the out-of-fold label wrong, straight from the predictions table (the
+    argmax of oof_p_*, ties to the first class), not through the analysis code."""
+    out = {}
+    for pid, given, *p in conn.execute(
+            "SELECT place_id, given_label, oof_p_home, oof_p_work, oof_p_other FROM predictions "
+            "WHERE run_id = ? AND given_label IN ('home', 'work', 'other') AND oof_p_home IS NOT "
+            "NULL", (run_id,)):
+        out[pid] = ("home", "work", "other")[p.index(max(p))] != given
+    return out
+
+
 def test_error_tree_slices_are_consistent(demo_project, demo_report):
     t = demo_report["error_tree"]
     root = t["root"]
-    assert root is not None and root["n"] == t["n"] and root["errors"] == t["errors"]
+    conn = open_project(demo_project, create=False)
+    wrong = _oof_errors(conn, demo_report["run_id"])
+    # the root is every labelled place with an out-of-fold prediction, and its errors
+    assert root is not None and root["n"] == t["n"] == len(wrong)
+    assert root["errors"] == t["errors"] == sum(wrong.values())
     worst = t["leaves"][0]
     assert worst["error_rate"] > root["error_rate"]  # errors pile up somewhere
-    assert sum(leaf["n"] for leaf in t["leaves"]) == root["n"]
-    conn = open_project(demo_project, create=False)
-    assert error_tree(conn) == t
-    members = slice_members(conn, worst["id"])
+    # leaves partition the places; each leaf's n and errors are what its members say
+    seen = set()
+    for leaf in t["leaves"]:
+        members = slice_members(conn, leaf["id"])
+        assert len(members) == leaf["n"] and not seen & set(members)
+        seen |= set(members)
+        assert sum(wrong[p] for p in members) == leaf["errors"]
+    assert seen == set(wrong)
+    with pytest.raises(KeyError):
+        slice_members(conn, 10_000)
     conn.close()
-    assert len(members) == worst["n"]
 
 
 def test_report_cli_on_demo(demo_project, demo_dir, tmp_path, capsys):
@@ -85,5 +106,6 @@ def test_report_cli_on_demo(demo_project, demo_dir, tmp_path, capsys):
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert {"validation", "suspicious", "error_tree", "skew", "truth"} <= set(data)
+    assert data["fix_loop"] is None  # a single model run: nothing before it to compare with
     assert out.read_text().splitlines()[0] == (
         "vehicle_id,place_id,lat,lon,split,given_label,predicted_label,p_home,p_work,p_other")

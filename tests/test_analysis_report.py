@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditor.analysis.evidence import evidence_for_place, evidence_frame
 from auditor.analysis.error_tree import error_tree, slice_members
+from auditor.analysis.evidence import evidence_for_place, evidence_frame
 from auditor.analysis.report import build_report
 from auditor.cli import main
 from auditor.pipeline.features import place_features
@@ -62,7 +62,7 @@ def project(tmp_path_factory):
     truth = pred["place_id"].str[-1].map(kind)
     probs = {"home": 0.05, "work": 0.05, "other": 0.05}
     rows = []
-    for pid, t, g, vid in zip(pred["place_id"], truth, pred["given_label"], pred["vehicle_id"]):
+    for pid, t in zip(pred["place_id"], truth):
         p = dict(probs)
         p[t] = 0.9
         if pid == "V06:1":          # validation: the model calls the work place 'other'
@@ -78,7 +78,6 @@ def project(tmp_path_factory):
                                       [o[c] for _, o in rows])
     labels = []
     for v in VEHICLES[:9]:
-        i = VEHICLES.index(v)
         pl = places.set_index("place_id")
         labels.append((v, "home", pl.at[f"{v}:0", "lat"], pl.at[f"{v}:0", "lon"]))
         labels.append((v, "work", pl.at[f"{v}:1", "lat"], pl.at[f"{v}:1", "lon"]))
@@ -266,3 +265,15 @@ def test_cli_bad_truth_file(project, tmp_path, capsys):
     bad.write_text("{not json")
     assert main(["report", str(project), "--truth", str(bad)]) == 1
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_only_some_analyses_give_the_same_sections(project, report):
+    conn = open_project(project, create=False)
+    try:
+        part = build_report(conn, only=("skew", "fix_loop"))
+        with pytest.raises(KeyError):
+            build_report(conn, only=("no-such-analysis",))
+    finally:
+        conn.close()
+    assert list(part) == ["run_id", "skew", "fix_loop"]
+    assert part["skew"] == report["skew"] and part["fix_loop"] == report["fix_loop"]

@@ -8,7 +8,7 @@ from scipy.spatial.distance import jensenshannon
 
 from auditor.analysis import skew
 from auditor.analysis.drift import spatial_drift
-from auditor.analysis.error_tree import build_error_tree, design_matrix, members
+from auditor.analysis.error_tree import build_error_tree, design_matrix, grow_error_tree
 from auditor.analysis.leakage import entity_leakage, location_leakage, time_overlap
 from auditor.analysis.stoptimes import crossings, overlaps_daily_window, touches_weekday
 from auditor.analysis.suspicion import find_issues, suspicious_labels
@@ -228,11 +228,23 @@ def test_error_tree_finds_planted_slice():
     worst = tree["leaves"][0]
     assert "firmware = fw-bad" in worst["slice"] and worst["error_rate"] > 0.4
     assert tree["root"]["n"] == n and tree["root"]["errors"] == int(lab["wrong"].sum())
-    # slice members of the root's right child are exactly the fw-bad places
+    # slice members of the root's right child are exactly the fw-bad places (an oracle from
+    # the planted data, not from the tree), from the same fit that drew the JSON
+    same, members = grow_error_tree(lab, X, words)
+    assert same == tree
     right = tree["root"]["children"][1]
-    got = members(lab, X, right["id"])
     want = sorted(lab.loc[lab["vehicle_id"].map(fw_of) == "fw-bad", "place_id"])
-    assert got == want and right["n"] == len(want)
+    assert members[right["id"]] == want and right["n"] == len(want)
+    assert members[tree["root"]["id"]] == sorted(lab["place_id"])
+    # every node's members are the union of its children's, and leaves partition the root
+    def check(node):
+        if node["children"]:
+            kids = [set(members[c["id"]]) for c in node["children"]]
+            assert kids[0].isdisjoint(kids[1]) and kids[0] | kids[1] == set(members[node["id"]])
+            for c in node["children"]:
+                check(c)
+        assert len(members[node["id"]]) == node["n"]
+    check(tree["root"])
 
 
 def test_error_tree_names_the_population_crowding_a_feature_slice():

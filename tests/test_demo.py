@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -107,7 +106,7 @@ def test_files_have_the_contract_columns(demo_dir, truth, pings, size):
         assert pd.Timestamp("2026-03-15", tz=zone).utcoffset().total_seconds() != 0
     labels = pd.read_csv(demo_dir / "labels.csv", dtype={"vehicle_id": str})
     assert set(labels["label"]) == {"home", "work"}
-    for vid, entry in truth["vehicles"].items():
+    for entry in truth["vehicles"].values():
         assert entry["schedule"] in ("day", "night", "none")
         assert isinstance(entry["faulty"], bool) and len(entry["home"]) == 2
         assert (entry["work"] is None) == (entry["schedule"] == "none")
@@ -343,6 +342,7 @@ def test_demo_refuses_to_overwrite_a_project_that_is_not_a_demo(tmp_path, capsys
     assert project.read_bytes() == b"precious"
 
 
+@pytest.mark.slow
 def test_demo_builds_then_reuses_the_default_project(capsys):
     """Needs auditor.ingest and auditor.pipeline (other packages)."""
     args = ["demo", "--no-gui", "--vehicles", "6", "--days", "4", "--seed", "2"]

@@ -15,8 +15,8 @@ from auditor.audit.flags import add_flag
 from auditor.errors import UserError
 from auditor.export.api import export_training_set, preview_export
 from auditor.export.build import export_columns
-from auditor.export.config import ExportConfig
 from auditor.export.canonical import render_csv
+from auditor.export.config import ExportConfig
 from auditor.export.hashing import sha256_bytes
 from auditor.export.verify import verify_export
 from auditor.export.weighting import compute_weights, effective_sample_size, neighbour_counts
@@ -332,6 +332,7 @@ def test_match_places_nearest_one_to_one_with_id_tie_break():
 
 def test_compare_manifests_puts_causes_in_words(project, tmp_path):
     import copy
+
     from auditor.export.verify import compare_manifests
     export_training_set(project, tmp_path / "out")
     old = json.loads((tmp_path / "out" / "manifest.json").read_text())

@@ -15,20 +15,23 @@ from auditor.ingest.api import ingest_paths
 from auditor.pipeline.api import infer_project
 from auditor.store import open_project
 
+pytestmark = pytest.mark.slow  # builds the 200 x 28 fleet and infers it twice
+
 
 @pytest.fixture(scope="module")
 def fixed_default_demo(tmp_path_factory):
     build = build_demo_project(tmp_path_factory.mktemp("default") / "demo.db")
     truth = json.loads((build.data_dir / "truth.json").read_text())
     fault = truth["fault"]
+    # only the sections these tests read (the whole report is tested on the shared demo)
     conn = open_project(build.project, create=False)
-    before = build_report(conn)
+    before = build_report(conn, only=("skew", "fix_loop"))
     conn.close()
     ingest_paths(build.project, [build.data_dir / "pings.csv"], kind="pings",
                  only=[f"{fault['column']}={fault['value']}"], ignore_offset=True, replace=True)
     infer_project(build.project, seed=truth["summary"]["seed"])
     conn = open_project(build.project, create=False)
-    after = build_report(conn)
+    after = build_report(conn, only=("skew", "fix_loop"))
     conn.close()
     return truth, before, after
 

@@ -10,14 +10,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditor.audit.anchors import _distance_m
-from auditor.audit.flags import (FlagStack, add_flag, effective_label, flags_in_force,
-                                 orphaned_flags, place_candidates, reattach, revoke)
+from auditor.audit.flags import (
+    FlagStack,
+    add_flag,
+    effective_label,
+    flags_in_force,
+    orphaned_flags,
+    place_candidates,
+    reattach,
+    revoke,
+)
 from auditor.audit.log_csv import export_csv, import_csv
 from auditor.cli import main
 from auditor.errors import UserError
-from auditor.export.api import export_training_set
 from auditor.export.build import build_training_set
+from auditor.geo import haversine_m
 from auditor.ingest.api import ingest_paths
 from auditor.pipeline.api import infer_project
 from auditor.store import open_project
@@ -88,7 +95,7 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
     places = pd.read_sql_query("SELECT * FROM places", conn).set_index("place_id")
     stops = pd.read_sql_query("SELECT * FROM stops", conn)
     # the hazard is real in this data: many old ids now name another place (or none)
-    stale = sum(m["place_id"] not in places.index or _distance_m(
+    stale = sum(m["place_id"] not in places.index or haversine_m(
         m["lat"], m["lon"], places.loc[m["place_id"], "lat"],
         places.loc[m["place_id"], "lon"]) > 150 for m in made.values())
     assert stale >= 10
@@ -111,8 +118,8 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
         for s, t in m["stops"]:
             held = _overlaps(stops, places.loc[row["target_id"], "vehicle_id"], s, t)
             assert set(held["place_id"]) == {row["target_id"]}
-        assert _distance_m(m["lat"], m["lon"], row["lat"], row["lon"]) < 150
-    for e, row in flags[flags["status"] == "orphaned"].iterrows():
+        assert haversine_m(m["lat"], m["lon"], row["lat"], row["lon"]) < 150
+    for _, row in flags[flags["status"] == "orphaned"].iterrows():
         assert pd.isna(row["target_id"]) and row["detail"]
     assert summary["flags"]["repointed"] >= stale - summary["flags"]["orphaned"]
 
@@ -123,7 +130,7 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
         assert effective_label(conn, row["target_id"]) == made[e]["value"]
         if row["target_id"] in frame.index:
             assert frame.loc[row["target_id"], "label"] == made[e]["value"]
-    for e, row in attached[attached["action"] == "bad_data"].iterrows():
+    for _, row in attached[attached["action"] == "bad_data"].iterrows():
         assert row["target_id"] not in frame.index
     assert not frame["vehicle_id"].eq("V00003").any()
     conn.close()
@@ -141,7 +148,7 @@ def test_earlier_week_arriving_moves_no_flag_silently(two_weeks, tmp_path):
     assert (there["flagged_target_id"] == here["flagged_target_id"]).all()
     ok = (here["status"] == "attached").to_numpy()
     assert (there.loc[ok, "status"] == "attached").all()
-    gap = _distance_m(here.loc[ok, "lat"].to_numpy(float), here.loc[ok, "lon"].to_numpy(float),
+    gap = haversine_m(here.loc[ok, "lat"].to_numpy(float), here.loc[ok, "lon"].to_numpy(float),
                       there.loc[ok, "lat"].to_numpy(float), there.loc[ok, "lon"].to_numpy(float))
     assert (gap < 1).all()
     c2.close()
@@ -194,7 +201,7 @@ SHOP_B = _north(SHOP_A, 150)   # 150 m from A: a place of its own without M
 
 def _place_at(conn, point):
     rows = conn.execute("SELECT place_id, lat, lon FROM places").fetchall()
-    d = [(_distance_m(point[0], point[1], a, b), p) for p, a, b in rows]
+    d = [(haversine_m(point[0], point[1], a, b), p) for p, a, b in rows]
     return min(d)[1]
 
 
@@ -322,7 +329,7 @@ def test_export_refuses_orphans_until_settled(fresh_demo_project, tmp_path, caps
         by_vehicle.setdefault(v, []).append((p, a, b))
     v, ps = next((v, ps) for v, ps in sorted(by_vehicle.items()) if len(ps) >= 2)
     p1, p2 = ps[0][0], ps[1][0]
-    reach = float(_distance_m(ps[0][1], ps[0][2], ps[1][1], ps[1][2]))
+    reach = float(haversine_m(ps[0][1], ps[0][2], ps[1][1], ps[1][2]))
     v1 = "work"
     e1 = add_flag(conn, "ana", "place", p1, "label_wrong", v1)
     e2 = add_flag(conn, "ana", "place", p2, "label_wrong", "home")
@@ -436,4 +443,50 @@ def test_flags_from_before_anchors_are_anchored_to_todays_place(tmp_path):
     assert f.loc[1, ["status", "target_id"]].tolist() == ["attached", "v:0"]
     assert f.loc[2, "status"] == "orphaned" and f.loc[2, "how"] == "no_anchor"
     assert f.loc[3, ["status", "target_id"]].tolist() == ["attached", "v"]
+    conn.close()
+
+
+def test_a_project_at_migration_2_gets_the_one_rule_of_a_flag_in_force(tmp_path):
+    """A project written with migration 2's view (every live flag, no "latest" rule) opens
+    with migration 3's: per (kind, where it points now, action) only the latest attached flag;
+    orphans stay rows that point nowhere; undoing the latest brings the earlier one back."""
+    path = tmp_path / "m2.db"
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS[0])
+    raw.executescript(MIGRATIONS[1])
+    raw.execute("PRAGMA user_version = 2")
+    raw.executemany("INSERT INTO places VALUES (?,?,?,?,?)",
+                    [("v:0", "v", 48.0, 11.0, 2), ("v:1", "v", 48.02, 11.0, 1)])
+    flags = [("ana", "place", "v:1", "label_wrong", "work"),   # made on v:1, now points at v:0
+             ("bob", "place", "v:0", "label_wrong", "other"),  # the latest on v:0
+             ("ana", "place", "v:0", "model_wrong", None),
+             ("ana", "place", "v:9", "bad_data", None),        # orphaned
+             ("ana", "vehicle", "v", "bad_data", None)]
+    raw.executemany("INSERT INTO flag_events (analyst, created_at, target_kind, target_id, "
+                    "action, new_value) VALUES (?, '2026-01-01T00:00:00Z', ?, ?, ?, ?)", flags)
+    raw.executemany("INSERT INTO flag_targets (event_id, place_id, status, how, moved_m, "
+                    "detail) VALUES (?,?,?,?,?,?)",
+                    [(1, "v:0", "attached", "stops", 5.0, "moved"),
+                     (2, "v:0", "attached", "flagged", 0.0, None),
+                     (3, "v:0", "attached", "flagged", 0.0, None),
+                     (4, None, "orphaned", "gone", None, "no place near")])
+    assert len(raw.execute("SELECT * FROM flags_in_force").fetchall()) == 5  # migration 2's
+    raw.commit()
+    raw.close()
+
+    conn = open_project(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+    rows = conn.execute("SELECT event_id, flagged_target_id, current_target, status FROM "
+                        "flags_in_force ORDER BY event_id").fetchall()
+    assert rows == [(2, "v:0", "v:0", "attached"), (3, "v:0", "v:0", "attached"),
+                    (4, "v:9", None, "orphaned"), (5, "v", "v", "attached")]
+    assert effective_label(conn, "v:0") == "other"
+    assert orphaned_flags(conn)["event_id"].tolist() == [4]
+    # revoking bob's correction brings ana's (made under another id) back on v:0 (the row goes
+    # in raw: revoke() would also re-attach, and these test flags have no anchors)
+    conn.execute("INSERT INTO flag_events (analyst, created_at, target_kind, target_id, action, "
+                 "revokes) VALUES ('bob', '2026-01-01T00:00:01Z', 'place', 'v:0', 'revoke', 2)")
+    assert effective_label(conn, "v:0") == "work"
+    assert [r[0] for r in conn.execute("SELECT event_id FROM flags_in_force WHERE "
+                                       "current_target = 'v:0' ORDER BY event_id")] == [1, 3]
     conn.close()

@@ -105,6 +105,10 @@ def test_unlabelled_beijing_fleet_runs_on_beijing_time_with_baseline_labels(beij
     from auditor.store.queries import read_vehicles
     stops = local_stops(conn, read_vehicles(conn))
     assert ((stops["start_local"] - stops["start_ts"]) == 8 * 3600).all()
+    # ...and so does the app's timeline (auditor.maps.timeline reads the stored zone)
+    from auditor.maps.timeline import vehicle_timeline
+    iv = vehicle_timeline(conn, stops["vehicle_id"].iloc[0], summary["run_id"]).intervals
+    assert len(iv) > 5 and ((iv["local_start"] - iv["start_ts"]) == 8 * 3600).all()
     conn.close()
     assert located >= 0.9
 

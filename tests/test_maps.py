@@ -420,9 +420,12 @@ def test_unlabelled_place_says_so_not_nan(conn):
 
 @pytest.mark.gui
 def test_switching_vehicle_swaps_the_data_in_the_same_page(qtbot, tmp_path, project):
-    from auditor.gui.map_view import MapView
+    from types import SimpleNamespace
+
+    from auditor.gui.views.map_view import MapView
+    from auditor.state.app_state import AppState
     c = _with_odd_vehicle(tmp_path, project)
-    view = MapView()
+    view = MapView(AppState(SimpleNamespace(analyst="", basemap="none")))
     view.resize(900, 600)
     view.show()
 

@@ -43,12 +43,14 @@ def test_every_derived_table_and_both_runs_are_stored(conn):
     # every stop belongs to a place of its own vehicle; ids follow the contract
     assert conn.execute("SELECT COUNT(*) FROM stops s JOIN places p USING (place_id) "
                         "WHERE s.vehicle_id = p.vehicle_id").fetchone()[0] == _count(conn, "stops")
-    assert conn.execute("SELECT COUNT(*) FROM trips WHERE trip_id NOT LIKE vehicle_id || ':t%'").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM trips WHERE trip_id NOT LIKE vehicle_id || ':t%'"
+                        ).fetchone()[0] == 0
     runs = dict(conn.execute("SELECT kind, COUNT(*) FROM runs GROUP BY kind").fetchall())
     assert runs == {"baseline": 1, "model": 1}
     for kind in ("baseline", "model"):
         rid = conn.execute("SELECT run_id FROM runs WHERE kind = ?", (kind,)).fetchone()[0]
-        assert conn.execute("SELECT COUNT(*) FROM predictions WHERE run_id = ?", (rid,)).fetchone()[0] == n_places
+        assert conn.execute("SELECT COUNT(*) FROM predictions WHERE run_id = ?",
+                            (rid,)).fetchone()[0] == n_places
     # labels: every label row is either matched to a place or reported with a reason
     n_labels = _count(conn, "labels")
     assert _count(conn, "place_labels") + _count(conn, "unmatched_labels") == n_labels

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditor.geo import haversine_m
 from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.baseline import baseline_labels
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS, crossings, window_seconds_before
-from auditor.pipeline.geo import haversine_m
 from auditor.pipeline.labels import given_labels, match_labels
 from auditor.pipeline.localtime import local_ts
 from auditor.pipeline.model import assign_splits, decide_labels, train_and_predict, vehicle_folds

@@ -78,6 +78,7 @@ def test_insert_frame_maps_nan_to_null_and_replace_table(tmp_path):
 def test_atomic_write_replaces_whole_file_with_usual_permissions(tmp_path):
     import os
     import stat
+
     from auditor.atomic import write_text_atomic
     target = tmp_path / "out.csv"
     target.write_text("old")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditor.analysis import frames, provenance
-from auditor.analysis.report import build_report
+from auditor.analysis import frames
+from auditor.analysis.report import build_report, render_sections
+from auditor.analysis.sections.text import pct
 from auditor.atomic import write_text_atomic
 from auditor.errors import UserError
 from auditor.progress import TerminalProgress
@@ -35,9 +36,11 @@ def _read_truth(path: str) -> dict:
         with open(path, encoding="utf-8") as fh:
             truth = json.load(fh)
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file; give the truth.json written by 'auditor demo-data'")
+        raise UserError(f"{path}: no such file; give the truth.json written by "
+                        "'auditor demo-data'") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: not valid JSON ({exc}); give the truth.json of a demo fleet")
+        raise UserError(f"{path}: not valid JSON ({exc}); give the truth.json of a demo "
+                        "fleet") from None
     if not isinstance(truth, dict) or "vehicles" not in truth:
         raise UserError(f"{path}: has no 'vehicles' key; give the truth.json of a demo fleet")
     return truth
@@ -71,10 +74,6 @@ def run(args) -> int:
     return 0
 
 
-def _pct(v) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f}%"
-
-
 TRUTH_GROUPS = (("day", "day shift, healthy firmware"), ("night", "night shift, healthy fw"),
                 ("none", "no work place, healthy fw"), ("faulty", "faulty firmware, any"))
 
@@ -87,7 +86,7 @@ def render_truth(scores: dict) -> list[str]:
     base = (scores.get("baseline") or {}).get("groups", {})
 
     def pair(g: dict) -> str:
-        return f"{_pct(g.get('home_within_150m')):>6} / {_pct(g.get('work_within_150m')):>6}"
+        return f"{pct(g.get('home_within_150m')):>6} / {pct(g.get('work_within_150m')):>6}"
 
     for key, name in TRUTH_GROUPS:
         if key in model:
@@ -96,95 +95,10 @@ def render_truth(scores: dict) -> list[str]:
     return lines
 
 
-def _before_after(e: dict) -> str:
-    b, a = e["before"], e["after"]
-    return (f"{b['errors']}/{b['n']} ({_pct(b['error_rate'])}) -> "
-            f"{a['errors']}/{a['n']} ({_pct(a['error_rate'])})")
-
-
-def render_fix_loop(f: dict, limit: int = 5) -> list[str]:
-    """Errors before -> after per population, the largest drops first."""
-    lines = [f"Before -> after (run {f['before_run_id']} -> run {f['after_run_id']}; "
-             "model out-of-fold errors, baseline in brackets):"]
-    rows = [("whole fleet", f["fleet"])] + [
-        (f"{p['column']} = {p['value']}", p) for p in f["populations"][:limit]]
-    for name, e in rows:
-        if "model" not in e:
-            continue
-        base = f"  [{_before_after(e['baseline'])}]" if "baseline" in e else ""
-        lines.append(f"  {name:<24} {_before_after(e['model'])}{base}")
-    return lines
-
-
-def render_validation(r: dict) -> list[str]:
-    """Validation figures of the report: accuracy, per class, confusion, model vs baseline."""
-    v = r["validation"]
-    lines = [f"Run {r['run_id']}: validation accuracy {_pct(v['accuracy'])} "
-             f"on {v['n']} labelled places"]
-    b = v.get("baseline") or {}
-    if b.get("accuracy") is not None:
-        lines.append(f"  baseline (02:00 place) accuracy {_pct(b['accuracy'])}")
-    for c, m in v["per_class"].items():
-        lines.append(f"  {c:<6} precision {_pct(m['precision'])}  recall {_pct(m['recall'])}  "
-                     f"(n={m['support']})")
-    lines.append("  confusion (given -> predicted): " + "; ".join(
-        f"{g}: " + ", ".join(f"{p} {n}" for p, n in row.items())
-        for g, row in v["confusion"].items()))
-    lines.append(f"  misclassified validation places: {len(v['misclassified'])}")
-    return lines
-
-
 def render_text(r: dict) -> str:
-    """The human-readable report: the headline figures of each section."""
-    v = r["validation"]
-    status = v.get("status") or "validation split"
-    lines = (render_validation(r) if status == "validation split" else
-             [f"Run {r['run_id']}: validation: {status}"]) + provenance.render(r)
-    lines.append("Accuracy by population (out-of-fold, all labelled places):")
-    for col, rows in v["by_population"]["metadata"].items():
-        worst = min((x for x in rows if x["oof_accuracy"] is not None),
-                    key=lambda x: x["oof_accuracy"], default=None)
-        if worst is not None:
-            lines.append(f"  {col}: lowest {worst['value']} {_pct(worst['oof_accuracy'])} "
-                         f"(n={worst['oof_n']})")
-    for x in v["by_population"]["schedule"]:
-        lines.append(f"  {x['description']}: {_pct(x['oof_accuracy'])} (n={x['oof_n']})")
-    lines.append(f"Suspicious labels: {len(r['suspicious'])} (ranked by "
-                 f"{r['suspicious_ranking'].replace('_', ' ')})")
-    for s in r["suspicious"][:10]:
-        lines.append(f"  {s['place_id']}  score {s['score']:.2f}  {s['reason']}")
-    lines.append(f"Label evidence: {len(r['evidence'])} findings")
-    for e in r["evidence"][:10]:
-        lines.append(f"  {e['sentence']}")
-    t = r["error_tree"]
-    lines.append(f"Error tree: {t['errors']} errors in {t['n']} labelled places (out-of-fold)")
-    for leaf in t["leaves"][:3]:
-        d = leaf.get("dominant")
-        crowd = (f" [mostly {d['column']} {d['value']}: {_pct(d['share'])} of the slice, "
-                 f"{_pct(d['overall_share'])} of all]" if d else "")
-        lines.append(f"  {_pct(leaf['error_rate'])} wrong (n={leaf['n']}): {leaf['slice']}{crowd}")
-    sk = r["skew"]
-    for name, comp in sk["comparisons"].items():
-        flagged = ", ".join(comp["flagged"]) or "none"
-        lines.append(f"Skew {comp['reference']} vs {name}: flagged {flagged}")
-    pops = sk["populations"]["by_population"]
-    if pops:
-        p = pops[0]
-        lines.append(f"Most skewed population: {p['column']} = {p['value']} "
-                     f"({p['feature']} of {p['place_class']} places shifted "
-                     f"{p['wasserstein_std']:.2f} std; flag at {p['threshold']})")
-    lk = sk["leakage"]
-    lines.append(f"Leakage: {lk['entity']['n']} vehicles in several splits; "
-                 f"{lk['location']['n_near_train']} validation labels within "
-                 f"{lk['location']['near_m']:.0f} m of a train label")
-    cells = sk["spatial_drift"]["cells"]
-    if cells:
-        c = cells[0]
-        lines.append(f"Spatial drift: largest change {c['change']:+.3f} of parked time in cell "
-                     f"lat {c['lat_min']:.2f}-{c['lat_max']:.2f}, "
-                     f"lon {c['lon_min']:.2f}-{c['lon_max']:.2f}")
-    if r.get("fix_loop"):
-        lines.extend(render_fix_loop(r["fix_loop"]))
+    """The human-readable report: the headline lines of each registered analysis, then what
+    this command added (truth scores, the predictions file)."""
+    lines = render_sections(r)
     if "truth" in r:
         lines.extend(render_truth(r["truth"]))
     if "predictions_file" in r:

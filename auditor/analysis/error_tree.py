@@ -131,7 +131,8 @@ def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
         rec = {"id": int(i), "condition": condition, "path": path, "n": int(n_node[i]),
                "errors": int(err_node[i]),
                "error_rate": float(err_node[i] / n_node[i]) if n_node[i] else None,
-               "dominant": _unless_said(dominant[i], path), "feature": None, "threshold": None, "children": []}
+               "dominant": _unless_said(dominant[i], path), "feature": None, "threshold": None,
+               "children": []}
         left, right = t.children_left[i], t.children_right[i]
         if left != right:  # a split
             col = columns[t.feature[i]]
@@ -157,9 +158,10 @@ def _prepared(conn: sqlite3.Connection, run_id: Optional[int]):
     return run_id, lab, X, words
 
 
-def build_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
-                     max_depth: int = MAX_DEPTH) -> dict:
-    """The tree over a prepared design matrix, as JSON; {"root": None} with too few places."""
+def grow_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
+                    max_depth: int = MAX_DEPTH) -> tuple[dict, dict[int, list[str]]]:
+    """The tree over a prepared design matrix, as JSON ({"root": None} with too few places),
+    and the place ids reaching each node — both from the same single fit."""
     y = lab["wrong"].to_numpy(dtype=int)
     out = {"target": "out-of-fold prediction differs from the given label",
            "n": int(len(y)), "errors": int(y.sum()),
@@ -168,16 +170,27 @@ def build_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
            "root": None, "leaves": []}
     if len(y) < 2 * min_leaf(len(y)) or X.shape[1] == 0:
         out["note"] = "too few labelled places for a tree"
-        return out
+        return out, {}
     tree = _fit(X, y, max_depth)
-    root = tree_json(tree, list(X.columns), words, y, X.to_numpy(dtype=float))
+    values = X.to_numpy(dtype=float)
+    root = tree_json(tree, list(X.columns), words, y, values)
     out["root"] = root
     leaves = sorted(_leaves(root), key=lambda n: (-(n["error_rate"] or 0.0), n["id"]))
     out["leaves"] = [{"id": n["id"], "n": n["n"], "errors": n["errors"],
                       "error_rate": n["error_rate"], "slice": " and ".join(n["path"]),
                       "dominant": n["dominant"]}
                      for n in leaves]
-    return out
+    path = tree.decision_path(values).tocsc()  # places x nodes, one column per node
+    ids = lab["place_id"].to_numpy(dtype=object)
+    members = {node: sorted(ids[path.indices[path.indptr[node]:path.indptr[node + 1]]].tolist())
+               for node in range(tree.tree_.node_count)}
+    return out, members
+
+
+def build_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
+                     max_depth: int = MAX_DEPTH) -> dict:
+    """The tree over a prepared design matrix, as JSON; {"root": None} with too few places."""
+    return grow_error_tree(lab, X, words, max_depth)[0]
 
 
 def error_tree(conn: sqlite3.Connection, run_id: Optional[int] = None,
@@ -188,25 +201,15 @@ def error_tree(conn: sqlite3.Connection, run_id: Optional[int] = None,
     return out
 
 
-def members(lab: pd.DataFrame, X: pd.DataFrame, node_id: int,
-            max_depth: int = MAX_DEPTH) -> list[str]:
-    """Place ids of the labelled places that reach ``node_id`` of the (re-fitted, identical)
-    tree; the tree is deterministic, so refitting is cheaper than storing it."""
-    y = lab["wrong"].to_numpy(dtype=int)
-    if len(y) < 2 * min_leaf(len(y)) or X.shape[1] == 0:
-        return []
-    tree = _fit(X, y, max_depth)
-    if not 0 <= node_id < tree.tree_.node_count:
-        raise KeyError(node_id)
-    path = tree.decision_path(X.to_numpy(dtype=float))
-    hit = path[:, node_id].toarray().ravel().astype(bool)
-    return sorted(lab.loc[hit, "place_id"].tolist())
-
-
 def slice_members(conn: sqlite3.Connection, node_id: int, run_id: Optional[int] = None,
                   max_depth: int = MAX_DEPTH) -> list[str]:
+    """Place ids of the labelled places that reach ``node_id`` of the run's tree (KeyError for
+    a node the tree does not have)."""
     _, lab, X, words = _prepared(conn, run_id)
-    return members(lab, X, node_id, max_depth)
+    out, members = grow_error_tree(lab, X, words, max_depth)
+    if out["root"] is None:
+        return []
+    return members[int(node_id)]
 
 
 def _slice_rates(conn: sqlite3.Connection, run_id: Optional[int], vehicles: set) -> dict:

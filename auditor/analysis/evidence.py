@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from auditor.analysis.frames import vehicle_metadata
-from auditor.pipeline.geo import haversine_m
 from auditor.analysis.stoptimes import local_stops, overlaps_daily_window, touches_weekday
+from auditor.geo import haversine_m
 from auditor.store.queries import table_exists
 
 NIGHT = (0, 5 * 3600)

@@ -63,12 +63,17 @@ def previous_model_run(conn: sqlite3.Connection, run_id: int) -> Optional[int]:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def check_model_runs(conn: sqlite3.Connection, *run_ids: int) -> None:
+    """UserError unless every run is a model run of this project (cheap: ask before working)."""
+    for r in run_ids:
+        if run_kind(conn, r) != "model":
+            raise UserError(f"run {r} is not a model run — compare two runs of 'auditor infer'")
+
+
 def before_after(conn: sqlite3.Connection, before_run: int, after_run: int) -> dict:
     """Every metadata population (and the whole fleet) in two model runs and in
     the baseline runs made beside them; populations sorted by how much their error rate fell."""
-    for r in (before_run, after_run):
-        if run_kind(conn, r) != "model":
-            raise UserError(f"run {r} is not a model run — compare two runs of 'auditor infer'")
+    check_model_runs(conn, before_run, after_run)
     meta = frames.vehicle_metadata(conn)
     # every column with few values, numbers included (a model year is a population too); free
     # text and ids are left out like in the other population views

@@ -8,12 +8,10 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from auditor.analysis.classes import CLASSES  # noqa: F401  (re-exported for the analyses)
+from auditor.classes import CLASSES  # noqa: F401  (re-exported for the analyses)
 from auditor.errors import UserError
-from auditor.store.queries import (latest_run_id, read_predictions, read_run, read_vehicles,
-                                   table_exists)
+from auditor.store.queries import latest_run_id, read_predictions, read_run, read_vehicles, table_exists
 
-P_COLUMNS = [f"p_{c}" for c in CLASSES]
 OOF_COLUMNS = [f"oof_p_{c}" for c in CLASSES]
 ID_COLUMNS = {"place_id", "vehicle_id", "run_id", "label_id"}
 

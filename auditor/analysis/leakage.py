@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import BallTree
 
-from auditor.pipeline.geo import EARTH_RADIUS_M
+from auditor.geo import EARTH_RADIUS_M
 
 NEAR_M = 100.0
 

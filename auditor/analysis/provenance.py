@@ -1,7 +1,8 @@
 """Where a report's figures come from: which labeller produced the run's labels, which clock
 each vehicle's local time follows (and where its stamps disagree with where it parks), and the
 place flags that point at nothing since the last infer. Report keys ``labels_source``,
-``local_time``, ``orphaned_flags`` (docs/contracts.md)."""
+``local_time``, ``orphaned_flags`` (docs/contracts.md); their registry entries and text lines
+are in auditor.analysis.sections.provenance."""
 from __future__ import annotations
 
 import sqlite3
@@ -12,8 +13,6 @@ from auditor.analysis.jsonable import records
 from auditor.audit.flags import orphaned_flags
 from auditor.store.queries import read_run, table_exists
 
-CLOCK_WORDS = {"metadata": "vehicles file timezone", "stated_offset": "offset stated in stamps",
-               "location": "zone of where it parks", "utc": "UTC (nothing else known)"}
 # a vehicle's clock disagrees with its parking zone on more than this share of its pings:
 # more than a DST edge or a trip across a border, the whole clock is off
 DISAGREE_SHARE = 0.5
@@ -69,48 +68,3 @@ def orphaned(conn: sqlite3.Connection) -> dict:
             "anchor_vehicle_id", "lat", "lon", "anchor_first_ts", "anchor_last_ts", "how",
             "detail"]
     return {"n": int(len(frame)), "flags": records(frame[cols])}
-
-
-def sections(conn: sqlite3.Connection, run_id: int) -> dict:
-    return {"labels_source": labels_source(conn, run_id), "local_time": local_time(conn),
-            "orphaned_flags": orphaned(conn)}
-
-
-def render(r: dict) -> list[str]:
-    """Text lines of the three sections (report command)."""
-    src = r.get("labels_source") or {}
-    lines = [f"Labels of run {r['run_id']}: {src.get('text', 'a model')}"
-             + (f" ({src['model_from']['kind']} {src['model_from']['path']})"
-                if src.get("model_from") else "")]
-    if src.get("validation") == "no labels":
-        hint = "" if src.get("kind") == "model_from" else \
-            " (import labels, or infer --model-from a labelled project)"
-        lines.append("  no labels in this project: accuracies, suspicious labels and the error "
-                     f"tree need labelled vehicles{hint}")
-    lt = r.get("local_time") or {}
-    if lt.get("sources"):
-        lines.append("Local time: " + ", ".join(f"{n} vehicle(s) by {CLOCK_WORDS.get(k, k)}"
-                                                 for k, n in lt["sources"].items()))
-        for d in lt["disagreements"][:10]:
-            clock = (f"stamps say UTC{_offset(d['stated_offset_min'])}"
-                     if d["source"] == "stated_offset" else f"metadata says {d['timezone']}")
-            lines.append(f"  clock fault? {d['vehicle_id']}: {clock} but it parks in "
-                         f"{d['location_timezone']} (UTC{_offset(d['location_offset_min'])}); "
-                         f"{100 * d['disagree_share']:.0f}% of its pings disagree")
-    o = r.get("orphaned_flags") or {}
-    if o.get("n"):
-        lines.append(f"Orphaned flags: {o['n']} point at no place since the last infer — "
-                     "re-attach or revoke them ('auditor flags PROJECT'); export refuses "
-                     "until then")
-        for f in o["flags"][:10]:
-            lines.append(f"  event {f['event_id']} {f['action']} {f['new_value'] or ''} "
-                         f"(was {f['flagged_target_id']}): {f['detail']}")
-    return lines
-
-
-def _offset(minutes) -> str:
-    if minutes is None:
-        return "?"
-    sign = "+" if minutes >= 0 else "-"
-    m = abs(int(minutes))
-    return f"{sign}{m // 60:02d}:{m % 60:02d}"

@@ -1,82 +1,88 @@
-"""The report the CLI prints and the GUI draws: one dict of plain JSON values."""
+"""The report the CLI prints and the GUI draws: one dict of plain JSON values, one section per
+registered analysis (auditor.analysis.registry), in registry order."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional
+from typing import Any, Iterable, Optional, TypedDict
 
-import pandas as pd
+from auditor.analysis.entry import PlaceIndex
+from auditor.analysis.registry import REGISTRY
+from auditor.analysis.sections.error_tree import ErrorTreeSection
+from auditor.analysis.sections.evidence import Finding
+from auditor.analysis.sections.fix_loop import FixLoopSection
+from auditor.analysis.sections.provenance import LabelsSource, LocalTimeSection, OrphanedFlagsSection
+from auditor.analysis.sections.skew import SkewSection
+from auditor.analysis.sections.suspicious import SuspiciousRow
+from auditor.analysis.sections.validation import ValidationSection
+from auditor.progress import Progress
+from auditor.progress import report as tell
 
-from auditor.analysis import frames
-from auditor.analysis.error_tree import build_error_tree, design_matrix
-from auditor.analysis.evidence import label_evidence
-from auditor.analysis.fix_loop import before_after, previous_model_run
-from auditor.analysis.jsonable import plain, records
-from auditor.analysis.populations import by_population, vehicle_schedule
-from auditor.analysis import provenance
-from auditor.analysis.shift import skew_report
-from auditor.analysis.stoptimes import local_stops
-from auditor.analysis.suspicion import DEFAULT_RANKING, suspicious_labels
-from auditor.analysis.validation import validation_report
-from auditor.progress import Progress, report as tell
-from auditor.store.queries import read_labels, table_exists
+
+class Report(TypedDict, total=False):
+    """`auditor report --json`: these keys, in this order (outside checks read them)."""
+    run_id: int
+    validation: ValidationSection
+    labels_source: LabelsSource
+    local_time: LocalTimeSection
+    orphaned_flags: OrphanedFlagsSection
+    suspicious: list[SuspiciousRow]
+    suspicious_ranking: str
+    evidence: list[Finding]
+    error_tree: ErrorTreeSection
+    skew: SkewSection
+    fix_loop: Optional[FixLoopSection]
+    truth: dict[str, Any]             # --truth (demo only)
+    predictions_file: dict[str, Any]  # --predictions FILE.csv
+
+
+def run_analyses(conn: sqlite3.Connection, run_id: Optional[int] = None,
+                 progress: Optional[Progress] = None, before_run: Optional[int] = None,
+                 with_places: bool = False, only: Optional[Iterable[str]] = None
+                 ) -> tuple[Report, dict[str, PlaceIndex]]:
+    """Every registered analysis of ``run_id`` (default: the latest model run), or those whose
+    key is in ``only``; with ``with_places`` each one's place index (what a click on a row /
+    node / cell means). ``before_run`` defaults to the previous model run (the fix loop's
+    "before")."""
+    from auditor.analysis import frames
+    from auditor.analysis.fix_loop import check_model_runs, previous_model_run
+    from auditor.analysis.inputs import ReportInputs
+    from auditor.analysis.jsonable import plain
+
+    run_id = frames.resolve_run(conn, run_id)
+    if before_run is None:
+        before_run = previous_model_run(conn, run_id)
+    else:  # a wrong --before fails before anything is computed
+        check_model_runs(conn, before_run, run_id)
+    inputs = ReportInputs(conn, run_id, before_run)
+    wanted = None if only is None else set(only)
+    if wanted is not None and wanted - {e.key for e in REGISTRY}:
+        raise KeyError(f"no analysis {sorted(wanted - {e.key for e in REGISTRY})}")
+    entries = [e for e in REGISTRY if wanted is None or e.key in wanted]
+    steps = [e for e in entries if e.compute is not None]
+    total = len(steps) + 1 + (1 if with_places else 0)
+    tell(progress, 0, total, "reading predictions")
+    inputs.pred, inputs.lab, inputs.meta, inputs.stops  # noqa: B018  (read them now, once)
+    sections: dict[str, Any] = {"run_id": run_id}
+    for i, e in enumerate(steps, start=1):
+        tell(progress, i, total, e.step)
+        sections.update(e.compute(inputs))
+    places: dict[str, PlaceIndex] = {}
+    if with_places:
+        tell(progress, total - 1, total, "places behind each row")
+        places = {e.key: e.places(inputs, sections) for e in entries if e.places is not None}
+    tell(progress, total, total, "done")
+    return plain(sections), places
 
 
 def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
                  progress: Optional[Progress] = None, before_run: Optional[int] = None,
-                 keep: Optional[dict] = None) -> dict:
-    """validation (+ by_population), suspicious labels, evidence, error_tree, skew, and
-    fix_loop: every population's errors in ``before_run`` (default: the previous model run)
-    and in this run — None when the project has only one run. ``keep``, when given, also
-    receives frames the GUI reuses: "predictions", "metadata", "schedule" (per vehicle)."""
-    run_id = frames.resolve_run(conn, run_id)
-    if before_run is None:
-        before_run = previous_model_run(conn, run_id)
-    steps = 7
-    tell(progress, 0, steps, "reading predictions")
-    pred = frames.predictions(conn, run_id)
-    pred["oof_label"] = frames.oof_label(pred)
-    lab = frames.labelled(pred)
-    meta = frames.vehicle_metadata(conn)
-    stops = local_stops(conn, meta)
+                 only: Optional[Iterable[str]] = None) -> Report:
+    """Every section of ``run_id``'s report (or of the analyses named in ``only``);
+    ``fix_loop`` compares every population's errors with ``before_run`` (default: the previous
+    model run) and is None with a single run."""
+    return run_analyses(conn, run_id, progress, before_run, only=only)[0]
 
-    tell(progress, 1, steps, "validation metrics")
-    validation = validation_report(conn, run_id, pred)
-    schedule = vehicle_schedule(stops)
-    validation["by_population"] = by_population(pred, meta, schedule)
-    validation["status"] = provenance.validation_status(conn, run_id, validation)
-    if keep is not None:
-        keep.update(predictions=pred, metadata=meta, schedule=schedule)
 
-    tell(progress, 2, steps, "suspicious labels")
-    suspicious = suspicious_labels(lab)
-    suspicious = suspicious.merge(pred[["place_id", "lat", "lon", "split"]], on="place_id",
-                                  how="left")
-
-    tell(progress, 3, steps, "label evidence")
-    place_labels = (pd.read_sql_query("SELECT label_id, place_id FROM place_labels", conn)
-                    if table_exists(conn, "place_labels")
-                    else pd.DataFrame({"label_id": [], "place_id": []}))
-    evidence = label_evidence(read_labels(conn), place_labels, stops)
-
-    tell(progress, 4, steps, "error tree")
-    X, words = design_matrix(lab, frames.place_features(conn), meta)
-    tree = build_error_tree(lab, X, words)
-    tree["run_id"] = run_id
-
-    tell(progress, 5, steps, "skew and leakage")
-    skew = skew_report(conn, pred, stops, meta)
-
-    tell(progress, 6, steps, "before and after")
-    fix = None if before_run is None else before_after(conn, before_run, run_id)
-    tell(progress, steps, steps, "done")
-    return plain({
-        "run_id": run_id,
-        "validation": validation,
-        "suspicious": records(suspicious),
-        "suspicious_ranking": DEFAULT_RANKING,
-        "evidence": records(evidence),
-        "error_tree": tree,
-        "skew": skew,
-        "fix_loop": fix,
-        **provenance.sections(conn, run_id),  # labels_source, local_time, orphaned_flags
-    })
+def render_sections(report: Report) -> list[str]:
+    """The text lines of every registered analysis, in registry order."""
+    return [line for e in REGISTRY if e.render_text is not None for line in e.render_text(report)]

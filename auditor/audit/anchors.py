@@ -34,21 +34,14 @@ from typing import Optional
 
 import numpy as np
 
+from auditor.geo import haversine_m
+
 DEFAULT_RADIUS_M = 100.0  # InferConfig.place_radius_m (the pipeline is a layer above)
-EARTH_RADIUS_M = 6_371_008.8
 TARGET_COLUMNS = ["event_id", "place_id", "status", "how", "moved_m", "detail"]
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _distance_m(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance (haversine) in metres, vectorised."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.asarray(lon2) - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # --- anchors ----------------------------------------------------------------------------------
@@ -197,7 +190,7 @@ class _Vehicle:
         if not self.places:
             return []
         ids = list(self.places)
-        d = _distance_m(lat, lon, np.array([self.places[p][0] for p in ids]),
+        d = haversine_m(lat, lon, np.array([self.places[p][0] for p in ids]),
                         np.array([self.places[p][1] for p in ids]))
         return sorted(((p, float(x)) for p, x in zip(ids, d) if x <= radius_m),
                       key=lambda t: (t[1], t[0]))
@@ -234,7 +227,7 @@ def locate(vehicle: _Vehicle, anchor: dict, radius_m: float) -> dict:
 def _attached(vehicle: _Vehicle, anchor: dict, place: str, how: str, matched: set,
               detail: str) -> dict:
     lat, lon = vehicle.places.get(place, (anchor["lat"], anchor["lon"]))
-    moved = float(_distance_m(anchor["lat"], anchor["lon"], lat, lon))
+    moved = float(haversine_m(anchor["lat"], anchor["lon"], lat, lon))
     return {"place_id": place, "status": "attached", "how": how, "moved_m": moved,
             "matched": matched, "detail": detail}
 
@@ -312,23 +305,16 @@ def _orphan_merge_conflicts(events: list[tuple], results: dict[int, dict], live:
             continue
         # union the flags whose anchors share a current stop: one group per former place
         parent = {e: e for e, _ in flags}
-
-        def find(e):
-            while parent[e] != e:
-                parent[e] = parent[parent[e]]
-                e = parent[e]
-            return e
-
         owner: dict = {}
         for e, _ in flags:  # same former place: a shared current stop or the same anchor
             for stop in [*results[e]["matched"], ("anchor", results[e].get("anchor_key"))]:
                 if stop in owner:
-                    parent[find(e)] = find(owner[stop])
+                    parent[_find(parent, e)] = _find(parent, owner[stop])
                 else:
                     owner[stop] = e
         latest: dict[int, tuple[int, str]] = {}
         for e, v in flags:
-            g = find(e)
+            g = _find(parent, e)
             if g not in latest or e > latest[g][0]:
                 latest[g] = (e, v)
         values = {v for _, v in latest.values()}
@@ -340,3 +326,11 @@ def _orphan_merge_conflicts(events: list[tuple], results: dict[int, dict], live:
                               moved_m=None,
                               detail=f"places merged into {place} were flagged differently: "
                                      f"{said} — choose which holds")
+
+
+def _find(parent: dict[int, int], e: int) -> int:
+    """The group of ``e`` in a union-find forest (path halving)."""
+    while parent[e] != e:
+        parent[e] = parent[parent[e]]
+        e = parent[e]
+    return e

@@ -2,12 +2,14 @@
 
 A flag is in force while it is not revoked and not replaced (``replaces``: a re-attachment of
 an orphaned place flag) by a flag in force; per (target, action) the latest flag in force wins
-(so undoing "label -> home" brings back an earlier "label -> work"). Nothing is ever deleted:
-the table's triggers refuse UPDATE and DELETE.
+(so undoing "label -> home" brings back an earlier "label -> work"). The schema's
+``flags_in_force`` view is the one statement of that rule; everything that asks which flags
+count reads it. Nothing is ever deleted: the table's triggers refuse UPDATE and DELETE.
 
 Place flags carry an anchor and are re-attached after every infer (auditor.audit.anchors):
 ``target_id`` of an event is the place id it was made against; where a flag points *now* is
-``flags_in_force.current_target`` (NULL while orphaned). Readers here use the current target.
+``flags_in_force.current_target`` (NULL while orphaned: ``status`` 'orphaned'). An orphaned
+flag is shown but never applied or counted; "the target" in the rule is the current one.
 """
 from __future__ import annotations
 
@@ -19,12 +21,19 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Optional
 if TYPE_CHECKING:  # pandas is imported where used: it costs ~0.6 s of the GUI's start
     import pandas as pd
 
-from auditor.audit.anchors import (copy_anchor, in_force_ids, place_anchor, read_anchor,
-                                   resolve_flags, write_anchor)
+from auditor.audit.anchors import (
+    copy_anchor,
+    in_force_ids,
+    place_anchor,
+    read_anchor,
+    resolve_flags,
+    write_anchor,
+)
+from auditor.classes import CLASSES
 from auditor.errors import UserError
 from auditor.store import transaction
 
-LABELS = ("home", "work", "other")
+LABELS = CLASSES  # a corrected label names one of the classes
 ACTIONS_BY_KIND = {
     "place": ("label_wrong", "model_wrong", "bad_data"),
     "ping_range": ("bad_data",),
@@ -61,12 +70,6 @@ class FlagSpec:
             raise UserError(f"flag: unknown field(s) {sorted(unknown)} — use target_kind, "
                             "target_id, action, new_value, note, replaces")
         return cls(**spec)
-
-    def same_flag(self, other: "FlagSpec") -> bool:
-        """Equal in what the flag asserts (the note does not matter)."""
-        return (self.target_kind, self.target_id, self.action, self.new_value,
-                self.replaces) == (other.target_kind, other.target_id, other.action,
-                                   other.new_value, other.replaces)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -153,9 +156,8 @@ def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
     given label, else 'other' (a place of an unlabelled vehicle counts as other, like in
     training)."""
     rows = conn.execute(
-        "SELECT new_value FROM flags_in_force WHERE target_kind = 'place' AND status = "
-        "'attached' AND current_target = ? AND action = 'label_wrong' "
-        "ORDER BY event_id DESC LIMIT 1", (place_id,)).fetchone()
+        "SELECT new_value FROM flags_in_force WHERE target_kind = 'place' "
+        "AND current_target = ? AND action = 'label_wrong'", (place_id,)).fetchone()
     if rows is not None:
         return rows[0]
     given = conn.execute("SELECT label FROM place_labels WHERE place_id = ?",
@@ -167,8 +169,7 @@ def _refuse_no_op(conn, analyst, kind, tid, action, new_value, old_value) -> Non
     """A flag that changes nothing would make the analyst's next undo change nothing too."""
     latest = conn.execute(
         "SELECT event_id, analyst, new_value FROM flags_in_force WHERE target_kind = ? "
-        "AND current_target = ? AND action = ? ORDER BY event_id DESC LIMIT 1",
-        (kind, tid, action)).fetchone()
+        "AND current_target = ? AND action = ?", (kind, tid, action)).fetchone()
     if latest is not None and latest[1] == analyst and latest[2] == new_value:
         raise UserError(f"flag: you already flagged {tid} so (event {latest[0]}) — nothing to add")
     if action == "label_wrong" and latest is None and old_value == new_value:
@@ -310,11 +311,12 @@ IN_FORCE_COLUMNS = ["event_id", "analyst", "created_at", "target_kind", "target_
 
 
 def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
-    """Every flag in force, orphaned ones included: ``target_id`` is where it points now
-    (None while orphaned), ``flagged_target_id`` what it was made against, ``status``
-    attached|orphaned; with ``how``/``detail``/``moved_m`` of the last re-attachment and
-    ``lat``/``lon`` (the current place's centre; an orphan's anchor centre)."""
-    import pandas as pd
+    """Every flag in force (the schema's ``flags_in_force`` view, the one statement of the
+    rule), orphaned ones included: ``target_id`` is where it points now (None while orphaned),
+    ``flagged_target_id`` what it was made against, ``status`` attached|orphaned; with
+    ``how``/``detail``/``moved_m`` of the last re-attachment and ``lat``/``lon`` (the current
+    place's centre; an orphan's anchor centre). In log order."""
+    import pandas as pd  # here, not at module level: keeps it off the GUI start path
     df = pd.read_sql_query(
         "SELECT f.event_id, f.analyst, f.created_at, f.target_kind, "
         "f.current_target AS target_id, f.action, f.old_value, f.new_value, f.note, "
@@ -331,16 +333,15 @@ def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
 
 
 def active_flags(conn: sqlite3.Connection, include_orphaned: bool = False) -> pd.DataFrame:
-    """The flags in force that apply: attached, and per (target, action) only the latest one.
-    ``include_orphaned`` appends the orphaned place flags (target_id None) after them."""
+    """The flags in force that apply: the attached ones (the view already keeps only the
+    latest per (target, action)). ``include_orphaned`` appends the orphaned place flags
+    (target_id None) after them."""
+    import pandas as pd
     every = flags_in_force(conn)
-    attached = every[every["status"] == "attached"]
-    latest = attached.drop_duplicates(["target_kind", "target_id", "action"], keep="last")
-    cols = IN_FORCE_COLUMNS
+    applied = every[every["status"] == "attached"]
     if include_orphaned:
-        import pandas as pd
-        latest = pd.concat([latest, every[every["status"] == "orphaned"]])
-    return latest[cols].reset_index(drop=True)
+        applied = pd.concat([applied, every[every["status"] == "orphaned"]])
+    return applied[IN_FORCE_COLUMNS].reset_index(drop=True)
 
 
 def orphaned_flags(conn: sqlite3.Connection) -> pd.DataFrame:
@@ -354,7 +355,8 @@ def orphaned_flags(conn: sqlite3.Connection) -> pd.DataFrame:
 def place_candidates(conn: sqlite3.Connection, event_id: int, limit: int = 5) -> list[dict]:
     """Places a place flag could be re-attached to: its vehicle's places, those holding its
     stops first (most stops first), then by distance from its anchor centre."""
-    from auditor.audit.anchors import _distance_m, _Vehicle
+    from auditor.audit.anchors import _Vehicle
+    from auditor.geo import haversine_m
     anchor = read_anchor(conn, event_id)
     if anchor is None:
         return []
@@ -364,7 +366,7 @@ def place_candidates(conn: sqlite3.Connection, event_id: int, limit: int = 5) ->
     for pid, (lat, lon) in vehicle.places.items():
         out.append({"place_id": pid, "lat": lat, "lon": lon,
                     "stops_held": int(held.get(pid, 0)),
-                    "distance_m": float(_distance_m(anchor["lat"], anchor["lon"], lat, lon))})
+                    "distance_m": float(haversine_m(anchor["lat"], anchor["lon"], lat, lon))})
     out.sort(key=lambda c: (-c["stops_held"], c["distance_m"], c["place_id"]))
     return out[:limit]
 
@@ -507,9 +509,6 @@ class FlagStack:
     def spec_of(self, event_id: int) -> FlagSpec:
         kind, target, action, new_value, note, replaces = _flag_row(self.conn, event_id)
         return FlagSpec(kind, target, action, new_value, note, replaces)
-
-    def undo_text(self) -> str:
-        return describe(self.spec_of(self._done[-1])) if self._done else ""
 
     def redo_text(self) -> str:
         return describe(self.spec_of(self._undone[-1])) if self._undone else ""

@@ -15,8 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from auditor.atomic import write_text_atomic
-from auditor.audit.anchors import (anchor_json, backfill_anchors, parse_anchor,
-                                   resolve_flags, write_anchor)
+from auditor.audit.anchors import anchor_json, backfill_anchors, parse_anchor, resolve_flags, write_anchor
 from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
 from auditor.errors import UserError
 from auditor.store import transaction

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-EARTH_RADIUS_M = 6_371_000.0
+from auditor.geo import EARTH_RADIUS_M
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,6 @@ def to_latlon(city: City, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lat = city.lat + np.degrees(xy[..., 1] / EARTH_RADIUS_M)
     lon = city.lon + np.degrees(xy[..., 0] / (EARTH_RADIUS_M * np.cos(np.radians(city.lat))))
     return lat, lon
-
-
-def to_xy(city: City, lat, lon) -> np.ndarray:
-    """Inverse of :func:`to_latlon`."""
-    y = np.radians(np.asarray(lat, dtype=float) - city.lat) * EARTH_RADIUS_M
-    x = (np.radians(np.asarray(lon, dtype=float) - city.lon)
-         * EARTH_RADIUS_M * np.cos(np.radians(city.lat)))
-    return np.stack([x, y], axis=-1)
 
 
 def _as_seconds(index: pd.DatetimeIndex) -> np.ndarray:

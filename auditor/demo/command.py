@@ -40,8 +40,9 @@ def _infer_line(infer: dict) -> str:
 
 def print_validation_report(project: Path, truth_path: Path) -> None:
     """The validation report of the demo's model run, and how it fares against the demo truth."""
-    from auditor.analysis.command import render_truth, render_validation
+    from auditor.analysis.command import render_truth
     from auditor.analysis.report import build_report
+    from auditor.analysis.sections.validation import render_validation
     from auditor.pipeline.evaluate import score_against_truth
     from auditor.store import open_project
     conn = open_project(project, create=False)

@@ -16,11 +16,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from auditor import __version__
-from auditor.demo import defects
+from auditor.demo import defaults, defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
-from auditor.demo.population import (FAULTY_FIRMWARE, Vehicle, build_fleet,
-                                     sample_places, vehicle_rng)
+from auditor.demo.population import FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places, vehicle_rng
 from auditor.demo.routes import RouteBook, drive_pings
 from auditor.demo.schedules import Itinerary, plan_itinerary
 from auditor.errors import UserError
@@ -178,8 +177,9 @@ def _write_vehicles(path: Path, fleet: list[Vehicle]) -> None:
                      f"{v.model_year}\n")
 
 
-def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
-               progress: Progress | None = None, *, firmware_fault: bool = True) -> dict:
+def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.DAYS,
+               seed: int = defaults.SEED, progress: Progress | None = None, *,
+               firmware_fault: bool = True) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
     by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would."""
     check_sizes(vehicles, days)

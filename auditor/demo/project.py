@@ -14,6 +14,7 @@ from pathlib import Path
 import platformdirs
 
 from auditor import __version__
+from auditor.demo import defaults
 from auditor.errors import UserError
 from auditor.progress import Progress, scaled
 
@@ -57,8 +58,8 @@ def _remove_sqlite(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def build_demo_project(project, vehicles: int = 200, days: int = 28, seed: int = 7,
-                       progress: Progress | None = None) -> DemoBuild:
+def build_demo_project(project, vehicles: int = defaults.VEHICLES, days: int = defaults.DAYS,
+                       seed: int = defaults.SEED, progress: Progress | None = None) -> DemoBuild:
     from auditor.demo.generator import check_sizes, write_demo
 
     check_sizes(vehicles, days)

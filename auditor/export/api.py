@@ -5,17 +5,16 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from auditor.atomic import write_bytes_atomic
 from auditor.audit.flags import orphaned_flags
 from auditor.errors import UserError
 from auditor.export.build import build_training_set, export_columns
-from auditor.export.config import ExportConfig, check_format
 from auditor.export.canonical import arrow_table, rows_sha256
+from auditor.export.config import ExportConfig, check_format
 from auditor.export.hashing import sha256_bytes, sha256_file
 from auditor.export.manifest import build_manifest, content_hashes, input_files
 from auditor.export.outdir import MANIFEST, prepare_out_dir, remove_stale_outputs
-from auditor.atomic import write_bytes_atomic
-from auditor.export.writers import (manifest_bytes, write_training_file,
-                                    writer_settings)
+from auditor.export.writers import manifest_bytes, write_training_file, writer_settings
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project
 

@@ -11,8 +11,7 @@ import pandas as pd
 
 from auditor.errors import UserError
 from auditor.export.config import ExportConfig
-from auditor.export.corrections import (EXCLUDED_NO_STOPS, apply_labels_and_exclusions,
-                                        read_flags)
+from auditor.export.corrections import EXCLUDED_NO_STOPS, apply_labels_and_exclusions, read_flags
 from auditor.export.hashing import frame_hash
 from auditor.export.refeature import refeature
 from auditor.export.weighting import compute_weights

@@ -6,9 +6,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from auditor.settings import settings_from
-
 from auditor.errors import UserError
+from auditor.settings import settings_from
 
 FORMATS = ("csv", "parquet")
 

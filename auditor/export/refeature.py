@@ -18,9 +18,9 @@ import sqlite3
 import numpy as np
 import pandas as pd
 
+from auditor.geo import haversine_m
 from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.features import FEATURE_COLUMNS
-from auditor.pipeline.geo import haversine_m
 from auditor.pipeline.localtime import with_clock_zones
 from auditor.progress import Progress, report
 from auditor.store.queries import read_pings, read_vehicles
@@ -50,7 +50,7 @@ def match_places(original: pd.DataFrame, derived: pd.DataFrame,
     pairs = pairs.sort_values(["dist", "orig", "new"], kind="mergesort")
     out: dict[str, str] = {}
     used: set[str] = set()
-    for dist, orig, new in pairs.itertuples(index=False, name=None):  # places of one vehicle
+    for _dist, orig, new in pairs.itertuples(index=False, name=None):  # places of one vehicle
         if orig in out or new in used:
             continue
         out[orig] = new

@@ -20,7 +20,6 @@ from sklearn.preprocessing import StandardScaler
 
 from auditor.export.config import ExportConfig
 
-
 _TIE_SLACK = 8   # neighbours fetched beyond k, so ties at the k-th rarely need a radius query
 _LEAF_SIZE = 256  # building the tree dominates (1M rows, few queries): shallower builds faster
 

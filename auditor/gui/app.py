@@ -28,8 +28,8 @@ def prepare_environment(headless: bool = False) -> None:
 
 def application(headless: bool = False):
     prepare_environment(headless)
-    from PySide6.QtCore import QCoreApplication, Qt
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
     from auditor import __version__
@@ -74,10 +74,7 @@ def wait_for_map(window, timeout: float = MAP_TIMEOUT_S) -> bool:
     """True once the map and timeline of the selected vehicle have drawn (or there is no
     vehicle to draw)."""
     def drawn() -> bool:
-        if window.initial_selection_pending:
-            return False
-        timeline = getattr(window, "_timeline", None)  # built on first use
-        if timeline is not None and timeline.pending:
+        if window.browser.initial_selection_pending or window.timeline.pending:
             return False
         if window.vehicle_id is None:
             return True
@@ -120,8 +117,12 @@ def grab_png(window, path: Path) -> None:
 
 
 def dispose(window) -> None:
-    """Delete the window (and its web page) now, before the web profile goes away at exit."""
+    """Delete the window (and its web page) now, before the web profile goes away at exit;
+    worker threads end first."""
     from PySide6.QtCore import QCoreApplication, QEvent
+
+    from auditor.gui.workers import finish_all
+    finish_all()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
@@ -164,7 +165,7 @@ def run_cli(args) -> int:
                 # fleet), the screenshot still comes, with the panel's progress in it
                 wait_until(lambda: window.analysis.report is not None, ANALYSIS_TIMEOUT_S)
             if tab == "drift":
-                drift = window.analysis.drift
+                drift = window.analysis.view("drift")
                 wait_until(lambda: drift.loaded, MAP_TIMEOUT_S)
             grab_png(window, Path(screenshot))
         finally:
@@ -199,7 +200,7 @@ def run_smoke_test(args=None) -> int:
         from auditor.gui.settings import AppSettings
         with tempfile.TemporaryDirectory(prefix="auditor-smoke-") as tmp:
             project = build_demo_project(Path(tmp) / "smoke.db", vehicles=5, days=3, seed=1).project
-            app = application()
+            application()
             settings = AppSettings(QSettings(str(Path(tmp) / "settings.ini"),
                                              QSettings.Format.IniFormat))
             window = _main_window(interactive=False, settings=settings)

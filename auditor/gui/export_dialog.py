@@ -3,22 +3,34 @@ will contain (rows relabelled, excluded, reweighted) before writing it; export o
 thread and show where the files went with their sha256."""
 from __future__ import annotations
 
-import threading
-import traceback
 from pathlib import Path
 from typing import Any, Optional
 
-from PySide6.QtCore import QThread, QTimer, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from auditor.errors import Cancelled, UserError
+from auditor.errors import UserError
 from auditor.export.config import FORMATS, ExportConfig
 from auditor.gui.dialogs import show_bug
-from auditor.gui.workers import Job
+from auditor.gui.workers import Latest, Task, run_task
 
 PREVIEW_DELAY_MS = 300   # re-preview once the analyst stops turning a spin box
 
@@ -83,38 +95,6 @@ def _plain_label(text: str = "", name: str = "") -> QLabel:
     return label
 
 
-class _PreviewThread(QThread):
-    """preview_export in a worker thread; cancel() makes its progress callback raise."""
-    outcome = Signal(int, object, object, str)  # generation, result, error, traceback
-
-    def __init__(self, generation: int, project: Path, config: dict):
-        super().__init__()
-        self.generation, self.project, self.config = generation, project, config
-        self.cancel_requested = threading.Event()
-        # this object lives on the GUI thread, so the slot runs there once run() has returned
-        self.finished.connect(self._reap)
-
-    def _reap(self) -> None:
-        self.wait()
-        _live_threads.discard(self)
-        self.deleteLater()
-
-    def progress(self, done: float, total: float, message: str = "") -> None:
-        if self.cancel_requested.is_set():
-            raise Cancelled()
-
-    def run(self) -> None:
-        from auditor.export.api import preview_export
-        try:
-            result = preview_export(self.project, self.config, self.progress)
-            self.outcome.emit(self.generation, result, None, "")
-        except BaseException as exc:  # shown on the GUI thread
-            self.outcome.emit(self.generation, None, exc, traceback.format_exc())
-
-
-_live_threads: set[_PreviewThread] = set()  # a closed dialog's preview may still be finishing
-
-
 class ExportDialog(QDialog):
     previewUpdated = Signal(dict)     # a preview for the current settings is on screen
     previewFailed = Signal(object)
@@ -128,9 +108,8 @@ class ExportDialog(QDialog):
         self.project_path = Path(project_path).absolute()
         self.preview: Optional[dict] = None       # last preview shown
         self.summary: Optional[dict] = None       # last export's summary
-        self.export_job: Optional[Job] = None
-        self._generation = 0
-        self._thread: Optional[_PreviewThread] = None
+        self.export_job: Optional[Task] = None
+        self.previews = Latest(self)  # the latest settings win: an older preview is dropped
         self._closing = False
 
         self._build_options()
@@ -277,28 +256,25 @@ class ExportDialog(QDialog):
 
     def refresh_preview(self) -> None:
         """Preview the current settings now; a preview still running is cancelled."""
+        from auditor.export.api import preview_export
         self._debounce.stop()
-        if self._thread is not None:
-            self._thread.cancel_requested.set()
-        self._generation += 1
-        thread = _PreviewThread(self._generation, self.project_path, self.config())
-        thread.outcome.connect(self._preview_done)
-        self._thread = thread
-        _live_threads.add(thread)
+        project, config = self.project_path, self.config()
         self.preview_status.setText("Working out the preview…")
-        thread.start()
+        self.previews.submit("Previewing the export",
+                             lambda progress: preview_export(project, config, progress),
+                             self._preview_done, on_error=self._preview_failed, parent=self)
 
     def is_previewing(self) -> bool:
-        return self._thread is not None
+        return self.previews.busy
 
-    def _preview_done(self, generation: int, result: Optional[dict],
-                      error: Optional[BaseException], tb: str) -> None:
-        if generation != self._generation or self._closing:
-            return  # an older preview (superseded or cancelled): the newer one will show
-        self._thread = None
-        if error is not None:
-            self._show_preview_error(error, tb)
-            self.previewFailed.emit(error)
+    def _preview_failed(self, error: BaseException, tb: str) -> None:
+        if self._closing:
+            return
+        self._show_preview_error(error, tb)
+        self.previewFailed.emit(error)
+
+    def _preview_done(self, result: dict) -> None:
+        if self._closing:
             return
         self.preview = result
         for key, text in preview_texts(result).items():
@@ -316,7 +292,7 @@ class ExportDialog(QDialog):
             show_bug(self, error, "previewing the export", tb)
 
     # --- export -----------------------------------------------------------------------------
-    def start_export(self) -> Optional[Job]:
+    def start_export(self) -> Optional[Task]:
         """Write the training set with the current settings; progress dialog with Cancel."""
         from auditor.export.api import export_training_set
         out = self.out_dir()
@@ -333,16 +309,14 @@ class ExportDialog(QDialog):
                                        progress=progress)
 
         # errors are ours to show: a user's mistake belongs inside this dialog, not in a box
-        job = Job(self, "Exporting the training set", work, show_errors=False)
-        job.succeeded.connect(self._export_done)
-        job.failed.connect(lambda exc, j=job: self._export_failed(exc, j.runner.traceback))
-        job.cancelled.connect(lambda: self._show_error("Export cancelled — nothing was kept "
-                                                       "of the unfinished export."))
-        job.finished.connect(self._update_buttons)
-        self.export_job = job
-        job.start()
+        task = run_task(self, "Exporting the training set", work, self._export_done,
+                        on_error=self._export_failed)
+        task.cancelled.connect(lambda: self._show_error("Export cancelled — nothing was kept "
+                                                        "of the unfinished export."))
+        task.finished.connect(self._update_buttons)
+        self.export_job = task
         self._update_buttons()
-        return job
+        return task
 
     def _export_done(self, summary: dict) -> None:
         self.summary = summary
@@ -383,8 +357,7 @@ class ExportDialog(QDialog):
             return  # the progress dialog is modal; closing waits for Cancel or the end
         self._closing = True
         self._debounce.stop()
-        if self._thread is not None:
-            self._thread.cancel_requested.set()  # it finishes on its own, kept by _live_threads
+        self.previews.cancel()  # it finishes on its own; its result is dropped
         super().done(result)
 
 

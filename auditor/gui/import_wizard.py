@@ -3,74 +3,38 @@ look at its first rows, say what it holds, map its columns, pick the timezone, i
 progress, and see what was refused and why."""
 from __future__ import annotations
 
-import sqlite3
 import zoneinfo
 from pathlib import Path
 from typing import Optional
 
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
-                               QVBoxLayout, QWizard, QWizardPage)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
 
 from auditor.errors import UserError
-from auditor.gui.workers import Job
+from auditor.gui.dialogs import show_bug
+from auditor.gui.workers import Latest, Task, run_task
+from auditor.ingest.columns import REQUIRED
+from auditor.ingest.columns import USED as FIELDS_BY_KIND
+from auditor.ingest.preview import PREVIEW_ROWS, guess, read_preview
 
-PREVIEW_ROWS = 20
 AUTO = "(automatic)"
 NO_TZ = "Timestamps carry their own offset (or are epoch numbers)"
 PAGE_FILE, PAGE_COLUMNS, PAGE_TZ, PAGE_RUN = range(4)
-FIELDS_BY_KIND = {
-    "pings": ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id"),
-    "labels": ("vehicle_id", "label", "lat", "lon"),
-    "vehicles": ("vehicle_id",),
-}
-REQUIRED = {"pings": ("vehicle_id", "timestamp", "lat", "lon"),
-            "labels": ("vehicle_id", "label", "lat", "lon"), "vehicles": ("vehicle_id",)}
-
-
-def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
-    """The first rows as text, for the preview table only (the import reads the file itself)."""
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-        batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows), None)
-        return batch.to_pandas().astype(str) if batch is not None else pd.DataFrame()
-    if suffix == ".gpx":
-        return pd.DataFrame({"GPX": ["tracks become pings: vehicle from the track name, "
-                                     "trip from the segment"]})
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if b"\x00" in head:
-        raise UserError(f"{path.name}: is a binary file, not a table — export it as CSV, "
-                        "Parquet or GPX")
-    last_error: Exception | None = None
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            frame = pd.read_csv(path, sep=None, engine="python", nrows=rows, dtype=str,
-                                encoding=encoding, keep_default_na=False)
-            if frame.empty:
-                raise UserError(f"{path.name}: has a header but no rows — choose the file with "
-                                "the data")
-            return frame
-        except UnicodeDecodeError as exc:
-            last_error = exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
-            raise UserError(f"{path.name}: cannot read it as a table ({exc}) — is it a CSV, "
-                            "Parquet or GPX file?") from exc
-    raise UserError(f"{path.name}: unreadable text encoding ({last_error})")
-
-
-def guess(columns: list[str], kind_choice: Optional[str]) -> tuple[Optional[str], dict]:
-    """(kind, {field: column}) as the import would guess them; kind None when it can't tell."""
-    from auditor.ingest.columns import resolve
-    found = resolve(columns, None, "file")
-    kind = kind_choice
-    if kind is None:
-        kind = ("pings" if "timestamp" in found else "labels" if "label" in found
-                else "vehicles" if "vehicle_id" in found else None)
-    return kind, found
 
 
 class FrameModel(QAbstractTableModel):
@@ -132,6 +96,7 @@ class FilePage(QWizardPage):
         layout.addWidget(self.error)
         layout.addWidget(QLabel(f"First {PREVIEW_ROWS} rows:"))
         layout.addWidget(self.preview, 1)
+        self.preview_worker = Latest(self)  # the file is read (and hashed) off the GUI thread
         self.path_edit.textChanged.connect(self._load_preview)
         self.kind.currentIndexChanged.connect(self.completeChanged)
 
@@ -145,16 +110,33 @@ class FilePage(QWizardPage):
     def _load_preview(self) -> None:
         self.wiz.frame = None
         self.error.setText("")
+        self.preview_worker.cancel()
         path = Path(self.path_edit.text().strip())
         if path.is_file():
-            try:
-                self.wiz.frame = read_preview(path)
-                self.preview.setModel(FrameModel(self.wiz.frame, self.preview))
-                self.preview.resizeColumnsToContents()
-            except UserError as exc:
-                self.error.setText(str(exc))
+            self.error.setText("Reading the file…")
+            self.preview_worker.submit("Reading the file", lambda progress: read_preview(path),
+                                       self._previewed, on_error=self._preview_failed,
+                                       parent=self)
         elif str(path) not in ("", "."):
             self.error.setText(f"No such file: {path}")
+        self.completeChanged.emit()
+
+    def is_loading(self) -> bool:
+        return self.preview_worker.busy
+
+    def _previewed(self, preview) -> None:
+        self.error.setText("")
+        self.wiz.frame = preview.frame
+        self.preview.setModel(FrameModel(preview.frame, self.preview))
+        self.preview.resizeColumnsToContents()
+        self.completeChanged.emit()
+
+    def _preview_failed(self, exc: BaseException, tb: str) -> None:
+        if isinstance(exc, UserError):
+            self.error.setText(str(exc))
+        else:
+            self.error.setText(f"Cannot read the file ({type(exc).__name__}); see the log.")
+            show_bug(self, exc, "reading the file", tb)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -277,7 +259,7 @@ class RunPage(QWizardPage):
         layout.addWidget(QLabel("First refused rows:"))
         layout.addWidget(self.rows, 2)
         layout.addWidget(self.infer)
-        self.job: Optional[Job] = None
+        self.job: Optional[Task] = None
         self.done = False
 
     def initializePage(self) -> None:
@@ -357,21 +339,19 @@ class ImportWizard(QWizard):
         from auditor.ingest.api import ingest_paths
         opts = self.import_options()
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
-        job = Job(self, "Importing", lambda progress: ingest_paths(self.project, progress=progress,
-                                                                   **opts), show_errors=False)
-        job.succeeded.connect(self._imported)
-        job.failed.connect(lambda exc: page.failed(str(exc) if isinstance(exc, UserError)
-                                                   else f"unexpected error ({type(exc).__name__}); "
-                                                   "see the log"))
-        job.failed.connect(self._log_bug)
-        job.cancelled.connect(lambda: page.failed("cancelled"))
-        job.finished.connect(lambda: self.button(QWizard.WizardButton.BackButton).setEnabled(True))
-        page.job = job.start()
 
-    def _log_bug(self, exc) -> None:
-        if not isinstance(exc, UserError):
-            from auditor.gui.dialogs import show_bug
-            show_bug(self, exc, "importing", self.run_page.job.runner.traceback)
+        def failed(exc: BaseException, tb: str) -> None:
+            if isinstance(exc, UserError):
+                page.failed(str(exc))
+            else:
+                page.failed(f"unexpected error ({type(exc).__name__}); see the log")
+                show_bug(self, exc, "importing", tb)
+
+        task = run_task(self, "Importing", lambda progress: ingest_paths(
+            self.project, progress=progress, **opts), self._imported, on_error=failed)
+        task.cancelled.connect(lambda: page.failed("cancelled"))
+        task.finished.connect(lambda: self.button(QWizard.WizardButton.BackButton).setEnabled(True))
+        page.job = task
 
     def _imported(self, summaries) -> None:
         self.summaries = summaries
@@ -380,13 +360,13 @@ class ImportWizard(QWizard):
 
     def first_quarantined(self, summary: dict, limit: int = 50) -> pd.DataFrame:
         """The first refused rows of this import (line, reason, raw text)."""
-        conn = sqlite3.connect(f"file:{self.project}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT MAX(import_id) FROM imports WHERE file_name = ?",
-                               (Path(summary["file"]).name,)).fetchone()
-            if row is None or row[0] is None:
-                return pd.DataFrame(columns=["line", "reason", "raw"])
-            return pd.read_sql_query("SELECT line, reason, raw FROM quarantine WHERE import_id = ? "
-                                     "ORDER BY line LIMIT ?", conn, params=(row[0], limit))
-        finally:
-            conn.close()
+        from auditor.store import open_project
+        from auditor.store.lookups import quarantined_rows
+        rows = []
+        if summary.get("import_id") is not None:
+            conn = open_project(self.project, create=False)
+            try:
+                rows = quarantined_rows(conn, summary["import_id"], limit)
+            finally:
+                conn.close()
+        return pd.DataFrame(rows, columns=["line", "reason", "raw"])

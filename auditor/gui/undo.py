@@ -1,96 +1,95 @@
-"""Edit ▸ Undo / Redo for flags: each QUndoCommand calls the Qt-free FlagStack, which appends
-events to the log (nothing is deleted). The QUndoStack mirrors FlagStack, and is rebuilt from
-the log when a project opens, so undo works after a restart."""
+"""Edit ▸ Undo / Redo for flags: a QUndoStack that mirrors the state's Qt-free FlagStack.
+Every flag the state makes is pushed (already done, so the push does not repeat it); undo and
+redo call the state, which appends a revocation or the flag again (nothing is deleted). The
+stack is rebuilt from the log when a project opens, the analyst changes, or the log changed
+under it (another analyst, an import of flags), so undo works after a restart and never acts
+on a flag that is no longer the analyst's last."""
 from __future__ import annotations
 
 import logging
-import sqlite3
-from typing import Optional
+from typing import Callable, Optional
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from auditor.audit.flags import FlagSpec, FlagStack, describe
+from auditor.audit.flags import FlagSpec, describe
+from auditor.state.app_state import AppState
 
 log = logging.getLogger("auditor.gui.undo")
 
 
 class FlagCommand(QUndoCommand):
-    def __init__(self, controller: "FlagUndoController", spec: FlagSpec, *, silent: bool):
+    def __init__(self, mirror: "FlagUndo", spec: FlagSpec):
         super().__init__(describe(spec))
-        self.controller = controller
+        self.mirror = mirror
         self.spec = spec
-        self.silent = silent  # already applied in the log: the first redo() must not repeat it
+        self.applied = True  # already in the log: the push's redo() must not repeat it
 
     def redo(self) -> None:
-        if self.silent:
-            self.silent = False
+        if self.applied:
+            self.applied = False
             return
-        self.controller.apply(self, "redo")
+        self.mirror.step("redo", self.spec)
 
     def undo(self) -> None:
-        self.controller.apply(self, "undo")
+        self.mirror.step("undo", self.spec)
 
 
-class FlagUndoController(QObject):
-    """Owns the FlagStack of the open project and keeps a QUndoStack in step with it."""
-    changed = Signal(object)  # FlagSpec of the flag that was done, undone or redone
-    failed = Signal(object)   # the exception when an undo/redo could not be applied
+class FlagUndo:
+    """Keeps ``undo_stack`` in step with ``state.flag_stack``. ``on_error(exc)`` is told when
+    an undo or redo could not be applied (the stack is then rebuilt from the log)."""
 
-    def __init__(self, undo_stack: QUndoStack, parent=None):
-        super().__init__(parent)
+    def __init__(self, state: AppState, undo_stack: QUndoStack,
+                 on_error: Optional[Callable[[BaseException], None]] = None):
+        self.state = state
         self.undo_stack = undo_stack
-        self.flag_stack: Optional[FlagStack] = None
-        self._rebuilding = False
+        self.on_error = on_error
+        self._busy = False  # inside our own push / undo / redo / rebuild
+        state.project_changed.connect(lambda project: self.rebuild())
+        state.flags_changed.connect(self._flags_changed)
 
-    @property
-    def analyst(self) -> Optional[str]:
-        return self.flag_stack.analyst if self.flag_stack else None
+    def _flags_changed(self, spec: Optional[FlagSpec], op: str) -> None:
+        if op == "flag" and not self._busy:
+            self._busy = True
+            try:
+                self.undo_stack.push(FlagCommand(self, spec))
+            finally:
+                self._busy = False
+        elif op == "resync":  # maybe from inside QUndoStack.undo(): rebuild just after it
+            QTimer.singleShot(0, self.rebuild)
 
-    def attach(self, conn: Optional[sqlite3.Connection], analyst: Optional[str]) -> None:
-        """Load this analyst's undo history of the project from the event log."""
-        self.flag_stack = FlagStack.from_log(conn, analyst) if conn is not None and analyst else None
-        self.rebuild()
+    def step(self, op: str, spec: FlagSpec) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            (self.state.undo if op == "undo" else self.state.redo)(spec)
+        except Exception as exc:  # the log changed under us: say so, then mirror the log again
+            log.warning("flag %s failed: %s", op, exc)
+            if self.on_error is not None:
+                self.on_error(exc)
+            QTimer.singleShot(0, self.rebuild)  # not inside QUndoStack.undo()
+        finally:
+            self._busy = False
 
     def rebuild(self) -> None:
-        self._rebuilding = True
+        """Mirror the analyst's stack as the log implies it (undo side, then redo side)."""
+        self._busy = True
         try:
             self.undo_stack.clear()
-            fs = self.flag_stack
+            fs = self.state.flag_stack
             if fs is None:
                 return
             fs.refresh()
             for event_id in fs.undo_ids():
-                self.undo_stack.push(FlagCommand(self, fs.spec_of(event_id), silent=True))
+                self.undo_stack.push(FlagCommand(self, fs.spec_of(event_id)))
             redo_ids = fs.redo_ids()  # the last one is the next redo
             for event_id in reversed(redo_ids):
-                self.undo_stack.push(FlagCommand(self, fs.spec_of(event_id), silent=True))
+                self.undo_stack.push(FlagCommand(self, fs.spec_of(event_id)))
             for _ in redo_ids:
-                self.undo_stack.undo()
+                self.undo_stack.undo()  # _busy: moves the index, touches no log
             for i in range(self.undo_stack.count()):
-                cmd = self.undo_stack.command(i)
-                cmd.silent = False
+                self.undo_stack.command(i).applied = False
             self.undo_stack.setClean()
         finally:
-            self._rebuilding = False
-
-    def flag(self, spec: FlagSpec) -> int:
-        """Append a flag (raises UserError before anything is pushed if it is refused)."""
-        assert self.flag_stack is not None, "attach() with an analyst first"
-        event_id = self.flag_stack.do(spec)
-        self.undo_stack.push(FlagCommand(self, spec, silent=True))
-        self.changed.emit(spec)
-        return event_id
-
-    def apply(self, cmd: FlagCommand, op: str) -> None:
-        if self._rebuilding or self.flag_stack is None:
-            return
-        try:
-            (self.flag_stack.undo if op == "undo" else self.flag_stack.redo)()
-        except Exception as exc:  # the log changed under us (e.g. an import): resync
-            log.warning("flag %s failed: %s", op, exc)
-            self.failed.emit(exc)
-            from PySide6.QtCore import QTimer
-            QTimer.singleShot(0, self.rebuild)
-            return
-        self.changed.emit(cmd.spec)
+            self._busy = False

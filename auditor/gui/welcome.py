@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from auditor import __version__
 
@@ -57,7 +64,8 @@ class WelcomePage(QWidget):
         self.demo_button.clicked.connect(self.openDemo)
         self.import_button.clicked.connect(self.importData)
         self.open_button.clicked.connect(self.openProject)
-        self.recent.itemActivated.connect(lambda item: self.openRecent.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.recent.itemActivated.connect(
+            lambda item: self.openRecent.emit(item.data(Qt.ItemDataRole.UserRole)))
 
     def set_recent(self, paths: list[str]) -> None:
         self.recent.clear()

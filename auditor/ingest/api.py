@@ -13,10 +13,10 @@ import pandas as pd
 
 from auditor.errors import UserError
 from auditor.ingest import columns, persist, rows, timestamps
-from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
+from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import OK, REASONS
 from auditor.progress import Progress, report
 from auditor.store import open_project, transaction

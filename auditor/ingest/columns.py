@@ -78,18 +78,24 @@ def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], fil
     return found
 
 
+def guess_kind(found: Mapping[str, str]) -> Optional[str]:
+    """What a file holds, from the fields found in its header (None: cannot tell)."""
+    if "timestamp" in found:
+        return "pings"
+    if "label" in found:
+        return "labels"
+    if "vehicle_id" in found:
+        return "vehicles"
+    return None
+
+
 def decide_kind(found: Mapping[str, str], kind: Optional[str], columns: Sequence[str],
                 file: str) -> str:
     """The given kind, or a guess from the columns; the kind's required fields must exist."""
     present = ", ".join(columns) or "(none)"
     if kind is None:
-        if "timestamp" in found:
-            kind = "pings"
-        elif "label" in found:
-            kind = "labels"
-        elif "vehicle_id" in found:
-            kind = "vehicles"
-        else:
+        kind = guess_kind(found)
+        if kind is None:
             raise UserError(f"{file}: cannot tell pings, labels or vehicles apart — no vehicle_id, "
                             f"timestamp or label column (columns present: {present}); "
                             "rename a column or pass --map FIELD=COLUMN and --kind")

@@ -8,8 +8,6 @@ from auditor.ingest.api import ingest_paths
 from auditor.ingest.columns import parse_map
 from auditor.progress import TerminalProgress
 
-CLI_KEYS = ("file", "kind", "read", "accepted", "quarantined", "reasons", "skipped")
-
 
 def run(args) -> int:
     column_map = parse_map(getattr(args, "map", None))

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from auditor.store.bulk import insert_frame
-from auditor.ingest.validate import REASONS
 
 
 def options_key(tz: Optional[str], column_map: dict, extra: Optional[dict] = None) -> str:
@@ -56,12 +55,6 @@ def quarantine(conn: sqlite3.Connection, import_id: int, file_name: str,
         "reason": np.asarray(reasons, dtype=object),
     })
     insert_frame(conn, "quarantine", frame)
-
-
-def quarantine_counts(conn: sqlite3.Connection, import_id: int) -> dict[str, int]:
-    rows = conn.execute("SELECT reason, COUNT(*) FROM quarantine WHERE import_id = ? "
-                        "GROUP BY reason ORDER BY reason", (import_id,))
-    return {r: n for r, n in rows if r in REASONS}
 
 
 def has_pings(conn: sqlite3.Connection) -> bool:

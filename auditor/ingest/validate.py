@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from auditor.classes import GIVEN_LABELS
+from auditor.geo import haversine_m
+
 REASONS = (
     "missing_vehicle_id",
     "bad_timestamp",
@@ -18,8 +21,7 @@ REASONS = (
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
 OK = np.int8(-1)
 MAX_SPEED_KMH = 300.0
-EARTH_RADIUS_KM = 6371.0088
-LABELS = ("home", "work")
+LABELS = GIVEN_LABELS
 
 
 def mark(reason: np.ndarray, mask: np.ndarray, name: str) -> None:
@@ -34,13 +36,6 @@ def coordinate_rules(reason: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> No
         mark(reason, ~missing & ((np.abs(lat) > 90) | (np.abs(lon) > 180)), "lat_lon_out_of_range")
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlmb = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def glitches(vehicle: np.ndarray, ts: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Pings far (> 300 km/h) from both neighbours, for rows sorted by (vehicle, ts).
 
@@ -53,7 +48,7 @@ def glitches(vehicle: np.ndarray, ts: np.ndarray, lat: np.ndarray, lon: np.ndarr
         return np.zeros(n, bool)
     same = vehicle[1:] == vehicle[:-1]
     hours = np.maximum(ts[1:] - ts[:-1], 1) / 3600.0  # same-second fixes: at least 1 s apart
-    leg = same & (haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:]) / hours > MAX_SPEED_KMH)
+    leg = same & (haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) / 1000 / hours > MAX_SPEED_KMH)
     jump_in, jump_out = np.r_[False, leg], np.r_[leg, False]
     has_prev, has_next = np.r_[False, same], np.r_[same, False]
     interior = has_prev & has_next & jump_in & jump_out

@@ -20,11 +20,6 @@ def _leaflet_dir() -> Path:
     return Path(leaflet.BASE_DIR)
 
 
-def leaflet_version() -> str:
-    import xstatic.pkg.leaflet as leaflet
-    return leaflet.VERSION
-
-
 @functools.lru_cache(maxsize=None)
 def leaflet_js() -> str:
     return (_leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")

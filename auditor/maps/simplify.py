@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_008.8
+from auditor.geo import EARTH_RADIUS_M
 
 
 def project_m(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

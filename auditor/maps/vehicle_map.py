@@ -19,7 +19,6 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
-
 from auditor.errors import UserError
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
 

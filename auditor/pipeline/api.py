@@ -18,25 +18,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from auditor.audit.anchors import backfill_anchors, resolve_flags
+from auditor.classes import CLASSES
 from auditor.errors import UserError
+from auditor.pipeline.baseline import baseline_labels, one_hot
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.features import place_features
+from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
+from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
+from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
+from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, decide_labels, train_and_predict
+from auditor.pipeline.model_from import predict_with, read_source
+from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
+from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
+from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
-from auditor.audit.anchors import backfill_anchors, resolve_flags
-from auditor.pipeline.baseline import CLASSES, baseline_labels, one_hot
-from auditor.pipeline.config import InferConfig
-from auditor.pipeline.features import place_features
-from auditor.pipeline.labels import (PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels,
-                                     match_labels)
-from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
-from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
-from auditor.pipeline.model_from import predict_with, read_source
-from auditor.pipeline.model import (OOF_COLUMNS, PROBA_COLUMNS, assign_splits, decide_labels,
-                                    train_and_predict)
-from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
-from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
-from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 
 _PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
 PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CLASSES = ["home", "work", "other"]
+from auditor.classes import CLASSES
 
 
 def baseline_labels(features: pd.DataFrame) -> pd.Series:

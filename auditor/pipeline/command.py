@@ -7,7 +7,6 @@ from auditor.pipeline.api import LABELS_SOURCE_TEXT, infer_project
 from auditor.pipeline.config import InferConfig
 from auditor.progress import TerminalProgress
 
-
 CLOCK_WORDS = {"metadata": "the vehicles file's timezone", "stated_offset": "offsets in the stamps",
                "location": "where it parks (zone lookup)", "utc": "nothing: UTC"}
 

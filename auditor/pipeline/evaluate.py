@@ -9,7 +9,7 @@ import sqlite3
 import numpy as np
 import pandas as pd
 
-from auditor.pipeline.geo import haversine_m
+from auditor.geo import haversine_m
 from auditor.store.queries import latest_run_id, read_predictions
 
 GROUPS = ("day", "night", "none", "faulty")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.pipeline.geo import haversine_m
+from auditor.geo import haversine_m
 
 DAY = 86_400
 WEEK = 7 * DAY

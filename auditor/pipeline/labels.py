@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditor.geo import haversine_m
 from auditor.pipeline.config import InferConfig
-from auditor.pipeline.geo import haversine_m
 
 PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_m"]
 UNMATCHED_COLUMNS = ["label_id", "vehicle_id", "reason"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.pipeline.baseline import CLASSES
+from auditor.classes import CLASSES
 
 
 def label_metrics(given: pd.Series, predicted: pd.Series) -> dict:

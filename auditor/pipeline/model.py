@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
-from auditor.pipeline.baseline import CLASSES
+from auditor.classes import CLASSES
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS
 

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from auditor.classes import CLASSES
 from auditor.errors import UserError
-from auditor.pipeline.baseline import CLASSES
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS
 from auditor.pipeline.model import PROBA_COLUMNS, _classifier, decide_labels, feature_matrix

@@ -13,8 +13,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from auditor.geo import EARTH_RADIUS_M
 from auditor.pipeline.config import InferConfig
-from auditor.pipeline.geo import EARTH_RADIUS_M
 
 PLACE_COLUMNS = ["place_id", "vehicle_id", "lat", "lon", "n_stops"]
 _VEHICLE_SEPARATION_M = 1e8  # farther than any two points on Earth

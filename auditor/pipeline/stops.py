@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditor.geo import haversine_m
 from auditor.pipeline.config import InferConfig
-from auditor.pipeline.geo import haversine_m
 
 STOP_COLUMNS = ["stop_id", "vehicle_id", "start_ts", "end_ts", "lat", "lon", "place_id",
                 "prev_trip_id", "next_trip_id"]

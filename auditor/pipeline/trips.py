@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditor.geo import local_distance_m
 from auditor.pipeline.config import InferConfig
-from auditor.pipeline.geo import local_distance_m
 
 TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
                 "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]

@@ -268,6 +268,49 @@ MIGRATIONS: list[str] = [
                                                -- stated offset) differs from the location zone
     );
     """,
+    # 3: one statement of "a flag in force" (issue 13) over migration 2's "where it points now".
+    # In force: not a revocation, not revoked, not replaced by a re-attachment in force, and —
+    # among the attached ones — the latest of its (target_kind, current target, action), so
+    # undoing "label -> home" brings back an earlier "label -> work" and two flags made under
+    # different ids that now point at one place count once. An orphaned place flag stays a row
+    # (status 'orphaned', current_target NULL: shown, settled by re-attaching or revoking) but
+    # points at nothing, so no reader that matches on current_target applies or counts it.
+    # Same columns as migration 2's view. (Its flag_events_revokes index exists since 2.)
+    """
+    DROP VIEW flags_in_force;
+    CREATE VIEW flags_in_force AS
+    WITH live AS (
+        SELECT e.event_id, e.analyst, e.created_at, e.target_kind,
+               e.target_id AS flagged_target_id,
+               CASE WHEN e.target_kind != 'place' THEN e.target_id
+                    WHEN t.event_id IS NOT NULL THEN t.place_id
+                    WHEN EXISTS (SELECT 1 FROM places p WHERE p.place_id = e.target_id)
+                         THEN e.target_id END AS current_target,
+               CASE WHEN e.target_kind != 'place' THEN 'attached'
+                    WHEN t.event_id IS NOT NULL THEN t.status
+                    WHEN EXISTS (SELECT 1 FROM places p WHERE p.place_id = e.target_id)
+                         THEN 'attached' ELSE 'orphaned' END AS status,
+               e.action, e.old_value, e.new_value, e.note, e.replaces
+        FROM flag_events e LEFT JOIN flag_targets t ON t.event_id = e.event_id
+        WHERE e.action != 'revoke'
+          AND NOT EXISTS (SELECT 1 FROM flag_events r WHERE r.revokes = e.event_id)
+          AND NOT EXISTS (SELECT 1 FROM flag_events n WHERE n.replaces = e.event_id
+                          AND n.action != 'revoke'
+                          AND NOT EXISTS (SELECT 1 FROM flag_events r2
+                                          WHERE r2.revokes = n.event_id))),
+    ranked AS (
+        SELECT live.*, ROW_NUMBER() OVER (
+                   PARTITION BY target_kind, current_target, action
+                   ORDER BY event_id DESC) AS latest
+        FROM live WHERE status = 'attached')
+    SELECT event_id, analyst, created_at, target_kind, flagged_target_id, current_target,
+           status, action, old_value, new_value, note, replaces
+    FROM ranked WHERE latest = 1
+    UNION ALL
+    SELECT event_id, analyst, created_at, target_kind, flagged_target_id, current_target,
+           status, action, old_value, new_value, note, replaces
+    FROM live WHERE status = 'orphaned';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

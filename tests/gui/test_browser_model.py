@@ -3,8 +3,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from auditor.audit.flags import add_flag
-from auditor.gui import browser_model
-from auditor.gui.browser_model import COL, PlaceTableModel
+from auditor.gui.views import browser_model
+from auditor.gui.views.browser_model import COL, PlaceTableModel
 from auditor.store import open_project
 from auditor.store.queries import latest_run_id
 

@@ -3,7 +3,10 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QImage
+
+pytestmark = pytest.mark.slow  # each starts a Python, Qt and Chromium of its own
 
 
 def _auditor(*args, timeout=180):
@@ -37,7 +40,7 @@ def test_open_screenshot_writes_the_window_with_the_map(fresh_demo_project, tmp_
 def test_open_screenshot_of_a_missing_project_is_one_error_line(tmp_path):
     result = _auditor("open", str(tmp_path / "nope.db"), "--screenshot", str(tmp_path / "x.png"))
     assert result.returncode == 1
-    lines = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    lines = [s for s in result.stderr.splitlines() if s.startswith("error:")]
     assert len(lines) == 1 and "nope.db" in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "nope.db").exists() and not (tmp_path / "x.png").exists()

@@ -76,7 +76,7 @@ def test_preview_shows_what_preview_export_says(qtbot, fresh_demo_project):
 
 def test_changing_options_updates_the_preview_once(qtbot, fresh_demo_project):
     dialog = _dialog(qtbot, fresh_demo_project)
-    before, generation = dialog.preview, dialog._generation
+    before, started = dialog.preview, dialog.previews.started
     # three changes in a row: the debounce makes them one preview
     dialog.k_spin.setValue(1)
     dialog.factor_spin.setValue(4.0)
@@ -84,7 +84,7 @@ def test_changing_options_updates_the_preview_once(qtbot, fresh_demo_project):
     assert "updating" in dialog.preview_status.text()
     qtbot.waitUntil(lambda: dialog.preview["config"]["k"] == 1 and not dialog.is_previewing(),
                     timeout=WAIT_MS)
-    assert dialog._generation == generation + 1
+    assert dialog.previews.started == started + 1
     config = dialog.preview["config"]
     assert (config["factor"], config["balance_classes"]) == (4.0, True)
     expected = preview_export(fresh_demo_project, {"k": 1, "factor": 4.0,

@@ -26,7 +26,7 @@ def test_wizard_maps_columns_sets_timezone_and_shows_quarantine(qtbot, tmp_path)
 
     page = wiz.file_page
     page.path_edit.setText(str(csv))
-    assert page.isComplete()
+    qtbot.waitUntil(page.isComplete, timeout=10_000)  # read off the GUI thread
     assert page.preview.model().rowCount() == 20
     assert list(wiz.frame.columns) == ["Unit", "When", "Y", "X"]
     page.kind.setCurrentIndex(page.kind.findData("pings"))  # headers too odd to guess
@@ -77,8 +77,10 @@ def test_wizard_reports_a_bad_file_without_importing(qtbot, tmp_path):
     binary = tmp_path / "blob.csv"
     binary.write_bytes(b"\x00\x01\x02" * 100)
     page.path_edit.setText(str(binary))
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
     assert not page.isComplete() and "binary" in page.error.text()
     header_only = tmp_path / "header.csv"
     header_only.write_text("vehicle_id,timestamp,lat,lon\n")
     page.path_edit.setText(str(header_only))
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
     assert not page.isComplete() and "no rows" in page.error.text()

@@ -1,12 +1,10 @@
 """Long jobs started from the window: the welcome screen's demo, inference, export."""
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from auditor.gui import main_window
 
-
-def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window, monkeypatch):
-    monkeypatch.setitem(main_window.DEMO_SIZE, "vehicles", 4)
-    monkeypatch.setitem(main_window.DEMO_SIZE, "days", 3)
+def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window):
+    window.demo_size = {"vehicles": 4, "days": 3, "seed": 7}
     assert window.stack.currentWidget() is window.welcome
     window.welcome.demo_button.click()  # returns at once: the build runs in a thread
     assert window.project is None
@@ -16,10 +14,11 @@ def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window, mon
     assert window.project.run_id is not None
 
 
-def test_infer_and_export_from_the_menus(qtbot, window, fresh_demo_project, tmp_path):
-    window.open_project(fresh_demo_project)
+@pytest.mark.slow
+def test_infer_and_export_from_the_menus(qtbot, window, fresh_tiny_project, tmp_path):
+    window.open_project(fresh_tiny_project)
     runs_before = window.project.run_id
-    job = window.run_infer()
+    job = window.commands.run_infer()
     qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
     assert job.error is None
     assert window.project.run_id > runs_before  # the views re-read the new run
@@ -27,7 +26,7 @@ def test_infer_and_export_from_the_menus(qtbot, window, fresh_demo_project, tmp_
 
     assert window.export_action.isEnabled()
     out = tmp_path / "export"
-    job = window.start_export(out, "csv")
+    job = window.commands.start_export(out, "csv")
     qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
     assert job.error is None, job.error
     assert (out / "manifest.json").is_file()

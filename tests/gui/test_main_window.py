@@ -4,8 +4,8 @@ import json
 from PySide6.QtCore import Qt
 
 from auditor.gui.app import page_places, wait_for_map
-from auditor.gui.browser_model import COL
 from auditor.gui.main_window import MainWindow
+from auditor.gui.views.browser_model import COL
 
 
 def _events(window):
@@ -127,7 +127,7 @@ def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
         window.map.bridge.tripClicked(window.vehicle_id, trip[0])
     assert window.panel.trip_id == trip[0] and window.timeline.trip_id == trip[0]
     assert len(window.timeline.speed_curve.xData) > 0
-    window.flag_trip()
+    window.keys.flag_trip()
     events = _events(window)
     assert [(e[2], e[3], e[4]) for e in events] == [
         ("ping_range", f"{trip[1]}|{trip[2]}|{trip[3]}", "bad_data")]
@@ -138,13 +138,14 @@ def test_timeline_cell_selects_place(qtbot, window, fresh_demo_project):
     qtbot.waitUntil(lambda: window.timeline.timeline is not None)
     tl = window.timeline.timeline
     import numpy as np
-    from auditor.gui.timeline_data import DRIVING, NO_DATA
+
+    from auditor.maps.timeline import DRIVING, NO_DATA
     rows, cols = np.nonzero((tl.raster != NO_DATA) & (tl.raster != DRIVING))
     kind, target = window.timeline.cell_target(int(rows[-1]), int(cols[-1]))
     assert kind == "place"
-    with qtbot.waitSignal(window.timeline.cellClicked):
-        window.timeline.cellClicked.emit(kind, target)
+    window.timeline.choose(kind, target)  # what a click on that cell does
     assert window.place_id == target == window.panel.place_id
+    assert window.browser.current_place()["place_id"] == target
 
 
 def test_welcome_screen_lists_recent_and_about_names_version(qtbot, window, settings, fresh_demo_project):
@@ -169,7 +170,7 @@ def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
     w.show()
     w.main_split.setSizes([300, 800, 300])
     w.choose_basemap("custom", "https://tiles.example.org/{z}/{x}/{y}.png")
-    assert "custom" in w.status_basemap.text()
+    assert "custom" in w.status.basemap.text()
     w.choose_basemap("custom", "not a url")  # refused with a dialog, setting unchanged
     assert settings.basemap == "https://tiles.example.org/{z}/{x}/{y}.png"
     sizes = w.main_split.sizes()
@@ -180,4 +181,79 @@ def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
     assert w2.main_split.sizes() == sizes
     assert w2.basemap_actions["custom"].isChecked()
     w2.choose_basemap("none")
-    assert "off" in w2.status_basemap.text().lower()
+    assert "off" in w2.status.basemap.text().lower()
+
+
+def test_undo_after_the_log_changed_underneath_resyncs_the_menu(qtbot, window,
+                                                                 fresh_demo_project):
+    from PySide6.QtWidgets import QMessageBox
+
+    from auditor.audit.flags import revoke
+    from auditor.store import open_project
+    window.open_project(fresh_demo_project)
+    first, second = [r[0] for r in window.project.conn.execute(
+        "SELECT place_id FROM places ORDER BY place_id LIMIT 2")]
+    window.select_place(first)
+    a = window.keys.flag_place("model_wrong")
+    window.select_place(second)
+    b = window.keys.flag_place("model_wrong")
+    assert second in window.undo_action.text()
+    other = open_project(fresh_demo_project)
+    revoke(other, "bob", b)  # another analyst (or an imported log) takes it back
+    other.close()
+    n = len(_events(window))
+    window.undo_action.trigger()  # still says "Undo flag <second>"
+    assert len(_events(window)) == n  # refused: nothing revoked in ana's name
+    boxes = [x for x in window.findChildren(QMessageBox) if x.isVisible()]
+    assert len(boxes) == 1 and "flag log changed" in boxes[0].text()
+    boxes[0].close()
+    # the menu is rebuilt from the log: what is left is the first flag
+    qtbot.waitUntil(lambda: not window.undo_stack.canRedo(), timeout=3000)
+    assert first in window.undo_action.text() and window.undo_stack.count() == 1
+    window.undo_action.trigger()
+    last = _events(window)[-1]
+    assert last[1:5] == ("ana", "place", first, "revoke") and last[6] == a
+    assert not window.undo_stack.canUndo() and second not in window.redo_action.text()
+
+
+def test_status_lines_say_who_labelled_and_count_flags_where_they_point_now(
+        qtbot, window, fresh_tiny_project):
+    """Issue 11's additions on issue 13's views: a flag made under an id that now names another
+    place counts on the place holding its stops; an orphaned flag is counted apart (status bar
+    and the Analysis dock's headline), which also names the labeller."""
+    from auditor.audit.anchors import place_anchor, resolve_flags, write_anchor
+    from auditor.audit.flags import insert_event, utc_now
+    from auditor.store import open_project, transaction
+    conn = open_project(fresh_tiny_project)
+    vid, p, q = conn.execute(
+        "SELECT a.vehicle_id, a.place_id, b.place_id FROM places a JOIN places b "
+        "ON a.vehicle_id = b.vehicle_id AND a.place_id < b.place_id "
+        "ORDER BY a.place_id LIMIT 1").fetchone()
+    with transaction(conn):
+        moved = insert_event(conn, "bob", utc_now(), "place", p, "model_wrong", None, None,
+                             None, None)
+        anchor = place_anchor(conn, q)            # q's stops: flagged when they were under p
+        write_anchor(conn, moved, {**anchor, "place_id": p}, "imported")
+        orphan = insert_event(conn, "bob", utc_now(), "place", f"{vid}:99", "bad_data", None,
+                              None, None, None)   # no anchor, no such place: orphaned
+        resolve_flags(conn)
+    conn.close()
+
+    window.open_project(fresh_tiny_project)
+    counts = window.status.counts.text()
+    assert "1 place flagged" in counts and "1 orphaned flag" in counts
+    assert _flag_text(window, q) == "model wrong" and _flag_text(window, p) == ""
+    qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
+    headline = window.analysis.status.text()
+    assert headline.startswith(f"Run {window.project.run_id} (labels by the model): ")
+    assert headline.endswith(" · 1 orphaned flag")
+    # re-attaching the orphan (undoably) settles it: both lines follow the flags, not the
+    # report cached for the run
+    from auditor.audit.flags import FlagSpec
+    window.state.flag(FlagSpec("place", q, "bad_data", None, None, orphan))
+    assert "orphaned" not in window.status.counts.text()
+    assert "orphaned" not in window.analysis.status.text()
+    assert _flag_text(window, q) == "model wrong, bad data"
+    window.state.undo()
+    assert window.analysis.status.text() == headline
+    assert "1 orphaned flag" in window.status.counts.text()

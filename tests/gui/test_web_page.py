@@ -17,8 +17,12 @@ def test_links_never_navigate_and_file_urls_are_closed(qtbot):
 
 
 def test_map_and_drift_views_use_it(qtbot):
-    from auditor.gui.analysis_drift import DriftMapView
-    from auditor.gui.map_view import MapView
-    for view in (MapView(), DriftMapView()):
+    from types import SimpleNamespace
+
+    from auditor.gui.analyses.drift import DriftMapView
+    from auditor.gui.views.map_view import MapView
+    from auditor.state.app_state import AppState
+    state = AppState(SimpleNamespace(analyst="", basemap="none"))
+    for view in (MapView(state), DriftMapView(state)):
         qtbot.addWidget(view)
         assert isinstance(view.page(), PinnedPage)

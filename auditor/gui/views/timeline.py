@@ -1,5 +1,5 @@
-"""The bottom pane: the "where is it at 2 AM" raster (days x 10-minute bins) for the selected
-vehicle, and the speed of the selected trip. Clicking a cell selects its place or trip.
+"""The bottom pane: the "where is it at 2 AM" raster (days x 10-minute bins) of the current
+vehicle, and the speed of the current trip. Clicking a cell makes its place or trip current.
 
 pyqtgraph is imported, and the plots built, when there is first something to draw, after the
 window's first paint (auditor.gui.first_paint): a cold start shows the window without it."""
@@ -11,13 +11,19 @@ import sqlite3
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from auditor.gui.first_paint import after_first_paint, window_painted
-from auditor.gui.timeline_data import (CATEGORY_COLOURS, CATEGORY_NAMES, VehicleTimeline,
-                                       trip_speed, vehicle_timeline)
+from auditor.maps.timeline import (
+    CATEGORY_COLOURS,
+    CATEGORY_NAMES,
+    VehicleTimeline,
+    trip_speed,
+    vehicle_timeline,
+)
+from auditor.state.app_state import AppState, Selection
 
 log = logging.getLogger("auditor.gui.timeline")
 _PALETTE = np.array([[*QColor(c).getRgb()] for c in CATEGORY_COLOURS], dtype=np.uint8)
@@ -29,21 +35,10 @@ def legend_html() -> str:
     return " &nbsp; ".join(parts)  # breakable between entries: the legend may wrap
 
 
-def day_ticks(tl: VehicleTimeline) -> list[tuple[float, str]]:
-    """Every day for a week or so; beyond that Mondays only, so labels never overlap."""
-    n_days = tl.raster.shape[0]
-    if n_days <= 8:
-        return [(r + 0.5, tl.day_label(r)) for r in range(n_days)]
-    every = 1 if n_days <= 70 else 4  # weeks
-    mondays = [r for r in range(n_days) if (tl.first_day + r + 3) % 7 == 0]  # day 0 = Thursday
-    return [(r + 0.5, tl.day_label(r)) for r in mondays[::every]]
-
-
 class TimelineView(QWidget):
-    cellClicked = Signal(str, str)  # kind ("place" | "trip"), id
-
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
         self.setObjectName("timeline")
         self.timeline: Optional[VehicleTimeline] = None
         self.trip_id: Optional[str] = None
@@ -69,6 +64,22 @@ class TimelineView(QWidget):
         hl.addWidget(self.legend)
         layout.addWidget(head)
         self.clear()
+        state.project_changed.connect(lambda project: self.clear())
+        state.selection_changed.connect(self._selection_changed)
+
+    def _selection_changed(self, new: Selection, old: Selection) -> None:
+        conn, run_id = self.state.conn, self.state.run_id
+        try:
+            if new.vehicle_id != old.vehicle_id:
+                if new.vehicle_id is None:
+                    self.clear()
+                    return
+                self.show_vehicle(conn, new.vehicle_id, run_id)
+            if new.trip_id != old.trip_id or new.vehicle_id != old.vehicle_id:
+                self.show_trip(conn, new.trip_id)
+        except Exception as exc:  # the other views still follow the selection; details in the log
+            log.exception("drawing the timeline of %s", new.vehicle_id)
+            self.title.setText(f"Cannot draw vehicle {new.vehicle_id}: {type(exc).__name__}")
 
     def _build_plots(self) -> None:
         if self.graphics is not None:
@@ -148,7 +159,7 @@ class TimelineView(QWidget):
         self.image.setImage(rgba, autoLevels=False)
         n_days = tl.raster.shape[0]
         self.image.setRect(QRectF(0, 0, 24, n_days))
-        self.raster_plot.getAxis("left").setTicks([day_ticks(tl)])
+        self.raster_plot.getAxis("left").setTicks([tl.day_ticks()])
         self.raster_plot.setXRange(0, 24, padding=0)
         self.raster_plot.setYRange(0, n_days, padding=0)
         n_stops = int((tl.intervals["kind"] == "stop").sum())
@@ -193,4 +204,11 @@ class TimelineView(QWidget):
             return
         target = self.cell_target(int(day), int(hours / 24 * bins))
         if target is not None:
-            self.cellClicked.emit(*target)
+            self.choose(*target)
+
+    def choose(self, kind: str, target_id: str) -> None:
+        """A cell's place or trip becomes the current one."""
+        if kind == "place":
+            self.state.select_place(target_id)
+        else:
+            self.state.select_trip(target_id)

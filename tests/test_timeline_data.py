@@ -6,8 +6,16 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from auditor.gui.timeline_data import (DRIVING, HOME, NO_DATA, WORK, occupancy_raster,
-                                       trip_speed, vehicle_timeline, VehicleTimeline)
+from auditor.maps.timeline import (
+    DRIVING,
+    HOME,
+    NO_DATA,
+    WORK,
+    VehicleTimeline,
+    occupancy_raster,
+    trip_speed,
+    vehicle_timeline,
+)
 from auditor.store import open_project
 from auditor.store.queries import latest_run_id
 
@@ -71,17 +79,16 @@ def test_vehicle_timeline_uses_the_vehicles_local_time(demo_project):
 
 
 def test_timeline_colours_match_the_map():
-    from auditor.gui.timeline_data import CATEGORY_COLOURS, OTHER
+    from auditor.maps.timeline import CATEGORY_COLOURS, OTHER
     from auditor.maps.vehicle_map import LABEL_COLORS
     assert [CATEGORY_COLOURS[c] for c in (HOME, WORK, OTHER)] == \
         [LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"]]
 
 
 def test_day_ticks_are_mondays_for_long_ranges():
-    from auditor.gui.timeline import day_ticks
     raster = np.zeros((30, 144), dtype=np.uint8)
     tl = VehicleTimeline("v", _intervals(), raster, 20_000, 600)
-    labels = [label for _, label in day_ticks(tl)]
+    labels = [label for _, label in tl.day_ticks()]
     assert 4 <= len(labels) <= 5 and all(label.startswith("Mon") for label in labels)
     short = VehicleTimeline("v", _intervals(), raster[:5], 20_000, 600)
-    assert len(day_ticks(short)) == 5
+    assert len(short.day_ticks()) == 5

@@ -1,18 +1,30 @@
-"""The right pane: what the selected place (or trip) is, and the flags an analyst can put on it.
-Every button emits a FlagSpec; the main window sends it through the undo stack."""
+"""The right pane: what the current place (or trip) is, the evidence about its label, and the
+flags an analyst can put on it. A button asks the main window to flag (the same path as the
+H / W / O / M / X keys); evidence is computed off the GUI thread."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timezone
 from typing import Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from auditor.audit.flags import FlagSpec, active_flags
-from auditor.store.queries import table_exists
+from auditor.audit.flags import active_flags
+from auditor.gui.workers import Latest
+from auditor.state.app_state import AppState, Selection
+from auditor.store.lookups import place_detail, place_feature_values, trip_summary
 
 
 def _utc(ts) -> str:
@@ -27,19 +39,36 @@ def _fmt(value) -> str:
     return str(value)
 
 
-EVIDENCE_DELAY_MS = 250
+EVIDENCE_DELAY_MS = 150  # holding N down skips the places it passes
+
+
+def _evidence_of(path, place_id: str) -> list[str]:
+    """Runs on a worker thread: its own connection (sqlite3 connections stay on one thread)."""
+    from auditor.analysis.evidence import evidence_for_place
+    from auditor.store import open_project
+    conn = open_project(path, create=False)
+    try:
+        return evidence_for_place(conn, place_id)
+    finally:
+        conn.close()
 
 
 class FlagPanel(QWidget):
-    flagRequested = Signal(object)  # FlagSpec
+    placeFlagRequested = Signal(str, object)  # action, new value (None but for label_wrong)
+    tripFlagRequested = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
         self.setObjectName("flagPanel")
-        self.conn: Optional[sqlite3.Connection] = None
-        self.run_id: Optional[int] = None
         self.place_id: Optional[str] = None
+        self.given: Optional[str] = None
         self.trip_id: Optional[str] = None
+        self.evidence_worker = Latest(self)
+        self._evidence_timer = QTimer(self)
+        self._evidence_timer.setSingleShot(True)
+        self._evidence_timer.setInterval(EVIDENCE_DELAY_MS)
+        self._evidence_timer.timeout.connect(self._start_evidence)
 
         self.heading = QLabel("Select a place in the table, on the map or in the timeline.")
         self.heading.setWordWrap(True)
@@ -78,7 +107,7 @@ class FlagPanel(QWidget):
         for label, key in (("Home (H)", "home"), ("Work (W)", "work"), ("Other (O)", "other")):
             b = QPushButton(label)
             b.setObjectName(f"flag_label_{key}")
-            b.clicked.connect(lambda _=False, v=key: self._place_flag("label_wrong", v))
+            b.clicked.connect(lambda _=False, v=key: self.placeFlagRequested.emit("label_wrong", v))
             self.buttons[f"label_{key}"] = b
             row.addWidget(b)
         pl.addLayout(row)
@@ -86,7 +115,7 @@ class FlagPanel(QWidget):
                                   ("Bad data — exclude (X)", "bad_data", "bad")):
             b = QPushButton(text)
             b.setObjectName(f"flag_{key}")
-            b.clicked.connect(lambda _=False, a=action: self._place_flag(a, None))
+            b.clicked.connect(lambda _=False, a=action: self.placeFlagRequested.emit(a, None))
             self.buttons[key] = b
             pl.addWidget(b)
         pl.addWidget(self.note)
@@ -99,7 +128,7 @@ class FlagPanel(QWidget):
         self.trip_label.setTextFormat(Qt.TextFormat.PlainText)
         self.trip_bad = QPushButton("Bad data — exclude this trip's pings")
         self.trip_bad.setObjectName("flag_trip_bad")
-        self.trip_bad.clicked.connect(self._trip_flag)
+        self.trip_bad.clicked.connect(self.tripFlagRequested)
         tl.addWidget(self.trip_label)
         tl.addWidget(self.trip_bad)
         self.trip_box = trip_box
@@ -119,12 +148,27 @@ class FlagPanel(QWidget):
         layout.addWidget(trip_box)
         layout.addWidget(self.features, 1)
         self._update_enabled()
+        state.project_changed.connect(self._project_changed)
+        state.selection_changed.connect(self._selection_changed)
+        state.flags_changed.connect(lambda spec, op: self.refresh_flags())
+        state.analysis_changed.connect(self._analysis_changed)
 
-    # --- content -----------------------------------------------------------------------------
-    def set_connection(self, conn: Optional[sqlite3.Connection], run_id: Optional[int]) -> None:
-        self.conn, self.run_id = conn, run_id
+    # --- following the state -------------------------------------------------------------
+    def _project_changed(self, project) -> None:
+        self.evidence_worker.cancel()
+        self.suspicions = {}
         self.show_place(None)
         self.show_trip(None)
+
+    def _selection_changed(self, new: Selection, old: Selection) -> None:
+        if new.place_id != old.place_id:
+            self.show_place(new.place_id)
+        if new.trip_id != old.trip_id:
+            self.show_trip(new.trip_id)
+
+    def _analysis_changed(self, analysis) -> None:
+        self.set_suspicions({} if analysis is None else
+                            {r["place_id"]: r["reason"] for r in analysis.report["suspicious"]})
 
     def _update_enabled(self) -> None:
         self.place_box.setEnabled(self.place_id is not None)
@@ -136,26 +180,27 @@ class FlagPanel(QWidget):
 
     def show_place(self, place_id: Optional[str]) -> None:
         self.place_id = place_id
+        self.given = None
+        self._evidence_timer.stop()
+        self.evidence_worker.cancel()
         self._clear_details()
         self.features.setRowCount(0)
         self.flags_label.setText("")
         self.evidence.setText("")
         self.evidence_box.hide()
-        if place_id is None or self.conn is None:
+        conn = self.state.conn
+        if place_id is None or conn is None:
             self.heading.setText("Select a place in the table, on the map or in the timeline.")
             self._update_enabled()
             return
-        row = self.conn.execute(
-            "SELECT pl.vehicle_id, pl.lat, pl.lon, pl.n_stops, pr.split, pr.given_label, "
-            "pr.predicted_label, pr.p_home, pr.p_work, pr.p_other FROM places pl "
-            "LEFT JOIN predictions pr ON pr.place_id = pl.place_id AND pr.run_id = ? "
-            "WHERE pl.place_id = ?", (self.run_id, place_id)).fetchone()
-        if row is None:
+        d = place_detail(conn, place_id, self.state.run_id)
+        if d is None:
             self.heading.setText(f"Place {place_id} is not in this project (re-run inference?)")
             self.place_id = None
             self._update_enabled()
             return
-        vehicle, lat, lon, n_stops, split, given, predicted, ph, pw, po = row
+        vehicle, lat, lon, n_stops, split, given, predicted, ph, pw, po = d.values()
+        self.given = given
         self.heading.setText(f"Place {place_id} of vehicle {vehicle}")
         for name, value in (("Given label", given or "— (unlabelled)"),
                             ("Predicted", predicted), ("p(home / work / other)",
@@ -166,26 +211,39 @@ class FlagPanel(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             self.details.addRow(name, label)
-        # the evidence checks read the vehicle's stops (~100 ms of this thread): a moment later,
-        # so the map page (which answers through this thread's event loop) and the timeline
-        # draw first, and only if the place is still the one shown (N held down skips them)
-        QTimer.singleShot(EVIDENCE_DELAY_MS, lambda: self.place_id == place_id and
-                          self._show_evidence(place_id, given))
+        # the evidence checks read the vehicle's stops (~100 ms): on a worker thread, a moment
+        # later, and only if the place is still the one shown
+        self._evidence_timer.start()
         self._show_features(place_id)
         self.refresh_flags()
         self._update_enabled()
 
     def set_suspicions(self, reasons: dict[str, str]) -> None:
-        """place_id -> reason from the analysis report; redraws the evidence of the place."""
+        """place_id -> reason from the analysis report; the evidence of the place again."""
         self.suspicions = dict(reasons)
-        if self.place_id is not None and self.conn is not None:
-            given = self.conn.execute("SELECT given_label FROM predictions WHERE run_id = ? AND "
-                                      "place_id = ?", (self.run_id, self.place_id)).fetchone()
-            self._show_evidence(self.place_id, given[0] if given else None)
+        if self.place_id is not None and self.state.conn is not None:
+            self._evidence_timer.start()
 
-    def _show_evidence(self, place_id: str, given: Optional[str]) -> None:
-        from auditor.analysis.evidence import evidence_for_place
-        lines = [f"• {s}" for s in evidence_for_place(self.conn, place_id)]
+    def _start_evidence(self) -> None:
+        place_id, project = self.place_id, self.state.project
+        if place_id is None or project is None:
+            return
+        self.evidence_worker.submit(
+            "Checking the label's evidence", lambda progress: _evidence_of(project.path, place_id),
+            lambda sentences: self.place_id == place_id and self._show_evidence(place_id,
+                                                                                sentences),
+            on_error=lambda exc, tb: self._evidence_failed(place_id, exc), parent=self)
+
+    def _evidence_failed(self, place_id: str, exc: BaseException) -> None:
+        import logging
+        logging.getLogger("auditor.gui").error("evidence of %s failed", place_id, exc_info=exc)
+        if self.place_id == place_id:
+            self.evidence.setText(f"The evidence checks failed ({type(exc).__name__}); see the log.")
+            self.evidence_box.show()
+
+    def _show_evidence(self, place_id: str, sentences: list[str]) -> None:
+        given = self.given
+        lines = [f"• {s}" for s in sentences]
         reason = self.suspicions.get(place_id)
         if reason:
             lines.append(f"• Suspicious label: {reason}.")
@@ -201,24 +259,17 @@ class FlagPanel(QWidget):
         self.evidence_box.show()
 
     def _show_features(self, place_id: str) -> None:
-        if not table_exists(self.conn, "place_features"):
-            return
-        cur = self.conn.execute("SELECT * FROM place_features WHERE place_id = ?", (place_id,))
-        values = cur.fetchone()
-        if values is None:
-            return
-        items = [(d[0], v) for d, v in zip(cur.description, values)
-                 if d[0] not in ("place_id", "vehicle_id")]
+        items = place_feature_values(self.state.conn, place_id)
         self.features.setRowCount(len(items))
         for i, (name, value) in enumerate(items):
             self.features.setItem(i, 0, QTableWidgetItem(name))
             self.features.setItem(i, 1, QTableWidgetItem(_fmt(value)))
 
     def refresh_flags(self) -> None:
-        if self.conn is None or self.place_id is None:
+        if self.state.conn is None or self.place_id is None:
             self.flags_label.setText("")
             return
-        flags = active_flags(self.conn)
+        flags = active_flags(self.state.conn)
         mine = flags[(flags["target_kind"] == "place") & (flags["target_id"] == self.place_id)]
         if mine.empty:
             self.flags_label.setText("No flags in force on this place.")
@@ -233,43 +284,24 @@ class FlagPanel(QWidget):
 
     def show_trip(self, trip_id: Optional[str]) -> None:
         self.trip_id = trip_id
-        if trip_id is None or self.conn is None:
+        conn = self.state.conn
+        if trip_id is None or conn is None:
             self.trip_label.setText("No trip selected (click one on the map or the timeline).")
         else:
-            row = self.conn.execute("SELECT start_ts, end_ts, n_pings, distance_m FROM trips "
-                                    "WHERE trip_id = ?", (trip_id,)).fetchone()
-            if row is None:
+            t = trip_summary(conn, trip_id)
+            if t is None:
                 self.trip_id = None
                 self.trip_label.setText(f"Trip {trip_id} is not in this project.")
             else:
                 self.trip_label.setText(
-                    f"Trip {trip_id}\n{_utc(row[0])} → {_utc(row[1])}\n"
-                    f"{row[2]} pings, {row[3] / 1000:.1f} km")
+                    f"Trip {trip_id}\n{_utc(t['start_ts'])} → {_utc(t['end_ts'])}\n"
+                    f"{t['n_pings']} pings, {t['distance_m'] / 1000:.1f} km")
         self._update_enabled()
 
     # --- requests ------------------------------------------------------------------------------
-    def _note(self) -> Optional[str]:
+    def note_text(self) -> Optional[str]:
         text = self.note.text().strip()
         return text or None
-
-    def _place_flag(self, action: str, value: Optional[str]) -> None:
-        self.request_place_flag(action, value)
-
-    def request_place_flag(self, action: str, value: Optional[str] = None) -> bool:
-        if self.place_id is None:
-            return False
-        self.flagRequested.emit(FlagSpec("place", self.place_id, action, value, self._note()))
-        return True
-
-    def _trip_flag(self) -> None:
-        self.request_trip_flag()
-
-    def request_trip_flag(self) -> bool:
-        if self.trip_id is None:
-            return False
-        # add_flag stores a trip as the ping range it covers (survives re-inference)
-        self.flagRequested.emit(FlagSpec("trip", self.trip_id, "bad_data", None, self._note()))
-        return True
 
     def clear_note(self) -> None:
         self.note.clear()

@@ -2,17 +2,24 @@
 and on the map) and accuracy per population (metadata values, schedule-like slices)."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from auditor.analysis.classes import CLASSES
-from auditor.gui.analysis_common import fill_table, fmt, item, pct, rate_color, read_only_table
-from auditor.gui.analysis_state import Analysis
+from auditor.analysis.results import Analysis
+from auditor.classes import CLASSES
+from auditor.gui.analyses.common import fill_table, fmt, item, pct, rate_color, read_only_table
+from auditor.state.app_state import AppState
 
 POPULATION_KEY = Qt.ItemDataRole.UserRole + 2  # (column, value) of a population row (+1 sorts)
 # "val." = the held-out validation split; "OOF" = out-of-fold, every labelled place
@@ -37,21 +44,10 @@ def before_after_text(entry: Optional[dict]) -> str:
     return f"{b['errors']}/{b['n']} → {a['errors']}/{a['n']}"
 
 
-def confusion_place_ids(conn: sqlite3.Connection, run_id: int, given: str,
-                        predicted: str) -> list[str]:
-    """The validation places of one confusion cell (the same rows validation_report counts)."""
-    return [r[0] for r in conn.execute(
-        "SELECT place_id FROM predictions WHERE run_id = ? AND split = 'validation' "
-        "AND given_label = ? AND predicted_label = ? ORDER BY place_id",
-        (run_id, given, predicted))]
-
-
 class ValidationView(QWidget):
-    placesChosen = Signal(list, str)  # place ids, what they are (for the browser's banner)
-
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
-        self.conn: Optional[sqlite3.Connection] = None
+        self.state = state
         self.analysis: Optional[Analysis] = None
         self.summary = QLabel()
         self.summary.setObjectName("validationSummary")
@@ -90,8 +86,8 @@ class ValidationView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(split)
 
-    def set_analysis(self, analysis: Optional[Analysis], conn: Optional[sqlite3.Connection]) -> None:
-        self.analysis, self.conn = analysis, conn
+    def set_analysis(self, analysis: Optional[Analysis]) -> None:
+        self.analysis = analysis
         self.confusion.clearContents()
         if analysis is None:
             self.summary.setText("")
@@ -162,15 +158,16 @@ class ValidationView(QWidget):
         if self.analysis is None or cell is None or cell.data(POPULATION_KEY) is None:
             return []
         column, key = cell.data(POPULATION_KEY)
-        ids = list(self.analysis.population_places.get((column, key), []))
+        ids = self.analysis.places_of("validation", ("population", column, key))
         shown = self.populations.item(row, 1).text()
-        self.placesChosen.emit(ids, f"labelled places of {column} = {shown}")
+        self.state.show_places(ids, f"labelled places of {column} = {shown}")
         return ids
 
     def choose_cell(self, row: int, column: int) -> list[str]:
-        if self.analysis is None or self.conn is None:
+        """The validation places of one confusion cell (the rows validation_report counts)."""
+        if self.analysis is None:
             return []
         given, predicted = CLASSES[row], CLASSES[column]
-        ids = confusion_place_ids(self.conn, self.analysis.run_id, given, predicted)
-        self.placesChosen.emit(ids, f"validation, given {given}, predicted {predicted}")
+        ids = self.analysis.places_of("validation", ("confusion", given, predicted))
+        self.state.show_places(ids, f"validation, given {given}, predicted {predicted}")
         return ids

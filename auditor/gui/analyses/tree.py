@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from auditor.gui.analysis_common import pct, rate_color
-from auditor.gui.analysis_state import Analysis
+from auditor.analysis.results import Analysis
+from auditor.gui.analyses.common import pct, rate_color
+from auditor.state.app_state import AppState
 
 NODE_ID = Qt.ItemDataRole.UserRole
 
@@ -22,10 +23,9 @@ def dominant_text(d: Optional[dict]) -> str:
 
 
 class ErrorTreeView(QWidget):
-    placesChosen = Signal(list, str)
-
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
         self.analysis: Optional[Analysis] = None
         self.items: dict[int, QTreeWidgetItem] = {}
         self.intro = QLabel()
@@ -87,8 +87,8 @@ class ErrorTreeView(QWidget):
     def choose_node(self, node_id: Optional[int]) -> list[str]:
         if self.analysis is None or node_id is None:
             return []
-        ids = list(self.analysis.tree_members.get(int(node_id), []))
+        ids = self.analysis.places_of("tree", int(node_id))
         it = self.items.get(int(node_id))
         what = it.toolTip(0) if it is not None else f"node {node_id}"
-        self.placesChosen.emit(ids, f"error tree: {what}")
+        self.state.show_places(ids, f"error tree: {what}")
         return ids

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QScrollArea, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
-from auditor.gui.analysis_common import fill_table, fmt, item, rate_color, read_only_table
-from auditor.gui.analysis_state import Analysis
+from auditor.analysis.results import Analysis
+from auditor.gui.analyses.common import fill_table, fmt, item, rate_color, read_only_table
+from auditor.state.app_state import AppState
 
 FEATURE_HEADERS = ["feature", "kind", "statistic", "value", "threshold", "PSI", "PSI warn / alert",
                    "KS p-value", "n reference", "n current", "flag", "note"]
@@ -96,8 +96,9 @@ def leakage_text(leak: dict) -> str:
 
 
 class SkewView(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
         self.analysis: Optional[Analysis] = None
         self.comparison = QComboBox()
         self.comparison.setObjectName("skewComparison")

@@ -1,4 +1,4 @@
-"""What the timeline draws, as plain arrays: where a vehicle was for every 10-minute bin of
+"""What the timeline view draws, as plain arrays: where a vehicle was for every 10-minute bin of
 every local day (home / work / other place, driving, no data). No Qt here, so it is testable
 and cheap: a vehicle has a few hundred stops and trips, filled with vectorised numpy."""
 from __future__ import annotations
@@ -6,10 +6,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Optional
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where used: the timeline view is built at start-up
+    import pandas as pd
+
+from auditor.geo import haversine_m
 
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
@@ -18,6 +23,19 @@ CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
 CATEGORY_COLOURS = ["#f4f4f4", "#0072b2", "#e69f00", "#9a9a9a", "#2b2b2b"]
 _LABEL_CODE = {"home": HOME, "work": WORK, "other": OTHER}
 DAY = 86_400
+
+
+def day_ticks(n_days: int, first_day: int) -> list[tuple[float, str]]:
+    """Day labels of the raster's rows: every day for a week or so; beyond that Mondays only
+    (every fourth beyond ten weeks), so labels never overlap."""
+    def label(row: int) -> str:
+        day = datetime.fromtimestamp((first_day + row) * DAY, tz=timezone.utc)
+        return day.strftime("%a %d %b")
+    if n_days <= 8:
+        return [(r + 0.5, label(r)) for r in range(n_days)]
+    every = 1 if n_days <= 70 else 4  # weeks
+    mondays = [r for r in range(n_days) if (first_day + r + 3) % 7 == 0]  # day 0 = Thursday
+    return [(r + 0.5, label(r)) for r in mondays[::every]]
 
 
 @dataclass
@@ -32,8 +50,8 @@ class VehicleTimeline:
     def bins_per_day(self) -> int:
         return DAY // self.bin_seconds
 
-    def day_label(self, row: int) -> str:
-        return pd.Timestamp((self.first_day + row) * DAY, unit="s").strftime("%a %d %b")
+    def day_ticks(self) -> list[tuple[float, str]]:
+        return day_ticks(self.raster.shape[0], self.first_day)
 
     def target_at(self, row: int, col: int) -> Optional[tuple[str, str]]:
         """(kind, id) of the trip or stop's place covering the centre of cell (row, col)."""
@@ -51,6 +69,7 @@ class VehicleTimeline:
 
 def _vehicle_meta(conn: sqlite3.Connection, vehicle_id: str) -> pd.DataFrame:
     """This vehicle's metadata row (not the whole fleet's: 5,000 JSON blobs per switch add up)."""
+    import pandas as pd
     row = conn.execute("SELECT meta FROM vehicles WHERE vehicle_id = ?", (vehicle_id,)).fetchone()
     rec = {"vehicle_id": vehicle_id}
     if row is not None:
@@ -61,7 +80,9 @@ def _vehicle_meta(conn: sqlite3.Connection, vehicle_id: str) -> pd.DataFrame:
 def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) -> np.ndarray:
     """Seconds to add to UTC ``ts`` for the vehicle's local time, as the pipeline defines it
     (auditor.pipeline.localtime: vehicle timezone metadata, else the stated offset of the
-    nearest earlier ping, else UTC)."""
+    nearest earlier ping, else the zone inference looked up for where it parks, else UTC)."""
+    import pandas as pd
+
     from auditor.pipeline.localtime import local_ts, with_clock_zones
     if len(ts) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -85,6 +106,7 @@ def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) ->
 def read_intervals(conn: sqlite3.Connection, vehicle_id: str,
                    run_id: Optional[int]) -> pd.DataFrame:
     """The vehicle's stops (with their place's predicted label) and trips, in local time."""
+    import pandas as pd
     stops = pd.read_sql_query(
         "SELECT 'stop' AS kind, s.place_id AS target_id, s.stop_id, NULL AS trip_id, "
         "s.start_ts, s.end_ts, pr.predicted_label FROM stops s LEFT JOIN predictions pr "
@@ -150,6 +172,7 @@ def vehicle_timeline(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional
 def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(minutes since the trip started, speed km/h) for the trip's pings. Uses the recorded
     speed where present, else the speed between consecutive pings (haversine)."""
+    import pandas as pd
     trip = conn.execute("SELECT vehicle_id, start_ts, end_ts FROM trips WHERE trip_id = ?",
                         (trip_id,)).fetchone()
     if trip is None:
@@ -161,10 +184,8 @@ def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.n
     if p.empty:
         return np.zeros(0), np.zeros(0)
     ts = p["ts"].to_numpy(dtype=np.float64)
-    lat, lon = np.radians(p["lat"].to_numpy()), np.radians(p["lon"].to_numpy())
-    a = (np.sin(np.diff(lat) / 2) ** 2
-         + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2)
-    dist = 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    lat, lon = p["lat"].to_numpy(), p["lon"].to_numpy()
+    dist = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
     dt = np.diff(ts)
     derived = np.concatenate([[0.0], np.divide(dist, dt, out=np.zeros_like(dist), where=dt > 0)])
     recorded = p["speed_mps"].to_numpy(dtype=np.float64)

@@ -1,6 +1,7 @@
-"""The centre pane: the vehicle map page in a QWebEngineView, wired to the app through
-QWebChannel (clicks) and runJavaScript (selection from the app, and switching vehicle: the page
-loads once, later vehicles are swapped in with window.auditor.load(payload))."""
+"""The centre pane: the vehicle map page in a QWebEngineView. It follows the state's current
+vehicle / place / trip through runJavaScript (switching vehicle: the page loads once, later
+vehicles are swapped in with window.auditor.load(payload)), and a click on the page becomes the
+state's selection through QWebChannel (MapBridge)."""
 from __future__ import annotations
 
 import json
@@ -15,8 +16,10 @@ from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from auditor.gui.first_paint import after_first_paint, window_painted
-from auditor.gui.map_bridge import MapBridge
+from auditor.gui.views.map_bridge import MapBridge
 from auditor.gui.web_page import PinnedPage
+from auditor.state.app_state import AppState, Selection
+from auditor.store.lookups import vehicle_place_ids, vehicle_trip_ids
 
 log = logging.getLogger("auditor.gui.map")
 
@@ -25,6 +28,7 @@ SETHTML_LIMIT = 2_000_000 - 64_000  # Qt's setHtml limit is 2 MB (URL-encoded); 
 BASE_URL = QUrl("qrc:///auditor/map.html")
 _READY_POLL_MS = 40
 _READY_TIMEOUT_MS = 20_000
+REDRAW_DELAY_MS = 250  # flags in a row redraw the map once
 
 # Is the map drawn? window.auditor exists and Leaflet has put its vectors (SVG paths) on the page.
 READY_JS = """(function () {
@@ -82,8 +86,9 @@ def inject_bridge(html: str) -> str:
 class MapView(QWebEngineView):
     mapReady = Signal(str)  # vehicle_id, once window.auditor exists and the vectors are drawn
 
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
         self.setObjectName("mapView")
         self._page = PinnedPage(self)
         self.setPage(self._page)
@@ -102,8 +107,84 @@ class MapView(QWebEngineView):
         self._page_basemap: Optional[str] = None
         self.page_loads = 0            # whole pages loaded / vehicles swapped in: diagnostics
         self.swaps = 0
+        self.page_selected: tuple[Optional[str], Optional[str]] = (None, None)  # place, trip
         self.loadFinished.connect(self._loaded)
         self.loadStarted.connect(self._load_started)
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_DELAY_MS)
+        self._redraw_timer.timeout.connect(self.redraw)
+        self.bridge.placeSelected.connect(self._page_place)
+        self.bridge.tripSelected.connect(self._page_trip)
+        state.project_changed.connect(self._project_changed)
+        state.selection_changed.connect(self._selection_changed)
+        state.flags_changed.connect(self._flags_changed)
+        state.settings_changed.connect(self._settings_changed)
+
+    # --- following the state -------------------------------------------------------------
+    def _project_changed(self, project) -> None:
+        self._redraw_timer.stop()
+        if project is None:
+            self.show_message("No project open.")
+        elif not project.counts().places:
+            self.show_message("No places yet. Import pings and labels (File ▸ Import data…), "
+                              "then run inference (Run ▸ Infer).")
+
+    def _selection_changed(self, new: Selection, old: Selection) -> None:
+        if new.vehicle_id is None:
+            return
+        if new.vehicle_id != old.vehicle_id or new.vehicle_id != self.vehicle_id:
+            self.page_selected = (None, None)
+            self._show_state()
+            return
+        if new.place_id != old.place_id and new.place_id is not None and not new.whole_vehicle \
+                and new.place_id != self.page_selected[0]:
+            self.select_place(new.place_id)
+        if new.trip_id != old.trip_id and new.trip_id is not None \
+                and new.trip_id != self.page_selected[1]:
+            self.select_trip(new.trip_id)
+
+    def _page_place(self, place_id: str) -> None:
+        # the page shows this selection already: following the state must not repeat it
+        self.page_selected = (place_id, self.page_selected[1])
+        self.state.select_place(place_id)
+
+    def _page_trip(self, trip_id: str) -> None:
+        self.page_selected = (self.page_selected[0], trip_id)
+        self.state.select_trip(trip_id)
+
+    def _flags_changed(self, spec, op) -> None:
+        # flagged places get their mark: redraw (keeping the selection), once for a burst
+        vehicle = self.state.selection.vehicle_id
+        if vehicle is None or self.state.project is None:
+            return
+        if spec is None or spec.target_kind != "place" or \
+                spec.target_id.startswith(f"{vehicle}:"):
+            self._redraw_timer.start()
+
+    def _settings_changed(self, name: str) -> None:
+        if name == "basemap" and self.state.selection.vehicle_id is not None:
+            self.redraw()
+
+    def _show_state(self) -> None:
+        p, sel = self.state.project, self.state.selection
+        try:
+            self.show_vehicle(p.conn, sel.vehicle_id, run_id=p.run_id,
+                              basemap=self.state.settings.basemap,
+                              selected_place=None if sel.whole_vehicle else sel.place_id)
+        except Exception as exc:  # say it on the map (the other views still follow)
+            from auditor.errors import UserError
+            if not isinstance(exc, UserError):
+                log.exception("drawing the map of %s", sel.vehicle_id)
+            self.show_message(f"Cannot draw vehicle {sel.vehicle_id}: {exc}")
+
+    def redraw(self) -> None:
+        """Draw the current vehicle again with the current place selected."""
+        p, sel = self.state.project, self.state.selection
+        if p is None or sel.vehicle_id is None:
+            return
+        self.show_vehicle(p.conn, sel.vehicle_id, run_id=p.run_id,
+                          basemap=self.state.settings.basemap, selected_place=sel.place_id)
 
     # --- loading -----------------------------------------------------------------------------
     def show_vehicle(self, conn: sqlite3.Connection, vehicle_id: str, *, run_id=None,
@@ -119,12 +200,8 @@ class MapView(QWebEngineView):
         token = self._load_token
         request = (conn, vehicle_id, run_id, basemap, selected_place)
         # clicks are judged against the vehicle asked for from now on (indexed, cheap)
-        self.bridge.set_vehicle(
-            vehicle_id,
-            [r[0] for r in conn.execute("SELECT place_id FROM places WHERE vehicle_id = ?",
-                                        (vehicle_id,))],
-            [r[0] for r in conn.execute("SELECT trip_id FROM trips WHERE vehicle_id = ?",
-                                        (vehicle_id,))])
+        self.bridge.set_vehicle(vehicle_id, vehicle_place_ids(conn, vehicle_id),
+                                vehicle_trip_ids(conn, vehicle_id))
         if window_painted(self):
             self._draw(token, request)  # errors reach the caller (a dialog in the main window)
         else:
@@ -171,16 +248,6 @@ class MapView(QWebEngineView):
             return
         self.swaps += 1
         self._set_ready(state)
-
-    def show_html(self, html: str, vehicle_id: str) -> None:
-        """Load a whole map page for ``vehicle_id`` (its own basemap is not known: the next
-        vehicle loads a page again)."""
-        self.vehicle_id = vehicle_id
-        self.ready = False
-        self.last_state = None
-        self._pending_js = []
-        self._load_token += 1
-        self._show_page(html, None)
 
     def _show_page(self, html: str, basemap: Optional[str]) -> None:
         self._page_alive = False
@@ -260,7 +327,9 @@ class MapView(QWebEngineView):
             self._page.runJavaScript(js, 0, callback)
 
     def select_place(self, place_id: str) -> None:
+        self.page_selected = (place_id, self.page_selected[1])
         self.run_js(f"window.auditor && window.auditor.selectPlace({_js_string(place_id)});")
 
     def select_trip(self, trip_id: str) -> None:
+        self.page_selected = (self.page_selected[0], trip_id)
         self.run_js(f"window.auditor && window.auditor.selectTrip({_js_string(trip_id)});")

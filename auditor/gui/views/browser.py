@@ -1,25 +1,36 @@
-"""The left pane: filter, vehicle-id search and the lazy place table."""
+"""The left pane: filter, vehicle-id search and the lazy place table. It shows the state's
+current place and, while an analysis view picked some places, exactly those."""
 from __future__ import annotations
 
-import sqlite3
 from typing import Optional
 
-from PySide6.QtCore import (QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer,
-                            Signal)
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from auditor.gui.browser_model import COL, FILTERS, PlaceTableModel
+from auditor.gui.views.browser_model import COL, FILTERS, PlaceTableModel
+from auditor.state.app_state import BROWSER, AppState, PlaceSubset, Selection
 
 
 class PlaceBrowser(QWidget):
     """Rows are ordered by vehicle by default, so a vehicle's places sit together; selecting
-    any of them shows that vehicle."""
-    placeSelected = Signal(str, str)  # vehicle_id, place_id
+    any of them makes it the current place."""
 
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
         self.model: Optional[PlaceTableModel] = None
+        self.initial_selection_pending = False  # the first row is selected after first paint
         self.filter_combo = QComboBox()
         self.filter_combo.setObjectName("browserFilter")
         for key, (label, _sql) in FILTERS.items():
@@ -35,7 +46,6 @@ class PlaceBrowser(QWidget):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setAlternatingRowColors(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label = QLabel()
         self.count_label.setObjectName("browserCount")
@@ -46,14 +56,13 @@ class PlaceBrowser(QWidget):
         self.subset_label.setWordWrap(True)
         self.subset_clear = QPushButton("Show all")
         self.subset_clear.setObjectName("browserSubsetClear")
-        self.subset_clear.clicked.connect(self.clear_subset)
+        self.subset_clear.clicked.connect(state.clear_subset)
         self.subset_bar = QWidget()
         bar = QHBoxLayout(self.subset_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.subset_label, 1)
         bar.addWidget(self.subset_clear)
         self.subset_bar.hide()
-        self.subset_description = ""
 
         top = QHBoxLayout()
         top.addWidget(self.filter_combo)
@@ -68,19 +77,26 @@ class PlaceBrowser(QWidget):
         self.filter_combo.currentIndexChanged.connect(self._filter_changed)
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self.select_first_row)
+        state.project_changed.connect(self._project_changed)
+        state.selection_changed.connect(self._selection_changed)
+        state.subset_changed.connect(self._subset_changed)
+        state.flags_changed.connect(self._flags_changed)
 
-    def set_connection(self, conn: Optional[sqlite3.Connection], run_id: Optional[int]) -> None:
-        self._hide_subset()
-        if conn is None:
+    # --- following the state -------------------------------------------------------------
+    def _project_changed(self, project) -> None:
+        self.subset_bar.hide()
+        self.initial_selection_pending = False
+        if project is None:
             self.table.setModel(None)
             self.model = None
             self.count_label.setText("")
             return
-        self.model = PlaceTableModel(conn, run_id, self, filter_key=self.filter_combo.currentData(),
+        self.model = PlaceTableModel(project.conn, project.run_id, self,
+                                     filter_key=self.filter_combo.currentData(),
                                      prefix=self.search.text())
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSortIndicator(COL["vehicle_id"], Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
+        header.setSortIndicator(COL["vehicle_id"], Qt.SortOrder.AscendingOrder)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # size columns from the first 50 rows (one page): the default samples 1,000 rows, which
         # would read five pages and the id index before the first paint
@@ -90,48 +106,71 @@ class PlaceBrowser(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._update_count)
         self._update_count()
+        if self.model.rowCount():
+            # the table and panels paint first; the first vehicle follows on the next turn of
+            # the event loop (unless something else was selected by then)
+            self.initial_selection_pending = True
+            QTimer.singleShot(0, self._select_initial)
+
+    def _select_initial(self) -> None:
+        self.initial_selection_pending = False
+        if self.model is not None and self.state.selection.vehicle_id is None:
+            # the whole first vehicle on the map (no popup panning it away); row 0 selected
+            self.state.select_place(self.model.place_at(0)["place_id"], via=BROWSER,
+                                    whole_vehicle=True)
+
+    def _selection_changed(self, new: Selection, old: Selection) -> None:
+        if new.place_id is not None and new.place_id != old.place_id:
+            self.show_place(new.place_id)
+
+    def _subset_changed(self, subset: Optional[PlaceSubset]) -> None:
+        if subset is None:
+            self._clear_subset()
+        else:
+            self._show_subset(list(subset.place_ids), subset.description)
+
+    def _flags_changed(self, spec, op) -> None:
+        if self.model is None:
+            return
+        if spec is not None and spec.target_kind == "place":
+            self.model.refresh_flags([spec.target_id])
+        else:  # a vehicle, a ping range, a resync: every row read so far
+            self.model.refresh_flags()
 
     def _update_count(self, *args) -> None:
         if self.model is None:
             return
-        m = self.model
-        if m.total == 0:
+        if self.model.total == 0:
             self.count_label.setText("No places match. Run inference, or change the filter.")
         else:
-            self.count_label.setText(f"{m.total:,} places")
+            self.count_label.setText(f"{self.model.total:,} places")
 
     # --- analysis subsets ---------------------------------------------------------------------
-    def show_subset(self, place_ids: list[str], description: str) -> bool:
-        """Show exactly ``place_ids`` (filter and search reset so none is hidden) and select the
-        first row, which selects it on the map. False when there is nothing to show."""
+    def _show_subset(self, place_ids: list[str], description: str) -> None:
+        """Show exactly ``place_ids`` (filter and search reset so none is hidden) and make the
+        first row the current place."""
         if self.model is None:
-            return False
+            return
         for w, reset in ((self.filter_combo, lambda: self.filter_combo.setCurrentIndex(0)),
                          (self.search, self.search.clear)):
             w.blockSignals(True)
             reset()
             w.blockSignals(False)
-        self.model.filter_key, self.model.prefix = "all", ""
-        self.subset_description = description
-        self.model.set_subset(list(place_ids))
+        self.model.query.filter_key, self.model.query.prefix = "all", ""
+        self.model.set_subset(place_ids)
         self.subset_label.setText(f"{len(place_ids):,} places: {description}")
         self.subset_bar.show()
         if self.model.rowCount() == 0:
-            return False
+            self.state.message.emit(f"No places: {description}")
+            return
         self.select_first_row()
-        return True
 
-    def clear_subset(self) -> None:
-        self._hide_subset()
-        if self.model is not None and self.model.subset is not None:
-            current = self.current_place()
-            self.model.set_subset(None)
-            if current is not None:
-                self.show_place(current["place_id"])
-
-    def _hide_subset(self) -> None:
+    def _clear_subset(self) -> None:
         self.subset_bar.hide()
-        self.subset_description = ""
+        if self.model is not None and self.model.subset is not None:
+            self.model.set_subset(None)
+            if self.state.selection.place_id is not None:
+                self.show_place(self.state.selection.place_id)
 
     def shown_place_ids(self) -> list[str]:
         """Every place id the table shows now, in display order."""
@@ -149,10 +188,11 @@ class PlaceBrowser(QWidget):
         if self.model is None or not current.isValid():
             return
         row = self.model.place_at(current.row())
-        self.placeSelected.emit(row["vehicle_id"], row["place_id"])
+        self.state.select_place(row["place_id"], via=BROWSER)
 
     # --- navigation -------------------------------------------------------------------------
     def select_row(self, row: int) -> None:
+        """Make ``row`` current (which makes its place the current place)."""
         if self.model is None or not (0 <= row < self.model.rowCount()):
             return
         index = self.model.index(row, 0)
@@ -168,19 +208,29 @@ class PlaceBrowser(QWidget):
     def select_first_row(self) -> None:
         self.select_row(0)
 
-    def select_next_row(self) -> None:
+    def select_next_row(self) -> bool:
+        """N in the browser: the row after the current place's (the first when it has none)."""
         if self.model is None:
-            return
-        current = self.table.selectionModel().currentIndex()
-        self.select_row(current.row() + 1 if current.isValid() else 0)
+            return False
+        place = self.state.selection.place_id
+        row = self.model.row_of(place) if place is not None else None
+        nxt = 0 if row is None else row + 1
+        if nxt >= self.model.rowCount():
+            return False
+        self.select_row(nxt)
+        return True
 
     def show_place(self, place_id: str) -> bool:
-        """Select ``place_id``'s row without emitting a new selection if it is already current."""
+        """Highlight ``place_id``'s row without making a new selection (False, and no row
+        highlighted, when the table does not show it)."""
         if self.model is None:
             return False
         row = self.model.row_of(place_id)
         if row is None:
+            self.table.selectionModel().blockSignals(True)
             self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+            self.table.selectionModel().blockSignals(False)
             return False
         current = self.table.selectionModel().currentIndex()
         if current.isValid() and current.row() == row:

@@ -1,4 +1,5 @@
-"""Distances on the sphere, vectorised."""
+"""Distances on the sphere, vectorised: the one haversine and the one Earth radius of auditor
+(ingest, pipeline, analysis, demo, maps all use these)."""
 from __future__ import annotations
 
 import numpy as np

@@ -5,29 +5,53 @@ from __future__ import annotations
 import json
 from typing import Callable, Optional
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
-from auditor.gui.analysis_state import Analysis
+from auditor.analysis.results import Analysis
 from auditor.gui.web_page import PinnedPage
+from auditor.state.app_state import AppState
 
 
 class DriftMapView(QWebEngineView):
-    def __init__(self, parent=None):
+    def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.state = state
+        self.analysis: Optional[Analysis] = None
         self.setObjectName("driftMap")
         self._page = PinnedPage(self)
         self.setPage(self._page)
         self.shown_key: Optional[tuple[int, str]] = None
         self.loaded = False
         self.loadFinished.connect(self._loaded)
+        state.settings_changed.connect(lambda name: name == "basemap" and
+                                       self.set_analysis(self.analysis))
 
     def _loaded(self, ok: bool) -> None:
-        self.loaded = bool(ok)
+        # a page replaced before it finished also reports here: ``loaded`` only once the page
+        # of the current analysis has drawn its cells (window.auditorDrift), or is the
+        # no-analysis page
+        token = self.shown_key
+        if self.analysis is None:
+            self.loaded = bool(ok)
+            return
+        self._poll(token, 0)
 
-    def show_analysis(self, analysis: Optional[Analysis], basemap: str = "none") -> None:
+    def _poll(self, token, tries: int) -> None:
+        def check(state) -> None:
+            if token != self.shown_key:
+                return
+            if state is not None or tries >= 200:  # ~10 s: the page will not say more
+                self.loaded = True
+            else:
+                QTimer.singleShot(50, lambda: self._poll(token, tries + 1))
+        self.page_state(check)
+
+    def set_analysis(self, analysis: Optional[Analysis]) -> None:
         """Render the page (only when the run or basemap changed: it costs a page load)."""
-        key = None if analysis is None else (analysis.run_id, basemap)
+        self.analysis = analysis
+        basemap = self.state.settings.basemap
+        key = None if analysis is None else (analysis.identity, basemap)
         if key == self.shown_key and key is not None:
             return
         self.shown_key = key

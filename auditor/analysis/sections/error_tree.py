@@ -1,0 +1,81 @@
+"""The surrogate error tree: where the model's out-of-fold errors pile up, in words, each node
+with the population over-represented in it; a node means the labelled places reaching it."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, TypedDict
+
+from auditor.analysis.entry import AnalysisEntry, PlaceIndex
+from auditor.analysis.sections.text import pct
+
+if TYPE_CHECKING:
+    from auditor.analysis.inputs import ReportInputs
+
+
+class Crowd(TypedDict):
+    column: str
+    value: str
+    share: float
+    overall_share: float
+
+
+class TreeNode(TypedDict):
+    id: int
+    condition: str
+    path: list[str]
+    n: int
+    errors: int
+    error_rate: Optional[float]
+    dominant: Optional[Crowd]
+    feature: Optional[str]
+    threshold: Optional[float]
+    children: list["TreeNode"]
+
+
+class Leaf(TypedDict):
+    id: int
+    n: int
+    errors: int
+    error_rate: Optional[float]
+    slice: str
+    dominant: Optional[Crowd]
+
+
+class ErrorTreeSection(TypedDict, total=False):
+    run_id: int
+    target: str
+    n: int
+    errors: int
+    params: dict[str, Any]
+    root: Optional[TreeNode]
+    leaves: list[Leaf]
+    note: str
+
+
+def compute(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.error_tree import grow_error_tree
+    X, words = inp.design
+    tree, members = grow_error_tree(inp.lab, X, words)
+    tree["run_id"] = inp.run_id
+    inp.memo["tree_members"] = members  # the same fit: no refit per node
+    return {"error_tree": tree}
+
+
+def places(inp: ReportInputs, report: dict) -> PlaceIndex:
+    """node id -> the labelled places reaching that node."""
+    return dict(inp.memo.get("tree_members", {}))
+
+
+def render_text(r: dict) -> list[str]:
+    t = r["error_tree"]
+    lines = [f"Error tree: {t['errors']} errors in {t['n']} labelled places (out-of-fold)"]
+    for leaf in t["leaves"][:3]:
+        d = leaf.get("dominant")
+        crowd = (f" [mostly {d['column']} {d['value']}: {pct(d['share'])} of the slice, "
+                 f"{pct(d['overall_share'])} of all]" if d else "")
+        lines.append(f"  {pct(leaf['error_rate'])} wrong (n={leaf['n']}): {leaf['slice']}{crowd}")
+    return lines
+
+
+ENTRY = AnalysisEntry(key="tree", title="Error tree", step="error tree", compute=compute,
+                      render_text=render_text, places=places,
+                      view="auditor.gui.analyses.tree:ErrorTreeView")

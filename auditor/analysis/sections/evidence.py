@@ -1,0 +1,36 @@
+"""Label evidence: checks on given labels, each a sentence (never at night for a home, never
+on a weekday for a work, far from every stop, home and work together). Shown in the details
+pane of a place, so it has no tab."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, TypedDict
+
+from auditor.analysis.entry import AnalysisEntry
+
+if TYPE_CHECKING:
+    from auditor.analysis.inputs import ReportInputs
+
+
+class Finding(TypedDict):
+    label_id: int
+    vehicle_id: str
+    label: str
+    place_id: Optional[str]
+    check: str
+    sentence: str
+
+
+def compute(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.evidence import label_evidence
+    from auditor.analysis.jsonable import records
+    return {"evidence": records(label_evidence(inp.labels, inp.place_labels, inp.stops))}
+
+
+def render_text(r: dict) -> list[str]:
+    lines = [f"Label evidence: {len(r['evidence'])} findings"]
+    lines += [f"  {e['sentence']}" for e in r["evidence"][:10]]
+    return lines
+
+
+ENTRY = AnalysisEntry(key="evidence", step="label evidence", compute=compute,
+                      render_text=render_text)

@@ -1,0 +1,114 @@
+"""Where a run's figures come from (issue 11): which labeller produced its labels, which clock
+each vehicle's local time follows (and where its stamps disagree with where it parks), and the
+place flags that point at nothing since the last infer. Three report sections with no tab of
+their own: the Analysis dock's status line shows the labeller and the orphans."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, TypedDict
+
+from auditor.analysis.entry import AnalysisEntry
+
+if TYPE_CHECKING:
+    from auditor.analysis.inputs import ReportInputs
+
+CLOCK_WORDS = {"metadata": "vehicles file timezone", "stated_offset": "offset stated in stamps",
+               "location": "zone of where it parks", "utc": "UTC (nothing else known)"}
+
+
+class LabelsSource(TypedDict):
+    kind: str                          # project_labels | model_from | no_labels
+    labeller: str                      # model | baseline
+    model_from: Optional[dict[str, Any]]   # what --model-from read, else None
+    text: str
+    validation: Optional[str]          # validation split | no validation vehicles | no labels
+
+
+class LocalTimeSection(TypedDict, total=False):
+    sources: dict[str, int]            # clock source -> vehicles
+    zones: dict[str, int]              # zone used -> vehicles
+    vehicles: list[dict[str, Any]]
+    disagreements: list[dict[str, Any]]
+    disagree_share_threshold: float
+
+
+class OrphanedFlagsSection(TypedDict):
+    n: int
+    flags: list[dict[str, Any]]
+
+
+def compute_labels_source(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.provenance import labels_source
+    return {"labels_source": labels_source(inp.conn, inp.run_id)}
+
+
+def compute_local_time(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.provenance import local_time
+    return {"local_time": local_time(inp.conn)}
+
+
+def compute_orphaned(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.provenance import orphaned
+    return {"orphaned_flags": orphaned(inp.conn)}
+
+
+def labeller_words(report: dict) -> str:
+    """"labels by the model" / "… the 02:00 baseline" / "… a model trained elsewhere"."""
+    kind = (report.get("labels_source") or {}).get("kind")
+    return {"no_labels": "labels by the 02:00 baseline",
+            "model_from": "labels by a model trained elsewhere"}.get(kind, "labels by the model")
+
+
+def render_labels_source(r: dict) -> list[str]:
+    src = r.get("labels_source") or {}
+    lines = [f"Labels of run {r['run_id']}: {src.get('text', 'a model')}"
+             + (f" ({src['model_from']['kind']} {src['model_from']['path']})"
+                if src.get("model_from") else "")]
+    if src.get("validation") == "no labels":
+        hint = "" if src.get("kind") == "model_from" else \
+            " (import labels, or infer --model-from a labelled project)"
+        lines.append("  no labels in this project: accuracies, suspicious labels and the error "
+                     f"tree need labelled vehicles{hint}")
+    return lines
+
+
+def render_local_time(r: dict) -> list[str]:
+    lt = r.get("local_time") or {}
+    if not lt.get("sources"):
+        return []
+    lines = ["Local time: " + ", ".join(f"{n} vehicle(s) by {CLOCK_WORDS.get(k, k)}"
+                                        for k, n in lt["sources"].items())]
+    for d in lt["disagreements"][:10]:
+        clock = (f"stamps say UTC{_offset(d['stated_offset_min'])}"
+                 if d["source"] == "stated_offset" else f"metadata says {d['timezone']}")
+        lines.append(f"  clock fault? {d['vehicle_id']}: {clock} but it parks in "
+                     f"{d['location_timezone']} (UTC{_offset(d['location_offset_min'])}); "
+                     f"{100 * d['disagree_share']:.0f}% of its pings disagree")
+    return lines
+
+
+def render_orphaned(r: dict) -> list[str]:
+    o = r.get("orphaned_flags") or {}
+    if not o.get("n"):
+        return []
+    lines = [f"Orphaned flags: {o['n']} point at no place since the last infer — re-attach or "
+             "revoke them ('auditor flags PROJECT'); export refuses until then"]
+    for f in o["flags"][:10]:
+        lines.append(f"  event {f['event_id']} {f['action']} {f['new_value'] or ''} "
+                     f"(was {f['flagged_target_id']}): {f['detail']}")
+    return lines
+
+
+def _offset(minutes) -> str:
+    if minutes is None:
+        return "?"
+    sign = "+" if minutes >= 0 else "-"
+    m = abs(int(minutes))
+    return f"{sign}{m // 60:02d}:{m % 60:02d}"
+
+
+LABELS_SOURCE = AnalysisEntry(key="labels_source", step="labels source",
+                              compute=compute_labels_source, render_text=render_labels_source)
+LOCAL_TIME = AnalysisEntry(key="local_time", step="vehicle clocks", compute=compute_local_time,
+                           render_text=render_local_time)
+ORPHANED_FLAGS = AnalysisEntry(key="orphaned_flags", step="orphaned flags",
+                               compute=compute_orphaned, render_text=render_orphaned)

@@ -1,0 +1,51 @@
+"""What the import wizard shows before anything is imported: the first rows of a file as the
+import will read them (the same reader: delimiter sniffing, encoding, Parquet, GPX), and the
+kind and column mapping the import would guess (the same alias table and kind rule)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import pyarrow.compute as pc
+
+from auditor.errors import UserError
+from auditor.ingest.columns import guess_kind, resolve
+from auditor.ingest.readers import display_text, open_source
+
+PREVIEW_ROWS = 20
+
+
+@dataclass
+class FilePreview:
+    path: Path
+    file_format: str          # csv | parquet | gpx
+    frame: pd.DataFrame       # the first rows, every cell as text
+    delimiter: Optional[str]  # CSV only
+    encoding: Optional[str]   # CSV only
+
+
+def read_preview(path: str | Path, rows: int = PREVIEW_ROWS) -> FilePreview:
+    """The first ``rows`` rows of ``path`` as the import reads them; UserError (one line, the
+    file named) for anything the import would refuse as a whole."""
+    source = open_source(path)
+    frame = None
+    for chunk in source.chunks(rows):
+        if chunk.table.num_rows == 0 and not chunk.malformed:
+            continue
+        table = chunk.table.slice(0, rows)
+        frame = pd.DataFrame({name: pc.fill_null(display_text(table.column(i)), "").to_pylist()
+                              for i, name in enumerate(table.column_names)})
+        break
+    if frame is None:
+        raise UserError(f"{source.name}: has a header but no rows — choose the file with the "
+                        "data")
+    return FilePreview(source.path, source.file_format, frame, source.delimiter,
+                       source.encoding)
+
+
+def guess(columns: list[str], kind_choice: Optional[str]) -> tuple[Optional[str], dict]:
+    """(kind, {field: column}) as the import would guess them; kind None when it can't tell."""
+    found = resolve(columns, None, "file")
+    return (kind_choice or guess_kind(found)), found

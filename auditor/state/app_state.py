@@ -1,0 +1,253 @@
+"""The application's state, without Qt: the open project and run, the one current place /
+vehicle / trip, the places an analysis view picked, the analyst's flag stack, the run's
+analysis, and the settings views read. Views change it through its methods and follow it
+through its events; nothing else holds selection. One instance per main window."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, Protocol
+
+from auditor.audit.flags import FlagSpec, FlagStack
+from auditor.errors import UserError
+from auditor.state.events import Event
+from auditor.state.project import OpenProject
+from auditor.store import lookups
+
+if TYPE_CHECKING:
+    from auditor.analysis.results import Analysis
+
+BROWSER, QUEUE = "browser", "queue"  # the lists N can walk
+
+
+class Settings(Protocol):
+    """What the state reads and writes of the settings (the GUI passes its QSettings-backed
+    AppSettings; tests may pass any object with these attributes)."""
+    analyst: str
+    basemap: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    vehicle_id: Optional[str] = None
+    place_id: Optional[str] = None
+    trip_id: Optional[str] = None
+    whole_vehicle: bool = False  # the vehicle was asked for, not the place: show all of it
+
+
+@dataclass(frozen=True)
+class PlaceSubset:
+    """Places an analysis view picked (a confusion cell, a tree node, a population row)."""
+    place_ids: tuple[str, ...]
+    description: str
+
+
+class AppState:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.project: Optional[OpenProject] = None
+        self.selection = Selection()
+        self.walk = BROWSER          # the list N walks: the one the current place came from
+        self.subset: Optional[PlaceSubset] = None
+        self.analysis: Optional["Analysis"] = None
+        self.flag_stack: Optional[FlagStack] = None
+        self.project_changed = Event("project_changed")      # (OpenProject | None)
+        self.selection_changed = Event("selection_changed")  # (new Selection, old Selection)
+        self.subset_changed = Event("subset_changed")        # (PlaceSubset | None)
+        self.flags_changed = Event("flags_changed")          # (FlagSpec | None, op)
+        self.analysis_changed = Event("analysis_changed")    # (Analysis | None)
+        self.settings_changed = Event("settings_changed")    # (name)
+        self.message = Event("message")                      # (text) for the status bar
+
+    # --- project ---------------------------------------------------------------------------
+    @property
+    def conn(self):
+        return None if self.project is None else self.project.conn
+
+    @property
+    def run_id(self) -> Optional[int]:
+        return None if self.project is None else self.project.run_id
+
+    def open_project(self, path: str | Path, create: bool = False) -> OpenProject:
+        project = OpenProject(path, create=create)  # a bad file fails before we switch
+        self._drop_project()
+        self.project = project
+        self._attach_flags()
+        self.project_changed.emit(project)
+        return project
+
+    def reload(self) -> None:
+        """After an import or inference: the same file, its new run, every view again."""
+        if self.project is not None:
+            self.open_project(self.project.path)
+
+    def close_project(self) -> None:
+        if self.project is None:
+            return
+        self._drop_project()
+        self.project_changed.emit(None)
+
+    def _drop_project(self) -> None:
+        self.selection = Selection()
+        self.walk = BROWSER
+        self.subset = None
+        self.flag_stack = None
+        if self.analysis is not None:
+            self.set_analysis(None)
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+
+    # --- selection: the one current place ----------------------------------------------------
+    def _set_selection(self, new: Selection) -> None:
+        old = self.selection
+        if new == old:
+            return
+        self.selection = new
+        self.selection_changed.emit(new, old)
+
+    def select_place(self, place_id: str, via: Optional[str] = None,
+                     whole_vehicle: bool = False) -> bool:
+        """Make ``place_id`` the current place (False if the project has no such place).
+        ``via`` names the list it was picked from (BROWSER, QUEUE): N walks that list."""
+        if self.project is None:
+            return False
+        vehicle = lookups.vehicle_of_place(self.conn, place_id)
+        if vehicle is None:
+            return False
+        if via is not None:
+            self.walk = via
+        old = self.selection
+        trip = old.trip_id if vehicle == old.vehicle_id else None
+        self._set_selection(Selection(vehicle, place_id, trip, whole_vehicle))
+        return True
+
+    def select_vehicle(self, vehicle_id: str) -> None:
+        """Show the whole vehicle with its first place current (UserError if unknown)."""
+        if self.project is None:
+            return
+        if not lookups.has_vehicle(self.conn, vehicle_id):
+            raise UserError(f"vehicle {vehicle_id!r} is not in {self.project.path.name} — "
+                            "pick one from the table")
+        place = lookups.first_place_of(self.conn, vehicle_id)
+        if place is not None:
+            self.select_place(place, whole_vehicle=True)
+        else:
+            self._set_selection(Selection(vehicle_id, None, None, True))
+
+    def select_trip(self, trip_id: Optional[str]) -> bool:
+        if self.project is None:
+            return False
+        if trip_id is None:
+            self._set_selection(replace(self.selection, trip_id=None))
+            return True
+        vehicle = lookups.vehicle_of_trip(self.conn, trip_id)
+        if vehicle is None:
+            return False
+        old = self.selection
+        place = old.place_id if vehicle == old.vehicle_id else None
+        self._set_selection(Selection(vehicle, place, trip_id, old.whole_vehicle and
+                                      vehicle == old.vehicle_id))
+        return True
+
+    def show_places(self, place_ids, description: str) -> None:
+        """An analysis view's places: the browser shows exactly these (and N walks them)."""
+        self.subset = PlaceSubset(tuple(str(p) for p in place_ids), description)
+        self.walk = BROWSER
+        self.subset_changed.emit(self.subset)
+
+    def clear_subset(self) -> None:
+        if self.subset is not None:
+            self.subset = None
+            self.subset_changed.emit(None)
+
+    # --- analysis ------------------------------------------------------------------------------
+    def set_analysis(self, analysis: Optional["Analysis"]) -> None:
+        self.analysis = analysis
+        self.analysis_changed.emit(analysis)
+
+    # --- flags ---------------------------------------------------------------------------------
+    def _attach_flags(self) -> None:
+        analyst = (self.settings.analyst or "").strip()
+        self.flag_stack = (FlagStack.from_log(self.conn, analyst)
+                           if self.project is not None and analyst else None)
+
+    def set_analyst(self, name: str) -> None:
+        self.settings.analyst = name.strip()
+        self._attach_flags()
+        self.settings_changed.emit("analyst")
+        self.flags_changed.emit(None, "resync")
+
+    def flag(self, spec: FlagSpec) -> int:
+        """Append a flag (UserError when refused, e.g. it changes nothing)."""
+        if self.flag_stack is None:
+            raise UserError("set your analyst name (Edit ▸ Analyst name…) before flagging")
+        event_id = self.flag_stack.do(spec)
+        # as stored: a trip becomes the ping range it covers, which undo later names
+        self.flags_changed.emit(self.flag_stack.spec_of(event_id), "flag")
+        return event_id
+
+    def flag_place(self, action: str, value: Optional[str] = None,
+                   note: Optional[str] = None) -> Optional[int]:
+        """Flag the current place; None when there is no current place."""
+        place = self.selection.place_id
+        if place is None:
+            return None
+        return self.flag(FlagSpec("place", place, action, value, note))
+
+    def flag_trip(self, note: Optional[str] = None) -> Optional[int]:
+        """The current trip is bad data (stored as the ping range it covers)."""
+        trip = self.selection.trip_id
+        if trip is None:
+            return None
+        return self.flag(FlagSpec("trip", trip, "bad_data", None, note))
+
+    def undo(self, expected: Optional[FlagSpec] = None) -> FlagSpec:
+        """Revoke the analyst's last flag. ``expected``: the flag the caller (the Edit menu)
+        names; when the log says otherwise nothing is done, UserError says why, and views are
+        told to re-read ("resync")."""
+        return self._step("undo", expected)
+
+    def redo(self, expected: Optional[FlagSpec] = None) -> FlagSpec:
+        return self._step("redo", expected)
+
+    def _step(self, op: str, expected: Optional[FlagSpec]) -> FlagSpec:
+        stack = self.flag_stack
+        if stack is None:
+            raise UserError(f"nothing to {op}")
+        stack.refresh()  # the log may have changed: another analyst, an import of flags
+        ids = stack.undo_ids() if op == "undo" else stack.redo_ids()
+        spec = stack.spec_of(ids[-1]) if ids else None
+        if spec is None or (expected is not None and not _same_flag(spec, expected)):
+            self.flags_changed.emit(None, "resync")
+            what = "" if expected is None else f" the Edit menu offered to {op} " \
+                f"“{_words(expected)}”"
+            raise UserError(f"the flag log changed since{what} (flags were revoked or added "
+                            f"elsewhere); nothing was done — the Edit menu now offers what is "
+                            f"left to {op}")
+        try:
+            (stack.undo if op == "undo" else stack.redo)()
+        except UserError:
+            stack.refresh()
+            self.flags_changed.emit(None, "resync")
+            raise
+        self.flags_changed.emit(spec, op)
+        return spec
+
+    # --- settings ----------------------------------------------------------------------------
+    def set_basemap(self, basemap: str) -> None:
+        if basemap != self.settings.basemap:
+            self.settings.basemap = basemap
+        self.settings_changed.emit("basemap")
+
+
+def _same_flag(a: FlagSpec, b: FlagSpec) -> bool:
+    """The same assertion (the note does not matter); a re-attachment names the flag it
+    takes over."""
+    return (a.target_kind, a.target_id, a.action, a.new_value, a.replaces) == \
+        (b.target_kind, b.target_id, b.action, b.new_value, b.replaces)
+
+
+def _words(spec: FlagSpec) -> str:
+    from auditor.audit.flags import describe
+    return describe(spec)

@@ -1,0 +1,123 @@
+"""Small reads the views ask for one at a time (a place's row, a trip, a vehicle's ids, the
+project's counts): each one indexed query, no pandas, so they are cheap on the GUI thread."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from auditor.store.queries import table_exists
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    vehicles: int
+    places: int
+    trips: int
+    labelled_places: int
+    flags_in_force: int          # flags in force that apply (attached, any target)
+    flagged_places: int          # places with at least one flag in force on them now
+    orphaned_flags: int          # place flags in force that point at no place since the last infer
+
+
+def _one(conn: sqlite3.Connection, sql: str, *params: Any) -> int:
+    return int(conn.execute(sql, params).fetchone()[0] or 0)
+
+
+def project_counts(conn: sqlite3.Connection, run_id: Optional[int]) -> ProjectCounts:
+    # vehicles from the small tables: counting DISTINCT over 20M pings would stall the UI
+    return ProjectCounts(
+        vehicles=_one(conn, "SELECT COUNT(*) FROM (SELECT vehicle_id FROM places UNION "
+                            "SELECT vehicle_id FROM vehicles)"),
+        places=_one(conn, "SELECT COUNT(*) FROM places"),
+        trips=_one(conn, "SELECT COUNT(*) FROM trips"),
+        labelled_places=_one(conn, "SELECT COUNT(*) FROM predictions WHERE run_id = ? AND "
+                                   "given_label IS NOT NULL", run_id),
+        # the flags_in_force view is the rule; an orphan is a row of it that points nowhere
+        flags_in_force=_one(conn, "SELECT COUNT(*) FROM flags_in_force "
+                                  "WHERE status = 'attached'"),
+        flagged_places=_one(conn, "SELECT COUNT(DISTINCT current_target) FROM flags_in_force "
+                                  "WHERE target_kind = 'place' AND status = 'attached'"),
+        orphaned_flags=orphaned_flag_count(conn),
+    )
+
+
+def orphaned_flag_count(conn: sqlite3.Connection) -> int:
+    """Place flags in force that point at no place since the last infer (the flags_in_force
+    view's orphaned rows): they change with every flag, unlike the run's report."""
+    return _one(conn, "SELECT COUNT(*) FROM flags_in_force WHERE status = 'orphaned'")
+
+
+def vehicle_of_place(conn: sqlite3.Connection, place_id: str) -> Optional[str]:
+    row = conn.execute("SELECT vehicle_id FROM places WHERE place_id = ?", (place_id,)).fetchone()
+    return row[0] if row else None
+
+
+def vehicle_of_trip(conn: sqlite3.Connection, trip_id: str) -> Optional[str]:
+    row = conn.execute("SELECT vehicle_id FROM trips WHERE trip_id = ?", (trip_id,)).fetchone()
+    return row[0] if row else None
+
+
+def first_place_of(conn: sqlite3.Connection, vehicle_id: str) -> Optional[str]:
+    row = conn.execute("SELECT place_id FROM places WHERE vehicle_id = ? ORDER BY place_id "
+                       "LIMIT 1", (vehicle_id,)).fetchone()
+    return row[0] if row else None
+
+
+def has_vehicle(conn: sqlite3.Connection, vehicle_id: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM places WHERE vehicle_id = ? UNION ALL SELECT 1 FROM vehicles "
+        "WHERE vehicle_id = ? UNION ALL SELECT 1 FROM trips WHERE vehicle_id = ? LIMIT 1",
+        (vehicle_id, vehicle_id, vehicle_id)).fetchone() is not None
+
+
+def vehicle_place_ids(conn: sqlite3.Connection, vehicle_id: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT place_id FROM places WHERE vehicle_id = ?",
+                                       (vehicle_id,))]
+
+
+def vehicle_trip_ids(conn: sqlite3.Connection, vehicle_id: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT trip_id FROM trips WHERE vehicle_id = ?",
+                                       (vehicle_id,))]
+
+
+PLACE_FIELDS = ("vehicle_id", "lat", "lon", "n_stops", "split", "given_label",
+                "predicted_label", "p_home", "p_work", "p_other")
+
+
+def place_detail(conn: sqlite3.Connection, place_id: str,
+                 run_id: Optional[int]) -> Optional[dict[str, Any]]:
+    """The place and its prediction in ``run_id`` (prediction fields None without one)."""
+    row = conn.execute(
+        "SELECT pl.vehicle_id, pl.lat, pl.lon, pl.n_stops, pr.split, pr.given_label, "
+        "pr.predicted_label, pr.p_home, pr.p_work, pr.p_other FROM places pl "
+        "LEFT JOIN predictions pr ON pr.place_id = pl.place_id AND pr.run_id = ? "
+        "WHERE pl.place_id = ?", (run_id, place_id)).fetchone()
+    return None if row is None else dict(zip(PLACE_FIELDS, row))
+
+
+def place_feature_values(conn: sqlite3.Connection, place_id: str) -> list[tuple[str, Any]]:
+    """(feature, value) of the place's row in place_features, in column order."""
+    if not table_exists(conn, "place_features"):
+        return []
+    cur = conn.execute("SELECT * FROM place_features WHERE place_id = ?", (place_id,))
+    values = cur.fetchone()
+    if values is None:
+        return []
+    return [(d[0], v) for d, v in zip(cur.description, values)
+            if d[0] not in ("place_id", "vehicle_id")]
+
+
+def trip_summary(conn: sqlite3.Connection, trip_id: str) -> Optional[dict[str, Any]]:
+    row = conn.execute("SELECT vehicle_id, start_ts, end_ts, n_pings, distance_m FROM trips "
+                       "WHERE trip_id = ?", (trip_id,)).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m"), row))
+
+
+def quarantined_rows(conn: sqlite3.Connection, import_id: int,
+                     limit: int = 50) -> list[tuple[int, str, str]]:
+    """The first refused rows of one import: (line, reason, raw text)."""
+    return conn.execute("SELECT line, reason, raw FROM quarantine WHERE import_id = ? "
+                        "ORDER BY line LIMIT ?", (int(import_id), int(limit))).fetchall()
