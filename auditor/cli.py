@@ -109,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("project")
     m.add_argument("--vehicle", required=True)
     m.add_argument("--out", required=True, metavar="FILE.html")
-    m.add_argument("--basemap", default="none",
-                   help="none (default), osm, or a tile URL template")
+    m.add_argument("--basemap", default=None,
+                   help="none, osm, an https tile URL template, or mbtiles:FILE (tiles "
+                        "embedded); default: the project's basemap (none unless set)")
 
     e = sub.add_parser("export", help="reweighted training set + manifest.json")
     e.add_argument("project")
@@ -120,9 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--k", type=int, default=None, help="neighbours per validation error")
     e.add_argument("--factor", type=float, default=None, help="upweight factor")
     e.add_argument("--balance-classes", action="store_true")
+    e.add_argument("--redact", action="store_true",
+                   help="manifest without absolute paths, host or user details")
 
     v = sub.add_parser("verify", help="re-derive an export and compare every hash")
     v.add_argument("out_dir")
+    v.add_argument("--project", help="the project to rebuild from (default: the one the "
+                   "manifest names)")
     return p
 
 
@@ -132,6 +137,12 @@ def _handler(name: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    from auditor.terminal import guarded_output  # no control characters from data reach the terminal
+    with guarded_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.smoke_test:
         name = "smoke-test"
@@ -153,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 1
-    except Exception:  # a bug, not the user's mistake: keep the traceback in the log
+    except Exception as exc:  # a bug, not the user's mistake: keep the traceback in the log
+        from auditor.failures import explain  # …unless the machine failed: disk full, read-only…
+        failure = explain(exc)
+        if failure is not None:
+            print(f"error: {failure}", file=sys.stderr)
+            return 1
         from auditor.logs import setup_logging
         path = setup_logging()
         logging.getLogger("auditor").exception("unexpected error in 'auditor %s'", name)

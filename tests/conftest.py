@@ -22,7 +22,6 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
 
 # Shared, expensive fixtures: one small demo fleet, imported and inferred once per session.
 # Tests that write to a project use `fresh_demo_project`, a copy of it.
-import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 DEMO_VEHICLES, DEMO_DAYS, DEMO_SEED = 60, 14, 3
@@ -55,6 +54,9 @@ def demo_project(demo_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def fresh_demo_project(demo_project, tmp_path) -> Path:
+    # through SQLite (backup API), not shutil: a byte copy would open()/close() the project
+    # file and drop the locks of connections this process holds on it
+    from auditor.store.connection import copy_project
     target = tmp_path / "demo.db"
-    shutil.copyfile(demo_project, target)
+    copy_project(demo_project, target)
     return target

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from auditor.atomic import write_text_atomic
+from auditor.csvsafe import neutralise, restore
+from auditor.outputs import check_output_file
 from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
 from auditor.errors import UserError
 from auditor.store import transaction
@@ -16,9 +18,11 @@ from auditor.store import transaction
 REQUIRED = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action"]
 
 
-def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
-    """Write every event to ``path`` (temp name + rename); returns the number of events."""
-    path = Path(path)
+def export_csv(conn: sqlite3.Connection, path: str | Path, project=None) -> int:
+    """Write every event to ``path`` (temp name + rename); returns the number of events.
+    Text a spreadsheet would run as a formula gets a leading ' (auditor.csvsafe; import_csv
+    takes it off again, so an exported log merges back exactly)."""
+    path = check_output_file(path, project=project, what="the flag CSV")
     if not path.parent.is_dir():
         raise UserError(f"{path}: folder {path.parent} does not exist; create it first")
     rows = conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM flag_events "
@@ -26,7 +30,7 @@ def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(EVENT_COLUMNS)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows(["" if v is None else neutralise(v) for v in row] for row in rows)
     write_text_atomic(path, buf.getvalue())
     return len(rows)
 
@@ -62,7 +66,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
 
 def _parse_row(path: Path, line: int, row: dict) -> dict:
     def text(name):
-        value = row.get(name)
+        value = restore(row.get(name))
         return value if value not in (None, "") else None
 
     where = f"{path}: row {line}"

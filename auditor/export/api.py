@@ -10,11 +10,14 @@ from auditor.export.build import build_training_set, export_columns
 from auditor.export.config import ExportConfig, check_format
 from auditor.export.canonical import arrow_table, rows_sha256
 from auditor.export.hashing import sha256_bytes, sha256_file
-from auditor.export.manifest import build_manifest, content_hashes, input_files
+from auditor.export.manifest import (build_manifest, content_hashes, input_files,
+                                     redact_manifest)
 from auditor.export.outdir import MANIFEST, prepare_out_dir, remove_stale_outputs
 from auditor.atomic import write_bytes_atomic
-from auditor.export.writers import (manifest_bytes, write_training_file,
+from auditor.export.writers import (manifest_bytes, output_name, write_training_file,
                                     writer_settings)
+from auditor.failures import shown
+from auditor.outputs import check_output_files
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project
 
@@ -33,9 +36,10 @@ def read_snapshot(conn: sqlite3.Connection):
 def _open(project) -> tuple[Path, sqlite3.Connection]:
     path = Path(project).absolute()
     if not path.exists():
-        raise UserError(f"{path}: no such project — check the path (export reads an existing "
-                        "project)")
-    return path, open_project(path, create=False)
+        raise UserError(f"{shown(path)}: no such project — check the path (export reads an "
+                        "existing project)")
+    # read-only: an export never changes the project, and works on a read-only one
+    return path, open_project(path, create=False, readonly=True)
 
 
 def preview_export(project, config: ExportConfig | dict | None = None,
@@ -56,14 +60,18 @@ def preview_export(project, config: ExportConfig | dict | None = None,
 
 def export_training_set(project, out_dir, fmt: str = "csv",
                         config: ExportConfig | dict | None = None,
-                        progress: Progress | None = None) -> dict:
+                        progress: Progress | None = None, *, redact: bool = False) -> dict:
     """Write OUT_DIR/training_set.<fmt> and OUT_DIR/manifest.json; returns the summary that
-    ``auditor export --json`` prints."""
+    ``auditor export --json`` prints. ``redact``: the manifest names the project and the
+    imported files without absolute paths, and the platform without host details."""
     config = ExportConfig.from_any(config)
     fmt = check_format(fmt)
     path, conn = _open(project)
     try:
         out = Path(out_dir).absolute()
+        # never over the project (or any SQLite file): checked before any work is done
+        check_output_files([out / output_name(fmt), out / MANIFEST], project=path,
+                           what="the export")
         previous = prepare_out_dir(out)
         with read_snapshot(conn):
             ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
@@ -85,6 +93,8 @@ def export_training_set(project, out_dir, fmt: str = "csv",
     manifest = build_manifest(ts, project=path, config=config.to_dict(), fmt=fmt,
                               writer=writer_settings(fmt), columns=columns, hashes=hashes,
                               inputs=inputs, outputs=outputs, rows_sha256=rows_hash)
+    if redact:
+        manifest = redact_manifest(manifest, project=path, out_dir=out)
     blob = manifest_bytes(manifest)
     write_bytes_atomic(out / MANIFEST, blob)
     remove_stale_outputs(out, previous, {data_path.name})

@@ -20,7 +20,8 @@ def run_export(args) -> int:
     progress = TerminalProgress()
     try:
         summary = export_training_set(args.project, args.out_dir, fmt=args.format,
-                                      config=config_from_args(args), progress=progress)
+                                      config=config_from_args(args), progress=progress,
+                                      redact=bool(getattr(args, "redact", False)))
     finally:
         progress.close()
     if args.json:
@@ -43,7 +44,8 @@ def run_export(args) -> int:
 def run_verify(args) -> int:
     progress = TerminalProgress()
     try:
-        result = verify_export(args.out_dir, progress=progress)
+        result = verify_export(args.out_dir, progress=progress,
+                               project=getattr(args, "project", None))
     finally:
         progress.close()
     for note in result.notes:

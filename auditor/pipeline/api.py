@@ -21,6 +21,7 @@ import pandas as pd
 from auditor.errors import UserError
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
+from auditor.store.connection import LONG_JOB_WAIT_S
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
 from auditor.pipeline.baseline import baseline_labels, one_hot
@@ -117,7 +118,8 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         versions = json.dumps(library_versions(), sort_keys=True)
         common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
                   "data_hash": data_hash.hexdigest(), "seed": seed}
-        with transaction(conn):
+        # the work is done: wait out an analyst's flag write instead of losing it to a lock
+        with transaction(conn, wait=LONG_JOB_WAIT_S):
             _replace(conn, "trips", derived["trips"])
             _replace(conn, "stops", derived["stops"])
             _replace(conn, "places", derived["places"])
