@@ -19,6 +19,7 @@ from auditor.export.outdir import MANIFEST, read_manifest
 from auditor.export.writers import output_name
 from auditor.failures import shown
 from auditor.progress import Progress
+from auditor.store.connection import check_is_project
 
 EXPORT_FILE_NAMES = frozenset(output_name(f) for f in FORMATS)
 # content hash name -> how a difference reads
@@ -168,6 +169,7 @@ def verify_export(out_dir, progress: Progress | None = None, project=None) -> Ve
         raise UserError(f"{out}: no auditor {MANIFEST} here — give the folder an "
                         "'auditor export' wrote")
     project = locate_project(out, manifest, project)
+    check_is_project(project)  # before anything else: never anything but an auditor project
     diffs = check_files_on_disk(out, manifest)
     with tempfile.TemporaryDirectory(prefix="auditor-verify-") as tmp:
         try:

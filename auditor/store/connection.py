@@ -254,8 +254,9 @@ def open_project(path: str | Path, create: bool = True,
                  readonly: bool = False) -> sqlite3.Connection:
     """Open (and if allowed create) a project; always returns a migrated connection.
 
-    ``readonly``: a mode=ro connection (report, flags listing, map, verify), which works on a
-    read-only file or folder and can never change the project."""
+    ``readonly`` (report, flags listing, map, verify): a connection that can never change the
+    project (PRAGMA query_only); on a read-only file or folder a mode=ro one (Path.as_uri()),
+    so these commands work there too."""
     path = Path(path)
     state, _ = inspect_project_file(path)
     if state in (MISSING, EMPTY):
@@ -266,20 +267,37 @@ def open_project(path: str | Path, create: bool = True,
             raise UserError(f"{shown(path)}: no such project; create one with 'auditor ingest "
                             f"{shown(path)} FILE'")
         return _create(path)
-    if readonly:
+    if readonly and not _writable(path):
         return _open_readonly(path, state)
     try:
         conn = _connect(path, mode="rw")
         try:
             _configure(conn)
             migrate(conn, stamp=(state == EARLIER_PROJECT))
+            if readonly:
+                # a normal connection that refuses changes: unlike mode=ro it tidies the WAL
+                # away when it closes, as the last connection does
+                conn.execute("PRAGMA query_only = ON")
         except BaseException:
             conn.close()
             raise
     except sqlite3.Error as exc:
+        if readonly:  # writable after all? no: read it the read-only way
+            return _open_readonly(path, state)
+        if not _writable(path):
+            raise UserError(f"{shown(path)}: the project is read-only here (the file or its "
+                            "folder cannot be written) — nothing was changed; this command "
+                            "changes the project, so copy it somewhere writable (report, flags, "
+                            "map, export and verify work read-only)") from None
         raise _user_error(exc, path) from None
     _remember(path)
     return conn
+
+
+def _writable(path: Path) -> bool:
+    """The project file and its folder may be written (access(2) also says no on a read-only
+    mount and for an immutable file, to root too)."""
+    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)
 
 
 def db(conn: sqlite3.Connection) -> "sqlite_utils.Database":
