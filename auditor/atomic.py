@@ -8,6 +8,7 @@ mkstemp's 0600. On any failure the temporary file is removed and the target is u
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -60,6 +61,22 @@ def _temp_file(path: Path) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
+def _named(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` (a write through a descriptor names no file), and a full disk
+    said as such even when a library's error carries no errno (pyarrow)."""
+    if exc.errno is None:
+        try:
+            st = os.statvfs(path.parent)
+            if st.f_bavail * st.f_frsize < 1024 * 1024:
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        except OSError:
+            pass
+    if exc.filename is None or (str(exc.filename).startswith(str(path.parent / ".")) and
+                                str(exc.filename).endswith(".tmp")):
+        exc.filename = str(path)
+    return exc
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """For writers that need a file name (pyarrow, csv writers): yields a fresh temporary file
@@ -67,7 +84,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     and the folder fsynced; otherwise it is removed."""
     path = Path(path)
     _check_folder(path)
-    fd, tmp = _temp_file(path)
+    try:
+        fd, tmp = _temp_file(path)
+    except OSError as exc:
+        raise _named(exc, path) from None
     os.close(fd)
     try:
         yield tmp
@@ -78,16 +98,21 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.close(fd)
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _named(exc, path) from None
         raise
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     path = Path(path)
     _check_folder(path)
-    fd, tmp = _temp_file(path)
+    try:
+        fd, tmp = _temp_file(path)
+    except OSError as exc:
+        raise _named(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -95,9 +120,11 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _named(exc, path) from None
         raise
 
 

@@ -50,7 +50,10 @@ def sqlite_failure(exc: sqlite3.Error, path=None) -> Optional[UserError]:
         if code is None:
             return None
     primary = code & 0xFF
-    where = shown(path if path is not None else (_last_project() or "the project"))
+    target = path if path is not None else _last_project()
+    where = shown(target if target is not None else "the project")
+    if primary == _IOERR and target is not None and _disk_full(target):
+        primary = _FULL  # e.g. SQLITE_IOERR_SHMSIZE/WRITE: the -shm or -wal could not grow
     if primary in (_BUSY, _LOCKED):
         return ProjectBusy(f"{where}: {BUSY_MESSAGE}")
     if primary == _READONLY:
@@ -71,6 +74,15 @@ def sqlite_failure(exc: sqlite3.Error, path=None) -> Optional[UserError]:
                          f"{getattr(exc, 'sqlite_errorname', exc)}) — check the disk or the "
                          "network share, then run the command again")
     return None
+
+
+def _disk_full(path) -> bool:
+    """The file system holding ``path`` has (almost) no room left."""
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)) or ".")
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1024 * 1024
 
 
 _OS_FIXES = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,7 +221,18 @@ def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
     check_sizes(vehicles, days)
     out = Path(out_dir)
     check_demo_folder(out)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_demo_files(out, vehicles, days, seed, progress, firmware_fault)
+    except BaseException:
+        if created:  # a full disk, an interrupt: no half-made folder left behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
+                      progress: Progress | None, firmware_fault: bool) -> dict:
     paths = {name: out / f"{name}.{ext}" for name, ext in
              (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
     with contextlib.ExitStack() as stack:

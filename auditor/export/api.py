@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -72,15 +73,34 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         # never over the project (or any SQLite file): checked before any work is done
         check_output_files([out / output_name(fmt), out / MANIFEST], project=path,
                            what="the export")
+        created = not out.exists()
         previous = prepare_out_dir(out)
-        with read_snapshot(conn):
-            ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
-            report(progress, 0.6, 1.0, "hashing inputs")
-            hashes = content_hashes(conn, ts)
-            inputs = input_files(conn)
+        try:
+            with read_snapshot(conn):
+                ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
+                report(progress, 0.6, 1.0, "hashing inputs")
+                hashes = content_hashes(conn, ts)
+                inputs = input_files(conn)
+        except BaseException:
+            _remove_if_created(out, created)
+            raise
     finally:
         conn.close()
+    try:
+        return _write_export(ts, out, fmt, path, config, hashes, inputs, previous, redact,
+                             progress)
+    except BaseException:  # a full disk, an interrupt: no half-export left in a new folder
+        _remove_if_created(out, created)
+        raise
 
+
+def _remove_if_created(out: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _write_export(ts, out: Path, fmt: str, path: Path, config: ExportConfig, hashes: dict,
+                  inputs: list, previous, redact: bool, progress) -> dict:
     report(progress, 0.75, 1.0, f"writing {fmt}")
     columns = export_columns()
     table = arrow_table(ts.frame, columns)
