@@ -1,5 +1,6 @@
-"""Outputs never overwrite inputs: every file a command writes (predictions CSV, flag CSV, map
-HTML, export files) goes through ``check_output_file`` first.
+"""Outputs never overwrite inputs (and the project is never read as an input): every file a
+command writes (predictions CSV, flag CSV, map HTML, export files, screenshots) goes through
+``check_output_file`` first; a file read with open() goes through ``check_input_file``.
 
 Refused: the project being read (or any project this process opened) and its -wal / -shm /
 -journal files, any other SQLite database (someone's project or data), a folder, anything that
@@ -86,3 +87,19 @@ def check_output_file(path, *, project=None, what: str = "the output") -> Path:
 def check_output_files(paths: Iterable, *, project=None, what: str = "the output") -> None:
     for p in paths:
         check_output_file(p, project=project, what=what)
+
+
+def check_input_file(path, *, project=None, what: str = "an input") -> Path:
+    """``path`` may be read with open() as ``what``: it is not the project (nor its -wal/-shm,
+    nor any project this process has open). Reading a project file with open() would drop
+    this process's SQLite locks on it (auditor.store.connection); it is no CSV anyway."""
+    path = Path(path)
+    protected: list[Path] = list(opened_project_files())
+    if project is not None:
+        protected.append(Path(project))
+    for base in protected:
+        for suffix in ("",) + SQLITE_SIDE_FILES:
+            if _same_file(path, Path(f"{base}{suffix}")):
+                raise UserError(f"{shown(path)}: is the project ({shown(base)}), not {what} — "
+                                "give the file to import")
+    return path

@@ -177,3 +177,14 @@ def test_demo_never_deletes_a_project_with_flags_or_one_open_elsewhere(tmp_path,
     # the same parameters only ever reuse it
     assert _demo(project, 4, capsys) == 0
     assert _events(project) == 1
+
+
+def test_the_project_is_never_read_as_an_input(flagged, capsys):
+    """Reading the project file with open() (as a CSV) would drop this process's SQLite locks;
+    it is refused before anything is read."""
+    before = digest(flagged)
+    assert main(["flags", str(flagged), "--import", str(flagged)]) == 1
+    assert "is the project" in one_error_line(capsys)
+    assert main(["ingest", str(flagged), str(flagged)]) == 1
+    assert "is the project" in one_error_line(capsys)
+    assert digest(flagged) == before and _events(flagged) == 1

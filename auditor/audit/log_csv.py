@@ -10,7 +10,7 @@ from pathlib import Path
 
 from auditor.atomic import write_text_atomic
 from auditor.csvsafe import neutralise, restore
-from auditor.outputs import check_output_file
+from auditor.outputs import check_input_file, check_output_file
 from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
 from auditor.errors import UserError
 from auditor.store import transaction
@@ -106,7 +106,7 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
     Events are matched on (analyst, created_at, target, action, new_value), with multiplicity:
     the k-th such event in the file is the k-th one here. ``revokes`` ids of the file are
     remapped to this log's ids. Returns {"read", "imported", "already_present"}."""
-    path = Path(path)
+    path = check_input_file(path, what="a flag CSV")
     records = []
     seen_ids: set[int] = set()
     kinds: dict[int, tuple] = {}
