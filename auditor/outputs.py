@@ -89,11 +89,20 @@ def check_output_files(paths: Iterable, *, project=None, what: str = "the output
         check_output_file(p, project=project, what=what)
 
 
-def check_input_file(path, *, project=None, what: str = "an input") -> Path:
+def check_input_file(path, *, project=None, what: str = "an input",
+                     utf8_name: bool = False) -> Path:
     """``path`` may be read with open() as ``what``: it is not the project (nor its -wal/-shm,
     nor any project this process has open). Reading a project file with open() would drop
-    this process's SQLite locks on it (auditor.store.connection); it is no CSV anyway."""
+    this process's SQLite locks on it (auditor.store.connection); it is no CSV anyway.
+    ``utf8_name``: the name is recorded as text (an import), so it must be valid UTF-8."""
     path = Path(path)
+    if utf8_name:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UserError(f"{shown(path)}: the file name is not valid UTF-8 — rename the file "
+                            "(e.g. with only letters, digits, - and _) and import it again") \
+                from None
     protected: list[Path] = list(opened_project_files())
     if project is not None:
         protected.append(Path(project))

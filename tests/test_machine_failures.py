@@ -231,3 +231,13 @@ def test_file_names_that_are_not_utf8_or_hold_uri_characters(demo_dir, tmp_path,
     assert main(["report", os.fsdecode(b"missing\xfe.db")]) == 1
     err = capsys.readouterr().err
     assert "missing\\xfe.db" in err and "internal error" not in err
+
+
+def test_an_input_file_name_that_is_not_utf8_is_one_line(demo_dir, tmp_path, capsys):
+    odd = tmp_path / os.fsdecode(b"vehicles\xff.csv")
+    shutil.copyfile(demo_dir / "vehicles.csv", odd)
+    assert main(["ingest", str(tmp_path / "p.db"), str(odd)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "vehicles\\xff.csv" in err[0] and "not valid UTF-8" in err[0]
+    assert "rename" in err[0]
+    assert not (tmp_path / "p.db").exists()

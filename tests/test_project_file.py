@@ -18,7 +18,7 @@ from auditor.cli import main
 from auditor.errors import UserError
 from auditor.store import open_project
 from auditor.store.connection import (APPLICATION_ID, EARLIER_PROJECT, PROJECT,
-                                      inspect_project_file)
+                                      inspect_project_file, sqlite_uri)
 from auditor.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -71,7 +71,7 @@ def test_someone_elses_sqlite_file_is_refused_and_left_byte_identical(tmp_path, 
     line = one_error_line(capsys)
     assert "not an auditor project" in line and str(db) in line
     assert folder_state(data) == before          # no byte changed, no -wal/-shm/-journal made
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(db, mode="ro"), uri=True)
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
     assert mode == ("wal" if wal else "delete")

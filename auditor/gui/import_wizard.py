@@ -40,6 +40,8 @@ def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
     if suffix == ".gpx":
         return pd.DataFrame({"GPX": ["tracks become pings: vehicle from the track name, "
                                      "trip from the segment"]})
+    from auditor.outputs import check_input_file  # open() on the project drops our locks
+    check_input_file(path, what="a file to import")
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if b"\x00" in head:
@@ -380,7 +382,8 @@ class ImportWizard(QWizard):
 
     def first_quarantined(self, summary: dict, limit: int = 50) -> pd.DataFrame:
         """The first refused rows of this import (line, reason, raw text)."""
-        conn = sqlite3.connect(f"file:{self.project}?mode=ro", uri=True)
+        from auditor.store.connection import sqlite_uri  # Path.as_uri(): ?, #, % in names
+        conn = sqlite3.connect(sqlite_uri(self.project, mode="ro"), uri=True)
         try:
             row = conn.execute("SELECT MAX(import_id) FROM imports WHERE file_name = ?",
                                (Path(summary["file"]).name,)).fetchone()

@@ -66,7 +66,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     timestamps.check_zone(tz)
     check_is_project(project)
     for f in files:  # never open() the project as a CSV: it would drop our SQLite locks
-        check_input_file(f, project=project, what="a file to import")
+        check_input_file(f, project=project, what="a file to import", utf8_name=True)
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
     plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows) for f in files]
     if only or ignore_offset or replace:
