@@ -297,3 +297,9 @@ def test_embedding_keeps_to_its_budget(mbtiles, tmp_path):
     with MBTilesSource(berlin_only) as src:
         with pytest.raises(UserError, match="no tiles around"):
             embed_tiles(src, [[-33.9, 18.4], [-33.8, 18.5]])   # Cape Town
+
+
+def test_the_gui_custom_basemap_follows_the_core_rule():
+    from auditor.gui.settings import valid_tile_url
+    assert valid_tile_url("https://t.example.org/{z}/{x}/{y}.png")
+    assert not valid_tile_url("http://t.example.org/{z}/{x}/{y}.png")
