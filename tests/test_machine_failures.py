@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.store import open_project
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_lost_writes import build_project  # noqa: E402  (a tiny project with six places)
