@@ -318,8 +318,10 @@ def _begin(conn: sqlite3.Connection, wait: Optional[float]) -> None:
             return
         except sqlite3.OperationalError as exc:
             err = explain(exc)
+            if err is None:
+                raise
             if not isinstance(err, ProjectBusy):
-                raise err or exc from exc
+                raise err from exc
             if deadline is None or time.monotonic() >= deadline:
                 raise err from exc
             time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
@@ -349,7 +351,9 @@ def transaction(conn: sqlite3.Connection, wait: Optional[float] = None):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             err = explain(exc)
-            raise (err or exc) from exc
+            if err is None:
+                raise
+            raise err from exc
 
 
 def copy_project(source, target) -> None:
