@@ -19,7 +19,7 @@ from typing import Iterable
 
 from auditor.errors import UserError
 from auditor.failures import shown
-from auditor.store.connection import is_opened_project, opened_project_files, sqlite_uri
+from auditor.store.connection import opened_project_files, sqlite_uri
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -32,16 +32,16 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def is_sqlite_file(path: Path) -> bool:
-    """True when ``path`` is a non-empty SQLite database (asked of SQLite, changing nothing)."""
-    if is_opened_project(path):
-        return True
+    """True when ``path`` is a non-empty SQLite database (asked of SQLite, changing nothing:
+    immutable=1 makes no -wal/-shm; SQLite's unix VFS keeps this process's locks)."""
     try:
         conn = sqlite3.connect(sqlite_uri(path, immutable="1"), uri=True)
     except sqlite3.Error:
         return False
     try:
         conn.execute("PRAGMA schema_version").fetchone()
-        return True
+        # a file shorter than one page reads as an empty database: not one
+        return conn.execute("PRAGMA page_count").fetchone()[0] > 0
     except sqlite3.DatabaseError:
         return False
     finally:

@@ -40,7 +40,7 @@ EARLIER_PROJECT_TABLES = frozenset({"imports", "pings", "labels", "vehicles", "f
 MISSING, EMPTY, PROJECT, EARLIER_PROJECT = "missing", "empty", "project", "earlier project"
 
 _lock = threading.Lock()
-_opened: dict[tuple[int, int], Path] = {}   # (st_dev, st_ino) of project files opened here
+_opened: dict[str, Path] = {}   # project files this process has opened, by absolute path
 _last_opened: Optional[Path] = None
 
 
@@ -51,29 +51,16 @@ def last_opened_project() -> Optional[Path]:
 
 def _remember(path: Path) -> None:
     global _last_opened
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
     with _lock:
-        _opened[(st.st_dev, st.st_ino)] = path.absolute()
+        _opened[os.path.abspath(path)] = Path(os.path.abspath(path))
         _last_opened = path
 
 
 def opened_project_files() -> list[Path]:
-    """Every project file this process has opened (outputs must never be written over them)."""
+    """Every project file this process has opened (outputs must never be written over them,
+    nor may they be read with open() as inputs: auditor.outputs)."""
     with _lock:
         return list(_opened.values())
-
-
-def is_opened_project(path) -> bool:
-    """True when ``path`` is (the same inode as) a project file this process has opened."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    with _lock:
-        return (st.st_dev, st.st_ino) in _opened
 
 
 def sqlite_uri(path, **params: str) -> str:
