@@ -114,7 +114,9 @@ class FilePage(QWizardPage):
         path = Path(self.path_edit.text().strip())
         if path.is_file():
             self.error.setText("Reading the file…")
-            self.preview_worker.submit("Reading the file", lambda progress: read_preview(path),
+            project = self.wiz.project  # never previewed as a table: open() drops our locks
+            self.preview_worker.submit("Reading the file",
+                                       lambda progress: read_preview(path, project=project),
                                        self._previewed, on_error=self._preview_failed,
                                        parent=self)
         elif str(path) not in ("", "."):
@@ -364,7 +366,7 @@ class ImportWizard(QWizard):
         from auditor.store.lookups import quarantined_rows
         rows = []
         if summary.get("import_id") is not None:
-            conn = open_project(self.project, create=False)
+            conn = open_project(self.project, create=False, readonly=True)
             try:
                 rows = quarantined_rows(conn, summary["import_id"], limit)
             finally:
