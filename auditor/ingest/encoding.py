@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-READ_BLOCK = 8 * 1024 * 1024
+READ_BLOCK = 1 << 20  # memory held while hashing: small blocks hash as fast
 UTF8, UTF8_WITH_BAD_LINES, LATIN1 = "utf-8", "utf-8, bad lines quarantined", "latin-1"
 
 

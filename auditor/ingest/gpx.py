@@ -20,7 +20,7 @@ import pyarrow as pa
 from auditor.errors import UserError
 
 GPX_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps", "trip_id"]
-FEED_BYTES = 1 << 20
+FEED_BYTES = 256 << 10
 
 
 class Refused(Exception):
