@@ -18,6 +18,28 @@ PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps",
                 "trip_id"]
 
 
+INTEGER_COLUMNS = ("ts", "utc_offset_min")
+
+
+def _one_integer(values: np.ndarray):
+    """The value if every row holds the same whole number, else None."""
+    if not len(values):
+        return None
+    first = values[0]
+    if not np.isfinite(first) or first != int(first) or not (values == first).all():
+        return None
+    return int(first)
+
+
+def _object_safe_frame(columns: dict, n: int) -> pd.DataFrame:
+    """A frame that keeps text columns as numpy object arrays (pandas would otherwise convert
+    them to its arrow string type and back, for nothing)."""
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    for name, values in columns.items():
+        frame[name] = pd.Series(values, dtype=values.dtype, copy=False)
+    return frame
+
+
 class PingWriter:
     """Duplicates and impossible jumps are judged against this file's earlier chunks and the
     project's pings of the same vehicles, so the rules hold across chunk boundaries and across
@@ -67,11 +89,22 @@ class PingWriter:
         reason[good[keep][jump]] = CODE["impossible_jump"]
         ok = np.flatnonzero(keep)[~jump]
         accepted = good[ok]  # already in (vehicle, ts) order
-        # columns that are empty in this chunk are left to their NULL default: fewer binds
+        # columns that are empty in this chunk are left to their NULL default, and a column
+        # holding one integer (the import id; the offset of a file in one zone) goes into the
+        # statement: fewer values bound per row
         empty = frame.attrs.get("empty", ())
-        rows = {c: frame[c].to_numpy()[accepted] for c in PING_COLUMNS if c not in empty}
-        rows["import_id"] = np.full(len(accepted), self.import_id, np.int64)
-        insert_frame(self.conn, "pings", pd.DataFrame(rows, copy=False))
+        rows, constants = {}, {"import_id": int(self.import_id)}
+        for c in PING_COLUMNS:
+            if c in empty:
+                continue
+            values = frame[c].to_numpy()[accepted]
+            same = _one_integer(values) if c in INTEGER_COLUMNS else None
+            if same is not None:
+                constants[c] = same
+            else:
+                rows[c] = values
+        insert_frame(self.conn, "pings", _object_safe_frame(rows, len(accepted)),
+                     constants=constants)
         if self.memory is not None and len(accepted):
             last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
             self.memory.add(fps, ok, last - len(accepted) + 1, vehicle, ts, lat, lon)

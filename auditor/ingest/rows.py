@@ -87,7 +87,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
                 speed_mps=_float_column(chunk, fields, "speed_mps"),
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
-    frame = pd.DataFrame(cols)
+    frame = _frame(cols)
     frame.attrs["vehicle_ids"] = ids  # vcode -> id, for fingerprints
     # columns with no value in this chunk: the writer leaves them to their NULL default
     frame.attrs["empty"] = {c for c in ("utc_offset_min", "speed_mps", "heading_deg")
@@ -95,6 +95,15 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     if (tcode < 0).all():
         frame.attrs["empty"].add("trip_id")
     return frame
+
+
+def _frame(cols: dict) -> pd.DataFrame:
+    """DataFrame of numpy columns; text stays a numpy object array (pandas would otherwise
+    convert it to its arrow string type, and the writer back again: for nothing)."""
+    n = len(cols["line"])
+    return pd.DataFrame({name: (pd.Series(v, dtype=object, copy=False)
+                                if isinstance(v, np.ndarray) and v.dtype == object else v)
+                         for name, v in cols.items()}, index=pd.RangeIndex(n), copy=False)
 
 
 def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
