@@ -96,6 +96,8 @@ def survey(path: Path, check_text: bool = True) -> Survey:
 
 
 def _count(piece: bytes, out: Survey) -> None:
+    if piece.isascii():  # most exports: nothing to decode or count
+        return
     try:
         piece.decode("utf-8")  # C fast path: clean text
     except UnicodeDecodeError:
@@ -154,6 +156,8 @@ class LineFilter(io.RawIOBase):
     def _clean(self, piece: bytes) -> bytes:
         first = self.line
         self.line += piece.count(b"\n")
+        if piece.isascii():
+            return piece
         try:
             piece.decode("utf-8")
             return piece

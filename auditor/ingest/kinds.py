@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.ingest import persist
-from auditor.ingest.memory import ImportMemory, fingerprints
+from auditor.ingest.memory import ImportMemory
 from auditor.ingest.validate import CODE, OK, glitches
 from auditor.store.bulk import insert_frame
 
@@ -71,11 +71,10 @@ class PingWriter:
         good, vcode, ts, lat, lon, vehicle = (a[order] for a in (good, vcode, ts, lat, lon,
                                                                   vehicle))
         dup = _duplicates(vcode, ts, lat, lon)
-        context, fps = None, None
+        context = None
         if self.memory is not None:
-            ids = frame.attrs["vehicle_ids"]
-            fps = fingerprints(ids, vcode, ts, lat, lon)
-            dup |= self.memory.seen(self.conn, fps, vehicle, ts, lat, lon)
+            dup |= self.memory.seen(self.conn, vehicle, vcode, frame.attrs["vehicle_ids"], ts,
+                                    lat, lon)
             runs = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1] if len(vcode) else []
             context = self._with_codes(self.memory.neighbours(vehicle[runs]), vehicle, vcode)
         elif self.stored and (~dup).any():
@@ -107,7 +106,7 @@ class PingWriter:
                      constants=constants)
         if self.memory is not None and len(accepted):
             last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-            self.memory.add(fps, ok, last - len(accepted) + 1, vehicle, ts, lat, lon)
+            self.memory.add(last - len(accepted) + 1, vehicle[ok], ts[ok], lat[ok], lon[ok])
         self.stored = self.stored or bool(len(accepted))
         return reason
 

@@ -88,7 +88,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                 speed_mps=_float_column(chunk, fields, "speed_mps"),
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
     frame = _frame(cols)
-    frame.attrs["vehicle_ids"] = ids  # vcode -> id, for fingerprints
+    frame.attrs["vehicle_ids"] = ids  # vcode -> id
     # columns with no value in this chunk: the writer leaves them to their NULL default
     frame.attrs["empty"] = {c for c in ("utc_offset_min", "speed_mps", "heading_deg")
                             if np.isnan(cols[c]).all()}

@@ -163,43 +163,62 @@ def _fixed_width_iso(text: pa.Array, present: np.ndarray, out: Parsed) -> np.nda
     data = np.frombuffer(data_buf, np.uint8)
     lengths = np.diff(offsets)
     for size in (20, 25):
-        rows = np.flatnonzero(present & (lengths == size))
-        if not len(rows):
+        fits = present & (lengths == size)
+        if not fits.any():
             continue
-        m = data[offsets[rows].astype(np.int64)[:, None] + np.arange(size)]
+        if fits.all() and offsets[-1] - offsets[0] == n * size:  # one block of equal strings
+            rows = np.arange(n)
+            m = data[offsets[0]:offsets[-1]].reshape(n, size)
+        else:
+            rows = np.flatnonzero(fits)
+            m = data[offsets[rows].astype(np.int64)[:, None] + np.arange(size)]
         good = np.ones(len(rows), bool)
         for at, char in _SEPARATORS.items():
             good &= m[:, at] == char[0]
-        d = m.astype(np.int64) - 48
-        good &= ((d[:, _DIGITS] >= 0) & (d[:, _DIGITS] <= 9)).all(axis=1)
+        d = m[:, _DIGITS].astype(np.int32) - 48
+        good &= ((d >= 0) & (d <= 9)).all(axis=1)
         year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-        month, day = d[:, 5] * 10 + d[:, 6], d[:, 8] * 10 + d[:, 9]
-        hour, minute, second = d[:, 11] * 10 + d[:, 12], d[:, 14] * 10 + d[:, 15], \
-            d[:, 17] * 10 + d[:, 18]
+        month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+        hour, minute, second = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], \
+            d[:, 12] * 10 + d[:, 13]
         if size == 20:
             good &= m[:, 19] == ord("Z")
             offset = np.zeros(len(rows), np.int64)
         else:
             sign = np.where(m[:, 19] == ord("-"), -1, 1)
             good &= ((m[:, 19] == ord("+")) | (m[:, 19] == ord("-"))) & (m[:, 22] == ord(":"))
-            tail = d[:, [20, 21, 23, 24]]
+            tail = m[:, [20, 21, 23, 24]].astype(np.int32) - 48
             good &= ((tail >= 0) & (tail <= 9)).all(axis=1)
             off_h, off_m = tail[:, 0] * 10 + tail[:, 1], tail[:, 2] * 10 + tail[:, 3]
             good &= (off_h <= 23) & (off_m <= 59)
-            offset = sign * (off_h * 60 + off_m)
+            offset = (sign * (off_h * 60 + off_m)).astype(np.int64)
         leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
         month_ok = (month >= 1) & (month <= 12)
         last_day = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
         good &= (year >= 1) & month_ok & (day >= 1) & (day <= last_day)
         good &= (hour <= 23) & (minute <= 59) & (second <= 59)
-        secs = (_days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-                - offset * 60)
+        month_index = np.where(good, year * 12 + month - 1, 0)
+        days = _month_starts()[month_index] + (day - 1)
+        secs = days * 86_400 + (hour * 3600 + minute * 60 + second) - offset * 60
         take = rows[good]
         out.ts[take] = secs[good]
         out.ok[take] = True
         out.offset_min[take] = offset[good]
         done[take] = True
     return done
+
+
+_MONTH_STARTS: list = []
+
+
+def _month_starts() -> np.ndarray:
+    """Days since 1970-01-01 of the first of each month, indexed by year * 12 + month - 1
+    (years 0..9999): one lookup per row instead of calendar arithmetic."""
+    if not _MONTH_STARTS:
+        years = np.repeat(np.arange(10_000, dtype=np.int64), 12)
+        months = np.tile(np.arange(1, 13, dtype=np.int64), 10_000)
+        _MONTH_STARTS.append(_days_from_civil(years, months, np.ones_like(years)))
+    return _MONTH_STARTS[0]
 
 
 def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
