@@ -251,9 +251,21 @@ def _line_numbers(done: int, n: int, before: int, skipped: list) -> np.ndarray:
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
-    blank = np.ones(table.num_rows, bool)
-    for col in table.columns:
-        blank &= pc.equal(col, "").to_numpy(zero_copy_only=False).astype(bool)
+    """Rows whose every field is empty (blank lines); only rows blank in the first column are
+    looked at in the others."""
+    if not table.num_columns:
+        return np.zeros(table.num_rows, bool)
+    blank = pc.equal(table.column(0), "").to_numpy(zero_copy_only=False).astype(bool)
+    if not blank.any() or table.num_columns == 1:
+        return blank
+    idx = np.flatnonzero(blank)
+    take = pa.array(idx)
+    for col in table.columns[1:]:
+        empty = pc.equal(col.take(take), "").to_numpy(zero_copy_only=False).astype(bool)
+        blank[idx[~empty]] = False
+        idx, take = idx[empty], pa.array(idx[empty])
+        if not len(idx):
+            break
     return blank
 
 
