@@ -55,7 +55,13 @@ class PingWriter:
         self.indexes = [] if self.stored else persist.drop_indexes(conn, "pings")
 
     def finish(self) -> None:
-        persist.create_indexes(self.conn, self.indexes)
+        if self.indexes:
+            # the index build is one big sort: let SQLite's sorter use a helper thread
+            self.conn.execute("PRAGMA threads = 2")
+            try:
+                persist.create_indexes(self.conn, self.indexes)
+            finally:
+                self.conn.execute("PRAGMA threads = 0")
         self.indexes = []
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
