@@ -84,6 +84,10 @@ def survey(path: Path, check_text: bool = True) -> Survey:
                 if not block:
                     break
                 continue
+            if not carry and block.isascii():  # most exports: nothing to decode or carry
+                if not block:
+                    break
+                continue
             data = carry + block
             cut = len(data) if not block else data.rfind(b"\n") + 1
             piece, carry = data[:cut], data[cut:]
