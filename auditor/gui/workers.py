@@ -147,17 +147,37 @@ def _attach_dialog(task: Task, parent: Optional[QWidget]) -> QProgressDialog:
     box.setValue(0)
     task.dialog = box
 
+    # setValue() on a modal QProgressDialog runs QCoreApplication.processEvents(): the next
+    # progress report, the task's finished event (queued right behind its last report), even a
+    # deleteLater() made there are handled inside it, and a dialog deleted inside its own
+    # setValue() crashes the process. So the dialog is closed only once no setValue() is on
+    # the stack (they nest), and progress after the end is ignored.
+    state = {"depth": 0, "ended": False}
+
     def cancel() -> None:
         task.cancel()
         box.setLabelText("Cancelling… (nothing of the unfinished step is kept)")
 
     def progressed(done: float, total: float, message: str) -> None:
-        frac = min(1.0, done / total) if total else 0.0
-        box.setValue(int(frac * (_DIALOG_STEPS - 1)))
+        if state["ended"]:
+            return
         if message and not task.cancel_requested:
             box.setLabelText(f"{task.title}\n{message}")
+        frac = min(1.0, done / total) if total else 0.0
+        state["depth"] += 1
+        try:
+            box.setValue(int(frac * (_DIALOG_STEPS - 1)))
+        finally:
+            state["depth"] -= 1
+        if state["ended"] and state["depth"] == 0:  # the task finished inside setValue()
+            close()
 
     def finished() -> None:
+        state["ended"] = True
+        if state["depth"] == 0:
+            close()
+
+    def close() -> None:
         box.canceled.disconnect(cancel)
         box.close()
         box.deleteLater()

@@ -1,6 +1,7 @@
-"""Importing files into a project: validate each file's header and first chunk, then one
-transaction per file, streamed chunk by chunk. A file that fails leaves the project as it was;
-a project this call created is removed again if nothing was imported into it."""
+"""Importing files into a project: validate each file's header and first rows, then import
+every file in ONE transaction, streamed chunk by chunk. A command that fails anywhere (a bad
+file, a user error found mid-file, an interrupt) leaves the project as it was; a project this
+call created is removed again."""
 from __future__ import annotations
 
 from collections import Counter
@@ -17,41 +18,47 @@ from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
 from auditor.ingest.scope import Scope, parse_only
-from auditor.ingest.validate import OK, REASONS
+from auditor.ingest.validate import OK, REASONS, TimeWindow, time_window
 from auditor.outputs import check_input_file
 from auditor.progress import Progress, report
 from auditor.store import open_project, transaction
-from auditor.store.connection import check_is_project
+from auditor.store.connection import check_is_project, claim_new_project, remove_claimed
 
 DEFAULT_CHUNK_ROWS = 500_000
+PLAN_ROWS = 10_000  # rows parsed up front to validate a file before the project is touched
 _REASON_NAMES = np.array(REASONS, dtype=object)
 
 
 @dataclass
 class Plan:
-    """A validated file, ready to import: its first chunk is already parsed."""
+    """A file whose header, kind and first rows passed the checks; ready to import."""
     source: Source
     kind: str
     fields: dict
     column_map: dict
     tz: Optional[str]
-    first: tuple[Chunk, pd.DataFrame]
-    rest: Iterator[Chunk]
+    window: TimeWindow
+    chunk_rows: int
 
     def frames(self) -> Iterator[tuple[Chunk, pd.DataFrame]]:
         """Parsed chunks; the next one is read and parsed while the caller writes this one."""
-        yield self.first
-        yield from prefetch((chunk, _typed(self.kind, chunk, self.fields, self.tz,
-                                           self.source.name)) for chunk in self.rest)
+        return prefetch((chunk, _typed(self.kind, chunk, self.fields, self.tz,
+                                       self.source.name, self.window))
+                        for chunk in self.source.chunks(self.chunk_rows))
 
 
 def ingest_paths(project, files, kind: Optional[str] = None,
                  column_map: Optional[Mapping[str, str]] = None, tz: Optional[str] = None,
                  progress: Optional[Progress] = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, *, only=None,
-                 ignore_offset: bool = False, replace: bool = False) -> list[dict]:
+                 ignore_offset: bool = False, replace: bool = False,
+                 min_time=None, max_time=None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
 
+    All files are imported in one transaction: if any of them fails, nothing is kept.
+    ``min_time``/``max_time`` (epoch seconds, ISO-8601 text or datetime) bound the plausible
+    ping times; pings outside are quarantined as ``implausible_timestamp`` (default window:
+    2000-01-01 to now + 1 day).
     Fix-loop options (pings only, see scope.py): ``only`` ({key: value} or ['key=value'])
     keeps the vehicles whose metadata matches, ``ignore_offset`` reads stated times as local
     wall time in each vehicle's metadata timezone (or ``tz``), ``replace`` deletes those
@@ -64,46 +71,59 @@ def ingest_paths(project, files, kind: Optional[str] = None,
         raise UserError(f"--kind {kind}: use one of {', '.join(columns.KINDS)}")
     column_map = dict(column_map or {})
     timestamps.check_zone(tz)
+    window = time_window(min_time, max_time)
     check_is_project(project)
     for f in files:  # never open() the project as a CSV: it would drop our SQLite locks
         check_input_file(f, project=project, what="a file to import", utf8_name=True)
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
-    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows) for f in files]
+    chunk_rows = max(1, int(chunk_rows))
+    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window) for f in files]
     if only or ignore_offset or replace:
         for plan in plans:
             if plan.kind != "pings":
                 raise UserError(f"{plan.source.name}: --only, --ignore-offset and --replace "
                                 f"apply to pings, not {plan.kind} — import it without them")
 
-    created = not project.exists()
-    conn = open_project(project)
-    kept = False
+    # a file this call makes (O_EXCL) is removed again if the import fails; a file that was
+    # already there — a project, or an empty file — never is
+    claimed = claim_new_project(project)
     try:
+        conn = open_project(project)
+    except BaseException:
+        remove_claimed(claimed)
+        raise
+    try:
+        # Every row written refers to the import row made just before it in this transaction,
+        # so the foreign-key lookups per row prove nothing here and cost ~25% of the insert
+        # time. (The pragma is a no-op inside a transaction: set it before BEGIN.)
+        conn.execute("PRAGMA foreign_keys = OFF")
         summaries = []
-        for i, plan in enumerate(plans):
-            def step(done, total, message, i=i):
-                report(progress, i + min(done / total, 1.0) if total else i, len(plans), message)
-            scope = Scope(only=only, ignore_offset=ignore_offset, replace=replace, tz=tz)
-            scope.bind(conn, project.name)
-            summary = _import(conn, plan, step, scope)
-            kept = kept or not summary["skipped"]
-            summaries.append(summary)
+        with transaction(conn):
+            for i, plan in enumerate(plans):
+                def step(done, total, message, i=i):
+                    report(progress, i + min(done / total, 1.0) if total else i, len(plans),
+                           message)
+                scope = Scope(only=only, ignore_offset=ignore_offset, replace=replace, tz=tz,
+                              window=window)
+                scope.bind(conn, project.name)
+                summaries.append(_import(conn, plan, step, scope))
         report(progress, len(plans), len(plans), "done")
         return summaries
     except BaseException:
         conn.close()
-        if created and not kept:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(str(project) + suffix).unlink(missing_ok=True)
+        remove_claimed(claimed)  # the transaction rolled back: nothing of ours is in it
         raise
     finally:
         conn.close()
 
 
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],
-              chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Plan:
+              chunk_rows: int = DEFAULT_CHUNK_ROWS,
+              window: Optional[TimeWindow] = None) -> Plan:
     """Everything that can be checked without the project: readable, a table, the columns a
-    kind needs, and a first chunk that parses (e.g. no naive timestamps without --tz)."""
+    kind needs, and first rows that parse (e.g. no naive timestamps without --tz). Only a
+    sample is parsed here and then dropped, so planning many files holds little memory."""
+    window = window or time_window()
     source = open_source(path)
     name = str(path)
     fields = columns.resolve(source.columns, column_map, name)
@@ -116,19 +136,24 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
             raise UserError(f"{name}: not a table — no , ; tab or | separated columns in the "
                             "header line; give a CSV, Parquet or GPX file") from None
         raise
-    chunks = source.chunks(max(1, int(chunk_rows)))
-    for chunk in chunks:
-        if chunk.table.num_rows or chunk.malformed:
-            break
-    else:
-        raise UserError(f"{name}: empty file (header only, no rows) — export it again with rows")
-    first = (chunk, _typed(kind, chunk, fields, tz, name))
-    return Plan(source, kind, fields, column_map, tz, first, chunks)
+    chunks = source.chunks(min(chunk_rows, PLAN_ROWS))
+    try:
+        for chunk in chunks:
+            if chunk.table.num_rows or chunk.rejected:
+                break
+        else:
+            raise UserError(f"{name}: empty file (header only, no rows) — export it again "
+                            "with rows")
+        _typed(kind, chunk, fields, tz, name, window)
+    finally:
+        chunks.close()
+    return Plan(source, kind, fields, column_map, tz, window, chunk_rows)
 
 
-def _typed(kind: str, chunk: Chunk, fields: dict, tz: Optional[str], name: str) -> pd.DataFrame:
+def _typed(kind: str, chunk: Chunk, fields: dict, tz: Optional[str], name: str,
+           window: TimeWindow) -> pd.DataFrame:
     if kind == "pings":
-        return rows.pings(chunk, fields, tz, name)
+        return rows.pings(chunk, fields, tz, name, window)
     if kind == "labels":
         return rows.labels(chunk, fields, name)
     return rows.vehicles(chunk, fields, name)
@@ -149,55 +174,46 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
 
 
 def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
+    """One file, inside the caller's transaction."""
     scope = scope or Scope()
-    key = persist.options_key(plan.tz, plan.column_map, scope.options())
+    key = persist.options_key(plan.tz, plan.column_map,
+                              {**scope.options(), **plan.window.options()})
     earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
     if earlier is not None:
         return _summary(plan, skipped=True, import_id=earlier, scope=scope)
     name = plan.source.name
     total = max(plan.source.approx_rows, 1)
     progress(0, total, f"{name}: starting")
-    # Every row written refers to the import row made just before it in this transaction, so
-    # the foreign-key lookups per row prove nothing here and cost ~25% of the insert time.
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        return _import_rows(conn, plan, key, total, progress, scope)
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
-
-
-def _import_rows(conn, plan: Plan, key: str, total: int, progress, scope: Scope) -> dict:
-    name = plan.source.name
     read = accepted = 0
-    reasons = dict.fromkeys(REASONS, 0)
-    with transaction(conn):
-        import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
-                                         plan.column_map)
-        writer = WRITERS[plan.kind](conn, import_id)
-        for chunk, frame in plan.frames():
-            n_rows = len(frame)
-            frame = scope.apply(conn, frame, name)
-            verdict = writer.write(frame) if len(frame) else np.zeros(0, np.int8)
-            refused = np.flatnonzero(verdict != OK)
-            why = _REASON_NAMES[verdict[refused]].tolist()
-            lines = frame["line"].to_numpy()[refused].tolist()
-            raws = chunk.raw(frame["row"].to_numpy()[refused])
-            for line, text in chunk.malformed:
-                lines.append(line if line is not None and line >= 0 else None)
-                raws.append(text)
-                why.append("malformed_row")
-            persist.quarantine(conn, import_id, name, lines, raws, why)
-            for r, n in Counter(why).items():
-                reasons[r] += n
-            read += n_rows + len(chunk.malformed)
-            accepted += int((verdict == OK).sum())
-            progress(min(read, total - 1), total, f"{name}: {read:,} rows")
-        progress(min(read, total - 1), total, f"{name}: indexing")
-        writer.finish()
-        quarantined = read - accepted - scope.not_selected
-        persist.finish_import(conn, import_id, read, accepted, quarantined)
-    return _summary(plan, read, accepted, quarantined,
-                    {r: n for r, n in reasons.items() if n}, import_id=import_id, scope=scope)
+    reasons: Counter = Counter()
+    import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
+                                     plan.column_map)
+    writer = WRITERS[plan.kind](conn, import_id)
+    for chunk, frame in plan.frames():
+        n_rows = len(frame)
+        frame = scope.apply(conn, frame, name)
+        verdict = writer.write(frame) if len(frame) else np.zeros(0, np.int8)
+        refused = np.flatnonzero(verdict != OK)
+        why = _REASON_NAMES[verdict[refused]].tolist()
+        lines = frame["line"].to_numpy()[refused].tolist()
+        raws = chunk.raw(frame["row"].to_numpy()[refused])
+        # lines the reader could not make a row of travel with the chunk they were found in,
+        # and go to quarantine with it (never collected for the whole file)
+        for line, text, reason in chunk.rejected:
+            lines.append(line if line is not None and line >= 0 else None)
+            raws.append(text)
+            why.append(reason)
+        persist.quarantine(conn, import_id, name, lines, raws, why)
+        reasons.update(why)
+        read += n_rows + len(chunk.rejected)
+        accepted += int((verdict == OK).sum())
+        progress(min(read, total - 1), total, f"{name}: {read:,} rows")
+    progress(min(read, total - 1), total, f"{name}: indexing")
+    writer.finish()
+    quarantined = read - accepted - scope.not_selected
+    persist.finish_import(conn, import_id, read, accepted, quarantined)
+    return _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
+                    scope=scope)
 
 
 __all__ = ["ingest_paths", "plan_file", "DEFAULT_CHUNK_ROWS"]

@@ -1,5 +1,5 @@
 """`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--only KEY=VALUE]...
-[--ignore-offset] [--replace] [--json]`."""
+[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME] [--json]`."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,9 @@ def run(args) -> int:
                                  column_map=column_map, tz=args.tz, progress=bar,
                                  only=getattr(args, "only", None),
                                  ignore_offset=getattr(args, "ignore_offset", False),
-                                 replace=getattr(args, "replace", False))
+                                 replace=getattr(args, "replace", False),
+                                 min_time=getattr(args, "min_time", None),
+                                 max_time=getattr(args, "max_time", None))
     finally:
         bar.close()
     if args.json:

@@ -10,12 +10,34 @@ import numpy as np
 import pandas as pd
 
 from auditor.ingest import persist
-from auditor.ingest.memory import ImportMemory, fingerprints
+from auditor.ingest.memory import ImportMemory
 from auditor.ingest.validate import CODE, OK, glitches
 from auditor.store.bulk import insert_frame
 
 PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps", "heading_deg",
                 "trip_id"]
+
+
+INTEGER_COLUMNS = ("ts", "utc_offset_min")
+
+
+def _one_integer(values: np.ndarray):
+    """The value if every row holds the same whole number, else None."""
+    if not len(values):
+        return None
+    first = values[0]
+    if not np.isfinite(first) or first != int(first) or not (values == first).all():
+        return None
+    return int(first)
+
+
+def _object_safe_frame(columns: dict, n: int) -> pd.DataFrame:
+    """A frame that keeps text columns as numpy object arrays (pandas would otherwise convert
+    them to its arrow string type and back, for nothing)."""
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    for name, values in columns.items():
+        frame[name] = pd.Series(values, dtype=values.dtype, copy=False)
+    return frame
 
 
 class PingWriter:
@@ -33,7 +55,13 @@ class PingWriter:
         self.indexes = [] if self.stored else persist.drop_indexes(conn, "pings")
 
     def finish(self) -> None:
-        persist.create_indexes(self.conn, self.indexes)
+        if self.indexes:
+            # the index build is one big sort: let SQLite's sorter use a helper thread
+            self.conn.execute("PRAGMA threads = 2")
+            try:
+                persist.create_indexes(self.conn, self.indexes)
+            finally:
+                self.conn.execute("PRAGMA threads = 0")
         self.indexes = []
 
     def write(self, frame: pd.DataFrame) -> np.ndarray:
@@ -49,11 +77,10 @@ class PingWriter:
         good, vcode, ts, lat, lon, vehicle = (a[order] for a in (good, vcode, ts, lat, lon,
                                                                   vehicle))
         dup = _duplicates(vcode, ts, lat, lon)
-        context, fps = None, None
+        context = None
         if self.memory is not None:
-            ids = frame.attrs["vehicle_ids"]
-            fps = fingerprints(ids, vcode, ts, lat, lon)
-            dup |= self.memory.seen(self.conn, fps, vehicle, ts, lat, lon)
+            dup |= self.memory.seen(self.conn, vehicle, vcode, frame.attrs["vehicle_ids"], ts,
+                                    lat, lon)
             runs = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1] if len(vcode) else []
             context = self._with_codes(self.memory.neighbours(vehicle[runs]), vehicle, vcode)
         elif self.stored and (~dup).any():
@@ -67,14 +94,25 @@ class PingWriter:
         reason[good[keep][jump]] = CODE["impossible_jump"]
         ok = np.flatnonzero(keep)[~jump]
         accepted = good[ok]  # already in (vehicle, ts) order
-        # columns that are empty in this chunk are left to their NULL default: fewer binds
+        # columns that are empty in this chunk are left to their NULL default, and a column
+        # holding one integer (the import id; the offset of a file in one zone) goes into the
+        # statement: fewer values bound per row
         empty = frame.attrs.get("empty", ())
-        rows = {c: frame[c].to_numpy()[accepted] for c in PING_COLUMNS if c not in empty}
-        rows["import_id"] = np.full(len(accepted), self.import_id, np.int64)
-        insert_frame(self.conn, "pings", pd.DataFrame(rows, copy=False))
+        rows, constants = {}, {"import_id": int(self.import_id)}
+        for c in PING_COLUMNS:
+            if c in empty:
+                continue
+            values = frame[c].to_numpy()[accepted]
+            same = _one_integer(values) if c in INTEGER_COLUMNS else None
+            if same is not None:
+                constants[c] = same
+            else:
+                rows[c] = values
+        insert_frame(self.conn, "pings", _object_safe_frame(rows, len(accepted)),
+                     constants=constants)
         if self.memory is not None and len(accepted):
             last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-            self.memory.add(fps, ok, last - len(accepted) + 1, vehicle, ts, lat, lon)
+            self.memory.add(last - len(accepted) + 1, vehicle[ok], ts[ok], lat[ok], lon[ok])
         self.stored = self.stored or bool(len(accepted))
         return reason
 

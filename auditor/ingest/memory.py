@@ -1,7 +1,15 @@
 """What a first import into an empty pings table remembers between chunks, instead of asking
-an index it has not built yet: a fingerprint of every accepted ping (for exact duplicates,
-confirmed by primary key) and each vehicle's earliest and latest accepted ping (neighbours
-for the jump rule)."""
+an index it has not built yet.
+
+Each chunk inserts its accepted pings sorted by (vehicle, ts), so one vehicle's pings of one
+chunk are a run of consecutive ping_ids in time order. We keep one small row per run (vehicle,
+first/last ping_id, first/last time) and each vehicle's earliest and latest accepted ping:
+- duplicates: a new ping can repeat an accepted one only if its time lies inside the span its
+  vehicle already covers. Those few suspects are checked exactly against the stored rows of
+  the runs that overlap them, read by ping_id range (the primary key: no index needed);
+- jumps: the earliest and latest accepted pings are the neighbours a new chunk is judged by.
+Memory is one row per (chunk, vehicle), not per ping, and adding a chunk costs no more than
+the chunk."""
 from __future__ import annotations
 
 import sqlite3
@@ -9,83 +17,101 @@ import sqlite3
 import numpy as np
 import pandas as pd
 
-from auditor.ingest import persist
+from auditor.store.bulk import insert_frame
 
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser, vectorised (uint64 arithmetic wraps)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M2
-    return x ^ (x >> np.uint64(31))
+_RUN_COLUMNS = ["vehicle_id", "lo", "hi", "first_id", "last_id"]
 
 
-def fingerprints(vehicle_ids: np.ndarray, vcode: np.ndarray, ts, lat, lon) -> np.ndarray:
-    """64-bit fingerprint of (vehicle, ts, lat, lon); ``vehicle_ids[vcode]`` names the vehicle.
-    -0.0 and 0.0 are the same coordinate, as in SQL."""
-    with np.errstate(over="ignore"):
-        h = pd.util.hash_array(np.asarray(vehicle_ids, dtype=object))[vcode]
-        for part in (np.asarray(ts, np.int64).view(np.uint64),
-                     (np.asarray(lat, np.float64) + 0.0).view(np.uint64),
-                     (np.asarray(lon, np.float64) + 0.0).view(np.uint64)):
-            h = _mix(h ^ part)
-    return h
+def _empty_ends() -> pd.DataFrame:
+    return pd.DataFrame({"vehicle_id": pd.Series([], dtype=object),
+                         "ts": pd.Series([], dtype=np.int64),
+                         "lat": pd.Series([], dtype=np.float64),
+                         "lon": pd.Series([], dtype=np.float64)})
 
 
 class ImportMemory:
     def __init__(self):
-        self.fps = np.zeros(0, np.uint64)
-        self.ids = np.zeros(0, np.int64)
-        self.ends = pd.DataFrame({"vehicle_id": pd.Series([], dtype=object),
-                                  "ts": pd.Series([], dtype=np.int64),
-                                  "lat": pd.Series([], dtype=np.float64),
-                                  "lon": pd.Series([], dtype=np.float64)})
+        self.parts: list[pd.DataFrame] = []   # runs of each chunk
+        self.span = pd.DataFrame({"lo": pd.Series([], dtype=np.int64),
+                                  "hi": pd.Series([], dtype=np.int64)},
+                                 index=pd.Index([], dtype=object))
+        self.ends = _empty_ends()
 
     def __len__(self) -> int:
-        return len(self.fps)
+        return sum(len(p) for p in self.parts)
 
-    def seen(self, conn: sqlite3.Connection, fps: np.ndarray, vehicle, ts, lat, lon) -> np.ndarray:
-        """Rows equal to a ping accepted earlier in this import (fingerprint, then exact)."""
-        out = np.zeros(len(fps), bool)
-        self._order = np.argsort(fps)  # add() reuses it for the accepted rows
-        if not len(self.fps) or not len(fps):
+    def _runs(self) -> pd.DataFrame:
+        if len(self.parts) > 1:
+            self.parts = [pd.concat(self.parts, ignore_index=True)]
+        return self.parts[0] if self.parts else pd.DataFrame(columns=_RUN_COLUMNS)
+
+    def seen(self, conn: sqlite3.Connection, vehicle: np.ndarray, vcode: np.ndarray,
+             ids: np.ndarray, ts: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Rows equal (vehicle, ts, lat, lon) to a ping accepted earlier in this import;
+        ``ids[vcode]`` is ``vehicle`` (looked up once per distinct id, not per row)."""
+        out = np.zeros(len(ts), bool)
+        if not len(self.span) or not len(ts):
             return out
-        probes = fps[self._order]  # sorted probes walk the table in order: cache-friendly
-        pos = np.minimum(np.searchsorted(self.fps, probes), len(self.fps) - 1)
-        hit = self.fps[pos] == probes
-        if not hit.any():
+        span = self.span.reindex(pd.Index(np.asarray(ids, dtype=object), dtype=object))
+        lo = span["lo"].to_numpy(dtype=np.float64)[vcode]
+        hi = span["hi"].to_numpy(dtype=np.float64)[vcode]
+        with np.errstate(invalid="ignore"):
+            suspect = np.flatnonzero((ts >= lo) & (ts <= hi))
+        if not len(suspect):
             return out
-        maybe, ids = self._order[hit], self.ids[pos[hit]]
-        stored = persist.stored_keys(conn, ids).set_index("ping_id").reindex(ids)
-        same = ((stored["vehicle_id"].to_numpy(dtype=object) == vehicle[maybe])
-                & (stored["ts"].to_numpy() == ts[maybe]) & (stored["lat"].to_numpy() == lat[maybe])
-                & (stored["lon"].to_numpy() == lon[maybe]))
-        out[maybe[same]] = True
+        mine = pd.DataFrame({"vehicle_id": vehicle[suspect], "ts": ts[suspect],
+                             "lat": lat[suspect] + 0.0, "lon": lon[suspect] + 0.0,
+                             "row": suspect})
+        stored = self._stored_around(conn, mine)
+        if not len(stored):
+            return out
+        hit = mine.merge(stored.drop_duplicates(), on=["vehicle_id", "ts", "lat", "lon"])
+        out[hit["row"].to_numpy()] = True
         return out
+
+    def _stored_around(self, conn: sqlite3.Connection, mine: pd.DataFrame) -> pd.DataFrame:
+        """Stored pings of the runs that overlap the suspects' times, by ping_id range."""
+        want = mine.groupby("vehicle_id", sort=False)["ts"].agg(["min", "max"])
+        runs = self._runs().merge(want, left_on="vehicle_id", right_index=True)
+        runs = runs[(runs["lo"] <= runs["max"]) & (runs["hi"] >= runs["min"])]
+        if not len(runs):
+            return pd.DataFrame(columns=["vehicle_id", "ts", "lat", "lon"])
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS ingest_runs "
+                     "(first_id INTEGER, last_id INTEGER, lo INTEGER, hi INTEGER)")
+        conn.execute("DELETE FROM temp.ingest_runs")
+        insert_frame(conn, "ingest_runs", runs.assign(lo=runs["min"], hi=runs["max"]),
+                     ["first_id", "last_id", "lo", "hi"])
+        # CROSS JOIN pins the loop order: walk the few runs, seek pings by primary key range
+        stored = pd.read_sql_query(
+            "SELECT p.vehicle_id, p.ts, p.lat, p.lon FROM temp.ingest_runs r CROSS JOIN pings p "
+            "ON p.ping_id BETWEEN r.first_id AND r.last_id AND p.ts BETWEEN r.lo AND r.hi", conn)
+        conn.execute("DELETE FROM temp.ingest_runs")
+        return stored.astype({"ts": np.int64, "lat": np.float64, "lon": np.float64}).assign(
+            lat=lambda f: f["lat"] + 0.0, lon=lambda f: f["lon"] + 0.0)  # -0.0 is 0.0, as in SQL
 
     def neighbours(self, vehicles) -> pd.DataFrame:
         """Earliest and latest accepted ping so far of these (distinct) vehicles."""
         return self.ends[self.ends["vehicle_id"].isin(vehicles)]
 
-    def add(self, fps: np.ndarray, kept: np.ndarray, first_id: int, vehicle, ts, lat,
-            lon) -> None:
-        """Remember the accepted rows ``kept`` (indexes into the rows last given to seen(),
-        sorted by (vehicle, ts) and inserted in that order with ping_ids first_id, ...)."""
-        if not len(kept):
+    def add(self, first_id: int, vehicle: np.ndarray, ts: np.ndarray, lat: np.ndarray,
+            lon: np.ndarray) -> None:
+        """Remember the accepted rows, sorted by (vehicle, ts) and inserted in that order with
+        ping_ids first_id, first_id + 1, ..."""
+        if not len(ts):
             return
-        rank = np.full(len(fps), -1, np.int64)
-        rank[kept] = np.arange(first_id, first_id + len(kept))
-        in_order = self._order[rank[self._order] >= 0]  # accepted rows, by fingerprint
-        new_fps, new_ids = fps[in_order], rank[in_order]
-        at = np.searchsorted(self.fps, new_fps)  # merge two sorted arrays: linear
-        self.fps, self.ids = np.insert(self.fps, at, new_fps), np.insert(self.ids, at, new_ids)
-        vehicle, ts, lat, lon = vehicle[kept], ts[kept], lat[kept], lon[kept]
-        # rows come sorted by (vehicle, ts): each vehicle's first and last row suffice
         change = np.flatnonzero(vehicle[1:] != vehicle[:-1]) + 1
-        edge = np.unique(np.r_[0, change, change - 1, len(vehicle) - 1])
+        starts = np.r_[0, change]
+        ends = np.r_[change, len(ts)] - 1
+        runs = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends],
+                             "first_id": first_id + starts, "last_id": first_id + ends})
+        self.parts.append(runs)
+        new_span = pd.DataFrame({"lo": runs["lo"].to_numpy(), "hi": runs["hi"].to_numpy()},
+                                index=pd.Index(runs["vehicle_id"].to_numpy(dtype=object),
+                                               dtype=object))
+        both = pd.concat([self.span, new_span])
+        self.span = both.groupby(level=0, sort=False).agg({"lo": "min", "hi": "max"})
+        self.span.index = self.span.index.astype(object)
+        edge = np.unique(np.r_[starts, ends])
         rows = pd.DataFrame({"vehicle_id": vehicle[edge], "ts": ts[edge], "lat": lat[edge],
                              "lon": lon[edge]})
         both = pd.concat([self.ends, rows], ignore_index=True)

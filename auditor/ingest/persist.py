@@ -104,17 +104,3 @@ def drop_indexes(conn: sqlite3.Connection, table: str) -> list[str]:
 def create_indexes(conn: sqlite3.Connection, statements: Sequence[str]) -> None:
     for sql in statements:
         conn.execute(sql)
-
-
-def stored_keys(conn: sqlite3.Connection, ping_ids: Sequence[int]) -> pd.DataFrame:
-    """(ping_id, vehicle_id, ts, lat, lon) of the given pings, by primary key."""
-    parts = []
-    ids = [int(i) for i in ping_ids]
-    for start in range(0, len(ids), 500):
-        batch = ids[start:start + 500]
-        marks = ",".join("?" * len(batch))
-        parts.append(pd.read_sql_query(
-            f"SELECT ping_id, vehicle_id, ts, lat, lon FROM pings WHERE ping_id IN ({marks})",
-            conn, params=batch))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["ping_id", "vehicle_id", "ts", "lat", "lon"])

@@ -35,13 +35,18 @@ def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> Fi
     check_input_file(path, project=project, what="a file to import")
     source = open_source(path)
     frame = None
-    for chunk in source.chunks(rows):
-        if chunk.table.num_rows == 0 and not chunk.malformed:
-            continue
-        table = chunk.table.slice(0, rows)
-        frame = pd.DataFrame({name: pc.fill_null(display_text(table.column(i)), "").to_pylist()
-                              for i, name in enumerate(table.column_names)})
-        break
+    chunks = source.chunks(rows)
+    try:
+        for chunk in chunks:
+            if chunk.table.num_rows == 0 and not chunk.rejected:
+                continue
+            table = chunk.table.slice(0, rows)
+            frame = pd.DataFrame({name: pc.fill_null(display_text(table.column(i)),
+                                                     "").to_pylist()
+                                  for i, name in enumerate(table.column_names)})
+            break
+    finally:
+        chunks.close()  # the reader's file, now rather than whenever the generator is freed
     if frame is None:
         raise UserError(f"{source.name}: has a header but no rows — choose the file with the "
                         "data")

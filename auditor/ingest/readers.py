@@ -1,13 +1,12 @@
 """Source files -> chunks of rows (arrow tables) with their 1-based source line numbers.
 
-CSV (delimiter sniffed, UTF-8 / UTF-8 with BOM / latin-1), Parquet (by row-group batches) and
-GPX (tracks -> pings). Every file-level failure is a UserError naming the file; readers never
-touch the project."""
+CSV (delimiter sniffed, UTF-8 / UTF-8 with BOM / latin-1, see encoding.py), Parquet (by
+row-group batches) and GPX (gpx.py, streamed). Every file-level failure is a UserError naming
+the file; readers never touch the project. Lines that cannot become a row (malformed, not
+UTF-8) travel with the chunk they were found in and are then forgotten."""
 from __future__ import annotations
 
-import codecs
 import csv
-import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,17 +17,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
+from auditor.ingest.encoding import LATIN1, UTF8_WITH_BAD_LINES, LineFilter, survey
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
-_READ_BLOCK = 8 * 1024 * 1024
 
 
 @dataclass
 class Chunk:
     table: pa.Table                      # the source columns, as read
     lines: np.ndarray                    # int64, 1-based line/row of each row in the source
-    malformed: list = field(default_factory=list)   # [(line, text)] rows that did not split
+    rejected: list = field(default_factory=list)    # [(line, text, reason)]: lines that are no
+                                                    # row (malformed_row, bad_encoding)
     join: str = ","                      # how to show a row as text again
 
     def raw(self, index: np.ndarray) -> list[str]:
@@ -56,6 +56,7 @@ class Source:
     encoding: Optional[str] = None
     delimiter: Optional[str] = None
     approx_rows: int = 0                 # for progress only
+    bad_encoding: bool = False           # UTF-8 with some lines that are not: quarantined
 
     @property
     def name(self) -> str:
@@ -85,27 +86,6 @@ def open_source(path) -> Source:
     if suffix == ".gpx" or stripped.startswith((b"<?xml", b"<gpx")):
         return _open_gpx(path)
     return _open_csv(path, head)
-
-
-def _digest(path: Path, check_utf8: bool = False) -> tuple[str, bool]:
-    """sha256 of the file and, if asked, whether every byte sequence is valid UTF-8."""
-    sha = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")() if check_utf8 else None
-    utf8 = check_utf8
-    with open(path, "rb") as fh:
-        while block := fh.read(_READ_BLOCK):
-            sha.update(block)
-            if utf8:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    return sha.hexdigest(), utf8
 
 
 def display_text(arr) -> pa.Array:
@@ -145,9 +125,10 @@ def _open_csv(path: Path, head: bytes) -> Source:
                         "as CSV")
     if b"\x00" in head:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
-    sha, utf8 = _digest(path, check_utf8=True)
-    encoding = "utf-8-sig" if utf8 else "latin-1"
-    text = head.decode(encoding, errors="ignore")
+    found = survey(path)
+    latin1 = found.encoding == LATIN1
+    text = head.decode("latin-1" if latin1 else "utf-8-sig", errors="replace" if not latin1
+                       else "strict")
     sample = text.splitlines()
     if len(head) == SAMPLE_BYTES and len(sample) > 1:
         sample = sample[:-1]  # the last line of a cut sample is partial
@@ -166,75 +147,125 @@ def _open_csv(path: Path, head: bytes) -> Source:
         raise UserError(f"{path}: empty file (header only, no rows) — export it again with rows")
 
     def chunks(rows: int) -> Iterator[Chunk]:
-        return _csv_chunks(path, columns, delimiter, utf8, rows, per_row)
+        return _csv_chunks(path, columns, delimiter, found.encoding, rows, per_row)
 
-    return Source(path, "csv", columns, size, sha, chunks, encoding=encoding,
-                  delimiter=delimiter, approx_rows=int(size / per_row))
+    encoding = "latin-1" if latin1 else "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") \
+        else "utf-8"
+    return Source(path, "csv", columns, size, found.sha256, chunks, encoding=encoding,
+                  delimiter=delimiter, approx_rows=int(size / per_row),
+                  bad_encoding=found.encoding == UTF8_WITH_BAD_LINES)
 
 
-def _csv_chunks(path: Path, columns: list[str], delimiter: str, utf8: bool, rows: int,
+class _Pending:
+    """Lines set aside, in line order, until the chunk they belong to is handed out. Malformed
+    lines are skipped by the reader, so line numbering needs to know how many of them were
+    handed out already; lines that are not UTF-8 reach the reader blanked and hold their place
+    as a blank row."""
+
+    def __init__(self):
+        self.malformed: list = []   # filled by the reader's invalid-row callback
+        self.handed_out = 0         # malformed lines handed out so far
+
+    def skipped(self) -> list:
+        return [line for line, _, _ in self.malformed if line is not None and line >= 0]
+
+    def take(self, limit: Optional[int], bad_encoding: list) -> list:
+        """Pending lines before ``limit`` (all when None), in line order; then forgotten."""
+        out = []
+        for queue in (self.malformed, bad_encoding):
+            k = len(queue) if limit is None else _count_before(queue, limit)
+            out.extend(queue[:k])
+            if queue is self.malformed:
+                self.handed_out += k
+            del queue[:k]
+        out.sort(key=lambda item: (item[0] is None, item[0] or 0))
+        return out
+
+
+def _count_before(queue: list, limit: int) -> int:
+    k = 0
+    while k < len(queue) and (queue[k][0] is None or queue[k][0] < limit):
+        k += 1
+    return k
+
+
+def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, rows: int,
                 per_row: float) -> Iterator[Chunk]:
     import pyarrow.csv as pcsv
 
-    bad: list[tuple[int, str]] = []
+    pending = _Pending()
 
-    def on_invalid(row) -> str:  # wrong number of fields: keep it for the quarantine
-        bad.append((row.number if row.number is not None else -1, row.text))
+    def on_invalid(row) -> str:  # wrong number of fields: quarantined with the next chunk
+        number = row.number if row.number is not None else -1
+        pending.malformed.append((number, row.text, "malformed_row"))
         return "skip"
 
     # about one chunk per block, so few batches need splitting into chunks
     block = int(min(64 << 20, max(1 << 20, per_row * rows * 0.95)))
+    latin1 = encoding == LATIN1
     read = pcsv.ReadOptions(use_threads=False, block_size=block, column_names=columns,
-                            skip_rows=1, encoding="utf8" if utf8 else "latin-1")
+                            skip_rows=1, encoding="latin-1" if latin1 else "utf8")
     parse = pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                               invalid_row_handler=on_invalid)
     convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in columns},
                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
     done = 0  # data rows delivered so far (blank lines included: they hold a line number)
-    sent = 0  # malformed lines already handed out
     try:
-        reader = pcsv.open_csv(path, read_options=read, parse_options=parse,
-                               convert_options=convert)
-        for batch in reader:
-            for start in range(0, batch.num_rows, rows):
-                piece = pa.Table.from_batches([batch.slice(start, rows)])
-                lines = _line_numbers(done, piece.num_rows, bad)
-                done += piece.num_rows
-                blank = _blank_rows(piece)
-                if blank.any():
-                    keep = pa.array(~blank)
-                    piece, lines = piece.filter(keep), lines[~blank]
-                # malformed lines before this piece's end travel with it (bad is in line order)
-                limit = int(lines[-1]) if len(lines) else 0
-                upto = sent
-                while upto < len(bad) and bad[upto][0] < limit:
-                    upto += 1
-                yield Chunk(piece, lines, bad[sent:upto], delimiter)
-                sent = upto
-        if sent < len(bad):
-            yield Chunk(pa.table({c: pa.array([], pa.string()) for c in columns}),
-                        np.zeros(0, np.int64), bad[sent:], delimiter)
+        with open(path, "rb") as raw:
+            stream = LineFilter(raw) if encoding == UTF8_WITH_BAD_LINES else raw
+            bad_encoding = stream.bad.pending if isinstance(stream, LineFilter) else []
+            reader = pcsv.open_csv(stream, read_options=read, parse_options=parse,
+                                   convert_options=convert)
+            for batch in reader:
+                for start in range(0, batch.num_rows, rows):
+                    piece = pa.Table.from_batches([batch.slice(start, rows)])
+                    lines = _line_numbers(done, piece.num_rows, pending.handed_out,
+                                          pending.skipped())
+                    done += piece.num_rows
+                    blank = _blank_rows(piece)
+                    if blank.any():
+                        keep = pa.array(~blank)
+                        piece, lines = piece.filter(keep), lines[~blank]
+                    limit = int(lines[-1]) if len(lines) else 0
+                    yield Chunk(piece, lines, pending.take(limit, bad_encoding), delimiter)
+            rest = pending.take(None, bad_encoding)
+            if rest:
+                yield Chunk(pa.table({c: pa.array([], pa.string()) for c in columns}),
+                            np.zeros(0, np.int64), rest, delimiter)
     except (pa.ArrowException, UnicodeError, ValueError, OSError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{path}: cannot read as a table ({reason}) — check the delimiter, "
                         "quoting and encoding") from None
 
 
-def _line_numbers(done: int, n: int, bad: list[tuple[int, str]]) -> np.ndarray:
-    """Source line of each parsed row: header is line 1, skipped malformed lines keep theirs."""
-    rows = np.arange(done, done + n, dtype=np.int64) + 2
-    skipped = np.sort(np.array([b for b, _ in bad if b is not None and b >= 0], np.int64))
-    if not len(skipped):
+def _line_numbers(done: int, n: int, before: int, skipped: list) -> np.ndarray:
+    """Source line of each parsed row: header is line 1; lines that are no row keep their
+    numbers. ``before`` such lines were handed out already (all of them lie before these
+    rows); ``skipped`` are the sorted lines still pending (few: at most a block's worth)."""
+    rows = np.arange(done, done + n, dtype=np.int64) + 2 + before
+    if not skipped:
         return rows
     # the k-th delivered row sits on the k-th line that was not skipped
-    gaps = skipped - np.arange(len(skipped))
+    gaps = np.asarray(skipped, np.int64) - np.arange(len(skipped))
     return rows + np.searchsorted(gaps, rows, side="right")
 
 
 def _blank_rows(table: pa.Table) -> np.ndarray:
-    blank = np.ones(table.num_rows, bool)
-    for col in table.columns:
-        blank &= pc.equal(col, "").to_numpy(zero_copy_only=False).astype(bool)
+    """Rows whose every field is empty (blank lines); only rows blank in the first column are
+    looked at in the others."""
+    if not table.num_columns:
+        return np.zeros(table.num_rows, bool)
+    blank = pc.equal(table.column(0), "").to_numpy(zero_copy_only=False).astype(bool)
+    if not blank.any() or table.num_columns == 1:
+        return blank
+    idx = np.flatnonzero(blank)
+    take = pa.array(idx)
+    for col in table.columns[1:]:
+        empty = pc.equal(col.take(take), "").to_numpy(zero_copy_only=False).astype(bool)
+        blank[idx[~empty]] = False
+        idx, take = idx[empty], pa.array(idx[empty])
+        if not len(idx):
+            break
     return blank
 
 
@@ -242,7 +273,7 @@ def _blank_rows(table: pa.Table) -> np.ndarray:
 def _open_parquet(path: Path) -> Source:
     import pyarrow.parquet as pq
 
-    sha, _ = _digest(path)
+    sha = survey(path, check_text=False).sha256
     try:
         pfile = pq.ParquetFile(path)
         columns = list(pfile.schema_arrow.names)
@@ -269,50 +300,15 @@ def _open_parquet(path: Path) -> Source:
 
 
 # ----------------------------------------------------------------------------------- GPX
-GPX_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps", "trip_id"]
-
-
 def _open_gpx(path: Path) -> Source:
-    import gpxpy
-    import gpxpy.gpx
+    from auditor.ingest import gpx
 
-    sha, _ = _digest(path)
-    try:
-        with open(path, "rb") as fh:
-            gpx = gpxpy.parse(fh.read().decode("utf-8", errors="replace"))
-    except Exception as exc:  # gpxpy raises many types for malformed XML
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{path}: not a readable GPX file ({reason}) — export it again") from None
-    cols: dict[str, list] = {c: [] for c in GPX_COLUMNS}
-    # gpxpy hands out one object per point; GPX files are small, so a loop here is cheap.
-    for t, track in enumerate(gpx.tracks):
-        vehicle = (track.name or "").strip() or path.stem
-        for s, segment in enumerate(track.segments):
-            pts = segment.points
-            cols["vehicle_id"] += [vehicle] * len(pts)
-            cols["timestamp"] += [p.time.isoformat() if p.time else "" for p in pts]
-            cols["lat"] += [p.latitude for p in pts]
-            cols["lon"] += [p.longitude for p in pts]
-            cols["speed_mps"] += [p.speed for p in pts]
-            cols["trip_id"] += [f"track{t + 1}.segment{s + 1}"] * len(pts)
-    n = len(cols["lat"])
-    if n == 0:
-        raise UserError(f"{path}: no track points in this GPX file — export tracks, not only "
-                        "waypoints or routes")
-    table = pa.table({
-        "vehicle_id": pa.array(cols["vehicle_id"], pa.string()),
-        "timestamp": pa.array(cols["timestamp"], pa.string()),
-        "lat": pa.array(cols["lat"], pa.float64()),
-        "lon": pa.array(cols["lon"], pa.float64()),
-        "speed_mps": pa.array(cols["speed_mps"], pa.float64()),
-        "trip_id": pa.array(cols["trip_id"], pa.string()),
-    })
+    sha = survey(path, check_text=False).sha256
 
     def chunks(rows: int) -> Iterator[Chunk]:
-        for start in range(0, n, rows):
-            piece = table.slice(start, rows)
-            yield Chunk(piece, np.arange(start + 1, start + 1 + piece.num_rows, dtype=np.int64),
-                        [], ",")
+        for table, lines in gpx.read_points(path, rows):
+            yield Chunk(table, lines, [], ",")
 
-    return Source(path, "gpx", list(GPX_COLUMNS), path.stat().st_size, sha, chunks,
-                  approx_rows=n)
+    size = path.stat().st_size
+    return Source(path, "gpx", list(gpx.GPX_COLUMNS), size, sha, chunks,
+                  approx_rows=max(1, size // 120))  # ~120 bytes per <trkpt>, for progress

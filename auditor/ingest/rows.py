@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from auditor.errors import UserError
 from auditor.ingest import timestamps
 from auditor.ingest.readers import Chunk, display_text
-from auditor.ingest.validate import LABELS, OK, coordinate_rules, mark
+from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
 from auditor.ingest.values import to_float, to_text
 
 
@@ -48,8 +48,17 @@ def _codes(chunk: Chunk, fields: Mapping[str, str], name: str) -> tuple[np.ndarr
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str) -> pd.DataFrame:
+def _formula_rule(chunk: Chunk, fields: Mapping[str, str], reason: np.ndarray, *names) -> None:
+    for name in names:
+        if name in fields:
+            mark(reason, formula_like(to_text(chunk.table.column(fields[name]))),
+                 "formula_like_value")
+
+
+def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
+          window: Optional[TimeWindow] = None) -> pd.DataFrame:
     """Typed pings; ``vcode`` orders like ``vehicle_id`` (codes of the sorted distinct ids)."""
+    window = window or time_window()
     cols = _base(chunk)
     reason = cols["reason"]
     parsed = timestamps.parse(chunk.table.column(fields["timestamp"]), tz)
@@ -60,26 +69,40 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str)
                         f"{value!r} has no UTC offset); pass --tz ZONE, e.g. --tz Europe/Berlin")
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
-    mark(reason, vcode < 0, "missing_vehicle_id")
-    mark(reason, ~parsed.ok, "bad_timestamp")
-    coordinate_rules(reason, lat, lon)
     if "trip_id" in fields:
         tcode, trips = _codes(chunk, fields, "trip_id")
         trip = np.append(trips, None)[tcode]  # code -1 picks the appended None
     else:
+        tcode, trips = np.full(len(vcode), -1, np.int64), np.zeros(0, object)
         trip = np.full(len(vcode), None, object)
+    mark(reason, vcode < 0, "missing_vehicle_id")
+    # judged once per distinct id (code -1, missing, picks the appended False)
+    mark(reason, np.append(formula_like(ids), False)[vcode]
+         | np.append(formula_like(trips), False)[tcode], "formula_like_value")
+    mark(reason, ~parsed.ok, "bad_timestamp")
+    mark(reason, parsed.ok & window.outside(parsed.ts), "implausible_timestamp")
+    coordinate_rules(reason, lat, lon)
     cols.update(vcode=vcode, vehicle_id=np.append(ids, None)[vcode], ts=parsed.ts,
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
                 speed_mps=_float_column(chunk, fields, "speed_mps"),
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
-    frame = pd.DataFrame(cols)
-    frame.attrs["vehicle_ids"] = ids  # vcode -> id, for fingerprints
+    frame = _frame(cols)
+    frame.attrs["vehicle_ids"] = ids  # vcode -> id
     # columns with no value in this chunk: the writer leaves them to their NULL default
     frame.attrs["empty"] = {c for c in ("utc_offset_min", "speed_mps", "heading_deg")
                             if np.isnan(cols[c]).all()}
-    if "trip_id" not in fields or (tcode < 0).all():
+    if (tcode < 0).all():
         frame.attrs["empty"].add("trip_id")
     return frame
+
+
+def _frame(cols: dict) -> pd.DataFrame:
+    """DataFrame of numpy columns; text stays a numpy object array (pandas would otherwise
+    convert it to its arrow string type, and the writer back again: for nothing)."""
+    n = len(cols["line"])
+    return pd.DataFrame({name: (pd.Series(v, dtype=object, copy=False)
+                                if isinstance(v, np.ndarray) and v.dtype == object else v)
+                         for name, v in cols.items()}, index=pd.RangeIndex(n), copy=False)
 
 
 def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
@@ -90,6 +113,7 @@ def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
     label = np.asarray(pc.utf8_lower(label).to_pandas(), dtype=object)
     lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
     mark(reason, _missing(vehicle), "missing_vehicle_id")
+    _formula_rule(chunk, fields, reason, "vehicle_id", "label")
     mark(reason, ~pd.Series(label).isin(LABELS).to_numpy(), "unknown_label")
     coordinate_rules(reason, lat, lon)
     cols.update(vehicle_id=vehicle, label=label, lat=lat, lon=lon)
@@ -101,6 +125,7 @@ def vehicles(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame
     cols = _base(chunk)
     vehicle = _text_column(chunk, fields, "vehicle_id")
     mark(cols["reason"], _missing(vehicle), "missing_vehicle_id")
+    _formula_rule(chunk, fields, cols["reason"], "vehicle_id")
     names = sorted(c for c in chunk.table.column_names if c != fields["vehicle_id"])
     values = [display_text(chunk.table.column(c)) for c in names]
     values = [np.asarray(pc.fill_null(pc.utf8_trim_whitespace(v), "").to_pandas(), dtype=object)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
-from auditor.ingest.validate import OK
+from auditor.ingest.validate import OK, TimeWindow, mark
 
 ZONE_COLUMN = "timezone"
 
@@ -50,6 +50,7 @@ class Scope:
     ignore_offset: bool = False
     replace: bool = False
     tz: Optional[str] = None
+    window: Optional[TimeWindow] = None       # re-applied to the times --ignore-offset re-reads
     selected: Optional[frozenset] = None      # vehicle ids --only admits (None: all)
     zones: dict = field(default_factory=dict)  # vehicle_id -> IANA zone, for --ignore-offset
     replaced: set = field(default_factory=set)
@@ -123,7 +124,10 @@ class Scope:
             utc = wall_to_utc(wall[rows], z, file)
             new_ts[rows] = utc
             offset[rows] = (wall[rows] - utc) / 60.0
-        frame = frame.assign(ts=new_ts, utc_offset_min=offset)
+        reason = frame["reason"].to_numpy().copy()
+        if self.window is not None:
+            mark(reason, ok & self.window.outside(new_ts), "implausible_timestamp")
+        frame = frame.assign(ts=new_ts, utc_offset_min=offset, reason=reason)
         frame.attrs.update(attrs_without_empty_offset(frame.attrs))
         return frame
 

@@ -3,9 +3,16 @@
 Reasons are stable keys: summaries, the quarantine table and the GUI all use them."""
 from __future__ import annotations
 
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
 import numpy as np
+import pyarrow as pa
 
 from auditor.classes import GIVEN_LABELS
+from auditor.csvsafe import formula_mask
 from auditor.geo import haversine_m
 
 REASONS = (
@@ -17,6 +24,9 @@ REASONS = (
     "duplicate_ping",
     "impossible_jump",
     "malformed_row",      # a CSV line with more fields than the header
+    "implausible_timestamp",  # outside the import's time window (default 2000-01-01 .. now+1d)
+    "formula_like_value",     # an id or label a spreadsheet would run as a formula
+    "bad_encoding",           # a line that is not UTF-8 in a file that otherwise is
 )
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
 OK = np.int8(-1)
@@ -27,6 +37,76 @@ LABELS = GIVEN_LABELS
 def mark(reason: np.ndarray, mask: np.ndarray, name: str) -> None:
     """Give ``name`` to rows in ``mask`` that have no reason yet."""
     reason[mask & (reason == OK)] = CODE[name]
+
+
+# ------------------------------------------------------------------ time window
+DEFAULT_MIN_TIME = int(datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp())
+DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Plausible ping times, UTC epoch seconds, both ends inclusive. Pings outside are
+    quarantined: a fix dated 1500 or 4000 is a broken clock, and one of them would stretch a
+    vehicle's trips and timeline over centuries."""
+    lo: int
+    hi: int
+    explicit: bool = False  # given by the caller (joins the import's options key)
+
+    def outside(self, ts: np.ndarray) -> np.ndarray:
+        return (ts < self.lo) | (ts > self.hi)
+
+    def options(self) -> dict:
+        return {"min_time": self.lo, "max_time": self.hi} if self.explicit else {}
+
+
+def time_window(min_time=None, max_time=None, now: float | None = None) -> TimeWindow:
+    """The window for one import: 2000-01-01 .. now + 1 day unless the caller says otherwise.
+    Bounds may be epoch seconds, ISO-8601 text (a date, or a time; naive means UTC) or an
+    aware/naive datetime."""
+    from auditor.errors import UserError
+    now = time.time() if now is None else now
+    lo = DEFAULT_MIN_TIME if min_time is None else _epoch(min_time, "--min-time")
+    hi = int(now) + DAY_SECONDS if max_time is None else _epoch(max_time, "--max-time")
+    if lo > hi:
+        raise UserError(f"--min-time {min_time} is after --max-time {max_time} — give a window "
+                        "whose start comes first")
+    return TimeWindow(lo, hi, explicit=min_time is not None or max_time is not None)
+
+
+def _epoch(value, option: str) -> int:
+    from auditor.errors import UserError
+    if isinstance(value, datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return int(stamp.timestamp())
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return int(value)
+    text = str(value).strip()
+    try:
+        return int(float(text)) if re.fullmatch(r"[+-]?\d+(\.\d*)?", text) else _iso(text)
+    except (ValueError, OverflowError):
+        raise UserError(f"{option} {value}: not a time — use a date such as 2000-01-01, an "
+                        "ISO-8601 time or epoch seconds") from None
+
+
+def _iso(text: str) -> int:
+    stamp = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    return int((stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp())
+
+
+# ------------------------------------------------------------------ spreadsheet formulas
+def formula_like(values) -> np.ndarray:
+    """Bool mask: which texts a spreadsheet would read as a formula (null -> False) — a text
+    that starts with = + - @, tab or CR and is not a plain number ("-42" is a number in any
+    spreadsheet, "=HYPERLINK(...)" is not). The one predicate is auditor.csvsafe's, which the
+    output side neutralises with."""
+    from auditor.ingest.values import as_array
+    arr = as_array(values)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return np.zeros(len(arr), bool)
+    return formula_mask(arr)
 
 
 def coordinate_rules(reason: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> None:

@@ -43,6 +43,11 @@ def to_float(values) -> np.ndarray:
     kind = arr.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         return _numpy(pc.cast(arr, pa.float64(), safe=False))
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        try:  # fastest path: every value a plain number already (no blanks, no spaces)
+            return _numpy(pc.cast(arr, pa.float64()))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     text = to_text(arr)
     try:  # fast path: every value is a number
         return _numpy(pc.cast(text, pa.float64()))

@@ -135,6 +135,34 @@ def check_is_project(path) -> None:
     inspect_project_file(path)
 
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def claim_new_project(path) -> Optional[list[Path]]:
+    """Create ``path`` as an empty file only if nothing is there (O_CREAT | O_EXCL: a file
+    another process makes at the same moment is never taken for ours). Returns the files a
+    caller that fails before its first commit may remove — the project and those of its
+    -wal/-shm/-journal that do not exist yet — or None when ``path`` already existed (or cannot
+    be made here: open_project then says why), which is never removed.
+    (An open() of a file that did not exist a moment ago cannot drop any lock of ours.)"""
+    path = Path(path)
+    side = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDE_FILES]
+    fresh_side = [p for p in side if not os.path.lexists(p)]
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError:
+        return None
+    os.close(fd)
+    return [path, *fresh_side]
+
+
+def remove_claimed(files: Optional[list[Path]]) -> None:
+    """Undo claim_new_project after a failure: remove exactly the files it named."""
+    for p in files or ():
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")

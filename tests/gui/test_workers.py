@@ -120,3 +120,34 @@ def test_latest_cancel_stops_the_running_work_and_waits(qtbot):
     with qtbot.waitSignal(boom.finished, timeout=5000):
         pass
     assert delivered == []
+
+
+def test_a_task_ending_inside_its_dialogs_update_closes_the_dialog_safely(qtbot):
+    """A shown, window-modal progress dialog runs the event loop inside setValue(), so the
+    reports queued behind one and the task's end are handled in there: the dialog must still
+    be closed and deleted (after the outermost setValue() returned), with no error. (The crash
+    this guards against — the dialog deleted under its own setValue() — showed in
+    tests/gui/test_jobs_from_window.py; this small case did not reproduce it by itself.)"""
+    from shiboken6 import isValid
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    for _ in range(4):
+        go = threading.Event()
+
+        def work(progress, go=go):
+            progress(0, 4, "start")
+            go.wait(10)
+            for step in (1, 2, 3):  # reports queued behind each other (past the throttle)
+                progress(step, 4, f"step {step}")
+                time.sleep(0.06)
+            progress(4, 4, "end")  # the last report is never throttled; the end follows at once
+            return "ok"
+
+        task = run_task(parent, "Ending", work)
+        box = task.dialog
+        qtbot.waitUntil(box.isVisible, timeout=5000)  # shown after 300 ms: setValue now loops
+        go.set()
+        assert task.wait(10_000)  # the GUI thread is held: the reports and the end queue up
+        qtbot.waitUntil(lambda t=task, b=box: t.is_finished and not isValid(b), timeout=5000)
+        assert task.result == "ok"

