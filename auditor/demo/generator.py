@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from auditor import __version__
-from auditor.demo import defaults, defects
+from auditor.demo import clones, defaults, defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
 from auditor.demo.population import FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places, vehicle_rng
@@ -179,9 +179,10 @@ def _write_vehicles(path: Path, fleet: list[Vehicle]) -> None:
 
 def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.DAYS,
                seed: int = defaults.SEED, progress: Progress | None = None, *,
-               firmware_fault: bool = True) -> dict:
+               firmware_fault: bool = True, plant: clones.PlantSpec | None = None) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
-    by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would."""
+    by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would.
+    ``plant``: duplicated devices and look-alikes to plant (auditor.demo.clones)."""
     check_sizes(vehicles, days)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -194,6 +195,7 @@ def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.
         fleet = build_fleet(vehicles, seed)
         n_pings, defect_counts = _write_pings(tmp["pings"], fleet, seed, days, firmware_fault,
                                               progress)
+        fleet, planted = clones.plant(tmp["pings"], fleet, seed, days, plant)
         rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
         _write_labels(tmp["labels"], rows)
         _write_vehicles(tmp["vehicles"], fleet)
@@ -218,6 +220,7 @@ def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.
                 "generator": __version__,
             },
         }
+        truth.update(planted)
         with open(tmp["truth"], "w", encoding="utf-8", newline="\n") as fh:
             json.dump(truth, fh, indent=1)
             fh.write("\n")
