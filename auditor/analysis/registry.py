@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from auditor.analysis.entry import AnalysisEntry
 from auditor.analysis.sections import (
+    agreement,
     drift,
+    duplicates,
     error_tree,
     evidence,
     fix_loop,
+    outliers,
     provenance,
     skew,
     suspicious,
@@ -27,6 +30,9 @@ REGISTRY: tuple[AnalysisEntry, ...] = (
     skew.ENTRY,
     drift.ENTRY,
     fix_loop.ENTRY,
+    duplicates.ENTRY,
+    outliers.ENTRY,
+    agreement.ENTRY,
 )
 
 
