@@ -265,8 +265,11 @@ def _append(conn: sqlite3.Connection, analyst: str, target_kind: str, target_id,
     now = tid
     if kind == "place" and anchor_from is not None:
         anchor = read_anchor(conn, anchor_from)
-        here = conn.execute("SELECT current_target FROM flags_in_force WHERE event_id = ?",
-                            (int(anchor_from),)).fetchone()
+        if known is not None:
+            here = (known.current.get(int(anchor_from)),)
+        else:
+            here = conn.execute("SELECT current_target FROM flags_in_force WHERE event_id = ?",
+                                (int(anchor_from),)).fetchone()
         now = here[0] if here is not None and here[0] else (
             anchor["place_id"] if anchor else tid)
     if known is not None and kind == "place":
@@ -298,6 +301,7 @@ class _Known:
             "SELECT current_target, action, event_id, analyst, new_value FROM flags_in_force "
             "WHERE target_kind = 'place' AND status = 'attached'")}
         self.given = dict(conn.execute("SELECT place_id, label FROM place_labels"))
+        self.current = dict(conn.execute("SELECT event_id, current_target FROM flags_in_force"))
 
     def label(self, place_id: str) -> str:
         fix = self.latest.get((place_id, "label_wrong"))
