@@ -194,7 +194,8 @@ def cloned_devices(trips: pd.DataFrame, cfg: DuplicateConfig | None = None) -> l
             "kind": "cloned_device", "ids": sorted([a, b]), "score": round(float(r.score), 4),
             "reason": (f"{a} and {b} drive the same {int(r.matched)} trips (of {int(r.n_a)} and "
                        f"{int(r.n_b)}), {abs(shift)} s {'later' if shift >= 0 else 'earlier'} "
-                       f"under {b}, {r.dist:.0f} m apart at the ends: one device under two ids"),
+                       f"under {b}, {r.dist:.0f} m apart at the ends: one device under two ids (or "
+                       "two devices always travelling together)"),
             "matched_trips": int(r.matched), "trips": [int(r.n_a), int(r.n_b)],
             "shift_s": shift, "distance_m": round(float(r.dist), 1),
             "suggested_flags": [{"target_kind": "vehicle", "target_id": copy,
