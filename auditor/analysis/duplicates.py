@@ -25,7 +25,7 @@ Three findings, each ``{"kind", "ids", "score", "reason", ...}`` (score in 0..1,
 
 Every entry names the places it means (``place_ids``) and the flag that settles it
 (``suggested_flags``: bad data on the vehicle id that is the copy — the one whose trips are
-more fully contained in the other's, else the later-appearing id — on the reused id, or on
+more fully contained in the other's, else the later id in name order — on the reused id, or on
 the split place with fewer visits). Export excludes what is flagged (a vehicle flagged bad data
 is left out whole; see auditor.export.corrections)."""
 from __future__ import annotations
@@ -179,16 +179,16 @@ def cloned_devices(trips: pd.DataFrame, cfg: DuplicateConfig | None = None) -> l
     names, code = np.unique(trips["vehicle_id"].to_numpy(str), return_inverse=True)
     code = code.astype(np.int64)
     found = _verify(trips, code, _candidate_pairs(trips, code, cfg), cfg)
-    first_ts = trips.groupby(code)["start_ts"].min().to_numpy()
     out = []
     for r in found.itertuples(index=False):
         a, b = str(names[r.a]), str(names[r.b])
-        # the copy: the id whose trips are more fully inside the other's, else the later one
+        # the copy: the id whose trips are more fully inside the other's, else the later id
+        # (ids are usually issued in order; which one is the copy cannot be told otherwise)
         share_a, share_b = r.matched / r.n_a, r.matched / r.n_b
         if share_a != share_b:
             copy = a if share_a > share_b else b
         else:
-            copy = max((first_ts[r.a], a), (first_ts[r.b], b))[1]
+            copy = b
         shift = int(round(r.shift))
         out.append({
             "kind": "cloned_device", "ids": sorted([a, b]), "score": round(float(r.score), 4),

@@ -2,7 +2,8 @@
 
 ``place_projection`` projects the run's place features (auditor.pipeline.features
 FEATURE_COLUMNS; missing values -> the column median, then each column robust-scaled by
-median / IQR so a count in the hundreds does not drown a share) to 2-D:
+median / IQR and clipped to ±CLIP, so a count in the hundreds does not drown a share and a
+few extreme places do not squeeze the rest into a corner) to 2-D:
 
 - ``pca`` (default): scikit-learn PCA, ``svd_solver='full'``: deterministic, ~0.1 s at 100k;
 - ``tsne``: scikit-learn t-SNE (Barnes-Hut, PCA init, seeded). It costs minutes at 100k, so
@@ -35,7 +36,8 @@ from auditor.progress import report as tell
 
 METHODS = ("pca", "tsne")
 TSNE_MAX_POINTS = 20_000
-CACHE_VERSION = 1
+CLIP = 5.0
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def feature_matrix(conn: sqlite3.Connection, run_id: int) -> tuple[np.ndarray, n
         iqr = np.percentile(X, 75, axis=0) - np.percentile(X, 25, axis=0)
         sd = X.std(axis=0)
         scale = np.where(iqr > 0, iqr, np.where(sd > 0, sd, 1.0))
-        X = (X - med) / scale
+        X = np.clip((X - med) / scale, -CLIP, CLIP)
     return ids.to_numpy(dtype=object), X, cols
 
 

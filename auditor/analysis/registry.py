@@ -14,6 +14,8 @@ from auditor.analysis.sections import (
     fix_loop,
     outliers,
     provenance,
+    review,
+    scatter,
     skew,
     suspicious,
     validation,
@@ -33,6 +35,8 @@ REGISTRY: tuple[AnalysisEntry, ...] = (
     duplicates.ENTRY,
     outliers.ENTRY,
     agreement.ENTRY,
+    scatter.ENTRY,
+    review.ENTRY,
 )
 
 

@@ -73,5 +73,6 @@ def places(inp: ReportInputs, report: dict) -> dict:
     return out
 
 
-ENTRY = AnalysisEntry(key="duplicates", title="", step="duplicated devices", compute=compute,
-                      render_text=render_text, places=places, view=None)
+ENTRY = AnalysisEntry(key="duplicates", title="Duplicates && outliers",
+                      step="duplicated devices", compute=compute, render_text=render_text,
+                      places=places, view="auditor.gui.analyses.duplicates:DuplicatesView")
