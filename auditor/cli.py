@@ -23,6 +23,7 @@ HANDLERS = {
     "infer": "auditor.pipeline.command:run",
     "report": "auditor.analysis.command:run",
     "flags": "auditor.audit.command:run",
+    "review": "auditor.audit.review_command:run",
     "map": "auditor.maps.command:run",
     "export": "auditor.export.command:run_export",
     "verify": "auditor.export.command:run_verify",
@@ -134,6 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--analyst", help="who makes the --reattach/--revoke event")
     f.add_argument("--note", help="note for the --reattach/--revoke event")
 
+    rv = sub.add_parser("review", help="a second analyst's decision on a flag (never one's own)")
+    rv.add_argument("project", help="the project file (.db)")
+    rv.add_argument("--analyst", required=True, help="who reviews (the event records it)")
+    rv.add_argument("--accept", metavar="EVENT", help="accept flag EVENT as it stands")
+    rv.add_argument("--reject", metavar="EVENT",
+                    help="reject flag EVENT (say why with --note)")
+    rv.add_argument("--amend", metavar="EVENT",
+                    help="keep flag EVENT's correction but with another label (--label)")
+    rv.add_argument("--label", choices=["home", "work", "other"],
+                    help="the reviewer's label for --amend")
+    rv.add_argument("--note", help="why (recorded with the decision)")
+    rv.add_argument("--list", action="store_true",
+                    help="list the flags pending this analyst's review and every decision made")
+    rv.add_argument("--json", action="store_true", help="print the result as JSON")
+
     m = sub.add_parser("map", help="write a vehicle's map as standalone HTML")
     m.add_argument("project", help="the project file (.db), inferred")
     m.add_argument("--vehicle", required=True, help="the vehicle to draw")
@@ -157,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export even though some place flags are orphaned (they are left out)")
     e.add_argument("--redact", action="store_true",
                    help="manifest without absolute paths, host or user details")
+    e.add_argument("--reviewed-only", action="store_true",
+                   help="apply only flags a second analyst accepted or amended (amended: "
+                        "with the reviewer's label)")
 
     v = sub.add_parser("verify", help="re-derive an export and compare every hash")
     v.add_argument("out_dir", help="the export folder (with its manifest.json)")

@@ -243,7 +243,8 @@ def test_csv_round_trip_and_dedupe(tmp_path, conn):
     assert export_csv(conn, out) == 4
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == ("event_id,analyst,created_at,target_kind,target_id,action,"
-                                    "old_value,new_value,note,revokes,replaces,anchor")
+                                    "old_value,new_value,note,revokes,replaces,reviews,batch,"
+                                    "anchor")
 
     # another analyst's project already has one flag of its own
     other = build_tiny_project(tmp_path / "q.db")

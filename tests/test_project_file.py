@@ -139,7 +139,8 @@ def test_a_project_of_an_earlier_auditor_is_recognised_stamped_and_migrated(tmp_
 def test_projects_of_every_earlier_schema_level_are_recognised_and_stamped(level, tmp_path,
                                                                            capsys):
     """Projects written at each released migration level, before the mark existed (with the
-    tables of that level in use: a place flag with its anchor and target from migration 2 on),
+    tables of that level in use: a place flag with its anchor and target from migration 2 on,
+    a project setting from 4 on),
     open through a read-only command: recognised, stamped, migrated, nothing lost."""
     p = tmp_path / f"level{level}.db"
     conn = sqlite3.connect(p, isolation_level=None)
@@ -156,6 +157,8 @@ def test_projects_of_every_earlier_schema_level_are_recognised_and_stamped(level
                      "'[]', 'flagged', '2025-01-01T00:00:00Z')")
         conn.execute("INSERT INTO flag_targets VALUES (1, 'v:0', 'attached', 'flagged', 0.0, "
                      "NULL)")
+    if level >= 4:
+        conn.execute("INSERT INTO project_settings VALUES ('basemap', 'osm')")
     conn.close()
     assert inspect_project_file(p) == (EARLIER_PROJECT, level)
     assert main(["flags", str(p), "--json"]) == 0
@@ -165,6 +168,9 @@ def test_projects_of_every_earlier_schema_level_are_recognised_and_stamped(level
     conn = open_project(p, create=False)
     assert conn.execute("SELECT source FROM flag_anchors WHERE event_id = 1").fetchone()[0] == \
         ("flagged" if level >= 2 else "backfilled")
+    assert conn.execute("SELECT key, value FROM project_settings").fetchall() == \
+        ([("basemap", "osm")] if level >= 4 else [])
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
 
 

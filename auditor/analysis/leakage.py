@@ -22,6 +22,22 @@ from auditor.geo import EARTH_RADIUS_M
 NEAR_M = 100.0
 
 
+def duplicate_leakage(pred: pd.DataFrame, duplicates: list[dict]) -> dict:
+    """Cloned devices (auditor.analysis.duplicates: one device's drives under two ids) whose
+    ids fell into different splits, one of them train and the other validation: the model is
+    scored on drives it learned."""
+    split = pred.drop_duplicates("vehicle_id").set_index("vehicle_id")["split"]
+    pairs = []
+    for d in duplicates:
+        if d.get("kind") != "cloned_device":
+            continue
+        splits = [split.get(v) for v in d["ids"]]
+        if {"train", "validation"} <= set(splits):
+            pairs.append({"ids": list(d["ids"]), "splits": splits, "score": d["score"]})
+    return {"pairs": pairs, "n": len(pairs), "flag": bool(pairs),
+            "note": "the same drives under two ids, one in train and one in validation"}
+
+
 def entity_leakage(pred: pd.DataFrame) -> dict:
     splits = pred.groupby("vehicle_id")["split"].nunique()
     leaked = sorted(splits[splits > 1].index.tolist())

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from auditor.analysis.entry import AnalysisEntry
 from auditor.analysis.sections import (
+    agreement,
     drift,
+    duplicates,
     error_tree,
     evidence,
     fix_loop,
+    outliers,
     provenance,
+    review,
+    scatter,
     skew,
     suspicious,
     validation,
@@ -27,6 +32,11 @@ REGISTRY: tuple[AnalysisEntry, ...] = (
     skew.ENTRY,
     drift.ENTRY,
     fix_loop.ENTRY,
+    duplicates.ENTRY,
+    outliers.ENTRY,
+    agreement.ENTRY,
+    scatter.ENTRY,
+    review.ENTRY,
 )
 
 

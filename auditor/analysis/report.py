@@ -7,9 +7,12 @@ from typing import Any, Iterable, Optional, TypedDict
 
 from auditor.analysis.entry import PlaceIndex
 from auditor.analysis.registry import REGISTRY
+from auditor.analysis.sections.agreement import AgreementSection
+from auditor.analysis.sections.duplicates import DuplicateRow
 from auditor.analysis.sections.error_tree import ErrorTreeSection
 from auditor.analysis.sections.evidence import Finding
 from auditor.analysis.sections.fix_loop import FixLoopSection
+from auditor.analysis.sections.outliers import OutlierRow, OutliersSummary
 from auditor.analysis.sections.provenance import LabelsSource, LocalTimeSection, OrphanedFlagsSection
 from auditor.analysis.sections.skew import SkewSection
 from auditor.analysis.sections.suspicious import SuspiciousRow
@@ -31,6 +34,11 @@ class Report(TypedDict, total=False):
     error_tree: ErrorTreeSection
     skew: SkewSection
     fix_loop: Optional[FixLoopSection]
+    duplicates: list[DuplicateRow]
+    duplicates_method: str
+    outliers: list[OutlierRow]
+    outliers_summary: OutliersSummary
+    agreement: AgreementSection
     truth: dict[str, Any]             # --truth (demo only)
     predictions_file: dict[str, Any]  # --predictions FILE.csv
 

@@ -37,6 +37,10 @@ import numpy as np
 from auditor.geo import haversine_m
 
 DEFAULT_RADIUS_M = 100.0  # InferConfig.place_radius_m (the pipeline is a layer above)
+# flag actions (auditor.audit.flags.FLAG_ACTIONS, which imports this module): review decisions
+# and revocations in the same log are not flags and have no anchor
+FLAG_ACTIONS = ("label_wrong", "model_wrong", "bad_data")
+_FLAG_ACTIONS_SQL = "('label_wrong', 'model_wrong', 'bad_data')"
 TARGET_COLUMNS = ["event_id", "place_id", "status", "how", "moved_m", "detail"]
 
 
@@ -131,7 +135,7 @@ def backfill_anchors(conn: sqlite3.Connection) -> int:
     the transaction. Returns how many were anchored."""
     missing = conn.execute(
         "SELECT e.event_id, e.target_id FROM flag_events e WHERE e.target_kind = 'place' "
-        "AND e.action != 'revoke' AND NOT EXISTS (SELECT 1 FROM flag_anchors a "
+        f"AND e.action IN {_FLAG_ACTIONS_SQL} AND NOT EXISTS (SELECT 1 FROM flag_anchors a "
         "WHERE a.event_id = e.event_id) ORDER BY e.event_id").fetchall()
     n = 0
     for event_id, place_id in missing:  # flags are made by hand: few
@@ -237,7 +241,7 @@ def in_force_ids(conn: sqlite3.Connection) -> set[int]:
     replacement that is itself replaced still takes its predecessor out)."""
     log = conn.execute("SELECT event_id, action, replaces, revokes FROM flag_events").fetchall()
     revoked = {r[3] for r in log if r[1] == "revoke"}
-    flags = [r for r in log if r[1] != "revoke" and r[0] not in revoked]
+    flags = [r for r in log if r[1] in FLAG_ACTIONS and r[0] not in revoked]
     replaced = {r[2] for r in flags if r[2] is not None}
     return {r[0] for r in flags if r[0] not in replaced}
 
@@ -250,7 +254,7 @@ def resolve_flags(conn: sqlite3.Connection, radius_m: Optional[float] = None) ->
     radius_m = run_radius(conn) if radius_m is None else float(radius_m)
     events = conn.execute(
         "SELECT e.event_id, e.action, e.new_value, e.target_id FROM flag_events e "
-        "WHERE e.target_kind = 'place' AND e.action != 'revoke' AND NOT EXISTS (SELECT 1 FROM "
+        f"WHERE e.target_kind = 'place' AND e.action IN {_FLAG_ACTIONS_SQL} AND NOT EXISTS (SELECT 1 FROM "
         "flag_events r WHERE r.revokes = e.event_id) ORDER BY e.event_id").fetchall()
     live = in_force_ids(conn)
     anchors = {e: read_anchor(conn, e) for e, *_ in events}

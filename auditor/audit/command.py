@@ -26,7 +26,7 @@ def _records(log: pd.DataFrame) -> list[dict]:
     out = []
     for rec in log.astype(object).where(log.notna(), None).to_dict("records"):
         rec["event_id"] = int(rec["event_id"])
-        for key in ("revokes", "replaces"):
+        for key in ("revokes", "replaces", "reviews", "batch"):
             if rec.get(key) is not None:
                 rec[key] = int(rec[key])
         out.append(rec)
@@ -41,8 +41,10 @@ def _number(value):
 def flag_records(conn) -> list[dict]:
     """The ``flags`` list of ``flags --json`` (docs: ../shared/docs/cli.md): one entry per flag
     in force, with where it points now and whether it is attached."""
+    from auditor.audit.review import review_state
     out = []
     frame = flags_in_force(conn)
+    reviews = review_state(conn).set_index("event_id")
     for rec in frame.astype(object).where(frame.notna(), None).to_dict("records"):
         place = rec["target_kind"] == "place"
         out.append({
@@ -57,10 +59,22 @@ def flag_records(conn) -> list[dict]:
             "detail": rec["detail"] if place else None,
             "moved_m": _number(rec["moved_m"]) if place else None,
             "replaces": int(rec["replaces"]) if rec["replaces"] is not None else None,
-            # review is a later issue: every flag is pending until then
-            "review": "pending", "reviewer": None,
+            **_review_of(reviews, int(rec["event_id"])),
         })
     return out
+
+
+def _review_of(reviews: pd.DataFrame, event_id: int) -> dict:
+    """``review`` / ``reviewer`` (+ when, which event, the amended label) of one flag."""
+    if event_id not in reviews.index:
+        return {"review": "pending", "reviewer": None}
+    r = reviews.loc[event_id]
+    text = lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else v  # noqa: E731
+    event = text(r["review_event_id"])
+    return {"review": r["review"], "reviewer": text(r["reviewer"]),
+            "reviewed_at": text(r["reviewed_at"]),
+            "review_event_id": int(event) if event is not None else None,
+            "amended_label": text(r["amended_value"]), "review_note": text(r["review_note"])}
 
 
 def _settle(conn, args) -> dict | None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pandas is imported where used: it costs ~0.6 s of the GUI's
     import pandas as pd
 
 from auditor.audit.anchors import (
+    FLAG_ACTIONS,
     copy_anchor,
     in_force_ids,
     place_anchor,
@@ -34,6 +35,8 @@ from auditor.errors import UserError
 from auditor.store import transaction
 
 LABELS = CLASSES  # a corrected label names one of the classes
+# a second analyst's decision on a flag (auditor.audit.review): events of the same log
+REVIEW_ACTIONS = ("accept", "reject", "amend")
 ACTIONS_BY_KIND = {
     "place": ("label_wrong", "model_wrong", "bad_data"),
     "ping_range": ("bad_data",),
@@ -42,7 +45,7 @@ ACTIONS_BY_KIND = {
 # 'trip' is accepted by add_flag but stored as the ping range it covers (survives re-inference)
 TARGET_KINDS = (*ACTIONS_BY_KIND, "trip")
 EVENT_COLUMNS = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action",
-                 "old_value", "new_value", "note", "revokes", "replaces"]
+                 "old_value", "new_value", "note", "revokes", "replaces", "reviews", "batch"]
 STATE_TEXT = {"model_wrong": "model wrong", "bad_data": "bad data"}
 
 
@@ -60,6 +63,7 @@ class FlagSpec:
     new_value: Optional[str] = None
     note: Optional[str] = None
     replaces: Optional[int] = None   # a re-attachment: the place flag this one takes over from
+    reviews: Optional[int] = None    # a review decision (action accept|reject|amend) on this flag
 
     @classmethod
     def coerce(cls, spec: "FlagSpec | Mapping") -> "FlagSpec":
@@ -68,7 +72,7 @@ class FlagSpec:
         unknown = set(spec) - set(cls.__dataclass_fields__)
         if unknown:
             raise UserError(f"flag: unknown field(s) {sorted(unknown)} — use target_kind, "
-                            "target_id, action, new_value, note, replaces")
+                            "target_id, action, new_value, note, replaces, reviews")
         return cls(**spec)
 
 
@@ -141,14 +145,20 @@ def _resolve_target(conn: sqlite3.Connection, target_kind: str, target_id) -> tu
 
 def insert_event(conn: sqlite3.Connection, analyst: str, created_at: str, target_kind: str,
                  target_id: str, action: str, old_value, new_value, note, revokes,
-                 replaces=None) -> int:
+                 replaces=None, reviews=None, batch=None) -> int:
     """Append one validated row; the caller owns the transaction."""
     cur = conn.execute(
         "INSERT INTO flag_events (analyst, created_at, target_kind, target_id, action, "
-        "old_value, new_value, note, revokes, replaces) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "old_value, new_value, note, revokes, replaces, reviews, batch) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (analyst, created_at, target_kind, target_id, action, old_value, new_value, note,
-         revokes, replaces))
+         revokes, replaces, reviews, batch))
     return int(cur.lastrowid)
+
+
+def next_batch(conn: sqlite3.Connection) -> int:
+    """A fresh key for events made in one step (the caller owns the transaction)."""
+    return int(conn.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM flag_events").fetchone()[0])
 
 
 def effective_label(conn: sqlite3.Connection, place_id: str) -> str:
@@ -188,7 +198,7 @@ def _check_replaces(conn: sqlite3.Connection, replaces: int, target_id: str, act
                     new_value) -> None:
     """A re-attachment takes over a place flag in force, keeps what it says, moves where."""
     kind, _, old_action, old_value, _, _ = _flag_row(conn, replaces)
-    if kind != "place" or old_action == "revoke":
+    if kind != "place" or old_action not in FLAG_ACTIONS:
         raise UserError(f"flag: event {replaces} is not a place flag — only place flags are "
                         "re-attached")
     if int(replaces) not in in_force_ids(conn):
@@ -216,69 +226,176 @@ def add_flag(conn: sqlite3.Connection, analyst: str, target_kind: str, target_id
     anchor, so it lands where that flag would point now, and its place need not exist under
     the old id."""
     analyst = check_analyst(analyst)
+    with transaction(conn):
+        event_id, kind = _append(conn, analyst, target_kind, target_id, action, new_value, note,
+                                 replaces=replaces, anchor_from=anchor_from)
+        if kind == "place":
+            resolve_flags(conn)
+        return event_id
+
+
+def _append(conn: sqlite3.Connection, analyst: str, target_kind: str, target_id, action: str,
+            new_value, note, *, replaces=None, anchor_from=None, batch=None,
+            known: Optional["_Known"] = None) -> tuple[int, str]:
+    """One checked flag event with its anchor; the caller owns the transaction and runs
+    resolve_flags after it. ``known``: bulk reads a batch shares (see add_flags)."""
     if target_kind not in TARGET_KINDS:
         check_flag(target_kind, target_id, action, new_value)  # raises with the allowed kinds
     if note is not None and not isinstance(note, str):
         note = str(note)
-    with transaction(conn):
-        if anchor_from is not None and target_kind == "place":
-            kind, tid = "place", str(target_id)
+    if anchor_from is not None and target_kind == "place":
+        kind, tid = "place", str(target_id)
+    elif known is not None and target_kind == "place":
+        kind, tid = "place", "" if target_id is None else str(target_id)
+        if tid not in known.places:
+            raise UserError(f"flag: no place {tid!r} in this project — run 'auditor infer' or "
+                            "pick a listed place")
+    else:
+        kind, tid = _resolve_target(conn, target_kind, target_id)
+    check_flag(kind, tid, action, new_value)
+    reinstates = replaces is not None and conn.execute(
+        "SELECT 1 FROM flag_events WHERE revokes = ?", (int(replaces),)).fetchone() is not None
+    if reinstates and anchor_from != replaces:
+        raise UserError(f"flag: event {replaces} is revoked — flag anew instead of "
+                        "re-attaching it")
+    if replaces is not None and not reinstates:
+        if kind != "place":
+            raise UserError("flag: only a place flag can re-attach another flag")
+        _check_replaces(conn, replaces, tid, action, new_value)
+    now = tid
+    if kind == "place" and anchor_from is not None:
+        anchor = read_anchor(conn, anchor_from)
+        if known is not None:
+            here = (known.current.get(int(anchor_from)),)
         else:
-            kind, tid = _resolve_target(conn, target_kind, target_id)
-        check_flag(kind, tid, action, new_value)
-        reinstates = replaces is not None and conn.execute(
-            "SELECT 1 FROM flag_events WHERE revokes = ?", (int(replaces),)).fetchone() \
-            is not None
-        if reinstates and anchor_from != replaces:
-            raise UserError(f"flag: event {replaces} is revoked — flag anew instead of "
-                            "re-attaching it")
-        if replaces is not None and not reinstates:
-            if kind != "place":
-                raise UserError("flag: only a place flag can re-attach another flag")
-            _check_replaces(conn, replaces, tid, action, new_value)
-        now = tid
-        if kind == "place" and anchor_from is not None:
-            anchor = read_anchor(conn, anchor_from)
             here = conn.execute("SELECT current_target FROM flags_in_force WHERE event_id = ?",
                                 (int(anchor_from),)).fetchone()
-            now = here[0] if here is not None and here[0] else (
-                anchor["place_id"] if anchor else tid)
+        now = here[0] if here is not None and here[0] else (
+            anchor["place_id"] if anchor else tid)
+    if known is not None and kind == "place":
+        old_value = known.label(now) if action == "label_wrong" else None
+        if replaces is None:
+            known.refuse_no_op(analyst, now, action, new_value, old_value)
+    else:
         old_value = effective_label(conn, now) if action == "label_wrong" else None
         if replaces is None:
             _refuse_no_op(conn, analyst, kind, now, action, new_value, old_value)
-        event_id = insert_event(conn, analyst, utc_now(), kind, tid, action, old_value,
-                                new_value, note or None, None,
-                                int(replaces) if replaces is not None else None)
-        if kind == "place":
-            if anchor_from is None or not copy_anchor(conn, anchor_from, event_id):
-                anchor = place_anchor(conn, tid)
-                if anchor is not None:
-                    write_anchor(conn, event_id, anchor, "flagged")
+    event_id = insert_event(conn, analyst, utc_now(), kind, tid, action, old_value,
+                            new_value, note or None, None,
+                            int(replaces) if replaces is not None else None, None, batch)
+    if kind == "place":
+        if anchor_from is None or not copy_anchor(conn, anchor_from, event_id):
+            anchor = place_anchor(conn, tid)
+            if anchor is not None:
+                write_anchor(conn, event_id, anchor, "flagged")
+    return event_id, kind
+
+
+class _Known:
+    """What a batch of place flags checks against, read once: the places, the latest flag in
+    force per (place, action) and the given labels (one query each, not one per place)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.places = {r[0] for r in conn.execute("SELECT place_id FROM places")}
+        self.latest = {(r[0], r[1]): (r[2], r[3], r[4]) for r in conn.execute(
+            "SELECT current_target, action, event_id, analyst, new_value FROM flags_in_force "
+            "WHERE target_kind = 'place' AND status = 'attached'")}
+        self.given = dict(conn.execute("SELECT place_id, label FROM place_labels"))
+        self.current = dict(conn.execute("SELECT event_id, current_target FROM flags_in_force"))
+
+    def label(self, place_id: str) -> str:
+        fix = self.latest.get((place_id, "label_wrong"))
+        return fix[2] if fix is not None else self.given.get(place_id, "other")
+
+    def refuse_no_op(self, analyst, place_id, action, new_value, old_value) -> None:
+        latest = self.latest.get((place_id, action))
+        if latest is not None and latest[1] == analyst and latest[2] == new_value:
+            raise UserError(f"flag: you already flagged {place_id} so (event {latest[0]}) — "
+                            "nothing to add")
+        if action == "label_wrong" and latest is None and old_value == new_value:
+            raise UserError(f"flag: {place_id} is already labelled {new_value} — pick the "
+                            "correct label")
+
+
+def add_flags(conn: sqlite3.Connection, analyst: str, specs: Iterable["FlagSpec | Mapping"], *,
+              anchor_from: Optional[list] = None, skip_no_ops: bool = True) -> dict:
+    """Append many flags as ONE step (one transaction, one ``batch`` key: FlagStack undoes and
+    redoes them together). Flags that would change nothing (already said so by the analyst, a
+    label the place already has) are skipped when ``skip_no_ops``; UserError when none is left.
+    Returns {"batch", "event_ids", "skipped": [(target_id, why)]}."""
+    analyst = check_analyst(analyst)
+    specs = [FlagSpec.coerce(s) for s in specs]
+    if not specs:
+        raise UserError("flag: no places selected — select some first")
+    if any(s.reviews is not None or s.action not in FLAG_ACTIONS for s in specs):
+        raise UserError("flag: a batch holds flags only (label_wrong, model_wrong, bad_data)")
+    froms = anchor_from or [None] * len(specs)
+    ids: list[int] = []
+    skipped: list[tuple[str, str]] = []
+    with transaction(conn):
+        known = _Known(conn)
+        batch = next_batch(conn)
+        seen: set = set()
+        for spec, source in zip(specs, froms):
+            key = (spec.target_kind, spec.target_id, spec.action)
+            if key in seen:
+                continue  # the same place twice in one selection: one flag
+            seen.add(key)
+            try:
+                event_id, _ = _append(conn, analyst, spec.target_kind, spec.target_id,
+                                      spec.action, spec.new_value, spec.note,
+                                      replaces=spec.replaces, anchor_from=source, batch=batch,
+                                      known=known)
+            except UserError as exc:
+                if not skip_no_ops or "nothing to add" not in str(exc) and \
+                        "already labelled" not in str(exc):
+                    raise
+                skipped.append((str(spec.target_id), str(exc).removeprefix("flag: ")))
+                continue
+            ids.append(event_id)
+        if not ids:
+            raise UserError(f"flag: nothing to add — {skipped[0][1]}" if skipped else
+                            "flag: nothing to add")
+        if any(s.target_kind == "place" for s in specs):
             resolve_flags(conn)
-        return event_id
+    return {"batch": batch, "event_ids": ids, "skipped": skipped}
 
 
 def revoke(conn: sqlite3.Connection, analyst: str, event_id: int,
            note: Optional[str] = None) -> int:
     """Append a 'revoke' event for ``event_id`` (same target); returns the new event_id."""
+    return revoke_many(conn, analyst, [event_id], note=note, batch=False)[0]
+
+
+def revoke_many(conn: sqlite3.Connection, analyst: str, event_ids: Iterable[int],
+                note: Optional[str] = None, batch: bool = True) -> list[int]:
+    """Revoke several events in one transaction (one ``batch`` key when ``batch``: the undo of
+    a batch is one step too); returns the revocations' ids in the same order."""
     analyst = check_analyst(analyst)
+    event_ids = [int(e) for e in event_ids]
+    out = []
     with transaction(conn):
-        row = conn.execute("SELECT target_kind, target_id, action FROM flag_events "
-                           "WHERE event_id = ?", (int(event_id),)).fetchone()
-        if row is None:
-            raise UserError(f"flag: no event {event_id} in the log — see 'auditor flags PROJECT'")
-        if row[2] == "revoke":
-            raise UserError(f"flag: event {event_id} is itself a revocation — flag again instead "
-                            "of revoking it")
-        done = conn.execute("SELECT event_id FROM flag_events WHERE revokes = ? LIMIT 1",
-                            (int(event_id),)).fetchone()
-        if done is not None:
-            raise UserError(f"flag: event {event_id} was already revoked by event {done[0]}")
-        new_id = insert_event(conn, analyst, utc_now(), row[0], row[1], "revoke", None, None,
-                              note or None, int(event_id))
-        if row[0] == "place":
+        key = next_batch(conn) if batch and len(event_ids) > 1 else None
+        places = False
+        for event_id in event_ids:
+            row = conn.execute("SELECT target_kind, target_id, action FROM flag_events "
+                               "WHERE event_id = ?", (event_id,)).fetchone()
+            if row is None:
+                raise UserError(f"flag: no event {event_id} in the log — see 'auditor flags "
+                                "PROJECT'")
+            if row[2] == "revoke":
+                raise UserError(f"flag: event {event_id} is itself a revocation — flag again "
+                                "instead of revoking it")
+            done = conn.execute("SELECT event_id FROM flag_events WHERE revokes = ? LIMIT 1",
+                                (event_id,)).fetchone()
+            if done is not None:
+                raise UserError(f"flag: event {event_id} was already revoked by event {done[0]}")
+            out.append(insert_event(conn, analyst, utc_now(), row[0], row[1], "revoke", None,
+                                    None, note or None, event_id, None, None, key))
+            places = places or (row[0] == "place" and row[2] in FLAG_ACTIONS)
+        if places:
             resolve_flags(conn)  # a revoked re-attachment hands its flag back, maybe orphaned
-        return new_id
+    return out
 
 
 def reattach(conn: sqlite3.Connection, analyst: str, event_id: int, place_id: str,
@@ -287,7 +404,7 @@ def reattach(conn: sqlite3.Connection, analyst: str, event_id: int, place_id: st
     that says the same and ``replaces`` it (revoking that one hands the flag back). Returns the
     new event_id. Undo with ``revoke`` of the new event (FlagStack.undo does)."""
     kind, _, action, new_value, old_note, _ = _flag_row(conn, event_id)
-    if kind != "place" or action == "revoke":
+    if kind != "place" or action not in FLAG_ACTIONS:
         raise UserError(f"flag: event {event_id} is not a place flag — only place flags are "
                         "re-attached")
     return add_flag(conn, analyst, "place", place_id, action, new_value,
@@ -301,8 +418,8 @@ def event_log(conn: sqlite3.Connection) -> pd.DataFrame:
     import pandas as pd  # here, not at module level: keeps it off the GUI start path
     df = pd.read_sql_query(f"SELECT {', '.join(EVENT_COLUMNS)} FROM flag_events "
                            "ORDER BY event_id", conn)
-    df["revokes"] = df["revokes"].astype("Int64")
-    df["replaces"] = df["replaces"].astype("Int64")
+    for c in ("revokes", "replaces", "reviews", "batch"):
+        df[c] = df[c].astype("Int64")
     return df
 
 
@@ -310,13 +427,16 @@ IN_FORCE_COLUMNS = ["event_id", "analyst", "created_at", "target_kind", "target_
                     "old_value", "new_value", "note", "replaces", "flagged_target_id", "status"]
 
 
-def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
+def flags_in_force(conn: sqlite3.Connection, reviewed_only: bool = False) -> pd.DataFrame:
     """Every flag in force (the schema's ``flags_in_force`` view, the one statement of the
     rule), orphaned ones included: ``target_id`` is where it points now (None while orphaned),
     ``flagged_target_id`` what it was made against, ``status`` attached|orphaned; with
     ``how``/``detail``/``moved_m`` of the last re-attachment and ``lat``/``lon`` (the current
-    place's centre; an orphan's anchor centre). In log order."""
+    place's centre; an orphan's anchor centre). In log order. ``reviewed_only``: only those a
+    second analyst accepted or amended (view ``reviewed_flags_in_force``: an amended
+    correction carries the reviewer's label)."""
     import pandas as pd  # here, not at module level: keeps it off the GUI start path
+    view = "reviewed_flags_in_force" if reviewed_only else "flags_in_force"
     df = pd.read_sql_query(
         "SELECT f.event_id, f.analyst, f.created_at, f.target_kind, "
         "f.current_target AS target_id, f.action, f.old_value, f.new_value, f.note, "
@@ -324,7 +444,7 @@ def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
         "COALESCE(p.lat, a.lat) AS lat, COALESCE(p.lon, a.lon) AS lon, "
         "a.vehicle_id AS anchor_vehicle_id, a.first_ts AS anchor_first_ts, "
         "a.last_ts AS anchor_last_ts, a.n_stops AS anchor_n_stops "
-        "FROM flags_in_force f LEFT JOIN flag_targets t ON t.event_id = f.event_id "
+        f"FROM {view} f LEFT JOIN flag_targets t ON t.event_id = f.event_id "
         "LEFT JOIN places p ON f.target_kind = 'place' AND p.place_id = t.place_id "
         "LEFT JOIN flag_anchors a ON a.event_id = f.event_id "
         "ORDER BY f.event_id", conn)
@@ -332,12 +452,14 @@ def flags_in_force(conn: sqlite3.Connection) -> pd.DataFrame:
     return df
 
 
-def active_flags(conn: sqlite3.Connection, include_orphaned: bool = False) -> pd.DataFrame:
+def active_flags(conn: sqlite3.Connection, include_orphaned: bool = False,
+                 reviewed_only: bool = False) -> pd.DataFrame:
     """The flags in force that apply: the attached ones (the view already keeps only the
     latest per (target, action)). ``include_orphaned`` appends the orphaned place flags
-    (target_id None) after them."""
+    (target_id None) after them. ``reviewed_only``: only accepted or amended ones (amended:
+    with the reviewer's label)."""
     import pandas as pd
-    every = flags_in_force(conn)
+    every = flags_in_force(conn, reviewed_only)
     applied = every[every["status"] == "attached"]
     if include_orphaned:
         applied = pd.concat([applied, every[every["status"] == "orphaned"]])
@@ -395,6 +517,22 @@ def flag_state(conn: sqlite3.Connection, place_ids: Iterable[str]) -> dict[str, 
 
 # --- undo / redo ---------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class FlagBatch:
+    """Many flags made in one step (a lasso's selection): one entry of the undo stack. Reads
+    like a FlagSpec (target_kind, target_id = "N places", action, new_value) so callers that
+    name and compare undo entries treat both alike."""
+    target_kind: str
+    target_id: str
+    action: str
+    new_value: Optional[str]
+    note: Optional[str]
+    targets: tuple
+    events: tuple
+    replaces: Optional[int] = None
+    reviews: Optional[int] = None
+
+
 class FlagStack:
     """A Qt-free undo stack over the event log (the GUI wraps each call in a QUndoCommand).
 
@@ -403,16 +541,20 @@ class FlagStack:
     ``from_log`` after a restart are the same by construction.
 
     Entries are event ids: a flag (``do``, ``reattach``: undo revokes it, redo appends it again
-    with its anchor) or a revocation (``dismiss``: undo appends the revoked flag again as a
+    with its anchor), a review decision (``decide``: the same), a batch of flags (``do_many``:
+    the entry is its first event; undo revokes every flag of it in one step, redo appends them
+    all again) or a revocation (``dismiss``: undo appends the revoked flag again as a
     reinstatement that ``replaces`` it, redo revokes that again)."""
 
     def __init__(self, conn: sqlite3.Connection, analyst: str):
         self.conn = conn
         self.analyst = check_analyst(analyst)
-        self._done: list[int] = []     # event ids that undo would take back, oldest first
-        self._undone: list[int] = []   # event ids that redo would apply again
+        self._done: list[int] = []     # entry ids that undo would take back, oldest first
+        self._undone: list[int] = []   # entry ids that redo would apply again
         self._lineage: dict[int, int] = {}
         self._revoked_by: dict[int, int] = {}
+        self._members: dict[int, list[int]] = {}
+        self._taken: dict[int, list[int]] = {}
         self.refresh()
 
     @classmethod
@@ -424,18 +566,37 @@ class FlagStack:
         state = _replay(conn_rows(self.conn), self.analyst)
         self._done, self._undone = state.done, state.undone
         self._lineage, self._revoked_by = state.lineage, state.revoked_by
+        self._members, self._taken = state.members, state.taken
 
     def do(self, spec: "FlagSpec | Mapping") -> int:
         spec = FlagSpec.coerce(spec)
+        if spec.reviews is not None:
+            return self.decide(spec.reviews, spec.action, spec.new_value, spec.note)
         event_id = add_flag(self.conn, self.analyst, spec.target_kind, spec.target_id,
                             spec.action, spec.new_value, spec.note, replaces=spec.replaces)
+        self.refresh()
+        return event_id
+
+    def do_many(self, specs: Iterable["FlagSpec | Mapping"]) -> dict:
+        """Many flags as one undo step (auditor.audit.flags.add_flags); returns its summary
+        with ``entry``, the id the stack knows the step by."""
+        done = add_flags(self.conn, self.analyst, specs)
+        self.refresh()
+        return {**done, "entry": done["event_ids"][0]}
+
+    def decide(self, event_id: int, decision: str, label: Optional[str] = None,
+               note: Optional[str] = None) -> int:
+        """The analyst's review decision (accept | reject | amend) on flag ``event_id``,
+        undoably (auditor.audit.review.review_flag says what is refused)."""
+        from auditor.audit.review import review_flag  # review builds on this module
+        event_id = review_flag(self.conn, self.analyst, event_id, decision, label, note)
         self.refresh()
         return event_id
 
     def reattach(self, event_id: int, place_id: str, note: Optional[str] = None) -> int:
         """Point place flag ``event_id`` (an orphan) at ``place_id``, undoably."""
         kind, _, action, new_value, old_note, _ = _flag_row(self.conn, event_id)
-        if kind != "place" or action == "revoke":
+        if kind != "place" or action not in FLAG_ACTIONS:
             raise UserError(f"flag: event {event_id} is not a place flag — only place flags "
                             "are re-attached")
         return self.do(FlagSpec("place", place_id, action, new_value,
@@ -453,17 +614,19 @@ class FlagStack:
         return _flag_row(self.conn, event_id)[2] == "revoke"
 
     def undo(self) -> int:
-        """Take back the latest entry: revoke a flag, or reinstate a dismissed one. Returns the
-        id of the event appended."""
+        """Take back the latest entry: revoke a flag (every flag of a batch still in force),
+        or reinstate a dismissed one. Returns the id of the (first) event appended."""
         self.refresh()
         if not self._done:
             raise UserError("nothing to undo")
         top = self._done[-1]
-        if self._is_revocation(top):
+        members = self._members.get(top, [top])
+        if len(members) == 1 and self._is_revocation(top):
             event_id = self._reinstate(self.conn.execute(
                 "SELECT revokes FROM flag_events WHERE event_id = ?", (top,)).fetchone()[0])
         else:
-            event_id = revoke(self.conn, self.analyst, top, note="undo")
+            live = [e for e in members if e not in self._revoked_by]
+            event_id = revoke_many(self.conn, self.analyst, live, note="undo")[0]
         self.refresh()
         return event_id
 
@@ -473,12 +636,19 @@ class FlagStack:
                         replaces=int(flag_id), anchor_from=int(flag_id))
 
     def redo(self) -> int:
-        """Apply again what the last undo took back; returns the id of the event appended."""
+        """Apply again what the last undo took back; returns the id of the (first) event
+        appended."""
         self.refresh()
         if not self._undone:
             raise UserError("nothing to redo")
         top = self._undone[-1]
-        if self._is_revocation(top):
+        taken = self._taken.get(top, [top])
+        if len(taken) > 1:
+            specs = [self._spec(e) for e in taken]
+            done = add_flags(self.conn, self.analyst, specs, anchor_from=taken,
+                             skip_no_ops=False)
+            event_id = done["event_ids"][0]
+        elif self._is_revocation(top):
             dismissed = self.conn.execute("SELECT revokes FROM flag_events WHERE event_id = ?",
                                           (top,)).fetchone()[0]
             line = self._lineage.get(dismissed, dismissed)
@@ -488,9 +658,15 @@ class FlagStack:
                 raise UserError("nothing to redo: the dismissed flag is no longer in force")
             event_id = revoke(self.conn, self.analyst, max(current), note="redo")
         else:
-            kind, target, action, new_value, note, replaces = _flag_row(self.conn, top)
-            event_id = add_flag(self.conn, self.analyst, kind, target, action, new_value, note,
-                                replaces=replaces, anchor_from=top)
+            spec = self._spec(taken[0])
+            if spec.reviews is not None:
+                from auditor.audit.review import review_flag
+                event_id = review_flag(self.conn, self.analyst, spec.reviews, spec.action,
+                                       spec.new_value, spec.note)
+            else:
+                event_id = add_flag(self.conn, self.analyst, spec.target_kind, spec.target_id,
+                                    spec.action, spec.new_value, spec.note,
+                                    replaces=spec.replaces, anchor_from=taken[0])
         self.refresh()
         return event_id
 
@@ -506,19 +682,39 @@ class FlagStack:
     def redo_ids(self) -> list[int]:
         return list(self._undone)
 
-    def spec_of(self, event_id: int) -> FlagSpec:
-        kind, target, action, new_value, note, replaces = _flag_row(self.conn, event_id)
-        return FlagSpec(kind, target, action, new_value, note, replaces)
+    def _spec(self, event_id: int) -> FlagSpec:
+        row = self.conn.execute("SELECT target_kind, target_id, action, new_value, note, "
+                                "replaces, reviews FROM flag_events WHERE event_id = ?",
+                                (int(event_id),)).fetchone()
+        if row is None:
+            raise UserError(f"flag: no event {event_id} in the log — see 'auditor flags PROJECT'")
+        return FlagSpec(*row)
+
+    def spec_of(self, event_id: int) -> "FlagSpec | FlagBatch":
+        """What the entry ``event_id`` says: a FlagSpec, or a FlagBatch for a batch."""
+        members = self._members.get(int(event_id))
+        if members is None or len(members) == 1:
+            return self._spec(event_id)
+        specs = [self._spec(e) for e in members]
+        first = specs[0]
+        kinds = {s.target_kind for s in specs}
+        noun = f"{first.target_kind}s" if len(kinds) == 1 else "targets"
+        return FlagBatch(first.target_kind, f"{len(specs)} {noun}", first.action,
+                         first.new_value, first.note, tuple(s.target_id for s in specs),
+                         tuple(members))
 
     def redo_text(self) -> str:
         return describe(self.spec_of(self._undone[-1])) if self._undone else ""
 
 
-def describe(spec: FlagSpec) -> str:
+def describe(spec: "FlagSpec | FlagBatch") -> str:
     """Menu text such as "flag v1:0 label→work", "re-attach flag to v1:3 label→work",
-    "revoke flag on v1:0"."""
+    "revoke flag on v1:0", "accept flag 12 on v1:0", "flag 40 places model wrong"."""
     if spec.action == "revoke":
         return f"revoke flag on {spec.target_id}"
+    if spec.reviews is not None:
+        what = f" (label→{spec.new_value})" if spec.action == "amend" else ""
+        return f"{spec.action} flag {spec.reviews} on {spec.target_id}{what}"
     what = f"label→{spec.new_value}" if spec.action == "label_wrong" else \
         STATE_TEXT.get(spec.action, spec.action)
     if spec.replaces is not None:
@@ -528,7 +724,8 @@ def describe(spec: FlagSpec) -> str:
 
 def conn_rows(conn: sqlite3.Connection) -> list[tuple]:
     return conn.execute("SELECT event_id, analyst, target_kind, target_id, action, new_value, "
-                        "revokes, replaces FROM flag_events ORDER BY event_id").fetchall()
+                        "revokes, replaces, reviews, batch FROM flag_events "
+                        "ORDER BY event_id").fetchall()
 
 
 @dataclass
@@ -537,68 +734,121 @@ class _Replayed:
     undone: list
     lineage: dict     # flag event id -> first event of its line (reinstatements continue one)
     revoked_by: dict  # flag event id -> the event that revoked it
+    members: dict     # entry id -> its events (a batch: every event of it; else [entry])
+    taken: dict       # undone entry id -> the events its undo revoked (what redo brings back)
 
 
 def replay(rows: Iterable[tuple], analyst: str) -> tuple[list[int], list[int]]:
     """(undo side, redo side) of ``analyst``'s stack as the log implies.
 
-    rows: (event_id, analyst, target_kind, target_id, action, new_value, revokes[, replaces])
-    in log order.
-    - the analyst's flag is a 'do', or a 'redo' when it repeats the flag on top of the redo
-      side; a 'do' clears the redo side;
-    - the analyst's revocation of the top of the undo side is an 'undo' (moves it to redo);
+    rows: (event_id, analyst, target_kind, target_id, action, new_value, revokes[, replaces
+    [, reviews[, batch]]]) in log order. Consecutive events of one ``batch`` are one step.
+    - the analyst's flag (or review decision, or batch of flags) is a 'do', or a 'redo' when it
+      repeats what is on top of the redo side; a 'do' clears the redo side;
+    - the analyst's revocation of (every live event of) the top of the undo side is an 'undo'
+      (moves it to redo);
     - the analyst's other revocations are 'dismiss' entries; an analyst's flag that reinstates
       (``replaces``) the flag a dismissal on top of the undo side revoked is that dismissal's
       undo, and revoking that line again with the dismissal on top of the redo side its redo;
-    - someone else's revocation of one of the analyst's flags just takes it off the undo side.
-    One Python step per flag event: flags are made by hand, so the log is small."""
+    - someone else's revocation of one of the analyst's flags takes it out of its entry (the
+      entry leaves the undo side when nothing of it is left).
+    One Python step per event: flags are made by hand (a batch is one step)."""
     state = _replay(rows, analyst)
     return state.done, state.undone
+
+
+def _steps(rows: Iterable[tuple]):
+    """Group consecutive rows of one batch: yields lists of normalised 10-tuples."""
+    group: list[tuple] = []
+    for row in rows:
+        row = tuple(row) + (None,) * (10 - len(row))
+        if group and (row[9] is None or row[9] != group[-1][9]):
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
 
 
 def _replay(rows: Iterable[tuple], analyst: str) -> _Replayed:
     done: list[int] = []
     undone: list[int] = []
-    specs: dict[int, tuple] = {}
+    specs: dict[int, tuple] = {}      # entry -> what it says (a batch: its members' specs)
     lineage: dict[int, int] = {}
     revoked_by: dict[int, int] = {}
-    dismissed: dict[int, int] = {}   # revocation event id -> flag id it revoked
-    for row in rows:
-        event_id, who, kind, target, action, new_value, revokes = row[:7]
-        replaces = row[7] if len(row) > 7 else None
-        if action != "revoke":
-            reinstates = replaces is not None and replaces in revoked_by
-            lineage[event_id] = lineage.get(replaces, replaces) if reinstates else event_id
-            specs[event_id] = (kind, target, action, new_value, replaces)
+    dismissed: dict[int, int] = {}    # revocation event id -> flag id it revoked
+    members: dict[int, list[int]] = {}
+    live: dict[int, set[int]] = {}    # entry -> its events not revoked yet
+    entry_of: dict[int, int] = {}     # event -> the entry holding it
+    taken: dict[int, list[int]] = {}
+    event_spec: dict[int, tuple] = {}
+
+    def drop(event_id: int) -> None:
+        entry = entry_of.get(event_id)
+        if entry is None:
+            return
+        live[entry].discard(event_id)
+        if not live[entry] and entry in done:
+            done.remove(entry)
+
+    for step in _steps(rows):
+        first = step[0]
+        who = first[1]
+        if first[4] != "revoke":
+            for event_id, _, kind, target, action, new_value, _, replaces, reviews, _ in step:
+                reinstates = replaces is not None and replaces in revoked_by
+                lineage[event_id] = lineage.get(replaces, replaces) if reinstates else event_id
+                event_spec[event_id] = (kind, target, action, new_value, replaces, reviews)
+            ids = [r[0] for r in step]
+            entry = ids[0]
+            spec = tuple(sorted((event_spec[e] for e in ids), key=repr))
             if who != analyst:
                 continue
+            members[entry] = ids
+            live[entry] = set(ids)
+            for e in ids:
+                entry_of[e] = entry
+            specs[entry] = spec
             top = done[-1] if done else None
+            replaces = first[7]
+            reinstates = len(ids) == 1 and replaces is not None and replaces in revoked_by
             if reinstates and top in dismissed and \
-                    lineage.get(dismissed[top]) == lineage[event_id]:
+                    lineage.get(dismissed[top]) == lineage[entry]:
                 undone.append(done.pop())            # undo of a dismissal
-            elif undone and undone[-1] in specs and specs[undone[-1]] == specs[event_id]:
-                undone.pop()                         # redo of a flag
-                done.append(event_id)
+            elif undone and specs.get(undone[-1]) == spec:
+                undone.pop()                         # redo
+                done.append(entry)
             else:
-                undone.clear()                       # a new flag
-                done.append(event_id)
+                undone.clear()                       # a new flag (or batch, or decision)
+                done.append(entry)
             continue
-        revoked_by[revokes] = event_id
+        revoked = [r[6] for r in step]
+        for r in step:
+            revoked_by[r[6]] = r[0]
         if who != analyst:
-            if revokes in done:
-                done.remove(revokes)
+            for r in revoked:
+                drop(r)
             continue
-        if done and done[-1] == revokes:
-            undone.append(done.pop())                # undo of a flag
-        elif undone and undone[-1] in dismissed and \
+        top = done[-1] if done else None
+        if top is not None and set(revoked) >= live[top] and set(revoked) <= set(members[top]):
+            taken[top] = revoked                      # undo of a flag or a batch
+            specs[top] = tuple(sorted((event_spec[e] for e in revoked), key=repr))
+            live[top] = set()
+            undone.append(done.pop())
+            continue
+        if len(step) > 1:                             # a batch of dismissals: not undoable
+            for r in revoked:
+                drop(r)
+            continue
+        event_id, revokes = first[0], first[6]
+        if undone and undone[-1] in dismissed and \
                 lineage.get(dismissed[undone[-1]]) == lineage.get(revokes):
             undone.pop()                             # redo of a dismissal
-            dismissed[event_id] = revokes
-            done.append(event_id)
         else:
-            if revokes in done:                      # a dismissal
-                done.remove(revokes)
-            dismissed[event_id] = revokes
+            drop(revokes)                            # a dismissal
             undone.clear()
-            done.append(event_id)
-    return _Replayed(done, undone, lineage, revoked_by)
+        dismissed[event_id] = revokes
+        members[event_id] = [event_id]
+        live[event_id] = {event_id}
+        done.append(event_id)
+    return _Replayed(done, undone, lineage, revoked_by, members, taken)

@@ -1,6 +1,8 @@
 """The flag event log as CSV: export for scripts, import to merge another analyst's log.
 
-Columns: the event columns (``replaces`` names the flag a re-attachment takes over) and
+Columns: the event columns (``replaces`` names the flag a re-attachment takes over,
+``reviews`` the flag a review decision — accept / reject / amend — is about, ``batch`` groups
+events made in one step) and
 ``anchor``: JSON of what a place flag pointed at (vehicle_id, place_id, lat, lon, stops), so a
 merged flag is re-attached by what it meant, not by an id that may name another place here.
 Files without ``replaces``/``anchor`` (older exports) still import; their place flags are
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from auditor.atomic import write_text_atomic
 from auditor.audit.anchors import anchor_json, backfill_anchors, parse_anchor, resolve_flags, write_anchor
-from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
+from auditor.audit.flags import EVENT_COLUMNS, LABELS, REVIEW_ACTIONS, check_flag, insert_event, next_batch
 from auditor.csvsafe import neutralise, restore
 from auditor.errors import UserError
 from auditor.outputs import check_input_file, check_output_file
@@ -94,11 +96,12 @@ def _parse_row(path: Path, line: int, row: dict) -> dict:
         except (ValueError, TypeError) as exc:
             raise UserError(f"{where}: anchor is not a place anchor ({exc}) — use the file as "
                             "exported") from None
-    if rec["replaces"] is not None:
-        try:
-            rec["replaces"] = int(rec["replaces"])
-        except ValueError:
-            raise UserError(f"{where}: replaces {rec['replaces']!r} is not an event id") from None
+    for key in ("replaces", "reviews", "batch"):
+        if rec[key] is not None:
+            try:
+                rec[key] = int(rec[key])
+            except ValueError:
+                raise UserError(f"{where}: {key} {rec[key]!r} is not an event id") from None
     if not rec["analyst"] or not rec["analyst"].strip():
         raise UserError(f"{where}: analyst is empty — every event needs who made it")
     try:
@@ -106,6 +109,18 @@ def _parse_row(path: Path, line: int, row: dict) -> dict:
     except ValueError:
         raise UserError(f"{where}: created_at {rec['created_at']!r} is not an ISO-8601 time") \
             from None
+    if rec["action"] in REVIEW_ACTIONS:
+        if rec["reviews"] is None or rec["revokes"] is not None or rec["replaces"] is not None:
+            raise UserError(f"{where}: a review event ({rec['action']}) names the flag it "
+                            "decides on in 'reviews', and nothing in revokes / replaces")
+        if (rec["action"] == "amend") != (rec["new_value"] is not None) or \
+                (rec["new_value"] is not None and rec["new_value"] not in LABELS):
+            raise UserError(f"{where}: an amend carries the reviewer's label (home, work or "
+                            "other) in new_value; accept and reject carry none")
+        return rec
+    if rec["reviews"] is not None:
+        raise UserError(f"{where}: only review events (accept, reject, amend) may name "
+                        "'reviews'")
     if rec["action"] == "revoke":
         if rec["new_value"] is not None or rec["replaces"] is not None:
             raise UserError(f"{where}: a revoke event takes no new_value or replaces")
@@ -133,6 +148,7 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
     records = []
     seen_ids: set[int] = set()
     kinds: dict[int, tuple] = {}
+    reviews: set[int] = set()   # review events: revocable, never reviewed themselves
     for line, row in _read_rows(path):
         rec = _parse_row(path, line, row)
         if rec["event_id"] in seen_ids:
@@ -149,6 +165,15 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
         if rec["replaces"] is not None and rec["replaces"] not in kinds:
             raise UserError(f"{path}: row {line}: replaces event {rec['replaces']}, which is "
                             "not an earlier flag in this file — export the whole log")
+        if rec["reviews"] is not None:
+            target = kinds.get(rec["reviews"])
+            if target is None or rec["reviews"] in reviews:
+                raise UserError(f"{path}: row {line}: reviews event {rec['reviews']}, which is "
+                                "not an earlier flag in this file — export the whole log")
+            if target != (rec["target_kind"], rec["target_id"]):
+                raise UserError(f"{path}: row {line}: review names another target than event "
+                                f"{rec['reviews']}")
+            reviews.add(rec["event_id"])
         seen_ids.add(rec["event_id"])
         if rec["action"] != "revoke":
             kinds[rec["event_id"]] = (rec["target_kind"], rec["target_id"])
@@ -161,20 +186,35 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
                                 "action, new_value FROM flag_events ORDER BY event_id"):
             present[_dedupe_key(*row[1:])].append(row[0])
         id_map: dict[int, int] = {}
+        batch_map: dict[int, int] = {}   # the file's batch keys -> this log's
+        fresh = next_batch(conn)
         for rec in records:
             key = _dedupe_key(rec["analyst"], rec["created_at"], rec["target_kind"],
                               rec["target_id"], rec["action"], rec["new_value"])
             if present[key]:
                 id_map[rec["event_id"]] = present[key].popleft()
+                if rec["batch"] is not None and rec["batch"] not in batch_map:
+                    here = conn.execute("SELECT batch FROM flag_events WHERE event_id = ?",
+                                        (id_map[rec["event_id"]],)).fetchone()[0]
+                    batch_map[rec["batch"]] = here if here is not None else fresh
+                    fresh = max(fresh, batch_map[rec["batch"]]) + 1
                 continue
             revokes = id_map[rec["revokes"]] if rec["revokes"] is not None else None
             replaces = id_map[rec["replaces"]] if rec["replaces"] is not None else None
+            reviewed = id_map[rec["reviews"]] if rec["reviews"] is not None else None
+            batch = None
+            if rec["batch"] is not None:
+                if rec["batch"] not in batch_map:
+                    batch_map[rec["batch"]] = fresh
+                    fresh += 1
+                batch = batch_map[rec["batch"]]
             new_id = insert_event(
                 conn, rec["analyst"], rec["created_at"], rec["target_kind"], rec["target_id"],
                 rec["action"], rec["old_value"], rec["new_value"], rec["note"], revokes,
-                replaces)
+                replaces, reviewed, batch)
             id_map[rec["event_id"]] = new_id
-            if rec["anchor"] is not None and rec["target_kind"] == "place":
+            if rec["anchor"] is not None and rec["target_kind"] == "place" and \
+                    rec["action"] not in REVIEW_ACTIONS:
                 write_anchor(conn, new_id, rec["anchor"], "imported")
             imported += 1
         if imported:

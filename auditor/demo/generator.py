@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 
 from auditor import __version__
 from auditor.atomic import atomic_path
-from auditor.demo import defaults, defects
+from auditor.demo import clones, defaults, defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
 from auditor.demo.population import FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places, vehicle_rng
@@ -212,9 +212,10 @@ def check_demo_folder(out: Path) -> None:
 
 def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.DAYS,
                seed: int = defaults.SEED, progress: Progress | None = None, *,
-               firmware_fault: bool = True) -> dict:
+               firmware_fault: bool = True, plant: clones.PlantSpec | None = None) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
     by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would.
+    ``plant``: duplicated devices and look-alikes to plant (auditor.demo.clones).
     OUT_DIR must be new, empty or an earlier demo (check_demo_folder). Each file is written to
     a temporary file of its own (auditor.atomic) and the four are renamed into place only once
     all are written."""
@@ -224,7 +225,7 @@ def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
-        return _write_demo_files(out, vehicles, days, seed, progress, firmware_fault)
+        return _write_demo_files(out, vehicles, days, seed, progress, firmware_fault, plant)
     except BaseException:
         if created:  # a full disk, an interrupt: no half-made folder left behind
             shutil.rmtree(out, ignore_errors=True)
@@ -232,7 +233,8 @@ def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.
 
 
 def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
-                      progress: Progress | None, firmware_fault: bool) -> dict:
+                      progress: Progress | None, firmware_fault: bool,
+                      plant: clones.PlantSpec | None) -> dict:
     paths = {name: out / f"{name}.{ext}" for name, ext in
              (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
     with contextlib.ExitStack() as stack:
@@ -240,6 +242,7 @@ def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
         fleet = build_fleet(vehicles, seed)
         n_pings, defect_counts = _write_pings(tmp["pings"], fleet, seed, days, firmware_fault,
                                               progress)
+        fleet, planted = clones.plant(tmp["pings"], fleet, seed, days, plant)
         rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
         _write_labels(tmp["labels"], rows)
         _write_vehicles(tmp["vehicles"], fleet)
@@ -264,6 +267,7 @@ def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
                 "generator": __version__,
             },
         }
+        truth.update(planted)
         with open(tmp["truth"], "w", encoding="utf-8", newline="\n") as fh:
             json.dump(truth, fh, indent=1)
             fh.write("\n")

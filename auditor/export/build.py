@@ -103,7 +103,7 @@ def build_training_set(conn: sqlite3.Connection, config: ExportConfig | dict | N
     run = model_run(conn)
     rows = read_rows(conn, run["run_id"])
     model_rows = frame_hash(rows, MODEL_ROW_KINDS)
-    flags = read_flags(conn)
+    flags = read_flags(conn, config.reviewed_only)
     rows = apply_labels_and_exclusions(rows, flags)
     rows.loc[rows["label"].isna() & (rows["excluded"] == ""), "excluded"] = "no given label"
 

@@ -12,7 +12,8 @@ from auditor.progress import TerminalProgress
 
 def config_from_args(args) -> ExportConfig:
     given = {"k": getattr(args, "k", None), "factor": getattr(args, "factor", None),
-             "balance_classes": bool(getattr(args, "balance_classes", False))}
+             "balance_classes": bool(getattr(args, "balance_classes", False)),
+             "reviewed_only": bool(getattr(args, "reviewed_only", False)) or None}
     return ExportConfig.from_any({k: v for k, v in given.items() if v is not None})
 
 
@@ -30,7 +31,8 @@ def run_export(args) -> int:
         return 0
     w = summary["weights"]
     print(f"exported {summary['rows']} training rows to {summary['out_dir']} "
-          f"(model run {summary['model_run_id']})")
+          f"(model run {summary['model_run_id']})"
+          + ("; only reviewed flags applied" if getattr(args, "reviewed_only", False) else ""))
     print(f"  relabelled {summary['relabelled']}, excluded {summary['excluded']}"
           + "".join(f"; {n} {reason}" for reason, n in summary["excluded_by_reason"].items()))
     print(f"  {summary['misclassified_validation']} misclassified validation samples; "

@@ -20,6 +20,7 @@ class ExportConfig:
     hard_example_factor: float = 2.0  # multiplier for rows flagged model_wrong
     balance_classes: bool = False    # multiply by n / (n_classes * n_class)
     match_radius_m: float = 100.0    # re-derived place -> original place id (ping exclusions)
+    reviewed_only: bool = False      # apply only flags a second analyst accepted or amended
 
     def __post_init__(self):
         if not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 1:
@@ -37,6 +38,8 @@ class ExportConfig:
         # floats in the manifest so 2 and 2.0 hash the same way
         for name in ("factor", "max_upweight", "hard_example_factor", "match_radius_m"):
             d[name] = float(d[name])
+        if not d["reviewed_only"]:  # absent when off: manifests of earlier exports still match
+            del d["reviewed_only"]
         return d
 
     @classmethod

@@ -28,18 +28,24 @@ class AnalystFlags:
     bad_places: set[str] = field(default_factory=set)
     bad_vehicles: set[str] = field(default_factory=set)
     ping_ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    reviewed_only: bool = False
 
     def summary(self) -> dict:
-        return {"label_corrections": len(self.corrections),
-                "model_wrong_places": len(self.hard_places),
-                "bad_data_places": len(self.bad_places),
-                "bad_data_vehicles": len(self.bad_vehicles),
-                "bad_data_ping_ranges": sum(len(r) for r in self.ping_ranges.values())}
+        out = {"label_corrections": len(self.corrections),
+               "model_wrong_places": len(self.hard_places),
+               "bad_data_places": len(self.bad_places),
+               "bad_data_vehicles": len(self.bad_vehicles),
+               "bad_data_ping_ranges": sum(len(r) for r in self.ping_ranges.values())}
+        if self.reviewed_only:
+            out["reviewed_only"] = True
+        return out
 
 
-def read_flags(conn: sqlite3.Connection) -> AnalystFlags:
-    flags = active_flags(conn)
-    out = AnalystFlags()
+def read_flags(conn: sqlite3.Connection, reviewed_only: bool = False) -> AnalystFlags:
+    """The flags the export applies; ``reviewed_only``: only those a second analyst accepted
+    or amended (an amended correction with the reviewer's label)."""
+    flags = active_flags(conn, reviewed_only=reviewed_only)
+    out = AnalystFlags(reviewed_only=reviewed_only)
     on_place = flags[flags["target_kind"] == "place"]
     fix = on_place[on_place["action"] == "label_wrong"]
     out.corrections = dict(zip(fix["target_id"], fix["new_value"]))

@@ -202,6 +202,39 @@ class AppState:
             return None
         return self.flag(FlagSpec("trip", trip, "bad_data", None, note))
 
+    def flag_places(self, place_ids, action: str, value: Optional[str] = None,
+                    note: Optional[str] = None) -> Optional[dict]:
+        """Flag many places in ONE undo step (a lasso's selection): "model_wrong",
+        "bad_data" or "label_wrong" with ``value``. Places it would change nothing for are
+        skipped (UserError when all are). Returns FlagStack.do_many's summary (``entry``,
+        ``event_ids``, ``skipped``); None for an empty selection."""
+        ids = [str(p) for p in place_ids]
+        if not ids:
+            return None
+        if self.flag_stack is None:
+            raise UserError("set your analyst name (Edit ▸ Analyst name…) before flagging")
+        done = self.flag_stack.do_many([FlagSpec("place", p, action, value, note) for p in ids])
+        self.flags_changed.emit(self.flag_stack.spec_of(done["entry"]), "flag")
+        return done
+
+    def next_review(self, after: Optional[int] = None):
+        """The next flag this analyst should review (auditor.state.review.ReviewItem, with its
+        evidence), or None when none is pending for them."""
+        if self.project is None or self.flag_stack is None:
+            return None
+        from auditor.state.review import next_review
+        return next_review(self.conn, self.flag_stack.analyst, after, self.run_id)
+
+    def review(self, event_id: int, decision: str, label: Optional[str] = None,
+               note: Optional[str] = None) -> int:
+        """This analyst's decision (accept | reject | amend) on flag ``event_id``: one undo
+        step; UserError for one's own flag and the other refusals of auditor.audit.review."""
+        if self.flag_stack is None:
+            raise UserError("set your analyst name (Edit ▸ Analyst name…) before reviewing")
+        review_id = self.flag_stack.decide(event_id, decision, label, note)
+        self.flags_changed.emit(self.flag_stack.spec_of(review_id), "flag")
+        return review_id
+
     def undo(self, expected: Optional[FlagSpec] = None) -> FlagSpec:
         """Revoke the analyst's last flag. ``expected``: the flag the caller (the Edit menu)
         names; when the log says otherwise nothing is done, UserError says why, and views are

@@ -319,6 +319,152 @@ MIGRATIONS: list[str] = [
         value          TEXT NOT NULL
     );
     """,
+    # 5: review by a second analyst, and many flags as one step (issue 17). flag_events gains
+    # the actions 'accept', 'reject', 'amend' (a review decision on the flag event named in the
+    # new column `reviews`; 'amend' carries the reviewer's label in new_value) and the column
+    # `batch` (events made in one step share it: one undo step). The CHECK on action needs a
+    # table rebuild; with foreign keys on (and no way to switch them off inside the migration's
+    # transaction) the three flag tables are copied aside, dropped children first, and created
+    # again under their names with the same rows, ids, triggers and indexes. flags_in_force is
+    # migration 3's view over flag actions only (review events are not flags). flag_reviews:
+    # the review state of every flag in force — the latest review in force (not revoked) of it
+    # or of a flag it took over from (`replaces`); reviewed_flags_in_force: the flags in force
+    # that `export --reviewed-only` applies (accepted, or amended with the reviewer's label).
+    """
+    DROP VIEW flags_in_force;
+    CREATE TABLE flag_events_copy AS SELECT * FROM flag_events;
+    CREATE TABLE flag_anchors_copy AS SELECT * FROM flag_anchors;
+    CREATE TABLE flag_targets_copy AS SELECT * FROM flag_targets;
+    DROP TABLE flag_targets;
+    DROP TABLE flag_anchors;
+    DROP TABLE flag_events;
+
+    CREATE TABLE flag_events (
+        event_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        analyst        TEXT NOT NULL,
+        created_at     TEXT NOT NULL,          -- UTC ISO-8601
+        target_kind    TEXT NOT NULL CHECK (target_kind IN ('place', 'trip', 'ping_range', 'vehicle')),
+        target_id      TEXT NOT NULL,
+        action         TEXT NOT NULL CHECK (action IN
+                         ('label_wrong', 'model_wrong', 'bad_data', 'revoke',
+                          'accept', 'reject', 'amend')),
+        old_value      TEXT,
+        new_value      TEXT,
+        note           TEXT,
+        revokes        INTEGER REFERENCES flag_events(event_id),
+        replaces       INTEGER REFERENCES flag_events(event_id),
+        reviews        INTEGER REFERENCES flag_events(event_id),  -- the flag a review decides on
+        batch          INTEGER,                -- events made in one step (one undo step)
+        CHECK ((action IN ('accept', 'reject', 'amend')) = (reviews IS NOT NULL))
+    );
+    INSERT INTO flag_events (event_id, analyst, created_at, target_kind, target_id, action,
+                             old_value, new_value, note, revokes, replaces)
+    SELECT event_id, analyst, created_at, target_kind, target_id, action, old_value, new_value,
+           note, revokes, replaces FROM flag_events_copy ORDER BY event_id;
+    CREATE INDEX flag_events_target ON flag_events (target_kind, target_id);
+    CREATE INDEX flag_events_revokes ON flag_events (revokes);
+    CREATE INDEX flag_events_replaces ON flag_events (replaces);
+    CREATE INDEX flag_events_reviews ON flag_events (reviews);
+    CREATE INDEX flag_events_batch ON flag_events (batch);
+    CREATE TRIGGER flag_events_no_update BEFORE UPDATE ON flag_events
+        BEGIN SELECT RAISE(ABORT, 'flag_events is append-only'); END;
+    CREATE TRIGGER flag_events_no_delete BEFORE DELETE ON flag_events
+        BEGIN SELECT RAISE(ABORT, 'flag_events is append-only'); END;
+
+    CREATE TABLE flag_anchors (
+        event_id       INTEGER PRIMARY KEY REFERENCES flag_events(event_id),
+        vehicle_id     TEXT NOT NULL,
+        place_id       TEXT NOT NULL,          -- the place's id when the anchor was taken
+        lat REAL NOT NULL, lon REAL NOT NULL,  -- the place's centre then
+        first_ts       INTEGER,                -- its stops' time span (NULL: no stops known)
+        last_ts        INTEGER,
+        n_stops        INTEGER NOT NULL,
+        stops          TEXT NOT NULL,          -- JSON [[start_ts, end_ts], ...] of its stops
+        source         TEXT NOT NULL CHECK (source IN
+                         ('flagged', 'backfilled', 'imported', 'copied')),
+        anchored_at    TEXT NOT NULL           -- UTC ISO-8601
+    );
+    INSERT INTO flag_anchors SELECT * FROM flag_anchors_copy ORDER BY event_id;
+    CREATE TRIGGER flag_anchors_no_update BEFORE UPDATE ON flag_anchors
+        BEGIN SELECT RAISE(ABORT, 'flag_anchors is append-only'); END;
+    CREATE TRIGGER flag_anchors_no_delete BEFORE DELETE ON flag_anchors
+        BEGIN SELECT RAISE(ABORT, 'flag_anchors is append-only'); END;
+
+    CREATE TABLE flag_targets (
+        event_id       INTEGER PRIMARY KEY REFERENCES flag_events(event_id),
+        place_id       TEXT,                   -- NULL when orphaned
+        status         TEXT NOT NULL CHECK (status IN ('attached', 'orphaned')),
+        how            TEXT NOT NULL,          -- flagged|stops|centre|split|gone|ambiguous_centre|merge_conflict|no_anchor
+        moved_m        REAL,                   -- anchor centre -> current place centre
+        detail         TEXT
+    );
+    INSERT INTO flag_targets SELECT * FROM flag_targets_copy ORDER BY event_id;
+    CREATE INDEX flag_targets_place ON flag_targets (place_id);
+    DROP TABLE flag_events_copy;
+    DROP TABLE flag_anchors_copy;
+    DROP TABLE flag_targets_copy;
+
+    CREATE VIEW flags_in_force AS
+    WITH live AS (
+        SELECT e.event_id, e.analyst, e.created_at, e.target_kind,
+               e.target_id AS flagged_target_id,
+               CASE WHEN e.target_kind != 'place' THEN e.target_id
+                    WHEN t.event_id IS NOT NULL THEN t.place_id
+                    WHEN EXISTS (SELECT 1 FROM places p WHERE p.place_id = e.target_id)
+                         THEN e.target_id END AS current_target,
+               CASE WHEN e.target_kind != 'place' THEN 'attached'
+                    WHEN t.event_id IS NOT NULL THEN t.status
+                    WHEN EXISTS (SELECT 1 FROM places p WHERE p.place_id = e.target_id)
+                         THEN 'attached' ELSE 'orphaned' END AS status,
+               e.action, e.old_value, e.new_value, e.note, e.replaces
+        FROM flag_events e LEFT JOIN flag_targets t ON t.event_id = e.event_id
+        WHERE e.action IN ('label_wrong', 'model_wrong', 'bad_data')
+          AND NOT EXISTS (SELECT 1 FROM flag_events r WHERE r.revokes = e.event_id)
+          AND NOT EXISTS (SELECT 1 FROM flag_events n WHERE n.replaces = e.event_id
+                          AND n.action != 'revoke'
+                          AND NOT EXISTS (SELECT 1 FROM flag_events r2
+                                          WHERE r2.revokes = n.event_id))),
+    ranked AS (
+        SELECT live.*, ROW_NUMBER() OVER (
+                   PARTITION BY target_kind, current_target, action
+                   ORDER BY event_id DESC) AS latest
+        FROM live WHERE status = 'attached')
+    SELECT event_id, analyst, created_at, target_kind, flagged_target_id, current_target,
+           status, action, old_value, new_value, note, replaces
+    FROM ranked WHERE latest = 1
+    UNION ALL
+    SELECT event_id, analyst, created_at, target_kind, flagged_target_id, current_target,
+           status, action, old_value, new_value, note, replaces
+    FROM live WHERE status = 'orphaned';
+
+    CREATE VIEW flag_reviews AS
+    WITH RECURSIVE line(event_id, ancestor) AS (
+        SELECT event_id, event_id FROM flags_in_force
+        UNION
+        SELECT line.event_id, e.replaces FROM line
+        JOIN flag_events e ON e.event_id = line.ancestor WHERE e.replaces IS NOT NULL),
+    decided AS (
+        SELECT line.event_id AS flag_event_id, r.event_id AS review_event_id,
+               r.analyst AS reviewer, r.created_at AS reviewed_at, r.action AS decision,
+               r.new_value AS amended_value, r.note AS review_note,
+               ROW_NUMBER() OVER (PARTITION BY line.event_id ORDER BY r.event_id DESC) AS latest
+        FROM line JOIN flag_events r ON r.reviews = line.ancestor
+        WHERE r.action IN ('accept', 'reject', 'amend')
+          AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.revokes = r.event_id))
+    SELECT f.event_id,
+           CASE d.decision WHEN 'accept' THEN 'accepted' WHEN 'reject' THEN 'rejected'
+                WHEN 'amend' THEN 'amended' ELSE 'pending' END AS review,
+           d.reviewer, d.reviewed_at, d.review_event_id, d.amended_value, d.review_note
+    FROM flags_in_force f LEFT JOIN decided d ON d.flag_event_id = f.event_id AND d.latest = 1;
+
+    CREATE VIEW reviewed_flags_in_force AS
+    SELECT f.event_id, f.analyst, f.created_at, f.target_kind, f.flagged_target_id,
+           f.current_target, f.status, f.action, f.old_value,
+           CASE WHEN r.review = 'amended' THEN r.amended_value ELSE f.new_value END AS new_value,
+           f.note, f.replaces
+    FROM flags_in_force f JOIN flag_reviews r ON r.event_id = f.event_id
+    WHERE r.review IN ('accepted', 'amended');
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

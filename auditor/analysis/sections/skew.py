@@ -27,8 +27,9 @@ class PopulationSkew(TypedDict):
     by_population: list[dict[str, Any]]
 
 
-class Leakage(TypedDict):
+class Leakage(TypedDict, total=False):
     entity: dict[str, Any]
+    duplicates: dict[str, Any]       # cloned devices split over train and validation
     location: dict[str, Any]
     time: dict[str, Any]
 
@@ -42,8 +43,12 @@ class SkewSection(TypedDict):
 
 
 def compute(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.leakage import duplicate_leakage
+    from auditor.analysis.sections.duplicates import fleet_duplicates
     from auditor.analysis.shift import skew_report
-    return {"skew": skew_report(inp.conn, inp.pred, inp.stops, inp.meta)}
+    skew = skew_report(inp.conn, inp.pred, inp.stops, inp.meta)
+    skew["leakage"]["duplicates"] = duplicate_leakage(inp.pred, fleet_duplicates(inp))
+    return {"skew": skew}
 
 
 def render_text(r: dict) -> list[str]:
@@ -61,7 +66,9 @@ def render_text(r: dict) -> list[str]:
     lk = sk["leakage"]
     lines.append(f"Leakage: {lk['entity']['n']} vehicles in several splits; "
                  f"{lk['location']['n_near_train']} validation labels within "
-                 f"{lk['location']['near_m']:.0f} m of a train label")
+                 f"{lk['location']['near_m']:.0f} m of a train label"
+                 + (f"; {lk['duplicates']['n']} cloned device(s) in both train and validation"
+                    if "duplicates" in lk else ""))
     return lines
 
 
