@@ -181,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("out_dir", help="the export folder (with its manifest.json)")
     v.add_argument("--project", help="the project to rebuild from (default: the one the "
                    "manifest names)")
+    v.add_argument("--full", action="store_true",
+                   help="hash every ping again instead of trusting the per-import digests "
+                        "stored at import (slow on millions of pings; also catches changes "
+                        "made to the project file without SQLite)")
     return p
 
 

@@ -19,7 +19,8 @@ from auditor.export.writers import manifest_bytes, output_name, write_training_f
 from auditor.failures import shown
 from auditor.outputs import check_output_files
 from auditor.progress import Progress, report, scaled
-from auditor.store import open_project
+from auditor.store import open_project, transaction
+from auditor.store.content_hash import stale_or_differing, store_digests
 
 
 @contextlib.contextmanager
@@ -78,12 +79,14 @@ def preview_export(project, config: ExportConfig | dict | None = None,
 def export_training_set(project, out_dir, fmt: str = "csv",
                         config: ExportConfig | dict | None = None,
                         progress: Progress | None = None, skip_orphaned: bool = False, *,
-                        redact: bool = False) -> dict:
+                        redact: bool = False, pings_check: str = "stored") -> dict:
     """Write OUT_DIR/training_set.<fmt> and OUT_DIR/manifest.json; returns the summary that
     ``auditor export --json`` prints. Refuses (UserError) while a place flag is orphaned,
     unless ``skip_orphaned``: orphans are never applied either way. ``redact``: the manifest
     names the project and the imported files without absolute paths, and the platform without
-    host details."""
+    host details. ``pings_check``: how the pings are proven (manifest.PINGS_CHECKS): by their
+    per-import digests when nothing can have changed behind them, else (and with "full"
+    always) by hashing every ping again."""
     config = ExportConfig.from_any(config)
     fmt = check_format(fmt)
     path, conn = _open(project)
@@ -96,13 +99,16 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         previous = prepare_out_dir(out)
         try:
             with read_snapshot(conn):
+                seen = conn.execute("PRAGMA data_version").fetchone()[0]
                 orphans = check_orphans(conn, skip_orphaned)
                 ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
                 if orphans:
                     ts.flags["orphaned_skipped"] = orphans
                 report(progress, 0.6, 1.0, "hashing inputs")
-                hashes = content_hashes(conn, ts)
+                hashes, fresh = content_hashes(conn, ts, pings_check)
                 inputs = input_files(conn)
+            if fresh:
+                _keep_digests(conn, fresh, seen)
         except BaseException:
             _remove_if_created(out, created)
             raise
@@ -114,6 +120,26 @@ def export_training_set(project, out_dir, fmt: str = "csv",
     except BaseException:  # a full disk, an interrupt: no half-export left in a new folder
         _remove_if_created(out, created)
         raise
+
+
+def _keep_digests(conn: sqlite3.Connection, fresh: dict, seen: int) -> None:
+    """Store pings digests this export had to compute from the rows (a project older than
+    per-import digests, or one changed behind auditor's back), so the next export need not —
+    but only if no other connection has committed since the export's snapshot (then they
+    might describe rows that are gone) and the project can be written. A cache: any failure
+    (read-only, busy) leaves it for the next time."""
+    try:
+        if not stale_or_differing(conn, fresh):
+            return
+        conn.execute("PRAGMA query_only = OFF")
+        try:
+            with transaction(conn):
+                if conn.execute("PRAGMA data_version").fetchone()[0] == seen:
+                    store_digests(conn, fresh)
+        finally:
+            conn.execute("PRAGMA query_only = ON")
+    except (sqlite3.Error, UserError):
+        pass
 
 
 def _remove_if_created(out: Path, created: bool) -> None:

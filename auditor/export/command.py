@@ -51,7 +51,8 @@ def run_verify(args) -> int:
     progress = TerminalProgress()
     try:
         result = verify_export(args.out_dir, progress=progress,
-                               project=getattr(args, "project", None))
+                               project=getattr(args, "project", None),
+                               full=bool(getattr(args, "full", False)))
     finally:
         progress.close()
     for note in result.notes:

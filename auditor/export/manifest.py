@@ -15,12 +15,16 @@ import auditor
 from auditor.export.build import TrainingSet
 from auditor.export.hashing import keyed_table_hash, table_hash
 from auditor.export.outdir import MANIFEST_KIND
+from auditor.store.content_hash import HASH_SCHEME as _COLUMN_SCHEME
+from auditor.store.content_hash import PINGS_SCHEME, pings_content_hash
 
 MANIFEST_VERSION = 1
 LIBRARIES = ("numpy", "pandas", "scikit-learn", "pyarrow")
-HASH_SCHEME = ("sha256 per column over values in the stated row order (numbers as little-endian "
-               "float64, text as 's'+value or 'n' for NULL, each + NUL), then sha256 over "
-               "'name:kind:' + column digest in column order")
+HASH_SCHEME = f"{_COLUMN_SCHEME}; {PINGS_SCHEME}"
+# how the pings are proven: "stored" (the per-import digests, when the cheap check holds),
+# "full" (every ping hashed again, per import: verify --full), "table" (one digest over the
+# whole table: manifests written before per-import digests; verify rebuilds those this way)
+PINGS_CHECKS = ("stored", "full", "table")
 
 # project tables whose content the export depends on: (label, SQL in a fixed order, kinds)
 _TEXT, _INT, _REAL = "text", "int", "real"
@@ -44,16 +48,30 @@ INPUT_TABLES = {
 }
 
 
-def content_hashes(conn: sqlite3.Connection, ts: TrainingSet) -> dict:
-    """Hashes of the project's inputs, its flag log, and the model run's rows the export read
-    (predictions of the train/validation split joined with their place features)."""
+def legacy_pings_hash(manifest: dict) -> bool:
+    """A manifest written before per-import digests: its pings hash covers the whole table."""
+    pings = (manifest.get("inputs", {}).get("content_hashes") or {}).get("pings")
+    return isinstance(pings, dict) and "imports" not in pings
+
+
+def content_hashes(conn: sqlite3.Connection, ts: TrainingSet,
+                   pings_check: str = "stored") -> tuple[dict, dict]:
+    """(hashes of the project's inputs, its flag log, and the model run's rows the export read
+    (predictions of the train/validation split joined with their place features); the
+    per-import pings digests computed from the rows in this call, empty if none were)."""
+    if pings_check not in PINGS_CHECKS:
+        raise ValueError(f"pings_check {pings_check!r}: one of {PINGS_CHECKS}")
     out = {name: table_hash(conn, sql, kinds) for name, (sql, kinds) in INPUT_TABLES.items()
            if name != "pings"}
-    # the same digest as table_hash of INPUT_TABLES["pings"], column-wise: millions of rows
-    out["pings"] = keyed_table_hash(conn, "pings", "ping_id", INPUT_TABLES["pings"][1])
+    fresh: dict = {}
+    if pings_check == "table":
+        # the same digest as table_hash of INPUT_TABLES["pings"], column-wise: millions of rows
+        out["pings"] = keyed_table_hash(conn, "pings", "ping_id", INPUT_TABLES["pings"][1])
+    else:
+        out["pings"], fresh = pings_content_hash(conn, full=pings_check == "full")
     out = {name: out[name] for name in INPUT_TABLES}
     out["model_rows"] = ts.model_rows
-    return out
+    return out, fresh
 
 
 def input_files(conn: sqlite3.Connection) -> list[dict]:

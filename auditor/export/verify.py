@@ -15,6 +15,7 @@ from auditor.errors import UserError
 from auditor.export.api import export_training_set
 from auditor.export.config import FORMATS
 from auditor.export.hashing import sha256_file
+from auditor.export.manifest import legacy_pings_hash
 from auditor.export.outdir import MANIFEST, read_manifest
 from auditor.export.writers import output_name
 from auditor.failures import shown
@@ -65,6 +66,24 @@ def _changed(old, new, prefix: str, limit: int = 6) -> list[str]:
     return lines
 
 
+def _imports_changed(old: dict, new: dict, limit: int = 6) -> str:
+    """'; import 3: rows 10 → 9' … for a pings hash made of per-import digests."""
+    a, b = old.get("imports"), new.get("imports")
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return ""
+    keys = sorted(set(a) | set(b), key=lambda k: (len(k), k))
+    parts = []
+    for k in keys:
+        x, y = a.get(k) or {}, b.get(k) or {}
+        if x != y:
+            parts.append(f"import {k}: " + ("new" if not x else "gone" if not y else
+                                            f"rows {x.get('rows')} → {y.get('rows')}"
+                                            if x.get("rows") != y.get("rows") else
+                                            "same rows, other values"))
+    more = f", … and {len(parts) - limit} more" if len(parts) > limit else ""
+    return ("; " + ", ".join(parts[:limit]) + more) if parts else ""
+
+
 def compare_manifests(old: dict, new: dict) -> tuple[list[str], list[str]]:
     """(differences, notes) between a recorded manifest and a rebuilt one."""
     diffs: list[str] = []
@@ -76,7 +95,7 @@ def compare_manifests(old: dict, new: dict) -> tuple[list[str], list[str]]:
         if a != b:
             words = TABLE_WORDS.get(name, f"the project's {name} differ")
             diffs.append(f"{words} (hash {_short(a.get('sha256'))} → {_short(b.get('sha256'))}, "
-                         f"rows {a.get('rows')} → {b.get('rows')})")
+                         f"rows {a.get('rows')} → {b.get('rows')}{_imports_changed(a, b)})")
     if old.get("inputs", {}).get("files") != new.get("inputs", {}).get("files"):
         diffs.append("an input changed: the imported files differ (imports table)")
     for lib in sorted(set(old.get("versions", {})) | set(new.get("versions", {}))):
@@ -159,10 +178,14 @@ def locate_project(out: Path, manifest: dict, project=None) -> Path:
     return path
 
 
-def verify_export(out_dir, progress: Progress | None = None, project=None) -> Verification:
+def verify_export(out_dir, progress: Progress | None = None, project=None,
+                  full: bool = False) -> Verification:
     """Rebuild the export in ``out_dir`` from its project (the one the manifest names, or
     ``project``) and compare. The project is opened read-only and only if it is an auditor
-    project: a received manifest cannot make verify open or change any other file."""
+    project: a received manifest cannot make verify open or change any other file.
+    The pings are proven by their per-import digests (auditor.store.content_hash: cheap, and
+    trusted only while nothing can have changed behind them); ``full`` hashes every ping
+    again. A manifest from before per-import digests is checked against the whole table."""
     out = Path(out_dir)
     manifest = read_manifest(out)
     if manifest is None:
@@ -171,13 +194,15 @@ def verify_export(out_dir, progress: Progress | None = None, project=None) -> Ve
     project = locate_project(out, manifest, project)
     check_is_project(project)  # before anything else: never anything but an auditor project
     diffs = check_files_on_disk(out, manifest)
+    pings_check = "table" if legacy_pings_hash(manifest) else "full" if full else "stored"
     with tempfile.TemporaryDirectory(prefix="auditor-verify-") as tmp:
         try:
             # orphaned flags are never applied: whether the export skipped them shows in the
             # rebuilt manifest's flags_in_force, so the rebuild itself never refuses for them
             export_training_set(project, Path(tmp) / "export", fmt=manifest.get("format", "csv"),
                                 config=manifest.get("config"), progress=progress,
-                                skip_orphaned=True, redact=bool(manifest.get("redacted")))
+                                skip_orphaned=True, redact=bool(manifest.get("redacted")),
+                                pings_check=pings_check)
         except UserError as exc:
             return Verification(False, diffs + [f"the export cannot be rebuilt: {exc}"])
         rebuilt = read_manifest(Path(tmp) / "export")

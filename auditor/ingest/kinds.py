@@ -13,6 +13,7 @@ from auditor.ingest import persist
 from auditor.ingest.memory import ImportMemory
 from auditor.ingest.validate import CODE, OK, glitches
 from auditor.store.bulk import insert_frame
+from auditor.store.content_hash import ImportDigest, store_digests
 
 PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps", "heading_deg",
                 "trip_id"]
@@ -53,8 +54,12 @@ class PingWriter:
         # row by row) and keep what later chunks need to know in memory instead.
         self.memory = None if self.stored else ImportMemory()
         self.indexes = [] if self.stored else persist.drop_indexes(conn, "pings")
+        # the import's content digest, from the rows as they are written (exports prove the
+        # pings by it instead of hashing them all again: auditor.store.content_hash)
+        self.digest = ImportDigest(import_id)
 
     def finish(self) -> None:
+        store_digests(self.conn, {self.import_id: self.digest.result()})
         if self.indexes:
             # the index build is one big sort: let SQLite's sorter use a helper thread
             self.conn.execute("PRAGMA threads = 2")
@@ -110,9 +115,12 @@ class PingWriter:
                 rows[c] = values
         insert_frame(self.conn, "pings", _object_safe_frame(rows, len(accepted)),
                      constants=constants)
-        if self.memory is not None and len(accepted):
-            last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-            self.memory.add(last - len(accepted) + 1, vehicle[ok], ts[ok], lat[ok], lon[ok])
+        if len(accepted):
+            # one transaction, one writer: the rows took the next ping_ids, in row order
+            first = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0] - len(accepted) + 1
+            self.digest.add(first, len(accepted), {**rows, **constants})
+            if self.memory is not None:
+                self.memory.add(first, vehicle[ok], ts[ok], lat[ok], lon[ok])
         self.stored = self.stored or bool(len(accepted))
         return reason
 

@@ -465,6 +465,28 @@ MIGRATIONS: list[str] = [
     FROM flags_in_force f JOIN flag_reviews r ON r.event_id = f.event_id
     WHERE r.review IN ('accepted', 'amended');
     """,
+    # 6: a content digest of each import's pings (issue 16), computed once inside the import's
+    # transaction (auditor.store.content_hash): exports and verify prove the pings by these
+    # instead of hashing every ping. A ping changed or deleted through SQLite — by auditor
+    # (ingest --replace) or by any other SQLite client — deletes its import's digest in the same
+    # statement (the triggers), so a missing digest means "hash again"; inserts are caught by
+    # comparing COUNT(*) and MAX(ping_id) with the digests' totals (a trigger per inserted row
+    # would cost ingest half its insert time). Projects older than this have no digests: they
+    # are computed on first need.
+    """
+    CREATE TABLE pings_digests (
+        import_id      INTEGER PRIMARY KEY REFERENCES imports(import_id),
+        rows           INTEGER NOT NULL,       -- pings of the import
+        last_ping      INTEGER,                -- its highest ping_id (NULL: no pings)
+        sha256         TEXT NOT NULL           -- content_hash.HASH_SCHEME over its pings
+    );
+    CREATE TRIGGER pings_digest_stale_on_update AFTER UPDATE ON pings BEGIN
+        DELETE FROM pings_digests WHERE import_id IN (OLD.import_id, NEW.import_id);
+    END;
+    CREATE TRIGGER pings_digest_stale_on_delete AFTER DELETE ON pings BEGIN
+        DELETE FROM pings_digests WHERE import_id = OLD.import_id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
