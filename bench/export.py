@@ -1,18 +1,31 @@
-"""Benchmark: export_training_set on a 1M-row training table (not a test).
+"""Benchmark: export and verify (not a test).
 
-Synthesises a temporary project whose places / place_features / predictions are written
-directly (no pings through inference): ROWS training places plus validation places with a
-share of model errors, features with a few latent factors (real features are correlated),
-then times the export (CSV and Parquet) and the input hashing of a pings table (the
-column-wise hash the manifest uses against the general pandas.read_sql one, same digest).
+Two parts:
+
+1. Export of a 1M-row training table: a temporary project whose places / place_features /
+   predictions are written directly (no pings through inference): ROWS training places plus
+   validation places with a share of model errors, features with a few latent factors, then
+   the export timed (CSV and Parquet), and the pings hashed column-wise against the general
+   pandas.read_sql one (same digest).
+2. Proving the inputs (issue 16): ``export`` and ``verify`` of a project with PINGS pings —
+   the synthetic one, or ``--project P`` (e.g. a 5,000-vehicle demo fleet ingested and
+   inferred) — each in its own process, with its peak memory (ru_maxrss): the first export of
+   a project without per-import digests (they are computed from the rows: the old cost, once),
+   then export and verify on stored digests (target <= 10 s at 20.8M pings), and ``verify
+   --full`` (every ping hashed again). Baseline: the same proof by hashing every ping, as
+   every export and verify did before.
 
     .venv/bin/python bench/export.py [--rows 1000000] [--validation 100000] [--errors 0.02]
                                      [--pings 1000000] [--formats csv,parquet]
+    .venv/bin/python bench/export.py --project P --skip-training-table
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,44 +96,119 @@ def synth_project(path: Path, rows: int, validation: int, error_share: float, pi
     conn.close()
 
 
+def child(step: str, project: Path, out: Path) -> None:
+    """One timed step in this process; prints {"seconds", "max_rss_mb", ...} as JSON."""
+    from auditor.export.verify import verify_export
+    t0 = time.perf_counter()
+    if step == "export":
+        summary = export_training_set(project, out, fmt="csv")
+        extra = {"rows": summary["rows"]}
+    else:
+        result = verify_export(out, full=step == "verify-full")
+        if not result.ok:
+            raise SystemExit("verify failed: " + "; ".join(result.differences))
+        extra = {}
+    dt = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": dt, "max_rss_mb": rss, **extra}))
+
+
+def run_child(step: str, project: Path, out: Path) -> dict:
+    got = subprocess.run([sys.executable, __file__, "--child", step, str(project), str(out)],
+                         capture_output=True, text=True, env=dict(os.environ))
+    if got.returncode:
+        raise SystemExit(f"{step} failed:\n{got.stderr[-3000:]}")
+    return json.loads(got.stdout.strip().splitlines()[-1])
+
+
+def drop_digests(project: Path) -> None:
+    conn = open_project(project)
+    with transaction(conn):
+        conn.execute("DELETE FROM pings_digests")
+    conn.close()
+
+
+def prove_inputs(project: Path, tmp: Path, first_need: bool) -> None:
+    conn = open_project(project, readonly=True)
+    n = conn.execute("SELECT COUNT(*) FROM pings").fetchone()[0]
+    conn.close()
+    print(f"proving the inputs of {project.name}: {n:,} pings; load average "
+          f"{os.getloadavg()[0]:.1f} (2 cores)")
+    out = tmp / "prove-out"
+    steps = []
+    if first_need:
+        steps.append(("export", "export, no stored digests (first need: every ping hashed)"))
+    steps += [("export", "export on stored digests"), ("verify", "verify on stored digests"),
+              ("verify-full", "verify --full (every ping hashed)")]
+    for step, words in steps:
+        got = run_child(step, project, out)
+        print(f"  {words:58s} {got['seconds']:7.2f} s  peak RSS {got['max_rss_mb']:6.0f} MB"
+              + ("  (target <= 10 s)" if "on stored" in words else ""), flush=True)
+
+
 def main(argv=None) -> int:
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--validation", type=int, default=100_000)
     ap.add_argument("--errors", type=float, default=0.02, help="share of validation errors")
     ap.add_argument("--pings", type=int, default=1_000_000)
     ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--project", type=Path, help="prove the inputs of this project (it must "
+                    "have a model run) instead of the synthetic one")
+    ap.add_argument("--skip-training-table", action="store_true",
+                    help="only part 2 (proving the inputs)")
+    ap.add_argument("--first-need", action="store_true",
+                    help="with --project: also time an export after deleting the project's "
+                         "stored digests (they are stored again by that export)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="auditor-bench-export-") as tmp:
-        project = Path(tmp) / "bench.db"
+        tmp = Path(tmp)
+        if args.project is not None:
+            if args.first_need:
+                drop_digests(args.project)
+            if not args.skip_training_table:
+                print("--project: the training-table part needs the synthetic project; skipped")
+            prove_inputs(args.project.absolute(), tmp, args.first_need)
+            return 0
+        project = tmp / "bench.db"
         t0 = time.perf_counter()
         synth_project(project, args.rows, args.validation, args.errors, args.pings)
         print(f"synthesised {args.rows:,} training + {args.validation:,} validation places, "
               f"{args.pings:,} pings in {time.perf_counter() - t0:.1f} s")
-        conn = open_project(project)
-        sql, kinds = INPUT_TABLES["pings"]
-        t0 = time.perf_counter()
-        general = table_hash(conn, sql, kinds)  # baseline: pandas.read_sql_query in chunks
-        dt_general = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        h = keyed_table_hash(conn, "pings", "ping_id", kinds)  # what the manifest uses
-        dt = time.perf_counter() - t0
-        conn.close()
-        if h != general:
-            raise SystemExit("column-wise pings hash differs from the general table hash")
-        print(f"pings content hash: {h['rows']:,} rows in {dt:.2f} s column-wise vs "
-              f"{dt_general:.2f} s via pandas.read_sql_query: ratio {dt_general / dt:.2f}x "
-              "(same digest)")
-        for fmt in args.formats.split(","):
-            t0 = time.perf_counter()
-            summary = export_training_set(project, Path(tmp) / f"out-{fmt}", fmt=fmt)
-            dt = time.perf_counter() - t0
-            print(f"export {fmt:8s}: {summary['rows']:,} rows in {dt:.1f} s = "
-                  f"{summary['rows'] / dt:,.0f} rows/s; "
-                  f"{summary['misclassified_validation']} validation errors, "
-                  f"{summary['reweighted']:,} rows upweighted, "
-                  f"ESS {summary['effective_sample_size']:,.0f}")
+        if not args.skip_training_table:
+            training_table(project, tmp, args.formats)
+        # the synthetic pings were written without an import: no digests, first need
+        prove_inputs(project, tmp, first_need=True)
     return 0
+
+
+def training_table(project: Path, tmp: Path, formats: str) -> None:
+    conn = open_project(project)
+    sql, kinds = INPUT_TABLES["pings"]
+    t0 = time.perf_counter()
+    general = table_hash(conn, sql, kinds)  # baseline: pandas.read_sql_query in chunks
+    dt_general = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    h = keyed_table_hash(conn, "pings", "ping_id", kinds)  # column-wise
+    dt = time.perf_counter() - t0
+    conn.close()
+    if h != general:
+        raise SystemExit("column-wise pings hash differs from the general table hash")
+    print(f"pings content hash: {h['rows']:,} rows in {dt:.2f} s column-wise vs "
+          f"{dt_general:.2f} s via pandas.read_sql_query: ratio {dt_general / dt:.2f}x "
+          "(same digest)")
+    for fmt in formats.split(","):
+        t0 = time.perf_counter()
+        summary = export_training_set(project, tmp / f"out-{fmt}", fmt=fmt)
+        dt = time.perf_counter() - t0
+        print(f"export {fmt:8s}: {summary['rows']:,} rows in {dt:.1f} s = "
+              f"{summary['rows'] / dt:,.0f} rows/s; "
+              f"{summary['misclassified_validation']} validation errors, "
+              f"{summary['reweighted']:,} rows upweighted, "
+              f"ESS {summary['effective_sample_size']:,.0f}")
 
 
 if __name__ == "__main__":
