@@ -46,13 +46,20 @@ _REAL_NULL = -1.0e308  # stands in for NULL on the way out of SQLite; no coordin
 #                      heading is this value, and NULL and it would hash alike only here
 
 
-def _numbers(values) -> bytes:
-    # ints go through float64 too: exact below 2**53 (ids, epoch seconds), and a NULL in an
-    # INTEGER column then hashes the same whichever chunk it falls in
-    arr = pd.to_numeric(pd.Series(values, copy=False), errors="coerce").to_numpy(
+def _numbers(values):
+    """Little-endian float64 of the values (a buffer sha256 reads without a copy); ints go
+    through float64 too: exact below 2**53 (ids, epoch seconds), and a NULL in an INTEGER
+    column then hashes the same whichever chunk it falls in. One NaN bit pattern."""
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return np.ascontiguousarray(arr, dtype="<f8")
+    if arr.dtype.kind == "f":
+        arr = np.ascontiguousarray(arr, dtype="<f8")
+        nan = np.isnan(arr)
+        return np.where(nan, np.nan, arr) if nan.any() else arr
+    arr = pd.to_numeric(pd.Series(arr, copy=False), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan)
-    arr = np.where(np.isnan(arr), np.nan, arr)  # one NaN bit pattern
-    return arr.astype("<f8").tobytes()
+    return np.ascontiguousarray(np.where(np.isnan(arr), np.nan, arr), dtype="<f8")
 
 
 def _texts(values) -> bytes:
@@ -61,6 +68,8 @@ def _texts(values) -> bytes:
     items = values.tolist() if isinstance(values, (np.ndarray, pd.Series)) else list(values)
     if not items:
         return b""
+    if items.count(None) == len(items):  # a column this import did not have
+        return b"n\0" * len(items)
     try:
         if None not in items:
             return ("s" + "\0s".join(items) + "\0").encode("utf-8")
@@ -72,7 +81,8 @@ def _texts(values) -> bytes:
     return "".join(text.tolist()).encode("utf-8")
 
 
-def column_bytes(values, kind: str) -> bytes:
+def column_bytes(values, kind: str):
+    """The bytes a column contributes (bytes, or a contiguous array read as its buffer)."""
     return _numbers(values) if kind in ("int", "real") else _texts(values)
 
 
