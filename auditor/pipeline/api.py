@@ -38,7 +38,10 @@ from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.connection import LONG_JOB_WAIT_S
 from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
 
-_PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
+# what derivation needs; not ping_id: read_pings returns rows in (vehicle, ts, ping_id) order
+# already, and each value read costs (Python steps every row): 5 -> 4 numbers per ping read
+# ~1.3x faster (issue 16)
+_PING_READ = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
 PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",
                        "predicted_label"] + PROBA_COLUMNS + OOF_COLUMNS)
 

@@ -51,30 +51,32 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
     """The fast read for millions of pings: numeric columns via np.fromiter, vehicle ids
     repeated from per-vehicle counts (one string per vehicle, not per ping). None when a column
     needs the general path (trip ids present, an unknown column) or the table changed between
-    the two statements."""
+    the two statements. Python stepping each row is the cost (about 0.25 us per value read
+    on top of about 0.3 us per row here): read only the columns asked for."""
     import numpy as np
     import pandas as pd
     numeric = [c for c in columns if c in _NUMERIC]
     if set(columns) - set(numeric) - {"vehicle_id", "trip_id"}:
         return None
-    if "trip_id" in columns and conn.execute(
-            f"SELECT 1 FROM pings {where} {'AND' if where else 'WHERE'} trip_id IS NOT NULL "
-            "LIMIT 1", params).fetchone():
+    # per-vehicle counts, and whether any trip id is set, in one pass (the trip ids are not
+    # in the index, so asking for them separately would be a second pass over the rows)
+    trips = ", COUNT(trip_id)" if "trip_id" in columns else ""
+    counts = conn.execute(f"SELECT vehicle_id, COUNT(*){trips} FROM pings {where} "
+                          "GROUP BY vehicle_id ORDER BY vehicle_id", params).fetchall()
+    if trips and any(r[2] for r in counts):
         return None
     read = numeric or ["ping_id"]  # vehicle ids alone still need the row count
     select = [c if _NUMERIC[c][1] is None else f"IFNULL({c}, {_NUMERIC[c][1]!r})" for c in read]
     rows = conn.execute(f"SELECT {','.join(select)} FROM pings {where} "
                         "ORDER BY vehicle_id, ts, ping_id", params)
     values = np.fromiter(rows, dtype=np.dtype([(c, _NUMERIC[c][0]) for c in read]))
-    counts = conn.execute(f"SELECT vehicle_id, COUNT(*) FROM pings {where} "
-                          "GROUP BY vehicle_id ORDER BY vehicle_id", params).fetchall()
-    if sum(n for _, n in counts) != len(values):
+    if sum(r[1] for r in counts) != len(values):
         return None  # another writer got in between: read again the general way
     out = {}
     for c in columns:
         if c == "vehicle_id":
-            out[c] = np.repeat(np.array([v for v, _ in counts], dtype=object),
-                               [n for _, n in counts])
+            out[c] = np.repeat(np.array([r[0] for r in counts], dtype=object),
+                               [r[1] for r in counts])
         elif c == "trip_id":
             out[c] = np.full(len(values), None, dtype=object)
         else:
