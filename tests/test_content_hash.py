@@ -121,6 +121,46 @@ def test_what_only_verify_full_catches(fresh_tiny_project, tmp_path):
     assert not result.ok and "the pings differ" in "\n".join(result.differences)
 
 
+def test_insert_or_replace_is_seen_only_by_verify_full(fresh_tiny_project, tmp_path):
+    """REPLACE deletes the old row without firing delete triggers (recursive_triggers off)."""
+    out = tmp_path / "out"
+    _export(fresh_tiny_project, out)
+    raw = _raw(fresh_tiny_project)
+    raw.execute("INSERT OR REPLACE INTO pings (ping_id, vehicle_id, ts, lat, lon, import_id) "
+                "SELECT ping_id, vehicle_id, ts, lat + 1e-9, lon, import_id FROM pings "
+                "WHERE ping_id = ?", (_one_ping(raw),))
+    raw.close()
+    assert verify_export(out).ok                     # the stated limit of the cheap check
+    assert not verify_export(out, full=True).ok
+
+
+def test_pings_inserted_into_gaps_and_holes_are_caught(fresh_tiny_project, tmp_path):
+    """Below the first range, between ranges, and into a range with holes (pings deleted
+    from it, its digest made again from the rows): each is a ping the digests do not cover."""
+    out = tmp_path / "out"
+    _export(fresh_tiny_project, out)
+    raw = _raw(fresh_tiny_project)
+    copy = ("INSERT INTO pings (ping_id, vehicle_id, ts, lat, lon, import_id) SELECT ?, "
+            "vehicle_id, ts + 7, lat, lon, import_id FROM pings WHERE ping_id = ?")
+    first = raw.execute("SELECT MIN(ping_id) FROM pings").fetchone()[0]
+    raw.execute(copy, (first - 5, first))
+    raw.close()
+    assert not verify_export(out).ok
+    raw = _raw(fresh_tiny_project)
+    raw.execute("DELETE FROM pings WHERE ping_id = ?", (first - 5,))
+    middle = _one_ping(raw)
+    raw.execute("DELETE FROM pings WHERE ping_id = ?", (middle,))   # a hole; digest dropped
+    raw.close()
+    _export(fresh_tiny_project, out)                 # rehashed and stored again, with the hole
+    conn = open_project(fresh_tiny_project, readonly=True)
+    assert pings_content_hash(conn)[1] == {}
+    conn.close()
+    raw = _raw(fresh_tiny_project)
+    raw.execute(copy, (middle, middle + 1))          # fills the hole behind auditor's back
+    raw.close()
+    assert not verify_export(out).ok
+
+
 def test_a_missing_trigger_makes_the_cheap_check_rehash(fresh_tiny_project, tmp_path):
     out = tmp_path / "out"
     _export(fresh_tiny_project, out)

@@ -470,13 +470,14 @@ MIGRATIONS: list[str] = [
     # instead of hashing every ping. A ping changed or deleted through SQLite — by auditor
     # (ingest --replace) or by any other SQLite client — deletes its import's digest in the same
     # statement (the triggers), so a missing digest means "hash again"; inserts are caught by
-    # comparing COUNT(*) and MAX(ping_id) with the digests' totals (a trigger per inserted row
-    # would cost ingest half its insert time). Projects older than this have no digests: they
+    # the ping_id ranges the digests cover (a trigger per inserted row would cost ingest half
+    # its insert time). Projects older than this have no digests: they
     # are computed on first need.
     """
     CREATE TABLE pings_digests (
         import_id      INTEGER PRIMARY KEY REFERENCES imports(import_id),
         rows           INTEGER NOT NULL,       -- pings of the import
+        first_ping     INTEGER,                -- its lowest ping_id (NULL: no pings)
         last_ping      INTEGER,                -- its highest ping_id (NULL: no pings)
         sha256         TEXT NOT NULL           -- content_hash.HASH_SCHEME over its pings
     );
