@@ -136,9 +136,10 @@ class Scope:
         fresh = sorted(set(present) - self.replaced)
         if not fresh:
             return
-        before = conn.total_changes
-        conn.executemany("DELETE FROM pings WHERE vehicle_id = ?", [(v,) for v in fresh])
-        self.deleted_pings += conn.total_changes - before
+        # rowcount, not total_changes: the latter also counts what the pings triggers delete
+        # (the stale import digests, schema migration 6)
+        cur = conn.executemany("DELETE FROM pings WHERE vehicle_id = ?", [(v,) for v in fresh])
+        self.deleted_pings += max(cur.rowcount, 0)
         self.replaced.update(fresh)
 
 
