@@ -19,9 +19,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.geo import haversine_m
-from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.features import FEATURE_COLUMNS
-from auditor.pipeline.localtime import with_clock_zones
 from auditor.progress import Progress, report
 from auditor.store.queries import read_pings, read_vehicles
 
@@ -66,6 +64,10 @@ def refeature(conn: sqlite3.Connection, ranges: dict[str, list[tuple[int, int]]]
     targets = sorted(v for v in vehicles if v in ranges)
     if not targets:
         return pd.DataFrame(columns=FEATURE_COLUMNS, dtype=float), set(), {}
+    # here, not at module level: inference pulls in scikit-learn's ensemble (~1 s of every
+    # export's start), and only an export with ping-range flags re-derives anything
+    from auditor.pipeline.api import derive_vehicle_tables
+    from auditor.pipeline.localtime import with_clock_zones
     # the zone inference looked up where each vehicle parks, not one re-derived from fewer pings
     meta = with_clock_zones(conn, read_vehicles(conn), targets)
     places = pd.read_sql_query(
