@@ -76,10 +76,11 @@ class ProjectCommands:
         path = self.state.project.path
 
         def done(summary) -> None:
-            self.state.reload()
+            self.state.reload()  # first: the status bar's run reads the new run
             acc = summary.get("val_accuracy") if isinstance(summary, dict) else None
-            self.state.message.emit("Inference done" + (
-                f": validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
+            run = self.state.run_id
+            self.state.message.emit(f"Inference done: run {run}" + (
+                f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
 
         return run_task(self.window, "Running inference",
                         lambda progress: infer_project(path, seed=0, progress=progress), done)

@@ -81,8 +81,10 @@ class FlagKeys:
         if place is None:
             self.state.message.emit("Select a place first")
             return None
+        what = f"label is wrong, it is {value}" if action == "label_wrong" else \
+            action.replace("_", " ")
         return self._flag(lambda note: self.state.flag_place(action, value, note),
-                          f"{place}: {action}" + (f" → {value}" if value else ""))
+                          f"{place}: {what}")
 
     def flag_trip(self) -> Optional[int]:
         trip = self.state.selection.trip_id
@@ -101,6 +103,6 @@ class FlagKeys:
             self.window.report_error(exc, "flagging")
             return None
         panel.clear_note()
-        self.state.message.emit(f"Flagged {what}")
+        self.state.message.emit(f"Flagged {what} (Ctrl+Z takes it back)")
         self.restore_focus()
         return event_id

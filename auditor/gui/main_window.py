@@ -8,9 +8,10 @@ import html
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFrame,
     QInputDialog,
     QMainWindow,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from auditor import __version__
@@ -46,10 +48,16 @@ SHORTCUTS = [
     ("Ctrl+I", "import data"),
 ]
 
-# at 1280x800 the three panes must fit side by side with the Analysis dock below them
+# at 1280x800 the three panes must fit side by side with the Analysis dock below the browser and
+# the map; the details pane (a dock on the right) takes the window's full height
 BROWSER_MIN_WIDTH = 220
 PANEL_MIN_WIDTH = 250
-ANALYSIS_HEIGHT = 0.30  # of the window, when the dock first shows
+PANEL_WIDTH = 0.22      # of the window, when first shown
+BROWSER_WIDTH = 0.25    # of the central area
+ANALYSIS_HEIGHT = 0.28  # of the window, when the dock first shows
+MAP_SHARE = 0.62        # of the centre column when first shown; never less than half
+MAP_MIN_SHARE = 0.5
+LAYOUT_VERSION = "-2"   # splitter states saved before the details pane became a dock differ
 
 
 class MainWindow(QMainWindow):
@@ -102,7 +110,8 @@ class MainWindow(QMainWindow):
 
     # --- construction ---------------------------------------------------------------------------
     def _assemble(self) -> None:
-        # the details pane scrolls vertically instead of forcing the window taller than 800 px
+        # the details pane scrolls vertically instead of forcing the window taller than 800 px;
+        # it is a dock on the right so it runs the window's full height, beside the Analysis dock
         self.panel_scroll = QScrollArea()
         self.panel_scroll.setObjectName("panelScroll")
         self.panel_scroll.setWidget(self.panel)
@@ -110,17 +119,29 @@ class MainWindow(QMainWindow):
         self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.panel_scroll.setMinimumWidth(PANEL_MIN_WIDTH)
+        self.panel_dock = QDockWidget("Place and flags", self)
+        self.panel_dock.setObjectName("panelDock")
+        self.panel_dock.setWidget(self.panel_scroll)
+        self.panel_dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        self.panel_dock.setTitleBarWidget(QWidget())  # a pane of the window, not a tool window
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.browser.setMinimumWidth(BROWSER_MIN_WIDTH)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analysis)
         self.centre_split = QSplitter(Qt.Orientation.Vertical)
         self.centre_split.setObjectName("centreSplit")
         self.centre_split.addWidget(self.map)
         self.centre_split.addWidget(self.timeline)
+        self.centre_split.setStretchFactor(0, 3)
+        self.centre_split.setStretchFactor(1, 2)
+        self.centre_split.installEventFilter(self)
+        self.centre_split.splitterMoved.connect(lambda pos, index: self._keep_map_room())
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.browser)
         self.main_split.addWidget(self.centre_split)
-        self.main_split.addWidget(self.panel_scroll)
+        self.main_split.setStretchFactor(1, 1)
         for split in (self.main_split, self.centre_split):
             split.setChildrenCollapsible(False)
         self.stack = QStackedWidget()
@@ -132,9 +153,24 @@ class MainWindow(QMainWindow):
     def _default_sizes(self) -> None:
         # proportions of the window as it is now (called again once the window has its size)
         w, h = max(self.width(), 1000), max(self.height(), 700)
-        self.main_split.setSizes([int(w * 0.27), int(w * 0.49), int(w * 0.24)])
-        self.centre_split.setSizes([int(h * 0.6), int(h * 0.4)])
+        self.resizeDocks([self.panel_dock], [max(int(w * PANEL_WIDTH), PANEL_MIN_WIDTH)],
+                         Qt.Orientation.Horizontal)
         self.resizeDocks([self.analysis], [int(h * ANALYSIS_HEIGHT)], Qt.Orientation.Vertical)
+        central = w - max(int(w * PANEL_WIDTH), PANEL_MIN_WIDTH)
+        browser = max(int(central * BROWSER_WIDTH), BROWSER_MIN_WIDTH)
+        self.main_split.setSizes([browser, central - browser])
+        centre_h = int(h * (1 - ANALYSIS_HEIGHT)) - 60
+        self.centre_split.setSizes([int(centre_h * MAP_SHARE), int(centre_h * (1 - MAP_SHARE))])
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.centre_split and event.type() == QEvent.Type.Resize:
+            self._keep_map_room()
+        return super().eventFilter(obj, event)
+
+    def _keep_map_room(self) -> None:
+        """The map keeps at least half of the centre column, however the panes are dragged."""
+        total = sum(self.centre_split.sizes())
+        self.timeline.setMaximumHeight(max(int(total * (1 - MAP_MIN_SHARE)), 80))
 
     def _action(self, menu, text, slot=None, shortcut=None, name=None) -> QAction:
         act = QAction(text, self)
@@ -227,6 +263,10 @@ class MainWindow(QMainWindow):
         self.panel.tripFlagRequested.connect(self.keys.flag_trip)
         self.map.mapReady.connect(self._map_ready)
         self.state.project_changed.connect(self._project_changed)
+        # a new place is read from its top, not from where the last one was scrolled to
+        self.state.selection_changed.connect(
+            lambda new, old: new.place_id != old.place_id
+            and self.panel_scroll.verticalScrollBar().setValue(0))
 
     def report_error(self, exc: BaseException, where: str) -> QMessageBox:
         """The one error dialog; the keyboard comes back to the lists when it closes."""
@@ -249,15 +289,15 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._sizes_pending = True
         for name, split in (("main", self.main_split), ("centre", self.centre_split)):
-            data = self.settings.layout_value(f"splitter/{name}")
+            data = self.settings.layout_value(f"splitter/{name}{LAYOUT_VERSION}")
             if data is not None:
                 split.restoreState(data)
                 self._sizes_pending = False
 
     def save_layout(self) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState(),
-                                  {"main": self.main_split.saveState(),
-                                   "centre": self.centre_split.saveState()})
+                                  {f"main{LAYOUT_VERSION}": self.main_split.saveState(),
+                                   f"centre{LAYOUT_VERSION}": self.centre_split.saveState()})
         self.settings.sync()
 
     def reset_layout(self) -> None:
@@ -265,7 +305,9 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.analysis.setFloating(False)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analysis)
-        self.analysis.show()
+        if self.project is not None:
+            self.analysis.show()
+        self._wants_analysis = True
         self._default_sizes()
 
     def closeEvent(self, event) -> None:
@@ -301,6 +343,11 @@ class MainWindow(QMainWindow):
             self.settings.add_recent(project.path)
             self._refresh_recent_menu()
         self.setWindowTitle(f"auditor — {project.path.name}")
+        if self.stack.currentWidget() is self.welcome:
+            self.panel_dock.show()
+            self.analysis_action.setEnabled(True)
+            if getattr(self, "_wants_analysis", True):
+                self.analysis.show()
         self.stack.setCurrentWidget(self.main_split)
         if self._sizes_pending and self.isVisible():  # default proportions, first time shown
             self._sizes_pending = False
@@ -309,6 +356,12 @@ class MainWindow(QMainWindow):
         self.projectOpened.emit(str(project.path))
 
     def _show_welcome(self) -> None:
+        """No project: the welcome page alone — no empty Analysis dock or details pane."""
+        if self.stack.currentWidget() is not self.welcome or not hasattr(self, "_wants_analysis"):
+            self._wants_analysis = not self.analysis.isHidden()
+        self.analysis.hide()
+        self.panel_dock.hide()
+        self.analysis_action.setEnabled(False)
         self.welcome.set_recent(self.settings.existing_recent())
         self.stack.setCurrentWidget(self.welcome)
         self._update_actions()

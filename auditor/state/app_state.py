@@ -232,7 +232,38 @@ class AppState:
             self.flags_changed.emit(None, "resync")
             raise
         self.flags_changed.emit(spec, op)
+        self._show_change(spec, op)
         return spec
+
+    def _show_change(self, spec: FlagSpec, op: str) -> None:
+        """After an undo or redo: the place (or the trip's vehicle) it touched becomes current,
+        and the status bar says what changed — nothing changes off-screen without a word."""
+        from auditor.audit.flags import STATE_TEXT, parse_ping_range
+        target, now = spec.target_id, ""
+        if spec.target_kind == "place" and lookups.vehicle_of_place(self.conn, target):
+            label, source = lookups.place_label_now(self.conn, target)
+            if spec.action == "label_wrong":
+                now = f"; its label is now {label or 'none (counts as other)'}" + \
+                    (" (the given label)" if source == "given" else
+                     " (an analyst's correction)" if source == "flag" else "")
+            else:
+                held = spec.action in {f["action"] for f in lookups.place_flags(self.conn,
+                                                                                 target)}
+                now = f"; it is {'' if held else 'no longer '}marked " \
+                    f"{STATE_TEXT.get(spec.action, spec.action)}"
+            self.select_place(target)
+        elif spec.target_kind == "ping_range":
+            vehicle, start, end = parse_ping_range(target)
+            trip = lookups.trip_covering(self.conn, vehicle, start, end)
+            if trip is not None:
+                self.select_trip(trip)
+            target = f"trip {trip}" if trip else f"pings of {vehicle}"
+        elif spec.target_kind == "vehicle" and lookups.has_vehicle(self.conn, target):
+            self.select_vehicle(target)
+        what = _words(spec)
+        self.message.emit(
+            (f"Undone: “{what}” was taken back" if op == "undo" else
+             f"Redone: “{what}” applies again") + f" — {target} shown{now}")
 
     # --- settings ----------------------------------------------------------------------------
     def set_basemap(self, basemap: str) -> None:

@@ -126,7 +126,11 @@ def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
     with qtbot.waitSignal(window.map.bridge.tripSelected, timeout=3000):
         window.map.bridge.tripClicked(window.vehicle_id, trip[0])
     assert window.panel.trip_id == trip[0] and window.timeline.trip_id == trip[0]
-    assert len(window.timeline.speed_curve.xData) > 0
+    # the trip's speed shows under it in the details pane, its times in the vehicle's clock
+    speed = window.panel.speed
+    assert speed.isVisible() and len(speed.speed_curve.xData) > 0
+    assert "America/" in window.panel.trip_label.text() or \
+        "Europe/" in window.panel.trip_label.text()
     window.keys.flag_trip()
     events = _events(window)
     assert [(e[2], e[3], e[4]) for e in events] == [

@@ -137,8 +137,8 @@ class MapView(QWebEngineView):
             self.page_selected = (None, None)
             self._show_state()
             return
-        if new.place_id != old.place_id and new.place_id is not None and not new.whole_vehicle \
-                and new.place_id != self.page_selected[0]:
+        if (new.place_id != old.place_id or old.whole_vehicle) and new.place_id is not None \
+                and not new.whole_vehicle and new.place_id != self.page_selected[0]:
             self.select_place(new.place_id)
         if new.trip_id != old.trip_id and new.trip_id is not None \
                 and new.trip_id != self.page_selected[1]:
