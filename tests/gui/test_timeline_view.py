@@ -2,7 +2,8 @@
 the speed chart appears with a trip and goes with it; times name the vehicle's clock."""
 from PySide6.QtCore import QPoint, Qt
 
-from auditor.gui.views.timeline import GUTTER, ROW_H, rich_tooltip
+from auditor.gui.text import tip
+from auditor.gui.views.timeline import GUTTER, ROW_H
 from auditor.maps.timeline import DRIVING, NO_DATA
 
 
@@ -61,5 +62,5 @@ def test_rows_are_clickable_days_and_the_speed_chart_follows_the_trip(qtbot, win
 
 
 def test_tooltips_render_data_as_text_not_markup():
-    tip = rich_tooltip("V<b>1</b> & <img src=x onerror=alert(1)>")
-    assert "<b>1" not in tip and "&lt;b&gt;1&lt;/b&gt;" in tip and "&lt;img" in tip
+    text = tip("V<b>1</b> & <img src=x onerror=alert(1)>")
+    assert "<b>1" not in text and "&lt;b&gt;1&lt;/b&gt;" in text and "&lt;img" in text

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from auditor.gui.settings import BASEMAP_NONE, BASEMAP_OSM
+from auditor.gui.text import tip
 from auditor.state.app_state import AppState
 
 MESSAGE_MS = 4000
@@ -40,7 +41,7 @@ class StatusLine:
         else:
             c = p.counts()
             self.project.setText(p.path.name)
-            self.project.setToolTip(str(p.path))
+            self.project.setToolTip(tip(str(p.path)))
             flagged = (f"{c.flagged_places:,} place{'' if c.flagged_places == 1 else 's'} "
                        "flagged")
             if c.flags_in_force != c.flagged_places:  # say both: they are different counts
@@ -52,14 +53,14 @@ class StatusLine:
                                 + (f" · {c.orphaned_flags:,} orphaned flag"
                                    f"{'' if c.orphaned_flags == 1 else 's'}"
                                    if c.orphaned_flags else ""))
-            self.counts.setToolTip(
+            self.counts.setToolTip(tip(
                 f"{c.flagged_places:,} places have at least one flag in force; "
                 f"{c.flags_in_force:,} flags are in force in all (a place can carry a label "
                 "correction and 'model wrong'; trips and vehicles count too; undone flags do "
                 "not count)"
                 + (f"; {c.orphaned_flags:,} place flags point at no place since the last infer "
                    "(re-attach or revoke them: 'auditor flags PROJECT')"
-                   if c.orphaned_flags else ""))
+                   if c.orphaned_flags else "")))
             self.run.setText(f"run {p.run_id}" if p.run_id else "not inferred yet")
         bm = self.state.settings.basemap
         self.basemap.setText("Basemap off (View ▸ Basemap)" if bm == BASEMAP_NONE else

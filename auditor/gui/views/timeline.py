@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.gui.first_paint import after_first_paint, window_painted
+from auditor.gui.text import tip
 from auditor.maps.timeline import (
     CATEGORY_COLOURS,
     CATEGORY_NAMES,
@@ -62,12 +63,6 @@ def span_words(local_start: int, local_end: int) -> str:
     same = local_start // DAY == max(local_end - 1, local_start) // DAY
     return (f"{_wall(local_start, '%a %d %b %H:%M')} → "
             f"{_wall(local_end, '%H:%M' if same else '%a %d %b %H:%M')}")
-
-
-def rich_tooltip(text: str) -> str:
-    """A tooltip Qt renders as rich text whatever the data says: escaped, in a <p>, so an id
-    like '<b>x' shows as typed (Qt guesses rich text from a leading '<')."""
-    return "<p style='white-space:pre'>" + html.escape(text) + "</p>"
 
 
 class HourAxis(QWidget):
@@ -228,7 +223,7 @@ class RasterCanvas(QWidget):
             if cell is None:
                 QToolTip.hideText()
             else:
-                QToolTip.showText(event.globalPos(), rich_tooltip(self.tooltip_text(*cell)), self)
+                QToolTip.showText(event.globalPos(), tip(self.tooltip_text(*cell)), self)
             return True
         return super().event(event)
 
@@ -358,7 +353,7 @@ class TimelineView(QWidget):
         n_trips = int((tl.intervals["kind"] == "trip").sum())
         self.title.setText(f"Vehicle {vehicle_id}: {tl.n_rows} day{'s' * (tl.n_rows != 1)} "
                            f"with data, {n_stops} stops, {n_trips} trips — {tl.clock} time")
-        self.title.setToolTip(rich_tooltip(
+        self.title.setToolTip(tip(
             self.title.text() + "\nEvery time here is the vehicle's local clock, as the model "
             "saw it (vehicle timezone, else the offsets its pings state, else where it parks)."))
         self._mark_place()
