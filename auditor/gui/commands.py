@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from auditor.gui.main_window import MainWindow
 
 
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".gpx"}
+
+
 def export_available() -> bool:
     return importlib.util.find_spec("auditor.export.api") is not None
 
@@ -49,15 +52,51 @@ class ProjectCommands:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open project", str(Path.home()),
                                               "auditor projects (*.db);;All files (*)")
         if path:
-            self.open_guarded(path)
+            self.open_existing(path)
 
-    def import_dialog(self):
+    def open_existing(self, path: str | Path) -> Optional[QMessageBox]:
+        """File ▸ Open: a file that is not a project is refused in the words of opening (not
+        of creating: "choose another name" means nothing here), with Import for a data file.
+        Returns the refusal's dialog (None when the project opened)."""
+        from auditor.errors import UserError
+        try:
+            self.window.open_project(path)
+            return None
+        except UserError as exc:
+            if not Path(path).is_file():
+                return self.window.report_error(exc, f"opening {path}")
+            return self._not_a_project(Path(path), exc)
+        except Exception as exc:
+            return self.window.report_error(exc, f"opening {path}")
+
+    def _not_a_project(self, path: Path, exc: Exception) -> QMessageBox:
+        data = path.suffix.lower() in DATA_SUFFIXES
+        text = (f"{path.name} is not an auditor project, so it was not opened (it was left "
+                "unchanged).\n\n"
+                + ("It looks like a data file: import it into a project with Import…."
+                   if data else "Choose a project file (.db) made by auditor, or make a new "
+                   "project with File ▸ New project… and import your data into it."))
+        box = QMessageBox(QMessageBox.Icon.Warning, "Not a project", text,
+                          QMessageBox.StandardButton.Close, self.window)
+        box.setObjectName("notAProject")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDetailedText(str(exc))
+        if data:
+            imp = box.addButton("Import…", QMessageBox.ButtonRole.AcceptRole)
+            imp.clicked.connect(lambda: self.import_dialog(path))
+        box.finished.connect(lambda _r: self.window.restore_focus())
+        box.open()
+        return box
+
+    def import_dialog(self, data_file: Optional[Path] = None):
         from auditor.gui.import_wizard import ImportWizard
         if self.state.project is None:
             path = self._path_for_new("Create a project to import into")
             if path is None or not self.open_guarded(path, create=True):
                 return None
         wizard = ImportWizard(self.state.project.path, self.window)
+        if data_file is not None:
+            wizard.add_files([Path(data_file)])
         wizard.finished.connect(lambda result: self._import_done(wizard))
         wizard.open()
         return wizard

@@ -3,6 +3,7 @@ transaction per file, streamed chunk by chunk. A file that fails leaves the proj
 a project this call created is removed again if nothing was imported into it."""
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,14 +78,18 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     kept = False
     try:
         summaries = []
-        for i, plan in enumerate(plans):
-            def step(done, total, message, i=i):
-                report(progress, i + min(done / total, 1.0) if total else i, len(plans), message)
-            scope = Scope(only=only, ignore_offset=ignore_offset, replace=replace, tz=tz)
-            scope.bind(conn, project.name)
-            summary = _import(conn, plan, step, scope)
-            kept = kept or not summary["skipped"]
-            summaries.append(summary)
+        # one transaction for the whole command: a file that fails (or Cancel) keeps nothing
+        # of the files before it either (the CLI contract)
+        conn.execute("PRAGMA foreign_keys = OFF")  # a no-op once a transaction has begun
+        with transaction(conn):
+            for i, plan in enumerate(plans):
+                def step(done, total, message, i=i):
+                    report(progress, i + min(done / total, 1.0) if total else i, len(plans),
+                           message)
+                scope = Scope(only=only, ignore_offset=ignore_offset, replace=replace, tz=tz)
+                scope.bind(conn, project.name)
+                summaries.append(_import(conn, plan, step, scope, outer=True))
+        kept = any(not s["skipped"] for s in summaries)
         report(progress, len(plans), len(plans), "done")
         return summaries
     except BaseException:
@@ -145,7 +150,9 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
     return out
 
 
-def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
+def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
+            outer: bool = False) -> dict:
+    """One file; in its own transaction, or (``outer``) inside the caller's."""
     scope = scope or Scope()
     key = persist.options_key(plan.tz, plan.column_map, scope.options())
     earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
@@ -154,6 +161,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
     name = plan.source.name
     total = max(plan.source.approx_rows, 1)
     progress(0, total, f"{name}: starting")
+    if outer:  # the caller turned the foreign-key checks off before its transaction began
+        return _import_rows(conn, plan, key, total, progress, scope, outer=True)
     # Every row written refers to the import row made just before it in this transaction, so
     # the foreign-key lookups per row prove nothing here and cost ~25% of the insert time.
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -163,11 +172,65 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
         conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _import_rows(conn, plan: Plan, key: str, total: int, progress, scope: Scope) -> dict:
+@dataclass(frozen=True)
+class ImportJob:
+    """One file of a multi-file import, with its own reading options (the import wizard)."""
+    path: Path
+    kind: Optional[str] = None
+    column_map: Optional[Mapping[str, str]] = None
+    tz: Optional[str] = None
+
+
+def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = None,
+                chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[dict]:
+    """Import several files, each with its own kind, columns and timezone, in ONE transaction:
+    all of them are kept or none is — a failure in the last file (or Cancel) leaves the project
+    as it was. Every file is checked (readable, columns, first chunk) before anything is
+    written. One summary dict per job, in order."""
+    project = Path(project)
+    if not jobs:
+        raise UserError("no files to import — add at least one CSV, Parquet or GPX file")
+    check_is_project(project)
+    plans = []
+    for job in jobs:
+        if job.kind is not None and job.kind not in columns.KINDS:
+            raise UserError(f"{job.path}: kind {job.kind}: use one of {', '.join(columns.KINDS)}")
+        timestamps.check_zone(job.tz)
+        plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
+                               chunk_rows))
+    created = not project.exists()
+    conn = open_project(project)
+    kept = False
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")  # a no-op once a transaction has begun
+        summaries = []
+        with transaction(conn):
+            for i, plan in enumerate(plans):
+                def step(done, total, message, i=i):
+                    report(progress, i + min(done / total, 1.0) if total else i, len(plans),
+                           message)
+                scope = Scope(tz=plan.tz)
+                scope.bind(conn, project.name)
+                summaries.append(_import(conn, plan, step, scope, outer=True))
+        kept = any(not s["skipped"] for s in summaries)
+        report(progress, len(plans), len(plans), "done")
+        return summaries
+    except BaseException:
+        conn.close()
+        if created and not kept:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(project) + suffix).unlink(missing_ok=True)
+        raise
+    finally:
+        conn.close()
+
+
+def _import_rows(conn, plan: Plan, key: str, total: int, progress, scope: Scope,
+                 outer: bool = False) -> dict:
     name = plan.source.name
     read = accepted = 0
     reasons = dict.fromkeys(REASONS, 0)
-    with transaction(conn):
+    with (contextlib.nullcontext(conn) if outer else transaction(conn)):
         import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
                                          plan.column_map)
         writer = WRITERS[plan.kind](conn, import_id)
@@ -197,4 +260,4 @@ def _import_rows(conn, plan: Plan, key: str, total: int, progress, scope: Scope)
                     {r: n for r, n in reasons.items() if n}, import_id=import_id, scope=scope)
 
 
-__all__ = ["ingest_paths", "plan_file", "DEFAULT_CHUNK_ROWS"]
+__all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "DEFAULT_CHUNK_ROWS"]
