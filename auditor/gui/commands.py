@@ -102,9 +102,16 @@ class ProjectCommands:
         return wizard
 
     def _import_done(self, wizard) -> None:
+        """After the wizard: the project again if something was imported (the status bar says
+        what), and inference only when the analyst asked for it and pressed Finish."""
         if wizard.imported:
             self.state.reload()
-            if wizard.run_inference_requested():
+            rows = sum(s.get("accepted", 0) for s in wizard.summaries or [])
+            files = sum(1 for s in wizard.summaries or [] if not s.get("skipped"))
+            self.state.message.emit(f"Imported {rows:,} rows from {files} file"
+                                    f"{'' if files == 1 else 's'}")
+            if wizard.result() == wizard.DialogCode.Accepted and \
+                    wizard.run_inference_requested():
                 self.run_infer()
         self.window.restore_focus()
 
