@@ -136,8 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("project", help="the project file (.db), inferred")
     m.add_argument("--vehicle", required=True, help="the vehicle to draw")
     m.add_argument("--out", required=True, metavar="FILE.html", help="where to write the page")
-    m.add_argument("--basemap", default="none",
-                   help="none (default), osm, or a tile URL template")
+    m.add_argument("--basemap", default=None,
+                   help="none, osm, an https tile URL template, or mbtiles:FILE (tiles "
+                        "embedded); default: the project's basemap (none unless set)")
 
     e = sub.add_parser("export", help="reweighted training set + manifest.json")
     e.add_argument("project", help="the project file (.db), inferred")
@@ -152,9 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weight home / work / other to count the same in total")
     e.add_argument("--skip-orphaned", action="store_true",
                    help="export even though some place flags are orphaned (they are left out)")
+    e.add_argument("--redact", action="store_true",
+                   help="manifest without absolute paths, host or user details")
 
     v = sub.add_parser("verify", help="re-derive an export and compare every hash")
     v.add_argument("out_dir", help="the export folder (with its manifest.json)")
+    v.add_argument("--project", help="the project to rebuild from (default: the one the "
+                   "manifest names)")
     return p
 
 
@@ -164,6 +169,12 @@ def _handler(name: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    from auditor.terminal import guarded_output  # no control characters from data reach the terminal
+    with guarded_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.smoke_test:
         name = "smoke-test"
@@ -185,7 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 1
-    except Exception:  # a bug, not the user's mistake: keep the traceback in the log
+    except Exception as exc:  # a bug, not the user's mistake: keep the traceback in the log
+        from auditor.failures import explain  # …unless the machine failed: disk full, read-only…
+        failure = explain(exc)
+        if failure is not None:
+            print(f"error: {failure}", file=sys.stderr)
+            return 1
         from auditor.logs import setup_logging
         path = setup_logging()
         logging.getLogger("auditor").exception("unexpected error in 'auditor %s'", name)

@@ -7,3 +7,8 @@ class UserError(Exception):
 
 class Cancelled(Exception):
     """Raised inside long work when the user asked to stop; the work's transaction is rolled back."""
+
+
+class ProjectBusy(UserError):
+    """Another auditor window or process holds the project's write lock longer than we waited.
+    Nothing was written; the same action can simply be tried again (the GUI offers Retry)."""

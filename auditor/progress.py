@@ -10,6 +10,8 @@ import sys
 import time
 from typing import Callable, Optional
 
+from auditor.terminal import one_line, unguarded
+
 Progress = Callable[[float, float, str], None]
 
 
@@ -34,7 +36,8 @@ class TerminalProgress:
     """A single-line progress bar on stderr; silent when stderr is not a terminal."""
 
     def __init__(self, stream=None, min_interval: float = 0.1):
-        self.stream = stream or sys.stderr
+        # the bar's own carriage returns must pass the CLI's output guard (auditor.terminal)
+        self.stream = stream or unguarded(sys.stderr)
         self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.min_interval = min_interval
         self._last = 0.0
@@ -49,7 +52,8 @@ class TerminalProgress:
         frac = min(1.0, done / total) if total else 1.0
         width = 30
         bar = "#" * int(frac * width)
-        self.stream.write(f"\r[{bar:<{width}}] {frac:6.1%} {message[:40]:<40}")
+        text = one_line(message)[:40]
+        self.stream.write(f"\r[{bar:<{width}}] {frac:6.1%} {text:<40}")
         self.stream.flush()
 
     def close(self) -> None:

@@ -42,6 +42,7 @@ from auditor.pipeline.config import InferConfig  # noqa: E402
 from auditor.pipeline.evaluate import truth_frame  # noqa: E402
 from auditor.pipeline.localtime import local_ts  # noqa: E402
 from auditor.store import open_project  # noqa: E402
+from auditor.store.connection import copy_project  # noqa: E402
 from auditor.store.queries import read_labels, read_pings, read_vehicles  # noqa: E402
 
 TARGET = 50.0
@@ -153,7 +154,7 @@ def main(argv=None) -> int:
     print(f"auditor     pings -> home/work, rule + model:        {t_ours:7.2f} s wall "
           f"({c_ours:6.2f} s CPU)  {n / c_ours:12,.0f} pings/CPU-s")
     copy = folder / "infer-copy.db"
-    shutil.copyfile(project, copy)
+    copy_project(project, copy)  # SQLite's backup API: never a byte copy (auditor.store)
     summary, t_full, c_full = timed(lambda: infer_project(copy, seed=0))
     copy.unlink()
     print(f"auditor     infer_project end to end (store incl.):  {t_full:7.2f} s wall "

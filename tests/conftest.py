@@ -83,8 +83,11 @@ def demo_project(demo_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def fresh_demo_project(demo_project, tmp_path) -> Path:
+    # through SQLite (backup API), not shutil: a byte copy would open()/close() the project
+    # file and drop the locks of connections this process holds on it
+    from auditor.store.connection import copy_project
     target = tmp_path / "demo.db"
-    shutil.copyfile(demo_project, target)
+    copy_project(demo_project, target)
     return target
 
 
@@ -100,6 +103,7 @@ def tiny_project(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def fresh_tiny_project(tiny_project, tmp_path) -> Path:
+    from auditor.store.connection import copy_project  # SQLite's backup API, as above
     target = tmp_path / "tiny.db"
-    shutil.copyfile(tiny_project, target)
+    copy_project(tiny_project, target)
     return target

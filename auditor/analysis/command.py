@@ -11,7 +11,9 @@ from auditor.analysis import frames
 from auditor.analysis.report import build_report, render_sections
 from auditor.analysis.sections.text import pct
 from auditor.atomic import write_text_atomic
+from auditor.csvsafe import neutralise_frame
 from auditor.errors import UserError
+from auditor.outputs import check_output_file
 from auditor.progress import TerminalProgress
 from auditor.store import open_project
 from auditor.store.queries import latest_run_id
@@ -20,13 +22,15 @@ PREDICTION_COLUMNS = ["vehicle_id", "place_id", "lat", "lon", "split", "given_la
                       "predicted_label", "p_home", "p_work", "p_other"]
 
 
-def write_predictions(pred: pd.DataFrame, path: str | Path) -> int:
+def write_predictions(pred: pd.DataFrame, path: str | Path, project=None) -> int:
     """The run's predictions as CSV (columns per cli.md, sorted), written to a temporary name in
-    the same folder and renamed, so a reader never sees half a file."""
-    path = Path(path)
+    the same folder and renamed, so a reader never sees half a file. Never over the project or
+    another SQLite file; text cells that a spreadsheet would run as formulas get a leading '."""
+    path = check_output_file(path, project=project, what="the predictions CSV")
     if not path.parent.exists():
         raise UserError(f"{path}: folder {path.parent} does not exist; create it first")
     out = pred[PREDICTION_COLUMNS].sort_values(["vehicle_id", "place_id"], kind="mergesort")
+    out = neutralise_frame(out)
     write_text_atomic(path, out.to_csv(index=False, float_format="%.6f", lineterminator="\n"))
     return len(out)
 
@@ -49,7 +53,9 @@ def _read_truth(path: str) -> dict:
 def run(args) -> int:
     project = Path(args.project)
     truth = _read_truth(args.truth) if getattr(args, "truth", None) else None
-    conn = open_project(project, create=False)
+    if args.predictions:  # before the work, not after it
+        check_output_file(args.predictions, project=project, what="the predictions CSV")
+    conn = open_project(project, create=False, readonly=True)
     try:
         if latest_run_id(conn, "model") is None:
             raise UserError(f"{project}: no inference results yet — run 'auditor infer "
@@ -62,7 +68,8 @@ def run(args) -> int:
             from auditor.pipeline.evaluate import score_against_truth
             result["truth"] = score_against_truth(conn, truth, run_id=result["run_id"])
         if args.predictions:
-            n = write_predictions(frames.predictions(conn, result["run_id"]), args.predictions)
+            n = write_predictions(frames.predictions(conn, result["run_id"]), args.predictions,
+                                  project=project)
             result["predictions_file"] = {"path": str(args.predictions), "rows": n}
     finally:
         conn.close()

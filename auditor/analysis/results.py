@@ -40,7 +40,7 @@ def compute_analysis(path: str | Path, run_id: Optional[int] = None,
     at ``path``, with the place indexes the views click through."""
     from auditor.analysis.report import run_analyses
     from auditor.store import open_project
-    conn = open_project(Path(path), create=False)
+    conn = open_project(Path(path), create=False, readonly=True)  # a reader: query_only
     try:
         report, places = run_analyses(conn, run_id, progress, with_places=True)
         rid = int(report["run_id"])

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import pandas as pd
 
 from auditor.audit.flags import event_log, flags_in_force, reattach, revoke
 from auditor.audit.log_csv import export_csv, import_csv
 from auditor.errors import UserError
+from auditor.outputs import check_output_file
 from auditor.store import open_project
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from auditor.terminal import one_line
 
 
 def _printable(value) -> str:
     """Data is untrusted: no control characters (escape sequences, newlines) reach the terminal."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return _CONTROL.sub("?", str(value))
+    return one_line(value)
 
 
 def _records(log: pd.DataFrame) -> list[dict]:
@@ -92,7 +91,12 @@ def _event_id(text) -> int:
 
 
 def run(args) -> int:
-    conn = open_project(args.project, create=False)
+    writes = bool(getattr(args, "import_", None)) or \
+        getattr(args, "reattach", None) is not None or getattr(args, "revoke", None) is not None
+    if getattr(args, "export", None):  # before anything else: never over the project
+        check_output_file(args.export, project=args.project, what="the flag CSV")
+    # listing and exporting only read: they work on a read-only project too
+    conn = open_project(args.project, create=False, readonly=not writes)
     try:
         summary: dict = {}
         if getattr(args, "import_", None):
@@ -101,7 +105,8 @@ def run(args) -> int:
         if changed is not None:
             summary["change"] = changed
         if getattr(args, "export", None):
-            summary["export"] = {"file": str(args.export), "events": export_csv(conn, args.export)}
+            summary["export"] = {"file": str(args.export),
+                                 "events": export_csv(conn, args.export, project=args.project)}
         if args.json:
             summary["events"] = _records(event_log(conn))
             summary["flags"] = flag_records(conn)

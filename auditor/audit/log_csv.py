@@ -17,16 +17,20 @@ from pathlib import Path
 from auditor.atomic import write_text_atomic
 from auditor.audit.anchors import anchor_json, backfill_anchors, parse_anchor, resolve_flags, write_anchor
 from auditor.audit.flags import EVENT_COLUMNS, check_flag, insert_event
+from auditor.csvsafe import neutralise, restore
 from auditor.errors import UserError
+from auditor.outputs import check_input_file, check_output_file
 from auditor.store import transaction
 
 REQUIRED = ["event_id", "analyst", "created_at", "target_kind", "target_id", "action"]
 CSV_COLUMNS = EVENT_COLUMNS + ["anchor"]
 
 
-def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
-    """Write every event to ``path`` (temp name + rename); returns the number of events."""
-    path = Path(path)
+def export_csv(conn: sqlite3.Connection, path: str | Path, project=None) -> int:
+    """Write every event to ``path`` (temp name + rename); returns the number of events.
+    Text a spreadsheet would run as a formula gets a leading ' (auditor.csvsafe; import_csv
+    takes it off again, so an exported log merges back exactly)."""
+    path = check_output_file(path, project=project, what="the flag CSV")
     if not path.parent.is_dir():
         raise UserError(f"{path}: folder {path.parent} does not exist; create it first")
     rows = conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM flag_events "
@@ -36,7 +40,7 @@ def export_csv(conn: sqlite3.Connection, path: str | Path) -> int:
     writer.writerow(CSV_COLUMNS)
     for row in rows:  # a hand-made log: one anchor read per event is fine
         anchor = anchor_json(conn, row[0]) if row[3] == "place" else None
-        writer.writerow(["" if v is None else v for v in (*row, anchor)])
+        writer.writerow(["" if v is None else neutralise(v) for v in (*row, anchor)])
     write_text_atomic(path, buf.getvalue())
     return len(rows)
 
@@ -72,7 +76,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
 
 def _parse_row(path: Path, line: int, row: dict) -> dict:
     def text(name):
-        value = row.get(name)
+        value = restore(row.get(name))
         return value if value not in (None, "") else None
 
     where = f"{path}: row {line}"
@@ -125,7 +129,7 @@ def import_csv(conn: sqlite3.Connection, path: str | Path) -> dict:
     Events are matched on (analyst, created_at, target, action, new_value), with multiplicity:
     the k-th such event in the file is the k-th one here. ``revokes`` ids of the file are
     remapped to this log's ids. Returns {"read", "imported", "already_present"}."""
-    path = Path(path)
+    path = check_input_file(path, what="a flag CSV")
     records = []
     seen_ids: set[int] = set()
     kinds: dict[int, tuple] = {}

@@ -5,8 +5,9 @@ and vehicles are written in batches, so memory stays flat at 20M pings and the s
 the same bytes."""
 from __future__ import annotations
 
+import contextlib
 import json
-import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from auditor import __version__
+from auditor.atomic import atomic_path
 from auditor.demo import defaults, defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
@@ -23,6 +25,7 @@ from auditor.demo.population import FAULTY_FIRMWARE, Vehicle, build_fleet, sampl
 from auditor.demo.routes import RouteBook, drive_pings
 from auditor.demo.schedules import Itinerary, plan_itinerary
 from auditor.errors import UserError
+from auditor.failures import shown
 from auditor.progress import Progress, report
 
 START_DATE = np.datetime64("2026-03-02")  # a Monday; DST starts in the US on Mar 8, EU Mar 29
@@ -177,20 +180,63 @@ def _write_vehicles(path: Path, fleet: list[Vehicle]) -> None:
                      f"{v.model_year}\n")
 
 
+DEMO_FILES = ("pings.csv", "labels.csv", "vehicles.csv", "truth.json")
+BUILD_STAMP = "demo-build.json"  # written beside the four files by 'auditor demo'
+
+
+def check_demo_folder(out: Path) -> None:
+    """``out`` may receive a demo fleet: missing, empty, or an earlier demo — a folder whose
+    entries are only the four demo files (and 'auditor demo''s build stamp), with a truth.json
+    that is a demo truth (it has "vehicles" and a "summary" naming the generator). Anything
+    else is someone's folder, and their pings.csv is not ours to overwrite."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UserError(f"{shown(out)}: exists and is not a folder — choose another output folder")
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return
+    foreign = [n for n in entries if n not in DEMO_FILES and n != BUILD_STAMP]
+    if not foreign and "truth.json" in entries:
+        try:
+            truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            truth = None
+        if isinstance(truth, dict) and "vehicles" in truth and \
+                isinstance(truth.get("summary"), dict) and "generator" in truth["summary"]:
+            return
+    shown_names = ", ".join(foreign[:3] or entries[:3]) + (" …" if len(entries) > 3 else "")
+    raise UserError(f"{shown(out)}: folder is not empty ({shown_names}) and is not an earlier "
+                    "demo — choose an empty or new folder (nothing was written)")
+
+
 def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.DAYS,
                seed: int = defaults.SEED, progress: Progress | None = None, *,
                firmware_fault: bool = True) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
-    by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would."""
+    by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would.
+    OUT_DIR must be new, empty or an earlier demo (check_demo_folder). Each file is written to
+    a temporary file of its own (auditor.atomic) and the four are renamed into place only once
+    all are written."""
     check_sizes(vehicles, days)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: exists and is not a folder — choose another output folder")
+    check_demo_folder(out)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_demo_files(out, vehicles, days, seed, progress, firmware_fault)
+    except BaseException:
+        if created:  # a full disk, an interrupt: no half-made folder left behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
+                      progress: Progress | None, firmware_fault: bool) -> dict:
     paths = {name: out / f"{name}.{ext}" for name, ext in
              (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
-    tmp = {name: p.with_name(p.name + ".tmp") for name, p in paths.items()}
-    try:
+    with contextlib.ExitStack() as stack:
+        tmp = {name: stack.enter_context(atomic_path(p)) for name, p in paths.items()}
         fleet = build_fleet(vehicles, seed)
         n_pings, defect_counts = _write_pings(tmp["pings"], fleet, seed, days, firmware_fault,
                                               progress)
@@ -221,9 +267,4 @@ def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.
         with open(tmp["truth"], "w", encoding="utf-8", newline="\n") as fh:
             json.dump(truth, fh, indent=1)
             fh.write("\n")
-        for name in paths:  # the four files appear only once all are written
-            os.replace(tmp[name], paths[name])
-    finally:
-        for t in tmp.values():
-            t.unlink(missing_ok=True)
     return paths

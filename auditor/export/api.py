@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from auditor.export.build import build_training_set, export_columns
 from auditor.export.canonical import arrow_table, rows_sha256
 from auditor.export.config import ExportConfig, check_format
 from auditor.export.hashing import sha256_bytes, sha256_file
-from auditor.export.manifest import build_manifest, content_hashes, input_files
+from auditor.export.manifest import build_manifest, content_hashes, input_files, redact_manifest
 from auditor.export.outdir import MANIFEST, prepare_out_dir, remove_stale_outputs
-from auditor.export.writers import manifest_bytes, write_training_file, writer_settings
+from auditor.export.writers import manifest_bytes, output_name, write_training_file, writer_settings
+from auditor.failures import shown
+from auditor.outputs import check_output_files
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project
 
@@ -33,9 +36,10 @@ def read_snapshot(conn: sqlite3.Connection):
 def _open(project) -> tuple[Path, sqlite3.Connection]:
     path = Path(project).absolute()
     if not path.exists():
-        raise UserError(f"{path}: no such project — check the path (export reads an existing "
-                        "project)")
-    return path, open_project(path, create=False)
+        raise UserError(f"{shown(path)}: no such project — check the path (export reads an "
+                        "existing project)")
+    # read-only: an export never changes the project, and works on a read-only one
+    return path, open_project(path, create=False, readonly=True)
 
 
 def check_orphans(conn: sqlite3.Connection, skip: bool) -> list[int]:
@@ -44,9 +48,9 @@ def check_orphans(conn: sqlite3.Connection, skip: bool) -> list[int]:
     the ids are returned (and recorded in the manifest) when skipped."""
     ids = [int(e) for e in orphaned_flags(conn)["event_id"]]
     if ids and not skip:
-        shown = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10
-                                                 else "")
-        raise UserError(f"{len(ids)} orphaned flag(s) (event {shown}) point at no place since "
+        listed = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10
+                                                  else "")
+        raise UserError(f"{len(ids)} orphaned flag(s) (event {listed}) point at no place since "
                         "the last infer — re-attach or revoke them ('auditor flags PROJECT "
                         "--reattach EVENT PLACE --analyst NAME', or in the app), or export with "
                         "--skip-orphaned to leave them out")
@@ -73,27 +77,52 @@ def preview_export(project, config: ExportConfig | dict | None = None,
 
 def export_training_set(project, out_dir, fmt: str = "csv",
                         config: ExportConfig | dict | None = None,
-                        progress: Progress | None = None, skip_orphaned: bool = False) -> dict:
+                        progress: Progress | None = None, skip_orphaned: bool = False, *,
+                        redact: bool = False) -> dict:
     """Write OUT_DIR/training_set.<fmt> and OUT_DIR/manifest.json; returns the summary that
     ``auditor export --json`` prints. Refuses (UserError) while a place flag is orphaned,
-    unless ``skip_orphaned``: orphans are never applied either way."""
+    unless ``skip_orphaned``: orphans are never applied either way. ``redact``: the manifest
+    names the project and the imported files without absolute paths, and the platform without
+    host details."""
     config = ExportConfig.from_any(config)
     fmt = check_format(fmt)
     path, conn = _open(project)
     try:
         out = Path(out_dir).absolute()
+        # never over the project (or any SQLite file): checked before any work is done
+        check_output_files([out / output_name(fmt), out / MANIFEST], project=path,
+                           what="the export")
+        created = not out.exists()
         previous = prepare_out_dir(out)
-        with read_snapshot(conn):
-            orphans = check_orphans(conn, skip_orphaned)
-            ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
-            if orphans:
-                ts.flags["orphaned_skipped"] = orphans
-            report(progress, 0.6, 1.0, "hashing inputs")
-            hashes = content_hashes(conn, ts)
-            inputs = input_files(conn)
+        try:
+            with read_snapshot(conn):
+                orphans = check_orphans(conn, skip_orphaned)
+                ts = build_training_set(conn, config, scaled(progress, 0.0, 0.6))
+                if orphans:
+                    ts.flags["orphaned_skipped"] = orphans
+                report(progress, 0.6, 1.0, "hashing inputs")
+                hashes = content_hashes(conn, ts)
+                inputs = input_files(conn)
+        except BaseException:
+            _remove_if_created(out, created)
+            raise
     finally:
         conn.close()
+    try:
+        return _write_export(ts, out, fmt, path, config, hashes, inputs, previous, redact,
+                             progress)
+    except BaseException:  # a full disk, an interrupt: no half-export left in a new folder
+        _remove_if_created(out, created)
+        raise
 
+
+def _remove_if_created(out: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _write_export(ts, out: Path, fmt: str, path: Path, config: ExportConfig, hashes: dict,
+                  inputs: list, previous, redact: bool, progress) -> dict:
     report(progress, 0.75, 1.0, f"writing {fmt}")
     columns = export_columns()
     table = arrow_table(ts.frame, columns)
@@ -106,6 +135,8 @@ def export_training_set(project, out_dir, fmt: str = "csv",
     manifest = build_manifest(ts, project=path, config=config.to_dict(), fmt=fmt,
                               writer=writer_settings(fmt), columns=columns, hashes=hashes,
                               inputs=inputs, outputs=outputs, rows_sha256=rows_hash)
+    if redact:
+        manifest = redact_manifest(manifest, project=path, out_dir=out)
     blob = manifest_bytes(manifest)
     write_bytes_atomic(out / MANIFEST, blob)
     remove_stale_outputs(out, previous, {data_path.name})
@@ -120,7 +151,7 @@ def export_training_set(project, out_dir, fmt: str = "csv",
         "format": fmt,
         "out_dir": str(out),
         "model_run_id": ts.run["run_id"],
-        "orphaned_skipped": orphans,
+        "orphaned_skipped": ts.flags.get("orphaned_skipped", []),
         **{k: ts.counts[k] for k in ("relabelled", "excluded", "excluded_by_reason",
                                       "misclassified_validation", "reweighted")},
     }

@@ -17,7 +17,10 @@ from typing import Sequence
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+
+from auditor.csvsafe import NEEDS_PREFIX_RE, NUMBER_RE_RE2
 
 # Only options pyarrow >= 11 knows; the line end ("\n"), the empty null string and the quoted
 # header are that writer's fixed defaults (newer pyarrow can set them, older cannot).
@@ -27,7 +30,9 @@ CSV_FORMAT = {"writer": f"pyarrow.csv.write_csv (pyarrow {pa.__version__})",
               "options": dict(CSV_OPTIONS), "encoding": "utf-8", "line_end": "\n",
               "float": "shortest round-trip (reads back to the same double)",
               "missing": "empty field", "text": "always quoted, quotes doubled",
-              "header": "quoted column names"}
+              "header": "quoted column names",
+              "formula_guard": "a text cell starting with = + - @ tab CR (not a number) or ' "
+                               "is prefixed with ' (auditor.csvsafe)"}
 
 
 def arrow_table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
@@ -58,8 +63,22 @@ class _HashingSink(io.RawIOBase):
         return len(data)
 
 
+def spreadsheet_safe(table: pa.Table) -> pa.Table:
+    """Every text cell that a spreadsheet would run as a formula (auditor.csvsafe) prefixed
+    with an apostrophe; vectorised, deterministic, a no-op for tables without such cells."""
+    columns = []
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            hit = pc.and_(pc.match_substring_regex(col, NEEDS_PREFIX_RE),
+                          pc.invert(pc.match_substring_regex(col, NUMBER_RE_RE2)))
+            if pc.any(hit).as_py():
+                col = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
+        columns.append(col)
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
 def write_csv(table: pa.Table, sink) -> None:
-    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(**CSV_OPTIONS))
+    pa_csv.write_csv(spreadsheet_safe(table), sink, pa_csv.WriteOptions(**CSV_OPTIONS))
 
 
 def render_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> bytes:

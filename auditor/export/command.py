@@ -21,7 +21,8 @@ def run_export(args) -> int:
     try:
         summary = export_training_set(args.project, args.out_dir, fmt=args.format,
                                       config=config_from_args(args), progress=progress,
-                                      skip_orphaned=bool(getattr(args, "skip_orphaned", False)))
+                                      skip_orphaned=bool(getattr(args, "skip_orphaned", False)),
+                                      redact=bool(getattr(args, "redact", False)))
     finally:
         progress.close()
     if args.json:
@@ -47,7 +48,8 @@ def run_export(args) -> int:
 def run_verify(args) -> int:
     progress = TerminalProgress()
     try:
-        result = verify_export(args.out_dir, progress=progress)
+        result = verify_export(args.out_dir, progress=progress,
+                               project=getattr(args, "project", None))
     finally:
         progress.close()
     for note in result.notes:

@@ -4,6 +4,7 @@ Nothing in it depends on the wall clock, so exporting twice writes the same mani
 from __future__ import annotations
 
 import functools
+import os
 import platform
 import sqlite3
 import subprocess
@@ -119,3 +120,29 @@ def build_manifest(ts: TrainingSet, *, project: Path, config: dict, fmt: str, wr
                     "rows_hash": "sha256 of the canonical CSV rendering (writer 'csv') of the "
                                  "rows in this order"},
     }
+
+
+def redacted_project_path(project: Path, out_dir: Path) -> str | None:
+    """The project's path relative to the export folder when it stays within the folder's
+    parent (e.g. "../p.db", "../data/p.db"); None when only its name may be told."""
+    try:
+        rel = Path(os.path.relpath(project, out_dir))
+    except ValueError:  # another drive (Windows)
+        return None
+    ups = [p for p in rel.parts if p == ".."]
+    return rel.as_posix() if len(ups) <= 1 and rel.parts[len(ups):].count("..") == 0 else None
+
+
+def redact_manifest(manifest: dict, *, project: Path, out_dir: Path) -> dict:
+    """``manifest`` without absolute paths, host or user details: the project as a path
+    relative to the export folder (or only its name), imported files by name only, the
+    platform as its OS name only. Hashes, counts and settings stay: verify still works."""
+    out = dict(manifest)
+    out["redacted"] = True
+    out["project"] = {"name": project.name,
+                      "path": redacted_project_path(project, out_dir)}
+    out["platform"] = platform.system()
+    out["inputs"] = dict(manifest["inputs"])
+    out["inputs"]["files"] = [{k: v for k, v in f.items() if k != "path"}
+                              for f in manifest["inputs"]["files"]]
+    return out

@@ -13,10 +13,15 @@ from pathlib import Path
 
 from auditor.errors import UserError
 from auditor.export.api import export_training_set
+from auditor.export.config import FORMATS
 from auditor.export.hashing import sha256_file
 from auditor.export.outdir import MANIFEST, read_manifest
+from auditor.export.writers import output_name
+from auditor.failures import shown
 from auditor.progress import Progress
+from auditor.store.connection import check_is_project
 
+EXPORT_FILE_NAMES = frozenset(output_name(f) for f in FORMATS)
 # content hash name -> how a difference reads
 TABLE_WORDS = {
     "pings": "an input changed: the pings differ",
@@ -25,8 +30,9 @@ TABLE_WORDS = {
     "flag_events": "the flags changed: the flag event log differs",
     "model_rows": "inference changed: the model run's predictions or place features differ",
 }
-# sections compared by dedicated code below; every other section is compared generically
-_DEDICATED = {"versions", "inputs", "model_run", "outputs", "auditor", "platform"}
+# sections compared by dedicated code below; every other section is compared generically.
+# "project" (where the project file is) is a note only: the content hashes prove the inputs.
+_DEDICATED = {"versions", "inputs", "model_run", "outputs", "auditor", "platform", "project"}
 
 
 @dataclass
@@ -111,6 +117,8 @@ def compare_manifests(old: dict, new: dict) -> tuple[list[str], list[str]]:
                      f"{new_auditor.get('git_commit')}")
     if old.get("platform") != new.get("platform"):
         notes.append(f"platform {old.get('platform')} → {new.get('platform')}")
+    if old.get("project") != new.get("project"):
+        notes.append(f"project file {old.get('project')} → {new.get('project')}")
     return diffs, notes
 
 
@@ -119,7 +127,9 @@ def check_files_on_disk(out_dir: Path, manifest: dict) -> list[str]:
     diffs = []
     for name, info in sorted(manifest.get("outputs", {}).get("files", {}).items()):
         path = out_dir / name
-        if "/" in name or "\\" in name or not path.is_file():
+        if name not in EXPORT_FILE_NAMES:  # a received manifest names only files we write
+            diffs.append(f"the manifest lists {name!r}, which is not a file auditor exports")
+        elif not path.is_file():
             diffs.append(f"an output file is missing: {name} is not in {out_dir}")
         elif sha256_file(path) != info.get("sha256"):
             diffs.append(f"an output file differs: {name} in {out_dir} was changed after the "
@@ -127,16 +137,39 @@ def check_files_on_disk(out_dir: Path, manifest: dict) -> list[str]:
     return diffs
 
 
-def verify_export(out_dir, progress: Progress | None = None) -> Verification:
+def locate_project(out: Path, manifest: dict, project=None) -> Path:
+    """The project to rebuild from: ``project`` if given, else the one the manifest names (a
+    redacted manifest names it relative to the export folder)."""
+    if project is not None:
+        path = Path(project)
+        if not path.is_file():
+            raise UserError(f"{shown(path)}: no such project file — check --project")
+        return path
+    record = manifest.get("project") if isinstance(manifest.get("project"), dict) else {}
+    named = record.get("path")
+    if not isinstance(named, str) or not named:
+        raise UserError(f"{shown(out)}/{MANIFEST}: names the project only as "
+                        f"{record.get('name')!r} — give it with 'auditor verify {shown(out)} "
+                        "--project PROJECT'")
+    path = Path(named) if Path(named).is_absolute() else out / named
+    if not path.exists():
+        raise UserError(f"{shown(out)}/{MANIFEST}: project {shown(named)} named in the manifest "
+                        "does not exist — put the project back at that path, or give it with "
+                        f"'auditor verify {shown(out)} --project PROJECT'")
+    return path
+
+
+def verify_export(out_dir, progress: Progress | None = None, project=None) -> Verification:
+    """Rebuild the export in ``out_dir`` from its project (the one the manifest names, or
+    ``project``) and compare. The project is opened read-only and only if it is an auditor
+    project: a received manifest cannot make verify open or change any other file."""
     out = Path(out_dir)
     manifest = read_manifest(out)
     if manifest is None:
         raise UserError(f"{out}: no auditor {MANIFEST} here — give the folder an "
                         "'auditor export' wrote")
-    project = manifest.get("project", {}).get("path")
-    if not project or not Path(project).exists():
-        raise UserError(f"{out}/{MANIFEST}: project {project} named in the manifest does not "
-                        "exist — put the project back at that path to verify")
+    project = locate_project(out, manifest, project)
+    check_is_project(project)  # before anything else: never anything but an auditor project
     diffs = check_files_on_disk(out, manifest)
     with tempfile.TemporaryDirectory(prefix="auditor-verify-") as tmp:
         try:
@@ -144,7 +177,7 @@ def verify_export(out_dir, progress: Progress | None = None) -> Verification:
             # rebuilt manifest's flags_in_force, so the rebuild itself never refuses for them
             export_training_set(project, Path(tmp) / "export", fmt=manifest.get("format", "csv"),
                                 config=manifest.get("config"), progress=progress,
-                                skip_orphaned=True)
+                                skip_orphaned=True, redact=bool(manifest.get("redacted")))
         except UserError as exc:
             return Verification(False, diffs + [f"the export cannot be rebuilt: {exc}"])
         rebuilt = read_manifest(Path(tmp) / "export")

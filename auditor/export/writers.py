@@ -1,15 +1,15 @@
-"""Writing export files byte for byte the same every time, via a temporary name + os.replace."""
+"""Writing export files byte for byte the same every time, via a temporary file + rename
+(auditor.atomic)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditor.atomic import temp_name
+from auditor.atomic import atomic_path
 from auditor.export.canonical import CSV_FORMAT, write_csv_file
 
 # Every writer setting that can change the bytes is fixed here and recorded in the manifest.
@@ -33,18 +33,11 @@ def writer_settings(fmt: str) -> dict:
 def write_training_file(table: pa.Table, out_dir: Path, fmt: str) -> Path:
     """OUT_DIR/training_set.<fmt> from the canonical Arrow table, via a temporary name."""
     path = out_dir / output_name(fmt)
-    tmp = temp_name(path)
-    try:
+    with atomic_path(path) as tmp:
         if fmt == "csv":
             write_csv_file(table, tmp)
         else:
             pq.write_table(table, tmp, **PARQUET_SETTINGS)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

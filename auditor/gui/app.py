@@ -124,12 +124,13 @@ def grab_png(window, path: Path) -> None:
     wait_until(lambda: not _looks_blank(window.map), 5.0)
     wait_until(lambda: False, 0.2)
     image = window.grab().toImage()
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.png")
-    if not image.save(str(tmp), "PNG"):
-        raise UserError(f"{path}: cannot write the screenshot — check the folder exists and is "
-                        "writable")
-    os.replace(tmp, path)
+    from auditor.atomic import atomic_path  # exclusive temp file, fsync, rename (issue 12)
+    from auditor.outputs import check_output_file
+    path = check_output_file(path, what="the screenshot")
+    with atomic_path(path) as tmp:
+        if not image.save(str(tmp), "PNG"):
+            raise UserError(f"{path}: cannot write the screenshot — check the folder exists and "
+                            "is writable")
 
 
 def dispose(window) -> None:

@@ -278,7 +278,9 @@ class FilePage(QWizardPage):
                 show_bug(self, exc, "reading the file", tb)
             self._loaded(entry)
 
-        reader.submit("Reading the file", lambda progress: read_preview(path), done,
+        project = self.wiz.project  # never previewed as a table: open() drops our locks
+        reader.submit("Reading the file",
+                      lambda progress: read_preview(path, project=project), done,
                       on_error=failed, parent=self)
 
     def _loaded(self, entry: FileEntry) -> None:
@@ -785,7 +787,7 @@ class ImportWizard(QWizard):
         from auditor.store.lookups import quarantined_rows
         rows = []
         if summary.get("import_id") is not None:
-            conn = open_project(self.project, create=False)
+            conn = open_project(self.project, create=False, readonly=True)
             try:
                 rows = quarantined_rows(conn, summary["import_id"], limit)
             finally:

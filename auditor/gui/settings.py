@@ -3,7 +3,6 @@ the basemap, recent projects, and the window layout."""
 from __future__ import annotations
 
 import getpass
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -12,12 +11,17 @@ ORGANISATION = "auditor"
 APPLICATION = "auditor"
 MAX_RECENT = 8
 BASEMAP_NONE, BASEMAP_OSM = "none", "osm"
-_TILE_TEMPLATE = re.compile(r"^https?://[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}[^\s]*$")
 
 
 def valid_tile_url(url: str) -> bool:
-    """A custom basemap must look like http(s)://…{z}…{x}…{y}…"""
-    return bool(_TILE_TEMPLATE.match(url.strip()))
+    """A custom basemap must be an https://…{z}…{x}…{y}… template (the core's rule,
+    auditor.maps.basemap: plain http is refused)."""
+    from auditor.errors import UserError
+    from auditor.maps.basemap import check_basemap, kind
+    try:
+        return kind(check_basemap(url)) == "url"
+    except UserError:
+        return False
 
 
 def default_analyst() -> str:

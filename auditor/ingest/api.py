@@ -19,6 +19,7 @@ from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
 from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import OK, REASONS
+from auditor.outputs import check_input_file
 from auditor.progress import Progress, report
 from auditor.store import open_project, transaction
 from auditor.store.connection import check_is_project
@@ -65,6 +66,8 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     column_map = dict(column_map or {})
     timestamps.check_zone(tz)
     check_is_project(project)
+    for f in files:  # never open() the project as a CSV: it would drop our SQLite locks
+        check_input_file(f, project=project, what="a file to import", utf8_name=True)
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
     plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows) for f in files]
     if only or ignore_offset or replace:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from auditor.errors import UserError
 from auditor.ingest.columns import guess_kind, resolve
 from auditor.ingest.readers import display_text, open_source
+from auditor.outputs import check_input_file
 
 PREVIEW_ROWS = 20
 
@@ -26,9 +27,12 @@ class FilePreview:
     encoding: Optional[str]   # CSV only
 
 
-def read_preview(path: str | Path, rows: int = PREVIEW_ROWS) -> FilePreview:
+def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> FilePreview:
     """The first ``rows`` rows of ``path`` as the import reads them; UserError (one line, the
-    file named) for anything the import would refuse as a whole."""
+    file named) for anything the import would refuse as a whole — the project itself too
+    (``project``, or any project this process has open): open() on it would drop our SQLite
+    locks (auditor.store.connection)."""
+    check_input_file(path, project=project, what="a file to import")
     source = open_source(path)
     frame = None
     for chunk in source.chunks(rows):

@@ -3,7 +3,8 @@
 Input is the report's ``skew.spatial_drift`` dict (auditor.analysis.drift): grid cells with the
 share of parked hours in the first and second half of the data. Each cell is a rectangle,
 orange where parking grew, blue where it shrank, more opaque the larger the change. Leaflet is
-inlined (auditor.maps.assets), so the page needs no network. Text from data is escaped here;
+inlined (auditor.maps.assets), so the page needs no network; a Content-Security-Policy
+(auditor.maps.csp) lets only its own scripts run. Text from data is escaped here;
 the cell data travels as <script>-safe JSON and is drawn with plain Leaflet.
 """
 from __future__ import annotations
@@ -14,6 +15,8 @@ import folium
 from branca.element import Element, MacroElement
 
 from auditor.maps.assets import leaflet_css, leaflet_js, script_tag, style_tag
+from auditor.maps.csp import with_policy
+from auditor.maps.page import add_tile_layer
 from auditor.maps.vehicle_map import BASEMAP_OFF_NOTICE, check_basemap, esc, script_json
 
 GREW = "#d55e00"    # Okabe-Ito vermillion: more parking in the second half
@@ -156,11 +159,7 @@ def render_drift_map(drift: dict, *, basemap: str = "none", max_cells: int = MAX
     figure.header.add_child(Element("\n".join([
         style_tag(leaflet_css()), style_tag(_DRIFT_CSS), script_tag(leaflet_js()),
         script_tag(_DRIFT_JS)])), name="auditor_assets")
-    if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", max_zoom=19).add_to(m)
-    elif basemap != "none":
-        host = basemap.split("/")[2]
-        folium.TileLayer(tiles=basemap, attr=f"Tiles: {esc(host)}", max_zoom=19).add_to(m)
+    add_tile_layer(m, basemap)
     cells = payload["cells"]
     if cells:
         m.fit_bounds([[min(c["s"] for c in cells), min(c["w"] for c in cells)],
@@ -170,4 +169,4 @@ def render_drift_map(drift: dict, *, basemap: str = "none", max_cells: int = MAX
         m.fit_bounds([[-60.0, -170.0], [70.0, 170.0]])
     _DriftLayer(payload).add_to(m)
     _number_elements(figure)
-    return figure.render()
+    return with_policy(figure.render(), basemap)

@@ -19,17 +19,14 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
-from auditor.errors import UserError
+from auditor.maps.basemap import BASEMAPS, check_basemap  # noqa: F401  (re-exported)
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies
 LABEL_COLORS = {"home": "#0072b2", "work": "#e69f00", "other": "#9a9a9a"}
 NO_PREDICTION = "#ffffff"
 FLAG_COLOR = "#cc79a7"
-BASEMAPS = ("none", "osm")
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]{0,63}$")
-_TILE_URL = re.compile(r"^https?://[^\s\"'<>\\`]*\{z\}[^\s\"'<>\\`]*\{x\}[^\s\"'<>\\`]*\{y\}"
-                       r"[^\s\"'<>\\`]*$")
 META_SHOWN = 8
 BASEMAP_OFF_NOTICE = "Basemap off — enable in View ▸ Basemap"
 UNLABELLED = "unlabelled"
@@ -46,17 +43,6 @@ def script_json(obj) -> str:
     older JS parsers): ensure_ascii writes those as \\u escapes."""
     return (json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def check_basemap(basemap: str) -> str:
-    """"none", "osm" or a tile URL template like https://host/{z}/{x}/{y}.png."""
-    basemap = (basemap or "none").strip()
-    if basemap.lower() in BASEMAPS:
-        return basemap.lower()
-    if not _TILE_URL.match(basemap):
-        raise UserError(f"basemap {basemap!r} is not none, osm or a tile URL template — write "
-                        "e.g. https://tile.example.org/{z}/{x}/{y}.png")
-    return basemap
 
 
 def check_click_handler(name: Optional[str]) -> Optional[str]:
@@ -215,7 +201,8 @@ def render_vehicle_map(conn: sqlite3.Connection, vehicle_id: str, *, run_id: Opt
     """The complete HTML page of one vehicle's map.
 
     run_id: predictions to colour places by (default: the latest model run).
-    basemap: "none", "osm" or a tile URL template (http(s)://…{z}…{x}…{y}…).
+    basemap: "none", "osm", an https tile URL template (https://…{z}…{x}…{y}…) or local
+    tiles "mbtiles:FILE" / "xyz:FOLDER" (auditor.maps.basemap).
     selected_place: place selected and its popup open on load.
     click_handler: name of a global JS function called as f("place"|"trip", id) on clicks.
     time_range: (start_ts, end_ts) UTC seconds: only trips and places visited in it.

@@ -35,6 +35,7 @@ from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
+from auditor.store.connection import LONG_JOB_WAIT_S
 from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
 
 _PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
@@ -130,7 +131,8 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         versions = json.dumps(library_versions(), sort_keys=True)
         common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
                   "data_hash": data_hash.hexdigest(), "seed": seed}
-        with transaction(conn):
+        # the work is done: wait out an analyst's flag write instead of losing it to a lock
+        with transaction(conn, wait=LONG_JOB_WAIT_S):
             backfill_anchors(conn)  # flags made before anchors: anchor them to today's places
             _replace(conn, "trips", derived["trips"])
             _replace(conn, "stops", derived["stops"])

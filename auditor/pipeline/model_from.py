@@ -29,8 +29,8 @@ from auditor.errors import UserError
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS
 from auditor.pipeline.model import PROBA_COLUMNS, _classifier, decide_labels, feature_matrix
+from auditor.store.connection import EARLIER_PROJECT, PROJECT, inspect_project_file, sqlite_uri
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _EXPORT_KIND = "auditor-training-export"   # auditor.export.outdir.MANIFEST_KIND (layer above)
 
 
@@ -60,9 +60,13 @@ def read_source(source, project=None) -> TrainingRows:
     if path.is_dir():
         return _from_export(path)
     if path.is_file():
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head == _SQLITE_MAGIC:
+        # recognised through SQLite, never open(): that would drop the SQLite locks this
+        # process may hold on that project (auditor.store.connection)
+        try:
+            state, _ = inspect_project_file(path)
+        except UserError:
+            state = None
+        if state in (PROJECT, EARLIER_PROJECT):
             return _from_project(path)
         raise UserError(f"--model-from {path}: neither an auditor project nor an export folder "
                         "— give a project file or a folder written by 'auditor export'")
@@ -124,7 +128,7 @@ def _from_export(path: Path) -> TrainingRows:
 
 def _from_project(path: Path) -> TrainingRows:
     try:
-        conn = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)  # Path.as_uri(): ?, #, %
     except sqlite3.Error as exc:
         raise UserError(f"--model-from {path}: cannot open it ({exc})") from None
     try:

@@ -2,6 +2,7 @@
 
 The schema version lives in ``PRAGMA user_version``. Each migration moves the file from
 version N-1 to N inside one transaction; never edit a released migration, add a new one.
+A project is marked with ``PRAGMA application_id`` (auditor.store.connection.APPLICATION_ID).
 
 Times are INTEGER seconds since the Unix epoch, UTC. ``utc_offset_min`` on a ping is the
 offset its source stated (or ``--tz`` implied), NULL when the source said nothing.
@@ -310,6 +311,13 @@ MIGRATIONS: list[str] = [
     SELECT event_id, analyst, created_at, target_kind, flagged_target_id, current_target,
            status, action, old_value, new_value, note, replaces
     FROM live WHERE status = 'orphaned';
+    """,
+    # 4: settings that belong to the project, not the user (the basemap: auditor.maps.basemap)
+    """
+    CREATE TABLE project_settings (
+        key            TEXT PRIMARY KEY,
+        value          TEXT NOT NULL
+    );
     """,
 ]
 

@@ -61,7 +61,7 @@ def _evidence_of(path, place_id: str) -> list[str]:
     """Runs on a worker thread: its own connection (sqlite3 connections stay on one thread)."""
     from auditor.analysis.evidence import evidence_for_place
     from auditor.store import open_project
-    conn = open_project(path, create=False)
+    conn = open_project(path, create=False, readonly=True)  # a reader: query_only
     try:
         return evidence_for_place(conn, place_id)
     finally:

@@ -230,8 +230,10 @@ class MapView(QWebEngineView):
                                      lambda text: self._swapped(token, request, text))
             return
         from auditor.maps.page import build_page  # folium: only for a page load
-        html = build_page(payload, basemap=basemap, click_handler=CLICK_HANDLER)
-        self._show_page(inject_bridge(html), basemap)
+        # the bridge goes in through build_page so the page's CSP lets it run (auditor.maps.csp)
+        html = build_page(payload, basemap=basemap, click_handler=CLICK_HANDLER,
+                          extra_head=bridge_script(), script_sources=("qrc:",))
+        self._show_page(html, basemap)
 
     def _swapped(self, token: int, request: tuple, text) -> None:
         if token != self._load_token:
