@@ -194,6 +194,8 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
     if not jobs:
         raise UserError("no files to import — add at least one CSV, Parquet or GPX file")
     check_is_project(project)
+    for job in jobs:  # never open() the project as a CSV: it would drop our SQLite locks
+        check_input_file(job.path, project=project, what="a file to import", utf8_name=True)
     plans = []
     for job in jobs:
         if job.kind is not None and job.kind not in columns.KINDS:

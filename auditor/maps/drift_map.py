@@ -42,6 +42,18 @@ window.auditorDriftMap = function (map, data) {
     return div;
   };
   info.addTo(map);
+  // open on the area with the most change (the fleet may span continents): fitted once the
+  // view has a size (a hidden tab has none), the other areas one zoom-out away
+  function fit() {
+    var s = map.getSize();
+    if (!(s.x > 0 && s.y > 0)) { map.once("resize", fit); return; }
+    if (data.focus) {
+      map.fitBounds(data.focus, {paddingTopLeft: [16, 16],
+                                 paddingBottomRight: [Math.min(300, s.x / 2), 16],
+                                 maxZoom: 13});
+    }
+  }
+  fit();
   if (data.notice) {
     var notice = L.control({position: "bottomleft"});
     notice.onAdd = function () {
@@ -94,6 +106,7 @@ def info_box(drift: dict, shown: int) -> str:
         ("first half", f"{_day(first[0])} – {_day(first[1])}" if first else "–"),
         ("second half", f"{_day(second[0])} – {_day(second[1])}" if second else "–"),
         ("cells shown", f"{shown:,} of {total:,} (largest change first)"),
+        ("opened on", "the area with the most change — zoom out for the rest"),
         ("total |change|", "–" if drift.get("total_abs_change") is None
          else f"{100 * drift['total_abs_change']:.1f} points"),
     ]
@@ -104,9 +117,32 @@ def info_box(drift: dict, shown: int) -> str:
     return f"<b>Spatial drift of parked hours</b><table>{table}</table>{legend}"
 
 
+FOCUS_DEG = 1.0  # the area the page opens on: the busiest 1° square and its neighbours
+
+
+def focus_bounds(cells: list[dict]) -> Optional[list]:
+    """[[s, w], [n, e]] of the area holding the most change: the 1° square with the largest
+    summed |change| and the squares around it (one city and its suburbs), so a fleet spread
+    over continents does not open at world zoom with every cell a speck."""
+    if not cells:
+        return None
+    weight: dict = {}
+    for c in cells:
+        key = (int((c["lat_min"] + c["lat_max"]) // (2 * FOCUS_DEG)),
+               int((c["lon_min"] + c["lon_max"]) // (2 * FOCUS_DEG)))
+        weight[key] = weight.get(key, 0.0) + abs(c["change"])
+    k0, k1 = max(sorted(weight), key=lambda k: weight[k])
+    near = [c for c in cells
+            if abs(int((c["lat_min"] + c["lat_max"]) // (2 * FOCUS_DEG)) - k0) <= 1
+            and abs(int((c["lon_min"] + c["lon_max"]) // (2 * FOCUS_DEG)) - k1) <= 1]
+    return [[min(c["lat_min"] for c in near), min(c["lon_min"] for c in near)],
+            [max(c["lat_max"] for c in near), max(c["lon_max"] for c in near)]]
+
+
 def page_data(drift: dict, basemap: str, max_cells: int = MAX_CELLS) -> dict:
     cells = list(drift.get("cells") or [])[:max_cells]  # already sorted by |change|
     return {
+        "focus": focus_bounds(cells),
         "cells": [{"s": c["lat_min"], "n": c["lat_max"], "w": c["lon_min"], "e": c["lon_max"],
                    "change": c["change"], "tooltip": cell_tooltip(c)} for c in cells],
         "maxAbs": max((abs(c["change"]) for c in cells), default=0.0),
