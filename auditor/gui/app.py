@@ -45,6 +45,9 @@ def prepare_environment(headless: bool = False) -> None:
 def application(headless: bool = False):
     prepare_environment(headless)
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
+
+    from auditor.gui.web_profile import register_scheme
+    register_scheme()  # local tiles' URL scheme: before the QApplication is created
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 

@@ -129,7 +129,9 @@ class ProjectCommands:
                 f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
 
         return run_task(self.window, "Running inference",
-                        lambda progress: infer_project(path, seed=0, progress=progress), done)
+                        lambda progress: infer_project(path, seed=0, progress=progress), done,
+                        on_error=lambda exc, tb: self.window.report_error(
+                            exc, "running inference", retry=self.run_infer, tb=tb))
 
     def open_demo(self) -> Task:
         """The same project `auditor demo` builds; reused at once when it is already there."""

@@ -99,8 +99,8 @@ class FlagKeys:
         panel = self.window.panel
         try:
             event_id = make(panel.note_text())
-        except Exception as exc:
-            self.window.report_error(exc, "flagging")
+        except Exception as exc:  # refused, or busy elsewhere: Retry flags the same again
+            self.window.report_error(exc, "flagging", retry=lambda: self._flag(make, what))
             return None
         panel.clear_note()
         self.state.message.emit(f"Flagged {what} (Ctrl+Z takes it back)")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFileDialog,
     QFrame,
     QInputDialog,
     QMainWindow,
@@ -74,8 +75,7 @@ class MainWindow(QMainWindow):
         self.state = AppState(self.settings)
         self.commands = ProjectCommands(self)
         self.undo_stack = QUndoStack(self)
-        self.flag_undo = FlagUndo(self.state, self.undo_stack,
-                                  on_error=lambda exc: self.report_error(exc, "undoing a flag"))
+        self.flag_undo = FlagUndo(self.state, self.undo_stack, on_error=self._undo_failed)
 
         self.welcome = WelcomePage()
         self.browser = PlaceBrowser(self.state)
@@ -230,9 +230,13 @@ class MainWindow(QMainWindow):
         bm = v.addMenu("&Basemap")
         self.basemap_group = QActionGroup(self)
         self.basemap_actions = {}
+        self.basemap_menu = bm
+        bm.setToolTipsVisible(True)
         for key, text in ((BASEMAP_NONE, "&None (no tiles, works offline)"),
                           (BASEMAP_OSM, "&OpenStreetMap (needs network)"),
-                          ("custom", "&Custom tile URL…")):
+                          ("custom", "&Custom tile URL (https)…"),
+                          ("mbtiles", "Local tiles: &MBTiles file…"),
+                          ("xyz", "Local tiles: &XYZ folder…")):
             act = QAction(text, self, checkable=True)
             act.triggered.connect(lambda _=False, k=key: self.choose_basemap(k))
             self.basemap_group.addAction(act)
@@ -268,14 +272,22 @@ class MainWindow(QMainWindow):
             lambda new, old: new.place_id != old.place_id
             and self.panel_scroll.verticalScrollBar().setValue(0))
 
-    def report_error(self, exc: BaseException, where: str) -> QMessageBox:
-        """The one error dialog; the keyboard comes back to the lists when it closes."""
-        box = show_exception(self, exc, where)
+    def report_error(self, exc: BaseException, where: str,
+                     retry: Optional[Callable[[], None]] = None,
+                     tb: Optional[str] = None) -> QMessageBox:
+        """The one error dialog (Retry when the project was busy and ``retry`` can do the same
+        again); the keyboard comes back to the lists when it closes."""
+        box = show_exception(self, exc, where, tb, retry=retry)
         box.finished.connect(lambda _result: self.keys.restore_focus())
         return box
 
     def restore_focus(self) -> None:
         self.keys.restore_focus()
+
+    def _undo_failed(self, exc: BaseException, op: str = "undo") -> None:
+        # busy: Retry undoes (redoes) again, on the stack rebuilt from the log by then
+        self.report_error(exc, f"{op}ing a flag", retry=(
+            self.undo_stack.undo if op == "undo" else self.undo_stack.redo))
 
     # --- layout persistence --------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -375,6 +387,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(paths))
 
     def _update_actions(self) -> None:
+        self._sync_basemap_actions()
         has = self.project is not None
         for a in (self.close_action, self.infer_action, *self.flag_actions.values()):
             a.setEnabled(has)
@@ -390,27 +403,52 @@ class MainWindow(QMainWindow):
 
     # --- basemap ----------------------------------------------------------------------------------
     def _sync_basemap_actions(self) -> None:
-        bm = self.settings.basemap
-        self.basemap_actions[bm if bm in (BASEMAP_NONE, BASEMAP_OSM) else "custom"].setChecked(True)
+        """The menu shows the open project's basemap (nothing to choose without a project)."""
+        bm = self.state.basemap
+        key = bm if bm in (BASEMAP_NONE, BASEMAP_OSM) else \
+            bm.partition(":")[0] if bm.startswith(("mbtiles:", "xyz:")) else "custom"
+        self.basemap_actions[key].setChecked(True)
+        self.basemap_menu.setEnabled(self.project is not None)
+        self.basemap_menu.setToolTip("" if self.project is not None else
+                                     "Open a project: each project has its own basemap")
 
-    def choose_basemap(self, key: str, url: Optional[str] = None) -> None:
+    def choose_basemap(self, key: str, value: Optional[str] = None) -> None:
+        """View ▸ Basemap for the open project: none, OSM, an https tile URL, or local tiles
+        (an MBTiles file or an XYZ folder, served by auditor.gui.local_tiles, no network)."""
+        if self.project is None:
+            self._sync_basemap_actions()
+            return
         if key == "custom":
-            if url is None:
-                current = self.settings.basemap
-                url, ok = QInputDialog.getText(
-                    self, "Custom basemap", "Tile URL template, e.g. "
+            if value is None:
+                current = self.state.basemap
+                value, ok = QInputDialog.getText(
+                    self, "Custom basemap", "Tile URL template (https only), e.g. "
                     "https://tiles.example.org/{z}/{x}/{y}.png",
                     text=current if valid_tile_url(current) else "https://")
                 if not ok:
                     self._sync_basemap_actions()
                     return
-            if not valid_tile_url(url):
+            if not valid_tile_url(value):
                 self._sync_basemap_actions()
-                show_user_error(self, f"{url!r} is not a tile URL template — it must start with "
-                                "http(s):// and contain {z}, {x} and {y}")
+                show_user_error(self, f"{value!r} is not an https tile URL template — it must "
+                                "start with https:// and contain {z}, {x} and {y}")
                 return
-            key = url.strip()
-        self.state.set_basemap(key)
+            key = value.strip()
+        elif key in ("mbtiles", "xyz"):
+            if value is None:
+                value = (QFileDialog.getOpenFileName(self, "MBTiles file", str(Path.home()),
+                                                     "MBTiles (*.mbtiles);;All files (*)")[0]
+                         if key == "mbtiles" else
+                         QFileDialog.getExistingDirectory(self, "XYZ tile folder (z/x/y.png)",
+                                                          str(Path.home())))
+            if not value:
+                self._sync_basemap_actions()
+                return
+            key = f"{key}:{value}"
+        try:
+            self.state.set_basemap(key)
+        except Exception as exc:  # refused (not a tile source) or busy: say so, keep the old one
+            self.report_error(exc, "choosing the basemap")
         self._sync_basemap_actions()
 
     # --- help ------------------------------------------------------------------------------------

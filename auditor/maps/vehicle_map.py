@@ -130,14 +130,27 @@ def data_bounds(places: list[dict], trips: list[dict], track: list,
                 visits: Optional[dict] = None) -> Optional[list]:
     """[[south, west], [north, east]] to open the map on, or None when nothing is drawn.
 
-    The vehicle's everyday area: places it returned to (2+ visits). One long trip to a place
-    visited once would otherwise zoom the map out until home and work are one dot; the long
-    trip is still drawn and one zoom-out away."""
+    The vehicle's everyday area: places it returned to (2+ visits), and the whole of every trip
+    that starts and ends in that area — the roads between home and work bulge out of the
+    places' box, and must not run off the edges. One long trip to a place visited once would
+    otherwise zoom the map out until home and work are one dot; it is still drawn, one
+    zoom-out away."""
     visits = visits or {}
     regular = [p for p in places if (visits.get(p["id"]) or 0) >= 2]
     anchors = regular or places
     lats = [p["lat"] for p in anchors]
     lons = [p["lon"] for p in anchors]
+    if anchors:
+        s, n, w, e = min(lats), max(lats), min(lons), max(lons)
+        dy, dx = max((n - s) * 0.15, 0.002), max((e - w) * 0.15, 0.002)
+
+        def inside(c) -> bool:
+            return s - dy <= c[0] <= n + dy and w - dx <= c[1] <= e + dx
+        for t in trips:
+            coords = t.get("coords") or []
+            if coords and inside(coords[0]) and inside(coords[-1]):
+                lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
+                lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
     if not anchors:
         for coords in [t["coords"] for t in trips] + [track]:
             if coords:

@@ -22,9 +22,9 @@ BROWSER, QUEUE = "browser", "queue"  # the lists N can walk
 
 class Settings(Protocol):
     """What the state reads and writes of the settings (the GUI passes its QSettings-backed
-    AppSettings; tests may pass any object with these attributes)."""
+    AppSettings; tests may pass any object with these attributes). The basemap is not one of
+    them: it belongs to each project (auditor.maps.basemap)."""
     analyst: str
-    basemap: str
 
 
 @dataclass(frozen=True)
@@ -266,10 +266,21 @@ class AppState:
              f"Redone: “{what}” applies again") + f" — {target} shown{now}")
 
     # --- settings ----------------------------------------------------------------------------
-    def set_basemap(self, basemap: str) -> None:
-        if basemap != self.settings.basemap:
-            self.settings.basemap = basemap
+    @property
+    def basemap(self) -> str:
+        """The open project's basemap ('none' without a project)."""
+        return "none" if self.project is None else self.project.basemap
+
+    def set_basemap(self, basemap: str) -> str:
+        """Store the open project's basemap (UserError for one the core refuses, e.g. plain
+        http); committed at once, and only for this project."""
+        from auditor.maps.basemap import set_project_basemap
+        if self.project is None:
+            raise UserError("open a project first: the basemap is chosen per project")
+        value = set_project_basemap(self.conn, basemap)
+        self.project.basemap = value
         self.settings_changed.emit("basemap")
+        return value
 
 
 def _same_flag(a: FlagSpec, b: FlagSpec) -> bool:

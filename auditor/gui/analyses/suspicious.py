@@ -75,9 +75,9 @@ class SuspiciousQueue(QWidget):
                                "probabilities.")
         else:
             self.intro.setText(
-                f"{len(self.rows):,} labels the model doubts, the most doubtful first. Click "
-                "one or press N for the next; H / W / O: the label should be home / work / "
-                "other · M: the model is wrong here · X: bad data.")
+                f"{len(self.rows):,} labels the model doubts, most doubtful first · N: next · "
+                "H / W / O: the label should be home / work / other · M: model wrong · "
+                "X: bad data")
             self.intro.setToolTip(tip(
                 f"Ranked by {analysis.report.get('suspicious_ranking', 'score')} of the "
                 "out-of-fold probabilities (confident learning); given labels before the "

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.analysis.words import feature_words
+from auditor.gui.text import tip
 from auditor.gui.views.speed import SpeedChart
 from auditor.gui.workers import Latest
 from auditor.state.app_state import AppState, Selection
@@ -184,8 +186,10 @@ class FlagPanel(QWidget):
             self.show_trip(new.trip_id)
 
     def _analysis_changed(self, analysis) -> None:
+        from auditor.analysis.words import suspicion_words
         self.set_suspicions({} if analysis is None else
-                            {r["place_id"]: r["reason"] for r in analysis.report["suspicious"]})
+                            {r["place_id"]: f"{suspicion_words(r)}\x00{r['reason']}"
+                             for r in analysis.report["suspicious"]})
 
     def _update_enabled(self) -> None:
         self.place_box.setEnabled(self.place_id is not None)
@@ -262,8 +266,10 @@ class FlagPanel(QWidget):
         given = self.given
         lines = [f"• {s}" for s in sentences]
         reason = self.suspicions.get(place_id)
+        numbers = ""
         if reason:
-            lines.append(f"• Suspicious label: {reason}.")
+            words, _, numbers = reason.partition("\x00")
+            lines.append(f"• Suspicious label: {words}.")
         if not lines:
             if given in ("home", "work"):
                 lines.append(f"No check speaks against the {given} label (night stays for home, "
@@ -273,13 +279,16 @@ class FlagPanel(QWidget):
                 self.evidence_box.hide()
                 return
         self.evidence.setText("\n".join(lines))
+        self.evidence.setToolTip(tip(f"In numbers: {numbers}") if numbers else "")
         self.evidence_box.show()
 
     def _show_features(self, place_id: str) -> None:
         items = place_feature_values(self.state.conn, place_id)
         self.features.setRowCount(len(items))
         for i, (name, value) in enumerate(items):
-            self.features.setItem(i, 0, QTableWidgetItem(name))
+            label = QTableWidgetItem(feature_words(name))
+            label.setToolTip(tip(name))
+            self.features.setItem(i, 0, label)
             self.features.setItem(i, 1, QTableWidgetItem(_fmt(value)))
 
     def refresh_flags(self) -> None:

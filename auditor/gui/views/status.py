@@ -62,8 +62,12 @@ class StatusLine:
                    "(re-attach or revoke them: 'auditor flags PROJECT')"
                    if c.orphaned_flags else "")))
             self.run.setText(f"run {p.run_id}" if p.run_id else "not inferred yet")
-        bm = self.state.settings.basemap
-        self.basemap.setText("Basemap off (View ▸ Basemap)" if bm == BASEMAP_NONE else
+        bm = self.state.basemap
+        self.basemap.setText("" if p is None else
+                             "Basemap off (View ▸ Basemap)" if bm == BASEMAP_NONE else
                              "Basemap: OpenStreetMap" if bm == BASEMAP_OSM else
+                             "Basemap: local tiles" if bm.startswith(("mbtiles:", "xyz:")) else
                              "Basemap: custom")
+        self.basemap.setToolTip(tip("" if p is None else
+                                    f"This project's basemap: {bm} (each project has its own)"))
         self.analyst.setText(f"analyst: {self.state.settings.analyst or '(not set)'}")

@@ -66,34 +66,39 @@ def span_words(local_start: int, local_end: int) -> str:
 
 
 class HourAxis(QWidget):
-    """00 … 24 above the cells, aligned with the raster (same gutter)."""
+    """00 … 24 above the cells, aligned with the raster (same gutter, same cell width: the
+    raster's scroll bar takes its own width)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, canvas: "RasterCanvas", parent=None):
         super().__init__(parent)
+        self.canvas = canvas
         self.setFixedHeight(AXIS_H)
-        self.clock = ""
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setPen(QColor("#555555"))
-        width = self.width() - GUTTER - 4
+        width = self.canvas.cells_width()
         f = p.font()
         f.setPointSizeF(max(7.0, f.pointSizeF() - 1))
         p.setFont(f)
-        p.drawText(QRect(0, 0, GUTTER - 6, AXIS_H), Qt.AlignmentFlag.AlignRight |
+        p.drawText(QRect(0, 0, GUTTER - 18, AXIS_H), Qt.AlignmentFlag.AlignRight |
                    Qt.AlignmentFlag.AlignVCenter, "local time")
         step = 2 if width > 420 else 3 if width > 260 else 6
         for h in range(0, 25, step):
             x = GUTTER + int(width * h / 24)
             p.drawLine(x, AXIS_H - 4, x, AXIS_H)
-            p.drawText(QRect(x - 15, 0, 30, AXIS_H - 4), Qt.AlignmentFlag.AlignCenter,
-                       f"{h:02d}")
+            box = QRect(x - 15, 0, 30, AXIS_H - 4)
+            if h == 24:  # the last label ends at the raster's edge
+                box = QRect(x - 24, 0, 24, AXIS_H - 4)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter if h < 24 else
+                       Qt.AlignmentFlag.AlignRight, f"{h:02d}")
         p.end()
 
 
 class RasterCanvas(QWidget):
     """The rows of the raster, painted; one row per local day with data."""
     cellClicked = Signal(int, int)  # row, column
+    resized = Signal()              # the hour axis follows the cells' width
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -116,6 +121,10 @@ class RasterCanvas(QWidget):
             # copy(): the QImage must not point into a numpy buffer that goes away
             self.image = QImage(rgba.data, w, h, w * 4, QImage.Format.Format_RGBA8888).copy()
         self._layout_rows()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def set_row_height(self, px: int) -> None:
         self.row_h = int(min(max(px, ROW_H_RANGE[0]), ROW_H_RANGE[1]))
@@ -264,8 +273,9 @@ class TimelineView(QWidget):
         # long titles must not force the centre column wider than the splitter gave it
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setMinimumWidth(120)
-        self.axis = HourAxis()
         self.canvas = RasterCanvas()
+        self.axis = HourAxis(self.canvas)
+        self.canvas.resized.connect(self.axis.update)
         self.canvas.setObjectName("timelineRaster")
         self.canvas.cellClicked.connect(self._cell_clicked)
         self.scroll = _Scroll(self.canvas)
