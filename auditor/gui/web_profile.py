@@ -18,7 +18,7 @@ import threading
 from typing import Optional
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice
 from PySide6.QtWebEngineCore import (
     QWebEngineProfile,
     QWebEngineUrlRequestInterceptor,
@@ -55,7 +55,7 @@ def allowed_hosts(basemap: str) -> tuple[str, ...]:
         return ()
     if kind in (bm.NONE, "local"):
         return ()
-    host = urlsplit(bm.tile_url(basemap)).netloc.rpartition("@")[2].lower()
+    host = (urlsplit(bm.tile_url(basemap)).hostname or "").lower()  # no user info, no port
     first, dot, rest = host.partition(".")
     if first.startswith("{") and first.endswith("}") and dot:
         return (f".{rest}",)  # {s}.tile.example.org
@@ -81,10 +81,10 @@ class RequestGuard(QWebEngineUrlRequestInterceptor):
                 host == h or (h.startswith(".") and host.endswith(h)) for h in self.hosts):
             self.allowed += 1
             return
-        info.block(True)
-        self.blocked = (self.blocked + [url.toString()])[-200:]
-        log.info("refused a page request to %s (not the project's basemap)",
-                 url.toString(QUrl.UrlFormattingOption.RemoveQuery))
+        info.block(True)  # first: nothing below may stop the refusal
+        where = f"{scheme}://{host}{url.path()}"  # no query: it may hold a key
+        self.blocked = (self.blocked + [where])[-200:]
+        log.info("refused a page request to %s (not the project's basemap)", where)
 
 
 class LocalTiles(QWebEngineUrlSchemeHandler):
