@@ -131,6 +131,13 @@
       return {autoPanPaddingTopLeft: L.point(MARGIN, MARGIN),
               autoPanPaddingBottomRight: L.point(rightInset(), MARGIN)};
     }
+    // a popup the map moved away from (a fit, a trip) must not hang cut off at the top
+    map.on("moveend", function () {
+      var el = map.getContainer().querySelector(".leaflet-popup");
+      if (!el) { return; }
+      var top = el.getBoundingClientRect().top - map.getContainer().getBoundingClientRect().top;
+      if (top < 0) { map.closePopup(); }
+    });
     function fit(bounds) {
       if (!bounds) {
         if (!map._loaded) { map.setView([20, 0], 2); }
@@ -263,6 +270,8 @@
         line.setStyle(TRIP_SELECTED);
         line.bringToFront();
         if (hasSize() && !map.getBounds().contains(line.getBounds())) {
+          // the trip is the focus now: a place's popup would be left cut off at an edge
+          map.closePopup();
           map.fitBounds(line.getBounds(), {paddingTopLeft: L.point(MARGIN, MARGIN),
                                            paddingBottomRight: L.point(rightInset(), MARGIN)});
         }

@@ -110,6 +110,14 @@ class SuspiciousQueue(QWidget):
         flags = flag_texts(conn, [r["place_id"] for r in self.rows])
         for i, r in enumerate(self.rows):
             self.table.item(i, COL["flags"]).setText(flags.get(r["place_id"], ""))
+        self.table.resizeColumnToContents(COL["flags"])  # "label→home" whole, not "la…"
+
+    def showEvent(self, event) -> None:
+        # a row chosen while the tab was hidden is scrolled into view when it shows
+        super().showEvent(event)
+        row = self.row_of(self.state.selection.place_id)
+        if row is not None:
+            self.table.scrollToItem(self.table.item(row, 0))
 
     # --- the current place -------------------------------------------------------------------
     def row_of(self, place_id: Optional[str]) -> Optional[int]:

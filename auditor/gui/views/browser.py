@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.gui.text import tip
 from auditor.gui.views.browser_model import COL, FILTERS, PlaceTableModel
 from auditor.state.app_state import BROWSER, AppState, PlaceSubset, Selection
 
@@ -182,7 +183,9 @@ class PlaceBrowser(QWidget):
         self.model.query.filter_key, self.model.query.prefix = "all", ""
         self.model.set_subset(place_ids)
         self._sort_indicator()
-        self.subset_label.setText(f"{len(place_ids):,} places: {description}")
+        short = description if len(description) <= 72 else description[:70].rstrip() + "…"
+        self.subset_label.setText(f"{len(place_ids):,} places — {short}")
+        self.subset_label.setToolTip(tip(f"{len(place_ids):,} places: {description}"))
         self.subset_bar.show()
         if self.model.rowCount() == 0:
             self.state.message.emit(f"No places: {description}")

@@ -223,15 +223,25 @@ class FlagPanel(QWidget):
         vehicle, lat, lon, n_stops, split, given, predicted, ph, pw, po = d.values()
         self.given = given
         self.heading.setText(f"Place {place_id} of vehicle {vehicle}")
-        for name, value in (("Given label", given or "— (unlabelled)"),
-                            ("Predicted", predicted), ("p(home / work / other)",
-                            " / ".join(_fmt(p) for p in (ph, pw, po))),
-                            ("Split", split), ("Stops", n_stops),
-                            ("Centre", f"{lat:.5f}, {lon:.5f}")):
+        self.heading.setToolTip(tip(f"Centre {lat:.5f}, {lon:.5f}"))
+        probs = {"home": ph, "work": pw, "other": po}
+        sure = probs.get(predicted)
+        rows = (("Given label", given or "— (unlabelled)",
+                 "The label this place was given (labels.csv), or none"),
+                ("Predicted", "—" if predicted is None else
+                 f"{predicted}" + (f" ({100 * sure:.0f} % sure)" if sure is not None else ""),
+                 "p(home / work / other) = " + " / ".join(_fmt(p) for p in (ph, pw, po))),
+                ("Seen", f"{n_stops} stops · {split or 'no'} split",
+                 "Stops at the place; whether the model trained on it (train), was scored on "
+                 "it (validation) or it has no label (unlabelled)"))
+        for name, value, why in rows:
             label = QLabel(_fmt(value))
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
-            self.details.addRow(name, label)
+            label.setToolTip(tip(why))
+            head = QLabel(name)
+            head.setToolTip(tip(why))
+            self.details.addRow(head, label)
         # the evidence checks read the vehicle's stops (~100 ms): on a worker thread, a moment
         # later, and only if the place is still the one shown
         self._evidence_timer.start()
