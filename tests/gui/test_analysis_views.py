@@ -139,8 +139,11 @@ def test_suspicious_queue_next_key_advances_and_selects_on_map(qtbot, opened):
     qtbot.waitUntil(lambda: w.map.ready and w.map.vehicle_id == w.vehicle_id, timeout=30_000)
     qtbot.waitUntil(lambda: _page_value(w.map, qtbot, "window.auditor.selectedPlace()") == second,
                     timeout=10_000)
-    # the details pane says why it is suspicious (evidence fills in after the switch)
-    qtbot.waitUntil(lambda: rows[1]["reason"] in w.panel.evidence.text(), timeout=5_000)
+    # the details pane says why it is suspicious, in words; the numbers in its tooltip
+    from auditor.analysis.words import suspicion_words
+    qtbot.waitUntil(lambda: suspicion_words(rows[1]) in w.panel.evidence.text(), timeout=5_000)
+    import html
+    assert rows[1]["reason"] in html.unescape(w.panel.evidence.toolTip())
 
 
 def test_flag_keys_work_in_the_queue(qtbot, window, fresh_demo_project):

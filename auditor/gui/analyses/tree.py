@@ -122,7 +122,7 @@ class ErrorTreeView(QWidget):
         what = (" and ".join(condition_words(c) for c in node["path"]) or "all labelled places"
                 if node else f"node {node_id}")
         errors = f", its {node['errors']:,} errors first" if node and node["errors"] else ""
-        self.state.show_places(ids, f"error tree: {what}{errors}")
+        self.state.show_places(ids, f"error tree slice{errors}: {what}")
         return ids
 
 
