@@ -114,3 +114,23 @@ def test_an_empty_vehicle_has_no_rows():
     iv = _intervals().iloc[0:0]
     raster, days = occupancy_raster(iv)
     assert raster.shape == (0, 144) and len(days) == 0
+
+
+def test_times_an_analyst_reads_are_local_with_the_zone_named(demo_project):
+    """The map's trip tooltips and the details' trip times use the timeline's clock."""
+    from auditor.maps.clock import span_text
+    from auditor.maps.vehicle_map import vehicle_payload
+    conn = open_project(demo_project)
+    vid = conn.execute("SELECT vehicle_id FROM trips ORDER BY vehicle_id LIMIT 1").fetchone()[0]
+    tl = vehicle_timeline(conn, vid, latest_run_id(conn))
+    trips = tl.intervals[tl.intervals["kind"] == "trip"].set_index("trip_id")
+    payload = vehicle_payload(conn, vid)
+    for t in payload["trips"][:5]:
+        local = int(trips.loc[t["id"], "local_start"])
+        wall = datetime.fromtimestamp(local, tz=timezone.utc).strftime("%H:%M")
+        assert wall in t["tooltip"] and tl.clock in t["tooltip"] and "UTC" not in t["tooltip"]
+        row = conn.execute("SELECT start_ts, end_ts FROM trips WHERE trip_id = ?",
+                           (t["id"],)).fetchone()
+        text = span_text(conn, vid, *row)
+        assert text.split(" → ")[0].endswith(wall) and text.endswith(f"({tl.clock})")
+    conn.close()

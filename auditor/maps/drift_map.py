@@ -103,8 +103,8 @@ def info_box(drift: dict, shown: int) -> str:
     total = len(drift.get("cells") or [])
     rows = [
         ("cell", f"{drift.get('cell_deg', 0):g}°"),
-        ("first half", f"{_day(first[0])} – {_day(first[1])}" if first else "–"),
-        ("second half", f"{_day(second[0])} – {_day(second[1])}" if second else "–"),
+        ("first half", f"{_day(first[0])} – {_day(first[1])} UTC" if first else "–"),
+        ("second half", f"{_day(second[0])} – {_day(second[1])} UTC" if second else "–"),
         ("cells shown", f"{shown:,} of {total:,} (largest change first)"),
         ("opened on", "the area with the most change — zoom out for the rest"),
         ("total |change|", "–" if drift.get("total_abs_change") is None

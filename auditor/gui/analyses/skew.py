@@ -151,6 +151,7 @@ def leakage_text(leak: dict) -> str:
         lines.append(
             "Time overlap: train " + (f"{_day(tp[0])} – {_day(tp[1])}" if tp else "–")
             + ", validation " + (f"{_day(vp[0])} – {_day(vp[1])}" if vp else "–")
+            + " (UTC dates: vehicles keep their own clocks)"
             + f"; they overlap {days:.1f} days"
             + (f", {100 * inside:.0f} % of validation stays fall inside train's period"
                if inside is not None else "")
