@@ -149,9 +149,11 @@
         map.once("resize", function () { fit(bounds); });
         return;
       }
+      // no animation: a view that is not painting (a hidden tab, a screenshot) would keep the
+      // old view until the animation frame that never comes
       map.fitBounds(b, {paddingTopLeft: L.point(MARGIN, MARGIN),
                         paddingBottomRight: L.point(rightInset(), bottomInset()),
-                        maxZoom: MAX_ZOOM});
+                        maxZoom: MAX_ZOOM, animate: false});
     }
     function openPopup(marker) {
       var popup = marker.getPopup();
@@ -273,7 +275,8 @@
           // the trip is the focus now: a place's popup would be left cut off at an edge
           map.closePopup();
           map.fitBounds(line.getBounds(), {paddingTopLeft: L.point(MARGIN, MARGIN),
-                                           paddingBottomRight: L.point(rightInset(), MARGIN)});
+                                           paddingBottomRight: L.point(rightInset(), MARGIN),
+                                           animate: false});
         }
         return true;
       }

@@ -312,6 +312,17 @@ def test_drift_map_tab_draws_the_cells(qtbot, opened):
         return bool(box.get("s"))
     qtbot.waitUntil(poll, timeout=20_000)
     assert box["s"] == {"cells": min(len(drift["cells"]), 2000), "total": len(drift["cells"])}
+    # it opens on the area with the most change, not at world zoom (the demo spans continents)
+    from auditor.maps.drift_map import focus_bounds
+    (s, w_), (n, e) = focus_bounds(drift["cells"][:2000])
+    assert n - s < 2 and e - w_ < 3
+    got = {}
+    view._page.runJavaScript("(function(){var m=window.auditorDrift.map, b=m.getBounds();"
+                             "return JSON.stringify([m.getZoom(), b.getSouth(), b.getNorth()]);"
+                             "})()", 0, lambda v: got.setdefault("v", v))
+    qtbot.waitUntil(lambda: "v" in got, timeout=10_000)
+    view_box = json.loads(got["v"])
+    assert view_box[0] >= 6 and view_box[1] <= s + 0.5 and view_box[2] >= n - 0.5
 
 
 def test_drift_page_is_offline_escaped_and_deterministic():
