@@ -65,10 +65,17 @@ def local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) -> 
     nearest earlier ping, else the zone inference looked up for where it parks, else UTC)."""
     import pandas as pd
 
-    from auditor.pipeline.localtime import local_ts, with_clock_zones
+    from auditor.pipeline.localtime import local_ts, with_clock_zones, zone_offsets
     ts = np.asarray(ts, dtype=np.int64)
     if len(ts) == 0:
         return np.zeros(0, dtype=np.int64)
+    clock = vehicle_clock(conn, vehicle_id)
+    if clock.zone and clock.source in ("metadata", "location"):
+        # one zone governs every ping (the pipeline's rule): the zone's offsets, nothing more
+        # to read — this runs on every vehicle switch
+        return np.asarray(zone_offsets(ts, clock.zone), dtype=np.int64)
+    if clock.source == "utc":
+        return np.zeros(len(ts), dtype=np.int64)
     vehicles = with_clock_zones(conn, _vehicle_meta(conn, vehicle_id), [vehicle_id])
     offset = pd.array([pd.NA] * len(ts), dtype="Int64")
     zone = vehicles["timezone"].iloc[0] if "timezone" in vehicles else None
