@@ -61,6 +61,8 @@ def _to_widget(view, x, y) -> QPoint:
 def test_lasso_then_flag_then_undo(qtbot, window, fresh_demo_project):
     view = _opened(qtbot, window, fresh_demo_project, "scatter")
     qtbot.waitUntil(lambda: view.projection is not None, timeout=60_000)
+    # the plot gets room: choosing the tab grows the dock to half the window (it opens at 31 %)
+    qtbot.waitUntil(lambda: window.analysis.height() >= 0.45 * window.height(), timeout=5_000)
     p = view.projection
     assert len(view.items) >= 2 and view.colour_by.count() >= 4
     # hover names the place under the cursor
