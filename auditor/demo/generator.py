@@ -19,9 +19,10 @@ from auditor import __version__
 from auditor.demo import defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
+from auditor.demo.options import DemoOptions
 from auditor.demo.population import (FAULTY_FIRMWARE, Vehicle, build_fleet,
                                      sample_places, vehicle_rng)
-from auditor.demo.routes import RouteBook, drive_pings
+from auditor.demo.routes import PING_INTERVAL_S, RouteBook, drive_pings
 from auditor.demo.schedules import Itinerary, plan_itinerary
 from auditor.errors import UserError
 from auditor.progress import Progress, report
@@ -48,8 +49,8 @@ class VehicleTrack:
     counts: dict
 
 
-def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
-                     firmware_fault: bool = True) -> VehicleTrack:
+def simulate_vehicle(vehicle: Vehicle, seed: int, days: int, firmware_fault: bool = True,
+                     ping_interval_s: tuple[float, float] = PING_INTERVAL_S) -> VehicleTrack:
     """Everything about one vehicle from its own stream. ``vehicle.places`` is filled in.
     With ``firmware_fault=False`` the faulty firmware's clock is correct; nothing else changes."""
     rng = vehicle_rng(seed, vehicle.index)
@@ -57,7 +58,8 @@ def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
     book = RouteBook(rng, lambda: vehicle.places.xy, vehicle.city.grid_deg)
     start_local = int(START_DATE.astype("datetime64[s]").astype(np.int64))
     itin = plan_itinerary(rng, vehicle, book, days, start_local)
-    drive = drive_pings(rng, book, itin.origin, itin.dest, itin.depart, itin.duration)
+    drive = drive_pings(rng, book, itin.origin, itin.dest, itin.depart, itin.duration,
+                        ping_interval_s)
 
     noise_m = rng.uniform(4.0, 9.0)
     xy = defects.add_gps_noise(rng, drive["xy"], noise_m)
@@ -142,7 +144,7 @@ def _truth_entry(v: Vehicle) -> dict:
 
 
 def _write_pings(path: Path, fleet: list[Vehicle], seed: int, days: int, firmware_fault: bool,
-                 progress: Progress | None) -> tuple[int, dict]:
+                 progress: Progress | None, opts: DemoOptions) -> tuple[int, dict]:
     """Simulates and writes the fleet in batches (flat memory); returns rows and defect counts."""
     totals = {"duplicates": 0, "jumps": 0, "tunnel_gaps": 0, "invalid_rows": 0}
     n_pings = 0
@@ -152,7 +154,8 @@ def _write_pings(path: Path, fleet: list[Vehicle], seed: int, days: int, firmwar
         fh.write((",".join(PING_COLUMNS) + "\n").encode())
         for start in range(0, len(fleet), BATCH_VEHICLES):
             batch = fleet[start:start + BATCH_VEHICLES]
-            tracks = [simulate_vehicle(v, seed, days, firmware_fault) for v in batch]
+            tracks = [simulate_vehicle(v, seed, days, firmware_fault, opts.ping_interval_s)
+                      for v in batch]
             for tr in tracks:
                 for k, n in tr.counts.items():
                     totals[k] += n
@@ -179,9 +182,13 @@ def _write_vehicles(path: Path, fleet: list[Vehicle]) -> None:
 
 
 def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
-               progress: Progress | None = None, *, firmware_fault: bool = True) -> dict:
+               progress: Progress | None = None, *, firmware_fault: bool = True,
+               **options) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
-    by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would."""
+    by name. ``firmware_fault=False`` writes what a correct firmware would. ``options`` are
+    DemoOptions fields (wrong_share, swapped_population, faulty_share, labelled_share, cities,
+    schedule_mix, ping_interval_s); left out, the fleet is today's demo, byte for byte."""
+    opts = DemoOptions.from_kwargs(**options)
     check_sizes(vehicles, days)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -191,10 +198,11 @@ def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
              (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
     tmp = {name: p.with_name(p.name + ".tmp") for name, p in paths.items()}
     try:
-        fleet = build_fleet(vehicles, seed)
+        fleet = build_fleet(vehicles, seed, opts)
         n_pings, defect_counts = _write_pings(tmp["pings"], fleet, seed, days, firmware_fault,
-                                              progress)
-        rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
+                                              progress, opts)
+        rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet, opts.wrong_share,
+                                   opts.swapped_population)
         _write_labels(tmp["labels"], rows)
         _write_vehicles(tmp["vehicles"], fleet)
         truth = {
@@ -218,6 +226,16 @@ def write_demo(out_dir, vehicles: int = 200, days: int = 28, seed: int = 7,
                 "generator": __version__,
             },
         }
+        changed = opts.changed()
+        if changed:  # only then: a default fleet's truth.json keeps its bytes
+            truth["summary"]["options"] = {k: list(v) if isinstance(v, tuple) else v
+                                           for k, v in changed.items()}
+        if opts.swapped_population is not None:
+            column, value = opts.swapped_population
+            truth["swapped_population"] = {
+                "column": column, "value": value,
+                "description": f"every labelled vehicle with {column} = {value} has its home "
+                               "and work labels swapped (an upstream join mixed the columns)"}
         with open(tmp["truth"], "w", encoding="utf-8", newline="\n") as fh:
             json.dump(truth, fh, indent=1)
             fh.write("\n")
