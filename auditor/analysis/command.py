@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from auditor.analysis import frames
+from auditor.analysis.label_issues import render_issues
+from auditor.analysis.labeller_summary import render_labeller
 from auditor.analysis.report import build_report
 from auditor.atomic import write_text_atomic
 from auditor.errors import UserError
@@ -124,6 +126,7 @@ def render_validation(r: dict) -> list[str]:
     b = v.get("baseline") or {}
     if b.get("accuracy") is not None:
         lines.append(f"  baseline (02:00 place) accuracy {_pct(b['accuracy'])}")
+    lines.extend(render_labeller(v.get("labeller")))
     for c, m in v["per_class"].items():
         lines.append(f"  {c:<6} precision {_pct(m['precision'])}  recall {_pct(m['recall'])}  "
                      f"(n={m['support']})")
@@ -147,10 +150,7 @@ def render_text(r: dict) -> str:
                          f"(n={worst['oof_n']})")
     for x in v["by_population"]["schedule"]:
         lines.append(f"  {x['description']}: {_pct(x['oof_accuracy'])} (n={x['oof_n']})")
-    lines.append(f"Suspicious labels: {len(r['suspicious'])} (ranked by "
-                 f"{r['suspicious_ranking'].replace('_', ' ')})")
-    for s in r["suspicious"][:10]:
-        lines.append(f"  {s['place_id']}  score {s['score']:.2f}  {s['reason']}")
+    lines.extend(render_issues(r["suspicious"], r["suspicious_ranking"]))
     lines.append(f"Label evidence: {len(r['evidence'])} findings")
     for e in r["evidence"][:10]:
         lines.append(f"  {e['sentence']}")

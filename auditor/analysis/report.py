@@ -14,7 +14,8 @@ from auditor.analysis.jsonable import plain, records
 from auditor.analysis.populations import by_population, vehicle_schedule
 from auditor.analysis.shift import skew_report
 from auditor.analysis.stoptimes import local_stops
-from auditor.analysis.suspicion import DEFAULT_RANKING, suspicious_labels
+from auditor.analysis.label_issues import RANKING, label_issues
+from auditor.analysis.labeller_summary import labeller_summary
 from auditor.analysis.validation import validation_report
 from auditor.progress import Progress, report as tell
 from auditor.store.queries import read_labels, table_exists
@@ -45,16 +46,15 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
     if keep is not None:
         keep.update(predictions=pred, metadata=meta, schedule=schedule)
 
-    tell(progress, 2, steps, "suspicious labels")
-    suspicious = suspicious_labels(lab)
-    suspicious = suspicious.merge(pred[["place_id", "lat", "lon", "split"]], on="place_id",
-                                  how="left")
-
-    tell(progress, 3, steps, "label evidence")
+    tell(progress, 2, steps, "label evidence")
     place_labels = (pd.read_sql_query("SELECT label_id, place_id FROM place_labels", conn)
                     if table_exists(conn, "place_labels")
                     else pd.DataFrame({"label_id": [], "place_id": []}))
     evidence = label_evidence(read_labels(conn), place_labels, stops)
+
+    tell(progress, 3, steps, "suspicious labels")
+    suspicious = label_issues(conn, run_id, pred=pred, evidence=evidence)
+    validation["labeller"] = labeller_summary(conn, run_id, validation)
 
     tell(progress, 4, steps, "error tree")
     X, words = design_matrix(lab, frames.place_features(conn), meta)
@@ -71,7 +71,7 @@ def build_report(conn: sqlite3.Connection, run_id: Optional[int] = None,
         "run_id": run_id,
         "validation": validation,
         "suspicious": records(suspicious),
-        "suspicious_ranking": DEFAULT_RANKING,
+        "suspicious_ranking": RANKING,
         "evidence": records(evidence),
         "error_tree": tree,
         "skew": skew,

@@ -45,7 +45,10 @@ class SuspiciousQueue(QWidget):
 
     def set_analysis(self, analysis: Optional[Analysis], conn: Optional[sqlite3.Connection]) -> None:
         self.conn = conn
-        self.rows = list(analysis.report["suspicious"]) if analysis is not None else []
+        # entries on a place only, until this tab shows labels that matched no place (their
+        # place_id is None: nothing to select on the map or to flag here)
+        self.rows = ([r for r in analysis.report["suspicious"] if r.get("place_id") is not None]
+                     if analysis is not None else [])
         self.reason.setText("")
         if analysis is None:
             self.intro.setText("")

@@ -30,8 +30,8 @@ from auditor.pipeline.labels import (PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, giv
                                      match_labels)
 from auditor.pipeline.localtime import local_ts
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
-from auditor.pipeline.model import (OOF_COLUMNS, PROBA_COLUMNS, assign_splits, decide_labels,
-                                    train_and_predict)
+from auditor.pipeline.labeller import label_places
+from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, train_and_predict
 from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
 from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
 from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
@@ -182,12 +182,15 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
            "model_metrics": None, "model_predictions": None}
     if given.notna().any():
         proba = train_and_predict(features, given, split, config, seed)
-        pred = decide_labels(features, proba, config.work_min_p)
-        metrics = scored(pred)
+        # model, baseline or both stacked: whichever the training vehicles support (labeller.py)
+        chosen = label_places(features, given, split, proba, base_pred, config, seed)
+        metrics = scored(chosen.labels)
         metrics["baseline"] = {k: base_metrics[k] for k in
                                ("accuracy", "home_place_rate", "per_class", "confusion")}
+        metrics["labeller"] = chosen.choice
         out["model_metrics"] = metrics
-        out["model_predictions"] = _predictions(features, split, given, pred, proba)
+        out["model_predictions"] = _predictions(features, split, given, chosen.labels,
+                                                chosen.proba)
     return out
 
 
