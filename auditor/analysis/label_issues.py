@@ -126,12 +126,12 @@ def _p(c: str, p: float) -> str:
 
 
 def class_priors(pred: pd.DataFrame) -> np.ndarray:
-    """Share of each class among the labelled places (given_label), the model's base rates."""
+    """Share of each class among the labelled places (given_label), the model's base rates
+    (a class no place was given counts half a place: rare, not impossible)."""
     given = pred["given_label"] if "given_label" in pred else pd.Series([], dtype=object)
     counts = np.array([(given == c).sum() for c in CLASSES], dtype=float)
-    if counts.sum() == 0:
-        return np.full(len(CLASSES), 1.0 / len(CLASSES))
-    return np.maximum(counts / counts.sum(), 1e-6)
+    counts[counts == 0] = 0.5
+    return counts / counts.sum()
 
 
 def prior_adjusted(q: np.ndarray, priors: np.ndarray) -> np.ndarray:
@@ -280,7 +280,7 @@ class _Queue:
         if not found:
             return None
         # strongest first; the direct finding about the place before the vehicle-wide one
-        found.sort(key=lambda f: -round(f[0], 2))
+        found.sort(key=lambda f: -round(f[0], 1))
         text = "; ".join(f[2] for f in found)
         return {"label_id": lid, "vehicle_id": v, "given_label": c, "place_id": place,
                 "lat": lat, "lon": lon,
@@ -295,7 +295,7 @@ class _Queue:
         out["p_given"] = float(q[ci])
         o = max((j for j in range(len(CLASSES)) if j != ci), key=lambda j: a[j])
         margin = float(a[o] - a[ci])
-        if margin > 0:
+        if margin > 1e-9:   # (equal up to rounding is no contradiction)
             found.append(((margin + 1) / 2, "model",
                           f"the model {_words(margin)} this is {CLASSES[o]}, not {c} "
                           f"({_p(CLASSES[o], q[o])}, {_p(c, q[ci])})"))

@@ -47,12 +47,15 @@ def vehicle_folds(vehicle_ids: pd.Series, seed: int, k: int) -> pd.Series:
     return vehicle_ids.map(fold_of)
 
 
-def _classifier(config: InferConfig, seed: int) -> HistGradientBoostingClassifier:
+def _classifier(config: InferConfig, seed: int, n_rows: int = 10**9) -> HistGradientBoostingClassifier:
+    leaf = config.min_samples_leaf
+    if _EXP.get("adaptive_leaf"):
+        leaf = max(_EXP.get("leaf_min", 5), min(leaf, n_rows // _EXP.get("leaf_div", 20)))
     # big leaves on purpose: a tiny project learns little and decide_labels then falls back to
     # the baseline's order, which beats a model fitted to a handful of vehicles
     return HistGradientBoostingClassifier(
         max_iter=config.max_iter, learning_rate=config.learning_rate,
-        max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=config.min_samples_leaf,
+        max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=leaf,
         l2_regularization=config.l2_regularization,
         early_stopping=False, random_state=seed)
 
@@ -74,7 +77,7 @@ def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
     with threadpool_limits(limits=1, user_api="openmp"):
         # no sample_weight: scikit-learn then bins every feature by weighted percentiles,
         # about a second per fit; dropping the doubted rows is as effective and free
-        clf = _classifier(config, seed).fit(X_train, y_train)
+        clf = _classifier(config, seed, len(X_train)).fit(X_train, y_train)
         proba = clf.predict_proba(X)
     for j, c in enumerate(clf.classes_):
         out[:, CLASSES.index(c)] = proba[:, j]
