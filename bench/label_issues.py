@@ -17,8 +17,9 @@ labeller each run chose with its validation accuracy beside the 02:00 baseline's
 (auditor's queue against cleanlab's ranking, timed in the same run).
 
 --ablation also infers every shape without the robust refit (InferConfig robust_refit=False)
-and prints both: queue figures and truth accuracy (share of places of validation and unlabelled
-vehicles whose predicted label is their true class).
+and prints both: queue figures, how often the model's out-of-fold view of a labelled place is
+its true class (all of them, and those carrying a wrong label), and the run's truth accuracy
+(places of validation and unlabelled vehicles whose predicted label is their true class).
 
 The shapes here are the report set; the constants of the queue and the refit were chosen on
 other seeds (the dev set, --set dev) and are only reported on these.
@@ -150,22 +151,38 @@ def at_k(ranked: list, wrong: set[int]) -> dict:
             "flagged": len(ranked)}
 
 
-def truth_accuracy(pred: pd.DataFrame, truth: dict, max_m: float = 300.0) -> float | None:
-    """Share of validation and unlabelled places whose predicted label is their true class (the
-    vehicle's place nearest its true home / work within max_m; every other place 'other')."""
-    p = pred[["place_id", "vehicle_id", "lat", "lon", "split", "predicted_label"]].reset_index(
-        drop=True)
-    true = pd.Series("other", index=p.index, dtype=object)
+def true_classes(pred: pd.DataFrame, truth: dict, max_m: float = 300.0) -> pd.Series:
+    """Each place's true class: the vehicle's place nearest its true home (work) within max_m
+    is home (work), every other place 'other'. Indexed like ``pred``."""
+    true = pd.Series("other", index=pred.index, dtype=object)
     for kind in ("home", "work"):
         xy = {v: e[kind] for v, e in truth["vehicles"].items() if e.get(kind)}
-        d = pd.Series(haversine_m(p["lat"], p["lon"],
-                                  p["vehicle_id"].map({v: a[0] for v, a in xy.items()}),
-                                  p["vehicle_id"].map({v: a[1] for v, a in xy.items()})),
-                      index=p.index)
+        d = pd.Series(haversine_m(pred["lat"], pred["lon"],
+                                  pred["vehicle_id"].map({v: a[0] for v, a in xy.items()}),
+                                  pred["vehicle_id"].map({v: a[1] for v, a in xy.items()})),
+                      index=pred.index)
         d = d[d <= max_m]
-        true.loc[d.groupby(p.loc[d.index, "vehicle_id"]).idxmin().to_numpy()] = kind
-    held = p["split"].isin(["validation", "unlabelled"])
-    return float((p.loc[held, "predicted_label"] == true[held]).mean()) if held.any() else None
+        true.loc[d.groupby(pred.loc[d.index, "vehicle_id"]).idxmin().to_numpy()] = kind
+    return true
+
+
+def truth_figures(pred: pd.DataFrame, truth: dict, wrong_places: set) -> dict:
+    """truth_accuracy: share of validation and unlabelled places whose predicted label is their
+    true class; oof_truth: share of labelled places whose out-of-fold argmax is their true class;
+    oof_truth_on_wrong: the same on places that carry a wrong label (does the model follow the
+    wrong labels or the truth?)."""
+    true = true_classes(pred, truth)
+    held = pred["split"].isin(["validation", "unlabelled"])
+    oof = pred[frames.OOF_COLUMNS].to_numpy(dtype=float)
+    has = ~np.isnan(oof).any(axis=1)
+    view = np.full(len(pred), None, dtype=object)
+    view[has] = np.asarray(frames.CLASSES, dtype=object)[oof[has].argmax(axis=1)]
+    hit = pd.Series(view == true.to_numpy(), index=pred.index)
+    on_wrong = has & pred["place_id"].isin(wrong_places).to_numpy()
+    mean = (lambda m: float(hit[m].mean()) if m.any() else None)
+    return {"truth_accuracy": (float((pred.loc[held, "predicted_label"] == true[held]).mean())
+                               if held.any() else None),
+            "oof_truth": mean(has), "oof_truth_on_wrong": mean(on_wrong)}
 
 
 def evaluate(project: Path, truth_path: Path) -> dict:
@@ -182,6 +199,7 @@ def evaluate(project: Path, truth_path: Path) -> dict:
         t_ours = time.perf_counter() - t0
         place_label = dict(pd.read_sql_query("SELECT place_id, label_id FROM place_labels",
                                              conn).itertuples(index=False))
+        wrong_places = {p for p, lid in place_label.items() if int(lid) in wrong}
         metrics = read_run(conn, run_id)["metrics"]
     finally:
         conn.close()
@@ -212,7 +230,7 @@ def evaluate(project: Path, truth_path: Path) -> dict:
     out["labeller"] = chooser.get("chosen")
     out["val_accuracy"] = metrics.get("accuracy")
     out["baseline_val_accuracy"] = (metrics.get("baseline") or {}).get("accuracy")
-    out["truth_accuracy"] = truth_accuracy(pred, truth)
+    out.update(truth_figures(pred, truth, wrong_places))
     return out
 
 
@@ -292,15 +310,18 @@ def main(argv=None) -> int:
             print(f"  missed in {s.name}: label {m['label_id']} ({m['vehicle_id']} "
                   f"{m['label']}, {m['kind']}) at rank {m['rank']}: {m['reason']}")
     if ablation:
-        print("\nrobust refit on vs off (P@k / R@2k of the queue; truth accuracy of the labels "
-              "on validation + unlabelled places)")
+        print("\nrobust refit on vs off: queue P@k/R@2k; model's out-of-fold view = truth on "
+              "all labelled places / on places with a wrong label; run's labels = truth on "
+              "validation + unlabelled places")
+        print(f"  {'shape':<24}{'refit on':>26}   {'refit off':>26}")
         for s in shapes:
-            a, b = results[s.name], ablation[s.name]
-            print(f"  {s.name:<24} refit {_f(a['auditor']['precision_at_k'])}/"
-                  f"{_f(a['auditor']['recall_at_2k'])} truth {_f(a['truth_accuracy'])}   "
-                  f"no refit {_f(b['auditor']['precision_at_k'])}/"
-                  f"{_f(b['auditor']['recall_at_2k'])} truth {_f(b['truth_accuracy'])}"
-                  f"   ({'swapped population' if s.swapped else 'no swapped population'})")
+            cells = []
+            for r in (results[s.name], ablation[s.name]):
+                cells.append(f"{_f(r['auditor']['precision_at_k'])}/"
+                             f"{_f(r['auditor']['recall_at_2k'])} {_f(r['oof_truth'])}/"
+                             f"{_f(r['oof_truth_on_wrong'])} {_f(r['truth_accuracy'])}")
+            print(f"  {s.name:<24}{cells[0]:>26}   {cells[1]:>26}"
+                  f"   {'swapped population' if s.swapped else ''}")
     if tmp is not None:
         tmp.cleanup()
     return 0

@@ -146,12 +146,8 @@ def prior_adjusted(q: np.ndarray, priors: np.ndarray) -> np.ndarray:
 class _Vehicle:
     """One vehicle's places with their probabilities (a few dozen rows)."""
 
-    def __init__(self, rows: pd.DataFrame, q: np.ndarray, adj: np.ndarray):
-        self.ids = rows["place_id"].to_numpy(dtype=object)
-        self.lat = rows["lat"].to_numpy(dtype=float)
-        self.lon = rows["lon"].to_numpy(dtype=float)
-        self.q = q
-        self.adj = adj
+    def __init__(self, ids, lat, lon, q: np.ndarray, adj: np.ndarray):
+        self.ids, self.lat, self.lon, self.q, self.adj = ids, lat, lon, q, adj
         self.index = {p: i for i, p in enumerate(self.ids)}
 
     def known(self, i: Optional[int]) -> bool:
@@ -176,12 +172,40 @@ class _Vehicle:
         return i, float(col[i])
 
 
-def _pair_strength(veh: Optional[_Vehicle], i: Optional[int], mine: int, theirs: int) -> float:
-    """How much likelier place i is the other label's class than this label's (0.5 unknown)."""
-    if veh is None or not veh.known(i):
+def _pair_strength(q: Optional[np.ndarray], mine: int, theirs: int) -> float:
+    """How much likelier a place (probabilities ``q``) is the other label's class than this
+    label's; 0.5 when the place has no probabilities."""
+    if q is None or np.isnan(q).any():
         return 0.5
-    pm, pt = veh.q[i][mine], veh.q[i][theirs]
+    pm, pt = q[mine], q[theirs]
     return float(pt / (pm + pt)) if pm + pt > 0 else 0.5
+
+
+def best_other_rows(codes: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """(rows, classes): the row of the same vehicle's likeliest place for each class, the row
+    itself excluded; -1 where the vehicle has no other place with probabilities."""
+    n, k = q.shape
+    out = np.full((n, k), -1, dtype=np.int64)
+    if not n:
+        return out
+    rows = np.arange(n)
+    for c in range(k):
+        vals = np.where(np.isnan(q[:, c]), -np.inf, q[:, c])
+        order = np.lexsort((rows, -vals, codes))
+        sc = codes[order]
+        start = np.r_[True, sc[1:] != sc[:-1]]
+        group = np.cumsum(start) - 1
+        starts = np.flatnonzero(start)
+        top1 = order[starts]
+        has2 = np.r_[starts[1:], n] - starts >= 2
+        top2 = np.where(has2, order[np.minimum(starts + 1, n - 1)], -1)
+        g = np.empty(n, dtype=np.int64)
+        g[order] = group
+        best = np.where(top1[g] != rows, top1[g], top2[g])
+        ok = best >= 0
+        ok[ok] = np.isfinite(vals[best[ok]])
+        out[:, c] = np.where(ok, best, -1)
+    return out
 
 
 _CHECK_WORDS = {
@@ -202,6 +226,31 @@ def _check_phrase(check: str, value) -> str:
     return text.format(n=float(value))
 
 
+class _VehicleIndex:
+    """vehicle_id -> _Vehicle, sliced out of fleet-wide arrays on first use (no per-vehicle
+    DataFrame: thousands of those cost seconds)."""
+
+    def __init__(self, pred: pd.DataFrame, q: np.ndarray, adj: np.ndarray):
+        codes, names = pd.factorize(pred["vehicle_id"])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        self.slices = {v: order[bounds[i]:bounds[i + 1]] for i, v in enumerate(names)}
+        self.ids = pred["place_id"].to_numpy(dtype=object)
+        self.lat = pred["lat"].to_numpy(dtype=float)
+        self.lon = pred["lon"].to_numpy(dtype=float)
+        self.q, self.adj = q, adj
+        self.cache: dict[str, _Vehicle] = {}
+
+    def get(self, vehicle_id) -> Optional[_Vehicle]:
+        if vehicle_id not in self.cache:
+            rows = self.slices.get(vehicle_id)
+            if rows is None:
+                return None
+            self.cache[vehicle_id] = _Vehicle(self.ids[rows], self.lat[rows], self.lon[rows],
+                                              self.q[rows], self.adj[rows])
+        return self.cache[vehicle_id]
+
+
 class _Queue:
     """The inputs, indexed once; ``entry`` judges one label."""
 
@@ -212,16 +261,20 @@ class _Queue:
         self.pred = pred
         self.q = place_probabilities(pred)
         self.adj = prior_adjusted(self.q, class_priors(pred))
-        self.vehicles = {v: _Vehicle(rows, self.q[rows.index.to_numpy()],
-                                     self.adj[rows.index.to_numpy()])
-                         for v, rows in pred.groupby("vehicle_id", sort=False)}
-        self.split = dict(zip(pred["place_id"], pred["split"])) if "split" in pred else {}
+        self.vehicles = _VehicleIndex(pred, self.q, self.adj)
+        self.ids = pred["place_id"].to_numpy(dtype=object)
+        self.row_of = {p: i for i, p in enumerate(self.ids.tolist())}
+        self.known = ~np.isnan(self.q).any(axis=1)
+        self.best_other = best_other_rows(pd.factorize(pred["vehicle_id"])[0], self.q)
+        self.split = (dict(zip(pred["place_id"].tolist(), pred["split"].tolist()))
+                      if "split" in pred else {})
         self.place_of = {int(k): p for k, p in zip(place_labels["label_id"],
                                                    place_labels["place_id"])}
         self.label_on = {p: k for k, p in self.place_of.items()}
         self.why = {int(k): r for k, r in zip(unmatched["label_id"], unmatched["reason"])}
         self.labels = labels.sort_values("label_id", kind="stable")
-        self.class_of = dict(zip(self.labels["label_id"].astype(int), self.labels["label"]))
+        self.class_of = dict(zip(self.labels["label_id"].astype(int).tolist(),
+                                 self.labels["label"].tolist()))
         self.checks: dict[int, list] = {}
         if evidence is not None and len(evidence):
             value = evidence["value"] if "value" in evidence else pd.Series(np.nan,
@@ -230,8 +283,8 @@ class _Queue:
                 self.checks.setdefault(int(lid), []).append((check, val))
         # the first label of each kind per vehicle (a duplicate is judged against it)
         self.first_of_kind: dict[tuple, int] = {}
-        for lid, v, c in zip(self.labels["label_id"].astype(int), self.labels["vehicle_id"],
-                             self.labels["label"]):
+        for lid, v, c in zip(self.labels["label_id"].astype(int).tolist(),
+                             self.labels["vehicle_id"].tolist(), self.labels["label"].tolist()):
             if self.why.get(lid) != "duplicate_label":
                 self.first_of_kind.setdefault((v, c), lid)
         # labels that lost a place to another label of their vehicle: place -> [label ids]
@@ -247,27 +300,26 @@ class _Queue:
                     self.losers.setdefault(veh.ids[i], []).append(lid)
 
     def entry(self, lid: int, v: str, c: str, lat: float, lon: float) -> Optional[dict]:
-        veh = self.vehicles.get(v)
         ci = self.cls[c]
         found: list[tuple[float, str, str]] = []      # (strength, check, phrase)
         out = {"suggested_label": None, "suggested_place_id": None, "p_given": None,
                "p_suggested": None}
         place = self.place_of.get(lid)
         reason = self.why.get(lid)
-        i = veh.index.get(place) if (veh is not None and place is not None) else None
-        if veh is not None and veh.known(i):
-            self._model(found, out, veh, i, c, ci)
+        i = self.row_of.get(place) if place is not None else None
+        if i is not None and self.known[i]:
+            self._model(found, out, i, c, ci)
         if place is not None:
             for other in self.losers.get(place, []):
                 oc = self.class_of[other]
-                s = _pair_strength(veh, i, ci, self.cls[oc])
+                s = _pair_strength(None if i is None else self.q[i], ci, self.cls[oc])
                 found.append((s, "two_labels_one_place",
                               f"the vehicle's {oc} label ({other}) points at this place too"
                               + (f"; the place looks more like {oc}" if s > 0.5 else "")))
                 if s > 0.5 and out["suggested_label"] is None:
                     out["suggested_label"] = oc
         if reason is not None:
-            self._unmatched(found, out, reason, lid, v, c, ci, lat, lon, veh)
+            self._unmatched(found, out, reason, lid, v, c, ci, lat, lon, self.vehicles.get(v))
         for check, value in self.checks.get(lid, []):
             if check == "far_from_stops":
                 if reason is not None and reason.startswith("no_place_within"):
@@ -290,8 +342,8 @@ class _Queue:
                 "findings": ",".join(dict.fromkeys(f[1] for f in found)),
                 "unmatched_reason": reason, "split": self.split.get(place), **out}
 
-    def _model(self, found, out, veh: _Vehicle, i: int, c: str, ci: int) -> None:
-        q, a = veh.q[i], veh.adj[i]
+    def _model(self, found, out, i: int, c: str, ci: int) -> None:
+        q, a = self.q[i], self.adj[i]
         out["p_given"] = float(q[ci])
         o = max((j for j in range(len(CLASSES)) if j != ci), key=lambda j: a[j])
         margin = float(a[o] - a[ci])
@@ -300,12 +352,13 @@ class _Queue:
                           f"the model {_words(margin)} this is {CLASSES[o]}, not {c} "
                           f"({_p(CLASSES[o], q[o])}, {_p(c, q[ci])})"))
             out["suggested_label"], out["p_suggested"] = CLASSES[o], float(q[o])
-        j, pj = veh.best(ci, i)
-        if j is not None and pj > q[ci]:
+        j = self.best_other[i, ci]
+        pj = self.q[j, ci] if j >= 0 else -np.inf
+        if pj > q[ci]:
             found.append(((pj - q[ci] + 1) / 2, "model_elsewhere",
-                          f"the model puts this vehicle's {c} at place {veh.ids[j]} instead "
+                          f"the model puts this vehicle's {c} at place {self.ids[j]} instead "
                           f"({_p(c, pj)} there, {q[ci]:.2f} here)"))
-            out["suggested_place_id"] = veh.ids[j]
+            out["suggested_place_id"] = self.ids[j]
             if out["suggested_label"] is None:
                 out["suggested_label"], out["p_suggested"] = CLASSES[o], float(q[o])
 
@@ -315,7 +368,7 @@ class _Queue:
         if reason == "same_place_as_other_label" and i is not None:
             holder = self.label_on.get(veh.ids[i])
             oc = self.class_of.get(holder, "other")
-            s = _pair_strength(veh, i, ci, self.cls[oc])
+            s = _pair_strength(veh.q[i], ci, self.cls[oc])
             found.append((s, reason, f"points at place {veh.ids[i]}, which the vehicle's {oc} "
                                      f"label ({holder}) already holds"
                           + (f"; the place looks more like {oc}" if s > 0.5 else
@@ -390,10 +443,11 @@ def issue_queue(labels: pd.DataFrame, place_labels: pd.DataFrame, unmatched: pd.
     reason; ``pred``: the run's predictions with place lat/lon, split, given_label, p_* and
     oof_p_*; ``evidence``: auditor.analysis.evidence.label_evidence's findings."""
     queue = _Queue(labels, place_labels, unmatched, pred, evidence, radius_m)
+    lab = queue.labels
     rows = [queue.entry(int(lid), v, c, float(lat), float(lon))   # one step per label
-            for lid, v, c, lat, lon in zip(queue.labels["label_id"], queue.labels["vehicle_id"],
-                                           queue.labels["label"], queue.labels["lat"],
-                                           queue.labels["lon"])]
+            for lid, v, c, lat, lon in zip(lab["label_id"].tolist(), lab["vehicle_id"].tolist(),
+                                           lab["label"].tolist(), lab["lat"].tolist(),
+                                           lab["lon"].tolist())]
     found = pd.DataFrame([r for r in rows if r is not None], columns=COLUMNS)
     found = found.sort_values(["score", "label_id"], ascending=[False, True], kind="mergesort")
     implied = _implied(queue.pred, queue.q)

@@ -135,6 +135,9 @@ def drive_pings(rng: np.random.Generator, book: RouteBook, origin: np.ndarray,
     at departure, every ``interval_s`` (~10 s) while moving, and on arrival; none while parked."""
     routes = [book.route(int(o), int(d)) for o, d in zip(origin, dest)]
     n_trips = len(routes)
+    if n_trips == 0:  # a short window in which the car never moved
+        return {"t": np.zeros(0, dtype=np.int64), "xy": np.zeros((0, 2)), "speed": np.zeros(0),
+                "heading": np.zeros(0), "trip": np.zeros(0, dtype=np.int64)}
     n_legs = np.array([len(r.speeds) for r in routes])
     leg_trip = np.repeat(np.arange(n_trips), n_legs)
     p0 = np.concatenate([r.points[:-1] for r in routes])

@@ -10,9 +10,12 @@ margin the data can vouch for:
   grades its own training labels); the baseline is a rule and needs no folds;
 - per training vehicle, gain = places a candidate gets right minus places the baseline gets
   right; vehicles are the independent units (a vehicle's places are not);
-- a candidate replaces the baseline only if the mean gain's lower bound, mean - Z * standard
-  error, is above zero; among such candidates the highest lower bound wins. Z = 2 asks for
-  about 97.5% one-sided confidence: a coin-flip advantage on a few vehicles never wins.
+- a candidate replaces the baseline only if (a) the mean gain's lower bound, mean - Z * standard
+  error, is above zero and (b) it is better on significantly more vehicles than it is worse
+  (a one-sided sign test at ALPHA); among such candidates the highest lower bound wins. Z = 2
+  and ALPHA = 0.025 both ask for about 97.5% one-sided confidence: a coin-flip advantage never
+  wins, and neither do three lucky vehicles (whose spread says nothing: the sign test needs at
+  least six wins without a loss).
 
 Validation vehicles play no part in the choice (nor in the model the choice applies to), so
 the validation accuracy reported for the chosen labeller is an honest estimate.
@@ -24,6 +27,7 @@ shifts), and it has few enough coefficients to learn from a handful of vehicles.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +40,7 @@ from auditor.pipeline.model import (OOF_COLUMNS, PROBA_COLUMNS, decide_labels, v
 
 LABELLERS = ("model", "stacked", "baseline")
 Z = 2.0
+ALPHA = 0.025
 
 
 @dataclass
@@ -82,6 +87,22 @@ def lower_bound(gain: np.ndarray, z: float = Z) -> float:
     return float(gain.mean() - z * gain.std(ddof=1) / np.sqrt(len(gain)))
 
 
+def sign_test_p(gain: np.ndarray) -> float:
+    """One-sided sign test: P(at least this many vehicles better | better and worse equally
+    likely), vehicles with no difference left out."""
+    wins, losses = int((gain > 0).sum()), int((gain < 0).sum())
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    return sum(math.comb(n, i) for i in range(wins, n + 1)) / 2.0 ** n
+
+
+def supported(gain: np.ndarray) -> float:
+    """The candidate's lower bound when both tests support it, else -inf."""
+    lb = lower_bound(gain)
+    return lb if lb > 0 and sign_test_p(gain) <= ALPHA else -np.inf
+
+
 def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
                  proba: pd.DataFrame, base_pred: pd.Series, config: InferConfig,
                  seed: int) -> Labelling:
@@ -117,8 +138,10 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
     n_places = int(train.sum())
     accuracy = {name: (float(c.sum() / n_places) if n_places else None)
                 for name, c in correct.items()}
-    bounds = {name: lower_bound((correct[name] - correct["baseline"]).to_numpy())
-              for name in candidates if name != "baseline"}
+    gains = {name: (correct[name] - correct["baseline"]).to_numpy()
+             for name in candidates if name != "baseline"}
+    bounds = {name: lower_bound(g) for name, g in gains.items()}
+    backed = {name: supported(g) for name, g in gains.items()}
 
     chosen = "baseline"
     if config.labeller != "auto":
@@ -126,8 +149,8 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
             raise ValueError(f"labeller must be auto or one of {LABELLERS}")
         chosen = config.labeller if config.labeller in candidates else "baseline"
     else:
-        best = max(bounds, key=lambda k: (bounds[k], k == "model"), default=None)
-        if best is not None and bounds[best] > 0:
+        best = max(backed, key=lambda k: (backed[k], k == "model"), default=None)
+        if best is not None and backed[best] > 0:
             chosen = best
 
     out = proba.copy()
@@ -148,7 +171,12 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
         "oof_accuracy": accuracy,
         "gain_lower_bound": {k: (None if not np.isfinite(v) else round(v, 4))
                              for k, v in bounds.items()},
+        "sign_test_p": {k: round(sign_test_p(g), 4) for k, g in gains.items()},
+        "vehicles_better_worse": {k: [int((g > 0).sum()), int((g < 0).sum())]
+                                  for k, g in gains.items()},
         "rule": (f"out-of-fold on training vehicles: a labeller replaces the 02:00 baseline "
-                 f"only if its per-vehicle gain is above zero by {Z:g} standard errors"),
+                 f"only if its per-vehicle gain is above zero by {Z:g} standard errors and "
+                 f"it is better on significantly more vehicles than worse (sign test, "
+                 f"p <= {ALPHA:g})"),
     }
     return Labelling(labels, out[PROBA_COLUMNS + OOF_COLUMNS], choice)

@@ -47,12 +47,21 @@ def vehicle_folds(vehicle_ids: pd.Series, seed: int, k: int) -> pd.Series:
     return vehicle_ids.map(fold_of)
 
 
-def _classifier(config: InferConfig, seed: int, n_rows: int = 10**9) -> HistGradientBoostingClassifier:
-    leaf = config.min_samples_leaf
-    if _EXP.get("adaptive_leaf"):
-        leaf = max(_EXP.get("leaf_min", 5), min(leaf, n_rows // _EXP.get("leaf_div", 20)))
-    # big leaves on purpose: a tiny project learns little and decide_labels then falls back to
-    # the baseline's order, which beats a model fitted to a handful of vehicles
+# a leaf holds LEAF_SHARE of the training places, at least MIN_LEAF, at most the configured
+# min_samples_leaf: with the configured 40 alone, a project of a dozen vehicles (~100 places)
+# could not split at all and the model learnt nothing but the class shares
+LEAF_SHARE = 1 / 20
+MIN_LEAF = 5
+
+
+def leaf_size(config: InferConfig, n_rows: int) -> int:
+    return int(min(config.min_samples_leaf, max(MIN_LEAF, n_rows * LEAF_SHARE)))
+
+
+def _classifier(config: InferConfig, seed: int, n_rows: int) -> HistGradientBoostingClassifier:
+    leaf = leaf_size(config, n_rows)
+    # coarse leaves on purpose (a few wrong labels must not be learnt as a pattern); whether the
+    # model beats the 02:00 rule on a small project is decided out-of-fold (labeller.py)
     return HistGradientBoostingClassifier(
         max_iter=config.max_iter, learning_rate=config.learning_rate,
         max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=leaf,
@@ -137,19 +146,9 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     own probabilities."""
     first = cross_fit(X, y, folds, config, seed)
     keep = label_trust(y, first) >= KEEP_TRUST
-    if _EXP.get("vehicle_drop"):
-        bad = set(np.asarray(_EXP["vehicles"])[~keep])
-        keep = ~np.isin(np.asarray(_EXP["vehicles"]), list(bad))
     if config.robust_refit and not keep.all():
-        oof = cross_fit(X, y, folds, config, seed, keep)
-        for _ in range(_EXP.get("rounds", 1) - 1):
-            keep = label_trust(y, oof) >= KEEP_TRUST
-            oof = cross_fit(X, y, folds, config, seed, keep)
-        return oof, keep
+        return cross_fit(X, y, folds, config, seed, keep), keep
     return first, keep
-
-
-_EXP: dict = {}
 
 
 def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
@@ -170,7 +169,6 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     if not train.any():
         return result
     folds = vehicle_folds(features.loc[train, "vehicle_id"], seed, config.oof_folds).to_numpy()
-    _EXP["vehicles"] = features.loc[train, "vehicle_id"].to_numpy()
     oof, keep = robust_cross_fit(X[train], y[train], folds, config, seed)
     final = _fit_predict_proba(X[train], y[train], X, config, seed,
                                keep if config.robust_refit else None)
