@@ -215,6 +215,14 @@ def evaluate(project: Path, truth_path: Path) -> dict:
         seconds = time.perf_counter() - t0
         ranked = [place_label.get(p) for p in lab["place_id"].to_numpy()[idx]]
         out[f"cleanlab/{rank_by}"] = {**at_k(ranked, wrong), "seconds": seconds}
+    k = len(wrong)
+    # what stands in the way of precision@k: right labels (or implied places) in the first k,
+    # and wrong labels only found between k and 2k
+    out["false_in_top_k"] = [{"label_id": x, "kind": queue["kind"].iloc[i],
+                              "given": queue["given_label"].iloc[i],
+                              "reason": queue["reason"].iloc[i]}
+                             for i, x in enumerate(ours[:k]) if x not in wrong]
+    out["late"] = [x for x in ours[k:2 * k] if x in wrong]
     missed = wrong - {x for x in ours[:2 * len(wrong)] if x is not None}
     kinds = {(w["vehicle_id"], w["label"]): w.get("kind") for w in truth["wrong_labels"]}
     lab_rows = labels.set_index("label_id")
@@ -251,6 +259,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ablation", action="store_true",
                     help="also infer without the robust refit and compare")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--explain", action="store_true",
+                    help="also print the entries that keep precision@k below 1")
     args = ap.parse_args(argv)
     try:
         import cleanlab
@@ -309,6 +319,11 @@ def main(argv=None) -> int:
         for m in results[s.name]["missed"]:
             print(f"  missed in {s.name}: label {m['label_id']} ({m['vehicle_id']} "
                   f"{m['label']}, {m['kind']}) at rank {m['rank']}: {m['reason']}")
+    if args.explain:
+        for s in shapes:
+            for f in results[s.name]["false_in_top_k"]:
+                print(f"  right label in the first k of {s.name}: {f['kind']} {f['given']} "
+                      f"label {f['label_id']}: {f['reason']}")
     if ablation:
         print("\nrobust refit on vs off: queue P@k/R@2k; model's out-of-fold view = truth on "
               "all labelled places / on places with a wrong label; run's labels = truth on "

@@ -12,7 +12,7 @@ import pytest
 from auditor.pipeline.api import derive_vehicle_tables, label_and_predict
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.geo import haversine_m
-from auditor.pipeline.labeller import lower_bound, sign_test_p, supported
+from auditor.pipeline.labeller import ALPHA, permutation_p, supported
 from auditor.pipeline.model import assign_splits, label_trust, train_and_predict
 
 from test_pipeline_units import fleet as commuters
@@ -71,8 +71,8 @@ def test_the_run_never_labels_worse_than_the_2am_baseline(generator, vehicles, d
     if choice["chosen"] == "baseline":
         assert pred["predicted_label"].equals(out["baseline_predictions"]["predicted_label"])
     else:  # chosen only with support on the training vehicles
-        assert choice["gain_lower_bound"][choice["chosen"]] > 0
-        assert choice["sign_test_p"][choice["chosen"]] <= 0.025
+        assert choice["mean_gain_places"][choice["chosen"]] > 0
+        assert choice["p_value"][choice["chosen"]] <= ALPHA
     homes = (pred["predicted_label"] == "home").groupby(pred["vehicle_id"]).sum()
     assert (homes == 1).all()
     assert set(choice["oof_accuracy"]) >= {"model", "baseline"}
@@ -95,16 +95,22 @@ def test_a_forced_labeller_is_used_and_recorded():
                                   pred[["oof_p_home", "oof_p_work", "oof_p_other"]])
 
 
-def test_support_needs_both_a_margin_and_enough_vehicles():
-    assert sign_test_p(np.array([1] * 6)) == pytest.approx(1 / 64)
-    assert sign_test_p(np.array([1, 1, 1, 0, 0])) == pytest.approx(1 / 8)
-    # three lucky vehicles without spread: a standard error of 0, still no support
-    assert lower_bound(np.array([1.0, 1.0, 1.0])) == 1.0
-    assert supported(np.array([1.0, 1.0, 1.0])) == -np.inf
-    assert supported(np.array([1.0] * 8 + [0.0] * 20)) > 0
-    # better on many, much worse on a few: the mean says no
-    assert supported(np.array([1.0] * 10 + [-6.0] * 3)) == -np.inf
-    assert lower_bound(np.array([2.0])) == -np.inf
+def test_support_is_a_paired_sign_flip_test_over_vehicles():
+    assert permutation_p(np.array([1] * 6)) == pytest.approx(1 / 64)
+    # three lucky vehicles, however alike: 1 pattern in 8 does as well
+    assert permutation_p(np.array([1, 1, 1, 0, 0])) == pytest.approx(1 / 8)
+    assert not supported(np.array([1.0, 1.0, 1.0]))
+    assert supported(np.array([1.0] * 8 + [0.0] * 20))
+    # better on many, much worse on a few: no
+    assert not supported(np.array([1.0] * 10 + [-6.0] * 3))
+    assert not supported(np.zeros(30)) and not supported(np.array([]))
+    # the exact test against brute force, and the normal tail beyond EXACT_UP_TO vehicles
+    g = np.array([2, -1, 1, 1, 3, -2, 1])
+    patterns = [np.sum(np.abs(g) * s) for s in
+                np.array(np.meshgrid(*[[-1, 1]] * 7)).T.reshape(-1, 7)]
+    assert permutation_p(g) == pytest.approx(np.mean(np.array(patterns) >= g.sum()))
+    big = np.array([1.0] * 40 + [-1.0] * 20)
+    assert permutation_p(big) == pytest.approx(0.0049, abs=5e-4)
 
 
 def test_a_model_that_learnt_only_class_shares_doubts_no_label():

@@ -30,6 +30,8 @@ def labeller_summary(conn: sqlite3.Connection, run_id: int,
         "forced": bool(choice.get("forced", False)),
         "oof_accuracy": choice.get("oof_accuracy"),
         "training_vehicles": choice.get("training_vehicles"),
+        "p_value": choice.get("p_value"),
+        "vehicles_better_worse": choice.get("vehicles_better_worse"),
         "validation_accuracy": validation.get("accuracy"),
         "baseline_validation_accuracy": (validation.get("baseline") or {}).get("accuracy"),
         "rule": choice.get("rule"),
@@ -56,4 +58,12 @@ def render_labeller(summary: Optional[dict]) -> list[str]:
                      f"vehicles: {parts}; validation: this run "
                      f"{_pct(summary.get('validation_accuracy'))}, 02:00 baseline "
                      f"{_pct(summary.get('baseline_validation_accuracy'))}")
+    counts, p = summary.get("vehicles_better_worse") or {}, summary.get("p_value") or {}
+    if counts:
+        who = summary["chosen"] if summary["chosen"] in counts else min(
+            p, key=lambda k: p[k], default=None)
+        if who is not None:
+            better, worse = counts[who]
+            lines.append(f"  {who} vs the baseline on training vehicles: better on {better}, "
+                         f"worse on {worse} (sign-flip test p = {p[who]:.3f})")
     return lines

@@ -10,12 +10,10 @@ margin the data can vouch for:
   grades its own training labels); the baseline is a rule and needs no folds;
 - per training vehicle, gain = places a candidate gets right minus places the baseline gets
   right; vehicles are the independent units (a vehicle's places are not);
-- a candidate replaces the baseline only if (a) the mean gain's lower bound, mean - Z * standard
-  error, is above zero and (b) it is better on significantly more vehicles than it is worse
-  (a one-sided sign test at ALPHA); among such candidates the highest lower bound wins. Z = 2
-  and ALPHA = 0.025 both ask for about 97.5% one-sided confidence: a coin-flip advantage never
-  wins, and neither do three lucky vehicles (whose spread says nothing: the sign test needs at
-  least six wins without a loss).
+- a candidate replaces the baseline only if its total gain is positive and a paired sign-flip
+  (permutation) test over the vehicles finds it significant at ALPHA = 0.05 one-sided (about
+  two standard errors): a coin-flip advantage never wins, and neither do three lucky vehicles
+  (p = 1/8 however alike their gains); among backed candidates the largest mean gain wins.
 
 Validation vehicles play no part in the choice (nor in the model the choice applies to), so
 the validation accuracy reported for the chosen labeller is an honest estimate.
@@ -39,8 +37,7 @@ from auditor.pipeline.config import InferConfig
 from auditor.pipeline.model import (OOF_COLUMNS, PROBA_COLUMNS, decide_labels, vehicle_folds)
 
 LABELLERS = ("model", "stacked", "baseline")
-Z = 2.0
-ALPHA = 0.025
+ALPHA = 0.05
 
 
 @dataclass
@@ -80,27 +77,32 @@ def _per_vehicle_correct(vehicles: pd.Series, given: pd.Series, pred: pd.Series)
     return (given == pred).groupby(vehicles).sum().astype(float)
 
 
-def lower_bound(gain: np.ndarray, z: float = Z) -> float:
-    """mean - z * standard error of per-vehicle gains; -inf with fewer than two vehicles."""
-    if len(gain) < 2:
-        return -np.inf
-    return float(gain.mean() - z * gain.std(ddof=1) / np.sqrt(len(gain)))
+EXACT_UP_TO = 16   # vehicles with a gain: all 2^n sign patterns; beyond, the normal tail
 
 
-def sign_test_p(gain: np.ndarray) -> float:
-    """One-sided sign test: P(at least this many vehicles better | better and worse equally
-    likely), vehicles with no difference left out."""
-    wins, losses = int((gain > 0).sum()), int((gain < 0).sum())
-    n = wins + losses
-    if n == 0:
+def permutation_p(gain: np.ndarray) -> float:
+    """One-sided paired sign-flip test over vehicles: if a candidate were no better than the
+    baseline, each vehicle's gain would be as likely negative as positive; p is the share of
+    the 2^n sign patterns whose total gain reaches the observed one (exact up to EXACT_UP_TO
+    vehicles with a gain, else the normal tail of that same distribution, whose variance is
+    sum(gain^2)). Unlike a t-test it needs no spread estimate: three vehicles each one place
+    better give p = 1/8, not certainty."""
+    g = np.asarray(gain, dtype=float)
+    g = g[g != 0]
+    if not len(g):
         return 1.0
-    return sum(math.comb(n, i) for i in range(wins, n + 1)) / 2.0 ** n
+    total = g.sum()
+    if len(g) <= EXACT_UP_TO:
+        signs = ((np.arange(2 ** len(g))[:, None] >> np.arange(len(g))) & 1) * 2 - 1
+        sums = signs @ np.abs(g)
+        return float(np.mean(sums >= total - 1e-9))
+    z = total / math.sqrt(float((g ** 2).sum()))
+    return 0.5 * math.erfc(z / math.sqrt(2))
 
 
-def supported(gain: np.ndarray) -> float:
-    """The candidate's lower bound when both tests support it, else -inf."""
-    lb = lower_bound(gain)
-    return lb if lb > 0 and sign_test_p(gain) <= ALPHA else -np.inf
+def supported(gain: np.ndarray) -> bool:
+    """Does the training-vehicle evidence back a candidate over the baseline?"""
+    return np.sum(gain) > 0 and permutation_p(gain) <= ALPHA
 
 
 def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
@@ -140,8 +142,7 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
                 for name, c in correct.items()}
     gains = {name: (correct[name] - correct["baseline"]).to_numpy()
              for name in candidates if name != "baseline"}
-    bounds = {name: lower_bound(g) for name, g in gains.items()}
-    backed = {name: supported(g) for name, g in gains.items()}
+    backed = {name: float(g.mean()) for name, g in gains.items() if supported(g)}
 
     chosen = "baseline"
     if config.labeller != "auto":
@@ -150,7 +151,7 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
         chosen = config.labeller if config.labeller in candidates else "baseline"
     else:
         best = max(backed, key=lambda k: (backed[k], k == "model"), default=None)
-        if best is not None and backed[best] > 0:
+        if best is not None:
             chosen = best
 
     out = proba.copy()
@@ -169,14 +170,13 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
         "training_vehicles": int(vehicles.nunique()),
         "training_places": n_places,
         "oof_accuracy": accuracy,
-        "gain_lower_bound": {k: (None if not np.isfinite(v) else round(v, 4))
-                             for k, v in bounds.items()},
-        "sign_test_p": {k: round(sign_test_p(g), 4) for k, g in gains.items()},
+        "mean_gain_places": {k: round(float(g.mean()), 4) if len(g) else None
+                             for k, g in gains.items()},
+        "p_value": {k: round(permutation_p(g), 4) for k, g in gains.items()},
         "vehicles_better_worse": {k: [int((g > 0).sum()), int((g < 0).sum())]
                                   for k, g in gains.items()},
         "rule": (f"out-of-fold on training vehicles: a labeller replaces the 02:00 baseline "
-                 f"only if its per-vehicle gain is above zero by {Z:g} standard errors and "
-                 f"it is better on significantly more vehicles than worse (sign test, "
-                 f"p <= {ALPHA:g})"),
+                 f"only if it gets more places right and a paired sign-flip test over the "
+                 f"vehicles gives p <= {ALPHA:g}"),
     }
     return Labelling(labels, out[PROBA_COLUMNS + OOF_COLUMNS], choice)

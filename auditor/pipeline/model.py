@@ -50,7 +50,7 @@ def vehicle_folds(vehicle_ids: pd.Series, seed: int, k: int) -> pd.Series:
 # a leaf holds LEAF_SHARE of the training places, at least MIN_LEAF, at most the configured
 # min_samples_leaf: with the configured 40 alone, a project of a dozen vehicles (~100 places)
 # could not split at all and the model learnt nothing but the class shares
-LEAF_SHARE = 1 / 20
+LEAF_SHARE = 1 / 10
 MIN_LEAF = 5
 
 
@@ -111,7 +111,7 @@ def cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConf
     return oof
 
 
-KEEP_TRUST = 0.5
+KEEP_TRUST = 0.25
 
 
 def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
