@@ -15,10 +15,11 @@ Each finding is a probability-like strength s in [0, 1]; a label's score is thei
 1 - prod(1 - s): independent findings add up, none is capped by a threshold, and one strong
 finding alone puts a label high. Strengths:
 
-- model at the place: the normalised margin (p(best other class) - p(given) + 1) / 2, the
-  ranking cleanlab calls normalized_margin (0.5 = a tie);
-- model across the vehicle: the same margin between the likeliest other place for the given
-  class and the labelled place (a vehicle has one home);
+- model at the place: the margin p(best other class) - p(given) where it is positive (the
+  order cleanlab calls normalized_margin; 0 = a tie, no evidence), on probabilities adjusted
+  for how common each class is;
+- model across the vehicle: the margin between the likeliest other place for the given class
+  and the labelled place (a vehicle has one home);
 - a label d metres from every place, beyond the label radius R: 1 - exp(-(d - R) / R), from
   0 at R to 0.95 at 4R (how far a geocode may stray is what R states);
 - two labels on one place: p(the other label's class) / (p(this class) + p(that class)) at the
@@ -331,8 +332,9 @@ class _Queue:
                 found.append((CHECK_STRENGTH, check, _check_phrase(check, _none(value))))
         if not found:
             return None
-        # strongest first; the direct finding about the place before the vehicle-wide one
-        found.sort(key=lambda f: -round(f[0], 1))
+        # strongest first, the model's word on the place itself before its vehicle-wide view
+        top = max(f[0] for f in found)
+        found.sort(key=lambda f: (-(top if f[1] == "model" and f[0] >= top - 0.2 else f[0])))
         text = "; ".join(f[2] for f in found)
         return {"label_id": lid, "vehicle_id": v, "given_label": c, "place_id": place,
                 "lat": lat, "lon": lon,
@@ -348,14 +350,14 @@ class _Queue:
         o = max((j for j in range(len(CLASSES)) if j != ci), key=lambda j: a[j])
         margin = float(a[o] - a[ci])
         if margin > 1e-9:   # (equal up to rounding is no contradiction)
-            found.append(((margin + 1) / 2, "model",
+            found.append((margin, "model",
                           f"the model {_words(margin)} this is {CLASSES[o]}, not {c} "
                           f"({_p(CLASSES[o], q[o])}, {_p(c, q[ci])})"))
             out["suggested_label"], out["p_suggested"] = CLASSES[o], float(q[o])
         j = self.best_other[i, ci]
         pj = self.q[j, ci] if j >= 0 else -np.inf
-        if pj > q[ci]:
-            found.append(((pj - q[ci] + 1) / 2, "model_elsewhere",
+        if pj > q[ci] + 1e-9:
+            found.append((float(pj - q[ci]), "model_elsewhere",
                           f"the model puts this vehicle's {c} at place {self.ids[j]} instead "
                           f"({_p(c, pj)} there, {q[ci]:.2f} here)"))
             out["suggested_place_id"] = self.ids[j]
@@ -423,7 +425,7 @@ def _implied(pred: pd.DataFrame, q: np.ndarray) -> pd.DataFrame:
     out = pd.DataFrame({
         "label_id": None, "vehicle_id": rows["vehicle_id"].to_numpy(), "given_label": "other",
         "place_id": rows["place_id"].to_numpy(), "lat": rows["lat"].to_numpy(dtype=float),
-        "lon": rows["lon"].to_numpy(dtype=float), "score": (margin + 1) / 2,
+        "lon": rows["lon"].to_numpy(dtype=float), "score": margin,
         "suggested_label": [CLASSES[k] for k in o], "suggested_place_id": None,
         "reason": [f"An unlabelled place of a labelled vehicle: the model {_words(m)} it is "
                    f"{CLASSES[k]} ({_p(CLASSES[k], p)}, p(other) {po:.2f}); the vehicle's "
