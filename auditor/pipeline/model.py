@@ -120,8 +120,12 @@ def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
     shares among the labels. 1 where the model agrees and where there are no out-of-fold
     probabilities. Measured against the priors, a model that learnt nothing (probabilities =
     class shares) doubts no label, instead of doubting every home and work label of a small
-    project. The refit leaves out labels below KEEP_TRUST: another class at least twice as
-    likely, relative to how common each class is."""
+    project. The refit leaves out labels below KEEP_TRUST: another class at least four times as
+    likely, relative to how common each class is. (Chosen on generated fleets of both
+    generators with and without a swapped population, bench/label_issues.py: at 0.5 the refit
+    also dropped right but unusual labels, part-timers and night shifts, and held-out labels got
+    slightly worse where nothing was swapped; at 0.25 they did not, and a third of a fleet
+    swapped still could not teach the model its mistake.)"""
     w = np.ones(len(y))
     has = ~np.isnan(oof).any(axis=1)
     if not has.any():
@@ -141,9 +145,10 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
 
     A population whose labels are all wrong the same way (an upstream join that swapped home and
     work for one fleet) would otherwise teach the model its mistake and blur every probability.
-    Each label's doubt comes from folds that never saw its vehicle; the refit keeps the same
-    folds, so every probability stays out-of-fold: a vehicle's own labels never weigh in on its
-    own probabilities."""
+    Each label's doubt comes from the fold model that never saw its vehicle; the refit keeps the
+    same folds, so every probability still comes from a model that never trained on the vehicle
+    it predicts (a vehicle's labels reach its own probabilities only at one remove: through
+    which of the other vehicles' labels the first pass doubted)."""
     first = cross_fit(X, y, folds, config, seed)
     keep = label_trust(y, first) >= KEEP_TRUST
     if config.robust_refit and not keep.all():
