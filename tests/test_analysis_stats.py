@@ -1,4 +1,4 @@
-"""Analysis building blocks on hand-made data: metrics, confident learning, skew statistics,
+"""Analysis building blocks on hand-made data: metrics, skew statistics,
 PSI, leakage, spatial drift, time-of-day helpers, the error tree."""
 import numpy as np
 import pandas as pd
