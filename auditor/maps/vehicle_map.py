@@ -19,6 +19,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
+from auditor.analysis.issue_words import unmatched_words
 from auditor.maps.basemap import BASEMAPS, check_basemap  # noqa: F401  (re-exported)
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
 
@@ -26,6 +27,7 @@ from auditor.maps.vehicle_data import VehicleData, load_vehicle
 LABEL_COLORS = {"home": "#0072b2", "work": "#e69f00", "other": "#9a9a9a"}
 NO_PREDICTION = "#ffffff"
 FLAG_COLOR = "#cc79a7"
+UNMATCHED_COLOR = "#d55e00"   # Okabe-Ito vermillion: a label that matched no place
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]{0,63}$")
 META_SHOWN = 8
 BASEMAP_OFF_NOTICE = "Basemap off — enable in View ▸ Basemap"
@@ -105,6 +107,17 @@ def trip_tooltip(trip: dict) -> str:
     return esc(f"trip {trip['id']}: {start} UTC, {minutes:.0f} min{bad}")
 
 
+def unmatched_popup(u: dict) -> str:
+    pairs = [("reason", unmatched_words(u["reason"]))]
+    pairs += [(f"near {n['place_id']}", f"{n['distance_m']:,.0f} m") for n in u["nearest"]]
+    return (f"<b>{esc(u['label'])} label {esc(u['label_id'])} — on no place</b>"
+            f"<table>{_rows(pairs)}</table>")
+
+
+def unmatched_tooltip(u: dict) -> str:
+    return esc(f"{u['label']} label {u['label_id']}: {unmatched_words(u['reason'])}")
+
+
 def info_box(data: VehicleData) -> str:
     pairs = [("vehicle", data.vehicle_id)]
     for key in sorted(data.meta, key=str)[:META_SHOWN]:
@@ -122,7 +135,8 @@ def legend_rows() -> list[list[str]]:
     rows = [["fill", c, f"predicted {k}"] for k, c in LABEL_COLORS.items()]
     rows += [["ring", c, f"given {k}"] for k, c in LABEL_COLORS.items()]
     rows += [["dashed", FLAG_COLOR, "flagged"], ["line", "#4d4d4d", "trip"],
-             ["dashline", "#b2182b", "trip flagged bad data"]]
+             ["dashline", "#b2182b", "trip flagged bad data"],
+             ["diamond", UNMATCHED_COLOR, "label on no place (dashed: its nearest places)"]]
     return rows
 
 
@@ -164,7 +178,12 @@ def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) ->
     trips = [{"id": t["id"], "coords": t["coords"], "bad": t["bad"], "tooltip": trip_tooltip(t)}
              for t in data.trips]
     known = {p["id"] for p in places}
+    unmatched = [{"id": u["label_id"], "lat": round(u["lat"], 6), "lon": round(u["lon"], 6),
+                  "nearest": [[round(n["lat"], 6), round(n["lon"], 6)] for n in u["nearest"]],
+                  "popup": unmatched_popup(u), "tooltip": unmatched_tooltip(u)}
+                 for u in data.unmatched]
     return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": data.track,
+            "unmatched": unmatched,
             "bounds": data_bounds(places, trips, data.track,
                                   {p["place_id"]: p.get("visits") for p in data.places}),
             "pointCount": data.point_count, "info": info_box(data), "legend": legend_rows(),

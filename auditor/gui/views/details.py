@@ -168,7 +168,11 @@ class FlagPanel(QWidget):
 
     def _analysis_changed(self, analysis) -> None:
         self.set_suspicions({} if analysis is None else
-                            {r["place_id"]: r["reason"] for r in analysis.report["suspicious"]})
+                            # the first (most suspicious) entry on each place; a label on no
+                            # place has none
+                            {r["place_id"]: r["reason"]
+                             for r in reversed(analysis.report["suspicious"])
+                             if r.get("place_id") is not None})
 
     def _update_enabled(self) -> None:
         self.place_box.setEnabled(self.place_id is not None)
