@@ -523,3 +523,6 @@ def test_map_opens_on_the_everyday_area_not_a_one_off_long_trip():
     # nothing visited twice yet: every place counts; no places: the drawn lines
     assert data_bounds(places, trips, [], {}) == [[51.00, 11.00], [52.52, 13.42]]
     assert data_bounds([], trips, [], {}) == [[51.00, 11.00], [52.50, 13.40]]
+    # a label on no place is always in view, however far from the everyday area
+    far_label = [{"lat": 52.60, "lon": 13.30}]
+    assert data_bounds(places, trips, [], visits, far_label) == [[52.50, 13.30], [52.60, 13.42]]

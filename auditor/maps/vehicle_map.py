@@ -141,12 +141,14 @@ def legend_rows() -> list[list[str]]:
 
 
 def data_bounds(places: list[dict], trips: list[dict], track: list,
-                visits: Optional[dict] = None) -> Optional[list]:
+                visits: Optional[dict] = None,
+                labels: Sequence[dict] = ()) -> Optional[list]:
     """[[south, west], [north, east]] to open the map on, or None when nothing is drawn.
 
     The vehicle's everyday area: places it returned to (2+ visits). One long trip to a place
     visited once would otherwise zoom the map out until home and work are one dot; the long
-    trip is still drawn and one zoom-out away."""
+    trip is still drawn and one zoom-out away. ``labels`` (the vehicle's labels on no place:
+    lat/lon) are always inside: they are what the analyst came to see."""
     visits = visits or {}
     regular = [p for p in places if (visits.get(p["id"]) or 0) >= 2]
     anchors = regular or places
@@ -157,6 +159,8 @@ def data_bounds(places: list[dict], trips: list[dict], track: list,
             if coords:
                 lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
                 lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
+    lats += [u["lat"] for u in labels]
+    lons += [u["lon"] for u in labels]
     if not lats:
         return None
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
@@ -185,7 +189,8 @@ def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) ->
     return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": data.track,
             "unmatched": unmatched,
             "bounds": data_bounds(places, trips, data.track,
-                                  {p["place_id"]: p.get("visits") for p in data.places}),
+                                  {p["place_id"]: p.get("visits") for p in data.places},
+                                  unmatched),
             "pointCount": data.point_count, "info": info_box(data), "legend": legend_rows(),
             "basemapNotice": BASEMAP_OFF_NOTICE if basemap == "none" else None,
             "selectedPlace": selected_place if selected_place in known else None}

@@ -99,7 +99,8 @@ class OrphanedFlagsView(QWidget):
         n = len(self.flags)
         self.headline.setText(
             "No orphaned flags: every place flag points at a place." if not n else
-            f"{n:,} place flag{'' if n == 1 else 's'} point at no place since the last infer "
+            f"{n:,} place flag{' points' if n == 1 else 's point'} at no place since the last "
+            "infer "
             "(never applied; export refuses until each is re-attached or revoked). Pick one, "
             "click the place it belongs to on the map (or choose a candidate), then re-attach "
             "— or revoke it.")
