@@ -129,8 +129,11 @@ class SuspiciousQueue(QWidget):
                                                                     or None)
 
     def row_of(self, place_id: Optional[str]) -> Optional[int]:
+        picked_nowhere = 0 <= self.picked < len(self.rows) and _on_no_place(self.rows[self.picked])
         if place_id is None:
-            return None
+            # a label of a vehicle without places: its vehicle is shown, no place is current
+            return self.picked if picked_nowhere and self.shown_at.get(self.picked) == "" \
+                else None
         if 0 <= self.picked < len(self.rows):
             if _on_no_place(self.rows[self.picked]) and self.picked not in self.shown_at:
                 return self.picked  # being shown now: its nearest place is this one
