@@ -104,7 +104,8 @@ class SuspiciousQueue(QWidget):
             self.intro.setText(
                 f"{len(self.rows):,} label issues, most suspicious first (ranked by "
                 f"{analysis.report.get('suspicious_ranking', 'score').replace('_', ' ')}): "
-                f"{nowhere:,} labels on no place, {two:,} with two labels on one place "
+                f"{nowhere:,} label{'' if nowhere == 1 else 's'} on no place, {two:,} with two "
+                f"labels on one place "
                 "(the surest wrong labels, shaded). N: next · H/W/O/M/X: flag the current "
                 "place.")
         flags = self._flags()
