@@ -17,7 +17,7 @@ Arms, per fleet:
 Prints one line per fleet and the median / worst-case difference of each arm against
 "corrected" (the baseline the reweighting has to beat), overall and for night-shift vehicles.
 
-    .venv/bin/python bench/reweighting.py [--quick] [--json out.json]
+    .venv/bin/python bench/reweighting.py [--quick] [--hard] [--found 0.5] [--json out.json]
 """
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ from auditor.store import open_project
 HIT_M = 150.0
 ARMS = [(5, 2.0), (10, 2.0), (5, 3.0), (20, 1.5)]
 SHAPES = [(150, 14), (240, 21), (100, 28)]
+HARD_SHAPES = [(150, 5), (240, 7), (100, 6)]   # short windows: noisier features
 SEEDS = [11, 12]
 PLANT_SHARE = 0.12   # extra wrong labels: this share of labelled vehicles
 
@@ -96,7 +97,7 @@ def night_vehicles(truth: dict) -> set:
     return {v for v, t in truth["vehicles"].items() if t.get("schedule") == "night"}
 
 
-def one_fleet(vehicles: int, days: int, seed: int, root: Path) -> dict:
+def one_fleet(vehicles: int, days: int, seed: int, root: Path, found: float = 1.0) -> dict:
     from auditor.demo.generator import write_demo
     demo = root / f"demo-{vehicles}-{days}-{seed}"
     write_demo(demo, vehicles=vehicles, days=days, seed=seed)
@@ -116,6 +117,9 @@ def one_fleet(vehicles: int, days: int, seed: int, root: Path) -> dict:
         pred["truth"] = truth_labels(pred, truth)
         wrong = pred[(pred["split"] == "train") & pred["given_label"].notna()
                      & (pred["given_label"] != pred["truth"])]
+        # the analysts find only a share of them (seeded): the rest stay as noise
+        keep = np.random.default_rng([seed, 7]).random(len(wrong)) < found
+        wrong = wrong[keep]
         if len(wrong):
             add_flags(conn, "bench", [{"target_kind": "place", "target_id": pid,
                                        "action": "label_wrong", "new_value": lab}
@@ -154,15 +158,18 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="one small fleet")
     ap.add_argument("--json", help="write the per-fleet results here")
+    ap.add_argument("--found", type=float, default=1.0,
+                    help="share of the training vehicles' wrong labels the analysts correct")
+    ap.add_argument("--hard", action="store_true", help="short windows (5-7 days)")
     args = ap.parse_args(argv)
-    shapes = [(80, 14)] if args.quick else SHAPES
+    shapes = [(80, 14)] if args.quick else HARD_SHAPES if args.hard else SHAPES
     seeds = SEEDS[:1] if args.quick else SEEDS
     results = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for vehicles, days in shapes:
             for seed in seeds:
-                r = one_fleet(vehicles, days, seed, Path(tmp))
+                r = one_fleet(vehicles, days, seed, Path(tmp), args.found)
                 results.append(r)
                 arms = "  ".join(f"{k} {100 * v['all']:.1f}" for k, v in r["arms"].items())
                 print(f"{r['fleet']}: {r['test_vehicles']} test vehicles, {r['flagged']} "
