@@ -79,10 +79,12 @@ class RunsView(QDialog):
         self.rerun_button = QPushButton("Rerun selected")
         self.retrain_button = QPushButton("Retrain with an export…")
         self.drift_button = QPushButton("New data since selected")
+        self.worth_button = QPushButton("What each feature group is worth")
         self.infer_button = QPushButton("Infer leaving out:")
         for b, n in ((self.compare_button, "compareButton"), (self.rerun_button, "rerunButton"),
                      (self.retrain_button, "retrainButton"), (self.drift_button, "driftButton"),
-                     (self.infer_button, "inferWithoutButton")):
+                     (self.infer_button, "inferWithoutButton"),
+                     (self.worth_button, "worthButton")):
             b.setObjectName(n)
         self.group_checks = {}
         groups_row = QHBoxLayout()
@@ -96,7 +98,7 @@ class RunsView(QDialog):
         groups_row.addStretch(1)
         buttons = QHBoxLayout()
         for b in (self.compare_button, self.rerun_button, self.retrain_button,
-                  self.drift_button):
+                  self.drift_button, self.worth_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -108,11 +110,25 @@ class RunsView(QDialog):
         self.changed_table = _table(("place", "vehicle", "split", "was", "now"),
                                     "changedPlaces")
         self.changed_table.setToolTip("Click a place to show it on the map")
+        self.changed_label = QLabel("Compare two runs to list the places they label "
+                                    "differently.")
+        self.changed_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.changed_label.setWordWrap(True)
+        changed = QWidget()
+        changed_layout = QVBoxLayout(changed)
+        changed_layout.setContentsMargins(0, 0, 0, 0)
+        changed_layout.addWidget(self.changed_label)
+        changed_layout.addWidget(self.changed_table, 1)
+        self.compare_view.setPlaceholderText("Select two runs (or one: against the run before "
+                                             "it) and press Compare selected.")
         self.outcome_view = _text_box("outcomeText")
+        self.outcome_view.setPlaceholderText("What a rerun, a retrain, an inference, the new "
+                                             "data check or the feature-group table found "
+                                             "shows here.")
 
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.compare_view)
-        lower.addWidget(self.changed_table)
+        lower.addWidget(changed)
         lower.setSizes([600, 400])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.runs_table)
@@ -129,6 +145,7 @@ class RunsView(QDialog):
         self.rerun_button.clicked.connect(self.rerun_selected)
         self.retrain_button.clicked.connect(self.choose_export)
         self.drift_button.clicked.connect(self.drift_selected)
+        self.worth_button.clicked.connect(self.worth_selected)
         self.infer_button.clicked.connect(self.infer_without)
         self.changed_table.cellClicked.connect(self._show_changed_place)
         self.runs_table.itemSelectionChanged.connect(self._update_buttons)
@@ -169,6 +186,7 @@ class RunsView(QDialog):
         self.compare_button.setEnabled(n == 2 or (n == 1 and len(self.runs) >= 2))
         self.rerun_button.setEnabled(n == 1 and not busy)
         self.drift_button.setEnabled(n <= 1 and bool(self.runs) and not busy)
+        self.worth_button.setEnabled(n <= 1 and bool(self.runs) and not busy)
         for b in (self.retrain_button, self.infer_button):
             b.setEnabled(self.path is not None and not busy)
 
@@ -184,6 +202,9 @@ class RunsView(QDialog):
         self.comparison = logic.compare(self.path, ids[0], ids[1])
         self.compare_view.setPlainText(logic.compare_text(self.comparison))
         rows = self.comparison["changed_places"]
+        self.changed_label.setText(
+            f"{len(rows)} place(s) labelled differently by run {ids[1]} than by run {ids[0]}"
+            + (" — click one to show it on the map." if rows else "."))
         self.changed_table.setRowCount(len(rows))
         for r, p in enumerate(rows):
             for c, key in enumerate(("place_id", "vehicle_id", "split", "label_a", "label_b")):
@@ -243,6 +264,14 @@ class RunsView(QDialog):
         def done(d: dict) -> None:
             self.outcome_view.setPlainText(logic.drift_text(d))
         return self._start("Deriving the new data", logic.drift_work(self.path, run_id), done)
+
+    def worth_selected(self) -> Optional[Task]:
+        ids = self.selected_runs()
+
+        def done(report: dict) -> None:
+            self.outcome_view.setPlainText(logic.worth_text(report))
+        return self._start("What each feature group is worth",
+                           logic.worth_work(self.path, ids[0] if ids else None), done)
 
     def done(self, result: int) -> None:
         if self.job is not None and not self.job.is_finished:

@@ -106,3 +106,22 @@ def outcome_text(summary: dict) -> str:
 def drift_text(d: dict) -> str:
     from auditor.analysis.run_drift import render_drift
     return "\n".join(render_drift(d) + [f"  compared with: {d['reference']}"])
+
+
+def worth_work(path, run_id: Optional[int]) -> Callable[[Progress], dict]:
+    """The report's "what each feature group is worth" section for a run."""
+    def work(progress: Progress) -> dict:
+        from auditor.analysis.report import run_analyses
+        from auditor.store import open_project
+        conn = open_project(Path(path), create=False, readonly=True)
+        try:
+            report, _ = run_analyses(conn, run_id, progress=progress, only=["group_worth"])
+        finally:
+            conn.close()
+        return report
+    return work
+
+
+def worth_text(report: dict) -> str:
+    from auditor.analysis.sections.group_worth import render_text
+    return "\n".join(render_text(report))

@@ -50,6 +50,13 @@ def test_compare_and_click_a_changed_place(qtbot, window, fresh_demo_project):
     qtbot.mouseClick(view.changed_table.viewport(), Qt.MouseButton.LeftButton,
                      pos=rect.center())
     assert window.state.selection.place_id == place
+    assert view.changed_label.text().startswith(f"{n} place(s) labelled differently")
+    # the feature-group table of the selected run, computed off the GUI thread
+    view.select_runs([b])
+    qtbot.mouseClick(view.worth_button, Qt.MouseButton.LeftButton)
+    _wait_job(qtbot, view)
+    assert "What each feature group is worth" in view.outcome_view.toPlainText()
+    assert "-night" in view.outcome_view.toPlainText()
 
 
 def test_rerun_and_infer_without_from_the_view(qtbot, window, fresh_demo_project):

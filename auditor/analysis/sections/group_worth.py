@@ -32,7 +32,8 @@ def render_text(r: dict) -> list[str]:
     if w.get("status") != "test split":
         return [f"What each feature group is worth: {w.get('status', 'not computed')}"]
     groups = w["groups"]
-    lines = ["What each feature group is worth (test accuracy; points lost without the group):",
+    lines = ["What each feature group is worth (test accuracy with every group, and its change "
+             "in points without each; negative: the group helps):",
              f"  {'population':<40} {'n':>5} {'all':>6} " + " ".join(f"{'-' + g:>9}"
                                                                     for g in groups)]
     rows = [w["overall"]] + [p for p in w["populations"] if p["population"] == "schedule"]
