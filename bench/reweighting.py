@@ -97,11 +97,12 @@ def night_vehicles(truth: dict) -> set:
     return {v for v, t in truth["vehicles"].items() if t.get("schedule") == "night"}
 
 
-def one_fleet(vehicles: int, days: int, seed: int, root: Path, found: float = 1.0) -> dict:
+def one_fleet(vehicles: int, days: int, seed: int, root: Path, found: float = 1.0,
+              plant: float = PLANT_SHARE) -> dict:
     from auditor.demo.generator import write_demo
     demo = root / f"demo-{vehicles}-{days}-{seed}"
     write_demo(demo, vehicles=vehicles, days=days, seed=seed)
-    planted = plant_wrong_labels(demo, seed, PLANT_SHARE)
+    planted = plant_wrong_labels(demo, seed, plant)
     truth = json.loads((demo / "truth.json").read_text())
     project = root / f"p-{vehicles}-{days}-{seed}.db"
     for kind in ("vehicles", "pings", "labels"):
@@ -161,6 +162,8 @@ def main(argv=None) -> int:
     ap.add_argument("--found", type=float, default=1.0,
                     help="share of the training vehicles' wrong labels the analysts correct")
     ap.add_argument("--hard", action="store_true", help="short windows (5-7 days)")
+    ap.add_argument("--plant", type=float, default=PLANT_SHARE,
+                    help=f"share of labelled vehicles given a wrong label (default {PLANT_SHARE})")
     args = ap.parse_args(argv)
     shapes = [(80, 14)] if args.quick else HARD_SHAPES if args.hard else SHAPES
     seeds = SEEDS[:1] if args.quick else SEEDS
@@ -169,7 +172,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for vehicles, days in shapes:
             for seed in seeds:
-                r = one_fleet(vehicles, days, seed, Path(tmp), args.found)
+                r = one_fleet(vehicles, days, seed, Path(tmp), args.found, args.plant)
                 results.append(r)
                 arms = "  ".join(f"{k} {100 * v['all']:.1f}" for k, v in r["arms"].items())
                 print(f"{r['fleet']}: {r['test_vehicles']} test vehicles, {r['flagged']} "
