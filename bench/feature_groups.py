@@ -4,7 +4,8 @@ shapes and seeds (issue 18; the essay's claim that the 02:00 feature carries the
 For each fleet: ingest, infer, then the report's "what each feature group is worth" analysis
 (auditor.analysis.group_worth) with the populations taken from the demo truth's schedule
 (day / night shift / no work; faulty firmware apart). Prints test accuracy with every group
-and its change without each (negative: the group helps), per fleet, then median and worst case over the fleets.
+and its change without each (negative: the group helps), per fleet, then median and worst
+case over the fleets.
 
     .venv/bin/python bench/feature_groups.py [--quick] [--json out.json]
 """

@@ -22,7 +22,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from auditor.analysis.frames import CLASSES
