@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--vehicle", help="select this vehicle first (its whole map, first place)")
     o.add_argument("--tab", choices=tab_keys(),
                    help="show this tab of the Analysis panel")
+    o.add_argument("--size", metavar="WxH",
+                   help="window size in pixels, e.g. 1280x800 (also the screenshot's size; "
+                        "default: the last size, or 1400x900)")
 
     def fleet_options(parser) -> None:
         parser.add_argument("--vehicles", type=int, default=defaults.VEHICLES,

@@ -27,3 +27,15 @@ def test_tab_choices_come_from_the_registry(capsys):
     assert list(tab.choices) == [e.key for e in REGISTRY if e.title and e.view]
     assert list(tab.choices) == ["validation", "suspicious", "tree", "skew", "drift",
                                  "duplicates", "scatter", "review"]
+
+
+def test_open_size_is_parsed_or_refused_in_one_line():
+    import pytest
+
+    from auditor.errors import UserError
+    from auditor.gui.app import parse_size
+    assert parse_size("1280x800") == (1280, 800)
+    assert parse_size("1600×1000") == (1600, 1000)
+    for bad in ("1280", "axb", "10x10", "1280x800x2"):
+        with pytest.raises(UserError, match="--size"):
+            parse_size(bad)

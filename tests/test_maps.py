@@ -497,3 +497,7 @@ def test_map_opens_on_the_everyday_area_not_a_one_off_long_trip():
     # nothing visited twice yet: every place counts; no places: the drawn lines
     assert data_bounds(places, trips, [], {}) == [[51.00, 11.00], [52.52, 13.42]]
     assert data_bounds([], trips, [], {}) == [[51.00, 11.00], [52.50, 13.40]]
+    # the road between home and work bulges out of the places' box: all of it is in view
+    commute = {"coords": [[52.50, 13.40], [52.535, 13.39], [52.52, 13.42]]}
+    assert data_bounds(places, trips + [commute], [], visits) == [[52.50, 13.39],
+                                                                  [52.535, 13.42]]

@@ -125,3 +125,31 @@ def test_no_analyst_no_flag(fresh_demo_project):
     s.set_analyst("cy")
     assert s.flag_place("model_wrong") is not None
     s.close_project()
+
+
+def test_the_basemap_is_the_projects_and_undo_shows_what_it_changed(state, tmp_path):
+    other = tmp_path / "other.db"
+    open_project(other, create=True).close()
+    first = state.project.path
+    state.set_basemap("osm")
+    assert state.basemap == "osm" and _names(state)[-1] == "settings_changed"
+    with pytest.raises(UserError, match="https"):
+        state.set_basemap("http://tiles.example.org/{z}/{x}/{y}.png")
+    assert state.basemap == "osm"
+    state.open_project(other)
+    assert state.basemap == "none"           # never inherited from another project
+    state.open_project(first)
+    assert state.basemap == "osm"            # kept with the project it was chosen for
+    said = []
+    state.message.connect(said.append)
+    a, b = [r[0] for r in state.conn.execute("SELECT place_id FROM places LIMIT 2")]
+    state.select_place(a)
+    state.flag_place("model_wrong")
+    state.select_place(b)
+    state.undo()
+    assert state.selection.place_id == a     # the place the undo changed is current again
+    assert said[-1].startswith("Undone: “flag") and "no longer marked model wrong" in said[-1]
+    state.close_project()
+    assert state.basemap == "none"
+    with pytest.raises(UserError, match="open a project"):
+        state.set_basemap("osm")

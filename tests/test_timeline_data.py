@@ -36,8 +36,8 @@ def _intervals():
 
 
 def test_raster_bins_follow_bin_centres_and_trips_stay_visible():
-    raster, first_day = occupancy_raster(_intervals(), bin_seconds=600)
-    assert first_day == 20_000 and raster.shape == (2, 144)
+    raster, days = occupancy_raster(_intervals(), bin_seconds=600)
+    assert days.tolist() == [20_000, 20_001] and raster.shape == (2, 144)
     assert (raster[0, :132] == NO_DATA).all() and (raster[0, 132:] == HOME).all()
     assert (raster[1, :42] == HOME).all()                   # home through the night, 2 AM incl.
     assert (raster[1, 42:45] == DRIVING).all()              # 07:00-07:30 = 3 bins
@@ -48,12 +48,16 @@ def test_raster_bins_follow_bin_centres_and_trips_stay_visible():
 
 def test_cell_lookup_names_the_place_or_trip():
     iv = _intervals()
-    raster, first_day = occupancy_raster(iv)
-    tl = VehicleTimeline("v", iv, raster, first_day, 600)
+    raster, days = occupancy_raster(iv)
+    tl = VehicleTimeline("v", iv, raster, days, 600)
     assert tl.target_at(1, 12) == ("place", "v:0")          # 02:00 on day 2: home
     assert tl.target_at(1, 43) == ("trip", "v:t0")
     assert tl.target_at(1, 60) == ("place", "v:1")
     assert tl.target_at(0, 0) is None
+    assert tl.target_at(2, 0) is None and tl.target_at(-1, 0) is None  # no such row
+    assert tl.interval_at(1, 43) == {"kind": "trip", "id": "v:t0", "local_start": DAY0 + 31 * H,
+                                     "local_end": DAY0 + 31 * H + 1800, "code": DRIVING}
+    assert tl.rows_of("trip", "v:t0") == [1] and tl.rows_of("place", "v:0") == [0]
 
 
 def test_vehicle_timeline_uses_the_vehicles_local_time(demo_project):
@@ -85,10 +89,48 @@ def test_timeline_colours_match_the_map():
         [LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"]]
 
 
-def test_day_ticks_are_mondays_for_long_ranges():
-    raster = np.zeros((30, 144), dtype=np.uint8)
-    tl = VehicleTimeline("v", _intervals(), raster, 20_000, 600)
-    labels = [label for _, label in tl.day_ticks()]
-    assert 4 <= len(labels) <= 5 and all(label.startswith("Mon") for label in labels)
-    short = VehicleTimeline("v", _intervals(), raster[:5], 20_000, 600)
-    assert len(short.day_ticks()) == 5
+def test_rows_are_the_days_with_data_even_when_a_clock_went_wrong():
+    """A ping dated year 4000 makes a stay spanning ~720,000 days: the raster gets rows for the
+    days with data (its first and last day), not one per day in between (gigabytes)."""
+    far = 64_000_000_000  # seconds: year 4000
+    rows = [("stop", "v:0", DAY0 + 8 * H, DAY0 + 9 * H, HOME),
+            ("trip", "v:t0", DAY0 + 9 * H, DAY0 + 9 * H + 600, DRIVING),
+            ("stop", "v:1", DAY0 + 9 * H + 600, far, WORK),        # parked until year 4000
+            ("stop", "v:0", DAY0 + 40 * 86_400, DAY0 + 40 * 86_400 + H, HOME)]  # 40 days on
+    iv = pd.DataFrame(rows, columns=["kind", "target_id", "local_start", "local_end", "code"])
+    iv["trip_id"] = np.where(iv["kind"] == "trip", iv["target_id"], None)
+    raster, days = occupancy_raster(iv)
+    assert days.tolist() == [20_000, 20_040, far // 86_400]
+    assert raster.shape == (3, 144) and raster.nbytes < 1000
+    assert raster[0, 60] == WORK and raster[0, -1] == WORK      # the rest of the first day
+    assert raster[2, 0] == WORK and raster[2, -1] == NO_DATA    # the last day until it ends
+    # a day inside the long stay shows only its own data (the stay is drawn at its ends)
+    assert raster[1, 0] == HOME and raster[1, 10] == NO_DATA
+    tl = VehicleTimeline("v", iv, raster, days, 600)
+    assert tl.gap_before(1) == 39 and tl.gap_before(2) > 700_000
+
+
+def test_an_empty_vehicle_has_no_rows():
+    iv = _intervals().iloc[0:0]
+    raster, days = occupancy_raster(iv)
+    assert raster.shape == (0, 144) and len(days) == 0
+
+
+def test_times_an_analyst_reads_are_local_with_the_zone_named(demo_project):
+    """The map's trip tooltips and the details' trip times use the timeline's clock."""
+    from auditor.maps.clock import span_text
+    from auditor.maps.vehicle_map import vehicle_payload
+    conn = open_project(demo_project)
+    vid = conn.execute("SELECT vehicle_id FROM trips ORDER BY vehicle_id LIMIT 1").fetchone()[0]
+    tl = vehicle_timeline(conn, vid, latest_run_id(conn))
+    trips = tl.intervals[tl.intervals["kind"] == "trip"].set_index("trip_id")
+    payload = vehicle_payload(conn, vid)
+    for t in payload["trips"][:5]:
+        local = int(trips.loc[t["id"], "local_start"])
+        wall = datetime.fromtimestamp(local, tz=timezone.utc).strftime("%H:%M")
+        assert wall in t["tooltip"] and tl.clock in t["tooltip"] and "UTC" not in t["tooltip"]
+        row = conn.execute("SELECT start_ts, end_ts FROM trips WHERE trip_id = ?",
+                           (t["id"],)).fetchone()
+        text = span_text(conn, vid, *row)
+        assert text.split(" → ")[0].endswith(wall) and text.endswith(f"({tl.clock})")
+    conn.close()

@@ -29,3 +29,6 @@ class AnalysisEntry:
     with the report, so a click answers at once)."""
     view: Optional[str] = None
     """"module:Class" of its Qt view (the core never imports the GUI; the dock does)."""
+    min_height_share: float = 0.0
+    """When its tab is chosen, the dock grows to at least this share of the window's height
+    (a plot needs room that a table does not); 0 = leave the dock as the analyst sized it."""

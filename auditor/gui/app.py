@@ -14,6 +14,22 @@ log = logging.getLogger("auditor.gui")
 
 SCREENSHOT_SIZE = (1400, 900)
 MAP_TIMEOUT_S = 60.0
+MIN_SIZE = (800, 500)  # smaller than this, the panes cannot show what they are for
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x800' -> (1280, 800); a UserError naming the fix for anything else."""
+    from auditor.errors import UserError
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        w, h = (int(p) for p in parts)
+    except ValueError:
+        raise UserError(f"--size {text}: write it as WIDTHxHEIGHT in pixels, e.g. 1280x800") \
+            from None
+    if w < MIN_SIZE[0] or h < MIN_SIZE[1] or w > 10_000 or h > 10_000:
+        raise UserError(f"--size {text}: use at least {MIN_SIZE[0]}x{MIN_SIZE[1]} and at most "
+                        "10000x10000 pixels")
+    return w, h
 
 
 def prepare_environment(headless: bool = False) -> None:
@@ -29,6 +45,9 @@ def prepare_environment(headless: bool = False) -> None:
 def application(headless: bool = False):
     prepare_environment(headless)
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
+
+    from auditor.gui.web_profile import register_scheme
+    register_scheme()  # local tiles' URL scheme: before the QApplication is created
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
@@ -141,13 +160,14 @@ def run_cli(args) -> int:
     project = getattr(args, "project", None)
     vehicle = getattr(args, "vehicle", None)
     tab = getattr(args, "tab", None)
+    size = parse_size(args.size) if getattr(args, "size", None) else None
     if screenshot and not Path(screenshot).resolve().parent.is_dir():
         raise UserError(f"{screenshot}: folder {Path(screenshot).resolve().parent} does not exist")
     prepare_environment(headless=bool(screenshot))
     app = application()
     window = _main_window(interactive=not screenshot)
-    if screenshot:
-        window.resize(*SCREENSHOT_SIZE)
+    if size or screenshot:
+        window.resize(*(size or SCREENSHOT_SIZE))
     window.show()
     if project:
         window.open_project(project)  # UserError -> the CLI prints one line and exits 1

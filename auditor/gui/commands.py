@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from auditor.gui.main_window import MainWindow
 
 
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".gpx"}
+
+
 def export_available() -> bool:
     return importlib.util.find_spec("auditor.export.api") is not None
 
@@ -49,23 +52,66 @@ class ProjectCommands:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open project", str(Path.home()),
                                               "auditor projects (*.db);;All files (*)")
         if path:
-            self.open_guarded(path)
+            self.open_existing(path)
 
-    def import_dialog(self):
+    def open_existing(self, path: str | Path) -> Optional[QMessageBox]:
+        """File ▸ Open: a file that is not a project is refused in the words of opening (not
+        of creating: "choose another name" means nothing here), with Import for a data file.
+        Returns the refusal's dialog (None when the project opened)."""
+        from auditor.errors import UserError
+        try:
+            self.window.open_project(path)
+            return None
+        except UserError as exc:
+            if not Path(path).is_file():
+                return self.window.report_error(exc, f"opening {path}")
+            return self._not_a_project(Path(path), exc)
+        except Exception as exc:
+            return self.window.report_error(exc, f"opening {path}")
+
+    def _not_a_project(self, path: Path, exc: Exception) -> QMessageBox:
+        data = path.suffix.lower() in DATA_SUFFIXES
+        text = (f"{path.name} is not an auditor project, so it was not opened (it was left "
+                "unchanged).\n\n"
+                + ("It looks like a data file: import it into a project with Import…."
+                   if data else "Choose a project file (.db) made by auditor, or make a new "
+                   "project with File ▸ New project… and import your data into it."))
+        box = QMessageBox(QMessageBox.Icon.Warning, "Not a project", text,
+                          QMessageBox.StandardButton.Close, self.window)
+        box.setObjectName("notAProject")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDetailedText(str(exc))
+        if data:
+            imp = box.addButton("Import…", QMessageBox.ButtonRole.AcceptRole)
+            imp.clicked.connect(lambda: self.import_dialog(path))
+        box.finished.connect(lambda _r: self.window.restore_focus())
+        box.open()
+        return box
+
+    def import_dialog(self, data_file: Optional[Path] = None):
         from auditor.gui.import_wizard import ImportWizard
         if self.state.project is None:
             path = self._path_for_new("Create a project to import into")
             if path is None or not self.open_guarded(path, create=True):
                 return None
         wizard = ImportWizard(self.state.project.path, self.window)
+        if data_file is not None:
+            wizard.add_files([Path(data_file)])
         wizard.finished.connect(lambda result: self._import_done(wizard))
         wizard.open()
         return wizard
 
     def _import_done(self, wizard) -> None:
+        """After the wizard: the project again if something was imported (the status bar says
+        what), and inference only when the analyst asked for it and pressed Finish."""
         if wizard.imported:
             self.state.reload()
-            if wizard.run_inference_requested():
+            rows = sum(s.get("accepted", 0) for s in wizard.summaries or [])
+            files = sum(1 for s in wizard.summaries or [] if not s.get("skipped"))
+            self.state.message.emit(f"Imported {rows:,} rows from {files} file"
+                                    f"{'' if files == 1 else 's'}")
+            if wizard.result() == wizard.DialogCode.Accepted and \
+                    wizard.run_inference_requested():
                 self.run_infer()
         self.window.restore_focus()
 
@@ -76,13 +122,16 @@ class ProjectCommands:
         path = self.state.project.path
 
         def done(summary) -> None:
-            self.state.reload()
+            self.state.reload()  # first: the status bar's run reads the new run
             acc = summary.get("val_accuracy") if isinstance(summary, dict) else None
-            self.state.message.emit("Inference done" + (
-                f": validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
+            run = self.state.run_id
+            self.state.message.emit(f"Inference done: run {run}" + (
+                f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
 
         return run_task(self.window, "Running inference",
-                        lambda progress: infer_project(path, seed=0, progress=progress), done)
+                        lambda progress: infer_project(path, seed=0, progress=progress), done,
+                        on_error=lambda exc, tb: self.window.report_error(
+                            exc, "running inference", retry=self.run_infer, tb=tb))
 
     def open_demo(self) -> Task:
         """The same project `auditor demo` builds; reused at once when it is already there."""

@@ -81,8 +81,10 @@ class FlagKeys:
         if place is None:
             self.state.message.emit("Select a place first")
             return None
+        what = f"label is wrong, it is {value}" if action == "label_wrong" else \
+            action.replace("_", " ")
         return self._flag(lambda note: self.state.flag_place(action, value, note),
-                          f"{place}: {action}" + (f" → {value}" if value else ""))
+                          f"{place}: {what}")
 
     def flag_trip(self) -> Optional[int]:
         trip = self.state.selection.trip_id
@@ -97,10 +99,10 @@ class FlagKeys:
         panel = self.window.panel
         try:
             event_id = make(panel.note_text())
-        except Exception as exc:
-            self.window.report_error(exc, "flagging")
+        except Exception as exc:  # refused, or busy elsewhere: Retry flags the same again
+            self.window.report_error(exc, "flagging", retry=lambda: self._flag(make, what))
             return None
         panel.clear_note()
-        self.state.message.emit(f"Flagged {what}")
+        self.state.message.emit(f"Flagged {what} (Ctrl+Z takes it back)")
         self.restore_focus()
         return event_id

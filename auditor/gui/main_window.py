@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
     QFrame,
     QInputDialog,
     QMainWindow,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from auditor import __version__
@@ -46,10 +49,16 @@ SHORTCUTS = [
     ("Ctrl+I", "import data"),
 ]
 
-# at 1280x800 the three panes must fit side by side with the Analysis dock below them
+# at 1280x800 the three panes must fit side by side with the Analysis dock below the browser and
+# the map; the details pane (a dock on the right) takes the window's full height
 BROWSER_MIN_WIDTH = 220
 PANEL_MIN_WIDTH = 250
-ANALYSIS_HEIGHT = 0.30  # of the window, when the dock first shows
+PANEL_WIDTH = 0.22      # of the window, when first shown
+BROWSER_WIDTH = 0.25    # of the central area
+ANALYSIS_HEIGHT = 0.31  # of the window, when the dock first shows (the queue's rows)
+MAP_SHARE = 0.62        # of the centre column when first shown; never less than half
+MAP_MIN_SHARE = 0.5
+LAYOUT_VERSION = "-2"   # splitter states saved before the details pane became a dock differ
 
 
 class MainWindow(QMainWindow):
@@ -66,8 +75,7 @@ class MainWindow(QMainWindow):
         self.state = AppState(self.settings)
         self.commands = ProjectCommands(self)
         self.undo_stack = QUndoStack(self)
-        self.flag_undo = FlagUndo(self.state, self.undo_stack,
-                                  on_error=lambda exc: self.report_error(exc, "undoing a flag"))
+        self.flag_undo = FlagUndo(self.state, self.undo_stack, on_error=self._undo_failed)
 
         self.welcome = WelcomePage()
         self.browser = PlaceBrowser(self.state)
@@ -102,7 +110,8 @@ class MainWindow(QMainWindow):
 
     # --- construction ---------------------------------------------------------------------------
     def _assemble(self) -> None:
-        # the details pane scrolls vertically instead of forcing the window taller than 800 px
+        # the details pane scrolls vertically instead of forcing the window taller than 800 px;
+        # it is a dock on the right so it runs the window's full height, beside the Analysis dock
         self.panel_scroll = QScrollArea()
         self.panel_scroll.setObjectName("panelScroll")
         self.panel_scroll.setWidget(self.panel)
@@ -110,17 +119,29 @@ class MainWindow(QMainWindow):
         self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.panel_scroll.setMinimumWidth(PANEL_MIN_WIDTH)
+        self.panel_dock = QDockWidget("Place and flags", self)
+        self.panel_dock.setObjectName("panelDock")
+        self.panel_dock.setWidget(self.panel_scroll)
+        self.panel_dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        self.panel_dock.setTitleBarWidget(QWidget())  # a pane of the window, not a tool window
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel_dock)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.browser.setMinimumWidth(BROWSER_MIN_WIDTH)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analysis)
         self.centre_split = QSplitter(Qt.Orientation.Vertical)
         self.centre_split.setObjectName("centreSplit")
         self.centre_split.addWidget(self.map)
         self.centre_split.addWidget(self.timeline)
+        self.centre_split.setStretchFactor(0, 3)
+        self.centre_split.setStretchFactor(1, 2)
+        self.centre_split.installEventFilter(self)
+        self.centre_split.splitterMoved.connect(lambda pos, index: self._keep_map_room())
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.browser)
         self.main_split.addWidget(self.centre_split)
-        self.main_split.addWidget(self.panel_scroll)
+        self.main_split.setStretchFactor(1, 1)
         for split in (self.main_split, self.centre_split):
             split.setChildrenCollapsible(False)
         self.stack = QStackedWidget()
@@ -132,9 +153,24 @@ class MainWindow(QMainWindow):
     def _default_sizes(self) -> None:
         # proportions of the window as it is now (called again once the window has its size)
         w, h = max(self.width(), 1000), max(self.height(), 700)
-        self.main_split.setSizes([int(w * 0.27), int(w * 0.49), int(w * 0.24)])
-        self.centre_split.setSizes([int(h * 0.6), int(h * 0.4)])
+        self.resizeDocks([self.panel_dock], [max(int(w * PANEL_WIDTH), PANEL_MIN_WIDTH)],
+                         Qt.Orientation.Horizontal)
         self.resizeDocks([self.analysis], [int(h * ANALYSIS_HEIGHT)], Qt.Orientation.Vertical)
+        central = w - max(int(w * PANEL_WIDTH), PANEL_MIN_WIDTH)
+        browser = max(int(central * BROWSER_WIDTH), BROWSER_MIN_WIDTH)
+        self.main_split.setSizes([browser, central - browser])
+        centre_h = int(h * (1 - ANALYSIS_HEIGHT)) - 60
+        self.centre_split.setSizes([int(centre_h * MAP_SHARE), int(centre_h * (1 - MAP_SHARE))])
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.centre_split and event.type() == QEvent.Type.Resize:
+            self._keep_map_room()
+        return super().eventFilter(obj, event)
+
+    def _keep_map_room(self) -> None:
+        """The map keeps at least half of the centre column, however the panes are dragged."""
+        total = sum(self.centre_split.sizes())
+        self.timeline.setMaximumHeight(max(int(total * (1 - MAP_MIN_SHARE)), 80))
 
     def _action(self, menu, text, slot=None, shortcut=None, name=None) -> QAction:
         act = QAction(text, self)
@@ -195,9 +231,13 @@ class MainWindow(QMainWindow):
         bm = v.addMenu("&Basemap")
         self.basemap_group = QActionGroup(self)
         self.basemap_actions = {}
+        self.basemap_menu = bm
+        bm.setToolTipsVisible(True)
         for key, text in ((BASEMAP_NONE, "&None (no tiles, works offline)"),
                           (BASEMAP_OSM, "&OpenStreetMap (needs network)"),
-                          ("custom", "&Custom tile URL…")):
+                          ("custom", "&Custom tile URL (https)…"),
+                          ("mbtiles", "Local tiles: &MBTiles file…"),
+                          ("xyz", "Local tiles: &XYZ folder…")):
             act = QAction(text, self, checkable=True)
             act.triggered.connect(lambda _=False, k=key: self.choose_basemap(k))
             self.basemap_group.addAction(act)
@@ -228,15 +268,27 @@ class MainWindow(QMainWindow):
         self.panel.tripFlagRequested.connect(self.keys.flag_trip)
         self.map.mapReady.connect(self._map_ready)
         self.state.project_changed.connect(self._project_changed)
+        # a new place is read from its top, not from where the last one was scrolled to
+        self.state.selection_changed.connect(
+            lambda new, old: new.place_id != old.place_id
+            and self.panel_scroll.verticalScrollBar().setValue(0))
 
-    def report_error(self, exc: BaseException, where: str) -> QMessageBox:
-        """The one error dialog; the keyboard comes back to the lists when it closes."""
-        box = show_exception(self, exc, where)
+    def report_error(self, exc: BaseException, where: str,
+                     retry: Optional[Callable[[], None]] = None,
+                     tb: Optional[str] = None) -> QMessageBox:
+        """The one error dialog (Retry when the project was busy and ``retry`` can do the same
+        again); the keyboard comes back to the lists when it closes."""
+        box = show_exception(self, exc, where, tb, retry=retry)
         box.finished.connect(lambda _result: self.keys.restore_focus())
         return box
 
     def restore_focus(self) -> None:
         self.keys.restore_focus()
+
+    def _undo_failed(self, exc: BaseException, op: str = "undo") -> None:
+        # busy: Retry undoes (redoes) again, on the stack rebuilt from the log by then
+        self.report_error(exc, f"{op}ing a flag", retry=(
+            self.undo_stack.undo if op == "undo" else self.undo_stack.redo))
 
     # --- layout persistence --------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -250,15 +302,15 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._sizes_pending = True
         for name, split in (("main", self.main_split), ("centre", self.centre_split)):
-            data = self.settings.layout_value(f"splitter/{name}")
+            data = self.settings.layout_value(f"splitter/{name}{LAYOUT_VERSION}")
             if data is not None:
                 split.restoreState(data)
                 self._sizes_pending = False
 
     def save_layout(self) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState(),
-                                  {"main": self.main_split.saveState(),
-                                   "centre": self.centre_split.saveState()})
+                                  {f"main{LAYOUT_VERSION}": self.main_split.saveState(),
+                                   f"centre{LAYOUT_VERSION}": self.centre_split.saveState()})
         self.settings.sync()
 
     def reset_layout(self) -> None:
@@ -266,7 +318,9 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.analysis.setFloating(False)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.analysis)
-        self.analysis.show()
+        if self.project is not None:
+            self.analysis.show()
+        self._wants_analysis = True
         self._default_sizes()
 
     def closeEvent(self, event) -> None:
@@ -302,6 +356,11 @@ class MainWindow(QMainWindow):
             self.settings.add_recent(project.path)
             self._refresh_recent_menu()
         self.setWindowTitle(f"auditor — {project.path.name}")
+        if self.stack.currentWidget() is self.welcome:
+            self.panel_dock.show()
+            self.analysis_action.setEnabled(True)
+            if getattr(self, "_wants_analysis", True):
+                self.analysis.show()
         self.stack.setCurrentWidget(self.main_split)
         if self._sizes_pending and self.isVisible():  # default proportions, first time shown
             self._sizes_pending = False
@@ -310,6 +369,12 @@ class MainWindow(QMainWindow):
         self.projectOpened.emit(str(project.path))
 
     def _show_welcome(self) -> None:
+        """No project: the welcome page alone — no empty Analysis dock or details pane."""
+        if self.stack.currentWidget() is not self.welcome or not hasattr(self, "_wants_analysis"):
+            self._wants_analysis = not self.analysis.isHidden()
+        self.analysis.hide()
+        self.panel_dock.hide()
+        self.analysis_action.setEnabled(False)
         self.welcome.set_recent(self.settings.existing_recent())
         self.stack.setCurrentWidget(self.welcome)
         self._update_actions()
@@ -323,6 +388,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(paths))
 
     def _update_actions(self) -> None:
+        self._sync_basemap_actions()
         has = self.project is not None
         for a in (self.close_action, self.infer_action, self.runs_action,
                   *self.flag_actions.values()):
@@ -339,27 +405,52 @@ class MainWindow(QMainWindow):
 
     # --- basemap ----------------------------------------------------------------------------------
     def _sync_basemap_actions(self) -> None:
-        bm = self.settings.basemap
-        self.basemap_actions[bm if bm in (BASEMAP_NONE, BASEMAP_OSM) else "custom"].setChecked(True)
+        """The menu shows the open project's basemap (nothing to choose without a project)."""
+        bm = self.state.basemap
+        key = bm if bm in (BASEMAP_NONE, BASEMAP_OSM) else \
+            bm.partition(":")[0] if bm.startswith(("mbtiles:", "xyz:")) else "custom"
+        self.basemap_actions[key].setChecked(True)
+        self.basemap_menu.setEnabled(self.project is not None)
+        self.basemap_menu.setToolTip("" if self.project is not None else
+                                     "Open a project: each project has its own basemap")
 
-    def choose_basemap(self, key: str, url: Optional[str] = None) -> None:
+    def choose_basemap(self, key: str, value: Optional[str] = None) -> None:
+        """View ▸ Basemap for the open project: none, OSM, an https tile URL, or local tiles
+        (an MBTiles file or an XYZ folder, served by auditor.gui.local_tiles, no network)."""
+        if self.project is None:
+            self._sync_basemap_actions()
+            return
         if key == "custom":
-            if url is None:
-                current = self.settings.basemap
-                url, ok = QInputDialog.getText(
-                    self, "Custom basemap", "Tile URL template, e.g. "
+            if value is None:
+                current = self.state.basemap
+                value, ok = QInputDialog.getText(
+                    self, "Custom basemap", "Tile URL template (https only), e.g. "
                     "https://tiles.example.org/{z}/{x}/{y}.png",
                     text=current if valid_tile_url(current) else "https://")
                 if not ok:
                     self._sync_basemap_actions()
                     return
-            if not valid_tile_url(url):
+            if not valid_tile_url(value):
                 self._sync_basemap_actions()
-                show_user_error(self, f"{url!r} is not a tile URL template — it must start with "
-                                "http(s):// and contain {z}, {x} and {y}")
+                show_user_error(self, f"{value!r} is not an https tile URL template — it must "
+                                "start with https:// and contain {z}, {x} and {y}")
                 return
-            key = url.strip()
-        self.state.set_basemap(key)
+            key = value.strip()
+        elif key in ("mbtiles", "xyz"):
+            if value is None:
+                value = (QFileDialog.getOpenFileName(self, "MBTiles file", str(Path.home()),
+                                                     "MBTiles (*.mbtiles);;All files (*)")[0]
+                         if key == "mbtiles" else
+                         QFileDialog.getExistingDirectory(self, "XYZ tile folder (z/x/y.png)",
+                                                          str(Path.home())))
+            if not value:
+                self._sync_basemap_actions()
+                return
+            key = f"{key}:{value}"
+        try:
+            self.state.set_basemap(key)
+        except Exception as exc:  # refused (not a tile source) or busy: say so, keep the old one
+            self.report_error(exc, "choosing the basemap")
         self._sync_basemap_actions()
 
     # --- help ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """What the app remembers between runs (QSettings, organisation "auditor"): the analyst's name,
-the basemap, recent projects, and the window layout."""
+recent projects, and the window layout. (The basemap is not here: each project keeps its own,
+auditor.maps.basemap, so turning tiles on for one never sends another's homes anywhere.)"""
 from __future__ import annotations
 
 import getpass
@@ -45,18 +46,6 @@ class AppSettings:
     @analyst.setter
     def analyst(self, name: str) -> None:
         self.qs.setValue("analyst", name.strip())
-
-    # basemap -----------------------------------------------------------------------------
-    @property
-    def basemap(self) -> str:
-        value = str(self.qs.value("basemap", BASEMAP_NONE) or BASEMAP_NONE)
-        if value in (BASEMAP_NONE, BASEMAP_OSM) or valid_tile_url(value):
-            return value
-        return BASEMAP_NONE
-
-    @basemap.setter
-    def basemap(self, value: str) -> None:
-        self.qs.setValue("basemap", value)
 
     # recent projects ---------------------------------------------------------------------
     @property

@@ -40,7 +40,7 @@ class FlagUndo:
     an undo or redo could not be applied (the stack is then rebuilt from the log)."""
 
     def __init__(self, state: AppState, undo_stack: QUndoStack,
-                 on_error: Optional[Callable[[BaseException], None]] = None):
+                 on_error: Optional[Callable[[BaseException, str], None]] = None):
         self.state = state
         self.undo_stack = undo_stack
         self.on_error = on_error
@@ -67,7 +67,7 @@ class FlagUndo:
         except Exception as exc:  # the log changed under us: say so, then mirror the log again
             log.warning("flag %s failed: %s", op, exc)
             if self.on_error is not None:
-                self.on_error(exc)
+                self.on_error(exc, op)
             QTimer.singleShot(0, self.rebuild)  # not inside QUndoStack.undo()
         finally:
             self._busy = False

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor import __version__
+from auditor.gui.text import tip
 
 
 class WelcomePage(QWidget):
@@ -72,7 +73,7 @@ class WelcomePage(QWidget):
         for p in paths:
             item = QListWidgetItem(f"{Path(p).name}    —    {Path(p).parent}")
             item.setData(Qt.ItemDataRole.UserRole, p)
-            item.setToolTip(p)
+            item.setToolTip(tip(p))
             self.recent.addItem(item)
         if not paths:
             self.recent.addItem(QListWidgetItem("(none yet)"))

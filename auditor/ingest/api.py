@@ -84,6 +84,49 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                 raise UserError(f"{plan.source.name}: --only, --ignore-offset and --replace "
                                 f"apply to pings, not {plan.kind} — import it without them")
 
+    return _run(project, plans, progress,
+                lambda plan: Scope(only=only, ignore_offset=ignore_offset, replace=replace,
+                                   tz=tz, window=window))
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    """One file of a multi-file import, with its own reading options (the import wizard)."""
+    path: Path
+    kind: Optional[str] = None
+    column_map: Optional[Mapping[str, str]] = None
+    tz: Optional[str] = None
+
+
+def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = None,
+                chunk_rows: int = DEFAULT_CHUNK_ROWS, *, min_time=None,
+                max_time=None) -> list[dict]:
+    """Import several files, each with its own kind, columns and timezone, in ONE transaction:
+    all of them are kept or none is — a failure in the last file (or Cancel) leaves the project
+    as it was. Every file is checked (readable, columns, first rows) before anything is
+    written. One summary dict per job, in order."""
+    project = Path(project)
+    jobs = list(jobs)
+    if not jobs:
+        raise UserError("no files to import — add at least one CSV, Parquet or GPX file")
+    window = time_window(min_time, max_time)
+    check_is_project(project)
+    for job in jobs:  # never open() the project as a CSV: it would drop our SQLite locks
+        check_input_file(job.path, project=project, what="a file to import", utf8_name=True)
+    chunk_rows = max(1, int(chunk_rows))
+    plans = []
+    for job in jobs:
+        if job.kind is not None and job.kind not in columns.KINDS:
+            raise UserError(f"{job.path}: kind {job.kind}: use one of {', '.join(columns.KINDS)}")
+        timestamps.check_zone(job.tz)
+        plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
+                               chunk_rows, window))
+    return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window))
+
+
+def _run(project: Path, plans: list[Plan], progress, scope_for) -> list[dict]:
+    """Import checked ``plans`` in one transaction; ``scope_for(plan)`` gives each file's
+    scope. Nothing is kept if anything fails."""
     # a file this call makes (O_EXCL) is removed again if the import fails; a file that was
     # already there — a project, or an empty file — never is
     claimed = claim_new_project(project)
@@ -103,8 +146,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                 def step(done, total, message, i=i):
                     report(progress, i + min(done / total, 1.0) if total else i, len(plans),
                            message)
-                scope = Scope(only=only, ignore_offset=ignore_offset, replace=replace, tz=tz,
-                              window=window)
+                scope = scope_for(plan)
                 scope.bind(conn, project.name)
                 summaries.append(_import(conn, plan, step, scope))
         report(progress, len(plans), len(plans), "done")
@@ -216,4 +258,4 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
                     scope=scope)
 
 
-__all__ = ["ingest_paths", "plan_file", "DEFAULT_CHUNK_ROWS"]
+__all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "DEFAULT_CHUNK_ROWS"]

@@ -58,3 +58,40 @@ def guess(columns: list[str], kind_choice: Optional[str]) -> tuple[Optional[str]
     """(kind, {field: column}) as the import would guess them; kind None when it can't tell."""
     found = resolve(columns, None, "file")
     return (kind_choice or guess_kind(found)), found
+
+
+def timestamp_style(values) -> tuple[str, str]:
+    """How a file's timestamps are written, from a few of them: ('offset', example) when they
+    carry their own UTC offset ('Z', +01:00), ('epoch', example) for epoch numbers, ('naive',
+    example) when a timezone is needed, ('unknown', '') when none parses. The import's own
+    patterns (auditor.ingest.timestamps)."""
+    import re
+
+    from auditor.ingest.timestamps import _EPOCH, _OFFSET
+    texts = [str(v).strip() for v in values if str(v).strip()]
+    if not texts:
+        return "unknown", ""
+    for style, pattern in (("epoch", _EPOCH), ("offset", _OFFSET)):
+        hits = [t for t in texts if re.search(pattern, t)]
+        if len(hits) * 2 > len(texts):
+            return style, hits[0]
+    return "naive", texts[0]
+
+
+def column_roles(columns: list[str], kind: str, column_map: dict) -> list[tuple[str, str]]:
+    """(column, what the import does with it) for every column of the file, in file order:
+    a field it reads ('lat'), vehicle metadata (every other column of a vehicles file), or
+    'not read'."""
+    from auditor.ingest.columns import USED
+    found = resolve(columns, column_map, "file")
+    field_of = {c: f for f, c in found.items() if f in USED.get(kind, ())}
+    out = []
+    for c in columns:
+        if c in field_of:
+            out.append((c, field_of[c]))
+        elif kind == "vehicles":
+            out.append((c, "metadata" + (" (each vehicle's timezone)" if c.strip().lower() ==
+                                         "timezone" else "")))
+        else:
+            out.append((c, "not read"))
+    return out

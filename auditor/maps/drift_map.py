@@ -37,15 +37,39 @@ window.auditorDriftMap = function (map, data) {
   });
   var info = L.control({position: "topright"});
   info.onAdd = function () {
+    // the box folds (click its title) and starts folded on a short map: it never hides the data
     var div = L.DomUtil.create("div", "drift-info");
-    div.innerHTML = data.info;
+    var head = L.DomUtil.create("div", "drift-head", div);
+    head.textContent = "Spatial drift of parked hours";
+    head.title = "Click to show or hide";
+    var body = L.DomUtil.create("div", "drift-body", div);
+    body.innerHTML = data.info;
+    if (map.getSize().y < 320) { L.DomUtil.addClass(div, "drift-folded"); }
+    L.DomEvent.on(head, "click", function () {
+      if (L.DomUtil.hasClass(div, "drift-folded")) { L.DomUtil.removeClass(div, "drift-folded"); }
+      else { L.DomUtil.addClass(div, "drift-folded"); }
+    });
+    L.DomEvent.disableClickPropagation(div);
     return div;
   };
   info.addTo(map);
+  // open on the area with the most change (the fleet may span continents): fitted once the
+  // view has a size (a hidden tab has none), the other areas one zoom-out away
+  function fit() {
+    var s = map.getSize();
+    if (!(s.x > 0 && s.y > 0)) { map.once("resize", fit); return; }
+    if (data.focus) {
+      map.fitBounds(data.focus, {paddingTopLeft: [16, 16],
+                                 paddingBottomRight: [Math.min(info.getContainer().offsetWidth
+                                                               + 16, s.x / 2), 16],
+                                 maxZoom: 13, animate: false});
+    }
+  }
+  fit();
   if (data.notice) {
     var notice = L.control({position: "bottomleft"});
     notice.onAdd = function () {
-      var div = L.DomUtil.create("div", "drift-info");
+      var div = L.DomUtil.create("div", "drift-info drift-notice");
       div.textContent = data.notice;
       return div;
     };
@@ -57,9 +81,19 @@ window.auditorDriftMap = function (map, data) {
 
 _DRIFT_CSS = """
 html, body { height: 100%; margin: 0; }
-.drift-info { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px sans-serif;
+.leaflet-container .leaflet-control-scale-line { font-size: 10px; line-height: 1.2;
+  padding: 0 4px; }
+.leaflet-container .leaflet-control-attribution { font-size: 10px; }
+.leaflet-container .leaflet-bar a { width: 24px; height: 24px; line-height: 24px;
+  font-size: 15px; }
+.leaflet-container .drift-notice { font-size: 10.5px; padding: 1px 6px; }
+.drift-info { background: rgba(255,255,255,0.92); padding: 4px 7px; font: 11px sans-serif;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 280px; }
 .drift-info table { border-collapse: collapse; }
+.drift-head { font-weight: bold; cursor: pointer; user-select: none; }
+.drift-head::before { content: "\\25BE\\00A0"; }
+.drift-folded .drift-head::before { content: "\\25B8\\00A0"; }
+.drift-folded .drift-body { display: none; }
 .drift-info th { text-align: left; padding-right: 6px; font-weight: normal; color: #555; }
 .drift-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
   vertical-align: middle; }
@@ -91,9 +125,10 @@ def info_box(drift: dict, shown: int) -> str:
     total = len(drift.get("cells") or [])
     rows = [
         ("cell", f"{drift.get('cell_deg', 0):g}°"),
-        ("first half", f"{_day(first[0])} – {_day(first[1])}" if first else "–"),
-        ("second half", f"{_day(second[0])} – {_day(second[1])}" if second else "–"),
+        ("first half", f"{_day(first[0])} – {_day(first[1])} UTC" if first else "–"),
+        ("second half", f"{_day(second[0])} – {_day(second[1])} UTC" if second else "–"),
         ("cells shown", f"{shown:,} of {total:,} (largest change first)"),
+        ("opened on", "the area with the most change — zoom out for the rest"),
         ("total |change|", "–" if drift.get("total_abs_change") is None
          else f"{100 * drift['total_abs_change']:.1f} points"),
     ]
@@ -101,12 +136,52 @@ def info_box(drift: dict, shown: int) -> str:
     legend = (f"<div><span class='drift-swatch' style='background:{GREW}'></span>more parking "
               f"in the second half</div><div><span class='drift-swatch' "
               f"style='background:{SHRANK}'></span>less parking</div>")
-    return f"<b>Spatial drift of parked hours</b><table>{table}</table>{legend}"
+    return f"<table>{table}</table>{legend}"
+
+
+FOCUS_DEG = 1.0  # the area the page opens on: the busiest 1° square and its neighbours
+
+
+def focus_bounds(cells: list[dict]) -> Optional[list]:
+    """[[s, w], [n, e]] of the area holding the most change: the 1° square with the largest
+    summed |change| and the squares around it (one city and its suburbs), so a fleet spread
+    over continents does not open at world zoom with every cell a speck."""
+    if not cells:
+        return None
+    weight: dict = {}
+    for c in cells:
+        key = (int((c["lat_min"] + c["lat_max"]) // (2 * FOCUS_DEG)),
+               int((c["lon_min"] + c["lon_max"]) // (2 * FOCUS_DEG)))
+        weight[key] = weight.get(key, 0.0) + abs(c["change"])
+    k0, k1 = max(sorted(weight), key=lambda k: weight[k])
+    near = [c for c in cells
+            if abs(int((c["lat_min"] + c["lat_max"]) // (2 * FOCUS_DEG)) - k0) <= 1
+            and abs(int((c["lon_min"] + c["lon_max"]) // (2 * FOCUS_DEG)) - k1) <= 1]
+    # the core of that area: the 5-95 % range of its cells' centres, weighted by |change| —
+    # scattered small changes around a city would otherwise zoom it out to specks
+    def span(lo: str, hi: str) -> tuple[float, float]:
+        pts = sorted(((c[lo] + c[hi]) / 2, abs(c["change"])) for c in near)
+        total, acc, out = sum(w for _, w in pts) or 1.0, 0.0, []
+        for q in (0.05, 0.95):
+            acc, target = 0.0, q * total
+            for v, w in pts:
+                acc += w
+                if acc >= target:
+                    out.append(v)
+                    break
+            else:
+                out.append(pts[-1][0])
+        half = (near[0][hi] - near[0][lo]) / 2  # a cell's half size: whole cells in view
+        return out[0] - half, out[1] + half
+    s, n = span("lat_min", "lat_max")
+    w, e = span("lon_min", "lon_max")
+    return [[s, w], [n, e]]
 
 
 def page_data(drift: dict, basemap: str, max_cells: int = MAX_CELLS) -> dict:
     cells = list(drift.get("cells") or [])[:max_cells]  # already sorted by |change|
     return {
+        "focus": focus_bounds(cells),
         "cells": [{"s": c["lat_min"], "n": c["lat_max"], "w": c["lon_min"], "e": c["lon_max"],
                    "change": c["change"], "tooltip": cell_tooltip(c)} for c in cells],
         "maxAbs": max((abs(c["change"]) for c in cells), default=0.0),
@@ -160,13 +235,10 @@ def render_drift_map(drift: dict, *, basemap: str = "none", max_cells: int = MAX
         style_tag(leaflet_css()), style_tag(_DRIFT_CSS), script_tag(leaflet_js()),
         script_tag(_DRIFT_JS)])), name="auditor_assets")
     add_tile_layer(m, basemap)
-    cells = payload["cells"]
-    if cells:
-        m.fit_bounds([[min(c["s"] for c in cells), min(c["w"] for c in cells)],
-                      [max(c["n"] for c in cells), max(c["e"] for c in cells)]],
-                     padding=(16, 16))
-    else:  # no stops: the world, and the info box says there is nothing to show
+    if not payload["cells"]:  # no stops: the world, and the info box says there is nothing
         m.fit_bounds([[-60.0, -170.0], [70.0, 170.0]])
+    # with cells the page fits itself (auditorDriftMap): a second, animated fit here would end
+    # after it and undo it
     _DriftLayer(payload).add_to(m)
     _number_elements(figure)
     return with_policy(figure.render(), basemap)

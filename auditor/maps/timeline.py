@@ -1,9 +1,10 @@
 """What the timeline view draws, as plain arrays: where a vehicle was for every 10-minute bin of
-every local day (home / work / other place, driving, no data). No Qt here, so it is testable
-and cheap: a vehicle has a few hundred stops and trips, filled with vectorised numpy."""
+every local day it has data on (home / work / other place, driving, no data). No Qt here, so it
+is testable and cheap: a vehicle has a few hundred stops and trips, filled with vectorised
+numpy, and the rows are the days with data — never every day between the first and the last
+time (one ping dated 4000 must not ask for 720,000 rows)."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # pandas is imported where used: the timeline view is built a
     import pandas as pd
 
 from auditor.geo import haversine_m
+from auditor.maps.clock import local_offsets
 
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
@@ -25,82 +27,87 @@ _LABEL_CODE = {"home": HOME, "work": WORK, "other": OTHER}
 DAY = 86_400
 
 
-def day_ticks(n_days: int, first_day: int) -> list[tuple[float, str]]:
-    """Day labels of the raster's rows: every day for a week or so; beyond that Mondays only
-    (every fourth beyond ten weeks), so labels never overlap."""
-    def label(row: int) -> str:
-        day = datetime.fromtimestamp((first_day + row) * DAY, tz=timezone.utc)
-        return day.strftime("%a %d %b")
-    if n_days <= 8:
-        return [(r + 0.5, label(r)) for r in range(n_days)]
-    every = 1 if n_days <= 70 else 4  # weeks
-    mondays = [r for r in range(n_days) if (first_day + r + 3) % 7 == 0]  # day 0 = Thursday
-    return [(r + 0.5, label(r)) for r in mondays[::every]]
+MAX_FILLED_DAYS = 31  # an interval longer than this shows only on its first and last day
+
+
+def day_label(day: int) -> str:
+    """'Mon 02 Mar 2026' for a local epoch day."""
+    return datetime.fromtimestamp(int(day) * DAY, tz=timezone.utc).strftime("%a %d %b %Y")
 
 
 @dataclass
 class VehicleTimeline:
     vehicle_id: str
-    intervals: pd.DataFrame   # kind, target_id, start_ts, end_ts, local_start, local_end, code
-    raster: np.ndarray        # uint8 [days, bins] of category codes
-    first_day: int            # local epoch day of row 0
+    intervals: pd.DataFrame   # kind, target_id, trip_id, start_ts, end_ts, local_start/end, code
+    raster: np.ndarray        # uint8 [rows, bins] of category codes
+    days: np.ndarray          # int64 local epoch day of each row, ascending (days without data
+    #                           have no row)
     bin_seconds: int
+    clock: str = "UTC"        # the clock the rows are in, named (auditor.maps.clock)
 
     @property
     def bins_per_day(self) -> int:
         return DAY // self.bin_seconds
 
-    def day_ticks(self) -> list[tuple[float, str]]:
-        return day_ticks(self.raster.shape[0], self.first_day)
+    @property
+    def n_rows(self) -> int:
+        return len(self.days)
 
-    def target_at(self, row: int, col: int) -> Optional[tuple[str, str]]:
-        """(kind, id) of the trip or stop's place covering the centre of cell (row, col)."""
-        t = (self.first_day + row) * DAY + col * self.bin_seconds + self.bin_seconds // 2
+    def gap_before(self, row: int) -> int:
+        """Days without data skipped between row-1 and row (0: consecutive days)."""
+        if row <= 0 or row >= len(self.days):
+            return 0
+        return int(self.days[row] - self.days[row - 1] - 1)
+
+    def row_of(self, local_ts: int) -> Optional[int]:
+        """The row showing local time ``local_ts`` (None when that day has no row)."""
+        day = int(local_ts // DAY)
+        i = int(np.searchsorted(self.days, day))
+        return i if i < len(self.days) and self.days[i] == day else None
+
+    def rows_of(self, kind: str, target_id: str) -> list[int]:
+        """Rows where the trip (kind 'trip') or the place's stays (kind 'place') begin."""
         iv = self.intervals
-        hit = iv[(iv["local_start"] <= t) & (iv["local_end"] > t)]
+        if kind == "trip":
+            sel = iv[(iv["kind"] == "trip") & (iv["trip_id"] == target_id)]
+        else:
+            sel = iv[(iv["kind"] == "stop") & (iv["target_id"] == target_id)]
+        rows = {self.row_of(int(t)) for t in sel["local_start"]}
+        return sorted(r for r in rows if r is not None)
+
+    def _hit(self, row: int, col: int):
+        """The interval drawn in cell (row, col), by the raster's own rule (cell_bins): a trip
+        over a stop, so a short trip's one cell is clickable even when it ends before the
+        cell's centre."""
+        if not (0 <= row < len(self.days) and 0 <= col < self.bins_per_day):
+            return None
+        k = int(self.days[row]) * self.bins_per_day + col
+        iv = self.intervals
+        b0, b1 = cell_bins(iv, self.bin_seconds)
+        hit = iv[(b0 <= k) & (b1 > k)]
         if hit.empty:
             return None
         trips = hit[hit["kind"] == "trip"]
-        row_ = (trips if not trips.empty else hit).iloc[0]
-        if row_["kind"] == "trip":
-            return "trip", str(row_["trip_id"])
-        return ("place", str(row_["target_id"])) if row_["target_id"] else None
+        return (trips if not trips.empty else hit).iloc[0]
 
+    def target_at(self, row: int, col: int) -> Optional[tuple[str, str]]:
+        """(kind, id) of the trip or stop's place covering the centre of cell (row, col)."""
+        r = self._hit(row, col)
+        if r is None:
+            return None
+        if r["kind"] == "trip":
+            return "trip", str(r["trip_id"])
+        return ("place", str(r["target_id"])) if r["target_id"] else None
 
-def _vehicle_meta(conn: sqlite3.Connection, vehicle_id: str) -> pd.DataFrame:
-    """This vehicle's metadata row (not the whole fleet's: 5,000 JSON blobs per switch add up)."""
-    import pandas as pd
-    row = conn.execute("SELECT meta FROM vehicles WHERE vehicle_id = ?", (vehicle_id,)).fetchone()
-    rec = {"vehicle_id": vehicle_id}
-    if row is not None:
-        rec.update(json.loads(row[0]))
-    return pd.DataFrame([rec])
-
-
-def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) -> np.ndarray:
-    """Seconds to add to UTC ``ts`` for the vehicle's local time, as the pipeline defines it
-    (auditor.pipeline.localtime: vehicle timezone metadata, else the stated offset of the
-    nearest earlier ping, else the zone inference looked up for where it parks, else UTC)."""
-    import pandas as pd
-
-    from auditor.pipeline.localtime import local_ts, with_clock_zones
-    if len(ts) == 0:
-        return np.zeros(0, dtype=np.int64)
-    vehicles = with_clock_zones(conn, _vehicle_meta(conn, vehicle_id), [vehicle_id])
-    offset = pd.array([pd.NA] * len(ts), dtype="Int64")
-    zone = vehicles["timezone"].iloc[0] if "timezone" in vehicles else None
-    if not (isinstance(zone, str) and zone.strip()):  # no zone: the pings' stated offsets count
-        pings = pd.read_sql_query("SELECT ts, utc_offset_min FROM pings WHERE vehicle_id = ? "
-                                  "ORDER BY ts", conn, params=(vehicle_id,))
-        if not pings.empty:
-            idx = np.searchsorted(pings["ts"].to_numpy(), ts, side="right") - 1
-            idx = np.clip(idx, 0, len(pings) - 1)
-            offset = pd.array(pings["utc_offset_min"].astype("Int64").to_numpy()[idx],
-                              dtype="Int64")
-    frame = pd.DataFrame({"vehicle_id": vehicle_id, "ts": ts.astype(np.int64),
-                          "utc_offset_min": offset})
-    local = np.asarray(local_ts(frame, vehicles), dtype=np.int64)
-    return local - frame["ts"].to_numpy(dtype=np.int64)
+    def interval_at(self, row: int, col: int) -> Optional[dict]:
+        """The trip or stay under cell (row, col): kind, id, local start and end, category."""
+        r = self._hit(row, col)
+        if r is None or (r["kind"] != "trip" and not r["target_id"]):
+            return None
+        return {"kind": "trip" if r["kind"] == "trip" else "place",
+                "id": str(r["trip_id"] if r["kind"] == "trip" else r["target_id"]),
+                "local_start": int(r["local_start"]), "local_end": int(r["local_end"]),
+                "code": int(r["code"])}
 
 
 def read_intervals(conn: sqlite3.Connection, vehicle_id: str,
@@ -118,7 +125,7 @@ def read_intervals(conn: sqlite3.Connection, vehicle_id: str,
         conn, params=(vehicle_id,))
     iv = pd.concat([stops, trips], ignore_index=True)
     iv = iv.sort_values(["start_ts", "kind"], kind="stable").reset_index(drop=True)
-    offsets = _local_offsets(conn, vehicle_id, iv["start_ts"].to_numpy(dtype=np.int64))
+    offsets = local_offsets(conn, vehicle_id, iv["start_ts"].to_numpy(dtype=np.int64))
     iv["local_start"] = iv["start_ts"].to_numpy(dtype=np.int64) + offsets
     iv["local_end"] = iv["end_ts"].to_numpy(dtype=np.int64) + offsets
     code = iv["predicted_label"].map(_LABEL_CODE).fillna(OTHER).astype(np.uint8)
@@ -135,38 +142,74 @@ def _expand(b0: np.ndarray, b1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(b0, lengths) + (np.arange(lengths.sum()) - starts), owner
 
 
-def occupancy_raster(intervals: pd.DataFrame, bin_seconds: int = 600) -> tuple[np.ndarray, int]:
-    """(raster [days, bins], first local day). A bin takes the category of the interval that
-    covers its centre; trips are drawn over stops and keep at least one bin, so short drives
-    stay visible."""
+def cell_bins(intervals: pd.DataFrame, bin_seconds: int) -> tuple[np.ndarray, np.ndarray]:
+    """The absolute bins [b0, b1) each interval is drawn in: a bin belongs to the interval
+    covering its centre; a trip keeps at least one bin, so short drives stay visible."""
+    s = intervals["local_start"].to_numpy(dtype=np.int64)
+    e = np.maximum(intervals["local_end"].to_numpy(dtype=np.int64), s)
+    half = bin_seconds // 2
+    b0 = -((half - s) // bin_seconds)          # ceil((s - half) / bin)
+    b1 = -((half - e) // bin_seconds)
+    is_trip = (intervals["kind"] == "trip").to_numpy()
+    return b0, np.where(is_trip, np.maximum(b1, b0 + 1), b1)
+
+
+def raster_days(s: np.ndarray, e: np.ndarray, max_filled: int = MAX_FILLED_DAYS) -> np.ndarray:
+    """The local days that get a row: every day an interval touches, except that an interval
+    longer than ``max_filled`` days (parked for months, a clock gone wrong) adds only its first
+    and last day — rows are bounded by the data present, not by the span it covers."""
+    d0 = s // DAY
+    d1 = np.maximum(e - 1, s) // DAY
+    long_ = (d1 - d0) > max_filled
+    n = np.where(long_, 0, d1 - d0 + 1)
+    owner = np.repeat(np.arange(len(d0)), n)
+    offs = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    return np.unique(np.concatenate([d0[owner] + offs, d0[long_], d1[long_]]).astype(np.int64))
+
+
+def occupancy_raster(intervals: pd.DataFrame, bin_seconds: int = 600,
+                     max_filled: int = MAX_FILLED_DAYS) -> tuple[np.ndarray, np.ndarray]:
+    """(raster [rows, bins], local epoch day of each row). A bin takes the category of the
+    interval that covers its centre; trips are drawn over stops and keep at least one bin, so
+    short drives stay visible. Only days with data get a row (raster_days); an interval longer
+    than ``max_filled`` days is drawn on its first and last day."""
     bins_per_day = DAY // bin_seconds
     if intervals.empty:
-        return np.zeros((1, bins_per_day), dtype=np.uint8), 0
+        return np.zeros((0, bins_per_day), dtype=np.uint8), np.zeros(0, dtype=np.int64)
     s = intervals["local_start"].to_numpy(dtype=np.int64)
-    e = intervals["local_end"].to_numpy(dtype=np.int64)
-    first_day = int(s.min() // DAY)
-    last_day = int((e.max() - 1) // DAY)
-    origin = first_day * DAY
-    half = bin_seconds // 2
-    b0 = -((origin + half - s) // bin_seconds)          # ceil((s - origin - half) / bin)
-    b1 = -((origin + half - e) // bin_seconds)
+    e = np.maximum(intervals["local_end"].to_numpy(dtype=np.int64), s)
+    days = raster_days(s, e, max_filled)
+    b0, b1 = cell_bins(intervals, bin_seconds)
     is_trip = (intervals["kind"] == "trip").to_numpy()
-    b1 = np.where(is_trip, np.maximum(b1, b0 + 1), b1)
-    n_days = last_day - first_day + 1
-    flat = np.zeros(n_days * bins_per_day, dtype=np.uint8)
-    codes = intervals["code"].to_numpy(dtype=np.uint8)
-    for mask in (~is_trip, is_trip):  # stops first, trips on top
-        idx, owner = _expand(b0[mask], b1[mask])
-        keep = (idx >= 0) & (idx < flat.size)
-        flat[idx[keep]] = codes[mask][owner[keep]]
-    return flat.reshape(n_days, bins_per_day), first_day
+    # a long interval becomes two pieces: the rest of its first day and the start of its last
+    long_ = ((e - 1) // DAY - s // DAY) > max_filled
+    first_end = (s // DAY + 1) * bins_per_day
+    last_start = (np.maximum(e - 1, s) // DAY) * bins_per_day
+    p0 = np.concatenate([b0, last_start[long_]])
+    p1 = np.concatenate([np.where(long_, np.minimum(b1, first_end), b1), b1[long_]])
+    owner = np.concatenate([np.arange(len(s)), np.flatnonzero(long_)])
+    codes = intervals["code"].to_numpy(dtype=np.uint8)[owner]
+    trip = is_trip[owner]
+    flat = np.zeros(len(days) * bins_per_day, dtype=np.uint8)
+    for mask in (~trip, trip):  # stops first, trips on top
+        idx, which = _expand(p0[mask], p1[mask])
+        day = idx // bins_per_day
+        row = np.minimum(np.searchsorted(days, day), len(days) - 1)
+        ok = days[row] == day
+        flat[row[ok] * bins_per_day + idx[ok] % bins_per_day] = codes[mask][which[ok]]
+    return flat.reshape(len(days), bins_per_day), days
 
 
 def vehicle_timeline(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int],
                      bin_seconds: int = 600) -> VehicleTimeline:
+    from auditor.maps.clock import vehicle_clock
     iv = read_intervals(conn, vehicle_id, run_id)
-    raster, first_day = occupancy_raster(iv, bin_seconds)
-    return VehicleTimeline(vehicle_id, iv, raster, first_day, bin_seconds)
+    raster, days = occupancy_raster(iv, bin_seconds)
+    offset = None
+    if len(iv):
+        offset = int((iv["local_start"] - iv["start_ts"]).mode().iloc[0])
+    return VehicleTimeline(vehicle_id, iv, raster, days, bin_seconds,
+                           vehicle_clock(conn, vehicle_id).label(offset))
 
 
 def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.ndarray]:

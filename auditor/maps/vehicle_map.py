@@ -99,10 +99,13 @@ def place_tooltip(p: dict) -> str:
 
 
 def trip_tooltip(trip: dict) -> str:
-    start = datetime.fromtimestamp(trip["start_ts"], timezone.utc).strftime("%Y-%m-%d %H:%M")
+    """'trip v1:t3: Tue 03 Mar 2026 15:06 America/Los_Angeles, 19 min': the vehicle's local
+    time, its clock named (UTC when none is known)."""
+    local = trip.get("local_start", trip["start_ts"])
+    start = datetime.fromtimestamp(local, timezone.utc).strftime("%a %d %b %Y %H:%M")
     minutes = (trip["end_ts"] - trip["start_ts"]) / 60.0
     bad = " — bad data" if trip["bad"] else ""
-    return esc(f"trip {trip['id']}: {start} UTC, {minutes:.0f} min{bad}")
+    return esc(f"trip {trip['id']}: {start} {trip.get('clock') or 'UTC'}, {minutes:.0f} min{bad}")
 
 
 def info_box(data: VehicleData) -> str:
@@ -130,14 +133,27 @@ def data_bounds(places: list[dict], trips: list[dict], track: list,
                 visits: Optional[dict] = None) -> Optional[list]:
     """[[south, west], [north, east]] to open the map on, or None when nothing is drawn.
 
-    The vehicle's everyday area: places it returned to (2+ visits). One long trip to a place
-    visited once would otherwise zoom the map out until home and work are one dot; the long
-    trip is still drawn and one zoom-out away."""
+    The vehicle's everyday area: places it returned to (2+ visits), and the whole of every trip
+    that starts and ends in that area — the roads between home and work bulge out of the
+    places' box, and must not run off the edges. One long trip to a place visited once would
+    otherwise zoom the map out until home and work are one dot; it is still drawn, one
+    zoom-out away."""
     visits = visits or {}
     regular = [p for p in places if (visits.get(p["id"]) or 0) >= 2]
     anchors = regular or places
     lats = [p["lat"] for p in anchors]
     lons = [p["lon"] for p in anchors]
+    if anchors:
+        s, n, w, e = min(lats), max(lats), min(lons), max(lons)
+        dy, dx = max((n - s) * 0.15, 0.002), max((e - w) * 0.15, 0.002)
+
+        def inside(c) -> bool:
+            return s - dy <= c[0] <= n + dy and w - dx <= c[1] <= e + dx
+        for t in trips:
+            coords = t.get("coords") or []
+            if coords and inside(coords[0]) and inside(coords[-1]):
+                lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
+                lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
     if not anchors:
         for coords in [t["coords"] for t in trips] + [track]:
             if coords:
@@ -182,7 +198,24 @@ def vehicle_payload(conn: sqlite3.Connection, vehicle_id: str, *, run_id: Option
     basemap = check_basemap(basemap)
     data = load_vehicle(conn, str(vehicle_id), run_id=run_id, time_range=time_range,
                         place_ids=place_ids, max_points_per_trip=max_points_per_trip)
+    _local_trip_times(conn, data)
     return page_data(data, basemap, selected_place)
+
+
+def _local_trip_times(conn: sqlite3.Connection, data: VehicleData) -> None:
+    """Each trip's start in the vehicle's local clock, and the clock's name (one vectorised
+    conversion per vehicle: auditor.maps.clock)."""
+    if not data.trips:
+        return
+    import numpy as np
+
+    from auditor.maps.clock import local_offsets, vehicle_clock
+    starts = np.array([t["start_ts"] for t in data.trips], dtype=np.int64)
+    offsets = local_offsets(conn, data.vehicle_id, starts)
+    clock = vehicle_clock(conn, data.vehicle_id)
+    for t, start, off in zip(data.trips, starts, offsets):
+        t["local_start"] = int(start + off)
+        t["clock"] = clock.label(int(off))
 
 
 def load_script(payload: dict) -> str:

@@ -22,9 +22,9 @@ BROWSER, QUEUE = "browser", "queue"  # the lists N can walk
 
 class Settings(Protocol):
     """What the state reads and writes of the settings (the GUI passes its QSettings-backed
-    AppSettings; tests may pass any object with these attributes)."""
+    AppSettings; tests may pass any object with these attributes). The basemap is not one of
+    them: it belongs to each project (auditor.maps.basemap)."""
     analyst: str
-    basemap: str
 
 
 @dataclass(frozen=True)
@@ -265,13 +265,63 @@ class AppState:
             self.flags_changed.emit(None, "resync")
             raise
         self.flags_changed.emit(spec, op)
+        self._show_change(spec, op)
         return spec
 
+    def _show_change(self, spec: FlagSpec, op: str) -> None:
+        """After an undo or redo: the place (or the trip's vehicle) it touched becomes current,
+        and the status bar says what changed — nothing changes off-screen without a word."""
+        from auditor.audit.flags import STATE_TEXT, FlagBatch, parse_ping_range
+        target, now = spec.target_id, ""
+        if isinstance(spec, FlagBatch):
+            # a lasso's flags (one undo step): the browser and map show exactly those places
+            if spec.target_kind == "place":
+                self.show_places(spec.targets, f"{op}: {_words(spec)}")
+        elif spec.reviews is not None:
+            # a review decision (accept / reject / amend) on a flag: show the flag's target
+            if spec.target_kind == "place" and lookups.vehicle_of_place(self.conn, target):
+                self.select_place(target)
+        elif spec.target_kind == "place" and lookups.vehicle_of_place(self.conn, target):
+            label, source = lookups.place_label_now(self.conn, target)
+            if spec.action == "label_wrong":
+                now = f"; its label is now {label or 'none (counts as other)'}" + \
+                    (" (the given label)" if source == "given" else
+                     " (an analyst's correction)" if source == "flag" else "")
+            else:
+                held = spec.action in {f["action"] for f in lookups.place_flags(self.conn,
+                                                                                 target)}
+                now = f"; it is {'' if held else 'no longer '}marked " \
+                    f"{STATE_TEXT.get(spec.action, spec.action)}"
+            self.select_place(target)
+        elif spec.target_kind == "ping_range":
+            vehicle, start, end = parse_ping_range(target)
+            trip = lookups.trip_covering(self.conn, vehicle, start, end)
+            if trip is not None:
+                self.select_trip(trip)
+            target = f"trip {trip}" if trip else f"pings of {vehicle}"
+        elif spec.target_kind == "vehicle" and lookups.has_vehicle(self.conn, target):
+            self.select_vehicle(target)
+        what = _words(spec)
+        self.message.emit(
+            (f"Undone: “{what}” was taken back" if op == "undo" else
+             f"Redone: “{what}” applies again") + f" — {target} shown{now}")
+
     # --- settings ----------------------------------------------------------------------------
-    def set_basemap(self, basemap: str) -> None:
-        if basemap != self.settings.basemap:
-            self.settings.basemap = basemap
+    @property
+    def basemap(self) -> str:
+        """The open project's basemap ('none' without a project)."""
+        return "none" if self.project is None else self.project.basemap
+
+    def set_basemap(self, basemap: str) -> str:
+        """Store the open project's basemap (UserError for one the core refuses, e.g. plain
+        http); committed at once, and only for this project."""
+        from auditor.maps.basemap import set_project_basemap
+        if self.project is None:
+            raise UserError("open a project first: the basemap is chosen per project")
+        value = set_project_basemap(self.conn, basemap)
+        self.project.basemap = value
         self.settings_changed.emit("basemap")
+        return value
 
 
 def _same_flag(a: FlagSpec, b: FlagSpec) -> bool:

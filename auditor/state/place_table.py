@@ -60,13 +60,22 @@ _SELECT = ("SELECT pl.vehicle_id, pl.place_id, pr.given_label, pr.predicted_labe
 @dataclass
 class PlaceQuery:
     """What the table shows: run, filter key, vehicle-id prefix, subset (None = all places),
-    sort column (index into COLUMNS) and direction."""
+    sort column (index into COLUMNS; None = the subset's own order, e.g. an error tree node's
+    errors first) and direction."""
     run_id: Optional[int]
     filter_key: str = "all"
     prefix: str = ""
     subset: Optional[list[str]] = None
-    sort_column: int = COL["vehicle_id"]
+    sort_column: Optional[int] = COL["vehicle_id"]
     descending: bool = False
+
+    def _from(self) -> tuple[str, list]:
+        if self.subset is None:
+            return _FROM, [self.run_id]
+        # one JSON parameter, however many places: no limit on SQL variables; its key is the
+        # place's position in the subset (the order the analysis gave)
+        return (f"{_FROM} JOIN json_each(?) sub ON sub.value = pl.place_id",
+                [self.run_id, json.dumps(self.subset)])
 
     def _where(self) -> tuple[str, list]:
         cond = [FILTERS[self.filter_key][1]]
@@ -74,25 +83,27 @@ class PlaceQuery:
         if self.prefix:
             cond.append("substr(pl.vehicle_id, 1, ?) = ?")
             params += [len(self.prefix), self.prefix]
-        if self.subset is not None:
-            # one JSON parameter, however many places: no limit on SQL variables
-            cond.append("pl.place_id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(self.subset))
         return " AND ".join(cond), params
+
+    def _clause(self) -> tuple[str, list]:
+        frm, p1 = self._from()
+        where, p2 = self._where()
+        return f"{frm} WHERE {where}", p1 + p2
 
     def _order_by(self) -> str:
         direction = "DESC" if self.descending else "ASC"
+        if self.sort_column is None:
+            return "sub.key ASC" if self.subset is not None else "pl.place_id ASC"
         return f"{COLUMNS[self.sort_column].sql} {direction}, pl.place_id {direction}"
 
     def count(self, conn: sqlite3.Connection) -> int:
-        where, params = self._where()
-        return int(conn.execute(f"SELECT COUNT(*) {_FROM} WHERE {where}",
-                                [self.run_id] + params).fetchone()[0])
+        clause, params = self._clause()
+        return int(conn.execute(f"SELECT COUNT(*) {clause}", params).fetchone()[0])
 
     def first_rows(self, conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
-        where, params = self._where()
-        sql = f"{_SELECT}{_FROM} WHERE {where} ORDER BY {self._order_by()} LIMIT ?"
-        return _with_flags(conn, conn.execute(sql, [self.run_id] + params + [limit]))
+        clause, params = self._clause()
+        sql = f"{_SELECT}{clause} ORDER BY {self._order_by()} LIMIT ?"
+        return _with_flags(conn, conn.execute(sql, params + [limit]))
 
     def rows_by_id(self, conn: sqlite3.Connection,
                    place_ids: list[str]) -> list[Optional[dict[str, Any]]]:
@@ -104,9 +115,9 @@ class PlaceQuery:
 
     def place_ids(self, conn: sqlite3.Connection) -> list[str]:
         """Place ids of every matching row in display order (one narrow query)."""
-        where, params = self._where()
-        sql = f"SELECT pl.place_id {_FROM} WHERE {where} ORDER BY {self._order_by()}"
-        return [r[0] for r in conn.execute(sql, [self.run_id] + params)]
+        clause, params = self._clause()
+        sql = f"SELECT pl.place_id {clause} ORDER BY {self._order_by()}"
+        return [r[0] for r in conn.execute(sql, params)]
 
 
 def _with_flags(conn: sqlite3.Connection, cur: sqlite3.Cursor) -> list[dict[str, Any]]:

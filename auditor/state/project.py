@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Optional
 
+from auditor.maps.basemap import project_basemap
 from auditor.store import open_project
 from auditor.store.lookups import ProjectCounts, project_counts
 from auditor.store.queries import latest_run_id
@@ -17,6 +18,8 @@ class OpenProject:
         # UserError for a file that is not a project, before anything else changes
         self.conn: sqlite3.Connection = open_project(self.path, create=create)
         self.run_id: Optional[int] = latest_run_id(self.conn)
+        # the project's own basemap: a choice made for one project never reaches another
+        self.basemap: str = project_basemap(self.conn)
 
     def counts(self) -> ProjectCounts:
         return project_counts(self.conn, self.run_id)

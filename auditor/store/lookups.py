@@ -121,3 +121,42 @@ def quarantined_rows(conn: sqlite3.Connection, import_id: int,
     """The first refused rows of one import: (line, reason, raw text)."""
     return conn.execute("SELECT line, reason, raw FROM quarantine WHERE import_id = ? "
                         "ORDER BY line LIMIT ?", (int(import_id), int(limit))).fetchall()
+
+
+FLAG_FIELDS = ("event_id", "analyst", "created_at", "action", "new_value", "note")
+
+
+def place_flags(conn: sqlite3.Connection, place_id: str) -> list[dict[str, Any]]:
+    """The flags in force on one place now (the flags_in_force view: attached, latest per
+    action), oldest first; a note never written is None (never NaN: no pandas here)."""
+    rows = conn.execute(
+        "SELECT event_id, analyst, created_at, action, new_value, note FROM flags_in_force "
+        "WHERE target_kind = 'place' AND status = 'attached' AND current_target = ? "
+        "ORDER BY event_id", (place_id,)).fetchall()
+    return [dict(zip(FLAG_FIELDS, r)) for r in rows]
+
+
+def place_label_now(conn: sqlite3.Connection, place_id: str) -> tuple[Optional[str], str]:
+    """(label, where it comes from) as a flag would see it: the latest label correction in force
+    ('flag'), else the given label ('given'), else (None, 'none') — a place of an unlabelled
+    vehicle, which training counts as other."""
+    row = conn.execute(
+        "SELECT new_value FROM flags_in_force WHERE target_kind = 'place' AND status = "
+        "'attached' AND current_target = ? AND action = 'label_wrong' ORDER BY event_id DESC "
+        "LIMIT 1", (place_id,)).fetchone()
+    if row is not None:
+        return row[0], "flag"
+    row = conn.execute("SELECT label FROM place_labels WHERE place_id = ?",
+                       (place_id,)).fetchone()
+    return (row[0], "given") if row is not None else (None, "none")
+
+
+def trip_covering(conn: sqlite3.Connection, vehicle_id: str, start_ts: int,
+                  end_ts: int) -> Optional[str]:
+    """The vehicle's trip that overlaps the ping range [start_ts, end_ts] most (a trip flag is
+    stored as the ping range it covered), None when no trip overlaps it now."""
+    row = conn.execute(
+        "SELECT trip_id FROM trips WHERE vehicle_id = ? AND end_ts >= ? AND start_ts <= ? "
+        "ORDER BY MIN(end_ts, ?) - MAX(start_ts, ?) DESC LIMIT 1",
+        (vehicle_id, int(start_ts), int(end_ts), int(end_ts), int(start_ts))).fetchone()
+    return row[0] if row else None

@@ -11,6 +11,7 @@
   var MARGIN = 24;          // px kept free around the data when fitting
   var MAX_ZOOM = 17;
   var TALL_MAP = 560;       // px: room for the info box and the open legend together
+  var ROOMY_MAP = 360;      // px: below this the vehicle box starts folded (its title stays)
 
   function control(map, position, className, build) {
     var C = L.Control.extend({
@@ -66,10 +67,11 @@
     var tripLayer = L.featureGroup().addTo(map);
     var placeLayer = L.featureGroup().addTo(map);
 
-    var infoBox = null, legendBox = null, infoBody = null;
+    var infoBox = null, legendBox = null, infoBody = null, infoTitle = null;
     control(map, "topright", "auditor-info", function (div) {
       infoBox = div;
-      infoBody = collapsible(div, "Vehicle", true);
+      infoBody = collapsible(div, "Vehicle", map.getSize().y >= ROOMY_MAP);
+      infoTitle = div.querySelector(".auditor-box-head");
     });
     control(map, "bottomright", "auditor-legend", function (div) {
       legendBox = div;
@@ -77,11 +79,37 @@
       var body = collapsible(div, "Legend", map.getSize().y >= TALL_MAP);
       first.legend.forEach(function (row) { legendRow(body, row[0], row[1], row[2]); });
     });
-    if (first.basemapNotice) {
-      control(map, "bottomleft", "auditor-basemap-off", function (div) {
-        div.textContent = first.basemapNotice;
-      });
+    // one small line at the bottom left: "basemap off", or why the tiles are missing; a click
+    // hides it
+    var notice = null;
+    function say(text, failed) {
+      if (!notice) {
+        control(map, "bottomleft", "auditor-basemap-off", function (div) {
+          notice = div;
+          div.title = "Click to hide";
+          L.DomEvent.on(div, "click", function () { div.style.display = "none"; });
+        });
+      }
+      notice.textContent = text;
+      notice.style.display = "";
+      if (failed) { L.DomUtil.addClass(notice, "auditor-tiles-failed"); }
     }
+    if (first.basemapNotice) { say(first.basemapNotice, false); }
+    // a basemap whose tiles do not come (offline, a wrong URL, a refused host) says so instead
+    // of leaving a blank grey map
+    var tileState = {loaded: 0, failed: 0};
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) { return; }
+      layer.on("tileload", function () { tileState.loaded += 1; });
+      layer.on("tileerror", function () {
+        tileState.failed += 1;
+        if (tileState.failed === 1 || tileState.loaded === 0) {
+          say(tileState.loaded ? "Some tiles could not be loaded (offline?)"
+                               : "Tiles could not be loaded (offline?) — the places and trips " +
+                                 "are still drawn; View ▸ Basemap ▸ None hides this", true);
+        }
+      });
+    });
 
     // the boxes sit on the right: data and popups keep clear of them (at most half the map)
     function rightInset() {
@@ -103,6 +131,13 @@
       return {autoPanPaddingTopLeft: L.point(MARGIN, MARGIN),
               autoPanPaddingBottomRight: L.point(rightInset(), MARGIN)};
     }
+    // a popup the map moved away from (a fit, a trip) must not hang cut off at the top
+    map.on("moveend", function () {
+      var el = map.getContainer().querySelector(".leaflet-popup");
+      if (!el) { return; }
+      var top = el.getBoundingClientRect().top - map.getContainer().getBoundingClientRect().top;
+      if (top < 0) { map.closePopup(); }
+    });
     function fit(bounds) {
       if (!bounds) {
         if (!map._loaded) { map.setView([20, 0], 2); }
@@ -114,9 +149,11 @@
         map.once("resize", function () { fit(bounds); });
         return;
       }
+      // no animation: a view that is not painting (a hidden tab, a screenshot) would keep the
+      // old view until the animation frame that never comes
       map.fitBounds(b, {paddingTopLeft: L.point(MARGIN, MARGIN),
                         paddingBottomRight: L.point(rightInset(), bottomInset()),
-                        maxZoom: MAX_ZOOM});
+                        maxZoom: MAX_ZOOM, animate: false});
     }
     function openPopup(marker) {
       var popup = marker.getPopup();
@@ -184,6 +221,8 @@
         api.pointCount = data.pointCount;
         api.loads += 1;
         infoBody.innerHTML = data.info;
+        // the folded box still names the vehicle
+        infoTitle.textContent = "Vehicle " + String(data.vehicleId);
         if (!sameVehicle) { fit(data.bounds); }
         if (data.selectedPlace) { api.selectPlace(data.selectedPlace); }
         return JSON.stringify({vehicleId: api.vehicleId, places: api.placeIds.length,
@@ -197,6 +236,8 @@
         return kind === "trip" ? (trips[id] || null) : null;
       },
       selectedTrip: function () { return selectedTrip; },
+      tiles: function () { return {loaded: tileState.loaded, failed: tileState.failed,
+                                   notice: notice ? notice.textContent : null}; },
       selectPlace: function (id) {
         if (selectedPlace && places[selectedPlace]) {
           places[selectedPlace].marker.setStyle({color: "#1a1a1a", weight: 1, radius: 8});
@@ -231,8 +272,11 @@
         line.setStyle(TRIP_SELECTED);
         line.bringToFront();
         if (hasSize() && !map.getBounds().contains(line.getBounds())) {
+          // the trip is the focus now: a place's popup would be left cut off at an edge
+          map.closePopup();
           map.fitBounds(line.getBounds(), {paddingTopLeft: L.point(MARGIN, MARGIN),
-                                           paddingBottomRight: L.point(rightInset(), MARGIN)});
+                                           paddingBottomRight: L.point(rightInset(), MARGIN),
+                                           animate: false});
         }
         return true;
       }

@@ -23,3 +23,9 @@ def window(qtbot, settings):
     w.resize(1400, 900)
     w.show()
     return w
+
+
+# the local tiles' URL scheme must be known to QtWebEngine before pytest-qt makes the app
+from auditor.gui.web_profile import register_scheme  # noqa: E402
+
+register_scheme()

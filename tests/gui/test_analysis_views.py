@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from auditor.analysis.error_tree import slice_members
 from auditor.analysis.evidence import evidence_frame
 from auditor.analysis.frames import CLASSES
+from auditor.analysis.words import FEATURE_WORDS
 from auditor.gui.analyses.common import column_texts
 from auditor.gui.analyses.skew import FCOL
 from auditor.gui.analyses.validation import POPULATION_HEADERS as POP_HEADERS
@@ -99,8 +100,17 @@ def test_error_tree_node_filters_browser_to_slice_members(qtbot, opened):
     rect = view.tree.visualItemRect(item)
     qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     expected = slice_members(w.project.conn, leaf_id, w.project.run_id)
-    assert expected and sorted(_shown_ids(w)) == sorted(expected)
+    shown = _shown_ids(w)
+    assert expected and sorted(shown) == sorted(expected)
     assert w.place_id in expected
+    # the node's errors (out-of-fold label differs from the given one) are listed first
+    from auditor.analysis import frames
+    lab = frames.labelled(frames.predictions(w.project.conn, w.project.run_id))
+    wrong = set(lab.loc[lab["wrong"].astype(bool), "place_id"])
+    leaf = next(x for x in w.analysis.report["error_tree"]["leaves"] if x["id"] == leaf_id)
+    assert leaf["errors"] > 0, "the worst leaf of the demo has errors"
+    assert set(shown[:leaf["errors"]]) <= wrong and not set(shown[leaf["errors"]:]) & wrong
+    assert w.place_id == shown[0] and "errors first" in w.browser.subset_label.text()
     # each node shows its count and error rate; the root covers every labelled place
     root = view.tree.topLevelItem(0)
     t = w.analysis.report["error_tree"]
@@ -129,8 +139,11 @@ def test_suspicious_queue_next_key_advances_and_selects_on_map(qtbot, opened):
     qtbot.waitUntil(lambda: w.map.ready and w.map.vehicle_id == w.vehicle_id, timeout=30_000)
     qtbot.waitUntil(lambda: _page_value(w.map, qtbot, "window.auditor.selectedPlace()") == second,
                     timeout=10_000)
-    # the details pane says why it is suspicious (evidence fills in after the switch)
-    qtbot.waitUntil(lambda: rows[1]["reason"] in w.panel.evidence.text(), timeout=5_000)
+    # the details pane says why it is suspicious, in words; the numbers in its tooltip
+    from auditor.analysis.words import suspicion_words
+    qtbot.waitUntil(lambda: suspicion_words(rows[1]) in w.panel.evidence.text(), timeout=5_000)
+    import html
+    assert rows[1]["reason"] in html.unescape(w.panel.evidence.toolTip())
 
 
 def test_flag_keys_work_in_the_queue(qtbot, window, fresh_demo_project):
@@ -149,7 +162,8 @@ def test_flag_keys_work_in_the_queue(qtbot, window, fresh_demo_project):
     events = window.project.conn.execute(
         "SELECT target_id, action, new_value FROM flag_events").fetchall()
     assert events == [(target, "label_wrong", suggested)]
-    assert queue.table.item(0, 9).text() == f"label→{suggested}"
+    from auditor.gui.analyses.suspicious import COL
+    assert queue.table.item(0, COL["flags"]).text() == f"label→{suggested}"
     qtbot.keyClick(queue.table, Qt.Key.Key_X)
     assert window.project.conn.execute("SELECT action FROM flag_events ORDER BY event_id DESC "
                                        "LIMIT 1").fetchone()[0] == "bad_data"
@@ -232,7 +246,45 @@ def test_skew_table_shows_value_threshold_and_n(qtbot, opened):
         assert float(table.item(row, FCOL["threshold"]).text()) == pytest.approx(threshold)
         assert table.item(row, FCOL["n reference"]).text() == f"{r['n_reference']:,}"
         assert table.item(row, FCOL["n current"]).text() == f"{r['n_current']:,}"
-        assert table.item(row, FCOL["flag"]).text() == ("FLAG" if r["flag"] else "ok")
+        assert table.item(row, FCOL["verdict"]).text() == ("differs" if r["flag"] else "same")
+        # the finding leads, in words; the numbers are in its tooltip
+        finding = table.item(row, FCOL["finding"])
+        assert "_" not in finding.text().split(":")[0] or r["feature"] not in FEATURE_WORDS
+        assert f"n = {r['n_current']:,} vs {r['n_reference']:,}" in finding.toolTip()
+    # findings first: every flagged row above every unflagged one
+    verdicts = column_texts(table, FCOL["verdict"])
+    assert verdicts == sorted(verdicts)  # "differs" < "same"
+    # a flagged row leads to its places: validation places, the most unusual first
+    flagged = next(r for r in range(table.rowCount())
+                   if table.item(r, FCOL["verdict"]).text() == "differs")
+    feature = table.item(flagged, FCOL["feature"]).text()
+    rect = table.visualItemRect(table.item(flagged, FCOL["finding"]))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    shown = _shown_ids(w)
+    validation = {p for p, s in w.project.conn.execute(
+        "SELECT place_id, split FROM predictions WHERE run_id = ?", (w.project.run_id,))
+        if s == "validation"}
+    assert shown and set(shown) <= validation and w.place_id == shown[0]
+    assert "validation places" in w.browser.subset_label.text()
+    if feature in FEATURE_WORDS:  # a place feature: ordered by distance from train's median
+        import numpy as np
+        vals = dict(w.project.conn.execute(f"SELECT place_id, {feature} FROM place_features"))
+        train = [vals[p] for p, s in w.project.conn.execute(
+            "SELECT place_id, split FROM predictions WHERE run_id = ?", (w.project.run_id,))
+            if s == "train" and vals.get(p) is not None]
+        med = float(np.median(train))
+        first, last = abs(vals[shown[0]] - med), abs(vals[shown[-1]] - med)
+        assert first >= last
+    # population rows lead to their places too
+    pop = view.populations
+    assert view.parts.tabPosition() == view.parts.TabPosition.North
+    if pop.rowCount():
+        ids = view.choose_population(0)
+        key = pop.item(0, 0).data(Qt.ItemDataRole.UserRole + 7)
+        assert ids and sorted(_shown_ids(w)) == sorted(ids)
+        meta = dict(w.project.conn.execute(
+            f"SELECT vehicle_id, json_extract(meta, '$.{key[1]}') FROM vehicles"))
+        assert all(str(meta[p.split(':')[0]]) == key[2] for p in ids)
     # recent-vs-early is there too, and leakage is said in words
     view.comparison.setCurrentIndex(view.comparison.findData("recent"))
     assert table.rowCount() == len(w.analysis.report["skew"]["comparisons"]["recent"]["features"])
@@ -260,6 +312,17 @@ def test_drift_map_tab_draws_the_cells(qtbot, opened):
         return bool(box.get("s"))
     qtbot.waitUntil(poll, timeout=20_000)
     assert box["s"] == {"cells": min(len(drift["cells"]), 2000), "total": len(drift["cells"])}
+    # it opens on the area with the most change, not at world zoom (the demo spans continents)
+    from auditor.maps.drift_map import focus_bounds
+    (s, w_), (n, e) = focus_bounds(drift["cells"][:2000])
+    assert n - s < 2 and e - w_ < 3
+    got = {}
+    view._page.runJavaScript("(function(){var m=window.auditorDrift.map, b=m.getBounds();"
+                             "return JSON.stringify([m.getZoom(), b.getSouth(), b.getNorth()]);"
+                             "})()", 0, lambda v: got.setdefault("v", v))
+    qtbot.waitUntil(lambda: "v" in got, timeout=10_000)
+    view_box = json.loads(got["v"])
+    assert view_box[0] >= 6 and view_box[1] <= s + 0.5 and view_box[2] >= n - 0.5
 
 
 def test_drift_page_is_offline_escaped_and_deterministic():
@@ -343,7 +406,11 @@ def test_error_tree_says_who_crowds_a_slice(qtbot, opened):
     for node in nodes(w.analysis.report["error_tree"]["root"]):
         assert tree.items[node["id"]].text(4) == dominant_text(node["dominant"])
     assert dominant_text({"column": "firmware", "value": "fw-4.2.1", "share": 0.74,
-                          "overall_share": 0.15}) == "firmware fw-4.2.1: 74.0 % (all 15.0 %)"
+                          "overall_share": 0.15}) == "firmware fw-4.2.1: 74 % here, 15 % overall"
+    # an empty column is explained, in the intro when no node has one and on every cell
+    if not any(n["dominant"] for n in nodes(w.analysis.report["error_tree"]["root"])):
+        assert "over-represented' column is empty" in tree.intro.text()
+    assert "no value stands out" in tree.tree.headerItem().toolTip(4)
 
 
 @pytest.mark.slow

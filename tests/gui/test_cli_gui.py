@@ -26,10 +26,10 @@ def _pixels(path):
 def test_open_screenshot_writes_the_window_with_the_map(fresh_demo_project, tmp_path):
     out = tmp_path / "shot.png"
     result = _auditor("open", str(fresh_demo_project), "--screenshot", str(out),
-                      "--vehicle", "V00002")
+                      "--vehicle", "V00002", "--size", "1280x800")
     assert result.returncode == 0, result.stderr[-2000:]
     px = _pixels(out)
-    assert px.shape[:2] == (900, 1400)
+    assert px.shape[:2] == (800, 1280)  # --size, not the default 1400 x 900
     # the centre column (the map) is drawn: many colours, not a blank or grey square
     h, w = px.shape[:2]
     centre = px[h // 10: h // 2, int(w * 0.35): int(w * 0.7)]
@@ -44,6 +44,12 @@ def test_open_screenshot_of_a_missing_project_is_one_error_line(tmp_path):
     assert len(lines) == 1 and "nope.db" in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "nope.db").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_a_wrong_size_is_one_error_line_before_any_window(tmp_path):
+    result = _auditor("open", str(tmp_path / "p.db"), "--size", "big")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("error: --size big: write it as")
 
 
 def test_smoke_test_builds_window_and_map():

@@ -1,8 +1,17 @@
-"""The import wizard, driven like a user: file, preview, kind, column mapping, timezone, import,
-quarantine summary."""
+"""The import wizard, driven like a user: files, preview, kind, column mapping, timezone,
+review, import, quarantine summary. Issue 14 items 2 and 13: nothing is written before Import
+(Cancel anywhere before it leaves the project as it was), Cancel after it never runs inference,
+every column's fate is shown, Next says why it is off, offsets are noticed, and pings, labels
+and vehicles come in one run."""
 from PySide6.QtWidgets import QWizard
 
-from auditor.gui.import_wizard import PAGE_COLUMNS, PAGE_RUN, PAGE_TZ, ImportWizard
+from auditor.gui.import_wizard import (
+    PAGE_COLUMNS,
+    PAGE_REVIEW,
+    PAGE_RUN,
+    PAGE_TZ,
+    ImportWizard,
+)
 from auditor.store import open_project
 
 
@@ -16,47 +25,75 @@ def _write_csv(path):
     return path
 
 
-def test_wizard_maps_columns_sets_timezone_and_shows_quarantine(qtbot, tmp_path):
+def _count(project, table):
+    conn = open_project(project)
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _to_review(qtbot, wiz, csv):
+    page = wiz.file_page
+    page.path_edit.setText(str(csv))
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)  # read off the GUI thread
+    assert page.preview.model().rowCount() == 20
+    assert list(wiz.frame.columns) == ["Unit", "When", "Y", "X"]
+    # headers too odd to guess: Next is off, and the page says why
+    assert not page.isComplete() and "cannot tell what it holds" in page.error.text()
+    page.kind.setCurrentIndex(page.kind.findData("pings"))
+    assert page.isComplete() and page.error.text() == ""
+
+    wiz.next()
+    assert wiz.currentId() == PAGE_COLUMNS
+    cols = wiz.columns_page
+    assert not cols.isComplete()  # vehicle_id, timestamp, lat, lon not found yet
+    assert "vehicle_id: no column found — pick one" in cols.why.text()
+    for field, column in (("vehicle_id", "Unit"), ("timestamp", "When"), ("lat", "Y"),
+                          ("lon", "X")):
+        combo = cols.combos[field]
+        combo.setCurrentIndex(combo.findData(column))
+    assert cols.isComplete() and cols.why.text() == ""
+    roles = cols.roles[0].text()
+    assert "Unit → vehicle_id" in roles and "X → lon" in roles
+
+    wiz.next()
+    assert wiz.currentId() == PAGE_TZ
+    tz = wiz.tz_page
+    assert "no offset" in tz.notice.text() and "2026-01-10 08:00:00" in tz.notice.text()
+    assert not tz.isComplete() and "pick their timezone" in tz.why.text()
+    tz.set_tz("Europe/Berlin")
+    assert tz.tz() == "Europe/Berlin" and tz.isComplete()
+
+    wiz.next()
+    assert wiz.currentId() == PAGE_REVIEW
+    assert "Nothing has been imported yet" in wiz.review_page.subTitle()
+    assert wiz.button(QWizard.WizardButton.CommitButton).text() == "Import"
+
+
+def test_nothing_is_written_until_import_and_then_the_refusals_show(qtbot, tmp_path):
     project = tmp_path / "new.db"
     open_project(project, create=True).close()
     csv = _write_csv(tmp_path / "export;semicolons.csv")
     wiz = ImportWizard(project)
     qtbot.addWidget(wiz)
     wiz.show()
+    _to_review(qtbot, wiz, csv)
+    assert _count(project, "pings") == 0 and _count(project, "imports") == 0  # not yet
 
-    page = wiz.file_page
-    page.path_edit.setText(str(csv))
-    qtbot.waitUntil(page.isComplete, timeout=10_000)  # read off the GUI thread
-    assert page.preview.model().rowCount() == 20
-    assert list(wiz.frame.columns) == ["Unit", "When", "Y", "X"]
-    page.kind.setCurrentIndex(page.kind.findData("pings"))  # headers too odd to guess
-
-    wiz.next()
-    assert wiz.currentId() == PAGE_COLUMNS
-    cols = wiz.columns_page
-    assert not cols.isComplete()  # vehicle_id, timestamp, lat, lon not found yet
-    for field, column in (("vehicle_id", "Unit"), ("timestamp", "When"), ("lat", "Y"),
-                          ("lon", "X")):
-        combo = cols.combos[field]
-        combo.setCurrentIndex(combo.findData(column))
-    assert cols.isComplete()
-
-    wiz.next()
-    assert wiz.currentId() == PAGE_TZ
-    wiz.tz_page.set_tz("Europe/Berlin")
-    assert wiz.tz_page.tz() == "Europe/Berlin"
-
-    wiz.next()
-    assert wiz.currentId() == PAGE_RUN
-    qtbot.waitUntil(lambda: wiz.run_page.done, timeout=30_000)
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
     assert wiz.imported
-    assert "accepted 30" in wiz.run_page.status.text() and "refused 2" in wiz.run_page.status.text()
+    status = wiz.run_page.status.text()
+    assert "accepted 30" in status and "refused 2" in status
     reasons = wiz.run_page.reasons.model().frame
     assert dict(zip(reasons["reason"], reasons["rows"])) == {"lat_lon_out_of_range": 1,
                                                              "missing_lat_lon": 1}
     refused = wiz.run_page.rows.model().frame
     assert sorted(refused["line"]) == [32, 33] and "95.0" in " ".join(refused["raw"])
     assert wiz.button(QWizard.WizardButton.FinishButton).isEnabled()
+    # the data is in: there is nothing left to cancel
+    assert not wiz.button(QWizard.WizardButton.CancelButton).isVisible()
 
     conn = open_project(project)
     rows = conn.execute("SELECT vehicle_id, utc_offset_min, ts FROM pings ORDER BY ts").fetchall()
@@ -66,12 +103,75 @@ def test_wizard_maps_columns_sets_timezone_and_shows_quarantine(qtbot, tmp_path)
     assert rows[0][2] == 1768028400  # 2026-01-10 08:00 Berlin = 07:00 UTC
 
 
+def test_cancel_on_the_last_step_before_import_imports_nothing(qtbot, tmp_path):
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    _to_review(qtbot, wiz, _write_csv(tmp_path / "a.csv"))
+    wiz.reject()  # Cancel on the review page
+    assert not wiz.imported and not wiz.run_inference_requested()
+    assert _count(project, "pings") == 0 and _count(project, "imports") == 0
+
+
+def test_cancel_after_import_never_runs_inference(qtbot, window, tmp_path):
+    project = tmp_path / "new.db"
+    window.open_project(project, create=True)
+    wiz = window.commands.import_dialog()
+    _to_review(qtbot, wiz, _write_csv(tmp_path / "a.csv"))
+    wiz.next()
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    assert wiz.run_page.infer.isChecked()  # offered...
+    started = []
+    window.commands.run_infer = lambda: started.append(1)
+    wiz.reject()  # ...but the window was closed without Finish
+    assert started == []
+    # the status bar is the one place that says what happened
+    assert window.statusBar().currentMessage() == "Imported 30 rows from 1 file"
+    assert window.status.run.text() == "not inferred yet"
+    window.close()
+
+
+def test_pings_labels_and_vehicles_in_one_run_every_column_shown(qtbot, tmp_path, demo_dir):
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files([demo_dir / "pings.csv", demo_dir / "labels.csv", demo_dir / "vehicles.csv"])
+    page = wiz.file_page
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=30_000)
+    assert [e.kind for e in wiz.entries] == ["pings", "labels", "vehicles"]
+    assert page.isComplete()
+    wiz.next()
+    cols = wiz.columns_page
+    assert cols.tabs.count() == 3 and cols.isComplete()
+    vehicles_roles = cols.roles[2].text()
+    # every column of the vehicles file, the metadata included
+    header = (demo_dir / "vehicles.csv").read_text().splitlines()[0].split(",")
+    assert all(f"{c} → " in vehicles_roles for c in header)
+    assert "timezone → metadata (each vehicle's timezone)" in vehicles_roles
+    wiz.next()
+    assert wiz.currentId() == PAGE_TZ
+    assert "carry their own UTC offset" in wiz.tz_page.notice.text()
+    assert wiz.tz_page.isComplete()  # offsets: no zone needed
+    wiz.next()
+    assert wiz.currentId() == PAGE_REVIEW
+    assert [j.kind for j in wiz.jobs()] == ["vehicles", "pings", "labels"]
+    wiz.next()
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=60_000)
+    assert [s["kind"] for s in wiz.summaries] == ["vehicles", "pings", "labels"]
+    assert _count(project, "imports") == 3 and _count(project, "labels") > 0
+
+
 def test_wizard_reports_a_bad_file_without_importing(qtbot, tmp_path):
     project = tmp_path / "new.db"
     open_project(project, create=True).close()
     wiz = ImportWizard(project)
     qtbot.addWidget(wiz)
     page = wiz.file_page
+    assert not page.isComplete() and "Add a file" in page.error.text()
     page.path_edit.setText(str(tmp_path / "missing.csv"))
     assert not page.isComplete() and "No such file" in page.error.text()
     binary = tmp_path / "blob.csv"

@@ -126,7 +126,11 @@ def test_next_row_key_and_trip_flag(qtbot, window, fresh_demo_project):
     with qtbot.waitSignal(window.map.bridge.tripSelected, timeout=3000):
         window.map.bridge.tripClicked(window.vehicle_id, trip[0])
     assert window.panel.trip_id == trip[0] and window.timeline.trip_id == trip[0]
-    assert len(window.timeline.speed_curve.xData) > 0
+    # the trip's speed shows under it in the details pane, its times in the vehicle's clock
+    speed = window.panel.speed
+    assert speed.isVisible() and len(speed.speed_curve.xData) > 0
+    assert "America/" in window.panel.trip_label.text() or \
+        "Europe/" in window.panel.trip_label.text()
     window.keys.flag_trip()
     events = _events(window)
     assert [(e[2], e[3], e[4]) for e in events] == [
@@ -164,24 +168,40 @@ def test_welcome_screen_lists_recent_and_about_names_version(qtbot, window, sett
     assert window.project is not None and window.stack.currentWidget() is window.main_split
 
 
-def test_layout_and_basemap_persist(qtbot, settings, fresh_demo_project):
+def test_layout_persists_and_the_basemap_belongs_to_each_project(qtbot, settings,
+                                                                 fresh_demo_project, tmp_path):
+    from auditor.store import open_project
+    other = tmp_path / "other.db"
+    open_project(other, create=True).close()
     w = MainWindow(settings=settings, interactive=True)
     qtbot.addWidget(w)
     w.show()
-    w.main_split.setSizes([300, 800, 300])
+    assert not w.basemap_menu.isEnabled()  # no project: nothing to choose for
+    w.open_project(fresh_demo_project)
+    w.main_split.setSizes([300, 800])
     w.choose_basemap("custom", "https://tiles.example.org/{z}/{x}/{y}.png")
     assert "custom" in w.status.basemap.text()
-    w.choose_basemap("custom", "not a url")  # refused with a dialog, setting unchanged
-    assert settings.basemap == "https://tiles.example.org/{z}/{x}/{y}.png"
+    w.choose_basemap("custom", "http://tiles.example.org/{z}/{x}/{y}.png")  # refused: http
+    w.choose_basemap("custom", "not a url")  # refused with a dialog, the choice unchanged
+    assert w.state.basemap == "https://tiles.example.org/{z}/{x}/{y}.png"
+    # another project does not inherit it: its homes never go to that tile server
+    w.open_project(other)
+    assert w.state.basemap == "none" and w.basemap_actions["none"].isChecked()
+    assert "off" in w.status.basemap.text().lower()
+    w.open_project(fresh_demo_project)
+    assert w.basemap_actions["custom"].isChecked()
     sizes = w.main_split.sizes()
     w.close()
     w2 = MainWindow(settings=settings, interactive=True)
     qtbot.addWidget(w2)
     w2.show()
-    assert w2.main_split.sizes() == sizes
+    w2.open_project(fresh_demo_project)
+    # the browser keeps its width (the map takes what the restored window has left)
+    assert w2.main_split.sizes()[0] == sizes[0] == 300
     assert w2.basemap_actions["custom"].isChecked()
     w2.choose_basemap("none")
     assert "off" in w2.status.basemap.text().lower()
+    w2.close()
 
 
 def test_undo_after_the_log_changed_underneath_resyncs_the_menu(qtbot, window,

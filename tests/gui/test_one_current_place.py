@@ -86,7 +86,8 @@ def test_queue_row_then_empty_map_then_n_then_h_flags_the_place_on_screen(
     events = window.project.conn.execute(
         "SELECT target_kind, target_id, action, new_value FROM flag_events").fetchall()
     assert events == [("place", second, "label_wrong", "home")]
-    assert queue.table.item(k + 1, 9).text() == "label→home"
+    from auditor.gui.analyses.suspicious import COL
+    assert queue.table.item(k + 1, COL["flags"]).text() == "label→home"
     window.close()
 
 

@@ -61,8 +61,11 @@ def compute(inp: ReportInputs) -> dict[str, Any]:
 
 
 def places(inp: ReportInputs, report: dict) -> PlaceIndex:
-    """node id -> the labelled places reaching that node."""
-    return dict(inp.memo.get("tree_members", {}))
+    """node id -> the labelled places reaching that node, its errors (out-of-fold prediction
+    differs from the label) first: a click on a node lists what is wrong there first."""
+    wrong = set(inp.lab.loc[inp.lab["wrong"].astype(bool), "place_id"])
+    return {node: sorted(ids, key=lambda p: (p not in wrong, p))
+            for node, ids in inp.memo.get("tree_members", {}).items()}
 
 
 def render_text(r: dict) -> list[str]:

@@ -5,4 +5,4 @@ from __future__ import annotations
 from auditor.analysis.entry import AnalysisEntry
 
 ENTRY = AnalysisEntry(key="scatter", title="Feature space",
-                      view="auditor.gui.analyses.scatter:ScatterView")
+                      view="auditor.gui.analyses.scatter:ScatterView", min_height_share=0.5)

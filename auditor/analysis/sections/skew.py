@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from auditor.analysis.entry import AnalysisEntry
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from auditor.analysis.inputs import ReportInputs
 
 
@@ -51,6 +53,87 @@ def compute(inp: ReportInputs) -> dict[str, Any]:
     return {"skew": skew}
 
 
+MAX_PLACES = 500  # per row: the most unusual first; enough to look at, small to hold
+
+
+def _deviation(values, reference) -> "pd.Series":
+    """How far each value lies from the reference's median, in the reference's spread (IQR,
+    else std, else 1); NaN (no value) counts as the farthest."""
+    import numpy as np
+    ref = reference.dropna()
+    if ref.empty:
+        return values.isna().astype(float)
+    q1, med, q3 = np.percentile(ref, [25, 50, 75])
+    spread = (q3 - q1) or float(ref.std() or 0.0) or 1.0
+    return ((values - med).abs() / spread).fillna(np.inf)
+
+
+def places(inp: ReportInputs, report: dict) -> dict:
+    """A row of the skew tab -> the places behind it, most unusual first (at most MAX_PLACES):
+    ("feature", comparison, feature): the compared places (validation / unlabelled / visited in
+    the recent window) furthest from the reference's typical value, or whose vehicle has a
+    metadata value the reference rarely has; ("population", column, value, place class,
+    feature): that population's places of that class, furthest from the rest's mean first."""
+    import pandas as pd
+
+    from auditor.analysis import frames
+    feats = frames.place_features(inp.conn)
+    if feats.empty:
+        return {}
+    cols = set(frames.feature_columns(feats))
+    split = feats["place_id"].map(inp.pred.set_index("place_id")["split"])
+    meta = inp.meta.set_index("vehicle_id") if "vehicle_id" in inp.meta else pd.DataFrame()
+    sk = report["skew"]
+    stops = inp.stops
+    groups = {"validation": (split == "train", split == "validation"),
+              "unlabelled": (split == "train", split == "unlabelled")}
+    if not stops.empty and "place_id" in stops:
+        end = int(stops["end_ts"].max())
+        start = int(stops["start_ts"].min())
+        days = 7 * 86_400
+        recent = set(stops.loc[stops["start_ts"] >= end - days, "place_id"].dropna())
+        early = set(stops.loc[stops["start_ts"] < start + days, "place_id"].dropna())
+        groups["recent"] = (feats["place_id"].isin(early), feats["place_id"].isin(recent))
+    out: dict = {}
+    for name, comp in sk.get("comparisons", {}).items():
+        if name not in groups:
+            continue
+        ref_mask, cur_mask = groups[name]
+        ref, cur = feats[ref_mask], feats[cur_mask]
+        for row in comp["features"]:
+            f = row["feature"]
+            if f in cols:
+                order = _deviation(cur[f], ref[f]).sort_values(ascending=False, kind="stable")
+                ids = cur.loc[order.index, "place_id"]
+            elif f in meta.columns:
+                v_cur = cur["vehicle_id"].map(meta[f])
+                v_ref = ref["vehicle_id"].map(meta[f])
+                num_cur, num_ref = pd.to_numeric(v_cur, errors="coerce"), \
+                    pd.to_numeric(v_ref, errors="coerce")
+                if row.get("kind") == "numeric":
+                    score = _deviation(num_cur, num_ref)
+                else:  # rarest in the reference first (never seen there: rarest of all)
+                    share = v_ref.value_counts(normalize=True)
+                    score = -v_cur.map(share).fillna(0.0)
+                ids = cur.loc[score.sort_values(ascending=False, kind="stable").index,
+                              "place_id"]
+            else:
+                continue
+            out[("feature", name, f)] = ids.astype(str).tolist()[:MAX_PLACES]
+    predicted = feats["place_id"].map(inp.pred.set_index("place_id")["predicted_label"])
+    for r in (sk.get("populations") or {}).get("top") or []:
+        col, value, cls, f = r["column"], r["value"], r["place_class"], r["feature"]
+        if col not in meta.columns or f not in cols:
+            continue
+        in_pop = feats["vehicle_id"].map(meta[col]).astype(str) == str(value)
+        sel = feats[in_pop & (predicted == cls)]
+        dev = (sel[f] - r["rest_mean"]).abs().fillna(float("inf"))
+        out[("population", col, str(value), cls, f)] = sel.loc[
+            dev.sort_values(ascending=False, kind="stable").index, "place_id"
+        ].astype(str).tolist()[:MAX_PLACES]
+    return out
+
+
 def render_text(r: dict) -> list[str]:
     sk = r["skew"]
     lines = []
@@ -73,5 +156,5 @@ def render_text(r: dict) -> list[str]:
 
 
 ENTRY = AnalysisEntry(key="skew", title="Skew && leakage", step="skew and leakage",
-                      compute=compute, render_text=render_text,
+                      compute=compute, render_text=render_text, places=places,
                       view="auditor.gui.analyses.skew:SkewView")

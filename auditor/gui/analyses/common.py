@@ -1,4 +1,5 @@
-"""Small pieces the analysis views share: number formatting, colours, read-only tables."""
+"""Small pieces the analysis views share: number formatting, colours, read-only tables, and
+tooltips that show data as text (never as markup)."""
 from __future__ import annotations
 
 import math
@@ -7,6 +8,8 @@ from typing import Any, Optional, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from auditor.gui.text import tip
 
 # the role where a table keeps the number a column sorts by (display text sorts as text)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,6 +43,14 @@ def rate_color(rate: Optional[float], worst: float = 1.0) -> QColor:
     return QColor(255, int(255 - 150 * x), int(255 - 160 * x))
 
 
+def header_tips(table, tips: dict[str, str]) -> None:
+    """Tooltips on a table's column headers (labels explain themselves, not only inputs)."""
+    for c in range(table.columnCount()):
+        h = table.horizontalHeaderItem(c)
+        if h is not None and h.text() in tips:
+            h.setToolTip(tip(tips[h.text()]))
+
+
 class _Item(QTableWidgetItem):
     """Sorts by the number in SORT_ROLE when both items have one."""
 
@@ -59,7 +70,7 @@ def item(text: str, sort_value: Any = None, tooltip: Optional[str] = None,
         if not (isinstance(sort_value, float) and math.isnan(sort_value)):
             it.setData(SORT_ROLE, sort_value)
     if tooltip:
-        it.setToolTip(tooltip)
+        it.setToolTip(tip(tooltip))
     if background is not None:
         it.setBackground(background)
     return it
@@ -74,6 +85,9 @@ def read_only_table(headers: Sequence[str], name: str, sortable: bool = True) ->
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # no sort column until the analyst clicks one: rows keep the order the analysis gave
+    # (findings first, most suspicious first)
+    t.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     t.setSortingEnabled(sortable)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.horizontalHeader().setStretchLastSection(True)

@@ -59,7 +59,7 @@ class AnalysisDock(QDockWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.tabs, 1)
         self.setWidget(body)
-        self.tabs.currentChanged.connect(lambda i: self.view(self.entries[i].key))
+        self.tabs.currentChanged.connect(self._tab_chosen)
         self.status.setText("Open a project to see its analysis.")
         state.project_changed.connect(self._project_changed)
         state.analysis_changed.connect(self._analysis_changed)
@@ -135,6 +135,16 @@ class AnalysisDock(QDockWidget):
         from auditor.store.lookups import orphaned_flag_count
         self.status.setText(status_text(analysis.run_id, analysis.report,
                                         orphaned_flag_count(project.conn)))
+
+    def _tab_chosen(self, i: int) -> None:
+        entry = self.entries[i]
+        self.view(entry.key)
+        window = self.parentWidget()
+        if (entry.min_height_share and window is not None and not self.isFloating()
+                and window.dockWidgetArea(self) != Qt.DockWidgetArea.RightDockWidgetArea):
+            want = int(window.height() * entry.min_height_share)
+            if self.height() < want:
+                window.resizeDocks([self], [want], Qt.Orientation.Vertical)
 
     def show_tab(self, key: str) -> None:
         self.tabs.setCurrentIndex([e.key for e in self.entries].index(key))

@@ -10,6 +10,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from auditor.analysis.results import Analysis
 from auditor.gui.web_page import PinnedPage
+from auditor.gui.web_profile import use_basemap
 from auditor.state.app_state import AppState
 
 
@@ -50,7 +51,7 @@ class DriftMapView(QWebEngineView):
     def set_analysis(self, analysis: Optional[Analysis]) -> None:
         """Render the page (only when the run or basemap changed: it costs a page load)."""
         self.analysis = analysis
-        basemap = self.state.settings.basemap
+        basemap = self.state.basemap
         key = None if analysis is None else (analysis.identity, basemap)
         if key == self.shown_key and key is not None:
             return
@@ -61,6 +62,7 @@ class DriftMapView(QWebEngineView):
                          "<p>No analysis yet.</p></body></html>", QUrl("about:blank"))
             return
         from auditor.maps.drift_map import render_drift_map
+        use_basemap(basemap)
         html = render_drift_map(analysis.report["skew"]["spatial_drift"], basemap=basemap)
         self.setHtml(html, QUrl("qrc:///auditor/drift.html"))
 

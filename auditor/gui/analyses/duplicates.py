@@ -12,10 +12,18 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from auditor.audit.flags import FlagSpec
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, item, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table
 from auditor.state.app_state import AppState
 
 HEADERS = ["finding", "ids", "score", "suggested flag", "reason"]
+HEADER_TIPS = {
+    "finding": "What was found: a cloned device, two devices behind one id, a place split in "
+               "two, or a place / vehicle far from the rest of the fleet",
+    "ids": "The vehicles or places the finding is about",
+    "score": "How strong the finding is (0-1); rows are listed strongest first",
+    "suggested flag": "What 'Flag as bad data' flags for this row",
+    "reason": "Why, in words and numbers; the selected row's reason is shown in full below",
+}
 KIND_WORDS = {"cloned_device": "cloned device", "reused_id": "two devices, one id",
               "split_place": "place split in two", "place": "odd place",
               "vehicle": "odd vehicle"}
@@ -31,6 +39,7 @@ class DuplicatesView(QWidget):
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.intro.setWordWrap(True)
         self.table = read_only_table(HEADERS, "duplicatesTable", sortable=False)
+        header_tips(self.table, HEADER_TIPS)
         self.flag = QPushButton("Flag as bad data")
         self.flag.setObjectName("duplicatesFlag")
         self.message = QLabel()
@@ -86,6 +95,7 @@ class DuplicatesView(QWidget):
         key, e = self.rows[row]
         places = self.analysis.places_of(key, self.selector(row))
         self.flag.setEnabled(bool(e.get("suggested_flags")))
+        self.message.setText(e["reason"])  # in full: the table's column cuts it off at 1280
         if places:
             self.state.show_places(places, f"{KIND_WORDS.get(e['kind'], e['kind'])}: "
                                            f"{' '.join(self.selector(row)[1:])}")

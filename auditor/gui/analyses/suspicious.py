@@ -10,13 +10,31 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from auditor.analysis.results import Analysis
-from auditor.gui.analyses.common import fill_table, fmt, item, read_only_table
+from auditor.analysis.words import suspicion_words
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table
+from auditor.gui.text import tip
 from auditor.state.app_state import QUEUE, AppState, Selection
 from auditor.state.place_table import flag_texts
 
-HEADERS = ["#", "place", "vehicle", "split", "given", "suggested", "score", "p(given)",
-           "p(suggested)", "flags", "reason"]
+HEADERS = ["#", "place", "what the model says", "given", "suggested", "flags", "vehicle",
+           "split", "score", "p(given)", "p(suggested)", "why, in numbers"]
 COL = {h: i for i, h in enumerate(HEADERS)}
+HEADER_TIPS = {
+    "#": "Rank: the most suspicious label first",
+    "place": "The place whose label is in doubt",
+    "what the model says": "The doubt in words; the numbers behind it are in the last columns",
+    "given": "The label the place was given (an unlabelled place counts as 'other')",
+    "suggested": "The label the model would give it, judged out of fold (without this place "
+                 "in its training)",
+    "flags": "Flags in force on the place (H/W/O: label → home/work/other; M: model wrong; "
+             "X: bad data)",
+    "vehicle": "The place's vehicle",
+    "split": "Whether the place trained the model or validated it",
+    "score": "Suspicion score (normalized margin): 1 = the model is certain the label is wrong",
+    "p(given)": "Out-of-fold probability of the given label",
+    "p(suggested)": "Out-of-fold probability of the suggested label",
+    "why, in numbers": "The probabilities against the per-class thresholds (confident learning)",
+}
 
 
 class SuspiciousQueue(QWidget):
@@ -30,8 +48,9 @@ class SuspiciousQueue(QWidget):
         self.intro.setWordWrap(True)
         # no sorting: the queue's order is the ranking, and N walks it
         self.table = read_only_table(HEADERS, "suspiciousQueue", sortable=False)
-        self.table.setToolTip("N: next suspicious place · H/W/O: the label should be "
-                              "home/work/other · M: model wrong · X: bad data")
+        header_tips(self.table, HEADER_TIPS)
+        self.table.setToolTip(tip("N: next suspicious place · H/W/O: the label should be "
+                                  "home/work/other · M: model wrong · X: bad data"))
         self.reason = QLabel()
         self.reason.setObjectName("suspiciousReason")
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
@@ -56,24 +75,33 @@ class SuspiciousQueue(QWidget):
                                "probabilities.")
         else:
             self.intro.setText(
-                f"{len(self.rows):,} labelled places the model contradicts, most suspicious "
-                f"first (ranked by {analysis.report.get('suspicious_ranking', 'score')}; given "
-                "labels before implied 'other'). N: next · H/W/O/M/X: flag.")
+                f"{len(self.rows):,} labels the model doubts, most doubtful first · N: next · "
+                "H / W / O: the label should be home / work / other · M: model wrong · "
+                "X: bad data")
+            self.intro.setToolTip(tip(
+                f"Ranked by {analysis.report.get('suspicious_ranking', 'score')} of the "
+                "out-of-fold probabilities (confident learning); given labels before the "
+                "'other' implied for unlabelled places."))
         conn = self.state.conn
         flags = flag_texts(conn, [r["place_id"] for r in self.rows]) if conn and self.rows else {}
         self.table.selectionModel().blockSignals(True)
         fill_table(self.table, [self._cells(i, r, flags.get(r["place_id"], ""))
                                 for i, r in enumerate(self.rows)])
+        # the words column shows whole sentences; the numbers' column takes what is left
+        self.table.setColumnWidth(COL["what the model says"],
+                                  min(self.table.columnWidth(COL["what the model says"]), 420))
         self.table.selectionModel().blockSignals(False)
         self._show_current(self.state.selection.place_id)
 
     @staticmethod
     def _cells(i: int, r: dict, flags: str) -> list:
-        return [item(str(i + 1), i + 1), item(r["place_id"]), item(r["vehicle_id"]),
-                item(r.get("split") or "–"), item(r["given_label"]),
-                item(r.get("suggested_label") or "–"), item(fmt(r["score"]), r["score"]),
-                item(fmt(r.get("p_given"), 2)), item(fmt(r.get("p_suggested"), 2)),
-                item(flags or ""), item(r["reason"], tooltip=r["reason"])]
+        words = suspicion_words(r)
+        return [item(str(i + 1), i + 1), item(r["place_id"]),
+                item(words, tooltip=f"{words}.\n{r['reason']}"), item(r["given_label"]),
+                item(r.get("suggested_label") or "–"), item(flags or ""),
+                item(r["vehicle_id"]), item(r.get("split") or "–"),
+                item(fmt(r["score"]), r["score"]), item(fmt(r.get("p_given"), 2)),
+                item(fmt(r.get("p_suggested"), 2)), item(r["reason"], tooltip=r["reason"])]
 
     def refresh_flags(self) -> None:
         conn = self.state.conn
@@ -82,6 +110,14 @@ class SuspiciousQueue(QWidget):
         flags = flag_texts(conn, [r["place_id"] for r in self.rows])
         for i, r in enumerate(self.rows):
             self.table.item(i, COL["flags"]).setText(flags.get(r["place_id"], ""))
+        self.table.resizeColumnToContents(COL["flags"])  # "label→home" whole, not "la…"
+
+    def showEvent(self, event) -> None:
+        # a row chosen while the tab was hidden is scrolled into view when it shows
+        super().showEvent(event)
+        row = self.row_of(self.state.selection.place_id)
+        if row is not None:
+            self.table.scrollToItem(self.table.item(row, 0))
 
     # --- the current place -------------------------------------------------------------------
     def row_of(self, place_id: Optional[str]) -> Optional[int]:
@@ -118,8 +154,9 @@ class SuspiciousQueue(QWidget):
         self.table.viewport().update()
         if row is not None:
             r = self.rows[row]
-            self.reason.setText(f"#{row + 1} {r['place_id']}: suggested "
-                                f"{r.get('suggested_label') or '–'} — {r['reason']}")
+            self.reason.setText(f"#{row + 1} {r['place_id']}: {suspicion_words(r)} "
+                                f"(suggested {r.get('suggested_label') or '–'}). "
+                                f"In numbers: {r['reason']}.")
         elif place_id is not None and self.rows:
             nxt = self.position + 1
             after = f"N goes on with #{nxt + 1}." if nxt < len(self.rows) else ""

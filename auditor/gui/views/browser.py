@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.gui.text import tip
 from auditor.gui.views.browser_model import COL, FILTERS, PlaceTableModel
 from auditor.state.app_state import BROWSER, AppState, PlaceSubset, Selection
 
@@ -63,6 +64,27 @@ class PlaceBrowser(QWidget):
         bar.addWidget(self.subset_label, 1)
         bar.addWidget(self.subset_clear)
         self.subset_bar.hide()
+        # said when the current place is not among the rows (a filter, a search, a subset):
+        # a filter that hides what the analyst is looking at is never silently on
+        self.hidden_label = QLabel()
+        self.hidden_label.setObjectName("browserHidden")
+        self.hidden_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.hidden_label.setWordWrap(True)
+        self.hidden_label.setStyleSheet("color: #8a4b00")
+        self.hidden_clear = QPushButton("Show it")
+        self.hidden_clear.setObjectName("browserHiddenClear")
+        self.hidden_clear.setToolTip("Clear the filter, the search and the analysis' list so "
+                                     "the current place shows in the table")
+        self.hidden_clear.clicked.connect(self.reveal_current)
+        self.hidden_bar = QWidget()
+        hb = QHBoxLayout(self.hidden_bar)
+        hb.setContentsMargins(0, 0, 0, 0)
+        hb.addWidget(self.hidden_label, 1)
+        hb.addWidget(self.hidden_clear)
+        self.hidden_bar.hide()
+        self.filter_combo.setToolTip("Which places the table lists")
+        self.search.setToolTip("Only vehicles whose id starts with this; Enter selects the "
+                               "first of them")
 
         top = QHBoxLayout()
         top.addWidget(self.filter_combo)
@@ -71,6 +93,7 @@ class PlaceBrowser(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.subset_bar)
+        layout.addWidget(self.hidden_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
@@ -85,6 +108,7 @@ class PlaceBrowser(QWidget):
     # --- following the state -------------------------------------------------------------
     def _project_changed(self, project) -> None:
         self.subset_bar.hide()
+        self.hidden_bar.hide()
         self.initial_selection_pending = False
         if project is None:
             self.table.setModel(None)
@@ -158,7 +182,10 @@ class PlaceBrowser(QWidget):
             w.blockSignals(False)
         self.model.query.filter_key, self.model.query.prefix = "all", ""
         self.model.set_subset(place_ids)
-        self.subset_label.setText(f"{len(place_ids):,} places: {description}")
+        self._sort_indicator()
+        short = description if len(description) <= 72 else description[:70].rstrip() + "…"
+        self.subset_label.setText(f"{len(place_ids):,} places — {short}")
+        self.subset_label.setToolTip(tip(f"{len(place_ids):,} places: {description}"))
         self.subset_bar.show()
         if self.model.rowCount() == 0:
             self.state.message.emit(f"No places: {description}")
@@ -169,8 +196,50 @@ class PlaceBrowser(QWidget):
         self.subset_bar.hide()
         if self.model is not None and self.model.subset is not None:
             self.model.set_subset(None)
+            self._sort_indicator()
             if self.state.selection.place_id is not None:
                 self.show_place(self.state.selection.place_id)
+
+    def _sort_indicator(self) -> None:
+        """The header shows the model's sort: none while a subset keeps its own order."""
+        header = self.table.horizontalHeader()
+        q = self.model.query
+        header.blockSignals(True)  # the model is sorted already: no second query
+        if q.sort_column is None:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        else:
+            header.setSortIndicator(q.sort_column, Qt.SortOrder.DescendingOrder if q.descending
+                                    else Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+        header.viewport().update()
+
+    def restrictions(self) -> list[str]:
+        """What keeps places out of the table now, in words (empty: it lists every place)."""
+        if self.model is None:
+            return []
+        out = []
+        q = self.model.query
+        if q.subset is not None:
+            out.append(f"the list “{self.subset_label.text()}”")
+        if q.filter_key != "all":
+            out.append(f"the filter “{self.filter_combo.currentText()}”")
+        if q.prefix:
+            out.append(f"the search “{q.prefix}”")
+        return out
+
+    def reveal_current(self) -> None:
+        """Clear what hides the current place, then show its row."""
+        for w, reset in ((self.filter_combo, lambda: self.filter_combo.setCurrentIndex(0)),
+                         (self.search, self.search.clear)):
+            w.blockSignals(True)
+            reset()
+            w.blockSignals(False)
+        if self.model is not None:
+            self.model.query.filter_key, self.model.query.prefix = "all", ""
+            self.model.reload()
+        self.state.clear_subset()  # reloads and shows the place when a subset was on
+        if self.state.selection.place_id is not None:
+            self.show_place(self.state.selection.place_id)
 
     def shown_place_ids(self) -> list[str]:
         """Every place id the table shows now, in display order."""
@@ -179,10 +248,20 @@ class PlaceBrowser(QWidget):
     def _filter_changed(self) -> None:
         if self.model is not None:
             self.model.set_filter(self.filter_combo.currentData())
+            self._recheck()
 
     def _search_changed(self, text: str) -> None:
         if self.model is not None:
             self.model.set_prefix(text)
+            self._recheck()
+
+    def _recheck(self) -> None:
+        """After the rows changed: the current place's row again, or why it is not there."""
+        place = self.state.selection.place_id
+        if place is not None:
+            self.show_place(place)
+        else:
+            self.hidden_bar.hide()
 
     def _row_changed(self, current, _previous) -> None:
         if self.model is None or not current.isValid():
@@ -231,7 +310,14 @@ class PlaceBrowser(QWidget):
             self.table.clearSelection()
             self.table.setCurrentIndex(QModelIndex())
             self.table.selectionModel().blockSignals(False)
+            why = self.restrictions()
+            self.hidden_label.setText(
+                f"The current place {place_id} is not in this table: "
+                + (" and ".join(why) if why else "it is not in this run") + " leaves it out.")
+            self.hidden_clear.setVisible(bool(why))
+            self.hidden_bar.show()
             return False
+        self.hidden_bar.hide()
         current = self.table.selectionModel().currentIndex()
         if current.isValid() and current.row() == row:
             return True

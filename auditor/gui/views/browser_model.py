@@ -93,8 +93,14 @@ class PlaceTableModel(QAbstractTableModel):
         self._reload()
 
     def set_subset(self, place_ids: Optional[list[str]]) -> None:
-        """Show only these places (still sorted, filtered and searched as usual); None: all."""
-        self.query.subset = None if place_ids is None else [str(p) for p in place_ids]
+        """Show only these places, in the order given (until a column header sorts them);
+        None: all places, sorted by vehicle again when they were in the subset's order."""
+        self.query.subset = None if place_ids is None else list(dict.fromkeys(map(str,
+                                                                                  place_ids)))
+        if place_ids is not None:
+            self.query.sort_column = None
+        elif self.query.sort_column is None:
+            self.query.sort_column, self.query.descending = COL["vehicle_id"], False
         self._reload()
 
     def reload(self) -> None:
@@ -178,6 +184,8 @@ class PlaceTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0:  # no sort column: the subset's own order (or by vehicle without one)
+            column = None if self.query.subset is not None else COL["vehicle_id"]
         self.query.sort_column = column
         self.query.descending = order == Qt.SortOrder.DescendingOrder
         self._reload()

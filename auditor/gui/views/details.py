@@ -21,14 +21,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audit.flags import active_flags
+from auditor.analysis.words import feature_words
+from auditor.gui.text import tip
+from auditor.gui.views.speed import SpeedChart
 from auditor.gui.workers import Latest
 from auditor.state.app_state import AppState, Selection
-from auditor.store.lookups import place_detail, place_feature_values, trip_summary
+from auditor.store.lookups import (
+    place_detail,
+    place_feature_values,
+    place_flags,
+    place_label_now,
+    trip_summary,
+)
+
+LABEL_KEYS = ("home", "work", "other")
 
 
-def _utc(ts) -> str:
-    return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def _flag_time(created_at: str) -> str:
+    """A flag's time (stored in UTC) in the analyst's own clock, the zone named."""
+    try:
+        when = datetime.fromisoformat(str(created_at).replace("Z", "+00:00"))
+    except ValueError:
+        return str(created_at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _fmt(value) -> str:
@@ -129,7 +146,9 @@ class FlagPanel(QWidget):
         self.trip_bad = QPushButton("Bad data — exclude this trip's pings")
         self.trip_bad.setObjectName("flag_trip_bad")
         self.trip_bad.clicked.connect(self.tripFlagRequested)
+        self.speed = SpeedChart()
         tl.addWidget(self.trip_label)
+        tl.addWidget(self.speed)
         tl.addWidget(self.trip_bad)
         self.trip_box = trip_box
 
@@ -167,8 +186,10 @@ class FlagPanel(QWidget):
             self.show_trip(new.trip_id)
 
     def _analysis_changed(self, analysis) -> None:
+        from auditor.analysis.words import suspicion_words
         self.set_suspicions({} if analysis is None else
-                            {r["place_id"]: r["reason"] for r in analysis.report["suspicious"]})
+                            {r["place_id"]: f"{suspicion_words(r)}\x00{r['reason']}"
+                             for r in analysis.report["suspicious"]})
 
     def _update_enabled(self) -> None:
         self.place_box.setEnabled(self.place_id is not None)
@@ -202,15 +223,25 @@ class FlagPanel(QWidget):
         vehicle, lat, lon, n_stops, split, given, predicted, ph, pw, po = d.values()
         self.given = given
         self.heading.setText(f"Place {place_id} of vehicle {vehicle}")
-        for name, value in (("Given label", given or "— (unlabelled)"),
-                            ("Predicted", predicted), ("p(home / work / other)",
-                            " / ".join(_fmt(p) for p in (ph, pw, po))),
-                            ("Split", split), ("Stops", n_stops),
-                            ("Centre", f"{lat:.5f}, {lon:.5f}")):
+        self.heading.setToolTip(tip(f"Centre {lat:.5f}, {lon:.5f}"))
+        probs = {"home": ph, "work": pw, "other": po}
+        sure = probs.get(predicted)
+        rows = (("Given label", given or "— (unlabelled)",
+                 "The label this place was given (labels.csv), or none"),
+                ("Predicted", "—" if predicted is None else
+                 f"{predicted}" + (f" ({100 * sure:.0f} % sure)" if sure is not None else ""),
+                 "p(home / work / other) = " + " / ".join(_fmt(p) for p in (ph, pw, po))),
+                ("Seen", f"{n_stops} stops · {split or 'no'} split",
+                 "Stops at the place; whether the model trained on it (train), was scored on "
+                 "it (validation) or it has no label (unlabelled)"))
+        for name, value, why in rows:
             label = QLabel(_fmt(value))
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
-            self.details.addRow(name, label)
+            label.setToolTip(tip(why))
+            head = QLabel(name)
+            head.setToolTip(tip(why))
+            self.details.addRow(head, label)
         # the evidence checks read the vehicle's stops (~100 ms): on a worker thread, a moment
         # later, and only if the place is still the one shown
         self._evidence_timer.start()
@@ -245,8 +276,10 @@ class FlagPanel(QWidget):
         given = self.given
         lines = [f"• {s}" for s in sentences]
         reason = self.suspicions.get(place_id)
+        numbers = ""
         if reason:
-            lines.append(f"• Suspicious label: {reason}.")
+            words, _, numbers = reason.partition("\x00")
+            lines.append(f"• Suspicious label: {words}.")
         if not lines:
             if given in ("home", "work"):
                 lines.append(f"No check speaks against the {given} label (night stays for home, "
@@ -256,46 +289,72 @@ class FlagPanel(QWidget):
                 self.evidence_box.hide()
                 return
         self.evidence.setText("\n".join(lines))
+        self.evidence.setToolTip(tip(f"In numbers: {numbers}") if numbers else "")
         self.evidence_box.show()
 
     def _show_features(self, place_id: str) -> None:
         items = place_feature_values(self.state.conn, place_id)
         self.features.setRowCount(len(items))
         for i, (name, value) in enumerate(items):
-            self.features.setItem(i, 0, QTableWidgetItem(name))
+            label = QTableWidgetItem(feature_words(name))
+            label.setToolTip(tip(name))
+            self.features.setItem(i, 0, label)
             self.features.setItem(i, 1, QTableWidgetItem(_fmt(value)))
 
     def refresh_flags(self) -> None:
         if self.state.conn is None or self.place_id is None:
             self.flags_label.setText("")
             return
-        flags = active_flags(self.state.conn)
-        mine = flags[(flags["target_kind"] == "place") & (flags["target_id"] == self.place_id)]
-        if mine.empty:
+        self._update_label_buttons()
+        mine = place_flags(self.state.conn, self.place_id)
+        if not mine:
             self.flags_label.setText("No flags in force on this place.")
             return
         lines = []
-        for _, f in mine.iterrows():
+        for f in mine:
             what = f"label → {f['new_value']}" if f["action"] == "label_wrong" else \
                 f["action"].replace("_", " ")
-            note = f" — “{f['note']}”" if f["note"] else ""
-            lines.append(f"• {what} (by {f['analyst']}, {f['created_at']}){note}")
+            note = f" — “{f['note']}”" if (f["note"] or "").strip() else ""
+            lines.append(f"• {what} (by {f['analyst']}, {_flag_time(f['created_at'])}){note}")
         self.flags_label.setText("Flags in force:\n" + "\n".join(lines))
+
+    def _update_label_buttons(self) -> None:
+        """The button of the label the place has now is off, saying why: flagging it would
+        change nothing (the core refuses it too, and H / W / O say so)."""
+        label, source = (None, "none") if self.place_id is None or self.state.conn is None \
+            else place_label_now(self.state.conn, self.place_id)
+        current = label or "other"  # an unlabelled place counts as other
+        for key in LABEL_KEYS:
+            b = self.buttons[f"label_{key}"]
+            same = self.place_id is not None and key == current
+            b.setEnabled(not same)
+            b.setToolTip(
+                (f"Already {key}: " + ("an analyst's correction says so" if source == "flag"
+                                       else "the given label" if source == "given"
+                                       else "an unlabelled place counts as other")
+                 + " — nothing to change") if same else
+                f"Flag: the given label is wrong, this place is {key}")
 
     def show_trip(self, trip_id: Optional[str]) -> None:
         self.trip_id = trip_id
         conn = self.state.conn
         if trip_id is None or conn is None:
             self.trip_label.setText("No trip selected (click one on the map or the timeline).")
+            self.speed.clear()
         else:
             t = trip_summary(conn, trip_id)
             if t is None:
                 self.trip_id = None
                 self.trip_label.setText(f"Trip {trip_id} is not in this project.")
+                self.speed.clear()
             else:
+                from auditor.maps.clock import span_text
+                when = span_text(conn, t["vehicle_id"], t["start_ts"], t["end_ts"])
                 self.trip_label.setText(
-                    f"Trip {trip_id}\n{_utc(t['start_ts'])} → {_utc(t['end_ts'])}\n"
-                    f"{t['n_pings']} pings, {t['distance_m'] / 1000:.1f} km")
+                    f"Trip {trip_id}\n{when}\n"
+                    f"{t['n_pings']} pings, {t['distance_m'] / 1000:.1f} km, "
+                    f"{(t['end_ts'] - t['start_ts']) / 60:.0f} min")
+                self.speed.show_trip(conn, trip_id)
         self._update_enabled()
 
     # --- requests ------------------------------------------------------------------------------

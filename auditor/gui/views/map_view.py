@@ -18,6 +18,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from auditor.gui.first_paint import after_first_paint, window_painted
 from auditor.gui.views.map_bridge import MapBridge
 from auditor.gui.web_page import PinnedPage
+from auditor.gui.web_profile import use_basemap
 from auditor.state.app_state import AppState, Selection
 from auditor.store.lookups import vehicle_place_ids, vehicle_trip_ids
 
@@ -137,8 +138,8 @@ class MapView(QWebEngineView):
             self.page_selected = (None, None)
             self._show_state()
             return
-        if new.place_id != old.place_id and new.place_id is not None and not new.whole_vehicle \
-                and new.place_id != self.page_selected[0]:
+        if (new.place_id != old.place_id or old.whole_vehicle) and new.place_id is not None \
+                and not new.whole_vehicle and new.place_id != self.page_selected[0]:
             self.select_place(new.place_id)
         if new.trip_id != old.trip_id and new.trip_id is not None \
                 and new.trip_id != self.page_selected[1]:
@@ -170,7 +171,7 @@ class MapView(QWebEngineView):
         p, sel = self.state.project, self.state.selection
         try:
             self.show_vehicle(p.conn, sel.vehicle_id, run_id=p.run_id,
-                              basemap=self.state.settings.basemap,
+                              basemap=self.state.basemap,
                               selected_place=None if sel.whole_vehicle else sel.place_id)
         except Exception as exc:  # say it on the map (the other views still follow)
             from auditor.errors import UserError
@@ -184,7 +185,7 @@ class MapView(QWebEngineView):
         if p is None or sel.vehicle_id is None:
             return
         self.show_vehicle(p.conn, sel.vehicle_id, run_id=p.run_id,
-                          basemap=self.state.settings.basemap, selected_place=sel.place_id)
+                          basemap=self.state.basemap, selected_place=sel.place_id)
 
     # --- loading -----------------------------------------------------------------------------
     def show_vehicle(self, conn: sqlite3.Connection, vehicle_id: str, *, run_id=None,
@@ -223,6 +224,7 @@ class MapView(QWebEngineView):
             return  # another vehicle was asked for meanwhile
         from auditor.maps.vehicle_map import load_script, vehicle_payload
         conn, vehicle_id, run_id, basemap, selected_place = request
+        use_basemap(basemap)  # what the page may load: this project's tiles, nothing else
         payload = vehicle_payload(conn, vehicle_id, run_id=run_id, basemap=basemap,
                                   selected_place=selected_place)
         if self._page_alive and self._page_basemap == basemap:

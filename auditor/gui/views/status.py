@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from auditor.gui.settings import BASEMAP_NONE, BASEMAP_OSM
+from auditor.gui.text import tip
 from auditor.state.app_state import AppState
 
 MESSAGE_MS = 4000
@@ -40,22 +41,33 @@ class StatusLine:
         else:
             c = p.counts()
             self.project.setText(p.path.name)
-            self.project.setToolTip(str(p.path))
+            self.project.setToolTip(tip(str(p.path)))
+            flagged = (f"{c.flagged_places:,} place{'' if c.flagged_places == 1 else 's'} "
+                       "flagged")
+            if c.flags_in_force != c.flagged_places:  # say both: they are different counts
+                flagged += (f" ({c.flags_in_force:,} flag{'' if c.flags_in_force == 1 else 's'}"
+                            " in force)")
             self.counts.setText(f"{c.vehicles:,} vehicles · {c.places:,} places · "
                                 f"{c.trips:,} trips · {c.labelled_places:,} labelled · "
-                                f"{c.flagged_places:,} place{'' if c.flagged_places == 1 else 's'}"
-                                " flagged"
+                                + flagged
                                 + (f" · {c.orphaned_flags:,} orphaned flag"
                                    f"{'' if c.orphaned_flags == 1 else 's'}"
                                    if c.orphaned_flags else ""))
-            self.counts.setToolTip(f"{c.flags_in_force:,} flags in force (on places, trips "
-                                   f"and vehicles; undone flags do not count)"
-                                   + (f"; {c.orphaned_flags:,} place flags point at no place "
-                                      "since the last infer (re-attach or revoke them: "
-                                      "'auditor flags PROJECT')" if c.orphaned_flags else ""))
+            self.counts.setToolTip(tip(
+                f"{c.flagged_places:,} places have at least one flag in force; "
+                f"{c.flags_in_force:,} flags are in force in all (a place can carry a label "
+                "correction and 'model wrong'; trips and vehicles count too; undone flags do "
+                "not count)"
+                + (f"; {c.orphaned_flags:,} place flags point at no place since the last infer "
+                   "(re-attach or revoke them: 'auditor flags PROJECT')"
+                   if c.orphaned_flags else "")))
             self.run.setText(f"run {p.run_id}" if p.run_id else "not inferred yet")
-        bm = self.state.settings.basemap
-        self.basemap.setText("Basemap off (View ▸ Basemap)" if bm == BASEMAP_NONE else
+        bm = self.state.basemap
+        self.basemap.setText("" if p is None else
+                             "Basemap off (View ▸ Basemap)" if bm == BASEMAP_NONE else
                              "Basemap: OpenStreetMap" if bm == BASEMAP_OSM else
+                             "Basemap: local tiles" if bm.startswith(("mbtiles:", "xyz:")) else
                              "Basemap: custom")
+        self.basemap.setToolTip(tip("" if p is None else
+                                    f"This project's basemap: {bm} (each project has its own)"))
         self.analyst.setText(f"analyst: {self.state.settings.analyst or '(not set)'}")
