@@ -104,6 +104,8 @@ def test_without_group_compare_and_report_run(fresh_demo_project, capsys):
     full = _json(capsys, ["infer", p, "--json"])
     less = _json(capsys, ["infer", p, "--json", "--without", "night", "--without", "timing"])
     assert less["without"] == ["night", "timing"]
+    # without the 02:00 features the 02:00 rule cannot label either: the model does
+    assert less["labeller"] == "model"
     c = _json(capsys, ["runs", p, "--compare", str(full["run_id"]), str(less["run_id"]),
                        "--json"])
     assert {"setting": "without", "a": [], "b": ["night", "timing"]} in c["config"]
