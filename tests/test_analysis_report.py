@@ -159,9 +159,34 @@ def test_by_population(report):
 
 
 def test_suspicious_section(report):
-    top = report["suspicious"][0]
-    assert top["place_id"] == "V02:2" and top["suggested_label"] == "home"
-    assert 0 < top["score"] <= 1 and "reason" in top and top["vehicle_id"] == "V02"
+    """One queue: the label 2 km from every place (no place to point at) first, then the home
+    label on the gym the model and the night check both contradict, the two labels 22 m apart,
+    the validation work place the model thinks is other; the unlabelled place that looks like
+    a home comes after every label."""
+    queue = report["suspicious"]
+    keys = {"label_id", "vehicle_id", "given_label", "place_id", "lat", "lon", "score",
+            "suggested_label", "reason"}
+    assert all(keys <= set(e) for e in queue)
+    order = [(e["vehicle_id"], e["given_label"], e["place_id"]) for e in queue]
+    assert order == [("V04", "work", None), ("V03", "home", "V03:2"), ("V05", "home", "V05:0"),
+                     ("V05", "work", "V05:1"), ("V06", "work", "V06:1"),
+                     ("V02", "other", "V02:2")]
+    far, gym, v06 = queue[0], queue[1], queue[4]
+    assert far["kind"] == "unmatched" and far["unmatched_reason"] == "no_place_within_250m"
+    assert far["reason"].startswith("No place of the vehicle within 250 m of the label")
+    assert "2,002 m away" in far["reason"] and far["score"] > 0.99
+    # the label's own point, not a place's
+    assert (far["lat"], far["lon"]) != (None, None) and far["suggested_label"] is None
+    assert gym["suggested_label"] == "other" and gym["suggested_place_id"] == "V03:0"
+    assert gym["reason"].startswith("The model is sure this is other, not home")
+    assert "never stood here between 00:00 and 05:00" in gym["reason"]
+    assert v06["reason"].startswith("The model thinks this is other, not work")
+    scores = [e["score"] for e in queue[:5]]
+    assert scores == sorted(scores, reverse=True) and all(0 < x <= 1 for x in scores)
+    implied = queue[-1]
+    assert implied["kind"] == "implied" and implied["label_id"] is None
+    # ranked after the labels, though the model is as sure of it (p(home) 0.90 vs 0.05)
+    assert implied["suggested_label"] == "home" and implied["score"] > v06["score"]
 
 
 def test_evidence_sentences(project, report):

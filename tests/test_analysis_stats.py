@@ -1,4 +1,4 @@
-"""Analysis building blocks on hand-made data: metrics, confident learning, skew statistics,
+"""Analysis building blocks on hand-made data: metrics, skew statistics,
 PSI, leakage, spatial drift, time-of-day helpers, the error tree."""
 import numpy as np
 import pandas as pd
@@ -11,7 +11,6 @@ from auditor.analysis.drift import spatial_drift
 from auditor.analysis.error_tree import build_error_tree, design_matrix, grow_error_tree
 from auditor.analysis.leakage import entity_leakage, location_leakage, time_overlap
 from auditor.analysis.stoptimes import crossings, overlaps_daily_window, touches_weekday
-from auditor.analysis.suspicion import find_issues, suspicious_labels
 from auditor.analysis.validation import classification_metrics
 
 H = 3600
@@ -39,68 +38,6 @@ def test_metrics_undefined_precision_is_none_not_zero():
     assert m["per_class"]["work"]["precision"] is None  # never predicted
     assert m["per_class"]["work"]["recall"] == 0.0
     assert m["per_class"]["other"]["recall"] is None
-
-
-def _noisy_probs(n, k, rng, flips):
-    """Confident, mostly-right probabilities for true labels; ``flips`` planted label errors."""
-    true = rng.integers(0, k, n)
-    logits = rng.normal(0, 1, (n, k))
-    logits[np.arange(n), true] += 3.5
-    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    given = true.copy()
-    idx = rng.choice(n, flips, replace=False)
-    given[idx] = (true[idx] + rng.integers(1, k, flips)) % k
-    return given, probs, set(idx.tolist()), true
-
-
-@pytest.mark.parametrize("rank_by", ["normalized_margin", "self_confidence"])
-def test_confident_learning_finds_planted_flips(rank_by):
-    rng = np.random.default_rng(0)
-    given, probs, flipped, true = _noisy_probs(600, 3, rng, 30)
-    res = find_issues(given, probs, rank_by)
-    found = set(np.flatnonzero(res["issue"]).tolist())
-    # confident learning is conservative: high precision, recall limited to confident flips
-    assert len(found & flipped) >= 0.9 * len(found)
-    assert len(found & flipped) >= 18
-    ranked = [i for i in np.argsort(-res["score"], kind="stable") if res["issue"][i]]
-    assert len(set(ranked[:15]) & flipped) >= 14
-    # unflipped places never outrank most flips
-    assert np.mean(res["score"][list(flipped)]) > np.quantile(
-        res["score"][[i for i in range(600) if i not in flipped]], 0.9)
-    # the suggestion is the true class for planted flips it found
-    hits = [i for i in found & flipped]
-    assert np.mean(res["suggested"][hits] == true[hits]) > 0.9
-
-
-def test_thresholds_are_mean_self_confidence():
-    labels = np.array([0, 0, 1, 1])
-    probs = np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8], [0.4, 0.6]])
-    res = find_issues(labels, probs)
-    assert res["thresholds"] == pytest.approx([0.7, 0.7])
-    # place 1: p(given)=0.5 < 0.7 but p(1)=0.5 < 0.7 too -> not an issue (ambiguous only)
-    assert res["issue"].tolist() == [False, False, False, False]
-    probs2 = np.array([[0.9, 0.1], [0.1, 0.9], [0.2, 0.8], [0.3, 0.7]])
-    res2 = find_issues(labels, probs2)
-    assert res2["issue"].tolist() == [False, True, False, False]
-    assert res2["suggested"][1] == 1
-
-
-def test_suspicious_labels_frame_ranked_with_reason():
-    lab = pd.DataFrame({
-        "place_id": ["V1:0", "V1:1", "V2:0", "V2:1", "V3:0", "V3:1"],
-        "vehicle_id": ["V1", "V1", "V2", "V2", "V3", "V3"],
-        "given_label": ["home", "other", "home", "other", "home", "other"],
-        "oof_p_home": [0.9, 0.1, 0.05, 0.2, 0.15, 0.1],
-        "oof_p_work": [0.05, 0.1, 0.05, 0.1, 0.05, 0.1],
-        "oof_p_other": [0.05, 0.8, 0.9, 0.7, 0.8, 0.8],
-    })
-    out = suspicious_labels(lab)
-    assert list(out.columns[:5]) == ["place_id", "vehicle_id", "given_label", "suggested_label",
-                                     "score"]
-    assert out["place_id"].tolist() == ["V2:0", "V3:0"]  # most contradicted first
-    assert out["suggested_label"].tolist() == ["other", "other"]
-    assert "given 'home' has out-of-fold probability 0.05" in out["reason"][0]
-    assert out["label_source"].tolist() == ["given", "given"]
 
 
 def test_numeric_skew_matches_scipy_and_flags():

@@ -11,8 +11,8 @@ from auditor.demo.generator import write_demo
 from auditor.errors import UserError
 from auditor.ingest.api import ingest_paths
 from auditor.pipeline.api import infer_project
+from auditor.pipeline.config import InferConfig
 from auditor.store import open_project
-from auditor.store.queries import latest_run_id
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +23,16 @@ def fixed(demo_project, demo_dir, tmp_path_factory):
     project.write_bytes(demo_project.read_bytes())
     truth = json.loads((demo_dir / "truth.json").read_text())
     fault = truth["fault"]
-    conn = open_project(project, create=False)
-    before = latest_run_id(conn, "model")
-    conn.close()
+    # the fleet as measured below: every labelled vehicle a training or validation vehicle. With
+    # a test split (the default) this 36-labelled-vehicle fleet trains on 7 fewer vehicles and
+    # the run's labeller is the stacked one, which the fault hardly hurts (2 + 3 wrong): there
+    # is then too little damage for a fix to undo, which is no test of the fix loop
+    config = InferConfig(test_fraction=0.0)
+    before = infer_project(project, seed=0, config=config)["run_id"]
     [summary] = ingest_paths(project, [demo_dir / "pings.csv"], kind="pings",
                              only=[f"{fault['column']}={fault['value']}"], ignore_offset=True,
                              replace=True)
-    after = infer_project(project, seed=0)["run_id"]
+    after = infer_project(project, seed=0, config=config)["run_id"]
     return project, truth, before, after, summary
 
 
@@ -66,19 +69,22 @@ def test_the_fix_import_replaces_exactly_the_faulty_vehicles_pings(fixed, demo_d
 
 
 def test_the_fix_lowers_the_fleets_errors(comparison):
-    """Measured on this fleet (60x14, seed 3): the model's out-of-fold errors go from 4/35
-    (faulty) + 11/178 (rest) to 4/35 + 2/178. The faulty vehicles' own errors are not what
-    the fault causes (their shifted days look like night shifts, which the model knows); what
-    the fault does, most likely, is poison training: the healthy night-shift workers' places are misread
-    until the faulty vehicles stop looking like night workers."""
+    """Measured on this fleet (60x14, seed 3): the run's labels go from 4/35 (faulty) + 16/178
+    (rest) wrong to 3/35 + 4/178. Before the fix the shifted clocks muddle the model's edge over
+    the 02:00 rule on the training vehicles (better on 7, worse on 2: not significant), so the
+    run keeps the rule, which the fault misleads on the healthy night-shift workers too; after
+    it the model labels. The model's own out-of-fold errors hardly move (3 + 5 -> 3 + 4): the
+    refit without the labels it doubts keeps the faulty vehicles from poisoning it."""
     before, after = comparison["before"], comparison["after"]
     assert before["slice"]["vehicles"] == after["slice"]["vehicles"] > 0
-    assert before["rest"]["errors"] >= 5  # the fault really hurt
-    total_before = before["slice"]["errors"] + before["rest"]["errors"]
-    total_after = after["slice"]["errors"] + after["rest"]["errors"]
-    assert total_after <= total_before // 2
-    assert after["rest"]["error_rate"] <= before["rest"]["error_rate"] / 2
+    shown_before = before["slice"]["predicted_errors"] + before["rest"]["predicted_errors"]
+    shown_after = after["slice"]["predicted_errors"] + after["rest"]["predicted_errors"]
+    assert before["rest"]["predicted_errors"] >= 5   # the fault really hurt the run's labels
+    assert shown_after <= shown_before // 2
+    assert after["rest"]["predicted_error_rate"] <= before["rest"]["predicted_error_rate"] / 2
+    # out-of-fold, judged by the model: nothing got worse
     assert after["slice"]["errors"] <= before["slice"]["errors"]
+    assert after["rest"]["errors"] <= before["rest"]["errors"]
     assert comparison["error_rate_change"] <= 0
     assert np.isclose(comparison["error_rate_change"],
                       after["slice"]["error_rate"] - before["slice"]["error_rate"])

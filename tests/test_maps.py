@@ -64,6 +64,14 @@ def build_map_project(path):
                                                   "lat": np.linspace(48, 48.1, 50),
                                                   "lon": 11.0, "import_id": 1}))
         conn.execute("INSERT INTO place_labels VALUES ('v1:0', 'v1', 'home', 1, 10.0)")
+        # two labels of the hostile vehicle matched no place: one 3 km north, one (its reason
+        # text hostile too) between its places
+        conn.executemany("INSERT INTO labels (label_id, vehicle_id, label, lat, lon, import_id) "
+                         "VALUES (?, ?, ?, ?, ?, 1)",
+                         [(7, EVIL_VEHICLE, "work", 52.55, 13.40),
+                          (8, EVIL_VEHICLE, "home", 52.505, 13.401)])
+        conn.executemany("INSERT INTO unmatched_labels VALUES (?, ?, ?)",
+                         [(7, EVIL_VEHICLE, "no_place_within_250m"), (8, EVIL_VEHICLE, EVIL)])
         conn.execute("INSERT INTO runs (run_id, kind, created_at, config, versions) "
                      "VALUES (1, 'model', '2026-01-01T00:00:00Z', '{}', '{}')")
         conn.executemany(
@@ -346,6 +354,9 @@ def test_page_runs_in_a_browser(browser, conn):
     assert "<script>alert(1)</script>" in info                # shown as text, not run
     assert page.js("document.querySelectorAll('script').length") == 4
     assert page.js("document.querySelectorAll('path.leaflet-interactive').length") == 6
+    # the two labels on no place: a diamond each, dashed lines to their nearest places
+    assert page.js("document.querySelectorAll('.auditor-unmatched-shape').length") == 2
+    assert page.js("document.querySelectorAll('path:not(.leaflet-interactive)').length") == 4
     # clicks reach the handler with the kind and the id
     page.js("window.clicks = []; window.auditorClick = function (k, i) { clicks.push([k, i]); }; 1")
     page.js(f"window.auditor.layerOf('trip', {json.dumps(EVIL_VEHICLE + ':t2')}).fire('click'); 1")
@@ -409,6 +420,21 @@ def test_payload_script_is_safe_javascript(tmp_path, project):
     # the standalone page embeds the same payload
     assert payload(render_vehicle_map(open_project(tmp_path / "odd.db"), ODD_VEHICLE,
                                       selected_place=f"{ODD_VEHICLE}:1")) == data
+
+
+def test_labels_on_no_place_are_drawn_beside_their_nearest_places(conn):
+    data = payload(render_vehicle_map(conn, EVIL_VEHICLE))
+    far, odd = data["unmatched"]
+    assert (far["id"], far["lat"], far["lon"]) == (7, 52.55, 13.40)   # the label's own point
+    # dashed to its two nearest places: 52.52 (3.3 km) and 52.51
+    assert far["nearest"] == [[52.52, 13.40], [52.51, 13.40]]
+    assert "no place within 250m" in far["tooltip"] and "near " in far["popup"]
+    assert "3,336 m" in far["popup"] and "work label 7 — on no place" in far["popup"]
+    # text from the data is escaped, never markup
+    assert "<script>" not in odd["popup"] + odd["tooltip"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in odd["tooltip"]
+    assert ["diamond", "#d55e00"] == [r[:2] for r in data["legend"] if r[0] == "diamond"][0]
+    assert payload(render_vehicle_map(conn, "v1"))["unmatched"] == []
 
 
 def test_unlabelled_place_says_so_not_nan(conn):
@@ -501,3 +527,6 @@ def test_map_opens_on_the_everyday_area_not_a_one_off_long_trip():
     commute = {"coords": [[52.50, 13.40], [52.535, 13.39], [52.52, 13.42]]}
     assert data_bounds(places, trips + [commute], [], visits) == [[52.50, 13.39],
                                                                   [52.535, 13.42]]
+    # a label on no place is always in view, however far from the everyday area
+    far_label = [{"lat": 52.60, "lon": 13.30}]
+    assert data_bounds(places, trips, [], visits, far_label) == [[52.50, 13.30], [52.60, 13.42]]

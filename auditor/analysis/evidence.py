@@ -22,7 +22,9 @@ from auditor.store.queries import table_exists
 NIGHT = (0, 5 * 3600)
 FAR_FROM_STOPS_M = 250.0
 COINCIDE_M = 150.0
-COLUMNS = ["label_id", "vehicle_id", "label", "place_id", "check", "sentence"]
+# value: the number behind the finding (stays at the place; metres to the nearest stop; metres
+# between the home and work labels)
+COLUMNS = ["label_id", "vehicle_id", "label", "place_id", "check", "sentence", "value"]
 
 
 def label_evidence(labels: pd.DataFrame, place_labels: pd.DataFrame, stops: pd.DataFrame,
@@ -49,7 +51,7 @@ def _never_seen(lab: pd.DataFrame, stops: pd.DataFrame, seen: np.ndarray, label:
     rows = lab[(lab["label"] == label) & lab["place_id"].notna()].join(per, on="place_id")
     rows = rows[rows["hits"].fillna(0) == 0]
     stays = [int(0 if pd.isna(n) else n) for n in rows["stays"]]
-    return rows.assign(check=check, sentence=[
+    return rows.assign(check=check, value=[float(n) for n in stays], sentence=[
         sentence(lid, v, p, n)
         for lid, v, p, n in zip(rows["label_id"], rows["vehicle_id"], rows["place_id"], stays)])
 
@@ -76,7 +78,7 @@ def _far(lab: pd.DataFrame, stops: pd.DataFrame, far_m: float) -> pd.DataFrame:
     nearest = pairs.groupby("label_id")["d"].min()
     rows = lab.assign(nearest_m=lab["label_id"].map(nearest))
     rows = rows[rows["nearest_m"].isna() | (rows["nearest_m"] > far_m)]
-    return rows.assign(check="far_from_stops", sentence=[
+    return rows.assign(check="far_from_stops", value=rows["nearest_m"].astype(float), sentence=[
         (f"{lbl.capitalize()} label {lid} of vehicle {v} is {d:,.0f} m from the nearest stop of "
          f"the vehicle (more than {far_m:.0f} m): the coordinates may be wrong."
          if not pd.isna(d) else
@@ -102,7 +104,8 @@ def _coincide(lab: pd.DataFrame, coincide_m: float) -> pd.DataFrame:
         for lid, lbl, pid in ((r.label_id_h, "home", r.place_id_h),
                               (r.label_id_w, "work", r.place_id_w)):
             rows.append({"label_id": lid, "vehicle_id": r.vehicle_id, "label": lbl,
-                         "place_id": pid, "check": "home_work_coincide", "sentence": text})
+                         "place_id": pid, "check": "home_work_coincide", "sentence": text,
+                         "value": float(r.d)})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -58,6 +58,13 @@ class ReportInputs:
         return pd.read_sql_query("SELECT label_id, place_id FROM place_labels", self.conn)
 
     @cached_property
+    def evidence(self) -> pd.DataFrame:
+        """The trajectory checks on given labels (auditor.analysis.evidence): the evidence
+        section lists them, the label-issue queue weighs them."""
+        from auditor.analysis.evidence import label_evidence
+        return label_evidence(self.labels, self.place_labels, self.stops)
+
+    @cached_property
     def design(self) -> tuple[pd.DataFrame, dict]:
         """(X, words) of the error tree: features + metadata of the labelled places."""
         return design_matrix(self.lab, frames.place_features(self.conn), self.meta)

@@ -209,9 +209,10 @@ def colour_columns(conn: sqlite3.Connection, projection: Projection,
                    report: Optional[dict] = None) -> dict[str, np.ndarray]:
     """Arrays aligned with ``projection.place_ids`` to colour points by: ``given_label``,
     ``predicted_label`` (str, '' when none), ``model_wrong`` ('yes' / 'no' / '' for places
-    without an out-of-fold prediction), ``suspicion`` (float, NaN where not ranked; from
-    ``report['suspicious']`` when given, else computed) and ``meta:<column>`` per vehicle
-    metadata column."""
+    without an out-of-fold prediction), ``suspicion`` (float, NaN where not ranked: a place's
+    highest score in the label-issue queue, from ``report['suspicious']`` when given, else
+    computed; labels on no place have no point) and ``meta:<column>`` per vehicle metadata
+    column."""
     import pandas as pd
 
     from auditor.analysis import frames
@@ -230,8 +231,8 @@ def colour_columns(conn: sqlite3.Connection, projection: Projection,
     if report is not None and "suspicious" in report:
         rows = pd.DataFrame(report["suspicious"], columns=["place_id", "score"])
     else:
-        from auditor.analysis.suspicion import suspicious_labels
-        rows = suspicious_labels(frames.labelled(frames.predictions(conn, run_id)))
+        from auditor.analysis.label_issues import label_issues
+        rows = label_issues(conn, run_id)
     score = rows.dropna(subset=["place_id"]).groupby("place_id")["score"].max()
     out["suspicion"] = score.reindex(projection.place_ids).to_numpy(dtype=float)
     meta = frames.vehicle_metadata(conn)

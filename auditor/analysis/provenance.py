@@ -27,7 +27,9 @@ def labels_source(conn: sqlite3.Connection, run_id: int) -> dict:
     if isinstance(src, dict):
         return src
     # runs made before runs recorded their source were always trained on the project's labels
-    return {"kind": "project_labels", "labeller": metrics.get("labeller", "model"),
+    chosen = metrics.get("labeller") or "model"
+    return {"kind": "project_labels",
+            "labeller": chosen.get("chosen", "model") if isinstance(chosen, dict) else chosen,
             "model_from": None, "text": "a model trained on this project's labels",
             "validation": None}
 

@@ -28,6 +28,16 @@ CITIES: tuple[City, ...] = (
     City("Seattle", "America/Los_Angeles", 47.6062, -122.3321, 8.0),
     City("Berlin", "Europe/Berlin", 52.5200, 13.4050, 17.0),
 )
+# more cities a varied fleet may live in (DemoOptions.cities): a southern-hemisphere DST change
+# (Sydney leaves DST in April), zones without DST, a half-hour offset; still none at UTC+0
+MORE_CITIES: tuple[City, ...] = (
+    City("Sydney", "Australia/Sydney", -33.8688, 151.2093, 24.0),
+    City("Tokyo", "Asia/Tokyo", 35.6762, 139.6503, 11.0),
+    City("Sao Paulo", "America/Sao_Paulo", -23.5505, -46.6333, 35.0),
+    City("Mumbai", "Asia/Kolkata", 19.0760, 72.8777, 5.0),
+    City("Toronto", "America/Toronto", 43.6532, -79.3832, 16.7),
+)
+CATALOGUE = {c.name: c for c in CITIES + MORE_CITIES}
 
 
 def to_latlon(city: City, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,8 +21,9 @@ from auditor.atomic import atomic_path
 from auditor.demo import clones, defaults, defects
 from auditor.demo.cities import to_latlon
 from auditor.demo.labels import given_labels
+from auditor.demo.options import DemoOptions
 from auditor.demo.population import FAULTY_FIRMWARE, Vehicle, build_fleet, sample_places, vehicle_rng
-from auditor.demo.routes import RouteBook, drive_pings
+from auditor.demo.routes import PING_INTERVAL_S, RouteBook, drive_pings
 from auditor.demo.schedules import Itinerary, plan_itinerary
 from auditor.errors import UserError
 from auditor.failures import shown
@@ -50,8 +51,8 @@ class VehicleTrack:
     counts: dict
 
 
-def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
-                     firmware_fault: bool = True) -> VehicleTrack:
+def simulate_vehicle(vehicle: Vehicle, seed: int, days: int, firmware_fault: bool = True,
+                     ping_interval_s: tuple[float, float] = PING_INTERVAL_S) -> VehicleTrack:
     """Everything about one vehicle from its own stream. ``vehicle.places`` is filled in.
     With ``firmware_fault=False`` the faulty firmware's clock is correct; nothing else changes."""
     rng = vehicle_rng(seed, vehicle.index)
@@ -59,7 +60,8 @@ def simulate_vehicle(vehicle: Vehicle, seed: int, days: int,
     book = RouteBook(rng, lambda: vehicle.places.xy, vehicle.city.grid_deg)
     start_local = int(START_DATE.astype("datetime64[s]").astype(np.int64))
     itin = plan_itinerary(rng, vehicle, book, days, start_local)
-    drive = drive_pings(rng, book, itin.origin, itin.dest, itin.depart, itin.duration)
+    drive = drive_pings(rng, book, itin.origin, itin.dest, itin.depart, itin.duration,
+                        ping_interval_s)
 
     noise_m = rng.uniform(4.0, 9.0)
     xy = defects.add_gps_noise(rng, drive["xy"], noise_m)
@@ -144,7 +146,7 @@ def _truth_entry(v: Vehicle) -> dict:
 
 
 def _write_pings(path: Path, fleet: list[Vehicle], seed: int, days: int, firmware_fault: bool,
-                 progress: Progress | None) -> tuple[int, dict]:
+                 progress: Progress | None, opts: DemoOptions) -> tuple[int, dict]:
     """Simulates and writes the fleet in batches (flat memory); returns rows and defect counts."""
     totals = {"duplicates": 0, "jumps": 0, "tunnel_gaps": 0, "invalid_rows": 0}
     n_pings = 0
@@ -154,7 +156,8 @@ def _write_pings(path: Path, fleet: list[Vehicle], seed: int, days: int, firmwar
         fh.write((",".join(PING_COLUMNS) + "\n").encode())
         for start in range(0, len(fleet), BATCH_VEHICLES):
             batch = fleet[start:start + BATCH_VEHICLES]
-            tracks = [simulate_vehicle(v, seed, days, firmware_fault) for v in batch]
+            tracks = [simulate_vehicle(v, seed, days, firmware_fault, opts.ping_interval_s)
+                      for v in batch]
             for tr in tracks:
                 for k, n in tr.counts.items():
                     totals[k] += n
@@ -212,20 +215,26 @@ def check_demo_folder(out: Path) -> None:
 
 def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.DAYS,
                seed: int = defaults.SEED, progress: Progress | None = None, *,
-               firmware_fault: bool = True, plant: clones.PlantSpec | None = None) -> dict:
+               firmware_fault: bool = True, plant: clones.PlantSpec | None = None,
+               **options) -> dict:
     """Writes OUT_DIR/pings.csv, labels.csv, vehicles.csv and truth.json; returns their paths
     by name. ``firmware_fault=False`` (for tests) writes what a correct firmware would.
+    ``options`` are DemoOptions fields (wrong_share, swapped_population, faulty_share,
+    labelled_share, cities, schedule_mix, ping_interval_s); left out, the fleet is today's
+    demo, byte for byte.
     ``plant``: duplicated devices and look-alikes to plant (auditor.demo.clones).
     OUT_DIR must be new, empty or an earlier demo (check_demo_folder). Each file is written to
     a temporary file of its own (auditor.atomic) and the four are renamed into place only once
     all are written."""
+    opts = DemoOptions.from_kwargs(**options)
     check_sizes(vehicles, days)
     out = Path(out_dir)
     check_demo_folder(out)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
-        return _write_demo_files(out, vehicles, days, seed, progress, firmware_fault, plant)
+        return _write_demo_files(out, vehicles, days, seed, progress, firmware_fault, plant,
+                                 opts)
     except BaseException:
         if created:  # a full disk, an interrupt: no half-made folder left behind
             shutil.rmtree(out, ignore_errors=True)
@@ -234,16 +243,17 @@ def write_demo(out_dir, vehicles: int = defaults.VEHICLES, days: int = defaults.
 
 def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
                       progress: Progress | None, firmware_fault: bool,
-                      plant: clones.PlantSpec | None) -> dict:
+                      plant: clones.PlantSpec | None, opts: DemoOptions) -> dict:
     paths = {name: out / f"{name}.{ext}" for name, ext in
              (("pings", "csv"), ("labels", "csv"), ("vehicles", "csv"), ("truth", "json"))}
     with contextlib.ExitStack() as stack:
         tmp = {name: stack.enter_context(atomic_path(p)) for name, p in paths.items()}
-        fleet = build_fleet(vehicles, seed)
+        fleet = build_fleet(vehicles, seed, opts)
         n_pings, defect_counts = _write_pings(tmp["pings"], fleet, seed, days, firmware_fault,
-                                              progress)
+                                              progress, opts)
         fleet, planted = clones.plant(tmp["pings"], fleet, seed, days, plant)
-        rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet)
+        rows, wrong = given_labels(np.random.default_rng([seed, 2]), fleet, opts.wrong_share,
+                                   opts.swapped_population)
         _write_labels(tmp["labels"], rows)
         _write_vehicles(tmp["vehicles"], fleet)
         truth = {
@@ -268,6 +278,16 @@ def _write_demo_files(out: Path, vehicles: int, days: int, seed: int,
             },
         }
         truth.update(planted)
+        changed = opts.changed()
+        if changed:  # only then: a default fleet's truth.json keeps its bytes
+            truth["summary"]["options"] = {k: list(v) if isinstance(v, tuple) else v
+                                           for k, v in changed.items()}
+        if opts.swapped_population is not None:
+            column, value = opts.swapped_population
+            truth["swapped_population"] = {
+                "column": column, "value": value,
+                "description": f"every labelled vehicle with {column} = {value} has its home "
+                               "and work labels swapped (an upstream join mixed the columns)"}
         with open(tmp["truth"], "w", encoding="utf-8", newline="\n") as fh:
             json.dump(truth, fh, indent=1)
             fh.write("\n")

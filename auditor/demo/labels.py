@@ -30,12 +30,13 @@ def _ring(rng, r_min: float, r_max: float) -> np.ndarray:
     return r * np.array([np.cos(a), np.sin(a)])
 
 
-def _plan_wrong(rng, labelled: list[Vehicle]) -> dict[str, tuple[str, str | None]]:
-    """vehicle_id -> (kind, label it spoils; None = both for a swap). About WRONG_SHARE of the
-    label rows, and every kind at least once when there are enough labels."""
+def _plan_wrong(rng, labelled: list[Vehicle],
+                wrong_share: float = WRONG_SHARE) -> dict[str, tuple[str, str | None]]:
+    """vehicle_id -> (kind, label it spoils; None = both for a swap). About ``wrong_share`` of
+    the label rows, and every kind at least once when there are enough labels."""
     n_rows = sum(1 + (v.places.work is not None) for v in labelled)
-    target = round(WRONG_SHARE * n_rows)
-    at_least_each = n_rows >= 30
+    target = round(wrong_share * n_rows)
+    at_least_each = n_rows >= 30 and target > 0
     order = [labelled[i] for i in rng.permutation(len(labelled))]
     with_work = [v for v in order if v.places.work is not None]
     plan: dict[str, tuple[str, str | None]] = {}
@@ -61,11 +62,26 @@ def _plan_wrong(rng, labelled: list[Vehicle]) -> dict[str, tuple[str, str | None
     return plan
 
 
-def given_labels(rng: np.random.Generator, fleet: list[Vehicle]) -> tuple[list[LabelRow],
-                                                                           list[dict]]:
-    """Label rows in vehicle order (home, then work) and the truth list of wrong ones."""
+def in_population(v: Vehicle, population: tuple[str, str] | None) -> bool:
+    if population is None:
+        return False
+    column, value = population
+    return str({"fleet": v.fleet, "firmware": v.firmware, "region": v.city.name,
+                "model_year": v.model_year}[column]) == str(value)
+
+
+def given_labels(rng: np.random.Generator, fleet: list[Vehicle],
+                 wrong_share: float = WRONG_SHARE,
+                 swapped_population: tuple[str, str] | None = None
+                 ) -> tuple[list[LabelRow], list[dict]]:
+    """Label rows in vehicle order (home, then work) and the truth list of wrong ones.
+    ``swapped_population`` (column, value): those vehicles' home and work labels are all
+    swapped (kind "population_swap"); the random wrong labels go to the other vehicles."""
     labelled = [v for v in fleet if v.labelled]
-    plan = _plan_wrong(rng, labelled)
+    swapped = {v.vehicle_id for v in labelled
+               if in_population(v, swapped_population) and v.places.work is not None}
+    plan = _plan_wrong(rng, [v for v in labelled if v.vehicle_id not in swapped], wrong_share)
+    plan.update({vid: ("population_swap", None) for vid in swapped})
     rows: list[LabelRow] = []
     wrong: list[dict] = []
     for v in labelled:
@@ -75,7 +91,7 @@ def given_labels(rng: np.random.Generator, fleet: list[Vehicle]) -> tuple[list[L
             true_xy["work"] = p.xy[p.work]
         kind, spoiled = plan.get(v.vehicle_id, (None, None))
         for label, xy in true_xy.items():
-            if kind == "swapped":
+            if kind in ("swapped", "population_swap"):
                 xy = true_xy["work" if label == "home" else "home"]
             elif kind == "errand" and label == spoiled:
                 xy = p.xy[p.favourite_errand]

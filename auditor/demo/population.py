@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from auditor.demo.cities import CITIES, City
+from auditor.demo.cities import CATALOGUE, City
+from auditor.demo.options import DEFAULT_CITIES, DEFAULT_SCHEDULE_MIX, DemoOptions
 
 # schedule kind -> share of the fleet. "part" is reported as schedule "day" + part_time.
-SCHEDULE_MIX = {"day": 0.55, "night": 0.12, "part": 0.13, "none": 0.20}
-CITY_MIX = (0.30, 0.25, 0.25, 0.20)
+SCHEDULE_MIX = dict(DEFAULT_SCHEDULE_MIX)
+CITY_MIX = (0.30, 0.25, 0.25, 0.20)  # of the default cities; other city sets share equally
 FAULTY_FIRMWARE = "fw-4.2.1"
-FAULTY_SHARE = 0.15
+FAULTY_SHARE = DemoOptions.faulty_share
 HEALTHY_FIRMWARES = ("fw-4.1.0", "fw-4.1.3", "fw-4.2.0")
 FLEETS = ("northwind", "bluebird", "corsa")
 MIN_PLACE_SPACING_M = 400.0    # distinct places stay well apart (> 300 m)
@@ -82,23 +83,32 @@ def vehicle_ids(n: int) -> list[str]:
     return [f"V{i:0{width}d}" for i in range(n)]
 
 
-def build_fleet(n: int, seed: int) -> list[Vehicle]:
+def _pair(share: float) -> list[float]:
+    """[1 - share, share], rounded so the default shares stay the exact floats they were."""
+    return [round(1.0 - share, 12), share]
+
+
+def build_fleet(n: int, seed: int, options: DemoOptions | None = None) -> list[Vehicle]:
+    options = options or DemoOptions()
     rng = np.random.default_rng([seed, 0])
-    kinds = list(SCHEDULE_MIX)
-    schedule = _quota(rng, n, list(SCHEDULE_MIX.values()))
-    city = _quota(rng, n, list(CITY_MIX))
-    labelled = _quota(rng, n, [0.4, 0.6]) == 1
+    mix = dict(options.schedule_mix)
+    kinds = list(mix)
+    schedule = _quota(rng, n, list(mix.values()))
+    cities = tuple(CATALOGUE[name] for name in options.cities)
+    default_cities = options.cities == DEFAULT_CITIES
+    city = _quota(rng, n, list(CITY_MIX) if default_cities else [1.0] * len(cities))
+    labelled = _quota(rng, n, _pair(options.labelled_share)) == 1
     # the faulty firmware is spread over every city: a quota inside each city
     faulty = np.zeros(n, dtype=bool)
-    for c in range(len(CITIES)):
+    for c in range(len(cities)):
         members = np.flatnonzero(city == c)
         if len(members):
-            faulty[members] = _quota(rng, len(members), [1 - FAULTY_SHARE, FAULTY_SHARE]) == 1
+            faulty[members] = _quota(rng, len(members), _pair(options.faulty_share)) == 1
     healthy_fw = rng.integers(0, len(HEALTHY_FIRMWARES), n)
     fleet = rng.integers(0, len(FLEETS), n)
     model_year = rng.integers(2016, 2026, n)
     return [
-        Vehicle(index=i, vehicle_id=vid, city=CITIES[city[i]], schedule=kinds[schedule[i]],
+        Vehicle(index=i, vehicle_id=vid, city=cities[city[i]], schedule=kinds[schedule[i]],
                 firmware=FAULTY_FIRMWARE if faulty[i] else HEALTHY_FIRMWARES[healthy_fw[i]],
                 fleet=FLEETS[fleet[i]], model_year=int(model_year[i]), labelled=bool(labelled[i]))
         for i, vid in enumerate(vehicle_ids(n))

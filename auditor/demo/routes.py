@@ -127,13 +127,17 @@ class RouteBook:
 
 
 def drive_pings(rng: np.random.Generator, book: RouteBook, origin: np.ndarray,
-                dest: np.ndarray, depart: np.ndarray, duration: np.ndarray) -> dict:
+                dest: np.ndarray, depart: np.ndarray, duration: np.ndarray,
+                interval_s: tuple[float, float] = PING_INTERVAL_S) -> dict:
     """Pings for every trip of one vehicle: trip k leaves ``origin[k]`` at ``depart[k]`` (UTC
     seconds, int) and takes ``duration[k]`` seconds. Returns true positions (metres, no GPS
     noise yet), integer UTC times, speed, heading and the trip index of each ping. A ping comes
-    at departure, every ~10 s while moving, and on arrival; none while parked."""
+    at departure, every ``interval_s`` (~10 s) while moving, and on arrival; none while parked."""
     routes = [book.route(int(o), int(d)) for o, d in zip(origin, dest)]
     n_trips = len(routes)
+    if n_trips == 0:  # a short window in which the car never moved
+        return {"t": np.zeros(0, dtype=np.int64), "xy": np.zeros((0, 2)), "speed": np.zeros(0),
+                "heading": np.zeros(0), "trip": np.zeros(0, dtype=np.int64)}
     n_legs = np.array([len(r.speeds) for r in routes])
     leg_trip = np.repeat(np.arange(n_trips), n_legs)
     p0 = np.concatenate([r.points[:-1] for r in routes])
@@ -150,9 +154,9 @@ def drive_pings(rng: np.random.Generator, book: RouteBook, origin: np.ndarray,
     leg_t0 = depart[leg_trip] + leg_start_in_trip
 
     # ping offsets within each trip: cumulative jittered intervals, then the arrival ping
-    n_draw = (duration / PING_INTERVAL_S[0]).astype(np.int64) + 2
+    n_draw = (duration / interval_s[0]).astype(np.int64) + 2
     draw_trip = np.repeat(np.arange(n_trips), n_draw)
-    steps = rng.uniform(*PING_INTERVAL_S, int(n_draw.sum()))
+    steps = rng.uniform(*interval_s, int(n_draw.sum()))
     steps[np.r_[0, np.cumsum(n_draw)[:-1]]] = 0.0
     offs = np.cumsum(steps)
     offs -= np.repeat(offs[np.r_[0, np.cumsum(n_draw)[:-1]]], n_draw)

@@ -13,6 +13,7 @@ import numpy as np
 
 from auditor.audit.flags import active_flags, flag_state, parse_ping_range
 from auditor.errors import UserError
+from auditor.geo import haversine_m
 from auditor.maps.simplify import decimate_evenly, simplify_tracks
 from auditor.store.queries import latest_run_id, table_exists
 
@@ -33,6 +34,7 @@ class VehicleData:
     track: list = field(default_factory=list)         # raw pings when there are no trips yet
     places: list[dict] = field(default_factory=list)  # one record per place, see read_places
     point_count: int = 0
+    unmatched: list[dict] = field(default_factory=list)  # labels on no place, read_unmatched
 
 
 def check_vehicle(conn: sqlite3.Connection, vehicle_id: str) -> dict:
@@ -198,6 +200,34 @@ def _features(conn: sqlite3.Connection, place_ids: list[str]) -> dict[str, dict]
     return out
 
 
+NEAREST_SHOWN = 2
+
+
+def read_unmatched(conn: sqlite3.Connection, vehicle_id: str,
+                   places: Sequence[dict]) -> list[dict]:
+    """The vehicle's labels that matched no place: records {label_id, label, lat, lon, reason,
+    nearest: [{place_id, lat, lon, distance_m}]} with its NEAREST_SHOWN nearest places."""
+    if not table_exists(conn, "unmatched_labels"):
+        return []
+    rows = conn.execute(
+        "SELECT u.label_id, l.label, l.lat, l.lon, u.reason FROM unmatched_labels u "
+        "JOIN labels l ON l.label_id = u.label_id WHERE u.vehicle_id = ? ORDER BY u.label_id",
+        (vehicle_id,)).fetchall()
+    lat = np.array([p["lat"] for p in places], dtype=float)
+    lon = np.array([p["lon"] for p in places], dtype=float)
+    out = []
+    for label_id, label, la, lo, reason in rows:   # a label or two per vehicle
+        d = (haversine_m(np.full(len(lat), float(la)), np.full(len(lat), float(lo)), lat, lon)
+             if len(places) else np.zeros(0))
+        near = np.argsort(d, kind="stable")[:NEAREST_SHOWN]
+        out.append({"label_id": int(label_id), "label": label, "lat": float(la),
+                    "lon": float(lo), "reason": reason,
+                    "nearest": [{"place_id": places[i]["place_id"], "lat": places[i]["lat"],
+                                 "lon": places[i]["lon"], "distance_m": float(d[i])}
+                                for i in near]})
+    return out
+
+
 def load_vehicle(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int] = None,
                  time_range=None, place_ids=None, max_points_per_trip: int = 300) -> VehicleData:
     meta = check_vehicle(conn, vehicle_id)
@@ -210,4 +240,5 @@ def load_vehicle(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional[int
     if trips:
         mark_bad_trips(trips, active_flags(conn), vehicle_id)
     places = read_places(conn, vehicle_id, run_id, time_range, place_ids)
-    return VehicleData(vehicle_id, meta, run_id, trips, track, places, n_points)
+    return VehicleData(vehicle_id, meta, run_id, trips, track, places, n_points,
+                       read_unmatched(conn, vehicle_id, places))

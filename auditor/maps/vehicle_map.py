@@ -19,6 +19,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
+from auditor.analysis.issue_words import unmatched_words
 from auditor.maps.basemap import BASEMAPS, check_basemap  # noqa: F401  (re-exported)
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
 
@@ -26,6 +27,7 @@ from auditor.maps.vehicle_data import VehicleData, load_vehicle
 LABEL_COLORS = {"home": "#0072b2", "work": "#e69f00", "other": "#9a9a9a"}
 NO_PREDICTION = "#ffffff"
 FLAG_COLOR = "#cc79a7"
+UNMATCHED_COLOR = "#d55e00"   # Okabe-Ito vermillion: a label that matched no place
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]{0,63}$")
 META_SHOWN = 8
 BASEMAP_OFF_NOTICE = "Basemap off — enable in View ▸ Basemap"
@@ -108,6 +110,17 @@ def trip_tooltip(trip: dict) -> str:
     return esc(f"trip {trip['id']}: {start} {trip.get('clock') or 'UTC'}, {minutes:.0f} min{bad}")
 
 
+def unmatched_popup(u: dict) -> str:
+    pairs = [("reason", unmatched_words(u["reason"]))]
+    pairs += [(f"near {n['place_id']}", f"{n['distance_m']:,.0f} m") for n in u["nearest"]]
+    return (f"<b>{esc(u['label'])} label {esc(u['label_id'])} — on no place</b>"
+            f"<table>{_rows(pairs)}</table>")
+
+
+def unmatched_tooltip(u: dict) -> str:
+    return esc(f"{u['label']} label {u['label_id']}: {unmatched_words(u['reason'])}")
+
+
 def info_box(data: VehicleData) -> str:
     pairs = [("vehicle", data.vehicle_id)]
     for key in sorted(data.meta, key=str)[:META_SHOWN]:
@@ -125,19 +138,22 @@ def legend_rows() -> list[list[str]]:
     rows = [["fill", c, f"predicted {k}"] for k, c in LABEL_COLORS.items()]
     rows += [["ring", c, f"given {k}"] for k, c in LABEL_COLORS.items()]
     rows += [["dashed", FLAG_COLOR, "flagged"], ["line", "#4d4d4d", "trip"],
-             ["dashline", "#b2182b", "trip flagged bad data"]]
+             ["dashline", "#b2182b", "trip flagged bad data"],
+             ["diamond", UNMATCHED_COLOR, "label on no place (dashed: its nearest places)"]]
     return rows
 
 
 def data_bounds(places: list[dict], trips: list[dict], track: list,
-                visits: Optional[dict] = None) -> Optional[list]:
+                visits: Optional[dict] = None,
+                labels: Sequence[dict] = ()) -> Optional[list]:
     """[[south, west], [north, east]] to open the map on, or None when nothing is drawn.
 
     The vehicle's everyday area: places it returned to (2+ visits), and the whole of every trip
     that starts and ends in that area — the roads between home and work bulge out of the
     places' box, and must not run off the edges. One long trip to a place visited once would
     otherwise zoom the map out until home and work are one dot; it is still drawn, one
-    zoom-out away."""
+    zoom-out away. ``labels`` (the vehicle's labels on no place: lat/lon) are always inside:
+    they are what the analyst came to see."""
     visits = visits or {}
     regular = [p for p in places if (visits.get(p["id"]) or 0) >= 2]
     anchors = regular or places
@@ -159,6 +175,8 @@ def data_bounds(places: list[dict], trips: list[dict], track: list,
             if coords:
                 lats += [min(c[0] for c in coords), max(c[0] for c in coords)]
                 lons += [min(c[1] for c in coords), max(c[1] for c in coords)]
+    lats += [u["lat"] for u in labels]
+    lons += [u["lon"] for u in labels]
     if not lats:
         return None
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
@@ -180,9 +198,15 @@ def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) ->
     trips = [{"id": t["id"], "coords": t["coords"], "bad": t["bad"], "tooltip": trip_tooltip(t)}
              for t in data.trips]
     known = {p["id"] for p in places}
+    unmatched = [{"id": u["label_id"], "lat": round(u["lat"], 6), "lon": round(u["lon"], 6),
+                  "nearest": [[round(n["lat"], 6), round(n["lon"], 6)] for n in u["nearest"]],
+                  "popup": unmatched_popup(u), "tooltip": unmatched_tooltip(u)}
+                 for u in data.unmatched]
     return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": data.track,
+            "unmatched": unmatched,
             "bounds": data_bounds(places, trips, data.track,
-                                  {p["place_id"]: p.get("visits") for p in data.places}),
+                                  {p["place_id"]: p.get("visits") for p in data.places},
+                                  unmatched),
             "pointCount": data.point_count, "info": info_box(data), "legend": legend_rows(),
             "basemapNotice": BASEMAP_OFF_NOTICE if basemap == "none" else None,
             "selectedPlace": selected_place if selected_place in known else None}

@@ -7,6 +7,7 @@ fleet's feature table and writes everything in one transaction.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -25,10 +26,11 @@ from auditor.pipeline.baseline import baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.features import place_features
+from auditor.pipeline.labeller import label_places
 from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
 from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
-from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, decide_labels, train_and_predict
+from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, train_and_predict
 from auditor.pipeline.model_from import predict_with, read_source
 from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
 from auditor.pipeline.run_record import code_version, run_extras
@@ -210,6 +212,14 @@ LABELS_SOURCE_TEXT = {
                     "(--weights-from)",
 }
 
+# project_labels runs: what the labeller the training vehicles chose (labeller.py) means
+PROJECT_LABELLER_TEXT = {
+    "stacked": "a model trained on this project's labels, stacked with the 02:00 baseline's "
+               "decision",
+    "baseline": "the 02:00 baseline: out-of-fold on the training vehicles the model trained on "
+                "this project's labels did not beat it",
+}
+
 
 def _run_labels(outcome: dict, features: pd.DataFrame, source_rows) -> tuple[dict, pd.DataFrame]:
     """(metrics, predictions) of the run's model run, its ``labels_source`` recorded."""
@@ -239,14 +249,26 @@ def _run_labels(outcome: dict, features: pd.DataFrame, source_rows) -> tuple[dic
     else:
         metrics = outcome["model_metrics"]
         kind, provenance = "project_labels", None
-        labeller = metrics.get("labeller", "model")
+        # the labeller the training vehicles chose (labeller.py): model | stacked | baseline
+        labeller = (metrics.get("labeller") or {}).get("chosen", "model")
         frame = outcome["model_predictions"]
     metrics["labels_source"] = {"kind": kind, "labeller": labeller, "model_from": provenance,
-                                "text": LABELS_SOURCE_TEXT[kind],
+                                "text": PROJECT_LABELLER_TEXT.get(labeller,
+                                                                  LABELS_SOURCE_TEXT[kind])
+                                if kind == "project_labels" else LABELS_SOURCE_TEXT[kind],
                                 "validation": "no labels" if not given.notna().any()
                                 else "no validation vehicles" if metrics["accuracy"] is None
                                 else "validation split"}
     return metrics, frame
+
+
+def labeller_config(config: InferConfig) -> InferConfig:
+    """The config the labeller choice runs with: a run that leaves the 02:00 features out
+    (``--without night``) is labelled by the model alone — the 02:00 baseline and the stacker
+    (which reads the baseline's decision) are the very features left out."""
+    if "night" in config.without and config.labeller == "auto":
+        return dataclasses.replace(config, labeller="model")
+    return config
 
 
 def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.DataFrame,
@@ -278,12 +300,17 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
         # the model never sees the feature groups the run leaves out (--without)
         proba = train_and_predict(blank_groups(features, config.without), given, split,
                                   config, seed)
-        pred = decide_labels(features, proba, config.work_min_p)
-        metrics = scored(pred)
+        # model, baseline or both stacked: whichever the training vehicles support
+        # (labeller.py); without the 02:00 features the 02:00 rule is no candidate either
+        chosen = label_places(features, given, split, proba, base_pred,
+                              labeller_config(config), seed)
+        metrics = scored(chosen.labels)
         metrics["baseline"] = {k: base_metrics[k] for k in
                                ("accuracy", "home_place_rate", "per_class", "confusion")}
+        metrics["labeller"] = chosen.choice
         out["model_metrics"] = metrics
-        out["model_predictions"] = _predictions(features, split, given, pred, proba)
+        out["model_predictions"] = _predictions(features, split, given, chosen.labels,
+                                                chosen.proba)
     return out
 
 

@@ -32,6 +32,12 @@ class InferConfig:
     min_samples_leaf: int = 40
     l2_regularization: float = 1.0
     work_min_p: float = 0.3           # a vehicle's best work candidate needs at least this p_work
+    # refit once with the labels the out-of-fold model doubts down-weighted (a population whose
+    # labels are all wrong the same way must not teach the model its mistake)
+    robust_refit: bool = True
+    # which labeller produces the run's labels: "auto" (the one the training vehicles support
+    # best, out-of-fold), or "model", "stacked", "baseline" to force one
+    labeller: str = "auto"
     # fleet processing
     batch_vehicles: int = 200
     # feature groups the model does not see (auditor.pipeline.feature_groups); sorted tuple

@@ -55,26 +55,46 @@ def vehicle_folds(vehicle_ids: pd.Series, seed: int, k: int) -> pd.Series:
     return vehicle_ids.map(fold_of)
 
 
-def _classifier(config: InferConfig, seed: int) -> HistGradientBoostingClassifier:
-    # big leaves on purpose: a tiny project learns little and decide_labels then falls back to
-    # the baseline's order, which beats a model fitted to a handful of vehicles
+# a leaf holds LEAF_SHARE of the training places, at least MIN_LEAF, at most the configured
+# min_samples_leaf: with the configured 40 alone, a project of a dozen vehicles (~100 places)
+# could not split at all and the model learnt nothing but the class shares
+LEAF_SHARE = 1 / 10
+MIN_LEAF = 5
+
+
+def leaf_size(config: InferConfig, n_rows: int) -> int:
+    return int(min(config.min_samples_leaf, max(MIN_LEAF, n_rows * LEAF_SHARE)))
+
+
+def _classifier(config: InferConfig, seed: int, n_rows: int) -> HistGradientBoostingClassifier:
+    leaf = leaf_size(config, n_rows)
+    # coarse leaves on purpose (a few wrong labels must not be learnt as a pattern); whether the
+    # model beats the 02:00 rule on a small project is decided out-of-fold (labeller.py)
     return HistGradientBoostingClassifier(
         max_iter=config.max_iter, learning_rate=config.learning_rate,
-        max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=config.min_samples_leaf,
+        max_leaf_nodes=config.max_leaf_nodes, min_samples_leaf=leaf,
         l2_regularization=config.l2_regularization,
         early_stopping=False, random_state=seed)
 
 
 def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
-                       config: InferConfig, seed: int) -> np.ndarray:
-    """Probabilities in CLASSES order (a class missing from training gets 0)."""
+                       config: InferConfig, seed: int,
+                       keep: np.ndarray | None = None) -> np.ndarray:
+    """Probabilities in CLASSES order (a class missing from training gets 0), learnt from the
+    training rows ``keep`` marks (all by default)."""
     out = np.zeros((len(X), len(CLASSES)))
+    if keep is not None:
+        X_train, y_train = X_train[keep], y_train[keep]
     present = sorted(set(y_train))
+    if not present:
+        return np.full((len(X), len(CLASSES)), 1.0 / len(CLASSES))
     if len(present) == 1:  # nothing to learn: certain of the only class seen
         out[:, CLASSES.index(present[0])] = 1.0
         return out
     with threadpool_limits(limits=1, user_api="openmp"):
-        clf = _classifier(config, seed).fit(X_train, y_train)
+        # no sample_weight: scikit-learn then bins every feature by weighted percentiles,
+        # about a second per fit; dropping the doubted rows is as effective and free
+        clf = _classifier(config, seed, len(X_train)).fit(X_train, y_train)
         proba = clf.predict_proba(X)
     for j, c in enumerate(clf.classes_):
         out[:, CLASSES.index(c)] = proba[:, j]
@@ -85,31 +105,94 @@ def feature_matrix(features: pd.DataFrame) -> np.ndarray:
     return features[FEATURE_COLUMNS].to_numpy(dtype=float)
 
 
-def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
-                      config: InferConfig, seed: int) -> pd.DataFrame:
-    """oof_p_* for every labelled place from vehicle folds over all labelled vehicles; p_* from
-    the model trained on the train split for validation and unlabelled places, and the
-    out-of-fold p_* for training places (cross-fitting). Indexed like ``features``."""
-    X = feature_matrix(features)
-    y = given.to_numpy(dtype=object)
-    train = (split == "train").to_numpy()
-    result = pd.DataFrame(index=features.index, columns=PROBA_COLUMNS + OOF_COLUMNS, dtype=float)
-    result[PROBA_COLUMNS] = _fit_predict_proba(X[train], y[train], X, config, seed)
-
-    labelled = given.notna().to_numpy()
-    folds = vehicle_folds(features.loc[labelled, "vehicle_id"], seed, config.oof_folds).to_numpy()
-    X_lab, y_lab = X[labelled], y[labelled]
-    oof = np.full((len(X_lab), len(CLASSES)), np.nan)
+def cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConfig, seed: int,
+              keep: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold probabilities: each fold predicted by a model fitted on the other folds
+    (NaN for a fold that is everything: nothing else to learn from)."""
+    oof = np.full((len(X), len(CLASSES)), np.nan)
     for fold in np.unique(folds):  # k folds, a handful of fits
         held = folds == fold
-        if held.all():  # a single labelled vehicle: no other vehicle to learn from
+        if held.all():
             continue
-        oof[held] = _fit_predict_proba(X_lab[~held], y_lab[~held], X_lab[held], config, seed)
-    result.loc[labelled, OOF_COLUMNS] = oof
-    # A training place is predicted by the fold model that never saw its vehicle: the final
-    # model would repeat the wrong labels it memorised, hiding the very errors under audit.
-    crossfit = train & labelled & ~np.isnan(result[OOF_COLUMNS[0]].to_numpy())
-    result.loc[crossfit, PROBA_COLUMNS] = result.loc[crossfit, OOF_COLUMNS].to_numpy()
+        oof[held] = _fit_predict_proba(X[~held], y[~held], X[held], config, seed,
+                                       None if keep is None else keep[~held])
+    return oof
+
+
+KEEP_TRUST = 0.25
+
+
+def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
+    """How far the out-of-fold model trusts each label, in [0, 1]: the given class's likelihood
+    ratio p(given) / prior(given) over the best class's p(k) / prior(k), priors being the class
+    shares among the labels. 1 where the model agrees and where there are no out-of-fold
+    probabilities. Measured against the priors, a model that learnt nothing (probabilities =
+    class shares) doubts no label, instead of doubting every home and work label of a small
+    project. The refit leaves out labels below KEEP_TRUST: another class at least four times as
+    likely, relative to how common each class is. (Chosen on generated fleets of both
+    generators with and without a swapped population, bench/label_issues.py: at 0.5 the refit
+    also dropped right but unusual labels, part-timers and night shifts, and held-out labels got
+    slightly worse where nothing was swapped; at 0.25 they did not, and a third of a fleet
+    swapped still could not teach the model its mistake.)"""
+    w = np.ones(len(y))
+    has = ~np.isnan(oof).any(axis=1)
+    if not has.any():
+        return w
+    idx = np.array([CLASSES.index(c) for c in y[has]])
+    prior = np.bincount(idx, minlength=len(CLASSES)) / len(idx)
+    ratio = oof[has] / np.where(prior > 0, prior, np.inf)[None, :]
+    r_given = ratio[np.arange(len(idx)), idx]
+    w[has] = np.clip(r_given / np.maximum(ratio.max(axis=1), 1e-12), 0.0, 1.0)
+    return w
+
+
+def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConfig,
+                     seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(out-of-fold probabilities, which labels were kept) after one refit without the labels
+    the first out-of-fold pass doubts.
+
+    A population whose labels are all wrong the same way (an upstream join that swapped home and
+    work for one fleet) would otherwise teach the model its mistake and blur every probability.
+    Each label's doubt comes from the fold model that never saw its vehicle; the refit keeps the
+    same folds, so every probability still comes from a model that never trained on the vehicle
+    it predicts (a vehicle's labels reach its own probabilities only at one remove: through
+    which of the other vehicles' labels the first pass doubted)."""
+    first = cross_fit(X, y, folds, config, seed)
+    keep = label_trust(y, first) >= KEEP_TRUST
+    if config.robust_refit and not keep.all():
+        return cross_fit(X, y, folds, config, seed, keep), keep
+    return first, keep
+
+
+def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
+                      config: InferConfig, seed: int) -> pd.DataFrame:
+    """p_* and oof_p_* of the model, indexed like ``features``; never learns from validation.
+
+    Training places: p_* = oof_p_* from vehicle folds over the training vehicles (cross-fitting:
+    the model would repeat the wrong labels it memorised, hiding the very errors under audit).
+    Validation and unlabelled places: p_* from the model fitted on all training vehicles, with
+    the doubted labels left out; for validation places that is also their oof_p_* (that
+    model never saw them). So the labeller chosen on training vehicles and the validation
+    accuracy reported for it are never flattered by validation labels."""
+    X = feature_matrix(features)
+    y = given.to_numpy(dtype=object)
+    labelled = given.notna().to_numpy()
+    train = (split == "train").to_numpy() & labelled
+    result = pd.DataFrame(np.nan, index=features.index, columns=PROBA_COLUMNS + OOF_COLUMNS)
+    if not train.any():
+        return result
+    folds = vehicle_folds(features.loc[train, "vehicle_id"], seed, config.oof_folds).to_numpy()
+    oof, keep = robust_cross_fit(X[train], y[train], folds, config, seed)
+    final = _fit_predict_proba(X[train], y[train], X, config, seed,
+                               keep if config.robust_refit else None)
+    result[PROBA_COLUMNS] = final
+    # a training place is predicted by the fold model that never saw its vehicle
+    has_oof = ~np.isnan(oof).any(axis=1)
+    rows = np.flatnonzero(train)[has_oof]
+    result.iloc[rows, :len(PROBA_COLUMNS)] = oof[has_oof]
+    result.iloc[rows, len(PROBA_COLUMNS):] = oof[has_oof]
+    held_out = labelled & ~train
+    result.loc[held_out, OOF_COLUMNS] = final[held_out]
     return result
 
 

@@ -180,7 +180,8 @@ def predict_with(rows: TrainingRows, features: pd.DataFrame) -> tuple[pd.DataFra
     proba = np.zeros((len(features), len(CLASSES)))
     if len(features):
         with threadpool_limits(limits=1, user_api="openmp"):
-            clf = _classifier(rows.config, rows.seed).fit(X, y, sample_weight=w)
+            # leaves sized to the rows it learns from, as a project's own model (model.py)
+            clf = _classifier(rows.config, rows.seed, len(X)).fit(X, y, sample_weight=w)
             got = clf.predict_proba(feature_matrix(features))
         for j, c in enumerate(clf.classes_):
             proba[:, CLASSES.index(c)] = got[:, j]

@@ -128,7 +128,7 @@ def fit_weighted(rows: pd.DataFrame, features: pd.DataFrame, config: InferConfig
         out[:, CLASSES.index(present[0])] = 1.0
     elif len(features):
         with threadpool_limits(limits=1, user_api="openmp"):
-            clf = _classifier(config, seed).fit(X, y, sample_weight=w)
+            clf = _classifier(config, seed, len(X)).fit(X, y, sample_weight=w)
             got = clf.predict_proba(feature_matrix(features))
         for j, c in enumerate(clf.classes_):
             out[:, CLASSES.index(c)] = got[:, j]

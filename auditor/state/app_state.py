@@ -135,6 +135,23 @@ class AppState:
         else:
             self._set_selection(Selection(vehicle_id, None, None, True))
 
+    def select_label_point(self, vehicle_id: str, lat: float, lon: float,
+                           via: Optional[str] = None) -> Optional[str]:
+        """A label that matched no place: its vehicle, whole, with the place nearest to the
+        label current (the map draws the label beside it). Returns that place, or None when
+        the vehicle has no place (then the vehicle alone is current, if it is known)."""
+        if self.project is None:
+            return None
+        near = lookups.nearest_place(self.conn, vehicle_id, float(lat), float(lon))
+        if near is not None:
+            self.select_place(near[0], via=via, whole_vehicle=True)
+            return near[0]
+        if lookups.has_vehicle(self.conn, vehicle_id):
+            if via is not None:
+                self.walk = via
+            self._set_selection(Selection(vehicle_id, None, None, True))
+        return None
+
     def select_trip(self, trip_id: Optional[str]) -> bool:
         if self.project is None:
             return False
@@ -216,6 +233,44 @@ class AppState:
         done = self.flag_stack.do_many([FlagSpec("place", p, action, value, note) for p in ids])
         self.flags_changed.emit(self.flag_stack.spec_of(done["entry"]), "flag")
         return done
+
+    # --- orphaned flags: place flags that point at no place since the last infer ----------
+    def orphaned_flags(self) -> list[dict]:
+        """The orphans now (the log's, not the cached report's): event_id, analyst, action,
+        new_value, note, flagged_target_id, anchor_vehicle_id, lat/lon (the anchor's centre),
+        anchor_first_ts/anchor_last_ts, how, detail."""
+        if self.project is None:
+            return []
+        from auditor.audit.flags import orphaned_flags
+        frame = orphaned_flags(self.conn)
+        return [{k: (None if _missing(v) else v) for k, v in r.items()}
+                for r in frame.to_dict("records")]
+
+    def reattach_candidates(self, event_id: int, limit: int = 5) -> list[dict]:
+        """Places an orphan could go to: those holding its stops first, then the nearest."""
+        if self.project is None:
+            return []
+        from auditor.audit.flags import place_candidates
+        return place_candidates(self.conn, int(event_id), limit)
+
+    def reattach_flag(self, event_id: int, place_id: str, note: Optional[str] = None) -> int:
+        """Point orphaned place flag ``event_id`` at ``place_id``: a new flag event that
+        says the same and replaces it, one undo step (UserError when refused)."""
+        if self.flag_stack is None:
+            raise UserError("set your analyst name (Edit ▸ Analyst name…) before re-attaching "
+                            "a flag")
+        new_id = self.flag_stack.reattach(int(event_id), str(place_id), note)
+        self.flags_changed.emit(self.flag_stack.spec_of(new_id), "flag")
+        return new_id
+
+    def revoke_flag(self, event_id: int, note: Optional[str] = None) -> int:
+        """Revoke flag ``event_id`` (an orphan nobody can place), one undo step."""
+        if self.flag_stack is None:
+            raise UserError("set your analyst name (Edit ▸ Analyst name…) before revoking "
+                            "a flag")
+        rid = self.flag_stack.dismiss(int(event_id), note)
+        self.flags_changed.emit(self.flag_stack.spec_of(rid), "flag")
+        return rid
 
     def next_review(self, after: Optional[int] = None):
         """The next flag this analyst should review (auditor.state.review.ReviewItem, with its
@@ -322,6 +377,12 @@ class AppState:
         self.project.basemap = value
         self.settings_changed.emit("basemap")
         return value
+
+
+def _missing(v) -> bool:
+    """NaN / NA from a frame row (no pandas import here)."""
+    return v is None or type(v).__name__ in ("NAType", "NaTType") or (
+        isinstance(v, float) and v != v)
 
 
 def _same_flag(a: FlagSpec, b: FlagSpec) -> bool:

@@ -71,6 +71,21 @@ def has_vehicle(conn: sqlite3.Connection, vehicle_id: str) -> bool:
         (vehicle_id, vehicle_id, vehicle_id)).fetchone() is not None
 
 
+def nearest_place(conn: sqlite3.Connection, vehicle_id: str, lat: float,
+                  lon: float) -> Optional[tuple[str, float]]:
+    """(place_id, metres) of the vehicle's place nearest to a point (a label that matched no
+    place), or None when the vehicle has no place. A vehicle has a few dozen places."""
+    from auditor.geo import haversine_m
+    rows = conn.execute("SELECT place_id, lat, lon FROM places WHERE vehicle_id = ? "
+                        "ORDER BY place_id", (vehicle_id,)).fetchall()
+    if not rows:
+        return None
+    d = haversine_m([lat] * len(rows), [lon] * len(rows), [r[1] for r in rows],
+                    [r[2] for r in rows])
+    i = int(d.argmin())
+    return rows[i][0], float(d[i])
+
+
 def vehicle_place_ids(conn: sqlite3.Connection, vehicle_id: str) -> list[str]:
     return [r[0] for r in conn.execute("SELECT place_id FROM places WHERE vehicle_id = ?",
                                        (vehicle_id,))]

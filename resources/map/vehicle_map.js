@@ -8,6 +8,11 @@
   var TRIP_STYLE = {color: "#4d4d4d", weight: 3, opacity: 0.55};
   var TRIP_BAD_STYLE = {color: "#b2182b", weight: 3, opacity: 0.7, dashArray: "6 6"};
   var TRIP_SELECTED = {color: "#d55e00", weight: 6, opacity: 1.0};
+  // a label that matched no place: a diamond, dashed lines to its nearest places
+  var UNMATCHED_LINK = {color: "#d55e00", weight: 2, opacity: 0.9, dashArray: "4 5",
+                        interactive: false};
+  var UNMATCHED_ICON = {className: "auditor-unmatched", iconSize: [16, 16],
+                        html: "<div class=\"auditor-unmatched-shape\"></div>"};
   var MARGIN = 24;          // px kept free around the data when fitting
   var MAX_ZOOM = 17;
   var TALL_MAP = 560;       // px: room for the info box and the open legend together
@@ -61,7 +66,7 @@
 
     // credit Leaflet as text: a link would navigate the embedded view away from the map
     if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
-    var places = {}, trips = {}, selectedPlace = null, selectedTrip = null;
+    var places = {}, trips = {}, unmatched = {}, selectedPlace = null, selectedTrip = null;
     // a page not yet laid out (hidden view) has no size: panning there yields NaN coordinates
     function hasSize() { var s = map.getSize(); return s.x > 0 && s.y > 0; }
     var tripLayer = L.featureGroup().addTo(map);
@@ -197,6 +202,16 @@
         });
         places[p.id] = {marker: marker, rings: rings};
       });
+      (data.unmatched || []).forEach(function (u) {
+        u.nearest.forEach(function (n) {
+          L.polyline([[u.lat, u.lon], n], UNMATCHED_LINK).addTo(placeLayer);
+        });
+        var m = L.marker([u.lat, u.lon], {icon: L.divIcon(UNMATCHED_ICON),
+                                          keyboard: false}).addTo(placeLayer);
+        m.bindPopup(u.popup, {maxWidth: 320});   // escaped by auditor.maps.vehicle_map
+        m.bindTooltip(u.tooltip);
+        unmatched[u.id] = m;
+      });
     }
 
     var api = {
@@ -213,7 +228,7 @@
         map.closePopup();
         tripLayer.clearLayers();
         placeLayer.clearLayers();
-        places = {}; trips = {}; selectedPlace = null; selectedTrip = null;
+        places = {}; trips = {}; unmatched = {}; selectedPlace = null; selectedTrip = null;
         draw(data);
         api.vehicleId = data.vehicleId;
         api.placeIds = data.places.map(function (p) { return p.id; });
@@ -227,12 +242,14 @@
         if (data.selectedPlace) { api.selectPlace(data.selectedPlace); }
         return JSON.stringify({vehicleId: api.vehicleId, places: api.placeIds.length,
                                trips: api.tripIds.length, loads: api.loads,
+                               unmatched: Object.keys(unmatched).length,
                                paths: document.querySelectorAll(
                                  ".leaflet-overlay-pane path").length});
       },
       selectedPlace: function () { return selectedPlace; },
       layerOf: function (kind, id) {
         if (kind === "place") { return places[id] ? places[id].marker : null; }
+        if (kind === "unmatched") { return unmatched[id] || null; }
         return kind === "trip" ? (trips[id] || null) : null;
       },
       selectedTrip: function () { return selectedTrip; },

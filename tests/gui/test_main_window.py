@@ -265,7 +265,15 @@ def test_status_lines_say_who_labelled_and_count_flags_where_they_point_now(
     assert _flag_text(window, q) == "model wrong" and _flag_text(window, p) == ""
     qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
     headline = window.analysis.status.text()
-    assert headline.startswith(f"Run {window.project.run_id} (labels by the model): ")
+    # the labeller the training vehicles chose (on this tiny fleet often the baseline)
+    chosen = window.analysis.report["labels_source"]["labeller"]
+    words = {"model": "labels by the model",
+             "stacked": "labels by the model stacked with the 02:00 baseline",
+             "baseline": "labels by the 02:00 baseline, which the model did not beat "
+                         "out-of-fold"}[chosen]
+    assert chosen == window.analysis.report["validation"]["labeller"]["chosen"]
+    assert headline.startswith(f"Run {window.project.run_id} ({words}): ")
+    assert "(02:00 baseline " in headline   # both accuracies
     assert headline.endswith(" · 1 orphaned flag")
     # re-attaching the orphan (undoably) settles it: both lines follow the flags, not the
     # report cached for the run

@@ -18,12 +18,12 @@ class Finding(TypedDict):
     place_id: Optional[str]
     check: str
     sentence: str
+    value: Optional[float]   # the number behind it: stays, metres to a stop, metres apart
 
 
 def compute(inp: ReportInputs) -> dict[str, Any]:
-    from auditor.analysis.evidence import label_evidence
     from auditor.analysis.jsonable import records
-    return {"evidence": records(label_evidence(inp.labels, inp.place_labels, inp.stops))}
+    return {"evidence": records(inp.evidence)}
 
 
 def render_text(r: dict) -> list[str]:

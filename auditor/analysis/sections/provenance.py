@@ -1,7 +1,8 @@
 """Where a run's figures come from (issue 11): which labeller produced its labels, which clock
 each vehicle's local time follows (and where its stamps disagree with where it parks), and the
-place flags that point at nothing since the last infer. Three report sections with no tab of
-their own: the Analysis dock's status line shows the labeller and the orphans."""
+place flags that point at nothing since the last infer. Three report sections; the orphans have
+a tab (auditor.gui.analyses.orphans: re-attach or revoke), the Analysis dock's status line shows
+the labeller and the orphan count."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, TypedDict
@@ -17,7 +18,7 @@ CLOCK_WORDS = {"metadata": "vehicles file timezone", "stated_offset": "offset st
 
 class LabelsSource(TypedDict):
     kind: str                          # project_labels | model_from | no_labels
-    labeller: str                      # model | baseline
+    labeller: str                      # model | stacked | baseline | model_from
     model_from: Optional[dict[str, Any]]   # what --model-from read, else None
     text: str
     validation: Optional[str]          # validation split | no validation vehicles | no labels
@@ -53,7 +54,13 @@ def compute_orphaned(inp: ReportInputs) -> dict[str, Any]:
 
 def labeller_words(report: dict) -> str:
     """"labels by the model" / "… the 02:00 baseline" / "… a model trained elsewhere"."""
-    kind = (report.get("labels_source") or {}).get("kind")
+    src = report.get("labels_source") or {}
+    kind = src.get("kind")
+    if kind == "project_labels":  # the labeller the training vehicles chose
+        return {"baseline": "labels by the 02:00 baseline, which the model did not beat "
+                            "out-of-fold",
+                "stacked": "labels by the model stacked with the 02:00 baseline"}.get(
+            src.get("labeller"), "labels by the model")
     return {"no_labels": "labels by the 02:00 baseline",
             "model_from": "labels by a model trained elsewhere"}.get(kind, "labels by the model")
 
@@ -110,5 +117,8 @@ LABELS_SOURCE = AnalysisEntry(key="labels_source", step="labels source",
                               compute=compute_labels_source, render_text=render_labels_source)
 LOCAL_TIME = AnalysisEntry(key="local_time", step="vehicle clocks", compute=compute_local_time,
                            render_text=render_local_time)
-ORPHANED_FLAGS = AnalysisEntry(key="orphaned_flags", step="orphaned flags",
-                               compute=compute_orphaned, render_text=render_orphaned)
+# the tab reads the orphans from the log (they change with every flag), not from the report
+ORPHANED_FLAGS = AnalysisEntry(key="orphaned_flags", title="Orphaned flags",
+                               step="orphaned flags", compute=compute_orphaned,
+                               render_text=render_orphaned,
+                               view="auditor.gui.analyses.orphans:OrphanedFlagsView")

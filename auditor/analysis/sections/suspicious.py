@@ -1,5 +1,7 @@
-"""Suspicious labels: given labels the out-of-fold probabilities contradict, most suspicious
-first (confident learning), each with a suggested label and a reason."""
+"""Suspicious labels: one queue of label issues from all the evidence (auditor.analysis.
+label_issues): out-of-fold model contradictions, the trajectory checks, labels that matched no
+place (with their reason) and two labels on one place; most suspicious first, each with a
+suggested label and a reason in words."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, TypedDict
@@ -11,36 +13,37 @@ if TYPE_CHECKING:
 
 
 class SuspiciousRow(TypedDict, total=False):
-    place_id: str
+    label_id: Optional[int]          # None for an implied entry (an unlabelled place)
     vehicle_id: str
-    split: Optional[str]
-    lat: Optional[float]
-    lon: Optional[float]
     given_label: str
-    suggested_label: Optional[str]
+    place_id: Optional[str]          # None for a label that matched no place
+    lat: Optional[float]             # the label's point (an implied entry's place)
+    lon: Optional[float]
     score: float
+    suggested_label: Optional[str]
+    suggested_place_id: Optional[str]
+    reason: str
+    kind: str                        # label | unmatched | implied
+    findings: str                    # check names, comma-separated, strongest first
+    unmatched_reason: Optional[str]
     p_given: Optional[float]
     p_suggested: Optional[float]
-    reason: str
+    split: Optional[str]
 
 
 def compute(inp: ReportInputs) -> dict[str, Any]:
     from auditor.analysis.jsonable import records
-    from auditor.analysis.suspicion import DEFAULT_RANKING, suspicious_labels
-    rows = suspicious_labels(inp.lab)
-    rows = rows.merge(inp.pred[["place_id", "lat", "lon", "split"]], on="place_id", how="left")
-    return {"suspicious": records(rows), "suspicious_ranking": DEFAULT_RANKING}
+    from auditor.analysis.label_issues import RANKING, label_issues
+    rows = label_issues(inp.conn, inp.run_id, pred=inp.pred, evidence=inp.evidence)
+    return {"suspicious": records(rows), "suspicious_ranking": RANKING}
 
 
 def render_text(r: dict) -> list[str]:
-    lines = [f"Suspicious labels: {len(r['suspicious'])} (ranked by "
-             f"{r['suspicious_ranking'].replace('_', ' ')})"]
-    for s in r["suspicious"][:10]:
-        lines.append(f"  {s['place_id']}  score {s['score']:.2f}  {s['reason']}")
-    return lines
+    from auditor.analysis.label_issues import render_issues
+    return render_issues(r["suspicious"], r["suspicious_ranking"])
 
 
-# each row is one place: the view needs no index
+# each row is one label (or one implied place): the view needs no index
 ENTRY = AnalysisEntry(key="suspicious", title="Suspicious labels", step="suspicious labels",
                       compute=compute, render_text=render_text,
                       view="auditor.gui.analyses.suspicious:SuspiciousQueue")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional, TypedDict
 
 from auditor.analysis.entry import AnalysisEntry, PlaceIndex
+from auditor.analysis.labeller_summary import render_labeller
 from auditor.analysis.sections.text import pct
 
 if TYPE_CHECKING:
@@ -44,9 +45,11 @@ class ValidationSection(TypedDict, total=False):
     baseline: dict[str, Any]                   # the same figures for the 02:00 baseline run
     by_population: ByPopulation
     status: str                # validation split | no validation vehicles | no labels
+    labeller: dict[str, Any]   # auditor.analysis.labeller_summary: model / stacked / baseline
 
 
 def compute(inp: ReportInputs) -> dict[str, Any]:
+    from auditor.analysis.labeller_summary import labeller_summary
     from auditor.analysis.populations import by_population
     from auditor.analysis.provenance import validation_status
     from auditor.analysis.validation import validation_report
@@ -54,6 +57,7 @@ def compute(inp: ReportInputs) -> dict[str, Any]:
     v["test"] = test_figures(inp.pred)
     v["by_population"] = by_population(inp.pred, inp.meta, inp.schedule)
     v["status"] = validation_status(inp.conn, inp.run_id, v)
+    v["labeller"] = labeller_summary(inp.conn, inp.run_id, v)
     return {"validation": v}
 
 
@@ -94,6 +98,7 @@ def render_validation(r: dict) -> list[str]:
     b = v.get("baseline") or {}
     if b.get("accuracy") is not None:
         lines.append(f"  baseline (02:00 place) accuracy {pct(b['accuracy'])}")
+    lines.extend(render_labeller(v.get("labeller")))
     for c, m in v["per_class"].items():
         lines.append(f"  {c:<6} precision {pct(m['precision'])}  recall {pct(m['recall'])}  "
                      f"(n={m['support']})")

@@ -164,7 +164,14 @@ def status_text(run_id: int, r: dict, orphans: int) -> str:
             + ("no labels · " if v.get("status") == "no labels" else
                "validation accuracy "
                + ("–" if v["accuracy"] is None else f"{100 * v['accuracy']:.1f} %")
-               + f" on {v['n']:,} places · ")
+               + f" on {v['n']:,} places"
+               + _baseline_words(v) + " · ")
             + f"{len(r['suspicious']):,} suspicious labels"
             f" · {r['error_tree']['errors']:,} out-of-fold errors"
             + (f" · {orphans} orphaned flag{'' if orphans == 1 else 's'}" if orphans else ""))
+
+
+def _baseline_words(v: dict) -> str:
+    """" (02:00 baseline 81.0 %)": both accuracies, so the labeller choice can be checked."""
+    acc = (v.get("baseline") or {}).get("accuracy")
+    return "" if acc is None else f" (02:00 baseline {100 * acc:.1f} %)"

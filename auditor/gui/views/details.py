@@ -186,10 +186,13 @@ class FlagPanel(QWidget):
             self.show_trip(new.trip_id)
 
     def _analysis_changed(self, analysis) -> None:
-        from auditor.analysis.words import suspicion_words
+        from auditor.analysis.issue_words import entry_words
         self.set_suspicions({} if analysis is None else
-                            {r["place_id"]: f"{suspicion_words(r)}\x00{r['reason']}"
-                             for r in analysis.report["suspicious"]})
+                            # the first (most suspicious) entry on each place, words then
+                            # numbers; a label on no place has none
+                            {r["place_id"]: f"{entry_words(r)}\x00{r['reason']}"
+                             for r in reversed(analysis.report["suspicious"])
+                             if r.get("place_id") is not None})
 
     def _update_enabled(self) -> None:
         self.place_box.setEnabled(self.place_id is not None)
