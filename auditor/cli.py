@@ -22,6 +22,7 @@ HANDLERS = {
     "ingest": "auditor.ingest.command:run",
     "infer": "auditor.pipeline.command:run",
     "report": "auditor.analysis.command:run",
+    "runs": "auditor.analysis.runs_command:run",
     "flags": "auditor.audit.command:run",
     "review": "auditor.audit.review_command:run",
     "map": "auditor.maps.command:run",
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print one JSON summary per file instead of text")
 
     n = sub.add_parser("infer", help="trips, stops, places, features, model, predictions")
-    n.add_argument("project", help="the project file (.db)")
+    n.add_argument("project", nargs="?", help="the project file (.db)")
     n.add_argument("--seed", type=int, default=0,
                    help="random seed of the model and the split (default 0)")
     n.add_argument("--gap-minutes", type=float, default=None,
@@ -110,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--model-from", metavar="PROJECT_OR_EXPORT",
                    help="label with a model trained on another project's labels or on an "
                         "export folder's training set (re-trained here, deterministic)")
+    n.add_argument("--without", action="append", default=[], metavar="GROUP",
+                   help="leave this feature group out of the model (repeatable; "
+                        "--list-feature-groups names them)")
+    n.add_argument("--list-feature-groups", action="store_true",
+                   help="print the feature groups and their columns, then exit")
+    n.add_argument("--rerun", type=int, metavar="RUN",
+                   help="re-run RUN's recorded settings and seed, and say whether the "
+                        "predictions are byte-identical (or what differs)")
+    n.add_argument("--weights-from", metavar="EXPORT_DIR",
+                   help="train on an export's corrected labels, exclusions and sample_weight "
+                        "(its run's seed and split); report before -> after on test vehicles")
     n.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")
@@ -120,9 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the run's predictions to this CSV")
     r.add_argument("--truth", metavar="truth.json",
                    help="(demo only) also score against a demo truth file")
+    r.add_argument("--run", type=int, metavar="RUN",
+                   help="report on this model run (default: the latest)")
     r.add_argument("--before", type=int, metavar="RUN",
                    help="compare every population's errors with this model run "
                         "(default: the previous one)")
+
+    rs = sub.add_parser("runs", help="every run: settings, seed, data/code version, accuracy")
+    rs.add_argument("project", help="the project file (.db)")
+    rs.add_argument("--compare", nargs=2, type=int, metavar=("A", "B"),
+                    help="run A against run B: settings, accuracy per population, places "
+                         "labelled differently")
+    rs.add_argument("--json", action="store_true", help="print as JSON")
 
     f = sub.add_parser("flags", help="the flag event log")
     f.add_argument("project", help="the project file (.db)")

@@ -50,6 +50,20 @@ def _read_truth(path: str) -> dict:
     return truth
 
 
+def _model_run(conn, run_id):
+    """--run RUN checked: a model run of this project (None: the latest)."""
+    if run_id is None:
+        return None
+    row = conn.execute("SELECT kind FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    if row is None or row[0] != "model":
+        known = [r[0] for r in conn.execute("SELECT run_id FROM runs WHERE kind = 'model' "
+                                            "ORDER BY run_id")]
+        what = "a baseline run" if row else "no such run"
+        raise UserError(f"--run {run_id}: {what} — model runs of this project: "
+                        f"{', '.join(map(str, known))} ('auditor runs PROJECT' lists them)")
+    return int(run_id)
+
+
 def run(args) -> int:
     project = Path(args.project)
     truth = _read_truth(args.truth) if getattr(args, "truth", None) else None
@@ -61,7 +75,9 @@ def run(args) -> int:
             raise UserError(f"{project}: no inference results yet — run 'auditor infer "
                             f"{project}' first")
         progress = None if args.json else TerminalProgress()
-        result = build_report(conn, progress=progress, before_run=getattr(args, "before", None))
+        run_id = _model_run(conn, getattr(args, "run", None))
+        result = build_report(conn, run_id=run_id, progress=progress,
+                              before_run=getattr(args, "before", None))
         if progress is not None:
             progress.close()
         if truth is not None:

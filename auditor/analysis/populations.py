@@ -53,18 +53,22 @@ def _slice_rows(frame: pd.DataFrame, key: str) -> list[dict]:
     """One row per value of ``key``: validation and out-of-fold n / accuracy."""
     lab = frame[frame["given_label"].isin(CLASSES)]
     val = _accuracy_table(lab[lab["split"] == "validation"], key, "predicted_label")
+    test = _accuracy_table(lab[lab["split"] == "test"], key, "predicted_label")
     oof = _accuracy_table(lab[lab["oof_label"].notna()], key, "oof_label")
-    values = sorted(set(val.index) | set(oof.index), key=str)
+    values = sorted(set(val.index) | set(oof.index) | set(test.index), key=str)
     rows = []
     for v in values:
         n_val = int(val["n"].get(v, 0))
         n_oof = int(oof["n"].get(v, 0))
+        n_test = int(test["n"].get(v, 0))
         rows.append({
             "value": str(v),
             "n": n_val,
             "accuracy": float(val["correct"][v]) / n_val if n_val else None,
             "oof_n": n_oof,
             "oof_accuracy": float(oof["correct"][v]) / n_oof if n_oof else None,
+            "test_n": n_test,
+            "test_accuracy": float(test["correct"][v]) / n_test if n_test else None,
         })
     return rows
 

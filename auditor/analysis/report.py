@@ -34,6 +34,7 @@ class Report(TypedDict, total=False):
     error_tree: ErrorTreeSection
     skew: SkewSection
     fix_loop: Optional[FixLoopSection]
+    group_worth: dict[str, Any]      # what each feature group is worth on test vehicles
     duplicates: list[DuplicateRow]
     duplicates_method: str
     outliers: list[OutlierRow]

@@ -23,7 +23,7 @@ ID_COLUMNS = ["place_id", "vehicle_id"]
 TAIL_COLUMNS = ["label", "sample_weight", "weight_reason"]
 SPLIT_DEFINITION = ("per vehicle, as stored by the model run (predictions.split): every place of a "
                     "vehicle is in the same split; 'train' rows are exported, 'validation' rows "
-                    "only steer the weights, 'unlabelled' rows are not used")
+                    "only steer the weights, 'test' and 'unlabelled' rows are not used")
 
 
 # what read_rows returns, for its content hash (inference results the export depends on)

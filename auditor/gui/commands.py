@@ -149,7 +149,16 @@ class ProjectCommands:
         if self.state.project is None or not export_available():
             return None
         from auditor.gui.export_dialog import open_export_dialog  # keeps export off startup
-        return open_export_dialog(self.window, self.state.project.path)
+        dialog = open_export_dialog(self.window, self.state.project.path)
+        dialog.retrained.connect(lambda _summary: self.state.reload())  # show the new run
+        return dialog
+
+    def runs_view(self):
+        """Run ▸ Runs…: list, compare, rerun, retrain, leave feature groups out, drift."""
+        if self.state.project is None:
+            return None
+        from auditor.gui.runs_view import open_runs_view
+        return open_runs_view(self.state, self.window)
 
     def start_export(self, out_dir: Path, fmt: str = "csv") -> Optional[Task]:
         if self.state.project is None:

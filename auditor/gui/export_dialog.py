@@ -100,6 +100,7 @@ class ExportDialog(QDialog):
     previewFailed = Signal(object)
     exportFinished = Signal(dict)     # export_training_set's summary
     exportFailed = Signal(object)
+    retrained = Signal(dict)          # infer --weights-from's summary ("Retrain with this export")
 
     def __init__(self, parent: Optional[QWidget], project_path: str | Path):
         super().__init__(parent)
@@ -224,6 +225,15 @@ class ExportDialog(QDialog):
         self.hashes_view.setFixedHeight(3 * metrics.lineSpacing() + frame)
         layout.addWidget(self.result_label)
         layout.addWidget(self.hashes_view)
+        self.retrain_button = QPushButton("Retrain with this export")
+        self.retrain_button.setObjectName("retrainButton")
+        self.retrain_button.setToolTip("Train the model on these corrected, weighted rows and "
+                                       "compare test accuracy before and after")
+        self.retrain_button.clicked.connect(self.retrain)
+        self.retrain_label = _plain_label("", "retrainResult")
+        self.retrain_label.hide()
+        layout.addWidget(self.retrain_button)
+        layout.addWidget(self.retrain_label)
         self.result_box.hide()
 
     # --- settings ---------------------------------------------------------------------------
@@ -328,6 +338,29 @@ class ExportDialog(QDialog):
                                                 for name, digest in files.items()))
         self.result_box.show()
         self.exportFinished.emit(summary)
+
+    def retrain(self) -> Optional[Task]:
+        """Infer again trained on the export just written (infer --weights-from)."""
+        if not self.summary:
+            return None
+        from auditor.state.runs import outcome_text, retrain_work
+        work = retrain_work(self.project_path, self.summary["out_dir"])
+
+        def done(summary: dict) -> None:
+            self.retrain_label.setText(outcome_text(summary))
+            self.retrain_label.show()
+            self.retrained.emit(summary)
+
+        def failed(exc: BaseException, tb: str) -> None:
+            if isinstance(exc, UserError):
+                self._show_error(str(exc))
+            else:
+                self._show_error(f"Retraining failed unexpectedly ({type(exc).__name__}).")
+                show_bug(self, exc, "retraining on the export", tb)
+        task = run_task(self, "Retraining on the export", work, done, on_error=failed)
+        self.export_job = task
+        task.finished.connect(self._update_buttons)
+        return task
 
     def _export_failed(self, exc: BaseException, tb: str) -> None:
         if isinstance(exc, UserError):

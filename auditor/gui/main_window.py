@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         r = mb.addMenu("&Run")
         self.infer_action = self._action(r, "&Infer (trips, places, model)", c.run_infer,
                                          "Ctrl+R")
+        self.runs_action = self._action(r, "R&uns… (compare, rerun, retrain)", c.runs_view)
 
         v = mb.addMenu("&View")
         bm = v.addMenu("&Basemap")
@@ -389,7 +390,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         self._sync_basemap_actions()
         has = self.project is not None
-        for a in (self.close_action, self.infer_action, *self.flag_actions.values()):
+        for a in (self.close_action, self.infer_action, self.runs_action,
+                  *self.flag_actions.values()):
             a.setEnabled(has)
         can_export = has and export_available()
         self.export_action.setEnabled(can_export)

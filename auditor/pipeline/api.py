@@ -7,6 +7,7 @@ fleet's feature table and writes everything in one transaction.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -23,6 +24,7 @@ from auditor.classes import CLASSES
 from auditor.errors import UserError
 from auditor.pipeline.baseline import baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
+from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.features import place_features
 from auditor.pipeline.labeller import label_places
 from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
@@ -31,6 +33,7 @@ from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
 from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, train_and_predict
 from auditor.pipeline.model_from import predict_with, read_source
 from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
+from auditor.pipeline.run_record import code_version, run_extras
 from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
 from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 from auditor.progress import Progress, report, scaled
@@ -98,7 +101,8 @@ def _frame_digest(hasher, frame: pd.DataFrame) -> None:
 
 
 def infer_project(project, seed: int = 0, config: InferConfig | dict | None = None,
-                  progress: Progress | None = None, model_from=None) -> dict:
+                  progress: Progress | None = None, model_from=None,
+                  weights_from=None) -> dict:
     """Run inference on a project and store it; returns the ``infer --json`` summary.
 
     Every run stores a model run whose predictions are the run's labels: the model trained on
@@ -106,13 +110,20 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
     trained there (auditor.pipeline.model_from); with no matched label and no model_from, the
     02:00 baseline's labels. Its metrics say which (``labels_source``). After the tables are
     replaced, every place flag is re-attached to the place now holding what it pointed at
-    (auditor.audit.anchors), in the same transaction."""
+    (auditor.audit.anchors), in the same transaction. With ``weights_from`` (an export folder)
+    the model is trained on the export's corrected, weighted rows instead
+    (auditor.pipeline.weights_from); its seed and settings come from the export's run."""
     started = time.perf_counter()
     config = InferConfig.from_any(config)
     path = Path(project)
     if not path.exists():
         raise UserError(f"{path}: no such project — create it with 'auditor ingest {path} pings.csv'")
     source_rows = read_source(model_from, path) if model_from is not None else None
+    weights = None
+    if weights_from is not None:
+        from auditor.pipeline.weights_from import read_weights
+        weights = read_weights(weights_from, config)
+        seed, config = weights.seed, weights.config
     conn = open_project(path, create=False)
     try:
         derived, n_pings, data_hash = _derive_fleet(conn, config, scaled(progress, 0.0, 0.8))
@@ -122,17 +133,25 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
                                     .to_numpy().tolist()).encode())
         if source_rows is not None:
             data_hash.update(source_rows.digest().encode())
+        if weights is not None:
+            data_hash.update(weights.rows.digest().encode())
         outcome = label_and_predict(derived["features"], derived["places"], labels,
                                     derived["pinged_vehicles"], seed, config)
         features = derived["features"]
         place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
         given, split = outcome["given"], outcome["split"]
         base_metrics, base_frame = outcome["baseline_metrics"], outcome["baseline_predictions"]
-        model_metrics, model_frame = _run_labels(outcome, features, source_rows)
+        if weights is not None:  # train on the export's rows instead (weights_from.py)
+            model_metrics, model_frame = weights.run_labels(outcome, features, conn)
+        else:
+            model_metrics, model_frame = _run_labels(outcome, features, source_rows)
+        vehicles = read_vehicles(conn)
+        base_metrics = dict(base_metrics, **run_extras(features, vehicles, base_frame))
+        model_metrics.update(run_extras(features, vehicles, model_frame))
         split_counts = split.groupby(features["vehicle_id"]).first().value_counts().to_dict()
 
         report(progress, 0.95, 1.0, "saving")
-        versions = json.dumps(library_versions(), sort_keys=True)
+        versions = json.dumps(dict(library_versions(), code=code_version()), sort_keys=True)
         common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
                   "data_hash": data_hash.hexdigest(), "seed": seed}
         # the work is done: wait out an analyst's flag write instead of losing it to a lock
@@ -167,6 +186,13 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         "val_accuracy": model_metrics["accuracy"],
         "baseline_val_accuracy": base_metrics["accuracy"],
         "validation_vehicles": int(split_counts.get("validation", 0)),
+        "test_accuracy": model_metrics["test_accuracy"],
+        "baseline_test_accuracy": base_metrics["test_accuracy"],
+        "test_vehicles": int(split_counts.get("test", 0)),
+        "without": list(config.without),
+        "seed": seed,
+        "predictions_sha256": model_metrics["predictions_sha256"],
+        "weights_from": model_metrics.get("weights_from"),
         "unmatched_labels": len(unmatched),
         "unmatched_reasons": {str(k): int(v) for k, v in
                               sorted(unmatched["reason"].value_counts().items())},
@@ -185,6 +211,8 @@ LABELS_SOURCE_TEXT = {
     "project_labels": "a model trained on this project's labels",
     "model_from": "a model trained elsewhere (--model-from)",
     "no_labels": "the 02:00 baseline: no label matched a place, so there was nothing to learn from",
+    "weights_from": "a model trained on an export's corrected, weighted training set "
+                    "(--weights-from)",
 }
 
 # project_labels runs: what the labeller the training vehicles chose (labeller.py) means
@@ -237,6 +265,15 @@ def _run_labels(outcome: dict, features: pd.DataFrame, source_rows) -> tuple[dic
     return metrics, frame
 
 
+def labeller_config(config: InferConfig) -> InferConfig:
+    """The config the labeller choice runs with: a run that leaves the 02:00 features out
+    (``--without night``) is labelled by the model alone — the 02:00 baseline and the stacker
+    (which reads the baseline's decision) are the very features left out."""
+    if "night" in config.without and config.labeller == "auto":
+        return dataclasses.replace(config, labeller="model")
+    return config
+
+
 def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.DataFrame,
                       pinged_vehicles, seed: int, config: InferConfig) -> dict:
     """Given labels -> place labels, splits, baseline and model over the fleet's feature table.
@@ -245,7 +282,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     place_labels, unmatched = match_labels(labels, places, pinged_vehicles, config)
     given = given_labels(features, place_labels)
     split = assign_splits(features["vehicle_id"], place_labels["vehicle_id"], seed,
-                          config.validation_fraction)
+                          config.validation_fraction, config.test_fraction)
     val = (split == "validation")
     ident = pd.DataFrame({"vehicle_id": features["vehicle_id"], "place_id": features["place_id"],
                           "given": given})[val]
@@ -263,9 +300,13 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
                                                 one_hot(base_pred)),
            "model_metrics": None, "model_predictions": None}
     if given.notna().any():
-        proba = train_and_predict(features, given, split, config, seed)
-        # model, baseline or both stacked: whichever the training vehicles support (labeller.py)
-        chosen = label_places(features, given, split, proba, base_pred, config, seed)
+        # the model never sees the feature groups the run leaves out (--without)
+        proba = train_and_predict(blank_groups(features, config.without), given, split,
+                                  config, seed)
+        # model, baseline or both stacked: whichever the training vehicles support
+        # (labeller.py); without the 02:00 features the 02:00 rule is no candidate either
+        chosen = label_places(features, given, split, proba, base_pred,
+                              labeller_config(config), seed)
         metrics = scored(chosen.labels)
         metrics["baseline"] = {k: base_metrics[k] for k in
                                ("accuracy", "home_place_rate", "per_class", "confusion")}

@@ -1,4 +1,5 @@
-"""`auditor infer PROJECT [--seed S] [--gap-minutes M] [--model-from SOURCE] [--json]`."""
+"""`auditor infer PROJECT [--seed S] [--gap-minutes M] [--model-from SOURCE] [--without GROUP]…
+[--rerun RUN] [--weights-from EXPORT_DIR] [--json]`, and `auditor infer --list-feature-groups`."""
 from __future__ import annotations
 
 import json
@@ -15,8 +16,60 @@ def _pct(x) -> str:
     return "n/a" if x is None else f"{x:.1%}"
 
 
+def list_feature_groups(as_json: bool) -> int:
+    from auditor.pipeline.feature_groups import DESCRIPTIONS, GROUPS
+    if as_json:
+        print(json.dumps({g: {"columns": list(c), "description": DESCRIPTIONS[g]}
+                          for g, c in GROUPS.items()}, sort_keys=True))
+        return 0
+    for g, cols in GROUPS.items():
+        print(f"{g:<9} {DESCRIPTIONS[g]}\n          {', '.join(cols)}")
+    return 0
+
+
+def _weights_lines(wf: dict | None) -> list[str]:
+    if not wf:
+        return []
+    lines = [f"trained on export {wf['path']} (manifest sha256 {wf['manifest_sha256'][:12]}, "
+             f"{wf['rows']} rows)"]
+    ba = wf.get("before_after")
+    if ba:
+        t = ba["test_accuracy"]
+        lines.append(f"test accuracy (the number to trust): run {ba['source_run_id']} "
+                     f"{_pct(t['before'])} -> this run {_pct(t['after'])}")
+        for r in ba["by_population"]:
+            if r["test_n"]:
+                lines.append(f"  {r['population']}={r['value']}: {_pct(r['before'])} -> "
+                             f"{_pct(r['after'])} (n={r['test_n']})")
+    return lines
+
+
 def run(args) -> int:
+    from auditor.errors import UserError
+    if getattr(args, "list_feature_groups", False):
+        return list_feature_groups(args.json)
+    if not args.project:
+        raise UserError("infer: give the project file, e.g. 'auditor infer project.db'")
+    if getattr(args, "rerun", None) is not None:
+        if args.without or args.weights_from or args.model_from or args.gap_minutes is not None:
+            raise UserError("--rerun RUN repeats RUN's recorded settings: give no other "
+                            "setting with it")
+        from auditor.pipeline.rerun import render_verdict, rerun
+        bar = TerminalProgress()
+        try:
+            summary = rerun(args.project, args.rerun, progress=bar)
+        finally:
+            bar.close()
+        if args.json:
+            print(json.dumps(summary, sort_keys=True))
+        else:
+            print("\n".join(_summary_lines(summary) + render_verdict(summary["rerun"])))
+        return 0
+    if getattr(args, "weights_from", None) and getattr(args, "model_from", None):
+        raise UserError("--weights-from and --model-from: give one (both say what to learn from)")
     settings = {}
+    if getattr(args, "without", None):
+        settings["without"] = tuple(args.without)
     if getattr(args, "gap_minutes", None) is not None:
         if not args.gap_minutes > 0:
             from auditor.errors import UserError
@@ -25,12 +78,18 @@ def run(args) -> int:
     bar = TerminalProgress()
     try:
         summary = infer_project(args.project, seed=args.seed, config=InferConfig(**settings),
-                                progress=bar, model_from=getattr(args, "model_from", None))
+                                progress=bar, model_from=getattr(args, "model_from", None),
+                                weights_from=getattr(args, "weights_from", None))
     finally:
         bar.close()
     if args.json:
         print(json.dumps(summary, sort_keys=True))
         return 0
+    print("\n".join(_summary_lines(summary) + _weights_lines(summary.get("weights_from"))))
+    return 0
+
+
+def _summary_lines(summary: dict) -> list[str]:
     lines = [
         f"{summary['vehicles']} vehicles, {summary['pings']} pings -> {summary['trips']} trips, "
         f"{summary['stops']} stops, {summary['places']} places",
@@ -39,6 +98,9 @@ def run(args) -> int:
            if summary["unmatched_labels"] else ""),
         f"labelled places: {summary['labelled_places']} "
         f"({summary['validation_vehicles']} validation vehicles)",
+        f"test accuracy (the number to trust): {_pct(summary['test_accuracy'])} on "
+        f"{summary['test_vehicles']} test vehicles, baseline (02:00 rule) "
+        f"{_pct(summary['baseline_test_accuracy'])}",
         f"validation accuracy: model {_pct(summary['val_accuracy'])}, "
         f"baseline (02:00 rule) {_pct(summary['baseline_val_accuracy'])}",
         f"labels of run {summary['run_id']}: {LABELS_SOURCE_TEXT[summary['labels_source']]}; "
@@ -46,10 +108,11 @@ def run(args) -> int:
         "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in
                                    summary["local_time_sources"].items()),
     ]
+    if summary.get("without"):
+        lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]
     if f["place_flags"]:
         lines.append(f"place flags: {f['attached']} attached ({f['repointed']} under a new "
                      f"place id), {f['orphaned']} orphaned"
                      + (" — see 'auditor flags PROJECT'" if f["orphaned"] else ""))
-    print("\n".join(lines))
-    return 0
+    return lines

@@ -20,6 +20,9 @@ class InferConfig:
     label_radius_m: float = 250.0     # a given label matches the nearest place within this
     # model
     validation_fraction: float = 0.25
+    # labelled vehicles held out of everything that is chosen (weights, thresholds, labeller,
+    # features): their accuracy is the number to trust (auditor.pipeline.splits)
+    test_fraction: float = 0.2
     oof_folds: int = 5
     # gradient boosting, kept coarse on purpose: a few wrong labels (~5% in real surveys)
     # must not be memorised, or the model repeats them on its own training vehicles
@@ -37,9 +40,17 @@ class InferConfig:
     labeller: str = "auto"
     # fleet processing
     batch_vehicles: int = 200
+    # feature groups the model does not see (auditor.pipeline.feature_groups); sorted tuple
+    without: tuple = ()
+
+    def __post_init__(self):
+        from auditor.pipeline.feature_groups import check_groups  # pandas-free
+        object.__setattr__(self, "without", check_groups(self.without))
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        d["without"] = list(self.without)
+        return d
 
     @classmethod
     def from_any(cls, config: "InferConfig | dict | None") -> "InferConfig":

@@ -22,19 +22,27 @@ OOF_COLUMNS = [f"oof_p_{c}" for c in CLASSES]
 
 
 def assign_splits(vehicle_ids: pd.Series, labelled_vehicles, seed: int,
-                  fraction: float) -> pd.Series:
-    """train / validation per row by its vehicle (seeded), unlabelled for other vehicles."""
+                  fraction: float, test_fraction: float = 0.0) -> pd.Series:
+    """train / validation / test per row by its vehicle (seeded, whole vehicles), unlabelled
+    for other vehicles. Validation takes the first ``fraction`` of the seeded order (the same
+    vehicles as before test existed), test the next ``test_fraction``; train keeps at least one
+    vehicle, validation gets one from two labelled vehicles on, test one from three on."""
     labelled = np.array(sorted(set(labelled_vehicles)), dtype=object)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(labelled))
-    n_val = int(round(fraction * len(labelled)))
-    if len(labelled) >= 2:
-        n_val = min(max(n_val, 1), len(labelled) - 1)  # both sides need a vehicle
+    n = len(labelled)
+    n_val = int(round(fraction * n))
+    n_val = min(max(n_val, 1), n - 1) if n >= 2 else 0  # both sides need a vehicle
+    n_test = int(round(test_fraction * n)) if test_fraction > 0 else 0
+    if test_fraction > 0 and n >= 3:
+        n_test = min(max(n_test, 1), n - n_val - 1)
     else:
-        n_val = 0
+        n_test = 0
     validation = set(labelled[order[:n_val]])
+    test = set(labelled[order[n_val:n_val + n_test]])
     split = np.where(vehicle_ids.isin(validation), "validation",
-                     np.where(vehicle_ids.isin(set(labelled)), "train", "unlabelled"))
+                     np.where(vehicle_ids.isin(test), "test",
+                              np.where(vehicle_ids.isin(set(labelled)), "train", "unlabelled")))
     return pd.Series(split, index=vehicle_ids.index, dtype=object)
 
 

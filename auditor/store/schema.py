@@ -488,6 +488,30 @@ MIGRATIONS: list[str] = [
         DELETE FROM pings_digests WHERE import_id = OLD.import_id;
     END;
     """,
+    # 7: a third split of labelled vehicles, 'test' (issue 18): held out of everything a run
+    # chooses, so its accuracy is the number to trust. The CHECK on predictions.split needs a
+    # table rebuild (nothing references predictions; it references runs). Runs keep their
+    # rows; what a run recorded (seed, config with the feature groups left out and the weights
+    # source, code version, metrics with test accuracy) lives in the existing JSON columns.
+    """
+    CREATE TABLE predictions_copy AS SELECT * FROM predictions;
+    DROP TABLE predictions;
+    CREATE TABLE predictions (
+        run_id         INTEGER NOT NULL REFERENCES runs(run_id),
+        place_id       TEXT NOT NULL,
+        vehicle_id     TEXT NOT NULL,
+        split          TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test',
+                                                      'unlabelled')),
+        given_label    TEXT,                   -- home/work/other for labelled vehicles, NULL otherwise
+        predicted_label TEXT NOT NULL,
+        p_home REAL, p_work REAL, p_other REAL,
+        oof_p_home REAL, oof_p_work REAL, oof_p_other REAL,   -- out-of-fold, labelled places only
+        PRIMARY KEY (run_id, place_id)
+    );
+    INSERT INTO predictions SELECT * FROM predictions_copy ORDER BY run_id, place_id;
+    DROP TABLE predictions_copy;
+    CREATE INDEX predictions_vehicle ON predictions (run_id, vehicle_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
