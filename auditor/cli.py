@@ -107,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--model-from", metavar="PROJECT_OR_EXPORT",
                    help="label with a model trained on another project's labels or on an "
                         "export folder's training set (re-trained here, deterministic)")
+    n.add_argument("--engine", choices=["local", "dask"], default=None,
+                   help="who derives trips, stops, places and features: this process (local, "
+                        "the default) or a Dask cluster (dask)")
+    n.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="dask: worker processes of the local cluster it starts (default: the "
+                        "machine's cores)")
+    n.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="dask: run on an existing cluster, e.g. tcp://host:8786 (default: "
+                        "$DASK_SCHEDULER_ADDRESS, else a local cluster)")
     n.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")

@@ -1,0 +1,176 @@
+"""Engines: who runs the per-shard task of inference.
+
+Both engines do one thing — map a pure function over shard tasks and hand the results back in
+task order — and report progress per finished shard, so Cancel (the progress callback raising
+Cancelled) works the same with either:
+
+- ``LocalEngine``: in this process, one shard after the other (today's path).
+- ``DaskEngine``: on a Dask cluster. With no address it starts a ``distributed.LocalCluster``
+  of N worker processes (one thread each: the work is pandas/numpy and holds the GIL) and
+  stops it again; with ``scheduler="tcp://host:8786"`` (or DASK_SCHEDULER_ADDRESS) it uses
+  a cluster someone else runs. Workers only compute: the client alone writes the project.
+
+dask is imported only when a Dask engine is used, so the CLI and the GUI start without it.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable, Optional
+
+from auditor.errors import UserError
+from auditor.progress import Progress, report
+
+ENGINES = ("local", "dask")
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+
+
+class LocalEngine:
+    name = "local"
+    shares_files = True  # the task runs where the project file is
+
+    def __enter__(self) -> "LocalEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def describe(self) -> dict:
+        return {"engine": "local"}
+
+    def map(self, fn: Callable, tasks: Iterable[tuple], total: int,
+            progress: Optional[Progress] = None, common: tuple = ()) -> list:
+        """``[fn(*task, *common) for task in tasks]``, reporting after each."""
+        out = []
+        report(progress, 0, total, f"vehicles: shard 1 of {total}")
+        for i, task in enumerate(tasks):
+            out.append(fn(*task, *common))
+            report(progress, i + 1, total, f"vehicles: shard {i + 1} of {total}")
+        return out
+
+
+class DaskEngine:
+    """A Dask client for the duration of a ``with`` block. ``workers``: LocalCluster size
+    (default: the machine's cores); ``scheduler``: an existing cluster's address."""
+    name = "dask"
+
+    def __init__(self, workers: Optional[int] = None, scheduler: Optional[str] = None,
+                 threads_per_worker: int = 1, in_flight_per_worker: int = 2,
+                 connect_timeout_s: float = 10.0):
+        if workers is not None and int(workers) < 1:
+            raise UserError(f"--workers {workers}: give a positive number of worker processes")
+        self.workers = int(workers) if workers is not None else None
+        self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+        self.threads_per_worker = threads_per_worker
+        self.in_flight_per_worker = in_flight_per_worker
+        self.connect_timeout_s = connect_timeout_s
+        self.client = None
+        self.cluster = None
+        self.start_seconds = 0.0
+
+    @property
+    def shares_files(self) -> bool:
+        """A LocalCluster we started runs on this machine and can open the project itself;
+        a remote cluster gets the pings shipped (or reads a shared Parquet store)."""
+        return self.cluster is not None
+
+    def describe(self) -> dict:
+        return {"engine": "dask", "scheduler": self.scheduler or "LocalCluster",
+                "workers": self._n_workers()}
+
+    def __enter__(self) -> "DaskEngine":
+        import time
+        started = time.perf_counter()
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a dependency
+            raise UserError(f"--engine dask needs the 'dask[distributed]' package ({exc})") \
+                from None
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
+            except (OSError, TimeoutError) as exc:
+                raise UserError(f"--scheduler {self.scheduler}: no Dask scheduler answered "
+                                f"({exc}); start one with 'dask scheduler' or check the "
+                                "address") from None
+        else:
+            n = self.workers or os.cpu_count() or 1
+            # no dashboard: its fixed port would clash with anyone else's cluster on this host
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=self.threads_per_worker,
+                                        processes=True, dashboard_address=None,
+                                        silence_logs=40)
+            self.client = Client(self.cluster)
+        self.start_seconds = time.perf_counter() - started
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+    def _n_workers(self) -> int:
+        if self.client is None:
+            return self.workers or 0
+        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+
+    def scatter(self, value: Any) -> Any:
+        """Send ``value`` (e.g. the vehicles table every task needs) to the workers once."""
+        return self.client.scatter(value, broadcast=True)
+
+    def map(self, fn: Callable, tasks: Iterable[tuple], total: int,
+            progress: Optional[Progress] = None, common: tuple = ()) -> list:
+        """Submits at most a few tasks per worker ahead of the finished ones (tasks may carry
+        pings read on the client: never all of them in memory at once), collects the results
+        in task order. Cancel cancels the cluster's tasks too."""
+        from distributed import as_completed
+        limit = max(2, self.in_flight_per_worker * max(1, self._n_workers()))
+        results: dict[int, Any] = {}
+        pending = iter(enumerate(tasks))
+        futures = {}
+
+        def submit_next() -> bool:
+            try:
+                i, task = next(pending)
+            except StopIteration:
+                return False
+            fut = self.client.submit(fn, *task, *common, pure=False)
+            futures[fut] = i
+            queue.add(fut)
+            return True
+
+        queue = as_completed()
+        try:
+            for _ in range(limit):
+                if not submit_next():
+                    break
+            report(progress, 0, total,
+                   f"vehicles: shard 1 of {total} on {self._n_workers()} Dask workers")
+            for fut in queue:
+                i = futures.pop(fut)
+                results[i] = fut.result()  # re-raises a task's error here, on the client
+                fut.release()
+                report(progress, len(results), total,
+                       f"vehicles: shard {len(results)} of {total} done")
+                submit_next()
+        except BaseException:
+            self.client.cancel(list(futures))
+            raise
+        return [results[i] for i in range(len(results))]
+
+
+def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
+                scheduler: Optional[str] = None):
+    """The engine a CLI/GUI choice names (not started yet: ``infer_project`` enters it).
+    ``--workers``/``--scheduler`` only mean something for dask; giving them with an explicit
+    local engine is a mistake worth saying."""
+    if name is None:  # --workers/--scheduler alone mean "on Dask"
+        name = "dask" if (workers is not None or scheduler) else "local"
+    name = name.lower()
+    if name not in ENGINES:
+        raise UserError(f"--engine {name}: use one of {', '.join(ENGINES)}")
+    if name == "local":
+        if workers is not None or scheduler:
+            raise UserError("--workers and --scheduler need --engine dask")
+        return LocalEngine()
+    return DaskEngine(workers=workers, scheduler=scheduler)
