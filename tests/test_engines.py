@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,15 +19,15 @@ from auditor.pipeline.api import infer_project
 from auditor.pipeline.engine import DaskEngine, LocalEngine, make_engine
 from auditor.store import open_project
 
-SHARDED = {"batch_vehicles": 3}
-TABLES = {"trips": "trip_id", "stops": "stop_id", "places": "place_id",
-          "place_features": "place_id", "vehicle_clocks": "vehicle_id"}
-
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+SHARDED = {"batch_vehicles": 3}
+TABLES = {"trips": "trip_id", "stops": "stop_id", "places": "place_id",
+          "place_features": "place_id", "vehicle_clocks": "vehicle_id"}
 
 
 @pytest.fixture(scope="module")
@@ -81,53 +79,6 @@ def assert_same(a: dict, b: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def loopback_scheduler(tmp_path_factory):
-    """`dask scheduler` and two `dask worker` processes, as a user would start them, on a free
-    loopback port; stopped after the module."""
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).with_name("dask"))
-    logs = tmp_path_factory.mktemp("dask-logs")
-    procs = []
-
-    def start(name, args):
-        log = open(logs / f"{name}.log", "w")
-        procs.append((subprocess.Popen([dask, *args], stdout=log, stderr=subprocess.STDOUT),
-                      log))
-
-    start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port),
-                        "--no-dashboard", "--idle-timeout", "600s"])
-    for i in range(2):
-        start(f"worker{i}", ["worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                             "--no-nanny", "--no-dashboard", "--memory-limit", "0",
-                             "--death-timeout", "60"])
-    try:
-        from distributed import Client
-        deadline = time.monotonic() + 120
-        while True:  # the scheduler may not listen yet
-            try:
-                client = Client(address, timeout="5s")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        client.wait_for_workers(2, timeout=120)
-        client.close()
-        yield address
-    finally:
-        for proc, _ in reversed(procs):  # workers first: they would wait for the scheduler
-            proc.terminate()
-        for proc, log in reversed(procs):
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
-
-
-@pytest.fixture(scope="module")
 def local_run(ingested, tmp_path_factory) -> dict:
     """Today's path: in-process, default shard size (the whole tiny fleet in one shard)."""
     project = copy_of(ingested, tmp_path_factory.mktemp("local"), "local")
@@ -156,45 +107,49 @@ def test_a_local_cluster_gives_byte_identical_results(ingested, local_run, tmp_p
 
 
 def test_a_scheduler_and_two_workers_give_byte_identical_results(ingested, local_run, tmp_path,
-                                                                  loopback_scheduler):
+                                                                  dask_scheduler):
     from distributed import Client
     project = copy_of(ingested, tmp_path, "remote")
     seen = []
     infer_project(project, seed=1, config=SHARDED,
-                  engine=DaskEngine(scheduler=loopback_scheduler),
+                  engine=DaskEngine(scheduler=dask_scheduler),
                   progress=lambda d, t, m: seen.append(m))
     assert_same(snapshot(project), local_run["tables"])
     assert any("2 Dask workers" in m for m in seen)
-    with Client(loopback_scheduler) as client:  # both workers did shards
+    with Client(dask_scheduler) as client:  # both workers did shards
         done = client.run(lambda dask_worker: len(dask_worker.data) + dask_worker.state.
                           transition_counter)
     assert len(done) == 2 and all(n > 0 for n in done.values())
 
 
 def test_the_cli_honours_dask_scheduler_address(ingested, local_run, tmp_path, monkeypatch,
-                                                capsys, loopback_scheduler):
+                                                capsys, dask_scheduler):
     project = copy_of(ingested, tmp_path, "cli")
-    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", loopback_scheduler)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", dask_scheduler)
     assert main(["infer", str(project), "--seed", "1", "--engine", "dask", "--json"]) == 0
     out = capsys.readouterr().out
     assert f'"places": {local_run["summary"]["places"]}' in out
     assert_same(snapshot(project), local_run["tables"])
 
 
-def test_cancel_on_a_cluster_stops_and_keeps_the_project(ingested, tmp_path, loopback_scheduler):
+def test_cancel_on_a_cluster_stops_and_keeps_the_project(ingested, tmp_path, dask_scheduler):
     from distributed import Client
     project = copy_of(ingested, tmp_path, "cancel")
     infer_project(project, seed=1)
     before = snapshot(project)
 
+    seen = []
+
     def progress(done, total, message):
-        if "done" in message:  # the first shard came back: the user presses Cancel
+        seen.append(message)
+        if message.startswith("vehicles: 1 of"):  # a shard came back: the user presses Cancel
             raise Cancelled()
     with pytest.raises(Cancelled):
         infer_project(project, seed=2, config=SHARDED,
-                      engine=DaskEngine(scheduler=loopback_scheduler), progress=progress)
+                      engine=DaskEngine(scheduler=dask_scheduler), progress=progress)
     assert_same(snapshot(project), before)
-    with Client(loopback_scheduler) as client:  # nothing of ours left running there
+    assert seen[-1].startswith("vehicles: 1 of") and "shards done" in seen[-1]
+    with Client(dask_scheduler) as client:  # nothing of ours left running there
         deadline = time.monotonic() + 10
         while any(client.processing().values()) and time.monotonic() < deadline:
             time.sleep(0.1)

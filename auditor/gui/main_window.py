@@ -189,6 +189,8 @@ class MainWindow(QMainWindow):
         r = mb.addMenu("&Run")
         self.infer_action = self._action(r, "&Infer (trips, places, model)", c.run_infer,
                                          "Ctrl+R")
+        self.engine_action = self._action(r, "Inference &engine…", c.engine_dialog,
+                                          name="engineAction")
 
         v = mb.addMenu("&View")
         bm = v.addMenu("&Basemap")

@@ -22,6 +22,7 @@ from auditor.progress import Progress, report
 
 ENGINES = ("local", "dask")
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is checked
 
 
 class LocalEngine:
@@ -55,11 +56,12 @@ class DaskEngine:
 
     def __init__(self, workers: Optional[int] = None, scheduler: Optional[str] = None,
                  threads_per_worker: int = 1, in_flight_per_worker: int = 2,
-                 connect_timeout_s: float = 10.0):
+                 connect_timeout_s: float = 10.0, from_env: bool = True):
         if workers is not None and int(workers) < 1:
             raise UserError(f"--workers {workers}: give a positive number of worker processes")
         self.workers = int(workers) if workers is not None else None
-        self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+        self.scheduler = scheduler or (os.environ.get(SCHEDULER_ENV) if from_env else None) \
+            or None
         self.threads_per_worker = threads_per_worker
         self.in_flight_per_worker = in_flight_per_worker
         self.connect_timeout_s = connect_timeout_s
@@ -122,39 +124,42 @@ class DaskEngine:
             progress: Optional[Progress] = None, common: tuple = ()) -> list:
         """Submits at most a few tasks per worker ahead of the finished ones (tasks may carry
         pings read on the client: never all of them in memory at once), collects the results
-        in task order. Cancel cancels the cluster's tasks too."""
-        from distributed import as_completed
+        in task order. Progress is reported per finished shard and, while shards run, every
+        ``HEARTBEAT_S``, so Cancel is noticed within that time; it cancels the cluster's
+        tasks too."""
+        from distributed import wait
         limit = max(2, self.in_flight_per_worker * max(1, self._n_workers()))
         results: dict[int, Any] = {}
         pending = iter(enumerate(tasks))
-        futures = {}
+        running: dict = {}
 
-        def submit_next() -> bool:
-            try:
-                i, task = next(pending)
-            except StopIteration:
-                return False
-            fut = self.client.submit(fn, *task, *common, pure=False)
-            futures[fut] = i
-            queue.add(fut)
-            return True
+        def submit_next() -> None:
+            for i, task in pending:
+                running[self.client.submit(fn, *task, *common, pure=False)] = i
+                return
 
-        queue = as_completed()
+        def message() -> str:
+            return (f"vehicles: {len(results)} of {total} shards done on "
+                    f"{self._n_workers()} Dask workers")
         try:
             for _ in range(limit):
-                if not submit_next():
-                    break
-            report(progress, 0, total,
-                   f"vehicles: shard 1 of {total} on {self._n_workers()} Dask workers")
-            for fut in queue:
-                i = futures.pop(fut)
-                results[i] = fut.result()  # re-raises a task's error here, on the client
-                fut.release()
-                report(progress, len(results), total,
-                       f"vehicles: shard {len(results)} of {total} done")
                 submit_next()
+            report(progress, 0, total, message())
+            while running:
+                try:
+                    finished, _ = wait(list(running), timeout=HEARTBEAT_S,
+                                       return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    report(progress, len(results), total, message())  # may raise Cancelled
+                    continue
+                for fut in finished:
+                    i = running.pop(fut)
+                    results[i] = fut.result()  # re-raises a task's error here, on the client
+                    fut.release()
+                    submit_next()
+                report(progress, len(results), total, message())
         except BaseException:
-            self.client.cancel(list(futures))
+            self.client.cancel(list(running))
             raise
         return [results[i] for i in range(len(results))]
 
