@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "ISO-8601 time or epoch seconds; default 2000-01-01)")
     i.add_argument("--max-time", metavar="TIME",
                    help="pings: quarantine pings after TIME (default: now + 1 day)")
+    i.add_argument("--pings-store", metavar="DIR",
+                   help="pings: keep accepted pings in a Parquet dataset in DIR (partitioned by "
+                        "vehicle bucket) instead of the project file; for fleets that outgrow "
+                        "one file")
     i.add_argument("--json", action="store_true",
                    help="print one JSON summary per file instead of text")
 

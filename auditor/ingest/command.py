@@ -1,5 +1,5 @@
 """`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--only KEY=VALUE]...
-[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME] [--json]`."""
+[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME] [--pings-store DIR] [--json]`."""
 from __future__ import annotations
 
 import json
@@ -19,7 +19,8 @@ def run(args) -> int:
                                  ignore_offset=getattr(args, "ignore_offset", False),
                                  replace=getattr(args, "replace", False),
                                  min_time=getattr(args, "min_time", None),
-                                 max_time=getattr(args, "max_time", None))
+                                 max_time=getattr(args, "max_time", None),
+                                 pings_store=getattr(args, "pings_store", None))
     finally:
         bar.close()
     if args.json:

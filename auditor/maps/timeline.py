@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pandas is imported where used: the timeline view is built a
     import pandas as pd
 
 from auditor.geo import haversine_m
+from auditor.store.queries import vehicle_pings
 
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
@@ -90,8 +91,7 @@ def _local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) ->
     offset = pd.array([pd.NA] * len(ts), dtype="Int64")
     zone = vehicles["timezone"].iloc[0] if "timezone" in vehicles else None
     if not (isinstance(zone, str) and zone.strip()):  # no zone: the pings' stated offsets count
-        pings = pd.read_sql_query("SELECT ts, utc_offset_min FROM pings WHERE vehicle_id = ? "
-                                  "ORDER BY ts", conn, params=(vehicle_id,))
+        pings = vehicle_pings(conn, vehicle_id, ["ts", "utc_offset_min"])
         if not pings.empty:
             idx = np.searchsorted(pings["ts"].to_numpy(), ts, side="right") - 1
             idx = np.clip(idx, 0, len(pings) - 1)
@@ -172,15 +172,13 @@ def vehicle_timeline(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional
 def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(minutes since the trip started, speed km/h) for the trip's pings. Uses the recorded
     speed where present, else the speed between consecutive pings (haversine)."""
-    import pandas as pd
     trip = conn.execute("SELECT vehicle_id, start_ts, end_ts FROM trips WHERE trip_id = ?",
                         (trip_id,)).fetchone()
     if trip is None:
         return np.zeros(0), np.zeros(0)
     vehicle_id, start, end = trip
-    p = pd.read_sql_query("SELECT ts, lat, lon, speed_mps FROM pings WHERE vehicle_id = ? "
-                          "AND ts BETWEEN ? AND ? ORDER BY ts, ping_id", conn,
-                          params=(vehicle_id, int(start), int(end)))
+    p = vehicle_pings(conn, vehicle_id, ["ts", "lat", "lon", "speed_mps"],
+                      (int(start), int(end)))
     if p.empty:
         return np.zeros(0), np.zeros(0)
     ts = p["ts"].to_numpy(dtype=np.float64)

@@ -246,7 +246,19 @@ def _derive_fleet(conn, path: Path, config: InferConfig, progress: Progress | No
 def _shard_tasks(conn, path: Path, config: InferConfig, engine):
     """(lazy iterable of (source,) tasks, how many): one per non-empty vehicle bucket. A task
     names the SQLite file when the runner can open it, else carries the pings read here."""
-    from auditor.pipeline.shards import PING_READ, FrameShard, SqliteShard, buckets_for, plan_shards
+    from auditor.pipeline.shards import (
+        PING_READ,
+        DatasetShard,
+        FrameShard,
+        SqliteShard,
+        buckets_for,
+        plan_shards,
+    )
+    from auditor.store import pings_dataset
+    store = pings_dataset.recorded(conn)
+    if store is not None:  # the dataset's buckets are the shards; whoever runs one reads it
+        files = [(str(store.bucket_file(b)),) for b in store.buckets()]
+        return iter([(DatasetShard(*f),) for f in files]), len(files)
     ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
     plan = plan_shards(ids, buckets_for(len(ids), config.batch_vehicles))
     local = isinstance(engine, LocalEngine)

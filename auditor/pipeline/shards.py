@@ -13,23 +13,17 @@ that cannot see the client's files — the pings frame itself, read on the clien
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
+from auditor.store.pings_dataset import vehicle_bucket  # noqa: F401  (shards = its buckets)
+
 PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
 TABLES = ("trips", "stops", "places", "features", "clocks")
-
-
-def vehicle_bucket(vehicle_ids: Sequence[str], n_buckets: int) -> np.ndarray:
-    """Bucket of each vehicle id: crc32 of its UTF-8 bytes mod ``n_buckets``. Stable across
-    processes, machines and Python versions (unlike ``hash()``), one call per vehicle."""
-    n = max(1, int(n_buckets))
-    return np.fromiter((zlib.crc32(str(v).encode("utf-8")) % n for v in vehicle_ids),
-                       dtype=np.int64, count=len(vehicle_ids))
 
 
 def buckets_for(n_vehicles: int, vehicles_per_shard: int) -> int:
@@ -58,6 +52,17 @@ class SqliteShard:
             return read_pings(conn, list(self.vehicle_ids), columns=PING_READ)
         finally:
             conn.close()
+
+
+@dataclass(frozen=True)
+class DatasetShard:
+    """One bucket of the project's Parquet pings store, read by the worker itself (the
+    dataset folder must be reachable from the workers: the same path on shared storage)."""
+    bucket_file: str
+
+    def read(self) -> pd.DataFrame:
+        from auditor.store.pings_dataset import read_bucket_file
+        return read_bucket_file(Path(self.bucket_file), PING_READ)
 
 
 @dataclass(frozen=True)
