@@ -252,13 +252,17 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
         FrameShard,
         SqliteShard,
         buckets_for,
+        group_buckets,
         plan_shards,
     )
     from auditor.store import pings_dataset
     store = pings_dataset.recorded(conn)
-    if store is not None:  # the dataset's buckets are the shards; whoever runs one reads it
-        files = [(str(store.bucket_file(b)),) for b in store.buckets()]
-        return iter([(DatasetShard(*f),) for f in files]), len(files)
+    if store is not None:  # shards of the dataset's buckets; whoever runs one reads it
+        counts = dict(conn.execute("SELECT bucket, COUNT(*) FROM pings_store_vehicles "
+                                   "GROUP BY bucket").fetchall())
+        groups = group_buckets(counts, config.batch_vehicles)
+        return (iter([(DatasetShard(tuple(str(store.bucket_file(b)) for b in g)),)
+                      for g in groups]), len(groups))
     ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
     plan = plan_shards(ids, buckets_for(len(ids), config.batch_vehicles))
     local = isinstance(engine, LocalEngine)

@@ -22,7 +22,7 @@ _INT_NULL = -(2**31)  # a literal -(2**63) would be read by SQLite as a REAL
 _FLOAT_NULL = -1.0e308
 _NUMERIC = {"ping_id": ("i8", None), "ts": ("i8", None), "utc_offset_min": ("i8", _INT_NULL),
             "lat": ("f8", None), "lon": ("f8", None), "speed_mps": ("f8", _FLOAT_NULL),
-            "heading_deg": ("f8", _FLOAT_NULL)}
+            "heading_deg": ("f8", _FLOAT_NULL), "import_id": ("i8", None)}
 
 
 def read_pings(conn: sqlite3.Connection, vehicle_ids: Optional[Sequence[str]] = None,
