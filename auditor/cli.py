@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pings: keep accepted pings in a Parquet dataset in DIR (partitioned by "
                         "vehicle bucket) instead of the project file; for fleets that outgrow "
                         "one file")
+    i.add_argument("--pings-buckets", type=int, metavar="N",
+                   help="pings: vehicle buckets of a new --pings-store (default 128; ~1M pings "
+                        "per bucket suits a cluster)")
     i.add_argument("--json", action="store_true",
                    help="print one JSON summary per file instead of text")
 

@@ -42,27 +42,35 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def prepare(out: Path, vehicles: int, days: int, seed: int) -> tuple[Path, dict]:
+def prepare(out: Path, vehicles: int, days: int, seed: int,
+            stores: tuple = ("sqlite", "parquet")) -> tuple[Path, dict]:
     from auditor.demo.generator import write_demo
     from auditor.ingest.api import ingest_paths
     folder = out / f"fleet-{vehicles}x{days}-s{seed}"
     projects = {"sqlite": folder / "sqlite.db", "parquet": folder / "parquet.db"}
-    if (folder / "ready").exists():
-        return folder, projects
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    t = time.perf_counter()
-    print(f"writing demo fleet {vehicles} vehicles x {days} days ...", flush=True)
-    write_demo(folder / "data", vehicles=vehicles, days=days, seed=seed)
-    print(f"  {time.perf_counter() - t:.0f} s; importing into one SQLite file ...", flush=True)
+    if not (folder / "data" / "ready").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        t = time.perf_counter()
+        print(f"writing demo fleet {vehicles} vehicles x {days} days ...", flush=True)
+        write_demo(folder / "data", vehicles=vehicles, days=days, seed=seed)
+        (folder / "data" / "ready").write_text("ok\n")
+        print(f"  {time.perf_counter() - t:.0f} s", flush=True)
     for name, store in (("sqlite", None), ("parquet", folder / "pings")):
+        if name not in stores or (folder / f"{name}.ready").exists():
+            continue
+        for stale in (projects[name], folder / "pings"):
+            if stale.is_dir() and name == "parquet":
+                shutil.rmtree(stale)
+            elif stale.is_file():
+                stale.unlink()
         t = time.perf_counter()
         for kind in ("vehicles", "pings", "labels"):
             ingest_paths(projects[name], [folder / "data" / f"{kind}.csv"], kind=kind,
                          pings_store=store if kind == "pings" else None)
         print(f"  {name}: imported in {time.perf_counter() - t:.0f} s (load {load()})",
               flush=True)
-    (folder / "ready").write_text("ok\n")
+        (folder / f"{name}.ready").write_text("ok\n")
     return folder, projects
 
 
@@ -162,7 +170,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
     args = p.parse_args(argv)
     print(f"load average (1/5/15 min) at start: {load()}; {os.cpu_count()} cores", flush=True)
-    folder, projects = prepare(args.out, args.vehicles, args.days, args.seed)
+    folder, projects = prepare(args.out, args.vehicles, args.days, args.seed,
+                               tuple(args.stores.split(",")))
     tmp = folder / "runs"
     tmp.mkdir(exist_ok=True)
     for store in args.stores.split(","):

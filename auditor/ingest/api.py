@@ -52,7 +52,8 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                  progress: Optional[Progress] = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, *, only=None,
                  ignore_offset: bool = False, replace: bool = False,
-                 min_time=None, max_time=None, pings_store=None) -> list[dict]:
+                 min_time=None, max_time=None, pings_store=None,
+                 pings_buckets: Optional[int] = None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
 
     All files are imported in one transaction: if any of them fails, nothing is kept.
@@ -76,6 +77,8 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     timestamps.check_zone(tz)
     window = time_window(min_time, max_time)
     check_is_project(project)
+    if pings_buckets is not None and not 1 <= int(pings_buckets) <= 65536:
+        raise UserError(f"--pings-buckets {pings_buckets}: give 1 to 65536 buckets")
     for f in files:  # never open() the project as a CSV: it would drop our SQLite locks
         check_input_file(f, project=project, what="a file to import", utf8_name=True)
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
@@ -101,7 +104,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
             root = pings_dataset.check_store_dir(
                 pings_store if pings_store is not None else pings_dataset.recorded(conn).root,
                 conn)
-            stage = pings_dataset.Stage(root)
+            stage = pings_dataset.Stage(root, pings_buckets)
         persist.REPLACED_IN_STORE.clear()
         # Every row written refers to the import row made just before it in this transaction,
         # so the foreign-key lookups per row prove nothing here and cost ~25% of the insert

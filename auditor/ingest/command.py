@@ -1,5 +1,6 @@
 """`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--only KEY=VALUE]...
-[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME] [--pings-store DIR] [--json]`."""
+[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME]
+[--pings-store DIR [--pings-buckets N]] [--json]`."""
 from __future__ import annotations
 
 import json
@@ -20,7 +21,8 @@ def run(args) -> int:
                                  replace=getattr(args, "replace", False),
                                  min_time=getattr(args, "min_time", None),
                                  max_time=getattr(args, "max_time", None),
-                                 pings_store=getattr(args, "pings_store", None))
+                                 pings_store=getattr(args, "pings_store", None),
+                                 pings_buckets=getattr(args, "pings_buckets", None))
     finally:
         bar.close()
     if args.json:

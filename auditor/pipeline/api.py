@@ -254,17 +254,20 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
         buckets_for,
         group_buckets,
         plan_shards,
+        vehicles_per_shard,
     )
     from auditor.store import pings_dataset
     store = pings_dataset.recorded(conn)
     if store is not None:  # shards of the dataset's buckets; whoever runs one reads it
         counts = dict(conn.execute("SELECT bucket, COUNT(*) FROM pings_store_vehicles "
                                    "GROUP BY bucket").fetchall())
-        groups = group_buckets(counts, config.batch_vehicles)
+        size = vehicles_per_shard(sum(counts.values()), config.batch_vehicles, engine.workers_hint)
+        groups = group_buckets(counts, size)
         return (iter([(DatasetShard(tuple(str(store.bucket_file(b)) for b in g)),)
                       for g in groups]), len(groups))
     ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
-    plan = plan_shards(ids, buckets_for(len(ids), config.batch_vehicles))
+    size = vehicles_per_shard(len(ids), config.batch_vehicles, engine.workers_hint)
+    plan = plan_shards(ids, buckets_for(len(ids), size))
     local = isinstance(engine, LocalEngine)
 
     def tasks():

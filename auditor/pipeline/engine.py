@@ -28,6 +28,7 @@ HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is
 class LocalEngine:
     name = "local"
     shares_files = True  # the task runs where the project file is
+    workers_hint = 1     # how many shards run at once (sizes the shards; never the results)
 
     def __enter__(self) -> "LocalEngine":
         return self
@@ -78,6 +79,14 @@ class DaskEngine:
     def describe(self) -> dict:
         return {"engine": "dask", "scheduler": self.scheduler or "LocalCluster",
                 "workers": self._n_workers()}
+
+    @property
+    def workers_hint(self) -> int:
+        """Shards that run at once: every worker thread of the cluster."""
+        if self.client is None:
+            return self.workers or 1
+        info = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
 
     def __enter__(self) -> "DaskEngine":
         """Connects (or starts the LocalCluster) on the outermost ``with`` only: a caller may

@@ -26,8 +26,21 @@ PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "tri
 TABLES = ("trips", "stops", "places", "features", "clocks")
 
 
+MIN_SHARD_VEHICLES = 25  # below this a shard is mostly the ~0.3 s fixed cost of a derive call
+SHARDS_PER_WORKER = 4     # enough shards that workers finish together (the last one is short)
+
+
 def buckets_for(n_vehicles: int, vehicles_per_shard: int) -> int:
     return max(1, -(-int(n_vehicles) // max(1, int(vehicles_per_shard))))
+
+
+def vehicles_per_shard(n_vehicles: int, batch_vehicles: int, workers: int) -> int:
+    """Shard size: ``batch_vehicles`` (the memory bound) in one process; on a cluster also
+    small enough to give every worker a few shards, but never below MIN_SHARD_VEHICLES."""
+    if workers <= 1:
+        return batch_vehicles
+    spread = -(-int(n_vehicles) // (SHARDS_PER_WORKER * workers))
+    return max(1, min(batch_vehicles, max(MIN_SHARD_VEHICLES, spread)))
 
 
 def plan_shards(vehicle_ids: Sequence[str], n_buckets: int) -> list[tuple[int, list[str]]]:
@@ -63,9 +76,8 @@ class DatasetShard:
     bucket_files: tuple
 
     def read(self) -> pd.DataFrame:
-        from auditor.store.pings_dataset import read_bucket_file
-        parts = [read_bucket_file(Path(f), PING_READ) for f in self.bucket_files]
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        from auditor.store.pings_dataset import read_bucket_files
+        return read_bucket_files([Path(f) for f in self.bucket_files], PING_READ)
 
 
 def group_buckets(vehicles_per_bucket: dict, vehicles_per_shard: int) -> list[list[int]]:

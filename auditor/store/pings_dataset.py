@@ -73,25 +73,37 @@ def read_bucket_file(path: Path, columns: Optional[Sequence[str]] = None,
     return _to_frame(table, columns)
 
 
+def read_bucket_files(paths: Sequence[Path], columns: Sequence[str]) -> pd.DataFrame:
+    """Several buckets' pings as one frame (one arrow table, converted once), each bucket in
+    its file's order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    columns = list(columns)
+    tables = [pq.read_table(p, columns=columns, read_dictionary=["vehicle_id"]
+                            if "vehicle_id" in columns else None)
+              for p in paths if Path(p).exists()]
+    if not tables:
+        return _empty(columns)
+    table = pa.concat_tables(tables).unify_dictionaries() if len(tables) > 1 else tables[0]
+    return _to_frame(table, columns)
+
+
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return _to_frame(_schema().empty_table(), columns)
 
 
 def _to_frame(table, columns: Sequence[str]) -> pd.DataFrame:
     """Column by column, no Python object per ping except the text of trip ids: vehicle ids
-    come dictionary-encoded (one string per vehicle), offsets as Int64 with their nulls."""
+    as arrow strings, offsets as Int64 with their nulls."""
     import pyarrow as pa
     table = table.select(list(columns))
     out = {}
     for name in columns:
         col = table.column(name)
-        if name == "vehicle_id":
-            col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-            if not pa.types.is_dictionary(col.type):
-                col = col.dictionary_encode()
-            names = np.asarray(col.dictionary.to_pylist(), dtype=object)
-            out[name] = names[col.indices.to_numpy(zero_copy_only=False)] if len(col) \
-                else np.zeros(0, dtype=object)
+        if name == "vehicle_id":  # pandas' arrow-backed str, like read_pings: no object per ping
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(pa.large_string())
+            out[name] = col.to_pandas().array if len(col) else np.zeros(0, dtype=object)
         elif name == "trip_id":
             out[name] = (np.full(len(col), None, dtype=object) if col.null_count == len(col)
                          else col.to_numpy(zero_copy_only=False).astype(object))
@@ -229,14 +241,23 @@ def check_store_dir(root, conn: sqlite3.Connection) -> Path:
     return root
 
 
+def _vehicle_stats(frame: pd.DataFrame, bucket: int) -> pd.DataFrame:
+    """pings_store_vehicles rows of one bucket's (sorted) pings."""
+    g = frame.groupby("vehicle_id", sort=True)["ts"].agg(["size", "min", "max"])
+    return pd.DataFrame({"vehicle_id": g.index.to_numpy(dtype=object), "bucket": int(bucket),
+                         "n_pings": g["size"].to_numpy(np.int64),
+                         "min_ts": g["min"].to_numpy(np.int64),
+                         "max_ts": g["max"].to_numpy(np.int64)})
+
+
 class Stage:
     """Moves the pings an import wrote to the SQLite ``pings`` table (validated exactly as
     without a store) into a new dataset version, inside the import's transaction. Call
     ``write`` before the commit, ``committed`` after it, ``discard`` on failure."""
 
-    def __init__(self, root: Path, n_buckets: int = DEFAULT_BUCKETS):
+    def __init__(self, root: Path, n_buckets: Optional[int] = None):
         self.root = Path(root)
-        self.n_buckets = int(n_buckets)
+        self.n_buckets = int(n_buckets or DEFAULT_BUCKETS)  # used when the store is created
         self.tmp: Optional[Path] = None
         self.final: Optional[Path] = None
         self.previous: Optional[str] = None
@@ -271,6 +292,9 @@ class Stage:
                 if b not in touched:
                     self._link(ds.bucket_file(b), bucket_dir(self.tmp, b) / FILE)
         max_id = base
+        kept = (vehicle_rows(conn) if ds is not None else pd.DataFrame(
+            columns=["vehicle_id", "bucket", "n_pings", "min_ts", "max_ts"]))
+        stats = [kept[~kept["bucket"].isin(list(touched))]]  # untouched buckets: as recorded
         for b, vids in touched.items():
             new = read_pings(conn, vids, columns=COLUMNS, in_file=True)
             new["ping_id"] = new["ping_id"].astype(np.int64) + base  # ids go on from the store
@@ -290,24 +314,17 @@ class Stage:
             table = pa.Table.from_pandas(merged[COLUMNS], schema=_schema(), preserve_index=False)
             # row groups of ~128k rows: a one-vehicle read skips the others by statistics
             pq.write_table(table, target / FILE, row_group_size=128_000, compression="zstd")
+            stats.append(_vehicle_stats(merged, b))
         os.replace(self.tmp, self.final)
         self.tmp = None
-        self._record(conn, n_buckets, max_id)
+        self._record(conn, n_buckets, max_id, pd.concat(stats, ignore_index=True))
         conn.execute("DELETE FROM pings")  # they live in the dataset now
         return {"version": self.final.name, "rows": recorded(conn).rows}
 
-    def _record(self, conn: sqlite3.Connection, n_buckets: int, max_id: int) -> None:
+    def _record(self, conn: sqlite3.Connection, n_buckets: int, max_id: int,
+                frame: pd.DataFrame) -> None:
         from auditor.store.bulk import insert_frame
-        stats = []
-        for b in sorted(int(p.name.split("=", 1)[1]) for p in self.final.glob("bucket=*")):
-            f = read_bucket_file(bucket_dir(self.final, b) / FILE, ["vehicle_id", "ts"])
-            g = f.groupby("vehicle_id", sort=True)["ts"].agg(["size", "min", "max"])
-            stats.append(pd.DataFrame({"vehicle_id": g.index.to_numpy(dtype=object),
-                                       "bucket": b, "n_pings": g["size"].to_numpy(np.int64),
-                                       "min_ts": g["min"].to_numpy(np.int64),
-                                       "max_ts": g["max"].to_numpy(np.int64)}))
-        frame = pd.concat(stats, ignore_index=True) if stats else pd.DataFrame(
-            columns=["vehicle_id", "bucket", "n_pings", "min_ts", "max_ts"])
+        frame = frame.sort_values("vehicle_id", kind="stable").reset_index(drop=True)
         conn.execute("DELETE FROM pings_store_vehicles")
         insert_frame(conn, "pings_store_vehicles", frame)
         conn.execute("INSERT OR REPLACE INTO pings_store (store_id, root, version, n_buckets, "
