@@ -234,3 +234,30 @@ def test_pings_store_mistakes_are_one_line(files, tmp_path, capsys):
             pings_dataset.check_store_dir(busy / "notes.txt", conn)
         finally:
             conn.close()
+
+
+def test_replace_swaps_a_vehicles_pings_in_the_dataset_as_in_the_file(files, tmp_path):
+    root = files["root"]
+    pings = pd.read_csv(root / "second.csv", dtype=str, keep_default_na=False)
+    one = pings[pings["vehicle_id"] == pings["vehicle_id"].iloc[0]].iloc[::3]
+    one.to_csv(tmp_path / "fix.csv", index=False)
+    out = {}
+    for name, store in (("file", None), ("store", tmp_path / "store")):
+        project = tmp_path / f"{name}.db"
+        ingest_paths(project, [root / "first.csv"], kind="pings", pings_store=store)
+        ingest_paths(project, [root / "second.csv"], kind="pings")
+        summary = ingest_paths(project, [tmp_path / "fix.csv"], kind="pings", replace=True)[0]
+        conn = open_project(project, readonly=True)
+        try:
+            out[name] = (read_pings(conn).drop(columns="ping_id"),
+                         {k: v for k, v in summary.items()
+                          if k not in ("file", "deleted_pings", "import_id")})
+        finally:
+            conn.close()
+    pd.testing.assert_frame_equal(out["file"][0], out["store"][0], check_exact=True)
+    assert out["file"][1] == out["store"][1] and out["store"][1]["replaced_vehicles"] == 1
+    kept = out["store"][0]
+    # only what the fix file brought is left of that vehicle, in both
+    assert (kept["vehicle_id"] == one["vehicle_id"].iloc[0]).sum() == out["store"][1]["accepted"]
+    assert 0 < out["store"][1]["accepted"] < len(pings[pings["vehicle_id"] == one["vehicle_id"]
+                                                       .iloc[0]])
