@@ -117,9 +117,10 @@ class DaskEngine:
                                 "address") from None
         else:
             n = self.workers or os.cpu_count() or 1
-            # no dashboard: its fixed port would clash with anyone else's cluster on this host
+            # the scheduler's HTTP endpoints on a free loopback port: the default :8787 would
+            # clash with anyone else's cluster on this host (and listen on every interface)
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=self.threads_per_worker,
-                                        processes=True, dashboard_address=None,
+                                        processes=True, dashboard_address="127.0.0.1:0",
                                         silence_logs=40)
             self.client = Client(self.cluster)
         self.client.run(_warm_up)  # imports done before the first shard, counted as start-up
