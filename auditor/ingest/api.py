@@ -127,6 +127,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                 stage.write(conn, replaced=persist.REPLACED_IN_STORE)
         if stage is not None:
             stage.committed()
+            pings_dataset.compact(conn)
         report(progress, len(plans), len(plans), "done")
         return summaries
     except BaseException:
