@@ -74,6 +74,7 @@ bench: venv $(BENCH_VENV)/.stamp
 	$(BENCH_VENV)/bin/python bench/label_issues.py
 	$(PY) bench/export.py
 	$(PY) bench/gui.py --vehicles 300 --days 30
+	$(PY) bench/scale.py --vehicles 500 --days 28   # docs/scale.md: the 20M figures are --vehicles 5000
 
 # The README's pictures: the real app on the demo fleet, rendered under Xvfb.
 DEMO_DB = $$($(PY) -c 'from auditor.demo.project import default_demo_project as d; print(d())')
