@@ -170,3 +170,16 @@ def test_engine_choices_are_checked(tmp_path, capsys, ingested):
     with pytest.raises(UserError, match="no Dask scheduler answered"):
         with DaskEngine(scheduler=closed, connect_timeout_s=1):
             pass
+
+
+def test_a_cluster_with_other_library_versions_is_refused(dask_scheduler, monkeypatch):
+    """Byte-identical results need the same libraries on every worker: say which differ."""
+    from importlib import metadata
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version",  # only here, in the client process
+                        lambda name: "0.0-here" if name == "pandas" else real(name))
+    with pytest.raises(UserError, match=r"pandas .* there, 0\.0-here here"):
+        with DaskEngine(scheduler=dask_scheduler):
+            pass
+    with pytest.raises(UserError, match="give one of the two"):
+        make_engine("dask", workers=2, scheduler=dask_scheduler)

@@ -98,6 +98,7 @@ class DaskEngine:
             return self._start()
         except BaseException:
             self._depth -= 1
+            self._close()  # a cluster started before the failure does not outlive it
             raise
 
     def _start(self) -> "DaskEngine":
@@ -111,7 +112,7 @@ class DaskEngine:
         if self.scheduler:
             try:
                 self.client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise UserError(f"--scheduler {self.scheduler}: no Dask scheduler answered "
                                 f"({exc}); start one with 'dask scheduler' or check the "
                                 "address") from None
@@ -123,14 +124,24 @@ class DaskEngine:
                                         processes=True, dashboard_address="127.0.0.1:0",
                                         silence_logs=40)
             self.client = Client(self.cluster)
-        self.client.run(_warm_up)  # imports done before the first shard, counted as start-up
+        # imports done before the first shard (counted as start-up), and the versions that
+        # decide the results checked: a worker with other libraries could derive other tables
+        here = _warm_up()
+        for worker, theirs in self.client.run(_warm_up).items():
+            if theirs != here:
+                differ = ", ".join(f"{k} {theirs.get(k)} there, {v} here"
+                                   for k, v in here.items() if theirs.get(k) != v)
+                raise UserError(f"Dask worker {worker} runs other versions ({differ}) — "
+                                "install the same auditor environment on every worker")
         self.start_seconds = time.perf_counter() - started
         return self
 
     def __exit__(self, *exc) -> None:
         self._depth = getattr(self, "_depth", 1) - 1
-        if self._depth > 0:
-            return
+        if self._depth <= 0:
+            self._close()
+
+    def _close(self) -> None:
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
@@ -190,12 +201,22 @@ class DaskEngine:
         return [results[i] for i in range(len(results))]
 
 
-def _warm_up() -> None:
-    """On each worker: import what a shard needs (pandas, pyarrow, the derivation)."""
+def _warm_up() -> dict:
+    """On each worker: import what a shard needs (pandas, pyarrow, the derivation); returns
+    the versions the derived tables depend on."""
+    from importlib import metadata
+
     import pyarrow.parquet  # noqa: F401
 
     import auditor.pipeline.shards  # noqa: F401
     from auditor.pipeline import derive  # noqa: F401
+    out = {}
+    for lib in ("auditor", "numpy", "pandas", "pyarrow", "tzfpy"):
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = None
+    return out
 
 
 def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
@@ -212,4 +233,7 @@ def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
         if workers is not None or scheduler:
             raise UserError("--workers and --scheduler need --engine dask")
         return LocalEngine()
+    if workers is not None and scheduler:
+        raise UserError("--workers sizes the cluster auditor starts; a cluster at --scheduler "
+                        "has its own workers — give one of the two")
     return DaskEngine(workers=workers, scheduler=scheduler)
