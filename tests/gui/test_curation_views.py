@@ -38,6 +38,20 @@ def _drag(widget, points):
     QApplication.processEvents()
 
 
+def _settle(qtbot, view) -> None:
+    vb = view.plot.getPlotItem().getViewBox()
+    vb.disableAutoRange()
+    last = None
+    for _ in range(50):
+        QApplication.processEvents()
+        now = (tuple(map(tuple, vb.viewRange())), view.plot.viewport().size().toTuple())
+        if now == last:
+            return
+        last = now
+        qtbot.wait(100)
+    raise AssertionError("the scatter view never settled")
+
+
 def _to_widget(view, x, y) -> QPoint:
     vb = view.plot.getPlotItem().getViewBox()
     scene = vb.mapViewToScene(QPointF(x, y))
@@ -53,7 +67,10 @@ def test_lasso_then_flag_then_undo(qtbot, window, fresh_demo_project):
     x0, y0 = float(p.xy[0, 0]), float(p.xy[0, 1])
     assert view.nearest(x0, y0) is not None
     assert view.describe(0).startswith(p.place_ids[0])
-    # a rectangle drawn with the mouse around the densest quarter of the points
+    # a rectangle drawn with the mouse around the densest quarter of the points — once the
+    # view has settled: a late layout or range change between computing the corners and the
+    # drag would move the rectangle under the mouse (seen on a loaded machine)
+    _settle(qtbot, view)
     view.mode.setCurrentIndex(view.mode.findData("rect"))
     xs, ys = p.xy[:, 0], p.xy[:, 1]
     import numpy as np
