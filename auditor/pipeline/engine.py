@@ -120,9 +120,16 @@ class DaskEngine:
             n = self.workers or os.cpu_count() or 1
             # the scheduler's HTTP endpoints on a free loopback port: the default :8787 would
             # clash with anyone else's cluster on this host (and listen on every interface)
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=self.threads_per_worker,
-                                        processes=True, dashboard_address="127.0.0.1:0",
-                                        silence_logs=40)
+            try:
+                self.cluster = LocalCluster(n_workers=n,
+                                            threads_per_worker=self.threads_per_worker,
+                                            processes=True, dashboard_address="127.0.0.1:0",
+                                            silence_logs=40)
+            except (OSError, RuntimeError, TimeoutError) as exc:
+                raise UserError(f"--engine dask: could not start a local Dask cluster "
+                                f"({str(exc).splitlines()[0][:160]}) — its workers talk over "
+                                "127.0.0.1: check that loopback is up, or use --engine local") \
+                    from None
             self.client = Client(self.cluster)
         # imports done before the first shard (counted as start-up), and the versions that
         # decide the results checked: a worker with other libraries could derive other tables
