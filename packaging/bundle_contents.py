@@ -30,6 +30,9 @@ DATA_PACKAGES = ("folium", "branca", "pyqtgraph", "tzdata", "sklearn",
 # name (entry points, importlib, spawned worker processes); its dashboard (bokeh) is unused.
 DASK_SUBMODULE_ROOTS = ("distributed.comm", "distributed.protocol", "distributed.deploy",
                         "distributed.shuffle", "distributed.diagnostics")
+# dask checks optional dependencies (pandas when it tokenizes a frame) by their installed
+# metadata, and the Dask engine compares library versions between client and workers
+METADATA_PACKAGES = ("pandas", "numpy", "pyarrow", "dask", "distributed", "tzfpy")
 DASK_MODULES = ("distributed.nanny", "distributed.worker", "distributed.scheduler",
                 "distributed.process", "distributed.utils_comm", "dask.dataframe",
                 "cloudpickle", "msgpack", "tornado", "toolz", "tblib", "zict", "psutil")

@@ -147,6 +147,7 @@ def test_the_bundle_names_what_infer_engine_dask_loads_by_name(contents):
     assert {"dask", "distributed"} <= set(contents.DATA_PACKAGES)
     source = (PACKAGING / "auditor.spec").read_text(encoding="utf-8")
     assert "DASK_SUBMODULE_ROOTS" in source and "DASK_MODULES" in source
+    assert "METADATA_PACKAGES" in source and "pandas" in contents.METADATA_PACKAGES
     assert not {"distributed", "dask"} & set(contents.EXCLUDED_MODULES)
 
 
