@@ -10,7 +10,7 @@ DEB_PACKAGES = xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-im
   libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 \
   libxcb-xinerama0 libnss3 libgl1 libegl1 libfontconfig1 libdbus-1-3 libasound2 \
   libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 fonts-dejavu-core \
-  desktop-file-utils
+  desktop-file-utils iproute2
 SYSDEPS_STAMP = $(VENV)/.sysdeps-stamp
 export QTWEBENGINE_DISABLE_SANDBOX = 1
 export QTWEBENGINE_CHROMIUM_FLAGS = --disable-gpu
@@ -74,6 +74,7 @@ bench: venv $(BENCH_VENV)/.stamp
 	$(BENCH_VENV)/bin/python bench/label_issues.py
 	$(PY) bench/export.py
 	$(PY) bench/gui.py --vehicles 300 --days 30
+	$(PY) bench/scale.py --vehicles 500 --days 28   # docs/scale.md: the 20M figures are --vehicles 5000
 
 # The README's pictures: the real app on the demo fleet, rendered under Xvfb at both sizes the
 # app is checked at (a virtual screen of exactly that size: the import wizard is a window of its

@@ -1,3 +1,5 @@
 from auditor.cli import main
 
-raise SystemExit(main())
+# guarded: Dask's worker processes are spawned and import this module again as __mp_main__
+if __name__ == "__main__":
+    raise SystemExit(main())

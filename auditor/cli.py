@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "ISO-8601 time or epoch seconds; default 2000-01-01)")
     i.add_argument("--max-time", metavar="TIME",
                    help="pings: quarantine pings after TIME (default: now + 1 day)")
+    i.add_argument("--pings-store", metavar="DIR",
+                   help="pings: keep accepted pings in a Parquet dataset in DIR (partitioned by "
+                        "vehicle bucket) instead of the project file; for fleets that outgrow "
+                        "one file")
+    i.add_argument("--pings-buckets", type=int, metavar="N",
+                   help="pings: vehicle buckets of a new --pings-store (default 128; ~1M pings "
+                        "per bucket suits a cluster)")
     i.add_argument("--json", action="store_true",
                    help="print one JSON summary per file instead of text")
 
@@ -122,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--weights-from", metavar="EXPORT_DIR",
                    help="train on an export's corrected labels, exclusions and sample_weight "
                         "(its run's seed and split); report before -> after on test vehicles")
+    n.add_argument("--engine", choices=["local", "dask"], default=None,
+                   help="who derives trips, stops, places and features: this process (local, "
+                        "the default) or a Dask cluster (dask)")
+    n.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="dask: worker processes of the local cluster it starts (default: the "
+                        "machine's cores)")
+    n.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="dask: run on an existing cluster, e.g. tcp://host:8786 (default: "
+                        "$DASK_SCHEDULER_ADDRESS, else a local cluster)")
     n.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")

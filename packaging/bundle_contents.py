@@ -22,7 +22,20 @@ XSTATIC_PACKAGES = ("xstatic.pkg.leaflet", "xstatic.pkg.jquery")
 
 # Packages whose non-Python files are read at run time: folium/branca Jinja templates,
 # pyqtgraph's colour maps and icons, the IANA time-zone database for --tz and vehicle zones.
-DATA_PACKAGES = ("folium", "branca", "pyqtgraph", "tzdata", "sklearn")
+DATA_PACKAGES = ("folium", "branca", "pyqtgraph", "tzdata", "sklearn",
+                 # dask.yaml / distributed.yaml: their configuration defaults, read at import
+                 "dask", "distributed")
+
+# `infer --engine dask`: distributed loads its comms, serialisers and the worker/nanny by
+# name (entry points, importlib, spawned worker processes); its dashboard (bokeh) is unused.
+DASK_SUBMODULE_ROOTS = ("distributed.comm", "distributed.protocol", "distributed.deploy",
+                        "distributed.shuffle", "distributed.diagnostics")
+# dask checks optional dependencies (pandas when it tokenizes a frame) by their installed
+# metadata, and the Dask engine compares library versions between client and workers
+METADATA_PACKAGES = ("pandas", "numpy", "pyarrow", "dask", "distributed", "tzfpy")
+DASK_MODULES = ("distributed.nanny", "distributed.worker", "distributed.scheduler",
+                "distributed.process", "distributed.utils_comm", "dask.dataframe",
+                "cloudpickle", "msgpack", "tornado", "toolz", "tblib", "zict", "psutil")
 
 # Never needed by the app; excluding them keeps the bundle smaller and the build faster.
 EXCLUDED_MODULES = (
@@ -37,7 +50,7 @@ EXCLUDED_MODULES = (
 
 # Top-level packages whose bundled `tests` subpackages are dead weight.
 TEST_SUITE_OWNERS = ("numpy", "pandas", "scipy", "sklearn", "pyarrow", "pyqtgraph", "branca",
-                     "folium", "sqlite_utils", "platformdirs")
+                     "folium", "sqlite_utils", "platformdirs", "dask", "distributed")
 
 
 def _package_dir(name: str) -> Path | None:

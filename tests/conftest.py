@@ -107,3 +107,64 @@ def fresh_tiny_project(tiny_project, tmp_path) -> Path:
     target = tmp_path / "tiny.db"
     copy_project(tiny_project, target)
     return target
+
+
+# A real Dask cluster for the engine tests (tests/test_engines.py, the GUI's Run menu).
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler(tmp_path_factory):
+    """`dask scheduler` and two `dask worker` processes (one thread each), as a user would
+    start them, on a free loopback port of 127.0.0.1; stopped after the run. One per xdist
+    worker that needs it."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    logs = tmp_path_factory.mktemp("dask-logs")
+    procs = []
+
+    def start(name, args):
+        log = open(logs / f"{name}.log", "w")
+        procs.append((subprocess.Popen([dask, *args], stdout=log, stderr=subprocess.STDOUT),
+                      log))
+
+    start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port),
+                        "--no-dashboard", "--idle-timeout", "600s"])
+    for i in range(2):
+        start(f"worker{i}", ["worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                             "--no-nanny", "--no-dashboard", "--memory-limit", "0",
+                             "--death-timeout", "60"])
+    try:
+        from distributed import Client
+        deadline = time.monotonic() + 120
+        while True:  # the scheduler may not listen yet
+            try:
+                client = Client(address, timeout="5s")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        client.wait_for_workers(2, timeout=120)
+        client.close()
+        yield address
+    finally:
+        for proc, _ in reversed(procs):  # workers first: they would wait for the scheduler
+            proc.terminate()
+        for proc, log in reversed(procs):
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()

@@ -139,6 +139,18 @@ def test_data_packages_exist_in_the_environment(contents):
         assert importlib.util.find_spec(name) is not None, name
 
 
+def test_the_bundle_names_what_infer_engine_dask_loads_by_name(contents):
+    """Spawned Dask workers of the frozen app import distributed's comms, serialisers and
+    worker modules by name: the spec collects them, and they exist here."""
+    for name in contents.DASK_SUBMODULE_ROOTS + contents.DASK_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
+    assert {"dask", "distributed"} <= set(contents.DATA_PACKAGES)
+    source = (PACKAGING / "auditor.spec").read_text(encoding="utf-8")
+    assert "DASK_SUBMODULE_ROOTS" in source and "DASK_MODULES" in source
+    assert "METADATA_PACKAGES" in source and "pandas" in contents.METADATA_PACKAGES
+    assert not {"distributed", "dask"} & set(contents.EXCLUDED_MODULES)
+
+
 # ---- the .deb recipe ----------------------------------------------------------------------------
 
 QTWEBENGINE_LIBS = ("libnss3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 "

@@ -379,7 +379,9 @@ def test_a_project_at_migration_4_keeps_every_flag_through_the_review_rebuild(tm
     for t in ("flag_anchors", "flag_targets", "project_settings"):
         assert conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() == tables[t], t
     assert conn.execute("SELECT * FROM flags_in_force ORDER BY event_id").fetchall() == in_force
-    after = set(conn.execute("SELECT type, name FROM sqlite_master").fetchall())
+    # (the pings store's tables come from a later migration, issue 15)
+    after = {(t, n) for t, n in conn.execute("SELECT type, name FROM sqlite_master")
+             if "pings_store" not in n}
     assert objects - after == set()
     # what migrations after this one add (6: the pings digests, issue 16)
     later = {("table", "pings_digests"), ("trigger", "pings_digest_stale_on_update"),

@@ -38,8 +38,13 @@ from auditor.store.queries import latest_run_id, read_labels, read_run
 
 
 def _current_data(conn, config: InferConfig, progress):
+    from pathlib import Path
+
     from auditor.pipeline.api import _derive_fleet  # the same derivation as infer, unsaved
-    derived, n_pings, hasher = _derive_fleet(conn, config, progress)
+    from auditor.pipeline.engine import LocalEngine
+    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])  # the shards open it
+    with LocalEngine() as engine:
+        derived, n_pings, hasher = _derive_fleet(conn, path, config, progress, engine)
     labels = read_labels(conn)
     hasher.update(json.dumps(labels[["vehicle_id", "label", "lat", "lon"]]
                               .to_numpy().tolist()).encode())

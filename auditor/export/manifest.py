@@ -13,8 +13,9 @@ from pathlib import Path
 
 import auditor
 from auditor.export.build import TrainingSet
-from auditor.export.hashing import keyed_table_hash, table_hash
+from auditor.export.hashing import ColumnHasher, keyed_table_hash, table_hash
 from auditor.export.outdir import MANIFEST_KIND
+from auditor.store import pings_dataset
 from auditor.store.content_hash import HASH_SCHEME as _COLUMN_SCHEME
 from auditor.store.content_hash import PINGS_SCHEME, pings_content_hash
 
@@ -69,6 +70,10 @@ def content_hashes(conn: sqlite3.Connection, ts: TrainingSet,
         out["pings"] = keyed_table_hash(conn, "pings", "ping_id", INPUT_TABLES["pings"][1])
     else:
         out["pings"], fresh = pings_content_hash(conn, full=pings_check == "full")
+    store = pings_dataset.recorded(conn)
+    if store is not None:  # pings kept in a Parquet dataset: hash its content, bucket by bucket
+        kinds = INPUT_TABLES["pings"][1]
+        out["pings"], fresh = store.content_hash(ColumnHasher(kinds), list(kinds)), {}
     out = {name: out[name] for name in INPUT_TABLES}
     out["model_rows"] = ts.model_rows
     return out, fresh

@@ -128,10 +128,25 @@ class ProjectCommands:
             self.state.message.emit(f"Inference done: run {run}" + (
                 f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
 
-        return run_task(self.window, "Running inference",
-                        lambda progress: infer_project(path, seed=0, progress=progress), done,
+        try:
+            choice = self.state.engine_choice.checked()
+        except Exception as exc:
+            self.window.report_error(exc, "choosing the inference engine")
+            return None
+        return run_task(self.window, f"Running inference — {choice.describe()}",
+                        lambda progress: infer_project(path, seed=0, progress=progress,
+                                                       engine=choice.engine()), done,
                         on_error=lambda exc, tb: self.window.report_error(
                             exc, "running inference", retry=self.run_infer, tb=tb))
+
+    def engine_dialog(self):
+        """Run ▸ Inference engine…: local, a Dask cluster here, or an existing scheduler."""
+        from auditor.gui.engine_dialog import EngineDialog
+        dialog = EngineDialog(self.state, self.window)
+        dialog.accepted.connect(lambda: self.state.message.emit(
+            "Inference engine: " + self.state.engine_choice.describe()))
+        dialog.open()
+        return dialog
 
     def open_demo(self) -> Task:
         """The same project `auditor demo` builds; reused at once when it is already there."""

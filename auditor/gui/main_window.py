@@ -226,6 +226,8 @@ class MainWindow(QMainWindow):
         self.infer_action = self._action(r, "&Infer (trips, places, model)", c.run_infer,
                                          "Ctrl+R")
         self.runs_action = self._action(r, "R&uns… (compare, rerun, retrain)", c.runs_view)
+        self.engine_action = self._action(r, "Inference &engine…", c.engine_dialog,
+                                          name="engineAction")
 
         v = mb.addMenu("&View")
         bm = v.addMenu("&Basemap")

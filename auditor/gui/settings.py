@@ -47,6 +47,15 @@ class AppSettings:
     def analyst(self, name: str) -> None:
         self.qs.setValue("analyst", name.strip())
 
+    # inference engine (auditor.state.engine_choice, as JSON) ------------------------------
+    @property
+    def infer_engine(self) -> str:
+        return str(self.qs.value("infer/engine", "") or "")
+
+    @infer_engine.setter
+    def infer_engine(self, text: str) -> None:
+        self.qs.setValue("infer/engine", text)
+
     # recent projects ---------------------------------------------------------------------
     @property
     def recent(self) -> list[str]:

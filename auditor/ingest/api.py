@@ -21,7 +21,7 @@ from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import OK, REASONS, TimeWindow, time_window
 from auditor.outputs import check_input_file
 from auditor.progress import Progress, report
-from auditor.store import open_project, transaction
+from auditor.store import open_project, pings_dataset, transaction
 from auditor.store.connection import check_is_project, claim_new_project, remove_claimed
 
 DEFAULT_CHUNK_ROWS = 500_000
@@ -52,7 +52,8 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                  progress: Optional[Progress] = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, *, only=None,
                  ignore_offset: bool = False, replace: bool = False,
-                 min_time=None, max_time=None) -> list[dict]:
+                 min_time=None, max_time=None, pings_store=None,
+                 pings_buckets: Optional[int] = None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
 
     All files are imported in one transaction: if any of them fails, nothing is kept.
@@ -62,7 +63,10 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     Fix-loop options (pings only, see scope.py): ``only`` ({key: value} or ['key=value'])
     keeps the vehicles whose metadata matches, ``ignore_offset`` reads stated times as local
     wall time in each vehicle's metadata timezone (or ``tz``), ``replace`` deletes those
-    vehicles' stored pings in the same transaction."""
+    vehicles' stored pings in the same transaction.
+    ``pings_store`` (a folder): accepted pings go to a Parquet dataset there instead of the
+    project file (auditor.store.pings_dataset), validated exactly the same; a project that
+    has one keeps using it."""
     project = Path(project)
     files = [files] if isinstance(files, (str, Path)) else list(files)
     if not files:
@@ -73,6 +77,8 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     timestamps.check_zone(tz)
     window = time_window(min_time, max_time)
     check_is_project(project)
+    if pings_buckets is not None and not 1 <= int(pings_buckets) <= 65536:
+        raise UserError(f"--pings-buckets {pings_buckets}: give 1 to 65536 buckets")
     for f in files:  # never open() the project as a CSV: it would drop our SQLite locks
         check_input_file(f, project=project, what="a file to import", utf8_name=True)
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
@@ -86,7 +92,8 @@ def ingest_paths(project, files, kind: Optional[str] = None,
 
     return _run(project, plans, progress,
                 lambda plan: Scope(only=only, ignore_offset=ignore_offset, replace=replace,
-                                   tz=tz, window=window))
+                                   tz=tz, window=window),
+                pings_store=pings_store, pings_buckets=pings_buckets)
 
 
 @dataclass(frozen=True)
@@ -124,9 +131,11 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
     return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window))
 
 
-def _run(project: Path, plans: list[Plan], progress, scope_for) -> list[dict]:
+def _run(project: Path, plans: list[Plan], progress, scope_for, pings_store=None,
+         pings_buckets: Optional[int] = None) -> list[dict]:
     """Import checked ``plans`` in one transaction; ``scope_for(plan)`` gives each file's
-    scope. Nothing is kept if anything fails."""
+    scope. Nothing is kept if anything fails. Pings go to the project's Parquet store when it
+    has one (or ``pings_store`` starts one), else into the file."""
     # a file this call makes (O_EXCL) is removed again if the import fails; a file that was
     # already there — a project, or an empty file — never is
     claimed = claim_new_project(project)
@@ -135,7 +144,14 @@ def _run(project: Path, plans: list[Plan], progress, scope_for) -> list[dict]:
     except BaseException:
         remove_claimed(claimed)
         raise
+    stage = None
     try:
+        if pings_store is not None or pings_dataset.recorded(conn) is not None:
+            root = pings_dataset.check_store_dir(
+                pings_store if pings_store is not None else pings_dataset.recorded(conn).root,
+                conn)
+            stage = pings_dataset.Stage(root, pings_buckets)
+        persist.REPLACED_IN_STORE.clear()
         # Every row written refers to the import row made just before it in this transaction,
         # so the foreign-key lookups per row prove nothing here and cost ~25% of the insert
         # time. (The pragma is a no-op inside a transaction: set it before BEGIN.)
@@ -148,14 +164,25 @@ def _run(project: Path, plans: list[Plan], progress, scope_for) -> list[dict]:
                            message)
                 scope = scope_for(plan)
                 scope.bind(conn, project.name)
+                if stage is not None:  # one set: what the dataset context must leave out
+                    scope.replaced = persist.REPLACED_IN_STORE
                 summaries.append(_import(conn, plan, step, scope))
+            if stage is not None:
+                report(progress, len(plans), len(plans), "writing the pings dataset")
+                stage.write(conn, replaced=persist.REPLACED_IN_STORE)
+        if stage is not None:
+            stage.committed()
+            pings_dataset.compact(conn)
         report(progress, len(plans), len(plans), "done")
         return summaries
     except BaseException:
         conn.close()
+        if stage is not None:
+            stage.discard()  # the project still names the previous, complete version
         remove_claimed(claimed)  # the transaction rolled back: nothing of ours is in it
         raise
     finally:
+        persist.REPLACED_IN_STORE.clear()
         conn.close()
 
 

@@ -1,5 +1,6 @@
 """`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--only KEY=VALUE]...
-[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME] [--json]`."""
+[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME]
+[--pings-store DIR [--pings-buckets N]] [--json]`."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ def run(args) -> int:
                                  ignore_offset=getattr(args, "ignore_offset", False),
                                  replace=getattr(args, "replace", False),
                                  min_time=getattr(args, "min_time", None),
-                                 max_time=getattr(args, "max_time", None))
+                                 max_time=getattr(args, "max_time", None),
+                                 pings_store=getattr(args, "pings_store", None),
+                                 pings_buckets=getattr(args, "pings_buckets", None))
     finally:
         bar.close()
     if args.json:

@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from auditor.store import pings_dataset
 from auditor.store.bulk import insert_frame
 
 
@@ -58,7 +59,14 @@ def quarantine(conn: sqlite3.Connection, import_id: int, file_name: str,
 
 
 def has_pings(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM pings LIMIT 1").fetchone() is not None
+    if conn.execute("SELECT 1 FROM pings LIMIT 1").fetchone() is not None:
+        return True
+    store = pings_dataset.recorded(conn)  # pings kept in a Parquet dataset (--pings-store)
+    return store is not None and store.rows > 0
+
+
+# vehicles whose dataset pings an import with --replace is replacing: not context any more
+REPLACED_IN_STORE: set = set()
 
 
 # CROSS JOIN pins the loop order: walk the few spans, seek the pings index (no table scan).
@@ -85,6 +93,9 @@ def project_context(conn: sqlite3.Connection, spans: pd.DataFrame) -> pd.DataFra
     insert_frame(conn, "ingest_span", spans, ["vehicle_id", "lo", "hi"])
     frame = pd.read_sql_query(_CONTEXT_SQL, conn)
     conn.execute("DELETE FROM temp.ingest_span")
+    stored = pings_dataset.context(conn, spans, exclude=REPLACED_IN_STORE)
+    if stored is not None and len(stored):
+        frame = pd.concat([frame, stored], ignore_index=True) if len(frame) else stored
     frame["ts"] = frame["ts"].astype(np.int64)
     frame["lat"] = frame["lat"].astype(np.float64)
     frame["lon"] = frame["lon"].astype(np.float64)

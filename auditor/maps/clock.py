@@ -80,8 +80,8 @@ def local_offsets(conn: sqlite3.Connection, vehicle_id: str, ts: np.ndarray) -> 
     offset = pd.array([pd.NA] * len(ts), dtype="Int64")
     zone = vehicles["timezone"].iloc[0] if "timezone" in vehicles else None
     if not (isinstance(zone, str) and zone.strip()):  # no zone: the pings' stated offsets count
-        pings = pd.read_sql_query("SELECT ts, utc_offset_min FROM pings WHERE vehicle_id = ? "
-                                  "ORDER BY ts", conn, params=(vehicle_id,))
+        from auditor.store.queries import vehicle_pings  # the file's or the Parquet store's
+        pings = vehicle_pings(conn, vehicle_id, ["ts", "utc_offset_min"])
         if not pings.empty:
             idx = np.searchsorted(pings["ts"].to_numpy(), ts, side="right") - 1
             idx = np.clip(idx, 0, len(pings) - 1)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pandas is imported where used: the timeline view is built a
 
 from auditor.geo import haversine_m
 from auditor.maps.clock import local_offsets
+from auditor.store.queries import vehicle_pings
 
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
@@ -215,15 +216,13 @@ def vehicle_timeline(conn: sqlite3.Connection, vehicle_id: str, run_id: Optional
 def trip_speed(conn: sqlite3.Connection, trip_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(minutes since the trip started, speed km/h) for the trip's pings. Uses the recorded
     speed where present, else the speed between consecutive pings (haversine)."""
-    import pandas as pd
     trip = conn.execute("SELECT vehicle_id, start_ts, end_ts FROM trips WHERE trip_id = ?",
                         (trip_id,)).fetchone()
     if trip is None:
         return np.zeros(0), np.zeros(0)
     vehicle_id, start, end = trip
-    p = pd.read_sql_query("SELECT ts, lat, lon, speed_mps FROM pings WHERE vehicle_id = ? "
-                          "AND ts BETWEEN ? AND ? ORDER BY ts, ping_id", conn,
-                          params=(vehicle_id, int(start), int(end)))
+    p = vehicle_pings(conn, vehicle_id, ["ts", "lat", "lon", "speed_mps"],
+                      (int(start), int(end)))
     if p.empty:
         return np.zeros(0), np.zeros(0)
     ts = p["ts"].to_numpy(dtype=np.float64)

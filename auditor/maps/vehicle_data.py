@@ -15,7 +15,7 @@ from auditor.audit.flags import active_flags, flag_state, parse_ping_range
 from auditor.errors import UserError
 from auditor.geo import haversine_m
 from auditor.maps.simplify import decimate_evenly, simplify_tracks
-from auditor.store.queries import latest_run_id, table_exists
+from auditor.store.queries import latest_run_id, table_exists, vehicle_ids, vehicle_pings
 
 # place_features columns (auditor.pipeline.features.FEATURE_COLUMNS) -> popup fields; without
 # them (no inference yet) visits, days and dwell come from the stops table
@@ -43,12 +43,10 @@ def check_vehicle(conn: sqlite3.Connection, vehicle_id: str) -> dict:
     if row is not None:
         meta = json.loads(row[0])
         return meta if isinstance(meta, dict) else {}
-    if conn.execute("SELECT 1 FROM pings WHERE vehicle_id = ? LIMIT 1",
-                    (vehicle_id,)).fetchone() is not None:
+    known = vehicle_ids(conn)  # with pings in the file or the Parquet store, or metadata
+    if vehicle_id in known:
         return {}
-    some = [r[0] for r in conn.execute(
-        "SELECT vehicle_id FROM (SELECT DISTINCT vehicle_id FROM pings UNION "
-        "SELECT vehicle_id FROM vehicles) ORDER BY vehicle_id LIMIT 5")]
+    some = known[:5]
     hint = f" (e.g. {', '.join(some)})" if some else ""
     raise UserError(f"vehicle {vehicle_id!r} is not in this project{hint} — list all ids with "
                     "'auditor report PROJECT --predictions FILE.csv' (column vehicle_id)")
@@ -60,13 +58,6 @@ def natural_key(place_id: str) -> tuple[bool, float]:
     return (False, float(tail)) if tail.isdigit() else (True, 0.0)
 
 
-def _columns(rows: list, n: int) -> list[np.ndarray]:
-    if not rows:
-        return [np.zeros(0) for _ in range(n)]
-    arr = np.array(rows, dtype=float)
-    return [arr[:, i] for i in range(n)]
-
-
 def read_tracks(conn: sqlite3.Connection, vehicle_id: str, time_range=None,
                 max_points_per_trip: int = 300) -> tuple[list[dict], list, int]:
     """(trips with simplified coordinates, raw track if no trips, points drawn)."""
@@ -76,14 +67,11 @@ def read_tracks(conn: sqlite3.Connection, vehicle_id: str, time_range=None,
         params += [int(time_range[0]), int(time_range[1])]
     trips = conn.execute(f"SELECT trip_id, start_ts, end_ts FROM trips WHERE {where} "
                          "ORDER BY start_ts, trip_id", params).fetchall()
-    pwhere, pparams = "vehicle_id = ?", [vehicle_id]
-    if time_range is not None:
-        pwhere += " AND ts BETWEEN ? AND ?"
-        pparams += [int(time_range[0]), int(time_range[1])]
-    # (vehicle_id, ts) index; ping_id is the rowid, so the order needs no sort step
-    ts, lat, lon = _columns(conn.execute(f"SELECT ts, lat, lon FROM pings WHERE {pwhere} "
-                                         "ORDER BY ts, ping_id", pparams).fetchall(), 3)
-    ts = ts.astype(np.int64)
+    # (vehicle_id, ts) index, or the vehicle's bucket of the Parquet store
+    pings = vehicle_pings(conn, vehicle_id, ["ts", "lat", "lon"], time_range)
+    ts = pings["ts"].to_numpy(dtype=np.int64)
+    lat = pings["lat"].to_numpy(dtype=float)
+    lon = pings["lon"].to_numpy(dtype=float)
     if not trips:
         idx = decimate_evenly(len(ts), MAX_POINTS_TOTAL // 4)
         track = np.column_stack([np.round(lat[idx], 5), np.round(lon[idx], 5)]).tolist()

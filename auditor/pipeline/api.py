@@ -24,65 +24,23 @@ from auditor.classes import CLASSES
 from auditor.errors import UserError
 from auditor.pipeline.baseline import baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
+from auditor.pipeline.derive import _sorted_by_vehicle_and_time, derive_vehicle_tables  # noqa: F401
+from auditor.pipeline.engine import LocalEngine
 from auditor.pipeline.feature_groups import blank_groups
-from auditor.pipeline.features import place_features
 from auditor.pipeline.labeller import label_places
 from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
-from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
 from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, train_and_predict
 from auditor.pipeline.model_from import predict_with, read_source
-from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
 from auditor.pipeline.run_record import code_version, run_extras
-from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
-from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.connection import LONG_JOB_WAIT_S
-from auditor.store.queries import iter_vehicle_batches, read_labels, read_pings, read_vehicles
+from auditor.store.queries import read_labels, read_pings, read_vehicles
 
-# what derivation needs; not ping_id: read_pings returns rows in (vehicle, ts, ping_id) order
-# already, and each value read costs (Python steps every row): 5 -> 4 numbers per ping read
-# ~1.3x faster (issue 16)
-_PING_READ = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
 PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",
                        "predicted_label"] + PROBA_COLUMNS + OOF_COLUMNS)
-
-
-def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
-                          config: InferConfig | dict | None = None) -> dict[str, pd.DataFrame]:
-    """trips, stops, places, features, clocks (each vehicle's local-time source) from a pings
-    frame (columns as in the pings table; ``trip_id``/``utc_offset_min``/``ping_id``
-    optional). Pure: no database."""
-    config = InferConfig.from_any(config)
-    pings = _sorted_by_vehicle_and_time(pings.dropna(subset=["lat", "lon", "ts"]))
-    pings["local_ts"], clocks = local_clock(pings, vehicles, config.gap_minutes * 60)
-    if "trip_id" in pings and pings["trip_id"].isna().all():
-        pings = pings.drop(columns="trip_id")
-    trips = split_trips(pings, config)
-    stops = stops_between_trips(trips, config)
-    places, stop_place = cluster_places(stops, config)
-    stops["place_id"] = stop_place
-    features = place_features(stops, places)
-    return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
-            "stops": stops[STOP_COLUMNS].reset_index(drop=True),
-            "places": places[PLACE_COLUMNS].reset_index(drop=True),
-            "features": features,
-            "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True)}
-
-
-def _sorted_by_vehicle_and_time(pings: pd.DataFrame) -> pd.DataFrame:
-    """Pings ordered by (vehicle_id, ts, ping_id); a no-op copy-free path when the store
-    already returned them in that order (the usual case)."""
-    codes, _ = pd.factorize(pings["vehicle_id"], sort=True)
-    keys = [pings["ts"].to_numpy(dtype=np.int64), codes]
-    if "ping_id" in pings:
-        keys.insert(0, pings["ping_id"].to_numpy())
-    order = np.lexsort(keys)
-    if np.array_equal(order, np.arange(len(order))):
-        return pings.reset_index(drop=True)
-    return pings.iloc[order].reset_index(drop=True)
 
 
 def library_versions() -> dict:
@@ -102,7 +60,7 @@ def _frame_digest(hasher, frame: pd.DataFrame) -> None:
 
 def infer_project(project, seed: int = 0, config: InferConfig | dict | None = None,
                   progress: Progress | None = None, model_from=None,
-                  weights_from=None) -> dict:
+                  weights_from=None, engine=None) -> dict:
     """Run inference on a project and store it; returns the ``infer --json`` summary.
 
     Every run stores a model run whose predictions are the run's labels: the model trained on
@@ -126,7 +84,9 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         seed, config = weights.seed, weights.config
     conn = open_project(path, create=False)
     try:
-        derived, n_pings, data_hash = _derive_fleet(conn, config, scaled(progress, 0.0, 0.8))
+        with engine or LocalEngine() as running:  # a Dask engine's cluster lives this long
+            derived, n_pings, data_hash = _derive_fleet(conn, path, config,
+                                                        scaled(progress, 0.0, 0.8), running)
         report(progress, 0.8, 1.0, "labels, baseline and model")
         labels = read_labels(conn)
         data_hash.update(json.dumps(labels[["vehicle_id", "label", "lat", "lon"]]
@@ -317,30 +277,64 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     return out
 
 
-def _derive_fleet(conn, config: InferConfig, progress: Progress | None):
-    """Derived tables for every vehicle, one batch of vehicles in memory at a time."""
+def _derive_fleet(conn, path: Path, config: InferConfig, progress: Progress | None,
+                  engine=None):
+    """Derived tables for every vehicle: the engine maps ``derive_shard`` over vehicle buckets
+    (auditor.pipeline.shards), one shard's pings in a worker's memory at a time; the client
+    puts the pieces back in vehicle order. The data hash covers the vehicles table and one
+    digest per vehicle, so it is the same for every engine and shard plan."""
+    from auditor.pipeline.shards import assemble, derive_shard
     vehicles = read_vehicles(conn)
-    batches = list(iter_vehicle_batches(conn, config.batch_vehicles))
-    if not batches:
+    tasks, total = _shard_tasks(conn, path, config, engine)
+    if not total:
         raise UserError("project has no pings — import some with 'auditor ingest PROJECT pings.csv'")
+    shared = engine.scatter(vehicles) if hasattr(engine, "scatter") else vehicles
+    results = engine.map(derive_shard, tasks, total, progress,
+                         common=(shared, config.to_dict()))
+    derived, n_pings, digests = assemble(results)
     hasher = hashlib.sha256()
     _frame_digest(hasher, vehicles.astype(str))
-    parts: dict[str, list] = {"trips": [], "stops": [], "places": [], "features": [],
-                              "clocks": []}
-    n_pings, pinged = 0, []
-    for i, ids in enumerate(batches):
-        report(progress, i, len(batches), f"vehicles {i * config.batch_vehicles + 1}…")
-        pings = read_pings(conn, ids, columns=_PING_READ)
-        _frame_digest(hasher, pings[["vehicle_id", "ts", "lat", "lon"]])
-        n_pings += len(pings)
-        pinged.extend(ids)
-        tables = derive_vehicle_tables(pings, vehicles[vehicles["vehicle_id"].isin(ids)], config)
-        for name in parts:
-            parts[name].append(tables[name])
-    report(progress, len(batches), len(batches), "derived")
-    derived = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
-    derived["pinged_vehicles"] = pinged
+    hasher.update(b"".join(digests["digest"].tolist()))
+    derived["pinged_vehicles"] = digests["vehicle_id"].tolist()
     return derived, n_pings, hasher
+
+
+def _shard_tasks(conn, path: Path, config: InferConfig, engine):
+    """(lazy iterable of (source,) tasks, how many): one per non-empty vehicle bucket. A task
+    names the SQLite file when the runner can open it, else carries the pings read here."""
+    from auditor.pipeline.shards import (
+        SQLITE_PING_READ,
+        DatasetShard,
+        FrameShard,
+        SqliteShard,
+        buckets_for,
+        group_buckets,
+        plan_shards,
+        vehicles_per_shard,
+    )
+    from auditor.store import pings_dataset
+    store = pings_dataset.recorded(conn)
+    if store is not None:  # shards of the dataset's buckets; whoever runs one reads it
+        counts = dict(conn.execute("SELECT bucket, COUNT(*) FROM pings_store_vehicles "
+                                   "GROUP BY bucket").fetchall())
+        size = vehicles_per_shard(sum(counts.values()), config.batch_vehicles, engine.workers_hint)
+        groups = group_buckets(counts, size)
+        return (iter([(DatasetShard(tuple(str(store.bucket_file(b)) for b in g)),)
+                      for g in groups]), len(groups))
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
+    size = vehicles_per_shard(len(ids), config.batch_vehicles, engine.workers_hint)
+    plan = plan_shards(ids, buckets_for(len(ids), size))
+    local = isinstance(engine, LocalEngine)
+
+    def tasks():
+        for _, vids in plan:
+            if local:  # this process already has the project open: read through its connection
+                yield (FrameShard(read_pings(conn, vids, columns=SQLITE_PING_READ)),)
+            elif engine.shares_files:
+                yield (SqliteShard(str(path.resolve()), tuple(vids)),)
+            else:
+                yield (FrameShard(read_pings(conn, vids, columns=SQLITE_PING_READ)),)
+    return tasks(), len(plan)
 
 
 def _predictions(features, split, given, predicted, proba) -> pd.DataFrame:

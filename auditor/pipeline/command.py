@@ -1,11 +1,13 @@
 """`auditor infer PROJECT [--seed S] [--gap-minutes M] [--model-from SOURCE] [--without GROUP]…
-[--rerun RUN] [--weights-from EXPORT_DIR] [--json]`, and `auditor infer --list-feature-groups`."""
+[--rerun RUN] [--weights-from EXPORT_DIR] [--engine local|dask] [--workers N]
+[--scheduler ADDRESS] [--json]`, and `auditor infer --list-feature-groups`."""
 from __future__ import annotations
 
 import json
 
 from auditor.pipeline.api import LABELS_SOURCE_TEXT, infer_project
 from auditor.pipeline.config import InferConfig
+from auditor.pipeline.engine import make_engine
 from auditor.progress import TerminalProgress
 
 CLOCK_WORDS = {"metadata": "the vehicles file's timezone", "stated_offset": "offsets in the stamps",
@@ -75,11 +77,14 @@ def run(args) -> int:
             from auditor.errors import UserError
             raise UserError(f"--gap-minutes {args.gap_minutes:g}: give a positive number of minutes, e.g. 5")
         settings["gap_minutes"] = float(args.gap_minutes)
+    engine = make_engine(getattr(args, "engine", None), getattr(args, "workers", None),
+                         getattr(args, "scheduler", None))
     bar = TerminalProgress()
     try:
         summary = infer_project(args.project, seed=args.seed, config=InferConfig(**settings),
                                 progress=bar, model_from=getattr(args, "model_from", None),
-                                weights_from=getattr(args, "weights_from", None))
+                                weights_from=getattr(args, "weights_from", None),
+                                engine=engine)
     finally:
         bar.close()
     if args.json:

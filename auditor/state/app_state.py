@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional, Protocol
 
 from auditor.audit.flags import FlagSpec, FlagStack
 from auditor.errors import UserError
+from auditor.state.engine_choice import EngineChoice
 from auditor.state.events import Event
 from auditor.state.project import OpenProject
 from auditor.store import lookups
@@ -188,6 +189,18 @@ class AppState:
         analyst = (self.settings.analyst or "").strip()
         self.flag_stack = (FlagStack.from_log(self.conn, analyst)
                            if self.project is not None and analyst else None)
+
+    # --- inference engine (Run ▸ Engine…) ----------------------------------------------------
+    @property
+    def engine_choice(self) -> EngineChoice:
+        return EngineChoice.from_text(getattr(self.settings, "infer_engine", None))
+
+    def set_engine_choice(self, choice: EngineChoice) -> EngineChoice:
+        """Check and keep the engine Run ▸ Infer uses (UserError naming what to fix)."""
+        choice = choice.checked()
+        self.settings.infer_engine = choice.to_text()
+        self.settings_changed.emit("infer_engine")
+        return choice
 
     def set_analyst(self, name: str) -> None:
         self.settings.analyst = name.strip()

@@ -22,14 +22,23 @@ _INT_NULL = -(2**31)  # a literal -(2**63) would be read by SQLite as a REAL
 _FLOAT_NULL = -1.0e308
 _NUMERIC = {"ping_id": ("i8", None), "ts": ("i8", None), "utc_offset_min": ("i8", _INT_NULL),
             "lat": ("f8", None), "lon": ("f8", None), "speed_mps": ("f8", _FLOAT_NULL),
-            "heading_deg": ("f8", _FLOAT_NULL)}
+            "heading_deg": ("f8", _FLOAT_NULL), "import_id": ("i8", None)}
 
 
 def read_pings(conn: sqlite3.Connection, vehicle_ids: Optional[Sequence[str]] = None,
-               columns: Sequence[str] = PING_COLUMNS) -> pd.DataFrame:
+               columns: Sequence[str] = PING_COLUMNS, *, in_file: bool = False) -> pd.DataFrame:
     """Pings sorted by (vehicle_id, ts, ping_id); all vehicles or only ``vehicle_ids``.
-    ``utc_offset_min`` comes back as pandas Int64 (NULL = <NA>), nullable floats as NaN."""
+    ``utc_offset_min`` comes back as pandas Int64 (NULL = <NA>), nullable floats as NaN.
+    From the project's Parquet pings store when it has one (only the vehicles' buckets are
+    read), unless ``in_file`` (the importer, reading what it just wrote to the file)."""
     import pandas as pd  # here, not at module level: keeps it off the GUI start path
+    if not in_file:
+        from auditor.store import pings_dataset
+        store = pings_dataset.recorded(conn)
+        if store is not None:
+            ids = vehicle_ids if vehicle_ids is not None else [
+                r[0] for r in conn.execute("SELECT vehicle_id FROM pings_store_vehicles")]
+            return store.read_vehicles(list(ids), list(columns))
     if vehicle_ids is None:
         where, params = "", ()
     else:
@@ -92,17 +101,49 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
 
 def iter_vehicle_batches(conn: sqlite3.Connection, batch_size: int = 200) -> Iterable[list[str]]:
     """Vehicle ids with pings, in sorted batches, so fleet-size work never loads every ping."""
-    ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
+    ids = pinged_vehicle_ids(conn)
     for i in range(0, len(ids), batch_size):
         yield ids[i:i + batch_size]
 
 
+def pinged_vehicle_ids(conn: sqlite3.Connection) -> list[str]:
+    """Vehicles with pings, sorted: in the file, or in the Parquet pings store."""
+    rows = conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id").fetchall()
+    if not rows and table_exists(conn, "pings_store_vehicles"):
+        rows = conn.execute("SELECT vehicle_id FROM pings_store_vehicles ORDER BY vehicle_id")
+    return [r[0] for r in rows]
+
+
 def vehicle_ids(conn: sqlite3.Connection) -> list[str]:
     """Every vehicle known to the project (pings or metadata), sorted."""
+    store = ("UNION SELECT vehicle_id FROM pings_store_vehicles "
+             if table_exists(conn, "pings_store_vehicles") else "")
     rows = conn.execute(
         "SELECT vehicle_id FROM (SELECT DISTINCT vehicle_id FROM pings "
-        "UNION SELECT vehicle_id FROM vehicles) ORDER BY vehicle_id")
+        f"UNION SELECT vehicle_id FROM vehicles {store}) ORDER BY vehicle_id")
     return [r[0] for r in rows]
+
+
+def vehicle_pings(conn: sqlite3.Connection, vehicle_id: str, columns: Sequence[str],
+                  time_range: Optional[tuple] = None) -> pd.DataFrame:
+    """One vehicle's pings in (ts, ping_id) order, optionally within [start, end] seconds:
+    the map's and timeline's read. A Parquet store is read in the vehicle's bucket only
+    (partition pruning) and there only in its row groups."""
+    import pandas as pd
+
+    from auditor.store import pings_dataset
+    store = pings_dataset.recorded(conn)
+    if store is not None:
+        frame = store.read_vehicles([vehicle_id], list(columns) + ["ts"] * ("ts" not in columns))
+        if time_range is not None:
+            frame = frame[(frame["ts"] >= int(time_range[0])) & (frame["ts"] <= int(time_range[1]))]
+        return frame[list(columns)].reset_index(drop=True)
+    where, params = "vehicle_id = ?", [vehicle_id]
+    if time_range is not None:
+        where += " AND ts BETWEEN ? AND ?"
+        params += [int(time_range[0]), int(time_range[1])]
+    return pd.read_sql_query(f"SELECT {','.join(columns)} FROM pings WHERE {where} "
+                             "ORDER BY ts, ping_id", conn, params=params)
 
 
 def read_vehicles(conn: sqlite3.Connection) -> pd.DataFrame:

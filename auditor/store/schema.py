@@ -512,6 +512,25 @@ MIGRATIONS: list[str] = [
     DROP TABLE predictions_copy;
     CREATE INDEX predictions_vehicle ON predictions (run_id, vehicle_id);
     """,
+    # 8: pings kept in a Parquet dataset outside the file (auditor.store.pings_dataset);
+    # the file records which complete version is current and where each vehicle lives
+    """
+    CREATE TABLE pings_store (
+        store_id    INTEGER PRIMARY KEY CHECK (store_id = 1),
+        root        TEXT NOT NULL,       -- the dataset folder, absolute
+        version     TEXT NOT NULL,       -- its current version sub-folder (v-<id>)
+        n_buckets   INTEGER NOT NULL,    -- vehicle buckets (crc32 of the id mod n_buckets)
+        rows        INTEGER NOT NULL,
+        max_ping_id INTEGER NOT NULL     -- ping ids go on from here
+    );
+    CREATE TABLE pings_store_vehicles (
+        vehicle_id TEXT PRIMARY KEY,
+        bucket     INTEGER NOT NULL,
+        n_pings    INTEGER NOT NULL,
+        min_ts     INTEGER NOT NULL,
+        max_ts     INTEGER NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -98,7 +98,9 @@ def test_lasso_then_flag_then_undo(qtbot, window, fresh_demo_project):
     assert active_flags(window.state.conn).empty
     window.undo_stack.redo()
     assert len(active_flags(window.state.conn)) == len(chosen)
-    # a lasso (free shape) selects what lies inside it
+    # a lasso (free shape) selects what lies inside it (the view settled again: undo / redo
+    # re-select places and may re-lay out the window)
+    _settle(qtbot, view)
     view.mode.setCurrentIndex(view.mode.findData("lasso"))
     cx, cy = float(np.median(xs)), float(np.median(ys))
     sx, sy = float(xs.std()), float(ys.std())

@@ -1,0 +1,50 @@
+"""The per-vehicle derivation: pings -> trips, stops, places, features, clocks.
+
+Pure and light (no model, no scikit-learn): this is what engine workers import and run on
+their shards, so it lives apart from auditor.pipeline.api, which re-exports it."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.features import place_features
+from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
+from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
+from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
+from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
+
+
+def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
+                          config: InferConfig | dict | None = None) -> dict[str, pd.DataFrame]:
+    """trips, stops, places, features, clocks (each vehicle's local-time source) from a pings
+    frame (columns as in the pings table; ``trip_id``/``utc_offset_min``/``ping_id``
+    optional). Pure: no database."""
+    config = InferConfig.from_any(config)
+    pings = _sorted_by_vehicle_and_time(pings.dropna(subset=["lat", "lon", "ts"]))
+    pings["local_ts"], clocks = local_clock(pings, vehicles, config.gap_minutes * 60)
+    if "trip_id" in pings and pings["trip_id"].isna().all():
+        pings = pings.drop(columns="trip_id")
+    trips = split_trips(pings, config)
+    stops = stops_between_trips(trips, config)
+    places, stop_place = cluster_places(stops, config)
+    stops["place_id"] = stop_place
+    features = place_features(stops, places)
+    return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
+            "stops": stops[STOP_COLUMNS].reset_index(drop=True),
+            "places": places[PLACE_COLUMNS].reset_index(drop=True),
+            "features": features,
+            "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True)}
+
+
+def _sorted_by_vehicle_and_time(pings: pd.DataFrame) -> pd.DataFrame:
+    """Pings ordered by (vehicle_id, ts, ping_id); a no-op copy-free path when the store
+    already returned them in that order (the usual case)."""
+    codes, _ = pd.factorize(pings["vehicle_id"], sort=True)
+    keys = [pings["ts"].to_numpy(dtype=np.int64), codes]
+    if "ping_id" in pings:
+        keys.insert(0, pings["ping_id"].to_numpy())
+    order = np.lexsort(keys)
+    if np.array_equal(order, np.arange(len(order))):
+        return pings.reset_index(drop=True)
+    return pings.iloc[order].reset_index(drop=True)
