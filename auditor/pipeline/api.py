@@ -16,7 +16,6 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from auditor.audit.anchors import backfill_anchors, resolve_flags
@@ -30,7 +29,13 @@ from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.labeller import label_places
 from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
-from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, assign_splits, train_and_predict
+from auditor.pipeline.model import (
+    OOF_COLUMNS,
+    PROBA_COLUMNS,
+    assign_splits,
+    predictions_frame,
+    train_and_predict,
+)
 from auditor.pipeline.model_from import predict_with, read_source
 from auditor.pipeline.run_record import code_version, run_extras
 from auditor.progress import Progress, report, scaled
@@ -202,7 +207,7 @@ def _run_labels(outcome: dict, features: pd.DataFrame, source_rows) -> tuple[dic
         metrics["home_place_rate"] = vehicle_home_rate(ident, pred[val])
         metrics["baseline"] = base_summary
         kind, labeller = "model_from", "model_from"
-        frame = _predictions(features, split, given, pred, proba)
+        frame = predictions_frame(features, split, given, pred, proba)
         provenance = dict(source_rows.provenance, config=source_rows.config.to_dict(),
                           seed=source_rows.seed, digest=source_rows.digest())
     elif outcome["model_predictions"] is None:
@@ -256,7 +261,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     base_metrics = scored(base_pred)
     out = {"place_labels": place_labels, "unmatched": unmatched, "given": given, "split": split,
            "baseline_metrics": base_metrics,
-           "baseline_predictions": _predictions(features, split, given, base_pred,
+           "baseline_predictions": predictions_frame(features, split, given, base_pred,
                                                 one_hot(base_pred)),
            "model_metrics": None, "model_predictions": None}
     if given.notna().any():
@@ -272,7 +277,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
                                ("accuracy", "home_place_rate", "per_class", "confusion")}
         metrics["labeller"] = chosen.choice
         out["model_metrics"] = metrics
-        out["model_predictions"] = _predictions(features, split, given, chosen.labels,
+        out["model_predictions"] = predictions_frame(features, split, given, chosen.labels,
                                                 chosen.proba)
     return out
 
@@ -335,14 +340,6 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
             else:
                 yield (FrameShard(read_pings(conn, vids, columns=SQLITE_PING_READ)),)
     return tasks(), len(plan)
-
-
-def _predictions(features, split, given, predicted, proba) -> pd.DataFrame:
-    frame = pd.DataFrame({"place_id": features["place_id"], "vehicle_id": features["vehicle_id"],
-                          "split": split, "given_label": given, "predicted_label": predicted})
-    for col in PROBA_COLUMNS + OOF_COLUMNS:
-        frame[col] = proba[col].astype(float) if col in proba else np.nan
-    return frame
 
 
 def _replace(conn, table: str, frame: pd.DataFrame) -> None:

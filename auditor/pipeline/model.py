@@ -224,3 +224,14 @@ def decide_labels(features: pd.DataFrame, proba: pd.DataFrame,
     work_ids = work.loc[work["p_work"] >= work_min_p, "place_id"]
     label = np.where(is_home, "home", np.where(f["place_id"].isin(work_ids), "work", "other"))
     return pd.Series(label, index=features.index, dtype=object)
+
+
+def predictions_frame(features: pd.DataFrame, split, given, predicted,
+                      proba: pd.DataFrame) -> pd.DataFrame:
+    """A run's rows of the predictions table: per place its split, given and predicted label,
+    and whichever probability columns ``proba`` holds (the rest NaN)."""
+    frame = pd.DataFrame({"place_id": features["place_id"], "vehicle_id": features["vehicle_id"],
+                          "split": split, "given_label": given, "predicted_label": predicted})
+    for col in PROBA_COLUMNS + OOF_COLUMNS:
+        frame[col] = proba[col].astype(float) if col in proba else np.nan
+    return frame

@@ -28,7 +28,12 @@ from auditor.errors import UserError
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.features import FEATURE_COLUMNS
-from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, decide_labels, feature_matrix
+from auditor.pipeline.model import (
+    PROBA_COLUMNS,
+    decide_labels,
+    feature_matrix,
+    predictions_frame,
+)
 from auditor.pipeline.model_from import TrainingRows, _from_export
 from auditor.pipeline.run_record import run_extras, split_figures
 from auditor.store.queries import read_run, read_vehicles
@@ -60,7 +65,7 @@ class WeightsSource:
         held_out = given.notna() & split.isin(["validation", "test"])
         for c in CLASSES:  # never trained on held-out vehicles: their p_* is out-of-fold
             proba[f"oof_p_{c}"] = proba[f"p_{c}"].where(held_out)
-        frame = _frame(features, split, given, pred, proba)
+        frame = predictions_frame(features, split, given, pred, proba)
         metrics = split_figures(features, given, split, pred, "validation")
         base = outcome["baseline_metrics"]
         metrics["baseline"] = {k: base[k] for k in ("accuracy", "home_place_rate", "per_class",
@@ -133,14 +138,6 @@ def fit_weighted(rows: pd.DataFrame, features: pd.DataFrame, config: InferConfig
         for j, c in enumerate(clf.classes_):
             out[:, CLASSES.index(c)] = got[:, j]
     return pd.DataFrame(out, columns=PROBA_COLUMNS, index=features.index)
-
-
-def _frame(features, split, given, pred, proba) -> pd.DataFrame:
-    frame = pd.DataFrame({"place_id": features["place_id"], "vehicle_id": features["vehicle_id"],
-                          "split": split, "given_label": given, "predicted_label": pred})
-    for col in PROBA_COLUMNS + OOF_COLUMNS:
-        frame[col] = proba[col].astype(float) if col in proba else np.nan
-    return frame
 
 
 def before_after(conn, source_run_id, after: dict) -> dict | None:
