@@ -1,7 +1,9 @@
-"""Engines: who runs the per-shard task of inference.
+"""Engines: who runs the per-task work of a long job — inference's shards of vehicles
+(auditor.pipeline), an import's files (auditor.ingest.parallel).
 
-Both engines do one thing — map a pure function over shard tasks and hand the results back in
-task order — and report progress per finished shard, so Cancel (the progress callback raising
+Both engines do one thing — map a pure function over tasks and hand the results back in
+task order (``map``: all at the end; ``imap``: one by one, as soon as the next in order is
+done) — and report progress per finished task, so Cancel (the progress callback raising
 Cancelled) works the same with either:
 
 - ``LocalEngine``: in this process, one shard after the other (today's path).
@@ -11,11 +13,13 @@ Cancelled) works the same with either:
   a cluster someone else runs. Workers only compute: the client alone writes the project.
 
 dask is imported only when a Dask engine is used, so the CLI and the GUI start without it.
+This module sits below ingest and pipeline (pyproject's layers); what a worker should import
+before the first task is named by the caller (``preload``), never imported here.
 """
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from auditor.errors import UserError
 from auditor.progress import Progress, report
@@ -49,6 +53,17 @@ class LocalEngine:
             report(progress, i + 1, total, f"vehicles: shard {i + 1} of {total}")
         return out
 
+    def imap(self, fn: Callable, tasks: Iterable[tuple], total: int,
+             progress: Optional[Progress] = None, common: tuple = (),
+             describe: Optional[Callable[[int, int, int], str]] = None) -> Iterator:
+        """``fn(*task, *common)`` for each task, lazily: one result in memory at a time."""
+        for task in tasks:
+            yield fn(*task, *common)
+
+    def check_paths(self, paths: Sequence, what: str, fix: str) -> None:
+        """This process is where the paths were found: nothing to check."""
+        return None
+
 
 class DaskEngine:
     """A Dask client for the duration of a ``with`` block. ``workers``: LocalCluster size
@@ -57,7 +72,8 @@ class DaskEngine:
 
     def __init__(self, workers: Optional[int] = None, scheduler: Optional[str] = None,
                  threads_per_worker: int = 1, in_flight_per_worker: int = 2,
-                 connect_timeout_s: float = 10.0, from_env: bool = True):
+                 connect_timeout_s: float = 10.0, from_env: bool = True,
+                 preload: Sequence[str] = ()):
         if workers is not None and int(workers) < 1:
             raise UserError(f"--workers {workers}: give a positive number of worker processes")
         self.workers = int(workers) if workers is not None else None
@@ -66,6 +82,8 @@ class DaskEngine:
         self.threads_per_worker = threads_per_worker
         self.in_flight_per_worker = in_flight_per_worker
         self.connect_timeout_s = connect_timeout_s
+        # modules a worker imports at start-up (counted as start-up, not as the first task)
+        self.preload = tuple(preload) or tuple(getattr(type(self), "PRELOAD", ()))
         self.client = None
         self.cluster = None
         self.start_seconds = 0.0
@@ -133,8 +151,8 @@ class DaskEngine:
             self.client = Client(self.cluster)
         # imports done before the first shard (counted as start-up), and the versions that
         # decide the results checked: a worker with other libraries could derive other tables
-        here = _warm_up()
-        for worker, theirs in self.client.run(_warm_up).items():
+        here = _warm_up(self.preload)
+        for worker, theirs in self.client.run(_warm_up, self.preload).items():
             if theirs != here:
                 differ = ", ".join(f"{k} {theirs.get(k)} there, {v} here"
                                    for k, v in here.items() if theirs.get(k) != v)
@@ -207,16 +225,102 @@ class DaskEngine:
             raise
         return [results[i] for i in range(len(results))]
 
+    def imap(self, fn: Callable, tasks: Iterable[tuple], total: int,
+             progress: Optional[Progress] = None, common: tuple = (),
+             describe: Optional[Callable[[int, int, int], str]] = None) -> Iterator:
+        """Like ``map``, but yields each result as soon as it and every one before it are
+        done, so the caller can store task 1 while the cluster computes tasks 2…; at most a
+        few tasks per worker are submitted ahead of the one the caller waits for. A failed
+        task raises its error here as soon as it is seen — even one after the task waited
+        for — and the cluster's other tasks are cancelled (also on Cancel, and when the
+        caller stops early)."""
+        from distributed import wait
+        limit = max(2, self.in_flight_per_worker * max(1, self._n_workers()))
+        pending = iter(enumerate(tasks))
+        running: dict = {}   # future -> task index, for every task not yet handed out
+        by_index: dict = {}
+        handed = 0
 
-def _warm_up() -> dict:
-    """On each worker: import what a shard needs (pandas, pyarrow, the derivation); returns
-    the versions the derived tables depend on."""
+        def submit_next() -> None:
+            for i, task in pending:
+                fut = self.client.submit(fn, *task, *common, pure=False)
+                running[fut] = i
+                by_index[i] = fut
+                return
+
+        def message() -> str:
+            done = handed + sum(1 for f in running if f.status == "finished")
+            return (describe or _tasks_done)(done, total, self._n_workers())
+
+        def raise_failed() -> None:
+            for fut in running:
+                if fut.status in ("error", "cancelled"):
+                    fut.result()  # re-raises the task's error here, on the client
+        try:
+            for _ in range(limit):
+                submit_next()
+            report(progress, 0, total, message())
+            while running:
+                fut = by_index[handed]
+                while fut.status not in ("finished", "error", "cancelled"):
+                    raise_failed()
+                    try:
+                        wait(list(running), timeout=HEARTBEAT_S, return_when="FIRST_COMPLETED")
+                    except TimeoutError:
+                        pass
+                    report(progress, handed, total, message())  # may raise Cancelled
+                raise_failed()
+                result = fut.result()
+                del running[fut], by_index[handed]
+                fut.release()
+                handed += 1
+                submit_next()
+                report(progress, handed, total, message())
+                yield result
+        except BaseException:  # an error, Cancel, or the caller closing us early
+            self.client.cancel(list(running))
+            raise
+
+    def check_paths(self, paths: Sequence, what: str, fix: str) -> None:
+        """Every worker must see ``paths`` (files or folders) where this machine sees them:
+        a worker reads them itself. One UserError naming the first path and worker that
+        does not — instead of a traceback, or worse, a worker quietly reading nothing."""
+        paths = [str(p) for p in paths]
+        if not paths:
+            return
+        for worker, missing in sorted(self.client.run(_missing_paths, paths).items()):
+            if missing:
+                more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+                raise UserError(f"{missing[0]}{more}: Dask worker {worker} cannot see {what} "
+                                f"at this path — {fix}")
+
+
+def _tasks_done(done: int, total: int, workers: int) -> str:
+    return f"{done} of {total} tasks done on {workers} Dask workers"
+
+
+def _missing_paths(paths: Sequence[str]) -> list[str]:
+    """On a worker: which of ``paths`` do not exist there."""
+    return [p for p in paths if not os.path.exists(p)]
+
+
+def same_path_fix(engine) -> str:
+    """How to give workers the path: what to say depends on where they run."""
+    if getattr(engine, "cluster", None) is not None:
+        return ("the local cluster's workers run as other processes: give a path every "
+                "process sees (not one under /proc/self), or use --engine local")
+    return ("put it on storage every worker mounts at the same path (NFS, a shared volume), "
+            "or use --engine local")
+
+
+def _warm_up(preload: Sequence[str] = ()) -> dict:
+    """On each worker: import what a task needs (the caller's ``preload``: pandas, pyarrow,
+    the derivation or the import's readers); returns the versions results depend on."""
+    import importlib
     from importlib import metadata
 
-    import pyarrow.parquet  # noqa: F401
-
-    import auditor.pipeline.shards  # noqa: F401
-    from auditor.pipeline import derive  # noqa: F401
+    for name in ("pyarrow.parquet", *preload):
+        importlib.import_module(name)
     out = {}
     for lib in ("auditor", "numpy", "pandas", "pyarrow", "tzfpy"):
         try:
@@ -227,7 +331,8 @@ def _warm_up() -> dict:
 
 
 def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
-                scheduler: Optional[str] = None):
+                scheduler: Optional[str] = None, dask_engine: type = DaskEngine,
+                preload: Sequence[str] = ()):
     """The engine a CLI/GUI choice names (not started yet: ``infer_project`` enters it).
     ``--workers``/``--scheduler`` only mean something for dask; giving them with an explicit
     local engine is a mistake worth saying."""
@@ -243,4 +348,4 @@ def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
     if workers is not None and scheduler:
         raise UserError("--workers sizes the cluster auditor starts; a cluster at --scheduler "
                         "has its own workers — give one of the two")
-    return DaskEngine(workers=workers, scheduler=scheduler)
+    return dask_engine(workers=workers, scheduler=scheduler, preload=preload)
