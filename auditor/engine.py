@@ -264,8 +264,8 @@ class DaskEngine:
                 fut = by_index[handed]
                 while fut.status not in ("finished", "error", "cancelled"):
                     raise_failed()
-                    try:
-                        wait(list(running), timeout=HEARTBEAT_S, return_when="FIRST_COMPLETED")
+                    try:  # the one waited for: the others' failures are seen per heartbeat
+                        wait([fut], timeout=HEARTBEAT_S)
                     except TimeoutError:
                         pass
                     report(progress, handed, total, message())  # may raise Cancelled
