@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("ingest", help="import pings, labels or vehicle metadata")
     i.add_argument("project", help="the project file (.db); created if missing")
-    i.add_argument("files", nargs="+", metavar="FILE", help="CSV, Parquet or GPX files")
+    i.add_argument("files", nargs="+", metavar="FILE_OR_DIR",
+                   help="CSV, Parquet or GPX files; a folder means every .csv, .parquet/.pq "
+                        "and .gpx file directly in it, in name order")
     i.add_argument("--kind", choices=["pings", "labels", "vehicles"],
                    help="what the files hold (default: guessed from the columns)")
     i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
@@ -106,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--pings-buckets", type=int, metavar="N",
                    help="pings: vehicle buckets of a new --pings-store (default 128; ~1M pings "
                         "per bucket suits a cluster)")
+    i.add_argument("--engine", choices=["local", "dask"], default=None,
+                   help="who reads and validates the files: this process (local, the default) "
+                        "or a Dask cluster (dask: one file per task; this process writes the "
+                        "project, the same as local)")
+    i.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="dask: worker processes of the local cluster it starts (default: the "
+                        "machine's cores)")
+    i.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="dask: validate on an existing cluster, e.g. tcp://host:8786 (default: "
+                        "$DASK_SCHEDULER_ADDRESS, else a local cluster); its workers must see "
+                        "the files at the same paths")
     i.add_argument("--json", action="store_true",
                    help="print one JSON summary per file instead of text")
 

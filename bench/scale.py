@@ -1,7 +1,8 @@
-"""Scale: `infer` on the local engine against a Dask LocalCluster of 1 and 2 workers.
+"""Scale: `infer` (and `ingest`) on the local engine against a Dask LocalCluster of 1 and 2 workers.
 
     .venv/bin/python bench/scale.py [--vehicles 5000] [--days 28] [--seed 11]
                                     [--stores parquet,sqlite] [--runs local,dask1,dask2]
+                                    [--ingest local,dask1,dask2 [--ingest-parts 8]]
 
 Writes a demo fleet (~145 pings per vehicle-day: 5,000 x 28 is ~20M pings) and imports it
 twice under bench/out/scale/ (reused when present): into one SQLite file (the default) and
@@ -16,6 +17,12 @@ engine on a copy of the project and prints:
   - the load average before and after each run: the machine is shared, read figures with it.
 Baseline: the local engine (today's in-process path) measured in the same run. Every run's
 data hash must equal the local one's (checked: an engine that gives other results fails).
+
+``--ingest RUNS`` also times the parallel import (`ingest --engine dask`): the fleet's pings
+cut into ``--ingest-parts`` CSV files (a file is the unit a worker validates), imported into
+a new project per run; prints cluster start-up apart, the import's time and pings per second,
+2 workers vs 1, and checks every run's pings digests and quarantine equal the local import's.
+``--runs ''`` skips inference (e.g. to time only the import).
 """
 from __future__ import annotations
 
@@ -131,6 +138,76 @@ def one_run(project: Path, tmp: Path, kind: str) -> dict:
             "load_before": before, "load_after": load()}
 
 
+def split_pings(folder: Path, parts: int) -> list[Path]:
+    """pings.csv cut into ``parts`` CSV files at line ends, each with the header (reused)."""
+    out = folder / "data" / f"pings-{parts}-parts"
+    files = [out / f"pings-{i:03d}.csv" for i in range(parts)]
+    if (out / "ready").exists():
+        return files
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    source = folder / "data" / "pings.csv"
+    size = source.stat().st_size
+    with open(source, "rb") as fh:
+        header = fh.readline()
+        for i, target in enumerate(files):
+            end = size * (i + 1) // parts
+            with open(target, "wb") as dst:
+                dst.write(header)
+                while fh.tell() < end:  # whole blocks, then up to the next line end
+                    block = fh.read(min(8 << 20, end - fh.tell()))
+                    if not block:
+                        break
+                    dst.write(block)
+                dst.write(fh.readline())
+    (out / "ready").write_text("ok\n")
+    return files
+
+
+def ingest_run(folder: Path, files: list[Path], tmp: Path, kind: str) -> dict:
+    from auditor.engine import DaskEngine as BareDaskEngine
+    from auditor.ingest.api import ingest_paths
+    from auditor.ingest.parallel import PRELOAD
+    target = tmp / f"ingest-{kind}.db"
+    if target.exists():
+        target.unlink()
+    ingest_paths(target, [folder / "data" / "vehicles.csv"], kind="vehicles")
+    engine = (LocalEngine() if kind == "local"
+              else BareDaskEngine(workers=int(kind[len("dask"):]), preload=PRELOAD))
+    before = load()
+    with engine:
+        start_s = getattr(engine, "start_seconds", 0.0)
+        t0 = time.perf_counter()
+        summaries = ingest_paths(target, files, kind="pings", engine=engine)
+        seconds = time.perf_counter() - t0
+    conn = open_project(target, readonly=True)
+    digests = conn.execute("SELECT rows, sha256 FROM pings_digests ORDER BY import_id").fetchall()
+    quarantine = conn.execute("SELECT reason, COUNT(*) FROM quarantine GROUP BY reason "
+                              "ORDER BY reason").fetchall()
+    conn.close()
+    target.unlink()
+    return {"kind": kind, "start_s": start_s, "seconds": seconds,
+            "read": sum(s["read"] for s in summaries), "digests": digests,
+            "quarantine": quarantine, "load_before": before, "load_after": load()}
+
+
+def report_ingest(runs: list[dict], parts: int) -> None:
+    base = runs[0]
+    print(f"\n== ingest: {base['read']:,} rows in {parts} CSV files ==")
+    print(f"{'engine':8} {'start-up':>9} {'import':>8} {'k rows/s':>9}  load before/after")
+    for r in runs:
+        print(f"{r['kind']:8} {r['start_s']:8.1f}s {r['seconds']:7.1f}s "
+              f"{r['read'] / r['seconds'] / 1e3:9.0f}  {r['load_before']} / {r['load_after']}")
+        assert r["digests"] == base["digests"], f"{r['kind']}: pings differ from {base['kind']}"
+        assert r["quarantine"] == base["quarantine"], f"{r['kind']}: quarantine differs"
+    by = {r["kind"]: r for r in runs}
+    if "dask1" in by and "dask2" in by:
+        print(f"ingest, 2 workers vs 1: {by['dask1']['seconds'] / by['dask2']['seconds']:.2f}x")
+    if "local" in by and "dask2" in by:
+        print(f"ingest, 2 workers vs local engine: "
+              f"{by['local']['seconds'] / by['dask2']['seconds']:.2f}x")
+
+
 def report(store: str, runs: list[dict]) -> None:
     import numpy as np
     base = runs[0]
@@ -166,15 +243,27 @@ def main(argv=None) -> int:
     p.add_argument("--days", type=int, default=28)
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--stores", default="parquet,sqlite")
-    p.add_argument("--runs", default="local,dask1,dask2")
+    p.add_argument("--runs", default="local,dask1,dask2",
+                   help="infer runs per store ('' for none)")
+    p.add_argument("--ingest", default="",
+                   help="also time the import of the pings, e.g. local,dask1,dask2")
+    p.add_argument("--ingest-parts", type=int, default=8,
+                   help="CSV files the pings are cut into for --ingest (default 8)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
     args = p.parse_args(argv)
     print(f"load average (1/5/15 min) at start: {load()}; {os.cpu_count()} cores", flush=True)
     folder, projects = prepare(args.out, args.vehicles, args.days, args.seed,
-                               tuple(args.stores.split(",")))
+                               tuple(args.stores.split(",")) if args.runs else ())
     tmp = folder / "runs"
     tmp.mkdir(exist_ok=True)
-    for store in args.stores.split(","):
+    if args.ingest:
+        files = split_pings(folder, args.ingest_parts)
+        runs = []
+        for kind in args.ingest.split(","):
+            print(f"ingest / {kind} ... (load {load()})", flush=True)
+            runs.append(ingest_run(folder, files, tmp, kind))
+        report_ingest(runs, args.ingest_parts)
+    for store in args.stores.split(",") if args.runs else ():
         runs = []
         for kind in args.runs.split(","):
             print(f"{store} / {kind} ... (load {load()})", flush=True)

@@ -5,6 +5,7 @@ way (one SQLite file)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -248,14 +249,20 @@ def test_replace_swaps_a_vehicles_pings_in_the_dataset_as_in_the_file(files, tmp
         project = tmp_path / f"{name}.db"
         ingest_paths(project, [root / "first.csv"], kind="pings", pings_store=store)
         ingest_paths(project, [root / "second.csv"], kind="pings")
+        conn = open_project(project, readonly=True)
+        try:
+            before = int((read_pings(conn)["vehicle_id"] == one["vehicle_id"].iloc[0]).sum())
+        finally:
+            conn.close()
         summary = ingest_paths(project, [tmp_path / "fix.csv"], kind="pings", replace=True)[0]
         conn = open_project(project, readonly=True)
         try:
             out[name] = (read_pings(conn).drop(columns="ping_id"),
-                         {k: v for k, v in summary.items()
-                          if k not in ("file", "deleted_pings", "import_id")})
+                         {k: v for k, v in summary.items() if k not in ("file", "import_id")})
         finally:
             conn.close()
+        # the summary says how many stored pings were replaced, wherever they were stored
+        assert summary["deleted_pings"] == before > 0, name
     pd.testing.assert_frame_equal(out["file"][0], out["store"][0], check_exact=True)
     assert out["file"][1] == out["store"][1] and out["store"][1]["replaced_vehicles"] == 1
     kept = out["store"][0]
@@ -263,3 +270,37 @@ def test_replace_swaps_a_vehicles_pings_in_the_dataset_as_in_the_file(files, tmp
     assert (kept["vehicle_id"] == one["vehicle_id"].iloc[0]).sum() == out["store"][1]["accepted"]
     assert 0 < out["store"][1]["accepted"] < len(pings[pings["vehicle_id"] == one["vehicle_id"]
                                                        .iloc[0]])
+
+
+def test_a_worker_that_cannot_see_the_store_is_one_line(pair, tmp_path, dask_scheduler):
+    """/proc/self/fd/N names the store folder only in the process holding descriptor N (this
+    one, the client); the Dask workers are other processes, as workers on other machines
+    without the shared volume would be."""
+    project = tmp_path / "b.db"
+    shutil.copyfile(pair["b"], project)
+    fd = os.open(pair["store"], os.O_RDONLY)
+    high = os.dup2(fd, 4322)
+    only_here = f"/proc/self/fd/{high}"
+    try:
+        conn = open_project(project)
+        with conn:
+            conn.execute("UPDATE pings_store SET root = ?", (only_here,))
+        ds = pings_dataset.recorded(conn)
+        first = pings_dataset.vehicle_rows(conn)["vehicle_id"].iloc[0]
+        assert len(ds.read_vehicles([first])) > 0  # this process reads the store there
+        conn.close()
+        with pytest.raises(UserError) as caught:
+            infer_project(project, seed=1, engine=DaskEngine(scheduler=dask_scheduler))
+        message = str(caught.value)
+        assert message.startswith(f"{only_here}/{ds.version}: Dask worker tcp://127.0.0.1:")
+        assert "cannot see the pings store at this path" in message
+        assert "same path on every worker" in message and "\n" not in message
+    finally:
+        os.close(high)
+        os.close(fd)
+    # a shard read where the store is not: the same advice, never an empty shard
+    from auditor.pipeline.shards import DatasetShard
+    missing = tmp_path / "elsewhere" / ds.version / "bucket=00001" / "pings.parquet"
+    with pytest.raises(UserError, match="the pings store is not at this path here — every "
+                                        "Dask worker reads the pings store itself"):
+        DatasetShard((str(missing),)).read()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
-from auditor.ingest import columns, persist, rows, timestamps
+from auditor.ingest import columns, parallel, persist, rows, timestamps
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
@@ -42,9 +42,15 @@ class Plan:
 
     def frames(self) -> Iterator[tuple[Chunk, pd.DataFrame]]:
         """Parsed chunks; the next one is read and parsed while the caller writes this one."""
-        return prefetch((chunk, _typed(self.kind, chunk, self.fields, self.tz,
-                                       self.source.name, self.window))
-                        for chunk in self.source.chunks(self.chunk_rows))
+        return prefetch(typed_chunks(self))
+
+
+def typed_chunks(plan: Plan) -> Iterator[tuple[Chunk, pd.DataFrame]]:
+    """One file -> its chunks, each with its validated typed frame (row-local reasons), in
+    file order. Needs no project: the unit a Dask worker runs (auditor.ingest.parallel)."""
+    for chunk in plan.source.chunks(plan.chunk_rows):
+        yield chunk, _typed(plan.kind, chunk, plan.fields, plan.tz, plan.source.name,
+                            plan.window)
 
 
 def ingest_paths(project, files, kind: Optional[str] = None,
@@ -53,7 +59,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, *, only=None,
                  ignore_offset: bool = False, replace: bool = False,
                  min_time=None, max_time=None, pings_store=None,
-                 pings_buckets: Optional[int] = None) -> list[dict]:
+                 pings_buckets: Optional[int] = None, engine=None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
 
     All files are imported in one transaction: if any of them fails, nothing is kept.
@@ -66,9 +72,13 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     vehicles' stored pings in the same transaction.
     ``pings_store`` (a folder): accepted pings go to a Parquet dataset there instead of the
     project file (auditor.store.pings_dataset), validated exactly the same; a project that
-    has one keeps using it."""
+    has one keeps using it.
+    ``engine`` (auditor.engine): a Dask engine validates the files on its workers
+    (auditor.ingest.parallel); the project is the same as with the default, this process."""
     project = Path(project)
     files = [files] if isinstance(files, (str, Path)) else list(files)
+    if parallel.is_parallel(engine):  # workers open the files: not relative to our cwd
+        files = [Path(f).absolute() for f in files]
     if not files:
         raise UserError("no files to import — name at least one CSV, Parquet or GPX file")
     if kind is not None and kind not in columns.KINDS:
@@ -93,7 +103,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     return _run(project, plans, progress,
                 lambda plan: Scope(only=only, ignore_offset=ignore_offset, replace=replace,
                                    tz=tz, window=window),
-                pings_store=pings_store, pings_buckets=pings_buckets)
+                pings_store=pings_store, pings_buckets=pings_buckets, engine=engine)
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ class ImportJob:
 
 def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = None,
                 chunk_rows: int = DEFAULT_CHUNK_ROWS, *, min_time=None,
-                max_time=None) -> list[dict]:
+                max_time=None, engine=None) -> list[dict]:
     """Import several files, each with its own kind, columns and timezone, in ONE transaction:
     all of them are kept or none is — a failure in the last file (or Cancel) leaves the project
     as it was. Every file is checked (readable, columns, first rows) before anything is
@@ -128,14 +138,20 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
         timestamps.check_zone(job.tz)
         plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
                                chunk_rows, window))
-    return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window))
+    return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window),
+                engine=engine)
 
 
 def _run(project: Path, plans: list[Plan], progress, scope_for, pings_store=None,
-         pings_buckets: Optional[int] = None) -> list[dict]:
+         pings_buckets: Optional[int] = None, engine=None, validated=None) -> list[dict]:
     """Import checked ``plans`` in one transaction; ``scope_for(plan)`` gives each file's
     scope. Nothing is kept if anything fails. Pings go to the project's Parquet store when it
-    has one (or ``pings_store`` starts one), else into the file."""
+    has one (or ``pings_store`` starts one), else into the file. With a Dask ``engine`` the
+    files are validated on its workers and written here as they come, in the same order."""
+    if validated is None and parallel.is_parallel(engine):
+        with parallel.validated_on(engine, plans) as validated:
+            return _run(project, plans, progress, scope_for, pings_store, pings_buckets,
+                        validated=validated)
     # a file this call makes (O_EXCL) is removed again if the import fails; a file that was
     # already there — a project, or an empty file — never is
     claimed = claim_new_project(project)
@@ -166,7 +182,8 @@ def _run(project: Path, plans: list[Plan], progress, scope_for, pings_store=None
                 scope.bind(conn, project.name)
                 if stage is not None:  # one set: what the dataset context must leave out
                     scope.replaced = persist.REPLACED_IN_STORE
-                summaries.append(_import(conn, plan, step, scope))
+                summaries.append(_import(conn, plan, step, scope,
+                                         validated(i, step) if validated else None))
             if stage is not None:
                 report(progress, len(plans), len(plans), "writing the pings dataset")
                 stage.write(conn, replaced=persist.REPLACED_IN_STORE)
@@ -242,8 +259,10 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
     return out
 
 
-def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
-    """One file, inside the caller's transaction."""
+def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
+            frames=None) -> dict:
+    """One file, inside the caller's transaction; ``frames``: its ``typed_chunks`` computed
+    elsewhere (a Dask worker), else read here."""
     scope = scope or Scope()
     key = persist.options_key(plan.tz, plan.column_map,
                               {**scope.options(), **plan.window.options()})
@@ -258,7 +277,7 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
     import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
                                      plan.column_map)
     writer = WRITERS[plan.kind](conn, import_id)
-    for chunk, frame in plan.frames():
+    for chunk, frame in (plan.frames() if frames is None else frames):
         n_rows = len(frame)
         frame = scope.apply(conn, frame, name)
         verdict = writer.write(frame) if len(frame) else np.zeros(0, np.int8)
@@ -285,4 +304,5 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
                     scope=scope)
 
 
-__all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "DEFAULT_CHUNK_ROWS"]
+__all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "typed_chunks",
+           "DEFAULT_CHUNK_ROWS"]

@@ -1,20 +1,54 @@
-"""`auditor ingest PROJECT FILE... [--kind] [--map FIELD=COLUMN]... [--tz ZONE] [--only KEY=VALUE]...
-[--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME]
-[--pings-store DIR [--pings-buckets N]] [--json]`."""
+"""`auditor ingest PROJECT FILE_OR_DIR... [--kind] [--map FIELD=COLUMN]... [--tz ZONE]
+[--only KEY=VALUE]... [--ignore-offset] [--replace] [--min-time TIME] [--max-time TIME]
+[--pings-store DIR [--pings-buckets N]] [--engine local|dask] [--workers N]
+[--scheduler ADDRESS] [--json]`."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from auditor.engine import make_engine
+from auditor.errors import UserError
 from auditor.ingest.api import ingest_paths
 from auditor.ingest.columns import parse_map
+from auditor.ingest.parallel import PRELOAD
 from auditor.progress import TerminalProgress
+
+INPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".gpx")
+
+
+def expand_inputs(items) -> list:
+    """The files to import: a file as given; a folder -> every CSV/Parquet/GPX file directly
+    in it (not hidden, not in subfolders), sorted by name, so the import order — and with it
+    the project — is the same on every machine."""
+    out = []
+    for item in items:
+        path = Path(item)
+        if not path.is_dir():
+            out.append(item)
+            continue
+        try:
+            found = sorted((p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES
+                            and not p.name.startswith(".") and p.is_file()),
+                           key=lambda p: p.name)
+        except OSError as exc:
+            raise UserError(f"{path}: cannot list the folder ({exc.strerror}) — check "
+                            "permissions") from None
+        if not found:
+            raise UserError(f"{path}: no .csv, .parquet or .gpx files in this folder — name "
+                            "the files, or the folder that holds them")
+        out.extend(found)
+    return out
 
 
 def run(args) -> int:
     column_map = parse_map(getattr(args, "map", None))
+    engine = make_engine(getattr(args, "engine", None), getattr(args, "workers", None),
+                         getattr(args, "scheduler", None), preload=PRELOAD)
+    files = expand_inputs(args.files)
     bar = TerminalProgress()
     try:
-        summaries = ingest_paths(args.project, args.files, kind=args.kind,
+        summaries = ingest_paths(args.project, files, kind=args.kind,
                                  column_map=column_map, tz=args.tz, progress=bar,
                                  only=getattr(args, "only", None),
                                  ignore_offset=getattr(args, "ignore_offset", False),
@@ -22,7 +56,8 @@ def run(args) -> int:
                                  min_time=getattr(args, "min_time", None),
                                  max_time=getattr(args, "max_time", None),
                                  pings_store=getattr(args, "pings_store", None),
-                                 pings_buckets=getattr(args, "pings_buckets", None))
+                                 pings_buckets=getattr(args, "pings_buckets", None),
+                                 engine=engine)
     finally:
         bar.close()
     if args.json:

@@ -93,8 +93,10 @@ def display_text(arr) -> pa.Array:
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
-    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+    if pa.types.is_string(arr.type):
         return arr
+    if pa.types.is_large_string(arr.type):  # pandas' own Parquet: joined with string columns
+        return arr.cast(pa.string())
     try:
         return pc.cast(arr, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

@@ -21,6 +21,7 @@ import pandas as pd
 
 from auditor.errors import UserError
 from auditor.ingest.validate import OK, TimeWindow, mark
+from auditor.store import pings_dataset
 
 ZONE_COLUMN = "timezone"
 
@@ -140,6 +141,9 @@ class Scope:
         # (the stale import digests, schema migration 6)
         cur = conn.executemany("DELETE FROM pings WHERE vehicle_id = ?", [(v,) for v in fresh])
         self.deleted_pings += max(cur.rowcount, 0)
+        # pings in a Parquet store are dropped when the import's new version is written
+        # (pings_dataset.Stage, these vehicles being in ``replaced``): count them now
+        self.deleted_pings += pings_dataset.stored_pings(conn, fresh)
         self.replaced.update(fresh)
 
 

@@ -24,7 +24,7 @@ from auditor.errors import UserError
 from auditor.pipeline.baseline import baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.derive import _sorted_by_vehicle_and_time, derive_vehicle_tables  # noqa: F401
-from auditor.pipeline.engine import LocalEngine
+from auditor.pipeline.engine import LocalEngine, same_path_fix
 from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.labeller import label_places
 from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
@@ -324,12 +324,16 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
                                    "GROUP BY bucket").fetchall())
         size = vehicles_per_shard(sum(counts.values()), config.batch_vehicles, engine.workers_hint)
         groups = group_buckets(counts, size)
+        # workers read the buckets themselves: one clear line if one cannot see the store
+        engine.check_paths([store.version_dir], "the pings store", pings_dataset.SAME_PATH_FIX)
         return (iter([(DatasetShard(tuple(str(store.bucket_file(b)) for b in g)),)
                       for g in groups]), len(groups))
     ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
     size = vehicles_per_shard(len(ids), config.batch_vehicles, engine.workers_hint)
     plan = plan_shards(ids, buckets_for(len(ids), size))
     local = isinstance(engine, LocalEngine)
+    if not local and engine.shares_files:  # a cluster here opens the project file itself
+        engine.check_paths([path.resolve()], "the project file", same_path_fix(engine))
 
     def tasks():
         for _, vids in plan:

@@ -1,246 +1,26 @@
-"""Engines: who runs the per-shard task of inference.
+"""Inference's engines: ``auditor.engine``'s, with the derivation preloaded on Dask workers.
 
-Both engines do one thing — map a pure function over shard tasks and hand the results back in
-task order — and report progress per finished shard, so Cancel (the progress callback raising
-Cancelled) works the same with either:
-
-- ``LocalEngine``: in this process, one shard after the other (today's path).
-- ``DaskEngine``: on a Dask cluster. With no address it starts a ``distributed.LocalCluster``
-  of N worker processes (one thread each: the work is pandas/numpy and holds the GIL) and
-  stops it again; with ``scheduler="tcp://host:8786"`` (or DASK_SCHEDULER_ADDRESS) it uses
-  a cluster someone else runs. Workers only compute: the client alone writes the project.
-
-dask is imported only when a Dask engine is used, so the CLI and the GUI start without it.
-"""
+The engines live below ingest and pipeline (an import runs on them too:
+auditor.ingest.parallel); this module keeps inference's names (``DaskEngine``,
+``make_engine``) and says what a worker imports before its first shard."""
 from __future__ import annotations
 
-import os
-from typing import Any, Callable, Iterable, Optional
+from typing import Optional
 
-from auditor.errors import UserError
-from auditor.progress import Progress, report
+from auditor import engine as _engine
+from auditor.engine import ENGINES, HEARTBEAT_S, SCHEDULER_ENV, LocalEngine, same_path_fix
 
-ENGINES = ("local", "dask")
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is checked
+__all__ = ["ENGINES", "HEARTBEAT_S", "SCHEDULER_ENV", "LocalEngine", "DaskEngine",
+           "make_engine", "same_path_fix"]
 
 
-class LocalEngine:
-    name = "local"
-    shares_files = True  # the task runs where the project file is
-    workers_hint = 1     # how many shards run at once (sizes the shards; never the results)
-
-    def __enter__(self) -> "LocalEngine":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def describe(self) -> dict:
-        return {"engine": "local"}
-
-    def map(self, fn: Callable, tasks: Iterable[tuple], total: int,
-            progress: Optional[Progress] = None, common: tuple = ()) -> list:
-        """``[fn(*task, *common) for task in tasks]``, reporting after each."""
-        out = []
-        report(progress, 0, total, f"vehicles: shard 1 of {total}")
-        for i, task in enumerate(tasks):
-            out.append(fn(*task, *common))
-            report(progress, i + 1, total, f"vehicles: shard {i + 1} of {total}")
-        return out
-
-
-class DaskEngine:
-    """A Dask client for the duration of a ``with`` block. ``workers``: LocalCluster size
-    (default: the machine's cores); ``scheduler``: an existing cluster's address."""
-    name = "dask"
-
-    def __init__(self, workers: Optional[int] = None, scheduler: Optional[str] = None,
-                 threads_per_worker: int = 1, in_flight_per_worker: int = 2,
-                 connect_timeout_s: float = 10.0, from_env: bool = True):
-        if workers is not None and int(workers) < 1:
-            raise UserError(f"--workers {workers}: give a positive number of worker processes")
-        self.workers = int(workers) if workers is not None else None
-        self.scheduler = scheduler or (os.environ.get(SCHEDULER_ENV) if from_env else None) \
-            or None
-        self.threads_per_worker = threads_per_worker
-        self.in_flight_per_worker = in_flight_per_worker
-        self.connect_timeout_s = connect_timeout_s
-        self.client = None
-        self.cluster = None
-        self.start_seconds = 0.0
-
-    @property
-    def shares_files(self) -> bool:
-        """A LocalCluster we started runs on this machine and can open the project itself;
-        a remote cluster gets the pings shipped (or reads a shared Parquet store)."""
-        return self.cluster is not None
-
-    def describe(self) -> dict:
-        return {"engine": "dask", "scheduler": self.scheduler or "LocalCluster",
-                "workers": self._n_workers()}
-
-    @property
-    def workers_hint(self) -> int:
-        """Shards that run at once: every worker thread of the cluster."""
-        if self.client is None:
-            return self.workers or 1
-        info = self.client.scheduler_info(n_workers=-1).get("workers", {})
-        return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
-
-    def __enter__(self) -> "DaskEngine":
-        """Connects (or starts the LocalCluster) on the outermost ``with`` only: a caller may
-        hold one cluster across several runs (the bench, a session of tests)."""
-        self._depth = getattr(self, "_depth", 0) + 1
-        if self.client is not None:
-            return self
-        try:
-            return self._start()
-        except BaseException:
-            self._depth -= 1
-            self._close()  # a cluster started before the failure does not outlive it
-            raise
-
-    def _start(self) -> "DaskEngine":
-        import time
-        started = time.perf_counter()
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:  # pragma: no cover - dask is a dependency
-            raise UserError(f"--engine dask needs the 'dask[distributed]' package ({exc})") \
-                from None
-        if self.scheduler:
-            try:
-                self.client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise UserError(f"--scheduler {self.scheduler}: no Dask scheduler answered "
-                                f"({exc}); start one with 'dask scheduler' or check the "
-                                "address") from None
-        else:
-            n = self.workers or os.cpu_count() or 1
-            # the scheduler's HTTP endpoints on a free loopback port: the default :8787 would
-            # clash with anyone else's cluster on this host (and listen on every interface)
-            try:
-                self.cluster = LocalCluster(n_workers=n,
-                                            threads_per_worker=self.threads_per_worker,
-                                            processes=True, dashboard_address="127.0.0.1:0",
-                                            silence_logs=40)
-            except (OSError, RuntimeError, TimeoutError) as exc:
-                raise UserError(f"--engine dask: could not start a local Dask cluster "
-                                f"({str(exc).splitlines()[0][:160]}) — its workers talk over "
-                                "127.0.0.1: check that loopback is up, or use --engine local") \
-                    from None
-            self.client = Client(self.cluster)
-        # imports done before the first shard (counted as start-up), and the versions that
-        # decide the results checked: a worker with other libraries could derive other tables
-        here = _warm_up()
-        for worker, theirs in self.client.run(_warm_up).items():
-            if theirs != here:
-                differ = ", ".join(f"{k} {theirs.get(k)} there, {v} here"
-                                   for k, v in here.items() if theirs.get(k) != v)
-                raise UserError(f"Dask worker {worker} runs other versions ({differ}) — "
-                                "install the same auditor environment on every worker")
-        self.start_seconds = time.perf_counter() - started
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._depth = getattr(self, "_depth", 1) - 1
-        if self._depth <= 0:
-            self._close()
-
-    def _close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-        self.client = self.cluster = None
-
-    def _n_workers(self) -> int:
-        if self.client is None:
-            return self.workers or 0
-        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
-
-    def scatter(self, value: Any) -> Any:
-        """Send ``value`` (e.g. the vehicles table every task needs) to the workers once."""
-        return self.client.scatter(value, broadcast=True)
-
-    def map(self, fn: Callable, tasks: Iterable[tuple], total: int,
-            progress: Optional[Progress] = None, common: tuple = ()) -> list:
-        """Submits at most a few tasks per worker ahead of the finished ones (tasks may carry
-        pings read on the client: never all of them in memory at once), collects the results
-        in task order. Progress is reported per finished shard and, while shards run, every
-        ``HEARTBEAT_S``, so Cancel is noticed within that time; it cancels the cluster's
-        tasks too."""
-        from distributed import wait
-        limit = max(2, self.in_flight_per_worker * max(1, self._n_workers()))
-        results: dict[int, Any] = {}
-        pending = iter(enumerate(tasks))
-        running: dict = {}
-
-        def submit_next() -> None:
-            for i, task in pending:
-                running[self.client.submit(fn, *task, *common, pure=False)] = i
-                return
-
-        def message() -> str:
-            return (f"vehicles: {len(results)} of {total} shards done on "
-                    f"{self._n_workers()} Dask workers")
-        try:
-            for _ in range(limit):
-                submit_next()
-            report(progress, 0, total, message())
-            while running:
-                try:
-                    finished, _ = wait(list(running), timeout=HEARTBEAT_S,
-                                       return_when="FIRST_COMPLETED")
-                except TimeoutError:
-                    report(progress, len(results), total, message())  # may raise Cancelled
-                    continue
-                for fut in finished:
-                    i = running.pop(fut)
-                    results[i] = fut.result()  # re-raises a task's error here, on the client
-                    fut.release()
-                    submit_next()
-                report(progress, len(results), total, message())
-        except BaseException:
-            self.client.cancel(list(running))
-            raise
-        return [results[i] for i in range(len(results))]
-
-
-def _warm_up() -> dict:
-    """On each worker: import what a shard needs (pandas, pyarrow, the derivation); returns
-    the versions the derived tables depend on."""
-    from importlib import metadata
-
-    import pyarrow.parquet  # noqa: F401
-
-    import auditor.pipeline.shards  # noqa: F401
-    from auditor.pipeline import derive  # noqa: F401
-    out = {}
-    for lib in ("auditor", "numpy", "pandas", "pyarrow", "tzfpy"):
-        try:
-            out[lib] = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            out[lib] = None
-    return out
+class DaskEngine(_engine.DaskEngine):
+    """A Dask engine whose workers import the derivation at start-up (counted as start-up,
+    not as the first shard)."""
+    PRELOAD = ("auditor.pipeline.shards", "auditor.pipeline.derive")
 
 
 def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
                 scheduler: Optional[str] = None):
-    """The engine a CLI/GUI choice names (not started yet: ``infer_project`` enters it).
-    ``--workers``/``--scheduler`` only mean something for dask; giving them with an explicit
-    local engine is a mistake worth saying."""
-    if name is None:  # --workers/--scheduler alone mean "on Dask"
-        name = "dask" if (workers is not None or scheduler) else "local"
-    name = name.lower()
-    if name not in ENGINES:
-        raise UserError(f"--engine {name}: use one of {', '.join(ENGINES)}")
-    if name == "local":
-        if workers is not None or scheduler:
-            raise UserError("--workers and --scheduler need --engine dask")
-        return LocalEngine()
-    if workers is not None and scheduler:
-        raise UserError("--workers sizes the cluster auditor starts; a cluster at --scheduler "
-                        "has its own workers — give one of the two")
-    return DaskEngine(workers=workers, scheduler=scheduler)
+    """The engine a CLI/GUI choice names, for inference (see ``auditor.engine.make_engine``)."""
+    return _engine.make_engine(name, workers, scheduler, dask_engine=DaskEngine)

@@ -79,13 +79,29 @@ def read_bucket_files(paths: Sequence[Path], columns: Sequence[str]) -> pd.DataF
     import pyarrow as pa
     import pyarrow.parquet as pq
     columns = list(columns)
+    for p in paths:  # the caller planned them from the recorded buckets: each holds pings
+        if not Path(p).exists():
+            raise UserError(unseen_message(Path(p)))
     tables = [pq.read_table(p, columns=columns, read_dictionary=["vehicle_id"]
                             if "vehicle_id" in columns else None)
-              for p in paths if Path(p).exists()]
+              for p in paths]
     if not tables:
         return _empty(columns)
     table = pa.concat_tables(tables).unify_dictionaries() if len(tables) > 1 else tables[0]
     return _to_frame(table, columns)
+
+
+SAME_PATH_FIX = ("every Dask worker reads the pings store itself: mount it at the same path on "
+                 "every worker (NFS, a shared volume), or run with --engine local")
+
+
+def unseen_message(bucket_file: Path) -> str:
+    """A bucket file this process cannot see: the store is elsewhere here, or incomplete."""
+    root = bucket_file.parent.parent.parent
+    if not root.exists():
+        return f"{root}: the pings store is not at this path here — {SAME_PATH_FIX}"
+    return (f"{bucket_file}: missing from the pings store — the store is incomplete (changed "
+            "outside auditor?); import the pings again into a new store")
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
@@ -177,6 +193,20 @@ def recorded(conn: sqlite3.Connection) -> Optional[PingsDataset]:
 def vehicle_rows(conn: sqlite3.Connection) -> pd.DataFrame:
     return pd.read_sql_query("SELECT vehicle_id, bucket, n_pings, min_ts, max_ts FROM "
                              "pings_store_vehicles ORDER BY vehicle_id", conn)
+
+
+def stored_pings(conn: sqlite3.Connection, vehicle_ids: Sequence[str]) -> int:
+    """How many pings the recorded dataset holds for these vehicles (0 without a store)."""
+    if not len(vehicle_ids) or recorded(conn) is None:
+        return 0
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS stored_pings_ids (vehicle_id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.stored_pings_ids")
+    conn.executemany("INSERT OR IGNORE INTO temp.stored_pings_ids VALUES (?)",
+                     [(str(v),) for v in vehicle_ids])
+    (n,) = conn.execute("SELECT COALESCE(SUM(n_pings), 0) FROM pings_store_vehicles "
+                        "JOIN temp.stored_pings_ids USING (vehicle_id)").fetchone()
+    conn.execute("DELETE FROM temp.stored_pings_ids")
+    return int(n)
 
 
 # --- context for the import rules (duplicates and jumps across imports) ----------------------
