@@ -6,6 +6,11 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 # Unexpected exceptions surface as tracebacks in tests instead of one 'error:' line.
 os.environ.setdefault("AUDITOR_DEBUG", "1")
+# One thread per native thread pool: the suite already keeps both cores busy with two xdist
+# workers, and OpenMP's barriers (scikit-learn's t-SNE gradient, BLAS) on more threads than
+# free cores wait a scheduler slice each time — one t-SNE test took 104 s instead of 2.
+for _pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_pool, "1")
 
 import pytest  # noqa: E402
 
