@@ -4,6 +4,7 @@ the duplicates & outliers tab (a row shows its places; flag it)."""
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from auditor.audit.flags import active_flags, add_flag, event_log
@@ -32,6 +33,9 @@ def _drag(widget, points):
     left = Qt.MouseButton.LeftButton
     _send(widget, QEvent.Type.MouseButtonPress, points[0], left)
     for p in points[1:]:
+        # a hand moves the mouse at most ~100 times a second, and pyqtgraph drops moves closer
+        # than its mouseRateLimit (10 ms): a dropped first move meant no drag, only a click
+        QTest.qWait(20)
         _send(widget, QEvent.Type.MouseMove, p, left)
         QApplication.processEvents()
     _send(widget, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
