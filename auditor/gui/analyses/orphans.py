@@ -14,11 +14,25 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, item, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table
 from auditor.state.app_state import AppState, Selection
 
 HEADERS = ["flag", "analyst", "says", "was on", "vehicle", "stops", "why"]
 CANDIDATE_HEADERS = ["place", "stops it holds", "from the flag's centre"]
+HEADER_TIPS = {
+    "flag": "The flag's number in the log (flags --json shows it whole).",
+    "analyst": "Who made the flag.",
+    "says": "What the flag says: the corrected label, or that the model or the data is wrong "
+            "(hover: the analyst's note).",
+    "was on": "The place id the flag was made on, as it was then.",
+    "vehicle": "The vehicle whose stops the flag was anchored to.",
+    "stops": "The days (UTC) of the stops the flag was anchored to.",
+    "why": "Why the flag lost its place: its stops split over several places, or no place is "
+           "left where they were.",
+    "place": "A place of the flag's vehicle it could be re-attached to.",
+    "stops it holds": "How many of the flag's stops now lie in this place.",
+    "from the flag's centre": "How far this place is from the centre of the flag's stops.",
+}
 
 
 def _says(f: dict) -> str:
@@ -46,6 +60,8 @@ class OrphanedFlagsView(QWidget):
         self.headline.setWordWrap(True)
         self.table = read_only_table(HEADERS, "orphanedFlags", sortable=False)
         self.places = read_only_table(CANDIDATE_HEADERS, "orphanCandidates", sortable=False)
+        header_tips(self.table, HEADER_TIPS)
+        header_tips(self.places, HEADER_TIPS)
         self.places.setMaximumHeight(130)
         self.note = QLineEdit()
         self.note.setObjectName("orphanNote")

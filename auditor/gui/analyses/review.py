@@ -20,11 +20,26 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, item, pct, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, pct, read_only_table
 from auditor.state.app_state import AppState
 
 AGREEMENT_HEADERS = ["analysts", "action", "items", "agreed", "raw agreement", "kappa",
                      "from reviews", "from double flags"]
+HEADER_TIPS = {
+    "analysts": "The two analysts compared (in name order).",
+    "action": "The flag action judged (label wrong, model wrong, bad data), or all of them.",
+    "items": "Places, vehicles or ping ranges both analysts judged under this action: a flag "
+             "one made and the other reviewed, or flags both made on the same target.",
+    "agreed": "Items where both gave the same answer (an accepted flag; the same corrected "
+              "label; both flagged).",
+    "raw agreement": "agreed / items.",
+    "kappa": "Cohen's kappa: agreement beyond what each analyst's own answer shares give by "
+             "chance (1 = always agree, 0 = chance). Undefined when both always gave one and "
+             "the same answer.",
+    "from reviews": "Items that come from one analyst reviewing the other's flag.",
+    "from double flags": "Items that come from both flagging the same target on their own "
+                         "(not counted again when one also reviewed the other).",
+}
 
 
 class ReviewView(QWidget):
@@ -58,6 +73,7 @@ class ReviewView(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.agreement = read_only_table(AGREEMENT_HEADERS, "reviewAgreement")
+        header_tips(self.agreement, HEADER_TIPS)
         buttons = QHBoxLayout()
         for w in (self.accept, self.reject, self.amend, self.label, self.skip):
             buttons.addWidget(w)

@@ -27,6 +27,11 @@ POPULATION_HEADERS = ["slice", "value", "val. n", "val. accuracy", "OOF n", "OOF
                       "errors before → after", "baseline before → after"]
 
 HEADER_TIPS = {
+    "slice": "The vehicle metadata column the population is cut by (fleet, firmware, "
+             "schedule …)",
+    "value": "The population: the slice's value its vehicles share",
+    "val. n": "Labelled places of the population on the held-out validation vehicles",
+    "OOF n": "Labelled places of the population scored out of fold (every labelled vehicle)",
     "val. accuracy": "Accuracy on the held-out validation vehicles (few, but never trained on)",
     "OOF accuracy": "Out-of-fold accuracy over every labelled place: each place scored by a "
                     "model that did not train on its vehicle",
@@ -56,6 +61,9 @@ class ValidationView(QWidget):
         self.confusion = QTableWidget(len(CLASSES), len(CLASSES))
         self.confusion.setObjectName("confusionMatrix")
         self.confusion.setHorizontalHeaderLabels(list(CLASSES))
+        for j, c in enumerate(CLASSES):
+            self.confusion.horizontalHeaderItem(j).setToolTip(
+                f"Predicted {c}: the places the run labelled {c}, by the label they were given")
         self.confusion.setVerticalHeaderLabels([f"given {c}" for c in CLASSES])
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
