@@ -141,6 +141,10 @@ def test_the_local_engine_forks_only_for_a_large_fleet_on_idle_cores(tmp_path, m
     monkeypatch.setattr(engine_mod, "usable_cores", lambda: 2)
     monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert LocalEngine().plan_for(big).workers_hint == 2
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.9, 0.9, 0.9))  # one core idle
+    assert LocalEngine().plan_for(big).workers_hint == 2
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # neither idle
+    assert LocalEngine().plan_for(big).workers_hint == 1
     monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (6.0, 6.0, 6.0))  # a busy machine
     assert LocalEngine().plan_for(big).workers_hint == 1
     monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))

@@ -54,15 +54,16 @@ def usable_cores() -> int:
 
 
 def idle_cores() -> int:
-    """Cores a pool would have to itself: the usable ones less the 1-minute load average
-    (rounded), at least 1. On a machine already busy a second process only adds its
-    share of overhead (measured: 2 processes were 20-40% slower in wall time at a load of 8-13
-    on 2 cores), so it is used only where a core is free."""
+    """Processes worth running here: this one, plus one per core the 1-minute load average
+    leaves idle (at least 1). On a machine already busy a second process mostly competes
+    with the others: at a load of 7-13 on this 2-core machine, 2 processes were slower in
+    wall time than 1 in 4 of 5 A/B pairs (README, bench/infer.py row)."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows
         load = 0.0
-    return max(1, usable_cores() - int(load + 0.5))
+    cores = usable_cores()
+    return max(1, min(cores, 1 + int(max(0.0, cores - load))))
 
 
 class LocalEngine:
