@@ -8,10 +8,12 @@ all in validation, and out-of-fold probabilities come from folds of whole vehicl
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from auditor.classes import CLASSES
 from auditor.pipeline.config import InferConfig
@@ -78,6 +80,14 @@ def _classifier(config: InferConfig, seed: int, n_rows: int) -> HistGradientBoos
         early_stopping=False, random_state=seed)
 
 
+@functools.lru_cache(maxsize=1)
+def _threadpools() -> ThreadpoolController:
+    """The thread pools loaded in this process (scikit-learn's OpenMP is, since this module
+    imported it), looked up once: ``threadpool_limits`` looks them up on every call, ~7 ms,
+    11 times a run."""
+    return ThreadpoolController()
+
+
 def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
                        config: InferConfig, seed: int,
                        keep: np.ndarray | None = None) -> np.ndarray:
@@ -92,7 +102,7 @@ def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
     if len(present) == 1:  # nothing to learn: certain of the only class seen
         out[:, CLASSES.index(present[0])] = 1.0
         return out
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with _threadpools().limit(limits=1, user_api="openmp"):
         # no sample_weight: scikit-learn then bins every feature by weighted percentiles,
         # about a second per fit; dropping the doubted rows is as effective and free
         clf = _classifier(config, seed, len(X_train)).fit(X_train, y_train)
