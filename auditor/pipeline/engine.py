@@ -57,7 +57,7 @@ def idle_cores() -> int:
     """Processes worth running here: this one, plus one per core the 1-minute load average
     leaves idle (at least 1). On a machine already busy a second process mostly competes
     with the others: at a load of 7-13 on this 2-core machine, 2 processes were slower in
-    wall time than 1 in 4 of 5 A/B pairs (README, bench/infer.py row)."""
+    wall time than 1 in 5 of 6 A/B pairs (README, bench/infer.py row)."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows
