@@ -147,6 +147,9 @@ def test_the_local_engine_forks_only_for_a_large_fleet_on_idle_cores(tmp_path, m
     assert LocalEngine().plan_for(big).workers_hint == 1
     monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (6.0, 6.0, 6.0))  # a busy machine
     assert LocalEngine().plan_for(big).workers_hint == 1
+    monkeypatch.setattr(engine_mod, "PARALLEL_UNDER_LOAD_BYTES", 2048)  # ...a big fleet pays
+    assert LocalEngine().plan_for(big).workers_hint == 2
+    monkeypatch.setattr(engine_mod, "PARALLEL_UNDER_LOAD_BYTES", 2**40)
     monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 4096)  # a small fleet
     assert LocalEngine().plan_for(big).workers_hint == 1

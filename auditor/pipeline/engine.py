@@ -35,6 +35,10 @@ HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is
 # the fleet size (project file bytes, pings dominate: ~80 bytes each with the index) from
 # which forking worker processes pays (a fork costs ~0.1 s; README, bench/infer.py row)
 PARALLEL_FROM_BYTES = 12 * 2**20
+# ...and from which it pays even on a busy machine: at a load average of ~8 on 2 cores, 19.5M
+# pings (a 1.6 GB file) took 200 s wall in 2 processes against 313 s in 1 (same CPU), while
+# 442k (35 MB) were slower in 2 in 5 of 6 A/B pairs; this threshold lies between the two
+PARALLEL_UNDER_LOAD_BYTES = 256 * 2**20
 _POOL: contextvars.ContextVar = contextvars.ContextVar("auditor_local_pool", default=None)
 
 
@@ -68,8 +72,9 @@ def idle_cores() -> int:
 
 class LocalEngine:
     """Inference on this machine. ``processes``: 1 (in this process), N (a pool of N worker
-    processes), or "auto": the idle cores (at most ``max_auto``) when the project file is at
-    least PARALLEL_FROM_BYTES and the process may fork; else 1. A pool with no fork available
+    processes), or "auto": when the process may fork, the cores (at most ``max_auto``) for a
+    project file of PARALLEL_UNDER_LOAD_BYTES or more, the idle ones (idle_cores) from
+    PARALLEL_FROM_BYTES; else 1. A pool with no fork available
     (another thread is running, or not Linux) starts fresh interpreters ("forkserver" or
     "spawn"), which costs each worker its imports."""
     name = "local"
@@ -94,8 +99,12 @@ class LocalEngine:
             size = os.path.getsize(project)
         except OSError:
             size = 0
-        self._planned = min(idle_cores(), self.max_auto) if (
-            size >= PARALLEL_FROM_BYTES and fork_is_safe()) else 1
+        if size < PARALLEL_FROM_BYTES or not fork_is_safe():
+            self._planned = 1
+        elif size >= PARALLEL_UNDER_LOAD_BYTES:
+            self._planned = max(1, min(usable_cores(), self.max_auto))
+        else:
+            self._planned = min(idle_cores(), self.max_auto)
         return self
 
     @property
