@@ -1,6 +1,7 @@
 """Pings -> home/work throughput of auditor against trackintel 1.4.2, on the same pings.
 
-    .venv-bench/bin/python bench/infer.py [--fleets 300x30:11,150x21:5] [--gap-hours 48,720]
+    .venv-bench/bin/python bench/infer.py [--fleets 300x30:11,alt:150x21:5] [--gap-hours 48,720]
+        [--processes 1,2]
     .venv-bench/bin/python bench/infer.py --vehicles 300 --days 30 --seed 11   # one fleet
 
 Needs the bench-only environment (trackintel is never installed into .venv):
@@ -16,10 +17,14 @@ frame:
               the 30 days this bench used first, which makes trackintel much slower) ->
               generate_locations('dbscan', 100 m, haversine, per user) ->
               location_identifier('OSNA', pre_filter=False).
-Fleets (--fleets VEHICLESxDAYS:SEED,...): the default 300 x 30 and a 150 x 21 one of another
-seed (the shape of the issue's run), neither the demo generator's defaults (200 x 28, seed 7).
+Fleets (--fleets [demo:|alt:]VEHICLESxDAYS:SEED,...): the demo generator's 300 x 30 (seed 11,
+not its defaults of 200 x 28, seed 7) and the alt generator's 150 x 21 (seed 5: other zones,
+stamps with stated offsets, per-tracker sampling, other people and labels).
 ``infer_project`` (the `auditor infer` path: SQLite reads, derivation, model, writes) runs in
-a child process so its CPU time (both cores count) and peak memory (ru_maxrss) are its own.
+a fresh child process per --processes value (the local engine in 1 process, and with a pool
+of 2 worker processes), so its CPU time (its workers' included) and peak memory (ru_maxrss,
+the larger of the main process's and a worker's) are its own; the predictions digests of the
+runs must agree.
 Both see the same local wall clock (auditor's local_ts). Prints pings per CPU-second of each
 (wall time beside it; on a shared machine CPU time is the steadier clock) and the ratios
 (target >= 50x) for auditor's rule path (like for like with OSNA), rule + model, and
