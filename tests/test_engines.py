@@ -126,10 +126,16 @@ def test_the_cli_forks_a_pool_and_gives_byte_identical_results(ingested, local_r
     summary = json.loads(got.stdout.strip().splitlines()[-1])
     assert summary["predictions_sha256"] == local_run["summary"]["predictions_sha256"]
     assert_same(snapshot(project), local_run["tables"])
-    env["AUDITOR_LOCAL_PROCESSES"] = "none"
-    bad = subprocess.run([sys.executable, "-m", "auditor", "infer", str(project)],
-                         capture_output=True, text=True, env=env, timeout=600)
-    assert bad.returncode == 1 and bad.stderr.startswith("error: AUDITOR_LOCAL_PROCESSES=none")
+
+
+def test_a_wrong_process_count_is_one_error_line(ingested, tmp_path, monkeypatch, capsys):
+    project = copy_of(ingested, tmp_path, "badenv")
+    monkeypatch.setenv("AUDITOR_LOCAL_PROCESSES", "none")
+    assert main(["infer", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: AUDITOR_LOCAL_PROCESSES=none") and len(err.splitlines()) == 1
+    monkeypatch.setenv("AUDITOR_LOCAL_PROCESSES", "2")
+    assert make_engine("local").processes == 2
 
 
 def test_the_local_engine_forks_only_for_a_large_fleet_on_idle_cores(tmp_path, monkeypatch):
