@@ -37,7 +37,7 @@ HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is
 PARALLEL_FROM_BYTES = 12 * 2**20
 # ...and from which it pays even on a busy machine: at a load average of ~8 on 2 cores, 19.5M
 # pings (a 1.6 GB file) took 200 s wall in 2 processes against 313 s in 1 (same CPU), while
-# 442k (35 MB) were slower in 2 in 5 of 6 A/B pairs; this threshold lies between the two
+# 442k (35 MB) were slower in 2 in 7 of 8 A/B pairs; this threshold lies between the two
 PARALLEL_UNDER_LOAD_BYTES = 256 * 2**20
 _POOL: contextvars.ContextVar = contextvars.ContextVar("auditor_local_pool", default=None)
 
@@ -60,8 +60,8 @@ def usable_cores() -> int:
 def idle_cores() -> int:
     """Processes worth running here: this one, plus one per core the 1-minute load average
     leaves idle (at least 1). On a machine already busy a second process mostly competes
-    with the others: at a load of 7-13 on this 2-core machine, 2 processes were slower in
-    wall time than 1 in 5 of 6 A/B pairs (README, bench/infer.py row)."""
+    with the others: at a load of 2.7-14 on this 2-core machine, 2 processes were slower in
+    wall time than 1 in 7 of 8 A/B pairs on 442k pings (README, Known gaps)."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows
