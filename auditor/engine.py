@@ -6,7 +6,11 @@ task order (``map``: all at the end; ``imap``: one by one, as soon as the next i
 done) — and report progress per finished task, so Cancel (the progress callback raising
 Cancelled) works the same with either:
 
-- ``LocalEngine``: in this process, one shard after the other (today's path).
+- ``LocalEngine``: on this machine. One process, one shard after the other; or, when the
+  fleet is large enough that it pays and the process may fork (``processes="auto"``, the
+  default), a pool of worker processes forked before the project is opened: each reads its
+  shards through its own read-only connection, and the model's fold fits are spread over the
+  same pool (``parallel_map``). The results are the same bytes either way.
 - ``DaskEngine``: on a Dask cluster. With no address it starts a ``distributed.LocalCluster``
   of N worker processes (one thread each: the work is pandas/numpy and holds the GIL) and
   stops it again; with ``scheduler="tcp://host:8786"`` (or DASK_SCHEDULER_ADDRESS) it uses
@@ -18,7 +22,10 @@ before the first task is named by the caller (``preload``), never imported here.
 """
 from __future__ import annotations
 
+import contextvars
+import multiprocessing
 import os
+import threading
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from auditor.errors import UserError
@@ -29,28 +36,131 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is checked
 
 
+# the fleet size (project file bytes, pings dominate: ~80 bytes each with the index) from
+# which forking worker processes pays (a fork costs ~0.1 s; README, bench/infer.py row)
+PARALLEL_FROM_BYTES = 12 * 2**20
+# ...and from which it pays even on a busy machine: at a load average of ~8 on 2 cores, 19.5M
+# pings (a 1.6 GB file) took 200 s wall in 2 processes against 313 s in 1 (same CPU), while
+# 442k (35 MB) were slower in 2 in 7 of 8 A/B pairs; this threshold lies between the two
+PARALLEL_UNDER_LOAD_BYTES = 256 * 2**20
+_POOL: contextvars.ContextVar = contextvars.ContextVar("auditor_local_pool", default=None)
+
+
+def fork_is_safe() -> bool:
+    """Forking copies only the calling thread: safe here only with no other Python thread
+    running (the CLI; not the GUI, whose worker thread runs inference beside Qt's)."""
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """Processes worth running here: this one, plus one per core the 1-minute load average
+    leaves idle (at least 1). On a machine already busy a second process mostly competes
+    with the others: at a load of 2.7-14 on this 2-core machine, 2 processes were slower in
+    wall time than 1 in 7 of 8 A/B pairs on 442k pings (README, Known gaps)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows
+        load = 0.0
+    cores = usable_cores()
+    return max(1, min(cores, 1 + int(max(0.0, cores - load))))
+
+
 class LocalEngine:
+    """Inference on this machine. ``processes``: 1 (in this process), N (a pool of N worker
+    processes), or "auto": when the process may fork, the cores (at most ``max_auto``) for a
+    project file of PARALLEL_UNDER_LOAD_BYTES or more, the idle ones (idle_cores) from
+    PARALLEL_FROM_BYTES; else 1. A pool with no fork available
+    (another thread is running, or not Linux) starts fresh interpreters ("forkserver" or
+    "spawn"), which costs each worker its imports."""
     name = "local"
     shares_files = True  # the task runs where the project file is
-    workers_hint = 1     # how many shards run at once (sizes the shards; never the results)
+
+    def __init__(self, processes: int | str = "auto", max_auto: int = 2):
+        if processes != "auto" and int(processes) < 1:
+            raise UserError(f"processes {processes}: give a positive number")
+        self.processes = processes
+        self.max_auto = max_auto
+        self.pool = None
+        self._token = None
+        self._planned = 1 if processes == "auto" else int(processes)
+
+    def plan_for(self, project) -> "LocalEngine":
+        """Decide the pool's size for ``project`` (before ``with``: the pool is forked before
+        the project is opened, so a worker inherits no SQLite state)."""
+        if self.processes != "auto":
+            self._planned = int(self.processes)
+            return self
+        try:
+            size = os.path.getsize(project)
+        except OSError:
+            size = 0
+        if size < PARALLEL_FROM_BYTES or not fork_is_safe():
+            self._planned = 1
+        elif size >= PARALLEL_UNDER_LOAD_BYTES:
+            self._planned = max(1, min(usable_cores(), self.max_auto))
+        else:
+            self._planned = min(idle_cores(), self.max_auto)
+        return self
+
+    @property
+    def workers_hint(self) -> int:
+        """How many shards run at once (sizes the shards; never the results)."""
+        return self._planned
 
     def __enter__(self) -> "LocalEngine":
+        if self._planned > 1 and self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+            method = ("fork" if fork_is_safe() else
+                      "forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                      else "spawn")
+            self.pool = ProcessPoolExecutor(self._planned,
+                                            mp_context=multiprocessing.get_context(method))
+            # with fork, every worker is forked at the first submit, before the manager thread
+            # starts: now, while this process holds no SQLite connection to the project
+            self.pool.submit(os.getpid).result()
+            self._token = _POOL.set(self.pool)
         return self
 
     def __exit__(self, *exc) -> None:
-        return None
+        if self._token is not None:
+            _POOL.reset(self._token)
+            self._token = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def describe(self) -> dict:
-        return {"engine": "local"}
+        return {"engine": "local", "processes": self._planned}
 
     def map(self, fn: Callable, tasks: Iterable[tuple], total: int,
             progress: Optional[Progress] = None, common: tuple = ()) -> list:
-        """``[fn(*task, *common) for task in tasks]``, reporting after each."""
+        """``[fn(*task, *common) for task in tasks]``, reporting after each finished task."""
         out = []
         report(progress, 0, total, f"vehicles: shard 1 of {total}")
-        for i, task in enumerate(tasks):
-            out.append(fn(*task, *common))
-            report(progress, i + 1, total, f"vehicles: shard {i + 1} of {total}")
+        if self.pool is None:
+            for i, task in enumerate(tasks):
+                out.append(fn(*task, *common))
+                report(progress, i + 1, total, f"vehicles: shard {i + 1} of {total}")
+            return out
+        futures = [self.pool.submit(fn, *task, *common) for task in tasks]
+        try:
+            for i, fut in enumerate(futures):
+                out.append(fut.result())  # a task's error is raised here, in task order
+                report(progress, i + 1, total, f"vehicles: shard {i + 1} of {total} "
+                                               f"({self._planned} processes)")
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
         return out
 
     def imap(self, fn: Callable, tasks: Iterable[tuple], total: int,
@@ -63,6 +173,22 @@ class LocalEngine:
     def check_paths(self, paths: Sequence, what: str, fix: str) -> None:
         """This process is where the paths were found: nothing to check."""
         return None
+
+
+def parallel_map(fn: Callable, tasks: list[tuple]) -> list:
+    """``[fn(*task) for task in tasks]`` on the running local engine's pool when there is one
+    (the model's fold fits), else here. ``fn`` must be a module-level function: pure, so
+    where it runs never changes what it returns."""
+    pool = _POOL.get()
+    if pool is None or len(tasks) < 2:
+        return [fn(*task) for task in tasks]
+    futures = [pool.submit(fn, *task) for task in tasks]
+    try:
+        return [f.result() for f in futures]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
 
 
 class DaskEngine:
@@ -330,6 +456,24 @@ def _warm_up(preload: Sequence[str] = ()) -> dict:
     return out
 
 
+PROCESSES_ENV = "AUDITOR_LOCAL_PROCESSES"
+
+
+def local_processes() -> int | str:
+    """The local engine's processes: AUDITOR_LOCAL_PROCESSES (a number, or "auto"), else
+    "auto"."""
+    text = os.environ.get(PROCESSES_ENV, "auto").strip().lower() or "auto"
+    if text == "auto":
+        return "auto"
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise UserError(f"{PROCESSES_ENV}={text}: give a positive number of processes, or auto")
+    return n
+
+
 def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
                 scheduler: Optional[str] = None, dask_engine: type = DaskEngine,
                 preload: Sequence[str] = ()):
@@ -344,7 +488,7 @@ def make_engine(name: Optional[str] = None, workers: Optional[int] = None,
     if name == "local":
         if workers is not None or scheduler:
             raise UserError("--workers and --scheduler need --engine dask")
-        return LocalEngine()
+        return LocalEngine(local_processes())
     if workers is not None and scheduler:
         raise UserError("--workers sizes the cluster auditor starts; a cluster at --scheduler "
                         "has its own workers — give one of the two")

@@ -96,6 +96,89 @@ def test_local_engine_gives_the_same_whatever_the_shards(ingested, local_run, tm
     assert summary["places"] == local_run["summary"]["places"] > 0
 
 
+def test_a_local_pool_of_two_processes_gives_byte_identical_results(ingested, local_run,
+                                                                    tmp_path):
+    """Shards read by two worker processes (each its own read-only connection), the model's
+    fold fits spread over them: the same bytes as one process. Here pytest's threads rule out
+    fork, so the pool starts fresh interpreters (forkserver)."""
+    project = copy_of(ingested, tmp_path, "pool")
+    engine, seen = LocalEngine(processes=2), []
+    summary = infer_project(project, seed=1, engine=engine,
+                            progress=lambda d, t, m: seen.append(m))
+    assert engine.pool is None  # started and shut down again
+    assert any("(2 processes)" in m for m in seen)
+    assert_same(snapshot(project), local_run["tables"])
+    assert summary["predictions_sha256"] == local_run["summary"]["predictions_sha256"]
+
+
+def test_the_cli_forks_a_pool_and_gives_byte_identical_results(ingested, local_run, tmp_path):
+    """`auditor infer` in a process of its own (one thread: the pool is forked before the
+    project is opened), two processes asked for by AUDITOR_LOCAL_PROCESSES."""
+    import json
+    import os
+    import subprocess
+    import sys
+    project = copy_of(ingested, tmp_path, "forked")
+    env = dict(os.environ, AUDITOR_LOCAL_PROCESSES="2")
+    got = subprocess.run([sys.executable, "-m", "auditor", "infer", str(project), "--seed", "1",
+                          "--json"], capture_output=True, text=True, env=env, timeout=600)
+    assert got.returncode == 0, got.stderr[-2000:]
+    summary = json.loads(got.stdout.strip().splitlines()[-1])
+    assert summary["predictions_sha256"] == local_run["summary"]["predictions_sha256"]
+    assert_same(snapshot(project), local_run["tables"])
+
+
+def test_a_wrong_process_count_is_one_error_line(ingested, tmp_path, monkeypatch, capsys):
+    project = copy_of(ingested, tmp_path, "badenv")
+    monkeypatch.setenv("AUDITOR_LOCAL_PROCESSES", "none")
+    assert main(["infer", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: AUDITOR_LOCAL_PROCESSES=none") and len(err.splitlines()) == 1
+    monkeypatch.setenv("AUDITOR_LOCAL_PROCESSES", "2")
+    assert make_engine("local").processes == 2
+
+
+def test_the_local_engine_forks_only_for_a_large_fleet_on_idle_cores(tmp_path, monkeypatch):
+    from auditor import engine as engine_mod
+    big = tmp_path / "big.db"
+    big.write_bytes(b"\0" * 2048)
+    monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 1024)
+    monkeypatch.setattr(engine_mod, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(engine_mod, "usable_cores", lambda: 2)
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert LocalEngine().plan_for(big).workers_hint == 2
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.9, 0.9, 0.9))  # one core idle
+    assert LocalEngine().plan_for(big).workers_hint == 2
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # neither idle
+    assert LocalEngine().plan_for(big).workers_hint == 1
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (6.0, 6.0, 6.0))  # a busy machine
+    assert LocalEngine().plan_for(big).workers_hint == 1
+    monkeypatch.setattr(engine_mod, "PARALLEL_UNDER_LOAD_BYTES", 2048)  # ...a big fleet pays
+    assert LocalEngine().plan_for(big).workers_hint == 2
+    monkeypatch.setattr(engine_mod, "PARALLEL_UNDER_LOAD_BYTES", 2**40)
+    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 4096)  # a small fleet
+    assert LocalEngine().plan_for(big).workers_hint == 1
+    monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 1024)
+    monkeypatch.setattr(engine_mod, "fork_is_safe", lambda: False)  # the GUI's worker thread
+    assert LocalEngine().plan_for(big).workers_hint == 1
+    assert LocalEngine(processes=3).plan_for(big).workers_hint == 3  # asked for: as asked
+    with pytest.raises(UserError):
+        LocalEngine(processes=0)
+
+
+def test_consecutive_shards_hold_equal_pings_and_every_vehicle_once():
+    from auditor.pipeline.shards import plan_ranges
+    counts = [(f"v{i:03d}", n) for i, n in enumerate([5, 400, 7, 7, 390, 3, 200, 200, 1, 1])]
+    runs = plan_ranges(counts, 4, max_vehicles=200)
+    assert [v for r in runs for v in r] == [v for v, _ in counts]  # in order, each once
+    pings = dict(counts)
+    sizes = [sum(pings[v] for v in r) for r in runs]
+    assert len(runs) == 4 and max(sizes) <= 2 * sum(sizes) / 4
+    assert all(len(r) <= 3 for r in plan_ranges(counts, 1, max_vehicles=3))  # the memory bound
+    assert plan_ranges([], 2, 200) == [] and plan_ranges(counts[:1], 4, 200) == [["v000"]]
+
+
 @pytest.mark.slow
 def test_a_local_cluster_gives_byte_identical_results(ingested, local_run, tmp_path):
     project = copy_of(ingested, tmp_path, "cluster")

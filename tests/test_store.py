@@ -130,3 +130,31 @@ def test_read_pings_columnar_read_equals_the_general_one(tmp_path, trip_ids):
     assert only_b.to_dict("list") == {"vehicle_id": ["B", "B"], "ts": [100, 300],
                                       "lat": [-1.0, 1.5]}
     assert read_pings(conn, []).empty
+
+
+def test_read_pings_by_vehicle_range_and_without_stated_offsets(tmp_path):
+    """A range of vehicles reads what their id list reads; a shard where no ping states an
+    offset skips that column yet returns the same all-<NA> Int64 column as the general read."""
+    from auditor.store.queries import PING_COLUMNS, read_pings
+    conn = _pings_project(tmp_path, [None] * 5)
+    conn.executemany("INSERT INTO pings (ping_id, vehicle_id, ts, utc_offset_min, lat, lon, "
+                     "import_id) VALUES (?,?,?,NULL,?,?,1)",
+                     [(7, "C", 50, 3.25, 4.5), (6, "C", 40, 3.0, 4.0), (8, "D", 10, 9.0, 9.0)])
+    conn.commit()
+    infer_cols = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
+
+    def plain(where: str) -> pd.DataFrame:
+        df = pd.read_sql_query(f"SELECT {','.join(infer_cols)} FROM pings WHERE {where} "
+                               "ORDER BY vehicle_id, ts, ping_id", conn)
+        df["utc_offset_min"] = df["utc_offset_min"].astype("Int64")
+        return df
+    only_c = read_pings(conn, columns=infer_cols, vehicle_range=("C", "C"))
+    pd.testing.assert_frame_equal(only_c, plain("vehicle_id = 'C'"))
+    assert only_c["utc_offset_min"].isna().all() and only_c["ts"].tolist() == [40, 50]
+    pd.testing.assert_frame_equal(read_pings(conn, columns=infer_cols, vehicle_range=("B", "C")),
+                                  read_pings(conn, ["B", "C"], columns=infer_cols))
+    pd.testing.assert_frame_equal(read_pings(conn, columns=infer_cols, vehicle_range=("B", "C")),
+                                  plain("vehicle_id IN ('B', 'C')"))
+    assert read_pings(conn, columns=PING_COLUMNS, vehicle_range=("E", "F")).empty
+    with pytest.raises(ValueError):
+        read_pings(conn, ["A"], vehicle_range=("A", "B"))

@@ -7,6 +7,7 @@ fleet's feature table and writes everything in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -24,7 +25,7 @@ from auditor.errors import UserError
 from auditor.pipeline.baseline import baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.derive import _sorted_by_vehicle_and_time, derive_vehicle_tables  # noqa: F401
-from auditor.pipeline.engine import LocalEngine, same_path_fix
+from auditor.pipeline.engine import LocalEngine, local_processes, same_path_fix
 from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.labeller import label_places
 from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
@@ -87,57 +88,64 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         from auditor.pipeline.weights_from import read_weights
         weights = read_weights(weights_from, config)
         seed, config = weights.seed, weights.config
-    conn = open_project(path, create=False)
-    try:
-        with engine or LocalEngine() as running:  # a Dask engine's cluster lives this long
+    running = engine or LocalEngine(local_processes())
+    if hasattr(running, "plan_for"):
+        running.plan_for(path)
+    # entered before the project is opened: a local pool is forked holding no SQLite state;
+    # it also fits the model's folds (engine.parallel_map); closed before the writes
+    with contextlib.ExitStack() as engine_running:
+        engine_running.enter_context(running)
+        conn = open_project(path, create=False)
+        try:
             derived, n_pings, data_hash = _derive_fleet(conn, path, config,
                                                         scaled(progress, 0.0, 0.8), running)
-        report(progress, 0.8, 1.0, "labels, baseline and model")
-        labels = read_labels(conn)
-        data_hash.update(json.dumps(labels[["vehicle_id", "label", "lat", "lon"]]
-                                    .to_numpy().tolist()).encode())
-        if source_rows is not None:
-            data_hash.update(source_rows.digest().encode())
-        if weights is not None:
-            data_hash.update(weights.rows.digest().encode())
-        outcome = label_and_predict(derived["features"], derived["places"], labels,
-                                    derived["pinged_vehicles"], seed, config)
-        features = derived["features"]
-        place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
-        given, split = outcome["given"], outcome["split"]
-        base_metrics, base_frame = outcome["baseline_metrics"], outcome["baseline_predictions"]
-        if weights is not None:  # train on the export's rows instead (weights_from.py)
-            model_metrics, model_frame = weights.run_labels(outcome, features, conn)
-        else:
-            model_metrics, model_frame = _run_labels(outcome, features, source_rows)
-        vehicles = read_vehicles(conn)
-        base_metrics = dict(base_metrics, **run_extras(features, vehicles, base_frame))
-        model_metrics.update(run_extras(features, vehicles, model_frame))
-        split_counts = split.groupby(features["vehicle_id"]).first().value_counts().to_dict()
+            report(progress, 0.8, 1.0, "labels, baseline and model")
+            labels = read_labels(conn)
+            data_hash.update(json.dumps(labels[["vehicle_id", "label", "lat", "lon"]]
+                                        .to_numpy().tolist()).encode())
+            if source_rows is not None:
+                data_hash.update(source_rows.digest().encode())
+            if weights is not None:
+                data_hash.update(weights.rows.digest().encode())
+            outcome = label_and_predict(derived["features"], derived["places"], labels,
+                                        derived["pinged_vehicles"], seed, config)
+            features = derived["features"]
+            place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
+            given, split = outcome["given"], outcome["split"]
+            base_metrics, base_frame = outcome["baseline_metrics"], outcome["baseline_predictions"]
+            if weights is not None:  # train on the export's rows instead (weights_from.py)
+                model_metrics, model_frame = weights.run_labels(outcome, features, conn)
+            else:
+                model_metrics, model_frame = _run_labels(outcome, features, source_rows)
+            engine_running.close()  # the pool's or the cluster's work is done
+            vehicles = read_vehicles(conn)
+            base_metrics = dict(base_metrics, **run_extras(features, vehicles, base_frame))
+            model_metrics.update(run_extras(features, vehicles, model_frame))
+            split_counts = split.groupby(features["vehicle_id"]).first().value_counts().to_dict()
 
-        report(progress, 0.95, 1.0, "saving")
-        versions = json.dumps(dict(library_versions(), code=code_version()), sort_keys=True)
-        common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
-                  "data_hash": data_hash.hexdigest(), "seed": seed}
-        # the work is done: wait out an analyst's flag write instead of losing it to a lock
-        with transaction(conn, wait=LONG_JOB_WAIT_S):
-            backfill_anchors(conn)  # flags made before anchors: anchor them to today's places
-            _replace(conn, "trips", derived["trips"])
-            _replace(conn, "stops", derived["stops"])
-            _replace(conn, "places", derived["places"])
-            replace_table_from_frame(conn, "place_features", features, primary_key="place_id",
-                                     indexes=[["vehicle_id"]])
-            _replace(conn, "place_labels", place_labels[PLACE_LABEL_COLUMNS])
-            _replace(conn, "unmatched_labels", unmatched[UNMATCHED_COLUMNS])
-            _replace(conn, "vehicle_clocks", derived["clocks"])
-            baseline_run_id = _insert_run(conn, "baseline", common, base_metrics, base_frame)
-            model_metrics["baseline_run_id"] = baseline_run_id
-            model_metrics["vehicles_by_split"] = split_counts
-            run_id = _insert_run(conn, "model", common, model_metrics, model_frame)
-            flags = resolve_flags(conn, config.place_radius_m)
-        report(progress, 1.0, 1.0, "done")
-    finally:
-        conn.close()
+            report(progress, 0.95, 1.0, "saving")
+            versions = json.dumps(dict(library_versions(), code=code_version()), sort_keys=True)
+            common = {"config": json.dumps(config.to_dict(), sort_keys=True), "versions": versions,
+                      "data_hash": data_hash.hexdigest(), "seed": seed}
+            # the work is done: wait out an analyst's flag write instead of losing it to a lock
+            with transaction(conn, wait=LONG_JOB_WAIT_S):
+                backfill_anchors(conn)  # flags made before anchors: anchor them to today's places
+                _replace(conn, "trips", derived["trips"])
+                _replace(conn, "stops", derived["stops"])
+                _replace(conn, "places", derived["places"])
+                replace_table_from_frame(conn, "place_features", features, primary_key="place_id",
+                                         indexes=[["vehicle_id"]])
+                _replace(conn, "place_labels", place_labels[PLACE_LABEL_COLUMNS])
+                _replace(conn, "unmatched_labels", unmatched[UNMATCHED_COLUMNS])
+                _replace(conn, "vehicle_clocks", derived["clocks"])
+                baseline_run_id = _insert_run(conn, "baseline", common, base_metrics, base_frame)
+                model_metrics["baseline_run_id"] = baseline_run_id
+                model_metrics["vehicles_by_split"] = split_counts
+                run_id = _insert_run(conn, "model", common, model_metrics, model_frame)
+                flags = resolve_flags(conn, config.place_radius_m)
+            report(progress, 1.0, 1.0, "done")
+        finally:
+            conn.close()
 
     source = model_metrics["labels_source"]
     return {
@@ -308,12 +316,14 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
     """(lazy iterable of (source,) tasks, how many): one per non-empty vehicle bucket. A task
     names the SQLite file when the runner can open it, else carries the pings read here."""
     from auditor.pipeline.shards import (
+        SHARDS_PER_PROCESS,
         SQLITE_PING_READ,
         DatasetShard,
         FrameShard,
         SqliteShard,
         buckets_for,
         group_buckets,
+        plan_ranges,
         plan_shards,
         vehicles_per_shard,
     )
@@ -328,16 +338,26 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
         engine.check_paths([store.version_dir], "the pings store", pings_dataset.SAME_PATH_FIX)
         return (iter([(DatasetShard(tuple(str(store.bucket_file(b)) for b in g)),)
                       for g in groups]), len(groups))
+    pool = getattr(engine, "pool", None)
+    if isinstance(engine, LocalEngine) and pool is not None:
+        # the local pool: runs of consecutive vehicles with equal pings, a few per process,
+        # each one range of the index read by the worker itself
+        counts = conn.execute("SELECT vehicle_id, COUNT(*) FROM pings GROUP BY vehicle_id "
+                              "ORDER BY vehicle_id").fetchall()
+        runs = plan_ranges(counts, SHARDS_PER_PROCESS * engine.workers_hint,
+                           config.batch_vehicles)
+        where = str(path.resolve())
+        return iter([(SqliteShard(where, tuple(r), consecutive=True),) for r in runs]), len(runs)
     ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
     size = vehicles_per_shard(len(ids), config.batch_vehicles, engine.workers_hint)
     plan = plan_shards(ids, buckets_for(len(ids), size))
-    local = isinstance(engine, LocalEngine)
+    local = isinstance(engine, LocalEngine)  # one process, the project open: read through it
     if not local and engine.shares_files:  # a cluster here opens the project file itself
         engine.check_paths([path.resolve()], "the project file", same_path_fix(engine))
 
     def tasks():
         for _, vids in plan:
-            if local:  # this process already has the project open: read through its connection
+            if local:
                 yield (FrameShard(read_pings(conn, vids, columns=SQLITE_PING_READ)),)
             elif engine.shares_files:
                 yield (SqliteShard(str(path.resolve()), tuple(vids)),)

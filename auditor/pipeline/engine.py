@@ -8,10 +8,18 @@ from __future__ import annotations
 from typing import Optional
 
 from auditor import engine as _engine
-from auditor.engine import ENGINES, HEARTBEAT_S, SCHEDULER_ENV, LocalEngine, same_path_fix
+from auditor.engine import (
+    ENGINES,
+    HEARTBEAT_S,
+    SCHEDULER_ENV,
+    LocalEngine,
+    local_processes,
+    parallel_map,
+    same_path_fix,
+)
 
 __all__ = ["ENGINES", "HEARTBEAT_S", "SCHEDULER_ENV", "LocalEngine", "DaskEngine",
-           "make_engine", "same_path_fix"]
+           "make_engine", "same_path_fix", "local_processes", "parallel_map"]
 
 
 class DaskEngine(_engine.DaskEngine):

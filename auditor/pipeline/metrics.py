@@ -29,9 +29,15 @@ def label_metrics(given: pd.Series, predicted: pd.Series) -> dict:
 
 def vehicle_home_rate(frame: pd.DataFrame, predicted: pd.Series) -> float | None:
     """Share of vehicles with a given home whose predicted home is that very place."""
-    homes = frame.loc[frame["given"] == "home", ["vehicle_id", "place_id"]]
-    if homes.empty:
+    given = frame["given"].to_numpy(dtype=object)
+    is_home = given == "home"
+    if not is_home.any():
         return None
-    guessed = frame.loc[predicted == "home", ["vehicle_id", "place_id"]]
-    hit = homes.merge(guessed, on=["vehicle_id", "place_id"], how="left", indicator=True)
-    return float((hit["_merge"] == "both").mean())
+    # plain Python pairs, not a merge of (Arrow) string columns: a few hundred rows, twice
+    # per run and per labeller candidate, where pandas' per-call cost was most of the time
+    vid = frame["vehicle_id"].to_numpy(dtype=object)
+    pid = frame["place_id"].to_numpy(dtype=object)
+    guessed_home = predicted.reindex(frame.index).to_numpy(dtype=object) == "home"
+    guessed = set(zip(vid[guessed_home].tolist(), pid[guessed_home].tolist()))
+    hits = sum(pair in guessed for pair in zip(vid[is_home].tolist(), pid[is_home].tolist()))
+    return float(hits / int(is_home.sum()))

@@ -8,13 +8,16 @@ all in validation, and out-of-fold probabilities come from folds of whole vehicl
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from auditor.classes import CLASSES
 from auditor.pipeline.config import InferConfig
+from auditor.pipeline.engine import parallel_map
 from auditor.pipeline.features import FEATURE_COLUMNS
 
 PROBA_COLUMNS = [f"p_{c}" for c in CLASSES]
@@ -77,6 +80,14 @@ def _classifier(config: InferConfig, seed: int, n_rows: int) -> HistGradientBoos
         early_stopping=False, random_state=seed)
 
 
+@functools.lru_cache(maxsize=1)
+def _threadpools() -> ThreadpoolController:
+    """The thread pools loaded in this process (scikit-learn's OpenMP is, since this module
+    imported it), looked up once: ``threadpool_limits`` looks them up on every call, ~7 ms,
+    11 times a run."""
+    return ThreadpoolController()
+
+
 def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
                        config: InferConfig, seed: int,
                        keep: np.ndarray | None = None) -> np.ndarray:
@@ -91,7 +102,7 @@ def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
     if len(present) == 1:  # nothing to learn: certain of the only class seen
         out[:, CLASSES.index(present[0])] = 1.0
         return out
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with _threadpools().limit(limits=1, user_api="openmp"):
         # no sample_weight: scikit-learn then bins every feature by weighted percentiles,
         # about a second per fit; dropping the doubted rows is as effective and free
         clf = _classifier(config, seed, len(X_train)).fit(X_train, y_train)
@@ -106,17 +117,20 @@ def feature_matrix(features: pd.DataFrame) -> np.ndarray:
 
 
 def cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConfig, seed: int,
-              keep: np.ndarray | None = None) -> np.ndarray:
+              keep: np.ndarray | None = None, also: tuple | None = None):
     """Out-of-fold probabilities: each fold predicted by a model fitted on the other folds
-    (NaN for a fold that is everything: nothing else to learn from)."""
+    (NaN for a fold that is everything: nothing else to learn from). ``also``: the arguments of
+    one more ``_fit_predict_proba`` run beside the folds; then returns (oof, its result)."""
     oof = np.full((len(X), len(CLASSES)), np.nan)
-    for fold in np.unique(folds):  # k folds, a handful of fits
-        held = folds == fold
-        if held.all():
-            continue
-        oof[held] = _fit_predict_proba(X[~held], y[~held], X[held], config, seed,
-                                       None if keep is None else keep[~held])
-    return oof
+    helds = [folds == fold for fold in np.unique(folds)]  # k folds, a handful of fits
+    helds = [held for held in helds if not held.all()]
+    tasks = [(X[~held], y[~held], X[held], config, seed, None if keep is None else keep[~held])
+             for held in helds]
+    # independent fits: on the local engine's worker processes when it has them (engine.py)
+    got = parallel_map(_fit_predict_proba, tasks + ([also] if also is not None else []))
+    for held, proba in zip(helds, got):
+        oof[held] = proba
+    return (oof, got[-1]) if also is not None else oof
 
 
 KEEP_TRUST = 0.25
@@ -147,9 +161,10 @@ def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
 
 
 def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConfig,
-                     seed: int) -> tuple[np.ndarray, np.ndarray]:
+                     seed: int, X_final: np.ndarray | None = None):
     """(out-of-fold probabilities, which labels were kept) after one refit without the labels
-    the first out-of-fold pass doubts.
+    the first out-of-fold pass doubts; with ``X_final`` also the probabilities there of the
+    model fitted on all of X's kept labels (fitted beside the refit's folds).
 
     A population whose labels are all wrong the same way (an upstream join that swapped home and
     work for one fleet) would otherwise teach the model its mistake and blur every probability.
@@ -159,9 +174,17 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     which of the other vehicles' labels the first pass doubted)."""
     first = cross_fit(X, y, folds, config, seed)
     keep = label_trust(y, first) >= KEEP_TRUST
+    oof, final = first, None
+    final_task = (None if X_final is None else
+                  (X, y, X_final, config, seed, keep if config.robust_refit else None))
     if config.robust_refit and not keep.all():
-        return cross_fit(X, y, folds, config, seed, keep), keep
-    return first, keep
+        if final_task is None:
+            oof = cross_fit(X, y, folds, config, seed, keep)
+        else:
+            oof, final = cross_fit(X, y, folds, config, seed, keep, also=final_task)
+    elif final_task is not None:
+        final = _fit_predict_proba(*final_task)
+    return (oof, keep) if X_final is None else (oof, keep, final)
 
 
 def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
@@ -182,9 +205,7 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     if not train.any():
         return result
     folds = vehicle_folds(features.loc[train, "vehicle_id"], seed, config.oof_folds).to_numpy()
-    oof, keep = robust_cross_fit(X[train], y[train], folds, config, seed)
-    final = _fit_predict_proba(X[train], y[train], X, config, seed,
-                               keep if config.robust_refit else None)
+    oof, keep, final = robust_cross_fit(X[train], y[train], folds, config, seed, X_final=X)
     result[PROBA_COLUMNS] = final
     # a training place is predicted by the fold model that never saw its vehicle
     has_oof = ~np.isnan(oof).any(axis=1)

@@ -31,6 +31,7 @@ TABLES = ("trips", "stops", "places", "features", "clocks")
 
 MIN_SHARD_VEHICLES = 25  # below this a shard is mostly the ~0.3 s fixed cost of a derive call
 SHARDS_PER_WORKER = 4     # enough shards that workers finish together (the last one is short)
+SHARDS_PER_PROCESS = 2    # the local pool: shards of equal pings, so a couple per process will do
 
 
 def buckets_for(n_vehicles: int, vehicles_per_shard: int) -> int:
@@ -53,18 +54,46 @@ def plan_shards(vehicle_ids: Sequence[str], n_buckets: int) -> list[tuple[int, l
     return [(int(b), ids[buckets == b].tolist()) for b in np.unique(buckets)]
 
 
+def plan_ranges(counts: Sequence[tuple[str, int]], n_shards: int,
+                max_vehicles: int) -> list[list[str]]:
+    """Runs of consecutive vehicles (``counts``: (vehicle id, pings) sorted by id) holding
+    about equal numbers of pings: ``n_shards`` of them, more if a run would exceed
+    ``max_vehicles`` (the memory bound). A run is one range scan of the pings index, and equal
+    pings mean the processes finish together."""
+    if not counts:
+        return []
+    n_shards = max(1, int(n_shards), buckets_for(len(counts), max_vehicles))
+    pings = np.cumsum([int(n) for _, n in counts], dtype=np.int64)
+    # cut where the running ping total crosses each k/n_shards of the whole
+    targets = pings[-1] * np.arange(1, n_shards) / n_shards
+    cuts = np.unique(np.searchsorted(pings, targets, side="left") + 1)
+    cuts = cuts[(cuts > 0) & (cuts < len(counts))]
+    ids = [v for v, _ in counts]
+    out = []
+    for part in np.split(np.arange(len(ids)), cuts):
+        for i in range(0, len(part), max(1, int(max_vehicles))):  # never above the bound
+            out.append([ids[j] for j in part[i:i + max_vehicles]])
+    return out
+
+
 @dataclass(frozen=True)
 class SqliteShard:
     """Pings of ``vehicle_ids`` read from the project file by whoever runs the task (a worker
-    on a machine that sees the file: the local engine's or a LocalCluster's)."""
+    on a machine that sees the file: the local engine's pool or a LocalCluster's). With
+    ``consecutive`` the ids are every pinged vehicle from the first to the last (plan_ranges):
+    read as one range of the index."""
     path: str
     vehicle_ids: tuple
+    consecutive: bool = False
 
     def read(self) -> pd.DataFrame:
         from auditor.store import open_project
         from auditor.store.queries import read_pings
         conn = open_project(self.path, create=False, readonly=True)
         try:
+            if self.consecutive:
+                return read_pings(conn, columns=SQLITE_PING_READ,
+                                  vehicle_range=(self.vehicle_ids[0], self.vehicle_ids[-1]))
             return read_pings(conn, list(self.vehicle_ids), columns=SQLITE_PING_READ)
         finally:
             conn.close()
