@@ -12,7 +12,7 @@ import pandas as pd
 from auditor.ingest import persist
 from auditor.ingest.memory import ImportMemory
 from auditor.ingest.validate import CODE, OK, glitches
-from auditor.store.bulk import insert_frame
+from auditor.store.bulk import insert_columns, insert_frame
 from auditor.store.content_hash import ImportDigest, store_digests
 
 PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps", "heading_deg",
@@ -30,15 +30,6 @@ def _one_integer(values: np.ndarray):
     if not np.isfinite(first) or first != int(first) or not (values == first).all():
         return None
     return int(first)
-
-
-def _object_safe_frame(columns: dict, n: int) -> pd.DataFrame:
-    """A frame that keeps text columns as numpy object arrays (pandas would otherwise convert
-    them to its arrow string type and back, for nothing)."""
-    frame = pd.DataFrame(index=pd.RangeIndex(n))
-    for name, values in columns.items():
-        frame[name] = pd.Series(values, dtype=values.dtype, copy=False)
-    return frame
 
 
 class PingWriter:
@@ -113,9 +104,8 @@ class PingWriter:
                 constants[c] = same
             else:
                 rows[c] = values
-        insert_frame(self.conn, "pings", _object_safe_frame(rows, len(accepted)),
-                     constants=constants)
         if len(accepted):
+            insert_columns(self.conn, "pings", rows, constants=constants)
             # one transaction, one writer: the rows took the next ping_ids, in row order
             first = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0] - len(accepted) + 1
             self.digest.add(first, len(accepted), {**rows, **constants})
