@@ -42,10 +42,14 @@ class Plan:
     window: TimeWindow
     chunk_rows: int
 
+    def validate(self, chunk: Chunk) -> pd.DataFrame:
+        """One chunk of this file as a validated typed frame (validate_chunk)."""
+        return validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
+                              self.window)
+
     def frames(self) -> Iterator[tuple[Chunk, pd.DataFrame]]:
         """Parsed chunks; the next one is read and parsed while the caller writes this one."""
-        return prefetch((chunk, _typed(self.kind, chunk, self.fields, self.tz,
-                                       self.source.name, self.window))
+        return prefetch((chunk, self.validate(chunk))
                         for chunk in self.source.chunks(self.chunk_rows))
 
 
@@ -244,14 +248,20 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         else:
             raise UserError(f"{name}: empty file (header only, no rows) — export it again "
                             "with rows")
-        _typed(kind, chunk, fields, tz, name, window)
+        validate_chunk(kind, chunk, fields, tz, name, window)
     finally:
         chunks.close()
     return Plan(source, kind, fields, column_map, tz, window, chunk_rows)
 
 
-def _typed(kind: str, chunk: Chunk, fields: dict, tz: Optional[str], name: str,
-           window: TimeWindow) -> pd.DataFrame:
+def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optional[str],
+                   name: str, window: TimeWindow) -> pd.DataFrame:
+    """One chunk of a file (as its reader made it) -> a typed frame of ``kind`` whose
+    ``reason`` column holds every row-local verdict (validate.REASONS code, OK = -1); the rules
+    that need other rows (duplicates, jumps) are the writer's (kinds.py). ``fields``: field ->
+    source column (columns.resolve), ``name``: the file as errors name it. Pure: no project,
+    no shared state — it may run on a helper thread or in another process (the arguments
+    pickle). Raises UserError for what no row of the file may have (naive times, no --tz)."""
     if kind == "pings":
         return rows.pings(chunk, fields, tz, name, window)
     if kind == "labels":
@@ -316,4 +326,7 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
                     scope=scope)
 
 
-__all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "DEFAULT_CHUNK_ROWS"]
+_typed = validate_chunk  # the earlier private name
+
+__all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "validate_chunk",
+           "DEFAULT_CHUNK_ROWS"]
