@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from auditor.ingest import readers
 from auditor.ingest.api import ingest_paths
+from auditor.ingest.preview import read_preview
 
 COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps"]
 BASE = int(datetime(2024, 3, 1, 8, tzinfo=timezone.utc).timestamp())
@@ -160,8 +161,9 @@ def _formula_like(text: str) -> bool:
     return text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _FORMULA_NUMBER.fullmatch(text)
 
 
-def oracle(path: Path, delimiter: str, kinds: list) -> tuple[dict, list]:
-    """({line: reason}, sorted accepted pings) from pandas' reading of ``path``."""
+def oracle(path: Path, delimiter: str, kinds: list) -> tuple[dict, list, list]:
+    """({line: reason}, sorted accepted pings, the fields of every well-formed row as text)
+    from pandas' reading of ``path``."""
     # one name more than the header: a line with a field too many fills it (pandas would
     # otherwise take the first such line's extra field for an index); one with too few fields
     # leaves NaN (every present field is text, '' when empty)
@@ -172,7 +174,7 @@ def oracle(path: Path, delimiter: str, kinds: list) -> tuple[dict, list]:
     rows = frame.to_dict("records")
     lines = [(i + 2, kind) for i, (kind, _) in enumerate(kinds) if kind != "blank"]
     assert len(rows) == len(lines)  # pandas drops blank lines too; line 1 is the header
-    reasons, seen, accepted = {}, set(), []
+    reasons, seen, accepted, texts = {}, set(), [], []
     k = 0
     for n, kind in lines:
         row = rows[k]
@@ -184,6 +186,7 @@ def oracle(path: Path, delimiter: str, kinds: list) -> tuple[dict, list]:
         if any("\ufffd" in v for v in row.values()):
             reasons[n] = "bad_encoding"
             continue
+        texts.append(list(row.values()))
         vehicle = row["vehicle_id"].strip()
         parsed = _time(row["timestamp"])
         lat, lon = _number(row["lat"]), _number(row["lon"])
@@ -207,7 +210,7 @@ def oracle(path: Path, delimiter: str, kinds: list) -> tuple[dict, list]:
             accepted.append((vehicle, parsed[0], parsed[1], lat, lon,
                              None if math.isnan(speed) else speed))
     assert k == len(rows)
-    return reasons, sorted(accepted, key=repr)
+    return reasons, sorted(accepted, key=repr), texts
 
 
 # ------------------------------------------------------------------------------- the test
@@ -228,7 +231,12 @@ def test_reader_and_rules_agree_with_a_plain_pandas_reading(tmp_path_factory, mo
     source.write_bytes(data)
     if all(kind == "blank" for kind, _ in kinds):
         return  # header only: refused as a whole (test_ingest_errors)
-    want_reasons, want_rows = oracle(source, delimiter, kinds)
+    want_reasons, want_rows, texts = oracle(source, delimiter, kinds)
+    # the import wizard's preview: the same reader, so the same delimiter and the first rows
+    preview = read_preview(source)
+    assert preview.delimiter == delimiter
+    shown = preview.frame.values.tolist()
+    assert shown == texts[:len(shown)]
     project = folder / "p.db"
     [summary] = ingest_paths(project, [source], kind="pings", chunk_rows=chunk_rows)
     conn = sqlite3.connect(project)
