@@ -47,10 +47,14 @@ class Plan:
         return validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
                               self.window)
 
-    def frames(self) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-        """Parsed chunks; the next one is read and parsed while the caller writes this one."""
-        return prefetch((chunk, self.validate(chunk))
-                        for chunk in self.source.chunks(self.chunk_rows))
+    def frames(self, prepare=None) -> Iterator[tuple[Chunk, pd.DataFrame, object]]:
+        """(chunk, validated frame, ``prepare(frame)`` or None); the next one is read, parsed
+        and prepared on a helper thread while the caller writes this one."""
+        def one(chunk: Chunk):
+            frame = self.validate(chunk)
+            return chunk, frame, (prepare(frame) if prepare is not None and len(frame)
+                                  else None)
+        return prefetch(one(chunk) for chunk in self.source.chunks(self.chunk_rows))
 
 
 def ingest_paths(project, files, kind: Optional[str] = None,
@@ -299,10 +303,14 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None) -> dict:
     import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
                                      plan.column_map)
     writer = WRITERS[plan.kind](conn, import_id)
-    for chunk, frame in plan.frames():
+    # a scope that changes frames (--only, --ignore-offset, --replace) comes first, so the
+    # writer's project-free part can run ahead on the reader thread only without one
+    prepare = getattr(writer, "prepare", None) if not scope.active else None
+    for chunk, frame, prepared in plan.frames(prepare):
         n_rows = len(frame)
         frame = scope.apply(conn, frame, name)
-        verdict = writer.write(frame) if len(frame) else np.zeros(0, np.int8)
+        verdict = (writer.write(frame, prepared) if prepared is not None else
+                   writer.write(frame)) if len(frame) else np.zeros(0, np.int8)
         refused = np.flatnonzero(verdict != OK)
         why = _REASON_NAMES[verdict[refused]].tolist()
         lines = frame["line"].to_numpy()[refused].tolist()

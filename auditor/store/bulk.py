@@ -88,6 +88,8 @@ def python_values(values) -> list:
     (or, when there are many, replaced through an object array)."""
     import numpy as np
     import pandas as pd
+    if isinstance(values, list):  # made by this function already
+        return values
     arr = np.asarray(values)
     if arr.dtype.kind in "iub":
         return arr.tolist()
