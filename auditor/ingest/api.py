@@ -26,7 +26,7 @@ from auditor.progress import Progress, report
 from auditor.store import open_project, pings_dataset, transaction
 from auditor.store.connection import check_is_project, claim_new_project, remove_claimed
 
-DEFAULT_CHUNK_ROWS = 500_000
+DEFAULT_CHUNK_ROWS = 250_000
 PLAN_ROWS = 10_000  # rows parsed up front to validate a file before the project is touched
 _REASON_NAMES = np.array(REASONS, dtype=object)
 
