@@ -172,11 +172,11 @@ def oracle(path: Path, delimiter: str, kinds: list) -> tuple[dict, list, list]:
                         engine="python", names=[*COLUMNS, "extra"], header=None, skiprows=1,
                         index_col=False)
     rows = frame.to_dict("records")
-    lines = [(i + 2, kind) for i, (kind, _) in enumerate(kinds) if kind != "blank"]
+    lines = [i + 2 for i, (kind, _) in enumerate(kinds) if kind != "blank"]
     assert len(rows) == len(lines)  # pandas drops blank lines too; line 1 is the header
     reasons, seen, accepted, texts = {}, set(), [], []
     k = 0
-    for n, kind in lines:
+    for n in lines:
         row = rows[k]
         k += 1
         extra = row.pop("extra")
