@@ -53,12 +53,7 @@ class PingWriter:
     def finish(self) -> None:
         store_digests(self.conn, {self.import_id: self.digest.result()})
         if self.indexes:
-            # the index build is one big sort: let SQLite's sorter use a helper thread
-            self.conn.execute("PRAGMA threads = 2")
-            try:
-                persist.create_indexes(self.conn, self.indexes)
-            finally:
-                self.conn.execute("PRAGMA threads = 0")
+            persist.create_indexes(self.conn, self.indexes)
         self.indexes = []
 
     # the part of a chunk's work that needs no project: run on the reader thread when the
