@@ -5,6 +5,7 @@ verdicts, adds its own, inserts the accepted rows and returns the frame's final 
 from __future__ import annotations
 
 import sqlite3
+from itertools import compress
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pandas as pd
 from auditor.ingest import persist
 from auditor.ingest.memory import ImportMemory
 from auditor.ingest.validate import CODE, OK, glitches
-from auditor.store.bulk import insert_frame
+from auditor.store.bulk import insert_columns, insert_frame, python_values
 from auditor.store.content_hash import ImportDigest, store_digests
 
 PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps", "heading_deg",
@@ -30,15 +31,6 @@ def _one_integer(values: np.ndarray):
     if not np.isfinite(first) or first != int(first) or not (values == first).all():
         return None
     return int(first)
-
-
-def _object_safe_frame(columns: dict, n: int) -> pd.DataFrame:
-    """A frame that keeps text columns as numpy object arrays (pandas would otherwise convert
-    them to its arrow string type and back, for nothing)."""
-    frame = pd.DataFrame(index=pd.RangeIndex(n))
-    for name, values in columns.items():
-        frame[name] = pd.Series(values, dtype=values.dtype, copy=False)
-    return frame
 
 
 class PingWriter:
@@ -61,27 +53,20 @@ class PingWriter:
     def finish(self) -> None:
         store_digests(self.conn, {self.import_id: self.digest.result()})
         if self.indexes:
-            # the index build is one big sort: let SQLite's sorter use a helper thread
-            self.conn.execute("PRAGMA threads = 2")
-            try:
-                persist.create_indexes(self.conn, self.indexes)
-            finally:
-                self.conn.execute("PRAGMA threads = 0")
+            persist.create_indexes(self.conn, self.indexes)
         self.indexes = []
 
-    def write(self, frame: pd.DataFrame) -> np.ndarray:
+    # the part of a chunk's work that needs no project: run on the reader thread when the
+    # import's scope leaves the frame as validated (api._import)
+    @staticmethod
+    def prepare(frame: pd.DataFrame) -> "SortedPings":
+        return SortedPings.of(frame)
+
+    def write(self, frame: pd.DataFrame, prepared: "SortedPings | None" = None) -> np.ndarray:
         reason = frame["reason"].to_numpy().copy()
-        good = np.flatnonzero(reason == OK)
-        vcode = frame["vcode"].to_numpy()[good]
-        ts = frame["ts"].to_numpy()[good]
-        lat = frame["lat"].to_numpy()[good]
-        lon = frame["lon"].to_numpy()[good]
-        line = frame["line"].to_numpy()[good]
-        vehicle = frame["vehicle_id"].to_numpy()[good]
-        order = _time_order(vcode, ts, line)
-        good, vcode, ts, lat, lon, vehicle = (a[order] for a in (good, vcode, ts, lat, lon,
-                                                                  vehicle))
-        dup = _duplicates(vcode, ts, lat, lon)
+        p = prepared if prepared is not None else SortedPings.of(frame)
+        good, vcode, ts, lat, lon, vehicle = p.good, p.vcode, p.ts, p.lat, p.lon, p.vehicle
+        dup = p.dup.copy()
         context = None
         if self.memory is not None:
             dup |= self.memory.seen(self.conn, vehicle, vcode, frame.attrs["vehicle_ids"], ts,
@@ -98,30 +83,16 @@ class PingWriter:
         jump = _jumps(vcode[keep], ts[keep], lat[keep], lon[keep], context)
         reason[good[keep][jump]] = CODE["impossible_jump"]
         ok = np.flatnonzero(keep)[~jump]
-        accepted = good[ok]  # already in (vehicle, ts) order
-        # columns that are empty in this chunk are left to their NULL default, and a column
-        # holding one integer (the import id; the offset of a file in one zone) goes into the
-        # statement: fewer values bound per row
-        empty = frame.attrs.get("empty", ())
-        rows, constants = {}, {"import_id": int(self.import_id)}
-        for c in PING_COLUMNS:
-            if c in empty:
-                continue
-            values = frame[c].to_numpy()[accepted]
-            same = _one_integer(values) if c in INTEGER_COLUMNS else None
-            if same is not None:
-                constants[c] = same
-            else:
-                rows[c] = values
-        insert_frame(self.conn, "pings", _object_safe_frame(rows, len(accepted)),
-                     constants=constants)
-        if len(accepted):
+        if len(ok):
+            rows, lists = p.accepted(ok)
+            constants = {"import_id": int(self.import_id), **p.constants}
+            insert_columns(self.conn, "pings", lists, constants=constants)
             # one transaction, one writer: the rows took the next ping_ids, in row order
-            first = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0] - len(accepted) + 1
-            self.digest.add(first, len(accepted), {**rows, **constants})
+            first = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0] - len(ok) + 1
+            self.digest.add(first, len(ok), {**rows, **constants})
             if self.memory is not None:
                 self.memory.add(first, vehicle[ok], ts[ok], lat[ok], lon[ok])
-        self.stored = self.stored or bool(len(accepted))
+        self.stored = self.stored or bool(len(ok))
         return reason
 
     @staticmethod
@@ -139,6 +110,56 @@ class PingWriter:
         ends = np.r_[starts[1:], len(vcode)] - 1
         spans = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends]})
         return self._with_codes(persist.project_context(self.conn, spans), vehicle, vcode)
+
+
+class SortedPings:
+    """A chunk's rows that no row-local rule refused, in (vehicle, ts, source line) order —
+    the order they are judged and inserted in — with their exact repeats within the chunk and
+    the columns to insert (as arrays for the digest and as Python lists for sqlite3). Needs
+    no project, so the reader thread makes it while the writer stores the chunk before."""
+
+    def __init__(self, good, vcode, ts, lat, lon, vehicle, dup, values, lists, constants):
+        self.good, self.vcode, self.ts, self.lat, self.lon = good, vcode, ts, lat, lon
+        self.vehicle, self.dup = vehicle, dup
+        self.values, self.lists, self.constants = values, lists, constants
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "SortedPings":
+        good = np.flatnonzero(frame["reason"].to_numpy() == OK)
+        vcode = frame["vcode"].to_numpy()[good]
+        ts = frame["ts"].to_numpy()[good]
+        order = _time_order(vcode, ts, frame["line"].to_numpy()[good])
+        good, vcode, ts = good[order], vcode[order], ts[order]
+        lat, lon = frame["lat"].to_numpy()[good], frame["lon"].to_numpy()[good]
+        vehicle = frame["vehicle_id"].to_numpy()[good]
+        dup = _duplicates(vcode, ts, lat, lon)
+        # columns that are empty in this chunk are left to their NULL default, and a column
+        # holding one integer (the offset of a file in one zone) goes into the statement:
+        # fewer values bound per row
+        empty = frame.attrs.get("empty", ())
+        known = {"vehicle_id": vehicle, "ts": ts, "lat": lat, "lon": lon}
+        values, constants = {}, {}
+        for c in PING_COLUMNS:
+            if c in empty:
+                continue
+            column = known[c] if c in known else frame[c].to_numpy()[good]
+            same = _one_integer(column) if c in INTEGER_COLUMNS else None
+            if same is not None:
+                constants[c] = same
+            else:
+                values[c] = column
+        lists = {c: python_values(v) for c, v in values.items()}
+        return cls(good, vcode, ts, lat, lon, vehicle, dup, values, lists, constants)
+
+    def accepted(self, ok: np.ndarray) -> tuple[dict, dict]:
+        """(arrays, lists) of the columns for rows ``ok`` (sorted positions, ascending)."""
+        if len(ok) == len(self.good):
+            return self.values, self.lists
+        keep = np.zeros(len(self.good), bool)
+        keep[ok] = True
+        flags = keep.tolist()
+        return ({c: v[ok] for c, v in self.values.items()},
+                {c: list(compress(v, flags)) for c, v in self.lists.items()})
 
 
 def _time_order(vcode: np.ndarray, ts: np.ndarray, line: np.ndarray) -> np.ndarray:

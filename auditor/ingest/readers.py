@@ -21,6 +21,8 @@ from auditor.ingest.encoding import LATIN1, UTF8_WITH_BAD_LINES, LineFilter, sur
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
+# the CSV reader's block (bytes parsed at a time): about one chunk's worth, within these bounds
+MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 
 
 @dataclass
@@ -203,7 +205,7 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, r
         return "skip"
 
     # about one chunk per block, so few batches need splitting into chunks
-    block = int(min(64 << 20, max(1 << 20, per_row * rows * 0.95)))
+    block = int(min(MAX_BLOCK_BYTES, max(MIN_BLOCK_BYTES, per_row * rows * 0.95)))
     latin1 = encoding == LATIN1
     read = pcsv.ReadOptions(use_threads=False, block_size=block, column_names=columns,
                             skip_rows=1, encoding="latin-1" if latin1 else "utf8")

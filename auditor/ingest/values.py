@@ -45,17 +45,33 @@ def to_float(values) -> np.ndarray:
         return _numpy(pc.cast(arr, pa.float64(), safe=False))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         try:  # fastest path: every value a plain number already (no blanks, no spaces)
-            return _numpy(pc.cast(arr, pa.float64()))
+            return _only_numbers(arr, _numpy(pc.cast(arr, pa.float64())))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     text = to_text(arr)
     try:  # fast path: every value is a number
-        return _numpy(pc.cast(text, pa.float64()))
+        return _only_numbers(text, _numpy(pc.cast(text, pa.float64())))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     text = pc.replace_substring_regex(text, _DECIMAL_COMMA, r"\1.\2")
     ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
     return _numpy(pc.cast(pc.if_else(ok, text, pa.scalar(None, text.type)), pa.float64()))
+
+
+def _only_numbers(text: pa.Array, values: np.ndarray) -> np.ndarray:
+    """Arrow's cast also reads 'inf', 'nan' and 'Infinity', which the general path (the
+    _NUMBER pattern) refuses: the same text must get the same value whichever chunk it is in
+    (and whatever else that chunk holds), so those become NaN here too. Only the few
+    non-finite results are looked at; '1e999' is a number (inf) either way."""
+    odd = ~np.isfinite(values)
+    if not odd.any():
+        return values
+    rows = np.flatnonzero(odd)
+    picked = pc.utf8_trim_whitespace(text.take(pa.array(rows)))
+    number = pc.fill_null(pc.match_substring_regex(picked, _NUMBER), False)
+    values = values.copy()
+    values[rows[~number.to_numpy(zero_copy_only=False).astype(bool)]] = np.nan
+    return values
 
 
 def _numpy(arr: pa.Array) -> np.ndarray:

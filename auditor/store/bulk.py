@@ -82,6 +82,69 @@ def insert_frame(conn: sqlite3.Connection, table: str, df: pd.DataFrame,
     return n
 
 
+def python_values(values) -> list:
+    """One column as a list of plain Python values (what sqlite3 binds), NaN/NA as None.
+    ``tolist`` makes the Python objects in C; only the missing values are touched one by one
+    (or, when there are many, replaced through an object array)."""
+    import numpy as np
+    import pandas as pd
+    if isinstance(values, list):  # made by this function already
+        return values
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return arr.tolist()
+    missing = np.isnan(arr) if arr.dtype.kind == "f" else pd.isna(arr)
+    at = np.flatnonzero(missing)
+    if not len(at):
+        return arr.tolist()
+    if len(at) * 8 > len(arr):
+        obj = arr.astype(object)
+        obj[missing] = None
+        return obj.tolist()
+    out = arr.tolist()
+    for i in at.tolist():  # few: a per-missing-value step, never per row
+        out[i] = None
+    return out
+
+
+def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, object],
+                   constants: Mapping[str, int] | None = None) -> int:
+    """INSERT rows given column by column (``columns``: name -> array, all one length) into
+    ``table``, in row order (rowids follow it). Like insert_frame, without a frame or an
+    (n, k) object matrix: each column becomes a Python list once (in C) and the lists are
+    interleaved by slice assignment into the flat parameter list the multi-row statements
+    bind. ``constants``: integer columns written into the statement. Caller owns the txn."""
+    names = list(columns)
+    constants = dict(constants or {})
+    for name, value in constants.items():
+        if type(value) is not int:  # only integers are written as SQL text, never data
+            raise TypeError(f"constant {name}={value!r}: integers only")
+    k = len(names)
+    n = len(columns[names[0]]) if names else 0
+    if not n:
+        return 0
+    if not k:
+        raise ValueError("insert_columns needs at least one column of values")
+    flat: list = [None] * (n * k)
+    for j, name in enumerate(names):
+        values = python_values(columns[name])
+        if len(values) != n:
+            raise ValueError(f"column {name}: {len(values)} values, expected {n}")
+        flat[j::k] = values
+    per = max(1, min(ROWS_PER_STATEMENT, _max_variables(conn) // k))
+    one = "(" + ",".join(["?"] * k + [str(v) for v in constants.values()]) + ")"
+    quoted = ",".join(f'"{c}"' for c in [*names, *constants])
+    head = f'INSERT INTO "{table}" ({quoted}) VALUES '
+    full = n - n % per
+    step = per * k
+    if full:
+        conn.executemany(head + ",".join([one] * per),
+                         (flat[i:i + step] for i in range(0, full * k, step)))
+    if full < n:
+        conn.executemany(head + one, (flat[i:i + k] for i in range(full * k, n * k, k)))
+    return n
+
+
 def replace_table_from_frame(conn: sqlite3.Connection, table: str, df: pd.DataFrame,
                              primary_key: str | None = None,
                              indexes: Sequence[Sequence[str]] = ()) -> None:
