@@ -15,7 +15,8 @@ engine on a copy of the project and prints:
     and end to end;
   - peak resident memory per worker process (and of the client), per-shard time and pings;
   - the load average before and after each run: the machine is shared, read figures with it.
-Baseline: the local engine (today's in-process path) measured in the same run. Every run's
+Baseline: the local engine in one process ("local"; "local2" is its pool of 2 worker
+processes) measured in the same run. Every run's
 data hash must equal the local one's (checked: an engine that gives other results fails).
 
 ``--ingest RUNS`` also times the parallel import (`ingest --engine dask`): the fleet's pings
@@ -109,8 +110,9 @@ def one_run(project: Path, tmp: Path, kind: str) -> dict:
     def progress(done, total, message):
         if message.startswith("labels") and "derived" not in marks:
             marks["derived"] = time.perf_counter()
-    if kind == "local":
-        engine, start_s = LocalEngine(), 0.0
+    if kind.startswith("local"):
+        # "local": one process (the baseline); "local2": the local engine's pool of 2
+        engine, start_s = LocalEngine(int(kind[len("local"):] or 1)), 0.0
     else:
         engine = DaskEngine(workers=int(kind[len("dask"):]))
     before = load()
