@@ -37,12 +37,10 @@ HEARTBEAT_S = 0.5  # longest wait for a shard before progress (and so Cancel) is
 
 
 # the fleet size (project file bytes, pings dominate: ~80 bytes each with the index) from
-# which forking worker processes pays (a fork costs ~0.1 s; README, bench/infer.py row)
-PARALLEL_FROM_BYTES = 12 * 2**20
-# ...and from which it pays even on a busy machine: at a load average of ~8 on 2 cores, 19.5M
-# pings (a 1.6 GB file) took 200 s wall in 2 processes against 313 s in 1 (same CPU), while
-# 442k (35 MB) were slower in 2 in 7 of 8 A/B pairs; this threshold lies between the two
-PARALLEL_UNDER_LOAD_BYTES = 256 * 2**20
+# which forking worker processes pays: at a load average of ~8 on 2 cores, 19.5M pings (a
+# 1.6 GB file) took 200 s wall in 2 processes against 313 s in 1 (same CPU), while 442k
+# (35 MB) were no faster in 2 at any load measured, idle included (README, Known gaps)
+PARALLEL_FROM_BYTES = 256 * 2**20
 _POOL: contextvars.ContextVar = contextvars.ContextVar("auditor_local_pool", default=None)
 
 
@@ -61,24 +59,10 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def idle_cores() -> int:
-    """Processes worth running here: this one, plus one per core the 1-minute load average
-    leaves idle (at least 1). On a machine already busy a second process mostly competes
-    with the others: at a load of 2.7-14 on this 2-core machine, 2 processes were slower in
-    wall time than 1 in 7 of 8 A/B pairs on 442k pings (README, Known gaps)."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows
-        load = 0.0
-    cores = usable_cores()
-    return max(1, min(cores, 1 + int(max(0.0, cores - load))))
-
-
 class LocalEngine:
     """Inference on this machine. ``processes``: 1 (in this process), N (a pool of N worker
     processes), or "auto": when the process may fork, the cores (at most ``max_auto``) for a
-    project file of PARALLEL_UNDER_LOAD_BYTES or more, the idle ones (idle_cores) from
-    PARALLEL_FROM_BYTES; else 1. A pool with no fork available
+    project file of PARALLEL_FROM_BYTES or more; else 1. A pool with no fork available
     (another thread is running, or not Linux) starts fresh interpreters ("forkserver" or
     "spawn"), which costs each worker its imports."""
     name = "local"
@@ -105,10 +89,8 @@ class LocalEngine:
             size = 0
         if size < PARALLEL_FROM_BYTES or not fork_is_safe():
             self._planned = 1
-        elif size >= PARALLEL_UNDER_LOAD_BYTES:
-            self._planned = max(1, min(usable_cores(), self.max_auto))
         else:
-            self._planned = min(idle_cores(), self.max_auto)
+            self._planned = max(1, min(usable_cores(), self.max_auto))
         return self
 
     @property

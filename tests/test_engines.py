@@ -138,31 +138,27 @@ def test_a_wrong_process_count_is_one_error_line(ingested, tmp_path, monkeypatch
     assert make_engine("local").processes == 2
 
 
-def test_the_local_engine_forks_only_for_a_large_fleet_on_idle_cores(tmp_path, monkeypatch):
+def test_the_local_engine_forks_only_for_a_large_fleet(tmp_path, monkeypatch):
     from auditor import engine as engine_mod
     big = tmp_path / "big.db"
     big.write_bytes(b"\0" * 2048)
     monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 1024)
     monkeypatch.setattr(engine_mod, "fork_is_safe", lambda: True)
     monkeypatch.setattr(engine_mod, "usable_cores", lambda: 2)
-    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert LocalEngine().plan_for(big).workers_hint == 2
-    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.9, 0.9, 0.9))  # one core idle
-    assert LocalEngine().plan_for(big).workers_hint == 2
-    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # neither idle
+    monkeypatch.setattr(engine_mod, "usable_cores", lambda: 8)
+    assert LocalEngine().plan_for(big).workers_hint == 2                 # at most max_auto
+    assert LocalEngine(max_auto=4).plan_for(big).workers_hint == 4
+    monkeypatch.setattr(engine_mod, "usable_cores", lambda: 1)
+    assert LocalEngine().plan_for(big).workers_hint == 1                 # one core: no pool
+    monkeypatch.setattr(engine_mod, "usable_cores", lambda: 2)
+    monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 4096)         # a small fleet
     assert LocalEngine().plan_for(big).workers_hint == 1
-    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (6.0, 6.0, 6.0))  # a busy machine
-    assert LocalEngine().plan_for(big).workers_hint == 1
-    monkeypatch.setattr(engine_mod, "PARALLEL_UNDER_LOAD_BYTES", 2048)  # ...a big fleet pays
-    assert LocalEngine().plan_for(big).workers_hint == 2
-    monkeypatch.setattr(engine_mod, "PARALLEL_UNDER_LOAD_BYTES", 2**40)
-    monkeypatch.setattr(engine_mod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
-    monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 4096)  # a small fleet
-    assert LocalEngine().plan_for(big).workers_hint == 1
+    assert LocalEngine().plan_for(tmp_path / "missing.db").workers_hint == 1
     monkeypatch.setattr(engine_mod, "PARALLEL_FROM_BYTES", 1024)
-    monkeypatch.setattr(engine_mod, "fork_is_safe", lambda: False)  # the GUI's worker thread
+    monkeypatch.setattr(engine_mod, "fork_is_safe", lambda: False)       # the GUI's worker thread
     assert LocalEngine().plan_for(big).workers_hint == 1
-    assert LocalEngine(processes=3).plan_for(big).workers_hint == 3  # asked for: as asked
+    assert LocalEngine(processes=3).plan_for(big).workers_hint == 3      # asked for: as asked
     with pytest.raises(UserError):
         LocalEngine(processes=0)
 
