@@ -34,11 +34,15 @@ def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> Fi
     locks (auditor.store.connection)."""
     check_input_file(path, project=project, what="a file to import")
     source = open_source(path)
-    frame = None
+    frame, first_bad = None, None
     chunks = source.chunks(rows)
     try:
         for chunk in chunks:
-            if chunk.table.num_rows == 0 and not chunk.rejected:
+            # lines that are no row (wrong field count, bad bytes) are quarantined by the
+            # import; the preview shows the first rows that are rows
+            if first_bad is None and chunk.rejected:
+                first_bad = chunk.rejected[0]
+            if chunk.table.num_rows == 0:
                 continue
             table = chunk.table.slice(0, rows)
             frame = pd.DataFrame({name: pc.fill_null(display_text(table.column(i)),
@@ -47,6 +51,11 @@ def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> Fi
             break
     finally:
         chunks.close()  # the reader's file, now rather than whenever the generator is freed
+    if frame is None and first_bad is not None:
+        line, _text, reason = first_bad
+        raise UserError(f"{source.name}: no line after the header reads as a row (line {line}: "
+                        f"{reason.replace('_', ' ')}) — check the delimiter and quoting, or "
+                        "choose the file with the data")
     if frame is None:
         raise UserError(f"{source.name}: has a header but no rows — choose the file with the "
                         "data")
