@@ -177,7 +177,9 @@ class MainWindow(QMainWindow):
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
         if slot:
-            act.triggered.connect(slot)
+            # triggered(bool checked) would fill a slot's first optional parameter with False
+            # (File ▸ Import data… read it as a file to import): the menu's slots take none
+            act.triggered.connect(lambda _checked=False, run=slot: run())
         if name:
             act.setObjectName(name)
         menu.addAction(act)

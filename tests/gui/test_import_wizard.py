@@ -184,3 +184,18 @@ def test_wizard_reports_a_bad_file_without_importing(qtbot, tmp_path):
     page.path_edit.setText(str(header_only))
     qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
     assert not page.isComplete() and "no rows" in page.error.text()
+
+
+def test_the_menu_and_its_shortcut_open_an_empty_wizard(qtbot, window, tmp_path):
+    """File ▸ Import data… as a user reaches it (the QAction, not the method): its
+    triggered(checked) once filled the optional file parameter with False and crashed."""
+    from PySide6.QtWidgets import QApplication
+
+    from auditor.gui.import_wizard import ImportWizard
+    window.open_project(tmp_path / "new.db", create=True)
+    window.import_action.trigger()
+    wizards = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, ImportWizard) and w.isVisible()]
+    assert len(wizards) == 1 and wizards[0].file_page.files.count() == 0
+    wizards[0].reject()
+    window.close()
