@@ -1,7 +1,4 @@
 """The import wizard's preview (auditor.ingest.preview) when the first lines are no rows."""
-import pytest
-
-from auditor.errors import UserError
 from auditor.ingest.preview import PREVIEW_ROWS, read_preview
 
 
@@ -20,9 +17,12 @@ def test_malformed_first_lines_do_not_hide_the_rows_after_them(tmp_path):
     assert p.frame["vehicle_id"].tolist() == [f"g{i}" for i in range(PREVIEW_ROWS)]
 
 
-def test_a_file_with_no_readable_row_is_one_line_naming_the_first_bad_line(tmp_path):
-    with pytest.raises(UserError) as err:
-        read_preview(_csv(tmp_path / "pings.csv", bad=50, good=0))
-    text = str(err.value)
-    assert "pings.csv" in text and "line 2" in text and "delimiter" in text
-    assert "\n" not in text
+def test_a_file_with_no_readable_row_says_so_and_stays_importable(tmp_path):
+    """The import quarantines every such line (tests/test_ingest_reader_oracle.py): the
+    preview shows no rows and says why, naming the first bad line and the fix."""
+    p = read_preview(_csv(tmp_path / "pings.csv", bad=50, good=0))
+    assert p.frame.empty and list(p.frame.columns) == ["vehicle_id", "ts", "lat", "lon"]
+    assert "None of the 50 lines" in p.note and "line 2: malformed row" in p.note
+    assert "delimiter" in p.note
+    good = read_preview(_csv(tmp_path / "good.csv", bad=0, good=5))
+    assert good.note is None and len(good.frame) == 5

@@ -206,6 +206,8 @@ class FilePage(QWizardPage):
         layout.addLayout(form)
         layout.addWidget(self.error)
         self.preview_label = QLabel(f"First {PREVIEW_ROWS} rows:")
+        self.preview_label.setTextFormat(Qt.TextFormat.PlainText)  # a file name is data
+        self.preview_label.setWordWrap(True)
         layout.addWidget(self.preview_label)
         layout.addWidget(self.preview, 1)
         self.readers: dict[int, Latest] = {}  # entry id -> its preview read (off the GUI thread)
@@ -324,8 +326,10 @@ class FilePage(QWizardPage):
         self.preview.setModel(FrameModel(frame if frame is not None else pd.DataFrame(),
                                          self.preview))
         self.preview.resizeColumnsToContents()
-        self.preview_label.setText(f"First {PREVIEW_ROWS} rows of {entry.path.name}:"
-                                   if entry is not None else "")
+        note = entry.preview.note if entry is not None and entry.preview is not None else None
+        self.preview_label.setText("" if entry is None else
+                                   f"First {PREVIEW_ROWS} rows of {entry.path.name}:"
+                                   + (f"\n{note}" if note else ""))
         self.completeChanged.emit()
 
     def _kind_chosen(self) -> None:

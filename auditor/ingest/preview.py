@@ -16,6 +16,7 @@ from auditor.ingest.readers import display_text, open_source
 from auditor.outputs import check_input_file
 
 PREVIEW_ROWS = 20
+PREVIEW_SEARCH_CHUNKS = 50  # chunks of malformed lines read past before the preview gives up
 
 
 @dataclass
@@ -25,6 +26,7 @@ class FilePreview:
     frame: pd.DataFrame       # the first rows, every cell as text
     delimiter: Optional[str]  # CSV only
     encoding: Optional[str]   # CSV only
+    note: Optional[str] = None  # what the user must know about the rows shown (none readable)
 
 
 def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> FilePreview:
@@ -34,15 +36,19 @@ def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> Fi
     locks (auditor.store.connection)."""
     check_input_file(path, project=project, what="a file to import")
     source = open_source(path)
-    frame, first_bad = None, None
+    frame, first_bad, columns, note, bad_lines = None, None, None, None, 0
     chunks = source.chunks(rows)
     try:
-        for chunk in chunks:
+        for n, chunk in enumerate(chunks):
             # lines that are no row (wrong field count, bad bytes) are quarantined by the
-            # import; the preview shows the first rows that are rows
+            # import; the preview shows the first rows that are rows, a few chunks on at most
             if first_bad is None and chunk.rejected:
                 first_bad = chunk.rejected[0]
+            bad_lines += len(chunk.rejected)
             if chunk.table.num_rows == 0:
+                columns = columns or chunk.table.column_names
+                if first_bad is not None and n >= PREVIEW_SEARCH_CHUNKS:
+                    break
                 continue
             table = chunk.table.slice(0, rows)
             frame = pd.DataFrame({name: pc.fill_null(display_text(table.column(i)),
@@ -52,15 +58,18 @@ def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> Fi
     finally:
         chunks.close()  # the reader's file, now rather than whenever the generator is freed
     if frame is None and first_bad is not None:
+        # the import would quarantine every line: the wizard says so (and lets it happen, as
+        # the command line does) rather than show an empty table without a word
         line, _text, reason = first_bad
-        raise UserError(f"{source.name}: no line after the header reads as a row (line {line}: "
-                        f"{reason.replace('_', ' ')}) — check the delimiter and quoting, or "
-                        "choose the file with the data")
+        frame = pd.DataFrame({name: [] for name in columns or []}, dtype=object)
+        note = (f"None of the {bad_lines:,} lines read after the header is a row (line {line}: "
+                f"{reason.replace('_', ' ')}); the import quarantines such lines — check the "
+                "delimiter and quoting, or choose the file with the data.")
     if frame is None:
         raise UserError(f"{source.name}: has a header but no rows — choose the file with the "
                         "data")
     return FilePreview(source.path, source.file_format, frame, source.delimiter,
-                       source.encoding)
+                       source.encoding, note)
 
 
 def guess(columns: list[str], kind_choice: Optional[str]) -> tuple[Optional[str], dict]:

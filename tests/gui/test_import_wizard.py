@@ -199,3 +199,19 @@ def test_the_menu_and_its_shortcut_open_an_empty_wizard(qtbot, window, tmp_path)
     assert len(wizards) == 1 and wizards[0].file_page.files.count() == 0
     wizards[0].reject()
     window.close()
+
+
+def test_a_file_of_malformed_lines_is_said_so_above_the_empty_preview(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("vehicle_id,ts,lat,lon\n" + "".join(
+        f"v{i},2026-01-01T00:00:00Z,52.5,13.4,extra\n" for i in range(30)))
+    window.open_project(tmp_path / "new.db", create=True)
+    wiz = window.commands.import_dialog(bad)
+    page = wiz.file_page
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
+    assert page.preview.model().rowCount() == 0
+    text = page.preview_label.text()
+    assert "None of the 30 lines" in text and "line 2: malformed row" in text
+    assert page.isComplete()   # importable, as on the command line: every line quarantined
+    wiz.reject()
+    window.close()
