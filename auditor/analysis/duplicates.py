@@ -192,10 +192,10 @@ def cloned_devices(trips: pd.DataFrame, cfg: DuplicateConfig | None = None) -> l
         shift = int(round(r.shift))
         out.append({
             "kind": "cloned_device", "ids": sorted([a, b]), "score": round(float(r.score), 4),
-            "reason": (f"{a} and {b} drive the same {int(r.matched)} trips (of {int(r.n_a)} and "
+            "reason": ("One device under two ids (or two devices always travelling together): "
+                       f"{a} and {b} drive the same {int(r.matched)} trips (of {int(r.n_a)} and "
                        f"{int(r.n_b)}), {abs(shift)} s {'later' if shift >= 0 else 'earlier'} "
-                       f"under {b}, {r.dist:.0f} m apart at the ends: one device under two ids (or "
-                       "two devices always travelling together)"),
+                       f"under {b}, {r.dist:.0f} m apart at the ends"),
             "matched_trips": int(r.matched), "trips": [int(r.n_a), int(r.n_b)],
             "shift_s": shift, "distance_m": round(float(r.dist), 1),
             "suggested_flags": [{"target_kind": "vehicle", "target_id": copy,
@@ -223,9 +223,9 @@ def reused_ids(trips: pd.DataFrame, cfg: DuplicateConfig | None = None) -> list[
     for vid, r in hit.iterrows():
         out.append({
             "kind": "reused_id", "ids": [str(vid)], "score": round(float(r["share"]), 4),
-            "reason": (f"{int(r['sum'])} of {int(r['size'])} trips of {vid} start more than "
-                       f"{cfg.teleport_m / 1000:g} km from where its previous trip ended: two "
-                       "devices report under this id"),
+            "reason": (f"Two devices report under this id: {int(r['sum'])} of "
+                       f"{int(r['size'])} trips of {vid} start more than "
+                       f"{cfg.teleport_m / 1000:g} km from where its previous trip ended"),
             "teleports": int(r["sum"]), "transitions": int(r["size"]),
             "suggested_flags": [{"target_kind": "vehicle", "target_id": str(vid),
                                  "action": "bad_data"}],
@@ -294,10 +294,10 @@ def split_places(stops: pd.DataFrame, places: pd.DataFrame,
         out.append({
             "kind": "split_place", "ids": [r.place_id_a, r.place_id_b],
             "score": round(float(score), 4),
-            "reason": (f"places {r.place_id_a} and {r.place_id_b} of {r.vehicle_id} lie "
-                       f"{r.dist:.0f} m apart, are reached at the same hour (±{r.dh:.1f} h) and "
-                       f"never on the same day; their visits {pattern}: probably one place "
-                       "split in two"),
+            "reason": (f"Probably one place split in two: places {r.place_id_a} and "
+                       f"{r.place_id_b} of {r.vehicle_id} lie {r.dist:.0f} m apart, are reached "
+                       f"at the same hour (±{r.dh:.1f} h) and never on the same day; their "
+                       f"visits {pattern}"),
             "distance_m": round(float(r.dist), 1), "visits": [int(r.n_a), int(r.n_b)],
             "place_ids": [r.place_id_a, r.place_id_b], "vehicle_id": r.vehicle_id,
             "suggested_flags": [{"target_kind": "place", "target_id": small,
