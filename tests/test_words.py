@@ -1,6 +1,8 @@
 """Analyst words for the analyses (issue 14 item 11): sentences first, numbers kept apart."""
+from auditor.analysis.outliers import VEHICLE_FEATURES
 from auditor.analysis.words import (
     FEATURE_WORDS,
+    VEHICLE_FEATURE_WORDS,
     condition_words,
     dominant_words,
     feature_words,
@@ -14,6 +16,9 @@ def test_every_feature_has_words():
     assert set(FEATURE_WORDS) == set(FEATURE_COLUMNS)
     assert feature_words("meta n_days") == "days with a visit"
     assert feature_words("battery_kwh") == "battery kwh"  # metadata: its own name
+    # the vehicle outliers' features too (median_dwell_h is a place feature's word as well)
+    assert set(VEHICLE_FEATURE_WORDS) | {"median_dwell_h"} == set(VEHICLE_FEATURES)
+    assert feature_words("teleport_share").startswith("share of trips starting far")
 
 
 def test_tree_conditions_read_as_words():

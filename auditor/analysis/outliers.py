@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditor.analysis.words import feature_words
 from auditor.geo import haversine_m
 
 MAX_PLACES = 50
@@ -82,7 +83,7 @@ def _entries(ids: np.ndarray, X: np.ndarray, cols: list[str], seed: int, limit: 
         feats = [{"feature": cols[j], "value": float(X[i, j]) if np.isfinite(X[i, j]) else None,
                   "fleet_median": float(med[i, j]) if np.isfinite(med[i, j]) else None,
                   "robust_z": round(float(zi[j]), 2)} for j in top if zi[j] != 0]
-        words = ", ".join(f"{f['feature']} {_fmt(f['value'])} (median "
+        words = ", ".join(f"{feature_words(f['feature'])} {_fmt(f['value'])} (median "
                           f"{_fmt(f['fleet_median'])}, z {f['robust_z']:+.1f})" for f in feats)
         ident = str(ids[i])
         out.append({

@@ -30,10 +30,22 @@ FEATURE_WORDS = {
 }
 
 
+# auditor.analysis.outliers.VEHICLE_FEATURES in words (median_dwell_h is in FEATURE_WORDS)
+VEHICLE_FEATURE_WORDS = {
+    "trips_per_day": "trips per day",
+    "km_per_day": "km driven per day",
+    "median_trip_km": "typical trip (km)",
+    "median_trip_min": "typical trip (minutes)",
+    "max_trip_km": "longest trip (km)",
+    "n_places": "places it stops at",
+    "teleport_share": "share of trips starting far from where the last one ended",
+}
+
+
 def feature_words(name: str) -> str:
     """'n_days' -> 'days with a visit'; metadata columns and unknown names as they are."""
     base = name[5:] if name.startswith("meta ") else name
-    return FEATURE_WORDS.get(base, base.replace("_", " "))
+    return FEATURE_WORDS.get(base) or VEHICLE_FEATURE_WORDS.get(base, base.replace("_", " "))
 
 
 _CONDITION = re.compile(r"^(?P<name>.+?) (?P<op><=|>) (?P<value>-?[\d.,e+]+)"
