@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
                             help=f"random seed: the same seed gives the same bytes "
                                  f"(default {defaults.SEED})")
 
+    def engine_options(parser, does: str, dask_note: str, on: str, paths: str = "") -> None:
+        """--engine/--workers/--scheduler: ingest and infer share them (auditor.engine)."""
+        parser.add_argument("--engine", choices=["local", "dask"], default=None,
+                            help=f"who {does}: this process (local, the default) or a Dask "
+                                 f"cluster ({dask_note})")
+        parser.add_argument("--workers", type=int, default=None, metavar="N",
+                            help="dask: worker processes of the local cluster it starts "
+                                 "(default: the machine's cores)")
+        parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                            help=f"dask: {on} an existing cluster, e.g. tcp://host:8786 "
+                                 f"(default: $DASK_SCHEDULER_ADDRESS, else a local cluster)"
+                                 f"{paths}")
+
     d = sub.add_parser("demo", help="demo-data + ingest + infer, then the GUI")
     d.add_argument("--out", default=None, help="project file (default: a demo project in the "
                    "user data directory)")
@@ -108,17 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--pings-buckets", type=int, metavar="N",
                    help="pings: vehicle buckets of a new --pings-store (default 128; ~1M pings "
                         "per bucket suits a cluster)")
-    i.add_argument("--engine", choices=["local", "dask"], default=None,
-                   help="who reads and validates the files: this process (local, the default) "
-                        "or a Dask cluster (dask: one file per task; this process writes the "
-                        "project, the same as local)")
-    i.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="dask: worker processes of the local cluster it starts (default: the "
-                        "machine's cores)")
-    i.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="dask: validate on an existing cluster, e.g. tcp://host:8786 (default: "
-                        "$DASK_SCHEDULER_ADDRESS, else a local cluster); its workers must see "
-                        "the files at the same paths")
+    engine_options(i, "reads and validates the files",
+                   "dask: one file per task; this process writes the project, the same as "
+                   "local", "validate on", "; its workers must see the files at the same paths")
     i.add_argument("--json", action="store_true",
                    help="print one JSON summary per file instead of text")
 
@@ -142,15 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--weights-from", metavar="EXPORT_DIR",
                    help="train on an export's corrected labels, exclusions and sample_weight "
                         "(its run's seed and split); report before -> after on test vehicles")
-    n.add_argument("--engine", choices=["local", "dask"], default=None,
-                   help="who derives trips, stops, places and features: this process (local, "
-                        "the default) or a Dask cluster (dask)")
-    n.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="dask: worker processes of the local cluster it starts (default: the "
-                        "machine's cores)")
-    n.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="dask: run on an existing cluster, e.g. tcp://host:8786 (default: "
-                        "$DASK_SCHEDULER_ADDRESS, else a local cluster)")
+    engine_options(n, "derives trips, stops, places and features", "dask", "run on")
     n.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     r = sub.add_parser("report", help="validation metrics, suspicious labels, error tree, skew")
