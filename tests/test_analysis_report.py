@@ -205,6 +205,20 @@ def test_evidence_sentences(project, report):
     conn.close()
 
 
+def test_a_finding_about_two_labels_is_said_once(report):
+    from auditor.analysis.sections.evidence import render_text
+    pair = [e for e in report["evidence"] if e["check"] == "home_work_coincide"]
+    # one row per label, so each label's details pane shows it ...
+    assert sorted(e["label"] for e in pair) == ["home", "work"]
+    assert len({e["sentence"] for e in pair}) == 1
+    # ... and the report's text says it once
+    text = render_text(report)
+    assert sum(pair[0]["sentence"] in line for line in text) == 1
+    distinct = len({e["sentence"] for e in report["evidence"]})
+    assert text[0] == (f"Label evidence: {distinct} findings on "
+                       f"{len({e['label_id'] for e in report['evidence']})} labels")
+
+
 def test_work_never_on_weekday(project):
     conn = open_project(project)
     with transaction(conn):  # move V07's work label onto its Saturday gym

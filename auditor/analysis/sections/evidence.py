@@ -27,8 +27,12 @@ def compute(inp: ReportInputs) -> dict[str, Any]:
 
 
 def render_text(r: dict) -> list[str]:
-    lines = [f"Label evidence: {len(r['evidence'])} findings"]
-    lines += [f"  {e['sentence']}" for e in r["evidence"][:10]]
+    # a finding about a pair of labels (home and work together) is one row per label, so
+    # each label's details pane shows it; the text says it once
+    sentences = list(dict.fromkeys(e["sentence"] for e in r["evidence"]))
+    labels = len({e["label_id"] for e in r["evidence"]})
+    lines = [f"Label evidence: {len(sentences)} findings on {labels} labels"]
+    lines += [f"  {s}" for s in sentences[:10]]
     return lines
 
 
