@@ -316,3 +316,23 @@ def test_only_some_analyses_give_the_same_sections(project, report):
         conn.close()
     assert list(part) == ["run_id", "skew", "fix_loop"]
     assert part["skew"] == report["skew"] and part["fix_loop"] == report["fix_loop"]
+
+
+def test_skew_text_names_the_shifts_beyond_sampling_noise(report):
+    from auditor.analysis.sections.skew import render_text
+    comps = report["skew"]["comparisons"]
+    comp = dict(comps["validation"])
+    rows = [dict(f) for f in comp["features"] if f["kind"] == "numeric"][:3]
+    assert len(rows) == 3
+    # two flagged shifts, one of them beyond the KS test's noise, one row not flagged
+    for row, (flag, significant) in zip(rows, [(True, True), (True, False), (False, True)]):
+        row.update(flag=flag, ks_significant=significant)
+    comp.update(features=rows, flagged=[rows[0]["feature"], rows[1]["feature"]])
+    line = render_text({"skew": {**report["skew"], "comparisons": {"validation": comp}}})[0]
+    assert line.startswith(f"Skew train vs validation ({comp['n_reference_places']} vs "
+                           f"{comp['n_current_places']} places): flagged "
+                           f"{rows[0]['feature']}, {rows[1]['feature']}; ")
+    assert line.endswith(f"beyond sampling noise (KS p < 0.05): {rows[0]['feature']}")
+    rows[0]["ks_significant"] = False
+    line = render_text({"skew": {**report["skew"], "comparisons": {"validation": comp}}})[0]
+    assert line.endswith("none of the numeric ones")

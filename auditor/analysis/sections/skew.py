@@ -135,11 +135,23 @@ def places(inp: ReportInputs, report: dict) -> dict:
 
 
 def render_text(r: dict) -> list[str]:
+    from auditor.analysis.skew import KS_ALPHA
     sk = r["skew"]
     lines = []
     for name, comp in sk["comparisons"].items():
         flagged = ", ".join(comp["flagged"]) or "none"
-        lines.append(f"Skew {comp['reference']} vs {name}: flagged {flagged}")
+        sizes = (f" ({comp['n_reference_places']} vs {comp['n_current_places']} places)"
+                 if "n_reference_places" in comp and "n_current_places" in comp else "")
+        line = f"Skew {comp['reference']} vs {name}{sizes}: flagged {flagged}"
+        # a few dozen places differ by 0.1 std by chance: say which shifts the KS test
+        # finds beyond that noise, so a long list does not read as a long list of problems
+        numeric = [f for f in comp.get("features", [])
+                   if f.get("flag") and f.get("kind") == "numeric"]
+        if numeric:
+            beyond = [f["feature"] for f in numeric if f.get("ks_significant")]
+            line += (f"; beyond sampling noise (KS p < {KS_ALPHA}): "
+                     f"{', '.join(beyond) or 'none of the numeric ones'}")
+        lines.append(line)
     pops = sk["populations"]["by_population"]
     if pops:
         p = pops[0]
