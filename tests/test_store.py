@@ -1,5 +1,6 @@
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -158,3 +159,28 @@ def test_read_pings_by_vehicle_range_and_without_stated_offsets(tmp_path):
     assert read_pings(conn, columns=PING_COLUMNS, vehicle_range=("E", "F")).empty
     with pytest.raises(ValueError):
         read_pings(conn, ["A"], vehicle_range=("A", "B"))
+
+
+def test_replace_table_from_frame_declares_types_key_and_indexes(tmp_path):
+    """The derived table is rebuilt by plain DDL: column affinities from the frame's dtypes,
+    the primary key enforced, the asked-for indexes made, an older table's columns gone."""
+    conn = open_project(tmp_path / "p.db")
+    old = pd.DataFrame({"place_id": ["z"], "gone": [1]})
+    df = pd.DataFrame({"place_id": ["a", "b"], "vehicle_id": ["v1", "v2"], "x": [1.5, 2.0],
+                       "n": np.array([1, 2], dtype=np.int64), "ok": [True, False]})
+    with transaction(conn):
+        replace_table_from_frame(conn, "place_features", old, primary_key="place_id")
+        replace_table_from_frame(conn, "place_features", df, primary_key="place_id",
+                                 indexes=[["vehicle_id"], ["vehicle_id", "n"]])
+    info = {r[1]: (r[2], r[5]) for r in conn.execute("PRAGMA table_info(place_features)")}
+    assert info == {"place_id": ("TEXT", 1), "vehicle_id": ("TEXT", 0), "x": ("REAL", 0),
+                    "n": ("INTEGER", 0), "ok": ("INTEGER", 0)}
+    indexed = {tuple(r[2] for r in conn.execute(f"PRAGMA index_info('{name}')"))
+               for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                           "AND tbl_name = 'place_features' AND sql IS NOT NULL")}
+    assert indexed == {("vehicle_id",), ("vehicle_id", "n")}
+    assert conn.execute("SELECT typeof(n), typeof(x) FROM place_features LIMIT 1").fetchone() \
+        == ("integer", "real")
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(conn):
+            insert_frame(conn, "place_features", df.head(1))
