@@ -58,12 +58,16 @@ def _in_order(pings: pd.DataFrame) -> bool:
     (factorize) cost ~0.05 s per 400k pings, twice a shard (issue 16)."""
     if len(pings) < 2:
         return True
-    vid = pings["vehicle_id"].to_numpy(dtype=object)
+    codes, ids = pd.factorize(pings["vehicle_id"])  # cheap on Arrow strings; no object copy
+    if (codes < 0).any():
+        return False  # a missing id: let the full sort place it
+    ids = np.asarray(ids, dtype=object)
     ts = pings["ts"].to_numpy(dtype=np.int64)
-    same = vid[1:] == vid[:-1]
+    same = codes[1:] == codes[:-1]
     change = np.flatnonzero(~same)
-    try:
-        if not all(vid[i] < vid[i + 1] for i in change.tolist()):  # one step per vehicle
+    try:  # one step per vehicle: each run's id after the one before
+        if not all(ids[a] < ids[b] for a, b in zip(codes[change].tolist(),
+                                                   codes[change + 1].tolist())):
             return False
     except TypeError:  # ids of mixed kinds: let factorize order them
         return False
