@@ -184,3 +184,30 @@ def test_replace_table_from_frame_declares_types_key_and_indexes(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):
         with transaction(conn):
             insert_frame(conn, "place_features", df.head(1))
+
+
+@pytest.mark.parametrize("offsets, ts", [
+    ([32767, -32767, None, 0], [0, 1, 2, 3]),             # the widest offsets that pack
+    ([32768, -5, None, 1], [0, 1, 2, 3]),                 # one too wide: read unpacked
+    ([-32768, 5, None, 1], [0, 1, 2, 3]),
+    ([60, None, -60, 0], [-(2**36) + 1, 0, 5, 2**36 - 1]),  # the widest ts that pack
+    ([60, None, -60, 0], [-(2**40), 0, 5, 2**40]),        # too wide: read unpacked
+])
+def test_read_pings_stated_offsets_read_beside_ts_equal_the_general_read(tmp_path, offsets, ts):
+    """ts and the stated offset come through sqlite3 as one integer when their ranges allow;
+    at and past the edges of those ranges the read still equals a plain pandas read."""
+    from auditor.store.queries import read_pings
+    conn = _pings_project(tmp_path, [None] * 5)
+    conn.execute("DELETE FROM pings")
+    conn.executemany("INSERT INTO pings (ping_id, vehicle_id, ts, utc_offset_min, lat, lon, "
+                     "import_id) VALUES (?,?,?,?,?,?,1)",
+                     [(i + 1, "V", t, o, 1.0 + i, 2.0) for i, (o, t) in enumerate(zip(offsets, ts))])
+    conn.commit()
+    cols = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
+    plain = pd.read_sql_query(f"SELECT {','.join(cols)} FROM pings ORDER BY vehicle_id, ts, "
+                              "ping_id", conn)
+    plain["utc_offset_min"] = plain["utc_offset_min"].astype("Int64")
+    got = read_pings(conn, columns=cols)
+    pd.testing.assert_frame_equal(got, plain)
+    assert got["utc_offset_min"].tolist() == [pd.NA if o is None else o
+                                              for _, o in sorted(zip(ts, offsets))]

@@ -82,6 +82,8 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
     # per-vehicle counts, whether any trip id is set and how many stated offsets there are, in
     # one pass (neither is in the index: asking separately would be a second pass over the rows)
     extra = [f"COUNT({c})" for c in ("trip_id", "utc_offset_min") if c in columns]
+    if "utc_offset_min" in columns and "ts" in columns:  # may ts and offset share one value?
+        extra += ["MIN(utc_offset_min)", "MAX(utc_offset_min)", "MIN(ts)", "MAX(ts)"]
     counts = conn.execute(f"SELECT vehicle_id, COUNT(*){''.join(', ' + e for e in extra)} "
                           f"FROM pings {where} GROUP BY vehicle_id ORDER BY vehicle_id",
                           params).fetchall()
@@ -89,25 +91,42 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
         return None
     # no stated offset at all (UTC or epoch stamps, the usual case): one value less per row
     # to step through Python; the column is then all NULL
-    all_null = set()
-    if "utc_offset_min" in columns and not any(r[-1] for r in counts):
-        all_null.add("utc_offset_min")
+    all_null, packed = set(), False
+    if "utc_offset_min" in columns:
+        n_stated = [r[2 + ("trip_id" in columns)] for r in counts]
+        if not any(n_stated):
+            all_null.add("utc_offset_min")
+        elif "ts" in columns:
+            packed = _packable([r[-4:] for r, n in zip(counts, n_stated) if n],
+                               [r[-2:] for r in counts])
     read = [c for c in numeric if c not in all_null] or ["ping_id"]  # the row count needs one
     select = [c if _NUMERIC[c][1] is None else f"IFNULL({c}, {_NUMERIC[c][1]!r})" for c in read]
+    if packed:  # one integer for ts and the offset: a value less per row to step through
+        at = read.index("ts")
+        select[at] = f"ts * {_PACK} + IFNULL(utc_offset_min + {_PACK // 2}, 0)"
+        del select[read.index("utc_offset_min")]
+        read = [c for c in read if c != "utc_offset_min"]
     rows = conn.execute(f"SELECT {','.join(select)} FROM pings {where} "
                         "ORDER BY vehicle_id, ts, ping_id", params)
     values = np.fromiter(rows, dtype=np.dtype([(c, _NUMERIC[c][0]) for c in read]))
-    if sum(r[1] for r in counts) != len(values):
+    n = len(values)
+    if sum(r[1] for r in counts) != n:
         return None  # another writer got in between: read again the general way
+    if packed:
+        both = values["ts"]
+        low = both & (_PACK - 1)
+        values = {c: values[c] for c in read}
+        values["ts"] = both >> 16
+        values["utc_offset_min"] = np.where(low == 0, _INT_NULL, low - _PACK // 2)
     out = {}
     for c in columns:
         if c == "vehicle_id":
             out[c] = repeated_ids([r[0] for r in counts], [r[1] for r in counts])
         elif c == "trip_id":
-            out[c] = np.full(len(values), None, dtype=object)
+            out[c] = np.full(n, None, dtype=object)
         elif c in all_null:  # utc_offset_min, NULL in every row
-            out[c] = pd.arrays.IntegerArray(np.full(len(values), _INT_NULL, dtype=np.int64),
-                                            np.ones(len(values), dtype=bool))
+            out[c] = pd.arrays.IntegerArray(np.full(n, _INT_NULL, dtype=np.int64),
+                                            np.ones(n, dtype=bool))
         else:
             kind, null = _NUMERIC[c]
             col = values[c]
@@ -133,6 +152,22 @@ def repeated_ids(ids: Sequence[str], counts: Sequence[int]):
         codes = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
         return pd.array(pa.array(list(ids), type=pa.large_string()).take(codes), dtype=dtype)
     return np.repeat(np.array(list(ids), dtype=object), counts)
+
+
+_PACK = 1 << 16  # ts * _PACK + (offset + _PACK / 2), 0 for NULL: exact for these ranges
+_TS_PACKABLE = 1 << 36  # seconds to the year 4000; the packed value stays below 2**53
+
+
+def _packable(offset_ranges, ts_ranges) -> bool:
+    """Whether every stated offset fits in 16 bits beside its ts (never 0: that is NULL) and
+    every ts leaves room for them in a signed 64-bit integer."""
+    lows = [lo for lo, hi, *_ in offset_ranges] + [0]
+    highs = [hi for lo, hi, *_ in offset_ranges] + [0]
+    ts_lo = min(lo for lo, hi in ts_ranges)
+    ts_hi = max(hi for lo, hi in ts_ranges)
+    ints = all(type(v) is int for v in (*lows, *highs, ts_lo, ts_hi))
+    return (ints and min(lows) > -_PACK // 2 and max(highs) < _PACK // 2
+            and -_TS_PACKABLE < ts_lo and ts_hi < _TS_PACKABLE)
 
 
 def iter_vehicle_batches(conn: sqlite3.Connection, batch_size: int = 200) -> Iterable[list[str]]:
