@@ -211,3 +211,28 @@ def test_read_pings_stated_offsets_read_beside_ts_equal_the_general_read(tmp_pat
     pd.testing.assert_frame_equal(got, plain)
     assert got["utc_offset_min"].tolist() == [pd.NA if o is None else o
                                               for _, o in sorted(zip(ts, offsets))]
+
+
+def test_file_vehicle_ids_seek_the_index_and_equal_a_distinct_scan(tmp_path):
+    """The vehicle list found by one index seek per vehicle equals SELECT DISTINCT, for ids
+    that are prefixes of each other, differ in case, spaces or script; also with no pings and
+    without the index (then it scans)."""
+    from auditor.store.queries import file_vehicle_ids
+    conn = _pings_project(tmp_path, [None] * 5)
+    assert file_vehicle_ids(conn) == ["A", "B"]
+    ids = ["a", "a ", "ab", "A", "Ä", "b", "", "veh-10", "veh-2", "x" * 300]
+    conn.executemany("INSERT INTO pings (vehicle_id, ts, lat, lon, import_id) "
+                     "VALUES (?, ?, 1.0, 2.0, 1)", [(v, t) for v in ids for t in (3, 1, 2)])
+    conn.commit()
+    distinct = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings "
+                                           "ORDER BY vehicle_id")]
+    assert file_vehicle_ids(conn) == distinct and len(distinct) == len(set(ids) | {"A", "B"})
+    plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN SELECT MIN(vehicle_id) "
+                                                "FROM pings WHERE vehicle_id > 'a'"))
+    assert "INDEX" in plan  # the seek the fast path relies on
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                "tbl_name = 'pings' AND sql IS NOT NULL").fetchall():
+        conn.execute(f'DROP INDEX "{name}"')
+    assert file_vehicle_ids(conn) == distinct
+    conn.execute("DELETE FROM pings")
+    assert file_vehicle_ids(conn) == []

@@ -177,9 +177,31 @@ def iter_vehicle_batches(conn: sqlite3.Connection, batch_size: int = 200) -> Ite
         yield ids[i:i + batch_size]
 
 
+# one index seek per vehicle (the next id after the last one), where SELECT DISTINCT steps
+# through every ping's index entry: ~0.05 s per 400k pings against well under 1 ms
+_NEXT_VEHICLE_SQL = """
+WITH RECURSIVE v(id) AS (
+    SELECT (SELECT MIN(vehicle_id) FROM pings)
+    UNION ALL
+    SELECT (SELECT MIN(vehicle_id) FROM pings WHERE vehicle_id > v.id) FROM v WHERE v.id IS NOT NULL
+)
+SELECT id FROM v WHERE id IS NOT NULL"""
+
+
+def file_vehicle_ids(conn: sqlite3.Connection) -> list[str]:
+    """Vehicles with pings in the project file (not the Parquet store), sorted."""
+    indexed = any(conn.execute("SELECT name FROM pragma_index_info(?) WHERE seqno = 0",
+                               (name,)).fetchone() == ("vehicle_id",)
+                  for (name,) in conn.execute("SELECT name FROM pragma_index_list('pings')"))
+    if not indexed:  # a seek per vehicle needs the index; without it one pass is cheaper
+        return [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings "
+                                           "ORDER BY vehicle_id")]
+    return [r[0] for r in conn.execute(_NEXT_VEHICLE_SQL)]
+
+
 def pinged_vehicle_ids(conn: sqlite3.Connection) -> list[str]:
     """Vehicles with pings, sorted: in the file, or in the Parquet pings store."""
-    rows = conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id").fetchall()
+    rows = [(v,) for v in file_vehicle_ids(conn)]
     if not rows and table_exists(conn, "pings_store_vehicles"):
         rows = conn.execute("SELECT vehicle_id FROM pings_store_vehicles ORDER BY vehicle_id")
     return [r[0] for r in rows]
