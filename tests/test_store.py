@@ -1,5 +1,6 @@
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -158,3 +159,80 @@ def test_read_pings_by_vehicle_range_and_without_stated_offsets(tmp_path):
     assert read_pings(conn, columns=PING_COLUMNS, vehicle_range=("E", "F")).empty
     with pytest.raises(ValueError):
         read_pings(conn, ["A"], vehicle_range=("A", "B"))
+
+
+def test_replace_table_from_frame_declares_types_key_and_indexes(tmp_path):
+    """The derived table is rebuilt by plain DDL: column affinities from the frame's dtypes,
+    the primary key enforced, the asked-for indexes made, an older table's columns gone."""
+    conn = open_project(tmp_path / "p.db")
+    old = pd.DataFrame({"place_id": ["z"], "gone": [1]})
+    df = pd.DataFrame({"place_id": ["a", "b"], "vehicle_id": ["v1", "v2"], "x": [1.5, 2.0],
+                       "n": np.array([1, 2], dtype=np.int64), "ok": [True, False]})
+    with transaction(conn):
+        replace_table_from_frame(conn, "place_features", old, primary_key="place_id")
+        replace_table_from_frame(conn, "place_features", df, primary_key="place_id",
+                                 indexes=[["vehicle_id"], ["vehicle_id", "n"]])
+    info = {r[1]: (r[2], r[5]) for r in conn.execute("PRAGMA table_info(place_features)")}
+    assert info == {"place_id": ("TEXT", 1), "vehicle_id": ("TEXT", 0), "x": ("REAL", 0),
+                    "n": ("INTEGER", 0), "ok": ("INTEGER", 0)}
+    indexed = {tuple(r[2] for r in conn.execute(f"PRAGMA index_info('{name}')"))
+               for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                           "AND tbl_name = 'place_features' AND sql IS NOT NULL")}
+    assert indexed == {("vehicle_id",), ("vehicle_id", "n")}
+    assert conn.execute("SELECT typeof(n), typeof(x) FROM place_features LIMIT 1").fetchone() \
+        == ("integer", "real")
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(conn):
+            insert_frame(conn, "place_features", df.head(1))
+
+
+@pytest.mark.parametrize("offsets, ts", [
+    ([32767, -32767, None, 0], [0, 1, 2, 3]),             # the widest offsets that pack
+    ([32768, -5, None, 1], [0, 1, 2, 3]),                 # one too wide: read unpacked
+    ([-32768, 5, None, 1], [0, 1, 2, 3]),
+    ([60, None, -60, 0], [-(2**36) + 1, 0, 5, 2**36 - 1]),  # the widest ts that pack
+    ([60, None, -60, 0], [-(2**40), 0, 5, 2**40]),        # too wide: read unpacked
+])
+def test_read_pings_stated_offsets_read_beside_ts_equal_the_general_read(tmp_path, offsets, ts):
+    """ts and the stated offset come through sqlite3 as one integer when their ranges allow;
+    at and past the edges of those ranges the read still equals a plain pandas read."""
+    from auditor.store.queries import read_pings
+    conn = _pings_project(tmp_path, [None] * 5)
+    conn.execute("DELETE FROM pings")
+    conn.executemany("INSERT INTO pings (ping_id, vehicle_id, ts, utc_offset_min, lat, lon, "
+                     "import_id) VALUES (?,?,?,?,?,?,1)",
+                     [(i + 1, "V", t, o, 1.0 + i, 2.0) for i, (o, t) in enumerate(zip(offsets, ts))])
+    conn.commit()
+    cols = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "trip_id"]
+    plain = pd.read_sql_query(f"SELECT {','.join(cols)} FROM pings ORDER BY vehicle_id, ts, "
+                              "ping_id", conn)
+    plain["utc_offset_min"] = plain["utc_offset_min"].astype("Int64")
+    got = read_pings(conn, columns=cols)
+    pd.testing.assert_frame_equal(got, plain)
+    assert got["utc_offset_min"].tolist() == [pd.NA if o is None else o
+                                              for _, o in sorted(zip(ts, offsets))]
+
+
+def test_file_vehicle_ids_seek_the_index_and_equal_a_distinct_scan(tmp_path):
+    """The vehicle list found by one index seek per vehicle equals SELECT DISTINCT, for ids
+    that are prefixes of each other, differ in case, spaces or script; also with no pings and
+    without the index (then it scans)."""
+    from auditor.store.queries import file_vehicle_ids
+    conn = _pings_project(tmp_path, [None] * 5)
+    assert file_vehicle_ids(conn) == ["A", "B"]
+    ids = ["a", "a ", "ab", "A", "Ä", "b", "", "veh-10", "veh-2", "x" * 300]
+    conn.executemany("INSERT INTO pings (vehicle_id, ts, lat, lon, import_id) "
+                     "VALUES (?, ?, 1.0, 2.0, 1)", [(v, t) for v in ids for t in (3, 1, 2)])
+    conn.commit()
+    distinct = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings "
+                                           "ORDER BY vehicle_id")]
+    assert file_vehicle_ids(conn) == distinct and len(distinct) == len(set(ids) | {"A", "B"})
+    plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN SELECT MIN(vehicle_id) "
+                                                "FROM pings WHERE vehicle_id > 'a'"))
+    assert "INDEX" in plan  # the seek the fast path relies on
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                "tbl_name = 'pings' AND sql IS NOT NULL").fetchall():
+        conn.execute(f'DROP INDEX "{name}"')
+    assert file_vehicle_ids(conn) == distinct
+    conn.execute("DELETE FROM pings")
+    assert file_vehicle_ids(conn) == []

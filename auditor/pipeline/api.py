@@ -43,7 +43,7 @@ from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.connection import LONG_JOB_WAIT_S
-from auditor.store.queries import read_labels, read_pings, read_vehicles
+from auditor.store.queries import file_vehicle_ids, read_labels, read_pings, read_vehicles
 
 PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",
                        "predicted_label"] + PROBA_COLUMNS + OOF_COLUMNS)
@@ -348,7 +348,7 @@ def _shard_tasks(conn, path: Path, config: InferConfig, engine):
                            config.batch_vehicles)
         where = str(path.resolve())
         return iter([(SqliteShard(where, tuple(r), consecutive=True),) for r in runs]), len(runs)
-    ids = [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id")]
+    ids = file_vehicle_ids(conn)
     size = vehicles_per_shard(len(ids), config.batch_vehicles, engine.workers_hint)
     plan = plan_shards(ids, buckets_for(len(ids), size))
     local = isinstance(engine, LocalEngine)  # one process, the project open: read through it

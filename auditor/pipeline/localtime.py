@@ -103,14 +103,25 @@ def parking_location(pings: pd.DataFrame, vcode: np.ndarray, n_vehicles: int,
 
 
 def _mode_per_group(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Most common value per group (ties: the smaller value); NaN where a group has none."""
+    """Most common value per group (ties: the smaller value); NaN where a group has none.
+    Runs of equal (group, value) in one lexsort, in numpy: a pandas value_counts here cost
+    ~0.05 s per 400k pings (issue 16)."""
     out = np.full(n_groups, np.nan)
+    values = np.asarray(values, dtype=float)
+    codes = np.asarray(codes, dtype=np.int64)
+    keep = ~np.isnan(values)
+    codes, values = codes[keep], values[keep]
     if len(codes) == 0:
         return out
-    counts = pd.DataFrame({"g": codes, "v": values}).value_counts().reset_index(name="n")
-    best = counts.sort_values(["g", "n", "v"], ascending=[True, False, True]) \
-        .drop_duplicates("g")
-    out[best["g"].to_numpy()] = best["v"].to_numpy(dtype=float)
+    order = np.lexsort((values, codes))
+    g, v = codes[order], values[order]
+    starts = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (v[1:] != v[:-1])])
+    run_g, run_v = g[starts], v[starts]
+    run_n = np.diff(np.r_[starts, len(g)])
+    # per group: the most pings, then the smaller value
+    best = np.lexsort((run_v, -run_n, run_g))
+    first = best[np.r_[True, run_g[best][1:] != run_g[best][:-1]]]
+    out[run_g[first]] = run_v[first]
     return out
 
 

@@ -142,20 +142,24 @@ def vehicle_digests(pings: pd.DataFrame) -> pd.DataFrame:
     if not len(pings):
         return pd.DataFrame({"vehicle_id": pd.Series([], dtype=object),
                              "digest": pd.Series([], dtype=object)})
-    vid = pings["vehicle_id"].to_numpy(dtype=object)
+    # runs of one vehicle from its codes: no Python object per ping (the ids are Arrow
+    # strings under pandas 3; an object copy of them cost ~0.03 s per 400k pings)
+    codes, names = pd.factorize(pings["vehicle_id"], use_na_sentinel=False)
+    names = np.asarray(names, dtype=object)
     ts = np.ascontiguousarray(pings["ts"].to_numpy(dtype=np.int64))
     lat = np.ascontiguousarray(pings["lat"].to_numpy(dtype=np.float64))
     lon = np.ascontiguousarray(pings["lon"].to_numpy(dtype=np.float64))
-    starts = np.flatnonzero(np.r_[True, vid[1:] != vid[:-1]])
-    ends = np.r_[starts[1:], len(vid)]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    vid = names[codes[starts]]
     out = []
-    for s, e in zip(starts, ends):
-        h = hashlib.sha256(str(vid[s]).encode("utf-8") + b"\0")
+    for v, s, e in zip(vid, starts, ends):
+        h = hashlib.sha256(str(v).encode("utf-8") + b"\0")
         h.update(ts[s:e].tobytes())
         h.update(lat[s:e].tobytes())
         h.update(lon[s:e].tobytes())
         out.append(h.digest())
-    return pd.DataFrame({"vehicle_id": vid[starts], "digest": np.asarray(out, dtype=object)})
+    return pd.DataFrame({"vehicle_id": vid, "digest": np.asarray(out, dtype=object)})
 
 
 def peak_rss_mb() -> float:

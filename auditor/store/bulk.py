@@ -150,16 +150,24 @@ def replace_table_from_frame(conn: sqlite3.Connection, table: str, df: pd.DataFr
                              indexes: Sequence[Sequence[str]] = ()) -> None:
     """Drop and recreate ``table`` with ``df``'s columns and rows (caller owns the txn).
 
-    For derived tables whose columns follow the code (e.g. place_features)."""
-    from auditor.store.connection import db  # sqlite-utils: schema work, not the row copy
+    For derived tables whose columns follow the code (e.g. place_features). Plain DDL (the
+    table sqlite-utils' create_table made: INTEGER/REAL/TEXT columns, the primary key inline):
+    importing sqlite-utils cost ~0.1 s of every `auditor infer` (issue 16)."""
+    def quoted(name: str) -> str:
+        return '"' + str(name).replace('"', '""') + '"'
 
-    def sqltype(s: "pd.Series") -> type:
+    def sqltype(s: "pd.Series") -> str:
         k = s.dtype.kind
-        return int if k in "iub" else float if k == "f" else str
+        return "INTEGER" if k in "iub" else "REAL" if k == "f" else "TEXT"
 
-    project = db(conn)
-    project[table].drop(ignore=True)
-    project.create_table(table, {c: sqltype(df[c]) for c in df.columns}, pk=primary_key)
+    if primary_key is not None and primary_key not in df.columns:
+        raise ValueError(f"primary key {primary_key} is not a column of the frame")
+    columns = ",\n   ".join(
+        f"{quoted(c)} {sqltype(df[c])}{' PRIMARY KEY' if c == primary_key else ''}"
+        for c in df.columns)
+    conn.execute(f"DROP TABLE IF EXISTS {quoted(table)}")
+    conn.execute(f"CREATE TABLE {quoted(table)} (\n   {columns}\n)")
     for i, idx in enumerate(indexes):
-        project[table].create_index(list(idx), index_name=f"{table}_i{i}")
+        conn.execute(f"CREATE INDEX {quoted(f'{table}_i{i}')}\n    ON {quoted(table)} "
+                     f"({', '.join(quoted(c) for c in idx)})")
     insert_frame(conn, table, df)

@@ -75,13 +75,18 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
     the two statements. Python stepping each row is the cost (about 0.25 us per value read
     on top of about 0.3 us per row here): read only the columns asked for."""
     import numpy as np
-    import pandas as pd
     numeric = [c for c in columns if c in _NUMERIC]
     if set(columns) - set(numeric) - {"vehicle_id", "trip_id"}:
         return None
-    # per-vehicle counts, whether any trip id is set and how many stated offsets there are, in
-    # one pass (neither is in the index: asking separately would be a second pass over the rows)
+    guarded = _read_guarded(conn, where, params, columns, numeric)
+    if guarded is not None:
+        return guarded
+    # the checked read: per-vehicle counts, whether any trip id is set and how many stated
+    # offsets there are, in one pass (neither is in the index: asking separately would be a
+    # second pass over the rows)
     extra = [f"COUNT({c})" for c in ("trip_id", "utc_offset_min") if c in columns]
+    if "utc_offset_min" in columns and "ts" in columns:  # may ts and offset share one value?
+        extra += ["MIN(utc_offset_min)", "MAX(utc_offset_min)", "MIN(ts)", "MAX(ts)"]
     counts = conn.execute(f"SELECT vehicle_id, COUNT(*){''.join(', ' + e for e in extra)} "
                           f"FROM pings {where} GROUP BY vehicle_id ORDER BY vehicle_id",
                           params).fetchall()
@@ -89,26 +94,87 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
         return None
     # no stated offset at all (UTC or epoch stamps, the usual case): one value less per row
     # to step through Python; the column is then all NULL
-    all_null = set()
-    if "utc_offset_min" in columns and not any(r[-1] for r in counts):
-        all_null.add("utc_offset_min")
+    all_null, packed = set(), False
+    if "utc_offset_min" in columns:
+        n_stated = [r[2 + ("trip_id" in columns)] for r in counts]
+        if not any(n_stated):
+            all_null.add("utc_offset_min")
+        elif "ts" in columns:
+            packed = _packable([r[-4:] for r, n in zip(counts, n_stated) if n],
+                               [r[-2:] for r in counts])
     read = [c for c in numeric if c not in all_null] or ["ping_id"]  # the row count needs one
     select = [c if _NUMERIC[c][1] is None else f"IFNULL({c}, {_NUMERIC[c][1]!r})" for c in read]
+    if packed:  # one integer for ts and the offset: a value less per row to step through
+        at = read.index("ts")
+        select[at] = f"ts * {_PACK} + IFNULL(utc_offset_min + {_PACK // 2}, 0)"
+        del select[read.index("utc_offset_min")]
+        read = [c for c in read if c != "utc_offset_min"]
     rows = conn.execute(f"SELECT {','.join(select)} FROM pings {where} "
                         "ORDER BY vehicle_id, ts, ping_id", params)
     values = np.fromiter(rows, dtype=np.dtype([(c, _NUMERIC[c][0]) for c in read]))
     if sum(r[1] for r in counts) != len(values):
         return None  # another writer got in between: read again the general way
+    return _pings_frame(counts, values, read, packed, columns, all_null)
+
+
+def _read_guarded(conn: sqlite3.Connection, where: str, params: tuple,
+                  columns: Sequence[str], numeric: list[str]) -> Optional[pd.DataFrame]:
+    """The usual case in one pass over the rows: counts from the index alone, ts and offset
+    packed, and SQLite itself checking per row what the checked read asks the table for first
+    (no trip id; ts and offset integers in the packable ranges). A row that fails makes its
+    first value NULL, which np.fromiter refuses: None, and the caller reads the checked way.
+    The counts pass asking the table for those checks cost ~0.05-0.15 s per 400k pings."""
+    import numpy as np
+    counts = conn.execute(f"SELECT vehicle_id, COUNT(*) FROM pings {where} "
+                          "GROUP BY vehicle_id ORDER BY vehicle_id", params).fetchall()
+    read = list(numeric) or ["ping_id"]  # the row count needs one
+    select = [c if _NUMERIC[c][1] is None else f"IFNULL({c}, {_NUMERIC[c][1]!r})" for c in read]
+    guard = ["trip_id IS NULL"] if "trip_id" in columns else []
+    packed = "ts" in read and "utc_offset_min" in read
+    if packed:
+        ts_max, off_max = _TS_PACKABLE - 1, _PACK // 2 - 1
+        guard.append(f"typeof(ts) = 'integer' AND ts BETWEEN {-ts_max} AND {ts_max} AND "
+                     f"(utc_offset_min IS NULL OR (typeof(utc_offset_min) = 'integer' AND "
+                     f"utc_offset_min BETWEEN {-off_max} AND {off_max}))")
+        select[read.index("ts")] = f"ts * {_PACK} + IFNULL(utc_offset_min + {_PACK // 2}, 0)"
+        del select[read.index("utc_offset_min")]
+        read = [c for c in read if c != "utc_offset_min"]
+    if guard:
+        select[0] = f"CASE WHEN {' AND '.join(guard)} THEN {select[0]} END"
+    rows = conn.execute(f"SELECT {','.join(select)} FROM pings {where} "
+                        "ORDER BY vehicle_id, ts, ping_id", params)
+    try:
+        values = np.fromiter(rows, dtype=np.dtype([(c, _NUMERIC[c][0]) for c in read]))
+    except TypeError:  # a row failed the guard
+        return None
+    finally:
+        rows.close()
+    if sum(r[1] for r in counts) != len(values):
+        return None
+    return _pings_frame(counts, values, read, packed, columns, set())
+
+
+def _pings_frame(counts, values, read, packed, columns, all_null) -> pd.DataFrame:
+    """The frame of the columnar reads: ids repeated from ``counts``, the numeric ``values``
+    (``packed``: ts and offset in one integer) with their NULL sentinels made missing."""
+    import numpy as np
+    import pandas as pd
+    n = len(values)
+    if packed:
+        both = values["ts"]
+        low = both & (_PACK - 1)
+        values = {c: values[c] for c in read}
+        values["ts"] = both >> 16
+        values["utc_offset_min"] = np.where(low == 0, _INT_NULL, low - _PACK // 2)
     out = {}
     for c in columns:
         if c == "vehicle_id":
-            out[c] = np.repeat(np.array([r[0] for r in counts], dtype=object),
-                               [r[1] for r in counts])
+            out[c] = repeated_ids([r[0] for r in counts], [r[1] for r in counts])
         elif c == "trip_id":
-            out[c] = np.full(len(values), None, dtype=object)
+            out[c] = np.full(n, None, dtype=object)
         elif c in all_null:  # utc_offset_min, NULL in every row
-            out[c] = pd.arrays.IntegerArray(np.full(len(values), _INT_NULL, dtype=np.int64),
-                                            np.ones(len(values), dtype=bool))
+            out[c] = pd.arrays.IntegerArray(np.full(n, _INT_NULL, dtype=np.int64),
+                                            np.ones(n, dtype=bool))
         else:
             kind, null = _NUMERIC[c]
             col = values[c]
@@ -120,6 +186,38 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
     return pd.DataFrame(out)
 
 
+def repeated_ids(ids: Sequence[str], counts: Sequence[int]):
+    """Each id repeated its count of times, as the column pandas would make of those strings.
+    Where that is pyarrow-backed (pandas 3's str), built in Arrow from one string per id:
+    pandas converting a repeated Python-object column cost ~0.05 s per 400k pings, and every
+    ``to_numpy(dtype=object)`` of it as much again (issue 16)."""
+    import numpy as np
+    import pandas as pd
+    dtype = pd.Series(list(ids[:1]) or [""]).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and \
+            all(type(v) is str for v in ids):
+        import pyarrow as pa
+        codes = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+        return pd.array(pa.array(list(ids), type=pa.large_string()).take(codes), dtype=dtype)
+    return np.repeat(np.array(list(ids), dtype=object), counts)
+
+
+_PACK = 1 << 16  # ts * _PACK + (offset + _PACK / 2), 0 for NULL: exact for these ranges
+_TS_PACKABLE = 1 << 36  # seconds to the year 4000; the packed value stays below 2**53
+
+
+def _packable(offset_ranges, ts_ranges) -> bool:
+    """Whether every stated offset fits in 16 bits beside its ts (never 0: that is NULL) and
+    every ts leaves room for them in a signed 64-bit integer."""
+    lows = [lo for lo, hi, *_ in offset_ranges] + [0]
+    highs = [hi for lo, hi, *_ in offset_ranges] + [0]
+    ts_lo = min(lo for lo, hi in ts_ranges)
+    ts_hi = max(hi for lo, hi in ts_ranges)
+    ints = all(type(v) is int for v in (*lows, *highs, ts_lo, ts_hi))
+    return (ints and min(lows) > -_PACK // 2 and max(highs) < _PACK // 2
+            and -_TS_PACKABLE < ts_lo and ts_hi < _TS_PACKABLE)
+
+
 def iter_vehicle_batches(conn: sqlite3.Connection, batch_size: int = 200) -> Iterable[list[str]]:
     """Vehicle ids with pings, in sorted batches, so fleet-size work never loads every ping."""
     ids = pinged_vehicle_ids(conn)
@@ -127,9 +225,31 @@ def iter_vehicle_batches(conn: sqlite3.Connection, batch_size: int = 200) -> Ite
         yield ids[i:i + batch_size]
 
 
+# one index seek per vehicle (the next id after the last one), where SELECT DISTINCT steps
+# through every ping's index entry: ~0.05 s per 400k pings against well under 1 ms
+_NEXT_VEHICLE_SQL = """
+WITH RECURSIVE v(id) AS (
+    SELECT (SELECT MIN(vehicle_id) FROM pings)
+    UNION ALL
+    SELECT (SELECT MIN(vehicle_id) FROM pings WHERE vehicle_id > v.id) FROM v WHERE v.id IS NOT NULL
+)
+SELECT id FROM v WHERE id IS NOT NULL"""
+
+
+def file_vehicle_ids(conn: sqlite3.Connection) -> list[str]:
+    """Vehicles with pings in the project file (not the Parquet store), sorted."""
+    indexed = any(conn.execute("SELECT name FROM pragma_index_info(?) WHERE seqno = 0",
+                               (name,)).fetchone() == ("vehicle_id",)
+                  for (name,) in conn.execute("SELECT name FROM pragma_index_list('pings')"))
+    if not indexed:  # a seek per vehicle needs the index; without it one pass is cheaper
+        return [r[0] for r in conn.execute("SELECT DISTINCT vehicle_id FROM pings "
+                                           "ORDER BY vehicle_id")]
+    return [r[0] for r in conn.execute(_NEXT_VEHICLE_SQL)]
+
+
 def pinged_vehicle_ids(conn: sqlite3.Connection) -> list[str]:
     """Vehicles with pings, sorted: in the file, or in the Parquet pings store."""
-    rows = conn.execute("SELECT DISTINCT vehicle_id FROM pings ORDER BY vehicle_id").fetchall()
+    rows = [(v,) for v in file_vehicle_ids(conn)]
     if not rows and table_exists(conn, "pings_store_vehicles"):
         rows = conn.execute("SELECT vehicle_id FROM pings_store_vehicles ORDER BY vehicle_id")
     return [r[0] for r in rows]
