@@ -108,12 +108,14 @@ def python_values(values) -> list:
 
 
 def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, object],
-                   constants: Mapping[str, int] | None = None) -> int:
+                   constants: Mapping[str, int] | None = None, keep=None) -> int:
     """INSERT rows given column by column (``columns``: name -> array, all one length) into
     ``table``, in row order (rowids follow it). Like insert_frame, without a frame or an
     (n, k) object matrix: each column becomes a Python list once (in C) and the lists are
     interleaved by slice assignment into the flat parameter list the multi-row statements
-    bind. ``constants``: integer columns written into the statement. Caller owns the txn."""
+    bind. ``constants``: integer columns written into the statement. ``keep``: ascending
+    positions of the rows to insert (default all) — rows left out cost nothing, the kept ones
+    are not copied into new lists first. Caller owns the txn."""
     names = list(columns)
     constants = dict(constants or {})
     for name, value in constants.items():
@@ -135,6 +137,8 @@ def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, o
     one = "(" + ",".join(["?"] * k + [str(v) for v in constants.values()]) + ")"
     quoted = ",".join(f'"{c}"' for c in [*names, *constants])
     head = f'INSERT INTO "{table}" ({quoted}) VALUES '
+    if keep is not None:
+        return _insert_kept(conn, head, one, flat, k, per, keep)
     full = n - n % per
     step = per * k
     if full:
@@ -143,6 +147,35 @@ def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, o
     if full < n:
         conn.executemany(head + one, (flat[i:i + k] for i in range(full * k, n * k, k)))
     return n
+
+
+def _insert_kept(conn, head: str, one: str, flat: list, k: int, per: int, keep) -> int:
+    """The rows at positions ``keep`` of the row-major ``flat`` values, ``per`` rows per
+    statement: a statement whose rows are consecutive binds one slice of ``flat``; only the
+    few statements around a left-out row gather theirs row by row."""
+    import numpy as np
+    keep = np.asarray(keep, dtype=np.int64)
+    m = len(keep)
+    if not m:
+        return 0
+    full = m - m % per
+    first = keep[0:full:per]
+    whole = (keep[per - 1:full:per] - first == per - 1).tolist()
+
+    def groups():
+        for g, (a, consecutive) in enumerate(zip(first.tolist(), whole)):
+            if consecutive:
+                yield flat[a * k:(a + per) * k]
+            else:
+                out: list = []
+                for r in keep[g * per:(g + 1) * per].tolist():
+                    out += flat[r * k:(r + 1) * k]
+                yield out
+    if full:
+        conn.executemany(head + ",".join([one] * per), groups())
+    if full < m:
+        conn.executemany(head + one, (flat[r * k:(r + 1) * k] for r in keep[full:].tolist()))
+    return m
 
 
 def replace_table_from_frame(conn: sqlite3.Connection, table: str, df: pd.DataFrame,
