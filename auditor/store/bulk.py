@@ -151,30 +151,43 @@ def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, o
 
 def _insert_kept(conn, head: str, one: str, flat: list, k: int, per: int, keep) -> int:
     """The rows at positions ``keep`` of the row-major ``flat`` values, ``per`` rows per
-    statement: a statement whose rows are consecutive binds one slice of ``flat``; only the
-    few statements around a left-out row gather theirs row by row."""
+    statement, each statement's values bound as slices of ``flat``: one slice per run of
+    consecutive rows (a statement holds several runs only around a left-out row)."""
     import numpy as np
     keep = np.asarray(keep, dtype=np.int64)
     m = len(keep)
     if not m:
         return 0
-    full = m - m % per
-    first = keep[0:full:per]
-    whole = (keep[per - 1:full:per] - first == per - 1).tolist()
+    # run starts, as positions in keep: a statement's rows are cut there and at its own edges
+    cuts = (np.flatnonzero(np.diff(keep) != 1) + 1).tolist() + [m]
+    rows = keep.tolist()
 
-    def groups():
-        for g, (a, consecutive) in enumerate(zip(first.tolist(), whole)):
-            if consecutive:
-                yield flat[a * k:(a + per) * k]
-            else:
-                out: list = []
-                for r in keep[g * per:(g + 1) * per].tolist():
-                    out += flat[r * k:(r + 1) * k]
-                yield out
+    def values(lo: int, hi: int, j: int) -> tuple[list, int]:
+        """Values of kept rows lo..hi-1; ``j``: the first cut > lo (returned for the next)."""
+        while cuts[j] <= lo:
+            j += 1
+        if cuts[j] >= hi:  # one run
+            return flat[rows[lo] * k:(rows[hi - 1] + 1) * k], j
+        out: list = []
+        start = lo
+        while cuts[j] < hi:
+            out += flat[rows[start] * k:(rows[cuts[j] - 1] + 1) * k]
+            start = cuts[j]
+            j += 1
+        out += flat[rows[start] * k:(rows[hi - 1] + 1) * k]
+        return out, j
+
+    def statements(step: int, lo: int, hi: int):
+        j = 0
+        for a in range(lo, hi, step):
+            part, j = values(a, a + step, j)
+            yield part
+
+    full = m - m % per
     if full:
-        conn.executemany(head + ",".join([one] * per), groups())
+        conn.executemany(head + ",".join([one] * per), statements(per, 0, full))
     if full < m:
-        conn.executemany(head + one, (flat[r * k:(r + 1) * k] for r in keep[full:].tolist()))
+        conn.executemany(head + one, statements(1, full, m))
     return m
 
 
