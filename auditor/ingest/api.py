@@ -29,7 +29,7 @@ from auditor.store.connection import check_is_project, claim_new_project, remove
 DEFAULT_CHUNK_ROWS = 250_000
 # the first chunk of a file is smaller: the writer waits for it with nothing else to do, and
 # starts inserting sooner (every later chunk is read while the one before is written)
-FIRST_CHUNK_SHARE = 8
+FIRST_CHUNK_SHARE = 4
 PLAN_ROWS = 10_000  # rows parsed up front to validate a file before the project is touched
 _REASON_NAMES = np.array(REASONS, dtype=object)
 
@@ -61,7 +61,7 @@ class Plan:
 
     def chunks(self) -> Iterator[Chunk]:
         """The file's chunks as every import path cuts them (local and on Dask workers alike:
-        the rules between rows see the same chunks): the first one a share of the rest."""
+        the rules between rows see the same chunks): the first one a quarter of the rest."""
         chunks = self.source.chunks(self.chunk_rows)
         try:
             first = next(chunks, None)
