@@ -92,7 +92,7 @@ def test_time_order_and_chunking_give_the_vehicle_order_pings(tmp_path, seed):
     assert set(base_summary["reasons"]) == {"duplicate_ping", "impossible_jump",
                                             "missing_lat_lon", "lat_lon_out_of_range"}
     assert distinct == total  # every quarantined row names its own line
-    for summary, (pings, verdicts, (distinct, total)), project in results[1:]:
+    for summary, (pings, verdicts, (distinct, total)), _ in results[1:]:
         assert (summary["read"], summary["accepted"], summary["reasons"]) == \
             (base_summary["read"], base_summary["accepted"], base_summary["reasons"])
         assert pings == base_pings
