@@ -21,6 +21,7 @@ PING_COLUMNS = ["vehicle_id", "ts", "utc_offset_min", "lat", "lon", "speed_mps",
 
 
 INTEGER_COLUMNS = ("ts", "utc_offset_min")
+_TEXT_COLUMNS = ("vehicle_id", "trip_id")
 
 
 def _one_integer(values: np.ndarray):
@@ -157,7 +158,10 @@ class SortedPings:
                 constants[c] = same
             else:
                 values[c] = column
-        lists = {c: python_values(v) for c, v in values.items()}
+        # text columns hold str or None already (rows.pings makes them from codes): a plain
+        # tolist, without python_values' scan for NaN/NA (~0.15 s per 2M pings)
+        lists = {c: v.tolist() if c in _TEXT_COLUMNS else python_values(v)
+                 for c, v in values.items()}
         return cls(good, vcode, ts, lat, lon, vehicle, dup, values, lists, constants)
 
     def accepted(self, ok: np.ndarray) -> dict:
