@@ -14,15 +14,17 @@ with the same columns and no index, in one transaction, journal_mode WAL + synch
 auditor.ingest.api.ingest_paths into a new project (--into existing: an empty project made
 before the clock starts, so the import runs in WAL like the anchor): parsing, every quarantine rule, the
 (vehicle_id, ts) index, one transaction. Each side runs in its own fresh process (imports done
-before the clock starts), alternating, best of --repeat; peak memory is that process's peak
-RSS. Prints both throughputs, their ratio (target >= 1.0; CPU ratio too), peak memory and the
-machine's load average (the figures are only comparable at similar load)."""
+before the clock starts), anchor then ours, --repeat pairs; the ratio is the median of the
+pairs' ratios (worst and best printed too); peak memory is that process's peak RSS. Prints both
+sides' median runs, the ratio (target >= 1.0; CPU ratio too), peak memory and the machine's load
+average (the figures are only comparable at similar load)."""
 from __future__ import annotations
 
 import argparse
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -91,6 +93,14 @@ def run_side(side: str, csv: Path, db: Path, delimiter: str, existing: bool = Fa
     return result
 
 
+def _median_run(results: list[dict]) -> dict:
+    """The run with the median time (the upper one of an even count), peak memory the
+    largest of all runs."""
+    chosen = dict(sorted(results, key=lambda r: r["seconds"])[len(results) // 2])
+    chosen["peak_mb"] = max(r["peak_mb"] for r in results)
+    return chosen
+
+
 def time_sorted_shape(demo_csv: Path, out: Path) -> Path:
     """The demo's pings as another exporter would write them: time order, ';', renamed and
     reordered columns, epoch milliseconds, a trip id per vehicle-day."""
@@ -119,9 +129,9 @@ def main(argv=None) -> int:
     p.add_argument("--pings", type=int, default=2_000_000)
     p.add_argument("--shapes", default="demo,timesorted",
                    help="without a CSV: which shapes to run (demo, timesorted)")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="alternate the runs this often and keep each side's best time "
-                        "(steadier on a busy machine)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="run anchor and ours back to back this often; the ratio printed is the "
+                        "median of the pairs' ratios, with the worst and best")
     p.add_argument("--into", choices=("new", "existing"), default="new",
                    help="ours imports into a new project (default; its first import is written "
                         "through a rollback journal) or into an empty existing one (WAL, the "
@@ -149,29 +159,36 @@ def main(argv=None) -> int:
         for label, csv in shapes.items():
             delimiter = open_source(csv).delimiter or ","
             load_before = os.getloadavg()
-            best = {}
+            runs = {"anchor": [], "ours": []}
+            ratios, cpu_ratios, loads = [], [], []
             for run in range(args.repeat):
+                loads.append(os.getloadavg()[0])
                 for side in ("anchor", "ours"):
-                    result = run_side(side, csv, tmp / f"{side}{run}.db", delimiter,
-                                      existing=args.into == "existing")
-                    if side not in best or result["seconds"] < best[side]["seconds"]:
-                        best[side] = result
-                    best[side]["peak_mb"] = max(best[side]["peak_mb"], result["peak_mb"])
-            a, o = best["anchor"], best["ours"]
+                    runs[side].append(run_side(side, csv, tmp / f"{side}{run}.db", delimiter,
+                                               existing=args.into == "existing"))
+                a, o = runs["anchor"][-1], runs["ours"][-1]
+                # each pair ran back to back, so its ratio saw about the same load
+                ratios.append((o["rows"] / o["seconds"]) / (a["rows"] / a["seconds"]))
+                cpu_ratios.append(a["cpu"] / o["cpu"])
+            a, o = (_median_run(runs["anchor"]), _median_run(runs["ours"]))
             r_anchor, r_ours = a["rows"] / a["seconds"], o["rows"] / o["seconds"]
-            ratio = r_ours / r_anchor
+            ratio = statistics.median(ratios)
             s = o["summary"]
             print(f"\n== {label}: {csv.stat().st_size / 1e6:,.0f} MB, delimiter {delimiter!r}")
             print(f"rows: {s['read']:,} (accepted {s['accepted']:,}, quarantined "
                   f"{s['quarantined']:,} {s['reasons']})")
+            print("median run of each side:")
             print(f"anchor  pandas.read_csv + executemany: {a['seconds']:6.2f} s "
                   f"{r_anchor:10,.0f} rows/s  (cpu {a['cpu']:.2f} s, peak {a['peak_mb']:,.0f} MB)")
             ours_label = f"auditor ingest ({args.into} project)"
             print(f"{ours_label:37s}: {o['seconds']:6.2f} s "
                   f"{r_ours:10,.0f} rows/s  (cpu {o['cpu']:.2f} s, peak {o['peak_mb']:,.0f} MB)")
-            print(f"ratio {ratio:.2f} (target >= {TARGET})  "
-                  f"{'OK' if ratio >= TARGET else 'BELOW TARGET'};  CPU ratio "
-                  f"{a['cpu'] / o['cpu']:.2f}")
+            print(f"ratio {ratio:.2f} median of {len(ratios)} back-to-back pairs, worst "
+                  f"{min(ratios):.2f}, best {max(ratios):.2f} (target >= {TARGET})  "
+                  f"{'OK' if ratio >= TARGET else 'BELOW TARGET'};  CPU ratio median "
+                  f"{statistics.median(cpu_ratios):.2f}, worst {min(cpu_ratios):.2f}")
+            print("pairs (ratio, CPU ratio, 1-min load at the start): " + ", ".join(
+                f"{r:.2f}/{c:.2f}@{ld:.1f}" for r, c, ld in zip(ratios, cpu_ratios, loads)))
             print("load average (1/5/15 min) before: {:.2f} {:.2f} {:.2f}, after: "
                   "{:.2f} {:.2f} {:.2f} on {} cores".format(*load_before, *os.getloadavg(),
                                                            os.cpu_count()))

@@ -27,6 +27,9 @@ from auditor.store import open_project, pings_dataset, transaction
 from auditor.store.connection import check_is_project, claim_new_project, remove_claimed
 
 DEFAULT_CHUNK_ROWS = 250_000
+# the first chunk of a file is smaller: the writer waits for it with nothing else to do, and
+# starts inserting sooner (every later chunk is read while the one before is written)
+FIRST_CHUNK_SHARE = 4
 PLAN_ROWS = 10_000  # rows parsed up front to validate a file before the project is touched
 _REASON_NAMES = np.array(REASONS, dtype=object)
 
@@ -54,13 +57,39 @@ class Plan:
             frame = self.validate(chunk)
             return chunk, frame, (prepare(frame) if prepare is not None and len(frame)
                                   else None)
-        return prefetch(one(chunk) for chunk in self.source.chunks(self.chunk_rows))
+        return prefetch(one(chunk) for chunk in self.chunks())
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The file's chunks as every import path cuts them (local and on Dask workers alike:
+        the rules between rows see the same chunks): the first one a quarter of the rest."""
+        chunks = self.source.chunks(self.chunk_rows)
+        try:
+            first = next(chunks, None)
+            if first is not None:
+                yield from _split(first, max(1, self.chunk_rows // FIRST_CHUNK_SHARE))
+            yield from chunks
+        finally:
+            chunks.close()
+
+
+def _split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
+    """``chunk`` as its first ``rows`` rows and the rest; a line that is no row goes with the
+    part its line number falls in (one without a number with the second)."""
+    n = chunk.table.num_rows
+    if n <= rows:
+        yield chunk
+        return
+    last = int(chunk.lines[rows - 1])
+    before = [r for r in chunk.rejected if r[0] is not None and 0 <= r[0] < last]
+    after = [r for r in chunk.rejected if not (r[0] is not None and 0 <= r[0] < last)]
+    yield Chunk(chunk.table.slice(0, rows), chunk.lines[:rows], before, chunk.join)
+    yield Chunk(chunk.table.slice(rows), chunk.lines[rows:], after, chunk.join)
 
 
 def typed_chunks(plan: Plan) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     """One file -> its chunks, each with its validated typed frame (row-local reasons), in
     file order. Needs no project: the unit a Dask worker runs (auditor.ingest.parallel)."""
-    for chunk in plan.source.chunks(plan.chunk_rows):
+    for chunk in plan.chunks():
         yield chunk, plan.validate(chunk)
 
 

@@ -32,10 +32,12 @@ def _empty_ends() -> pd.DataFrame:
 class ImportMemory:
     def __init__(self):
         self.parts: list[pd.DataFrame] = []   # runs of each chunk
-        self.span = pd.DataFrame({"lo": pd.Series([], dtype=np.int64),
-                                  "hi": pd.Series([], dtype=np.int64)},
-                                 index=pd.Index([], dtype=object))
-        self.ends = _empty_ends()
+        # per vehicle: [lo, hi] of its accepted times, and its earliest and latest accepted
+        # ping as (ts, lat, lon). Plain dicts updated once per vehicle and chunk: a few
+        # thousand small steps, cheaper than pandas' fixed cost per call on frames this small
+        self.span: dict = {}
+        self.first: dict = {}
+        self.last: dict = {}
 
     def __len__(self) -> int:
         return sum(len(p) for p in self.parts)
@@ -50,11 +52,12 @@ class ImportMemory:
         """Rows equal (vehicle, ts, lat, lon) to a ping accepted earlier in this import;
         ``ids[vcode]`` is ``vehicle`` (looked up once per distinct id, not per row)."""
         out = np.zeros(len(ts), bool)
-        if not len(self.span) or not len(ts):
+        if not self.span or not len(ts):
             return out
-        span = self.span.reindex(pd.Index(np.asarray(ids, dtype=object), dtype=object))
-        lo = span["lo"].to_numpy(dtype=np.float64)[vcode]
-        hi = span["hi"].to_numpy(dtype=np.float64)[vcode]
+        none = (np.nan, np.nan)
+        spans = np.array([self.span.get(v, none) for v in np.asarray(ids, dtype=object).tolist()],
+                         dtype=np.float64).reshape(-1, 2)
+        lo, hi = spans[vcode, 0], spans[vcode, 1]
         with np.errstate(invalid="ignore"):
             suspect = np.flatnonzero((ts >= lo) & (ts <= hi))
         if not len(suspect):
@@ -90,8 +93,19 @@ class ImportMemory:
             lat=lambda f: f["lat"] + 0.0, lon=lambda f: f["lon"] + 0.0)  # -0.0 is 0.0, as in SQL
 
     def neighbours(self, vehicles) -> pd.DataFrame:
-        """Earliest and latest accepted ping so far of these (distinct) vehicles."""
-        return self.ends[self.ends["vehicle_id"].isin(vehicles)]
+        """Earliest and latest accepted ping so far of these (distinct) vehicles: the earliest
+        ones, then the latest ones that are another ping (by vehicle)."""
+        known = sorted(v for v in np.asarray(vehicles, dtype=object).tolist() if v in self.first)
+        if not known:
+            return _empty_ends()
+        firsts = [self.first[v] for v in known]
+        lasts = [(v, self.last[v]) for v in known if self.last[v] != self.first[v]]
+        rows = firsts + [end for _, end in lasts]
+        return pd.DataFrame({
+            "vehicle_id": np.array(known + [v for v, _ in lasts], dtype=object),
+            "ts": np.array([r[0] for r in rows], dtype=np.int64),
+            "lat": np.array([r[1] for r in rows], dtype=np.float64),
+            "lon": np.array([r[2] for r in rows], dtype=np.float64)})
 
     def add(self, first_id: int, vehicle: np.ndarray, ts: np.ndarray, lat: np.ndarray,
             lon: np.ndarray) -> None:
@@ -105,17 +119,19 @@ class ImportMemory:
         runs = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends],
                              "first_id": first_id + starts, "last_id": first_id + ends})
         self.parts.append(runs)
-        new_span = pd.DataFrame({"lo": runs["lo"].to_numpy(), "hi": runs["hi"].to_numpy()},
-                                index=pd.Index(runs["vehicle_id"].to_numpy(dtype=object),
-                                               dtype=object))
-        both = pd.concat([self.span, new_span])
-        self.span = both.groupby(level=0, sort=False).agg({"lo": "min", "hi": "max"})
-        self.span.index = self.span.index.astype(object)
-        edge = np.unique(np.r_[starts, ends])
-        rows = pd.DataFrame({"vehicle_id": vehicle[edge], "ts": ts[edge], "lat": lat[edge],
-                             "lon": lon[edge]})
-        both = pd.concat([self.ends, rows], ignore_index=True)
-        both = both.sort_values(["vehicle_id", "ts"], kind="stable")
-        first = both.drop_duplicates("vehicle_id", keep="first")
-        last = both.drop_duplicates("vehicle_id", keep="last")
-        self.ends = pd.concat([first, last]).drop_duplicates().reset_index(drop=True)
+        # one step per run (one run per vehicle in a chunk); at equal times the ping accepted
+        # first stays the earliest and the one accepted last becomes the latest
+        for v, t0, a0, o0, t1, a1, o1 in zip(
+                vehicle[starts].tolist(), ts[starts].tolist(), lat[starts].tolist(),
+                lon[starts].tolist(), ts[ends].tolist(), lat[ends].tolist(), lon[ends].tolist()):
+            span = self.span.get(v)
+            if span is None:
+                self.span[v] = (t0, t1)
+                self.first[v] = (t0, a0, o0)
+                self.last[v] = (t1, a1, o1)
+                continue
+            self.span[v] = (min(span[0], t0), max(span[1], t1))
+            if t0 < self.first[v][0]:
+                self.first[v] = (t0, a0, o0)
+            if t1 >= self.last[v][0]:
+                self.last[v] = (t1, a1, o1)

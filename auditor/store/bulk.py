@@ -108,12 +108,14 @@ def python_values(values) -> list:
 
 
 def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, object],
-                   constants: Mapping[str, int] | None = None) -> int:
+                   constants: Mapping[str, int] | None = None, keep=None) -> int:
     """INSERT rows given column by column (``columns``: name -> array, all one length) into
     ``table``, in row order (rowids follow it). Like insert_frame, without a frame or an
     (n, k) object matrix: each column becomes a Python list once (in C) and the lists are
     interleaved by slice assignment into the flat parameter list the multi-row statements
-    bind. ``constants``: integer columns written into the statement. Caller owns the txn."""
+    bind. ``constants``: integer columns written into the statement. ``keep``: ascending
+    positions of the rows to insert (default all) — rows left out cost nothing, the kept ones
+    are not copied into new lists first. Caller owns the txn."""
     names = list(columns)
     constants = dict(constants or {})
     for name, value in constants.items():
@@ -135,6 +137,8 @@ def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, o
     one = "(" + ",".join(["?"] * k + [str(v) for v in constants.values()]) + ")"
     quoted = ",".join(f'"{c}"' for c in [*names, *constants])
     head = f'INSERT INTO "{table}" ({quoted}) VALUES '
+    if keep is not None:
+        return _insert_kept(conn, head, one, flat, k, per, keep)
     full = n - n % per
     step = per * k
     if full:
@@ -143,6 +147,48 @@ def insert_columns(conn: sqlite3.Connection, table: str, columns: Mapping[str, o
     if full < n:
         conn.executemany(head + one, (flat[i:i + k] for i in range(full * k, n * k, k)))
     return n
+
+
+def _insert_kept(conn, head: str, one: str, flat: list, k: int, per: int, keep) -> int:
+    """The rows at positions ``keep`` of the row-major ``flat`` values, ``per`` rows per
+    statement, each statement's values bound as slices of ``flat``: one slice per run of
+    consecutive rows (a statement holds several runs only around a left-out row)."""
+    import numpy as np
+    keep = np.asarray(keep, dtype=np.int64)
+    m = len(keep)
+    if not m:
+        return 0
+    # run starts, as positions in keep: a statement's rows are cut there and at its own edges
+    cuts = (np.flatnonzero(np.diff(keep) != 1) + 1).tolist() + [m]
+    rows = keep.tolist()
+
+    def values(lo: int, hi: int, j: int) -> tuple[list, int]:
+        """Values of kept rows lo..hi-1; ``j``: the first cut > lo (returned for the next)."""
+        while cuts[j] <= lo:
+            j += 1
+        if cuts[j] >= hi:  # one run
+            return flat[rows[lo] * k:(rows[hi - 1] + 1) * k], j
+        out: list = []
+        start = lo
+        while cuts[j] < hi:
+            out += flat[rows[start] * k:(rows[cuts[j] - 1] + 1) * k]
+            start = cuts[j]
+            j += 1
+        out += flat[rows[start] * k:(rows[hi - 1] + 1) * k]
+        return out, j
+
+    def statements(step: int, lo: int, hi: int):
+        j = 0
+        for a in range(lo, hi, step):
+            part, j = values(a, a + step, j)
+            yield part
+
+    full = m - m % per
+    if full:
+        conn.executemany(head + ",".join([one] * per), statements(per, 0, full))
+    if full < m:
+        conn.executemany(head + one, statements(1, full, m))
+    return m
 
 
 def replace_table_from_frame(conn: sqlite3.Connection, table: str, df: pd.DataFrame,
