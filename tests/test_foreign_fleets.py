@@ -525,3 +525,53 @@ def test_infer_names_the_labeller_the_report_names(cli, tmp_path):
     assert said == report["labels_source"]["text"]
     _, text, _ = cli("report", project)
     assert said in text
+
+
+# ------------------------------------------------------------------ vehicle metadata from elsewhere
+def _vehicles_and_pings(tmp_path, vehicles_csv: str):
+    vehicles = ff.commuters(2, centre=(40.75, -73.98), tz=NY)
+    pings_csv(ff.fleet(vehicles, 3), tmp_path / "pings.csv")
+    (tmp_path / "vehicles.csv").write_text(vehicles_csv, encoding="utf-8")
+    return tmp_path / "vehicles.csv", tmp_path / "pings.csv"
+
+
+def test_a_timezone_that_is_no_zone_is_refused_at_import_naming_its_line(cli, tmp_path):
+    """Imported without a word, 'Mars/Olympus' stopped every later infer with an error that
+    named neither the file, the line nor the vehicle."""
+    vehicles, pings = _vehicles_and_pings(
+        tmp_path, "vehicle_id,fleet,timezone\ncar-0,a,America/New_York\ncar-1,b,UTC+2\n")
+    project = tmp_path / "p.db"
+    _, _, err = cli("ingest", project, vehicles, pings, ok=False)
+    assert "vehicles.csv: line 3" in err and "'UTC+2'" in err and "IANA" in err
+    assert not project.exists()
+    # fixed (or left empty: 'not known'), the same files import and infer
+    vehicles.write_text("vehicle_id,fleet,timezone\ncar-0,a,America/New_York\ncar-1,b,\n")
+    ingest(cli, project, vehicles, pings)
+    assert cli.json("infer", project)["vehicles"] == 2
+
+
+def test_infer_names_the_vehicle_of_a_bad_stored_timezone(cli, tmp_path):
+    """A project imported before the check above: infer still refuses, naming the vehicle."""
+    vehicles, pings = _vehicles_and_pings(tmp_path, "vehicle_id,timezone\ncar-0,\ncar-1,\n")
+    project = tmp_path / "p.db"
+    ingest(cli, project, vehicles, pings)
+    conn = sqlite3.connect(project)
+    with conn:
+        conn.execute("""UPDATE vehicles SET meta = '{"timezone": "Mars/Olympus"}'
+                        WHERE vehicle_id = 'car-1'""")
+    conn.close()
+    _, _, err = cli("infer", project, ok=False)
+    assert "'Mars/Olympus' of vehicle car-1" in err
+
+
+@pytest.mark.parametrize("header", ["TimeZone", "TIMEZONE", " Timezone "])
+def test_a_timezone_header_in_other_case_is_the_vehicles_clock(header, cli, tmp_path):
+    """Other headers match whatever their case; 'TimeZone' was kept as metadata nobody read,
+    so local time silently came from the zone lookup instead of the file."""
+    vehicles, pings = _vehicles_and_pings(
+        tmp_path, f"VEHICLE_ID,{header},Fleet\ncar-0,{NY},a\ncar-1,{NY},b\n")
+    project = tmp_path / "p.db"
+    ingest(cli, project, vehicles, pings)
+    cli("infer", project)
+    clocks = cli.json("report", project)["local_time"]
+    assert clocks["sources"] == {"metadata": 2}
