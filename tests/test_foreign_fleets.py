@@ -127,10 +127,21 @@ def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled
     assert runs and all({"run_id", "kind", "created_at", "seed", "config", "data_hash",
                          "code_version", "val_accuracy", "test_accuracy"} <= set(r) for r in runs)
 
+    flag_ids = add_flags(project, pred, vehicles)
     flags = cli.json("flags", project)
     assert {"events", "flags"} <= set(flags)
+    assert sorted(f["event_id"] for f in flags["flags"]) == sorted(flag_ids)
+    for f in flags["flags"]:
+        assert {"event_id", "analyst", "target_kind", "target_id", "action", "new_value", "note",
+                "status", "lat", "lon", "review", "reviewer"} <= set(f)
+        assert f["status"] == "attached" and f["review"] == "pending"
     cli("flags", project, "--export", tmp / "flags.csv")
     cli("flags", project, "--import", tmp / "flags.csv")
+    assert cli.json("flags", project)["events"] == flags["events"]  # nothing new: all known
+    for event_id in flag_ids:
+        cli("review", project, "--analyst", "bob", "--accept", event_id)
+        cli("review", project, "--analyst", "alice", "--accept", event_id, ok=False)  # her own
+    assert {f["review"] for f in cli.json("flags", project)["flags"]} <= {"accepted"}
 
     for vid in vehicles:
         page = tmp / "map.html"
@@ -152,12 +163,40 @@ def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled
         cli("verify", out_dir)
         seen[f"export-{fmt}"] = exported
 
+    if labelled:
+        reviewed = cli.json("export", project, tmp / "export-reviewed", "--reviewed-only")
+        assert reviewed["rows"] >= 0
+        cli("verify", tmp / "export-reviewed")
+
     again = cli.json("infer", project, "--seed", seed)
     assert {k: again[k] for k in ("vehicles", "trips", "stops", "places")} == \
         {k: infer[k] for k in ("vehicles", "trips", "stops", "places")}
     pred2 = predictions(cli, project, tmp, "pred2.csv")
     pd.testing.assert_frame_equal(pred.reset_index(drop=True), pred2.reset_index(drop=True))
     return seen
+
+
+def add_flags(project: Path, pred: pd.DataFrame, vehicles: list[str]) -> list[int]:
+    """What an analyst does in the app: a corrected label on a place, bad data on a vehicle."""
+    from auditor.audit.flags import add_flag
+    from auditor.store import open_project
+    conn = open_project(project, create=False)
+    try:
+        ids = []
+        if len(pred):
+            row = pred.iloc[0]
+            new = next(c for c in ("home", "work", "other")
+                       if c not in (row["given_label"], row["predicted_label"]))
+            ids.append(add_flag(conn, "alice", "place", row["place_id"], "label_wrong", new,
+                                note="<b>bold</b> note"))
+        # bad data on a vehicle outside the training split (the export still has rows)
+        outside = sorted(set(pred.loc[pred["split"] != "train", "vehicle_id"])
+                         - set(pred.loc[pred["split"] == "train", "vehicle_id"]))
+        if outside:
+            ids.append(add_flag(conn, "alice", "vehicle", outside[-1], "bad_data"))
+        return ids
+    finally:
+        conn.close()
 
 
 def write_csv(frame: pd.DataFrame, path: Path, **kw) -> Path:
@@ -492,6 +531,7 @@ IDS = {
     "spaces_unicode_quotes": [" car 1 ", "Müller's \"van\"", "車両-三"],
     "html": ["<script>alert(1)</script>", "<b>bold</b>&amp;", "a'b\"c<d>e"],
     "long": ["v" * 300, "w" * 1000, "x"],
+    "separators": ["a:1", "b|2|3", "c,d;e\tf"],
 }
 
 
