@@ -615,3 +615,22 @@ def test_a_timezone_header_in_other_case_is_the_vehicles_clock(header, cli, tmp_
     cli("infer", project)
     clocks = cli.json("report", project)["local_time"]
     assert clocks["sources"] == {"metadata": 2}
+
+
+def test_utc_spelled_as_a_word_is_utc(reference, cli, tmp_path):
+    """BigQuery writes TIMESTAMP columns to CSV as '2025-03-03 07:00:00 UTC': every row was
+    quarantined as bad_timestamp (and the import 'succeeded' with nothing in it)."""
+    pings, want = reference
+    path = tmp_path / "bq.csv"
+    text = _text(pings, lambda t: [s.replace("T", " ").replace("Z", " UTC") for s in ff.iso_z(t)])
+    text.loc[::2, "timestamp"] = text.loc[::2, "timestamp"].str.replace(" UTC", " GMT")
+    path.write_bytes(_csv_bytes(text))
+    [summary] = ingest(cli, tmp_path / "p.db", path)
+    assert (summary["accepted"], summary["quarantined"]) == (len(pings), 0), summary
+    same_pings(stored(tmp_path / "p.db"), want)
+
+
+def test_the_wizard_reads_utc_as_a_word_as_a_stated_offset():
+    from auditor.ingest.preview import timestamp_style
+    assert timestamp_style(["2025-03-03 07:00:00 UTC"] * 3)[0] == "offset"
+    assert timestamp_style(["2025-03-03 07:00:00"] * 3)[0] == "naive"
