@@ -634,3 +634,12 @@ def test_the_wizard_reads_utc_as_a_word_as_a_stated_offset():
     from auditor.ingest.preview import timestamp_style
     assert timestamp_style(["2025-03-03 07:00:00 UTC"] * 3)[0] == "offset"
     assert timestamp_style(["2025-03-03 07:00:00"] * 3)[0] == "naive"
+
+
+def test_drift_cell_west_of_greenwich_reads_as_a_range():
+    """'lon -73.94--73.93' read as a typo; west and south of 0 the range says 'to'."""
+    from auditor.analysis.sections.drift import render_text
+    cell = {"lat_min": -33.88, "lat_max": -33.87, "lon_min": -73.94, "lon_max": -73.93,
+            "change": -0.027}
+    [line] = render_text({"skew": {"spatial_drift": {"cells": [cell]}}})
+    assert "lat -33.88 to -33.87, lon -73.94 to -73.93" in line and "--" not in line
