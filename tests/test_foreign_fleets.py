@@ -643,3 +643,52 @@ def test_drift_cell_west_of_greenwich_reads_as_a_range():
             "change": -0.027}
     [line] = render_text({"skew": {"spatial_drift": {"cells": [cell]}}})
     assert "lat -33.88 to -33.87, lon -73.94 to -73.93" in line and "--" not in line
+
+
+# ------------------------------------------------------------------ the map across ±180°
+@pytest.fixture(scope="module")
+def fiji(tmp_path_factory):
+    """Two commuters in Fiji: one drives from 179.985° E to 179.975° W every day."""
+    d = tmp_path_factory.mktemp("fiji")
+    vehicles = [ff.Vehicle("cross", (-16.5, 179.985), (-16.52, -179.975), tz="Pacific/Fiji"),
+                ff.Vehicle("plain", (-16.5, 179.90), (-16.53, 179.93), tz="Pacific/Fiji")]
+    pings_csv(ff.fleet(vehicles, 4), d / "pings.csv")
+    write_csv(ff.labels_for(vehicles), d / "labels.csv")
+    assert main(["ingest", str(d / "p.db"), str(d / "pings.csv"), str(d / "labels.csv")]) == 0
+    assert main(["infer", str(d / "p.db")]) == 0
+    return d / "p.db"
+
+
+def _drawn_lons(payload) -> list[float]:
+    return ([p["lon"] for p in payload["places"]]
+            + [c[1] for t in payload["trips"] for c in t["coords"]]
+            + [c[1] for c in payload["track"]])
+
+
+def test_a_vehicle_driving_across_the_antimeridian_is_mapped_where_it_drives(fiji):
+    """Its home at 179.985° and work at -179.975° were drawn at the two edges of the world:
+    the map opened at world zoom with a 2 km commute as a line round the globe."""
+    from auditor.maps.vehicle_map import vehicle_payload
+    from auditor.store import open_project
+    conn = open_project(fiji, create=False)
+    try:
+        cross = vehicle_payload(conn, "cross")
+        plain = vehicle_payload(conn, "plain")
+    finally:
+        conn.close()
+    (south, west), (north, east) = cross["bounds"]
+    assert east - west < 0.2 and north - south < 0.2
+    lons = _drawn_lons(cross)
+    assert max(lons) - min(lons) < 0.2 and min(lons) > 179.8  # one side: 180.025° for -179.975°
+    assert len({round(p["lon"]) for p in cross["places"]}) == 1
+    # a vehicle that does not cross keeps its coordinates as stored
+    assert all(-180 <= lon <= 180 for lon in _drawn_lons(plain))
+    (_, w), (_, e) = plain["bounds"]
+    assert 179.8 < w < e < 180
+
+
+def test_the_map_command_on_the_crossing_vehicle(fiji, cli, tmp_path):
+    cli("map", fiji, "--vehicle", "cross", "--out", tmp_path / "cross.html")
+    html = (tmp_path / "cross.html").read_text(encoding="utf-8")
+    payload = html[html.index('"bounds":'):][:80]
+    assert "-179." not in payload  # opened on the east side of the line, not the whole world
