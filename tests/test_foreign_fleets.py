@@ -692,3 +692,33 @@ def test_the_map_command_on_the_crossing_vehicle(fiji, cli, tmp_path):
     html = (tmp_path / "cross.html").read_text(encoding="utf-8")
     payload = html[html.index('"bounds":'):][:80]
     assert "-179." not in payload  # opened on the east side of the line, not the whole world
+
+
+def test_a_vehicle_parking_on_the_antimeridian_has_one_home_there(cli, tmp_path):
+    """Taveuni (Fiji) lies on 180°: a car parked there reports 179.99998 one time and
+    -179.99998 the next. Its stops were averaged to longitude 0 (the Gulf of Guinea), its one
+    home split into places at both edges of the world, and every trip across the line was
+    40,000 km long."""
+    home, work = (-16.8, 179.99998), (-16.83, 179.97)
+    v = ff.Vehicle("taveuni", home, work, tz="Pacific/Fiji")
+    pings = ff.fleet([v], 5)
+    at_home = np.flatnonzero(np.isclose(pings["lon"], home[1], atol=1e-9, rtol=0))
+    pings.loc[at_home[1::2], "lon"] = -home[1]  # the same spot, the other side of the line
+    pings_csv(pings, tmp_path / "pings.csv")
+    write_csv(ff.labels_for([v]), tmp_path / "labels.csv")
+    project = tmp_path / "p.db"
+    ingest(cli, project, tmp_path / "pings.csv", tmp_path / "labels.csv")
+    infer = cli.json("infer", project)
+    assert infer["places"] == 2 and infer["labelled_places"] == 2
+    conn = sqlite3.connect(project)
+    try:
+        stop_lons = [lon for (lon,) in conn.execute("SELECT lon FROM stops")]
+        place_lons = sorted(lon for (lon,) in conn.execute("SELECT lon FROM places"))
+        longest = conn.execute("SELECT MAX(distance_m) FROM trips").fetchone()[0]
+    finally:
+        conn.close()
+    assert min(abs(lon) for lon in stop_lons) > 179.9
+    assert all(-180 <= lon < 180 for lon in place_lons + stop_lons)
+    assert abs(place_lons[0]) > 179.999 and abs(place_lons[1] - work[1]) < 1e-3
+    assert longest < 10_000
+    run_contract(cli, project, tmp_path, vehicles=["taveuni"])
