@@ -236,7 +236,13 @@ SHAPES = {
 }
 
 
-@pytest.mark.parametrize("shape", sorted(SHAPES))
+def _params(names, fast=()):
+    """Every name a test case; all but ``fast`` marked slow (~5 s of CPU per whole contract),
+    so the default run keeps a few and `-m slow` runs the rest."""
+    return [pytest.param(n, marks=() if n in fast else pytest.mark.slow) for n in sorted(names)]
+
+
+@pytest.mark.parametrize("shape", _params(SHAPES, fast={"five_vehicles_no_labels"}))
 def test_contract_on_fleet_shapes(shape, cli, tmp_path):
     vehicles, pings, labels = SHAPES[shape]()
     files = [pings_csv(pings, tmp_path / "pings.csv")]
@@ -344,7 +350,7 @@ ODD = {
 }
 
 
-@pytest.mark.parametrize("shape", sorted(ODD))
+@pytest.mark.parametrize("shape", _params(ODD))
 def test_contract_with_odd_vehicles(shape, cli, tmp_path):
     pings, labels, _ = ODD[shape]()
     files = [pings_csv(pings, tmp_path / "pings.csv"), write_csv(labels, tmp_path / "labels.csv")]
@@ -535,7 +541,7 @@ IDS = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(IDS))
+@pytest.mark.parametrize("kind", _params(IDS, fast={"html"}))
 def test_contract_with_ids_other_people_use(kind, cli, tmp_path):
     ids = IDS[kind]
     vehicles = ff.commuters(len(ids), ids=ids)
@@ -604,7 +610,8 @@ def test_infer_names_the_vehicle_of_a_bad_stored_timezone(cli, tmp_path):
     assert "'Mars/Olympus' of vehicle car-1" in err
 
 
-@pytest.mark.parametrize("header", ["TimeZone", "TIMEZONE", " Timezone "])
+@pytest.mark.parametrize("header", ["TimeZone", pytest.param("TIMEZONE", marks=pytest.mark.slow),
+                                    pytest.param(" Timezone ", marks=pytest.mark.slow)])
 def test_a_timezone_header_in_other_case_is_the_vehicles_clock(header, cli, tmp_path):
     """Other headers match whatever their case; 'TimeZone' was kept as metadata nobody read,
     so local time silently came from the zone lookup instead of the file."""
@@ -721,4 +728,3 @@ def test_a_vehicle_parking_on_the_antimeridian_has_one_home_there(cli, tmp_path)
     assert all(-180 <= lon < 180 for lon in place_lons + stop_lons)
     assert abs(place_lons[0]) > 179.999 and abs(place_lons[1] - work[1]) < 1e-3
     assert longest < 10_000
-    run_contract(cli, project, tmp_path, vehicles=["taveuni"])
