@@ -740,3 +740,12 @@ def test_a_vehicle_parking_on_the_antimeridian_has_one_home_there(cli, tmp_path)
     assert all(-180 <= lon < 180 for lon in place_lons + stop_lons)
     assert abs(place_lons[0]) > 179.999 and abs(place_lons[1] - work[1]) < 1e-3
     assert longest < 10_000
+
+
+def test_no_population_figures_is_said_not_left_as_an_empty_heading():
+    """One vehicle (or none labelled): 'Accuracy by population (…):' stood over nothing."""
+    from auditor.analysis.sections.validation import render_text
+    lines = render_text({"run_id": 2, "validation": {
+        "status": "no validation vehicles", "by_population": {"metadata": {}, "schedule": []}}})
+    assert lines[-1].startswith("Accuracy by population") and lines[-1].endswith(
+        "none (no population has out-of-fold predictions)")
