@@ -85,12 +85,12 @@ def timestamp_style(values) -> tuple[str, str]:
     patterns (auditor.ingest.timestamps)."""
     import re
 
-    from auditor.ingest.timestamps import _EPOCH, _OFFSET
+    from auditor.ingest.timestamps import _EPOCH, _OFFSET, _UTC_WORD
     texts = [str(v).strip() for v in values if str(v).strip()]
     if not texts:
         return "unknown", ""
     for style, pattern in (("epoch", _EPOCH), ("offset", _OFFSET)):
-        hits = [t for t in texts if re.search(pattern, t)]
+        hits = [t for t in texts if re.search(pattern, re.sub(_UTC_WORD, r"\1Z", t))]
         if len(hits) * 2 > len(texts):
             return style, hits[0]
     return "naive", texts[0]

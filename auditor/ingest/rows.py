@@ -4,6 +4,7 @@ Rules that need other rows (duplicates, jumps) run later, in kinds.py, with proj
 from __future__ import annotations
 
 import json
+import zoneinfo
 from typing import Mapping, Optional
 
 import numpy as np
@@ -12,6 +13,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import timestamps
+from auditor.ingest.columns import normalise
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
 from auditor.ingest.values import to_float, to_text
@@ -141,12 +143,44 @@ def vehicles(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame
     vehicle = _text_column(chunk, fields, "vehicle_id")
     mark(cols["reason"], _missing(vehicle), "missing_vehicle_id")
     _formula_rule(chunk, fields, cols["reason"], "vehicle_id")
-    names = sorted(c for c in chunk.table.column_names if c != fields["vehicle_id"])
-    values = [display_text(chunk.table.column(c)) for c in names]
+    columns = sorted(c for c in chunk.table.column_names if c != fields["vehicle_id"])
+    values = [display_text(chunk.table.column(c)) for c in columns]
     values = [np.asarray(pc.fill_null(pc.utf8_trim_whitespace(v), "").to_pandas(), dtype=object)
               for v in values]
+    names = _meta_keys(columns)
+    if ZONE_KEY in names:
+        _check_zones(values[names.index(ZONE_KEY)], cols["line"], cols["reason"], file,
+                     columns[names.index(ZONE_KEY)])
     # one small dict per vehicle (thousands, not millions): a loop is fine here
     meta = [json.dumps(dict(zip(names, row)), sort_keys=True, ensure_ascii=False)
             for row in zip(*values)] if names else ["{}"] * len(vehicle)
     cols.update(vehicle_id=vehicle, meta=np.asarray(meta, dtype=object))
     return pd.DataFrame(cols)
+
+
+ZONE_KEY = "timezone"  # the metadata key local time and --ignore-offset read
+
+
+def _meta_keys(columns: list[str]) -> list[str]:
+    """Metadata keys of the vehicle file's columns: as written, except that a 'TimeZone' or
+    'TIMEZONE' header (matched as other headers are) is stored as 'timezone', the key local
+    time reads; an exact 'timezone' column wins over such a spelling."""
+    if ZONE_KEY in columns:
+        return list(columns)
+    spelled = [c for c in columns if normalise(c) == ZONE_KEY]
+    return [ZONE_KEY if spelled and c == spelled[0] else c for c in columns]
+
+
+def _check_zones(zones: np.ndarray, lines: np.ndarray, reason: np.ndarray, file: str,
+                 column: str) -> None:
+    """A timezone that is no IANA zone name is refused here, naming its line: found only at
+    infer it stopped every inference with no line to fix. Empty means 'not known'."""
+    ok = reason == OK
+    for zone in sorted({z for z in zones[ok] if z}):  # a handful of distinct zones
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            line = lines[np.flatnonzero(ok & (zones == zone))[0]]
+            raise UserError(f"{file}: line {line}: {column} {zone!r} is not an IANA time zone "
+                            "name — write one such as Europe/Berlin or America/New_York (or "
+                            "leave it empty) and import the file again") from None

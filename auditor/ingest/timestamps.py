@@ -22,6 +22,7 @@ _EPOCH = r"^[+-]?\d+(\.\d+)?$"
 # An offset only counts after a time of day, so the '-01' of a bare date is not an offset.
 _OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _US_PER_S = 1_000_000
+_UTC_WORD = r"(?i)(\d)\s*(?:UTC|GMT)$"
 _TAIL = re.compile(r"[+-]\d{2}:?\d{2}$")
 
 
@@ -115,6 +116,8 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
     rest &= ~_common_iso(text, out)
     if not rest.any():
         return
+    # '2025-03-03 07:00:00 UTC' (BigQuery's CSV export) and '... GMT' state UTC as a word
+    text = pc.replace_substring_regex(text, _UTC_WORD, r"\1Z")
     is_epoch = pc.fill_null(pc.match_substring_regex(text, _EPOCH), False)
     is_epoch = is_epoch.to_numpy(zero_copy_only=False) & rest
     if is_epoch.any():

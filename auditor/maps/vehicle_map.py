@@ -19,6 +19,8 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
+import numpy as np
+
 from auditor.analysis.issue_words import unmatched_words
 from auditor.maps.basemap import BASEMAPS, check_basemap  # noqa: F401  (re-exported)
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
@@ -182,6 +184,40 @@ def data_bounds(places: list[dict], trips: list[dict], track: list,
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
+def _lons(places, trips, track, unmatched):
+    yield from (p["lon"] for p in places)
+    yield from (c[1] for t in trips for c in t["coords"] or ())
+    yield from (c[1] for c in track)
+    for u in unmatched:
+        yield u["lon"]
+        yield from (n[1] for n in u["nearest"])
+
+
+def straddles_antimeridian(places, trips, track, unmatched) -> bool:
+    """Does the vehicle drive across ±180° longitude (Fiji, Chukotka, the Aleutians)? Drawn
+    as stored, its places sit at both edges of the world, the map opens at world zoom and a
+    trip of a few km becomes a line round the globe. True when the drawn longitudes span
+    more than 180° and span less once the western ones are moved east by 360°."""
+    lons = np.fromiter(_lons(places, trips, track, unmatched), dtype=float)
+    if not len(lons) or lons.max() - lons.min() <= 180:
+        return False
+    east = np.where(lons < 0, lons + 360.0, lons)
+    return bool(east.max() - east.min() < lons.max() - lons.min())
+
+
+def _east_of_antimeridian(places, trips, track, unmatched):
+    """The same coordinates with western longitudes + 360° (Leaflet draws 181° as -179° on the
+    next copy of the world): one side of the antimeridian, neighbours again."""
+    def e(lon):
+        return round(lon + 360.0, 6) if lon < 0 else lon
+    places = [{**p, "lon": e(p["lon"])} for p in places]
+    trips = [{**t, "coords": [[c[0], e(c[1])] for c in t["coords"] or ()]} for t in trips]
+    track = [[c[0], e(c[1])] for c in track]
+    unmatched = [{**u, "lon": e(u["lon"]), "nearest": [[n[0], e(n[1])] for n in u["nearest"]]}
+                 for u in unmatched]
+    return places, trips, track, unmatched
+
+
 def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) -> dict:
     """The JSON-able payload vehicle_map.js draws. Every string that becomes markup (popup,
     tooltip, info) is escaped here; ids and the legend are set as text by the page."""
@@ -202,9 +238,12 @@ def page_data(data: VehicleData, basemap: str, selected_place: Optional[str]) ->
                   "nearest": [[round(n["lat"], 6), round(n["lon"], 6)] for n in u["nearest"]],
                   "popup": unmatched_popup(u), "tooltip": unmatched_tooltip(u)}
                  for u in data.unmatched]
-    return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": data.track,
+    track = data.track
+    if straddles_antimeridian(places, trips, track, unmatched):
+        places, trips, track, unmatched = _east_of_antimeridian(places, trips, track, unmatched)
+    return {"vehicleId": data.vehicle_id, "places": places, "trips": trips, "track": track,
             "unmatched": unmatched,
-            "bounds": data_bounds(places, trips, data.track,
+            "bounds": data_bounds(places, trips, track,
                                   {p["place_id"]: p.get("visits") for p in data.places},
                                   unmatched),
             "pointCount": data.point_count, "info": info_box(data), "legend": legend_rows(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from auditor.pipeline.api import LABELS_SOURCE_TEXT, infer_project
+from auditor.pipeline.api import LABELS_SOURCE_TEXT, PROJECT_LABELLER_TEXT, infer_project
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.engine import make_engine
 from auditor.progress import TerminalProgress
@@ -94,6 +94,15 @@ def run(args) -> int:
     return 0
 
 
+def _labels_text(summary: dict) -> str:
+    """Who labelled the run, in the words the report uses: for a project's own labels, the
+    labeller its training vehicles chose (the 02:00 baseline can win on a small fleet)."""
+    if summary["labels_source"] == "project_labels":
+        return PROJECT_LABELLER_TEXT.get(summary.get("labeller"),
+                                         LABELS_SOURCE_TEXT["project_labels"])
+    return LABELS_SOURCE_TEXT[summary["labels_source"]]
+
+
 def _summary_lines(summary: dict) -> list[str]:
     lines = [
         f"{summary['vehicles']} vehicles, {summary['pings']} pings -> {summary['trips']} trips, "
@@ -108,7 +117,7 @@ def _summary_lines(summary: dict) -> list[str]:
         f"{_pct(summary['baseline_test_accuracy'])}",
         f"validation accuracy: model {_pct(summary['val_accuracy'])}, "
         f"baseline (02:00 rule) {_pct(summary['baseline_val_accuracy'])}",
-        f"labels of run {summary['run_id']}: {LABELS_SOURCE_TEXT[summary['labels_source']]}; "
+        f"labels of run {summary['run_id']}: {_labels_text(summary)}; "
         f"baseline run {summary['baseline_run_id']}; {summary['seconds']:.1f} s",
         "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in
                                    summary["local_time_sources"].items()),

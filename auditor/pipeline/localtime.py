@@ -46,12 +46,13 @@ def _zone_column(vehicles: pd.DataFrame | None, column: str) -> pd.Series:
     return zones[zones != ""]
 
 
-def _check_zone(zone: str) -> None:
+def _check_zone(zone: str, vehicle: str = "") -> None:
     try:
         zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        whose = f" of vehicle {vehicle}" if vehicle else ""
         raise UserError(
-            f"vehicle metadata: timezone {zone!r} is not an IANA zone name — "
+            f"vehicle metadata: timezone {zone!r}{whose} is not an IANA zone name — "
             "fix the 'timezone' column (e.g. Europe/Berlin) and re-import") from exc
 
 
@@ -148,7 +149,7 @@ def local_clock(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
 
     meta_zone = names.map(_zone_column(vehicles, "timezone")).to_numpy(dtype=object)
     for zone in sorted({z for z in meta_zone if isinstance(z, str)}):
-        _check_zone(zone)
+        _check_zone(zone, names[meta_zone == zone].iat[0])
     park_lat = np.full(nv, np.nan)
     park_lon = np.full(nv, np.nan)
     if {"lat", "lon"} <= set(pings.columns) and len(pings):

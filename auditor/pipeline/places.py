@@ -13,11 +13,16 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from auditor.geo import EARTH_RADIUS_M
+from auditor.geo import EARTH_RADIUS_M, one_side_of_antimeridian, wrap_lon
 from auditor.pipeline.config import InferConfig
 
 PLACE_COLUMNS = ["place_id", "vehicle_id", "lat", "lon", "n_stops"]
 _VEHICLE_SEPARATION_M = 1e8  # farther than any two points on Earth
+
+
+def _in_range(lon: np.ndarray) -> np.ndarray:
+    """Centres east of 180° (one_side_of_antimeridian) back into [-180, 180)."""
+    return np.where(lon >= 180.0, wrap_lon(lon), lon)
 
 
 def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFrame, np.ndarray]:
@@ -34,7 +39,8 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
                 np.array([], dtype=object))
     vcode, _ = pd.factorize(stops["vehicle_id"], sort=False)
     lat = stops["lat"].to_numpy(dtype=float)
-    lon = stops["lon"].to_numpy(dtype=float)
+    # a vehicle parking on both sides of ±180° (Fiji's Taveuni, Chukotka) clusters on one side
+    lon = one_side_of_antimeridian(stops["lon"].to_numpy(dtype=float), vcode)
     lat0 = pd.Series(lat).groupby(vcode).transform("mean").to_numpy()
     xyz = np.column_stack([
         np.radians(lon) * np.cos(np.radians(lat0)) * EARTH_RADIUS_M,
@@ -62,7 +68,7 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
         "place_id": place_ids,
         "vehicle_id": place_vehicle,
         "lat": np.bincount(stop_place_rank, weights=lat) / counts,
-        "lon": np.bincount(stop_place_rank, weights=lon) / counts,
+        "lon": _in_range(np.bincount(stop_place_rank, weights=lon) / counts),
         "n_stops": counts.astype(np.int64),
     })
     return places, place_ids[stop_place_rank]

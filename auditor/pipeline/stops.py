@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.geo import haversine_m
+from auditor.geo import haversine_m, midpoint_lon
 from auditor.pipeline.config import InferConfig
 
 STOP_COLUMNS = ["stop_id", "vehicle_id", "start_ts", "end_ts", "lat", "lon", "place_id",
@@ -32,7 +32,7 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
         "end_ts": nxt["start_ts"].to_numpy(dtype=np.int64),
         # arrival and departure fixes are both noisy views of one parking spot
         "lat": (prev["end_lat"].to_numpy() + nxt["start_lat"].to_numpy()) / 2,
-        "lon": (prev["end_lon"].to_numpy() + nxt["start_lon"].to_numpy()) / 2,
+        "lon": midpoint_lon(prev["end_lon"].to_numpy(), nxt["start_lon"].to_numpy()),
         "place_id": pd.Series([None] * len(prev), dtype=object),
         "prev_trip_id": prev["trip_id"].to_numpy(),
         "next_trip_id": nxt["trip_id"].to_numpy(),

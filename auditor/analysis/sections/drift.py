@@ -12,8 +12,8 @@ def render_text(r: dict) -> list[str]:
         return []
     c = cells[0]
     return [f"Spatial drift: largest change {c['change']:+.3f} of parked time in cell "
-            f"lat {c['lat_min']:.2f}-{c['lat_max']:.2f}, "
-            f"lon {c['lon_min']:.2f}-{c['lon_max']:.2f}"]
+            f"lat {c['lat_min']:.2f} to {c['lat_max']:.2f}, "
+            f"lon {c['lon_min']:.2f} to {c['lon_max']:.2f}"]
 
 
 ENTRY = AnalysisEntry(key="drift", title="Spatial drift", render_text=render_text,

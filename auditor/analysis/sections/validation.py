@@ -115,7 +115,8 @@ def render_text(r: dict) -> list[str]:
     # a run without labels (baseline-labelled) or without validation vehicles has no figures
     lines = (render_validation(r) if status == "validation split" else
              [f"Run {r['run_id']}: validation: {status}"])
-    lines.append("Accuracy by population (out-of-fold, all labelled places):")
+    header = "Accuracy by population (out-of-fold, all labelled places):"
+    lines.append(header)
     for col, rows in v["by_population"]["metadata"].items():
         worst = min((x for x in rows if x["oof_accuracy"] is not None),
                     key=lambda x: x["oof_accuracy"], default=None)
@@ -124,6 +125,8 @@ def render_text(r: dict) -> list[str]:
                          f"(n={worst['oof_n']})")
     for x in v["by_population"]["schedule"]:
         lines.append(f"  {x['description']}: {pct(x['oof_accuracy'])} (n={x['oof_n']})")
+    if lines[-1] == header:  # one vehicle, or no labels: say so instead of an empty list
+        lines[-1] = header[:-1] + ": none (no population has out-of-fold predictions)"
     return lines
 
 
