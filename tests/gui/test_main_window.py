@@ -285,3 +285,15 @@ def test_status_lines_say_who_labelled_and_count_flags_where_they_point_now(
     window.state.undo()
     assert window.analysis.status.text() == headline
     assert "1 orphaned flag" in window.status.counts.text()
+
+
+def test_feature_table_shows_coordinates_to_a_metre(qtbot, window, fresh_demo_project):
+    """The place's lat/lon in the feature table are its stored coordinates to 5 decimals:
+    with 3 significant digits a place at lon -179.969 read as -180."""
+    window.open_project(fresh_demo_project)
+    place_id, lat, lon = window.project.conn.execute(
+        "SELECT place_id, lat, lon FROM place_features ORDER BY place_id LIMIT 1").fetchone()
+    window.select_place(place_id)
+    table = window.panel.features
+    texts = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert texts["lat"] == f"{lat:.5f}" and texts["lon"] == f"{lon:.5f}", (texts, lat, lon)

@@ -56,6 +56,14 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _feature_text(name: str, value) -> str:
+    """A feature's value as the table shows it: coordinates to 5 decimals (about a metre);
+    three significant digits made lon -179.969 read as -180 and 11.5753 as 11.6."""
+    if name in ("lat", "lon") and isinstance(value, float):
+        return f"{value:.5f}"
+    return _fmt(value)
+
+
 EVIDENCE_DELAY_MS = 150  # holding N down skips the places it passes
 
 
@@ -302,7 +310,7 @@ class FlagPanel(QWidget):
             label = QTableWidgetItem(feature_words(name))
             label.setToolTip(tip(name))
             self.features.setItem(i, 0, label)
-            self.features.setItem(i, 1, QTableWidgetItem(_fmt(value)))
+            self.features.setItem(i, 1, QTableWidgetItem(_feature_text(name, value)))
 
     def refresh_flags(self) -> None:
         if self.state.conn is None or self.place_id is None:
