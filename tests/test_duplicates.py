@@ -209,3 +209,28 @@ def test_planting_nothing_leaves_the_demo_files_as_they_were(tmp_path):
     assert copy in truth["vehicles"] and copy in c["vehicles"].read_text()
     pings = pd.read_csv(c["pings"])
     assert 0.9 < (pings["vehicle_id"] == copy).sum() / (pings["vehicle_id"] == source).sum() <= 1
+
+
+def test_an_outlier_on_a_feature_most_places_share_says_so_instead_of_a_huge_z():
+    """Most places visited once vary 0 h in arrival; a place that varies then has a z from the
+    few others' spread (hundreds). The reason names the shared value; a spread-out feature
+    keeps its z."""
+    from auditor.analysis.outliers import place_outliers
+    rng = np.random.default_rng(4)
+    n = 200
+    varies = np.zeros(n)
+    varies[-3:] = [0.1, 0.2, 9.0]           # the last place is far out on a flat feature
+    hours = rng.normal(10.0, 2.0, n)
+    hours[-1] = 60.0                          # and on a spread-out one
+    frame = pd.DataFrame({"place_id": [f"v{i}:0" for i in range(n)],
+                          "vehicle_id": [f"v{i}" for i in range(n)],
+                          "arrival_hour_std": varies, "hours_total": hours})
+    found, _ = place_outliers(frame, ["arrival_hour_std", "hours_total"])
+    odd = next(o for o in found if o["id"] == f"v{n - 1}:0")
+    by = {f["feature"]: f for f in odd["features"]}
+    assert by["arrival_hour_std"]["flat"] and not by["hours_total"]["flat"]
+    assert by["arrival_hour_std"]["robust_z"] > 10     # kept in the JSON, not in the words
+    flat_words = odd["reason"].split(", ")
+    assert any("9 (0 for most places)" in w for w in flat_words), odd["reason"]
+    assert f"z {by['hours_total']['robust_z']:+.1f}" in odd["reason"]
+    assert odd["reason"].count(" z ") == 1

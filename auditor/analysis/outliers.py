@@ -26,8 +26,11 @@ VEHICLE_FEATURES = ["trips_per_day", "km_per_day", "median_trip_km", "median_tri
                     "max_trip_km", "n_places", "median_dwell_h", "teleport_share"]
 
 
-def robust_z(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(z-scores, column medians) of a matrix; NaN stays NaN."""
+def robust_z(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(z-scores, column medians, which columns are flat) of a matrix; NaN stays NaN. A column
+    is flat when its middle half is one value (MAD and IQR 0): its z comes from the standard
+    deviation of the few other values and runs into the hundreds, so the words say "as for most
+    places" instead of a number."""
     med = np.nanmedian(X, axis=0)
     mad = 1.4826 * np.nanmedian(np.abs(X - med), axis=0)
     q75, q25 = np.nanpercentile(X, 75, axis=0), np.nanpercentile(X, 25, axis=0)
@@ -35,7 +38,7 @@ def robust_z(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.where(scale > 0, scale, np.nanstd(X, axis=0))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(scale > 0, (X - med) / np.where(scale > 0, scale, 1), 0.0)
-    return z, med
+    return z, med, (mad == 0) & (q75 == q25)
 
 
 def isolate(X: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +65,7 @@ def _entries(ids: np.ndarray, X: np.ndarray, cols: list[str], seed: int, limit: 
     isolated = np.zeros(len(X), dtype=bool)
     z = np.zeros_like(X)
     med = np.zeros_like(X)
+    flat = np.zeros_like(X, dtype=bool)
     among = np.full(len(X), "", dtype=object)
     if groups is None:
         groups = np.full(len(X), "", dtype=object)
@@ -71,8 +75,8 @@ def _entries(ids: np.ndarray, X: np.ndarray, cols: list[str], seed: int, limit: 
         rows = np.flatnonzero(groups == g)
         score[rows], isolated[rows] = isolate(X[rows], seed)
         with np.errstate(all="ignore"):
-            z[rows], m = robust_z(X[rows])
-        med[rows] = m
+            z[rows], m, f = robust_z(X[rows])
+        med[rows], flat[rows] = m, f
         among[rows] = f" among {g} places" if g else ""
     order = np.flatnonzero(isolated)
     order = order[np.lexsort((ids[order], -score[order]))]
@@ -82,9 +86,12 @@ def _entries(ids: np.ndarray, X: np.ndarray, cols: list[str], seed: int, limit: 
         top = np.argsort(-np.abs(zi), kind="stable")[:TOP_FEATURES]
         feats = [{"feature": cols[j], "value": float(X[i, j]) if np.isfinite(X[i, j]) else None,
                   "fleet_median": float(med[i, j]) if np.isfinite(med[i, j]) else None,
-                  "robust_z": round(float(zi[j]), 2)} for j in top if zi[j] != 0]
-        words = ", ".join(f"{feature_words(f['feature'])} {_fmt(f['value'])} (median "
-                          f"{_fmt(f['fleet_median'])}, z {f['robust_z']:+.1f})" for f in feats)
+                  "robust_z": round(float(zi[j]), 2), "flat": bool(flat[i, j])}
+                 for j in top if zi[j] != 0]
+        words = ", ".join(f"{feature_words(f['feature'])} {_fmt(f['value'])} "
+                          + (f"({_fmt(f['fleet_median'])} for most {kind}s)" if f["flat"] else
+                             f"(median {_fmt(f['fleet_median'])}, z {f['robust_z']:+.1f})")
+                          for f in feats)
         ident = str(ids[i])
         out.append({
             "kind": kind, "id": ident,

@@ -17,6 +17,7 @@ class OddFeature(TypedDict):
     value: Optional[float]
     fleet_median: Optional[float]
     robust_z: float
+    flat: bool                # the group's middle half is one value: z is not comparable
 
 
 class OutlierRow(TypedDict, total=False):
