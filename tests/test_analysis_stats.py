@@ -225,3 +225,28 @@ def test_error_tree_does_not_repeat_a_split_as_its_crowd():
     assert "firmware" in worst["slice"] and worst["error_rate"] == 1.0
     assert worst["dominant"] is None
     assert t["root"]["dominant"] is None
+
+
+def test_population_skew_names_the_minority_of_a_two_valued_column():
+    """Each value of a two-valued column is compared with the other, so both shift alike; the
+    population named is the quarter of the fleet whose clock is off, not the other three
+    quarters (whose name sorts first here)."""
+    from auditor.analysis.population_skew import population_skew
+    rng = np.random.default_rng(8)
+    n = 80
+    vehicles = [f"v{i:02d}" for i in range(n)]
+    faulty = np.arange(n) % 4 == 1
+    rows = []
+    for v, bad in zip(vehicles, faulty):
+        for cls, hour in (("home", 18.0), ("work", 8.0)):
+            rows.append({"place_id": f"{v}:{cls}", "vehicle_id": v, "cls": cls,
+                         "arrival_hour_mean": hour + rng.normal(0, 0.5) - (5.0 if bad else 0.0),
+                         "n_visits": float(rng.integers(5, 20))})
+    features = pd.DataFrame(rows)
+    predicted = features.set_index("place_id")["cls"]
+    meta = pd.DataFrame({"vehicle_id": vehicles,
+                         "firmware": np.where(faulty, "fw-2.1", "fw-1.9")})
+    out = population_skew(features.drop(columns="cls"), predicted, meta,
+                          ["arrival_hour_mean", "n_visits"], ["firmware"])
+    assert out["by_population"][0]["value"] == "fw-2.1", out["by_population"]
+    assert out["top"][0]["value"] == "fw-2.1" and out["top"][0]["n_population"] == n // 4

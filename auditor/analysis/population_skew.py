@@ -21,6 +21,14 @@ MIN_VEHICLES = 3
 CLASSES = ("home", "work")
 
 
+def _loudest_first(r: dict) -> tuple:
+    """Largest shift first; at an equal shift the smaller population. A column with two values
+    compares each with the other, so both get the same distance: the population that stands
+    out is the minority (a quarter of the fleet on a faulty firmware), not the rest."""
+    w = r["wasserstein_std"]
+    return (-round(w, 9) if np.isfinite(w) else -np.inf, r["n_population"])
+
+
 def population_skew(features: pd.DataFrame, predicted: pd.Series, meta: pd.DataFrame,
                     feature_cols: list[str], categorical: list[str], top: int = 50) -> dict:
     """``features``: place_id, vehicle_id + feature_cols; ``predicted``: place_id -> label.
@@ -57,15 +65,13 @@ def population_skew(features: pd.DataFrame, predicted: pd.Series, meta: pd.DataF
                                  "population_mean": float(x.mean()), "rest_mean": float(y.mean()),
                                  "n_population": int(x.size), "n_rest": int(y.size),
                                  "flag": bool(w_std >= WASSERSTEIN_FLAG)})
-    rows.sort(key=lambda r: (-r["wasserstein_std"] if np.isfinite(r["wasserstein_std"])
-                             else -np.inf, r["column"], r["value"], r["place_class"],
+    rows.sort(key=lambda r: (*_loudest_first(r), r["column"], r["value"], r["place_class"],
                              r["feature"]))
     # per population: its largest shift, so one loud feature does not hide other populations
     best: dict = {}
     for r in rows:
         best.setdefault((r["column"], r["value"]), r)
-    ranked_pops = sorted(best.values(), key=lambda r: -r["wasserstein_std"]
-                         if np.isfinite(r["wasserstein_std"]) else -np.inf)
+    ranked_pops = sorted(best.values(), key=_loudest_first)
     return {"method": "Wasserstein / fleet std of the feature, same predicted place class",
             "min_vehicles": MIN_VEHICLES, "top": rows[:top],
             "by_population": [{"column": r["column"], "value": r["value"],
