@@ -234,3 +234,22 @@ def test_an_outlier_on_a_feature_most_places_share_says_so_instead_of_a_huge_z()
     assert any("9 (0 for most places)" in w for w in flat_words), odd["reason"]
     assert f"z {by['hours_total']['robust_z']:+.1f}" in odd["reason"]
     assert odd["reason"].count(" z ") == 1
+
+
+def test_outlier_words_ignore_spreads_of_rounding_size():
+    """Values computed alike (a synthetic fleet's identical commutes) differ in their last
+    bits; that spread is no scale: the reason names the shared value, never a z of 1e14."""
+    from auditor.analysis.outliers import place_outliers
+    rng = np.random.default_rng(2)
+    n = 120
+    same = 0.0435 + rng.normal(0, 1e-16, n)
+    same[-1] = 0.0
+    frame = pd.DataFrame({"place_id": [f"v{i}:0" for i in range(n)],
+                          "vehicle_id": [f"v{i}" for i in range(n)],
+                          "departure_hour_spread": same, "hours_total": rng.normal(10, 2, n)})
+    found, _ = place_outliers(frame, ["departure_hour_spread", "hours_total"])
+    odd = next(o for o in found if o["id"] == f"v{n - 1}:0")
+    by = {f["feature"]: f for f in odd["features"]}
+    assert by["departure_hour_spread"]["flat"], by
+    assert "0 (0.0435 for most places)" in odd["reason"], odd["reason"]
+    assert all(abs(f["robust_z"]) < 1e6 for f in odd["features"] if not f["flat"])

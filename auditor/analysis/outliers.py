@@ -28,17 +28,20 @@ VEHICLE_FEATURES = ["trips_per_day", "km_per_day", "median_trip_km", "median_tri
 
 def robust_z(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(z-scores, column medians, which columns are flat) of a matrix; NaN stays NaN. A column
-    is flat when its middle half is one value (MAD and IQR 0): its z comes from the standard
-    deviation of the few other values and runs into the hundreds, so the words say "as for most
-    places" instead of a number."""
+    is flat when its middle half is one value (MAD and IQR 0, up to rounding: values computed
+    alike differ in the last bits, and a spread of 1e-16 made z -5e14): its z comes from the
+    standard deviation of the few other values and runs into the hundreds, so the words say
+    "as for most places" instead of a number."""
     med = np.nanmedian(X, axis=0)
+    tiny = 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(med)))  # spreads below are rounding
     mad = 1.4826 * np.nanmedian(np.abs(X - med), axis=0)
-    q75, q25 = np.nanpercentile(X, 75, axis=0), np.nanpercentile(X, 25, axis=0)
-    scale = np.where(mad > 0, mad, (q75 - q25) / 1.349)
-    scale = np.where(scale > 0, scale, np.nanstd(X, axis=0))
+    iqr = (np.nanpercentile(X, 75, axis=0) - np.nanpercentile(X, 25, axis=0)) / 1.349
+    scale = np.where(mad > tiny, mad, iqr)
+    scale = np.where(scale > tiny, scale, np.nanstd(X, axis=0))
+    scale = np.where(scale > tiny, scale, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(scale > 0, (X - med) / np.where(scale > 0, scale, 1), 0.0)
-    return z, med, (mad == 0) & (q75 == q25)
+    return z, med, (mad <= tiny) & (iqr <= tiny)
 
 
 def isolate(X: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
