@@ -9,12 +9,16 @@
   else is refused and counted.
 
 The scheme must be registered before the QApplication exists (``register_scheme``: the app's
-entry points and the tests' conftest call it). One profile per process; it serves the basemap
-of the project last shown (one window is the rule)."""
+entry points and the tests' conftest call it). One profile per process, shared by every
+window: each local basemap has its own host in the scheme (auditor.maps.basemap.local_tile_key)
+and the guard lets through the hosts of the basemaps the open views use, so two windows on two
+projects each get their own tiles."""
 from __future__ import annotations
 
 import logging
 import threading
+import weakref
+from collections import OrderedDict
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -88,38 +92,51 @@ class RequestGuard(QWebEngineUrlRequestInterceptor):
 
 
 class LocalTiles(QWebEngineUrlSchemeHandler):
-    """auditor-tiles://local/{z}/{x}/{y} -> the tile of the project's local basemap."""
+    """auditor-tiles://{key}/{z}/{x}/{y} -> the tile of the local basemap with that key."""
+
+    MAX_OPEN = 8  # open MBTiles files / XYZ folders; the least recently used is closed
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.basemap: Optional[str] = None
-        self.source = None
+        self.known: dict[str, str] = {}   # key -> basemap, every local one shown in this process
+        self.sources: OrderedDict = OrderedDict()  # key -> open TileSource, oldest use first
         self.served = 0
         self._lock = threading.Lock()
 
-    def set_basemap(self, basemap: Optional[str]) -> None:
-        """Serve ``basemap`` (an mbtiles:/xyz: one; anything else serves nothing)."""
-        from auditor.maps.tiles import open_tile_source
+    def add(self, basemap: str) -> None:
+        """Make ``basemap`` (an mbtiles:/xyz: one) servable under its key."""
         with self._lock:
-            if basemap == self.basemap:
-                return
-            if self.source is not None:
-                self.source.close()
-            self.source, self.basemap = None, basemap
-            if basemap and basemap.startswith(bm.LOCAL_PREFIXES):
-                try:
-                    self.source = open_tile_source(basemap)
-                except Exception as exc:  # the page shows no tiles; the menu said why already
-                    log.warning("local tiles %s cannot be read: %s", basemap, exc)
+            self.known[bm.local_tile_key(basemap)] = basemap
+
+    def _source(self, key: str):
+        """The open source of ``key`` (opened on first use; None: unknown or unreadable)."""
+        from auditor.maps.tiles import open_tile_source
+        if key in self.sources:
+            self.sources.move_to_end(key)
+            return self.sources[key]
+        basemap = self.known.get(key)
+        if basemap is None:
+            return None
+        try:
+            source = open_tile_source(basemap)
+        except Exception as exc:  # the page shows no tiles; the menu said why already
+            log.warning("local tiles %s cannot be read: %s", basemap, exc)
+            return None
+        self.sources[key] = source
+        while len(self.sources) > self.MAX_OPEN:
+            self.sources.popitem(last=False)[1].close()
+        return source
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         from auditor.maps.tiles import mime_type, parse_tile_path
-        where = parse_tile_path(job.requestUrl().path())
+        url = job.requestUrl()
+        where = parse_tile_path(url.path())
         data = None
         with self._lock:
-            if where is not None and self.source is not None:
+            source = self._source(url.host().lower()) if where is not None else None
+            if source is not None:
                 try:
-                    data = self.source.tile(*where)
+                    data = source.tile(*where)
                 except Exception as exc:  # a damaged file: no tile, said in the log
                     log.warning("local tile %s: %s", where, exc)
         if not data:
@@ -130,6 +147,13 @@ class LocalTiles(QWebEngineUrlSchemeHandler):
         buf.open(QIODevice.OpenModeFlag.ReadOnly)
         self.served += 1
         job.reply(mime_type(data).encode(), buf)
+
+
+class _Anyone:
+    """The owner of a basemap chosen without a view (scripts, tests)."""
+
+
+_ANYONE = _Anyone()
 
 
 _PROFILE: Optional[QWebEngineProfile] = None
@@ -145,6 +169,7 @@ def auditor_profile() -> QWebEngineProfile:
         profile.setPersistentCookiesPolicy(
             QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies)
         profile.tiles = LocalTiles(profile)
+        profile.basemaps = weakref.WeakKeyDictionary()  # view -> the basemap it shows
         profile.guard = RequestGuard(profile)
         profile.installUrlSchemeHandler(SCHEME, profile.tiles)
         profile.setUrlRequestInterceptor(profile.guard)
@@ -152,8 +177,12 @@ def auditor_profile() -> QWebEngineProfile:
     return _PROFILE
 
 
-def use_basemap(basemap: str) -> None:
-    """What the pages may load from now on: ``basemap``'s tiles (local ones served here)."""
+def use_basemap(basemap: str, owner: object = None) -> None:
+    """``owner`` (a view; None: anyone) now shows ``basemap``: its local tiles are served and
+    the guard lets through the tile hosts of the basemaps the living owners show, no others."""
     profile = auditor_profile()
-    profile.tiles.set_basemap(basemap if str(basemap).startswith(bm.LOCAL_PREFIXES) else None)
-    profile.guard.hosts = allowed_hosts(basemap)
+    if str(basemap).startswith(bm.LOCAL_PREFIXES):
+        profile.tiles.add(basemap)
+    profile.basemaps[_ANYONE if owner is None else owner] = basemap
+    profile.guard.hosts = tuple(sorted({h for b in list(profile.basemaps.values())
+                                        for h in allowed_hosts(b)}))

@@ -17,6 +17,7 @@ to a file (``auditor map --out``) use it, so a key never lands in an HTML file t
 around. A key written into the URL's path cannot be told from the path and is kept."""
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from pathlib import Path
@@ -34,7 +35,6 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
                    'OpenStreetMap</a> contributors')
 # the scheme the GUI serves local tiles under (a QWebEngineUrlSchemeHandler over tiles.py)
 LOCAL_TILE_SCHEME = "auditor-tiles"
-LOCAL_TILE_URL = f"{LOCAL_TILE_SCHEME}://local/{{z}}/{{x}}/{{y}}"
 SETTING_KEY = "basemap"
 
 _URL_CHARS = r"[^\s\"'<>\\`]"
@@ -85,8 +85,18 @@ def tile_url(basemap: str) -> str | None:
     if k == OSM:
         return OSM_URL
     if k == "local":
-        return LOCAL_TILE_URL
+        return local_tile_url(basemap)
     return basemap
+
+
+def local_tile_key(basemap: str) -> str:
+    """The host under which the GUI serves a local basemap's tiles: one per MBTiles file or
+    XYZ folder, so two windows on two projects each draw their own streets."""
+    return hashlib.sha256(check_basemap(basemap).encode()).hexdigest()[:16]
+
+
+def local_tile_url(basemap: str) -> str:
+    return f"{LOCAL_TILE_SCHEME}://{local_tile_key(basemap)}/{{z}}/{{x}}/{{y}}"
 
 
 def public_tile_url(url: str) -> str:

@@ -92,7 +92,7 @@ def add_tile_layer(m, basemap: str, embedded: Optional[dict] = None) -> None:
         folium.TileLayer(tiles=bm.OSM_URL, attr=bm.OSM_ATTRIBUTION, name="OpenStreetMap",
                          max_zoom=19).add_to(m)
     elif kind == "local":  # served by the GUI under its own URL scheme (auditor.maps.tiles)
-        folium.TileLayer(tiles=bm.LOCAL_TILE_URL, attr=esc(f"Tiles: {bm.local_path(basemap).name}"),
+        folium.TileLayer(tiles=bm.local_tile_url(basemap), attr=esc(f"Tiles: {bm.local_path(basemap).name}"),
                          max_zoom=19).add_to(m)
     else:
         host = basemap.split("/")[2].rpartition("@")[2]

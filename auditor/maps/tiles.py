@@ -10,8 +10,9 @@ Two sources, chosen as the basemap ``mbtiles:FILE`` or ``xyz:FOLDER`` (auditor.m
 - an **XYZ folder**: ``FOLDER/{z}/{x}/{y}.png`` (or .jpg/.jpeg/.webp).
 
 ``open_tile_source(basemap)`` returns a TileSource whose ``tile(z, x, y)`` gives the tile's
-bytes (or None). The GUI serves them to its web views under the ``auditor-tiles://local/z/x/y``
-URL scheme (``parse_tile_path`` reads such a path, ``mime_type`` names the bytes);
+bytes (or None). The GUI serves them to its web views under the ``auditor-tiles://{key}/z/x/y``
+URL scheme, one key per basemap (``parse_tile_path`` reads such a path, ``mime_type`` names
+the bytes);
 ``auditor map --basemap mbtiles:FILE`` carries the tiles around the vehicle inside the HTML
 as data: URIs (``embed_tiles``), so the exported page needs no network either."""
 from __future__ import annotations

@@ -44,7 +44,7 @@ def test_local_mbtiles_streets_with_no_network(qtbot, window, fresh_demo_project
     # the page's tile images come from the scheme handler, decoded (256 px wide)
     qtbot.waitUntil(lambda: (_js(window.map, qtbot, (
         "Array.from(document.querySelectorAll('.leaflet-tile-pane img')).filter(function (i) "
-        "{ return i.src.indexOf('auditor-tiles://local/') === 0 && i.complete && "
+        "{ return i.src.indexOf('auditor-tiles://') === 0 && i.complete && "
         "i.naturalWidth === 256; }).length")) or 0) >= 4, timeout=20_000)
     assert profile.tiles.served > served
     assert len(profile.guard.blocked) == blocked  # nothing tried to leave the machine
@@ -81,7 +81,7 @@ def test_both_views_carry_a_policy_and_only_the_chosen_host_is_let_through(
                     timeout=10_000)
     assert not any("127.0.0.1" in u for u in guard.blocked) and guard.allowed >= 1
     use_basemap("none")
-    assert guard.hosts == ()
+    assert "127.0.0.1" not in guard.hosts  # other windows' choices may still be allowed
     page.deleteLater()
     window.close()
 

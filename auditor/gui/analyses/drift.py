@@ -62,7 +62,7 @@ class DriftMapView(QWebEngineView):
                          "<p>No analysis yet.</p></body></html>", QUrl("about:blank"))
             return
         from auditor.maps.drift_map import render_drift_map
-        use_basemap(basemap)
+        use_basemap(basemap, self)
         html = render_drift_map(analysis.report["skew"]["spatial_drift"], basemap=basemap)
         self.setHtml(html, QUrl("qrc:///auditor/drift.html"))
 

@@ -224,7 +224,7 @@ class MapView(QWebEngineView):
             return  # another vehicle was asked for meanwhile
         from auditor.maps.vehicle_map import load_script, vehicle_payload
         conn, vehicle_id, run_id, basemap, selected_place = request
-        use_basemap(basemap)  # what the page may load: this project's tiles, nothing else
+        use_basemap(basemap, self)  # what the page may load: this project's tiles, nothing else
         payload = vehicle_payload(conn, vehicle_id, run_id=run_id, basemap=basemap,
                                   selected_place=selected_place)
         if self._page_alive and self._page_basemap == basemap:
