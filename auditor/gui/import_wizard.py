@@ -479,9 +479,10 @@ class TimezonePage(QWizardPage):
     def __init__(self, wizard: "ImportWizard"):
         super().__init__()
         self.wiz = wizard
-        self.setTitle("Timezone of the timestamps")
-        self.setSubTitle("Needed only when timestamps have no offset (e.g. 2026-03-02 08:15:00). "
-                         "Type to search, e.g. 'Berlin'.")
+        self.setTitle("Timezone and time window of the timestamps")
+        self.setSubTitle("The timezone is needed only when timestamps have no offset (e.g. "
+                         "2026-03-02 08:15:00); type to search, e.g. 'Berlin'. The time window "
+                         "is optional.")
         self.notice = QLabel()
         self.notice.setObjectName("importTimestampNotice")
         self.notice.setWordWrap(True)
@@ -499,6 +500,21 @@ class TimezonePage(QWizardPage):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.combo.setCompleter(completer)
         self.combo.currentTextChanged.connect(lambda _t: self.completeChanged.emit())
+        # the plausible-time window (ingest --min-time/--max-time): pings outside it are
+        # quarantined as implausible_timestamp; empty = the default bound
+        window_tip = tip("Pings stamped outside this window are quarantined as "
+                         "implausible_timestamp (a clock reset to 1970, a GPS week rollover, a "
+                         "date in the future). A date such as 2024-01-01, an ISO-8601 time "
+                         "(without an offset: UTC) or epoch seconds; empty: the default.")
+        self.min_time = QLineEdit()
+        self.min_time.setObjectName("importMinTime")
+        self.min_time.setPlaceholderText("2000-01-01 (default)")
+        self.max_time = QLineEdit()
+        self.max_time.setObjectName("importMaxTime")
+        self.max_time.setPlaceholderText("now + 1 day (default)")
+        for edit in (self.min_time, self.max_time):
+            edit.setToolTip(window_tip)
+            edit.textChanged.connect(lambda _t: self.completeChanged.emit())
         self.why = QLabel()
         self.why.setStyleSheet("color: #b00020")
         self.why.setWordWrap(True)
@@ -511,6 +527,12 @@ class TimezonePage(QWizardPage):
         row.addWidget(zone)
         row.addWidget(self.combo, 1)
         layout.addLayout(row)
+        window = QHBoxLayout()
+        window.addWidget(QLabel("Keep pings from"))
+        window.addWidget(self.min_time, 1)
+        window.addWidget(QLabel("to"))
+        window.addWidget(self.max_time, 1)
+        layout.addLayout(window)
         layout.addWidget(self.why)
         layout.addStretch(1)
         self.styles: dict[str, tuple[str, str]] = {}
@@ -552,6 +574,26 @@ class TimezonePage(QWizardPage):
     def set_tz(self, zone: Optional[str]) -> None:
         self.combo.setCurrentIndex(self.combo.findData(zone) if zone else 0)
 
+    def time_window(self) -> tuple[Optional[str], Optional[str]]:
+        """(min_time, max_time) as typed (None: the default bound)."""
+        return (self.min_time.text().strip() or None, self.max_time.text().strip() or None)
+
+    def _window_problem(self) -> Optional[str]:
+        from auditor.ingest.validate import time_window
+        lo, hi = self.time_window()
+        for text in (lo, hi):
+            if text is not None:
+                try:
+                    time_window(text)
+                except UserError:
+                    return (f"“{text}” is not a time — use a date such as 2024-01-01, an "
+                            "ISO-8601 time or epoch seconds.")
+        try:
+            time_window(lo, hi)
+        except UserError:
+            return "The window's start comes after its end — swap them."
+        return None
+
     def isComplete(self) -> bool:
         why = None
         if self.combo.findText(self.combo.currentText()) < 0:
@@ -559,6 +601,8 @@ class TimezonePage(QWizardPage):
         elif self.needs_zone() and self.tz() is None:
             naive = [n for n, (s, _) in self.styles.items() if s == "naive"]
             why = f"{', '.join(naive)}: timestamps without an offset — pick their timezone."
+        else:
+            why = self._window_problem()
         self.why.setText(why or "")
         return why is None
 
@@ -602,6 +646,10 @@ class ReviewPage(QWizardPage):
             lines.append(f"• {job.path.name}: {KIND_WORDS[job.kind]}"
                          + (f"; columns {cols}" if cols else "; columns found automatically")
                          + (f"; naive times in {job.tz}" if job.tz else ""))
+        lo, hi = self.wiz.time_window()
+        if lo or hi:
+            lines.append(f"• pings stamped before {lo or '2000-01-01'} or after "
+                         f"{hi or 'now + 1 day'} are quarantined (implausible_timestamp)")
         self.summary.setText("\n".join(lines))
 
     def validatePage(self) -> bool:
@@ -753,11 +801,19 @@ class ImportWizard(QWizard):
                                  tz if e.kind == "pings" and not e.gpx else None))
         return out
 
+    def time_window(self) -> tuple[Optional[str], Optional[str]]:
+        """(min_time, max_time) for the pings (None: the default), set on the timezone page
+        (shown only for CSV/Parquet pings)."""
+        if self.after_columns() != PAGE_TZ:
+            return (None, None)
+        return self.tz_page.time_window()
+
     def import_options(self) -> dict:
         """The first file's options, as `auditor ingest` would take them."""
         job = self.jobs()[0]
+        lo, hi = self.time_window()
         return {"files": [job.path], "kind": job.kind, "column_map": job.column_map,
-                "tz": job.tz}
+                "tz": job.tz, "min_time": lo, "max_time": hi}
 
     # --- the import itself -----------------------------------------------------------------
     def start_import(self, page: ReviewPage) -> None:
@@ -774,8 +830,10 @@ class ImportWizard(QWizard):
                 page.failed(f"unexpected error ({type(exc).__name__}); see the log")
                 show_bug(self, exc, "importing", tb)
 
+        lo, hi = self.time_window()
         task = run_task(self, "Importing", lambda progress: ingest_jobs(
-            self.project, jobs, progress=progress), self._imported, on_error=failed)
+            self.project, jobs, progress=progress, min_time=lo, max_time=hi),
+            self._imported, on_error=failed)
         task.cancelled.connect(lambda: page.failed("cancelled — the project is as it was"))
         task.finished.connect(lambda: back.setEnabled(not page.committed))
         page.job = task
