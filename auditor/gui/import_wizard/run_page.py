@@ -1,0 +1,85 @@
+"""After Import: what was accepted and refused, and whether to run inference."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from auditor.gui.import_wizard.common import FrameModel
+
+if TYPE_CHECKING:
+    from auditor.gui.import_wizard.wizard import ImportWizard
+
+
+class RunPage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Imported")
+        self.status = QLabel()
+        self.status.setObjectName("importStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.reasons = QTableView()
+        self.reasons.setObjectName("importReasons")
+        self.rows = QTableView()
+        self.rows.setObjectName("importQuarantine")
+        self.infer = QCheckBox("Run inference (trips, places, model) when I press Finish")
+        self.infer.setObjectName("importInfer")
+        self.infer.setChecked(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(QLabel("Rows refused, by reason:"))
+        layout.addWidget(self.reasons, 1)
+        layout.addWidget(QLabel("First refused rows:"))
+        layout.addWidget(self.rows, 2)
+        layout.addWidget(self.infer)
+        self.done = False
+
+    def initializePage(self) -> None:
+        # the data is in the project now: the only way on is Finish (Cancel would undo nothing)
+        self.wiz.setOption(QWizard.WizardOption.NoCancelButton, True)
+        self.show_summaries(self.wiz.summaries or [])
+
+    def cleanupPage(self) -> None:
+        self.wiz.setOption(QWizard.WizardOption.NoCancelButton, False)
+
+    def show_summaries(self, summaries: list) -> None:
+        self.done = True
+        lines, reasons, refused = [], [], []
+        for s in summaries:
+            name = Path(s["file"]).name
+            if s.get("skipped"):
+                lines.append(f"{name} was already imported with these options — nothing to do.")
+                continue
+            lines.append(f"{name} ({s['kind']}): read {s['read']:,} rows, accepted "
+                         f"{s['accepted']:,}, refused {s['quarantined']:,}.")
+            reasons += [(name, r, n) for r, n in sorted(s.get("reasons", {}).items())]
+            refused.append(self.wiz.first_quarantined(s).assign(file=name))
+        self.status.setText("\n".join(lines) + "\nThe data is in the project.")
+        self.reasons.setModel(FrameModel(pd.DataFrame(reasons, columns=["file", "reason", "rows"]),
+                                         self.reasons))
+        self.reasons.resizeColumnsToContents()
+        frame = (pd.concat(refused, ignore_index=True)[["file", "line", "reason", "raw"]]
+                 if refused else pd.DataFrame(columns=["file", "line", "reason", "raw"]))
+        self.rows.setModel(FrameModel(frame, self.rows))
+        self.rows.resizeColumnsToContents()
+        self.infer.setChecked(any(s["kind"] in ("pings", "labels") and not s.get("skipped")
+                                  for s in summaries))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.done
+
+    def nextId(self) -> int:
+        return -1

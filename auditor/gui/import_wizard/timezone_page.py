@@ -1,0 +1,160 @@
+"""Step 3 (CSV/Parquet pings): the timezone of naive timestamps and the plausible-time
+window."""
+from __future__ import annotations
+
+import zoneinfo
+from typing import TYPE_CHECKING, Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from auditor.errors import UserError
+from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW
+from auditor.gui.text import tip
+from auditor.ingest.preview import timestamp_style
+
+if TYPE_CHECKING:
+    from auditor.gui.import_wizard.wizard import ImportWizard
+
+
+class TimezonePage(QWizardPage):
+    def __init__(self, wizard: "ImportWizard"):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Timezone and time window of the timestamps")
+        self.setSubTitle("The timezone is needed only when timestamps have no offset (e.g. "
+                         "2026-03-02 08:15:00); type to search, e.g. 'Berlin'. The time window "
+                         "is optional.")
+        self.notice = QLabel()
+        self.notice.setObjectName("importTimestampNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.combo = QComboBox()
+        self.combo.setObjectName("importTimezone")
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.addItem(NO_TZ, None)
+        for zone in sorted(zoneinfo.available_timezones()):
+            self.combo.addItem(zone, zone)
+        self.combo.setToolTip("The IANA zone the naive timestamps were written in")
+        completer = QCompleter(self.combo.model(), self.combo)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.combo.setCompleter(completer)
+        self.combo.currentTextChanged.connect(lambda _t: self.completeChanged.emit())
+        # the plausible-time window (ingest --min-time/--max-time): pings outside it are
+        # quarantined as implausible_timestamp; empty = the default bound
+        window_tip = tip("Pings stamped outside this window are quarantined as "
+                         "implausible_timestamp (a clock reset to 1970, a GPS week rollover, a "
+                         "date in the future). A date such as 2024-01-01, an ISO-8601 time "
+                         "(without an offset: UTC) or epoch seconds; empty: the default.")
+        self.min_time = QLineEdit()
+        self.min_time.setObjectName("importMinTime")
+        self.min_time.setPlaceholderText("2000-01-01 (default)")
+        self.max_time = QLineEdit()
+        self.max_time.setObjectName("importMaxTime")
+        self.max_time.setPlaceholderText("now + 1 day (default)")
+        for edit in (self.min_time, self.max_time):
+            edit.setToolTip(window_tip)
+            edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.why = QLabel()
+        self.why.setStyleSheet("color: #b00020")
+        self.why.setWordWrap(True)
+        self.why.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        zone = QLabel("Timezone")
+        zone.setToolTip(self.combo.toolTip())
+        row = QHBoxLayout()
+        row.addWidget(zone)
+        row.addWidget(self.combo, 1)
+        layout.addLayout(row)
+        window = QHBoxLayout()
+        window.addWidget(QLabel("Keep pings from"))
+        window.addWidget(self.min_time, 1)
+        window.addWidget(QLabel("to"))
+        window.addWidget(self.max_time, 1)
+        layout.addLayout(window)
+        layout.addWidget(self.why)
+        layout.addStretch(1)
+        self.styles: dict[str, tuple[str, str]] = {}
+
+    def initializePage(self) -> None:
+        """Notice how each pings file writes its times: with an offset, as epoch numbers, or
+        naive (then, and only then, a zone is needed)."""
+        self.styles = {}
+        lines = []
+        for e in self.wiz.entries:
+            if e.kind != "pings" or e.gpx or e.preview is None:
+                continue
+            col = e.found().get("timestamp")
+            values = e.preview.frame[col].tolist() if col in e.preview.frame else []
+            style, example = timestamp_style(values)
+            self.styles[e.path.name] = (style, example)
+            lines.append({
+                "offset": f"{e.path.name}: the timestamps carry their own UTC offset (e.g. "
+                          f"{example}) — no timezone needed; each keeps its offset.",
+                "epoch": f"{e.path.name}: the timestamps are epoch numbers (e.g. {example}), "
+                         "which are UTC — no timezone needed.",
+                "naive": f"{e.path.name}: the timestamps have no offset (e.g. {example}) — "
+                         "pick the timezone they were written in.",
+                "unknown": f"{e.path.name}: no timestamp could be read from the first rows.",
+            }[style])
+        self.notice.setText("\n".join(lines))
+        if not self.needs_zone() and self.tz() is not None:
+            return
+        if not self.needs_zone():
+            self.combo.setCurrentIndex(0)
+
+    def needs_zone(self) -> bool:
+        return any(style == "naive" for style, _ in self.styles.values())
+
+    def tz(self) -> Optional[str]:
+        index = self.combo.findText(self.combo.currentText())
+        return self.combo.itemData(index) if index >= 0 else None
+
+    def set_tz(self, zone: Optional[str]) -> None:
+        self.combo.setCurrentIndex(self.combo.findData(zone) if zone else 0)
+
+    def time_window(self) -> tuple[Optional[str], Optional[str]]:
+        """(min_time, max_time) as typed (None: the default bound)."""
+        return (self.min_time.text().strip() or None, self.max_time.text().strip() or None)
+
+    def _window_problem(self) -> Optional[str]:
+        from auditor.ingest.validate import time_window
+        lo, hi = self.time_window()
+        for text in (lo, hi):
+            if text is not None:
+                try:
+                    time_window(text)
+                except UserError:
+                    return (f"“{text}” is not a time — use a date such as 2024-01-01, an "
+                            "ISO-8601 time or epoch seconds.")
+        try:
+            time_window(lo, hi)
+        except UserError:
+            return "The window's start comes after its end — swap them."
+        return None
+
+    def isComplete(self) -> bool:
+        why = None
+        if self.combo.findText(self.combo.currentText()) < 0:
+            why = f"“{self.combo.currentText()}” is not a timezone — pick one from the list."
+        elif self.needs_zone() and self.tz() is None:
+            naive = [n for n, (s, _) in self.styles.items() if s == "naive"]
+            why = f"{', '.join(naive)}: timestamps without an offset — pick their timezone."
+        else:
+            why = self._window_problem()
+        self.why.setText(why or "")
+        return why is None
+
+    def nextId(self) -> int:
+        return PAGE_REVIEW
