@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from auditor.audit.flags import (
-    FlagStack,
     add_flag,
     effective_label,
     flags_in_force,
@@ -21,6 +20,7 @@ from auditor.audit.flags import (
     revoke,
 )
 from auditor.audit.log_csv import export_csv, import_csv
+from auditor.audit.undo_stack import FlagStack
 from auditor.cli import main
 from auditor.errors import UserError
 from auditor.export.build import build_training_set

@@ -7,15 +7,14 @@ import pytest
 
 from auditor.audit.flags import (
     FlagSpec,
-    FlagStack,
     active_flags,
     add_flag,
-    describe,
     event_log,
     flag_state,
     revoke,
 )
 from auditor.audit.log_csv import export_csv, import_csv
+from auditor.audit.undo_stack import FlagStack, describe
 from auditor.cli import main
 from auditor.errors import UserError
 from auditor.store import open_project, transaction
@@ -384,7 +383,7 @@ def test_undo_redo_walks_back_and_forth_through_flags_and_dismissals(conn, seed)
     undo returns exactly the flags in force before the step and redo the ones after; the
     stack rebuilt from the log after every step is the live one. A step whose event is the
     very one an undo or redo would append counts as that undo or redo: the log cannot tell
-    them apart (auditor.audit.flags.replay)."""
+    them apart (auditor.audit.undo_stack.replay)."""
     import random
     rng = random.Random(seed)
     add_flag(conn, "bob", "vehicle", "v2", "bad_data")

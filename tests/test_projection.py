@@ -7,7 +7,8 @@ import pytest
 
 from auditor.analysis import projection as proj
 from auditor.analysis.projection import colour_columns, place_projection
-from auditor.audit.flags import FlagBatch, active_flags, add_flag
+from auditor.audit.flags import active_flags, add_flag
+from auditor.audit.undo_stack import FlagBatch
 from auditor.errors import UserError
 from auditor.state.app_state import AppState
 from auditor.store import open_project

@@ -8,18 +8,10 @@ from sklearn.metrics import cohen_kappa_score
 from test_flags import build_tiny_project
 
 from auditor.analysis.agreement import agreement_items, agreement_report, cohen_kappa
-from auditor.audit.flags import (
-    FlagBatch,
-    FlagSpec,
-    FlagStack,
-    active_flags,
-    add_flag,
-    describe,
-    event_log,
-    revoke,
-)
+from auditor.audit.flags import FlagSpec, active_flags, add_flag, event_log, revoke
 from auditor.audit.log_csv import export_csv, import_csv
 from auditor.audit.review import next_pending, pending_flags, review_flag, review_state
+from auditor.audit.undo_stack import FlagBatch, FlagStack, describe
 from auditor.cli import main
 from auditor.errors import UserError
 from auditor.store import open_project

@@ -12,7 +12,8 @@ from typing import Callable, Optional
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from auditor.audit.flags import FlagSpec, describe
+from auditor.audit.flags import FlagSpec
+from auditor.audit.undo_stack import describe
 from auditor.state.app_state import AppState
 
 log = logging.getLogger("auditor.gui.undo")

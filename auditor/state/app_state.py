@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Protocol
 
-from auditor.audit.flags import FlagSpec, FlagStack
+from auditor.audit.flags import FlagSpec
+from auditor.audit.undo_stack import FlagStack
 from auditor.errors import UserError
 from auditor.state.engine_choice import EngineChoice
 from auditor.state.events import Event
@@ -339,7 +340,8 @@ class AppState:
     def _show_change(self, spec: FlagSpec, op: str) -> None:
         """After an undo or redo: the place (or the trip's vehicle) it touched becomes current,
         and the status bar says what changed — nothing changes off-screen without a word."""
-        from auditor.audit.flags import STATE_TEXT, FlagBatch, parse_ping_range
+        from auditor.audit.flags import STATE_TEXT, parse_ping_range
+        from auditor.audit.undo_stack import FlagBatch
         target, now = spec.target_id, ""
         if isinstance(spec, FlagBatch):
             # a lasso's flags (one undo step): the browser and map show exactly those places
@@ -406,5 +408,5 @@ def _same_flag(a: FlagSpec, b: FlagSpec) -> bool:
 
 
 def _words(spec: FlagSpec) -> str:
-    from auditor.audit.flags import describe
+    from auditor.audit.undo_stack import describe
     return describe(spec)
