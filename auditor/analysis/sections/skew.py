@@ -114,7 +114,8 @@ def places(inp: ReportInputs, report: dict) -> dict:
                     score = _deviation(num_cur, num_ref)
                 else:  # rarest in the reference first (never seen there: rarest of all)
                     share = v_ref.value_counts(normalize=True)
-                    score = -v_cur.map(share).fillna(0.0)
+                    # astype: an empty group of text values maps to text, not numbers
+                    score = -v_cur.map(share).astype(float).fillna(0.0)
                 ids = cur.loc[score.sort_values(ascending=False, kind="stable").index,
                               "place_id"]
             else:
