@@ -237,22 +237,40 @@ def decide_labels(features: pd.DataFrame, proba: pd.DataFrame,
     (a model that learnt little) fall back to the baseline's order: more 02:00 nights for home,
     more weekday daytime for work, then more dwell, then place_id.
     """
-    f = pd.DataFrame({"place_id": features["place_id"], "vehicle_id": features["vehicle_id"],
-                      "p_home": proba["p_home"].round(12), "p_work": proba["p_work"].round(12),
-                      "p_other": proba["p_other"],
-                      "nights": features["nights_0200_share"],
-                      "daytime": features["weekday_day_share"],
-                      "dwell": features["total_dwell_h"]})
-    home_ids = (f.sort_values(["vehicle_id", "p_home", "nights", "dwell", "place_id"],
-                              ascending=[True, False, False, False, True])
-                .drop_duplicates("vehicle_id")["place_id"])
-    is_home = f["place_id"].isin(home_ids)
-    work = (f[~is_home].sort_values(["vehicle_id", "p_work", "daytime", "dwell", "place_id"],
-                                    ascending=[True, False, False, False, True])
-            .drop_duplicates("vehicle_id"))
-    work_ids = work.loc[work["p_work"] >= work_min_p, "place_id"]
-    label = np.where(is_home, "home", np.where(f["place_id"].isin(work_ids), "work", "other"))
+    # one stable lexsort per decision on numpy keys (pandas' sort_values of string vehicle ids
+    # cost ~25 ms a call, three calls a run); the same order: vehicle, then the keys below,
+    # descending with NaN last, then place_id
+    proba = proba.reindex(features.index)
+    vehicle = pd.factorize(features["vehicle_id"], sort=True)[0]
+    place = features["place_id"].to_numpy()
+    if place.dtype.kind not in "iuf":
+        place = pd.factorize(features["place_id"], sort=True)[0]
+    p_home = proba["p_home"].round(12).to_numpy(dtype=float)
+    p_work = proba["p_work"].round(12).to_numpy(dtype=float)
+    dwell = features["total_dwell_h"].to_numpy(dtype=float)
+    is_home = _first_per_vehicle(
+        np.ones(len(place), dtype=bool), vehicle, place,
+        [p_home, features["nights_0200_share"].to_numpy(dtype=float), dwell])
+    is_work = _first_per_vehicle(
+        ~is_home, vehicle, place,
+        [p_work, features["weekday_day_share"].to_numpy(dtype=float), dwell])
+    is_work &= p_work >= work_min_p
+    label = np.where(is_home, "home", np.where(is_work, "work", "other"))
     return pd.Series(label, index=features.index, dtype=object)
+
+
+def _first_per_vehicle(rows: np.ndarray, vehicle: np.ndarray, place: np.ndarray,
+                       descending: list[np.ndarray]) -> np.ndarray:
+    """Per vehicle, the one row among ``rows`` that sorts first by ``descending`` (largest
+    first, NaN last), ties to the smallest place id: a mask over all rows."""
+    at = np.flatnonzero(rows)
+    # np.lexsort sorts by its last key first; -x ascending is x descending, NaN -> +inf last
+    keys = [place[at]] + [np.where(np.isnan(k[at]), np.inf, -k[at]) for k in reversed(descending)]
+    order = at[np.lexsort(keys + [vehicle[at]])]
+    firsts = order[np.r_[True, vehicle[order][1:] != vehicle[order][:-1]]] if len(order) else order
+    out = np.zeros(len(rows), dtype=bool)
+    out[firsts] = True
+    return out
 
 
 def predictions_frame(features: pd.DataFrame, split, given, predicted,
