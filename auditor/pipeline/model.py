@@ -84,7 +84,7 @@ def _classifier(config: InferConfig, seed: int, n_rows: int) -> HistGradientBoos
 def _threadpools() -> ThreadpoolController:
     """The thread pools loaded in this process (scikit-learn's OpenMP is, since this module
     imported it), looked up once: ``threadpool_limits`` looks them up on every call, ~7 ms,
-    11 times a run."""
+    10 times a run."""
     return ThreadpoolController()
 
 
@@ -184,8 +184,9 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     X_final's probabilities are the mean of the k fold models, not one more model fitted on
     every training vehicle: one fit fewer (11 -> 10 with the refit; each is ~60 ms of
     per-tree overhead on a fleet's few thousand places), and on the label-issue bench's 18
-    fleets x 3 seeds no worse (test accuracy +0.2 points on average, better on 11 runs and
-    worse on 4; truth accuracy, home within 150 m and the queue's precision@k alike)."""
+    fleets and bench/infer.py's 2, x 3 seeds, no worse (test accuracy +0.2 points on average,
+    better on 11 runs and worse on 4; truth accuracy, home within 150 m and the queue's
+    precision@k alike)."""
     first = cross_fit(X, y, folds, config, seed, X_final=X_final)
     oof, final = (first, None) if X_final is None else first
     keep = label_trust(y, oof) >= KEEP_TRUST
