@@ -112,7 +112,7 @@ def auditor_rule_homes(pings, vehicles) -> pd.DataFrame:
 
 
 def auditor_homes(pings, vehicles, labels, seed: int) -> dict[str, pd.DataFrame]:
-    """The whole of inference: + given labels, splits, baseline and model (6 fits)."""
+    """The whole of inference: + given labels, splits, baseline and model (10 tree fits with the refit)."""
     config = InferConfig()
     tables = derive_vehicle_tables(pings, vehicles, config)
     outcome = label_and_predict(tables["features"], tables["places"], labels,

@@ -112,6 +112,20 @@ def test_support_is_a_paired_sign_flip_test_over_vehicles():
     assert permutation_p(big) == pytest.approx(0.0049, abs=5e-4)
 
 
+def test_counted_sign_patterns_equal_listing_every_pattern():
+    """permutation_p counts patterns by subset sums: the very same p as listing all 2^n."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        g = rng.integers(-5, 6, size=rng.integers(1, 17)).astype(float)
+        size = np.abs(g[g != 0])
+        signs = ((np.arange(2 ** len(size))[:, None] >> np.arange(len(size))) & 1) * 2 - 1
+        listed = float(np.mean(signs @ size >= g.sum() - 1e-9)) if len(size) else 1.0
+        assert permutation_p(g) == listed
+    # fractional gains (never from place counts) still get the listed patterns
+    g = np.array([0.5, -1.25, 2.0])
+    assert permutation_p(g) == pytest.approx(3 / 8)
+
+
 def test_a_model_that_learnt_only_class_shares_doubts_no_label():
     y = np.array(["home", "work", "other", "other", "other", "other"], dtype=object)
     shares = np.array([1 / 6, 1 / 6, 4 / 6])

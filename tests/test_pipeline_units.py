@@ -307,3 +307,21 @@ def test_a_model_that_learnt_nothing_falls_back_to_the_baseline_order(synthetic_
     assert (pred[f.is_work] == "work").all()  # p_work 0.4 > p_other 0.27: weekday daytime decides
     less = decide_labels(f, flat.assign(p_work=0.2, p_other=0.6 - 1 / 3 + 0.2))
     assert (less == "work").sum() == 0  # never more likely work than other: no work at all
+
+
+def test_decide_labels_breaks_ties_by_nights_then_dwell_then_place_id():
+    """Equal p_home: more 02:00 nights wins, then more dwell, then the smaller place id; a
+    missing nights share sorts last. Work: the same with weekday daytime, among non-homes."""
+    f = pd.DataFrame({
+        "vehicle_id": ["b", "b", "b", "a", "a", "a", "a"],
+        "place_id": [7, 5, 6, 4, 3, 2, 1],
+        "nights_0200_share": [0.5, 0.5, 0.5, np.nan, 0.2, 0.2, 0.1],
+        "weekday_day_share": [0.1, 0.3, 0.3, 0.9, 0.0, 0.0, 0.4],
+        "total_dwell_h": [9.0, 9.0, 9.0, 50.0, 3.0, 8.0, 1.0],
+    }, index=[10, 11, 12, 13, 14, 15, 16])
+    proba = pd.DataFrame({"p_home": 0.4, "p_work": 0.35, "p_other": 0.25}, index=f.index)
+    pred = decide_labels(f, proba.iloc[::-1])  # aligned by index, not position
+    # b: all tied on nights and dwell -> place 5; work: daytime 0.3 ties -> place 6
+    # a: nights NaN last; 0.2 twice, more dwell -> place 2; work: most daytime -> place 4
+    assert pred.to_dict() == {10: "other", 11: "home", 12: "work", 13: "work", 14: "other",
+                              15: "home", 16: "other"}

@@ -38,7 +38,7 @@ from auditor.pipeline.model import (
     train_and_predict,
 )
 from auditor.pipeline.model_from import predict_with, read_source
-from auditor.pipeline.run_record import code_version, run_extras
+from auditor.pipeline.run_record import code_version, population_keys, run_extras
 from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
@@ -119,8 +119,9 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
                 model_metrics, model_frame = _run_labels(outcome, features, source_rows)
             engine_running.close()  # the pool's or the cluster's work is done
             vehicles = read_vehicles(conn)
-            base_metrics = dict(base_metrics, **run_extras(features, vehicles, base_frame))
-            model_metrics.update(run_extras(features, vehicles, model_frame))
+            keys = population_keys(features, vehicles)  # the same populations for both runs
+            base_metrics = dict(base_metrics, **run_extras(features, vehicles, base_frame, keys))
+            model_metrics.update(run_extras(features, vehicles, model_frame, keys))
             split_counts = split.groupby(features["vehicle_id"]).first().value_counts().to_dict()
 
             report(progress, 0.95, 1.0, "saving")

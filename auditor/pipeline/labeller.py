@@ -94,11 +94,31 @@ def permutation_p(gain: np.ndarray) -> float:
         return 1.0
     total = g.sum()
     if len(g) <= EXACT_UP_TO:
+        size = np.abs(g)
+        if np.array_equal(size, np.round(size)) and size.sum() <= MAX_COUNTED_GAIN:
+            return _sign_patterns_reaching(size.astype(np.int64), total) / 2 ** len(g)
         signs = ((np.arange(2 ** len(g))[:, None] >> np.arange(len(g))) & 1) * 2 - 1
-        sums = signs @ np.abs(g)
+        sums = signs @ size
         return float(np.mean(sums >= total - 1e-9))
     z = total / math.sqrt(float((g ** 2).sum()))
     return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+MAX_COUNTED_GAIN = 100_000  # gains are whole places: counted, never anywhere near this
+
+
+def _sign_patterns_reaching(size: np.ndarray, total: float) -> int:
+    """How many of the 2^n sign patterns s give sum(s * size) >= total, for whole-number sizes:
+    a pattern's sum is 2 * (the sizes signed +) - sum(size), so count the subsets by their sum
+    (a subset-sum table, n additions) instead of listing 2^n patterns (65,536 x 16 at n = 16,
+    some 13 ms per call). The same count as listing them, so the same p."""
+    ways = np.zeros(int(size.sum()) + 1, dtype=np.int64)
+    ways[0] = 1
+    for a in size.tolist():
+        if a:
+            ways[a:] = ways[a:] + ways[:-a]
+    sums = 2 * np.arange(len(ways)) - int(size.sum())
+    return int(ways[sums >= total - 1e-9].sum())
 
 
 def supported(gain: np.ndarray) -> bool:

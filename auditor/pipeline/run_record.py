@@ -147,14 +147,17 @@ def split_figures(features: pd.DataFrame, given: pd.Series, split: pd.Series,
     return m
 
 
-def run_extras(features: pd.DataFrame, vehicles: pd.DataFrame | None, frame: pd.DataFrame
-               ) -> dict:
+def run_extras(features: pd.DataFrame, vehicles: pd.DataFrame | None, frame: pd.DataFrame,
+               keys: dict[str, pd.Series] | None = None) -> dict:
     """Metrics a run adds beside its validation figures, from its predictions ``frame``
-    (aligned with ``features``): test figures, populations, predictions digest."""
+    (aligned with ``features``): test figures, populations, predictions digest. ``keys``:
+    population_keys(features, vehicles) when the caller has them (infer's two runs share
+    them: ~60 ms each)."""
     given, split = frame["given_label"], frame["split"]
     pred = frame["predicted_label"]
     test = split_figures(features, given, split, pred, "test")
-    keys = population_keys(features, vehicles)
+    if keys is None:
+        keys = population_keys(features, vehicles)
     return {
         "test": {k: test[k] for k in ("n", "accuracy", "per_class", "confusion",
                                       "home_place_rate")},
