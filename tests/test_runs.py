@@ -189,3 +189,31 @@ def test_weights_from_an_export(fresh_tiny_project, capsys, tmp_path):
     capsys.readouterr()
     assert main(["infer", p, "--weights-from", str(out_dir)]) == 1
     assert "belong to this run's validation or test vehicles" in capsys.readouterr().err
+
+
+def test_label_blocks_decided_together_are_decided_as_one_block_each():
+    """group_worth decides its permutation copies in one call (decide_label_blocks): the same
+    labels as decide_labels on each block alone, ties (equal probabilities, equal features)
+    and ids that sort oddly included."""
+    import numpy as np
+
+    from auditor.analysis.group_worth import decide_label_blocks
+    from auditor.pipeline.model import PROBA_COLUMNS, decide_labels
+    rng = np.random.default_rng(7)
+    n, blocks = 40, 9
+    vehicles = rng.choice(["b", "a", "a10", "a9", "é", "<x>", "v|1", ""], n)
+    test = pd.DataFrame({"place_id": [f"{v}:{i}" for i, v in enumerate(vehicles)],
+                         "vehicle_id": vehicles,
+                         "nights_0200_share": rng.choice([0.0, 0.5, 1.0], n),
+                         "weekday_day_share": rng.choice([0.0, 0.5], n),
+                         "total_dwell_h": rng.choice([1.0, 2.0], n)},
+                        index=rng.permutation(n) + 100)
+    raw = rng.choice([0.1, 0.2, 0.3, 0.4], (n * blocks, 3))  # coarse: many equal
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    together = decide_label_blocks(test, proba, blocks, work_min_p=0.3)
+    assert len(together) == blocks
+    for b in range(blocks):
+        alone = decide_labels(test, pd.DataFrame(proba[b * n:(b + 1) * n], columns=PROBA_COLUMNS,
+                                                 index=test.index), 0.3)
+        pd.testing.assert_series_equal(together[b], alone)
+    assert {lab for s in together for lab in s} == {"home", "work", "other"}
