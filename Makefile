@@ -54,10 +54,13 @@ demo: venv sysdeps
 
 # ruff first (seconds), then the suite on both cores (pytest-xdist, see pyproject's addopts),
 # printing the 15 slowest steps; `make test PYTEST_ARGS="-m 'not slow'"` skips the slow ones
+# Byte code is cached (in the git-ignored __pycache__ folders) even where the shell sets
+# PYTHONDONTWRITEBYTECODE: otherwise each xdist worker, and every `python -m auditor` a test
+# starts, compiles auditor/ and re-writes the tests' asserts from source — ~5 s per worker.
 PYTEST_ARGS ?=
 test: venv sysdeps
 	$(VENV)/bin/ruff check auditor tests bench packaging
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Bench-only baselines (trackintel, cleanlab) live in their own venv so they never change
 # the app's dependency versions.

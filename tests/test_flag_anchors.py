@@ -317,9 +317,9 @@ def test_one_place_splitting(tmp_path):
 
 # --- export refuses while a flag is orphaned; the CLI settles it ------------------------------
 
-def test_export_refuses_orphans_until_settled(fresh_demo_project, tmp_path, capsys):
-    project = str(fresh_demo_project)
-    conn = open_project(fresh_demo_project)
+def test_export_refuses_orphans_until_settled(fresh_tiny_project, tmp_path, capsys):
+    project = str(fresh_tiny_project)
+    conn = open_project(fresh_tiny_project)
     # two unlabelled places of one vehicle, corrected to different labels; a place radius
     # reaching from one to the other merges them
     rows = conn.execute("SELECT place_id, vehicle_id, lat, lon FROM places WHERE place_id "
@@ -334,8 +334,8 @@ def test_export_refuses_orphans_until_settled(fresh_demo_project, tmp_path, caps
     e1 = add_flag(conn, "ana", "place", p1, "label_wrong", v1)
     e2 = add_flag(conn, "ana", "place", p2, "label_wrong", "home")
     conn.close()
-    infer_project(fresh_demo_project, config={"place_radius_m": reach + 50})
-    conn = open_project(fresh_demo_project)
+    infer_project(fresh_tiny_project, config={"place_radius_m": reach + 50})
+    conn = open_project(fresh_tiny_project)
     assert sorted(orphaned_flags(conn)["event_id"]) == [e1, e2]
     conn.close()
 
@@ -359,7 +359,7 @@ def test_export_refuses_orphans_until_settled(fresh_demo_project, tmp_path, caps
     listed = {f["event_id"]: f for f in json.loads(capsys.readouterr().out)["flags"]}
     assert listed[e1]["status"] == "orphaned" and listed[e1]["target_id"] is None
     assert listed[e1]["lat"] is not None and listed[e1]["review"] == "pending"
-    merged = place_candidates(open_project(fresh_demo_project), e1)[0]["place_id"]
+    merged = place_candidates(open_project(fresh_tiny_project), e1)[0]["place_id"]
     assert main(["flags", project, "--reattach", str(e1), merged]) == 1       # no analyst
     capsys.readouterr()
     assert main(["flags", project, "--reattach", str(e1), merged, "--analyst", "ana"]) == 0

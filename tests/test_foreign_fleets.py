@@ -79,10 +79,21 @@ def ingest(cli, project, *files, extra=()) -> list[dict]:
     return out
 
 
-def predictions(cli, project, tmp: Path, name="pred.csv") -> pd.DataFrame:
+def predictions(cli, project, tmp: Path, name="pred.csv", *, report_json=False):
+    """`auditor report --predictions FILE` read back and checked; with ``report_json`` the
+    same call's --json report too (one report built, not two): (frame, report or None)."""
     path = tmp / name
-    cli("report", project, "--predictions", path)
+    if report_json:
+        report = cli.json("report", project, "--predictions", path)
+        said = report["predictions_file"]
+    else:
+        report, (_, text, _) = None, cli("report", project, "--predictions", path)
+        said = text
     frame = pd.read_csv(path, dtype={"vehicle_id": str, "place_id": str}, keep_default_na=False)
+    if report_json:
+        assert said == {"path": str(path), "rows": len(frame)}
+    else:
+        assert said.rstrip().endswith(f"Wrote {len(frame)} predictions to {path}"), said[-300:]
     assert list(frame.columns)[:len(PRED_COLUMNS)] == PRED_COLUMNS
     assert set(frame["split"]) <= SPLITS
     probs = frame[["p_home", "p_work", "p_other"]].astype(float).to_numpy()
@@ -90,7 +101,7 @@ def predictions(cli, project, tmp: Path, name="pred.csv") -> pd.DataFrame:
         assert np.isfinite(probs).all() and np.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
         assert set(frame["predicted_label"]) <= {"home", "work", "other"}
         assert set(frame["given_label"]) <= {"home", "work", "other", ""}
-    return frame
+    return frame, report
 
 
 def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled: bool = True,
@@ -107,7 +118,9 @@ def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled
         assert 0.0 <= infer["val_accuracy"] <= 1.0
     seen["infer"] = infer
 
-    report = cli.json("report", project)
+    # the JSON report and the predictions CSV from one `report` (building a report is the
+    # dearest step here); the text report is the one after the second infer, below
+    pred, report = predictions(cli, project, tmp, report_json=True)
     assert {"validation", "suspicious", "error_tree", "skew"} <= set(report)
     assert {"accuracy", "confusion", "misclassified"} <= set(report["validation"])
     for s in report["suspicious"]:
@@ -115,7 +128,6 @@ def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled
                 "reason"} <= set(s)
     seen["report"] = report
 
-    pred = predictions(cli, project, tmp)
     assert len(pred) == infer["places"]
     assert set(pred["vehicle_id"]) <= set(vehicles)
     if not labelled:
@@ -171,7 +183,7 @@ def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled
     again = cli.json("infer", project, "--seed", seed)
     assert {k: again[k] for k in ("vehicles", "trips", "stops", "places")} == \
         {k: infer[k] for k in ("vehicles", "trips", "stops", "places")}
-    pred2 = predictions(cli, project, tmp, "pred2.csv")
+    pred2, _ = predictions(cli, project, tmp, "pred2.csv")
     pd.testing.assert_frame_equal(pred.reset_index(drop=True), pred2.reset_index(drop=True))
     return seen
 

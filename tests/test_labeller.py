@@ -17,7 +17,7 @@ from auditor.pipeline.labeller import ALPHA, permutation_p, supported
 from auditor.pipeline.model import assign_splits, label_trust, train_and_predict
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=None)  # (demo, 30, 7, 7) is used again after four other fleets
 def generated_fleet(generator: str, vehicles: int, days: int, seed: int):
     """A fleet written by a generator and derived by the pipeline without a project file (the
     pure path: faster than ingest, same tables). Returns (tables, labels, pinged vehicles)."""

@@ -1,6 +1,8 @@
 """Runs as experiments (issue 18): the test split, what a run records, `auditor runs`
 (list, --compare), `report --run`, `infer --without`, `--list-feature-groups`, `--rerun` and
-`--weights-from`, on the shared demo fleet (copied before anything writes)."""
+`--weights-from`, on the small shared demo fleet (8 vehicles x 4 days, copied before anything
+writes): it has training, validation and test vehicles and places that change label when
+feature groups are left out, which is all these checks need of a fleet."""
 from __future__ import annotations
 
 import csv
@@ -66,8 +68,8 @@ def test_three_way_split_is_seeded_and_by_whole_vehicle():
     assert sorted(small) == ["test", "train", "validation"]
 
 
-def test_runs_record_and_list(fresh_demo_project, capsys, tmp_path):
-    p = str(fresh_demo_project)
+def test_runs_record_and_list(fresh_tiny_project, capsys, tmp_path):
+    p = str(fresh_tiny_project)
     out = _json(capsys, ["infer", p, "--json", "--seed", "3"])
     assert out["test_vehicles"] >= 1 and out["test_accuracy"] is not None
     runs = _json(capsys, ["runs", p, "--json"])["runs"]
@@ -81,7 +83,7 @@ def test_runs_record_and_list(fresh_demo_project, capsys, tmp_path):
     assert len(last["code_version"]["pipeline_sha256"]) == 64
     assert any(r["population"] == "schedule" and r["test_n"] for r in last["by_population"])
     # the recorded test accuracy is the test split's, recomputed from the stored rows
-    pred = _preds(fresh_demo_project, out["run_id"])
+    pred = _preds(fresh_tiny_project, out["run_id"])
     test = pred[(pred["split"] == "test") & pred["given_label"].notna()]
     assert last["test_accuracy"] == pytest.approx(
         (test["given_label"] == test["predicted_label"]).mean())
@@ -99,8 +101,8 @@ def test_runs_record_and_list(fresh_demo_project, capsys, tmp_path):
     assert "test" in capsys.readouterr().out
 
 
-def test_without_group_compare_and_report_run(fresh_demo_project, capsys):
-    p = str(fresh_demo_project)
+def test_without_group_compare_and_report_run(fresh_tiny_project, capsys):
+    p = str(fresh_tiny_project)
     full = _json(capsys, ["infer", p, "--json"])
     less = _json(capsys, ["infer", p, "--json", "--without", "night", "--without", "timing"])
     assert less["without"] == ["night", "timing"]
@@ -110,7 +112,7 @@ def test_without_group_compare_and_report_run(fresh_demo_project, capsys):
                        "--json"])
     assert {"setting": "without", "a": [], "b": ["night", "timing"]} in c["config"]
     assert c["same_data"] and c["same_code"]
-    a, b = _preds(fresh_demo_project, full["run_id"]), _preds(fresh_demo_project,
+    a, b = _preds(fresh_tiny_project, full["run_id"]), _preds(fresh_tiny_project,
                                                                less["run_id"])
     m = a.merge(b, on="place_id")
     changed = set(m.loc[m["predicted_label_x"] != m["predicted_label_y"], "place_id"])
@@ -131,8 +133,8 @@ def test_without_group_compare_and_report_run(fresh_demo_project, capsys):
     assert "no such run" in capsys.readouterr().err
 
 
-def test_rerun_is_byte_identical_then_names_what_changed(fresh_demo_project, capsys):
-    p = str(fresh_demo_project)
+def test_rerun_is_byte_identical_then_names_what_changed(fresh_tiny_project, capsys):
+    p = str(fresh_tiny_project)
     first = _json(capsys, ["infer", p, "--json", "--seed", "2", "--without", "distance"])
     again = _json(capsys, ["infer", p, "--json", "--rerun", str(first["run_id"])])
     v = again["rerun"]
@@ -158,8 +160,8 @@ def test_rerun_is_byte_identical_then_names_what_changed(fresh_demo_project, cap
     assert main(["infer", p, "--rerun", str(first["run_id"]), "--without", "night"]) == 1
 
 
-def test_weights_from_an_export(fresh_demo_project, capsys, tmp_path):
-    p = str(fresh_demo_project)
+def test_weights_from_an_export(fresh_tiny_project, capsys, tmp_path):
+    p = str(fresh_tiny_project)
     src = _json(capsys, ["infer", p, "--json", "--seed", "1"])
     out_dir = tmp_path / "export"
     assert main(["export", p, str(out_dir), "--json"]) == 0
@@ -174,7 +176,7 @@ def test_weights_from_an_export(fresh_demo_project, capsys, tmp_path):
     runs = _json(capsys, ["runs", p, "--json"])["runs"]
     assert runs[-1]["config"]["weights_from"]["manifest_sha256"] == digest
     # same vehicles held out as the run the export was made from
-    a, b = _preds(fresh_demo_project, src["run_id"]), _preds(fresh_demo_project, got["run_id"])
+    a, b = _preds(fresh_tiny_project, src["run_id"]), _preds(fresh_tiny_project, got["run_id"])
     assert a.set_index("place_id")["split"].equals(b.set_index("place_id")["split"])
     # trained on exactly the exported rows: none of them is a held-out place
     rows = pd.read_csv(out_dir / "training_set.csv", dtype={"place_id": str})
@@ -187,3 +189,31 @@ def test_weights_from_an_export(fresh_demo_project, capsys, tmp_path):
     capsys.readouterr()
     assert main(["infer", p, "--weights-from", str(out_dir)]) == 1
     assert "belong to this run's validation or test vehicles" in capsys.readouterr().err
+
+
+def test_label_blocks_decided_together_are_decided_as_one_block_each():
+    """group_worth decides its permutation copies in one call (decide_label_blocks): the same
+    labels as decide_labels on each block alone, ties (equal probabilities, equal features)
+    and ids that sort oddly included."""
+    import numpy as np
+
+    from auditor.analysis.group_worth import decide_label_blocks
+    from auditor.pipeline.model import PROBA_COLUMNS, decide_labels
+    rng = np.random.default_rng(7)
+    n, blocks = 40, 9
+    vehicles = rng.choice(["b", "a", "a10", "a9", "é", "<x>", "v|1", ""], n)
+    test = pd.DataFrame({"place_id": [f"{v}:{i}" for i, v in enumerate(vehicles)],
+                         "vehicle_id": vehicles,
+                         "nights_0200_share": rng.choice([0.0, 0.5, 1.0], n),
+                         "weekday_day_share": rng.choice([0.0, 0.5], n),
+                         "total_dwell_h": rng.choice([1.0, 2.0], n)},
+                        index=rng.permutation(n) + 100)
+    raw = rng.choice([0.1, 0.2, 0.3, 0.4], (n * blocks, 3))  # coarse: many equal
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    together = decide_label_blocks(test, proba, blocks, work_min_p=0.3)
+    assert len(together) == blocks
+    for b in range(blocks):
+        alone = decide_labels(test, pd.DataFrame(proba[b * n:(b + 1) * n], columns=PROBA_COLUMNS,
+                                                 index=test.index), 0.3)
+        pd.testing.assert_series_equal(together[b], alone)
+    assert {lab for s in together for lab in s} == {"home", "work", "other"}

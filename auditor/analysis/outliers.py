@@ -54,7 +54,9 @@ def isolate(X: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     X = np.where(np.isnan(X), np.where(np.isnan(med), 0.0, med), X)
     forest = IsolationForest(n_estimators=100, contamination=CONTAMINATION, random_state=seed)
     forest.fit(X)
-    return -forest.score_samples(X), forest.predict(X) == -1
+    # predict(X) == -1 is score_samples(X) - offset_ < 0: scored once here, not twice
+    samples = forest.score_samples(X)
+    return -samples, (samples - forest.offset_) < 0
 
 
 def _fmt(v: float) -> str:

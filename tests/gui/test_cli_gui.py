@@ -23,9 +23,10 @@ def _pixels(path):
     return arr[:, :img.width(), :3]
 
 
-def test_open_screenshot_writes_the_window_with_the_map(fresh_demo_project, tmp_path):
+def test_open_screenshot_writes_the_window_with_the_map(fresh_tiny_project, tmp_path):
+    # the small shared project: the screenshot waits for its analysis, which the size only slows
     out = tmp_path / "shot.png"
-    result = _auditor("open", str(fresh_demo_project), "--screenshot", str(out),
+    result = _auditor("open", str(fresh_tiny_project), "--screenshot", str(out),
                       "--vehicle", "V00002", "--size", "1280x800")
     assert result.returncode == 0, result.stderr[-2000:]
     px = _pixels(out)

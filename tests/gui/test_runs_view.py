@@ -1,7 +1,8 @@
-"""The Runs view on the real demo project, driven through its widgets: compare two runs (a
-changed place click selects it on the map's state), rerun (byte-identical verdict), retrain
-on an export (Runs view and the Export dialog's "Retrain with this export"), infer leaving a
-feature group out, and the drift of new data since a run."""
+"""The Runs view on the small shared demo project (8 x 4: every split, and places that change
+between runs), driven through its widgets: compare two runs (a changed place click selects it
+on the map's state), rerun (byte-identical verdict), retrain on an export (Runs view and the
+Export dialog's "Retrain with this export"), infer leaving a feature group out, and the drift
+of new data since a run."""
 from __future__ import annotations
 
 import sqlite3
@@ -27,9 +28,9 @@ def _view(qtbot, window, project) -> RunsView:
     return view
 
 
-def test_compare_and_click_a_changed_place(qtbot, window, fresh_demo_project):
-    infer_project(fresh_demo_project, seed=0, config=InferConfig(without=("night", "weekday")))
-    view = _view(qtbot, window, fresh_demo_project)
+def test_compare_and_click_a_changed_place(qtbot, window, fresh_tiny_project):
+    infer_project(fresh_tiny_project, seed=0, config=InferConfig(without=("night", "weekday")))
+    view = _view(qtbot, window, fresh_tiny_project)
     assert view.runs_table.rowCount() == 2
     # the newest run's row says what it left out
     texts = [view.runs_table.item(1, c).text() for c in range(view.runs_table.columnCount())]
@@ -39,7 +40,7 @@ def test_compare_and_click_a_changed_place(qtbot, window, fresh_demo_project):
     qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
     text = view.compare_view.toPlainText()
     assert "without" in text and "test accuracy" in text
-    with sqlite3.connect(fresh_demo_project) as conn:
+    with sqlite3.connect(fresh_tiny_project) as conn:
         a, b = view.runs[0]["run_id"], view.runs[1]["run_id"]
         n = conn.execute("SELECT COUNT(*) FROM predictions pa JOIN predictions pb USING "
                          "(place_id) WHERE pa.run_id = ? AND pb.run_id = ? AND "
@@ -59,8 +60,8 @@ def test_compare_and_click_a_changed_place(qtbot, window, fresh_demo_project):
     assert "-night" in view.outcome_view.toPlainText()
 
 
-def test_rerun_and_infer_without_from_the_view(qtbot, window, fresh_demo_project):
-    view = _view(qtbot, window, fresh_demo_project)
+def test_rerun_and_infer_without_from_the_view(qtbot, window, fresh_tiny_project):
+    view = _view(qtbot, window, fresh_tiny_project)
     view.select_runs([view.runs[-1]["run_id"]])
     first = view.runs[-1]["run_id"]
     qtbot.mouseClick(view.rerun_button, Qt.MouseButton.LeftButton)
@@ -74,10 +75,10 @@ def test_rerun_and_infer_without_from_the_view(qtbot, window, fresh_demo_project
     assert window.state.run_id == view.runs[-1]["run_id"]  # the window shows the new run
 
 
-def test_retrain_with_an_export(qtbot, window, fresh_demo_project, tmp_path):
+def test_retrain_with_an_export(qtbot, window, fresh_tiny_project, tmp_path):
     from auditor.export.api import export_training_set
-    export_training_set(fresh_demo_project, tmp_path / "export")
-    view = _view(qtbot, window, fresh_demo_project)
+    export_training_set(fresh_tiny_project, tmp_path / "export")
+    view = _view(qtbot, window, fresh_tiny_project)
     source = view.runs[-1]["run_id"]
     view.retrain(tmp_path / "export")
     _wait_job(qtbot, view)
@@ -86,8 +87,8 @@ def test_retrain_with_an_export(qtbot, window, fresh_demo_project, tmp_path):
     assert f"test accuracy run {source}" in view.outcome_view.toPlainText()
 
 
-def test_export_dialog_retrains_with_its_export(qtbot, window, fresh_demo_project, tmp_path):
-    window.open_project(fresh_demo_project)
+def test_export_dialog_retrains_with_its_export(qtbot, window, fresh_tiny_project, tmp_path):
+    window.open_project(fresh_tiny_project)
     dialog = window.commands.export_dialog()
     qtbot.waitUntil(lambda: dialog.preview is not None and not dialog.is_previewing(),
                     timeout=WAIT_MS)
@@ -103,8 +104,8 @@ def test_export_dialog_retrains_with_its_export(qtbot, window, fresh_demo_projec
     dialog.done(0)
 
 
-def test_drift_of_new_data_since_a_run(qtbot, window, fresh_demo_project):
-    view = _view(qtbot, window, fresh_demo_project)
+def test_drift_of_new_data_since_a_run(qtbot, window, fresh_tiny_project):
+    view = _view(qtbot, window, fresh_tiny_project)
     view.select_runs([view.runs[-1]["run_id"]])
     qtbot.mouseClick(view.drift_button, Qt.MouseButton.LeftButton)
     _wait_job(qtbot, view)
@@ -112,7 +113,7 @@ def test_drift_of_new_data_since_a_run(qtbot, window, fresh_demo_project):
     assert "none — the data is the run's" in text
     assert "0 of" in text  # same data, same model: nothing labelled differently
     # new data: a vehicle's last pings dropped (as if the stream changed)
-    with sqlite3.connect(fresh_demo_project) as conn:
+    with sqlite3.connect(fresh_tiny_project) as conn:
         vid = conn.execute("SELECT vehicle_id FROM predictions WHERE given_label = 'work' "
                            "ORDER BY vehicle_id LIMIT 1").fetchone()[0]
         cut = conn.execute("SELECT ts FROM pings WHERE vehicle_id = ? ORDER BY ts LIMIT 1 "
