@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditor.analysis.results import compute_analysis
 from auditor.cli import main
 
 PRED_COLUMNS = ["vehicle_id", "place_id", "lat", "lon", "split", "given_label",
@@ -127,6 +128,15 @@ def run_contract(cli, project: Path, tmp: Path, *, vehicles: list[str], labelled
         assert {"place_id", "score", "vehicle_id", "given_label", "suggested_label",
                 "reason"} <= set(s)
     seen["report"] = report
+    # what the app's Analysis panel builds on the same run: the report and the places behind
+    # every row, which the CLI never builds (an all-labelled fleet with a text metadata column
+    # once failed them, and with them the whole panel)
+    analysis = compute_analysis(project)
+    assert analysis.run_id == report["run_id"]
+    assert set(analysis.places) >= {"validation", "tree", "skew"}
+    for rows in analysis.places.values():
+        assert all(isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+                   for ids in rows.values())
 
     assert len(pred) == infer["places"]
     assert set(pred["vehicle_id"]) <= set(vehicles)
@@ -260,9 +270,15 @@ def test_contract_on_fleet_shapes(shape, cli, tmp_path):
     files = [pings_csv(pings, tmp_path / "pings.csv")]
     if len(labels):
         files.append(write_csv(labels, tmp_path / "labels.csv"))
+    # a text metadata column: skew, populations and the places behind them read it
+    files.append(write_csv(pd.DataFrame({
+        "vehicle_id": [v.vehicle_id for v in vehicles],
+        "depot": ["north" if i % 3 == 1 else "south" for i in range(len(vehicles))]}),
+        tmp_path / "vehicles.csv"))
     project = tmp_path / "p.db"
     summaries = ingest(cli, project, *files)
     assert summaries[0]["accepted"] == len(pings)
+    assert summaries[-1]["kind"] == "vehicles" and summaries[-1]["accepted"] == len(vehicles)
     run_contract(cli, project, tmp_path, vehicles=[v.vehicle_id for v in vehicles],
                  labelled=bool(len(labels)))
 
