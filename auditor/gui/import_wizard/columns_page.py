@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
-from auditor.gui.import_wizard.common import AUTO, FIELD_TIPS, KIND_WORDS, FileEntry
+from auditor.gui.import_wizard.common import AUTO, FIELD_TIPS, KIND_WORDS, FileEntry, problem_label
 from auditor.gui.text import tip
 from auditor.ingest.columns import REQUIRED
 from auditor.ingest.columns import USED as FIELDS_BY_KIND
@@ -37,11 +37,7 @@ class ColumnsPage(QWizardPage):
                          "the guess is wrong. Fields marked * are required.")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("importColumnTabs")
-        self.why = QLabel()
-        self.why.setObjectName("importColumnsWhy")
-        self.why.setStyleSheet("color: #b00020")
-        self.why.setWordWrap(True)
-        self.why.setTextFormat(Qt.TextFormat.PlainText)
+        self.why = problem_label("importColumnsWhy")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.why)

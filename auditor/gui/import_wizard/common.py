@@ -8,6 +8,7 @@ from typing import Optional
 
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QLabel
 
 from auditor.ingest.columns import REQUIRED
 from auditor.ingest.preview import (
@@ -118,3 +119,14 @@ class FileEntry:
         if missing:
             return f"{name}: {missing[0]}: no column found — pick one"
         return None
+
+
+def problem_label(name: str = "") -> QLabel:
+    """The red line under a page that says why Next (or Import) is off."""
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    label.setStyleSheet("color: #b00020")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

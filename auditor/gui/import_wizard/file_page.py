@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from auditor.errors import UserError
 from auditor.gui.dialogs import show_bug
-from auditor.gui.import_wizard.common import DATA_FILTER, KIND_WORDS, PAGE_COLUMNS, FileEntry, FrameModel
+from auditor.gui.import_wizard.common import (
+    DATA_FILTER,
+    KIND_WORDS,
+    PAGE_COLUMNS,
+    FileEntry,
+    FrameModel,
+    problem_label,
+)
 from auditor.gui.text import tip
 from auditor.gui.workers import Latest
 from auditor.ingest.preview import (
@@ -64,11 +71,7 @@ class FilePage(QWizardPage):
         for k in ("pings", "labels", "vehicles"):
             self.kind.addItem(KIND_WORDS[k][0].upper() + KIND_WORDS[k][1:], k)
         self.kind.setToolTip("What the selected file holds")
-        self.error = QLabel()
-        self.error.setObjectName("importWhy")
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error = problem_label("importWhy")
         self.preview = QTableView()
         self.preview.setObjectName("importPreview")
         row = QHBoxLayout()

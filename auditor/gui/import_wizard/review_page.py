@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from auditor.gui.import_wizard.common import KIND_WORDS
+from auditor.gui.import_wizard.common import KIND_WORDS, problem_label
 from auditor.gui.workers import Task
 
 if TYPE_CHECKING:
@@ -34,11 +34,7 @@ class ReviewPage(QWizardPage):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.status = QLabel()
-        self.status.setObjectName("importReviewStatus")
-        self.status.setStyleSheet("color: #b00020")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status = problem_label("importReviewStatus")
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary, 1)
         layout.addWidget(self.status)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
-from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW
+from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW, problem_label
 from auditor.gui.text import tip
 from auditor.ingest.preview import timestamp_style
 
@@ -65,10 +65,7 @@ class TimezonePage(QWizardPage):
         for edit in (self.min_time, self.max_time):
             edit.setToolTip(window_tip)
             edit.textChanged.connect(lambda _t: self.completeChanged.emit())
-        self.why = QLabel()
-        self.why.setStyleSheet("color: #b00020")
-        self.why.setWordWrap(True)
-        self.why.setTextFormat(Qt.TextFormat.PlainText)
+        self.why = problem_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         zone = QLabel("Timezone")
