@@ -145,6 +145,28 @@ def tree_json(tree: DecisionTreeClassifier, columns: list[str], words: dict,
     return node(0, "all labelled places", [])
 
 
+def population_splits(root: dict, words: dict) -> list[dict]:
+    """The tree's own splits on vehicle metadata ('region = north' against 'region ≠ north'),
+    worst first: when the tree separates a population, that population is where the errors
+    are, whatever the 'over-represented' column says (it names crowds, not splits)."""
+    out = []
+
+    def walk(node: dict) -> None:
+        col = node["feature"]
+        if col is not None and words[col][0] == "category" and words[col][1] != "given label":
+            other, inside = node["children"]  # the right child is 'column = value'
+            _, column, value = words[col]
+            out.append({"column": column, "value": value, "slice": " and ".join(inside["path"]),
+                        "n": inside["n"], "errors": inside["errors"],
+                        "error_rate": inside["error_rate"], "other_n": other["n"],
+                        "other_error_rate": other["error_rate"]})
+        for child in node["children"]:
+            walk(child)
+    walk(root)
+    return sorted(out, key=lambda s: (-((s["error_rate"] or 0.0) - (s["other_error_rate"] or 0.0)),
+                                      s["slice"]))
+
+
 def _leaves(node: dict) -> list[dict]:
     if not node["children"]:
         return [node]
@@ -167,7 +189,7 @@ def grow_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
            "n": int(len(y)), "errors": int(y.sum()),
            "params": {"max_depth": max_depth, "min_samples_leaf": min_leaf(len(y)),
                       "random_state": RANDOM_STATE},
-           "root": None, "leaves": []}
+           "root": None, "leaves": [], "population_splits": []}
     if len(y) < 2 * min_leaf(len(y)) or X.shape[1] == 0:
         out["note"] = "too few labelled places for a tree"
         return out, {}
@@ -175,9 +197,11 @@ def grow_error_tree(lab: pd.DataFrame, X: pd.DataFrame, words: dict,
     values = X.to_numpy(dtype=float)
     root = tree_json(tree, list(X.columns), words, y, values)
     out["root"] = root
+    out["population_splits"] = population_splits(root, words)
     leaves = sorted(_leaves(root), key=lambda n: (-(n["error_rate"] or 0.0), n["id"]))
     out["leaves"] = [{"id": n["id"], "n": n["n"], "errors": n["errors"],
-                      "error_rate": n["error_rate"], "slice": " and ".join(n["path"]),
+                      "error_rate": n["error_rate"],
+                      "slice": " and ".join(n["path"]) or "all labelled places",
                       "dominant": n["dominant"]}
                      for n in leaves]
     path = tree.decision_path(values).tocsc()  # places x nodes, one column per node

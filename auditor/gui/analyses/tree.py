@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from auditor.analysis.results import Analysis
+from auditor.analysis.sections.error_tree import split_words
 from auditor.analysis.words import condition_words, dominant_words
 from auditor.gui.analyses.common import pct, rate_color
 from auditor.gui.text import tip
@@ -72,13 +73,10 @@ class ErrorTreeView(QWidget):
         if root is None:
             self.intro.setText(t.get("note") or "No tree for this run.")
             return
-        crowded = any(n.get("dominant") for n in _nodes(root))
         self.intro.setText(
             f"Where the model goes wrong: {t['errors']:,} of {t['n']:,} labelled places get "
             "another label out of fold. Red slices have the most errors; click one to list its "
-            "places, errors first."
-            + ("" if crowded else " No vehicle population (firmware, region, …) stands out in "
-               "any slice, so the 'over-represented' column is empty."))
+            "places, errors first." + _populations_sentence(t, root))
         self.intro.setToolTip(tip(
             f"Target: {t['target']}. A decision tree of depth ≤ {t['params']['max_depth']} "
             f"with leaves of ≥ {t['params']['min_samples_leaf']} places, over the place "
@@ -124,6 +122,20 @@ class ErrorTreeView(QWidget):
         errors = f", its {node['errors']:,} errors first" if node and node["errors"] else ""
         self.state.show_places(ids, f"error tree slice{errors}: {what}")
         return ids
+
+
+def _populations_sentence(t: dict, root: dict) -> str:
+    """What the tree says about vehicle populations: the metadata it splits on itself (then
+    that population is where errors are, though no column value 'crowds' a slice beyond the
+    split), else whether any slice is crowded by one."""
+    splits = t.get("population_splits") or []
+    if splits:
+        return (" The tree splits on vehicle metadata itself — " + "; ".join(
+            split_words(s) for s in splits) + ": errors pile up in that population.")
+    if any(n.get("dominant") for n in _nodes(root)):
+        return ""
+    return (" No vehicle population (firmware, region, …) stands out in any slice, so the "
+            "'over-represented' column is empty.")
 
 
 def _nodes(node: dict):
