@@ -117,3 +117,28 @@ def test_a_place_outside_the_queue_clears_its_highlight_and_n_goes_on(qtbot, win
     # (row 2 may be a label on no place: then its vehicle's place nearest to the label)
     assert window.place_id == (rows[1]["place_id"] or queue.shown_at[1]) == queue.current_place()
     window.close()
+
+
+def test_opening_the_queue_tab_makes_n_walk_the_queue_and_the_hint_says_what_n_does(
+        qtbot, window, fresh_demo_project):
+    """Seen driving the app: the window opens on a place of the table, the analyst opens the
+    Suspicious labels tab (which said 'N goes on with #1') and presses N — and N walked the
+    table instead, so the next H flagged a place that was never in the queue."""
+    window.open_project(fresh_demo_project)
+    qtbot.waitUntil(lambda: window.state.analysis is not None, timeout=60_000)
+    rows = window.analysis.report["suspicious"]
+    in_queue = {r["place_id"] for r in rows}
+    start = next(p for p in window.browser.shown_place_ids() if p not in in_queue)
+    window.browser.select_row(window.browser.model.row_of(start))
+    assert window.state.walk == "browser"
+    queue = window.analysis.view("suspicious")
+    # the queue says what N does while the place came from the table
+    assert "N walks the places table" in queue.reason.text()
+    assert "N goes on" not in queue.reason.text()
+    window.analysis.show_tab("suspicious")
+    assert window.state.walk == "queue"
+    assert queue.reason.text().endswith("N goes on with #1.")
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_N)
+    assert window.place_id == (rows[0]["place_id"] or queue.shown_at[0])
+    assert window.place_id != start and queue.current_place() == window.place_id
+    window.close()

@@ -138,7 +138,9 @@ class AnalysisDock(QDockWidget):
 
     def _tab_chosen(self, i: int) -> None:
         entry = self.entries[i]
-        self.view(entry.key)
+        shown = getattr(self.view(entry.key), "tab_shown", None)
+        if shown is not None:  # a view that acts on being opened (the queue takes N's walk)
+            shown()
         window = self.parentWidget()
         if (entry.min_height_share and window is not None and not self.isFloating()
                 and window.dockWidgetArea(self) != Qt.DockWidgetArea.RightDockWidgetArea):

@@ -178,6 +178,13 @@ class SuspiciousQueue(QWidget):
                 return i
         return None
 
+    def tab_shown(self) -> None:
+        """Opening the queue's tab is starting to walk it: N goes on down the queue (from the
+        current place's row, or the next one after the last shown), whatever list the current
+        place was picked from."""
+        self.state.walk = QUEUE
+        self._show_current(self.state.selection.place_id)
+
     def current_place(self) -> Optional[str]:
         row = self.table.currentRow()
         return self.place_of_row(row) if 0 <= row < len(self.rows) else None
@@ -208,7 +215,11 @@ class SuspiciousQueue(QWidget):
             self.reason.setText(self._words(row, place_id))
         elif place_id is not None and self.rows:
             nxt = self.position + 1
-            after = f"N goes on with #{nxt + 1}." if nxt < len(self.rows) else ""
+            if self.state.walk != QUEUE:  # picked in the places table: N walks that table
+                after = ("N walks the places table it was picked from; click a row here (or "
+                         "open this tab again) to walk the queue.")
+            else:
+                after = f"N goes on with #{nxt + 1}." if nxt < len(self.rows) else ""
             self.reason.setText(f"The current place {place_id} is not in the queue. {after}")
         else:
             self.reason.setText("")
