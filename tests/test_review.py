@@ -392,3 +392,23 @@ def test_a_project_at_migration_4_keeps_every_flag_through_the_review_rebuild(tm
     assert event == 8                                 # AUTOINCREMENT goes on from the log
     assert _state(conn, 5) == ("accepted", "cy")
     conn.close()
+
+
+def test_a_places_flags_carry_their_review_and_the_details_pane_says_it(conn):
+    """The details pane listed a rejected flag exactly like a pending one; the place's flags now
+    carry the second analyst's decision (flag_reviews), and review_words says it."""
+    from auditor.gui.views.details import review_words
+    from auditor.store.lookups import place_flags
+    f1 = add_flag(conn, "ana", "place", "v1:0", "label_wrong", "work")
+    f2 = add_flag(conn, "ana", "place", "v1:0", "model_wrong")
+    assert [(f["event_id"], f["review"]) for f in place_flags(conn, "v1:0")] == [
+        (f1, "pending"), (f2, "pending")]
+    assert review_words(place_flags(conn, "v1:0")[0]) == ""
+    review_flag(conn, "bob", f1, "amend", "other", note="it is the <b>gym</b>")
+    review_flag(conn, "bob", f2, "reject")
+    got = {f["event_id"]: f for f in place_flags(conn, "v1:0")}
+    assert (got[f1]["review"], got[f1]["reviewer"], got[f1]["amended_value"]) == (
+        "amended", "bob", "other")
+    assert review_words(got[f1]) == " · amended to other by bob — “it is the <b>gym</b>”"
+    assert review_words(got[f2]) == " · rejected by bob"
+    assert place_flags(conn, "v1:1") == []

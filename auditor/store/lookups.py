@@ -139,16 +139,26 @@ def quarantined_rows(conn: sqlite3.Connection, import_id: int,
 
 
 FLAG_FIELDS = ("event_id", "analyst", "created_at", "action", "new_value", "note")
+REVIEW_FIELDS = ("review", "reviewer", "amended_value", "review_note")
 
 
 def place_flags(conn: sqlite3.Connection, place_id: str) -> list[dict[str, Any]]:
     """The flags in force on one place now (the flags_in_force view: attached, latest per
-    action), oldest first; a note never written is None (never NaN: no pandas here)."""
+    action), oldest first, each with its review (REVIEW_FIELDS: pending, accepted, rejected
+    or amended, by whom); a note never written is None (never NaN: no pandas here)."""
     rows = conn.execute(
         "SELECT event_id, analyst, created_at, action, new_value, note FROM flags_in_force "
         "WHERE target_kind = 'place' AND status = 'attached' AND current_target = ? "
         "ORDER BY event_id", (place_id,)).fetchall()
-    return [dict(zip(FLAG_FIELDS, r)) for r in rows]
+    flags = [dict(zip(FLAG_FIELDS, r)) for r in rows]
+    if flags:  # and each one's review by a second analyst (pending when none)
+        ids = [f["event_id"] for f in flags]
+        reviews = {r[0]: dict(zip(REVIEW_FIELDS, r[1:])) for r in conn.execute(
+            f"SELECT event_id, {', '.join(REVIEW_FIELDS)} FROM flag_reviews "
+            f"WHERE event_id IN ({','.join('?' * len(ids))})", ids)}
+        for f in flags:
+            f.update(reviews.get(f["event_id"], dict.fromkeys(REVIEW_FIELDS)))
+    return flags
 
 
 def place_label_now(conn: sqlite3.Connection, place_id: str) -> tuple[Optional[str], str]:

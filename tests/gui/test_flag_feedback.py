@@ -71,3 +71,24 @@ def test_notes_labels_counts_undo_and_redo_say_what_happened(qtbot, window, fres
     assert "1 place flagged" in window.status.counts.text()
     assert "(" not in window.status.counts.text().split("1 place flagged")[1][:3]
     window.close()
+
+
+def test_a_second_analysts_decision_shows_on_the_flag_in_the_details_pane(qtbot, window,
+                                                                         fresh_demo_project):
+    """Driving the app: bob rejected lead's flag in the Review tab, and the place still listed
+    it exactly like a pending one."""
+    window.settings.analyst = "lead"
+    window.open_project(fresh_demo_project)
+    home = _place_with_given(window, "home")
+    window.select_place(home)
+    flag = window.state.flag_place("label_wrong", "work", None)
+    panel = window.panel
+    assert panel.flags_label.text().count("•") == 1 and " by bob" not in panel.flags_label.text()
+    window.state.set_analyst("bob")
+    window.state.review(flag, "reject", note="two nights a week there")
+    text = panel.flags_label.text()
+    assert "label → work (by lead" in text
+    assert text.endswith(" · rejected by bob — “two nights a week there”")
+    window.undo_action.trigger()  # bob's decision taken back: pending again
+    assert panel.flags_label.text().count("•") == 1 and "rejected" not in panel.flags_label.text()
+    window.close()

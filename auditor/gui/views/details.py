@@ -37,6 +37,17 @@ from auditor.store.lookups import (
 LABEL_KEYS = ("home", "work", "other")
 
 
+def review_words(f: dict) -> str:
+    """' · rejected by bob — “night stays say home”' — a second analyst's decision on a flag
+    ('' while none: pending)."""
+    if f.get("review") in (None, "pending"):
+        return ""
+    decision = (f"amended to {f['amended_value']}" if f["review"] == "amended"
+                else f["review"])
+    note = f" — “{f['review_note']}”" if (f.get("review_note") or "").strip() else ""
+    return f" · {decision} by {f['reviewer']}{note}"
+
+
 def _flag_time(created_at: str) -> str:
     """A flag's time (stored in UTC) in the analyst's own clock, the zone named."""
     try:
@@ -326,7 +337,8 @@ class FlagPanel(QWidget):
             what = f"label → {f['new_value']}" if f["action"] == "label_wrong" else \
                 f["action"].replace("_", " ")
             note = f" — “{f['note']}”" if (f["note"] or "").strip() else ""
-            lines.append(f"• {what} (by {f['analyst']}, {_flag_time(f['created_at'])}){note}")
+            lines.append(f"• {what} (by {f['analyst']}, {_flag_time(f['created_at'])}){note}"
+                         + review_words(f))
         self.flags_label.setText("Flags in force:\n" + "\n".join(lines))
 
     def _update_label_buttons(self) -> None:
