@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("infer", help="trips, stops, places, features, model, predictions")
     n.add_argument("project", nargs="?", help="the project file (.db)")
-    n.add_argument("--seed", type=int, default=0,
-                   help="random seed of the model and the split (default 0)")
+    n.add_argument("--seed", type=int, default=None,
+                   help="random seed of the model and the split (default: the latest run's, "
+                        "so the split stays put between runs; 0 for the first run)")
     n.add_argument("--gap-minutes", type=float, default=None,
                    help="split trips on time gaps longer than this (default 5)")
     n.add_argument("--model-from", metavar="PROJECT_OR_EXPORT",

@@ -134,7 +134,7 @@ class ProjectCommands:
             self.window.report_error(exc, "choosing the inference engine")
             return None
         return run_task(self.window, f"Running inference — {choice.describe()}",
-                        lambda progress: infer_project(path, seed=0, progress=progress,
+                        lambda progress: infer_project(path, progress=progress,
                                                        engine=choice.engine()), done,
                         on_error=lambda exc, tb: self.window.report_error(
                             exc, "running inference", retry=self.run_infer, tb=tb))

@@ -43,7 +43,7 @@ from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.connection import LONG_JOB_WAIT_S
-from auditor.store.queries import file_vehicle_ids, read_labels, read_pings, read_vehicles
+from auditor.store.queries import file_vehicle_ids, latest_seed, read_labels, read_pings, read_vehicles
 
 PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",
                        "predicted_label"] + PROBA_COLUMNS + OOF_COLUMNS)
@@ -64,7 +64,7 @@ def _frame_digest(hasher, frame: pd.DataFrame) -> None:
         hasher.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
 
 
-def infer_project(project, seed: int = 0, config: InferConfig | dict | None = None,
+def infer_project(project, seed: int | None = None, config: InferConfig | dict | None = None,
                   progress: Progress | None = None, model_from=None,
                   weights_from=None, engine=None) -> dict:
     """Run inference on a project and store it; returns the ``infer --json`` summary.
@@ -76,7 +76,10 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
     replaced, every place flag is re-attached to the place now holding what it pointed at
     (auditor.audit.anchors), in the same transaction. With ``weights_from`` (an export folder)
     the model is trained on the export's corrected, weighted rows instead
-    (auditor.pipeline.weights_from); its seed and settings come from the export's run."""
+    (auditor.pipeline.weights_from); its seed and settings come from the export's run.
+    ``seed`` None: the seed of the project's latest model run (0 for the first), so inferring
+    again after flags keeps the same train/validation split and before -> after compares
+    like with like."""
     started = time.perf_counter()
     config = InferConfig.from_any(config)
     path = Path(project)
@@ -97,6 +100,8 @@ def infer_project(project, seed: int = 0, config: InferConfig | dict | None = No
         engine_running.enter_context(running)
         conn = open_project(path, create=False)
         try:
+            if seed is None:
+                seed = latest_seed(conn)
             derived, n_pings, data_hash = _derive_fleet(conn, path, config,
                                                         scaled(progress, 0.0, 0.8), running)
             report(progress, 0.8, 1.0, "labels, baseline and model")

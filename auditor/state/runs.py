@@ -54,7 +54,7 @@ def compare_text(c: dict) -> str:
     return "\n".join(render_compare(c))
 
 
-def infer_work(path, without=(), seed: int = 0) -> Callable[[Progress], dict]:
+def infer_work(path, without=(), seed: Optional[int] = None) -> Callable[[Progress], dict]:
     from auditor.pipeline.api import infer_project
     from auditor.pipeline.config import InferConfig
     config = InferConfig(without=tuple(without))

@@ -312,6 +312,14 @@ def latest_run_id(conn: sqlite3.Connection, kind: str = "model") -> Optional[int
     return row[0] if row else None
 
 
+def latest_seed(conn: sqlite3.Connection) -> int:
+    """The seed of the latest model run (0 before the first): what inferring again uses
+    unless told otherwise, so the train/validation split stays put between runs."""
+    row = conn.execute("SELECT seed FROM runs WHERE kind = 'model' ORDER BY run_id DESC "
+                       "LIMIT 1").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def read_run(conn: sqlite3.Connection, run_id: int) -> dict:
     row = conn.execute(
         "SELECT run_id, kind, created_at, seed, config, versions, metrics, data_hash "

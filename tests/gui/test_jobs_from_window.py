@@ -16,12 +16,17 @@ def test_open_demo_builds_it_off_the_gui_thread_then_opens_it(qtbot, window):
 
 @pytest.mark.slow
 def test_infer_and_export_from_the_menus(qtbot, window, fresh_tiny_project, tmp_path):
+    from auditor.pipeline.api import infer_project
+    infer_project(fresh_tiny_project, seed=5)  # as `auditor demo --seed 5` leaves a project
     window.open_project(fresh_tiny_project)
     runs_before = window.project.run_id
     job = window.commands.run_infer()
     qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
     assert job.error is None
     assert window.project.run_id > runs_before  # the views re-read the new run
+    # Run ▸ Infer keeps the seed (and so the validation split) of the run it follows
+    assert window.project.conn.execute("SELECT seed FROM runs WHERE run_id = ?",
+                                       (window.project.run_id,)).fetchone()[0] == 5
     assert window.browser.model.run_id == window.project.run_id
 
     assert window.export_action.isEnabled()
