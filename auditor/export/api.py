@@ -178,6 +178,7 @@ def _write_export(ts, out: Path, fmt: str, path: Path, config: ExportConfig, has
         "out_dir": str(out),
         "model_run_id": ts.run["run_id"],
         "orphaned_skipped": ts.flags.get("orphaned_skipped", []),
-        **{k: ts.counts[k] for k in ("relabelled", "excluded", "excluded_by_reason",
+        **{k: ts.counts[k] for k in ("relabelled", "relabelled_validation", "relabelled_test",
+                                      "excluded", "excluded_by_reason",
                                       "misclassified_validation", "reweighted")},
     }

@@ -83,6 +83,15 @@ def read_rows(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:
     return rows
 
 
+def _corrections_on_test(conn: sqlite3.Connection, run_id: int,
+                         corrections: dict[str, str]) -> int:
+    """Label corrections in force on the run's test places (which the rows leave out)."""
+    test = dict(conn.execute("SELECT place_id, given_label FROM predictions "
+                             "WHERE run_id = ? AND split = 'test'", (run_id,)).fetchall())
+    return sum(1 for place, label in corrections.items()
+               if place in test and test[place] != label)
+
+
 def split_summary(conn: sqlite3.Connection, run_id: int) -> dict:
     frame = pd.read_sql_query(
         "SELECT split, vehicle_id, COUNT(*) AS places FROM predictions WHERE run_id = ? "
@@ -142,6 +151,9 @@ def build_training_set(conn: sqlite3.Connection, config: ExportConfig | dict | N
         "rows": int(len(frame)),
         "relabelled": int((train["relabelled"]).sum()),
         "relabelled_validation": int(val["relabelled"].sum()),
+        # corrections on test places: held out, never trained on (said, or an analyst who
+        # flagged them reads "relabelled 0" as the flags being lost)
+        "relabelled_test": _corrections_on_test(conn, run["run_id"], flags.corrections),
         "excluded": int((in_train & ~kept).sum()),
         "excluded_by_reason": {str(k): int(v) for k, v in sorted(excluded_train.items())},
         "excluded_validation": int((~in_train & ~kept).sum()),
@@ -154,3 +166,16 @@ def build_training_set(conn: sqlite3.Connection, config: ExportConfig | dict | N
     return TrainingSet(frame=frame, run=run, splits=split_summary(conn, run["run_id"]),
                        flags=flags.summary(), counts=counts, weights=w.stats,
                        model_rows=model_rows, refeatured=refeatured)
+
+
+def held_out_words(summary: dict, before: str = "", after: str = "") -> str:
+    """'2 more on test places, held out' — label corrections outside the training rows, which
+    the relabelled count leaves out ('' when none): validation ones still decide which
+    validation samples count as misclassified; test ones are never trained on."""
+    parts = []
+    if summary.get("relabelled_validation"):
+        parts.append(f"{summary['relabelled_validation']:,} on validation places (they decide "
+                     "which count as misclassified)")
+    if summary.get("relabelled_test"):
+        parts.append(f"{summary['relabelled_test']:,} on test places, held out")
+    return f"{before}and {'; '.join(parts)}{after}" if parts else ""

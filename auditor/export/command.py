@@ -5,6 +5,7 @@ import json
 
 from auditor.errors import UserError
 from auditor.export.api import export_training_set
+from auditor.export.build import held_out_words
 from auditor.export.config import ExportConfig
 from auditor.export.verify import verify_export
 from auditor.progress import TerminalProgress
@@ -33,7 +34,8 @@ def run_export(args) -> int:
     print(f"exported {summary['rows']} training rows to {summary['out_dir']} "
           f"(model run {summary['model_run_id']})"
           + ("; only reviewed flags applied" if getattr(args, "reviewed_only", False) else ""))
-    print(f"  relabelled {summary['relabelled']}, excluded {summary['excluded']}"
+    print(f"  relabelled {summary['relabelled']}{held_out_words(summary, ' (', ')')}, "
+          f"excluded {summary['excluded']}"
           + "".join(f"; {n} {reason}" for reason, n in summary["excluded_by_reason"].items()))
     print(f"  {summary['misclassified_validation']} misclassified validation samples; "
           f"{summary['reweighted']} rows upweighted")
@@ -65,3 +67,4 @@ def run_verify(args) -> int:
     causes = sorted({line.split(":")[0] for line in result.differences})
     raise UserError(f"{args.out_dir}: export does not reproduce — {'; '.join(causes)} "
                     "(details above)")
+

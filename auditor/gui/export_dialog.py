@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
+from auditor.export.build import held_out_words
 from auditor.export.config import FORMATS, ExportConfig
 from auditor.gui.dialogs import show_bug
 from auditor.gui.workers import Latest, Task, run_task
@@ -69,7 +70,7 @@ def preview_texts(preview: dict) -> dict[str, str]:
     w = preview["weights"]
     return {
         "rows": _count(preview["rows"]),
-        "relabelled": _count(preview["relabelled"]),
+        "relabelled": _count(preview["relabelled"]) + held_out_words(preview, " — "),
         "excluded": excluded,
         "reweighted": _count(preview["reweighted"]),
         "misclassified_validation": _count(preview["misclassified_validation"]),
@@ -139,7 +140,7 @@ class ExportDialog(QDialog):
         self._debounce.setInterval(PREVIEW_DELAY_MS)
         self._debounce.timeout.connect(self.refresh_preview)
         for signal in (self.k_spin.valueChanged, self.factor_spin.valueChanged,
-                       self.balance_check.toggled):
+                       self.balance_check.toggled, self.reviewed_check.toggled):
             signal.connect(self.schedule_preview)
         self.out_edit.textChanged.connect(self._update_buttons)
         self._update_buttons()
@@ -182,6 +183,16 @@ class ExportDialog(QDialog):
         self.balance_check = QCheckBox("Balance classes (home / work / other weigh the same)")
         self.balance_check.setChecked(defaults.balance_classes)
         form.addRow("", self.balance_check)
+
+        # `export --reviewed-only`: off, every flag in force applies (pending and rejected too)
+        self.reviewed_check = QCheckBox("Only flags a second analyst accepted or amended")
+        self.reviewed_check.setObjectName("reviewedOnly")
+        self.reviewed_check.setChecked(defaults.reviewed_only)
+        self.reviewed_check.setToolTip(
+            "On: pending and rejected flags are left out, and an amended correction uses the "
+            "reviewer's label (as `auditor export --reviewed-only`). Off: every flag in force "
+            "applies, whatever its review.")
+        form.addRow("", self.reviewed_check)
 
     def _build_preview(self) -> None:
         self.preview_box = QGroupBox("Preview — what the export will contain")
@@ -240,7 +251,8 @@ class ExportDialog(QDialog):
     def config(self) -> dict:
         """The ExportConfig fields the dialog sets (the rest keep their defaults)."""
         return {"k": int(self.k_spin.value()), "factor": float(self.factor_spin.value()),
-                "balance_classes": bool(self.balance_check.isChecked())}
+                "balance_classes": bool(self.balance_check.isChecked()),
+                "reviewed_only": bool(self.reviewed_check.isChecked())}
 
     def out_dir(self) -> str:
         return self.out_edit.text().strip()

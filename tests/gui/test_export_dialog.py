@@ -151,3 +151,46 @@ def test_a_missing_project_says_so_in_the_preview(qtbot, tmp_path):
     assert "no such project" in dialog.preview_status.text()
     assert _shown(dialog, "rows") == "—"
     assert not [b for b in dialog.findChildren(QMessageBox) if b.isVisible()]
+
+
+def test_reviewed_only_and_corrections_on_test_places(qtbot, fresh_demo_project, tmp_path):
+    """Driving the app: two label flags on test places showed as 'Relabelled by flags: 0' with
+    no word of them, and the dialog had no way to export reviewed flags only (the CLI's
+    --reviewed-only)."""
+    from auditor.audit.review import review_flag
+    conn = open_project(fresh_demo_project, create=False)
+    try:
+        flip = {"home": "work", "work": "home"}
+        train = conn.execute(
+            "SELECT place_id, given_label FROM predictions WHERE split = 'train' AND "
+            "given_label IN ('home', 'work') AND run_id = (SELECT MAX(run_id) FROM runs WHERE "
+            "kind = 'model') ORDER BY place_id LIMIT 3").fetchall()
+        test = conn.execute(
+            "SELECT place_id, given_label FROM predictions WHERE split = 'test' AND "
+            "given_label IN ('home', 'work') AND run_id = (SELECT MAX(run_id) FROM runs WHERE "
+            "kind = 'model') ORDER BY place_id LIMIT 2").fetchall()
+        assert len(train) == 3 and len(test) == 2
+        fixes = [add_flag(conn, "ana", "place", p, "label_wrong", flip[g]) for p, g in train]
+        for p, g in test:
+            add_flag(conn, "ana", "place", p, "label_wrong", flip[g])
+        review_flag(conn, "bob", fixes[0], "accept")
+        review_flag(conn, "bob", fixes[1], "reject")          # fixes[2] stays pending
+    finally:
+        conn.close()
+    dialog = _dialog(qtbot, fresh_demo_project)
+    assert not dialog.reviewed_check.isChecked()
+    assert dialog.preview["relabelled"] == 3 and dialog.preview["relabelled_test"] == 2
+    assert _shown(dialog, "relabelled") == "3 — and 2 on test places, held out"
+    with qtbot.waitSignal(dialog.previewUpdated, timeout=WAIT_MS):
+        dialog.reviewed_check.setChecked(True)
+    assert dialog.preview["relabelled"] == 1 and dialog.preview["relabelled_test"] == 0
+    assert _shown(dialog, "relabelled") == "1"
+    # the export writes what the preview said, as `auditor export --reviewed-only` would
+    out = tmp_path / "rev"
+    dialog.out_edit.setText(str(out))
+    task = dialog.start_export()
+    qtbot.waitUntil(lambda: task.is_finished, timeout=WAIT_MS)
+    assert dialog.summary["relabelled"] == 1
+    import json
+    assert json.loads((out / "manifest.json").read_text())["config"]["reviewed_only"] is True
+    dialog.close()
