@@ -49,7 +49,7 @@ def test_infer_on_a_dask_scheduler_cancels_and_then_matches_local(qtbot, window,
     from auditor.store.connection import copy_project
     local = tmp_path / "local.db"
     copy_project(fresh_tiny_project, local)
-    infer_project(local, seed=0)  # what Run ▸ Infer stores with the local engine
+    infer_project(local)  # what Run ▸ Infer stores with the local engine (the latest seed)
     expected = _latest_model_run(local)
     before = _latest_model_run(fresh_tiny_project)
     window.open_project(fresh_tiny_project)
