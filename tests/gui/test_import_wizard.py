@@ -215,3 +215,26 @@ def test_a_file_of_malformed_lines_is_said_so_above_the_empty_preview(qtbot, win
     assert page.isComplete()   # importable, as on the command line: every line quarantined
     wiz.reject()
     window.close()
+
+
+def test_a_path_typed_key_by_key_keeps_its_slashes(qtbot, tmp_path):
+    """Driving the app: typing /tmp/…/ais.csv into the path field gave '/tmps24aisais.csv' —
+    every keystroke rewrote the field from Path(text), which drops a trailing slash."""
+    from PySide6.QtCore import Qt
+    folder = tmp_path / "deep" / "er"
+    folder.mkdir(parents=True)
+    csv = _write_csv(folder / "pings.csv")
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    page = wiz.file_page
+    page.path_edit.setFocus()
+    qtbot.keyClicks(page.path_edit, str(csv))
+    assert page.path_edit.text() == str(csv)
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
+    assert len(wiz.entries) == 1 and wiz.entries[0].path == csv
+    assert page.preview.model().rowCount() == 20 and "No such file" not in page.error.text()
+    # editing it back a character at a time works the same way
+    qtbot.keyClick(page.path_edit, Qt.Key.Key_Backspace)
+    assert page.path_edit.text() == str(csv)[:-1] and "No such file" in page.error.text()

@@ -196,9 +196,13 @@ class FilePage(QWizardPage):
 
     def _show_entry(self, row: int) -> None:
         entry = self.current()
-        self._editing = True
-        self.path_edit.setText("" if entry is None else str(entry.path))
-        self._editing = False
+        shown = "" if entry is None else str(entry.path)
+        # only when it names another file: rewriting what is being typed would eat the
+        # trailing slash of '/tmp/' (Path drops it) at every keystroke
+        if Path(self.path_edit.text().strip() or ".") != Path(shown or "."):
+            self._editing = True
+            self.path_edit.setText(shown)
+            self._editing = False
         self.kind.blockSignals(True)
         self.kind.setCurrentIndex(max(self.kind.findData(entry.kind_choice), 0)
                                   if entry is not None else 0)
