@@ -169,6 +169,34 @@ def test_utf8_bom_and_aliases(tmp_path):
     assert (s["kind"], s["accepted"]) == ("pings", 1)
 
 
+@pytest.mark.parametrize("header, fields", [
+    # AIS (marine cadastre): SOG is knots, so it is not read as speed_mps
+    ("MMSI,BaseDateTime,LAT,LON,SOG,COG,VesselName",
+     {"vehicle_id": "MMSI", "timestamp": "BaseDateTime", "lat": "LAT", "lon": "LON",
+      "heading_deg": "COG"}),
+    ("Device ID,GPS Time,GPS Lat,GPS Lng", {"vehicle_id": "Device ID", "timestamp": "GPS Time",
+                                           "lat": "GPS Lat", "lon": "GPS Lng"}),
+    ("imei;fix_time;latitude_deg;longitude_deg", {"vehicle_id": "imei", "timestamp": "fix_time",
+                                                  "lat": "latitude_deg",
+                                                  "lon": "longitude_deg"}),
+])
+def test_other_exporters_headers_import_without_a_map(tmp_path, header, fields):
+    """Trackers, telematics platforms and AIS name the columns their own way: the import (and
+    the wizard's guess) reads these headers as pings with no --map; SOG stays unread."""
+    from auditor.ingest.columns import resolve
+    names = header.replace(";", ",").split(",")
+    assert resolve(names, None, "f") == fields
+    sep = ";" if ";" in header else ","
+    values = {"vehicle_id": "v1", "timestamp": "2024-01-01T10:00:00Z", "lat": "52.5",
+              "lon": "13.4", "heading_deg": "90"}
+    row = [values.get(next((k for k, c in fields.items() if c == n), ""), "x") for n in names]
+    f = write(tmp_path / "p.csv", header + "\n" + sep.join(row) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert (s["kind"], s["accepted"]) == ("pings", 1)
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, lat, lon, speed_mps FROM pings") == [
+        ("v1", 52.5, 13.4, None)]
+
+
 def test_latin1_vehicles_metadata(tmp_path):
     f = write(tmp_path / "v.csv", "vehicle_id;city;fleet\nv1;München;blue\nv2;Köln;\n", "latin-1")
     [s] = ingest_paths(tmp_path / "p.db", [f])

@@ -22,13 +22,20 @@ USED = {
     "labels": ("vehicle_id", "label", "lat", "lon"),
     "vehicles": ("vehicle_id",),
 }
+# Headers other exporters write (trackers, telematics platforms, AIS): unambiguous names only —
+# no 'speed' in other units (AIS 'SOG' is knots), no bare 'date' or 'id'.
 ALIASES = {
-    "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin"),
-    "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc"),
-    "lat": ("lat", "latitude"),
-    "lon": ("lon", "lng", "long", "longitude"),
+    "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
+                   "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
+                   "assetid", "tracker_id", "imei", "mmsi"),
+    "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
+                  "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
+                  "fix_time", "event_time", "recorded_at", "basedatetime", "base_date_time"),
+    "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude"),
+    "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
+            "gps_lng", "gps_longitude"),
     "speed_mps": ("speed_mps", "speed"),
-    "heading_deg": ("heading_deg", "heading", "course", "bearing"),
+    "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
 }
