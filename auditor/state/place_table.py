@@ -57,6 +57,13 @@ _SELECT = ("SELECT pl.vehicle_id, pl.place_id, pr.given_label, pr.predicted_labe
            f"{_PLACE_FLAGS} AS n_flags ")
 
 
+def _natural(direction: str) -> str:
+    """Places in natural order: a place id is its vehicle's id, ':' and a number, so within a
+    vehicle a shorter id is a smaller number — 'v:2' before 'v:10' (text order puts it after)."""
+    return (f"pl.vehicle_id {direction}, length(pl.place_id) {direction}, "
+            f"pl.place_id {direction}")
+
+
 @dataclass
 class PlaceQuery:
     """What the table shows: run, filter key, vehicle-id prefix, subset (None = all places),
@@ -93,8 +100,10 @@ class PlaceQuery:
     def _order_by(self) -> str:
         direction = "DESC" if self.descending else "ASC"
         if self.sort_column is None:
-            return "sub.key ASC" if self.subset is not None else "pl.place_id ASC"
-        return f"{COLUMNS[self.sort_column].sql} {direction}, pl.place_id {direction}"
+            return "sub.key ASC" if self.subset is not None else _natural("ASC")
+        if COLUMNS[self.sort_column].key == "place_id":
+            return _natural(direction)
+        return f"{COLUMNS[self.sort_column].sql} {direction}, {_natural(direction)}"
 
     def count(self, conn: sqlite3.Connection) -> int:
         clause, params = self._clause()

@@ -16,6 +16,12 @@ def conn(fresh_demo_project):
     c.close()
 
 
+def _natural(place_id):
+    """An independent natural order: vehicle id, then the place's number ('v:2' < 'v:10')."""
+    vehicle, _, n = place_id.rpartition(":")
+    return vehicle, int(n)
+
+
 def _rows(m):
     return [m.place_at(i) for i in range(m.rowCount())]
 
@@ -29,16 +35,15 @@ def test_rows_are_read_page_by_page_on_demand(conn, monkeypatch, qtbot):
     assert m.total == total and m.rowCount() == total and m.pages_fetched == 0
     first = m.place_at(0)["place_id"]
     assert m.pages_fetched == 1 and m.place_at(39)["place_id"] != first and m.pages_fetched == 1
-    last = conn.execute("SELECT place_id FROM places ORDER BY vehicle_id DESC, place_id DESC "
-                        "LIMIT 1").fetchone()[0]
+    last = max((r[0] for r in conn.execute("SELECT place_id FROM places")), key=_natural)
     row = m.row_of(last)  # the id index finds its position; only the page holding it is read
     assert row == total - 1 and m.place_at(row)["place_id"] == last
     assert m.pages_fetched == 2
     m.place_at(45)  # a third page evicts the least recently used one (page 0)
     assert m.pages_fetched == 3 and len(m._pages) == 2
     assert m.place_at(0)["place_id"] == first and m.pages_fetched == 4
-    in_order = conn.execute("SELECT place_id FROM places ORDER BY vehicle_id, place_id").fetchall()
-    assert [r["place_id"] for r in _rows(m)] == [r[0] for r in in_order]
+    in_order = sorted((r[0] for r in conn.execute("SELECT place_id FROM places")), key=_natural)
+    assert [r["place_id"] for r in _rows(m)] == in_order
     assert m.data(m.index(total - 1, COL["place_id"])) == last
     with pytest.raises(IndexError):
         m.place_at(total)
@@ -52,7 +57,8 @@ def test_row_of_follows_sort_and_filter(conn, monkeypatch, qtbot):
     run = latest_run_id(conn)
     order = [r[0] for r in conn.execute(
         "SELECT place_id FROM predictions WHERE run_id = ? AND given_label IS NOT NULL AND "
-        "given_label != predicted_label ORDER BY MAX(p_home, p_work, p_other), place_id", (run,))]
+        "given_label != predicted_label ORDER BY MAX(p_home, p_work, p_other), vehicle_id, "
+        "length(place_id), place_id", (run,))]
     assert len(order) > 2 * 2 and m.place_ids() == order
     target = order[-2]
     assert m.row_of(target) == len(order) - 2 and m.place_at(len(order) - 2)["place_id"] == target
@@ -127,3 +133,22 @@ def test_row_of_a_place_on_a_page_already_read_needs_no_full_index(conn, monkeyp
     assert m._ids is None  # answered from the page, no index query
     far = m.place_ids()[25]  # builds the index on purpose
     assert m.row_of(far) == 25
+
+
+def test_a_vehicles_places_are_in_natural_order(conn, qtbot):
+    """Driving the app on an AIS fleet (60 places a vessel): 'v:0, v:1, v:10, v:11, … v:2' —
+    place ids sorted as text. Natural order by the place's number, both ways."""
+    vehicle = conn.execute("SELECT vehicle_id FROM places GROUP BY vehicle_id "
+                           "ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+    have = conn.execute("SELECT COUNT(*) FROM places WHERE vehicle_id = ?", (vehicle,)).fetchone()[0]
+    # a vehicle with places 0..11 (extra ones made here if the fleet has fewer): two digits
+    conn.executemany("INSERT INTO places (place_id, vehicle_id, lat, lon, n_stops) "
+                     "VALUES (?, ?, 52.5, 13.4, 1)",
+                     [(f"{vehicle}:{i}", vehicle) for i in range(have, 12)])
+    conn.commit()
+    m = PlaceTableModel(conn, latest_run_id(conn))
+    mine = [r["place_id"] for r in _rows(m) if r["vehicle_id"] == vehicle]
+    assert mine == [f"{vehicle}:{i}" for i in range(max(have, 12))]
+    m.sort(COL["place_id"], Qt.SortOrder.DescendingOrder)
+    every = [r["place_id"] for r in _rows(m)]
+    assert every == sorted(every, key=_natural, reverse=True)
