@@ -169,7 +169,7 @@ def build_training_set(conn: sqlite3.Connection, config: ExportConfig | dict | N
 
 
 def held_out_words(summary: dict, before: str = "", after: str = "") -> str:
-    """'2 more on test places, held out' — label corrections outside the training rows, which
+    """'and 2 on test places, held out' — label corrections outside the training rows, which
     the relabelled count leaves out ('' when none): validation ones still decide which
     validation samples count as misclassified; test ones are never trained on."""
     parts = []

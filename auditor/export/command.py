@@ -67,4 +67,3 @@ def run_verify(args) -> int:
     causes = sorted({line.split(":")[0] for line in result.differences})
     raise UserError(f"{args.out_dir}: export does not reproduce — {'; '.join(causes)} "
                     "(details above)")
-
