@@ -25,7 +25,7 @@ def fmt(value: Any, digits: int = 3) -> str:
             return "–"
         if math.isinf(value):
             return "∞"
-        return f"{value:.{digits}g}" if abs(value) < 1e4 else f"{value:,.0f}"
+        return f"{value:.{digits}g}" if abs(value) < 999.5 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
