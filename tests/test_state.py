@@ -153,3 +153,39 @@ def test_the_basemap_is_the_projects_and_undo_shows_what_it_changed(state, tmp_p
     assert state.basemap == "none"
     with pytest.raises(UserError, match="open a project"):
         state.set_basemap("osm")
+
+
+def test_flags_written_by_another_connection_are_noticed_and_ones_own_are_not(state):
+    """Another window or process (here a second connection, as `auditor flags --import` or a
+    terminal review would be) adds flag events: the next look says so once, the undo stack
+    re-reads the log and views are told to resync; the state's own flags never count."""
+    from auditor.audit.flags import add_flag
+    from auditor.audit.review import review_flag
+    conn = state.conn
+    place = conn.execute("SELECT place_id FROM places ORDER BY place_id LIMIT 1").fetchone()[0]
+    other = conn.execute("SELECT place_id FROM places ORDER BY place_id DESC LIMIT 1").fetchone()[0]
+    messages = []
+    state.message.connect(messages.append)
+    assert state.check_outside() is False
+    state.select_place(place)
+    mine = state.flag_place("model_wrong")
+    _names(state)
+    assert state.check_outside() is False and messages == []   # one's own flag is no news
+    second = open_project(state.project.path)
+    try:
+        theirs = add_flag(second, "bob", "place", other, "label_wrong", "work")
+        assert state.check_outside() is True
+        assert state.events == [("flags_changed", (None, "resync"))]
+        state.events.clear()
+        assert "another window or process" in messages[-1]
+        assert state.check_outside() is False                  # said once
+        # their review of my flag, and my flag in the same interval: noticed, mine included
+        review_flag(second, "bob", mine, "reject")
+        state.flag_place("bad_data")
+        assert state.check_outside() is True
+        # the undo stack saw their events: undo takes back my last flag, not theirs
+        undone = state.undo()
+        assert undone.action == "bad_data"
+        assert theirs in set(event_log(conn)["event_id"])
+    finally:
+        second.close()

@@ -8,7 +8,7 @@ import html
 from pathlib import Path
 from typing import Callable, Optional
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -61,6 +61,9 @@ MAP_MIN_SHARE = 0.5
 LAYOUT_VERSION = "-2"   # splitter states saved before the details pane became a dock differ
 
 
+OUTSIDE_POLL_MS = 1500  # how soon another process's flags show here
+
+
 class MainWindow(QMainWindow):
     projectOpened = Signal(str)
     vehicleShown = Signal(str)  # after the map of the current vehicle is drawn (map ready)
@@ -90,6 +93,12 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_layout()
         self._show_welcome()
+        # flags another window or process writes (a colleague's import, a terminal review)
+        # show without a reopen: a look at SQLite's data_version every so often (no page read)
+        self.outside_timer = QTimer(self)
+        self.outside_timer.setInterval(OUTSIDE_POLL_MS)
+        self.outside_timer.timeout.connect(self.state.check_outside)
+        self.outside_timer.start()
 
     # --- the state, for the entry points and tests -------------------------------------------
     @property
@@ -328,6 +337,7 @@ class MainWindow(QMainWindow):
         self._default_sizes()
 
     def closeEvent(self, event) -> None:
+        self.outside_timer.stop()
         if self.interactive:
             self.save_layout()
         self.keys.detach()

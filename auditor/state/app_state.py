@@ -13,6 +13,7 @@ from auditor.audit.undo_stack import FlagStack
 from auditor.errors import UserError
 from auditor.state.engine_choice import EngineChoice
 from auditor.state.events import Event
+from auditor.state.outside import OutsideFlags
 from auditor.state.project import OpenProject
 from auditor.store import lookups
 
@@ -53,10 +54,12 @@ class AppState:
         self.subset: Optional[PlaceSubset] = None
         self.analysis: Optional["Analysis"] = None
         self.flag_stack: Optional[FlagStack] = None
+        self.outside: Optional[OutsideFlags] = None  # flags written by other processes
         self.project_changed = Event("project_changed")      # (OpenProject | None)
         self.selection_changed = Event("selection_changed")  # (new Selection, old Selection)
         self.subset_changed = Event("subset_changed")        # (PlaceSubset | None)
         self.flags_changed = Event("flags_changed")          # (FlagSpec | None, op)
+        self.flags_changed.connect(self._own_flags_seen)
         self.analysis_changed = Event("analysis_changed")    # (Analysis | None)
         self.settings_changed = Event("settings_changed")    # (name)
         self.message = Event("message")                      # (text) for the status bar
@@ -94,6 +97,7 @@ class AppState:
         self.walk = BROWSER
         self.subset = None
         self.flag_stack = None
+        self.outside = None
         if self.analysis is not None:
             self.set_analysis(None)
         if self.project is not None:
@@ -190,6 +194,24 @@ class AppState:
         analyst = (self.settings.analyst or "").strip()
         self.flag_stack = (FlagStack.from_log(self.conn, analyst)
                            if self.project is not None and analyst else None)
+        self.outside = OutsideFlags(self.conn) if self.project is not None else None
+
+    def _own_flags_seen(self, spec, op: str) -> None:
+        if self.outside is not None and op != "resync":
+            self.outside.seen()
+
+    def check_outside(self) -> bool:
+        """Called now and then (the GUI's timer): when another window or process added flags
+        (an import, a review, a second analyst), the undo stack re-reads the log and every view
+        is told to re-read ("resync"). True when it did."""
+        if self.outside is None or not self.outside.changed():
+            return False
+        if self.flag_stack is not None:
+            self.flag_stack.refresh()
+        self.flags_changed.emit(None, "resync")
+        self.message.emit("Flags were added or reviewed in another window or process — the "
+                          "views show them now")
+        return True
 
     # --- inference engine (Run ▸ Engine…) ----------------------------------------------------
     @property

@@ -92,3 +92,27 @@ def test_a_second_analysts_decision_shows_on_the_flag_in_the_details_pane(qtbot,
     window.undo_action.trigger()  # bob's decision taken back: pending again
     assert panel.flags_label.text().count("•") == 1 and "rejected" not in panel.flags_label.text()
     window.close()
+
+
+def test_a_review_from_a_terminal_shows_in_the_open_window(qtbot, window, fresh_demo_project):
+    """The app and a terminal at once: carol amends lead's flag with `auditor review` in
+    another process while the window shows the place; the window shows it within a few
+    seconds, without a reopen."""
+    import subprocess
+    import sys
+    window.settings.analyst = "lead"
+    window.open_project(fresh_demo_project)
+    home = _place_with_given(window, "home")
+    window.select_place(home)
+    flag = window.state.flag_place("label_wrong", "work", None)
+    panel = window.panel
+    assert " by carol" not in panel.flags_label.text()
+    done = subprocess.run([sys.executable, "-m", "auditor", "review", str(fresh_demo_project),
+                           "--analyst", "carol", "--amend", str(flag), "--label", "other",
+                           "--note", "it is the gym"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: "amended to other by carol" in panel.flags_label.text(),
+                    timeout=15_000)
+    assert panel.flags_label.text().endswith("“it is the gym”")
+    assert "another window or process" in window.statusBar().currentMessage()
+    window.close()
