@@ -189,3 +189,25 @@ def test_flags_written_by_another_connection_are_noticed_and_ones_own_are_not(st
         assert theirs in set(event_log(conn)["event_id"])
     finally:
         second.close()
+
+
+def test_a_run_stored_by_another_process_is_shown_with_the_same_vehicle(state):
+    """`auditor infer` in a terminal while the window is open replaces the places it shows: the
+    next look opens the project again on the new run, the same vehicle current."""
+    from auditor.pipeline.api import infer_project
+    from auditor.store.queries import latest_run_id
+    conn = state.conn
+    v1, v2 = _two_vehicles(conn)
+    state.select_vehicle(v2)
+    before = state.run_id
+    messages = []
+    state.message.connect(messages.append)
+    assert state.check_outside() is False
+    infer_project(state.project.path)          # its own connection, as another process
+    _names(state)
+    assert state.check_outside() is True
+    assert state.run_id == latest_run_id(state.conn) > before
+    assert state.selection.vehicle_id == v2
+    assert "project_changed" in _names(state)
+    assert messages[-1].startswith(f"Run {state.run_id} was stored by another")
+    assert state.check_outside() is False

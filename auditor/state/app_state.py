@@ -13,7 +13,7 @@ from auditor.audit.undo_stack import FlagStack
 from auditor.errors import UserError
 from auditor.state.engine_choice import EngineChoice
 from auditor.state.events import Event
-from auditor.state.outside import OutsideFlags
+from auditor.state.outside import OutsideChanges
 from auditor.state.project import OpenProject
 from auditor.store import lookups
 
@@ -54,7 +54,7 @@ class AppState:
         self.subset: Optional[PlaceSubset] = None
         self.analysis: Optional["Analysis"] = None
         self.flag_stack: Optional[FlagStack] = None
-        self.outside: Optional[OutsideFlags] = None  # flags written by other processes
+        self.outside: Optional[OutsideChanges] = None  # what other processes write
         self.project_changed = Event("project_changed")      # (OpenProject | None)
         self.selection_changed = Event("selection_changed")  # (new Selection, old Selection)
         self.subset_changed = Event("subset_changed")        # (PlaceSubset | None)
@@ -194,17 +194,34 @@ class AppState:
         analyst = (self.settings.analyst or "").strip()
         self.flag_stack = (FlagStack.from_log(self.conn, analyst)
                            if self.project is not None and analyst else None)
-        self.outside = OutsideFlags(self.conn) if self.project is not None else None
+        self.outside = OutsideChanges(self.conn) if self.project is not None else None
 
     def _own_flags_seen(self, spec, op: str) -> None:
         if self.outside is not None and op != "resync":
             self.outside.seen()
 
     def check_outside(self) -> bool:
-        """Called now and then (the GUI's timer): when another window or process added flags
-        (an import, a review, a second analyst), the undo stack re-reads the log and every view
-        is told to re-read ("resync"). True when it did."""
-        if self.outside is None or not self.outside.changed():
+        """Called now and then (the GUI's timer). Another window or process stored a run (an
+        `auditor infer` in a terminal replaces the places shown here): the project is opened
+        again on its new run, the same vehicle current, so a flag never lands on a place the
+        window no longer shows. It added flags (an import, a review, a second analyst): the
+        undo stack re-reads the log and every view is told to re-read ("resync"). True when
+        either happened."""
+        if self.outside is None:
+            return False
+        change = self.outside.look()
+        if change.run is not None and change.run != self.run_id:
+            vehicle = self.selection.vehicle_id
+            self.reload()
+            if vehicle is not None:
+                try:
+                    self.select_vehicle(vehicle)
+                except UserError:  # no longer in the project
+                    pass
+            self.message.emit(f"Run {change.run} was stored by another window or process — "
+                              "showing it now")
+            return True
+        if not change.flags:
             return False
         if self.flag_stack is not None:
             self.flag_stack.refresh()
