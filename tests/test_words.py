@@ -49,3 +49,9 @@ def test_skew_findings_say_what_differs():
            "new_categories": ["fw-9"], "n_current": 3}
     assert "never had (fw-9)" in skew_feature_words(new, "recent", "early")
     assert "look like" in skew_feature_words({**flagged, "flag": False}, "a", "b")
+    noisy = {**flagged, "ks_pvalue": 0.31, "ks_significant": False}
+    assert skew_feature_words(noisy, "validation places", "train places") == (
+        "days with a visit: validation places differ from train places, but within sampling "
+        "noise (KS p = 0.31)")
+    assert "noise" not in skew_feature_words({**noisy, "ks_pvalue": 0.01,
+                                              "ks_significant": True}, "a", "b")

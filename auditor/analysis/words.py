@@ -100,4 +100,14 @@ def skew_feature_words(row: dict, current: str, reference: str) -> str:
     if new:
         shown = ", ".join(map(str, new[:3])) + (" …" if len(new) > 3 else "")
         return f"{name}: {current} have values {reference} never had ({shown})"
+    if within_noise(row):
+        return (f"{name}: {current} differ from {reference}, but within sampling noise "
+                f"(KS p = {row['ks_pvalue']:.2g})")
     return f"{name}: {current} differ from {reference}"
+
+
+def within_noise(row: dict) -> bool:
+    """A numeric skew flagged by its size (Wasserstein / PSI) that the two-sample KS test does
+    not tell from sampling noise — the usual case with a few dozen validation places."""
+    return bool(row.get("flag") and row.get("kind") == "numeric"
+                and row.get("ks_pvalue") is not None and not row.get("ks_significant"))

@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Optional
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from auditor.analysis.results import Analysis
-from auditor.analysis.words import feature_words, skew_feature_words
+from auditor.analysis.words import feature_words, skew_feature_words, within_noise
 from auditor.gui.analyses.common import (
     fill_table,
     fmt,
@@ -32,8 +33,9 @@ HEADER_TIPS = {
     "finding": "What the comparison found, in words. Click a row: the browser lists the places "
                "behind it, the most unusual first.",
     "feature": "The place feature or vehicle metadata column compared",
-    "verdict": "'differs' when the statistic passes its threshold (or PSI reaches its alert "
-               "level); 'same' otherwise",
+    "verdict": "'differs' when the statistic passes its threshold (or PSI its warn level) and, "
+               "for numbers, the KS test tells it from sampling noise (p < 0.05); 'within "
+               "noise' when it passes the threshold but KS cannot; 'same' otherwise",
     "statistic": "Numbers: Wasserstein distance in reference standard deviations; categories: "
                  "Jensen-Shannon distance",
     "value": "The statistic's value for this comparison",
@@ -60,6 +62,18 @@ _FLAG_BG = rate_color(1.0)
 FEATURE_KEY = Qt.ItemDataRole.UserRole + 7
 
 
+VERDICT_RANK = {"differs": 0, "within noise": 1, "same": 2}  # the table's order, findings first
+_NOISE_BG = QColor(255, 236, 204)
+
+
+def feature_verdict(r: dict) -> str:
+    """'differs' (beyond its threshold and, for numbers, beyond sampling noise by KS),
+    'within noise' (past the threshold, but KS cannot tell it from noise) or 'same'."""
+    if not r.get("flag"):
+        return "same"
+    return "within noise" if within_noise(r) else "differs"
+
+
 def feature_row(r: dict, comparison: str = "validation") -> list:
     """One comparison result as cells: the finding in words, then the statistic, its
     threshold and the n behind it."""
@@ -74,7 +88,8 @@ def feature_row(r: dict, comparison: str = "validation") -> list:
         note = ("new: " + ", ".join(map(str, new[:5])) + (" …" if len(new) > 5 else "")) if new else ""
     note = r.get("note") or note
     warn, alert = (r.get("psi_thresholds") or [None, None])[:2]
-    bg = _FLAG_BG if r.get("flag") else None
+    verdict = feature_verdict(r)
+    bg = {"differs": _FLAG_BG, "within noise": _NOISE_BG}.get(verdict)
     _, current, reference = COMPARISONS.get(comparison, (comparison, comparison, "reference"))
     finding = skew_feature_words(r, current, reference)
     detail = (f"{finding}\n{stat} {fmt(value)} (threshold {fmt(threshold)}), "
@@ -83,8 +98,7 @@ def feature_row(r: dict, comparison: str = "validation") -> list:
     first = item(finding, tooltip=detail, background=bg)
     first.setData(FEATURE_KEY, r["feature"])
     return [first, item(r["feature"], tooltip=feature_words(r["feature"])),
-            item("differs" if r.get("flag") else "same", int(bool(r.get("flag"))),
-                 background=bg),
+            item(verdict, VERDICT_RANK[verdict], background=bg),
             item(stat), item(fmt(value), value), item(fmt(threshold), threshold),
             item(fmt(r.get("psi")), r.get("psi"), tooltip=r.get("psi_level")),
             item(f"{fmt(warn)} / {fmt(alert)}"),
@@ -248,12 +262,14 @@ class SkewView(QWidget):
             fill_table(self.features, [])
             self.caption.setText("")
             return
-        rows = sorted(comp["features"], key=lambda r: not r.get("flag"))  # findings first
+        rows = sorted(comp["features"], key=lambda r: VERDICT_RANK[feature_verdict(r)])
         _, current, reference = COMPARISONS[key]
+        noise = sum(feature_verdict(r) == "within noise" for r in rows)
         self.caption.setText(
             f"{len(comp['flagged'])} of {len(rows)} features differ between "
             f"{comp['n_current_places']:,} {current} and {comp['n_reference_places']:,} "
-            f"{reference}. Click a row for its places.")
+            f"{reference}" + (f" ({noise} of them within sampling noise)" if noise else "")
+            + ". Click a row for its places.")
         fill_table(self.features, [feature_row(r, key) for r in rows])
         self._fit_first_column(self.features)
 
