@@ -70,6 +70,22 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _forget_the_projects_a_test_opened():
+    """Each test as its own process: the projects it opened leave the process's registry
+    (auditor.store.connection) when it ends; those of session and module fixtures stay. Every
+    output and input check compares its path with each registered project and its -wal, -shm
+    and -journal names (realpath for the ones that do not exist): with the 450 projects one
+    xdist worker came to open, those checks took 48 s of its CPU."""
+    from auditor.store import connection
+    with connection._lock:
+        before = dict(connection._opened)
+    yield
+    with connection._lock:
+        connection._opened.clear()
+        connection._opened.update(before)
+
+
 # Shared, expensive fixtures: one small demo fleet, imported and inferred once per test run —
 # once in all, not once per xdist worker: the first worker to need it builds it under a file
 # lock in the run's shared temp root, the others wait and reuse it. Tests that write to a
