@@ -23,10 +23,9 @@ _dask_modules: set[str] = set()  # the modules with a test on the Dask cluster (
 
 
 def pytest_collection_modifyitems(config, items):
-    """Slow tests first: on two xdist workers the long ones (the default fleet, the subprocess
-    GUIs) start at once instead of trailing after everything else. The modules on the Dask
-    cluster, which xdist sends to one worker together (pytest_xdist_make_scheduler), run one
-    after the other."""
+    """Slow tests first (in a run without xdist; with it, within each module: xdist hands out
+    whole modules, most tests first). The modules on the Dask cluster, which xdist sends to
+    one worker together (pytest_xdist_make_scheduler), run one after the other."""
     _dask_modules.update(_module(item) for item in items
                          if "dask_scheduler" in getattr(item, "fixturenames", ()))
     rank = {module: i for i, module in enumerate(sorted(_dask_modules))}
