@@ -9,6 +9,8 @@ Every result carries the value, the threshold and the sample sizes, not only a v
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -67,7 +69,7 @@ def numeric_skew(reference, current, bins: int = PSI_BINS) -> dict:
     sd = float(np.std(ref))
     # a constant reference: any movement is total skew, none is none
     w_std = w / sd if sd > 0 else (0.0 if w == 0 else float("inf"))
-    ks = stats.ks_2samp(ref, cur)
+    ks = _ks(ref, cur)
     edges = frozen_bins(ref, bins)
     value = psi(binned_shares(ref, edges), binned_shares(cur, edges))
     out.update(wasserstein=w, wasserstein_std=w_std, ks=float(ks.statistic),
@@ -77,6 +79,15 @@ def numeric_skew(reference, current, bins: int = PSI_BINS) -> dict:
                psi_bin_edges=[float(e) for e in edges],
                flag=bool(w_std >= WASSERSTEIN_FLAG or value >= PSI_WARN))
     return out
+
+
+def _ks(ref: np.ndarray, cur: np.ndarray):
+    # Two near-identical samples of a few hundred values make scipy's exact p-value fail; it
+    # then uses the asymptotic one (p ~ 1, right) but warns on the user's terminal mid-report.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="ks_2samp: Exact calculation unsuccessful",
+                                category=RuntimeWarning)
+        return stats.ks_2samp(ref, cur)
 
 
 def categorical_skew(reference, current) -> dict:
