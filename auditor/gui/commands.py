@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
+from auditor.gui import file_dialogs
 from auditor.gui.workers import Task, run_task
 
 if TYPE_CHECKING:
@@ -27,9 +28,14 @@ class ProjectCommands:
         self.window = window
         self.state = window.state
 
+    def _start_folder(self) -> Path:
+        """Where a project chooser opens: the open project's folder, else home."""
+        project = self.state.project
+        return project.path.parent if project is not None else Path.home()
+
     def _path_for_new(self, title: str) -> Optional[Path]:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, str(Path.home() / "project.db"),
-                                              "auditor projects (*.db);;All files (*)")
+        path = file_dialogs.save_file(self.window, title, self._start_folder() / "project.db",
+                                      "auditor projects (*.db);;All files (*)")
         if not path:
             return None
         path = Path(path)
@@ -49,8 +55,8 @@ class ProjectCommands:
             self.import_dialog()
 
     def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", str(Path.home()),
-                                              "auditor projects (*.db);;All files (*)")
+        path = file_dialogs.open_file(self.window, "Open project", str(self._start_folder()),
+                                      "auditor projects (*.db);;All files (*)")
         if path:
             self.open_existing(path)
 

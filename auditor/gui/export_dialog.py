@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from auditor.errors import UserError
 from auditor.export.build import held_out_words
 from auditor.export.config import FORMATS, ExportConfig
+from auditor.gui import file_dialogs
 from auditor.gui.dialogs import show_bug
 from auditor.gui.workers import Latest, Task, run_task
 
@@ -262,8 +262,7 @@ class ExportDialog(QDialog):
 
     def browse(self) -> None:
         start = self.out_dir() or str(self.project_path.parent)
-        chosen = QFileDialog.getExistingDirectory(self, "Export the training set into a folder",
-                                                  start)
+        chosen = file_dialogs.folder(self, "Export the training set into a folder", start)
         if chosen:
             self.out_edit.setText(chosen)
 

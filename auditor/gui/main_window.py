@@ -12,7 +12,6 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QInputDialog,
     QMainWindow,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor import __version__
+from auditor.gui import file_dialogs
 from auditor.gui.analyses.dock import AnalysisDock
 from auditor.gui.commands import ProjectCommands, export_available
 from auditor.gui.dialogs import show_exception, show_user_error
@@ -452,11 +452,11 @@ class MainWindow(QMainWindow):
             key = value.strip()
         elif key in ("mbtiles", "xyz"):
             if value is None:
-                value = (QFileDialog.getOpenFileName(self, "MBTiles file", str(Path.home()),
-                                                     "MBTiles (*.mbtiles);;All files (*)")[0]
+                value = (file_dialogs.open_file(self, "MBTiles file", str(Path.home()),
+                                                "MBTiles (*.mbtiles);;All files (*)")
                          if key == "mbtiles" else
-                         QFileDialog.getExistingDirectory(self, "XYZ tile folder (z/x/y.png)",
-                                                          str(Path.home())))
+                         file_dialogs.folder(self, "XYZ tile folder (z/x/y.png)",
+                                             str(Path.home())))
             if not value:
                 self._sync_basemap_actions()
                 return

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.gui import file_dialogs
 from auditor.gui.workers import Task, run_task
 from auditor.pipeline.feature_groups import DESCRIPTIONS, GROUPS
 from auditor.state import runs as logic
@@ -247,7 +247,8 @@ class RunsView(QDialog):
                            self._after_inference)
 
     def choose_export(self) -> Optional[Task]:
-        folder = QFileDialog.getExistingDirectory(self, "Retrain with an export folder")
+        folder = file_dialogs.folder(self, "Retrain with an export folder",
+                                     str(self.path.parent) if self.path else "")
         return self.retrain(folder) if folder else None
 
     def retrain(self, export_dir: str | Path) -> Optional[Task]:

@@ -8,7 +8,6 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
+from auditor.gui import file_dialogs
 from auditor.gui.dialogs import show_bug
 from auditor.gui.import_wizard.common import (
     DATA_FILTER,
@@ -102,7 +102,8 @@ class FilePage(QWizardPage):
 
     # --- entries ---------------------------------------------------------------------------
     def _browse(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Choose files to import", "", DATA_FILTER)
+        paths = file_dialogs.open_files(self, "Choose files to import",
+                                        str(self.wiz.project.parent), DATA_FILTER)
         if paths:
             self.wiz.add_files([Path(p) for p in paths])
 
