@@ -191,6 +191,38 @@ def test_weights_from_an_export(fresh_tiny_project, capsys, tmp_path):
     assert "belong to this run's validation or test vehicles" in capsys.readouterr().err
 
 
+def test_a_retrain_separates_the_exports_effect_from_its_change_of_method(fresh_tiny_project,
+                                                                          capsys, tmp_path):
+    """The source run labelled with its labeller (stacked, baseline...), a retrain is one
+    weighted model: before -> after mixes the two. The retrain also reports the same training
+    on the labels as given, unweighted — which is exactly a retrain on an export that changed
+    nothing (no flag, factor 1), computed here independently."""
+    p = str(fresh_tiny_project)
+    _json(capsys, ["infer", p, "--json", "--seed", "1"])
+    plain_dir, weighted_dir = tmp_path / "plain", tmp_path / "weighted"
+    for out, factor in ((plain_dir, "1"), (weighted_dir, "3")):
+        assert main(["export", p, str(out), "--json", "--factor", factor]) == 0
+    capsys.readouterr()
+    weights = pd.read_csv(plain_dir / "training_set.csv")["sample_weight"]
+    assert (weights == 1.0).all()
+    plain = _json(capsys, ["infer", p, "--json", "--weights-from", str(plain_dir)])
+    ba = plain["weights_from"]["before_after"]
+    t = ba["test_accuracy"]
+    assert t["after"] == t["without_export"] == plain["test_accuracy"]
+    assert ba["export_effect_points"] == 0.0
+    assert ba["source_labeller"] in ("model", "stacked", "baseline")
+    assert all(r["without_export"] == r["after"] for r in ba["by_population"])
+
+    weighted = _json(capsys, ["infer", p, "--json", "--weights-from", str(weighted_dir)])
+    wba = weighted["weights_from"]["before_after"]
+    assert wba["test_accuracy"]["without_export"] == plain["test_accuracy"]
+    assert wba["export_effect_points"] == pytest.approx(
+        100 * (weighted["test_accuracy"] - plain["test_accuracy"]), abs=0.051)
+    capsys.readouterr()
+    assert main(["infer", p, "--weights-from", str(weighted_dir)]) == 0
+    assert "the export's own effect" in capsys.readouterr().out
+
+
 def test_label_blocks_decided_together_are_decided_as_one_block_each():
     """group_worth decides its permutation copies in one call (decide_label_blocks): the same
     labels as decide_labels on each block alone, ties (equal probabilities, equal features)

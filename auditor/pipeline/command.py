@@ -34,15 +34,9 @@ def _weights_lines(wf: dict | None) -> list[str]:
         return []
     lines = [f"trained on export {wf['path']} (manifest sha256 {wf['manifest_sha256'][:12]}, "
              f"{wf['rows']} rows)"]
-    ba = wf.get("before_after")
-    if ba:
-        t = ba["test_accuracy"]
-        lines.append(f"test accuracy (the number to trust): run {ba['source_run_id']} "
-                     f"{_pct(t['before'])} -> this run {_pct(t['after'])}")
-        for r in ba["by_population"]:
-            if r["test_n"]:
-                lines.append(f"  {r['population']}={r['value']}: {_pct(r['before'])} -> "
-                             f"{_pct(r['after'])} (n={r['test_n']})")
+    if wf.get("before_after"):
+        from auditor.pipeline.weights_from import before_after_lines
+        lines.extend(before_after_lines(wf["before_after"]))
     return lines
 
 

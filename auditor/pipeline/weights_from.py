@@ -35,7 +35,7 @@ from auditor.pipeline.model import (
     predictions_frame,
 )
 from auditor.pipeline.model_from import TrainingRows, _from_export
-from auditor.pipeline.run_record import run_extras, split_figures
+from auditor.pipeline.run_record import population_keys, run_extras, split_figures
 from auditor.store.queries import read_run, read_vehicles
 
 
@@ -77,8 +77,21 @@ class WeightsSource:
             "validation": "validation split" if metrics["accuracy"] is not None
             else "no validation vehicles"}
         record = self.record
-        extras = run_extras(features, read_vehicles(conn), frame)
-        record["before_after"] = before_after(conn, record["source_run_id"], extras)
+        vehicles = read_vehicles(conn)
+        keys = population_keys(features, vehicles)
+        extras = run_extras(features, vehicles, frame, keys)
+        ba = before_after(conn, record["source_run_id"], extras)
+        if ba is not None:
+            # the source run labelled its own way (its labeller, the robust refit); this run
+            # is one weighted fit. The same fit on the training labels as given, unweighted,
+            # is what separates the export's own effect from that change of method.
+            plain = given_rows(features, given, split)
+            p0 = fit_weighted(plain, blank_groups(features, self.config.without), self.config,
+                              self.seed)
+            f0 = predictions_frame(features, split, given,
+                                   decide_labels(features, p0, self.config.work_min_p), p0)
+            add_without_export(ba, run_extras(features, vehicles, f0, keys))
+        record["before_after"] = ba
         metrics["weights_from"] = record
         return metrics, frame
 
@@ -140,6 +153,28 @@ def fit_weighted(rows: pd.DataFrame, features: pd.DataFrame, config: InferConfig
     return pd.DataFrame(out, columns=PROBA_COLUMNS, index=features.index)
 
 
+def given_rows(features: pd.DataFrame, given: pd.Series, split: pd.Series) -> pd.DataFrame:
+    """The training places with their labels as given, weight 1: an export with no flag and
+    no upweighting (fit_weighted's rows)."""
+    train = ((split == "train") & given.notna()).to_numpy()
+    rows = features.loc[train, FEATURE_COLUMNS].copy()
+    rows["label"] = given[train].to_numpy(dtype=object)
+    rows["weight"] = 1.0
+    return rows.reset_index(drop=True)
+
+
+def add_without_export(ba: dict, plain: dict) -> None:
+    """before_after's third figure: test accuracy of this run's training on the given labels."""
+    ba["test_accuracy"]["without_export"] = plain["test_accuracy"]
+    ba["export_effect_points"] = (
+        None if ba["test_accuracy"]["after"] is None or plain["test_accuracy"] is None
+        else round(100 * (ba["test_accuracy"]["after"] - plain["test_accuracy"]), 1))
+    pops = {(r["population"], r["value"]): r["test_accuracy"]
+            for r in plain["by_population"]}
+    for r in ba["by_population"]:
+        r["without_export"] = pops.get((r["population"], r["value"]))
+
+
 def before_after(conn, source_run_id, after: dict) -> dict | None:
     """Test accuracy of the export's run (before) and of this run (after), overall and per
     population; None when the source run is not in this project."""
@@ -157,7 +192,33 @@ def before_after(conn, source_run_id, after: dict) -> dict | None:
                      "test_n": r["test_n"], "before": b.get("test_accuracy"),
                      "after": r["test_accuracy"]})
     return {"source_run_id": int(source_run_id),
+            "source_labeller": (before.get("labels_source") or {}).get("labeller"),
             "test_accuracy": {"before": before.get("test_accuracy"),
                               "after": after["test_accuracy"]},
             "by_population": rows}
 
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def before_after_lines(ba: dict) -> list[str]:
+    """Test accuracy before -> after a retrain, and how much of the change is the export's."""
+    t = ba["test_accuracy"]
+    lines = [f"test accuracy (the number to trust): run {ba['source_run_id']} "
+             f"{_pct(t['before'])} -> this run {_pct(t['after'])}"]
+    if "without_export" in t:
+        effect = ba.get("export_effect_points")
+        lines.append(
+            f"  the export's own effect: {'n/a' if effect is None else f'{effect:+.1f}'} points "
+            f"(this training on the labels as given, unweighted: {_pct(t['without_export'])}); "
+            f"the rest is the method: run {ba['source_run_id']} labelled with "
+            f"'{ba.get('source_labeller') or '?'}', a retrain is one weighted model")
+    for r in ba["by_population"]:
+        if r["test_n"]:
+            plain = (f", without the export {_pct(r['without_export'])}"
+                     if "without_export" in r else "")
+            lines.append(f"  {r['population']}={r['value']}: {_pct(r['before'])} -> "
+                         f"{_pct(r['after'])} (n={r['test_n']}{plain})")
+    return lines

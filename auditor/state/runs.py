@@ -92,14 +92,9 @@ def outcome_text(summary: dict) -> str:
         lines.extend(render_verdict(v))
     wf = summary.get("weights_from")
     if wf and wf.get("before_after"):
-        ba = wf["before_after"]
-        lines.append(f"trained on {Path(wf['path']).name}: test accuracy run "
-                     f"{ba['source_run_id']} {pct(ba['test_accuracy']['before'])} -> "
-                     f"{pct(ba['test_accuracy']['after'])}")
-        for r in ba["by_population"]:
-            if r["test_n"]:
-                lines.append(f"  {r['population']}={r['value']}: {pct(r['before'])} -> "
-                             f"{pct(r['after'])} (n={r['test_n']})")
+        from auditor.pipeline.weights_from import before_after_lines
+        lines.append(f"trained on {Path(wf['path']).name}:")
+        lines.extend(before_after_lines(wf["before_after"]))
     return "\n".join(lines)
 
 

@@ -84,7 +84,9 @@ def test_retrain_with_an_export(qtbot, window, fresh_tiny_project, tmp_path):
     _wait_job(qtbot, view)
     wf = view.runs[-1]["config"]["weights_from"]
     assert wf["source_run_id"] == source and len(wf["manifest_sha256"]) == 64
-    assert f"test accuracy run {source}" in view.outcome_view.toPlainText()
+    text = view.outcome_view.toPlainText()
+    assert f"run {source} " in text and "-> this run" in text
+    assert "the export's own effect" in text  # not a change of method passed off as its effect
 
 
 def test_export_dialog_retrains_with_its_export(qtbot, window, fresh_tiny_project, tmp_path):
