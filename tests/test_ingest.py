@@ -62,6 +62,32 @@ def test_bad_timestamp(tmp_path):
     assert s["reasons"] == {"bad_timestamp": 2} and s["accepted"] == 1
 
 
+def test_a_reason_refusing_most_of_a_file_is_shown_with_its_first_line_and_the_fix(tmp_path,
+                                                                                    capsys):
+    from auditor.cli import main
+    us = "".join(f"v1,03/0{d}/2026 0{d}:15:00 PM,52.5,13.4\n" for d in range(1, 5))
+    f = write(tmp_path / "us.csv", HEADER + "v1,2026-03-01T10:00:00Z,52.5,13.4\n" + us
+              + "v1,\x1b[2J04/01/2026,52.5,13.4\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "bad_timestamp: 5 — most of the file; line 3: 'v1,03/01/2026 01:15:00 PM,52.5,13.4'" \
+        in out
+    assert "ISO-8601" in out and "epoch seconds" in out
+    # a few refused rows are the audit's business, not a format problem: counted only
+    g = write(tmp_path / "few.csv", csv_of(track(n=6)) + "v1,yesterday,52.5,13.4\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(g)]) == 0
+    out = capsys.readouterr().out
+    assert "bad_timestamp: 1\n" in out + "\n" and "most of the file" not in out
+
+
+def test_a_raw_line_shown_on_the_terminal_is_escaped(tmp_path, capsys):
+    from auditor.cli import main
+    f = write(tmp_path / "p.csv", HEADER + "v1,\x1b[2Jsoon,52.5,13.4\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[2Jsoon" in out
+
+
 def test_missing_vehicle_id(tmp_path):
     f = write(tmp_path / "p.csv", HEADER + " ,1700000000,52.5,13.4\nv1,1700000000,52.5,13.4\n")
     [s] = ingest_paths(tmp_path / "p.db", [f])

@@ -64,13 +64,55 @@ def run(args) -> int:
         payload = summaries[0] if len(summaries) == 1 else summaries
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
+        examples = first_refused(args.project, summaries)
         for summary in summaries:
-            print(describe(summary))
+            print(describe(summary, examples.get(summary.get("import_id"), {})))
     return 0
 
 
-def describe(summary: dict) -> str:
-    """One readable paragraph per file."""
+# what to do when a reason refuses most of a file (a format problem, not a few bad rows)
+FIXES = {
+    "bad_timestamp": "timestamps must be ISO-8601 (2026-03-02T08:15:00+01:00; naive ones with "
+                     "--tz) or epoch seconds / milliseconds — convert the column",
+    "missing_vehicle_id": "every row needs a vehicle id — is --map vehicle_id=COLUMN the right "
+                          "column?",
+    "missing_lat_lon": "lat and lon must be decimal degrees — is --map lat=/lon= the right "
+                       "column?",
+    "lat_lon_out_of_range": "lat must lie within ±90 and lon within ±180 decimal degrees — lat "
+                            "and lon swapped, or scaled (E7)? --map them or rescale",
+    "unknown_label": "labels are home, work or other",
+    "malformed_row": "these lines have more fields than the header — check the delimiter and "
+                     "quoting",
+    "implausible_timestamp": "outside the import's time window — pass --min-time / --max-time "
+                             "if these dates are real",
+    "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
+}
+MOST = 0.5  # a reason refusing at least this share of a file's rows gets an example and a fix
+
+
+def first_refused(project, summaries: list[dict]) -> dict[int, dict[str, tuple[int, str]]]:
+    """import_id -> reason -> (line, raw text) of its first refused row, for the reasons that
+    refused most of their file."""
+    wanted = {s["import_id"]: [r for r, n in s["reasons"].items() if n >= MOST * s["read"]]
+              for s in summaries
+              if not s.get("skipped") and s.get("import_id") is not None and s.get("read")}
+    wanted = {i: reasons for i, reasons in wanted.items() if reasons}
+    if not wanted:
+        return {}
+    from auditor.store import open_project
+    conn = open_project(Path(project), create=False, readonly=True)
+    try:
+        return {i: {reason: row for reason in reasons for row in conn.execute(
+            "SELECT line, raw FROM quarantine WHERE import_id = ? AND reason = ? "
+            "ORDER BY line LIMIT 1", (int(i), reason))}
+                for i, reasons in wanted.items()}
+    finally:
+        conn.close()
+
+
+def describe(summary: dict, examples: dict | None = None) -> str:
+    """One readable paragraph per file; ``examples`` (reason -> (line, raw)): the first row of
+    each reason that refused most of the file, shown with what to do."""
     if summary["skipped"]:
         return f"{summary['file']}: already imported — nothing to do"
     text = (f"{summary['file']}: {summary['kind']}: {summary['read']:,} rows read, "
@@ -79,6 +121,11 @@ def describe(summary: dict) -> str:
         text += (f", {summary['not_selected']:,} of other vehicles left out; "
                  f"{summary['deleted_pings']:,} stored pings of "
                  f"{summary['replaced_vehicles']:,} vehicles replaced")
-    if summary["reasons"]:
-        text += "\n" + "\n".join(f"  {reason}: {n:,}" for reason, n in summary["reasons"].items())
+    for reason, n in summary["reasons"].items():
+        text += f"\n  {reason}: {n:,}"
+        if examples and reason in examples:
+            line, raw = examples[reason]
+            shown = raw if len(raw) <= 80 else raw[:77] + "..."
+            text += (f" — most of the file; line {line}: {shown!r}"
+                     + (f"\n    {FIXES[reason]}" if reason in FIXES else ""))
     return text
