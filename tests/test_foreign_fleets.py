@@ -11,6 +11,7 @@ without data-borne markup; the same predictions from a second infer with the sam
 """
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import math
@@ -472,7 +473,19 @@ WRITTEN = {
         _text(p, ff.iso_z).assign(comment=["line one\nline two, \"quoted\""] * len(p))), []),
     "latin1_extra_column": lambda p: ("p.csv", _text(p, ff.iso_z).assign(
         driver="Müller").to_csv(index=False).encode("latin-1"), []),
+    # a compressed export (one block per member: `cat a.gz b.gz` is a valid gzip file too)
+    "gzip_compressed": lambda p: ("p.csv.gz", gzip.compress(_csv_bytes(_text(p, ff.iso_z))),
+                                  []),
+    "gzip_two_members_latin1_semicolons": lambda p: ("export.csv.gz", b"".join(
+        gzip.compress(part) for part in _halves(_text(p, ff.iso_z).assign(driver="Müller")
+                                                .to_csv(index=False, sep=";")
+                                                .encode("latin-1"))), []),
 }
+
+
+def _halves(data: bytes) -> tuple[bytes, bytes]:
+    cut = data.index(b"\n", len(data) // 2) + 1
+    return data[:cut], data[cut:]
 
 
 @pytest.mark.parametrize("name", sorted(WRITTEN))

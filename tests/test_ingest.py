@@ -441,3 +441,37 @@ def test_duplicates_across_many_chunks_of_a_shuffled_file(tmp_path):
         assert s["reasons"] == {"duplicate_ping": 40} and s["accepted"] == 180
         found.append(rows(project, "SELECT vehicle_id, ts, lat, lon FROM pings ORDER BY 1, 2"))
     assert found[0] == found[1] == found[2]
+
+
+# ---------------------------------------------------------------- gzip-compressed exports
+def test_a_folder_takes_compressed_csv_and_the_same_rows_compressed_are_known(tmp_path, capsys):
+    import gzip
+
+    from auditor.cli import main
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    text = csv_of(track(n=6))
+    (folder / "day1.csv.gz").write_bytes(gzip.compress(text.encode()))
+    (folder / "notes.txt.gz").write_bytes(gzip.compress(b"not data"))
+    assert main(["ingest", str(tmp_path / "p.db"), str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "day1.csv.gz: pings: 6 rows read, 6 accepted" in out and "notes" not in out
+    assert rows(tmp_path / "p.db", "SELECT count(*) FROM pings") == [(6,)]
+    plain = write(tmp_path / "day1.csv", text)  # the same rows, not compressed: known
+    assert main(["ingest", str(tmp_path / "p.db"), str(plain)]) == 0
+    assert "already imported" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damage", ["cut", "not_gzip_inside"])
+def test_a_damaged_gzip_file_is_one_line_naming_it(tmp_path, capsys, damage):
+    import gzip
+
+    from auditor.cli import main
+    whole = gzip.compress(csv_of(track(n=2000)).encode())
+    data = whole[:len(whole) // 2] if damage == "cut" else whole[:10] + b"\x00" * 40
+    f = tmp_path / "p.csv.gz"
+    f.write_bytes(data)
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "p.csv.gz: the compressed file is cut short or damaged" in err
+    assert "Traceback" not in err

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from auditor.gui import file_dialogs
 from auditor.gui.workers import Task, run_task
+from auditor.ingest.readers import text_suffix
 
 if TYPE_CHECKING:
     from auditor.gui.main_window import MainWindow
@@ -76,7 +77,7 @@ class ProjectCommands:
             return self.window.report_error(exc, f"opening {path}")
 
     def _not_a_project(self, path: Path, exc: Exception) -> QMessageBox:
-        data = path.suffix.lower() in DATA_SUFFIXES
+        data = text_suffix(path) in DATA_SUFFIXES
         text = (f"{path.name} is not an auditor project, so it was not opened (it was left "
                 "unchanged).\n\n"
                 + ("It looks like a data file: import it into a project with Import…."

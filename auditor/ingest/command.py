@@ -12,6 +12,7 @@ from auditor.errors import UserError
 from auditor.ingest.api import ingest_paths
 from auditor.ingest.columns import parse_map
 from auditor.ingest.parallel import PRELOAD
+from auditor.ingest.readers import text_suffix
 from auditor.progress import TerminalProgress
 
 INPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".gpx")
@@ -28,15 +29,15 @@ def expand_inputs(items) -> list:
             out.append(item)
             continue
         try:
-            found = sorted((p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES
+            found = sorted((p for p in path.iterdir() if text_suffix(p) in INPUT_SUFFIXES
                             and not p.name.startswith(".") and p.is_file()),
                            key=lambda p: p.name)
         except OSError as exc:
             raise UserError(f"{path}: cannot list the folder ({exc.strerror}) — check "
                             "permissions") from None
         if not found:
-            raise UserError(f"{path}: no .csv, .parquet or .gpx files in this folder — name "
-                            "the files, or the folder that holds them")
+            raise UserError(f"{path}: no .csv(.gz), .parquet or .gpx(.gz) files in this folder "
+                            "— name the files, or the folder that holds them")
         out.extend(found)
     return out
 

@@ -9,15 +9,20 @@ rest is read as UTF-8. Everything is vectorised over blocks of bytes; Python onl
 bad lines."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
+from auditor.errors import UserError
+
 READ_BLOCK = 1 << 20  # memory held while hashing: small blocks hash as fast
+GZIP_MAGIC = b"\x1f\x8b"
 UTF8, UTF8_WITH_BAD_LINES, LATIN1 = "utf-8", "utf-8, bad lines quarantined", "latin-1"
 
 
@@ -55,6 +60,38 @@ def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
     return high & ~lead & ~claimed, int(np.count_nonzero(lead))
 
 
+# what a cut or damaged .gz raises while it is read
+DAMAGED_GZIP = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def damaged(path) -> UserError:
+    return UserError(f"{path}: the compressed file is cut short or damaged — copy or compress "
+                     "it again")
+
+
+def is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when it is gzip (a .csv.gz export): every reader of a
+    text input goes through here, so a compressed file is read like the plain one."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+def plain_size(path: Path) -> int:
+    """Bytes of the file's text: a gzip file's trailer states it (modulo 4 GiB, so a larger
+    file is guessed at 5x its size — for progress only)."""
+    size = Path(path).stat().st_size
+    if not is_gzip(path) or size < 18:
+        return size
+    with open(path, "rb") as fh:
+        fh.seek(-4, 2)
+        stated = int.from_bytes(fh.read(4), "little")
+    return stated if stated >= size else size * 5
+
+
 @dataclass
 class Survey:
     """One pass over the file: its sha256 and what its bytes say about the encoding."""
@@ -72,11 +109,21 @@ class Survey:
 
 
 def survey(path: Path, check_text: bool = True) -> Survey:
-    """sha256 and (for text) the UTF-8 verdict, in one read of the file."""
+    """sha256 and (for text) the UTF-8 verdict, in one read of the file (of its text, when it
+    is gzip: the same rows hash the same compressed or not)."""
     sha = hashlib.sha256()
     out = Survey("")
+    try:
+        _read_all(path, sha, out, check_text)
+    except DAMAGED_GZIP:
+        raise damaged(path) from None
+    out.sha256 = sha.hexdigest()
+    return out
+
+
+def _read_all(path: Path, sha, out: Survey, check_text: bool) -> None:
     carry = b""
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         while True:
             block = fh.read(READ_BLOCK)
             sha.update(block)
@@ -95,8 +142,6 @@ def survey(path: Path, check_text: bool = True) -> Survey:
                 _count(piece, out)
             if not block:
                 break
-    out.sha256 = sha.hexdigest()
-    return out
 
 
 def _count(piece: bytes, out: Survey) -> None:

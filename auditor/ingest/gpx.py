@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from auditor.errors import UserError
+from auditor.ingest.encoding import open_bytes
 
 GPX_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps", "trip_id"]
 FEED_BYTES = 256 << 10
@@ -115,7 +116,7 @@ def read_points(path: Path, rows: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
     parser.CharacterDataHandler = points.chars
     first = 1
     try:
-        with open(path, "rb") as fh:
+        with open_bytes(path) as fh:  # a .gpx.gz too (e.g. a bulk activity export)
             while True:
                 block = fh.read(FEED_BYTES)
                 parser.Parse(block, not block)

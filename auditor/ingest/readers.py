@@ -17,7 +17,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest.encoding import LATIN1, UTF8_WITH_BAD_LINES, LineFilter, survey
+from auditor.ingest.encoding import (
+    DAMAGED_GZIP,
+    LATIN1,
+    UTF8_WITH_BAD_LINES,
+    LineFilter,
+    damaged,
+    is_gzip,
+    open_bytes,
+    plain_size,
+    survey,
+)
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
@@ -75,19 +85,32 @@ def open_source(path) -> Source:
     if path.is_dir():
         raise UserError(f"{path}: is a folder — give a CSV, Parquet or GPX file")
     try:
-        with open(path, "rb") as fh:
+        with open_bytes(path) as fh:
             head = fh.read(SAMPLE_BYTES)
+    except DAMAGED_GZIP:
+        raise damaged(path) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror}) — check permissions") from None
     if not head:
         raise UserError(f"{path}: empty file (0 bytes) — export it again with a header and rows")
-    suffix = path.suffix.lower()
+    suffix = text_suffix(path)
     stripped = head.lstrip()
     if head.startswith(b"PAR1") or suffix in (".parquet", ".pq"):
+        if is_gzip(path):  # Parquet compresses its own columns; pyarrow reads only the file
+            raise UserError(f"{path}: a gzip-compressed Parquet file — decompress it first "
+                            "(gunzip), Parquet is compressed inside already")
         return _open_parquet(path)
     if suffix == ".gpx" or stripped.startswith((b"<?xml", b"<gpx")):
         return _open_gpx(path)
     return _open_csv(path, head)
+
+
+def text_suffix(path: Path) -> str:
+    """'.csv' for data.csv and data.csv.gz alike."""
+    path = Path(path)
+    if path.suffix.lower() == ".gz":
+        return Path(path.stem).suffix.lower()
+    return path.suffix.lower()
 
 
 def display_text(arr) -> pa.Array:
@@ -145,7 +168,7 @@ def _open_csv(path: Path, head: bytes) -> Source:
     if dupes:
         raise UserError(f"{path}: line 1: column {dupes[0]!r} appears twice in the header — "
                         "rename one of them")
-    size = path.stat().st_size
+    size = plain_size(path)
     per_row = max(1.0, len(head) / max(1, len(sample)))
     if len(sample) < 2 and size <= len(head):
         raise UserError(f"{path}: empty file (header only, no rows) — export it again with rows")
@@ -215,7 +238,7 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, r
                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
     done = 0  # data rows delivered so far (blank lines included: they hold a line number)
     try:
-        with open(path, "rb") as raw:
+        with open_bytes(path) as raw:
             stream = LineFilter(raw) if encoding == UTF8_WITH_BAD_LINES else raw
             bad_encoding = stream.bad.pending if isinstance(stream, LineFilter) else []
             reader = pcsv.open_csv(stream, read_options=read, parse_options=parse,
@@ -236,6 +259,8 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, r
             if rest:
                 yield Chunk(pa.table({c: pa.array([], pa.string()) for c in columns}),
                             np.zeros(0, np.int64), rest, delimiter)
+    except DAMAGED_GZIP:
+        raise damaged(path) from None
     except (pa.ArrowException, UnicodeError, ValueError, OSError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{path}: cannot read as a table ({reason}) — check the delimiter, "
@@ -313,6 +338,6 @@ def _open_gpx(path: Path) -> Source:
         for table, lines in gpx.read_points(path, rows):
             yield Chunk(table, lines, [], ",")
 
-    size = path.stat().st_size
+    size = plain_size(path)
     return Source(path, "gpx", list(gpx.GPX_COLUMNS), size, sha, chunks,
                   approx_rows=max(1, size // 120))  # ~120 bytes per <trkpt>, for progress

@@ -32,7 +32,8 @@ FIELD_TIPS = {
     "label": "home, work or other",
 }
 IMPORT_ORDER = {"vehicles": 0, "pings": 1, "labels": 2}  # metadata first: pings may need it
-DATA_FILTER = "Data files (*.csv *.txt *.tsv *.parquet *.gpx);;All files (*)"
+DATA_FILTER = ("Data files (*.csv *.txt *.tsv *.parquet *.gpx *.csv.gz *.gpx.gz);;"
+               "All files (*)")
 
 
 class FrameModel(QAbstractTableModel):
