@@ -8,6 +8,7 @@ and chunks of 300 rows, so every file is several chunks and the import several t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def test_a_folder_means_its_tables_in_name_order(folder, tmp_path):
         "a-vehicles.csv", "pings-1.csv", "pings-2.csv", "pings-3.parquet", "pings-4.csv",
         "z-labels.csv"]
     (tmp_path / "empty").mkdir()
-    with pytest.raises(UserError, match="no .csv, .parquet or .gpx files"):
+    with pytest.raises(UserError, match=re.escape("no .csv(.gz), .parquet or .gpx(.gz) files")):
         expand_inputs([tmp_path / "empty"])
 
 
