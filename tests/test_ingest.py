@@ -475,3 +475,13 @@ def test_a_damaged_gzip_file_is_one_line_naming_it(tmp_path, capsys, damage):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "p.csv.gz: the compressed file is cut short or damaged" in err
     assert "Traceback" not in err
+
+
+def test_every_refused_label_reason_is_shown_with_its_first_line(tmp_path, capsys):
+    from auditor.cli import main
+    f = write(tmp_path / "labels.csv", "vehicle_id,label,lat,lon\nv1,home,52.5,13.4\n"
+              "v2,work,52.6,13.5\nv3,Home,52.7,13.6\nv4,office,52.8,13.7\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "unknown_label: 1 — line 5: 'v4,office,52.8,13.7'" in out
+    assert "most of the file" not in out and "labels are home, work or other" in out

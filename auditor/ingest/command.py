@@ -88,13 +88,16 @@ FIXES = {
                              "if these dates are real",
     "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
 }
-MOST = 0.5  # a reason refusing at least this share of a file's rows gets an example and a fix
+# a reason refusing at least this share of a pings file gets an example and a fix (in a labels
+# or vehicles file every refused row matters: each is a vehicle's label or metadata)
+MOST = 0.5
 
 
 def first_refused(project, summaries: list[dict]) -> dict[int, dict[str, tuple[int, str]]]:
     """import_id -> reason -> (line, raw text) of its first refused row, for the reasons that
     refused most of their file."""
-    wanted = {s["import_id"]: [r for r, n in s["reasons"].items() if n >= MOST * s["read"]]
+    wanted = {s["import_id"]: [r for r, n in s["reasons"].items()
+                               if n >= MOST * s["read"] or s["kind"] != "pings"]
               for s in summaries
               if not s.get("skipped") and s.get("import_id") is not None and s.get("read")}
     wanted = {i: reasons for i, reasons in wanted.items() if reasons}
@@ -127,6 +130,7 @@ def describe(summary: dict, examples: dict | None = None) -> str:
         if examples and reason in examples:
             line, raw = examples[reason]
             shown = raw if len(raw) <= 80 else raw[:77] + "..."
-            text += (f" — most of the file; line {line}: {shown!r}"
+            share = "most of the file; " if n >= MOST * summary["read"] else ""
+            text += (f" — {share}line {line}: {shown!r}"
                      + (f"\n    {FIXES[reason]}" if reason in FIXES else ""))
     return text
