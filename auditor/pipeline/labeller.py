@@ -1,27 +1,25 @@
 """Which labeller produces a run's labels: the model, the 02:00 baseline, or the two stacked.
 
-A run must never label worse than the 02:00 rule it is meant to improve on. On a small project
+A run should not label worse than the 02:00 rule it is meant to improve on. On a small project
 (a handful of vehicles, a week of data) the model learns little and the rule is better; on a
 fleet with night shifts the model is far better. So each run asks the training vehicles which
-labeller they support, out-of-fold, and keeps the baseline unless another one is better with a
-margin the data can vouch for:
+labeller gets more of their labels right, out-of-fold:
 
 - every candidate labels the training places from out-of-fold probabilities (a model never
   grades its own training labels); the baseline is a rule and needs no folds;
 - per training vehicle, gain = places a candidate gets right minus places the baseline gets
   right; vehicles are the independent units (a vehicle's places are not);
-- a candidate replaces the baseline only if its total gain is positive and a paired sign-flip
-  (permutation) test over the vehicles finds it significant at ALPHA = 0.05 one-sided (about
-  two standard errors): a coin-flip advantage never wins, and neither do three lucky vehicles
-  (p = 1/8 however alike their gains); among backed candidates the largest mean gain wins.
+- a candidate replaces the baseline if its total gain is positive (more training places right
+  out-of-fold; a tie keeps the rule); among those the largest mean gain wins, the model on a
+  tie. A paired sign-flip (permutation) test over the vehicles is computed and reported
+  beside the choice, as how sure the choice is — it no longer decides it.
 
-Validation vehicles play no part in the choice (nor in the model the choice applies to), so
-the validation accuracy reported for the chosen labeller is an honest estimate.
-
-The stacked labeller is a small multinomial logistic regression over the model's out-of-fold
-probabilities and the baseline's decision (is it the 02:00 home, the weekday work place): it
-can keep the rule where the rule is right and follow the model where the rule is blind (night
-shifts), and it has few enough coefficients to learn from a handful of vehicles.
+Why no significance bar (session 25, bench/labeller_choice.py, 39 generated fleets of both
+generators): requiring p <= 0.05 kept the rule on 14 fleets where a model got more training
+places right; choosing by the count instead made test accuracy better on 12 of them, worse on
+none (80 x 14, 21 training vehicles, p = 0.085: 83.7% -> 100%), and home within 150 m of truth
+better on 10, worse on 1 (one vehicle of a 12 x 7 fleet). The tiny fleets where the rule wins
+(8 x 4) are exactly those where it also wins out-of-fold.
 """
 from __future__ import annotations
 
@@ -37,7 +35,6 @@ from auditor.pipeline.config import InferConfig
 from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, decide_labels, vehicle_folds
 
 LABELLERS = ("model", "stacked", "baseline")
-ALPHA = 0.05
 
 
 @dataclass
@@ -122,8 +119,9 @@ def _sign_patterns_reaching(size: np.ndarray, total: float) -> int:
 
 
 def supported(gain: np.ndarray) -> bool:
-    """Does the training-vehicle evidence back a candidate over the baseline?"""
-    return np.sum(gain) > 0 and permutation_p(gain) <= ALPHA
+    """Does the training-vehicle evidence back a candidate over the baseline: more training
+    places right out-of-fold (module docstring: why not a significance bar)."""
+    return bool(np.sum(gain) > 0)
 
 
 def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
@@ -196,8 +194,8 @@ def label_places(features: pd.DataFrame, given: pd.Series, split: pd.Series,
         "p_value": {k: round(permutation_p(g), 4) for k, g in gains.items()},
         "vehicles_better_worse": {k: [int((g > 0).sum()), int((g < 0).sum())]
                                   for k, g in gains.items()},
-        "rule": (f"out-of-fold on training vehicles: a labeller replaces the 02:00 baseline "
-                 f"only if it gets more places right and a paired sign-flip test over the "
-                 f"vehicles gives p <= {ALPHA:g}"),
+        "rule": ("out-of-fold on training vehicles: a labeller replaces the 02:00 baseline "
+                 "if it gets more of their places right (p: a paired sign-flip test over the "
+                 "vehicles, how sure that is)"),
     }
     return Labelling(labels, out[PROBA_COLUMNS + OOF_COLUMNS], choice)
