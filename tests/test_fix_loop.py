@@ -69,19 +69,25 @@ def test_the_fix_import_replaces_exactly_the_faulty_vehicles_pings(fixed, demo_d
 
 
 def test_the_fix_lowers_the_fleets_errors(comparison):
-    """Measured on this fleet (60x14, seed 3): the run's labels go from 4/35 (faulty) + 16/178
-    (rest) wrong to 3/35 + 4/178. Before the fix the shifted clocks muddle the model's edge over
-    the 02:00 rule on the training vehicles (better on 7, worse on 2: not significant), so the
-    run keeps the rule, which the fault misleads on the healthy night-shift workers too; after
-    it the model labels. The model's own out-of-fold errors hardly move (3 + 5 -> 3 + 4): the
-    refit without the labels it doubts keeps the faulty vehicles from poisoning it."""
+    """Measured on this fleet (60x14, seed 3): the run's labels go from 3/35 (faulty) + 5/178
+    (rest) wrong to 3/35 + 4/178. The model labels before and after: its edge over the 02:00
+    rule on the training vehicles (better on 7, worse on 2) is enough since session 25 (the
+    labeller goes by training places right, not p <= 0.05). With the significance bar the run
+    kept the rule before the fix, which the fault misleads on the healthy night-shift workers
+    too (4 + 16 wrong), so the fix then looked like 20 -> 7; the model is hardly hurt by the
+    fault: the refit without the labels it doubts keeps the faulty vehicles from poisoning it
+    (tests/test_fix_loop_default_demo.py, bench/fault_impact.py)."""
     before, after = comparison["before"], comparison["after"]
     assert before["slice"]["vehicles"] == after["slice"]["vehicles"] > 0
     shown_before = before["slice"]["predicted_errors"] + before["rest"]["predicted_errors"]
     shown_after = after["slice"]["predicted_errors"] + after["rest"]["predicted_errors"]
-    assert before["rest"]["predicted_errors"] >= 5   # the fault really hurt the run's labels
-    assert shown_after <= shown_before // 2
-    assert after["rest"]["predicted_error_rate"] <= before["rest"]["predicted_error_rate"] / 2
+    assert shown_after < shown_before
+    assert after["slice"]["predicted_errors"] <= before["slice"]["predicted_errors"]
+    assert after["rest"]["predicted_error_rate"] <= before["rest"]["predicted_error_rate"]
+    # and on the faulty fleet the run labels far better than the 02:00 rule made beside it
+    rule = comparison["baseline"]["before"]
+    assert shown_before <= (rule["slice"]["predicted_errors"]
+                            + rule["rest"]["predicted_errors"]) / 2
     # out-of-fold, judged by the model: nothing got worse
     assert after["slice"]["errors"] <= before["slice"]["errors"]
     assert after["rest"]["errors"] <= before["rest"]["errors"]
