@@ -7,6 +7,7 @@ with tests/test_engines.py) for most checks, one LocalCluster through the CLI. F
 and chunks of 300 rows, so every file is several chunks and the import several tasks."""
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -30,7 +31,7 @@ TABLES = {"imports": "import_id", "pings": "ping_id", "quarantine": "quarantine_
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    """A generated fleet cut into several pings files (CSV and Parquet) with faults: rows
+    """A generated fleet cut into several pings files (CSV, gzip CSV and Parquet) with faults: rows
     repeated across files (duplicates across imports), a malformed line, bad coordinates, a
     missing vehicle id, a bad timestamp; plus the vehicles and labels files."""
     from auditor.demo.generator import write_demo
@@ -53,7 +54,8 @@ def folder(tmp_path_factory) -> Path:
     text.insert(500, text[500] + ",an,extra,field")                     # malformed line
     (out / "pings-2.csv").write_text("\n".join(text) + "\n")
     parts[2].to_parquet(out / "pings-3.parquet", index=False)
-    parts[3].to_csv(out / "pings-4.csv", index=False)
+    # a compressed export: workers decompress it as a stream, the project is the same
+    (out / "pings-4.csv.gz").write_bytes(gzip.compress(parts[3].to_csv(index=False).encode()))
     (out / "notes.txt").write_text("not a table: left out of a folder import\n")
     return out
 
@@ -103,7 +105,7 @@ def local(folder, tmp_path_factory) -> dict:
 
 def test_a_folder_means_its_tables_in_name_order(folder, tmp_path):
     assert [p.name for p in expand_inputs([folder])] == [
-        "a-vehicles.csv", "pings-1.csv", "pings-2.csv", "pings-3.parquet", "pings-4.csv",
+        "a-vehicles.csv", "pings-1.csv", "pings-2.csv", "pings-3.parquet", "pings-4.csv.gz",
         "z-labels.csv"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match=re.escape("no .csv(.gz), .parquet or .gpx(.gz) files")):
@@ -128,7 +130,7 @@ def test_workers_give_the_project_a_local_import_gives(folder, local, tmp_path,
     assert without_paths(summaries) == without_paths(local["summaries"])
     assert any(m.startswith("a-vehicles.csv: waiting for its validation — ")
                and m.endswith("files validated on 2 Dask workers") for m in seen)
-    assert any(m.startswith("pings-4.csv: ") and "rows" in m for m in seen)  # written here
+    assert any(m.startswith("pings-4.csv.gz: ") and "rows" in m for m in seen)  # written here
 
 
 @pytest.mark.slow
@@ -155,7 +157,7 @@ def test_a_file_failing_on_a_worker_writes_nothing(folder, tmp_path, dask_schedu
     ingest_paths(project, [folder / "a-vehicles.csv"])
     before = dump(project)
     files = [folder / "pings-1.csv", folder / "pings-2.csv",
-             fail_mid_file(folder, tmp_path / "pings-bad.csv"), folder / "pings-4.csv"]
+             fail_mid_file(folder, tmp_path / "pings-bad.csv"), folder / "pings-4.csv.gz"]
     with pytest.raises(UserError) as caught:
         ingest_paths(project, files, chunk_rows=CHUNK,
                      engine=DaskEngine(scheduler=dask_scheduler))

@@ -168,9 +168,9 @@ def _open_csv(path: Path, head: bytes) -> Source:
     if dupes:
         raise UserError(f"{path}: line 1: column {dupes[0]!r} appears twice in the header — "
                         "rename one of them")
-    size = plain_size(path)
+    text_size = plain_size(path)  # of the text, for the progress estimate (a .gz is smaller)
     per_row = max(1.0, len(head) / max(1, len(sample)))
-    if len(sample) < 2 and size <= len(head):
+    if len(sample) < 2 and text_size <= len(head):
         raise UserError(f"{path}: empty file (header only, no rows) — export it again with rows")
 
     def chunks(rows: int) -> Iterator[Chunk]:
@@ -178,8 +178,8 @@ def _open_csv(path: Path, head: bytes) -> Source:
 
     encoding = "latin-1" if latin1 else "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") \
         else "utf-8"
-    return Source(path, "csv", columns, size, found.sha256, chunks, encoding=encoding,
-                  delimiter=delimiter, approx_rows=int(size / per_row),
+    return Source(path, "csv", columns, path.stat().st_size, found.sha256, chunks,
+                  encoding=encoding, delimiter=delimiter, approx_rows=int(text_size / per_row),
                   bad_encoding=found.encoding == UTF8_WITH_BAD_LINES)
 
 
@@ -338,6 +338,5 @@ def _open_gpx(path: Path) -> Source:
         for table, lines in gpx.read_points(path, rows):
             yield Chunk(table, lines, [], ",")
 
-    size = plain_size(path)
-    return Source(path, "gpx", list(gpx.GPX_COLUMNS), size, sha, chunks,
-                  approx_rows=max(1, size // 120))  # ~120 bytes per <trkpt>, for progress
+    return Source(path, "gpx", list(gpx.GPX_COLUMNS), path.stat().st_size, sha, chunks,
+                  approx_rows=max(1, plain_size(path) // 120))  # ~120 B a <trkpt>: progress
