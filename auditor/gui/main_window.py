@@ -55,6 +55,7 @@ BROWSER_MIN_WIDTH = 220
 PANEL_MIN_WIDTH = 250
 PANEL_WIDTH = 0.22      # of the window, when first shown
 BROWSER_WIDTH = 0.25    # of the central area
+BROWSER_MAX_WIDTH = 0.4  # of the central area: as far as the places table may widen to fit
 ANALYSIS_HEIGHT = 0.31  # of the window, when the dock first shows (the queue's rows)
 MAP_SHARE = 0.62        # of the centre column when first shown; never less than half
 MAP_MIN_SHARE = 0.5
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.browser)
+        self._browser_need = 0
+        self._browser_set = None  # the width this window last gave the places pane itself
+        self.browser.wants_width.connect(self._fit_browser)
         self.main_split.addWidget(self.centre_split)
         self.main_split.setStretchFactor(1, 1)
         for split in (self.main_split, self.centre_split):
@@ -166,10 +170,27 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.analysis], [int(h * ANALYSIS_HEIGHT)], Qt.Orientation.Vertical)
         central = w - max(int(w * PANEL_WIDTH), PANEL_MIN_WIDTH)
-        browser = max(int(central * BROWSER_WIDTH), BROWSER_MIN_WIDTH)
+        browser = max(int(central * BROWSER_WIDTH), BROWSER_MIN_WIDTH,
+                      min(self._browser_need, int(central * BROWSER_MAX_WIDTH)))
         self.main_split.setSizes([browser, central - browser])
+        self._browser_set = self.main_split.sizes()[0]
         centre_h = int(h * (1 - ANALYSIS_HEIGHT)) - 60
         self.centre_split.setSizes([int(centre_h * MAP_SHARE), int(centre_h * (1 - MAP_SHARE))])
+
+    def _fit_browser(self, need: int) -> None:
+        """Widen the places pane (never narrow it) so its columns fit, up to BROWSER_MAX_WIDTH
+        — unless its width was chosen: dragged, or restored from the last session."""
+        self._browser_need = need
+        sizes = self.main_split.sizes()
+        total = sum(sizes)
+        if len(sizes) != 2 or total <= 0 or sizes[0] >= need:
+            return
+        if self._browser_set is None or sizes[0] != self._browser_set:
+            return  # not the width this window gave it: somebody chose it
+        browser = min(need, int(total * BROWSER_MAX_WIDTH))
+        if browser > sizes[0]:
+            self.main_split.setSizes([browser, total - browser])
+            self._browser_set = self.main_split.sizes()[0]
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.centre_split and event.type() == QEvent.Type.Resize:

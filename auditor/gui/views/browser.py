@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,10 +29,17 @@ from auditor.gui.text import tip
 from auditor.gui.views.browser_model import COL, FILTERS, PlaceTableModel
 from auditor.state.app_state import BROWSER, AppState, PlaceSubset, Selection
 
+ID_COLUMN_MAX = 110  # px: wider vehicle / place ids elide in the middle (Given and Predicted
+# take ~150 more: together they fit the 40% a 1280-pixel window's places pane may widen to)
+
 
 class PlaceBrowser(QWidget):
     """Rows are ordered by vehicle by default, so a vehicle's places sit together; selecting
     any of them makes it the current place."""
+
+    # the width its first columns need (sized to the first page's contents): vehicle ids longer
+    # than the demo's would otherwise push Predicted out of a 1280-pixel window's pane
+    wants_width = Signal(int)
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -46,6 +60,7 @@ class PlaceBrowser(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # an id's end tells them apart
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label = QLabel()
@@ -126,6 +141,10 @@ class PlaceBrowser(QWidget):
         # would read five pages and the id index before the first paint
         header.setResizeContentsPrecision(50)
         self.table.resizeColumnsToContents()
+        for key in ("vehicle_id", "place_id"):  # long ids elide in the middle (tooltip: whole)
+            column = COL[key]
+            header.resizeSection(column, min(header.sectionSize(column), ID_COLUMN_MAX))
+        self.wants_width.emit(self.needed_width())
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._update_count)
@@ -135,6 +154,15 @@ class PlaceBrowser(QWidget):
             # the event loop (unless something else was selected by then)
             self.initial_selection_pending = True
             QTimer.singleShot(0, self._select_initial)
+
+    def needed_width(self) -> int:
+        """Pixels this pane needs to show the columns up to Predicted as sized (the rest
+        scroll: Confidence, Split, Flags), the table's frame and scroll bar, its margins."""
+        header = self.table.horizontalHeader()
+        columns = sum(header.sectionSize(i) for i in range(COL["predicted_label"] + 1))
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        return columns + frame + (margins.left() + margins.right() if margins else 0)
 
     def _select_initial(self) -> None:
         self.initial_selection_pending = False

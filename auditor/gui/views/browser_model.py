@@ -181,6 +181,8 @@ class PlaceTableModel(QAbstractTableModel):
                 return _MISMATCH_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole and key == "flags" and row.get("flags"):
             return str(row["flags"])
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("vehicle_id", "place_id"):
+            return str(row.get(key) or "")  # a long id is elided in the middle on screen
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:

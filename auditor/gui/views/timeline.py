@@ -273,6 +273,7 @@ class TimelineView(QWidget):
         # long titles must not force the centre column wider than the splitter gave it
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setMinimumWidth(120)
+        self.title.setWordWrap(True)  # a narrow column gets two lines, not a cut-off zone name
         self.canvas = RasterCanvas()
         self.axis = HourAxis(self.canvas)
         self.canvas.resized.connect(self.axis.update)
