@@ -26,7 +26,7 @@ class ReviewItem:
     place_id: Optional[str]      # the place to select (place flags)
     vehicle_id: Optional[str]    # the vehicle to show (every kind)
     evidence: list[str] = field(default_factory=list)
-    prediction: Optional[dict] = None   # predicted_label, p_home, p_work, p_other, given_label
+    prediction: Optional[dict] = None   # predicted_label, p_*, given_label, why (or None)
     pending: int = 0             # flags left in this reviewer's queue, this one included
 
 
@@ -51,6 +51,10 @@ def review_item(conn: sqlite3.Connection, flag: dict, pending: int,
         if row is not None:
             prediction = dict(zip(("predicted_label", "p_home", "p_work", "p_other",
                                    "given_label"), row))
+            from auditor.state.decision import decision_words
+            prediction["why"] = decision_words(
+                conn, run, vehicle, place, prediction["predicted_label"],
+                {c: prediction[f"p_{c}"] for c in ("home", "work", "other")})
     return ReviewItem(
         event_id=int(flag["event_id"]), analyst=flag["analyst"], created_at=flag["created_at"],
         target_kind=kind, target_id=target, action=flag["action"], old_value=flag["old_value"],

@@ -111,6 +111,18 @@ def place_detail(conn: sqlite3.Connection, place_id: str,
     return None if row is None else dict(zip(PLACE_FIELDS, row))
 
 
+def vehicle_home_and_work(conn: sqlite3.Connection, run_id: Optional[int],
+                          vehicle_id: str) -> dict[str, tuple[str, float]]:
+    """{'home': (place_id, p_home), 'work': (place_id, p_work)} of a vehicle in ``run_id``
+    (a vehicle has one home and at most one work place per run)."""
+    rows = conn.execute(
+        "SELECT pr.predicted_label, pr.place_id, pr.p_home, pr.p_work FROM predictions pr "
+        "JOIN places pl ON pl.place_id = pr.place_id WHERE pr.run_id = ? AND pl.vehicle_id = ? "
+        "AND pr.predicted_label IN ('home', 'work')", (run_id, vehicle_id)).fetchall()
+    return {label: (place, p_home if label == "home" else p_work)
+            for label, place, p_home, p_work in rows}
+
+
 def place_feature_values(conn: sqlite3.Connection, place_id: str) -> list[tuple[str, Any]]:
     """(feature, value) of the place's row in place_features, in column order."""
     if not table_exists(conn, "place_features"):

@@ -135,8 +135,9 @@ class ReviewView(QWidget):
         if it.prediction:
             p = it.prediction
             lines.append(f"Model: predicts {p['predicted_label']} (home {fmt(p['p_home'], 2)}, "
-                         f"work {fmt(p['p_work'], 2)}, other {fmt(p['p_other'], 2)}); given "
-                         f"label {p['given_label'] or '–'}")
+                         f"work {fmt(p['p_work'], 2)}, other {fmt(p['p_other'], 2)}"
+                         + (f"; {p['why']}" if p.get("why") else "")
+                         + f"); given label {p['given_label'] or '–'}")
         lines += [f"• {e}" for e in it.evidence] or ["No evidence sentence for this place."]
         self.detail.setText("\n".join(lines))
         if it.action == "label_wrong":

@@ -26,6 +26,7 @@ from auditor.gui.text import tip
 from auditor.gui.views.speed import SpeedChart
 from auditor.gui.workers import Latest
 from auditor.state.app_state import AppState, Selection
+from auditor.state.decision import decision_words
 from auditor.store.lookups import (
     place_detail,
     place_feature_values,
@@ -248,10 +249,12 @@ class FlagPanel(QWidget):
         self.heading.setToolTip(tip(f"Centre {lat:.5f}, {lon:.5f}"))
         probs = {"home": ph, "work": pw, "other": po}
         sure = probs.get(predicted)
+        why = decision_words(conn, self.state.run_id, vehicle, place_id, predicted, probs)
         rows = (("Given label", given or "— (unlabelled)",
                  "The label this place was given (labels.csv), or none"),
                 ("Predicted", "—" if predicted is None else
-                 f"{predicted}" + (f" ({100 * sure:.0f} % sure)" if sure is not None else ""),
+                 f"{predicted}" + (f" ({100 * sure:.0f} % sure)" if sure is not None else "")
+                 + (f" — {why}" if why else ""),
                  "p(home / work / other) = " + " / ".join(_fmt(p) for p in (ph, pw, po))),
                 ("Seen", f"{n_stops} stops · {split or 'no'} split",
                  "Stops at the place; whether the model trained on it (train), was scored on "
