@@ -15,15 +15,16 @@ import numpy as np
 if TYPE_CHECKING:  # pandas is imported where used: the timeline view is built at start-up
     import pandas as pd
 
+from auditor.classes import LABEL_COLOURS
 from auditor.geo import haversine_m
 from auditor.maps.clock import local_offsets
 from auditor.store.queries import vehicle_pings
 
 NO_DATA, HOME, WORK, OTHER, DRIVING = 0, 1, 2, 3, 4
 CATEGORY_NAMES = ["no data", "home", "work", "other place", "driving"]
-# the map's label colours (auditor.maps.vehicle_map.LABEL_COLORS, checked by a test), so a place
-# looks the same in both views; not imported from there to keep folium off the startup path
-CATEGORY_COLOURS = ["#f4f4f4", "#0072b2", "#e69f00", "#9a9a9a", "#2b2b2b"]
+# the label colours of every view (auditor.classes), so a place looks the same on the map
+CATEGORY_COLOURS = ["#f4f4f4", LABEL_COLOURS["home"], LABEL_COLOURS["work"],
+                    LABEL_COLOURS["other"], "#2b2b2b"]
 _LABEL_CODE = {"home": HOME, "work": WORK, "other": OTHER}
 DAY = 86_400
 

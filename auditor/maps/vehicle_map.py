@@ -22,11 +22,12 @@ from typing import Optional, Sequence
 import numpy as np
 
 from auditor.analysis.issue_words import unmatched_words
+from auditor.classes import LABEL_COLOURS
 from auditor.maps.basemap import BASEMAPS, check_basemap  # noqa: F401  (re-exported)
 from auditor.maps.vehicle_data import VehicleData, load_vehicle
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies
-LABEL_COLORS = {"home": "#0072b2", "work": "#e69f00", "other": "#9a9a9a"}
+LABEL_COLORS = LABEL_COLOURS  # auditor.classes: the same colours in every view
 NO_PREDICTION = "#ffffff"
 FLAG_COLOR = "#cc79a7"
 UNMATCHED_COLOR = "#d55e00"   # Okabe-Ito vermillion: a label that matched no place

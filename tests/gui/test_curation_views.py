@@ -180,3 +180,20 @@ def test_duplicates_row_shows_its_places_and_flags_them(qtbot, window, fresh_dem
     last = log.iloc[-1]
     assert (last["target_kind"], last["target_id"], last["action"]) == ("place", entry["id"],
                                                                        "bad_data")
+
+
+def test_feature_space_colours_labels_as_the_map_and_timeline_do():
+    """Coloured by given or predicted label, a work place is the map's and the timeline's
+    orange, not whichever palette colour its count ranks it (it was: other orange, work red)."""
+    import numpy as np
+    from PySide6.QtGui import QColor
+
+    from auditor.gui.analyses.scatter import colour_groups
+    from auditor.maps.timeline import CATEGORY_COLOURS, HOME, OTHER, WORK
+    values = np.array(["other"] * 5 + ["home"] * 3 + ["work"] * 2 + [""])
+    groups = {label: rgb for label, rgb, _ in colour_groups(values)[0]}
+    for label, code in (("home", HOME), ("work", WORK), ("other", OTHER)):
+        assert groups[label] == QColor(CATEGORY_COLOURS[code]).getRgb()[:3]
+    # any other column keeps the palette by rank
+    fleets = colour_groups(np.array(["corsa"] * 3 + ["bluebird"] * 2))[0]
+    assert fleets[0][1] != fleets[1][1]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.classes import LABEL_COLOURS
 from auditor.errors import UserError
 from auditor.gui.workers import Latest
 from auditor.state.app_state import AppState
@@ -32,7 +33,8 @@ from auditor.state.app_state import AppState
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 MAX_CATEGORIES = len(PALETTE)
-OTHER_COLOUR = (200, 200, 200)
+LABEL_RGB = {k: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for k, c in LABEL_COLOURS.items()}
+OTHER_COLOUR = (218, 218, 218)  # no value: lighter than the map's grey for "other"
 HOVER_PX = 6.0
 NUMERIC_BINS = 6
 
@@ -88,10 +90,12 @@ def colour_groups(values: np.ndarray) -> tuple[list[tuple[str, tuple, np.ndarray
     order = np.argsort(-counts, kind="stable")
     groups = []
     rest = np.zeros(len(text), dtype=bool)
+    labels = set(names) <= set(LABEL_RGB) | {"(none)"}  # given / predicted label: as on the map
     for rank, k in enumerate(order):
         members = np.flatnonzero(codes == k)
         if rank < MAX_CATEGORIES - 1 or len(order) <= MAX_CATEGORIES:
-            rgb = OTHER_COLOUR if names[k] == "(none)" else PALETTE[rank % len(PALETTE)]
+            rgb = OTHER_COLOUR if names[k] == "(none)" else \
+                LABEL_RGB[names[k]] if labels else PALETTE[rank % len(PALETTE)]
             groups.append((str(names[k]), rgb, members))
         else:
             rest[members] = True
