@@ -20,6 +20,14 @@ places right; choosing by the count instead made test accuracy better on 12 of t
 none (80 x 14, 21 training vehicles, p = 0.085: 83.7% -> 100%), and home within 150 m of truth
 better on 10, worse on 1 (one vehicle of a 12 x 7 fleet). The tiny fleets where the rule wins
 (8 x 4) are exactly those where it also wins out-of-fold.
+
+Validation vehicles play no part in the choice (nor in the model the choice applies to), so
+the validation accuracy reported for the chosen labeller is an honest estimate.
+
+The stacked labeller is a small multinomial logistic regression over the model's out-of-fold
+probabilities and the baseline's decision (is it the 02:00 home, the weekday work place): it
+can keep the rule where the rule is right and follow the model where the rule is blind (night
+shifts), and it has few enough coefficients to learn from a handful of vehicles.
 """
 from __future__ import annotations
 
