@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from auditor.gui.main_window import MainWindow
 
 
-DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".gpx"}
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".pq", ".gpx"}
 
 
 def export_available() -> bool:
@@ -95,7 +95,8 @@ class ProjectCommands:
         box.open()
         return box
 
-    def import_dialog(self, data_file: Optional[Path] = None):
+    def import_dialog(self, data_file=None):
+        """The import wizard; ``data_file``: a file (or a list of files) already added."""
         from auditor.gui.import_wizard import ImportWizard
         if self.state.project is None:
             path = self._path_for_new("Create a project to import into")
@@ -103,10 +104,26 @@ class ProjectCommands:
                 return None
         wizard = ImportWizard(self.state.project.path, self.window)
         if data_file is not None:
-            wizard.add_files([Path(data_file)])
+            files = data_file if isinstance(data_file, (list, tuple)) else [data_file]
+            wizard.add_files([Path(f) for f in files])
         wizard.finished.connect(lambda result: self._import_done(wizard))
         wizard.open()
         return wizard
+
+    @staticmethod
+    def droppable(paths: list[Path]) -> bool:
+        """Files a drop on the window can take: data files to import, or one project."""
+        return bool(paths) and (all(text_suffix(p) in DATA_SUFFIXES for p in paths)
+                                or (len(paths) == 1 and paths[0].suffix.lower() == ".db"))
+
+    def drop(self, paths: list[Path]):
+        """Files dropped on the window: one project opens; data files go to the import wizard
+        (into the open project, or a new one). Returns the wizard or the refusal, if any."""
+        if not self.droppable(paths):
+            return None
+        if paths[0].suffix.lower() == ".db":
+            return self.open_existing(paths[0])
+        return self.import_dialog(list(paths))
 
     def _import_done(self, wizard) -> None:
         """After the wizard: the project again if something was imported (the status bar says

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("auditor")
         self.state = AppState(self.settings)
         self.commands = ProjectCommands(self)
+        self.setAcceptDrops(True)  # CSV / Parquet / GPX files to import, or a project to open
         self.undo_stack = QUndoStack(self)
         self.flag_undo = FlagUndo(self.state, self.undo_stack, on_error=self._undo_failed)
 
@@ -356,6 +357,26 @@ class MainWindow(QMainWindow):
             self.analysis.show()
         self._wants_analysis = True
         self._default_sizes()
+
+    # --- files dropped on the window ------------------------------------------------------
+    @staticmethod
+    def _dropped(event) -> list[Path]:
+        mime = event.mimeData()
+        urls = mime.urls() if mime is not None and mime.hasUrls() else []
+        return [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        if self.commands.droppable(self._dropped(event)):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        paths = self._dropped(event)
+        if self.commands.droppable(paths):
+            event.acceptProposedAction()
+            # after the drop returns: the wizard is modal-ish and the drag source waits for us
+            QTimer.singleShot(0, lambda: self.commands.drop(paths))
 
     def closeEvent(self, event) -> None:
         self.outside_timer.stop()

@@ -17,6 +17,7 @@ from auditor.state.app_state import AppState
 class DriftMapView(QWebEngineView):
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
+        self.setAcceptDrops(False)  # a dropped file goes to the window (import), not a page
         self.state = state
         self.analysis: Optional[Analysis] = None
         self.setObjectName("driftMap")

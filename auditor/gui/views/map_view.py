@@ -91,6 +91,7 @@ class MapView(QWebEngineView):
         super().__init__(parent)
         self.state = state
         self.setObjectName("mapView")
+        self.setAcceptDrops(False)  # a dropped file goes to the window (import), not a page
         self._page = PinnedPage(self)
         self.setPage(self._page)
         self.bridge = MapBridge(self)
