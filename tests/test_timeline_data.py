@@ -82,13 +82,6 @@ def test_vehicle_timeline_uses_the_vehicles_local_time(demo_project):
     conn.close()
 
 
-def test_timeline_colours_match_the_map():
-    from auditor.maps.timeline import CATEGORY_COLOURS, OTHER
-    from auditor.maps.vehicle_map import LABEL_COLORS
-    assert [CATEGORY_COLOURS[c] for c in (HOME, WORK, OTHER)] == \
-        [LABEL_COLORS["home"], LABEL_COLORS["work"], LABEL_COLORS["other"]]
-
-
 def test_rows_are_the_days_with_data_even_when_a_clock_went_wrong():
     """A ping dated year 4000 makes a stay spanning ~720,000 days: the raster gets rows for the
     days with data (its first and last day), not one per day in between (gigabytes)."""
