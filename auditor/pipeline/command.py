@@ -8,14 +8,13 @@ import json
 from auditor.pipeline.api import LABELS_SOURCE_TEXT, PROJECT_LABELLER_TEXT, infer_project
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.engine import make_engine
+from auditor.pipeline.weights_from import percent
 from auditor.progress import TerminalProgress
 
 CLOCK_WORDS = {"metadata": "the vehicles file's timezone", "stated_offset": "offsets in the stamps",
                "location": "where it parks (zone lookup)", "utc": "nothing: UTC"}
 
 
-def _pct(x) -> str:
-    return "n/a" if x is None else f"{x:.1%}"
 
 
 def list_feature_groups(as_json: bool) -> int:
@@ -106,11 +105,11 @@ def _summary_lines(summary: dict) -> list[str]:
            if summary["unmatched_labels"] else ""),
         f"labelled places: {summary['labelled_places']} "
         f"({summary['validation_vehicles']} validation vehicles)",
-        f"test accuracy (the number to trust): {_pct(summary['test_accuracy'])} on "
+        f"test accuracy (the number to trust): {percent(summary['test_accuracy'])} on "
         f"{summary['test_vehicles']} test vehicles, baseline (02:00 rule) "
-        f"{_pct(summary['baseline_test_accuracy'])}",
-        f"validation accuracy: model {_pct(summary['val_accuracy'])}, "
-        f"baseline (02:00 rule) {_pct(summary['baseline_val_accuracy'])}",
+        f"{percent(summary['baseline_test_accuracy'])}",
+        f"validation accuracy: model {percent(summary['val_accuracy'])}, "
+        f"baseline (02:00 rule) {percent(summary['baseline_val_accuracy'])}",
         f"labels of run {summary['run_id']}: {_labels_text(summary)}; "
         f"baseline run {summary['baseline_run_id']}; {summary['seconds']:.1f} s",
         "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in

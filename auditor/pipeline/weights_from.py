@@ -199,7 +199,8 @@ def before_after(conn, source_run_id, after: dict) -> dict | None:
 
 
 
-def _pct(x) -> str:
+def percent(x) -> str:
+    """0.913 -> '91.3%' (the infer command's summary lines too)."""
     return "n/a" if x is None else f"{x:.1%}"
 
 
@@ -207,18 +208,18 @@ def before_after_lines(ba: dict) -> list[str]:
     """Test accuracy before -> after a retrain, and how much of the change is the export's."""
     t = ba["test_accuracy"]
     lines = [f"test accuracy (the number to trust): run {ba['source_run_id']} "
-             f"{_pct(t['before'])} -> this run {_pct(t['after'])}"]
+             f"{percent(t['before'])} -> this run {percent(t['after'])}"]
     if "without_export" in t:
         effect = ba.get("export_effect_points")
         lines.append(
             f"  the export's own effect: {'n/a' if effect is None else f'{effect:+.1f}'} points "
-            f"(this training on the labels as given, unweighted: {_pct(t['without_export'])}); "
+            f"(this training on the labels as given, unweighted: {percent(t['without_export'])}); "
             f"the rest is the method: run {ba['source_run_id']} labelled with "
             f"'{ba.get('source_labeller') or '?'}', a retrain is one weighted model")
     for r in ba["by_population"]:
         if r["test_n"]:
-            plain = (f", without the export {_pct(r['without_export'])}"
+            plain = (f", without the export {percent(r['without_export'])}"
                      if "without_export" in r else "")
-            lines.append(f"  {r['population']}={r['value']}: {_pct(r['before'])} -> "
-                         f"{_pct(r['after'])} (n={r['test_n']}{plain})")
+            lines.append(f"  {r['population']}={r['value']}: {percent(r['before'])} -> "
+                         f"{percent(r['after'])} (n={r['test_n']}{plain})")
     return lines

@@ -73,16 +73,19 @@ def test_notes_labels_counts_undo_and_redo_say_what_happened(qtbot, window, fres
     window.close()
 
 
+def _lead_flags_a_home_as_work(window, project):
+    """lead opens the project and flags a place labelled home as work: (flag id, the panel)."""
+    window.settings.analyst = "lead"
+    window.open_project(project)
+    window.select_place(_place_with_given(window, "home"))
+    return window.state.flag_place("label_wrong", "work", None), window.panel
+
+
 def test_a_second_analysts_decision_shows_on_the_flag_in_the_details_pane(qtbot, window,
                                                                          fresh_demo_project):
     """Driving the app: bob rejected lead's flag in the Review tab, and the place still listed
     it exactly like a pending one."""
-    window.settings.analyst = "lead"
-    window.open_project(fresh_demo_project)
-    home = _place_with_given(window, "home")
-    window.select_place(home)
-    flag = window.state.flag_place("label_wrong", "work", None)
-    panel = window.panel
+    flag, panel = _lead_flags_a_home_as_work(window, fresh_demo_project)
     assert panel.flags_label.text().count("•") == 1 and " by bob" not in panel.flags_label.text()
     window.state.set_analyst("bob")
     window.state.review(flag, "reject", note="two nights a week there")
@@ -100,12 +103,7 @@ def test_a_review_from_a_terminal_shows_in_the_open_window(qtbot, window, fresh_
     seconds, without a reopen."""
     import subprocess
     import sys
-    window.settings.analyst = "lead"
-    window.open_project(fresh_demo_project)
-    home = _place_with_given(window, "home")
-    window.select_place(home)
-    flag = window.state.flag_place("label_wrong", "work", None)
-    panel = window.panel
+    flag, panel = _lead_flags_a_home_as_work(window, fresh_demo_project)
     assert " by carol" not in panel.flags_label.text()
     done = subprocess.run([sys.executable, "-m", "auditor", "review", str(fresh_demo_project),
                            "--analyst", "carol", "--amend", str(flag), "--label", "other",
