@@ -20,7 +20,9 @@ from auditor.store import open_project
 from auditor.store.connection import (
     APPLICATION_ID,
     EARLIER_PROJECT,
+    PAGE_SIZE,
     PROJECT,
+    copy_project,
     inspect_project_file,
     sqlite_uri,
 )
@@ -110,6 +112,38 @@ def test_new_project_carries_the_mark_in_its_header(tmp_path):
     header = p.read_bytes()[:100]               # no connection open: safe to read bytes now
     assert int.from_bytes(header[68:72], "big") == APPLICATION_ID
     assert inspect_project_file(p) == (PROJECT, SCHEMA_VERSION)
+
+
+def _page_size(path: Path) -> int:
+    conn = open_project(path, create=False, readonly=True)
+    try:
+        return conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_new_projects_use_large_pages_and_4k_projects_keep_theirs(tmp_path):
+    """New projects are made with PAGE_SIZE pages (faster imports); a project of an earlier
+    auditor (SQLite's 4 KiB) keeps its pages through imports and copies, and loses nothing."""
+    new = tmp_path / "new.db"
+    pings = tmp_path / "pings.csv"
+    pings.write_text("vehicle_id,timestamp,lat,lon\n"
+                     "v1,2026-03-02T08:00:00Z,48.1,11.5\nv1,2026-03-02T08:01:00Z,48.1,11.6\n")
+    assert main(["ingest", str(new), str(pings)]) == 0
+    assert _page_size(new) == PAGE_SIZE > 4096
+    old = tmp_path / "old.db"
+    _earlier_project(old)
+    assert main(["ingest", str(old), str(pings)]) == 0
+    assert _page_size(old) == 4096
+    copy = tmp_path / "copy.db"
+    copy_project(new, copy)  # a copy takes the source's pages, in WAL like every project
+    assert _page_size(copy) == PAGE_SIZE
+    for p in (old, copy):
+        conn = open_project(p, create=False)
+        assert conn.execute("SELECT COUNT(*) FROM pings").fetchone()[0] == 2
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
 
 
 def _earlier_project(path: Path) -> None:
