@@ -263,6 +263,39 @@ def test_mixed_offsets_in_one_file(tmp_path):
                    ("v4", 1704106800, 330)]
 
 
+@pytest.mark.parametrize("tz", [None, "America/Chicago"])
+def test_iso_basic_form_and_hour_only_stamps_carry_their_offset(tmp_path, tz):
+    """ISO-8601's basic form (no '-' or ':') and an hour-only time state their offset as well:
+    they were taken for naive stamps — "has no UTC offset" for a 'Z', and with --tz an internal
+    error. A stated offset wins over --tz."""
+    f = write(tmp_path / "p.csv", HEADER + "v1,20240101T120000+0100,52.5,13.4\n"
+              "v2,20240101T1100Z,51.5,0.0\nv3,2024-01-01T06-05,40.7,-74.0\n"
+              "v4,20240101T163000.25+05:30,19.0,72.8\n")
+    ingest_paths(tmp_path / "p.db", [f], tz=tz)
+    got = rows(tmp_path / "p.db", "SELECT vehicle_id, ts, utc_offset_min FROM pings ORDER BY vehicle_id")
+    assert got == [("v1", 1704106800, 60), ("v2", 1704106800, 0), ("v3", 1704106800, -300),
+                   ("v4", 1704106800, 330)]
+
+
+def test_offsets_only_pandas_reads_never_fail_the_import(monkeypatch):
+    """Should a stamp carry an offset in a form the offset pattern misses (here: a pattern
+    that knows none), pandas still reads it: stamps that all share such an offset keep their
+    instant and offset, and beside naive stamps or other offsets (pandas: "Mixed timezones")
+    they are refused rows (bad_timestamp, the line shown), not a traceback."""
+    import pyarrow as pa
+
+    from auditor.ingest import timestamps
+    monkeypatch.setattr(timestamps, "_OFFSET", r"(?P<offset>NEVER)$")
+    # (not the fixed-width export form, which is read before any pattern)
+    aware = timestamps.parse(pa.array(["2024-01-01 12:00:00.5+01:00", "2024-01-01 13:00+01:00"]),
+                             "America/Chicago")
+    assert aware.ok.tolist() == [True, True]
+    assert aware.ts.tolist() == [1704106800, 1704110400] and aware.offset_min.tolist() == [60, 60]
+    mixed = timestamps.parse(pa.array(["2024-01-01T12:00:00", "2024-01-01 12:00+01:00"]),
+                             "Europe/Berlin")
+    assert mixed.ok.tolist() == [False, False] and not mixed.naive.any()
+
+
 def test_naive_with_tz_including_dst_edges(tmp_path):
     f = write(tmp_path / "p.csv", HEADER + "v1,2024-01-01 12:00:00,52.5,13.4\n"
               "v2,2024-03-31T02:30:00,52.5,13.4\n"   # does not exist in Berlin: moved forward

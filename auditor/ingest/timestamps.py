@@ -20,7 +20,10 @@ from auditor.ingest.values import as_array, to_float, to_text
 
 _EPOCH = r"^[+-]?\d+(\.\d+)?$"
 # An offset only counts after a time of day, so the '-01' of a bare date is not an offset.
-_OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+# The time may be ISO-8601's basic form too ('20260302T132902Z', 'T1329+0100'), as pandas reads
+# it: an offset it reads that this pattern missed made a stamp look naive.
+_OFFSET = (r"[T ]\d{1,2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*"
+           r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)$")
 _US_PER_S = 1_000_000
 _UTC_WORD = r"(?i)(\d)\s*(?:UTC|GMT)$"
 _TAIL = re.compile(r"[+-]\d{2}:?\d{2}$")
@@ -131,9 +134,18 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
         _with_offset(text, offset, has_offset, out)
     naive = rest & ~has_offset
     if naive.any():
-        dt = _to_datetime(text, naive, utc=False)
-        valid = dt.notna().to_numpy()
         idx = np.flatnonzero(naive)
+        try:
+            dt = _to_datetime(text, naive, utc=False)
+        except ValueError:  # "Mixed timezones": offsets in a form _OFFSET does not know
+            return  # beside naive stamps; left unparsed: bad_timestamp, its line shown
+        if isinstance(dt.dtype, pd.DatetimeTZDtype):  # such offsets on every one of them
+            secs, ok = _epoch_seconds(dt.dt.tz_convert("UTC"))
+            wall, _ = _epoch_seconds(dt.dt.tz_localize(None))
+            out.ts[idx[ok]], out.ok[idx[ok]] = secs[ok], True
+            out.offset_min[idx[ok]] = ((wall - secs) / 60.0)[ok]
+            return
+        valid = dt.notna().to_numpy()
         if tz is None:
             out.naive[idx[valid]] = True
             return
