@@ -517,4 +517,11 @@ def test_every_refused_label_reason_is_shown_with_its_first_line(tmp_path, capsy
     assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
     out = capsys.readouterr().out
     assert "unknown_label: 1 — line 5: 'v4,office,52.8,13.7'" in out
-    assert "most of the file" not in out and "labels are home, work or other" in out
+    assert "most of the file" not in out and "a given label is home or work" in out
+    # the fix names only values that are taken: 'other' is a class, not a given label
+    f.write_text("vehicle_id,label,lat,lon\nv5,other,52.9,13.8\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "unknown_label: 1" in out
+    assert out.splitlines()[-1].strip() == "a given label is home or work (rename the rest, e.g. " \
+        "office -> work)"

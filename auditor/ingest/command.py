@@ -81,7 +81,7 @@ FIXES = {
                        "column?",
     "lat_lon_out_of_range": "lat must lie within ±90 and lon within ±180 decimal degrees — lat "
                             "and lon swapped, or scaled (E7)? --map them or rescale",
-    "unknown_label": "labels are home, work or other",
+    "unknown_label": "a given label is home or work (rename the rest, e.g. office -> work)",
     "malformed_row": "these lines have more fields than the header — check the delimiter and "
                      "quoting",
     "implausible_timestamp": "outside the import's time window — pass --min-time / --max-time "

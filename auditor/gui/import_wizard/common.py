@@ -29,7 +29,7 @@ FIELD_TIPS = {
     "speed_mps": "Speed in metres per second (optional)",
     "heading_deg": "Heading in degrees (optional)",
     "trip_id": "The source's own trip id (optional; trips are found anyway)",
-    "label": "home, work or other",
+    "label": "home or work",
 }
 IMPORT_ORDER = {"vehicles": 0, "pings": 1, "labels": 2}  # metadata first: pings may need it
 DATA_FILTER = ("Data files (*.csv *.txt *.tsv *.parquet *.gpx *.csv.gz *.gpx.gz);;"
