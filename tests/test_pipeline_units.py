@@ -150,6 +150,50 @@ def test_places_cluster_one_vehicles_stops_and_never_join_vehicles():
     assert shared.vehicle_id.tolist() == ["v00", "w"]
 
 
+def test_a_device_reporting_every_few_minutes_keeps_one_place_per_spot():
+    """A tracker that reports every few minutes sends its last fix before parking and its
+    first after leaving a few hundred metres from the spot, on different roads: those stops'
+    midpoints scatter around home. They join the home place that the stops with close fixes
+    made (one place, centred on those), instead of fragments of their own; a spot only ever
+    reached that way (the shop) stays a place of its own, and never joins one 2 km away."""
+    home, work = (48.0, 11.0), (48.05, 11.0)
+    shop = (48.0, 11.03)
+    north = lambda p, m: (p[0] + m / M_PER_DEG, p[1])  # noqa: E731
+    east = lambda p, m: (p[0], p[1] + m / (M_PER_DEG * np.cos(np.radians(p[0]))))  # noqa: E731
+    rng = np.random.default_rng(4)
+
+    def fixes(close: bool) -> tuple[tuple, tuple]:
+        """The last fix before a stay at home and the first after it."""
+        if close:
+            return home, home
+        return north(home, rng.uniform(200, 300)), east(home, rng.uniform(200, 300))
+
+    parts, t, leave = [], MONDAY + 7 * 3600, home
+    for day in range(9):  # 3 of 9 nights the fixes were close to the door
+        parts.append(drive("v", t, leave, work, every_s=120))
+        arrive, leave = fixes(day % 3 == 0)
+        if day % 4 == 1:  # an evening at the shop, its fixes always far from its door
+            parts.append(drive("v", t + 9 * 3600, work, arrive, every_s=120))
+            parts.append(drive("v", t + 11 * 3600, leave, north(shop, -250), every_s=120))
+            parts.append(drive("v", t + 13 * 3600, east(shop, -250), home, every_s=120))
+            leave = home
+        else:
+            parts.append(drive("v", t + 9 * 3600, work, arrive, every_s=120))
+        t += DAY
+    out = derive_vehicle_tables(pd.concat(parts, ignore_index=True).drop(columns="trip_id"),
+                                None, InferConfig())
+    places, stops = out["places"], out["stops"]
+    d_home = haversine_m(places["lat"], places["lon"], home[0], home[1])
+    d_shop = haversine_m(places["lat"], places["lon"], shop[0], shop[1])
+    assert len(places) == 3, places
+    at_home = places[d_home < 10]
+    assert len(at_home) == 1  # centred on the close fixes' stops
+    home_stops = stops[haversine_m(stops["lat"], stops["lon"], home[0], home[1]) < 400]
+    assert (home_stops["place_id"] == at_home["place_id"].iloc[0]).all()
+    assert len(home_stops) == at_home["n_stops"].iloc[0] == 10
+    assert (d_shop < 300).sum() == 1 and places.loc[d_shop < 300, "n_stops"].iloc[0] == 2
+
+
 def _brute_window(a, b, start_h, hours, weekdays_only):
     t = np.arange(a, b, 60)  # minute resolution
     local_day = np.floor_divide(t - int(start_h * 3600), DAY)

@@ -47,9 +47,7 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
         np.radians(lat) * EARTH_RADIUS_M,
         vcode * _VEHICLE_SEPARATION_M,
     ])
-    pairs = cKDTree(xyz).query_pairs(config.place_radius_m, output_type="ndarray")
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
+    component, precise = _components(xyz, stops, config.place_radius_m)
 
     # number components by their first stop (stops are in time order within a vehicle)
     _, first_stop = np.unique(component, return_index=True)
@@ -64,11 +62,53 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
 
     stop_place_rank = rank_of_component[component]
     counts = np.bincount(stop_place_rank, minlength=len(order))
+    # the centre: of the place's precise stops when it has any (a vague stop joined it)
+    has_precise = np.bincount(stop_place_rank, weights=precise, minlength=len(order)) > 0
+    w = np.where(has_precise[stop_place_rank], precise, 1.0)
+    wsum = np.bincount(stop_place_rank, weights=w, minlength=len(order))
     places = pd.DataFrame({
         "place_id": place_ids,
         "vehicle_id": place_vehicle,
-        "lat": np.bincount(stop_place_rank, weights=lat) / counts,
-        "lon": _in_range(np.bincount(stop_place_rank, weights=lon) / counts),
+        "lat": np.bincount(stop_place_rank, weights=lat * w) / wsum,
+        "lon": _in_range(np.bincount(stop_place_rank, weights=lon * w) / wsum),
         "n_stops": counts.astype(np.int64),
     })
     return places, place_ids[stop_place_rank]
+
+
+def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(component of each stop, which stops are precise). Stops closer than ``radius`` are
+    linked. A stop is precise when its arrival and departure fixes lie within ``radius`` of
+    each other (``spread_m``; every stop when the column is missing). A device reporting every
+    few minutes sends those fixes up to a drive's step from the spot, so its stops land around
+    its places in fragments of their own: a fragment with no precise stop joins the place of
+    the nearest precise stop within radius + half its spread. (Linking vague stops to each
+    other at their spread would chain a town into one place.)"""
+    n = len(xyz)
+    spread = stops["spread_m"].to_numpy(dtype=float) if "spread_m" in stops else np.zeros(n)
+    precise = ~(spread > radius)
+    component = _linked(cKDTree(xyz), n, radius)
+    sure = np.flatnonzero(precise)
+    anchored = np.bincount(component, weights=precise, minlength=component.max() + 1) > 0
+    vague = np.flatnonzero(~anchored[component])
+    if len(sure) and len(vague):
+        reach = radius + spread[vague] / 2
+        dist, nearest = cKDTree(xyz[sure]).query(xyz[vague], distance_upper_bound=float(reach.max()))
+        found = dist <= reach
+        if found.any():
+            # each fragment goes whole to the place its closest member found
+            hits = pd.DataFrame({"fragment": component[vague[found]], "dist": dist[found],
+                                 "to": component[sure[nearest[found]]]})
+            best = hits.sort_values(["fragment", "dist"], kind="mergesort") \
+                .drop_duplicates("fragment")
+            target = np.arange(component.max() + 1)
+            target[best["fragment"].to_numpy()] = best["to"].to_numpy()
+            component = target[component]
+    return np.unique(component, return_inverse=True)[1], precise.astype(float)
+
+
+def _linked(tree: cKDTree, n: int, radius: float) -> np.ndarray:
+    pairs = tree.query_pairs(radius, output_type="ndarray")
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]

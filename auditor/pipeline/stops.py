@@ -36,6 +36,9 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
         "place_id": pd.Series([None] * len(prev), dtype=object),
         "prev_trip_id": prev["trip_id"].to_numpy(),
         "next_trip_id": nxt["trip_id"].to_numpy(),
+        # how far apart the arrival and departure fixes were: a device reporting every few
+        # minutes sends them up to a drive's step from the spot (auditor.pipeline.places)
+        "spread_m": moved[ok],
         "start_local": prev["end_local"].to_numpy(dtype=np.int64),
         "end_local": nxt["start_local"].to_numpy(dtype=np.int64),
     })
