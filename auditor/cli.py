@@ -107,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pings: the stated offset/'Z' is wrong; read times as local wall time "
                         "in each vehicle's metadata timezone (or --tz)")
     i.add_argument("--replace", action="store_true",
-                   help="pings: delete the imported vehicles' stored pings first (same "
-                        "transaction)")
+                   help="pings and labels: delete the imported vehicles' stored pings "
+                        "(labels) first, in the same transaction")
     i.add_argument("--min-time", metavar="TIME",
                    help="pings: quarantine pings before TIME as implausible_timestamp (date, "
                         "ISO-8601 time or epoch seconds; default 2000-01-01)")

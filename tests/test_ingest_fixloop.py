@@ -106,9 +106,11 @@ def test_a_failure_after_a_replace_leaves_the_project_unchanged(project):
 @pytest.mark.parametrize("file, kwargs, message", [
     ("pings.csv", {"only": ["firmware"]}, "--only firmware: use KEY=VALUE"),
     ("pings.csv", {"only": ["firmware=fw-9"]}, "no vehicle has firmware = fw-9"),
-    ("vehicles.csv", {"replace": True}, "apply to pings, not vehicles"),
+    ("vehicles.csv", {"replace": True}, "--replace applies to pings and labels"),
+    ("labels.csv", {"only": ["firmware=bad"]}, "apply to pings, not labels"),
 ])
 def test_option_mistakes_are_one_line_errors(project, file, kwargs, message):
+    (project.parent / "labels.csv").write_text("vehicle_id,label,lat,lon\nv1,home,41.8,-87.6\n")
     before = imports(project)
     with pytest.raises(UserError, match=message) as err:
         ingest_paths(project, [project.parent / file], **kwargs)
@@ -136,3 +138,68 @@ def test_cli_options_reach_the_import(project, capsys):
     assert main(["ingest", str(project), str(src), "--only", "firmware"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: --only firmware")
+
+
+def labels(project):
+    with sqlite3.connect(project) as conn:
+        return conn.execute("SELECT vehicle_id, label, lat, lon FROM labels "
+                            "ORDER BY vehicle_id, label").fetchall()
+
+
+def test_replace_swaps_the_labels_of_the_vehicles_a_labels_file_names(project, capsys):
+    """A labels file read with lat and lon swapped (both in range) is imported again with
+    --map and --replace: the vehicles it names get the new labels only; others keep theirs."""
+    first = project.parent / "labels.csv"
+    first.write_text("vehicle_id,label,lat,lon\nv1,home,-87.60,41.80\nv1,work,-87.70,41.90\n"
+                     "v2,home,52.50,13.40\n")
+    ingest_paths(project, [first])
+    fixed = project.parent / "v1.csv"
+    fixed.write_text("vehicle_id,label,lat,lon\nv1,home,-87.60,41.80\nv1,work,-87.70,41.90\n")
+    argv = ["ingest", str(project), str(fixed), "--map", "lat=lon", "--map", "lon=lat",
+            "--replace"]
+    assert main(argv + ["--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["accepted"], out["replaced_vehicles"], out["deleted_labels"]) == (2, 1, 2)
+    assert labels(project) == [("v1", "home", 41.80, -87.60), ("v1", "work", 41.90, -87.70),
+                               ("v2", "home", 52.50, 13.40)]
+    assert main(argv) == 0  # the same file, the same options: nothing to do
+    assert "already imported" in capsys.readouterr().out
+    assert len(labels(project)) == 3
+    fixed.write_text("vehicle_id,label,lat,lon\nv1,home,-87.61,41.81\n")
+    assert main(argv[:-1] + ["--replace"]) == 0
+    assert "2 earlier labels of 1 vehicles replaced" in capsys.readouterr().out
+    assert labels(project) == [("v1", "home", 41.81, -87.61), ("v2", "home", 52.50, 13.40)]
+
+
+def test_infer_says_when_labels_would_match_with_lat_and_lon_swapped(fresh_tiny_project,
+                                                                     capsys):
+    """Labels read with their lat and lon swapped (both in range: 41.9 N 87.7 W read as 87.7 S
+    41.9 E) match no place; infer says so and how to import them again, and the fix it names
+    works."""
+    p = fresh_tiny_project
+    with sqlite3.connect(p) as conn:
+        # (a longitude beyond 90 would be refused as a latitude: those vehicles are left out)
+        given = conn.execute("SELECT vehicle_id, label, lat, lon FROM labels WHERE "
+                             "ABS(lon) <= 90").fetchall()
+    csv = p.parent / "swapped.csv"  # the file as it was: its 'lat' column holds longitudes
+    csv.write_text("vehicle_id,label,lat,lon\n"
+                   + "".join(f"{v},{lab},{lon!r},{lat!r}\n" for v, lab, lat, lon in given))
+    with sqlite3.connect(p) as conn:
+        conn.execute("DELETE FROM labels")
+    assert main(["ingest", str(p), str(csv)]) == 0
+    capsys.readouterr()
+    assert main(["infer", str(p), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["matched_labels"] == 0 and out["unmatched_if_swapped"] == len(given) >= 4
+    assert main(["infer", str(p)]) == 0
+    text = capsys.readouterr().out
+    assert f"{len(given)} of the {len(given)} labels with no place near would match one with " \
+           "lat and lon swapped" in text and "--map lat=ITS_LON_COLUMN" in text
+    assert main(["ingest", str(p), str(csv), "--map", "lat=lon", "--map", "lon=lat",
+                 "--replace"]) == 0
+    capsys.readouterr()
+    assert main(["infer", str(p), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["matched_labels"] >= len(given) - 1 and out["unmatched_if_swapped"] == 0
+    assert main(["infer", str(p)]) == 0
+    assert "swapped" not in capsys.readouterr().out

@@ -106,10 +106,11 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     ``min_time``/``max_time`` (epoch seconds, ISO-8601 text or datetime) bound the plausible
     ping times; pings outside are quarantined as ``implausible_timestamp`` (default window:
     2000-01-01 to now + 1 day).
-    Fix-loop options (pings only, see scope.py): ``only`` ({key: value} or ['key=value'])
-    keeps the vehicles whose metadata matches, ``ignore_offset`` reads stated times as local
-    wall time in each vehicle's metadata timezone (or ``tz``), ``replace`` deletes those
-    vehicles' stored pings in the same transaction.
+    Fix-loop options (see scope.py; pings only but ``replace``): ``only`` ({key: value} or
+    ['key=value']) keeps the vehicles whose metadata matches, ``ignore_offset`` reads stated
+    times as local wall time in each vehicle's metadata timezone (or ``tz``), ``replace``
+    deletes those vehicles' stored pings — or, for a labels file, their labels — in the same
+    transaction.
     ``pings_store`` (a folder): accepted pings go to a Parquet dataset there instead of the
     project file (auditor.store.pings_dataset), validated exactly the same; a project that
     has one keeps using it.
@@ -134,15 +135,18 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
     chunk_rows = max(1, int(chunk_rows))
     plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window) for f in files]
-    if only or ignore_offset or replace:
-        for plan in plans:
-            if plan.kind != "pings":
-                raise UserError(f"{plan.source.name}: --only, --ignore-offset and --replace "
-                                f"apply to pings, not {plan.kind} — import it without them")
+    for plan in plans:
+        if (only or ignore_offset) and plan.kind != "pings":
+            raise UserError(f"{plan.source.name}: --only and --ignore-offset apply to pings, "
+                            f"not {plan.kind} — import it without them")
+        if replace and plan.kind == "vehicles":
+            raise UserError(f"{plan.source.name}: --replace applies to pings and labels; a "
+                            "vehicles file always replaces the metadata of the vehicles it "
+                            "names — import it without --replace")
 
     return _run(project, plans, progress,
                 lambda plan: Scope(only=only, ignore_offset=ignore_offset, replace=replace,
-                                   tz=tz, window=window),
+                                   tz=tz, window=window, table=plan.kind),
                 pings_store=pings_store, pings_buckets=pings_buckets, engine=engine)
 
 
@@ -222,8 +226,8 @@ def _run(project: Path, plans: list[Plan], progress, scope_for, pings_store=None
                            message)
                 scope = scope_for(plan)
                 scope.bind(conn, project.name)
-                if stage is not None:  # one set: what the dataset context must leave out
-                    scope.replaced = persist.REPLACED_IN_STORE
+                if stage is not None and plan.kind == "pings":  # one set: what the dataset
+                    scope.replaced = persist.REPLACED_IN_STORE        # context must leave out
                 summaries.append(_import(conn, plan, step, scope,
                                          validated(i, step) if validated else None))
             if stage is not None:
@@ -330,7 +334,7 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
         out.update(options=scope.options(),
                    not_selected=0 if skipped else scope.not_selected,
                    replaced_vehicles=0 if skipped else len(scope.replaced),
-                   deleted_pings=0 if skipped else scope.deleted_pings)
+                   **{f"deleted_{scope.table}": 0 if skipped else scope.deleted})
     return out
 
 

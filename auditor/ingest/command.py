@@ -121,7 +121,10 @@ def describe(summary: dict, examples: dict | None = None) -> str:
         return f"{summary['file']}: already imported — nothing to do"
     text = (f"{summary['file']}: {summary['kind']}: {summary['read']:,} rows read, "
             f"{summary['accepted']:,} accepted, {summary['quarantined']:,} quarantined")
-    if "not_selected" in summary:
+    if "not_selected" in summary and summary["kind"] == "labels":
+        text += (f"; {summary['deleted_labels']:,} earlier labels of "
+                 f"{summary['replaced_vehicles']:,} vehicles replaced")
+    elif "not_selected" in summary:
         text += (f", {summary['not_selected']:,} of other vehicles left out; "
                  f"{summary['deleted_pings']:,} stored pings of "
                  f"{summary['replaced_vehicles']:,} vehicles replaced")

@@ -6,7 +6,9 @@ may be vehicle_id);
 ``--ignore-offset`` distrusts the offset a timestamp states ('Z' included) and reads its wall
 time as local time in the vehicle's metadata ``timezone`` (or ``--tz``): what a firmware that
 stamps local time as UTC needs; ``--replace`` deletes a vehicle's stored pings the first time
-the file reaches it, in the import's own transaction, so a re-import never doubles pings.
+the file reaches it, in the import's own transaction, so a re-import never doubles pings — and
+in a labels file its labels (a labels file read with its lat and lon swapped, imported again
+with --map), so the new labels are the vehicle's only ones.
 """
 from __future__ import annotations
 
@@ -55,8 +57,9 @@ class Scope:
     selected: Optional[frozenset] = None      # vehicle ids --only admits (None: all)
     zones: dict = field(default_factory=dict)  # vehicle_id -> IANA zone, for --ignore-offset
     replaced: set = field(default_factory=set)
-    deleted_pings: int = 0
+    deleted: int = 0                          # rows of ``table`` --replace deleted
     not_selected: int = 0
+    table: str = "pings"                      # what --replace replaces: pings or labels
 
     @property
     def active(self) -> bool:
@@ -137,13 +140,19 @@ class Scope:
         fresh = sorted(set(present) - self.replaced)
         if not fresh:
             return
+        if self.table == "labels":  # (this import's own rows come after: none to delete yet)
+            cur = conn.executemany("DELETE FROM labels WHERE vehicle_id = ?",
+                                   [(v,) for v in fresh])
+            self.deleted += max(cur.rowcount, 0)
+            self.replaced.update(fresh)
+            return
         # rowcount, not total_changes: the latter also counts what the pings triggers delete
         # (the stale import digests, schema migration 6)
         cur = conn.executemany("DELETE FROM pings WHERE vehicle_id = ?", [(v,) for v in fresh])
-        self.deleted_pings += max(cur.rowcount, 0)
+        self.deleted += max(cur.rowcount, 0)
         # pings in a Parquet store are dropped when the import's new version is written
         # (pings_dataset.Stage, these vehicles being in ``replaced``): count them now
-        self.deleted_pings += pings_dataset.stored_pings(conn, fresh)
+        self.deleted += pings_dataset.stored_pings(conn, fresh)
         self.replaced.update(fresh)
 
 

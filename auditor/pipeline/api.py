@@ -28,7 +28,13 @@ from auditor.pipeline.derive import _sorted_by_vehicle_and_time, derive_vehicle_
 from auditor.pipeline.engine import LocalEngine, local_processes, same_path_fix
 from auditor.pipeline.feature_groups import blank_groups
 from auditor.pipeline.labeller import label_places
-from auditor.pipeline.labels import PLACE_LABEL_COLUMNS, UNMATCHED_COLUMNS, given_labels, match_labels
+from auditor.pipeline.labels import (
+    PLACE_LABEL_COLUMNS,
+    UNMATCHED_COLUMNS,
+    given_labels,
+    match_if_swapped,
+    match_labels,
+)
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
 from auditor.pipeline.model import (
     OOF_COLUMNS,
@@ -175,6 +181,7 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_labels": len(unmatched),
         "unmatched_reasons": {str(k): int(v) for k, v in
                               sorted(unmatched["reason"].value_counts().items())},
+        "unmatched_if_swapped": outcome["match_if_swapped"],
         "run_id": run_id,
         "baseline_run_id": baseline_run_id,
         "labels_source": source["kind"],
@@ -274,6 +281,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     base_pred = baseline_labels(features)
     base_metrics = scored(base_pred)
     out = {"place_labels": place_labels, "unmatched": unmatched, "given": given, "split": split,
+           "match_if_swapped": match_if_swapped(labels, unmatched, places, config),
            "baseline_metrics": base_metrics,
            "baseline_predictions": predictions_frame(features, split, given, base_pred,
                                                 one_hot(base_pred)),

@@ -115,6 +115,14 @@ def _summary_lines(summary: dict) -> list[str]:
         "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in
                                    summary["local_time_sources"].items()),
     ]
+    far = sum(n for k, n in summary["unmatched_reasons"].items()
+              if k.startswith("no_place_within_"))
+    swapped = summary.get("unmatched_if_swapped", 0)
+    if swapped >= 2 and 2 * swapped >= far:
+        lines.insert(2, f"  {swapped:,} of the {far:,} labels with no place near would match one "
+                        "with lat and lon swapped: the labels file's columns look swapped — "
+                        "import it again with --map lat=ITS_LON_COLUMN --map "
+                        "lon=ITS_LAT_COLUMN --replace")
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]
