@@ -143,6 +143,7 @@ class ProjectCommands:
         if self.state.project is None:
             return None
         from auditor.pipeline.api import infer_project
+        from auditor.pipeline.command import swapped_labels_hint
         path = self.state.project.path
 
         def done(summary) -> None:
@@ -151,6 +152,16 @@ class ProjectCommands:
             run = self.state.run_id
             self.state.message.emit(f"Inference done: run {run}" + (
                 f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
+            hint = swapped_labels_hint(summary) if isinstance(summary, dict) else None
+            if hint:  # nothing else would say why no label was used
+                box = QMessageBox(QMessageBox.Icon.Warning, "Labels look swapped",
+                                  hint + ". Import the labels file again (File ▸ Import…) with "
+                                  "its lat column mapped to lon and its lon column to lat, "
+                                  "into a new project, or from a terminal: auditor ingest "
+                                  "PROJECT labels.csv --map lat=lon --map lon=lat --replace",
+                                  QMessageBox.StandardButton.Ok, self.window)
+                box.setTextFormat(Qt.TextFormat.PlainText)
+                box.open()
 
         try:
             choice = self.state.engine_choice.checked()

@@ -96,6 +96,18 @@ def _labels_text(summary: dict) -> str:
     return LABELS_SOURCE_TEXT[summary["labels_source"]]
 
 
+def swapped_labels_hint(summary: dict) -> str | None:
+    """The sentence for labels that match no place as given but would with lat and lon
+    swapped (at least 2, and half of those with no place near); None otherwise."""
+    far = sum(n for k, n in summary.get("unmatched_reasons", {}).items()
+              if k.startswith("no_place_within_"))
+    swapped = summary.get("unmatched_if_swapped", 0)
+    if swapped >= 2 and 2 * swapped >= far:
+        return (f"{swapped:,} of the {far:,} labels with no place near would match one with lat "
+                "and lon swapped: the labels file's columns look swapped")
+    return None
+
+
 def _summary_lines(summary: dict) -> list[str]:
     lines = [
         f"{summary['vehicles']} vehicles, {summary['pings']} pings -> {summary['trips']} trips, "
@@ -115,14 +127,10 @@ def _summary_lines(summary: dict) -> list[str]:
         "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in
                                    summary["local_time_sources"].items()),
     ]
-    far = sum(n for k, n in summary["unmatched_reasons"].items()
-              if k.startswith("no_place_within_"))
-    swapped = summary.get("unmatched_if_swapped", 0)
-    if swapped >= 2 and 2 * swapped >= far:
-        lines.insert(2, f"  {swapped:,} of the {far:,} labels with no place near would match one "
-                        "with lat and lon swapped: the labels file's columns look swapped — "
-                        "import it again with --map lat=ITS_LON_COLUMN --map "
-                        "lon=ITS_LAT_COLUMN --replace")
+    hint = swapped_labels_hint(summary)
+    if hint:
+        lines.insert(2, "  " + hint + " — import it again with --map lat=ITS_LON_COLUMN --map "
+                                      "lon=ITS_LAT_COLUMN --replace")
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

@@ -51,3 +51,22 @@ def test_export_menu_opens_the_preview_dialog_for_the_open_project(qtbot, window
                     timeout=60_000)
     assert dialog.preview["rows"] > 0
     dialog.close()
+
+
+def test_infer_from_the_menu_warns_when_labels_look_swapped(qtbot, window, fresh_tiny_project):
+    """The window says why no label was used when the labels match places only with lat and
+    lon swapped (the terminal's infer says it in its summary)."""
+    import sqlite3
+    with sqlite3.connect(fresh_tiny_project) as conn:  # before the window opens it
+        n = conn.execute("UPDATE labels SET lat = lon, lon = lat WHERE ABS(lon) <= 90").rowcount
+    assert n >= 2
+    window.open_project(fresh_tiny_project)
+    job = window.commands.run_infer()
+    qtbot.waitUntil(lambda: job.is_finished, timeout=120_000)
+    assert job.error is None
+    qtbot.waitUntil(lambda: any(b.isVisible() and b.windowTitle() == "Labels look swapped"
+                                for b in window.findChildren(QMessageBox)), timeout=5_000)
+    box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
+    assert f"{n} of the {n} labels with no place near would match" in box.text()
+    assert "--map lat=lon --map lon=lat --replace" in box.text()
+    box.close()
