@@ -276,3 +276,67 @@ def test_zone_is_looked_up_once_per_vehicle_where_it_parks(monkeypatch):
     row = clocks.set_index("vehicle_id").loc["commuter"]
     assert abs(row["park_lon"] - 7.7521) < 1e-9                     # where it parks
     assert row["location_timezone"] == "Europe/Paris"
+
+
+DAY_S = 86_400
+T0 = 1_772_409_600  # 2026-03-02
+
+
+def _trips(tmp_path, spans: dict[str, tuple[int, int]]):
+    """A project whose trips table holds one trip a day over each vehicle's (first, last)
+    days from T0."""
+    from auditor.analysis.provenance import time_shifts
+    from auditor.store import transaction
+    conn = open_project(tmp_path / "p.db")
+    rows = [(f"{v}:t{d}", v, T0 + d * DAY_S, T0 + d * DAY_S + 1800, 10, 5000.0)
+            for v, (a, b) in spans.items() for d in range(a, b + 1)]
+    with transaction(conn):
+        conn.executemany("INSERT INTO trips (trip_id, vehicle_id, start_ts, end_ts, n_pings, "
+                         "distance_m) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    try:
+        return time_shifts(conn)
+    finally:
+        conn.close()
+
+
+def test_vehicles_whose_clock_is_years_off_are_named_and_a_rollover_said(tmp_path):
+    """A GPS week-number rollover dates a device's pings 1024 weeks early; another clock is
+    400 days late. Both are cut off in time from the fleet; the first is said to be a
+    rollover, the second is not."""
+    week = 1024 * 7
+    spans = {f"v{i}": (0, 6) for i in range(6)}
+    spans.update(old=(-week, -week + 6), late=(400, 406))
+    out = _trips(tmp_path, spans)
+    assert [(s["vehicle_id"], s["gps_week_rollover"]) for s in out] == \
+        [("late", False), ("old", True)]
+    assert out[1]["days_from_fleet"] == pytest.approx(-week, abs=1)
+    assert out[0]["days_from_fleet"] == pytest.approx(400, abs=1)
+
+
+def test_a_fleet_whose_vehicles_come_and_go_is_one_fleet_in_time(tmp_path):
+    """Vehicles that each drive two months, one joining every 40 days over two years: the
+    first and the last never overlap, yet no clock is off."""
+    spans = {f"v{i:02d}": (40 * i, 40 * i + 60) for i in range(18)}
+    assert _trips(tmp_path, spans) == []
+    spans["off"] = (40 * 17 + 60 + 45, 40 * 17 + 60 + 50)  # 45 days after the last one ends
+    (tmp_path / "x").mkdir()
+    assert [s["vehicle_id"] for s in _trips(tmp_path / "x", spans)] == ["off"]
+
+
+def test_the_report_names_a_rolled_over_clock(tmp_path, capsys):
+    from auditor.demo.generator import write_demo
+    files = write_demo(tmp_path / "fleet", vehicles=12, days=4, seed=3)
+    pings = pd.read_csv(files["pings"], dtype=str)
+    ts = pd.to_datetime(pings["timestamp"], format="ISO8601", utc=True)
+    late = pings["vehicle_id"] == sorted(set(pings["vehicle_id"]))[2]
+    pings["timestamp"] = ts.where(~late, ts - pd.Timedelta(weeks=1024)) \
+        .dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    pings.to_csv(files["pings"], index=False)
+    p = tmp_path / "p.db"
+    ingest_paths(p, [files["vehicles"], files["pings"]])
+    infer_project(p, seed=0)
+    assert main(["report", str(p)]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "clock shifted?" in ln]
+    vid = sorted(set(pings["vehicle_id"]))[2]
+    assert len(lines) == 1 and lines[0].startswith(f"  clock shifted? {vid}: its trips run 200")
+    assert "a multiple of 1024 weeks" in lines[0]

@@ -16,6 +16,12 @@ from auditor.store.queries import read_run, table_exists
 # a vehicle's clock disagrees with its parking zone on more than this share of its pings:
 # more than a DST edge or a trip across a border, the whole clock is off
 DISAGREE_SHARE = 0.5
+# a vehicle whose trips all lie this far outside the fleet's central months is named: a GPS
+# receiver's week counter wraps every 1024 weeks, and a device that missed the fix reports
+# dates 19.6 years early (a clock reset to 1970 or 2000 does the same, by another amount)
+SHIFT_MIN_DAYS = 30
+ROLLOVER_DAYS = 1024 * 7
+DAY_S = 86_400
 
 
 def labels_source(conn: sqlite3.Connection, run_id: int) -> dict:
@@ -46,7 +52,8 @@ def local_time(conn: sqlite3.Connection) -> dict:
     """Clock source counts, zones, per-vehicle clocks, and the vehicles whose stamps (or
     metadata zone) disagree with the zone of where they park."""
     if not table_exists(conn, "vehicle_clocks"):
-        return {"sources": {}, "zones": {}, "vehicles": [], "disagreements": []}
+        return {"sources": {}, "zones": {}, "vehicles": [], "disagreements": [],
+                "time_shifts": time_shifts(conn)}
     clocks = pd.read_sql_query("SELECT * FROM vehicle_clocks ORDER BY vehicle_id", conn)
     sources = {k: int(v) for k, v in sorted(clocks["source"].value_counts().items())}
     zones = {str(k): int(v) for k, v in
@@ -61,7 +68,39 @@ def local_time(conn: sqlite3.Connection) -> dict:
             "vehicles": records(clocks[["vehicle_id", "source", "timezone",
                                         "location_timezone"]]),
             "disagreements": records(bad[cols]),
-            "disagree_share_threshold": DISAGREE_SHARE}
+            "disagree_share_threshold": DISAGREE_SHARE,
+            "time_shifts": time_shifts(conn)}
+
+
+def time_shifts(conn: sqlite3.Connection) -> list[dict]:
+    """Vehicles whose trips are cut off in time from the fleet's: vehicles are chained by
+    spans (first to last trip) that overlap or lie within SHIFT_MIN_DAYS of each other, and
+    those outside the largest chain are named — a fleet whose vehicles come and go over the
+    years stays one chain. Each with how far its middle lies from the middle of the chain's
+    and whether that is a multiple of 1024 weeks (give or take a day per 1024 weeks and half
+    the chain's middle half). Nothing for fewer than 3 vehicles with trips."""
+    if not table_exists(conn, "trips"):
+        return []
+    spans = pd.read_sql_query("SELECT vehicle_id, MIN(start_ts) AS first, MAX(end_ts) AS last "
+                              "FROM trips GROUP BY vehicle_id", conn)
+    if len(spans) < 3:
+        return []
+    spans = spans.sort_values(["first", "vehicle_id"], kind="mergesort").reset_index(drop=True)
+    reach = spans["last"].cummax().shift(fill_value=spans["first"].iloc[0])
+    chain = (spans["first"] > reach + SHIFT_MIN_DAYS * DAY_S).cumsum()
+    main = chain.value_counts().sort_index().idxmax()  # the largest; the earliest on a tie
+    mids = (spans["first"] + spans["last"]) / 2
+    centre, half = mids[chain == main].median(), mids[chain == main].quantile([0.25, 0.75])
+    slack = (half.iloc[1] - half.iloc[0]) / 2 / DAY_S
+    out = []
+    for row, mid in zip(spans[chain != main].itertuples(index=False), mids[chain != main]):
+        days = (mid - centre) / DAY_S
+        wraps = round(days / ROLLOVER_DAYS)
+        rollover = wraps != 0 and abs(days - wraps * ROLLOVER_DAYS) <= abs(wraps) + slack + 7
+        out.append({"vehicle_id": row.vehicle_id, "first_ts": int(row.first),
+                    "last_ts": int(row.last), "days_from_fleet": round(float(days), 1),
+                    "gps_week_rollover": bool(rollover)})
+    return sorted(out, key=lambda s: s["vehicle_id"])
 
 
 def orphaned(conn: sqlite3.Connection) -> dict:

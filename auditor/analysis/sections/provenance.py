@@ -30,6 +30,7 @@ class LocalTimeSection(TypedDict, total=False):
     vehicles: list[dict[str, Any]]
     disagreements: list[dict[str, Any]]
     disagree_share_threshold: float
+    time_shifts: list[dict[str, Any]]  # vehicles whose trips lie far outside the fleet's time
 
 
 class OrphanedFlagsSection(TypedDict):
@@ -90,7 +91,20 @@ def render_local_time(r: dict) -> list[str]:
         lines.append(f"  clock fault? {d['vehicle_id']}: {clock} but it parks in "
                      f"{d['location_timezone']} (UTC{_offset(d['location_offset_min'])}); "
                      f"{100 * d['disagree_share']:.0f}% of its pings disagree")
+    for s in (lt.get("time_shifts") or [])[:10]:
+        days = s["days_from_fleet"]
+        why = (": a multiple of 1024 weeks, as a GPS receiver's week counter wrapping shifts "
+               "a clock — correct its stamps and import them again with --replace"
+               if s["gps_week_rollover"] else "")
+        lines.append(f"  clock shifted? {s['vehicle_id']}: its trips run {_day(s['first_ts'])} "
+                     f"to {_day(s['last_ts'])}, {abs(days):,.0f} days "
+                     f"{'before' if days < 0 else 'after'} the rest of the fleet's{why}")
     return lines
+
+
+def _day(ts: int) -> str:
+    import datetime
+    return datetime.datetime.fromtimestamp(int(ts), datetime.timezone.utc).strftime("%Y-%m-%d")
 
 
 def render_orphaned(r: dict) -> list[str]:
