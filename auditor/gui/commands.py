@@ -154,11 +154,13 @@ class ProjectCommands:
                 f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
             hint = swapped_labels_hint(summary) if isinstance(summary, dict) else None
             if hint:  # nothing else would say why no label was used
+                import shlex
                 box = QMessageBox(QMessageBox.Icon.Warning, "Labels look swapped",
                                   hint + ". Import the labels file again (File ▸ Import…) with "
                                   "its lat column mapped to lon and its lon column to lat, "
-                                  "into a new project, or from a terminal: auditor ingest "
-                                  "PROJECT labels.csv --map lat=lon --map lon=lat --replace",
+                                  "into a new project, or replace them here from a terminal:"
+                                  f"\n\nauditor ingest {shlex.quote(str(path))} LABELS.csv "
+                                  "--map lat=lon --map lon=lat --replace",
                                   QMessageBox.StandardButton.Ok, self.window)
                 box.setTextFormat(Qt.TextFormat.PlainText)
                 box.open()
