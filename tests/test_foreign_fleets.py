@@ -642,6 +642,7 @@ def test_a_timezone_that_is_no_zone_is_refused_at_import_naming_its_line(cli, tm
     project = tmp_path / "p.db"
     _, _, err = cli("ingest", project, vehicles, pings, ok=False)
     assert "vehicles.csv: line 3" in err and "'UTC+2'" in err and "IANA" in err
+    assert "write Etc/GMT-2 (POSIX names invert the sign)" in err  # the name that is UTC+2
     assert not project.exists()
     # fixed (or left empty: 'not known'), the same files import and infer
     vehicles.write_text("vehicle_id,fleet,timezone\ncar-0,a,America/New_York\ncar-1,b,\n")

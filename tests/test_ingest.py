@@ -296,6 +296,26 @@ def test_offsets_only_pandas_reads_never_fail_the_import(monkeypatch):
     assert mixed.ok.tolist() == [False, False] and not mixed.naive.any()
 
 
+@pytest.mark.parametrize("written, hint, hours", [
+    ("europe/berlin", "did you mean 'Europe/Berlin'?", None),
+    ("+01:00", "write Etc/GMT-1", 1), ("UTC-5", "write Etc/GMT+5", -5),
+    ("GMT +3", "write Etc/GMT-3", 3), ("+05:30", "no Etc/ name", None),
+    ("UTC+0", "is UTC", None), ("Mars/Olympus", None, None),
+])
+def test_a_zone_that_is_no_zone_name_gets_the_name_to_write(written, hint, hours):
+    """The Etc/ name suggested is a real zone at the offset written (Etc/GMT-1 is UTC+1)."""
+    import datetime
+    import zoneinfo
+
+    from auditor.ingest.timestamps import zone_hint
+    got = zone_hint(written)
+    assert (got is None) if hint is None else (hint in got)
+    if hours is not None:
+        name = got.split("write ")[1].split(" ")[0]
+        offset = datetime.datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo(name)).utcoffset()
+        assert offset == datetime.timedelta(hours=hours)
+
+
 def test_naive_with_tz_including_dst_edges(tmp_path):
     f = write(tmp_path / "p.csv", HEADER + "v1,2024-01-01 12:00:00,52.5,13.4\n"
               "v2,2024-03-31T02:30:00,52.5,13.4\n"   # does not exist in Berlin: moved forward

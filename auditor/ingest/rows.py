@@ -181,6 +181,9 @@ def _check_zones(zones: np.ndarray, lines: np.ndarray, reason: np.ndarray, file:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             line = lines[np.flatnonzero(ok & (zones == zone))[0]]
+            hint = timestamps.zone_hint(zone)
             raise UserError(f"{file}: line {line}: {column} {zone!r} is not an IANA time zone "
-                            "name — write one such as Europe/Berlin or America/New_York (or "
-                            "leave it empty) and import the file again") from None
+                            "name — " + (f"{hint}; " if hint else "write one such as "
+                                         "Europe/Berlin or America/New_York (or leave it "
+                                         "empty); ") + "fix it and import the file again"
+                            ) from None

@@ -43,8 +43,34 @@ def check_zone(tz: Optional[str]) -> None:
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise UserError(f"--tz {tz}: unknown time zone — use an IANA name such as "
-                        "Europe/Berlin or UTC") from None
+        hint = zone_hint(tz)
+        raise UserError(f"--tz {tz}: unknown time zone — "
+                        + (hint or "use an IANA name such as Europe/Berlin or UTC")) from None
+
+
+_FIXED_OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
+
+
+def zone_hint(zone: str) -> Optional[str]:
+    """What to write instead of a zone name that is not one: the IANA name in its own case
+    ('europe/berlin'), or for a fixed offset ('+01:00', 'UTC+1') the Etc/ name with its
+    inverted sign — or the place's zone, which keeps summer time. None when nothing fits."""
+    text = str(zone).strip()
+    folded = {z.casefold(): z for z in zoneinfo.available_timezones()}
+    if text.casefold() in folded:
+        return f"did you mean {folded[text.casefold()]!r}? (zone names are case-sensitive)"
+    m = _FIXED_OFFSET.match(text)
+    if m:
+        sign, hours, minutes = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+        place = "the zone of where the vehicles are (e.g. Europe/Berlin), which keeps summer time"
+        if minutes or hours > 14:
+            return f"{text!r} is a fixed offset with no Etc/ name: write {place}"
+        if hours == 0:
+            return f"{text!r} is UTC: write UTC, or {place}"
+        etc = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        return (f"{text!r} is a fixed offset: write {etc} (POSIX names invert the sign) or "
+                f"{place}")
+    return None
 
 
 def parse(values, tz: Optional[str] = None) -> Parsed:
