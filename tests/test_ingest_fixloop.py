@@ -203,3 +203,26 @@ def test_infer_says_when_labels_would_match_with_lat_and_lon_swapped(fresh_tiny_
     assert out["matched_labels"] >= len(given) - 1 and out["unmatched_if_swapped"] == 0
     assert main(["infer", str(p)]) == 0
     assert "swapped" not in capsys.readouterr().out
+
+
+def test_a_vehicle_whose_pings_have_lat_and_lon_swapped_is_named_not_the_labels_file(
+        fresh_tiny_project, capsys):
+    """One device wrote lon before lat: its labels match no place, but swapped they would.
+    That is not the labels file's fault: infer names the vehicle, and the report's local
+    time, which sees its clock disagree with where it parks, says that swapped it parks in
+    its own zone."""
+    p = fresh_tiny_project
+    with sqlite3.connect(p) as conn:
+        vid, zone = conn.execute(
+            "SELECT l.vehicle_id, json_extract(v.meta, '$.timezone') FROM labels l JOIN vehicles v "
+            "USING (vehicle_id) WHERE ABS(l.lon) <= 90 ORDER BY l.vehicle_id LIMIT 1").fetchone()
+        conn.execute("UPDATE pings SET lat = lon, lon = lat WHERE vehicle_id = ?", (vid,))
+    assert main(["infer", str(p)]) == 0
+    text = capsys.readouterr().out
+    assert f"label(s) of {vid} match a place of the vehicle only with lat and lon swapped" in text
+    assert "labels file" not in text
+    assert main(["report", str(p), "--json"]) == 0
+    clocks = json.loads(capsys.readouterr().out)["local_time"]["disagreements"]
+    assert [(d["vehicle_id"], d["swapped_timezone"]) for d in clocks] == [(vid, zone)]
+    assert main(["report", str(p)]) == 0
+    assert f"Swapped, it parks in {zone}, as its clock says" in capsys.readouterr().out

@@ -61,15 +61,44 @@ def local_time(conn: sqlite3.Connection) -> dict:
     bad = clocks[clocks["disagree_share"].fillna(0) > DISAGREE_SHARE].copy()
     bad["kind"] = bad["source"].map({"stated_offset": "stated offset vs parking zone",
                                      "metadata": "metadata zone vs parking zone"})
+    bad["swapped_timezone"] = [_swapped_zone(conn, r) for r in bad.itertuples(index=False)]
     cols = ["vehicle_id", "kind", "source", "timezone", "location_timezone",
             "stated_offset_min", "location_offset_min", "disagree_share", "park_lat",
-            "park_lon"]
+            "park_lon", "swapped_timezone"]
     return {"sources": sources, "zones": zones,
             "vehicles": records(clocks[["vehicle_id", "source", "timezone",
                                         "location_timezone"]]),
             "disagreements": records(bad[cols]),
             "disagree_share_threshold": DISAGREE_SHARE,
             "time_shifts": time_shifts(conn)}
+
+
+def _swapped_zone(conn: sqlite3.Connection, clock) -> str | None:
+    """The zone where a vehicle whose clock disagrees with where it parks would park with
+    lat and lon swapped, when that zone agrees with its clock (the metadata zone itself, or
+    the stated offset at the vehicle's first trip): then the coordinates, not the clock, are
+    what is wrong. None otherwise (a few vehicles: one lookup each)."""
+    import math
+
+    import numpy as np
+
+    from auditor.pipeline.localtime import zone_offsets
+    from auditor.pipeline.tzlookup import zone_at
+    lat, lon = clock.park_lat, clock.park_lon
+    if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)) or \
+            abs(lon) > 90:
+        return None
+    zone = zone_at(lon, lat)
+    if zone is None:
+        return None
+    if clock.source == "metadata":
+        return zone if zone == clock.timezone else None
+    first = conn.execute("SELECT MIN(start_ts) FROM trips WHERE vehicle_id = ?",
+                         (clock.vehicle_id,)).fetchone()[0] if table_exists(conn, "trips") else None
+    if first is None or pd.isna(clock.stated_offset_min):
+        return None
+    offset = int(zone_offsets(np.array([int(first)], dtype=np.int64), zone)[0]) // 60
+    return zone if offset == int(clock.stated_offset_min) else None
 
 
 def time_shifts(conn: sqlite3.Connection) -> list[dict]:

@@ -155,11 +155,16 @@ class ProjectCommands:
             hint = swapped_labels_hint(summary) if isinstance(summary, dict) else None
             if hint:  # nothing else would say why no label was used
                 import shlex
-                box = QMessageBox(QMessageBox.Icon.Warning, "Labels look swapped",
-                                  hint + ". Import the labels file again (File ▸ Import…) with "
+                whole = "labels file" in hint
+                box = QMessageBox(QMessageBox.Icon.Warning, "Labels look swapped" if whole else
+                                  "Coordinates look swapped",
+                                  hint + ". Import the " + ("labels file" if whole else
+                                                            "swapped file") +
+                                  " again (File ▸ Import…) with "
                                   "its lat column mapped to lon and its lon column to lat, "
                                   "into a new project, or replace them here from a terminal:"
-                                  f"\n\nauditor ingest {shlex.quote(str(path))} LABELS.csv "
+                                  f"\n\nauditor ingest {shlex.quote(str(path))} "
+                                  f"{'LABELS' if whole else 'FILE'}.csv "
                                   "--map lat=lon --map lon=lat --replace",
                                   QMessageBox.StandardButton.Ok, self.window)
                 box.setTextFormat(Qt.TextFormat.PlainText)

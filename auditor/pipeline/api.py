@@ -181,7 +181,9 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_labels": len(unmatched),
         "unmatched_reasons": {str(k): int(v) for k, v in
                               sorted(unmatched["reason"].value_counts().items())},
-        "unmatched_if_swapped": outcome["match_if_swapped"],
+        "unmatched_if_swapped": outcome["match_if_swapped"]["labels"],
+        "unmatched_if_swapped_vehicles": outcome["match_if_swapped"]["vehicles"],
+        "labelled_vehicles": outcome["match_if_swapped"]["of_vehicles"],
         "run_id": run_id,
         "baseline_run_id": baseline_run_id,
         "labels_source": source["kind"],

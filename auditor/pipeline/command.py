@@ -98,14 +98,24 @@ def _labels_text(summary: dict) -> str:
 
 def swapped_labels_hint(summary: dict) -> str | None:
     """The sentence for labels that match no place as given but would with lat and lon
-    swapped (at least 2, and half of those with no place near); None otherwise."""
+    swapped: the labels file's columns when that is so for half its vehicles or more (and at
+    least 2 labels, half of those with no place near); else naming the few vehicles, whose
+    pings may be the swapped ones. None when there are none."""
     far = sum(n for k, n in summary.get("unmatched_reasons", {}).items()
               if k.startswith("no_place_within_"))
     swapped = summary.get("unmatched_if_swapped", 0)
-    if swapped >= 2 and 2 * swapped >= far:
+    vehicles = summary.get("unmatched_if_swapped_vehicles") or []
+    if not swapped:
+        return None
+    if swapped >= 2 and 2 * swapped >= far and \
+            2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles)):
         return (f"{swapped:,} of the {far:,} labels with no place near would match one with lat "
                 "and lon swapped: the labels file's columns look swapped")
-    return None
+    named = ", ".join(vehicles[:5]) + (f" and {len(vehicles) - 5} more" if len(vehicles) > 5
+                                        else "")
+    return (f"{swapped:,} label(s) of {named} match a place of the vehicle only with lat and lon "
+            "swapped: its pings or its labels have them swapped (the report's local time says "
+            "so of pings whose stamps state an offset)")
 
 
 def _summary_lines(summary: dict) -> list[str]:
@@ -129,8 +139,11 @@ def _summary_lines(summary: dict) -> list[str]:
     ]
     hint = swapped_labels_hint(summary)
     if hint:
-        lines.insert(2, "  " + hint + " — import it again with --map lat=ITS_LON_COLUMN --map "
-                                      "lon=ITS_LAT_COLUMN --replace")
+        lines.insert(2, "  " + hint + (" — import it again with --map lat=ITS_LON_COLUMN --map "
+                                       "lon=ITS_LAT_COLUMN --replace"
+                                       if "labels file" in hint else
+                                       " — import the swapped file again with --map lat=... "
+                                       "--map lon=... --replace"))
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

@@ -58,19 +58,25 @@ def match_labels(labels: pd.DataFrame, places: pd.DataFrame, pinged_vehicles,
 
 
 def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
-                     config: InferConfig) -> int:
-    """How many labels that found no place within the radius would find one with their lat
-    and lon swapped: a labels file whose columns were read the wrong way round (both in range,
-    e.g. 48 N 11 E read as 11 N 48 E) leaves most labels unmatched and says nothing else."""
+                     config: InferConfig) -> dict:
+    """{"labels": how many labels that found no place within the radius would find one with
+    their lat and lon swapped, "vehicles": whose (sorted), "of_vehicles": how many vehicles
+    have labels}. A labels file whose columns were read the wrong way round (both in range,
+    e.g. 48 N 11 E read as 11 N 48 E) leaves most labels unmatched and says nothing else; a
+    few vehicles whose pings (or labels) alone are swapped show up the same way."""
+    out = {"labels": 0, "vehicles": [], "of_vehicles": int(labels["vehicle_id"].nunique())}
     far = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
                         "label_id"]
     cand = labels[labels["label_id"].isin(far) & (labels["lon"].abs() <= 90)]
     if cand.empty:
-        return 0
+        return out
     pairs = cand[["label_id", "vehicle_id", "lat", "lon"]].merge(
         places[["vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
     d = haversine_m(pairs["lon"], pairs["lat"], pairs["lat_place"], pairs["lon_place"])
-    return int(pairs.loc[d <= config.label_radius_m, "label_id"].nunique())
+    hit = pairs[d <= config.label_radius_m]
+    out.update(labels=int(hit["label_id"].nunique()),
+               vehicles=sorted(map(str, hit["vehicle_id"].unique())))
+    return out
 
 
 def given_labels(places: pd.DataFrame, place_labels: pd.DataFrame) -> pd.Series:

@@ -90,7 +90,10 @@ def render_local_time(r: dict) -> list[str]:
                  if d["source"] == "stated_offset" else f"metadata says {d['timezone']}")
         lines.append(f"  clock fault? {d['vehicle_id']}: {clock} but it parks in "
                      f"{d['location_timezone']} (UTC{_offset(d['location_offset_min'])}); "
-                     f"{100 * d['disagree_share']:.0f}% of its pings disagree")
+                     f"{100 * d['disagree_share']:.0f}% of its pings disagree"
+                     + (f" — or are its lat and lon swapped? Swapped, it parks in "
+                        f"{d['swapped_timezone']}, as its clock says"
+                        if d.get("swapped_timezone") else ""))
     for s in (lt.get("time_shifts") or [])[:10]:
         days = s["days_from_fleet"]
         why = (": a multiple of 1024 weeks, as a GPS receiver's week counter wrapping shifts "
