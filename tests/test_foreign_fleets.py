@@ -791,3 +791,29 @@ def test_no_population_figures_is_said_not_left_as_an_empty_heading():
         "status": "no validation vehicles", "by_population": {"metadata": {}, "schedule": []}}})
     assert lines[-1].startswith("Accuracy by population") and lines[-1].endswith(
         "none (no population has out-of-fold predictions)")
+
+
+def test_a_fleet_where_no_vehicle_ever_parks(cli, tmp_path, recwarn):
+    """Thousands of vehicles with two pings each (a sample of a feed): no stops, no places,
+    so none of the labels can match. The report says so without numpy's warnings about empty
+    columns on the terminal, and export names what happened to the labels instead of saying
+    the project has none."""
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame({
+        "vehicle_id": np.repeat([f"car{i}" for i in range(n)], 2),
+        "timestamp": 1772438400 + np.tile([0, 600], n) + np.repeat(rng.integers(0, 5 * 86400, n), 2),
+        "lat": 41.8 + np.repeat(rng.random(n), 2) * 0.2 + np.tile([0, 0.01], n),
+        "lon": -87.6 + np.repeat(rng.random(n), 2) * 0.2})
+    write_csv(frame, tmp_path / "pings.csv")
+    write_csv(pd.DataFrame({"vehicle_id": [f"car{i}" for i in range(0, n, 3)], "label": "home",
+                            "lat": 41.9, "lon": -87.5}), tmp_path / "labels.csv")
+    project = tmp_path / "p.db"
+    ingest(cli, project, tmp_path / "pings.csv", tmp_path / "labels.csv")
+    assert cli.json("infer", project)["places"] == 0
+    recwarn.clear()
+    cli("report", project)
+    assert [str(w.message) for w in recwarn if issubclass(w.category, RuntimeWarning)] == []
+    _, _, err = cli("export", project, tmp_path / "out", ok=False)
+    assert "none of the project's 100 labels matched a place" in err
+    assert "vehicle_has_no_places: 100" in err and not (tmp_path / "out").exists()

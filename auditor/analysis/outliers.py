@@ -11,6 +11,9 @@ by IQR / 1.349 or the standard deviation when it is 0) of the top contributors. 
 -score_samples (about 0.5 for an ordinary row, towards 1 for an isolated one)."""
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -26,18 +29,30 @@ VEHICLE_FEATURES = ["trips_per_day", "km_per_day", "median_trip_km", "median_tri
                     "max_trip_km", "n_places", "median_dwell_h", "teleport_share"]
 
 
+@contextlib.contextmanager
+def _quiet_nan():
+    """numpy warns (RuntimeWarning, printed by `auditor report`) for a column with no value at
+    all — e.g. dwell times of a fleet with no stops; NaN is the answer we read there."""
+    with warnings.catch_warnings():
+        for message in ("All-NaN slice encountered", "Degrees of freedom <= 0",
+                        "Mean of empty slice"):
+            warnings.filterwarnings("ignore", message=message, category=RuntimeWarning)
+        yield
+
+
 def robust_z(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(z-scores, column medians, which columns are flat) of a matrix; NaN stays NaN. A column
     is flat when its middle half is one value (MAD and IQR 0, up to rounding: values computed
     alike differ in the last bits, and a spread of 1e-16 made z -5e14): its z comes from the
     standard deviation of the few other values and runs into the hundreds, so the words say
     "as for most places" instead of a number."""
-    med = np.nanmedian(X, axis=0)
-    tiny = 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(med)))  # spreads below are rounding
-    mad = 1.4826 * np.nanmedian(np.abs(X - med), axis=0)
-    iqr = (np.nanpercentile(X, 75, axis=0) - np.nanpercentile(X, 25, axis=0)) / 1.349
-    scale = np.where(mad > tiny, mad, iqr)
-    scale = np.where(scale > tiny, scale, np.nanstd(X, axis=0))
+    with _quiet_nan():
+        med = np.nanmedian(X, axis=0)
+        tiny = 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(med)))  # spreads below: rounding
+        mad = 1.4826 * np.nanmedian(np.abs(X - med), axis=0)
+        iqr = (np.nanpercentile(X, 75, axis=0) - np.nanpercentile(X, 25, axis=0)) / 1.349
+        scale = np.where(mad > tiny, mad, iqr)
+        scale = np.where(scale > tiny, scale, np.nanstd(X, axis=0))
     scale = np.where(scale > tiny, scale, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(scale > 0, (X - med) / np.where(scale > 0, scale, 1), 0.0)
@@ -49,7 +64,7 @@ def isolate(X: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.ensemble import IsolationForest
     if len(X) < 8:
         return np.zeros(len(X)), np.zeros(len(X), dtype=bool)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), _quiet_nan():
         med = np.nanmedian(X, axis=0)
     X = np.where(np.isnan(X), np.where(np.isnan(med), 0.0, med), X)
     forest = IsolationForest(n_estimators=100, contamination=CONTAMINATION, random_state=seed)

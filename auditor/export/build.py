@@ -56,6 +56,17 @@ def model_run(conn: sqlite3.Connection) -> dict:
     run = read_run(conn, run_id)
     source = (run["metrics"] or {}).get("labels_source") or {}
     if source.get("validation") == "no labels":
+        n = conn.execute("SELECT COUNT(*) FROM labels").fetchone()[0] \
+            if table_exists(conn, "labels") else 0
+        if n:  # labels there are, but the run could use none of them
+            why = dict(conn.execute("SELECT reason, COUNT(*) FROM unmatched_labels GROUP BY "
+                                    "reason ORDER BY reason").fetchall()) \
+                if table_exists(conn, "unmatched_labels") else {}
+            raise UserError(f"none of the project's {n:,} labels matched a place in its latest "
+                            "run" + (" (" + ", ".join(f"{k}: {v:,}" for k, v in why.items())
+                                     + ")" if why else "")
+                            + " — 'auditor infer PROJECT' says why; a training set needs "
+                            "given labels on places")
         raise UserError("project has no labels: its latest run's labels are "
                         f"{source.get('text', 'not learnt from labels')} — import labels "
                         "('auditor ingest PROJECT labels.csv') and infer again; a training "
