@@ -817,3 +817,37 @@ def test_a_fleet_where_no_vehicle_ever_parks(cli, tmp_path, recwarn):
     _, _, err = cli("export", project, tmp_path / "out", ok=False)
     assert "none of the project's 100 labels matched a place" in err
     assert "vehicle_has_no_places: 100" in err and not (tmp_path / "out").exists()
+
+
+def test_ids_a_spreadsheet_wrote_without_leading_zeros_are_named(cli, tmp_path):
+    """The pings say '007', the labels and vehicles files (saved through a spreadsheet) say
+    '7': every label matched no vehicle and the metadata went unused, with only
+    'vehicle_has_no_pings' to show for it. Infer now names the ids and the fix, and once the
+    files say '007' the labels match."""
+    vehicles = ff.commuters(3, centre=(40.75, -73.98), tz=NY)
+    frame = ff.fleet(vehicles, 4)
+    ids = sorted(frame["vehicle_id"].unique())
+    rename = {v: f"{i + 7:03d}" for i, v in enumerate(ids)}  # '007', '008', '009'
+    frame["vehicle_id"] = frame["vehicle_id"].map(rename)
+    pings_csv(frame, tmp_path / "pings.csv")
+    labels = ff.labels_for(vehicles).assign(vehicle_id=lambda f: f["vehicle_id"].map(rename))
+    write_csv(labels.assign(vehicle_id=labels["vehicle_id"].str.lstrip("0")),
+              tmp_path / "labels.csv")
+    write_csv(pd.DataFrame({"vehicle_id": [str(int(v)) for v in rename.values()],
+                            "timezone": NY}), tmp_path / "vehicles.csv")
+    project = tmp_path / "p.db"
+    ingest(cli, project, tmp_path / "vehicles.csv", tmp_path / "pings.csv",
+           tmp_path / "labels.csv")
+    out = cli.json("infer", project)
+    assert out["matched_labels"] == 0
+    assert out["ids_written_differently"] == {
+        "labels": {str(int(v)): v for v in rename.values()},
+        "vehicles": {str(int(v)): v for v in rename.values()}}
+    _, text, _ = cli("infer", project)
+    assert "3 vehicle id(s) of the labels file differ from the pings' only in leading zeros " \
+           "or letter case (e.g. '7' for '007')" in text
+    assert "so their metadata (timezone, populations) is not used" in text
+    write_csv(labels, tmp_path / "labels-007.csv")
+    ingest(cli, project, tmp_path / "labels-007.csv")
+    out = cli.json("infer", project)
+    assert out["matched_labels"] == len(labels) and out["ids_written_differently"]["labels"] == {}

@@ -143,7 +143,6 @@ class ProjectCommands:
         if self.state.project is None:
             return None
         from auditor.pipeline.api import infer_project
-        from auditor.pipeline.command import swapped_labels_hint
         path = self.state.project.path
 
         def done(summary) -> None:
@@ -152,20 +151,9 @@ class ProjectCommands:
             run = self.state.run_id
             self.state.message.emit(f"Inference done: run {run}" + (
                 f", validation accuracy {acc:.1%}" if isinstance(acc, float) else ""))
-            hint = swapped_labels_hint(summary) if isinstance(summary, dict) else None
-            if hint:  # nothing else would say why no label was used
-                import shlex
-                whole = "labels file" in hint
-                box = QMessageBox(QMessageBox.Icon.Warning, "Labels look swapped" if whole else
-                                  "Coordinates look swapped",
-                                  hint + ". Import the " + ("labels file" if whole else
-                                                            "swapped file") +
-                                  " again (File ▸ Import…) with "
-                                  "its lat column mapped to lon and its lon column to lat, "
-                                  "into a new project, or replace them here from a terminal:"
-                                  f"\n\nauditor ingest {shlex.quote(str(path))} "
-                                  f"{'LABELS' if whole else 'FILE'}.csv "
-                                  "--map lat=lon --map lon=lat --replace",
+            warning = unused_input_warning(summary, path) if isinstance(summary, dict) else None
+            if warning:  # nothing else on screen would say why labels or metadata went unused
+                box = QMessageBox(QMessageBox.Icon.Warning, *warning,
                                   QMessageBox.StandardButton.Ok, self.window)
                 box.setTextFormat(Qt.TextFormat.PlainText)
                 box.open()
@@ -234,3 +222,29 @@ class ProjectCommands:
         return run_task(self.window, "Exporting the training set",
                         lambda progress: export_training_set(path, out_dir, fmt=fmt,
                                                              progress=progress), done)
+
+
+def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]:
+    """(title, text) of the warning after Run ▸ Infer when labels or vehicle metadata went
+    unused for a reason infer can name (lat and lon swapped, ids written differently); the
+    terminal's infer prints the same sentences."""
+    import shlex
+
+    from auditor.pipeline import vehicle_ids
+    from auditor.pipeline.command import swapped_labels_hint
+    parts, title = [], None
+    hint = swapped_labels_hint(summary)
+    if hint:
+        whole = "labels file" in hint
+        title = "Labels look swapped" if whole else "Coordinates look swapped"
+        parts.append(hint + ". Import the " + ("labels file" if whole else "swapped file")
+                     + " again (File ▸ Import…) with its lat column mapped to lon and its lon "
+                     "column to lat, into a new project, or replace them here from a terminal:"
+                     f"\n\nauditor ingest {shlex.quote(str(path))} "
+                     f"{'LABELS' if whole else 'FILE'}.csv --map lat=lon --map lon=lat --replace")
+    ids = vehicle_ids.hint_lines(summary.get("ids_written_differently") or {})
+    if ids:
+        title = title or "Vehicle ids differ between files"
+        parts.extend(ids)
+    return (title, "\n\n".join(parts)) if parts else None
+

@@ -22,6 +22,7 @@ import pandas as pd
 from auditor.audit.anchors import backfill_anchors, resolve_flags
 from auditor.classes import CLASSES
 from auditor.errors import UserError
+from auditor.pipeline import vehicle_ids
 from auditor.pipeline.baseline import baseline_labels, one_hot
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.derive import _sorted_by_vehicle_and_time, derive_vehicle_tables  # noqa: F401
@@ -130,6 +131,8 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
                 model_metrics, model_frame = _run_labels(outcome, features, source_rows)
             engine_running.close()  # the pool's or the cluster's work is done
             vehicles = read_vehicles(conn)
+            ids_differ = vehicle_ids.summary(labels["vehicle_id"], vehicles["vehicle_id"],
+                                             derived["pinged_vehicles"])
             keys = population_keys(features, vehicles)  # the same populations for both runs
             base_metrics = dict(base_metrics, **run_extras(features, vehicles, base_frame, keys))
             model_metrics.update(run_extras(features, vehicles, model_frame, keys))
@@ -184,6 +187,7 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_if_swapped": outcome["match_if_swapped"]["labels"],
         "unmatched_if_swapped_vehicles": outcome["match_if_swapped"]["vehicles"],
         "labelled_vehicles": outcome["match_if_swapped"]["of_vehicles"],
+        "ids_written_differently": ids_differ,
         "run_id": run_id,
         "baseline_run_id": baseline_run_id,
         "labels_source": source["kind"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from auditor.pipeline import vehicle_ids
 from auditor.pipeline.api import LABELS_SOURCE_TEXT, PROJECT_LABELLER_TEXT, infer_project
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.engine import make_engine
@@ -137,6 +138,8 @@ def _summary_lines(summary: dict) -> list[str]:
         "local time: " + ", ".join(f"{n} vehicle(s) from {CLOCK_WORDS.get(k, k)}" for k, n in
                                    summary["local_time_sources"].items()),
     ]
+    for n, line in enumerate(vehicle_ids.hint_lines(summary.get("ids_written_differently") or {})):
+        lines.insert(2 + n, "  " + line)
     hint = swapped_labels_hint(summary)
     if hint:
         lines.insert(2, "  " + hint + (" — import it again with --map lat=ITS_LON_COLUMN --map "

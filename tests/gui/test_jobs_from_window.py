@@ -71,3 +71,17 @@ def test_infer_from_the_menu_warns_when_labels_look_swapped(qtbot, window, fresh
     assert f"{n} of the {n} labels with no place near would match" in box.text()
     assert "--map lat=lon --map lon=lat --replace" in box.text()
     box.close()
+
+
+def test_the_infer_warning_names_ids_written_differently(tmp_path):
+    """After Run ▸ Infer the window says what the terminal's infer says of ids a spreadsheet
+    rewrote; with nothing to say, there is no warning."""
+    from auditor.gui.commands import unused_input_warning
+    summary = {"unmatched_reasons": {"vehicle_has_no_pings": 2}, "unmatched_if_swapped": 0,
+               "ids_written_differently": {"labels": {"7": "007", "8": "008"}, "vehicles": {}}}
+    title, text = unused_input_warning(summary, tmp_path / "p.db")
+    assert title == "Vehicle ids differ between files"
+    assert text.startswith("2 vehicle id(s) of the labels file differ from the pings' only in "
+                           "leading zeros or letter case (e.g. '7' for '007')")
+    assert unused_input_warning({"unmatched_reasons": {}, "ids_written_differently":
+                                 {"labels": {}, "vehicles": {}}}, tmp_path / "p.db") is None
