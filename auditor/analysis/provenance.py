@@ -16,9 +16,10 @@ from auditor.store.queries import read_run, table_exists
 # a vehicle's clock disagrees with its parking zone on more than this share of its pings:
 # more than a DST edge or a trip across a border, the whole clock is off
 DISAGREE_SHARE = 0.5
-# a vehicle whose trips all lie this far outside the fleet's central months is named: a GPS
-# receiver's week counter wraps every 1024 weeks, and a device that missed the fix reports
-# dates 19.6 years early (a clock reset to 1970 or 2000 does the same, by another amount)
+# a vehicle whose trips lie this far or farther from those of the rest of the fleet, in time,
+# is named (time_shifts): a GPS receiver's week counter wraps every 1024 weeks, and a device
+# that missed the fix reports dates 19.6 years early (a clock reset to 1970 or 2000 does the
+# same, by another amount)
 SHIFT_MIN_DAYS = 30
 ROLLOVER_DAYS = 1024 * 7
 DAY_S = 86_400

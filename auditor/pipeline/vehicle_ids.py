@@ -44,8 +44,7 @@ def summary(label_vehicles: Iterable[str], meta_vehicles: Iterable[str],
 def hint_lines(found: dict) -> list[str]:
     """What infer prints for ``summary``'s result (nothing when every id matches)."""
     lines = []
-    for what, fix in (("labels", "import the file again"),
-                      ("vehicles", "import the file again")):
+    for what in ("labels", "vehicles"):
         ids = found.get(what) or {}
         if not ids:
             continue
@@ -53,5 +52,5 @@ def hint_lines(found: dict) -> list[str]:
         used = "labels are" if what == "labels" else "metadata (timezone, populations) is"
         lines.append(f"{len(ids):,} vehicle id(s) of the {what} file differ from the pings' only "
                      f"in leading zeros or letter case (e.g. {named!r} for {pinged!r}), so their "
-                     f"{used} not used — write them as the pings do and {fix}")
+                     f"{used} not used — write them as the pings do and import the file again")
     return lines
