@@ -25,8 +25,8 @@ def test_tab_choices_come_from_the_registry(capsys):
     tab = next(a for path, a in _actions(build_parser()) if path == "auditor open"
                and "--tab" in a.option_strings)
     assert list(tab.choices) == [e.key for e in REGISTRY if e.title and e.view]
-    assert list(tab.choices) == ["validation", "orphaned_flags", "suspicious", "tree", "skew",
-                                 "drift", "duplicates", "scatter", "review"]
+    assert list(tab.choices) == ["validation", "local_time", "orphaned_flags", "suspicious",
+                                 "tree", "skew", "drift", "duplicates", "scatter", "review"]
 
 
 def test_open_size_is_parsed_or_refused_in_one_line():

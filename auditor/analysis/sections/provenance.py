@@ -79,30 +79,57 @@ def render_labels_source(r: dict) -> list[str]:
     return lines
 
 
-def render_local_time(r: dict) -> list[str]:
+def clock_sources_text(r: dict) -> str:
     lt = r.get("local_time") or {}
-    if not lt.get("sources"):
-        return []
-    lines = ["Local time: " + ", ".join(f"{n} vehicle(s) by {CLOCK_WORDS.get(k, k)}"
-                                        for k, n in lt["sources"].items())]
-    for d in lt["disagreements"][:10]:
+    return "Local time: " + ", ".join(f"{n} vehicle(s) by {CLOCK_WORDS.get(k, k)}"
+                                      for k, n in (lt.get("sources") or {}).items())
+
+
+def clock_findings(r: dict) -> list[dict[str, str]]:
+    """The vehicles whose clock looks wrong, in words: [{"kind": "clock fault?" | "clock
+    shifted?", "vehicle_id", "text"}] — the report's lines and the Clocks tab's rows."""
+    lt = r.get("local_time") or {}
+    out = []
+    for d in lt.get("disagreements") or []:
         clock = (f"stamps say UTC{_offset(d['stated_offset_min'])}"
                  if d["source"] == "stated_offset" else f"metadata says {d['timezone']}")
-        lines.append(f"  clock fault? {d['vehicle_id']}: {clock} but it parks in "
-                     f"{d['location_timezone']} (UTC{_offset(d['location_offset_min'])}); "
-                     f"{100 * d['disagree_share']:.0f}% of its pings disagree"
-                     + (f" — or are its lat and lon swapped? Swapped, it parks in "
-                        f"{d['swapped_timezone']}, as its clock says"
-                        if d.get("swapped_timezone") else ""))
-    for s in (lt.get("time_shifts") or [])[:10]:
+        out.append({"kind": "clock fault?", "vehicle_id": d["vehicle_id"],
+                    "text": f"{clock} but it parks in {d['location_timezone']} "
+                            f"(UTC{_offset(d['location_offset_min'])}); "
+                            f"{100 * d['disagree_share']:.0f}% of its pings disagree"
+                            + (f" — or are its lat and lon swapped? Swapped, it parks in "
+                               f"{d['swapped_timezone']}, as its clock says"
+                               if d.get("swapped_timezone") else "")})
+    for s in lt.get("time_shifts") or []:
         days = s["days_from_fleet"]
         why = (": a multiple of 1024 weeks, as a GPS receiver's week counter wrapping shifts "
                "a clock — correct its stamps and import them again with --replace"
                if s["gps_week_rollover"] else "")
-        lines.append(f"  clock shifted? {s['vehicle_id']}: its trips run {_day(s['first_ts'])} "
-                     f"to {_day(s['last_ts'])}, {abs(days):,.0f} days "
-                     f"{'before' if days < 0 else 'after'} the rest of the fleet's{why}")
-    return lines
+        out.append({"kind": "clock shifted?", "vehicle_id": s["vehicle_id"],
+                    "text": f"its trips run {_day(s['first_ts'])} to {_day(s['last_ts'])}, "
+                            f"{abs(days):,.0f} days {'before' if days < 0 else 'after'} the "
+                            f"rest of the fleet's{why}"})
+    return out
+
+
+def render_local_time(r: dict) -> list[str]:
+    if not (r.get("local_time") or {}).get("sources"):
+        return []
+    found = clock_findings(r)
+    faults = [f for f in found if f["kind"] == "clock fault?"][:10]
+    shifts = [f for f in found if f["kind"] == "clock shifted?"][:10]
+    return [clock_sources_text(r)] + [f"  {f['kind']} {f['vehicle_id']}: {f['text']}"
+                                      for f in faults + shifts]
+
+
+def clock_places(inp: ReportInputs, report: dict) -> dict:
+    """("clock", vehicle_id) -> the places of each vehicle the Clocks tab lists."""
+    named = {f["vehicle_id"] for f in clock_findings(report)}
+    if not named:
+        return {}
+    pred = inp.pred[inp.pred["vehicle_id"].isin(named)]
+    return {("clock", v): sorted(map(str, g["place_id"]))
+            for v, g in pred.groupby("vehicle_id")}
 
 
 def _day(ts: int) -> str:
@@ -132,8 +159,9 @@ def _offset(minutes) -> str:
 
 LABELS_SOURCE = AnalysisEntry(key="labels_source", step="labels source",
                               compute=compute_labels_source, render_text=render_labels_source)
-LOCAL_TIME = AnalysisEntry(key="local_time", step="vehicle clocks", compute=compute_local_time,
-                           render_text=render_local_time)
+LOCAL_TIME = AnalysisEntry(key="local_time", title="Clocks", step="vehicle clocks",
+                           compute=compute_local_time, render_text=render_local_time,
+                           places=clock_places, view="auditor.gui.analyses.clocks:ClocksView")
 # the tab reads the orphans from the log (they change with every flag), not from the report
 ORPHANED_FLAGS = AnalysisEntry(key="orphaned_flags", title="Orphaned flags",
                                step="orphaned flags", compute=compute_orphaned,
