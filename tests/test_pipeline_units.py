@@ -369,3 +369,28 @@ def test_decide_labels_breaks_ties_by_nights_then_dwell_then_place_id():
     # a: nights NaN last; 0.2 twice, more dwell -> place 2; work: most daytime -> place 4
     assert pred.to_dict() == {10: "other", 11: "home", 12: "work", 13: "work", 14: "other",
                               15: "home", 16: "other"}
+
+
+def test_a_long_stay_whose_fixes_lie_far_apart_counts_only_at_a_known_place():
+    """Reporting every 2 minutes, a car's last fix before a night at home and its first after
+    can lie 600 m from the door on two roads: farther apart than a parked car's fixes may be
+    (500 m), within two of its own steps. Such a night joins the home place its close-fix
+    nights made; one at a spot it never parked at otherwise makes no place at all."""
+    home, work, remote = (48.0, 11.0), (48.05, 11.0), (48.0, 11.2)
+    north = lambda p, m: (p[0] + m / M_PER_DEG, p[1])  # noqa: E731
+    east = lambda p, m: (p[0], p[1] + m / (M_PER_DEG * np.cos(np.radians(p[0]))))  # noqa: E731
+    nights = [(home, home)] * 3 + [(north(home, 600), east(home, 600))] * 2 + \
+        [(north(remote, 600), east(remote, 600))]
+    parts, t, leave = [], MONDAY + 7 * 3600, home
+    for arrive, then in nights:
+        parts.append(drive("v", t, leave, work, every_s=120))
+        parts.append(drive("v", t + 9 * 3600, work, arrive, every_s=120))
+        t, leave = t + DAY, then
+    parts.append(drive("v", t, leave, work, every_s=120))
+    out = derive_vehicle_tables(pd.concat(parts, ignore_index=True).drop(columns="trip_id"),
+                                None, InferConfig())
+    places = out["places"]
+    at_home = places[haversine_m(places["lat"], places["lon"], home[0], home[1]) < 10]
+    assert len(at_home) == 1 and at_home["n_stops"].iloc[0] == 5
+    assert (haversine_m(places["lat"], places["lon"], remote[0], remote[1]) > 2000).all()
+    assert out["stops"]["place_id"].notna().all() and len(out["stops"]) == len(nights) * 2 - 1

@@ -29,6 +29,7 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     stops = stops_between_trips(trips, config)
     places, stop_place = cluster_places(stops, config)
     stops["place_id"] = stop_place
+    stops = stops[stops["place_id"].notna()]  # fixes far apart that joined no place
     features = place_features(stops, places)
     return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
             "stops": stops[STOP_COLUMNS].reset_index(drop=True),

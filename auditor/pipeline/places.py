@@ -47,7 +47,14 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
         np.radians(lat) * EARTH_RADIUS_M,
         vcode * _VEHICLE_SEPARATION_M,
     ])
-    component, precise = _components(xyz, stops, config.place_radius_m)
+    component, precise = _components(xyz, stops, config.place_radius_m, config.tunnel_move_m)
+    out = np.full(n, None, dtype=object)  # a stop that joined no place: None (derive drops it)
+    kept = np.flatnonzero(component >= 0)
+    if not len(kept):
+        return cluster_places(stops.iloc[:0], config)[0], out
+    component = np.unique(component[kept], return_inverse=True)[1]
+    lat, lon, precise = lat[kept], lon[kept], precise[kept]
+    vehicle_of_stop = stops["vehicle_id"].to_numpy()[kept]
 
     # number components by their first stop (stops are in time order within a vehicle)
     _, first_stop = np.unique(component, return_index=True)
@@ -55,7 +62,7 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
     rank_of_component = np.empty_like(order)
     rank_of_component[order] = np.arange(len(order))
     first = first_stop[order]
-    place_vehicle = stops["vehicle_id"].to_numpy()[first]
+    place_vehicle = vehicle_of_stop[first]
     n_in_vehicle = pd.Series(place_vehicle).groupby(place_vehicle, sort=False).cumcount().to_numpy()
     place_ids = (pd.Series(place_vehicle, dtype=object).astype(str) + ":"
                  + pd.Series(n_in_vehicle).astype(str)).to_numpy(dtype=object)
@@ -73,10 +80,11 @@ def cluster_places(stops: pd.DataFrame, config: InferConfig) -> tuple[pd.DataFra
         "lon": _in_range(np.bincount(stop_place_rank, weights=lon * w) / wsum),
         "n_stops": counts.astype(np.int64),
     })
-    return places, place_ids[stop_place_rank]
+    out[kept] = place_ids[stop_place_rank]
+    return places, out
 
 
-def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float
+def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float, loose: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     """(component of each stop, which stops are precise). Stops closer than ``radius`` are
     linked. A stop is precise when its arrival and departure fixes lie within ``radius`` of
@@ -84,7 +92,9 @@ def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float
     few minutes sends those fixes up to a drive's step from the spot, so its stops land around
     its places in fragments of their own: a fragment with no precise stop joins the place of
     the nearest precise stop within radius + half its spread. (Linking vague stops to each
-    other at their spread would chain a town into one place.)"""
+    other at their spread would chain a town into one place.) A stop whose fixes lie more than
+    ``loose`` apart (found only for such devices) is kept only where it joined such a place:
+    component -1 otherwise."""
     n = len(xyz)
     spread = stops["spread_m"].to_numpy(dtype=float) if "spread_m" in stops else np.zeros(n)
     precise = ~(spread > radius)
@@ -105,7 +115,9 @@ def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float
             target = np.arange(component.max() + 1)
             target[best["fragment"].to_numpy()] = best["to"].to_numpy()
             component = target[component]
-    return np.unique(component, return_inverse=True)[1], precise.astype(float)
+    anchored = np.bincount(component, weights=precise, minlength=component.max() + 1) > 0
+    component = np.where(anchored[component] | ~(spread > loose), component, -1)
+    return component, precise.astype(float)
 
 
 def _linked(tree: cKDTree, n: int, radius: float) -> np.ndarray:

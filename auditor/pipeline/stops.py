@@ -23,7 +23,7 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
     moved = haversine_m(prev["end_lat"], prev["end_lon"], nxt["start_lat"], nxt["start_lon"])
     ok = (nxt["clean_break_before"].to_numpy()
           & (prev["vehicle_id"].to_numpy() == nxt["vehicle_id"].to_numpy())
-          & (moved <= config.tunnel_move_m)
+          & (moved <= (nxt["far_m"].to_numpy() if "far_m" in nxt else config.tunnel_move_m))
           & (nxt["start_ts"].to_numpy() > prev["end_ts"].to_numpy()))
     prev, nxt = prev[ok], nxt[ok]
     stops = pd.DataFrame({

@@ -16,6 +16,11 @@ import pandas as pd
 from auditor.geo import local_distance_m
 from auditor.pipeline.config import InferConfig
 
+# a device's own step while driving (_reach): steps at walking pace or slower are parking or
+# jitter, faster than MAX_MPS glitches, longer than MAX_STEP_S dead zones
+MOVING_MPS, MAX_MPS, MAX_STEP_S = 2.0, 70.0, 900
+FAR_STEPS = 2  # parked: the last fix before and the first after, each up to a step away
+
 TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
                 "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]
 
@@ -62,8 +67,13 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     else:
         src = np.full(n, None, dtype=object)
     boundary = new_vehicle | split
-    # a break is clean when it is within one vehicle and the car did not jump far across it
-    bad_break = new_vehicle | (boundary & far)
+    # a break is clean when it is within one vehicle and the car did not jump far across it —
+    # or, across a long silence, no farther than the vehicle's own two steps: a device that
+    # reports every minute or two sends its last fix before parking and its first after up
+    # to a step from the spot (such a stop is kept where it joins a place: places.py)
+    far_m = np.maximum(config.tunnel_move_m, FAR_STEPS * _reach(vcode, dt, step_m, new_vehicle))
+    parked_far = lost & (step_m <= far_m[vcode])
+    bad_break = new_vehicle | (boundary & far & ~parked_far)
 
     starts = np.flatnonzero(boundary)
     ends = np.append(starts[1:], n) - 1
@@ -94,11 +104,26 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
         "start_lat": lat[s], "start_lon": lon[s], "end_lat": lat[e], "end_lon": lon[e],
         "source_trip_id": pd.array(src[s], dtype="string") if len(s) else pd.array([], dtype="string"),
         "start_local": local[s], "end_local": local[e],
-        "clean_break_before": clean_before,
+        "clean_break_before": clean_before, "far_m": far_m[vcode[s]],
     })
     n_in_vehicle = trips.groupby("vehicle_id", sort=False).cumcount()
     trips.insert(0, "trip_id", trips["vehicle_id"].astype(str) + ":t" + n_in_vehicle.astype(str))
     return trips
+
+
+def _reach(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray
+           ) -> np.ndarray:
+    """Per vehicle code: the median metres between two of its fixes while it drives (steps
+    at MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart); 0 for a vehicle that never drives."""
+    reach = np.zeros(int(vcode.max()) + 1 if len(vcode) else 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = step_m / dt
+    driving = ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S) & (speed >= MOVING_MPS) & \
+        (speed <= MAX_MPS)
+    if driving.any():
+        steps = pd.Series(step_m[driving]).groupby(vcode[driving]).median()
+        reach[steps.index.to_numpy()] = steps.to_numpy()
+    return reach
 
 
 def _empty_trips() -> pd.DataFrame:
@@ -110,5 +135,5 @@ def _empty_trips() -> pd.DataFrame:
         "end_lat": pd.Series([], dtype=float), "end_lon": pd.Series([], dtype=float),
         "source_trip_id": pd.Series([], dtype="string"),
         "start_local": pd.Series([], dtype=np.int64), "end_local": pd.Series([], dtype=np.int64),
-        "clean_break_before": pd.Series([], dtype=bool),
+        "clean_break_before": pd.Series([], dtype=bool), "far_m": pd.Series([], dtype=float),
     })
