@@ -71,7 +71,8 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     # or, across a long silence, no farther than the vehicle's own two steps: a device that
     # reports every minute or two sends its last fix before parking and its first after up
     # to a step from the spot (such a stop is kept where it joins a place: places.py)
-    far_m = np.maximum(config.tunnel_move_m, FAR_STEPS * _reach(vcode, dt, step_m, new_vehicle))
+    far_m = np.maximum(config.tunnel_move_m,
+                       FAR_STEPS * _reach(vcode, dt, step_m, new_vehicle, lost))
     parked_far = lost & (step_m <= far_m[vcode])
     bad_break = new_vehicle | (boundary & far & ~parked_far)
 
@@ -111,17 +112,23 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     return trips
 
 
-def _reach(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray
-           ) -> np.ndarray:
+def _reach(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
+           lost: np.ndarray) -> np.ndarray:
     """Per vehicle code: the median metres between two of its fixes while it drives (steps
-    at MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart); 0 for a vehicle that never drives."""
-    reach = np.zeros(int(vcode.max()) + 1 if len(vcode) else 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = step_m / dt
-    driving = ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S) & (speed >= MOVING_MPS) & \
-        (speed <= MAX_MPS)
-    if driving.any():
-        steps = pd.Series(step_m[driving]).groupby(vcode[driving]).median()
+    at MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart); 0 for a vehicle that never drives —
+    and for one with no ``lost`` break, the only place the figure is used (which keeps this
+    off the usual, densely sampled fleet: it has few)."""
+    n_vehicles = int(vcode.max()) + 1 if len(vcode) else 0
+    reach = np.zeros(n_vehicles)
+    wanted = np.zeros(n_vehicles, dtype=bool)
+    wanted[vcode[lost]] = True
+    rows = np.flatnonzero(wanted[vcode] & ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S))
+    if not len(rows):
+        return reach
+    speed = step_m[rows] / dt[rows]
+    rows = rows[(speed >= MOVING_MPS) & (speed <= MAX_MPS)]
+    if len(rows):
+        steps = pd.Series(step_m[rows]).groupby(vcode[rows]).median()
         reach[steps.index.to_numpy()] = steps.to_numpy()
     return reach
 
