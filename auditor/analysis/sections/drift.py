@@ -16,5 +16,5 @@ def render_text(r: dict) -> list[str]:
             f"lon {c['lon_min']:.2f} to {c['lon_max']:.2f}"]
 
 
-ENTRY = AnalysisEntry(key="drift", title="Spatial drift", render_text=render_text,
+ENTRY = AnalysisEntry(key="drift", title="Drift", render_text=render_text,
                       view="auditor.gui.analyses.drift:DriftMapView")

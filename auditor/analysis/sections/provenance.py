@@ -163,7 +163,7 @@ LOCAL_TIME = AnalysisEntry(key="local_time", title="Clocks", step="vehicle clock
                            compute=compute_local_time, render_text=render_local_time,
                            places=clock_places, view="auditor.gui.analyses.clocks:ClocksView")
 # the tab reads the orphans from the log (they change with every flag), not from the report
-ORPHANED_FLAGS = AnalysisEntry(key="orphaned_flags", title="Orphaned flags",
+ORPHANED_FLAGS = AnalysisEntry(key="orphaned_flags", title="Orphans",
                                step="orphaned flags", compute=compute_orphaned,
                                render_text=render_orphaned,
                                view="auditor.gui.analyses.orphans:OrphanedFlagsView")
