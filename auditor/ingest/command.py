@@ -93,13 +93,26 @@ FIXES = {
 MOST = 0.5
 
 
+def worth_showing(summary: dict) -> list[str]:
+    """The reasons of a file's summary that refused most of it (any, in a labels or vehicles
+    file): the ones shown with an example and what to do."""
+    if summary.get("skipped") or not summary.get("read"):
+        return []
+    return [r for r, n in summary["reasons"].items()
+            if n >= MOST * summary["read"] or summary["kind"] != "pings"]
+
+
+def fixes_for(summary: dict) -> dict[str, str]:
+    """reason -> what to do, for the reasons ``worth_showing`` that have a known fix (the CLI's
+    lines and the import wizard's last page)."""
+    return {r: FIXES[r] for r in worth_showing(summary) if r in FIXES}
+
+
 def first_refused(project, summaries: list[dict]) -> dict[int, dict[str, tuple[int, str]]]:
     """import_id -> reason -> (line, raw text) of its first refused row, for the reasons that
     refused most of their file."""
-    wanted = {s["import_id"]: [r for r, n in s["reasons"].items()
-                               if n >= MOST * s["read"] or s["kind"] != "pings"]
-              for s in summaries
-              if not s.get("skipped") and s.get("import_id") is not None and s.get("read")}
+    wanted = {s["import_id"]: worth_showing(s) for s in summaries
+              if s.get("import_id") is not None}
     wanted = {i: reasons for i, reasons in wanted.items() if reasons}
     if not wanted:
         return {}

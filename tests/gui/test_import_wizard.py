@@ -89,6 +89,7 @@ def test_nothing_is_written_until_import_and_then_the_refusals_show(qtbot, tmp_p
     reasons = wiz.run_page.reasons.model().frame
     assert dict(zip(reasons["reason"], reasons["rows"])) == {"lat_lon_out_of_range": 1,
                                                              "missing_lat_lon": 1}
+    assert set(reasons["what to do"]) == {""}  # 2 rows of 32: bad rows, not a format problem
     refused = wiz.run_page.rows.model().frame
     assert sorted(refused["line"]) == [32, 33] and "95.0" in " ".join(refused["raw"])
     assert wiz.button(QWizard.WizardButton.FinishButton).isEnabled()
@@ -238,3 +239,21 @@ def test_a_path_typed_key_by_key_keeps_its_slashes(qtbot, tmp_path):
     # editing it back a character at a time works the same way
     qtbot.keyClick(page.path_edit, Qt.Key.Key_Backspace)
     assert page.path_edit.text() == str(csv)[:-1] and "No such file" in page.error.text()
+
+
+def test_a_format_problem_shows_what_to_do_on_the_last_page(qtbot, tmp_path):
+    """US-style timestamps refuse every row: the last page says what to do, as the terminal's
+    ingest does, beside the reason."""
+    from auditor.ingest.api import ingest_paths
+    from auditor.ingest.command import FIXES
+    project = tmp_path / "p.db"
+    csv = tmp_path / "us.csv"
+    csv.write_text("vehicle_id,timestamp,lat,lon\n" + "".join(
+        f"v1,03/25/2026 03:{i:02d}:01 AM,52.5,13.4\n" for i in range(20)))
+    summaries = ingest_paths(project, [csv])
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.run_page.show_summaries(summaries)
+    reasons = wiz.run_page.reasons.model().frame
+    assert reasons[["reason", "rows"]].values.tolist() == [["bad_timestamp", 20]]
+    assert reasons["what to do"].tolist() == [FIXES["bad_timestamp"]]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.gui.import_wizard.common import FrameModel
+from auditor.ingest.command import fixes_for
 
 if TYPE_CHECKING:
     from auditor.gui.import_wizard.wizard import ImportWizard
@@ -64,11 +65,13 @@ class RunPage(QWizardPage):
                 continue
             lines.append(f"{name} ({s['kind']}): read {s['read']:,} rows, accepted "
                          f"{s['accepted']:,}, refused {s['quarantined']:,}.")
-            reasons += [(name, r, n) for r, n in sorted(s.get("reasons", {}).items())]
+            fixes = fixes_for(s)  # a reason refusing most of the file is a format problem
+            reasons += [(name, r, n, fixes.get(r, "")) for r, n in
+                        sorted(s.get("reasons", {}).items())]
             refused.append(self.wiz.first_quarantined(s).assign(file=name))
         self.status.setText("\n".join(lines) + "\nThe data is in the project.")
-        self.reasons.setModel(FrameModel(pd.DataFrame(reasons, columns=["file", "reason", "rows"]),
-                                         self.reasons))
+        self.reasons.setModel(FrameModel(pd.DataFrame(
+            reasons, columns=["file", "reason", "rows", "what to do"]), self.reasons))
         self.reasons.resizeColumnsToContents()
         frame = (pd.concat(refused, ignore_index=True)[["file", "line", "reason", "raw"]]
                  if refused else pd.DataFrame(columns=["file", "line", "reason", "raw"]))
