@@ -33,6 +33,9 @@ class RunPage(QWizardPage):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.reasons = QTableView()
         self.reasons.setObjectName("importReasons")
+        # "what to do" is a sentence: it wraps in the last column instead of running off
+        self.reasons.setWordWrap(True)
+        self.reasons.horizontalHeader().setStretchLastSection(True)
         self.rows = QTableView()
         self.rows.setObjectName("importQuarantine")
         self.infer = QCheckBox("Run inference (trips, places, model) when I press Finish")
@@ -72,7 +75,9 @@ class RunPage(QWizardPage):
         self.status.setText("\n".join(lines) + "\nThe data is in the project.")
         self.reasons.setModel(FrameModel(pd.DataFrame(
             reasons, columns=["file", "reason", "rows", "what to do"]), self.reasons))
-        self.reasons.resizeColumnsToContents()
+        for col in range(3):  # file, reason, rows: as wide as they need; the fix takes the rest
+            self.reasons.resizeColumnToContents(col)
+        self.reasons.resizeRowsToContents()
         frame = (pd.concat(refused, ignore_index=True)[["file", "line", "reason", "raw"]]
                  if refused else pd.DataFrame(columns=["file", "line", "reason", "raw"]))
         self.rows.setModel(FrameModel(frame, self.rows))
