@@ -545,3 +545,18 @@ def test_every_refused_label_reason_is_shown_with_its_first_line(tmp_path, capsy
     assert "unknown_label: 1" in out
     assert out.splitlines()[-1].strip() == "a given label is home or work (rename the rest, e.g. " \
         "office -> work)"
+
+
+def test_a_gpx_file_without_times_says_what_to_export(tmp_path, capsys):
+    """A GPX file has no column to convert: track points without <time> get the GPX advice."""
+    from auditor.cli import main
+    f = write(tmp_path / "t.gpx", '<?xml version="1.0"?><gpx version="1.1" creator="x" '
+              'xmlns="http://www.topografix.com/GPX/1/1"><trk><name>car 1</name><trkseg>'
+              '<trkpt lat="48.1" lon="11.5"></trkpt><trkpt lat="48.11" lon="11.5"></trkpt>'
+              '</trkseg></trk></gpx>')
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "bad_timestamp: 2 — most of the file" in out
+    assert out.rstrip().endswith("the track points have no <time> (or one that is not "
+                                 "ISO-8601) — export the tracks with their times")
+    assert "convert the column" not in out

@@ -102,10 +102,16 @@ def worth_showing(summary: dict) -> list[str]:
             if n >= MOST * summary["read"] or summary["kind"] != "pings"]
 
 
+# a GPX file has no columns to convert: its track points carry the times, or not
+GPX_FIXES = {"bad_timestamp": "the track points have no <time> (or one that is not ISO-8601) — "
+                              "export the tracks with their times"}
+
+
 def fixes_for(summary: dict) -> dict[str, str]:
     """reason -> what to do, for the reasons ``worth_showing`` that have a known fix (the CLI's
     lines and the import wizard's last page)."""
-    return {r: FIXES[r] for r in worth_showing(summary) if r in FIXES}
+    known = {**FIXES, **GPX_FIXES} if summary.get("file_format") == "gpx" else FIXES
+    return {r: known[r] for r in worth_showing(summary) if r in known}
 
 
 def first_refused(project, summaries: list[dict]) -> dict[int, dict[str, tuple[int, str]]]:
@@ -141,6 +147,7 @@ def describe(summary: dict, examples: dict | None = None) -> str:
         text += (f", {summary['not_selected']:,} of other vehicles left out; "
                  f"{summary['deleted_pings']:,} stored pings of "
                  f"{summary['replaced_vehicles']:,} vehicles replaced")
+    fixes = fixes_for(summary)
     for reason, n in summary["reasons"].items():
         text += f"\n  {reason}: {n:,}"
         if examples and reason in examples:
@@ -148,5 +155,5 @@ def describe(summary: dict, examples: dict | None = None) -> str:
             shown = raw if len(raw) <= 80 else raw[:77] + "..."
             share = "most of the file; " if n >= MOST * summary["read"] else ""
             text += (f" — {share}line {line}: {shown!r}"
-                     + (f"\n    {FIXES[reason]}" if reason in FIXES else ""))
+                     + (f"\n    {fixes[reason]}" if reason in fixes else ""))
     return text
