@@ -4,11 +4,10 @@ trips cut off in time from the rest of the fleet's (a GPS week-number rollover).
 sentences as `auditor report`'s "Local time"; a row click shows the vehicle's places."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from auditor.analysis.sections.provenance import clock_findings, clock_sources_text
-from auditor.gui.analyses.common import fill_table, header_tips, item, read_only_table
+from auditor.gui.analyses.common import fill_table, header_tips, item, read_only_table, text_label
 from auditor.state.app_state import AppState
 
 HEADERS = ["finding", "vehicle", "what the data says"]
@@ -27,15 +26,10 @@ class ClocksView(QWidget):
         self.state = state
         self.analysis = None
         self.rows: list[dict] = []
-        self.intro = QLabel()
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.setWordWrap(True)
+        self.intro = text_label()
         self.table = read_only_table(HEADERS, "clocksTable", sortable=False)
         header_tips(self.table, HEADER_TIPS)
-        self.message = QLabel()
-        self.message.setObjectName("clocksMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
+        self.message = text_label("clocksMessage")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.intro)

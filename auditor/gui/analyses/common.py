@@ -7,7 +7,13 @@ from typing import Any, Optional, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
 from auditor.gui.text import tip
 
@@ -74,6 +80,17 @@ def item(text: str, sort_value: Any = None, tooltip: Optional[str] = None,
     if background is not None:
         it.setBackground(background)
     return it
+
+
+def text_label(name: str = "") -> QLabel:
+    """A label for text from the data or the report: plain text (never rich text: a vehicle id
+    is not HTML), wrapped to the view's width."""
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
 
 
 def read_only_table(headers: Sequence[str], name: str, sortable: bool = True) -> QTableWidget:

@@ -9,11 +9,12 @@ import logging
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
 from auditor.analysis.registry import tabs
 from auditor.analysis.sections.provenance import labeller_words
 from auditor.errors import UserError
+from auditor.gui.analyses.common import text_label
 from auditor.gui.workers import Latest
 from auditor.state.app_state import AppState
 
@@ -36,10 +37,7 @@ class AnalysisDock(QDockWidget):
         from auditor.analysis.results import CACHE  # pandas-free
         self.cache = CACHE
         self.loader = Latest(self)
-        self.status = QLabel()
-        self.status.setObjectName("analysisStatus")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setWordWrap(True)
+        self.status = text_label("analysisStatus")
         self.entries = tabs()
         self.views: dict[str, QWidget] = {}
         self.holders: dict[str, QWidget] = {}

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from auditor.audit.flags import FlagSpec
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table, text_label
 from auditor.state.app_state import AppState
 
 HEADERS = ["finding", "ids", "score", "suggested flag", "reason"]
@@ -35,17 +34,12 @@ class DuplicatesView(QWidget):
         self.state = state
         self.analysis = None
         self.rows: list[tuple[str, dict]] = []   # (analysis key, entry)
-        self.intro = QLabel()
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.setWordWrap(True)
+        self.intro = text_label()
         self.table = read_only_table(HEADERS, "duplicatesTable", sortable=False)
         header_tips(self.table, HEADER_TIPS)
         self.flag = QPushButton("Flag as bad data")
         self.flag.setObjectName("duplicatesFlag")
-        self.message = QLabel()
-        self.message.setObjectName("duplicatesMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
+        self.message = text_label("duplicatesMessage")
         bar = QHBoxLayout()
         bar.addWidget(self.flag)
         bar.addWidget(self.message, 1)

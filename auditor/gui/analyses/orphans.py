@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table, text_label
 from auditor.state.app_state import AppState, Selection
 
 HEADERS = ["flag", "analyst", "says", "was on", "vehicle", "stops", "why"]
@@ -54,10 +53,7 @@ class OrphanedFlagsView(QWidget):
         self.state = state
         self.flags: list[dict] = []
         self.candidates: list[dict] = []
-        self.headline = QLabel()
-        self.headline.setObjectName("orphansHeadline")
-        self.headline.setTextFormat(Qt.TextFormat.PlainText)
-        self.headline.setWordWrap(True)
+        self.headline = text_label("orphansHeadline")
         self.table = read_only_table(HEADERS, "orphanedFlags", sortable=False)
         self.places = read_only_table(CANDIDATE_HEADERS, "orphanCandidates", sortable=False)
         header_tips(self.table, HEADER_TIPS)
@@ -72,10 +68,7 @@ class OrphanedFlagsView(QWidget):
         self.to_candidate.setObjectName("orphanReattachCandidate")
         self.revoke = QPushButton("Revoke")
         self.revoke.setObjectName("orphanRevoke")
-        self.message = QLabel()
-        self.message.setObjectName("orphansMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
+        self.message = text_label("orphansMessage")
         buttons = QHBoxLayout()
         for b in (self.to_current, self.to_candidate, self.revoke):
             buttons.addWidget(b)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, pct, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, pct, read_only_table, text_label
 from auditor.state.app_state import AppState
 
 AGREEMENT_HEADERS = ["analysts", "action", "items", "agreed", "raw agreement", "kappa",
@@ -47,14 +46,8 @@ class ReviewView(QWidget):
         super().__init__(parent)
         self.state = state
         self.item = None     # the auditor.state.review.ReviewItem on show
-        self.headline = QLabel()
-        self.headline.setObjectName("reviewHeadline")
-        self.headline.setTextFormat(Qt.TextFormat.PlainText)
-        self.headline.setWordWrap(True)
-        self.detail = QLabel()
-        self.detail.setObjectName("reviewDetail")
-        self.detail.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail.setWordWrap(True)
+        self.headline = text_label("reviewHeadline")
+        self.detail = text_label("reviewDetail")
         self.note = QLineEdit()
         self.note.setObjectName("reviewNote")
         self.note.setPlaceholderText("note (why; kept with the decision)")
@@ -68,10 +61,7 @@ class ReviewView(QWidget):
         for b, name in ((self.accept, "reviewAccept"), (self.reject, "reviewReject"),
                         (self.amend, "reviewAmend"), (self.skip, "reviewSkip")):
             b.setObjectName(name)
-        self.message = QLabel()
-        self.message.setObjectName("reviewMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
+        self.message = text_label("reviewMessage")
         self.agreement = read_only_table(AGREEMENT_HEADERS, "reviewAgreement")
         header_tips(self.agreement, HEADER_TIPS)
         buttons = QHBoxLayout()

@@ -18,6 +18,7 @@ from auditor.gui.analyses.common import (
     item,
     rate_color,
     read_only_table,
+    text_label,
 )
 from auditor.gui.text import tip
 from auditor.state.app_state import AppState
@@ -185,9 +186,7 @@ class SkewView(QWidget):
             self.comparison.addItem(text, key)
         self.comparison.setToolTip("Which places are compared with which")
         self.comparison.currentIndexChanged.connect(self._show_comparison)
-        self.caption = QLabel()
-        self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        self.caption.setWordWrap(True)
+        self.caption = text_label()
         self.features = read_only_table(FEATURE_HEADERS, "skewFeatures")
         header_tips(self.features, HEADER_TIPS)
         self.features.setToolTip("Click a row: the browser lists the places behind it")
@@ -195,10 +194,7 @@ class SkewView(QWidget):
         self.populations = read_only_table(POPULATION_HEADERS, "populationSkew")
         header_tips(self.populations, HEADER_TIPS)
         self.populations.cellClicked.connect(lambda row, _col: self.choose_population(row))
-        self.leakage = QLabel()
-        self.leakage.setObjectName("leakageText")
-        self.leakage.setTextFormat(Qt.TextFormat.PlainText)
-        self.leakage.setWordWrap(True)
+        self.leakage = text_label("leakageText")
         self.leakage.setAlignment(Qt.AlignmentFlag.AlignTop)
         leak_scroll = QScrollArea()
         leak_scroll.setWidgetResizable(True)
@@ -218,9 +214,7 @@ class SkewView(QWidget):
         pops = QWidget()
         pl = QVBoxLayout(pops)
         pl.setContentsMargins(0, 0, 0, 0)
-        self.populations_caption = QLabel()
-        self.populations_caption.setTextFormat(Qt.TextFormat.PlainText)
-        self.populations_caption.setWordWrap(True)
+        self.populations_caption = text_label()
         pl.addWidget(self.populations_caption)
         pl.addWidget(self.populations, 1)
         # three parts as tabs along the top (readable words, not vertical ones), each with the

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from auditor.analysis.issue_words import entry_words, unmatched_words
 from auditor.analysis.results import Analysis
-from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table, text_label
 from auditor.gui.text import tip
 from auditor.state.app_state import QUEUE, AppState, Selection
 from auditor.state.place_table import flag_texts
@@ -67,18 +67,13 @@ class SuspiciousQueue(QWidget):
         self.picked = -1    # the row picked last (several rows may name one place)
         # row -> the place a label on no place was shown at (its nearest; "" = none)
         self.shown_at: dict[int, str] = {}
-        self.intro = QLabel()
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.setWordWrap(True)
+        self.intro = text_label()
         # no sorting: the queue's order is the ranking, and N walks it
         self.table = read_only_table(HEADERS, "suspiciousQueue", sortable=False)
         header_tips(self.table, HEADER_TIPS)
         self.table.setToolTip(tip("N: next entry · H/W/O: the current place's label should be "
                                   "home/work/other · M: model wrong · X: bad data"))
-        self.reason = QLabel()
-        self.reason.setObjectName("suspiciousReason")
-        self.reason.setTextFormat(Qt.TextFormat.PlainText)
-        self.reason.setWordWrap(True)
+        self.reason = text_label("suspiciousReason")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.intro)

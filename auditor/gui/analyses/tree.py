@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from auditor.analysis.results import Analysis
 from auditor.analysis.sections.error_tree import split_words
 from auditor.analysis.words import condition_words, dominant_words
-from auditor.gui.analyses.common import pct, rate_color
+from auditor.gui.analyses.common import pct, rate_color, text_label
 from auditor.gui.text import tip
 from auditor.state.app_state import AppState
 
@@ -43,10 +43,7 @@ class ErrorTreeView(QWidget):
         self.state = state
         self.analysis: Optional[Analysis] = None
         self.items: dict[int, QTreeWidgetItem] = {}
-        self.intro = QLabel()
-        self.intro.setObjectName("treeIntro")
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.setWordWrap(True)
+        self.intro = text_label("treeIntro")
         self.tree = QTreeWidget()
         self.tree.setObjectName("errorTree")
         self.tree.setHeaderLabels(HEADERS)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from auditor.analysis.results import Analysis
 from auditor.classes import CLASSES
-from auditor.gui.analyses.common import fill_table, fmt, item, pct, rate_color, read_only_table
+from auditor.gui.analyses.common import fill_table, fmt, item, pct, rate_color, read_only_table, text_label
 from auditor.state.app_state import AppState
 
 POPULATION_KEY = Qt.ItemDataRole.UserRole + 2  # (column, value) of a population row (+1 sorts)
@@ -54,10 +54,7 @@ class ValidationView(QWidget):
         super().__init__(parent)
         self.state = state
         self.analysis: Optional[Analysis] = None
-        self.summary = QLabel()
-        self.summary.setObjectName("validationSummary")
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setWordWrap(True)
+        self.summary = text_label("validationSummary")
         self.confusion = QTableWidget(len(CLASSES), len(CLASSES))
         self.confusion.setObjectName("confusionMatrix")
         self.confusion.setHorizontalHeaderLabels(list(CLASSES))
