@@ -195,6 +195,12 @@ def test_infer_says_when_labels_would_match_with_lat_and_lon_swapped(fresh_tiny_
     text = capsys.readouterr().out
     assert f"{len(given)} of the {len(given)} labels with no place near would match one with " \
            "lat and lon swapped" in text and "--map lat=ITS_LON_COLUMN" in text
+    # the report's label queue says it of each such label, beside the place it would be on
+    assert main(["report", str(p), "--json"]) == 0
+    queue = [s for s in json.loads(capsys.readouterr().out)["suspicious"]
+             if s["kind"] == "unmatched"]
+    assert len(queue) == len(given) and all(
+        "with lat and lon swapped it lies" in s["reason"] for s in queue)
     assert main(["ingest", str(p), str(csv), "--map", "lat=lon", "--map", "lon=lat",
                  "--replace"]) == 0
     capsys.readouterr()

@@ -395,9 +395,15 @@ class _Queue:
                         f"nearest place: {near}")
             found.append((s, reason, text))
         elif reason.startswith("no_place_within"):
+            j, swapped = veh.nearest(lon, lat) if veh is not None and abs(lon) <= 90 else \
+                (None, float("inf"))
             found.append((strength_far(d, self.radius), reason,
                           f"no place of the vehicle within {self.radius:,.0f} m of the label "
-                          f"(nearest: {near})"))
+                          f"(nearest: {near})"
+                          + (f"; with lat and lon swapped it lies {swapped:,.0f} m from place "
+                             f"{veh.ids[j]}: are the labels' (or this vehicle's pings') lat "
+                             "and lon swapped?" if j is not None and swapped <= self.radius
+                             else "")))
         else:   # vehicle_has_no_pings / vehicle_has_no_places
             found.append((UNCHECKABLE, reason, "the vehicle has no "
                           + ("pings" if reason.endswith("pings") else "parking places")
