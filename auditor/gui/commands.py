@@ -233,9 +233,9 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     from auditor.pipeline import vehicle_ids
     from auditor.pipeline.command import swapped_labels_hint
     parts, title = [], None
-    hint = swapped_labels_hint(summary)
-    if hint:
-        whole = "labels file" in hint
+    swapped = swapped_labels_hint(summary)
+    if swapped:
+        hint, whole = swapped
         title = "Labels look swapped" if whole else "Coordinates look swapped"
         parts.append(hint + ". Import the " + ("labels file" if whole else "swapped file")
                      + " again (File ▸ Import…) with its lat column mapped to lon and its lon "

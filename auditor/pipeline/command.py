@@ -97,11 +97,11 @@ def _labels_text(summary: dict) -> str:
     return LABELS_SOURCE_TEXT[summary["labels_source"]]
 
 
-def swapped_labels_hint(summary: dict) -> str | None:
-    """The sentence for labels that match no place as given but would with lat and lon
-    swapped: the labels file's columns when that is so for half its vehicles or more (and at
-    least 2 labels, half of those with no place near); else naming the few vehicles, whose
-    pings may be the swapped ones. None when there are none."""
+def swapped_labels_hint(summary: dict) -> tuple[str, bool] | None:
+    """(sentence, whole file) for labels that match no place as given but would with lat and
+    lon swapped: the labels file's columns (True) when that is so for half its vehicles or
+    more (and at least 2 labels, half of those with no place near); else naming the few
+    vehicles, whose pings may be the swapped ones (False). None when there are none."""
     far = sum(n for k, n in summary.get("unmatched_reasons", {}).items()
               if k.startswith("no_place_within_"))
     swapped = summary.get("unmatched_if_swapped", 0)
@@ -111,12 +111,12 @@ def swapped_labels_hint(summary: dict) -> str | None:
     if swapped >= 2 and 2 * swapped >= far and \
             2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles)):
         return (f"{swapped:,} of the {far:,} labels with no place near would match one with lat "
-                "and lon swapped: the labels file's columns look swapped")
+                "and lon swapped: the labels file's columns look swapped", True)
     named = ", ".join(vehicles[:5]) + (f" and {len(vehicles) - 5} more" if len(vehicles) > 5
                                         else "")
     return (f"{swapped:,} label(s) of {named} match a place of the vehicle only with lat and lon "
             "swapped: its pings or its labels have them swapped (the report's local time says "
-            "so of pings whose stamps state an offset)")
+            "so of pings whose stamps state an offset)", False)
 
 
 def _summary_lines(summary: dict) -> list[str]:
@@ -140,11 +140,11 @@ def _summary_lines(summary: dict) -> list[str]:
     ]
     for n, line in enumerate(vehicle_ids.hint_lines(summary.get("ids_written_differently") or {})):
         lines.insert(2 + n, "  " + line)
-    hint = swapped_labels_hint(summary)
-    if hint:
+    swapped = swapped_labels_hint(summary)
+    if swapped:
+        hint, whole = swapped
         lines.insert(2, "  " + hint + (" — import it again with --map lat=ITS_LON_COLUMN --map "
-                                       "lon=ITS_LAT_COLUMN --replace"
-                                       if "labels file" in hint else
+                                       "lon=ITS_LAT_COLUMN --replace" if whole else
                                        " — import the swapped file again with --map lat=... "
                                        "--map lon=... --replace"))
     if summary.get("without"):
