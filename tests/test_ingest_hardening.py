@@ -357,3 +357,25 @@ def test_gpx_speed_and_prefixed_names(tmp_path):
     assert s["accepted"] == 4
     assert rows(tmp_path / "p.db", "SELECT vehicle_id, speed_mps, trip_id FROM pings ORDER BY ts")[:2] \
         == [("van 1", 0.5, "track1.segment1"), ("van 1", 1.5, "track1.segment1")]
+
+
+@pytest.mark.parametrize("stamps, says", [
+    # 2026-03-02 15:27 as a spreadsheet's serial day, read as seconds since 1970
+    (["46083.64380787", "46083.64392361"], "dated 1970-01-01, outside the import's window "
+                                           "2000-01-01 to"),
+    (["315964800", "315964810"], "1980-01-06 is where a GPS receiver's clock starts"),
+    (["1995-05-01T10:00:00Z", "1995-05-03T10:00:00Z"], "dated 1995-05-01 to 1995-05-03, "
+                                                       "outside the import's window"),
+])
+def test_a_file_outside_the_time_window_is_told_when_it_lies(stamps, says, tmp_path, capsys):
+    """'pass --min-time if these dates are real' was all a file of spreadsheet serial days was
+    told (every row quarantined as 1970): the fix now says when the stamps lie and, where that
+    says what they are, what to do."""
+    f = tmp_path / "p.csv"
+    f.write_text(HEADER + "".join(f"v1,{s},41.8,-87.6\n" for s in stamps))
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "implausible_timestamp: 2 — most of the file" in out and says in out
+    spreadsheet = "spreadsheet's serial days" in out
+    assert spreadsheet == stamps[0].startswith("46083")
+    assert ("--min-time" in out) == stamps[0].startswith("1995")

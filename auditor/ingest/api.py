@@ -20,7 +20,7 @@ from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
 from auditor.ingest.scope import Scope, parse_only
-from auditor.ingest.validate import OK, REASONS, TimeWindow, time_window
+from auditor.ingest.validate import CODE, OK, REASONS, TimeWindow, time_window
 from auditor.outputs import check_input_file
 from auditor.progress import Progress, report
 from auditor.store import open_project, pings_dataset, transaction
@@ -325,10 +325,15 @@ def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optio
 
 
 def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skipped=False,
-             import_id=None, scope: Optional[Scope] = None) -> dict:
+             import_id=None, scope: Optional[Scope] = None, outside=None) -> dict:
     out = {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+    if outside is not None and outside.seen:
+        # when the refused stamps lie says what they are: 1970 (spreadsheet days read as
+        # seconds), 1980-01-06 (a GPS receiver's epoch), 20 years early (week rollover)
+        out["implausible_span"] = [outside.lo, outside.hi]
+        out["time_window"] = [plan.window.lo, plan.window.hi]
     if scope is not None and scope.active:
         # read = accepted + quarantined + not_selected (rows of vehicles --only left out)
         out.update(options=scope.options(),
@@ -353,6 +358,7 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     progress(0, total, f"{name}: starting")
     read = accepted = 0
     reasons: Counter = Counter()
+    outside = _Span()
     import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
                                      plan.column_map)
     writer = WRITERS[plan.kind](conn, import_id)
@@ -368,6 +374,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
                    writer.write(frame)) if len(frame) else np.zeros(0, np.int8)
         refused = np.flatnonzero(verdict != OK)
         why = _REASON_NAMES[verdict[refused]].tolist()
+        if plan.kind == "pings":
+            outside.add(frame["ts"].to_numpy()[verdict == CODE["implausible_timestamp"]])
         lines = frame["line"].to_numpy()[refused].tolist()
         raws = chunk.raw(frame["row"].to_numpy()[refused])
         # lines the reader could not make a row of travel with the chunk they were found in,
@@ -386,7 +394,24 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     quarantined = read - accepted - scope.not_selected
     persist.finish_import(conn, import_id, read, accepted, quarantined)
     return _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
-                    scope=scope)
+                    scope=scope, outside=outside)
+
+
+class _Span:
+    """The earliest and latest of the UTC stamps it is given (epoch seconds)."""
+
+    def __init__(self):
+        self.lo = self.hi = None
+
+    @property
+    def seen(self) -> bool:
+        return self.lo is not None
+
+    def add(self, ts: np.ndarray) -> None:
+        if len(ts):
+            lo, hi = int(ts.min()), int(ts.max())
+            self.lo = lo if self.lo is None else min(self.lo, lo)
+            self.hi = hi if self.hi is None else max(self.hi, hi)
 
 
 __all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "validate_chunk",

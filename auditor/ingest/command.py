@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from auditor.engine import make_engine
@@ -88,6 +89,9 @@ FIXES = {
                              "if these dates are real",
     "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
 }
+# spreadsheet serial days read as epoch seconds: 100,000 days (year 2173) is 1970-01-02
+SPREADSHEET_DAYS_MAX = 100_000
+GPS_EPOCH = 315_964_800  # 1980-01-06T00:00:00Z, week 0 of GPS time
 # a reason refusing at least this share of a pings file gets an example and a fix (in a labels
 # or vehicles file every refused row matters: each is a vehicle's label or metadata)
 MOST = 0.5
@@ -111,7 +115,31 @@ def fixes_for(summary: dict) -> dict[str, str]:
     """reason -> what to do, for the reasons ``worth_showing`` that have a known fix (the CLI's
     lines and the import wizard's last page)."""
     known = {**FIXES, **GPX_FIXES} if summary.get("file_format") == "gpx" else FIXES
+    if "implausible_span" in summary:
+        known = {**known, "implausible_timestamp": outside_window_fix(summary)}
     return {r: known[r] for r in worth_showing(summary) if r in known}
+
+
+def _day(ts: int) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+
+
+def outside_window_fix(summary: dict) -> str:
+    """What to do about stamps outside the time window, from when they lie: numbers read as
+    seconds since 1970 that fall in its first weeks are spreadsheet serial days (46083.6 is
+    2026-03-02 to a spreadsheet), a GPS receiver without a fix starts at 1980-01-06."""
+    lo, hi = summary["implausible_span"]
+    w_lo, w_hi = summary["time_window"]
+    span = _day(lo) if _day(lo) == _day(hi) else f"{_day(lo)} to {_day(hi)}"
+    told = f"dated {span}, outside the import's window {_day(w_lo)} to {_day(w_hi)}"
+    if 0 <= lo and hi < SPREADSHEET_DAYS_MAX:
+        return (f"{told}: numbers this small are not seconds since 1970 but a spreadsheet's "
+                "serial days (days since 1899-12-30) — save the column as ISO-8601 text "
+                "(2026-03-02T08:15:00+01:00)")
+    if GPS_EPOCH <= lo and hi < GPS_EPOCH + 7 * 86_400:
+        return (f"{told}: 1980-01-06 is where a GPS receiver's clock starts before its first "
+                "fix — these pings have no real time; leave them out")
+    return f"{told} — pass --min-time / --max-time if these dates are real"
 
 
 def first_refused(project, summaries: list[dict]) -> dict[int, dict[str, tuple[int, str]]]:
