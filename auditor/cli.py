@@ -133,7 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed of the model and the split (default: the latest run's, "
                         "so the split stays put between runs; 0 for the first run)")
     n.add_argument("--gap-minutes", type=float, default=None,
-                   help="split trips on time gaps longer than this (default 5)")
+                   help="split trips on time gaps longer than this (default 5; later runs "
+                        "keep the value given)")
+    n.add_argument("--label-radius", type=float, default=None, metavar="METRES",
+                   help="a given label names the vehicle's nearest place within this many "
+                        "metres (default 250; later runs keep the value given): more for a "
+                        "large site whose address lies farther from where its cars park")
     n.add_argument("--model-from", metavar="PROJECT_OR_EXPORT",
                    help="label with a model trained on another project's labels or on an "
                         "export folder's training set (re-trained here, deterministic)")

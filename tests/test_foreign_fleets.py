@@ -851,3 +851,62 @@ def test_ids_a_spreadsheet_wrote_without_leading_zeros_are_named(cli, tmp_path):
     ingest(cli, project, tmp_path / "labels-007.csv")
     out = cli.json("infer", project)
     assert out["matched_labels"] == len(labels) and out["ids_written_differently"]["labels"] == {}
+
+
+
+def _campus_files(tmp_path) -> tuple[list[Path], list[str]]:
+    """Six commuters; three work on one site whose two car parks lie 330 m and 370 m from the
+    gate the labels give (a geocoded address), parking at one or the other by the day."""
+    from datetime import timedelta
+    gate = (48.20, 11.50)
+    lots = [ff.offset(gate, 330, 0), ff.offset(gate, -250, 270)]
+    vehicles = ff.commuters(6)
+    frames = []
+    for i, v in enumerate(vehicles):
+        for d in range(10):
+            day = ff.Vehicle(**{**v.__dict__, "work": lots[(d + i) % 2] if i < 3 else v.work})
+            frames.append(ff.commute_pings(day, 1, ff.START + timedelta(days=d)))
+    on_site = [v.vehicle_id for v in vehicles[:3]]
+    for v in vehicles[:3]:
+        v.work = gate
+    return [pings_csv(pd.concat(frames, ignore_index=True), tmp_path / "pings.csv"),
+            write_csv(ff.labels_for(vehicles, jitter_m=0), tmp_path / "labels.csv")], on_site
+
+
+def test_a_site_whose_car_parks_lie_beyond_the_label_radius(cli, tmp_path):
+    """A work label at a site's gate, 330-370 m from the car parks its cars use: it matched no
+    place (fine), but its vehicle's car parks were then trained on as 'other' — the model
+    learnt that a workplace is no workplace. Places within twice the radius of a label that
+    went unused now carry no given label; infer
+    names the labels and the radius that would match them; --label-radius sets it, and later
+    runs (the window's Run ▸ Infer too) keep it."""
+    files, on_site = _campus_files(tmp_path)
+    project = tmp_path / "p.db"
+    ingest(cli, project, *files)
+    _, text, _ = cli("infer", project)
+    assert "3 label(s) lie 330 m from their vehicle's nearest place, beyond the 250 m" in text
+    assert f"'auditor infer {project} --label-radius 350' matches them" in text
+
+    def given(vehicle):
+        with sqlite3.connect(project) as conn:
+            return dict(conn.execute(
+                "SELECT p.place_id, p.given_label FROM predictions p JOIN places USING "
+                "(place_id) WHERE run_id = (SELECT MAX(run_id) FROM runs) AND p.vehicle_id = ? "
+                "AND n_stops >= 3", (vehicle,)))
+    for vehicle in on_site:  # home, both car parks (4 stops or more each); nothing is 'other'
+        assert sorted(given(vehicle).values(), key=str) == [None, None, "home"]
+    # the analyst looks at the map: both car parks are the site's, the farther at 370 m
+    out = cli.json("infer", project, "--label-radius", "400")
+    assert out["matched_labels"] == 12 and out["unmatched_near"]["labels"] == 0
+    assert out["kept_settings"] == {}
+    for vehicle in on_site:  # the nearer car park is work, the other one 'other' (flag it)
+        assert sorted(given(vehicle).values(), key=str) == ["home", "other", "work"]
+    out = cli.json("infer", project)
+    assert out["kept_settings"] == {"label_radius_m": 400.0} and out["matched_labels"] == 12
+    _, text, _ = cli("infer", project)
+    assert "settings kept from the latest run: 400 m (--label-radius)" in text
+    assert cli.json("infer", project, "--label-radius", "250")["matched_labels"] == 9
+    assert cli("infer", project, "--label-radius", "0", ok=False)[2].startswith(
+        "error: --label-radius 0: give a distance in metres from 1 to 2,000")
+    assert "give no other setting" in cli("infer", project, "--rerun", "2", "--label-radius",
+                                          "300", ok=False)[2]

@@ -11,7 +11,13 @@ from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.baseline import baseline_labels
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS, crossings, window_seconds_before
-from auditor.pipeline.labels import given_labels, match_labels
+from auditor.pipeline.labels import (
+    given_labels,
+    match_labels,
+    near_misses,
+    nearest_to_unused,
+    unsure_places,
+)
 from auditor.pipeline.localtime import local_ts
 from auditor.pipeline.model import assign_splits, decide_labels, train_and_predict, vehicle_folds
 from auditor.pipeline.trips import split_trips
@@ -281,6 +287,23 @@ def test_labels_match_the_nearest_place_and_every_miss_has_a_reason():
         6: "vehicle_has_no_places"}
     assert len(matched) + len(unmatched) == len(lab)
     assert given_labels(places, matched).tolist() == ["home", "other", "other", "work"]
+    # what the labels say of the places no label went to: a:1 lies within twice the radius of
+    # a's second home label (unused) — "other" would contradict it; b's home label lies 1.1 km
+    # from b:0, a place it cannot be told to name; a:2 lies 11 km from any label of a
+    unused = nearest_to_unused(lab, unmatched, places, InferConfig())
+    unsure = unsure_places(lab, unused, places, InferConfig())
+    assert unsure == {"a:0", "a:1"}
+    given = given_labels(places, matched, unsure)
+    assert given.isna().tolist() == [False, True, False, False]
+    assert given.dropna().tolist() == ["home", "other", "work"]
+    # b's home label lies 1.1 km from b:0, beyond twice the radius: no radius to suggest;
+    # with a radius of 600 m it lies within twice that, and 1,150 m would match it
+    assert near_misses(unused, InferConfig()) == {"labels": 0, "nearest_m": None,
+                                                   "radius_m": None}
+    wide = InferConfig(label_radius_m=600)
+    _, unmatched = match_labels(lab, places, ["a", "b", "d"], wide)
+    assert near_misses(nearest_to_unused(lab, unmatched, places, wide), wide) == {
+        "labels": 1, "nearest_m": [1112, 1112], "radius_m": 1150}
 
 
 def test_splits_and_folds_keep_vehicles_whole_and_follow_the_seed():

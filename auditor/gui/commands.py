@@ -226,12 +226,13 @@ class ProjectCommands:
 
 def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]:
     """(title, text) of the warning after Run ▸ Infer when labels or vehicle metadata went
-    unused for a reason infer can name (lat and lon swapped, ids written differently); the
+    unused for a reason infer can name (lat and lon swapped, labels a little beyond the label
+    radius, ids written differently); the
     terminal's infer prints the same sentences."""
     import shlex
 
     from auditor.pipeline import vehicle_ids
-    from auditor.pipeline.command import swapped_labels_hint
+    from auditor.pipeline.command import near_labels_hint, swapped_labels_hint
     parts, title = [], None
     swapped = swapped_labels_hint(summary)
     if swapped:
@@ -242,6 +243,10 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
                      "column to lat, into a new project, or replace them here from a terminal:"
                      f"\n\nauditor ingest {shlex.quote(str(path))} "
                      f"{'LABELS' if whole else 'FILE'}.csv --map lat=lon --map lon=lat --replace")
+    near = near_labels_hint(summary, path)
+    if near:
+        title = title or "Labels lie beyond the label radius"
+        parts.append(near[0].upper() + near[1:] + ", in the window's later runs too.")
     ids = vehicle_ids.hint_lines(summary.get("ids_written_differently") or {})
     if ids:
         title = title or "Vehicle ids differ between files"

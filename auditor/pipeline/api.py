@@ -24,7 +24,7 @@ from auditor.classes import CLASSES
 from auditor.errors import UserError
 from auditor.pipeline import vehicle_ids
 from auditor.pipeline.baseline import baseline_labels, one_hot
-from auditor.pipeline.config import InferConfig
+from auditor.pipeline.config import InferConfig, with_kept
 from auditor.pipeline.derive import _sorted_by_vehicle_and_time, derive_vehicle_tables  # noqa: F401
 from auditor.pipeline.engine import LocalEngine, local_processes, same_path_fix
 from auditor.pipeline.feature_groups import blank_groups
@@ -35,6 +35,9 @@ from auditor.pipeline.labels import (
     given_labels,
     match_if_swapped,
     match_labels,
+    near_misses,
+    nearest_to_unused,
+    unsure_places,
 )
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
 from auditor.pipeline.model import (
@@ -50,7 +53,14 @@ from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, transaction
 from auditor.store.bulk import insert_frame, replace_table_from_frame
 from auditor.store.connection import LONG_JOB_WAIT_S
-from auditor.store.queries import file_vehicle_ids, latest_seed, read_labels, read_pings, read_vehicles
+from auditor.store.queries import (
+    file_vehicle_ids,
+    latest_config,
+    latest_seed,
+    read_labels,
+    read_pings,
+    read_vehicles,
+)
 
 PREDICTION_COLUMNS = (["run_id", "place_id", "vehicle_id", "split", "given_label",
                        "predicted_label"] + PROBA_COLUMNS + OOF_COLUMNS)
@@ -88,7 +98,9 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
     again after flags keeps the same train/validation split and before -> after compares
     like with like."""
     started = time.perf_counter()
+    named = config
     config = InferConfig.from_any(config)
+    kept: dict = {}
     path = Path(project)
     if not path.exists():
         raise UserError(f"{path}: no such project — create it with 'auditor ingest {path} pings.csv'")
@@ -109,6 +121,9 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         try:
             if seed is None:
                 seed = latest_seed(conn)
+            if weights is None and not isinstance(named, InferConfig):
+                # settings a caller did not name are the latest run's (config.KEPT_SETTINGS)
+                config, kept = with_kept(named, latest_config(conn))
             derived, n_pings, data_hash = _derive_fleet(conn, path, config,
                                                         scaled(progress, 0.0, 0.8), running)
             report(progress, 0.8, 1.0, "labels, baseline and model")
@@ -187,6 +202,9 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_if_swapped": outcome["match_if_swapped"]["labels"],
         "unmatched_if_swapped_vehicles": outcome["match_if_swapped"]["vehicles"],
         "labelled_vehicles": outcome["match_if_swapped"]["of_vehicles"],
+        "unmatched_near": outcome["unmatched_near"],
+        "label_radius_m": config.label_radius_m,
+        "kept_settings": kept,
         "ids_written_differently": ids_differ,
         "run_id": run_id,
         "baseline_run_id": baseline_run_id,
@@ -272,7 +290,8 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     Pure: returns place_labels, unmatched, given, split, *_predictions and *_metrics
     (model_* are None when no label matched a place: there is nothing to learn from)."""
     place_labels, unmatched = match_labels(labels, places, pinged_vehicles, config)
-    given = given_labels(features, place_labels)
+    unused = nearest_to_unused(labels, unmatched, places, config)
+    given = given_labels(features, place_labels, unsure_places(labels, unused, places, config))
     split = assign_splits(features["vehicle_id"], place_labels["vehicle_id"], seed,
                           config.validation_fraction, config.test_fraction)
     val = (split == "validation")
@@ -288,6 +307,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     base_metrics = scored(base_pred)
     out = {"place_labels": place_labels, "unmatched": unmatched, "given": given, "split": split,
            "match_if_swapped": match_if_swapped(labels, unmatched, places, config),
+           "unmatched_near": near_misses(unused, config),
            "baseline_metrics": base_metrics,
            "baseline_predictions": predictions_frame(features, split, given, base_pred,
                                                 one_hot(base_pred)),

@@ -7,7 +7,6 @@ import json
 
 from auditor.pipeline import vehicle_ids
 from auditor.pipeline.api import LABELS_SOURCE_TEXT, PROJECT_LABELLER_TEXT, infer_project
-from auditor.pipeline.config import InferConfig
 from auditor.pipeline.engine import make_engine
 from auditor.pipeline.weights_from import percent
 from auditor.progress import TerminalProgress
@@ -47,7 +46,8 @@ def run(args) -> int:
     if not args.project:
         raise UserError("infer: give the project file, e.g. 'auditor infer project.db'")
     if getattr(args, "rerun", None) is not None:
-        if args.without or args.weights_from or args.model_from or args.gap_minutes is not None:
+        if args.without or args.weights_from or args.model_from or args.gap_minutes is not None \
+                or getattr(args, "label_radius", None) is not None:
             raise UserError("--rerun RUN repeats RUN's recorded settings: give no other "
                             "setting with it")
         from auditor.pipeline.rerun import render_verdict, rerun
@@ -59,7 +59,7 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(summary, sort_keys=True))
         else:
-            print("\n".join(_summary_lines(summary) + render_verdict(summary["rerun"])))
+            print("\n".join(_summary_lines(summary, args.project) + render_verdict(summary["rerun"])))
         return 0
     if getattr(args, "weights_from", None) and getattr(args, "model_from", None):
         raise UserError("--weights-from and --model-from: give one (both say what to learn from)")
@@ -71,11 +71,18 @@ def run(args) -> int:
             from auditor.errors import UserError
             raise UserError(f"--gap-minutes {args.gap_minutes:g}: give a positive number of minutes, e.g. 5")
         settings["gap_minutes"] = float(args.gap_minutes)
+    if getattr(args, "label_radius", None) is not None:
+        if not 0 < args.label_radius <= MAX_LABEL_RADIUS_M:
+            raise UserError(f"--label-radius {args.label_radius:g}: give a distance in metres "
+                            f"from 1 to {MAX_LABEL_RADIUS_M:,} (default 250)")
+        settings["label_radius_m"] = float(args.label_radius)
     engine = make_engine(getattr(args, "engine", None), getattr(args, "workers", None),
                          getattr(args, "scheduler", None))
     bar = TerminalProgress()
     try:
-        summary = infer_project(args.project, seed=args.seed, config=InferConfig(**settings),
+        # a dict, not an InferConfig: the settings not named here are the latest run's
+        # (config.KEPT_SETTINGS)
+        summary = infer_project(args.project, seed=args.seed, config=settings,
                                 progress=bar, model_from=getattr(args, "model_from", None),
                                 weights_from=getattr(args, "weights_from", None),
                                 engine=engine)
@@ -84,7 +91,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(summary, sort_keys=True))
         return 0
-    print("\n".join(_summary_lines(summary) + _weights_lines(summary.get("weights_from"))))
+    print("\n".join(_summary_lines(summary, args.project) + _weights_lines(summary.get("weights_from"))))
     return 0
 
 
@@ -119,7 +126,38 @@ def swapped_labels_hint(summary: dict) -> tuple[str, bool] | None:
             "so of pings whose stamps state an offset)", False)
 
 
-def _summary_lines(summary: dict) -> list[str]:
+# farther than this a label names a place in another part of town, not a large site
+MAX_LABEL_RADIUS_M = 2000
+
+
+def near_labels_hint(summary: dict, project) -> str | None:
+    """The sentence for labels that found no place within the radius but one within twice it
+    (``unmatched_near``): a large site, or a wrong label — look before widening it."""
+    import shlex
+    near = summary.get("unmatched_near") or {}
+    if not near.get("labels"):
+        return None
+    lo, hi = near["nearest_m"]
+    span = f"{lo:,} m" if lo == hi else f"{lo:,}-{hi:,} m"
+    return (f"{near['labels']:,} label(s) lie {span} from their vehicle's nearest place, beyond "
+            f"the {summary['label_radius_m']:g} m a label may lie from it: a large site (a "
+            "campus, a depot) whose address lies farther from where its cars park, or labels "
+            "that are wrong — look at them on the map (the label queue lists them), then "
+            f"'auditor infer {shlex.quote(str(project))} --label-radius {near['radius_m']}' "
+            "matches them (later runs keep it)")
+
+
+def kept_line(summary: dict) -> str | None:
+    kept = summary.get("kept_settings") or {}
+    words = {"gap_minutes": ("--gap-minutes", "{:g} min"),
+             "label_radius_m": ("--label-radius", "{:g} m")}
+    if not kept:
+        return None
+    parts = [f"{words[k][1].format(v)} ({words[k][0]})" for k, v in sorted(kept.items())]
+    return "settings kept from the latest run: " + ", ".join(parts)
+
+
+def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     lines = [
         f"{summary['vehicles']} vehicles, {summary['pings']} pings -> {summary['trips']} trips, "
         f"{summary['stops']} stops, {summary['places']} places",
@@ -147,6 +185,12 @@ def _summary_lines(summary: dict) -> list[str]:
                                        "lon=ITS_LAT_COLUMN --replace" if whole else
                                        " — import the swapped file again with --map lat=... "
                                        "--map lon=... --replace"))
+    near = near_labels_hint(summary, project)
+    if near:
+        lines.insert(2, "  " + near)
+    kept = kept_line(summary)
+    if kept:
+        lines.append(kept)
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

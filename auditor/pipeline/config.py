@@ -55,3 +55,20 @@ class InferConfig:
     @classmethod
     def from_any(cls, config: "InferConfig | dict | None") -> "InferConfig":
         return settings_from(cls, config, "infer")
+
+
+# What the data needs, not an experiment: a later infer given no value keeps the latest run's
+# (a fleet whose devices go quiet at lights needs a longer gap every time; a workplace whose
+# lots lie 400 m from its address needs a wider label radius every time — the window's Run ▸
+# Infer included). --without, --model-from and --weights-from are one run's choice.
+KEPT_SETTINGS = ("gap_minutes", "label_radius_m")
+
+
+def with_kept(given: dict | None, earlier: dict) -> tuple[InferConfig, dict]:
+    """(config, the settings taken from ``earlier`` that differ from the defaults): ``given``
+    (settings the caller named) over the earlier run's KEPT_SETTINGS over the defaults."""
+    default = InferConfig()
+    kept = {k: earlier[k] for k in KEPT_SETTINGS
+            if k in earlier and k not in (given or {}) and earlier[k] != getattr(default, k)}
+    return InferConfig.from_any({**kept, **(given or {})}), kept
+

@@ -79,10 +79,63 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     return out
 
 
-def given_labels(places: pd.DataFrame, place_labels: pd.DataFrame) -> pd.Series:
+# a label this many radii from a place may name it: infer names the radius to try, and the
+# place is not trained on as 'other'
+NEAR_MISS_FACTOR = 2.0
+
+
+def nearest_to_unused(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
+                      config: InferConfig) -> pd.DataFrame:
+    """The nearest place of each label left unused with no place within the radius, or as a
+    second label of its kind: label_id, vehicle_id, reason, place_id, distance_m."""
+    far = f"no_place_within_{config.label_radius_m:g}m"
+    unused = unmatched[unmatched["reason"].isin([far, "duplicate_label"])]
+    cand = labels.merge(unused[["label_id", "reason"]], on="label_id")
+    pairs = cand[["label_id", "vehicle_id", "reason", "lat", "lon"]].merge(
+        places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
+    pairs["distance_m"] = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_place"],
+                                      pairs["lon_place"])
+    return (pairs.sort_values(["label_id", "distance_m", "place_id"])
+            .drop_duplicates("label_id")[["label_id", "vehicle_id", "reason", "place_id",
+                                          "distance_m"]].reset_index(drop=True))
+
+
+def unsure_places(labels: pd.DataFrame, unused: pd.DataFrame, places: pd.DataFrame,
+                  config: InferConfig) -> set:
+    """Place ids that a label which went unused (``unused``, from ``nearest_to_unused``) may
+    name: within NEAR_MISS_FACTOR radii of it. "other" would contradict the label — a work
+    label at a site's gate, 330 m from the car parks its cars use, made those car parks
+    'other', and the model learnt that a workplace is none. Places farther from every label
+    stay 'other' (a label 1 km off names no place one can tell; the queue shows it)."""
+    pairs = labels[labels["label_id"].isin(unused["label_id"])][["vehicle_id", "lat", "lon"]].merge(
+        places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
+    d = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_place"], pairs["lon_place"])
+    return set(pairs.loc[np.asarray(d) <= NEAR_MISS_FACTOR * config.label_radius_m, "place_id"])
+
+
+def near_misses(unused: pd.DataFrame, config: InferConfig) -> dict:
+    """{"labels": how many labels found no place within the radius but one within twice it,
+    "nearest_m": [least, most] of their distances, "radius_m": the radius (a multiple of
+    50 m) that would match them all}: a large site (a campus, a depot) whose address lies
+    farther from where its cars park than the radius. Wrong labels lie farther; the terminal
+    and the window say to look before widening it."""
+    r = config.label_radius_m
+    far = unused[(unused["reason"] == f"no_place_within_{r:g}m")
+                 & (unused["distance_m"] <= NEAR_MISS_FACTOR * r)]
+    if far.empty:
+        return {"labels": 0, "nearest_m": None, "radius_m": None}
+    lo, hi = float(far["distance_m"].min()), float(far["distance_m"].max())
+    return {"labels": len(far), "nearest_m": [round(lo), round(hi)],
+            "radius_m": int(np.ceil((hi + 1) / 50.0) * 50)}
+
+
+def given_labels(places: pd.DataFrame, place_labels: pd.DataFrame,
+                 unsure: set = frozenset()) -> pd.Series:
     """home/work for matched places, "other" for the rest of a labelled vehicle's places, NA for
-    places of vehicles without any matched label. Indexed like ``places``."""
+    places of vehicles without any matched label and for the ``unsure_places`` (an unused label
+    of the vehicle may name them). Indexed like ``places``."""
     by_place = place_labels.set_index("place_id")["label"]
     out = places["place_id"].map(by_place)
     labelled = places["vehicle_id"].isin(set(place_labels["vehicle_id"]))
-    return out.where(~(labelled & out.isna()), "other").astype(object)
+    known = ~places["place_id"].isin(unsure)
+    return out.where(~(labelled & known & out.isna()), "other").astype(object)

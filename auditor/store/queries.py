@@ -320,6 +320,13 @@ def latest_seed(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def latest_config(conn: sqlite3.Connection) -> dict:
+    """The settings of the latest model run ({} before the first)."""
+    row = conn.execute("SELECT config FROM runs WHERE kind = 'model' ORDER BY run_id DESC "
+                       "LIMIT 1").fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
 def read_run(conn: sqlite3.Connection, run_id: int) -> dict:
     row = conn.execute(
         "SELECT run_id, kind, created_at, seed, config, versions, metrics, data_hash "

@@ -85,3 +85,18 @@ def test_the_infer_warning_names_ids_written_differently(tmp_path):
                            "leading zeros or letter case (e.g. '7' for '007')")
     assert unused_input_warning({"unmatched_reasons": {}, "ids_written_differently":
                                  {"labels": {}, "vehicles": {}}}, tmp_path / "p.db") is None
+
+
+def test_the_infer_warning_names_labels_a_little_beyond_the_radius(tmp_path):
+    """A site's gate as its work label, 330 m from the car parks: the window says what the
+    terminal says, with the radius to try (the window's later runs keep it)."""
+    from auditor.gui.commands import unused_input_warning
+    summary = {"unmatched_reasons": {"no_place_within_250m": 3}, "unmatched_if_swapped": 0,
+               "label_radius_m": 250.0,
+               "unmatched_near": {"labels": 3, "nearest_m": [330, 340], "radius_m": 350},
+               "ids_written_differently": {"labels": {}, "vehicles": {}}}
+    title, text = unused_input_warning(summary, tmp_path / "p.db")
+    assert title == "Labels lie beyond the label radius"
+    assert text.startswith("3 label(s) lie 330-340 m from their vehicle's nearest place")
+    assert f"'auditor infer {tmp_path / 'p.db'} --label-radius 350' matches them" in text
+    assert text.endswith("in the window's later runs too.")
