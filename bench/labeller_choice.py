@@ -20,8 +20,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.geo import haversine_m  # noqa: E402
@@ -65,11 +63,15 @@ def truth_homes(project: Path, run_id: int, truth: dict) -> float:
             "SELECT pl.vehicle_id, pl.lat, pl.lon FROM predictions pr JOIN places pl "
             "ON pl.place_id = pr.place_id WHERE pr.run_id = ? AND pr.predicted_label = 'home'",
             (run_id,)).fetchall()
+        pinged = {v for (v,) in conn.execute("SELECT DISTINCT vehicle_id FROM pings")}
     finally:
         conn.close()
-    good = [haversine_m(lat, lon, *truth[v]["home"]) <= 150 for v, lat, lon in rows
-            if truth.get(v, {}).get("home")]
-    return 100 * float(np.mean(good)) if good else float("nan")
+    # over every vehicle with pings and a true home: one whose home was not found (no place
+    # at all) is a miss, not left out
+    wanted = {v for v in pinged if truth.get(v, {}).get("home")}
+    good = sum(haversine_m(lat, lon, *truth[v]["home"]) <= 150 for v, lat, lon in rows
+               if v in wanted)
+    return 100 * float(good / len(wanted)) if wanted else float("nan")
 
 
 def one_fleet(spec: str, keep: Path) -> dict:

@@ -116,6 +116,35 @@ def fleet(vehicles, days: int, start: datetime = START) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def always_on(pings: pd.DataFrame, every_s: int, jitter_m: float = 4.0, seed: int = 0,
+              outlier_share: float = 0.01) -> pd.DataFrame:
+    """The same fleet from loggers that never sleep: every silence of a vehicle between two
+    fixes at the same spot (a drive's end and the next one's start) is filled with a fix every
+    ``every_s`` at that spot, with a parked receiver's jitter and now and then a multipath
+    outlier 30-120 m off."""
+    rng = np.random.default_rng(seed)
+    p = pings.sort_values(["vehicle_id", "ts"], kind="stable").reset_index(drop=True)
+    same = (p["vehicle_id"].to_numpy()[1:] == p["vehicle_id"].to_numpy()[:-1]) \
+        & np.isclose(p["lat"].to_numpy()[1:], p["lat"].to_numpy()[:-1]) \
+        & np.isclose(p["lon"].to_numpy()[1:], p["lon"].to_numpy()[:-1])
+    dt = np.diff(p["ts"].to_numpy())
+    gaps = np.flatnonzero(same & (dt > every_s))
+    k = (dt[gaps] - 1) // every_s
+    at = np.repeat(gaps, k)
+    step = np.concatenate([np.arange(1, n + 1) for n in k]) if len(k) else np.zeros(0, int)
+    north, east = rng.normal(0, jitter_m, (2, len(at)))
+    far = rng.random(len(at)) < outlier_share
+    north[far] = rng.choice([-1, 1], far.sum()) * rng.uniform(30, 120, far.sum())
+    lat0 = p["lat"].to_numpy()[at]
+    lat = lat0 + north / EARTH_M_PER_DEG
+    lon = p["lon"].to_numpy()[at] + east / (EARTH_M_PER_DEG * np.cos(np.radians(lat0)))
+    fill = pd.DataFrame({"vehicle_id": p["vehicle_id"].to_numpy()[at],
+                         "ts": p["ts"].to_numpy()[at] + step * every_s,
+                         "lat": np.round(lat, 6), "lon": np.round(lon, 6)})
+    return pd.concat([p, fill], ignore_index=True).sort_values(["vehicle_id", "ts"],
+                                                                kind="stable")
+
+
 # ------------------------------------------------------------------ how the file is written
 def iso_z(ts) -> list[str]:
     return [datetime.fromtimestamp(int(t), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

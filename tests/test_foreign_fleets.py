@@ -25,6 +25,7 @@ import pytest
 
 from auditor.analysis.results import compute_analysis
 from auditor.cli import main
+from auditor.geo import haversine_m
 
 PRED_COLUMNS = ["vehicle_id", "place_id", "lat", "lon", "split", "given_label",
                 "predicted_label", "p_home", "p_work", "p_other"]
@@ -910,3 +911,28 @@ def test_a_site_whose_car_parks_lie_beyond_the_label_radius(cli, tmp_path):
         "error: --label-radius 0: give a distance in metres from 1 to 2,000")
     assert "give no other setting" in cli("infer", project, "--rerun", "2", "--label-radius",
                                           "300", ok=False)[2]
+
+
+@pytest.mark.parametrize("every_s", [1, 60])
+def test_loggers_that_never_sleep_park_where_they_stand(every_s, cli, tmp_path):
+    """Devices that keep reporting while parked (every second, or every minute), with a parked
+    receiver's jitter and multipath outliers: no silence ever ended a trip, so a fleet of
+    commuters was 'N trips, 0 stops, 0 places' and no label matched. Standing still for longer
+    than the gap now parks a car, where it stood."""
+    vehicles = ff.commuters(2 if every_s == 1 else 4)  # 1 Hz: 350k pings in two days
+    days = 2 if every_s == 1 else 7
+    pings = ff.always_on(ff.fleet(vehicles, days), every_s, seed=every_s)
+    files = [pings_csv(pings, tmp_path / "pings.csv"),
+             write_csv(ff.labels_for(vehicles), tmp_path / "labels.csv")]
+    project = tmp_path / "p.db"
+    ingest(cli, project, *files)
+    out = cli.json("infer", project)
+    assert out["matched_labels"] == 2 * len(vehicles) and out["places"] <= 3 * len(vehicles)
+    with sqlite3.connect(project) as conn:
+        homes = conn.execute(
+            "SELECT pl.vehicle_id, pl.lat, pl.lon FROM predictions p JOIN places pl USING "
+            "(place_id) WHERE p.run_id = ? AND p.predicted_label = 'home' ORDER BY 1",
+            (out["run_id"],)).fetchall()
+    truth = {v.vehicle_id: v.home for v in vehicles}
+    assert [v for v, _, _ in homes] == sorted(truth)
+    assert all(haversine_m(lat, lon, *truth[v]) < 30 for v, lat, lon in homes)

@@ -127,6 +127,53 @@ def test_parked_heartbeats_do_not_split_a_stop_and_lost_data_makes_no_stop():
     assert haversine_m(stops["lat"], stops["lon"], [work[0]], [work[1]])[0] < 5
 
 
+def standing(vehicle, t0, t1, spot, every_s, seed=0, outliers=()):
+    """A logger that never sleeps, parked at ``spot`` from t0 to t1: a fix every ``every_s``
+    with a parked receiver's jitter (~4 m), and multipath outliers (index, metres north)."""
+    rng = np.random.default_rng(seed)
+    ts = np.arange(t0 + every_s, t1, every_s)
+    north = rng.normal(0, 4, len(ts))
+    for i, metres in outliers:
+        north[i] = metres
+    return pd.DataFrame({"vehicle_id": vehicle, "ts": ts, "lat": spot[0] + north / M_PER_DEG,
+                         "lon": spot[1] + rng.normal(0, 4, len(ts)) / (M_PER_DEG * 0.67),
+                         "trip_id": None})
+
+
+@pytest.mark.parametrize("every_s", [1, 30, 120])
+def test_a_device_that_reports_while_parked_parks_where_it_stood(every_s):
+    """A logger that never sleeps is never silent, so no silence ended a trip: 14 days of a
+    commuter were 3 trips, 0 stops and 0 places. Standing still for longer than the gap now
+    parks it; the stop lies where it stood (the drive's last fix may be a step away)."""
+    cfg = InferConfig()
+    home, work = (48.0, 11.0), (48.05, 11.03)
+    parts, t = [], MONDAY + 7 * 3600
+    for day in range(2):
+        go = drive("v", t, home, work, every_s=every_s)
+        back = drive("v", t + 9 * 3600, work, home, every_s=every_s)
+        parts += [go, standing("v", go["ts"].iloc[-1], back["ts"].iloc[0], work, every_s, day,
+                               outliers=[(7, 80.0)]), back]
+        t += DAY
+        parts.append(standing("v", back["ts"].iloc[-1], t, home, every_s, 10 + day,
+                              outliers=[(5, -60.0), (9, 120.0)]))
+    # a 3-minute wait at a level crossing on the way: standing, but shorter than the gap
+    wait = drive("v", t, home, work, minutes=6, every_s=every_s)
+    mid = (wait["lat"].iloc[-1], wait["lon"].iloc[-1])
+    parts += [wait, standing("v", wait["ts"].iloc[-1], wait["ts"].iloc[-1] + 180, mid, every_s),
+              drive("v", wait["ts"].iloc[-1] + 180, mid, work, minutes=14, every_s=every_s)]
+    pings = pd.concat(parts, ignore_index=True).drop(columns="trip_id")
+    out = derive_vehicle_tables(pings, None, cfg)
+    stops = out["stops"]
+    assert len(out["trips"]) == 5 and len(stops) == 4
+    spots = [work, home, work, home]
+    assert max(haversine_m(stops["lat"], stops["lon"], [p[0] for p in spots],
+                           [p[1] for p in spots])) < 25
+    hours = (stops["end_ts"] - stops["start_ts"]) / 3600
+    # from the last fix before standing to the last fix standing: up to a few fixes short
+    assert (abs(hours.to_numpy() - [9 - 20 / 60, 24 - 9 - 20 / 60] * 2) < 0.15).all()
+    assert len(out["places"]) == 2
+
+
 def test_derivation_is_per_vehicle_and_independent_of_row_order():
     pings, _ = fleet(n=5, days=8, seed=1)
     whole = derive_vehicle_tables(pings, None, InferConfig())

@@ -20,6 +20,9 @@ from auditor.pipeline.config import InferConfig
 # jitter, faster than MAX_MPS glitches, longer than MAX_STEP_S dead zones
 MOVING_MPS, MAX_MPS, MAX_STEP_S = 2.0, 70.0, 900
 FAR_STEPS = 2  # parked: the last fix before and the first after, each up to a step away
+# standing still: a fix and the fix a minute later less than 50 m apart (a parked receiver's
+# jitter, not a car creeping in a jam; _standing)
+STANDING_WINDOW_S, STANDING_STEP_M = 60, 50.0
 
 TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
                 "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]
@@ -56,6 +59,9 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     silence = dt > config.gap_minutes * 60
     lost = far & (dt > config.max_tunnel_minutes * 60)
     split = silence & (~far | lost)
+    # a device that keeps reporting while parked is never silent: where it stood still for
+    # longer than the gap, it parked all the same
+    split |= _standing(vcode, ts, phi, lam, cos_phi, new_vehicle | silence, config)
     if "trip_id" in pings:
         src = pings["trip_id"].to_numpy(dtype=object)
         has = ~pd.isna(src)
@@ -110,6 +116,59 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     n_in_vehicle = trips.groupby("vehicle_id", sort=False).cumcount()
     trips.insert(0, "trip_id", trips["vehicle_id"].astype(str) + ":t" + n_in_vehicle.astype(str))
     return trips
+
+
+def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarray,
+              cos_phi: np.ndarray, cut: np.ndarray, config: InferConfig) -> np.ndarray:
+    """Trip boundaries around the stretches where a vehicle reported while standing still:
+    at least ``gap_minutes`` of fixes, each less than STANDING_STEP_M from the fix a
+    STANDING_WINDOW_S later, all within ``stationary_extent_m`` of the first (so the stretch is
+    a stationary segment, not a trip, and a stop lies between the trips around it). ``cut``:
+    rows that begin a vehicle or follow a silence — a stretch never spans one (a device silent
+    while parked is split by the silence already). A mask: True after each stretch's first row
+    and after its last."""
+    n = len(ts)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    # (vehicle, ts) as one sorted key: the fix a window later is one searchsorted away
+    key = vcode.astype(np.int64) * (1 << 40) + (ts - ts.min())
+    later = np.searchsorted(key, key + STANDING_WINDOW_S, side="left")
+    has = later < n
+    later = np.minimum(later, n - 1)
+    pieces = np.cumsum(cut)  # no vehicle change or silence between a row and its later fix
+    has &= (vcode[later] == vcode) & (pieces[later] == pieces) & (later > np.arange(n))
+    if not has.any():
+        return out
+    moved = local_distance_m(phi, lam, phi[later], lam[later], cos_phi[later])
+    still = has & (moved < STANDING_STEP_M)
+    nxt_breaks = np.r_[~still[1:] | cut[1:], True]
+    starts = np.flatnonzero(still & (np.r_[True, ~still[:-1]] | cut))
+    ends = np.flatnonzero(still & nxt_breaks)
+    if not len(starts):
+        return out
+    # how far each row of a run lies from the run's first row (rows between runs: 0)
+    begins = np.zeros(n, dtype=bool)
+    begins[starts] = True
+    run = np.cumsum(begins) - 1
+    rows = np.flatnonzero(still)
+    first = starts[run[rows]]
+    from_first = np.zeros(n)
+    from_first[rows] = local_distance_m(phi[first], lam[first], phi[rows], lam[rows],
+                                        cos_phi[rows])
+    extent = np.maximum.reduceat(from_first, starts)
+    # how long it stood, from fixes taken standing: a single pause between two fixes is the
+    # silence rule's to judge (a 5-minute pause is no stop there, nor here)
+    parked = (ts[ends] - ts[starts] > config.gap_minutes * 60) & \
+        (2 * extent < config.stationary_extent_m)
+    # the trip before ends at the stretch's first fix and the one after starts at the fix
+    # after its last (which the last found within STANDING_STEP_M): fixes at the spot, so the
+    # stop between them lies where the car stood (the drive's last fix may be a whole step
+    # away); the fixes between are a stationary segment (each within half the extent of the
+    # first: within the extent of each other). A still fix is never a vehicle's last.
+    out[starts[parked] + 1] = True
+    out[ends[parked] + 1] = True
+    return out
 
 
 def _reach(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
