@@ -379,3 +379,23 @@ def test_a_file_outside_the_time_window_is_told_when_it_lies(stamps, says, tmp_p
     spreadsheet = "spreadsheet's serial days" in out
     assert spreadsheet == stamps[0].startswith("46083")
     assert ("--min-time" in out) == stamps[0].startswith("1995")
+
+
+@pytest.mark.parametrize("rows, says", [
+    # a tracker's integer format: degrees x 1e7
+    (["419122610,-876992120", "419122700,-876992000"], "divide both columns by 10,000,000"),
+    (["41912261,-87699212", "41912270,-87699200"], "divide both columns by 1,000,000"),
+    # Berlin in UTM zone 33N metres
+    (["5810000.5,390000.2", "5810100.0,390050.0"], "look like UTM eastings and northings"),
+    # lon before lat, east of 90 E (Jakarta's lon 106.8 cannot be a lat)
+    (["106.8456,-6.2088", "106.8460,-6.2090"], "lat and lon look swapped"),
+])
+def test_coordinates_out_of_range_are_told_what_they_look_like(rows, says, tmp_path, capsys):
+    """'swapped, or scaled (E7)? --map them or rescale' was all any file of coordinates out of
+    range was told: the fix now says which, from the values (the factor to divide by)."""
+    f = tmp_path / "p.csv"
+    f.write_text(HEADER + "".join(f"v1,2026-03-02T10:0{i}:00Z,{r}\n" for i, r in enumerate(rows)))
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "lat_lon_out_of_range: 2 — most of the file" in out and says in out
+    assert "rescale" not in out

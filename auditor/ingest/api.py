@@ -325,15 +325,19 @@ def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optio
 
 
 def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skipped=False,
-             import_id=None, scope: Optional[Scope] = None, outside=None) -> dict:
+             import_id=None, scope: Optional[Scope] = None, spans=None) -> dict:
     out = {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
-    if outside is not None and outside.seen:
+    spans = spans or {}
+    if "ts" in spans and spans["ts"].seen:
         # when the refused stamps lie says what they are: 1970 (spreadsheet days read as
-        # seconds), 1980-01-06 (a GPS receiver's epoch), 20 years early (week rollover)
-        out["implausible_span"] = [outside.lo, outside.hi]
+        # seconds), 1980-01-06 (a GPS receiver's epoch)
+        out["implausible_span"] = spans["ts"].pair()
         out["time_window"] = [plan.window.lo, plan.window.hi]
+    if "lat" in spans and spans["lat"].seen:
+        # so do coordinates out of range: swapped, degrees x 1e7, UTM metres
+        out["out_of_range_span"] = {"lat": spans["lat"].pair(), "lon": spans["lon"].pair()}
     if scope is not None and scope.active:
         # read = accepted + quarantined + not_selected (rows of vehicles --only left out)
         out.update(options=scope.options(),
@@ -358,7 +362,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     progress(0, total, f"{name}: starting")
     read = accepted = 0
     reasons: Counter = Counter()
-    outside = _Span()
+    # the least and greatest refused value of the columns that say why it was refused
+    spans = {c: _Span() for c in ("ts", "lat", "lon")}
     import_id = persist.begin_import(conn, plan.kind, plan.source, key, plan.tz,
                                      plan.column_map)
     writer = WRITERS[plan.kind](conn, import_id)
@@ -375,7 +380,11 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
         refused = np.flatnonzero(verdict != OK)
         why = _REASON_NAMES[verdict[refused]].tolist()
         if plan.kind == "pings":
-            outside.add(frame["ts"].to_numpy()[verdict == CODE["implausible_timestamp"]])
+            spans["ts"].add(frame["ts"].to_numpy()[verdict == CODE["implausible_timestamp"]])
+        if plan.kind in ("pings", "labels"):
+            far = verdict == CODE["lat_lon_out_of_range"]
+            spans["lat"].add(frame["lat"].to_numpy()[far])
+            spans["lon"].add(frame["lon"].to_numpy()[far])
         lines = frame["line"].to_numpy()[refused].tolist()
         raws = chunk.raw(frame["row"].to_numpy()[refused])
         # lines the reader could not make a row of travel with the chunk they were found in,
@@ -394,11 +403,11 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     quarantined = read - accepted - scope.not_selected
     persist.finish_import(conn, import_id, read, accepted, quarantined)
     return _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
-                    scope=scope, outside=outside)
+                    scope=scope, spans=spans)
 
 
 class _Span:
-    """The earliest and latest of the UTC stamps it is given (epoch seconds)."""
+    """The least and greatest of the values it is given."""
 
     def __init__(self):
         self.lo = self.hi = None
@@ -407,11 +416,14 @@ class _Span:
     def seen(self) -> bool:
         return self.lo is not None
 
-    def add(self, ts: np.ndarray) -> None:
-        if len(ts):
-            lo, hi = int(ts.min()), int(ts.max())
+    def add(self, values: np.ndarray) -> None:
+        if len(values):
+            lo, hi = values.min().item(), values.max().item()
             self.lo = lo if self.lo is None else min(self.lo, lo)
             self.hi = hi if self.hi is None else max(self.hi, hi)
+
+    def pair(self) -> list:
+        return [self.lo, self.hi]
 
 
 __all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "validate_chunk",

@@ -117,11 +117,37 @@ def fixes_for(summary: dict) -> dict[str, str]:
     known = {**FIXES, **GPX_FIXES} if summary.get("file_format") == "gpx" else FIXES
     if "implausible_span" in summary:
         known = {**known, "implausible_timestamp": outside_window_fix(summary)}
+    if "out_of_range_span" in summary:
+        known = {**known, "lat_lon_out_of_range": out_of_range_fix(summary)}
     return {r: known[r] for r in worth_showing(summary) if r in known}
 
 
 def _day(ts: int) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+
+
+def out_of_range_fix(summary: dict) -> str:
+    """What to do about coordinates out of range, from the range they span: lat and lon
+    swapped, degrees times a power of ten (E6, E7: integer formats of trackers), or the metres
+    of a projection (UTM: eastings 100-900 km, northings up to 10,000 km)."""
+    lat, lon = summary["out_of_range_span"]["lat"], summary["out_of_range_span"]["lon"]
+    big_lat, big_lon = max(map(abs, lat)), max(map(abs, lon))
+    if big_lat <= 180 and big_lon <= 90:
+        return ("lat must lie within ±90: these lie within ±180, lon within ±90 — lat and lon "
+                "look swapped: --map lat=THE_LON_COLUMN --map lon=THE_LAT_COLUMN")
+    said = []
+    if min(lon) >= 100_000 and max(lon) <= 900_000 and min(lat) >= 0 and max(lat) <= 10_000_000:
+        said.append(f"lon {min(lon):,.0f}-{max(lon):,.0f} and lat {min(lat):,.0f}-"
+                    f"{max(lat):,.0f} look like UTM eastings and northings (metres), not "
+                    "degrees — convert them to WGS84 lat/lon (QGIS, pyproj)")
+    k = next((k for k in range(1, 10) if big_lat / 10 ** k <= 90 and big_lon / 10 ** k <= 180),
+             None)
+    if k is not None and k >= 4:
+        said.append(f"degrees times 1e{k} (E{k}: lat {lat[0]:,.0f} is {lat[0] / 10 ** k:g}°) "
+                    f"— divide both columns by {10 ** k:,}")
+    if not said:
+        return FIXES["lat_lon_out_of_range"]
+    return "these are not decimal degrees: " + "; or ".join(said)
 
 
 def outside_window_fix(summary: dict) -> str:
