@@ -936,3 +936,31 @@ def test_loggers_that_never_sleep_park_where_they_stand(every_s, cli, tmp_path):
     truth = {v.vehicle_id: v.home for v in vehicles}
     assert [v for v, _, _ in homes] == sorted(truth)
     assert all(haversine_m(lat, lon, *truth[v]) < 30 for v, lat, lon in homes)
+
+
+def test_labels_joined_to_the_wrong_vehicles_are_named(cli, tmp_path):
+    """A labels file joined on the wrong key (each vehicle given the next one's labels): every
+    label lay thousands of metres from its vehicle's places — right at another vehicle's — and
+    infer said only 'no_place_within_250m', the report 'the coordinates may be wrong'."""
+    vehicles = ff.commuters(4)
+    pings_csv(ff.fleet(vehicles, 5), tmp_path / "pings.csv")
+    labels = ff.labels_for(vehicles)
+    ids = [v.vehicle_id for v in vehicles]
+    shifted = labels.assign(vehicle_id=labels["vehicle_id"].map(dict(zip(ids, ids[1:] + ids[:1]))))
+    write_csv(shifted, tmp_path / "labels.csv")
+    project = tmp_path / "p.db"
+    ingest(cli, project, tmp_path / "pings.csv", tmp_path / "labels.csv")
+    out = cli.json("infer", project)
+    assert out["matched_labels"] == 0
+    assert out["unmatched_at_other_vehicles"]["labels"] == 8
+    _, text, _ = cli("infer", project)
+    assert "8 of the 8 labels with no place of their vehicle near lie at another vehicle's " \
+           "place (car-1's home label at place car-0:" in text
+    assert "the labels' vehicle ids look wrong" in text
+    _, report, _ = cli("report", project)
+    assert "of vehicle car-0: is it that vehicle's label, under the wrong id?" in report
+    # the right ids: nothing to say
+    write_csv(labels, tmp_path / "labels-right.csv")
+    ingest(cli, project, tmp_path / "labels-right.csv", extra=("--replace",))
+    out = cli.json("infer", project)
+    assert out["matched_labels"] == 8 and out["unmatched_at_other_vehicles"]["labels"] == 0

@@ -49,6 +49,7 @@ import pandas as pd
 
 from auditor.classes import CLASSES
 from auditor.geo import haversine_m
+from auditor.pipeline.labels import at_other_vehicles
 
 RANKING = "all_evidence"   # report["suspicious_ranking"]: model, trajectory, unmatched labels
 OOF = [f"oof_p_{c}" for c in CLASSES]
@@ -282,6 +283,11 @@ class _Queue:
                                                                              evidence.index)
             for lid, check, val in zip(evidence["label_id"], evidence["check"], value):
                 self.checks.setdefault(int(lid), []).append((check, val))
+        # labels with no place of their vehicle near that lie at another vehicle's place
+        far = self.labels[self.labels["label_id"].astype(int).map(self.why).fillna("")
+                          .str.startswith("no_place_within").to_numpy()]
+        self.elsewhere = {int(r.label_id): (r.place_id, r.place_vehicle, r.distance_m)
+                          for r in at_other_vehicles(far, pred).itertuples()}
         # the first label of each kind per vehicle (a duplicate is judged against it)
         self.first_of_kind: dict[tuple, int] = {}
         for lid, v, c in zip(self.labels["label_id"].astype(int).tolist(),
@@ -403,7 +409,11 @@ class _Queue:
                           + (f"; with lat and lon swapped it lies {swapped:,.0f} m from place "
                              f"{veh.ids[j]}: are the labels' (or this vehicle's pings') lat "
                              "and lon swapped?" if j is not None and swapped <= self.radius
-                             else "")))
+                             else "")
+                          + (f"; it lies {self.elsewhere[lid][2]:,.0f} m from place "
+                             f"{self.elsewhere[lid][0]} of vehicle {self.elsewhere[lid][1]}: "
+                             "is it that vehicle's label, under the wrong id?"
+                             if lid in self.elsewhere else "")))
         else:   # vehicle_has_no_pings / vehicle_has_no_places
             found.append((UNCHECKABLE, reason, "the vehicle has no "
                           + ("pings" if reason.endswith("pings") else "parking places")

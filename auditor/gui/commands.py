@@ -232,7 +232,11 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     import shlex
 
     from auditor.pipeline import vehicle_ids
-    from auditor.pipeline.command import near_labels_hint, swapped_labels_hint
+    from auditor.pipeline.command import (
+        near_labels_hint,
+        other_vehicles_hint,
+        swapped_labels_hint,
+    )
     parts, title = [], None
     swapped = swapped_labels_hint(summary)
     if swapped:
@@ -243,6 +247,11 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
                      "column to lat, into a new project, or replace them here from a terminal:"
                      f"\n\nauditor ingest {shlex.quote(str(path))} "
                      f"{'LABELS' if whole else 'FILE'}.csv --map lat=lon --map lon=lat --replace")
+    elsewhere = other_vehicles_hint(summary)
+    if elsewhere:
+        title = title or "Labels lie at other vehicles' places"
+        parts.append(elsewhere[0].upper() + elsewhere[1:] + " (File ▸ Import… or "
+                     "'auditor ingest P labels.csv --replace').")
     near = near_labels_hint(summary, path)
     if near:
         title = title or "Labels lie beyond the label radius"

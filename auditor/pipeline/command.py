@@ -147,6 +147,20 @@ def near_labels_hint(summary: dict, project) -> str | None:
             "matches them (later runs keep it)")
 
 
+def other_vehicles_hint(summary: dict) -> str | None:
+    """The sentence for labels that lie at other vehicles' places and near none of their own
+    (``unmatched_at_other_vehicles``): half of those with no place near, and at least 2 — the
+    labels' vehicle ids look wrong (a join on the wrong key). None otherwise."""
+    other = summary.get("unmatched_at_other_vehicles") or {}
+    n, far = other.get("labels", 0), other.get("of_far", 0)
+    if n < 2 or 2 * n < far:
+        return None
+    return (f"{n:,} of the {far:,} labels with no place of their vehicle near lie at another "
+            f"vehicle's place ({'; '.join(other['examples'])}): the labels' vehicle ids look "
+            "wrong — joined on the wrong key, or shifted? Fix the ids and import the labels "
+            "again with --replace")
+
+
 def kept_line(summary: dict) -> str | None:
     kept = summary.get("kept_settings") or {}
     words = {"gap_minutes": ("--gap-minutes", "{:g} min"),
@@ -188,6 +202,9 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     near = near_labels_hint(summary, project)
     if near:
         lines.insert(2, "  " + near)
+    elsewhere = other_vehicles_hint(summary)
+    if elsewhere:
+        lines.insert(2, "  " + elsewhere)
     kept = kept_line(summary)
     if kept:
         lines.append(kept)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.geo import haversine_m
+from auditor.geo import EARTH_RADIUS_M, haversine_m
 from auditor.pipeline.config import InferConfig
 
 PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_m"]
@@ -127,6 +127,55 @@ def near_misses(unused: pd.DataFrame, config: InferConfig) -> dict:
     lo, hi = float(far["distance_m"].min()), float(far["distance_m"].max())
     return {"labels": len(far), "nearest_m": [round(lo), round(hi)],
             "radius_m": int(np.ceil((hi + 1) / 50.0) * 50)}
+
+
+# a label this close to another vehicle's place may be that vehicle's label under this id
+OTHER_VEHICLE_M = 100.0
+
+
+def at_other_vehicles(points: pd.DataFrame, places: pd.DataFrame,
+                      within_m: float = OTHER_VEHICLE_M) -> pd.DataFrame:
+    """For each point (label_id, vehicle_id, lat, lon), the nearest place of ANOTHER vehicle
+    when it lies within ``within_m``: label_id, place_id, place_vehicle, distance_m. A labels
+    file joined to the pings on the wrong key (ids shifted, a lookup table out of date) puts
+    its labels at other vehicles' homes and workplaces, and nowhere near their own."""
+    out = pd.DataFrame({"label_id": pd.Series([], dtype=np.int64),
+                        "place_id": pd.Series([], dtype=object),
+                        "place_vehicle": pd.Series([], dtype=object),
+                        "distance_m": pd.Series([], dtype=float)})
+    if points.empty or places.empty:
+        return out
+    from sklearn.neighbors import BallTree
+    tree = BallTree(np.radians(places[["lat", "lon"]].to_numpy(dtype=float)), metric="haversine")
+    k = min(len(places), 8)  # the nearest few: the first of another vehicle among them
+    dist, idx = tree.query(np.radians(points[["lat", "lon"]].to_numpy(dtype=float)), k=k)
+    dist = dist * EARTH_RADIUS_M
+    owner = places["vehicle_id"].to_numpy(dtype=object)[idx]
+    other = owner != points["vehicle_id"].to_numpy(dtype=object)[:, None]
+    first = np.where(other.any(axis=1), other.argmax(axis=1), -1)
+    rows = np.flatnonzero(first >= 0)
+    d = dist[rows, first[rows]]
+    hit = rows[d <= within_m]
+    col = first[hit]
+    return pd.DataFrame({"label_id": points["label_id"].to_numpy()[hit].astype(np.int64),
+                         "place_id": places["place_id"].to_numpy(dtype=object)[idx[hit, col]],
+                         "place_vehicle": owner[hit, col],
+                         "distance_m": dist[hit, col]})
+
+
+def match_other_vehicles(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
+                         config: InferConfig) -> dict:
+    """{"labels": how many labels that found no place of their vehicle within the radius lie
+    at another vehicle's place (``at_other_vehicles``), "of_far": how many found none,
+    "examples": up to three "V1's home label at place V0:2 (12 m)"}."""
+    far_ids = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
+                            "label_id"]
+    far = labels[labels["label_id"].isin(far_ids)]
+    hits = at_other_vehicles(far, places).merge(
+        far[["label_id", "vehicle_id", "label"]], on="label_id").sort_values("label_id")
+    return {"labels": len(hits), "of_far": len(far),
+            "examples": [f"{r.vehicle_id}'s {r.label} label at place {r.place_id} "
+                         f"({r.distance_m:,.0f} m)" for r in hits.head(3).itertuples()]}
 
 
 def given_labels(places: pd.DataFrame, place_labels: pd.DataFrame,

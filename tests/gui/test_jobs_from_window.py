@@ -100,3 +100,19 @@ def test_the_infer_warning_names_labels_a_little_beyond_the_radius(tmp_path):
     assert text.startswith("3 label(s) lie 330-340 m from their vehicle's nearest place")
     assert f"'auditor infer {tmp_path / 'p.db'} --label-radius 350' matches them" in text
     assert text.endswith("in the window's later runs too.")
+
+
+def test_the_infer_warning_names_labels_at_other_vehicles_places(tmp_path):
+    """Labels joined to the wrong vehicle ids: the window says what the terminal says."""
+    from auditor.gui.commands import unused_input_warning
+    summary = {"unmatched_reasons": {"no_place_within_250m": 6}, "unmatched_if_swapped": 0,
+               "unmatched_at_other_vehicles": {
+                   "labels": 5, "of_far": 6, "examples": ["V1's home label at place V0:2 (12 m)"]},
+               "ids_written_differently": {"labels": {}, "vehicles": {}}}
+    title, text = unused_input_warning(summary, tmp_path / "p.db")
+    assert title == "Labels lie at other vehicles' places"
+    assert text.startswith("5 of the 6 labels with no place of their vehicle near lie at "
+                           "another vehicle's place (V1's home label at place V0:2 (12 m))")
+    # one label of six at another vehicle's place may be chance: no warning
+    summary["unmatched_at_other_vehicles"]["labels"] = 1
+    assert unused_input_warning(summary, tmp_path / "p.db") is None
