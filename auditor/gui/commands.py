@@ -250,8 +250,8 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     elsewhere = other_vehicles_hint(summary)
     if elsewhere:
         title = title or "Labels lie at other vehicles' places"
-        parts.append(elsewhere[0].upper() + elsewhere[1:] + " (File ▸ Import… or "
-                     "'auditor ingest P labels.csv --replace').")
+        parts.append(elsewhere[0].upper() + elsewhere[1:] + " (File ▸ Import…, or from a "
+                     f"terminal: auditor ingest {shlex.quote(str(path))} LABELS.csv --replace).")
     near = near_labels_hint(summary, path)
     if near:
         title = title or "Labels lie beyond the label radius"
