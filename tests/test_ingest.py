@@ -560,3 +560,30 @@ def test_a_gpx_file_without_times_says_what_to_export(tmp_path, capsys):
     assert out.rstrip().endswith("the track points have no <time> (or one that is not "
                                  "ISO-8601) — export the tracks with their times")
     assert "convert the column" not in out
+
+
+def test_labels_one_row_per_vehicle_with_a_column_pair_per_label(tmp_path, capsys):
+    """A survey writes each vehicle's home and work on one line (home_lat, home_lon, work_lat,
+    work_lon): it was imported as vehicle metadata — no label at all, and nothing said."""
+    from auditor.cli import main
+    f = write(tmp_path / "survey.csv",
+              "vehicle_id,home_lat,home_lon,work_lat,work_lon,timezone\n"
+              "v1,52.5,13.4,52.52,13.45,Europe/Berlin\n"
+              "v2,48.1,11.5,,,Europe/Berlin\n"           # no workplace: no work row
+              "v3,48.2,11.6,95.0,11.7,Europe/Berlin\n")  # a bad work pair: its row refused
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["kind"], s["read"], s["accepted"], s["reasons"]) == (
+        "labels", 5, 4, {"lat_lon_out_of_range": 1})
+    assert s["wide_labels"] == ["home", "work"] and s["columns_not_read"] == ["timezone"]
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, label, lat FROM labels ORDER BY label_id") \
+        == [("v1", "home", 52.5), ("v1", "work", 52.52), ("v2", "home", 48.1), ("v3", "home", 48.2)]
+    assert [q[0] for q in quarantined(tmp_path / "p.db")] == [4]
+    g = write(tmp_path / "s2.csv", "vehicle_id,home_lat,home_lon,work_lat\nv9,52.5,13.4,52.52\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(g)]) == 1  # half a pair: say so
+    assert "no work_lon column for labels" in capsys.readouterr().err
+    # a long-form labels file with such columns too: label, lat and lon win
+    h = write(tmp_path / "long.csv", "vehicle_id,label,lat,lon,home_lat,home_lon\n"
+                                     "v5,work,50.0,8.0,50.1,8.1\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(h), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accepted"] == 1

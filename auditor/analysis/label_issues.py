@@ -284,8 +284,8 @@ class _Queue:
             for lid, check, val in zip(evidence["label_id"], evidence["check"], value):
                 self.checks.setdefault(int(lid), []).append((check, val))
         # labels with no place of their vehicle near that lie at another vehicle's place
-        far = self.labels[self.labels["label_id"].astype(int).map(self.why).fillna("")
-                          .str.startswith("no_place_within").to_numpy()]
+        far = self.labels[np.array([self.why.get(int(k), "").startswith("no_place_within")
+                                    for k in self.labels["label_id"]], dtype=bool)]
         self.elsewhere = {int(r.label_id): (r.place_id, r.place_vehicle, r.distance_m)
                           for r in at_other_vehicles(far, pred).itertuples()}
         # the first label of each kind per vehicle (a duplicate is judged against it)

@@ -329,6 +329,12 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
     out = {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+    wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []
+    if wide:
+        # one row per vehicle, a column pair per label: rows read are labels, not lines
+        used = {plan.fields[f] for f in columns.USED["labels"] if f in plan.fields}
+        out["wide_labels"] = wide
+        out["columns_not_read"] = [c for c in plan.source.columns if c not in used]
     spans = spans or {}
     if "ts" in spans and spans["ts"].seen:
         # when the refused stamps lie says what they are: 1970 (spreadsheet days read as

@@ -9,7 +9,11 @@ from typing import Mapping, Optional, Sequence
 
 from auditor.errors import UserError
 
-FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label")
+FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
+          "home_lat", "home_lon", "work_lat", "work_lon")
+# labels written one row per vehicle, a column pair per label (home_lat, home_lon, work_lat,
+# work_lon): read as one label row per pair given
+WIDE_LABELS = {"home": ("home_lat", "home_lon"), "work": ("work_lat", "work_lon")}
 KINDS = ("pings", "labels", "vehicles")
 REQUIRED = {
     "pings": ("vehicle_id", "timestamp", "lat", "lon"),
@@ -19,7 +23,8 @@ REQUIRED = {
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
     "pings": ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id"),
-    "labels": ("vehicle_id", "label", "lat", "lon"),
+    "labels": ("vehicle_id", "label", "lat", "lon", "home_lat", "home_lon", "work_lat",
+               "work_lon"),
     "vehicles": ("vehicle_id",),
 }
 # Headers other exporters write (trackers, telematics platforms, AIS): unambiguous names only —
@@ -38,6 +43,10 @@ ALIASES = {
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
+    **{f"{kind}_{axis}": tuple(f"{kind}{sep}{a}" for a in names for sep in ("_", ""))
+       + tuple(f"{a}_{kind}" for a in names)
+       for kind in WIDE_LABELS for axis, names in (("lat", ("lat", "latitude")),
+                                                  ("lon", ("lon", "lng", "long", "longitude")))},
 }
 
 
@@ -85,11 +94,30 @@ def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], fil
     return found
 
 
+def wide_labels(found: Mapping[str, str]) -> list[str]:
+    """The labels a file written one row per vehicle gives a column pair each ('home', 'work'):
+    [] for a file with a label column (the long form wins) or no such pair."""
+    if "label" in found:
+        return []
+    return [label for label, pair in WIDE_LABELS.items() if all(f in found for f in pair)]
+
+
+def missing_fields(kind: str, found: Mapping[str, str]) -> list[str]:
+    """The fields ``kind`` needs that ``found`` lacks; labels in wide form need the vehicle id
+    and both columns of each pair they start."""
+    if kind == "labels" and "label" not in found and any(
+            f in found for pair in WIDE_LABELS.values() for f in pair):
+        half = [f for pair in WIDE_LABELS.values() if any(x in found for x in pair)
+                for f in pair if f not in found]
+        return [f for f in ("vehicle_id",) if f not in found] + half
+    return [f for f in REQUIRED[kind] if f not in found]
+
+
 def guess_kind(found: Mapping[str, str]) -> Optional[str]:
     """What a file holds, from the fields found in its header (None: cannot tell)."""
     if "timestamp" in found:
         return "pings"
-    if "label" in found:
+    if "label" in found or wide_labels(found):
         return "labels"
     if "vehicle_id" in found:
         return "vehicles"
@@ -108,7 +136,7 @@ def decide_kind(found: Mapping[str, str], kind: Optional[str], columns: Sequence
                             "rename a column or pass --map FIELD=COLUMN and --kind")
     elif kind not in KINDS:
         raise UserError(f"--kind {kind}: use one of {', '.join(KINDS)}")
-    missing = [f for f in REQUIRED[kind] if f not in found]
+    missing = missing_fields(kind, found)
     if missing:
         raise UserError(f"{file}: no {' / '.join(missing)} column for {kind} "
                         f"(columns present: {present}) — rename it or pass --map "

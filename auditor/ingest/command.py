@@ -133,8 +133,11 @@ def out_of_range_fix(summary: dict) -> str:
     lat, lon = summary["out_of_range_span"]["lat"], summary["out_of_range_span"]["lon"]
     big_lat, big_lon = max(map(abs, lat)), max(map(abs, lon))
     if big_lat <= 180 and big_lon <= 90:
+        how = ("--map home_lat=ITS_LON_COLUMN --map home_lon=ITS_LAT_COLUMN (and work_ alike)"
+               if summary.get("wide_labels") else
+               "--map lat=THE_LON_COLUMN --map lon=THE_LAT_COLUMN")
         return ("lat must lie within ±90: these lie within ±180, lon within ±90 — lat and lon "
-                "look swapped: --map lat=THE_LON_COLUMN --map lon=THE_LAT_COLUMN")
+                f"look swapped: {how}")
     said = []
     if min(lon) >= 100_000 and max(lon) <= 900_000 and min(lat) >= 0 and max(lat) <= 10_000_000:
         said.append(f"lon {min(lon):,.0f}-{max(lon):,.0f} and lat {min(lat):,.0f}-"
@@ -201,6 +204,12 @@ def describe(summary: dict, examples: dict | None = None) -> str:
         text += (f", {summary['not_selected']:,} of other vehicles left out; "
                  f"{summary['deleted_pings']:,} stored pings of "
                  f"{summary['replaced_vehicles']:,} vehicles replaced")
+    if summary.get("wide_labels"):
+        pairs = ", ".join(f"{w}_lat/{w}_lon" for w in summary["wide_labels"])
+        text += f"\n  one label row per {pairs} pair given on a line"
+        if summary.get("columns_not_read"):
+            text += (f"; not read: {', '.join(summary['columns_not_read'])} (vehicle "
+                     "metadata? import the file again with --kind vehicles)")
     fixes = fixes_for(summary)
     for reason, n in summary["reasons"].items():
         text += f"\n  {reason}: {n:,}"

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import timestamps
-from auditor.ingest.columns import normalise
+from auditor.ingest.columns import WIDE_LABELS, normalise, wide_labels
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
 from auditor.ingest.values import to_float, to_text
@@ -123,6 +123,9 @@ def _frame(cols: dict) -> pd.DataFrame:
 
 
 def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
+    wide = wide_labels(fields)
+    if wide:
+        return _wide_labels(chunk, fields, wide)
     cols = _base(chunk)
     reason = cols["reason"]
     vehicle = _text_column(chunk, fields, "vehicle_id")
@@ -135,6 +138,30 @@ def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
     coordinate_rules(reason, lat, lon)
     cols.update(vehicle_id=vehicle, label=label, lat=lat, lon=lon)
     return pd.DataFrame(cols)
+
+
+def _wide_labels(chunk: Chunk, fields: Mapping[str, str], wide: list[str]) -> pd.DataFrame:
+    """Labels one row per vehicle, a column pair per label: a label row per pair with a value
+    (a vehicle without a workplace leaves work_lat/work_lon empty: no row, nothing refused);
+    the rows of one source line share its line and raw text."""
+    vehicle = _text_column(chunk, fields, "vehicle_id")
+    formula = np.zeros(chunk.table.num_rows, bool)
+    if "vehicle_id" in fields:
+        formula = formula_like(to_text(chunk.table.column(fields["vehicle_id"])))
+    frames = []
+    for label in wide:
+        lat_f, lon_f = WIDE_LABELS[label]
+        lat, lon = _float_column(chunk, fields, lat_f), _float_column(chunk, fields, lon_f)
+        given = ~(np.isnan(lat) & np.isnan(lon))
+        cols = _base(chunk)
+        reason = cols["reason"]
+        mark(reason, _missing(vehicle), "missing_vehicle_id")
+        mark(reason, formula, "formula_like_value")
+        coordinate_rules(reason, lat, lon)
+        cols.update(vehicle_id=vehicle, label=np.full(len(lat), label, object), lat=lat, lon=lon)
+        frames.append(pd.DataFrame(cols)[given])
+    # source order: a line's home row, then its work row
+    return pd.concat(frames).sort_values(["row", "label"], kind="stable").reset_index(drop=True)
 
 
 def vehicles(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:

@@ -257,3 +257,36 @@ def test_a_format_problem_shows_what_to_do_on_the_last_page(qtbot, tmp_path):
     reasons = wiz.run_page.reasons.model().frame
     assert reasons[["reason", "rows"]].values.tolist() == [["bad_timestamp", 20]]
     assert reasons["what to do"].tolist() == [FIXES["bad_timestamp"]]
+
+
+def test_labels_one_row_per_vehicle_are_labels(qtbot, tmp_path):
+    """home_lat, home_lon, work_lat, work_lon per vehicle — a common way to write labels —
+    was taken for vehicle metadata and imported as such: no label, and nothing said. The
+    wizard now reads it as labels (a row per pair given) and names what it leaves unread."""
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    csv = tmp_path / "survey.csv"
+    csv.write_text("VIN,HomeLatitude,HomeLongitude,WorkLatitude,WorkLongitude,depot\n"
+                   "v1,52.5,13.4,52.52,13.45,north\nv2,48.1,11.5,,,south\n")
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files([csv])
+    page = wiz.file_page
+    qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)
+    assert [e.kind for e in wiz.entries] == ["labels"] and page.isComplete()
+    wiz.next()
+    cols = wiz.columns_page
+    assert cols.isComplete(), cols.why.text()
+    roles = cols.roles[0].text()
+    assert "HomeLatitude → home_lat" in roles and "WorkLongitude → work_lon" in roles
+    assert "depot → not read" in roles
+    while wiz.currentId() != PAGE_REVIEW:
+        wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    rows = conn.execute("SELECT vehicle_id, label, lat, lon FROM labels ORDER BY label_id")
+    assert rows.fetchall() == [("v1", "home", 52.5, 13.4), ("v1", "work", 52.52, 13.45),
+                               ("v2", "home", 48.1, 11.5)]
+    conn.close()

@@ -10,7 +10,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 
-from auditor.ingest.columns import REQUIRED
+from auditor.ingest.columns import missing_fields
 from auditor.ingest.preview import (
     FilePreview,
     guess,
@@ -30,6 +30,9 @@ FIELD_TIPS = {
     "heading_deg": "Heading in degrees (optional)",
     "trip_id": "The source's own trip id (optional; trips are found anyway)",
     "label": "home or work",
+    **{f"{kind}_{axis}": f"{word} of the vehicle's {kind} — for labels written one row per "
+                         "vehicle, instead of label, lat and lon (optional)"
+       for kind in ("home", "work") for axis, word in (("lat", "Latitude"), ("lon", "Longitude"))},
 }
 IMPORT_ORDER = {"vehicles": 0, "pings": 1, "labels": 2}  # metadata first: pings may need it
 DATA_FILTER = ("Data files (*.csv *.txt *.tsv *.parquet *.gpx *.csv.gz *.gpx.gz);;"
@@ -104,7 +107,7 @@ class FileEntry:
     def missing(self) -> list[str]:
         if self.gpx or self.kind is None:
             return []
-        return [f for f in REQUIRED[self.kind] if f not in self.found()]
+        return missing_fields(self.kind, self.found())
 
     def problem(self) -> Optional[str]:
         """Why this file cannot be imported as it stands (None: it can)."""
