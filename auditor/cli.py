@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the files hold (default: guessed from the columns)")
     i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="read FIELD from COLUMN (repeatable)")
-    i.add_argument("--tz", help="IANA timezone of naive timestamps, e.g. Europe/Berlin")
+    i.add_argument("--tz", help="IANA timezone of naive timestamps, e.g. Europe/Berlin; "
+                                "'vehicle': each vehicle's own (the timezone column of its "
+                                "vehicles file, imported first)")
     i.add_argument("--only", action="append", default=[], metavar="KEY=VALUE",
                    help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable)")
     i.add_argument("--ignore-offset", action="store_true",

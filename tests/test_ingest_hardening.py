@@ -399,3 +399,34 @@ def test_coordinates_out_of_range_are_told_what_they_look_like(rows, says, tmp_p
     out = capsys.readouterr().out
     assert "lat_lon_out_of_range: 2 — most of the file" in out and says in out
     assert "rescale" not in out
+
+
+def test_naive_local_times_of_a_fleet_across_zones_read_in_each_vehicles_zone(tmp_path, capsys):
+    """An exporter writing each vehicle's local time without an offset, for a fleet in Chicago
+    and Berlin: one --tz cannot be right for both. --tz vehicle reads each vehicle's stamps in
+    its metadata timezone; stamps that state an offset keep it."""
+    vehicles = tmp_path / "vehicles.csv"
+    vehicles.write_text("vehicle_id,timezone\nchi,America/Chicago\nber,Europe/Berlin\n")
+    pings = tmp_path / "pings.csv"
+    pings.write_text(HEADER + "chi,2026-03-07 08:00:00,41.8,-87.6\n"   # CST, UTC-6
+                              "chi,2026-03-09 08:00:00,41.8,-87.6\n"   # CDT since 03-08
+                              "ber,2026-03-09 08:00:00,52.5,13.4\n"    # CET, UTC+1
+                              "ber,2026-03-09T10:00:00+02:00,52.5,13.4\n")  # stated: kept
+    project = tmp_path / "p.db"
+    assert main(["ingest", str(project), str(pings)]) == 1
+    assert "--tz vehicle for each vehicle's own timezone" in capsys.readouterr().err
+    assert main(["ingest", str(project), str(vehicles), str(pings), "--tz", "vehicle"]) == 0
+    utc = lambda text: int(datetime.fromisoformat(text).timestamp())  # noqa: E731
+    with sqlite3.connect(project) as conn:
+        got = conn.execute("SELECT vehicle_id, ts, utc_offset_min FROM pings "
+                           "ORDER BY vehicle_id, ts").fetchall()
+    assert got == [("ber", utc("2026-03-09T08:00:00+01:00"), 60),
+                   ("ber", utc("2026-03-09T10:00:00+02:00"), 120),
+                   ("chi", utc("2026-03-07T08:00:00-06:00"), -360),
+                   ("chi", utc("2026-03-09T08:00:00-05:00"), -300)]
+    # a vehicle without a timezone in its metadata is named
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + "nyc,2026-03-09 08:00:00,40.7,-74.0\n")
+    assert main(["ingest", str(project), str(other), "--tz", "vehicle"]) == 1
+    assert "vehicle nyc has no timezone in its metadata, so --tz vehicle" in \
+        capsys.readouterr().err

@@ -375,7 +375,7 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     writer = WRITERS[plan.kind](conn, import_id)
     # a scope that changes frames (--only, --ignore-offset, --replace) comes first, so the
     # writer's project-free part can run ahead on the reader thread only without one
-    prepare = getattr(writer, "prepare", None) if not scope.active else None
+    prepare = getattr(writer, "prepare", None) if not scope.changes_frames else None
     chunks = plan.frames(prepare) if frames is None else \
         ((chunk, frame, None) for chunk, frame in frames)   # validated on Dask workers
     for chunk, frame, prepared in chunks:

@@ -63,12 +63,24 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     window = window or time_window()
     cols = _base(chunk)
     reason = cols["reason"]
-    parsed = timestamps.parse(chunk.table.column(fields["timestamp"]), tz)
+    stamps = chunk.table.column(fields["timestamp"])
+    per_vehicle = tz == timestamps.VEHICLE_ZONE
+    parsed = timestamps.parse(stamps, None if per_vehicle else tz)
+    wall_clock = None
+    if per_vehicle and parsed.naive.any():
+        # wall times read as UTC for now; the import re-reads them in each vehicle's own zone
+        # (scope.Scope, from the vehicles' metadata), which the chunk alone cannot know
+        wall_clock = parsed.naive.copy()
+        as_utc = timestamps.parse(stamps, "UTC")
+        parsed.ts[wall_clock], parsed.ok[wall_clock] = as_utc.ts[wall_clock], as_utc.ok[wall_clock]
+        parsed.naive[:] = False
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
-        value = to_text(chunk.table.column(fields["timestamp"]))[i].as_py()
+        value = to_text(stamps)[i].as_py()
         raise UserError(f"{file}: line {chunk.lines[i]}: naive timestamps in {file} (e.g. "
-                        f"{value!r} has no UTC offset); pass --tz ZONE, e.g. --tz Europe/Berlin")
+                        f"{value!r} has no UTC offset); pass --tz ZONE, e.g. --tz Europe/Berlin "
+                        "— or --tz vehicle for each vehicle's own timezone (the vehicles "
+                        "file's timezone column)")
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
     if "trip_id" in fields:
@@ -88,6 +100,8 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
                 speed_mps=_float_column(chunk, fields, "speed_mps"),
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
+    if per_vehicle:
+        cols["wall_clock"] = wall_clock if wall_clock is not None else np.zeros(len(vcode), bool)
     frame = _frame(cols)
     frame.attrs["vehicle_ids"] = _shared(ids)  # vcode -> id
     # columns with no value in this chunk: the writer leaves them to their NULL default

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
+from auditor.ingest.timestamps import VEHICLE_ZONE
 from auditor.ingest.validate import OK, TimeWindow, mark
 from auditor.store import pings_dataset
 
@@ -65,6 +66,15 @@ class Scope:
     def active(self) -> bool:
         return bool(self.only) or self.ignore_offset or self.replace
 
+    @property
+    def vehicle_clock(self) -> bool:
+        """--tz vehicle: naive stamps are wall time in each vehicle's metadata timezone."""
+        return self.tz == VEHICLE_ZONE
+
+    @property
+    def changes_frames(self) -> bool:
+        return self.active or self.vehicle_clock
+
     def options(self) -> dict:
         """What goes into the import's options key (nothing for a plain import, so keys of
         earlier imports stay the same)."""
@@ -75,7 +85,7 @@ class Scope:
 
     def bind(self, conn: sqlite3.Connection, project: str) -> None:
         """Resolve --only and the zones against the project's vehicle metadata."""
-        if not (self.only or self.ignore_offset):
+        if not (self.only or self.ignore_offset or self.vehicle_clock):
             return
         meta = vehicle_meta(conn)
         if self.only:
@@ -87,14 +97,15 @@ class Scope:
                 raise UserError(f"{project}: no vehicle has {wanted} in its metadata — import "
                                 "vehicles.csv first (--kind vehicles) or check --only")
             self.selected = chosen
-        if self.ignore_offset:
-            self.zones = {v: (self.tz or str(m.get(ZONE_COLUMN, "")).strip())
+        if self.ignore_offset or self.vehicle_clock:
+            own = self.tz is None or self.vehicle_clock
+            self.zones = {v: (str(m.get(ZONE_COLUMN, "")).strip() if own else self.tz)
                           for v, m in meta.items()}
 
     def apply(self, conn: sqlite3.Connection, frame: pd.DataFrame, file: str) -> pd.DataFrame:
         """This chunk as the scope admits it: other vehicles' rows dropped (counted in
         ``not_selected``), clocks re-read, and the admitted vehicles' old pings deleted."""
-        if not self.active or not len(frame):
+        if not self.changes_frames or not len(frame):
             return frame
         attrs = dict(frame.attrs)
         if self.selected is not None:
@@ -102,7 +113,7 @@ class Scope:
             self.not_selected += int((~keep).sum())
             frame = frame.loc[keep].reset_index(drop=True)
             frame.attrs.update(attrs)
-        if self.ignore_offset and len(frame):
+        if (self.ignore_offset or "wall_clock" in frame) and len(frame):
             frame = self._retime(frame, file)
         if self.replace and len(frame):
             self._delete_old(conn, frame)
@@ -110,15 +121,20 @@ class Scope:
 
     def _retime(self, frame: pd.DataFrame, file: str) -> pd.DataFrame:
         ok = (frame["reason"].to_numpy() == OK)
+        if "wall_clock" in frame:  # --tz vehicle: the naive stamps only
+            ok &= frame["wall_clock"].to_numpy(dtype=bool)
+            frame = frame.drop(columns="wall_clock")
         vehicle = frame["vehicle_id"].to_numpy()
-        zone = pd.Series(vehicle).map(self.zones).fillna(self.tz or "").to_numpy(dtype=object)
-        if self.tz is None:
-            missing = ok & (zone == "")
-            if missing.any():
-                i = int(np.flatnonzero(missing)[0])
-                raise UserError(f"{file}: line {frame['line'].iat[i]}: vehicle {vehicle[i]} has "
-                                f"no {ZONE_COLUMN} in its metadata, so --ignore-offset cannot "
-                                "tell its local time — pass --tz ZONE or import its timezone")
+        fallback = "" if self.tz in (None, VEHICLE_ZONE) else self.tz
+        zone = pd.Series(vehicle).map(self.zones).fillna(fallback).to_numpy(dtype=object)
+        missing = ok & (zone == "")
+        if missing.any():
+            i = int(np.flatnonzero(missing)[0])
+            what = ("--tz vehicle" if self.vehicle_clock else "--ignore-offset")
+            raise UserError(f"{file}: line {frame['line'].iat[i]}: vehicle {vehicle[i]} has "
+                            f"no {ZONE_COLUMN} in its metadata, so {what} cannot tell its "
+                            "local time — import a vehicles file with its timezone first (in "
+                            "the same command, before the pings) or pass --tz ZONE")
         ts = frame["ts"].to_numpy(dtype=np.int64)
         stated = np.nan_to_num(frame["utc_offset_min"].to_numpy(dtype=float))
         wall = ts + (stated * 60).astype(np.int64)   # the clock reading the file shows

@@ -37,8 +37,13 @@ class Parsed:
     naive: np.ndarray       # bool: a valid naive time (needs a zone)
 
 
+# --tz vehicle: naive stamps are wall time in each vehicle's own timezone (its metadata), for
+# a fleet across zones whose exporter writes local times without an offset
+VEHICLE_ZONE = "vehicle"
+
+
 def check_zone(tz: Optional[str]) -> None:
-    if tz is None:
+    if tz is None or tz == VEHICLE_ZONE:
         return
     try:
         zoneinfo.ZoneInfo(tz)

@@ -290,3 +290,34 @@ def test_labels_one_row_per_vehicle_are_labels(qtbot, tmp_path):
     assert rows.fetchall() == [("v1", "home", 52.5, 13.4), ("v1", "work", 52.52, 13.45),
                                ("v2", "home", 48.1, 11.5)]
     conn.close()
+
+
+def test_naive_local_times_in_each_vehicles_own_zone(qtbot, tmp_path):
+    """A fleet in two zones whose pings say local time without an offset: the timezone page
+    offers each vehicle's own zone (its vehicles file, imported first in the same run)."""
+    from auditor.ingest.timestamps import VEHICLE_ZONE
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    (tmp_path / "vehicles.csv").write_text("vehicle_id,timezone\nchi,America/Chicago\n"
+                                           "ber,Europe/Berlin\n")
+    (tmp_path / "pings.csv").write_text("vehicle_id,timestamp,lat,lon\n"
+                                        "chi,2026-03-09 08:00:00,41.8,-87.6\n"
+                                        "ber,2026-03-09 08:00:00,52.5,13.4\n")
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files([tmp_path / "pings.csv", tmp_path / "vehicles.csv"])
+    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    wiz.next()
+    wiz.next()
+    assert wiz.currentId() == PAGE_TZ and not wiz.tz_page.isComplete()
+    wiz.tz_page.set_tz(VEHICLE_ZONE)
+    assert wiz.tz_page.isComplete()
+    assert "Each vehicle's own" in wiz.tz_page.combo.currentText()
+    wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    got = conn.execute("SELECT vehicle_id, utc_offset_min FROM pings ORDER BY 1").fetchall()
+    conn.close()
+    assert got == [("ber", 60), ("chi", -300)]

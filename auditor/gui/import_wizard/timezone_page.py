@@ -20,6 +20,9 @@ from auditor.errors import UserError
 from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW, problem_label
 from auditor.gui.text import tip
 from auditor.ingest.preview import timestamp_style
+from auditor.ingest.timestamps import VEHICLE_ZONE
+
+EACH_VEHICLE_TZ = "Each vehicle's own (the timezone column of its vehicles file)"
 
 if TYPE_CHECKING:
     from auditor.gui.import_wizard.wizard import ImportWizard
@@ -42,6 +45,8 @@ class TimezonePage(QWizardPage):
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(NO_TZ, None)
+        # a fleet across zones whose exporter writes local times: each vehicle's own zone
+        self.combo.addItem(EACH_VEHICLE_TZ, VEHICLE_ZONE)
         for zone in sorted(zoneinfo.available_timezones()):
             self.combo.addItem(zone, zone)
         self.combo.setToolTip("The IANA zone the naive timestamps were written in")
