@@ -587,3 +587,21 @@ def test_labels_one_row_per_vehicle_with_a_column_pair_per_label(tmp_path, capsy
                                      "v5,work,50.0,8.0,50.1,8.1\n")
     assert main(["ingest", str(tmp_path / "p.db"), str(h), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accepted"] == 1
+
+
+def test_a_vehicle_named_twice_with_different_metadata_is_said(tmp_path, capsys):
+    """Two rows for one vehicle with different timezones: the last was kept without a word
+    (and local time then read the other zone's clock)."""
+    from auditor.cli import main
+    f = write(tmp_path / "vehicles.csv", "vehicle_id,timezone,depot\nv1,America/Chicago,n\n"
+                                         "v2,Europe/Berlin,s\nv1,Asia/Tokyo,n\nv2,Europe/Berlin,s\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["vehicles_named_twice"] == {"vehicles": 1,  # v2 twice, the same: no matter
+                                         "example": "v1: timezone America/Chicago, then Asia/Tokyo"}
+    assert rows(tmp_path / "p.db", "SELECT meta FROM vehicles WHERE vehicle_id = 'v1'") == [
+        ('{"depot": "n", "timezone": "Asia/Tokyo"}',)]
+    g = write(tmp_path / "again.csv", "vehicle_id,timezone\nv1,America/Chicago\nv1,Asia/Tokyo\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(g)]) == 0
+    assert "1 vehicle(s) named twice with different metadata (e.g. v1: timezone " \
+           "America/Chicago, then Asia/Tokyo): the last row is kept" in capsys.readouterr().out

@@ -408,8 +408,10 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     writer.finish()
     quarantined = read - accepted - scope.not_selected
     persist.finish_import(conn, import_id, read, accepted, quarantined)
-    return _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
-                    scope=scope, spans=spans)
+    summary = _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
+                       scope=scope, spans=spans)
+    summary.update(getattr(writer, "summary_notes", dict)())
+    return summary
 
 
 class _Span:

@@ -190,6 +190,25 @@ def first_refused(project, summaries: list[dict]) -> dict[int, dict[str, tuple[i
         conn.close()
 
 
+def notes_for(summary: dict) -> list[str]:
+    """What else a file's summary says beside its counts (the terminal's lines under the file
+    and the import wizard's last page): how a labels file in wide form was read, vehicles a
+    file names twice."""
+    notes = []
+    if summary.get("wide_labels"):
+        pairs = ", ".join(f"{w}_lat/{w}_lon" for w in summary["wide_labels"])
+        note = f"one label row per {pairs} pair given on a line"
+        if summary.get("columns_not_read"):
+            note += (f"; not read: {', '.join(summary['columns_not_read'])} (vehicle metadata? "
+                     "import the file again with --kind vehicles)")
+        notes.append(note)
+    twice = summary.get("vehicles_named_twice")
+    if twice:
+        notes.append(f"{twice['vehicles']:,} vehicle(s) named twice with different metadata "
+                     f"(e.g. {twice['example']}): the last row is kept — which is right?")
+    return notes
+
+
 def describe(summary: dict, examples: dict | None = None) -> str:
     """One readable paragraph per file; ``examples`` (reason -> (line, raw)): the first row of
     each reason that refused most of the file, shown with what to do."""
@@ -204,12 +223,8 @@ def describe(summary: dict, examples: dict | None = None) -> str:
         text += (f", {summary['not_selected']:,} of other vehicles left out; "
                  f"{summary['deleted_pings']:,} stored pings of "
                  f"{summary['replaced_vehicles']:,} vehicles replaced")
-    if summary.get("wide_labels"):
-        pairs = ", ".join(f"{w}_lat/{w}_lon" for w in summary["wide_labels"])
-        text += f"\n  one label row per {pairs} pair given on a line"
-        if summary.get("columns_not_read"):
-            text += (f"; not read: {', '.join(summary['columns_not_read'])} (vehicle "
-                     "metadata? import the file again with --kind vehicles)")
+    for note in notes_for(summary):
+        text += "\n  " + note
     fixes = fixes_for(summary)
     for reason, n in summary["reasons"].items():
         text += f"\n  {reason}: {n:,}"

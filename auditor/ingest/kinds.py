@@ -4,6 +4,7 @@ Each writer takes a typed chunk frame (rows.py) whose ``reason`` column holds th
 verdicts, adds its own, inserts the accepted rows and returns the frame's final reasons."""
 from __future__ import annotations
 
+import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
@@ -244,17 +245,34 @@ class LabelWriter:
 
 
 class VehicleWriter:
-    """Upsert: a later import of a vehicle replaces its metadata (last row of a file wins)."""
+    """Upsert: a later import of a vehicle replaces its metadata (last row of a file wins).
+    A vehicle a file names twice with different metadata is noted (``summary_notes``): which
+    row is right, nobody can tell from the file."""
 
     def __init__(self, conn: sqlite3.Connection, import_id: int):
         self.conn, self.import_id = conn, import_id
+        self.seen: dict[str, str] = {}
+        self.twice: dict[str, tuple[str, str]] = {}
 
     def finish(self) -> None:
         pass
 
+    def summary_notes(self) -> dict:
+        if not self.twice:
+            return {}
+        vid, (old, new) = min(self.twice.items())
+        return {"vehicles_named_twice": {"vehicles": len(self.twice),
+                                         "example": f"{vid}: {_meta_change(old, new)}"}}
+
     def write(self, frame: pd.DataFrame) -> np.ndarray:
         reason = frame["reason"].to_numpy()
         rows = frame.loc[reason == OK]
+        # a few thousand vehicles per file: one dict lookup per row is fine
+        for vid, meta in zip(rows["vehicle_id"].tolist(), rows["meta"].tolist()):
+            before = self.seen.get(vid)
+            if before is not None and before != meta and vid not in self.twice:
+                self.twice[vid] = (before, meta)
+            self.seen[vid] = meta
         self.conn.executemany(
             "INSERT INTO vehicles (vehicle_id, meta, import_id) VALUES (?, ?, ?) "
             "ON CONFLICT (vehicle_id) DO UPDATE SET meta = excluded.meta, "
@@ -262,6 +280,13 @@ class VehicleWriter:
             zip(rows["vehicle_id"].tolist(), rows["meta"].tolist(),
                 [self.import_id] * len(rows)))
         return reason
+
+
+def _meta_change(old: str, new: str) -> str:
+    """'timezone America/Chicago, then Asia/Tokyo' for the first key whose value differs."""
+    a, b = json.loads(old), json.loads(new)
+    key = next(k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+    return f"{key} {a.get(key, '') or '(empty)'}, then {b.get(key, '') or '(empty)'}"
 
 
 WRITERS = {"pings": PingWriter, "labels": LabelWriter, "vehicles": VehicleWriter}

@@ -285,6 +285,8 @@ def test_labels_one_row_per_vehicle_are_labels(qtbot, tmp_path):
         wiz.next()
     wiz.next()  # Import
     qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    assert "One label row per home_lat/home_lon, work_lat/work_lon pair given on a line; " \
+           "not read: depot" in wiz.run_page.status.text()
     conn = open_project(project)
     rows = conn.execute("SELECT vehicle_id, label, lat, lon FROM labels ORDER BY label_id")
     assert rows.fetchall() == [("v1", "home", 52.5, 13.4), ("v1", "work", 52.52, 13.45),

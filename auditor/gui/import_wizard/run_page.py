@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.gui.import_wizard.common import FrameModel
-from auditor.ingest.command import fixes_for
+from auditor.ingest.command import fixes_for, notes_for
 
 if TYPE_CHECKING:
     from auditor.gui.import_wizard.wizard import ImportWizard
@@ -68,6 +68,7 @@ class RunPage(QWizardPage):
                 continue
             lines.append(f"{name} ({s['kind']}): read {s['read']:,} rows, accepted "
                          f"{s['accepted']:,}, refused {s['quarantined']:,}.")
+            lines += [f"  {note[:1].upper()}{note[1:]}." for note in notes_for(s)]
             fixes = fixes_for(s)  # a reason refusing most of the file is a format problem
             reasons += [(name, r, n, fixes.get(r, "")) for r, n in
                         sorted(s.get("reasons", {}).items())]
