@@ -121,9 +121,10 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
 def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarray,
               cos_phi: np.ndarray, cut: np.ndarray, config: InferConfig) -> np.ndarray:
     """Trip boundaries around the stretches where a vehicle reported while standing still:
-    at least ``gap_minutes`` of fixes, each less than STANDING_STEP_M from the fix a
-    STANDING_WINDOW_S later, all within ``stationary_extent_m`` of the first (so the stretch is
-    a stationary segment, not a trip, and a stop lies between the trips around it). ``cut``:
+    more than ``gap_minutes`` of fixes, each less than STANDING_STEP_M from the fix a
+    STANDING_WINDOW_S later, all within half of ``stationary_extent_m`` of the first (so the
+    stretch is a stationary segment, not a trip, and a stop lies between the trips around it;
+    the silence rule's gap and extent, for a device that is never silent). ``cut``:
     rows that begin a vehicle or follow a silence — a stretch never spans one (a device silent
     while parked is split by the silence already). A mask: True after each stretch's first row
     and after its last."""
