@@ -107,6 +107,29 @@ def test_trip_ids_from_the_data_win_over_silences():
     assert out["stops"]["end_ts"].iloc[0] - out["stops"]["start_ts"].iloc[0] == 120
 
 
+@pytest.mark.parametrize("ids", ["constant", "per_day"])
+def test_a_trip_id_column_that_lasts_through_hours_parked_is_no_trip_id(ids):
+    """A 'trip_id' column holding 0 on every row, or the date: trip ids win over silences, so
+    a commuter was one trip a day (or one in all) with no stop at home or at work and no place.
+    A vehicle one of whose ids lasts through hours parked has no trip ids: its silences split."""
+    pings, _ = fleet(n=2, days=3)
+    pings = pings.drop(columns="ping_id")
+    plain = derive_vehicle_tables(pings.drop(columns="trip_id"), None, InferConfig())
+    day = pd.to_datetime(pings["ts"], unit="s").dt.strftime("%Y%m%d")
+    pings["trip_id"] = "0" if ids == "constant" else day
+    out = derive_vehicle_tables(pings, None, InferConfig())
+    assert len(out["stops"]) == len(plain["stops"]) == 2 * (3 * 2 - 1)
+    assert len(out["places"]) == len(plain["places"]) == 4
+    # one vehicle's bogus ids leave another's real ones (one per drive) in use
+    real = pings.copy()
+    drives = (real.groupby("vehicle_id")["ts"].diff() > 300).groupby(real["vehicle_id"]).cumsum()
+    real["trip_id"] = np.where(real["vehicle_id"] == "v00", "x", "drive-" + drives.astype(str))
+    out = derive_vehicle_tables(real, None, InferConfig())
+    v01 = out["trips"][out["trips"]["vehicle_id"] == "v01"]
+    assert v01["source_trip_id"].tolist() == [f"drive-{i}" for i in range(len(v01))]
+    assert len(out["stops"]) == len(plain["stops"]) and len(out["places"]) == 4
+
+
 def test_parked_heartbeats_do_not_split_a_stop_and_lost_data_makes_no_stop():
     cfg = InferConfig()
     home, work, far = (48.0, 11.0), (48.05, 11.0), (49.0, 12.0)

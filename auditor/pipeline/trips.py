@@ -2,7 +2,9 @@
 
 A parked car sends nothing, so a silence longer than ``gap_minutes`` ends a trip — unless the
 car moved far across it (a tunnel, a dead zone), which keeps the trip going. When the data
-carries its own ``trip_id``, a change of id ends a trip instead of the silence rule. Segments
+carries its own ``trip_id``, a change of id ends a trip instead of the silence rule — unless
+one of the vehicle's ids lasts through hours parked (``max_tunnel_minutes``), as no trip does:
+then they are no trip ids (one per day, a constant column). Segments
 that never leave a small radius (heartbeats of a parked car, a lone GPS fix) are not trips.
 
 Everything is vectorised over the sorted pings of many vehicles at once; no vehicle's result
@@ -69,7 +71,13 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
         both[1:] = has[1:] & has[:-1]
         changed = np.zeros(n, dtype=bool)
         changed[1:] = src[1:] != src[:-1]
-        split = np.where(both, changed, split)
+        # no trip lasts through hours parked: a vehicle whose 'trip id' does (one per day, a
+        # constant column) has no trip ids, and its silences split as they would without
+        spans_parking = both & ~changed & silence & ~far & \
+            (dt > config.max_tunnel_minutes * 60)
+        untrusted = np.zeros(int(vcode.max()) + 1, dtype=bool)
+        untrusted[vcode[spans_parking]] = True
+        split = np.where(both & ~untrusted[vcode], changed, split)
     else:
         src = np.full(n, None, dtype=object)
     boundary = new_vehicle | split
