@@ -605,3 +605,27 @@ def test_a_vehicle_named_twice_with_different_metadata_is_said(tmp_path, capsys)
     assert main(["ingest", str(tmp_path / "p.db"), str(g)]) == 0
     assert "1 vehicle(s) named twice with different metadata (e.g. v1: timezone " \
            "America/Chicago, then Asia/Tokyo): the last row is kept" in capsys.readouterr().out
+
+
+def test_a_column_holding_both_coordinates(tmp_path, capsys):
+    """A GIS export's geometry as WKT ('POINT(13.4 52.5)'), GeoJSON-style '[lon, lat]', or a
+    'lat,lon' pair in one column: 'no lat / lon column' refused every such file."""
+    from auditor.cli import main
+    f = write(tmp_path / "p.csv", "vehicle_id,timestamp,geom\n"
+              'v1,2026-03-02T10:00:00Z,POINT(13.4 52.5)\n'
+              'v1,2026-03-02T10:01:00Z,SRID=4326;POINT Z (13.401 52.501 35)\n'
+              'v1,2026-03-02T10:02:00Z,"[13.402, 52.502]"\n'
+              'v1,2026-03-02T10:03:00Z,"52.503,13.403"\n'
+              'v1,2026-03-02T10:04:00Z,"(52.504, 13.404)"\n'
+              'v1,2026-03-02T10:05:00Z,52.505 13.405\n'
+              'v1,2026-03-02T10:06:00Z,"-122.33,47.61"\n'   # lon first: -122 is no latitude
+              'v1,2026-03-02T10:07:00Z,0101000020E6100000\n')  # WKB: not read
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["accepted"] == 6 and s["reasons"] == {"impossible_jump": 1, "missing_lat_lon": 1}
+    assert rows(tmp_path / "p.db", "SELECT lat, lon FROM pings ORDER BY ts") == [
+        (52.5, 13.4), (52.501, 13.401), (52.502, 13.402), (52.503, 13.403), (52.504, 13.404),
+        (52.505, 13.405)]
+    labels = write(tmp_path / "l.csv", "vehicle_id,label,location\nv1,home,\"52.5,13.4\"\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(labels), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accepted"] == 1

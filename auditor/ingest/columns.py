@@ -10,7 +10,10 @@ from typing import Mapping, Optional, Sequence
 from auditor.errors import UserError
 
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
-          "home_lat", "home_lon", "work_lat", "work_lon")
+          "home_lat", "home_lon", "work_lat", "work_lon", "point")
+# one column holding both coordinates ('POINT(13.40 52.52)' from a GIS export, '52.52,13.40'):
+# read as lat and lon when the file has no such columns (rows.lat_lon)
+POINT = "point"
 # labels written one row per vehicle, a column pair per label (home_lat, home_lon, work_lat,
 # work_lon): read as one label row per pair given
 WIDE_LABELS = {"home": ("home_lat", "home_lon"), "work": ("work_lat", "work_lon")}
@@ -22,8 +25,9 @@ REQUIRED = {
 }
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
-    "pings": ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id"),
-    "labels": ("vehicle_id", "label", "lat", "lon", "home_lat", "home_lon", "work_lat",
+    "pings": ("vehicle_id", "timestamp", "lat", "lon", "point", "speed_mps", "heading_deg",
+              "trip_id"),
+    "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
                "work_lon"),
     "vehicles": ("vehicle_id",),
 }
@@ -43,6 +47,8 @@ ALIASES = {
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
+    "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",
+              "coords", "latlon", "lat_lon", "latlng", "lat_lng", "lat_long"),
     **{f"{kind}_{axis}": tuple(f"{kind}{sep}{a}" for a in names for sep in ("_", ""))
        + tuple(f"{a}_{kind}" for a in names)
        for kind in WIDE_LABELS for axis, names in (("lat", ("lat", "latitude")),
@@ -110,7 +116,8 @@ def missing_fields(kind: str, found: Mapping[str, str]) -> list[str]:
         half = [f for pair in WIDE_LABELS.values() if any(x in found for x in pair)
                 for f in pair if f not in found]
         return [f for f in ("vehicle_id",) if f not in found] + half
-    return [f for f in REQUIRED[kind] if f not in found]
+    has = set(found) | ({"lat", "lon"} if POINT in found else set())
+    return [f for f in REQUIRED[kind] if f not in has]
 
 
 def guess_kind(found: Mapping[str, str]) -> Optional[str]:

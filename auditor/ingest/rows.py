@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import timestamps
-from auditor.ingest.columns import WIDE_LABELS, normalise, wide_labels
+from auditor.ingest.columns import POINT, WIDE_LABELS, normalise, wide_labels
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
 from auditor.ingest.values import to_float, to_text
@@ -30,6 +30,31 @@ def _float_column(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndar
     if name not in fields:
         return np.full(chunk.table.num_rows, np.nan)
     return to_float(chunk.table.column(fields[name]))
+
+
+# 'POINT(x y)' / 'POINT Z (x y z)' (WKT: lon first), '[x, y]' (GeoJSON: lon first), else a
+# plain pair 'lat,lon' / '(lat, lon)' / 'lat lon' (the way people and most tools write it)
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_POINT = (r"^\s*(?:(?i:srid)=\d+;)?(?P<shape>(?i:point)\s*(?i:zm|z|m)?\s*\(|\[|\(|)\s*(?P<a>" + _NUMBER
+          + r")\s*[,;\s]\s*(?P<b>" + _NUMBER + ")")
+
+
+def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """lat and lon: from their columns, or from the one column holding both (``point``). A
+    value neither form reads is NaN (missing_lat_lon). In a plain pair, a first number beyond
+    ±90 cannot be the latitude: the pair is read the other way round."""
+    if "lat" in fields or "lon" in fields or POINT not in fields:
+        return _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
+    text = to_text(chunk.table.column(fields[POINT]))
+    parts = pc.extract_regex(text, _POINT)
+    shape = np.asarray(pc.struct_field(parts, [0]).to_pandas(), dtype=object)
+    a = to_float(pc.struct_field(parts, [1]))
+    b = to_float(pc.struct_field(parts, [2]))
+    lon_first = pd.Series(shape, dtype=object).fillna("").str.lower() \
+        .str.match(r"point|\[").to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        lon_first = lon_first | ((np.abs(a) > 90) & (np.abs(b) <= 90))
+    return np.where(lon_first, b, a), np.where(lon_first, a, b)
 
 
 def _missing(values: np.ndarray) -> np.ndarray:
@@ -82,7 +107,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         "— or --tz vehicle for each vehicle's own timezone (the vehicles "
                         "file's timezone column)")
     vcode, ids = _codes(chunk, fields, "vehicle_id")
-    lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
+    lat, lon = lat_lon(chunk, fields)
     if "trip_id" in fields:
         tcode, trips = _codes(chunk, fields, "trip_id")
         trip = np.append(trips, None)[tcode]  # code -1 picks the appended None
@@ -145,7 +170,7 @@ def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
     vehicle = _text_column(chunk, fields, "vehicle_id")
     label = to_text(chunk.table.column(fields["label"]))
     label = np.asarray(pc.utf8_lower(label).to_pandas(), dtype=object)
-    lat, lon = _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
+    lat, lon = lat_lon(chunk, fields)
     mark(reason, _missing(vehicle), "missing_vehicle_id")
     _formula_rule(chunk, fields, reason, "vehicle_id", "label")
     mark(reason, ~pd.Series(label).isin(LABELS).to_numpy(), "unknown_label")

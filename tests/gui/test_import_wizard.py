@@ -323,3 +323,30 @@ def test_naive_local_times_in_each_vehicles_own_zone(qtbot, tmp_path):
     got = conn.execute("SELECT vehicle_id, utc_offset_min FROM pings ORDER BY 1").fetchall()
     conn.close()
     assert got == [("ber", 60), ("chi", -300)]
+
+
+def test_a_geometry_column_is_the_coordinates(qtbot, tmp_path):
+    """A GIS export with one WKT geometry column and no lat/lon: the wizard said 'lat: no
+    column found'; it now reads the points."""
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    csv = tmp_path / "gis.csv"
+    csv.write_text("vehicle_id,timestamp,the_geom\n" + "".join(
+        f"v1,2026-03-02T10:{i:02d}:00Z,POINT(13.4{i:02d} 52.5)\n" for i in range(5)))
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files([csv])
+    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    assert [e.kind for e in wiz.entries] == ["pings"] and wiz.file_page.isComplete()
+    wiz.next()
+    assert wiz.columns_page.isComplete(), wiz.columns_page.why.text()
+    assert "the_geom → point" in wiz.columns_page.roles[0].text()
+    while wiz.currentId() != PAGE_REVIEW:
+        wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    assert conn.execute("SELECT COUNT(*), MIN(lon), MAX(lat) FROM pings").fetchone() == \
+        (5, 13.4, 52.5)
+    conn.close()

@@ -30,6 +30,8 @@ FIELD_TIPS = {
     "heading_deg": "Heading in degrees (optional)",
     "trip_id": "The source's own trip id (optional; trips are found anyway)",
     "label": "home or work",
+    "point": "One column holding both coordinates, when there are no lat and lon columns: WKT "
+             "POINT(lon lat), [lon, lat], or 'lat,lon' (optional)",
     **{f"{kind}_{axis}": f"{word} of the vehicle's {kind} — for labels written one row per "
                          "vehicle, instead of label, lat and lon (optional)"
        for kind in ("home", "work") for axis, word in (("lat", "Latitude"), ("lon", "Longitude"))},
