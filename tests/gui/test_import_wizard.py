@@ -54,6 +54,8 @@ def _to_review(qtbot, wiz, csv):
         combo = cols.combos[field]
         combo.setCurrentIndex(combo.findData(column))
     assert cols.isComplete() and cols.why.text() == ""
+    assert cols.field_labels[0]["lat"].text() == "lat *"
+    assert cols.field_labels[0]["point"].text() == "point"
     roles = cols.roles[0].text()
     assert "Unit → vehicle_id" in roles and "X → lon" in roles
 
@@ -281,6 +283,10 @@ def test_labels_one_row_per_vehicle_are_labels(qtbot, tmp_path):
     roles = cols.roles[0].text()
     assert "HomeLatitude → home_lat" in roles and "WorkLongitude → work_lon" in roles
     assert "depot → not read" in roles
+    # label, lat and lon are not required beside the column pairs
+    stars = {f: w.text() for f, w in cols.field_labels[0].items()}
+    assert stars["vehicle_id"] == "vehicle_id *" and stars["label"] == "label"
+    assert stars["lat"] == "lat" and stars["home_lat"] == "home_lat"
     while wiz.currentId() != PAGE_REVIEW:
         wiz.next()
     wiz.next()  # Import

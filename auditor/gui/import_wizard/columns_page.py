@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from auditor.errors import UserError
 from auditor.gui.import_wizard.common import AUTO, FIELD_TIPS, KIND_WORDS, FileEntry, problem_label
 from auditor.gui.text import tip
-from auditor.ingest.columns import REQUIRED
+from auditor.ingest.columns import REQUIRED, missing_fields
 from auditor.ingest.columns import USED as FIELDS_BY_KIND
 from auditor.ingest.preview import column_roles
 
@@ -44,14 +44,16 @@ class ColumnsPage(QWizardPage):
         self.combos: dict[str, QComboBox] = {}       # of the first file (tests, one-file use)
         self.file_combos: list[dict[str, QComboBox]] = []
         self.roles: list[QLabel] = []
+        self.field_labels: list[dict[str, QLabel]] = []
 
     def initializePage(self) -> None:
         self.tabs.clear()
-        self.file_combos, self.roles = [], []
+        self.file_combos, self.roles, self.field_labels = [], [], []
         for i, entry in enumerate(self.wiz.entries):
             if entry.gpx:
                 self.file_combos.append({})
                 self.roles.append(QLabel())
+                self.field_labels.append({})
                 continue
             self.tabs.addTab(self._tab(i, entry), f"{entry.path.name} ({entry.kind or '?'})")
         self.combos = next((c for c in self.file_combos if c), {})
@@ -61,6 +63,7 @@ class ColumnsPage(QWizardPage):
         tab = QWidget()
         form = QFormLayout()
         combos: dict[str, QComboBox] = {}
+        labels: dict[str, QLabel] = {}
         kind = entry.kind or "vehicles"
         guessed, found = entry.guessed()
         summary = QLabel(f"{entry.path.name} holds {KIND_WORDS[kind]}"
@@ -80,8 +83,9 @@ class ColumnsPage(QWizardPage):
             combo.currentIndexChanged.connect(lambda _i, e=entry, f=f, c=combo:
                                               self._picked(e, f, c))
             combos[f] = combo
-            label = QLabel(f"{f}{' *' if f in REQUIRED[kind] else ''}")
+            label = QLabel(f)
             label.setToolTip(combo.toolTip())
+            labels[f] = label
             form.addRow(label, combo)
         roles = QLabel()
         roles.setObjectName("importColumnRoles")
@@ -89,6 +93,7 @@ class ColumnsPage(QWizardPage):
         roles.setTextFormat(Qt.TextFormat.PlainText)
         roles.setToolTip(tip("Every column of the file and what the import does with it"))
         self.file_combos.append(combos)
+        self.field_labels.append(labels)
         self.roles.append(roles)
         self._show_roles(i)
         layout = QVBoxLayout(tab)
@@ -108,6 +113,13 @@ class ColumnsPage(QWizardPage):
 
     def _show_roles(self, i: int) -> None:
         entry = self.wiz.entries[i]
+        kind, found = entry.kind or "vehicles", entry.found()
+        for f, label in self.field_labels[i].items():
+            # required: the import would lack it without it (lat and lon are not, beside a
+            # point column; label, lat and lon are not, beside home_/work_ column pairs)
+            needed = f in REQUIRED[kind] and f in missing_fields(
+                kind, {k: c for k, c in found.items() if k != f})
+            label.setText(f + (" *" if needed else ""))
         try:
             roles = column_roles(entry.columns, entry.kind or "vehicles", entry.found())
         except UserError as exc:
