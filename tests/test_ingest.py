@@ -629,3 +629,24 @@ def test_a_column_holding_both_coordinates(tmp_path, capsys):
     labels = write(tmp_path / "l.csv", "vehicle_id,label,location\nv1,home,\"52.5,13.4\"\n")
     assert main(["ingest", str(tmp_path / "p.db"), str(labels), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accepted"] == 1
+
+
+def test_a_labels_file_whose_label_column_has_another_name(tmp_path, capsys):
+    """vehicle_id, type, lat, lon with 'Home'/'Work' in 'type': with no column named label it
+    was taken for vehicle metadata — imported as such, no label and nothing said."""
+    from auditor.cli import main
+    f = write(tmp_path / "l.csv", "vehicle_id,type,lat,lon\nv1,Home,52.5,13.4\n"
+                                  "v1,Work,52.52,13.45\nv2,home,48.1,11.5\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "labels: 3 rows read, 3 accepted" in out
+    assert "its column 'type' says home or work" in out
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, label FROM labels ORDER BY label_id") == [
+        ("v1", "home"), ("v1", "work"), ("v2", "home")]
+    # vehicle metadata with coordinates (a depot) and no such column stays metadata, and
+    # --kind vehicles is obeyed
+    g = write(tmp_path / "v.csv", "vehicle_id,shift,lat,lon\nv1,day,52.5,13.4\nv2,night,48,11\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(g), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "vehicles"
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--kind", "vehicles", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "vehicles"

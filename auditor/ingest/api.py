@@ -44,6 +44,7 @@ class Plan:
     tz: Optional[str]
     window: TimeWindow
     chunk_rows: int
+    label_from_values: Optional[str] = None  # a label column found by its values (plan_file)
 
     def validate(self, chunk: Chunk) -> pd.DataFrame:
         """One chunk of this file as a validated typed frame (validate_chunk)."""
@@ -285,6 +286,7 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
     window = window or time_window()
     source = open_source(path)
     name = str(path)
+    given_kind, from_values = kind, None
     fields = columns.resolve(source.columns, column_map, name)
     if source.file_format == "gpx" and kind not in (None, "pings"):
         raise UserError(f"{name}: a GPX file holds pings, not {kind} — drop --kind {kind}")
@@ -303,10 +305,16 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         else:
             raise UserError(f"{name}: empty file (header only, no rows) — export it again "
                             "with rows")
+        if given_kind is None and kind == "vehicles":
+            label_column = columns.label_values_column(
+                {c: chunk.table.column(c).to_pylist() for c in chunk.table.column_names}, fields)
+            if label_column is not None:  # 'type' or 'category' saying home / work
+                fields, kind = {**fields, "label": label_column}, "labels"
+                from_values = label_column
         validate_chunk(kind, chunk, fields, tz, name, window)
     finally:
         chunks.close()
-    return Plan(source, kind, fields, column_map, tz, window, chunk_rows)
+    return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values)
 
 
 def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optional[str],
@@ -329,6 +337,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
     out = {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+    if plan.label_from_values:
+        out["label_column_from_values"] = plan.label_from_values
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []
     if wide:
         # one row per vehicle, a column pair per label: rows read are labels, not lines

@@ -120,6 +120,30 @@ def missing_fields(kind: str, found: Mapping[str, str]) -> list[str]:
     return [f for f in REQUIRED[kind] if f not in has]
 
 
+LABEL_SHARE = 0.8  # of a column's values home or work: it is the labels' label column
+
+
+def label_values_column(values_by_column: Mapping[str, Sequence],
+                        found: Mapping[str, str]) -> Optional[str]:
+    """A file whose header looked like vehicle metadata but has lat, lon and a column whose
+    values (a sample of its first rows) are mostly home or work — a labels file whose label
+    column is called 'type', 'category', 'place': that column's name. None otherwise."""
+    import math
+
+    from auditor.classes import GIVEN_LABELS
+    if "lat" not in found or "lon" not in found:
+        return None
+    for name, values in values_by_column.items():
+        if name in found.values():
+            continue
+        texts = [str(v).strip().lower() for v in values
+                 if v is not None and not (isinstance(v, float) and math.isnan(v))]
+        texts = [t for t in texts if t]
+        if texts and sum(t in GIVEN_LABELS for t in texts) >= LABEL_SHARE * len(texts):
+            return name
+    return None
+
+
 def guess_kind(found: Mapping[str, str]) -> Optional[str]:
     """What a file holds, from the fields found in its header (None: cannot tell)."""
     if "timestamp" in found:

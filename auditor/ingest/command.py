@@ -195,6 +195,9 @@ def notes_for(summary: dict) -> list[str]:
     and the import wizard's last page): how a labels file in wide form was read, vehicles a
     file names twice."""
     notes = []
+    if summary.get("label_column_from_values"):
+        notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
+                     "home or work (pass --kind vehicles if it is vehicle metadata)")
     if summary.get("wide_labels"):
         pairs = ", ".join(f"{w}_lat/{w}_lon" for w in summary["wide_labels"])
         note = f"one label row per {pairs} pair given on a line"

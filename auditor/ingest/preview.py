@@ -72,10 +72,19 @@ def read_preview(path: str | Path, rows: int = PREVIEW_ROWS, project=None) -> Fi
                        source.encoding, note)
 
 
-def guess(columns: list[str], kind_choice: Optional[str]) -> tuple[Optional[str], dict]:
-    """(kind, {field: column}) as the import would guess them; kind None when it can't tell."""
+def guess(columns: list[str], kind_choice: Optional[str],
+          sample=None) -> tuple[Optional[str], dict]:
+    """(kind, {field: column}) as the import would guess them; kind None when it can't tell.
+    ``sample``: the first rows (a DataFrame) — a label column found by its values, as the
+    import finds it (columns.label_values_column)."""
+    from auditor.ingest.columns import label_values_column
     found = resolve(columns, None, "file")
-    return (kind_choice or guess_kind(found)), found
+    kind = kind_choice or guess_kind(found)
+    if kind_choice is None and kind == "vehicles" and sample is not None:
+        label = label_values_column({c: sample[c].tolist() for c in sample.columns}, found)
+        if label is not None:
+            return "labels", {**found, "label": label}
+    return kind, found
 
 
 def timestamp_style(values) -> tuple[str, str]:

@@ -356,3 +356,27 @@ def test_a_geometry_column_is_the_coordinates(qtbot, tmp_path):
     assert conn.execute("SELECT COUNT(*), MIN(lon), MAX(lat) FROM pings").fetchone() == \
         (5, 13.4, 52.5)
     conn.close()
+
+
+def test_a_label_column_found_by_its_values(qtbot, tmp_path):
+    """'type' holding Home/Work: the wizard guesses labels, as the terminal's import does."""
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    csv = tmp_path / "l.csv"
+    csv.write_text("vehicle_id,type,lat,lon\nv1,Home,52.5,13.4\nv1,Work,52.52,13.45\n")
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files([csv])
+    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    assert [e.kind for e in wiz.entries] == ["labels"]
+    wiz.next()
+    assert wiz.columns_page.isComplete() and "type → label" in wiz.columns_page.roles[0].text()
+    while wiz.currentId() != PAGE_REVIEW:
+        wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    assert conn.execute("SELECT label FROM labels ORDER BY label_id").fetchall() == [
+        ("home",), ("work",)]
+    conn.close()

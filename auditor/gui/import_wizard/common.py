@@ -91,7 +91,8 @@ class FileEntry:
     def guessed(self) -> tuple[Optional[str], dict]:
         if self.gpx:
             return "pings", {}
-        return guess(self.columns, None)
+        return guess(self.columns, None,
+                     self.preview.frame if self.preview is not None else None)
 
     @property
     def kind(self) -> Optional[str]:

@@ -89,7 +89,10 @@ class ImportWizard(QWizard):
         tz = self.tz_page.tz()
         out = []
         for e in sorted(self.entries, key=lambda e: IMPORT_ORDER.get(e.kind or "", 3)):
-            out.append(ImportJob(e.path, e.kind, None if e.gpx else (dict(e.column_map) or None),
+            columns = dict(e.column_map)
+            if e.kind == "labels" and "label" not in columns and "label" in e.found():
+                columns["label"] = e.found()["label"]  # perhaps found by its values
+            out.append(ImportJob(e.path, e.kind, None if e.gpx else (columns or None),
                                  tz if e.kind == "pings" and not e.gpx else None))
         return out
 
