@@ -48,6 +48,11 @@ BAD_FILES = {
     "zero_bytes": (b"", "empty file"),
     "utf16": ("vehicle_id,timestamp,lat,lon\n".encode("utf-16"), "UTF-16"),
     "excel": (b"PK\x03\x04" + bytes(40), "Excel workbook"),
+    # was 'empty file (header only, no rows)'
+    "geojson": ('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}',
+                r"JSON \(GeoJSON\?\), not a table .* GEOMETRY=AS_WKT"),
+    "json_lines": ('{"vehicle_id": "v1", "lat": 52.5}\n{"vehicle_id": "v1", "lat": 52.6}\n',
+                   "JSON"),
     "header_only": (HEADER, "header only"),
     "header_and_blank_lines": (HEADER + "\n\n", "header only"),
     "no_lat_column": ("vehicle_id,timestamp,lon\nv1,1700000000,13.4\n", "no lat column"),

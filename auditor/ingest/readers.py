@@ -152,6 +152,10 @@ def _open_csv(path: Path, head: bytes) -> Source:
                         "as CSV")
     if b"\x00" in head:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        raise UserError(f"{path}: JSON (GeoJSON?), not a table — export it as CSV (e.g. "
+                        "ogr2ogr -f CSV -lco GEOMETRY=AS_WKT out.csv IN: its WKT column is "
+                        "read as lat and lon) or as Parquet")
     found = survey(path)
     latin1 = found.encoding == LATIN1
     text = head.decode("latin-1" if latin1 else "utf-8-sig", errors="replace" if not latin1
