@@ -666,7 +666,9 @@ def test_infer_names_the_vehicle_of_a_bad_stored_timezone(cli, tmp_path):
 
 
 @pytest.mark.parametrize("header", ["TimeZone", pytest.param("TIMEZONE", marks=pytest.mark.slow),
-                                    pytest.param(" Timezone ", marks=pytest.mark.slow)])
+                                    pytest.param(" Timezone ", marks=pytest.mark.slow),
+                                    # other names: 'tz' and 'time_zone' were metadata nobody read
+                                    "tz", pytest.param("Time_Zone", marks=pytest.mark.slow)])
 def test_a_timezone_header_in_other_case_is_the_vehicles_clock(header, cli, tmp_path):
     """Other headers match whatever their case; 'TimeZone' was kept as metadata nobody read,
     so local time silently came from the zone lookup instead of the file."""

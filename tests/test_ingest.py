@@ -650,3 +650,17 @@ def test_a_labels_file_whose_label_column_has_another_name(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["kind"] == "vehicles"
     assert main(["ingest", str(tmp_path / "p.db"), str(f), "--kind", "vehicles", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["kind"] == "vehicles"
+
+
+def test_the_timezone_column_under_other_names(tmp_path):
+    """'tz' or 'time_zone' is each vehicle's clock; an exact 'timezone' wins, and a delivery
+    'zone' is metadata."""
+    from auditor.ingest.columns import zone_column
+    assert zone_column(["vehicle_id", "zone", "TZ"]) == "TZ"
+    assert zone_column(["vehicle_id", "tz", "Time_Zone"]) == "Time_Zone"
+    assert zone_column(["vehicle_id", "tz", "timezone"]) == "timezone"
+    assert zone_column(["vehicle_id", "zone"]) is None
+    f = write(tmp_path / "v.csv", "vehicle_id,zone,tz\nv1,north,Europe/Berlin\n")
+    ingest_paths(tmp_path / "p.db", [f])
+    assert rows(tmp_path / "p.db", "SELECT meta FROM vehicles") == [
+        ('{"timezone": "Europe/Berlin", "zone": "north"}',)]

@@ -56,9 +56,25 @@ ALIASES = {
 }
 
 
+# a vehicles file's timezone column, stored under the metadata key 'timezone' (rows.vehicles);
+# 'zone' alone is too often a sales or delivery zone
+ZONE_ALIASES = ("timezone", "time_zone", "tz", "tzid", "tz_name", "timezone_name",
+                "iana_timezone", "iana_tz", "olson_timezone")
+
+
 def normalise(name: str) -> str:
     """Header text -> comparable key: case, BOM, spaces and dashes do not matter."""
     return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
+
+
+def zone_column(columns: Sequence[str]) -> Optional[str]:
+    """Which of a vehicles file's columns holds each vehicle's timezone: an exact 'timezone',
+    else the first of ZONE_ALIASES (matched as other headers are)."""
+    if "timezone" in columns:
+        return "timezone"
+    spelled = sorted((ZONE_ALIASES.index(normalise(c)), i) for i, c in enumerate(columns)
+                     if normalise(c) in ZONE_ALIASES)
+    return columns[spelled[0][1]] if spelled else None
 
 
 def parse_map(items: Optional[Sequence[str]]) -> dict[str, str]:

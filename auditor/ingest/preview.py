@@ -109,16 +109,16 @@ def column_roles(columns: list[str], kind: str, column_map: dict) -> list[tuple[
     """(column, what the import does with it) for every column of the file, in file order:
     a field it reads ('lat'), vehicle metadata (every other column of a vehicles file), or
     'not read'."""
-    from auditor.ingest.columns import USED
+    from auditor.ingest.columns import USED, zone_column
     found = resolve(columns, column_map, "file")
     field_of = {c: f for f, c in found.items() if f in USED.get(kind, ())}
+    zone = zone_column(columns)
     out = []
     for c in columns:
         if c in field_of:
             out.append((c, field_of[c]))
         elif kind == "vehicles":
-            out.append((c, "metadata" + (" (each vehicle's timezone)" if c.strip().lower() ==
-                                         "timezone" else "")))
+            out.append((c, "metadata" + (" (each vehicle's timezone)" if c == zone else "")))
         else:
             out.append((c, "not read"))
     return out

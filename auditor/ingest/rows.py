@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import timestamps
-from auditor.ingest.columns import POINT, WIDE_LABELS, normalise, wide_labels
+from auditor.ingest.columns import POINT, WIDE_LABELS, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
 from auditor.ingest.values import to_float, to_text
@@ -228,13 +228,12 @@ ZONE_KEY = "timezone"  # the metadata key local time and --ignore-offset read
 
 
 def _meta_keys(columns: list[str]) -> list[str]:
-    """Metadata keys of the vehicle file's columns: as written, except that a 'TimeZone' or
-    'TIMEZONE' header (matched as other headers are) is stored as 'timezone', the key local
-    time reads; an exact 'timezone' column wins over such a spelling."""
-    if ZONE_KEY in columns:
-        return list(columns)
-    spelled = [c for c in columns if normalise(c) == ZONE_KEY]
-    return [ZONE_KEY if spelled and c == spelled[0] else c for c in columns]
+    """Metadata keys of the vehicle file's columns: as written, except that a 'TimeZone',
+    'TIMEZONE', 'time_zone' or 'tz' header (matched as other headers are) is stored as
+    'timezone', the key local time reads; an exact 'timezone' column wins over such a
+    spelling, and the first alias over later ones."""
+    zone = zone_column(columns)
+    return [ZONE_KEY if c == zone else c for c in columns]
 
 
 def _check_zones(zones: np.ndarray, lines: np.ndarray, reason: np.ndarray, file: str,
