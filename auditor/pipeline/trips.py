@@ -78,6 +78,7 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
         untrusted = np.zeros(int(vcode.max()) + 1, dtype=bool)
         untrusted[vcode[spans_parking]] = True
         split = np.where(both & ~untrusted[vcode], changed, split)
+        src = np.where(untrusted[vcode], None, src)  # nor are they the trips' source ids
     else:
         src = np.full(n, None, dtype=object)
     boundary = new_vehicle | split
