@@ -664,3 +664,26 @@ def test_the_timezone_column_under_other_names(tmp_path):
     ingest_paths(tmp_path / "p.db", [f])
     assert rows(tmp_path / "p.db", "SELECT meta FROM vehicles") == [
         ('{"timezone": "Europe/Berlin", "zone": "north"}',)]
+
+
+@pytest.mark.parametrize("unit, factor", [("km/h", 3.6), ("mph", 2.236936), ("knots", 1.943844),
+                                          ("m/s", 1.0)])
+def test_a_speed_column_in_other_units_is_stored_in_metres_per_second(unit, factor, tmp_path,
+                                                                      capsys):
+    """A tracker's 'speed' in km/h was stored as m/s: a trip's speed plot showed 3.6x the
+    real speed. The unit is told by the speed between fixes, converted, and said."""
+    from auditor.cli import main
+    # 40 fixes 10 s apart, 150 m apart: 15 m/s, recorded in ``unit`` with a little noise
+    pts = track(n=40, step=10, dlat=150 / 111_195)
+    noise = [1 + 0.02 * ((i % 5) - 2) for i in range(40)]
+    body = "".join(f"{v},{ts},{la},{lo},{15 * factor * k:.2f}\n"
+                   for (v, ts, la, lo), k in zip(pts, noise))
+    f = write(tmp_path / "p.csv", "vehicle_id,timestamp,lat,lon,speed\n" + body)
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s.get("speed_unit", {}).get("unit") == (None if unit == "m/s" else unit)
+    stored = [r[0] for r in rows(tmp_path / "p.db", "SELECT speed_mps FROM pings")]
+    assert all(abs(x - 15) < 1.0 for x in stored)  # (the 4% noise kept)
+    assert main(["ingest", str(tmp_path / "q.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert (f"speed read as {unit} (its values are" in out) == (unit != "m/s")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
-from auditor.ingest import columns, parallel, persist, rows, timestamps
+from auditor.ingest import columns, parallel, persist, rows, speed, timestamps
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import Chunk, Source, open_source
@@ -45,11 +45,16 @@ class Plan:
     window: TimeWindow
     chunk_rows: int
     label_from_values: Optional[str] = None  # a label column found by its values (plan_file)
+    speed_unit: Optional[tuple] = None  # (unit, ratio) of a speed column not in m/s (speed.py)
 
     def validate(self, chunk: Chunk) -> pd.DataFrame:
         """One chunk of this file as a validated typed frame (validate_chunk)."""
         return validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
-                              self.window)
+                              self.window, self.speed_scale)
+
+    @property
+    def speed_scale(self) -> float:
+        return 1.0 / speed.UNITS[self.speed_unit[0]] if self.speed_unit else 1.0
 
     def frames(self, prepare=None) -> Iterator[tuple[Chunk, pd.DataFrame, object]]:
         """(chunk, validated frame, ``prepare(frame)`` or None); the next one is read, parsed
@@ -311,22 +316,25 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
             if label_column is not None:  # 'type' or 'category' saying home / work
                 fields, kind = {**fields, "label": label_column}, "labels"
                 from_values = label_column
-        validate_chunk(kind, chunk, fields, tz, name, window)
+        sample = validate_chunk(kind, chunk, fields, tz, name, window)
+        unit = speed.speed_unit(sample) if kind == "pings" else None
     finally:
         chunks.close()
-    return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values)
+    return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values,
+                unit if unit is not None and unit[0] != "m/s" else None)
 
 
 def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optional[str],
-                   name: str, window: TimeWindow) -> pd.DataFrame:
+                   name: str, window: TimeWindow, speed_scale: float = 1.0) -> pd.DataFrame:
     """One chunk of a file (as its reader made it) -> a typed frame of ``kind`` whose
     ``reason`` column holds every row-local verdict (validate.REASONS code, OK = -1); the rules
     that need other rows (duplicates, jumps) are the writer's (kinds.py). ``fields``: field ->
     source column (columns.resolve), ``name``: the file as errors name it. Pure: no project,
     no shared state — it may run on a helper thread or in another process (the arguments
-    pickle). Raises UserError for what no row of the file may have (naive times, no --tz)."""
+    pickle). Raises UserError for what no row of the file may have (naive times, no --tz).
+    ``speed_scale``: what the speed column is multiplied by to be m/s (speed.py)."""
     if kind == "pings":
-        return rows.pings(chunk, fields, tz, name, window)
+        return rows.pings(chunk, fields, tz, name, window, speed_scale)
     if kind == "labels":
         return rows.labels(chunk, fields, name)
     return rows.vehicles(chunk, fields, name)
@@ -337,6 +345,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
     out = {"file": str(plan.source.path), "kind": plan.kind, "read": read, "accepted": accepted,
            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
+    if plan.speed_unit:
+        out["speed_unit"] = {"unit": plan.speed_unit[0], "ratio": round(plan.speed_unit[1], 2)}
     if plan.label_from_values:
         out["label_column_from_values"] = plan.label_from_values
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []

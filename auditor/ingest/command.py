@@ -195,6 +195,10 @@ def notes_for(summary: dict) -> list[str]:
     and the import wizard's last page): how a labels file in wide form was read, vehicles a
     file names twice."""
     notes = []
+    if summary.get("speed_unit"):
+        unit = summary["speed_unit"]
+        notes.append(f"speed read as {unit['unit']} (its values are {unit['ratio']:g}x the "
+                     "speed between fixes) and stored in m/s")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
                      "home or work (pass --kind vehicles if it is vehicle metadata)")

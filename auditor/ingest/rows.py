@@ -83,7 +83,7 @@ def _formula_rule(chunk: Chunk, fields: Mapping[str, str], reason: np.ndarray, *
 
 
 def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
-          window: Optional[TimeWindow] = None) -> pd.DataFrame:
+          window: Optional[TimeWindow] = None, speed_scale: float = 1.0) -> pd.DataFrame:
     """Typed pings; ``vcode`` orders like ``vehicle_id`` (codes of the sorted distinct ids)."""
     window = window or time_window()
     cols = _base(chunk)
@@ -123,7 +123,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     coordinate_rules(reason, lat, lon)
     cols.update(vcode=vcode, vehicle_id=np.append(ids, None)[vcode], ts=parsed.ts,
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
-                speed_mps=_float_column(chunk, fields, "speed_mps"),
+                speed_mps=_float_column(chunk, fields, "speed_mps") * speed_scale,
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
     if per_vehicle:
         cols["wall_clock"] = wall_clock if wall_clock is not None else np.zeros(len(vcode), bool)
