@@ -966,3 +966,24 @@ def test_labels_joined_to_the_wrong_vehicles_are_named(cli, tmp_path):
     ingest(cli, project, tmp_path / "labels-right.csv", extra=("--replace",))
     out = cli.json("infer", project)
     assert out["matched_labels"] == 8 and out["unmatched_at_other_vehicles"]["labels"] == 0
+
+
+def test_infer_says_whose_trip_ids_it_set_aside(cli, tmp_path):
+    """A trip_id column of dates: the trips come out as without it, and infer says why."""
+    vehicles = ff.commuters(3)
+    pings = ff.fleet(vehicles, 4)
+    plain = tmp_path / "plain.db"
+    ingest(cli, plain, pings_csv(pings, tmp_path / "plain.csv"))
+    dated = pings.assign(trip_id=pd.to_datetime(pings["ts"], unit="s").dt.strftime("%Y-%m-%d"),
+                         timestamp=ff.iso_z(pings["ts"]))
+    project = tmp_path / "p.db"
+    ingest(cli, project, write_csv(dated[["vehicle_id", "timestamp", "lat", "lon", "trip_id"]],
+                                   tmp_path / "dated.csv"))
+    out, reference = cli.json("infer", project), cli.json("infer", plain)
+    assert out["trip_ids_set_aside"] == sorted(v.vehicle_id for v in vehicles)
+    assert (out["trips"], out["stops"], out["places"]) == (
+        reference["trips"], reference["stops"], reference["places"])
+    _, text, _ = cli("infer", project)
+    assert "trip ids of 3 vehicle(s) set aside (car-0, car-1, car-2): one of each lasted " \
+           "through hours parked" in text
+    assert reference["trip_ids_set_aside"] == []

@@ -128,6 +128,7 @@ def test_a_trip_id_column_that_lasts_through_hours_parked_is_no_trip_id(ids):
     v01 = out["trips"][out["trips"]["vehicle_id"] == "v01"]
     assert v01["source_trip_id"].tolist() == [f"drive-{i}" for i in range(len(v01))]
     assert out["trips"].loc[out["trips"]["vehicle_id"] == "v00", "source_trip_id"].isna().all()
+    assert out["trip_ids_set_aside"]["vehicle_id"].tolist() == ["v00"]
     assert len(out["stops"]) == len(plain["stops"]) and len(out["places"]) == 4
 
 

@@ -203,6 +203,7 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_if_swapped": outcome["match_if_swapped"]["labels"],
         "unmatched_if_swapped_vehicles": outcome["match_if_swapped"]["vehicles"],
         "labelled_vehicles": outcome["match_if_swapped"]["of_vehicles"],
+        "trip_ids_set_aside": derived["trip_ids_set_aside"]["vehicle_id"].tolist(),
         "unmatched_near": outcome["unmatched_near"],
         "unmatched_at_other_vehicles": outcome["at_other_vehicles"],
         "label_radius_m": config.label_radius_m,

@@ -208,6 +208,12 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     kept = kept_line(summary)
     if kept:
         lines.append(kept)
+    aside = summary.get("trip_ids_set_aside") or []
+    if aside:
+        named = ", ".join(aside[:3]) + (f" and {len(aside) - 3} more" if len(aside) > 3 else "")
+        lines.insert(1, f"  trip ids of {len(aside):,} vehicle(s) set aside ({named}): one of "
+                        "each lasted through hours parked, as no trip does (a column of dates "
+                        "or zeros?) — their trips were split on silences")
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

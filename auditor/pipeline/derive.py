@@ -26,6 +26,7 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     if "trip_id" in pings and pings["trip_id"].isna().all():
         pings = pings.drop(columns="trip_id")
     trips = split_trips(pings, config)
+    set_aside = _trip_ids_set_aside(pings, trips)
     stops = stops_between_trips(trips, config)
     places, stop_place = cluster_places(stops, config)
     stops["place_id"] = stop_place
@@ -35,7 +36,19 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
             "stops": stops[STOP_COLUMNS].reset_index(drop=True),
             "places": places[PLACE_COLUMNS].reset_index(drop=True),
             "features": features,
-            "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True)}
+            "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True),
+            "trip_ids_set_aside": set_aside}
+
+
+def _trip_ids_set_aside(pings: pd.DataFrame, trips: pd.DataFrame) -> pd.DataFrame:
+    """The vehicles whose pings carry trip ids that split_trips did not use (one of them
+    lasted through hours parked): vehicle_id, one per row."""
+    if "trip_id" not in pings or trips.empty:
+        return pd.DataFrame({"vehicle_id": pd.Series([], dtype=object)})
+    with_ids = set(pings.loc[pings["trip_id"].notna(), "vehicle_id"].unique())
+    used = set(trips.loc[trips["source_trip_id"].notna(), "vehicle_id"].unique())
+    aside = (with_ids & set(trips["vehicle_id"].unique())) - used  # (no trip: nothing to say)
+    return pd.DataFrame({"vehicle_id": pd.Series(sorted(aside), dtype=object)})
 
 
 def _sorted_by_vehicle_and_time(pings: pd.DataFrame) -> pd.DataFrame:
