@@ -236,6 +236,7 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
         near_labels_hint,
         other_vehicles_hint,
         swapped_labels_hint,
+        trip_ids_hint,
     )
     parts, title = [], None
     swapped = swapped_labels_hint(summary)
@@ -256,6 +257,10 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     if near:
         title = title or "Labels lie beyond the label radius"
         parts.append(near[0].upper() + near[1:] + ", in the window's later runs too.")
+    aside = trip_ids_hint(summary)
+    if aside:
+        title = title or "Trip ids set aside"
+        parts.append(aside[0].upper() + aside[1:] + ".")
     ids = vehicle_ids.hint_lines(summary.get("ids_written_differently") or {})
     if ids:
         title = title or "Vehicle ids differ between files"

@@ -161,6 +161,17 @@ def other_vehicles_hint(summary: dict) -> str | None:
             "again with --replace")
 
 
+def trip_ids_hint(summary: dict) -> str | None:
+    """The sentence for vehicles whose trip_id column infer did not use."""
+    aside = summary.get("trip_ids_set_aside") or []
+    if not aside:
+        return None
+    named = ", ".join(aside[:3]) + (f" and {len(aside) - 3} more" if len(aside) > 3 else "")
+    return (f"trip ids of {len(aside):,} vehicle(s) set aside ({named}): one of each lasted "
+            "through hours parked, as no trip does (a column of dates or zeros?) — their trips "
+            "were split on silences")
+
+
 def kept_line(summary: dict) -> str | None:
     kept = summary.get("kept_settings") or {}
     words = {"gap_minutes": ("--gap-minutes", "{:g} min"),
@@ -208,12 +219,9 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     kept = kept_line(summary)
     if kept:
         lines.append(kept)
-    aside = summary.get("trip_ids_set_aside") or []
+    aside = trip_ids_hint(summary)
     if aside:
-        named = ", ".join(aside[:3]) + (f" and {len(aside) - 3} more" if len(aside) > 3 else "")
-        lines.insert(1, f"  trip ids of {len(aside):,} vehicle(s) set aside ({named}): one of "
-                        "each lasted through hours parked, as no trip does (a column of dates "
-                        "or zeros?) — their trips were split on silences")
+        lines.insert(1, "  " + aside)
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

@@ -116,3 +116,15 @@ def test_the_infer_warning_names_labels_at_other_vehicles_places(tmp_path):
     # one label of six at another vehicle's place may be chance: no warning
     summary["unmatched_at_other_vehicles"]["labels"] = 1
     assert unused_input_warning(summary, tmp_path / "p.db") is None
+
+
+def test_the_infer_warning_names_trip_ids_set_aside(tmp_path):
+    """A trip_id column of dates: the window says, as the terminal does, that it went unused."""
+    from auditor.gui.commands import unused_input_warning
+    summary = {"unmatched_reasons": {}, "unmatched_if_swapped": 0,
+               "trip_ids_set_aside": ["v1", "v2"],
+               "ids_written_differently": {"labels": {}, "vehicles": {}}}
+    title, text = unused_input_warning(summary, tmp_path / "p.db")
+    assert title == "Trip ids set aside"
+    assert text.startswith("Trip ids of 2 vehicle(s) set aside (v1, v2): one of each lasted "
+                           "through hours parked")
