@@ -430,3 +430,20 @@ def test_naive_local_times_of_a_fleet_across_zones_read_in_each_vehicles_zone(tm
     assert main(["ingest", str(project), str(other), "--tz", "vehicle"]) == 1
     assert "vehicle nyc has no timezone in its metadata, so --tz vehicle" in \
         capsys.readouterr().err
+
+
+def test_tz_vehicle_with_ignore_offset_rereads_every_stamp(tmp_path):
+    """--ignore-offset distrusts every stated offset; with --tz vehicle the naive stamps of the
+    same file are read in the vehicle's zone too."""
+    vehicles = tmp_path / "vehicles.csv"
+    vehicles.write_text("vehicle_id,timezone\nber,Europe/Berlin\n")
+    pings = tmp_path / "pings.csv"
+    pings.write_text(HEADER + "ber,2026-03-09 08:00:00,52.5,13.4\n"
+                              "ber,2026-03-09T09:00:00Z,52.5,13.41\n")  # 'Z' that is Berlin time
+    project = tmp_path / "p.db"
+    assert main(["ingest", str(project), str(vehicles)]) == 0
+    assert main(["ingest", str(project), str(pings), "--tz", "vehicle", "--ignore-offset"]) == 0
+    with sqlite3.connect(project) as conn:
+        got = conn.execute("SELECT ts, utc_offset_min FROM pings ORDER BY ts").fetchall()
+    utc = lambda text: int(datetime.fromisoformat(text).timestamp())  # noqa: E731
+    assert got == [(utc("2026-03-09T08:00:00+01:00"), 60), (utc("2026-03-09T09:00:00+01:00"), 60)]

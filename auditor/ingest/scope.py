@@ -121,8 +121,9 @@ class Scope:
 
     def _retime(self, frame: pd.DataFrame, file: str) -> pd.DataFrame:
         ok = (frame["reason"].to_numpy() == OK)
-        if "wall_clock" in frame:  # --tz vehicle: the naive stamps only
-            ok &= frame["wall_clock"].to_numpy(dtype=bool)
+        if "wall_clock" in frame:  # --tz vehicle: the naive stamps only (all: --ignore-offset)
+            if not self.ignore_offset:
+                ok &= frame["wall_clock"].to_numpy(dtype=bool)
             frame = frame.drop(columns="wall_clock")
         vehicle = frame["vehicle_id"].to_numpy()
         fallback = "" if self.tz in (None, VEHICLE_ZONE) else self.tz
