@@ -17,6 +17,7 @@ from auditor.pipeline.labels import (
     near_misses,
     nearest_to_unused,
     unsure_places,
+    unused_pairs,
 )
 from auditor.pipeline.localtime import local_ts
 from auditor.pipeline.model import assign_splits, decide_labels, train_and_predict, vehicle_folds
@@ -362,8 +363,9 @@ def test_labels_match_the_nearest_place_and_every_miss_has_a_reason():
     # what the labels say of the places no label went to: a:1 lies within twice the radius of
     # a's second home label (unused) — "other" would contradict it; b's home label lies 1.1 km
     # from b:0, a place it cannot be told to name; a:2 lies 11 km from any label of a
-    unused = nearest_to_unused(lab, unmatched, places, InferConfig())
-    unsure = unsure_places(lab, unused, places, InferConfig())
+    pairs = unused_pairs(lab, unmatched, places, InferConfig())
+    unused = nearest_to_unused(pairs)
+    unsure = unsure_places(pairs, InferConfig())
     assert unsure == {"a:0", "a:1"}
     given = given_labels(places, matched, unsure)
     assert given.isna().tolist() == [False, True, False, False]
@@ -374,7 +376,7 @@ def test_labels_match_the_nearest_place_and_every_miss_has_a_reason():
                                                    "radius_m": None}
     wide = InferConfig(label_radius_m=600)
     _, unmatched = match_labels(lab, places, ["a", "b", "d"], wide)
-    assert near_misses(nearest_to_unused(lab, unmatched, places, wide), wide) == {
+    assert near_misses(nearest_to_unused(unused_pairs(lab, unmatched, places, wide)), wide) == {
         "labels": 1, "nearest_m": [1112, 1112], "radius_m": 1150}
 
 

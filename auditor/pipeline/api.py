@@ -39,6 +39,7 @@ from auditor.pipeline.labels import (
     near_misses,
     nearest_to_unused,
     unsure_places,
+    unused_pairs,
 )
 from auditor.pipeline.metrics import label_metrics, vehicle_home_rate
 from auditor.pipeline.model import (
@@ -293,8 +294,9 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     Pure: returns place_labels, unmatched, given, split, *_predictions and *_metrics
     (model_* are None when no label matched a place: there is nothing to learn from)."""
     place_labels, unmatched = match_labels(labels, places, pinged_vehicles, config)
-    unused = nearest_to_unused(labels, unmatched, places, config)
-    given = given_labels(features, place_labels, unsure_places(labels, unused, places, config))
+    pairs = unused_pairs(labels, unmatched, places, config)
+    unused = nearest_to_unused(pairs)
+    given = given_labels(features, place_labels, unsure_places(pairs, config))
     split = assign_splits(features["vehicle_id"], place_labels["vehicle_id"], seed,
                           config.validation_fraction, config.test_fraction)
     val = (split == "validation")

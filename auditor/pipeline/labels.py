@@ -21,6 +21,24 @@ PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_
 UNMATCHED_COLUMNS = ["label_id", "vehicle_id", "reason"]
 
 
+def _place_pairs(points: pd.DataFrame, places: pd.DataFrame, swapped: bool = False
+                 ) -> pd.DataFrame:
+    """Every (point, place of the point's vehicle) pair with ``distance_m`` (``swapped``: the
+    point's lat and lon read the other way round). Labels are few per vehicle, so the
+    per-vehicle cross join is small."""
+    pairs = points.merge(places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id",
+                         suffixes=("", "_place"))
+    lat, lon = ("lon", "lat") if swapped else ("lat", "lon")
+    pairs["distance_m"] = haversine_m(pairs[lat], pairs[lon], pairs["lat_place"],
+                                      pairs["lon_place"])
+    return pairs
+
+
+def _nearest(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The nearest place of each label (ties: the smaller place id)."""
+    return pairs.sort_values(["label_id", "distance_m", "place_id"]).drop_duplicates("label_id")
+
+
 def match_labels(labels: pd.DataFrame, places: pd.DataFrame, pinged_vehicles,
                  config: InferConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(place_labels, unmatched_labels). ``pinged_vehicles``: ids of vehicles with pings."""
@@ -34,12 +52,8 @@ def match_labels(labels: pd.DataFrame, places: pd.DataFrame, pinged_vehicles,
     reason[reason.isna() & dup] = "duplicate_label"
 
     candidates = labels[reason.isna()]
-    # nearest place per label: labels are few per vehicle, so the per-vehicle cross join is small
-    pairs = candidates[["label_id", "vehicle_id", "label", "lat", "lon"]].merge(
-        places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
-    pairs["distance_m"] = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_place"], pairs["lon_place"])
-    nearest = (pairs.sort_values(["label_id", "distance_m", "place_id"])
-               .drop_duplicates("label_id").set_index("label_id"))
+    nearest = _nearest(_place_pairs(candidates[["label_id", "vehicle_id", "label", "lat", "lon"]],
+                                    places)).set_index("label_id")
     far = nearest.index[nearest["distance_m"] > config.label_radius_m]
     radius = f"no_place_within_{config.label_radius_m:g}m"
     reason[labels["label_id"].isin(far).to_numpy() & reason.isna().to_numpy()] = radius
@@ -70,10 +84,8 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     cand = labels[labels["label_id"].isin(far) & (labels["lon"].abs() <= 90)]
     if cand.empty:
         return out
-    pairs = cand[["label_id", "vehicle_id", "lat", "lon"]].merge(
-        places[["vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
-    d = haversine_m(pairs["lon"], pairs["lat"], pairs["lat_place"], pairs["lon_place"])
-    hit = pairs[d <= config.label_radius_m]
+    pairs = _place_pairs(cand[["label_id", "vehicle_id", "lat", "lon"]], places, swapped=True)
+    hit = pairs[pairs["distance_m"] <= config.label_radius_m]
     out.update(labels=int(hit["label_id"].nunique()),
                vehicles=sorted(map(str, hit["vehicle_id"].unique())))
     return out
@@ -84,33 +96,31 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
 NEAR_MISS_FACTOR = 2.0
 
 
-def nearest_to_unused(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
-                      config: InferConfig) -> pd.DataFrame:
-    """The nearest place of each label left unused with no place within the radius, or as a
-    second label of its kind: label_id, vehicle_id, reason, place_id, distance_m."""
+def unused_pairs(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
+                 config: InferConfig) -> pd.DataFrame:
+    """Every (label, place of its vehicle) pair of the labels left unused with no place within
+    the radius, or as a second label of their kind: label_id, vehicle_id, reason, place_id,
+    distance_m."""
     far = f"no_place_within_{config.label_radius_m:g}m"
     unused = unmatched[unmatched["reason"].isin([far, "duplicate_label"])]
     cand = labels.merge(unused[["label_id", "reason"]], on="label_id")
-    pairs = cand[["label_id", "vehicle_id", "reason", "lat", "lon"]].merge(
-        places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
-    pairs["distance_m"] = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_place"],
-                                      pairs["lon_place"])
-    return (pairs.sort_values(["label_id", "distance_m", "place_id"])
-            .drop_duplicates("label_id")[["label_id", "vehicle_id", "reason", "place_id",
-                                          "distance_m"]].reset_index(drop=True))
+    pairs = _place_pairs(cand[["label_id", "vehicle_id", "reason", "lat", "lon"]], places)
+    return pairs[["label_id", "vehicle_id", "reason", "place_id", "distance_m"]]
 
 
-def unsure_places(labels: pd.DataFrame, unused: pd.DataFrame, places: pd.DataFrame,
-                  config: InferConfig) -> set:
-    """Place ids that a label which went unused (``unused``, from ``nearest_to_unused``) may
-    name: within NEAR_MISS_FACTOR radii of it. "other" would contradict the label — a work
-    label at a site's gate, 330 m from the car parks its cars use, made those car parks
-    'other', and the model learnt that a workplace is none. Places farther from every label
-    stay 'other' (a label 1 km off names no place one can tell; the queue shows it)."""
-    pairs = labels[labels["label_id"].isin(unused["label_id"])][["vehicle_id", "lat", "lon"]].merge(
-        places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id", suffixes=("", "_place"))
-    d = haversine_m(pairs["lat"], pairs["lon"], pairs["lat_place"], pairs["lon_place"])
-    return set(pairs.loc[np.asarray(d) <= NEAR_MISS_FACTOR * config.label_radius_m, "place_id"])
+def nearest_to_unused(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The nearest place of each unused label, from ``unused_pairs``."""
+    return _nearest(pairs).reset_index(drop=True)
+
+
+def unsure_places(pairs: pd.DataFrame, config: InferConfig) -> set:
+    """Place ids that a label which went unused (``unused_pairs``) may name: within
+    NEAR_MISS_FACTOR radii of it. "other" would contradict the label — a work label at a
+    site's gate, 330 m from the car parks its cars use, made those car parks 'other', and the
+    model learnt that a workplace is none. Places farther from every label stay 'other' (a
+    label 1 km off names no place one can tell; the queue shows it)."""
+    return set(pairs.loc[pairs["distance_m"] <= NEAR_MISS_FACTOR * config.label_radius_m,
+                         "place_id"])
 
 
 def near_misses(unused: pd.DataFrame, config: InferConfig) -> dict:
