@@ -4,10 +4,10 @@ trips cut off in time from the rest of the fleet's (a GPS week-number rollover).
 sentences as `auditor report`'s "Local time"; a row click shows the vehicle's places."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from auditor.analysis.sections.provenance import clock_findings, clock_sources_text
-from auditor.gui.analyses.common import fill_table, header_tips, item, read_only_table, text_label
+from auditor.gui.analyses.common import column, fill_table, header_tips, item, read_only_table, text_label
 from auditor.state.app_state import AppState
 
 HEADERS = ["finding", "vehicle", "what the data says"]
@@ -30,11 +30,7 @@ class ClocksView(QWidget):
         self.table = read_only_table(HEADERS, "clocksTable", sortable=False)
         header_tips(self.table, HEADER_TIPS)
         self.message = text_label("clocksMessage")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
+        column(self, self.intro, self.table, self.message)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
     def set_analysis(self, analysis) -> None:

@@ -11,8 +11,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QLayout,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from auditor.gui.text import tip
@@ -91,6 +94,23 @@ def text_label(name: str = "") -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     return label
+
+
+def column(view: QWidget, *rows) -> QVBoxLayout:
+    """The views' tight vertical layout: widgets and layouts top to bottom, a table (the first
+    QTableWidget) taking the spare height."""
+    layout = QVBoxLayout(view)
+    layout.setContentsMargins(2, 2, 2, 2)
+    stretched = False
+    for row in rows:
+        if isinstance(row, QLayout):
+            layout.addLayout(row)
+        elif isinstance(row, QTableWidget) and not stretched:
+            layout.addWidget(row, 1)
+            stretched = True
+        else:
+            layout.addWidget(row)
+    return layout
 
 
 def read_only_table(headers: Sequence[str], name: str, sortable: bool = True) -> QTableWidget:

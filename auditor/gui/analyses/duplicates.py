@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from auditor.audit.flags import FlagSpec
 from auditor.errors import UserError
-from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table, text_label
+from auditor.gui.analyses.common import (
+    column,
+    fill_table,
+    fmt,
+    header_tips,
+    item,
+    read_only_table,
+    text_label,
+)
 from auditor.state.app_state import AppState
 
 HEADERS = ["finding", "ids", "score", "suggested flag", "reason"]
@@ -43,11 +51,7 @@ class DuplicatesView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.flag)
         bar.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bar)
+        column(self, self.intro, self.table, bar)
         self.flag.setEnabled(False)
         self.flag.clicked.connect(self.flag_current)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)

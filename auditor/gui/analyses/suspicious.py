@@ -12,11 +12,19 @@ from typing import Optional
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from auditor.analysis.issue_words import entry_words, unmatched_words
 from auditor.analysis.results import Analysis
-from auditor.gui.analyses.common import fill_table, fmt, header_tips, item, read_only_table, text_label
+from auditor.gui.analyses.common import (
+    column,
+    fill_table,
+    fmt,
+    header_tips,
+    item,
+    read_only_table,
+    text_label,
+)
 from auditor.gui.text import tip
 from auditor.state.app_state import QUEUE, AppState, Selection
 from auditor.state.place_table import flag_texts
@@ -74,11 +82,7 @@ class SuspiciousQueue(QWidget):
         self.table.setToolTip(tip("N: next entry · H/W/O: the current place's label should be "
                                   "home/work/other · M: model wrong · X: bad data"))
         self.reason = text_label("suspiciousReason")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.reason)
+        column(self, self.intro, self.table, self.reason)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         state.selection_changed.connect(self._selection_changed)
         state.flags_changed.connect(lambda spec, op: self.refresh_flags())
