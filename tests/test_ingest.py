@@ -687,3 +687,14 @@ def test_a_speed_column_in_other_units_is_stored_in_metres_per_second(unit, fact
     assert main(["ingest", str(tmp_path / "q.db"), str(f)]) == 0
     out = capsys.readouterr().out
     assert (f"speed read as {unit} (its values are" in out) == (unit != "m/s")
+
+
+def test_a_speed_ratio_between_two_units_names_neither(tmp_path, capsys):
+    """2.09x the speed between fixes is neither mph (2.24) nor knots (1.94): left as it is."""
+    from auditor.cli import main
+    pts = track(n=40, step=10, dlat=150 / 111_195)
+    body = "".join(f"{v},{ts},{la},{lo},{15 * 2.09:.2f}\n" for v, ts, la, lo in pts)
+    f = write(tmp_path / "p.csv", "vehicle_id,timestamp,lat,lon,speed\n" + body)
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    assert "speed_unit" not in json.loads(capsys.readouterr().out)
+    assert {r[0] for r in rows(tmp_path / "p.db", "SELECT speed_mps FROM pings")} == {31.35}

@@ -15,7 +15,7 @@ from auditor.geo import haversine_m
 from auditor.ingest.validate import OK
 
 UNITS = {"m/s": 1.0, "km/h": 3.6, "mph": 2.236936, "knots": 1.943844}
-TOLERANCE = 1.12       # a ratio within this factor of a unit's is that unit
+TOLERANCE = 1.07       # within this factor of a unit's ratio: that unit (mph and knots lie 1.15 apart)
 MIN_PAIRS = 20         # fewer driving pairs in the sample: say nothing
 DRIVING_MPS = 3.0      # pairs slower than this between fixes are parking and jitter
 MAX_GAP_S = 60         # pairs farther apart in time are no measure of the speed at a fix
