@@ -987,3 +987,37 @@ def test_infer_says_whose_trip_ids_it_set_aside(cli, tmp_path):
     assert "trip ids of 3 vehicle(s) set aside (car-0, car-1, car-2): one of each lasted " \
            "through hours parked" in text
     assert reference["trip_ids_set_aside"] == []
+
+
+def test_labels_rounded_to_two_decimals_match_their_places(cli, tmp_path):
+    """A labels file rounded to 2 decimals for privacy (each label up to ~650 m from its
+    point): most labels lay beyond the 250 m radius, matched nothing, and infer asked for a
+    wider radius twice over. Rounded labels reach as far as their rounding, and infer says so."""
+    vehicles = ff.commuters(8)
+    labels = ff.labels_for(vehicles).round({"lat": 2, "lon": 2})
+    truth = ff.labels_for(vehicles)
+    off = haversine_m(labels["lat"], labels["lon"], truth["lat"], truth["lon"])
+    assert (off > 250).sum() >= len(labels) // 2   # the rounding alone puts them out of reach
+    files = [pings_csv(ff.fleet(vehicles, 10), tmp_path / "pings.csv"),
+             write_csv(labels, tmp_path / "labels.csv")]
+    project = tmp_path / "p.db"
+    ingest(cli, project, *files)
+    out = cli.json("infer", project)
+    assert out["matched_labels"] == len(labels) == 16
+    assert out["labels_rounded"]["labels"] == 16 and out["labels_rounded"]["decimals"] == 2
+    assert 600 < out["labels_rounded"]["up_to_m"] < 700
+    _, text, _ = cli("infer", project)
+    assert "16 label(s) have their coordinates rounded (to as few as 2 decimal(s)): one may " \
+           "lie up to" in text
+    with sqlite3.connect(project) as conn:
+        got = dict(conn.execute(
+            "SELECT p.place_id, p.given_label FROM predictions p WHERE p.run_id = ? "
+            "AND p.given_label IN ('home', 'work')", (out["run_id"],)))
+        where = {pid: (lat, lon) for pid, lat, lon in conn.execute(
+            "SELECT place_id, lat, lon FROM places")}
+    # each label went to its own vehicle's home or workplace, not a place near it
+    for v in vehicles:
+        for kind, point in (("home", v.home), ("work", v.work)):
+            pid = [p for p, k in got.items() if k == kind and p.startswith(v.vehicle_id + ":")]
+            assert len(pid) == 1
+            assert haversine_m(*where[pid[0]], *point) < 100

@@ -12,10 +12,12 @@ from auditor.pipeline.baseline import baseline_labels
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS, crossings, window_seconds_before
 from auditor.pipeline.labels import (
+    decimals,
     given_labels,
     match_labels,
     near_misses,
     nearest_to_unused,
+    rounded_labels,
     unsure_places,
     unused_pairs,
 )
@@ -393,6 +395,67 @@ def test_splits_and_folds_keep_vehicles_whole_and_follow_the_seed():
     folds = vehicle_folds(vehicles, seed=5, k=5)
     assert (folds.groupby(vehicles).nunique() == 1).all()
     assert sorted(folds.groupby(vehicles).first().value_counts().tolist()) == [8] * 5
+
+def test_labels_rounded_for_privacy_reach_as_far_as_their_rounding():
+    """Labels rounded to 2 decimals (a de-identification: a cell 1.1 km tall) lie up to 650 m
+    from the point they stand for. Such a label matches a place within the radius plus the
+    half-diagonal of its cell — when the labels as a whole are rounded, not a few round numbers
+    someone typed."""
+    assert decimals([52.37, 11.0, 48.137123, 4.9, -0.05, 52.36999999999999744]).tolist() == \
+        [2, 0, 6, 1, 2, 2]
+    # five vehicles, each with one place 0.0046 deg N and E of its rounded label: 511 m north,
+    # 312 m east, 599 m in all
+    points = [(52.37 + 0.1 * i, 4.91) for i in range(5)]
+    places = _places([(f"v{i}:0", f"v{i}", lat + 0.0046, lon + 0.0046)
+                      for i, (lat, lon) in enumerate(points)])
+    lab = pd.DataFrame({"label_id": range(1, 6), "vehicle_id": [f"v{i}" for i in range(5)],
+                        "label": "home", "lat": [p[0] for p in points],
+                        "lon": [p[1] for p in points]})
+    vehicles = places["vehicle_id"].tolist()
+    matched, unmatched = match_labels(lab, places, vehicles, InferConfig())
+    assert len(matched) == 5 and unmatched.empty
+    assert np.allclose(matched["distance_m"], haversine_m(52.37, 4.91, 52.3746, 4.9146), atol=30)
+    # half a 0.01-degree cell: 0.005 deg of latitude, and of longitude times cos(lat), in metres
+    half = 0.005 * np.pi / 180 * 6_371_008.8
+    widest = np.hypot(half, half * np.cos(np.radians(52.37)))   # lowest latitude, widest cell
+    got = rounded_labels(lab)
+    assert got["labels"] == 5 and got["decimals"] == 2 and got["too_coarse"] == 0
+    assert abs(got["up_to_m"] - widest) <= 1
+
+    # one label in six given to 6 decimals: not a rounded file, every label reaches 250 m only
+    mixed = pd.concat([lab, pd.DataFrame({"label_id": [6], "vehicle_id": ["v0"], "label": ["work"],
+                                          "lat": [52.123456], "lon": [4.654321]})])
+    _, unmatched = match_labels(mixed, places, vehicles, InferConfig())
+    assert set(unmatched.loc[unmatched.reason == "no_place_within_250m", "label_id"]) == \
+        {1, 2, 3, 4, 5, 6}
+    assert rounded_labels(mixed)["labels"] == 0
+    # four round labels are a few typed numbers, not a rounded file
+    assert len(match_labels(lab.head(4), places, vehicles, InferConfig())[0]) == 0
+
+    # a place 1,000 m north of each rounded label: beyond 250 m + 640-651 m; infer's near-miss
+    # radius is the least multiple of 50 m that, with the rounding added, matches them all
+    far = _places([(f"v{i}:0", f"v{i}", lat + 1000 / 111_195, lon)
+                   for i, (lat, lon) in enumerate(points)])
+    _, unmatched = match_labels(lab, far, vehicles, InferConfig())
+    assert len(unmatched) == 5
+    near = near_misses(nearest_to_unused(unused_pairs(lab, unmatched, far, InferConfig())),
+                       InferConfig())
+    assert near["labels"] == 5
+    r = near["radius_m"]
+    assert len(match_labels(lab, far, vehicles, InferConfig(label_radius_m=r))[0]) == 5
+    assert len(match_labels(lab, far, vehicles, InferConfig(label_radius_m=r - 50))[0]) < 5
+    assert unsure_places(unused_pairs(lab, unmatched, far, InferConfig()), InferConfig()) == \
+        set(far["place_id"])
+
+    # rounded to a tenth of a degree (cells 11 km tall) names no one place: counted, and
+    # reaching 250 m only
+    coarse = lab.assign(lat=[52.3, 52.4, 52.5, 52.6, 52.7], lon=4.9)
+    near_coarse = _places([(f"v{i}:0", f"v{i}", lat + 0.004, 4.9)
+                           for i, lat in enumerate(coarse["lat"])])  # 445 m
+    assert len(match_labels(coarse, near_coarse, vehicles, InferConfig())[0]) == 0
+    assert rounded_labels(coarse) == {"labels": 5, "decimals": 1, "up_to_m": None,
+                                      "too_coarse": 5}
+
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ import pandas as pd
 
 from auditor.classes import CLASSES
 from auditor.geo import haversine_m
-from auditor.pipeline.labels import at_other_vehicles
+from auditor.pipeline.labels import at_other_vehicles, rounding_m
 
 RANKING = "all_evidence"   # report["suspicious_ranking"]: model, trajectory, unmatched labels
 OOF = [f"oof_p_{c}" for c in CLASSES]
@@ -277,6 +277,9 @@ class _Queue:
         self.labels = labels.sort_values("label_id", kind="stable")
         self.class_of = dict(zip(self.labels["label_id"].astype(int).tolist(),
                                  self.labels["label"].tolist()))
+        # a rounded label reaches the radius plus its rounding (pipeline.labels.rounding_m)
+        self.rounding = dict(zip(self.labels["label_id"].astype(int).tolist(),
+                                 rounding_m(self.labels).tolist()))
         self.checks: dict[int, list] = {}
         if evidence is not None and len(evidence):
             value = evidence["value"] if "value" in evidence else pd.Series(np.nan,
@@ -403,12 +406,15 @@ class _Queue:
         elif reason.startswith("no_place_within"):
             j, swapped = veh.nearest(lon, lat) if veh is not None and abs(lon) <= 90 else \
                 (None, float("inf"))
-            found.append((strength_far(d, self.radius), reason,
-                          f"no place of the vehicle within {self.radius:,.0f} m of the label "
-                          f"(nearest: {near})"
+            reach = self.radius + self.rounding.get(lid, 0.0)
+            found.append((strength_far(d, reach), reason,
+                          f"no place of the vehicle within {reach:,.0f} m of the label "
+                          + (f"(the {self.radius:,.0f} m radius and its rounded coordinates' "
+                             f"{reach - self.radius:,.0f} m) " if reach > self.radius else "")
+                          + f"(nearest: {near})"
                           + (f"; with lat and lon swapped it lies {swapped:,.0f} m from place "
                              f"{veh.ids[j]}: are the labels' (or this vehicle's pings') lat "
-                             "and lon swapped?" if j is not None and swapped <= self.radius
+                             "and lon swapped?" if j is not None and swapped <= reach
                              else "")
                           + (f"; it lies {self.elsewhere[lid][2]:,.0f} m from place "
                              f"{self.elsewhere[lid][0]} of vehicle {self.elsewhere[lid][1]}: "

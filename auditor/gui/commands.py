@@ -235,6 +235,7 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     from auditor.pipeline.command import (
         near_labels_hint,
         other_vehicles_hint,
+        rounded_labels_hint,
         swapped_labels_hint,
         trip_ids_hint,
     )
@@ -257,6 +258,10 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     if near:
         title = title or "Labels lie beyond the label radius"
         parts.append(near[0].upper() + near[1:] + ", in the window's later runs too.")
+    if (summary.get("labels_rounded") or {}).get("too_coarse"):
+        title = title or "Labels rounded too coarsely"
+        parts.append(rounded_labels_hint(summary)[0].upper() + rounded_labels_hint(summary)[1:]
+                     + ".")
     aside = trip_ids_hint(summary)
     if aside:
         title = title or "Trip ids set aside"

@@ -38,6 +38,7 @@ from auditor.pipeline.labels import (
     match_other_vehicles,
     near_misses,
     nearest_to_unused,
+    rounded_labels,
     unsure_places,
     unused_pairs,
 )
@@ -206,6 +207,7 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "labelled_vehicles": outcome["match_if_swapped"]["of_vehicles"],
         "trip_ids_set_aside": derived["trip_ids_set_aside"]["vehicle_id"].tolist(),
         "unmatched_near": outcome["unmatched_near"],
+        "labels_rounded": outcome["labels_rounded"],
         "unmatched_at_other_vehicles": outcome["at_other_vehicles"],
         "label_radius_m": config.label_radius_m,
         "kept_settings": kept,
@@ -313,6 +315,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     out = {"place_labels": place_labels, "unmatched": unmatched, "given": given, "split": split,
            "match_if_swapped": match_if_swapped(labels, unmatched, places, config),
            "unmatched_near": near_misses(unused, config),
+           "labels_rounded": rounded_labels(labels),
            "at_other_vehicles": match_other_vehicles(labels, unmatched, places, config),
            "baseline_metrics": base_metrics,
            "baseline_predictions": predictions_frame(features, split, given, base_pred,

@@ -147,6 +147,25 @@ def near_labels_hint(summary: dict, project) -> str | None:
             "matches them (later runs keep it)")
 
 
+def rounded_labels_hint(summary: dict) -> str | None:
+    """The sentence for labels whose coordinates are rounded (labels.rounding_m): how far that
+    may move them, and the labels rounded too coarsely to be used. None when none are."""
+    from auditor.pipeline.labels import COARSEST_ROUNDING_M
+    r = summary.get("labels_rounded") or {}
+    if not r.get("labels"):
+        return None
+    text = (f"{r['labels']:,} label(s) have their coordinates rounded (to as few as "
+            f"{r['decimals']} decimal(s))")
+    if r.get("up_to_m") is not None:
+        text += (f": one may lie up to {r['up_to_m']:,} m from the point it stands for, so it "
+                 f"matches a place within {summary['label_radius_m']:g} m plus that")
+    if r.get("too_coarse"):
+        text += (f"; {r['too_coarse']:,} rounded to cells over {COARSEST_ROUNDING_M * 2:,.0f} m "
+                 "across name no one place (one matches a place only within the radius) — "
+                 "they need more decimals")
+    return text
+
+
 def other_vehicles_hint(summary: dict) -> str | None:
     """The sentence for labels that lie at other vehicles' places and near none of their own
     (``unmatched_at_other_vehicles``): half of those with no place near, and at least 2 — the
@@ -213,6 +232,9 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     near = near_labels_hint(summary, project)
     if near:
         lines.insert(2, "  " + near)
+    rounded = rounded_labels_hint(summary)
+    if rounded:
+        lines.insert(2, "  " + rounded)
     elsewhere = other_vehicles_hint(summary)
     if elsewhere:
         lines.insert(2, "  " + elsewhere)

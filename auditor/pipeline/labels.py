@@ -8,6 +8,12 @@ be used is kept with a reason, never dropped silently:
 - ``duplicate_label``: the vehicle already has a ``home`` (or ``work``) label with a lower id;
 - ``no_place_within_<r>m``: the nearest place is farther than the radius;
 - ``same_place_as_other_label``: home and work point at one place; the closer label keeps it.
+
+Labels whose coordinates are rounded (a common de-identification: 2 decimals is a cell about
+1.1 km tall) stand for a point anywhere in their cell: such a label reaches the radius plus
+the half-diagonal of its cell (``rounding_m``); one rounded to a tenth of a degree (11 km) names
+no one place and reaches the radius only. Without it, labels rounded to 2 decimals (up to
+650 m off at 52 N) mostly matched nothing, and infer's hint asked for 500 m, then 650 m.
 """
 from __future__ import annotations
 
@@ -34,6 +40,73 @@ def _place_pairs(points: pd.DataFrame, places: pd.DataFrame, swapped: bool = Fal
     return pairs
 
 
+# a label written with this many decimals or fewer (both coordinates) is taken as rounded;
+# 3 decimals (up to 79 m) is within what the 250 m radius allows a geocoded address anyway,
+# and hand-written labels often have 3. The chance that an unrounded label's lat and lon
+# both end in four zeros is one in 10^8.
+ROUNDED_UP_TO = 2
+# ...when the labels as a whole are: a few hand-written labels at round numbers are not a
+# rounded labels file, and their reach stays the radius
+ROUNDED_SHARE, ROUNDED_MIN_LABELS = 0.9, 5
+# a cell this large (a tenth of a degree is 11 km) names no one place: no wider reach
+COARSEST_ROUNDING_M = 1_000.0
+_M_PER_DEG = EARTH_RADIUS_M * np.pi / 180
+
+
+def decimals(values) -> np.ndarray:
+    """Fewest decimals (0-7) each value needs: 52.37 -> 2, 11.0 -> 0; 7 for finer."""
+    x = np.abs(np.asarray(values, dtype=float))
+    out = np.full(len(x), 7, dtype=np.int64)
+    for d in range(6, -1, -1):
+        scaled = x * 10.0 ** d
+        out[np.abs(scaled - np.round(scaled)) < 1e-6] = d
+    return out
+
+
+def _rounding(labels: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """(metres each label may lie from the point it was rounded from — the half-diagonal of
+    its rounding cell when both coordinates have ROUNDED_UP_TO decimals or fewer, else 0 —
+    whether the labels as a whole are rounded)."""
+    if labels.empty:
+        return np.zeros(0), False
+    lat = labels["lat"].to_numpy(dtype=float)
+    d = np.maximum(decimals(lat), decimals(labels["lon"]))
+    half = 0.5 * 10.0 ** -d.astype(float) * _M_PER_DEG
+    cell = np.where(d <= ROUNDED_UP_TO,
+                    np.hypot(half, half * np.cos(np.radians(np.clip(lat, -90, 90)))), 0.0)
+    rounded = cell > 0
+    whole = len(cell) >= ROUNDED_MIN_LABELS and rounded.mean() >= ROUNDED_SHARE
+    return cell, whole
+
+
+def rounding_m(labels: pd.DataFrame) -> np.ndarray:
+    """How much farther than the radius each label reaches: its rounding (``_rounding``) when
+    the labels as a whole are rounded and its cell is not too coarse to name a place, else 0."""
+    cell, whole = _rounding(labels)
+    return np.where(whole & (cell <= COARSEST_ROUNDING_M), cell, 0.0)
+
+
+def rounded_labels(labels: pd.DataFrame) -> dict:
+    """{"labels": how many labels are rounded, when the labels as a whole are (``_rounding``),
+    "decimals": the coarsest rounding among them, "up_to_m": the most ``rounding_m`` widens
+    one (None if none), "too_coarse": how many are rounded too coarsely to name a place},
+    for infer's summary."""
+    cell, whole = _rounding(labels)
+    if not whole:
+        return {"labels": 0, "decimals": None, "up_to_m": None, "too_coarse": 0}
+    wider = rounding_m(labels)
+    d = np.maximum(decimals(labels["lat"]), decimals(labels["lon"]))[cell > 0]
+    return {"labels": int((cell > 0).sum()), "decimals": int(d.min()),
+            "up_to_m": round(float(wider.max())) if (wider > 0).any() else None,
+            "too_coarse": int((cell > COARSEST_ROUNDING_M).sum())}
+
+
+def _with_reach(labels: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
+    """``labels`` with ``rounding_m`` and ``reach_m`` (the radius plus the rounding)."""
+    off = rounding_m(labels)
+    return labels.assign(rounding_m=off, reach_m=config.label_radius_m + off)
+
+
 def _nearest(pairs: pd.DataFrame) -> pd.DataFrame:
     """The nearest place of each label (ties: the smaller place id)."""
     return pairs.sort_values(["label_id", "distance_m", "place_id"]).drop_duplicates("label_id")
@@ -50,15 +123,17 @@ def match_labels(labels: pd.DataFrame, places: pd.DataFrame, pinged_vehicles,
     reason[reason.isna() & ~labels["vehicle_id"].isin(with_places)] = "vehicle_has_no_places"
     dup = labels.duplicated(["vehicle_id", "label"], keep="first")
     reason[reason.isna() & dup] = "duplicate_label"
+    labels = _with_reach(labels, config)
 
     candidates = labels[reason.isna()]
-    nearest = _nearest(_place_pairs(candidates[["label_id", "vehicle_id", "label", "lat", "lon"]],
-                                    places)).set_index("label_id")
-    far = nearest.index[nearest["distance_m"] > config.label_radius_m]
+    nearest = _nearest(_place_pairs(
+        candidates[["label_id", "vehicle_id", "label", "lat", "lon", "reach_m"]],
+        places)).set_index("label_id")
+    far = nearest.index[nearest["distance_m"] > nearest["reach_m"]]
     radius = f"no_place_within_{config.label_radius_m:g}m"
     reason[labels["label_id"].isin(far).to_numpy() & reason.isna().to_numpy()] = radius
 
-    matched = nearest[nearest["distance_m"] <= config.label_radius_m].reset_index()
+    matched = nearest[nearest["distance_m"] <= nearest["reach_m"]].reset_index()
     matched = matched.sort_values(["place_id", "distance_m", "label_id"])
     clash = matched.duplicated("place_id", keep="first")
     reason[labels["label_id"].isin(matched.loc[clash, "label_id"]).to_numpy()] = "same_place_as_other_label"
@@ -84,8 +159,9 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     cand = labels[labels["label_id"].isin(far) & (labels["lon"].abs() <= 90)]
     if cand.empty:
         return out
-    pairs = _place_pairs(cand[["label_id", "vehicle_id", "lat", "lon"]], places, swapped=True)
-    hit = pairs[pairs["distance_m"] <= config.label_radius_m]
+    pairs = _place_pairs(_with_reach(cand[["label_id", "vehicle_id", "lat", "lon"]], config),
+                         places, swapped=True)
+    hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
     out.update(labels=int(hit["label_id"].nunique()),
                vehicles=sorted(map(str, hit["vehicle_id"].unique())))
     return out
@@ -100,12 +176,13 @@ def unused_pairs(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataF
                  config: InferConfig) -> pd.DataFrame:
     """Every (label, place of its vehicle) pair of the labels left unused with no place within
     the radius, or as a second label of their kind: label_id, vehicle_id, reason, place_id,
-    distance_m."""
+    distance_m, rounding_m (the label's own rounding, ``rounding_m``)."""
     far = f"no_place_within_{config.label_radius_m:g}m"
     unused = unmatched[unmatched["reason"].isin([far, "duplicate_label"])]
     cand = labels.merge(unused[["label_id", "reason"]], on="label_id")
-    pairs = _place_pairs(cand[["label_id", "vehicle_id", "reason", "lat", "lon"]], places)
-    return pairs[["label_id", "vehicle_id", "reason", "place_id", "distance_m"]]
+    pairs = _place_pairs(_with_reach(cand[["label_id", "vehicle_id", "reason", "lat", "lon"]],
+                                     config), places)
+    return pairs[["label_id", "vehicle_id", "reason", "place_id", "distance_m", "rounding_m"]]
 
 
 def nearest_to_unused(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -118,25 +195,27 @@ def unsure_places(pairs: pd.DataFrame, config: InferConfig) -> set:
     NEAR_MISS_FACTOR radii of it. "other" would contradict the label — a work label at a
     site's gate, 330 m from the car parks its cars use, made those car parks 'other', and the
     model learnt that a workplace is none. Places farther from every label stay 'other' (a
-    label 1 km off names no place one can tell; the queue shows it)."""
-    return set(pairs.loc[pairs["distance_m"] <= NEAR_MISS_FACTOR * config.label_radius_m,
-                         "place_id"])
+    label 1 km off names no place one can tell; the queue shows it). A rounded label's reach
+    grows by its rounding."""
+    reach = NEAR_MISS_FACTOR * config.label_radius_m + pairs["rounding_m"]
+    return set(pairs.loc[pairs["distance_m"] <= reach, "place_id"])
 
 
 def near_misses(unused: pd.DataFrame, config: InferConfig) -> dict:
     """{"labels": how many labels found no place within the radius but one within twice it,
     "nearest_m": [least, most] of their distances, "radius_m": the radius (a multiple of
-    50 m) that would match them all}: a large site (a campus, a depot) whose address lies
-    farther from where its cars park than the radius. Wrong labels lie farther; the terminal
-    and the window say to look before widening it."""
+    50 m) that would match them all, a rounded label's rounding added}: a large site (a
+    campus, a depot) whose address lies farther from where its cars park than the radius.
+    Wrong labels lie farther; the terminal and the window say to look before widening it."""
     r = config.label_radius_m
     far = unused[(unused["reason"] == f"no_place_within_{r:g}m")
-                 & (unused["distance_m"] <= NEAR_MISS_FACTOR * r)]
+                 & (unused["distance_m"] <= NEAR_MISS_FACTOR * r + unused["rounding_m"])]
     if far.empty:
         return {"labels": 0, "nearest_m": None, "radius_m": None}
     lo, hi = float(far["distance_m"].min()), float(far["distance_m"].max())
+    need = float((far["distance_m"] - far["rounding_m"]).max())
     return {"labels": len(far), "nearest_m": [round(lo), round(hi)],
-            "radius_m": int(np.ceil((hi + 1) / 50.0) * 50)}
+            "radius_m": int(np.ceil((need + 1) / 50.0) * 50)}
 
 
 # a label this close to another vehicle's place may be that vehicle's label under this id
