@@ -58,3 +58,37 @@ def test_malformed_map_is_a_one_line_error(tmp_path, capsys):
     assert main(["ingest", str(tmp_path / "p.db"), str(f), "--map", "lat"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "FIELD=COLUMN" in err[0]
+
+
+def test_headers_in_no_alias_table_get_the_map_options_their_values_suggest(tmp_path, capsys):
+    """A file whose headers are in another language: the one-line error names the --map
+    options the columns' values suggest, and those options import it. Where the values leave
+    a field open (two text columns: which is the vehicle?), nothing is suggested."""
+    lines = ["Fahrzeug;Zeitstempel;Breitengrad;Laengengrad;Geschwindigkeit"]
+    lines += [f"7;{1768032000 + 30 * i};-33,{8601 + 3 * i};151,{2101 + 4 * i};{40 + i % 3},5"
+              for i in range(20)]
+    f = tmp_path / "fahrten.csv"
+    f.write_text("\n".join(lines) + "\n")
+    project = str(tmp_path / "p.db")
+    assert main(["ingest", project, str(f)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: ")
+    suggested = ("--map vehicle_id=Fahrzeug --map timestamp=Zeitstempel --map lat=Breitengrad "
+                 "--map lon=Laengengrad")
+    assert err.endswith("by their values the columns look like " + suggested)
+    assert main(["ingest", project, str(f), *suggested.split(), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accepted"] == 20
+
+    labels = tmp_path / "orte.csv"   # a labels file rounded to 3 decimals, label told by values
+    labels.write_text("Fahrzeug,Art,Breite,Laenge\n7,Home,-33.861,151.21\n7,Work,-33.9,151.182\n")
+    assert main(["ingest", project, str(labels), "--kind", "labels"]) == 1
+    assert capsys.readouterr().err.strip().endswith(
+        "--map vehicle_id=Fahrzeug --map label=Art --map lat=Breite --map lon=Laenge")
+
+    two = tmp_path / "two.csv"
+    two.write_text("Fahrzeug;Fahrer;Zeitstempel;Breitengrad;Laengengrad\n"
+                   + "".join(f"7;ann;{1768032000 + 30 * i};-33,{8601 + i};151,{2101 + i}\n"
+                             for i in range(5)))
+    assert main(["ingest", project, str(two)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot tell pings, labels or vehicles apart" in err and "--map vehicle_id=" not in err

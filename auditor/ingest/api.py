@@ -297,10 +297,14 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         raise UserError(f"{name}: a GPX file holds pings, not {kind} — drop --kind {kind}")
     try:
         kind = columns.decide_kind(fields, kind, source.columns, name)
-    except UserError:
+    except UserError as refused:
         if source.file_format == "csv" and len(source.columns) == 1 and not fields:
             raise UserError(f"{name}: not a table — no , ; tab or | separated columns in the "
                             "header line; give a CSV, Parquet or GPX file") from None
+        guessed = _fields_by_values(source, fields, kind)
+        if guessed:
+            raise UserError(f"{refused}; by their values the columns look like "
+                            f"{columns.map_options(guessed)}") from None
         raise
     chunks = source.chunks(min(chunk_rows, PLAN_ROWS))
     try:
@@ -322,6 +326,21 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         chunks.close()
     return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values,
                 unit if unit is not None and unit[0] != "m/s" else None)
+
+
+def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:
+    """The --map options the first rows' values suggest (columns.suggest_by_values)."""
+    chunks = source.chunks(PLAN_ROWS)
+    try:
+        chunk = next(iter(chunks), None)
+    except UserError:
+        return {}
+    finally:
+        chunks.close()
+    if chunk is None or not chunk.table.num_rows:
+        return {}
+    sample = {c: chunk.table.column(c).slice(0, 200).to_pylist() for c in chunk.table.column_names}
+    return columns.suggest_by_values(sample, fields, kind)[1]
 
 
 def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optional[str],

@@ -189,3 +189,124 @@ def decide_kind(found: Mapping[str, str], kind: Optional[str], columns: Sequence
                         f"(columns present: {present}) — rename it or pass --map "
                         f"{missing[0]}=COLUMN")
     return kind
+
+
+# ---- columns named in no alias, told by their values (a suggestion the user confirms)
+_DATE_TIME = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+                        r"[ T]\d{1,2}:\d{2}")
+# epoch seconds from 2000 to 2100, and the same in milliseconds
+_EPOCH = ((946_684_800, 4_102_444_800), (946_684_800_000, 4_102_444_800_000))
+SURE_SHARE = 0.9  # of a column's sampled values that must look the part
+
+
+def _number(value) -> Optional[float]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # a decimal comma
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _looks(values: Sequence, test) -> bool:
+    seen = [v for v in values if v is not None and str(v).strip() not in ("", "nan", "NaN")]
+    return bool(seen) and sum(bool(test(v)) for v in seen) >= SURE_SHARE * len(seen)
+
+
+def _is_time(value) -> bool:
+    import datetime as dt
+    if isinstance(value, dt.datetime):
+        return True
+    if isinstance(value, str) and _DATE_TIME.match(value):
+        return True
+    x = _number(value)
+    return x is not None and any(lo <= x <= hi for lo, hi in _EPOCH)
+
+
+def _fine(x: float, decimals: int) -> bool:
+    """Written to ``decimals`` or more: a fix's coordinate (4 decimals, 11 m), not a speed."""
+    scale = 10 ** (decimals - 1)
+    return abs(x * scale - round(x * scale)) > 1e-6
+
+
+def _coordinate_span(values: Sequence, decimals: int) -> Optional[float]:
+    """The largest |value| of a column of degrees written to ``decimals`` or more; None if it
+    is not one."""
+    if not _looks(values, lambda v: _number(v) is not None):
+        return None
+    numbers = [x for x in map(_number, values) if x is not None]
+    if sum(_fine(x, decimals) for x in numbers) < SURE_SHARE * len(numbers) \
+            or max(map(abs, numbers)) > 180:
+        return None
+    return max(map(abs, numbers))
+
+
+def fields_from_values(values_by_column: Mapping[str, Sequence], found: Mapping[str, str],
+                       decimals: int = 4) -> dict[str, str]:
+    """{field: column} for the pings fields (vehicle_id, timestamp, lat, lon) that no header
+    named, told by a sample of each column's values — only where exactly one column fits:
+    date-times or epoch numbers for the timestamp; two columns of degrees with ``decimals``
+    or more (pings: 4; a labels file may be rounded, 1) for lat and lon (the one beyond 90 is
+    lon, else lat comes first, as most files write them); the one other column of text or
+    whole numbers for the vehicle id. Headers in another language ('Zeitstempel',
+    'Breitengrad') are the case; a guess is offered (the terminal's error, the wizard's
+    columns page), never applied unseen."""
+    taken = set(found.values())
+    free = {c: list(v) for c, v in values_by_column.items() if c not in taken}
+    out: dict[str, str] = {}
+    if "timestamp" not in found:
+        times = [c for c, v in free.items() if _looks(v, _is_time)]
+        if len(times) == 1:
+            out["timestamp"] = times[0]
+    if "lat" not in found and "lon" not in found and POINT not in found:
+        coords = {c: s for c, v in free.items() if c not in out.values()
+                  and (s := _coordinate_span(v, decimals)) is not None}
+        if len(coords) == 2:
+            first, second = coords
+            if coords[first] > 90 >= coords[second]:
+                first, second = second, first
+            if not (coords[first] > 90 and coords[second] > 90):
+                out["lat"], out["lon"] = first, second
+    if "vehicle_id" not in found:
+        used = set(out.values())
+        ids = [c for c, v in free.items() if c not in used
+               and _looks(v, lambda x: (x_ := _number(x)) is None or x_ == round(x_))
+               and not _looks(v, _is_time)]
+        if len(ids) == 1:
+            out["vehicle_id"] = ids[0]
+    return out
+
+
+def suggest_by_values(values_by_column: Mapping[str, Sequence], fields: Mapping[str, str],
+                      kind: Optional[str]) -> tuple[Optional[str], dict[str, str]]:
+    """(kind, {field: column}) for the fields a file's kind lacks, told by the first rows'
+    values (``fields_from_values``; a label column by its home / work values): the given kind,
+    else pings if a timestamp column is found, labels if a label column is. Only when they
+    supply every missing field; else (kind, {})."""
+    guessed = fields_from_values(values_by_column, fields)
+    label = None if "label" in fields else label_values_column(
+        values_by_column, {**fields, **fields_from_values(values_by_column, fields, decimals=1)})
+    if label is not None:  # labels (perhaps rounded): guess again with the label column known
+        guessed = {"label": label, **fields_from_values(
+            values_by_column, {**fields, "label": label}, decimals=1)}
+    want = kind or ("pings" if "timestamp" in {**fields, **guessed}
+                    else "labels" if label is not None else None)
+    if want not in ("pings", "labels"):
+        return kind, {}
+    missing = missing_fields(want, fields)
+    if not missing or not set(missing) <= set(guessed):
+        return kind, {}
+    return want, {f: guessed[f] for f in REQUIRED[want] if f in missing}
+
+
+def map_options(guessed: Mapping[str, str]) -> str:
+    """'--map lat=Breitengrad --map lon=Längengrad' (quoted for a shell where needed)."""
+    import shlex
+    return " ".join(f"--map {shlex.quote(f'{f}={c}')}" for f, c in guessed.items())

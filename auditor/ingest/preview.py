@@ -76,14 +76,24 @@ def guess(columns: list[str], kind_choice: Optional[str],
           sample=None) -> tuple[Optional[str], dict]:
     """(kind, {field: column}) as the import would guess them; kind None when it can't tell.
     ``sample``: the first rows (a DataFrame) — a label column found by its values, as the
-    import finds it (columns.label_values_column)."""
-    from auditor.ingest.columns import label_values_column
+    import finds it (columns.label_values_column), and the fields no header names told by
+    their values (columns.suggest_by_values), which the import suggests as --map options."""
+    from auditor.ingest.columns import label_values_column, missing_fields, suggest_by_values
     found = resolve(columns, None, "file")
     kind = kind_choice or guess_kind(found)
-    if kind_choice is None and kind == "vehicles" and sample is not None:
-        label = label_values_column({c: sample[c].tolist() for c in sample.columns}, found)
+    if sample is None:
+        return kind, found
+    values = {c: sample[c].head(200).tolist() for c in sample.columns}
+    if kind_choice is None and kind == "vehicles":
+        label = label_values_column(values, found)
         if label is not None:
             return "labels", {**found, "label": label}
+    if kind is None or (kind != "vehicles" and missing_fields(kind, found)):
+        # headers in no alias table ('Zeitstempel', 'Breitengrad'): told by their values,
+        # shown on the columns page for the analyst to confirm
+        told, extra = suggest_by_values(values, found, kind)
+        if extra:
+            return told, {**found, **extra}
     return kind, found
 
 

@@ -16,11 +16,13 @@ from auditor.store import open_project
 
 
 def _write_csv(path):
-    lines = ["Unit;When;Y;X"]
+    # headers in no alias table, and two text columns: which is the vehicle id, its values
+    # cannot tell either
+    lines = ["Unit;When;Y;X;Driver"]
     for i in range(30):
-        lines.append(f"truck-7;2026-01-10 08:{i:02d}:00;52.{5000 + i * 3};13.{4000 + i * 3}")
-    lines.append("truck-7;2026-01-10 09:00:00;95.0;13.4")   # latitude out of range
-    lines.append("truck-7;2026-01-10 09:01:00;52.51;")      # no longitude
+        lines.append(f"truck-7;2026-01-10 08:{i:02d}:00;52.{5000 + i * 3};13.{4000 + i * 3};ann")
+    lines.append("truck-7;2026-01-10 09:00:00;95.0;13.4;ann")   # latitude out of range
+    lines.append("truck-7;2026-01-10 09:01:00;52.51;;ann")      # no longitude
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -38,7 +40,7 @@ def _to_review(qtbot, wiz, csv):
     page.path_edit.setText(str(csv))
     qtbot.waitUntil(lambda: not page.is_loading(), timeout=10_000)  # read off the GUI thread
     assert page.preview.model().rowCount() == 20
-    assert list(wiz.frame.columns) == ["Unit", "When", "Y", "X"]
+    assert list(wiz.frame.columns) == ["Unit", "When", "Y", "X", "Driver"]
     # headers too odd to guess: Next is off, and the page says why
     assert not page.isComplete() and "cannot tell what it holds" in page.error.text()
     page.kind.setCurrentIndex(page.kind.findData("pings"))
@@ -380,3 +382,37 @@ def test_a_label_column_found_by_its_values(qtbot, tmp_path):
     assert conn.execute("SELECT label FROM labels ORDER BY label_id").fetchall() == [
         ("home",), ("work",)]
     conn.close()
+
+
+def test_headers_in_another_language_are_told_by_their_values(qtbot, tmp_path):
+    """'Fahrzeug;Zeitstempel;Breitengrad;Längengrad' with decimal commas: no header is in the
+    alias table, so the wizard could not tell what the file held. Their values tell: the
+    columns page shows the guess for the analyst to confirm, and the import reads them."""
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    csv = tmp_path / "fahrten.csv"
+    rows = ["Fahrzeug;Zeitstempel;Breitengrad;Längengrad;Geschwindigkeit"]
+    rows += [f"B-XY 12;2026-01-10T08:{i:02d}:00+01:00;52,{5001 + 7 * i};13,{4002 + 5 * i};"
+             f"{30 + i % 4},5" for i in range(25)]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files([csv])
+    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    assert [e.kind for e in wiz.entries] == ["pings"] and wiz.file_page.isComplete()
+    wiz.next()
+    cols = wiz.columns_page
+    assert cols.isComplete()
+    roles = cols.roles[0].text()
+    for column, field in (("Fahrzeug", "vehicle_id"), ("Zeitstempel", "timestamp"),
+                          ("Breitengrad", "lat"), ("Längengrad", "lon")):
+        assert f"{column} → {field}" in roles
+    while wiz.currentId() != PAGE_REVIEW:
+        wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    got = conn.execute("SELECT vehicle_id, lat, lon FROM pings ORDER BY ts").fetchall()
+    conn.close()
+    assert len(got) == 25 and got[0] == ("B-XY 12", 52.5001, 13.4002)

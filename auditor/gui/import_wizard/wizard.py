@@ -86,12 +86,14 @@ class ImportWizard(QWizard):
     def jobs(self):
         """What Import will do, metadata first (pings may read a vehicle's zone from it)."""
         from auditor.ingest.api import ImportJob
+        from auditor.ingest.columns import resolve
         tz = self.tz_page.tz()
         out = []
         for e in sorted(self.entries, key=lambda e: IMPORT_ORDER.get(e.kind or "", 3)):
-            columns = dict(e.column_map)
-            if e.kind == "labels" and "label" not in columns and "label" in e.found():
-                columns["label"] = e.found()["label"]  # perhaps found by its values
+            # the analyst's picks, and what was told by values (a label column, headers in no
+            # alias table): every field the import's own header matching would not find
+            named = resolve(e.columns, None, str(e.path)) if not e.gpx else {}
+            columns = {f: c for f, c in e.found().items() if named.get(f) != c}
             out.append(ImportJob(e.path, e.kind, None if e.gpx else (columns or None),
                                  tz if e.kind == "pings" and not e.gpx else None))
         return out
