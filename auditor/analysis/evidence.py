@@ -3,7 +3,10 @@
 - a home label on a place where the vehicle never stayed at night (00:00-05:00 local);
 - a work label on a place never visited on a weekday (Mon-Fri local);
 - a label farther than R m (250) from every stop of its vehicle;
-- a vehicle whose home and work labels (nearly) coincide (< 150 m).
+- a vehicle whose home and work labels (nearly) coincide (< 150 m);
+- a home label of a vehicle that moved house (auditor.pipeline.moves): on the home it left (a
+  stale label?), or on the one it moved to (which the model, seeing half its nights elsewhere,
+  may doubt).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import pandas as pd
 from auditor.analysis.frames import vehicle_metadata
 from auditor.analysis.stoptimes import local_stops, overlaps_daily_window, touches_weekday
 from auditor.geo import haversine_m
+from auditor.pipeline.moves import find_moves
 from auditor.store.queries import table_exists
 
 NIGHT = (0, 5 * 3600)
@@ -34,7 +38,7 @@ def label_evidence(labels: pd.DataFrame, place_labels: pd.DataFrame, stops: pd.D
     ``stops``: vehicle_id, place_id, lat, lon, start_local, end_local. One row per finding."""
     lab = labels.merge(place_labels[["label_id", "place_id"]], on="label_id", how="left")
     found = [_night(lab, stops), _weekday(lab, stops), _far(lab, stops, far_m),
-             _coincide(lab, coincide_m)]
+             _coincide(lab, coincide_m), _moved(lab, stops)]
     out = pd.concat([f for f in found if not f.empty] or [pd.DataFrame(columns=COLUMNS)],
                     ignore_index=True)
     return out.sort_values(["vehicle_id", "label_id", "check"], kind="mergesort")[COLUMNS] \
@@ -107,6 +111,40 @@ def _coincide(lab: pd.DataFrame, coincide_m: float) -> pd.DataFrame:
                          "place_id": pid, "check": "home_work_coincide", "sentence": text,
                          "value": float(r.d)})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _day(n: int) -> str:
+    """A local day number as '12 Mar 2025'."""
+    import datetime as dt
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=int(n))).strftime("%-d %b %Y")
+
+
+def _moved(lab: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
+    """Home labels of vehicles that moved house, on either home: ``home_left`` (the label
+    names the home the vehicle left: stale?) and ``home_moved_to`` (the new one). value: the
+    nights at the home the label does not name."""
+    if stops.empty or "start_local" not in stops:
+        return pd.DataFrame(columns=COLUMNS)
+    moves = find_moves(stops)
+    rows = lab[(lab["label"] == "home") & lab["place_id"].notna()].merge(moves, on="vehicle_id")
+    out = []
+    for r in rows.itertuples(index=False):  # one per moved vehicle: few
+        where = (f"Vehicle {r.vehicle_id} spent its nights at place {r.from_place} until "
+                 f"{_day(r.last_night_from)} ({r.nights_from} nights), then at place "
+                 f"{r.to_place} from {_day(r.first_night_to)} ({r.nights_to} nights)")
+        if r.place_id == r.from_place:
+            out.append({"label_id": r.label_id, "vehicle_id": r.vehicle_id, "label": "home",
+                        "place_id": r.place_id, "check": "home_left", "value": float(r.nights_to),
+                        "sentence": f"{where}: it moved house, or went away for the rest of the "
+                                    f"period. Home label {r.label_id} names the home it left."})
+        elif r.place_id == r.to_place:
+            out.append({"label_id": r.label_id, "vehicle_id": r.vehicle_id, "label": "home",
+                        "place_id": r.place_id, "check": "home_moved_to",
+                        "value": float(r.nights_from),
+                        "sentence": f"{where}: it moved house. Home label {r.label_id} names the "
+                                    "home it moved to; the model, seeing the nights spent at "
+                                    "the other, may doubt it."})
+    return pd.DataFrame(out, columns=COLUMNS)
 
 
 def _metadata_of(conn: sqlite3.Connection, vehicle_ids: Sequence[str]) -> pd.DataFrame:

@@ -56,6 +56,9 @@ OOF = [f"oof_p_{c}" for c in CLASSES]
 PROBA = [f"p_{c}" for c in CLASSES]
 CHECK_STRENGTH = 0.5
 UNCHECKABLE = 0.02
+# evidence the queue quotes whole, with how much it adds to a label's score: a home label on
+# the home its vehicle left may be stale; one on the home it moved to is explained, not doubted
+SAID_IN_FULL = {"home_left": CHECK_STRENGTH, "home_moved_to": 0.0}
 HARMLESS_DUPLICATE = 0.05
 DEFAULT_RADIUS_M = 250.0
 
@@ -284,8 +287,11 @@ class _Queue:
         if evidence is not None and len(evidence):
             value = evidence["value"] if "value" in evidence else pd.Series(np.nan,
                                                                              evidence.index)
-            for lid, check, val in zip(evidence["label_id"], evidence["check"], value):
-                self.checks.setdefault(int(lid), []).append((check, val))
+            sentence = evidence["sentence"] if "sentence" in evidence else pd.Series(
+                "", evidence.index)
+            for lid, check, val, text in zip(evidence["label_id"], evidence["check"], value,
+                                             sentence):
+                self.checks.setdefault(int(lid), []).append((check, val, text))
         # labels with no place of their vehicle near that lie at another vehicle's place
         far = self.labels[np.array([self.why.get(int(k), "").startswith("no_place_within")
                                     for k in self.labels["label_id"]], dtype=bool)]
@@ -330,8 +336,11 @@ class _Queue:
                     out["suggested_label"] = oc
         if reason is not None:
             self._unmatched(found, out, reason, lid, v, c, ci, lat, lon, self.vehicles.get(v))
-        for check, value in self.checks.get(lid, []):
-            if check == "far_from_stops":
+        for check, value, sentence in self.checks.get(lid, []):
+            if check in SAID_IN_FULL:  # the evidence's own sentence: dates and places
+                found.append((SAID_IN_FULL[check], check,
+                              sentence[:1].lower() + sentence[1:].rstrip(".")))
+            elif check == "far_from_stops":
                 if reason is not None and reason.startswith("no_place_within"):
                     continue   # the same fact, already weighed by its distance
                 found.append((strength_far(_none(value) if _none(value) is not None

@@ -33,6 +33,7 @@ from auditor.pipeline.labels import (
     PLACE_LABEL_COLUMNS,
     UNMATCHED_COLUMNS,
     given_labels,
+    homes_moved_from,
     match_if_swapped,
     match_labels,
     match_other_vehicles,
@@ -138,7 +139,8 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
             if weights is not None:
                 data_hash.update(weights.rows.digest().encode())
             outcome = label_and_predict(derived["features"], derived["places"], labels,
-                                        derived["pinged_vehicles"], seed, config)
+                                        derived["pinged_vehicles"], seed, config,
+                                        moves=derived["moves"])
             features = derived["features"]
             place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
             given, split = outcome["given"], outcome["split"]
@@ -206,6 +208,7 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_if_swapped_vehicles": outcome["match_if_swapped"]["vehicles"],
         "labelled_vehicles": outcome["match_if_swapped"]["of_vehicles"],
         "trip_ids_set_aside": derived["trip_ids_set_aside"]["vehicle_id"].tolist(),
+        "moved_house": derived["moves"]["vehicle_id"].tolist(),
         "unmatched_near": outcome["unmatched_near"],
         "labels_rounded": outcome["labels_rounded"],
         "unmatched_at_other_vehicles": outcome["at_other_vehicles"],
@@ -291,14 +294,18 @@ def labeller_config(config: InferConfig) -> InferConfig:
 
 
 def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.DataFrame,
-                      pinged_vehicles, seed: int, config: InferConfig) -> dict:
+                      pinged_vehicles, seed: int, config: InferConfig,
+                      moves: pd.DataFrame | None = None) -> dict:
     """Given labels -> place labels, splits, baseline and model over the fleet's feature table.
     Pure: returns place_labels, unmatched, given, split, *_predictions and *_metrics
     (model_* are None when no label matched a place: there is nothing to learn from)."""
     place_labels, unmatched = match_labels(labels, places, pinged_vehicles, config)
     pairs = unused_pairs(labels, unmatched, places, config)
     unused = nearest_to_unused(pairs)
-    given = given_labels(features, place_labels, unsure_places(pairs, config))
+    # places no given label may be 'other' for: near a label that went unused, and the other
+    # home of a vehicle that moved house (derive's ``moves``)
+    unsure = unsure_places(pairs, config) | homes_moved_from(moves, place_labels)
+    given = given_labels(features, place_labels, unsure)
     split = assign_splits(features["vehicle_id"], place_labels["vehicle_id"], seed,
                           config.validation_fraction, config.test_fraction)
     val = (split == "validation")

@@ -191,6 +191,18 @@ def trip_ids_hint(summary: dict) -> str | None:
             "were split on silences")
 
 
+def moved_hint(summary: dict) -> str | None:
+    """The sentence for vehicles that moved house (pipeline.moves)."""
+    moved = summary.get("moved_house") or []
+    if not moved:
+        return None
+    named = ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
+    return (f"{len(moved):,} vehicle(s) moved house, or went away for the rest of the period "
+            f"({named}): their nights moved from one place to another for good; the home their "
+            "label does not name is not trained on as 'other', and the label queue says which "
+            "home each label names")
+
+
 def kept_line(summary: dict) -> str | None:
     kept = summary.get("kept_settings") or {}
     words = {"gap_minutes": ("--gap-minutes", "{:g} min"),
@@ -244,6 +256,9 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     aside = trip_ids_hint(summary)
     if aside:
         lines.insert(1, "  " + aside)
+    moved = moved_hint(summary)
+    if moved:
+        lines.insert(2, "  " + moved)
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

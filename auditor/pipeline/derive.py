@@ -10,6 +10,7 @@ import pandas as pd
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import place_features
 from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
+from auditor.pipeline.moves import find_moves
 from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
 from auditor.pipeline.stops import STOP_COLUMNS, stops_between_trips
 from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
@@ -17,7 +18,8 @@ from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 
 def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
                           config: InferConfig | dict | None = None) -> dict[str, pd.DataFrame]:
-    """trips, stops, places, features, clocks (each vehicle's local-time source) from a pings
+    """trips, stops, places, features, clocks (each vehicle's local-time source), moves
+    (vehicles that moved house, auditor.pipeline.moves) from a pings
     frame (columns as in the pings table; ``trip_id``/``utc_offset_min``/``ping_id``
     optional). Pure: no database."""
     config = InferConfig.from_any(config)
@@ -32,12 +34,14 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     stops["place_id"] = stop_place
     stops = stops[stops["place_id"].notna()]  # fixes far apart that joined no place
     features = place_features(stops, places)
+    moves = find_moves(stops)
     return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
             "stops": stops[STOP_COLUMNS].reset_index(drop=True),
             "places": places[PLACE_COLUMNS].reset_index(drop=True),
             "features": features,
             "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True),
-            "trip_ids_set_aside": set_aside}
+            "trip_ids_set_aside": set_aside,
+            "moves": moves}
 
 
 def _trip_ids_set_aside(pings: pd.DataFrame, trips: pd.DataFrame) -> pd.DataFrame:

@@ -201,6 +201,19 @@ def unsure_places(pairs: pd.DataFrame, config: InferConfig) -> set:
     return set(pairs.loc[pairs["distance_m"] <= reach, "place_id"])
 
 
+def homes_moved_from(moves: pd.DataFrame, place_labels: pd.DataFrame) -> set:
+    """Place ids of the home a moved vehicle's home label does not name (moves.find_moves):
+    the home it left, or the one it moved to. Either was its home for a while — 'other' would
+    teach the model that half a vehicle's nights mean nothing."""
+    if moves is None or moves.empty:
+        return set()
+    homes = place_labels.loc[place_labels["label"] == "home", ["vehicle_id", "place_id"]]
+    m = moves.merge(homes, on="vehicle_id")
+    named_to = m["place_id"] == m["to_place"]
+    named_from = m["place_id"] == m["from_place"]
+    return set(m.loc[named_to, "from_place"]) | set(m.loc[named_from, "to_place"])
+
+
 def near_misses(unused: pd.DataFrame, config: InferConfig) -> dict:
     """{"labels": how many labels found no place within the radius but one within twice it,
     "nearest_m": [least, most] of their distances, "radius_m": the radius (a multiple of
