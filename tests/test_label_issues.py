@@ -96,14 +96,16 @@ def test_a_model_that_learnt_only_the_class_shares_contradicts_nothing():
     assert np.allclose(adj, 1 / 3)
 
 
-def _one_vehicle(probs_home_place, extra_labels=(), reasons=()):
-    """V1 with a home place (:0) and an errand (:1), given labels home on :0 (label 1)
-    plus ``extra_labels`` (label_id, label, lat, lon) unmatched with ``reasons``."""
+def _one_vehicle(probs_home_place, extra_labels=(), reasons=(), errand=(0.1, 0.1, 0.8)):
+    """V1 with a home place (:0) and an errand (:1, probabilities ``errand``), given labels
+    home on :0 (label 1) plus ``extra_labels`` (label_id, label, lat, lon) unmatched with
+    ``reasons``."""
     pred = pd.DataFrame({
         "place_id": ["V1:0", "V1:1"], "vehicle_id": "V1", "lat": [48.0, 48.01],
         "lon": [11.0, 11.0], "split": "train", "given_label": ["home", "other"],
-        "oof_p_home": [probs_home_place[0], 0.1], "oof_p_work": [probs_home_place[1], 0.1],
-        "oof_p_other": [probs_home_place[2], 0.8]})
+        "oof_p_home": [probs_home_place[0], errand[0]],
+        "oof_p_work": [probs_home_place[1], errand[1]],
+        "oof_p_other": [probs_home_place[2], errand[2]]})
     for c in ("home", "work", "other"):
         pred[f"p_{c}"] = pred[f"oof_p_{c}"]
     labels = pd.DataFrame([(1, "V1", "home", 48.0002, 11.0)] + [
@@ -115,15 +117,25 @@ def _one_vehicle(probs_home_place, extra_labels=(), reasons=()):
 
 
 def test_two_labels_on_one_place_the_place_decides_which_is_odd():
-    # a work label on the home place: the place looks like home, so the work label is odd
+    # a work label on the home place, while the vehicle's other place looks like work: the
+    # place looks like home, so the work label is odd — the home's address copied
     labels, pl, um, pred = _one_vehicle((0.9, 0.05, 0.05), [(2, "work", 48.0003, 11.0)],
-                                        ["same_place_as_other_label"])
+                                        ["same_place_as_other_label"], errand=(0.1, 0.8, 0.1))
     q = issue_queue(labels, pl, um, pred).set_index("label_id")
     assert q.loc[2, "kind"] == "unmatched" and pd.isna(q.loc[2, "place_id"])
     assert q.loc[2, "score"] > 0.9 and "already holds" in q.loc[2, "reason"]
+    assert "place V1:1 looks like its work (p(work) 0.80)" in q.loc[2, "reason"]
     assert q.loc[2, "lat"] == pytest.approx(48.0003)     # the label's own point
     assert q.loc[1, "score"] < 0.1                         # the home label is fine
     assert "points at this place too" in q.loc[1, "reason"]
+    # no other place looks like work: the vehicle may be worked from home — still odd (one
+    # place cannot be both), but less sure than a copied address
+    labels, pl, um, pred = _one_vehicle((0.9, 0.05, 0.05), [(2, "work", 48.0003, 11.0)],
+                                        ["same_place_as_other_label"])
+    q = issue_queue(labels, pl, um, pred).set_index("label_id")
+    assert 0.3 < q.loc[2, "score"] < 0.5 and q.loc[1, "score"] < 0.1
+    assert "no other place of the vehicle looks like its work (at most p(work) 0.10): it may " \
+           "be worked from home" in q.loc[2, "reason"]
     # the same two labels on a place that looks like work: now the home label is the odd one
     labels, pl, um, pred = _one_vehicle((0.05, 0.9, 0.05), [(2, "work", 48.0003, 11.0)],
                                         ["same_place_as_other_label"])

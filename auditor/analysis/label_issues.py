@@ -56,6 +56,10 @@ OOF = [f"oof_p_{c}" for c in CLASSES]
 PROBA = [f"p_{c}" for c in CLASSES]
 CHECK_STRENGTH = 0.5
 UNCHECKABLE = 0.02
+# a label on the place the vehicle's other label holds keeps its strength when another place
+# looks like its class (p >= 0.5: a copied address); when none does it may be right (worked
+# from home) and keeps p / 0.5 of it, at least NOWHERE_ELSE / 0.5
+NOWHERE_ELSE = 0.2
 # evidence the queue quotes whole, with how much it adds to a label's score: a home label on
 # the home its vehicle left may be stale; one on the home it moved to is explained, not doubted
 SAID_IN_FULL = {"home_left": CHECK_STRENGTH, "home_moved_to": 0.0}
@@ -389,11 +393,20 @@ class _Queue:
             holder = self.label_on.get(veh.ids[i])
             oc = self.class_of.get(holder, "other")
             s = _pair_strength(veh.q[i], ci, self.cls[oc])
-            found.append((s, reason, f"points at place {veh.ids[i]}, which the vehicle's {oc} "
-                                     f"label ({holder}) already holds"
-                          + (f"; the place looks more like {oc}" if s > 0.5 else
-                             f"; the place looks more like {c}: that {oc} label may be the "
-                             "wrong one")))
+            text = (f"points at place {veh.ids[i]}, which the vehicle's {oc} label ({holder}) "
+                    "already holds" + (f"; the place looks more like {oc}" if s > 0.5 else
+                                       f"; the place looks more like {c}: that {oc} label may "
+                                       "be the wrong one"))
+            j, pj = veh.best(ci, not_i=i)
+            if s > 0.5 and j is not None and np.isfinite(pj):
+                # a work label on the home is a copied address when another place looks like
+                # the work; with none that does, the vehicle may be worked from home
+                s *= min(1.0, max(pj, NOWHERE_ELSE) / 0.5)
+                text += (f"; place {veh.ids[j]} looks like its {c} ({_p(c, pj)})" if pj >= 0.5
+                         else f"; no other place of the vehicle looks like its {c} (at most "
+                              f"{_p(c, pj)}): " + ("it may be worked from home" if c == "work"
+                                                   else f"is the {oc} label its {c}?"))
+            found.append((s, reason, text))
         elif reason == "duplicate_label":
             first = self.first_of_kind.get((v, c))
             fplace = self.place_of.get(first) if first is not None else None
