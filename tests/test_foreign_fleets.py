@@ -1021,3 +1021,24 @@ def test_labels_rounded_to_two_decimals_match_their_places(cli, tmp_path):
             pid = [p for p, k in got.items() if k == kind and p.startswith(v.vehicle_id + ":")]
             assert len(pid) == 1
             assert haversine_m(*where[pid[0]], *point) < 100
+
+
+def test_a_phone_apps_gpx_of_a_track_a_day_is_one_vehicle(reference, cli, tmp_path):
+    """A tracker app's export: one car, a track a day named by its date. Each track was read
+    as a vehicle — one car became eight 'vehicles' of a day each, with no home to find. Tracks
+    that follow one another in time are one vehicle's log, named after the file; tracks that
+    overlap (a fleet in one file) stay a vehicle each."""
+    pings, want = reference
+    car = pings[pings["vehicle_id"] == pings["vehicle_id"].iloc[0]]
+    day = pd.to_datetime(car["ts"], unit="s", utc=True).dt.strftime("%Y-%m-%d")
+    tracks = [(f"{d} drives", frame) for d, frame in car.groupby(day.to_numpy(), sort=True)]
+    assert len(tracks) >= 6
+    (tmp_path / "my-car.gpx").write_text(_gpx(tracks), encoding="utf-8")
+    project = tmp_path / "p.db"
+    [summary] = ingest(cli, project, tmp_path / "my-car.gpx")
+    assert summary["gpx_tracks_one_vehicle"] == {"tracks": len(tracks), "vehicle": "my-car"}
+    assert vehicle_ids(project) == ["my-car"]
+    out = cli.json("infer", project)
+    assert out["vehicles"] == 1 and out["places"] >= 2
+    _, text, _ = cli("ingest", tmp_path / "q.db", tmp_path / "my-car.gpx")
+    assert f"its {len(tracks)} tracks follow one another in time" in text

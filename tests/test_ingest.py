@@ -361,10 +361,18 @@ GPX = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_gpx_tracks_become_pings(tmp_path):
+    # two tracks, one after the other in time: one device's log, one vehicle named after the
+    # file; --map vehicle_id=track makes each track a vehicle (its <name>, else the file's)
     f = write(tmp_path / "drive.gpx", GPX)
     [s] = ingest_paths(tmp_path / "p.db", [f])
     assert (s["kind"], s["file_format"], s["accepted"]) == ("pings", "gpx", 4)
+    assert s["gpx_tracks_one_vehicle"] == {"tracks": 2, "vehicle": "drive"}
     got = rows(tmp_path / "p.db", "SELECT vehicle_id, ts, trip_id FROM pings ORDER BY ts")
+    assert got == [("drive", 1704096000, "track2.segment1"), ("drive", 1704103200, "track1.segment1"),
+                   ("drive", 1704103260, "track1.segment1"), ("drive", 1704110400, "track1.segment2")]
+    [s] = ingest_paths(tmp_path / "q.db", [f], column_map={"vehicle_id": "track"})
+    assert "gpx_tracks_one_vehicle" not in s
+    got = rows(tmp_path / "q.db", "SELECT vehicle_id, ts, trip_id FROM pings ORDER BY ts")
     assert got == [("drive", 1704096000, "track2.segment1"), ("truck-7", 1704103200, "track1.segment1"),
                    ("truck-7", 1704103260, "track1.segment1"), ("truck-7", 1704110400, "track1.segment2")]
 

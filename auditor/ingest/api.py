@@ -368,6 +368,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
         out["speed_unit"] = {"unit": plan.speed_unit[0], "ratio": round(plan.speed_unit[1], 2)}
     if plan.label_from_values:
         out["label_column_from_values"] = plan.label_from_values
+    if "vehicle_id" in plan.fields and plan.fields["vehicle_id"] == "vehicle_id":
+        out.update(plan.source.notes)  # (not when --map vehicle_id=track overrode it)
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []
     if wide:
         # one row per vehicle, a column pair per label: rows read are labels, not lines

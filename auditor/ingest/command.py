@@ -209,6 +209,11 @@ def notes_for(summary: dict) -> list[str]:
             note += (f"; not read: {', '.join(summary['columns_not_read'])} (vehicle metadata? "
                      "import the file again with --kind vehicles)")
         notes.append(note)
+    one = summary.get("gpx_tracks_one_vehicle")
+    if one:
+        notes.append(f"its {one['tracks']:,} tracks follow one another in time (none overlaps "
+                     f"another), so they are one vehicle's log: vehicle '{one['vehicle']}', "
+                     "after the file (--map vehicle_id=track makes each track a vehicle)")
     twice = summary.get("vehicles_named_twice")
     if twice:
         notes.append(f"{twice['vehicles']:,} vehicle(s) named twice with different metadata "

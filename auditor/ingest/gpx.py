@@ -5,11 +5,16 @@ A GPX file is untrusted XML. Any DOCTYPE (and so any ENTITY declaration: they li
 is refused before it is processed, whatever XML libraries are installed: this module uses the
 standard library's expat directly, with no DTD, no external entities, no entity expansion.
 
-Each track becomes one vehicle (its <name>, else the file name's stem, when the name does not
-come before the track's first point); trip ids are "track<t>.segment<s>"; the line number of a
-point is its 1-based position among the file's points."""
+Which vehicle a track is (``vehicle_per_track``): a file whose differently named tracks never
+overlap in time is one device's log — a phone or tracker app writes a track a day or a drive,
+named by its date ('2025-03-04 drives') — and is one vehicle, named after the file. Tracks that
+overlap in time cannot be one vehicle: each is one, named by its <name> (else the file's stem).
+The ``track`` column keeps every point's track name, so `--map vehicle_id=track` makes each
+track a vehicle whatever the times say. Trip ids are "track<t>.segment<s>"; the line number
+of a point is its 1-based position among the file's points."""
 from __future__ import annotations
 
+import contextlib
 import xml.parsers.expat as expat
 from pathlib import Path
 from typing import Iterator
@@ -20,7 +25,7 @@ import pyarrow as pa
 from auditor.errors import UserError
 from auditor.ingest.encoding import open_bytes
 
-GPX_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps", "trip_id"]
+GPX_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "speed_mps", "trip_id", "track"]
 FEED_BYTES = 256 << 10
 
 
@@ -35,8 +40,9 @@ def _local(name: str) -> str:
 class _Points:
     """expat callbacks that collect track points column-wise."""
 
-    def __init__(self, stem: str):
+    def __init__(self, stem: str, per_track: bool = True):
         self.stem = stem
+        self.per_track = per_track  # else every track is the file's one vehicle
         self.cols: dict[str, list] = {c: [] for c in GPX_COLUMNS}
         self.track = 0          # 1-based number of the current <trk>
         self.segment = 0        # 1-based number of the current <trkseg> in it
@@ -83,7 +89,8 @@ class _Points:
 
     def _emit(self, point: dict) -> None:
         cols = self.cols
-        cols["vehicle_id"].append(self.vehicle)
+        cols["vehicle_id"].append(self.vehicle if self.per_track else self.stem)
+        cols["track"].append(self.vehicle)
         cols["timestamp"].append(point["timestamp"])
         cols["lat"].append(point["lat"])
         cols["lon"].append(point["lon"])
@@ -102,20 +109,87 @@ def _refuse(*_args) -> None:
     raise Refused("DOCTYPE/ENTITY declarations are not accepted")
 
 
-def read_points(path: Path, rows: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
-    """(table of up to ``rows`` points, their 1-based point numbers), in file order."""
-    points = _Points(Path(path).stem)
+@contextlib.contextmanager
+def _read_errors(path: Path):
+    """A GPX file's problems as one UserError naming the file and the fix."""
+    try:
+        yield
+    except Refused:
+        raise UserError(f"{path}: the GPX file declares a DOCTYPE or ENTITY, which auditor "
+                        "does not read (it can hide entity bombs or external files) — export "
+                        "the track again without a DTD") from None
+    except expat.ExpatError as exc:
+        raise UserError(f"{path}: not a readable GPX file ({expat.ErrorString(exc.code)} at "
+                        f"line {exc.lineno}) — export it again") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror}) — check permissions") from None
+
+
+def _parser(handler) -> "expat.XMLParserType":
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = points.start
-    parser.EndElementHandler = points.end
-    parser.CharacterDataHandler = points.chars
-    first = 1
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.chars
+    return parser
+
+
+class _Spans(_Points):
+    """The first and last <time> of each track, with its name: all that decides whether the
+    file's tracks are one vehicle (a first pass; nothing else is kept)."""
+
+    def __init__(self, stem: str):
+        super().__init__(stem)
+        self.spans: list[list] = []   # [name, first time, last time] per track
+
+    def _emit(self, point: dict) -> None:
+        if self.track_points == 0:
+            self.spans.append([self.vehicle, point["timestamp"], point["timestamp"]])
+        else:
+            self.spans[-1][2] = point["timestamp"]
+        self.track_points += 1
+
+
+def vehicle_per_track(path: Path) -> tuple[bool, int]:
+    """(whether each track is its own vehicle, how many tracks): False when the file has
+    differently named tracks and none of them overlaps another in time (module docstring);
+    True when the names agree (nothing to decide) or the times cannot be read."""
+    spans = _Spans(Path(path).stem)
+    parser = _parser(spans)
+    with _read_errors(path), open_bytes(path) as fh:
+        while True:
+            block = fh.read(FEED_BYTES)
+            parser.Parse(block, not block)
+            if not block:
+                break
+    if len({name for name, _, _ in spans.spans}) < 2:
+        return True, len(spans.spans)
+    import pandas as pd
     try:
+        lo = pd.to_datetime([s[1] for s in spans.spans], utc=True, format="ISO8601")
+        hi = pd.to_datetime([s[2] for s in spans.spans], utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        return True, len(spans.spans)
+    if lo.isna().any() or hi.isna().any():
+        return True, len(spans.spans)
+    order = np.argsort(lo.asi8, kind="stable")
+    starts, ends = lo.asi8[order], np.maximum.accumulate(hi.asi8[order])
+    overlap = bool((starts[1:] < ends[:-1]).any())
+    return overlap, len(spans.spans)
+
+
+def read_points(path: Path, rows: int,
+                per_track: bool = True) -> Iterator[tuple[pa.Table, np.ndarray]]:
+    """(table of up to ``rows`` points, their 1-based point numbers), in file order.
+    ``per_track``: each track a vehicle (else all the file's one, named by its stem)."""
+    points = _Points(Path(path).stem, per_track)
+    parser = _parser(points)
+    first = 1
+    with _read_errors(path):
         with open_bytes(path) as fh:  # a .gpx.gz too (e.g. a bulk activity export)
             while True:
                 block = fh.read(FEED_BYTES)
@@ -131,15 +205,6 @@ def read_points(path: Path, rows: int) -> Iterator[tuple[pa.Table, np.ndarray]]:
                             points.cols[c] = extra.column(c).to_pylist() + points.cols[c]
                 if not block:
                     break
-    except Refused:
-        raise UserError(f"{path}: the GPX file declares a DOCTYPE or ENTITY, which auditor "
-                        "does not read (it can hide entity bombs or external files) — export "
-                        "the track again without a DTD") from None
-    except expat.ExpatError as exc:
-        raise UserError(f"{path}: not a readable GPX file ({expat.ErrorString(exc.code)} at "
-                        f"line {exc.lineno}) — export it again") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror}) — check permissions") from None
     if first == 1:
         raise UserError(f"{path}: no track points in this GPX file — export tracks, not only "
                         "waypoints or routes")

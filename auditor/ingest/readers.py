@@ -69,6 +69,9 @@ class Source:
     delimiter: Optional[str] = None
     approx_rows: int = 0                 # for progress only
     bad_encoding: bool = False           # UTF-8 with some lines that are not: quarantined
+    # what the reader decided about the file that the summary should say (GPX: its tracks
+    # read as one vehicle), filled in as the file is read
+    notes: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -337,10 +340,18 @@ def _open_gpx(path: Path) -> Source:
     from auditor.ingest import gpx
 
     sha = survey(path, check_text=False).sha256
+    decided: list = []   # (each track a vehicle?, tracks): a first pass, once per file
 
     def chunks(rows: int) -> Iterator[Chunk]:
-        for table, lines in gpx.read_points(path, rows):
+        if not decided:
+            decided.append(gpx.vehicle_per_track(path))
+            per_track, tracks = decided[0]
+            if not per_track:
+                source.notes["gpx_tracks_one_vehicle"] = {"tracks": tracks,
+                                                          "vehicle": Path(path).stem}
+        for table, lines in gpx.read_points(path, rows, decided[0][0]):
             yield Chunk(table, lines, [], ",")
 
-    return Source(path, "gpx", list(gpx.GPX_COLUMNS), path.stat().st_size, sha, chunks,
-                  approx_rows=max(1, plain_size(path) // 120))  # ~120 B a <trkpt>: progress
+    source = Source(path, "gpx", list(gpx.GPX_COLUMNS), path.stat().st_size, sha, chunks,
+                    approx_rows=max(1, plain_size(path) // 120))  # ~120 B a <trkpt>: progress
+    return source

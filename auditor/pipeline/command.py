@@ -187,8 +187,8 @@ def trip_ids_hint(summary: dict) -> str | None:
         return None
     named = ", ".join(aside[:3]) + (f" and {len(aside) - 3} more" if len(aside) > 3 else "")
     return (f"trip ids of {len(aside):,} vehicle(s) set aside ({named}): one of each lasted "
-            "through hours parked, as no trip does (a column of dates or zeros?) — their trips "
-            "were split on silences")
+            "through hours parked, as no trip does (ids of days, zeros, a GPX track a day?) — "
+            "their trips were split on silences")
 
 
 def moved_hint(summary: dict) -> str | None:
