@@ -2,6 +2,7 @@
 import json
 import sqlite3
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -706,3 +707,26 @@ def test_a_speed_ratio_between_two_units_names_neither(tmp_path, capsys):
     assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
     assert "speed_unit" not in json.loads(capsys.readouterr().out)
     assert {r[0] for r in rows(tmp_path / "p.db", "SELECT speed_mps FROM pings")} == {31.35}
+
+
+def test_fixes_on_a_coarse_grid_or_a_minute_clock_are_no_glitches(tmp_path):
+    """A de-identified export: coordinates rounded to 3 decimals (a grid ~110 m apart: at
+    one fix a second the step to the next grid point is 'faster' than any car), or stamps cut
+    to the minute (a drive's fixes of one minute share a stamp). Such fixes were refused as
+    impossible jumps by the thousand; a glitch of 55 km is still one."""
+    # parked on a grid line, reporting every second with a receiver's 4 m jitter: the
+    # rounded fix flickers between two grid points 111 m apart
+    jitter = np.random.default_rng(0).normal(0, 4 / 111_195, 120)
+    coarse = [("v1", 1_700_000_001 + i, round(52.5005 + jitter[i], 3), 13.4) for i in range(120)]
+    coarse[60] = ("v1", coarse[60][1], coarse[60][2] + 0.5, 13.4)
+    minute = []
+    for i in range(60):    # a fix every 10 s, stamped with its minute
+        t = 1_699_999_980 + 10 * i
+        minute.append(("v2", t - t % 60, round(52.5 + i * 250 / 111_195, 6), 13.5))
+    minute[30] = ("v2", minute[30][1], minute[30][2] + 0.5, 13.5)
+    for name, pts in (("coarse", coarse), ("minute", minute)):
+        [s] = ingest_paths(tmp_path / f"{name}.db", [write(tmp_path / f"{name}.csv",
+                                                           csv_of(pts))])
+        assert s["reasons"] == {"impossible_jump": 1}, name
+        assert rows(tmp_path / f"{name}.db", "SELECT COUNT(*) FROM pings WHERE lat > 52.9") \
+            == [(0,)]

@@ -127,7 +127,12 @@ def glitches(vehicle: np.ndarray, ts: np.ndarray, lat: np.ndarray, lon: np.ndarr
     if n < 2:
         return np.zeros(n, bool)
     same = vehicle[1:] == vehicle[:-1]
-    hours = np.maximum(ts[1:] - ts[:-1], 1) / 3600.0  # same-second fixes: at least 1 s apart
+    step = ts[1:] - ts[:-1]
+    hours = np.maximum(step, 1) / 3600.0  # same-second fixes: at least 1 s apart
+    if len(ts) and not (ts % 60).any():
+        # stamps cut to the minute (a de-identified export): fixes sharing one were taken up
+        # to a minute apart — a drive's fixes, not a glitch's
+        hours = np.where(step == 0, 60 / 3600.0, hours)
     leg = _too_fast(same, hours, lat, lon)
     jump_in, jump_out = np.r_[False, leg], np.r_[leg, False]
     has_prev, has_next = np.r_[False, same], np.r_[same, False]
@@ -152,8 +157,24 @@ def _too_fast(same: np.ndarray, hours: np.ndarray, lat: np.ndarray, lon: np.ndar
     leg = np.zeros(len(same), bool)
     if len(check):
         d = haversine_m(lat[check], lon[check], lat[check + 1], lon[check + 1])
+        d = np.maximum(d - _rounding_m(lat, lon, check), 0.0)
         leg[check] = d / 1000 / hours[check] > MAX_SPEED_KMH
     return leg
+
+
+def _rounding_m(lat: np.ndarray, lon: np.ndarray, legs: np.ndarray) -> np.ndarray:
+    """How far each leg's two fixes may have moved by rounding (coordinates written to 3
+    decimals lie on a grid ~110 m apart: at 1 Hz the step from one grid point to the next is
+    'faster' than any car): the diagonal of the finest grid the leg's four coordinates fit.
+    0 for coordinates with 5 or more decimals."""
+    x = np.abs(np.stack([lat[legs], lon[legs], lat[legs + 1], lon[legs + 1]]))
+    finest = np.full(len(legs), 5, dtype=np.int64)   # 5+ decimals: a metre, no allowance
+    for d in range(4, -1, -1):
+        scaled = x * 10.0 ** d
+        on_grid = (np.abs(scaled - np.round(scaled)) < 1e-6).all(axis=0)
+        finest[on_grid] = d
+    cell = np.where(finest < 5, 10.0 ** -finest.astype(float), 0.0)
+    return np.sqrt(2.0) * cell * np.pi / 180 * EARTH_RADIUS_M
 
 
 def counts(reason: np.ndarray) -> dict[str, int]:
