@@ -228,9 +228,32 @@ def test_clocks_tab_lists_a_rolled_over_clock_and_shows_its_vehicles_places(qtbo
     assert "clock shifted? " + vid in view.message.text()
 
 
-def test_clocks_tab_with_nothing_to_say_says_so(qtbot, window, demo_project):
-    """The demo's vehicles file names each vehicle's zone, the zone where it parks (its
-    firmware fault is in the stamps, found by the fix loop, not by the clock check)."""
+def test_clocks_tab_names_the_demos_faulty_firmware_and_shows_its_vehicles(qtbot, window,
+                                                                          demo_project):
+    """The demo's firmware fw-4.2.1 writes local wall-clock time marked UTC: each stamp agrees
+    with itself, so no vehicle's clock disagrees with where it parks — but the population's
+    day runs hours off the rest's by each vehicle's own offset. The tab names the firmware
+    and the command that reads its pings again; its row shows that firmware's places."""
+    from auditor.analysis.frames import vehicle_metadata
+    from auditor.store import open_project
     view = _opened(qtbot, window, demo_project, "local_time")
+    assert [(f["kind"], f["vehicle_id"]) for f in view.rows] == [
+        ("clock off by hours?", "firmware = fw-4.2.1")]
+    text = view.table.item(0, 2).text()
+    assert "local time written as UTC?" in text
+    assert "--only firmware=fw-4.2.1 --ignore-offset --tz vehicle --replace" in text
+    conn = open_project(demo_project)
+    meta = vehicle_metadata(conn)
+    conn.close()
+    faulty = set(meta.loc[meta["firmware"] == "fw-4.2.1", "vehicle_id"])
+    view.table.selectRow(0)
+    shown = window.browser.shown_place_ids()
+    assert shown and {p.rsplit(":", 1)[0] for p in shown} <= faulty
+
+
+def test_clocks_tab_with_nothing_to_say_says_so(qtbot, window, tiny_project):
+    """The tiny demo's vehicles file names each vehicle's zone, the zone where it parks, and
+    no firmware's day is hours off the rest's (its 8 vehicles over 4 days are too few to say)."""
+    view = _opened(qtbot, window, tiny_project, "local_time")
     assert view.rows == [] and view.table.rowCount() == 0
     assert "Every vehicle's clock agrees with where it parks" in view.intro.text()

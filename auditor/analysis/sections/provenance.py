@@ -31,6 +31,7 @@ class LocalTimeSection(TypedDict, total=False):
     disagreements: list[dict[str, Any]]
     disagree_share_threshold: float
     time_shifts: list[dict[str, Any]]  # vehicles whose trips lie far outside the fleet's time
+    hour_shifts: list[dict[str, Any]]  # populations whose day runs hours off the fleet's
 
 
 class OrphanedFlagsSection(TypedDict):
@@ -44,8 +45,14 @@ def compute_labels_source(inp: ReportInputs) -> dict[str, Any]:
 
 
 def compute_local_time(inp: ReportInputs) -> dict[str, Any]:
+    import pandas as pd
+
+    from auditor.analysis.hour_shift import hour_shifts
     from auditor.analysis.provenance import local_time
-    return {"local_time": local_time(inp.conn)}
+    lt = local_time(inp.conn)
+    zones = pd.Series({v["vehicle_id"]: v["timezone"] for v in lt.get("vehicles") or []
+                       if v.get("timezone")}, dtype=object)
+    return {"local_time": {**lt, "hour_shifts": hour_shifts(inp.stops, inp.meta, zones=zones)}}
 
 
 def compute_orphaned(inp: ReportInputs) -> dict[str, Any]:
@@ -87,9 +94,13 @@ def clock_sources_text(r: dict) -> str:
 
 def clock_findings(r: dict) -> list[dict[str, str]]:
     """The vehicles whose clock looks wrong, in words: [{"kind": "clock fault?" | "clock
-    shifted?", "vehicle_id", "text"}] — the report's lines and the Clocks tab's rows."""
+    shifted?" | "clock off by hours?", "vehicle_id", "text"}] — the report's lines and the
+    Clocks tab's rows; a population's finding names it ("firmware = fw-3.1") in place of a
+    vehicle."""
+    from auditor.analysis.hour_shift import hour_shift_text
     lt = r.get("local_time") or {}
-    out = []
+    out = [{"kind": "clock off by hours?", "vehicle_id": f"{h['column']} = {h['value']}",
+            "text": hour_shift_text(h)} for h in lt.get("hour_shifts") or []]
     for d in lt.get("disagreements") or []:
         clock = (f"stamps say UTC{_offset(d['stated_offset_min'])}"
                  if d["source"] == "stated_offset" else f"metadata says {d['timezone']}")
@@ -116,10 +127,11 @@ def render_local_time(r: dict) -> list[str]:
     if not (r.get("local_time") or {}).get("sources"):
         return []
     found = clock_findings(r)
+    hours = [f for f in found if f["kind"] == "clock off by hours?"][:10]
     faults = [f for f in found if f["kind"] == "clock fault?"][:10]
     shifts = [f for f in found if f["kind"] == "clock shifted?"][:10]
-    return [clock_sources_text(r)] + [f"  {f['kind']} {f['vehicle_id']}: {f['text']}"
-                                      for f in faults + shifts]
+    return [clock_sources_text(r)] + [f"  {f['kind']} {f['text']}" for f in hours] + [
+        f"  {f['kind']} {f['vehicle_id']}: {f['text']}" for f in faults + shifts]
 
 
 def clock_places(inp: ReportInputs, report: dict) -> dict:
@@ -128,8 +140,15 @@ def clock_places(inp: ReportInputs, report: dict) -> dict:
     if not named:
         return {}
     pred = inp.pred[inp.pred["vehicle_id"].isin(named)]
-    return {("clock", v): sorted(map(str, g["place_id"]))
-            for v, g in pred.groupby("vehicle_id")}
+    out = {("clock", v): sorted(map(str, g["place_id"])) for v, g in pred.groupby("vehicle_id")}
+    for h in (report.get("local_time") or {}).get("hour_shifts") or []:  # a population's
+        col = inp.meta[h["column"]].fillna("").astype(str) if h["column"] in inp.meta else None
+        if col is None:
+            continue
+        ids = set(inp.meta.loc[(col == h["value"]).to_numpy(), "vehicle_id"])
+        out[("clock", f"{h['column']} = {h['value']}")] = sorted(
+            map(str, inp.pred.loc[inp.pred["vehicle_id"].isin(ids), "place_id"]))
+    return out
 
 
 def _day(ts: int) -> str:

@@ -14,8 +14,9 @@ HEADERS = ["finding", "vehicle", "what the data says"]
 HEADER_TIPS = {
     "finding": "clock fault?: its stamps (or the vehicles file's zone) disagree with the zone "
                "where it parks; clock shifted?: its trips lie far from the rest of the fleet's "
-               "in time",
-    "vehicle": "The vehicle; click the row to see its places",
+               "in time; clock off by hours?: a population departs and arrives hours off the "
+               "rest of the fleet",
+    "vehicle": "The vehicle (or the population); click the row to see its places",
     "what the data says": "Why, in words; the selected row's text is shown in full below",
 }
 
@@ -41,8 +42,9 @@ class ClocksView(QWidget):
                            clock_sources_text(r) + ". " +
                            (f"{len(self.rows)} finding(s) below; click one for its vehicle's "
                             "places." if self.rows else
-                            "Every vehicle's clock agrees with where it parks, and no "
-                            "vehicle's trips are cut off in time from the fleet's."))
+                            "Every vehicle's clock agrees with where it parks, no "
+                            "vehicle's trips are cut off in time from the fleet's, and no "
+                            "population's day runs hours off the rest's."))
         self.message.setText("")
         self.table.selectionModel().blockSignals(True)
         fill_table(self.table, [[item(f["kind"]), item(f["vehicle_id"]),

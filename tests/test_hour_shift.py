@@ -1,0 +1,87 @@
+"""A population whose day runs hours off the rest of the fleet's (auditor.analysis.hour_shift):
+one firmware writing local wall-clock time marked UTC, found from the fleet's rhythm and undone
+by the command the report gives; night shifts and an ordinary fleet are not called a fault."""
+from __future__ import annotations
+
+import json
+
+import foreign_fleet as ff
+import numpy as np
+import pandas as pd
+
+from auditor.analysis.hour_shift import hour_shifts
+from auditor.cli import main
+
+DAY = 86_400
+SYDNEY = "Australia/Sydney"
+
+
+def _stops(vehicle: str, out_h: float, back_h: float, offset_h: int, days: int = 10,
+           clock_h: int = 0):
+    """A commuter's stops: home until ``out_h``, work until ``back_h`` (local), each day; its
+    local clock made with ``offset_h`` and moved by ``clock_h`` more (a fault)."""
+    rows = []
+    for d in range(days):
+        base = d * DAY + clock_h * 3600
+        rows.append((vehicle, base + int(out_h * 3600) + 1800, base + int(back_h * 3600)))
+        rows.append((vehicle, base + int(back_h * 3600) + 1800, base + DAY + int(out_h * 3600)))
+    f = pd.DataFrame(rows, columns=["vehicle_id", "start_local", "end_local"])
+    return f.assign(start_ts=f["start_local"] - offset_h * 3600)
+
+
+def test_a_population_hours_off_the_rest_and_what_it_is_called():
+    rng = np.random.default_rng(3)
+    frames, meta = [], []
+    for i in range(24):
+        firmware = ("fw-1", "fw-2", "fw-3")[i % 3]
+        shift = "night" if i in (1, 4, 7, 10) else "day"
+        out_h, back_h = (21.0, 6.5) if shift == "night" else (7 + rng.uniform(0, 1.5), 17.0)
+        clock = 10 if firmware == "fw-3" else 0    # local time written as UTC, at UTC+10
+        frames.append(_stops(f"v{i}", out_h, back_h, offset_h=10, clock_h=clock))
+        meta.append({"vehicle_id": f"v{i}", "firmware": firmware, "shift": shift})
+    found = hour_shifts(pd.concat(frames, ignore_index=True), pd.DataFrame(meta))
+    by = {(f["column"], f["value"]): f for f in found}
+    fw3 = by.pop(("firmware", "fw-3"))
+    assert (fw3["lag_h"], fw3["vehicles"], fw3["kind"]) == (10, 8, "local_as_utc")
+    assert fw3["r"] > 0.8 and fw3["r"] - fw3["r_unshifted"] > 0.3
+    # the night shifts run hours off the day shifts, but no offset undoes them
+    assert all(f["kind"] == "hours" for f in by.values())
+    assert {k[0] for k in by} <= {"shift"}
+
+
+def test_the_report_names_the_firmware_and_its_fix_clears_it(tmp_path, capsys):
+    vehicles = ff.commuters(12, centre=(-33.87, 151.21), tz=SYDNEY)
+    pings = ff.fleet(vehicles, 10)
+    firmware = {v.vehicle_id: ("fw-3.1" if i % 3 == 0 else "fw-2.0")
+                for i, v in enumerate(vehicles)}
+    faulty = pings["vehicle_id"].map(firmware) == "fw-3.1"
+    stamps = pd.Series(ff.iso_z(pings["ts"]), index=pings.index)
+    # the faulty firmware writes Sydney wall-clock time and marks it 'Z'
+    stamps[faulty] = [t.replace("+10:00", "Z").replace("+11:00", "Z")
+                      for t in ff.iso_offset(pings.loc[faulty, "ts"], SYDNEY)]
+    pings.assign(timestamp=stamps)[["vehicle_id", "timestamp", "lat", "lon"]].to_csv(
+        tmp_path / "pings.csv", index=False)
+    pd.DataFrame({"vehicle_id": list(firmware), "firmware": list(firmware.values())}).to_csv(
+        tmp_path / "vehicles.csv", index=False)
+    project = str(tmp_path / "p.db")
+    assert main(["ingest", project, str(tmp_path / "vehicles.csv"),
+                 str(tmp_path / "pings.csv")]) == 0
+    assert main(["infer", project]) == 0
+    capsys.readouterr()
+    assert main(["report", project, "--json"]) == 0
+    [found] = json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"]
+    assert (found["column"], found["value"], found["vehicles"]) == ("firmware", "fw-3.1", 4)
+    assert found["lag_h"] in (10, 11) and found["kind"] == "local_as_utc"
+    assert main(["report", project]) == 0
+    text = capsys.readouterr().out
+    fix = (f"auditor ingest PROJECT PINGS.csv --only firmware=fw-3.1 --ignore-offset --tz "
+           f"{SYDNEY} --replace")
+    assert "clock off by hours? firmware = fw-3.1 (4 vehicles) departs and arrives" in text
+    assert fix in text
+    # the analyst does what it says
+    argv = fix.replace("PROJECT", project).replace("PINGS.csv", str(tmp_path / "pings.csv"))
+    assert main(argv.split()[1:]) == 0
+    assert main(["infer", project]) == 0
+    capsys.readouterr()
+    assert main(["report", project, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"] == []
