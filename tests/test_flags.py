@@ -270,6 +270,36 @@ def test_csv_round_trip_and_dedupe(tmp_path, conn):
     other.close()
 
 
+def test_a_log_saved_again_by_a_spreadsheet(tmp_path, conn):
+    """A colleague opens the exported log in a spreadsheet and saves it: ';' separated, with a
+    byte-order mark and CRLF. It imports as before; if the spreadsheet rewrote the times too
+    (an event's time is part of what makes it the same event), the row and the fix are named."""
+    add_flag(conn, "ana", "place", "v1:0", "label_wrong", "work", note='Zuhause; "fast"')
+    add_flag(conn, "ana", "place", "v1:1", "bad_data")
+    out = tmp_path / "ana.csv"
+    export_csv(conn, out)
+    with open(out, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = list(reader.fieldnames), list(reader)
+
+    def save(path, rows):
+        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.DictWriter(fh, fieldnames=header, delimiter=";", lineterminator="\r\n")
+            w.writeheader()
+            w.writerows(rows)
+        return path
+
+    target = build_tiny_project(tmp_path / "t.db")
+    assert import_csv(target, save(tmp_path / "semi.csv", rows))["imported"] == 2
+    assert event_log(target)["note"].iloc[0] == 'Zuhause; "fast"'
+    assert import_csv(target, out)["imported"] == 0   # the same events, as exported
+    rows[0]["created_at"] = "01.12.2026 13:32"
+    with pytest.raises(UserError, match=r"row 2: created_at '01.12.2026 13:32' is not an "
+                                        r"ISO-8601 time — saved again by a spreadsheet"):
+        import_csv(target, save(tmp_path / "dates.csv", rows))
+    target.close()
+
+
 def _drop_analyst(header, rows):
     header.remove("analyst")
 

@@ -55,7 +55,11 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
     """(line number, row) pairs; the header is line 1."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
+            # a log opened and saved again in a spreadsheet may come back ';' or tab separated
+            first = fh.readline()
+            fh.seek(0)
+            delimiter = max(",;\t", key=lambda d: sum(c in first.split(d) for c in REQUIRED))
+            reader = csv.DictReader(fh, delimiter=delimiter)
             header = reader.fieldnames or []
             missing = [c for c in REQUIRED if c not in header]
             if missing:
@@ -107,8 +111,9 @@ def _parse_row(path: Path, line: int, row: dict) -> dict:
     try:
         datetime.fromisoformat(rec["created_at"] or "")
     except ValueError:
-        raise UserError(f"{where}: created_at {rec['created_at']!r} is not an ISO-8601 time") \
-            from None
+        raise UserError(f"{where}: created_at {rec['created_at']!r} is not an ISO-8601 time"
+                        " — saved again by a spreadsheet, which rewrites times? Import the file "
+                        "'auditor flags PROJECT --export' wrote, as it is") from None
     if rec["action"] in REVIEW_ACTIONS:
         if rec["reviews"] is None or rec["revokes"] is not None or rec["replaces"] is not None:
             raise UserError(f"{where}: a review event ({rec['action']}) names the flag it "
