@@ -38,29 +38,30 @@ _KERNEL = np.exp(-0.5 * np.arange(-2, 3) ** 2) / np.exp(-0.5 * np.arange(-2, 3) 
 
 def _hour_profiles(stops: pd.DataFrame) -> pd.DataFrame:
     """Per vehicle, the share of its departures and arrivals in each local hour (24 columns)."""
-    events = pd.DataFrame({
-        "vehicle_id": np.r_[stops["vehicle_id"].to_numpy(dtype=object),
-                            stops["vehicle_id"].to_numpy(dtype=object)],
-        "hour": np.r_[np.mod(stops["start_local"].to_numpy(dtype=np.int64), DAY) // 3600,
-                      np.mod(stops["end_local"].to_numpy(dtype=np.int64), DAY) // 3600]})
-    counts = pd.crosstab(events["vehicle_id"], events["hour"]).reindex(columns=range(24),
-                                                                        fill_value=0)
-    share = counts.div(counts.sum(axis=1), axis=0).to_numpy()
+    codes, ids = pd.factorize(stops["vehicle_id"], sort=True)
+    hours = np.r_[np.mod(stops["start_local"].to_numpy(dtype=np.int64), DAY) // 3600,
+                  np.mod(stops["end_local"].to_numpy(dtype=np.int64), DAY) // 3600]
+    counts = np.bincount(np.r_[codes, codes] * 24 + hours,
+                         minlength=len(ids) * 24).reshape(len(ids), 24).astype(float)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     # smoothed over neighbouring hours (a circular kernel, sd 1 h): a population leaving at
     # 07:45 and the rest at 07:15 keep one rhythm, not two peaks an hour apart
     smooth = sum(w * np.roll(share, d, axis=1) for d, w in zip(range(-2, 3), _KERNEL))
-    return pd.DataFrame(smooth, index=counts.index, columns=counts.columns)
+    return pd.DataFrame(smooth, index=pd.Index(ids, name="vehicle_id"), columns=range(24))
+
+
+# row ``lag`` of rest[_LAGGED] is rest moved later by ``lag`` hours (np.roll(rest, lag))
+_LAGGED = (np.arange(24)[None, :] - np.arange(24)[:, None]) % 24
 
 
 def _circular_r(rest: np.ndarray, pop: np.ndarray) -> np.ndarray:
-    """Pearson r of ``pop`` with ``rest`` moved later by 0..23 hours."""
-    out = np.zeros(24)
-    for lag in range(24):
-        moved = np.roll(rest, lag)
-        if moved.std() == 0 or pop.std() == 0:
-            continue
-        out[lag] = float(np.corrcoef(moved, pop)[0, 1])
-    return out
+    """Pearson r of ``pop`` with ``rest`` moved later by 0..23 hours (0 where either is
+    flat)."""
+    moved = rest[_LAGGED]
+    moved = moved - moved.mean(axis=1, keepdims=True)
+    centred = pop - pop.mean()
+    scale = np.sqrt((moved ** 2).sum(axis=1) * (centred ** 2).sum())
+    return np.divide(moved @ centred, scale, out=np.zeros(24), where=scale > 0)
 
 
 def clock_offsets_h(stops: pd.DataFrame) -> pd.Series:
