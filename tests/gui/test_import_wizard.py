@@ -90,6 +90,7 @@ def test_nothing_is_written_until_import_and_then_the_refusals_show(qtbot, tmp_p
     assert wiz.imported
     status = wiz.run_page.status.text()
     assert "accepted 30" in status and "refused 2" in status
+    assert wiz.run_page.reasons.isVisible() and wiz.run_page.rows.isVisible()
     reasons = wiz.run_page.reasons.model().frame
     assert dict(zip(reasons["reason"], reasons["rows"])) == {"lat_lon_out_of_range": 1,
                                                              "missing_lat_lon": 1}
@@ -412,6 +413,9 @@ def test_headers_in_another_language_are_told_by_their_values(qtbot, tmp_path):
         wiz.next()
     wiz.next()  # Import
     qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    # nothing refused: no empty tables of refusals
+    assert "refused 0" in wiz.run_page.status.text()
+    assert not wiz.run_page.reasons.isVisible() and not wiz.run_page.rows.isVisible()
     conn = open_project(project)
     got = conn.execute("SELECT vehicle_id, lat, lon FROM pings ORDER BY ts").fetchall()
     conn.close()

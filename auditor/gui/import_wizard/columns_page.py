@@ -33,8 +33,8 @@ class ColumnsPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("Which column is which?")
-        self.setSubTitle("Columns with usual names are found automatically; pick a column where "
-                         "the guess is wrong. Fields marked * are required.")
+        self.setSubTitle("Columns are found by their names, or else by their values; pick a "
+                         "column where the guess is wrong. Fields marked * are required.")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("importColumnTabs")
         self.why = problem_label("importColumnsWhy")

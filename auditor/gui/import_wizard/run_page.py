@@ -41,12 +41,14 @@ class RunPage(QWizardPage):
         self.infer = QCheckBox("Run inference (trips, places, model) when I press Finish")
         self.infer.setObjectName("importInfer")
         self.infer.setChecked(False)
+        # shown only when a row was refused: two empty tables read as something missing
+        self.refused_parts = [QLabel("Rows refused, by reason:"), self.reasons,
+                              QLabel("First refused rows:"), self.rows]
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel("Rows refused, by reason:"))
-        layout.addWidget(self.reasons, 1)
-        layout.addWidget(QLabel("First refused rows:"))
-        layout.addWidget(self.rows, 2)
+        for widget, stretch in zip(self.refused_parts, (0, 1, 0, 2)):
+            layout.addWidget(widget, stretch)
+        layout.addStretch(0)
         layout.addWidget(self.infer)
         self.done = False
 
@@ -83,6 +85,8 @@ class RunPage(QWizardPage):
                  if refused else pd.DataFrame(columns=["file", "line", "reason", "raw"]))
         self.rows.setModel(FrameModel(frame, self.rows))
         self.rows.resizeColumnsToContents()
+        for widget in self.refused_parts:
+            widget.setVisible(bool(reasons))
         self.infer.setChecked(any(s["kind"] in ("pings", "labels") and not s.get("skipped")
                                   for s in summaries))
         self.completeChanged.emit()
