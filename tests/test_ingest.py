@@ -640,6 +640,35 @@ def test_a_column_holding_both_coordinates(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["accepted"] == 1
 
 
+def test_a_geometry_column_in_wkb_hex(tmp_path, capsys):
+    """A PostGIS table exported as it is writes its geometry column as (E)WKB in hex
+    ('0101000020E6100000…'): every row was refused as missing_lat_lon. Points are read in
+    either byte order, with or without an SRID, Z or M; other geometries are still refused."""
+    import struct
+
+    from auditor.cli import main
+
+    def ewkb(lon, lat, *, srid=None, z=None, big=False):
+        order = ">" if big else "<"
+        kind = 1 | (0x20000000 if srid else 0) | (0x80000000 if z is not None else 0)
+        body = struct.pack(order + "I", kind) + (struct.pack(order + "I", srid) if srid else b"")
+        body += struct.pack(order + "dd", lon, lat) + (struct.pack(order + "d", z) if z else b"")
+        return ((b"\x00" if big else b"\x01") + body).hex()
+
+    points = [(13.4, 52.5, {}), (13.401, 52.501, {"srid": 4326}),
+              (13.402, 52.502, {"big": True}), (13.403, 52.503, {"srid": 4326, "z": 35.0}),
+              (-122.33, 47.61, {"srid": 4326, "big": True})]
+    lines = [f"v{i},2026-03-02T10:0{i}:00Z,{ewkb(lon, lat, **kw).upper() if i % 2 else ewkb(lon, lat, **kw)}"
+             for i, (lon, lat, kw) in enumerate(points)]
+    lines.append("v9,2026-03-02T10:09:00Z,010200000000000000")   # a line string: no point
+    f = write(tmp_path / "p.csv", "vehicle_id,timestamp,the_geom\n" + "\n".join(lines) + "\n")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["accepted"] == 5 and s["reasons"] == {"missing_lat_lon": 1}
+    assert rows(tmp_path / "p.db", "SELECT lat, lon FROM pings ORDER BY vehicle_id") == [
+        (lat, lon) for lon, lat, _ in points]
+
+
 def test_a_labels_file_whose_label_column_has_another_name(tmp_path, capsys):
     """vehicle_id, type, lat, lon with 'Home'/'Work' in 'type': with no column named label it
     was taken for vehicle metadata — imported as such, no label and nothing said."""
