@@ -61,13 +61,18 @@ BAD_FILES = {
     "bad_parquet": (b"PAR1 definitely not parquet", "Parquet"),
     "bad_gpx": ("<?xml version='1.0'?><gpx><trk><trkseg><trkpt lat=", "GPX"),
     "gpx_without_tracks": ("<?xml version='1.0'?><gpx version='1.1'></gpx>", "no track points"),
+    # was 'no track points in this GPX file'
+    "kml": ("<?xml version='1.0'?><kml xmlns='http://www.opengis.net/kml/2.2'><Placemark>"
+            "<Point><coordinates>13.4,52.5</coordinates></Point></Placemark></kml>",
+            "an XML file of <kml>, not GPX — export the tracks as GPX, CSV or Parquet"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_bad_file_leaves_project_byte_identical(tmp_path, project, case):
     data, message = BAD_FILES[case]
-    suffix = {"bad_parquet": ".parquet", "bad_gpx": ".gpx", "gpx_without_tracks": ".gpx"}
+    suffix = {"bad_parquet": ".parquet", "bad_gpx": ".gpx", "gpx_without_tracks": ".gpx",
+              "kml": ".kml"}
     path = tmp_path / f"input{suffix.get(case, '.csv')}"
     if data is not None:
         _file(tmp_path, path.name, data)

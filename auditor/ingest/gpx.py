@@ -56,6 +56,8 @@ class _Points:
 
     def start(self, name: str, attrs: dict) -> None:
         tag = _local(name)
+        if not self.path and not hasattr(self, "root"):
+            self.root = tag   # <gpx>, or another XML format sent our way (<kml>)
         self.path.append(tag)
         if tag == "trk":
             self.track += 1
@@ -228,5 +230,9 @@ def read_points(path: Path, rows: int,
                 if not block:
                     break
     if first == 1:
+        root = getattr(points, "root", "gpx")
+        if root.lower() != "gpx":
+            raise UserError(f"{path}: an XML file of <{root}>, not GPX — export the tracks as "
+                            "GPX, CSV or Parquet")
         raise UserError(f"{path}: no track points in this GPX file — export tracks, not only "
                         "waypoints or routes")
