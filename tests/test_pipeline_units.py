@@ -447,6 +447,19 @@ def test_labels_rounded_for_privacy_reach_as_far_as_their_rounding():
     assert unsure_places(unused_pairs(lab, unmatched, far, InferConfig()), InferConfig()) == \
         set(far["place_id"])
 
+    # one rounded label of six left unused: its reach is still judged over the whole file
+    # (a subset of one is no 'rounded file'), so the near-miss radius allows its rounding
+    one_far = pd.concat([places, _places([("v5:0", "v5", 52.87 + 1000 / 111_195, 4.91)])])
+    six = pd.concat([lab, pd.DataFrame({"label_id": [6], "vehicle_id": ["v5"],
+                                        "label": ["home"], "lat": [52.87], "lon": [4.91]})])
+    _, unmatched = match_labels(six, one_far, vehicles + ["v5"], InferConfig())
+    assert unmatched["label_id"].tolist() == [6]
+    pairs = unused_pairs(six, unmatched, one_far, InferConfig())
+    assert pairs["rounding_m"].iloc[0] > 600
+    near = near_misses(nearest_to_unused(pairs), InferConfig())
+    assert near["labels"] == 1 and near["radius_m"] == 400
+    assert unsure_places(pairs, InferConfig()) == {"v5:0"}
+
     # rounded to a tenth of a degree (cells 11 km tall) names no one place: counted, and
     # reaching 250 m only
     coarse = lab.assign(lat=[52.3, 52.4, 52.5, 52.6, 52.7], lon=4.9)

@@ -102,7 +102,8 @@ def rounded_labels(labels: pd.DataFrame) -> dict:
 
 
 def _with_reach(labels: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
-    """``labels`` with ``rounding_m`` and ``reach_m`` (the radius plus the rounding)."""
+    """``labels`` with ``rounding_m`` and ``reach_m`` (the radius plus the rounding). Give it
+    every label: whether the file is rounded is decided over all of them."""
     off = rounding_m(labels)
     return labels.assign(rounding_m=off, reach_m=config.label_radius_m + off)
 
@@ -156,11 +157,12 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     out = {"labels": 0, "vehicles": [], "of_vehicles": int(labels["vehicle_id"].nunique())}
     far = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
                         "label_id"]
+    labels = _with_reach(labels, config)   # over all labels: is the file rounded?
     cand = labels[labels["label_id"].isin(far) & (labels["lon"].abs() <= 90)]
     if cand.empty:
         return out
-    pairs = _place_pairs(_with_reach(cand[["label_id", "vehicle_id", "lat", "lon"]], config),
-                         places, swapped=True)
+    pairs = _place_pairs(cand[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places,
+                         swapped=True)
     hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
     out.update(labels=int(hit["label_id"].nunique()),
                vehicles=sorted(map(str, hit["vehicle_id"].unique())))
@@ -179,9 +181,9 @@ def unused_pairs(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataF
     distance_m, rounding_m (the label's own rounding, ``rounding_m``)."""
     far = f"no_place_within_{config.label_radius_m:g}m"
     unused = unmatched[unmatched["reason"].isin([far, "duplicate_label"])]
-    cand = labels.merge(unused[["label_id", "reason"]], on="label_id")
-    pairs = _place_pairs(_with_reach(cand[["label_id", "vehicle_id", "reason", "lat", "lon"]],
-                                     config), places)
+    cand = _with_reach(labels, config).merge(unused[["label_id", "reason"]], on="label_id")
+    pairs = _place_pairs(cand[["label_id", "vehicle_id", "reason", "lat", "lon", "rounding_m",
+                               "reach_m"]], places)
     return pairs[["label_id", "vehicle_id", "reason", "place_id", "distance_m", "rounding_m"]]
 
 
