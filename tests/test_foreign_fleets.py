@@ -694,6 +694,18 @@ def test_utc_spelled_as_a_word_is_utc(reference, cli, tmp_path):
     same_pings(stored(tmp_path / "p.db"), want)
 
 
+def test_a_comma_before_the_fraction_of_a_second(reference, cli, tmp_path):
+    """ISO 8601 allows '08:00:00,250' (a European export's decimal comma): every such row was
+    quarantined as bad_timestamp."""
+    pings, want = reference
+    path = tmp_path / "comma.csv"
+    path.write_bytes(_csv_bytes(_text(pings, lambda t: [s.replace("Z", ",250Z")
+                                                         for s in ff.iso_z(t)])))
+    [summary] = ingest(cli, tmp_path / "p.db", path)
+    assert (summary["accepted"], summary["quarantined"]) == (len(pings), 0), summary
+    same_pings(stored(tmp_path / "p.db"), want)   # the fraction floored, as '.250' is
+
+
 def test_the_wizard_reads_utc_as_a_word_as_a_stated_offset():
     from auditor.ingest.preview import timestamp_style
     assert timestamp_style(["2025-03-03 07:00:00 UTC"] * 3)[0] == "offset"

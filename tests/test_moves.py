@@ -65,9 +65,9 @@ def test_a_move_is_found_and_what_only_looks_like_one_is_not():
 
 
 def _mover_files(tmp_path, stale: bool):
-    """Twenty commuters; car-3 moves 4 km across town after 11 days. Its home label names the
+    """Ten commuters; car-3 moves 4 km across town after 11 days. Its home label names the
     new home, or (``stale``) the old one."""
-    vehicles = ff.commuters(20)
+    vehicles = ff.commuters(10)
     mover = vehicles[3]
     new_home = ff.offset(mover.home, 2500, 3500)
     frames = [ff.commute_pings(v, 21) for v in vehicles if v is not mover]

@@ -26,6 +26,8 @@ _OFFSET = (r"[T ]\d{1,2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*"
            r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)$")
 _US_PER_S = 1_000_000
 _UTC_WORD = r"(?i)(\d)\s*(?:UTC|GMT)$"
+# ISO 8601 allows a comma before the fraction of a second ('08:00:00,123'; European exports)
+_COMMA_FRACTION = r"(\d{2}:\d{2}:\d{2}),(\d+)"
 _TAIL = re.compile(r"[+-]\d{2}:?\d{2}$")
 
 
@@ -152,6 +154,7 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
         return
     # '2025-03-03 07:00:00 UTC' (BigQuery's CSV export) and '... GMT' state UTC as a word
     text = pc.replace_substring_regex(text, _UTC_WORD, r"\1Z")
+    text = pc.replace_substring_regex(text, _COMMA_FRACTION, r"\1.\2")
     is_epoch = pc.fill_null(pc.match_substring_regex(text, _EPOCH), False)
     is_epoch = is_epoch.to_numpy(zero_copy_only=False) & rest
     if is_epoch.any():
