@@ -9,7 +9,7 @@ import foreign_fleet as ff
 import numpy as np
 import pandas as pd
 
-from auditor.analysis.hour_shift import hour_shifts
+from auditor.analysis.hour_shift import fleet_shift, hour_shifts
 from auditor.cli import main
 
 DAY = 86_400
@@ -85,3 +85,24 @@ def test_the_report_names_the_firmware_and_its_fix_clears_it(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", project, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"] == []
+
+
+def test_a_whole_fleet_hours_off_is_named_and_a_night_fleet_is_not():
+    """Every vehicle's stamps local time marked UTC (UTC+10): no population to set against
+    the rest, but the fleet's day centres near 23 h; undoing each vehicle's offset brings it
+    to 13 h, where fleets' days centre. The same fleet on time, and one working nights in a
+    zone whose offset would not explain it, are left alone."""
+    def fleet(clock_h, out_h=7.5, back_h=17.0, offset_h=10):
+        return pd.concat([_stops(f"v{i}", out_h + 0.1 * i, back_h, offset_h=offset_h,
+                                 clock_h=clock_h) for i in range(12)], ignore_index=True)
+    found = fleet_shift(fleet(10), zones=pd.Series({f"v{i}": SYDNEY for i in range(12)}))
+    assert found["kind"] == "local_as_utc" and found["lag_h"] == 10 and found["vehicles"] == 12
+    assert not 9 <= found["centre_h"] <= 17 and 10 <= found["centre_undone_h"] <= 16
+    assert found["zones"] == [SYDNEY]
+    from auditor.analysis.sections.provenance import clock_findings
+    [row] = clock_findings({"local_time": {"fleet_shift": found}})
+    assert (row["kind"], row["vehicle_id"]) == ("clock off by hours?", "the whole fleet")
+    assert "local time written as UTC?" in row["text"] and row["text"].endswith(
+        f"auditor ingest PROJECT PINGS.csv --ignore-offset --tz {SYDNEY} --replace")
+    assert fleet_shift(fleet(0)) is None
+    assert fleet_shift(fleet(0, out_h=21.0, back_h=6.5, offset_h=2)) is None

@@ -32,6 +32,7 @@ class LocalTimeSection(TypedDict, total=False):
     disagree_share_threshold: float
     time_shifts: list[dict[str, Any]]  # vehicles whose trips lie far outside the fleet's time
     hour_shifts: list[dict[str, Any]]  # populations whose day runs hours off the fleet's
+    fleet_shift: Optional[dict[str, Any]]  # the whole fleet's day hours off a fleet's
 
 
 class OrphanedFlagsSection(TypedDict):
@@ -47,12 +48,13 @@ def compute_labels_source(inp: ReportInputs) -> dict[str, Any]:
 def compute_local_time(inp: ReportInputs) -> dict[str, Any]:
     import pandas as pd
 
-    from auditor.analysis.hour_shift import hour_shifts
+    from auditor.analysis.hour_shift import fleet_shift, hour_shifts
     from auditor.analysis.provenance import local_time
     lt = local_time(inp.conn)
     zones = pd.Series({v["vehicle_id"]: v["timezone"] for v in lt.get("vehicles") or []
                        if v.get("timezone")}, dtype=object)
-    return {"local_time": {**lt, "hour_shifts": hour_shifts(inp.stops, inp.meta, zones=zones)}}
+    return {"local_time": {**lt, "hour_shifts": hour_shifts(inp.stops, inp.meta, zones=zones),
+                           "fleet_shift": fleet_shift(inp.stops, zones=zones)}}
 
 
 def compute_orphaned(inp: ReportInputs) -> dict[str, Any]:
@@ -97,10 +99,12 @@ def clock_findings(r: dict) -> list[dict[str, str]]:
     shifted?" | "clock off by hours?", "vehicle_id", "text"}] — the report's lines and the
     Clocks tab's rows; a population's finding names it ("firmware = fw-3.1") in place of a
     vehicle."""
-    from auditor.analysis.hour_shift import hour_shift_text
+    from auditor.analysis.hour_shift import fleet_shift_text, hour_shift_text
     lt = r.get("local_time") or {}
-    out = [{"kind": "clock off by hours?", "vehicle_id": f"{h['column']} = {h['value']}",
-            "text": hour_shift_text(h)} for h in lt.get("hour_shifts") or []]
+    out = [{"kind": "clock off by hours?", "vehicle_id": "the whole fleet",
+            "text": fleet_shift_text(lt["fleet_shift"])}] if lt.get("fleet_shift") else []
+    out += [{"kind": "clock off by hours?", "vehicle_id": f"{h['column']} = {h['value']}",
+             "text": hour_shift_text(h)} for h in lt.get("hour_shifts") or []]
     for d in lt.get("disagreements") or []:
         clock = (f"stamps say UTC{_offset(d['stated_offset_min'])}"
                  if d["source"] == "stated_offset" else f"metadata says {d['timezone']}")
