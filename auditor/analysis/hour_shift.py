@@ -1,4 +1,5 @@
-"""Populations whose day runs hours off the rest of the fleet's: a clock fault in one firmware.
+"""Clocks off by hours: a population whose day runs hours off the rest of the fleet's (a
+clock fault in one firmware), or a whole fleet whose day runs hours off any fleet's.
 
 A firmware that writes local wall-clock time but marks it UTC moves every local time of its
 vehicles by their zone's offset (one that writes the UTC reading with a local offset moves
@@ -13,7 +14,8 @@ hour, smoothed, each vehicle weighted alike, is correlated with the rest of the 
 is, with each vehicle's offset undone either way, and at every whole-hour lag. A population is
 named when one of these moves it by MIN_LAG_H hours or more and matches clearly (r >= MATCH)
 and far better than as it is (by MARGIN). A lag that no offset explains may be night shifts;
-the words say both.
+the words say both. A whole fleet has no rest to be set against: its day's centre is (see
+DAYTIME, fleet_shift).
 """
 from __future__ import annotations
 
