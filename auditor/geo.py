@@ -7,6 +7,18 @@ import numpy as np
 EARTH_RADIUS_M = 6_371_008.8
 
 
+def decimals(values) -> np.ndarray:
+    """Fewest decimals (0-7) each coordinate is written with: 52.37 -> 2, 11.0 -> 0; 7 for
+    finer. A rounded coordinate lies on a grid of 10^-decimals degrees (labels rounded for
+    privacy; fixes a de-identified export rounded)."""
+    x = np.abs(np.asarray(values, dtype=float))
+    out = np.full(len(x), 7, dtype=np.int64)
+    for d in range(6, -1, -1):
+        scaled = x * 10.0 ** d
+        out[np.abs(scaled - np.round(scaled)) < 1e-6] = d
+    return out
+
+
 def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     """Great-circle distance in metres between arrays of points (degrees)."""
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))

@@ -6,13 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditor.geo import haversine_m
+from auditor.geo import decimals, haversine_m
 from auditor.pipeline.api import derive_vehicle_tables
 from auditor.pipeline.baseline import baseline_labels
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS, crossings, window_seconds_before
 from auditor.pipeline.labels import (
-    decimals,
     given_labels,
     match_labels,
     near_misses,

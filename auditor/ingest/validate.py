@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from auditor.classes import GIVEN_LABELS
 from auditor.csvsafe import formula_mask
-from auditor.geo import EARTH_RADIUS_M, haversine_m
+from auditor.geo import EARTH_RADIUS_M, decimals, haversine_m
 
 REASONS = (
     "missing_vehicle_id",
@@ -167,12 +167,9 @@ def _rounding_m(lat: np.ndarray, lon: np.ndarray, legs: np.ndarray) -> np.ndarra
     decimals lie on a grid ~110 m apart: at 1 Hz the step from one grid point to the next is
     'faster' than any car): the diagonal of the finest grid the leg's four coordinates fit.
     0 for coordinates with 5 or more decimals."""
-    x = np.abs(np.stack([lat[legs], lon[legs], lat[legs + 1], lon[legs + 1]]))
-    finest = np.full(len(legs), 5, dtype=np.int64)   # 5+ decimals: a metre, no allowance
-    for d in range(4, -1, -1):
-        scaled = x * 10.0 ** d
-        on_grid = (np.abs(scaled - np.round(scaled)) < 1e-6).all(axis=0)
-        finest[on_grid] = d
+    finest = np.maximum.reduce([decimals(lat[legs]), decimals(lon[legs]),
+                                decimals(lat[legs + 1]), decimals(lon[legs + 1])])
+    # 5 decimals and finer: a metre or less, no allowance
     cell = np.where(finest < 5, 10.0 ** -finest.astype(float), 0.0)
     return np.sqrt(2.0) * cell * np.pi / 180 * EARTH_RADIUS_M
 

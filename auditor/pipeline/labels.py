@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.geo import EARTH_RADIUS_M, haversine_m
+from auditor.geo import EARTH_RADIUS_M, decimals, haversine_m
 from auditor.pipeline.config import InferConfig
 
 PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_m"]
@@ -51,16 +51,6 @@ ROUNDED_SHARE, ROUNDED_MIN_LABELS = 0.9, 5
 # a cell this large (a tenth of a degree is 11 km) names no one place: no wider reach
 COARSEST_ROUNDING_M = 1_000.0
 _M_PER_DEG = EARTH_RADIUS_M * np.pi / 180
-
-
-def decimals(values) -> np.ndarray:
-    """Fewest decimals (0-7) each value needs: 52.37 -> 2, 11.0 -> 0; 7 for finer."""
-    x = np.abs(np.asarray(values, dtype=float))
-    out = np.full(len(x), 7, dtype=np.int64)
-    for d in range(6, -1, -1):
-        scaled = x * 10.0 ** d
-        out[np.abs(scaled - np.round(scaled)) < 1e-6] = d
-    return out
 
 
 def _rounding(labels: pd.DataFrame) -> tuple[np.ndarray, bool]:
