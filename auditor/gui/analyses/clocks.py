@@ -40,8 +40,8 @@ class ClocksView(QWidget):
         self.rows = clock_findings(r)
         self.intro.setText("" if analysis is None else
                            clock_sources_text(r) + ". " +
-                           (f"{len(self.rows)} finding(s) below; click one for its vehicle's "
-                            "places." if self.rows else
+                           (f"{len(self.rows)} finding(s) below; click one for the places it is "
+                            "about." if self.rows else
                             "Every vehicle's clock agrees with where it parks, no "
                             "vehicle's trips are cut off in time from the fleet's, and no "
                             "population's day runs hours off the rest's."))
