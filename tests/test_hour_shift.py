@@ -102,7 +102,8 @@ def test_a_whole_fleet_hours_off_is_named_and_a_night_fleet_is_not():
     from auditor.analysis.sections.provenance import clock_findings
     [row] = clock_findings({"local_time": {"fleet_shift": found}})
     assert (row["kind"], row["vehicle_id"]) == ("clock off by hours?", "the whole fleet")
-    assert "local time written as UTC?" in row["text"] and row["text"].endswith(
+    assert "local time written as UTC, or a fleet working nights?" in row["text"]
+    assert row["text"].endswith(
         f"auditor ingest PROJECT PINGS.csv --ignore-offset --tz {SYDNEY} --replace")
     assert fleet_shift(fleet(0)) is None
     assert fleet_shift(fleet(0, out_h=21.0, back_h=6.5, offset_h=2)) is None

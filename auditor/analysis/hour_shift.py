@@ -221,13 +221,15 @@ def fleet_shift_text(f: dict) -> str:
     zones = f.get("zones") or []
     tz = zones[0] if len(zones) == 1 else "vehicle"
     when = f"{abs(f['lag_h'])} h {'later' if f['lag_h'] > 0 else 'earlier'}"
-    how, read_as = (("local time written as UTC?", shlex.quote(tz))
+    # a fleet that works only nights looks the same: the words ask
+    how, read_as = (("local time written as UTC, or a fleet working nights?", shlex.quote(tz))
                     if f["kind"] == LOCAL_AS_UTC else
-                    ("the UTC reading written with a local offset?", "UTC"))
+                    ("the UTC reading written with a local offset, or a fleet working "
+                     "nights?", "UTC"))
     return (f"the whole fleet ({f['vehicles']} vehicles) departs and arrives around "
             f"{f['centre_h']:04.1f} h local time, {when} than fleets do (around 13 h; with each "
-            f"vehicle's own UTC offset undone, {f['centre_undone_h']:04.1f} h): {how} Import its "
-            f"pings again: auditor ingest PROJECT PINGS.csv --ignore-offset --tz {read_as} "
+            f"vehicle's own UTC offset undone, {f['centre_undone_h']:04.1f} h): {how} If its clock, "
+            f"import its pings again: auditor ingest PROJECT PINGS.csv --ignore-offset --tz {read_as} "
             "--replace")
 
 
