@@ -119,8 +119,7 @@ def swapped_labels_hint(summary: dict) -> tuple[str, bool] | None:
             2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles)):
         return (f"{swapped:,} of the {far:,} labels with no place near would match one with lat "
                 "and lon swapped: the labels file's columns look swapped", True)
-    named = ", ".join(vehicles[:5]) + (f" and {len(vehicles) - 5} more" if len(vehicles) > 5
-                                        else "")
+    named = _some(vehicles, 5)
     return (f"{swapped:,} label(s) of {named} match a place of the vehicle only with lat and lon "
             "swapped: its pings or its labels have them swapped (the report's local time says "
             "so of pings whose stamps state an offset)", False)
@@ -180,12 +179,17 @@ def other_vehicles_hint(summary: dict) -> str | None:
             "again with --replace")
 
 
+def _some(ids: list, shown: int = 3) -> str:
+    """'a, b, c and 4 more': the first ``shown`` of the vehicles a hint names."""
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
 def trip_ids_hint(summary: dict) -> str | None:
     """The sentence for vehicles whose trip_id column infer did not use."""
     aside = summary.get("trip_ids_set_aside") or []
     if not aside:
         return None
-    named = ", ".join(aside[:3]) + (f" and {len(aside) - 3} more" if len(aside) > 3 else "")
+    named = _some(aside)
     return (f"trip ids of {len(aside):,} vehicle(s) set aside ({named}): one of each lasted "
             "through hours parked, as no trip does (ids of days, zeros, a GPX track a day?) — "
             "their trips were split on silences")
@@ -196,7 +200,7 @@ def moved_hint(summary: dict) -> str | None:
     moved = summary.get("moved_house") or []
     if not moved:
         return None
-    named = ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
+    named = _some(moved)
     return (f"{len(moved):,} vehicle(s) moved house, or went away for the rest of the period "
             f"({named}): their nights moved from one place to another for good; the home their "
             "label does not name is not trained on as 'other', and the label queue says which "

@@ -27,6 +27,16 @@ def _write_csv(path):
     return path
 
 
+def _loaded(qtbot, project, files):
+    """A shown wizard on ``project`` with ``files`` added and their previews read."""
+    wiz = ImportWizard(project)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.add_files(files)
+    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    return wiz
+
+
 def _count(project, table):
     conn = open_project(project)
     try:
@@ -314,11 +324,7 @@ def test_naive_local_times_in_each_vehicles_own_zone(qtbot, tmp_path):
     (tmp_path / "pings.csv").write_text("vehicle_id,timestamp,lat,lon\n"
                                         "chi,2026-03-09 08:00:00,41.8,-87.6\n"
                                         "ber,2026-03-09 08:00:00,52.5,13.4\n")
-    wiz = ImportWizard(project)
-    qtbot.addWidget(wiz)
-    wiz.show()
-    wiz.add_files([tmp_path / "pings.csv", tmp_path / "vehicles.csv"])
-    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    wiz = _loaded(qtbot, project, [tmp_path / "pings.csv", tmp_path / "vehicles.csv"])
     wiz.next()
     wiz.next()
     assert wiz.currentId() == PAGE_TZ and not wiz.tz_page.isComplete()
@@ -342,11 +348,7 @@ def test_a_geometry_column_is_the_coordinates(qtbot, tmp_path):
     csv = tmp_path / "gis.csv"
     csv.write_text("vehicle_id,timestamp,the_geom\n" + "".join(
         f"v1,2026-03-02T10:{i:02d}:00Z,POINT(13.4{i:02d} 52.5)\n" for i in range(5)))
-    wiz = ImportWizard(project)
-    qtbot.addWidget(wiz)
-    wiz.show()
-    wiz.add_files([csv])
-    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    wiz = _loaded(qtbot, project, [csv])
     assert [e.kind for e in wiz.entries] == ["pings"] and wiz.file_page.isComplete()
     wiz.next()
     assert wiz.columns_page.isComplete(), wiz.columns_page.why.text()
@@ -367,11 +369,7 @@ def test_a_label_column_found_by_its_values(qtbot, tmp_path):
     open_project(project, create=True).close()
     csv = tmp_path / "l.csv"
     csv.write_text("vehicle_id,type,lat,lon\nv1,Home,52.5,13.4\nv1,Work,52.52,13.45\n")
-    wiz = ImportWizard(project)
-    qtbot.addWidget(wiz)
-    wiz.show()
-    wiz.add_files([csv])
-    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    wiz = _loaded(qtbot, project, [csv])
     assert [e.kind for e in wiz.entries] == ["labels"]
     wiz.next()
     assert wiz.columns_page.isComplete() and "type → label" in wiz.columns_page.roles[0].text()
@@ -396,11 +394,7 @@ def test_headers_in_another_language_are_told_by_their_values(qtbot, tmp_path):
     rows += [f"B-XY 12;2026-01-10T08:{i:02d}:00+01:00;52,{5001 + 7 * i};13,{4002 + 5 * i};"
              f"{30 + i % 4},5" for i in range(25)]
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    wiz = ImportWizard(project)
-    qtbot.addWidget(wiz)
-    wiz.show()
-    wiz.add_files([csv])
-    qtbot.waitUntil(lambda: not wiz.file_page.is_loading(), timeout=10_000)
+    wiz = _loaded(qtbot, project, [csv])
     assert [e.kind for e in wiz.entries] == ["pings"] and wiz.file_page.isComplete()
     wiz.next()
     cols = wiz.columns_page
