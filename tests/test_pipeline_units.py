@@ -469,7 +469,6 @@ def test_labels_rounded_for_privacy_reach_as_far_as_their_rounding():
                                       "too_coarse": 5}
 
 
-
 @pytest.fixture(scope="module")
 def synthetic_fleet():
     pings, truth = fleet(n=30, days=14, seed=6, vary=True)
@@ -566,3 +565,28 @@ def test_a_long_stay_whose_fixes_lie_far_apart_counts_only_at_a_known_place():
     assert len(at_home) == 1 and at_home["n_stops"].iloc[0] == 5
     assert (haversine_m(places["lat"], places["lon"], remote[0], remote[1]) > 2000).all()
     assert out["stops"]["place_id"].notna().all() and len(out["stops"]) == len(nights) * 2 - 1
+
+
+def test_a_cold_start_fix_after_hours_parked_does_not_move_the_stop():
+    """Units that report only while the engine runs often get their first fix after hours
+    parked 150-350 m off (a cold start), then good ones. The midpoint of that fix and the
+    arrival fix put every stay somewhere else, and a home became one place per departure; the
+    car stood where it arrived."""
+    home, work = (48.0, 11.0), (48.05, 11.0)
+    rng = np.random.default_rng(7)
+    parts, t = [], MONDAY + 7 * 3600
+    for _day in range(10):
+        for t0, a, b in ((t, home, work), (t + 9 * 3600, work, home)):
+            d = drive("v", t0, a, b, every_s=30)
+            ang, r = rng.uniform(0, 2 * np.pi), rng.uniform(150, 350)
+            d.loc[0, "lat"] += r * np.sin(ang) / M_PER_DEG
+            d.loc[0, "lon"] += r * np.cos(ang) / (M_PER_DEG * np.cos(np.radians(a[0])))
+            parts.append(d)
+        t += DAY
+    out = derive_vehicle_tables(pd.concat(parts, ignore_index=True).drop(columns="trip_id"),
+                                None, InferConfig())
+    places, stops = out["places"], out["stops"]
+    assert len(stops) == 19 and stops["place_id"].notna().all()
+    assert len(places) == 2, places
+    for spot in (home, work):
+        assert haversine_m(places["lat"], places["lon"], spot[0], spot[1]).min() < 5

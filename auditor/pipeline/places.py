@@ -88,11 +88,12 @@ def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float, loose: floa
                 ) -> tuple[np.ndarray, np.ndarray]:
     """(component of each stop, which stops are precise). Stops closer than ``radius`` are
     linked. A stop is precise when its arrival and departure fixes lie within ``radius`` of
-    each other (``spread_m``; every stop when the column is missing). A device reporting every
-    few minutes sends those fixes up to a drive's step from the spot, so its stops land around
-    its places in fragments of their own: a fragment with no precise stop joins the place of
-    the nearest precise stop within radius + half its spread. (Linking vague stops to each
-    other at their spread would chain a town into one place.) A stop whose fixes lie more than
+    each other (``spread_m``; every stop when the column is missing); a vague one stands at
+    its arrival fix (auditor.pipeline.stops). A device reporting every few minutes sends those
+    fixes up to a drive's step from the spot, so its stops land around its places in fragments
+    of their own: a fragment with no precise stop joins the place of the nearest precise stop
+    within radius + its spread. (Linking vague stops to each other at their spread would chain
+    a town into one place.) A stop whose fixes lie more than
     ``loose`` apart (found only for such devices) is kept only where it joined such a place:
     component -1 otherwise."""
     n = len(xyz)
@@ -103,7 +104,7 @@ def _components(xyz: np.ndarray, stops: pd.DataFrame, radius: float, loose: floa
     anchored = np.bincount(component, weights=precise, minlength=component.max() + 1) > 0
     vague = np.flatnonzero(~anchored[component])
     if len(sure) and len(vague):
-        reach = radius + spread[vague] / 2
+        reach = radius + spread[vague]
         dist, nearest = cKDTree(xyz[sure]).query(xyz[vague], distance_upper_bound=float(reach.max()))
         found = dist <= reach
         if found.any():

@@ -26,19 +26,27 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
           & (moved <= (nxt["far_m"].to_numpy() if "far_m" in nxt else config.tunnel_move_m))
           & (nxt["start_ts"].to_numpy() > prev["end_ts"].to_numpy()))
     prev, nxt = prev[ok], nxt[ok]
+    spread = moved[ok]
+    # arrival and departure fixes are both noisy views of one parking spot: their midpoint,
+    # unless they disagree by more than a place is wide. Then the arrival fix: the receiver
+    # had been tracking all the way there, while the first fix after hours parked is a cold
+    # start (often 100-400 m off), which pulled the midpoint away and split a home into as
+    # many places as the car had departures. A device reporting every few minutes has both
+    # fixes up to a step from the spot, and the arrival fix is no worse than the midpoint.
+    vague = spread > config.place_radius_m
+    end_lat, end_lon = prev["end_lat"].to_numpy(), prev["end_lon"].to_numpy()
     stops = pd.DataFrame({
         "vehicle_id": prev["vehicle_id"].to_numpy(),
         "start_ts": prev["end_ts"].to_numpy(dtype=np.int64),
         "end_ts": nxt["start_ts"].to_numpy(dtype=np.int64),
-        # arrival and departure fixes are both noisy views of one parking spot
-        "lat": (prev["end_lat"].to_numpy() + nxt["start_lat"].to_numpy()) / 2,
-        "lon": midpoint_lon(prev["end_lon"].to_numpy(), nxt["start_lon"].to_numpy()),
+        "lat": np.where(vague, end_lat, (end_lat + nxt["start_lat"].to_numpy()) / 2),
+        "lon": np.where(vague, end_lon, midpoint_lon(end_lon, nxt["start_lon"].to_numpy())),
         "place_id": pd.Series([None] * len(prev), dtype=object),
         "prev_trip_id": prev["trip_id"].to_numpy(),
         "next_trip_id": nxt["trip_id"].to_numpy(),
         # how far apart the arrival and departure fixes were: a device reporting every few
         # minutes sends them up to a drive's step from the spot (auditor.pipeline.places)
-        "spread_m": moved[ok],
+        "spread_m": spread,
         "start_local": prev["end_local"].to_numpy(dtype=np.int64),
         "end_local": nxt["start_local"].to_numpy(dtype=np.int64),
     })
