@@ -196,3 +196,38 @@ def test_entries_are_typed_and_implied_places_come_after_labels():
     implied = [e for e in entries if e.kind == "implied"][0]
     assert implied.place_id == "V005:3" and implied.label_id is None
     assert implied.given_label == "other" and implied.suggested_label == "home"
+
+
+def test_a_work_label_on_the_car_park_a_site_seldom_sees_is_said_not_doubted():
+    """A works with two car parks, each a place: the work label went to the nearer one (V1:1,
+    used twice: 'other' to the model), while the car stands daily in V1:2, 180 m from the
+    label — within its reach. The label names the site: said, not counted. The same car park
+    600 m from the label is no part of it, and the label is doubted. V1:2 trained on as 'other'
+    (its out-of-fold view) or given no label (an unused label near it: the run's p_*, which no
+    model trained on) reads the same."""
+    def queue(metres, trained):
+        pred = pd.DataFrame({
+            "place_id": ["V1:0", "V1:1", "V1:2"], "vehicle_id": "V1",
+            "lat": [48.0, 48.05, 48.05 + metres / M_PER_DEG], "lon": 11.0, "split": "train",
+            "given_label": ["home", "work", "other" if trained else None],
+            "oof_p_home": [0.9, 0.02, 0.02 if trained else np.nan],
+            "oof_p_work": [0.05, 0.08, 0.93 if trained else np.nan],
+            "oof_p_other": [0.05, 0.9, 0.05 if trained else np.nan],
+            "p_home": [0.9, 0.02, 0.02], "p_work": [0.05, 0.08, 0.93],
+            "p_other": [0.05, 0.9, 0.05]})
+        labels = pd.DataFrame({"label_id": [1, 2], "vehicle_id": "V1",
+                               "label": ["home", "work"], "lat": [48.0, 48.05 - 20 / M_PER_DEG],
+                               "lon": 11.0})
+        pl = pd.DataFrame({"label_id": [1, 2], "place_id": ["V1:0", "V1:1"]})
+        return issue_queue(labels, pl, NO_UNMATCHED, pred).set_index("label_id")
+
+    for trained in (True, False):
+        q = queue(180, trained)
+        assert q.loc[2, "score"] == 0 and q.loc[2, "findings"] == "model_site"
+        assert q.loc[2, "suggested_place_id"] == "V1:2" and pd.isna(q.loc[2, "suggested_label"])
+        assert "place V1:2 (p(work) 0.93 there, 0.08 here), which lies 200 m from the label, " \
+               "within its 250 m too" in q.loc[2, "reason"]
+        q = queue(600, trained)
+        assert q.loc[2, "score"] > 0.9 and q.loc[2, "suggested_label"] == "other"
+        assert q.loc[2, "suggested_place_id"] == "V1:2"
+        assert "the model puts this vehicle's work at place V1:2 instead" in q.loc[2, "reason"]

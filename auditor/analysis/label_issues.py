@@ -106,13 +106,17 @@ def issue_entries(queue: pd.DataFrame) -> list[LabelIssue]:
 
 
 def place_probabilities(pred: pd.DataFrame) -> np.ndarray:
-    """Out-of-sample probabilities per place: oof_p_* where the run has them; for unlabelled
-    vehicles the run's p_* (no model saw them) unless they are a rule's one-hot labels."""
+    """Out-of-sample probabilities per place: oof_p_* where the run has them; for places no
+    model was trained on (an unlabelled vehicle's; a labelled vehicle's place given no label,
+    e.g. beside a label that went unused) the run's p_* unless they are a rule's one-hot
+    labels."""
     q = pred[OOF].to_numpy(dtype=float, copy=True) if set(OOF) <= set(pred.columns) else \
         np.full((len(pred), 3), np.nan)
     if set(PROBA) <= set(pred.columns) and "split" in pred:
         p = pred[PROBA].to_numpy(dtype=float)
         unlabelled = (pred["split"] == "unlabelled").to_numpy()
+        if "given_label" in pred:
+            unlabelled = unlabelled | pred["given_label"].isna().to_numpy()
         one_hot = np.isin(p, (0.0, 1.0)).all(axis=1)
         use = unlabelled & ~one_hot & np.isnan(q).any(axis=1)
         q[use] = p[use]
@@ -328,7 +332,7 @@ class _Queue:
         reason = self.why.get(lid)
         i = self.row_of.get(place) if place is not None else None
         if i is not None and self.known[i]:
-            self._model(found, out, i, c, ci)
+            self._model(found, out, i, c, ci, lid, lat, lon)
         if place is not None:
             for other in self.losers.get(place, []):
                 oc = self.class_of[other]
@@ -366,18 +370,34 @@ class _Queue:
                 "findings": ",".join(dict.fromkeys(f[1] for f in found)),
                 "unmatched_reason": reason, "split": self.split.get(place), **out}
 
-    def _model(self, found, out, i: int, c: str, ci: int) -> None:
+    def _model(self, found, out, i: int, c: str, ci: int, lid: int, lat: float,
+               lon: float) -> None:
         q, a = self.q[i], self.adj[i]
         out["p_given"] = float(q[ci])
         o = max((j for j in range(len(CLASSES)) if j != ci), key=lambda j: a[j])
         margin = float(a[o] - a[ci])
+        j = self.best_other[i, ci]
+        pj = self.q[j, ci] if j >= 0 else -np.inf
+        reach = self.radius + self.rounding.get(lid, 0.0)
+        site = pj > q[ci] + 1e-9 and float(haversine_m(
+            lat, lon, self.pred["lat"].iat[j], self.pred["lon"].iat[j])) <= reach
+        if site and CLASSES[o] == "other":
+            # the place the model prefers for the label's class lies within the label's reach
+            # too: the label names a site (a works with several car parks) and went to the
+            # nearest of its places, one the car seldom uses. Said, not counted.
+            d = float(haversine_m(lat, lon, self.pred["lat"].iat[j], self.pred["lon"].iat[j]))
+            found.append((0.0, "model_site",
+                          f"the model puts this vehicle's {c} at place {self.ids[j]} "
+                          f"({_p(c, pj)} there, {q[ci]:.2f} here), which lies {d:,.0f} m from "
+                          f"the label, within its {reach:,.0f} m too: one {c} site with "
+                          "several parking places, the label on the one the car uses least?"))
+            out["suggested_place_id"] = self.ids[j]
+            return
         if margin > 1e-9:   # (equal up to rounding is no contradiction)
             found.append((margin, "model",
                           f"the model {_words(margin)} this is {CLASSES[o]}, not {c} "
                           f"({_p(CLASSES[o], q[o])}, {_p(c, q[ci])})"))
             out["suggested_label"], out["p_suggested"] = CLASSES[o], float(q[o])
-        j = self.best_other[i, ci]
-        pj = self.q[j, ci] if j >= 0 else -np.inf
         if pj > q[ci] + 1e-9:
             found.append((float(pj - q[ci]), "model_elsewhere",
                           f"the model puts this vehicle's {c} at place {self.ids[j]} instead "
