@@ -232,3 +232,27 @@ def test_a_vehicle_whose_pings_have_lat_and_lon_swapped_is_named_not_the_labels_
     assert [(d["vehicle_id"], d["swapped_timezone"]) for d in clocks] == [(vid, zone)]
     assert main(["report", str(p)]) == 0
     assert f"Swapped, it parks in {zone}, as its clock says" in capsys.readouterr().out
+
+
+def test_a_vehicle_whose_longitude_lost_its_sign_is_named_with_where_it_parks_flipped(
+        fresh_tiny_project, capsys):
+    """One device dropped the longitude's sign (a minus, or the hemisphere letter beside it):
+    a Munich car parks in Alberta. Its clock disagrees with where it parks, and the report's
+    local time says that, flipped, it parks in its own zone — the coordinates are wrong, not
+    the clock."""
+    p = fresh_tiny_project
+    with sqlite3.connect(p) as conn:
+        vid, zone = conn.execute(
+            "SELECT vehicle_id, json_extract(meta, '$.timezone') FROM vehicles "
+            "ORDER BY vehicle_id LIMIT 1").fetchone()
+        conn.execute("UPDATE pings SET lon = -lon WHERE vehicle_id = ?", (vid,))
+    assert main(["infer", str(p)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(p), "--json"]) == 0
+    clocks = json.loads(capsys.readouterr().out)["local_time"]["disagreements"]
+    assert [(d["vehicle_id"], d["flipped"], d["flipped_timezone"], d["swapped_timezone"])
+            for d in clocks] == [(vid, "longitude", zone, None)]
+    assert main(["report", str(p)]) == 0
+    assert f"{vid}: metadata says {zone} but it parks in" in (text := capsys.readouterr().out)
+    assert f"has its longitude lost its sign (a minus, a hemisphere letter)? Flipped, it parks " \
+           f"in {zone}, as its clock says" in text

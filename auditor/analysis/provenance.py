@@ -62,10 +62,14 @@ def local_time(conn: sqlite3.Connection) -> dict:
     bad = clocks[clocks["disagree_share"].fillna(0) > DISAGREE_SHARE].copy()
     bad["kind"] = bad["source"].map({"stated_offset": "stated offset vs parking zone",
                                      "metadata": "metadata zone vs parking zone"})
-    bad["swapped_timezone"] = [_swapped_zone(conn, r) for r in bad.itertuples(index=False)]
+    rows = list(bad.itertuples(index=False))
+    bad["swapped_timezone"] = [_zone_if(conn, r, r.park_lon, r.park_lat) for r in rows]
+    flipped = [_flipped_zone(conn, r) for r in rows]
+    bad["flipped"] = [f[0] for f in flipped]
+    bad["flipped_timezone"] = [f[1] for f in flipped]
     cols = ["vehicle_id", "kind", "source", "timezone", "location_timezone",
             "stated_offset_min", "location_offset_min", "disagree_share", "park_lat",
-            "park_lon", "swapped_timezone"]
+            "park_lon", "swapped_timezone", "flipped", "flipped_timezone"]
     return {"sources": sources, "zones": zones,
             "vehicles": records(clocks[["vehicle_id", "source", "timezone",
                                         "location_timezone"]]),
@@ -74,32 +78,49 @@ def local_time(conn: sqlite3.Connection) -> dict:
             "time_shifts": time_shifts(conn)}
 
 
-def _swapped_zone(conn: sqlite3.Connection, clock) -> str | None:
-    """The zone where a vehicle whose clock disagrees with where it parks would park with
-    lat and lon swapped, when that zone agrees with its clock (the metadata zone itself, or
-    the stated offset at the vehicle's first trip): then the coordinates, not the clock, are
-    what is wrong. None otherwise (a few vehicles: one lookup each)."""
+def _flipped_zone(conn: sqlite3.Connection, clock) -> tuple[str | None, str | None]:
+    """("longitude" | "latitude", the zone) when the vehicle would park in a zone that agrees
+    with its clock with that coordinate's sign flipped: a west longitude (south latitude)
+    written without its minus sign, or its hemisphere letter dropped, puts a Chicago fleet
+    in Xinjiang. (None, None) otherwise."""
+    lat, lon = clock.park_lat, clock.park_lon
+    if lat is None or lon is None:
+        return None, None
+    for which, flat, flon in (("longitude", lat, -lon), ("latitude", -lat, lon)):
+        zone = _zone_if(conn, clock, flat, flon)
+        if zone is not None:
+            return which, zone
+    return None, None
+
+
+def _zone_if(conn: sqlite3.Connection, clock, lat, lon) -> str | None:
+    """The zone at (lat, lon), where a vehicle whose clock disagrees with where it parks
+    would park were its coordinates mangled that way, when that zone agrees with its clock
+    (the metadata zone itself, or the stated offset at its first or last trip): then the
+    coordinates, not the clock, are what is wrong. None otherwise (a few vehicles: one lookup
+    each)."""
     import math
 
     import numpy as np
 
     from auditor.pipeline.localtime import zone_offsets
     from auditor.pipeline.tzlookup import zone_at
-    lat, lon = clock.park_lat, clock.park_lon
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)) or \
-            abs(lon) > 90:
+            abs(lat) > 90 or abs(lon) > 180:
         return None
-    zone = zone_at(lon, lat)
+    zone = zone_at(lat, lon)
     if zone is None:
         return None
     if clock.source == "metadata":
         return zone if zone == clock.timezone else None
-    first = conn.execute("SELECT MIN(start_ts) FROM trips WHERE vehicle_id = ?",
-                         (clock.vehicle_id,)).fetchone()[0] if table_exists(conn, "trips") else None
-    if first is None or pd.isna(clock.stated_offset_min):
+    span = conn.execute("SELECT MIN(start_ts), MAX(end_ts) FROM trips WHERE vehicle_id = ?",
+                        (clock.vehicle_id,)).fetchone() if table_exists(conn, "trips") else None
+    if span is None or span[0] is None or pd.isna(clock.stated_offset_min):
         return None
-    offset = int(zone_offsets(np.array([int(first)], dtype=np.int64), zone)[0]) // 60
-    return zone if offset == int(clock.stated_offset_min) else None
+    # the zone's offset at its first trip or its last: the stated offset is the one most of
+    # its stamps carry, and a span across a DST change has two
+    offsets = zone_offsets(np.array([int(span[0]), int(span[1])], dtype=np.int64), zone) // 60
+    return zone if int(clock.stated_offset_min) in offsets.astype(int).tolist() else None
 
 
 def time_shifts(conn: sqlite3.Connection) -> list[dict]:

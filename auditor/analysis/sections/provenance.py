@@ -114,7 +114,11 @@ def clock_findings(r: dict) -> list[dict[str, str]]:
                             f"{100 * d['disagree_share']:.0f}% of its pings disagree"
                             + (f" — or are its lat and lon swapped? Swapped, it parks in "
                                f"{d['swapped_timezone']}, as its clock says"
-                               if d.get("swapped_timezone") else "")})
+                               if d.get("swapped_timezone") else
+                               f" — or has its {d['flipped']} lost its sign (a minus, a "
+                               f"hemisphere letter)? Flipped, it parks in "
+                               f"{d['flipped_timezone']}, as its clock says"
+                               if d.get("flipped_timezone") else "")})
     for s in lt.get("time_shifts") or []:
         days = s["days_from_fleet"]
         why = (": a multiple of 1024 weeks, as a GPS receiver's week counter wrapping shifts "
