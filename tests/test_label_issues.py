@@ -231,3 +231,18 @@ def test_a_work_label_on_the_car_park_a_site_seldom_sees_is_said_not_doubted():
         assert q.loc[2, "score"] > 0.9 and q.loc[2, "suggested_label"] == "other"
         assert q.loc[2, "suggested_place_id"] == "V1:2"
         assert "the model puts this vehicle's work at place V1:2 instead" in q.loc[2, "reason"]
+
+
+def test_a_label_whose_longitude_lost_its_sign_says_where_it_lies_flipped():
+    """A work label at 48.01 N, 11 W for a car that parks at 48.01 N, 11 E: 1,600 km from any
+    place, 0 m with the longitude's minus sign dropped. The queue says so (the clocks say it
+    of a vehicle's pings: auditor.analysis.provenance); a label far either way says nothing
+    of signs."""
+    labels, pl, um, pred = _one_vehicle((0.9, 0.05, 0.05),
+                                        [(2, "work", 48.01, -11.0), (3, "work", 48.5, -11.0)],
+                                        ["no_place_within_250m", "no_place_within_250m"])
+    q = issue_queue(labels, pl, um, pred).set_index("label_id")
+    assert "with its longitude's sign flipped it lies 0 m from place V1:1: has the longitude " \
+           "of the labels (or of this vehicle's pings) lost its minus sign" in q.loc[2, "reason"]
+    assert "sign" not in q.loc[3, "reason"]
+    assert q.loc[2, "score"] > 0.99

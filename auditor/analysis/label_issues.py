@@ -449,6 +449,12 @@ class _Queue:
             j, swapped = veh.nearest(lon, lat) if veh is not None and abs(lon) <= 90 else \
                 (None, float("inf"))
             reach = self.radius + self.rounding.get(lid, 0.0)
+            # a sign lost (a west longitude or south latitude written without its minus, a
+            # hemisphere letter dropped): the label, or the vehicle's pings, on the wrong side
+            flip = next(((which, *veh.nearest(flat, flon)) for which, flat, flon in
+                         (("longitude", lat, -lon), ("latitude", -lat, lon))
+                         if veh is not None and veh.nearest(flat, flon)[1] <= reach),
+                        None) if j is None or swapped > reach else None
             found.append((strength_far(d, reach), reason,
                           f"no place of the vehicle within {reach:,.0f} m of the label "
                           + (f"(the {self.radius:,.0f} m radius and its rounded coordinates' "
@@ -458,6 +464,10 @@ class _Queue:
                              f"{veh.ids[j]}: are the labels' (or this vehicle's pings') lat "
                              "and lon swapped?" if j is not None and swapped <= reach
                              else "")
+                          + (f"; with its {flip[0]}'s sign flipped it lies {flip[2]:,.0f} m "
+                             f"from place {veh.ids[flip[1]]}: has the {flip[0]} of the labels "
+                             "(or of this vehicle's pings) lost its minus sign or hemisphere "
+                             "letter?" if flip is not None else "")
                           + (f"; it lies {self.elsewhere[lid][2]:,.0f} m from place "
                              f"{self.elsewhere[lid][0]} of vehicle {self.elsewhere[lid][1]}: "
                              "is it that vehicle's label, under the wrong id?"
