@@ -246,3 +246,15 @@ def test_a_label_whose_longitude_lost_its_sign_says_where_it_lies_flipped():
            "of the labels (or of this vehicle's pings) lost its minus sign" in q.loc[2, "reason"]
     assert "sign" not in q.loc[3, "reason"]
     assert q.loc[2, "score"] > 0.99
+
+
+def test_an_entry_the_evidence_explains_is_not_called_doubted():
+    from auditor.analysis.issue_words import entry_words
+    base = {"kind": "label", "suggested_label": None, "unmatched_reason": None}
+    assert entry_words({**base, "findings": "model_site"}) == \
+        "one site, several parking places: not doubted"
+    assert entry_words({**base, "findings": "home_moved_to"}) == \
+        "on the home it moved to: not doubted"
+    # with any doubting finding beside it, it is doubted
+    assert entry_words({**base, "findings": "home_moved_to,home_never_at_night"}) == \
+        "label doubted"

@@ -18,11 +18,21 @@ def unmatched_words(reason: str) -> str:
     return UNMATCHED_WORDS.get(reason, reason.replace("_", " "))
 
 
+# findings that explain a label without doubting it (strength 0 in the queue's score): an
+# entry with no other finding is listed for what it says, not as "label doubted"
+EXPLAINED = {
+    "model_site": "one site, several parking places: not doubted",
+    "home_moved_to": "on the home it moved to: not doubted",
+}
+
+
 def issue_words(entry: dict) -> str:
     """What kind of issue a queue entry is, in a few words (the queue tab's "issue" column):
     a label on no place (with why), two labels on one place, a label or an unlabelled place
-    the evidence doubts."""
+    the evidence doubts, a label the evidence explains."""
     findings = (entry.get("findings") or "").split(",")
+    if entry.get("kind") == "label" and all(f in EXPLAINED for f in findings):
+        return EXPLAINED[findings[0]]
     if entry.get("kind") == "unmatched":
         why = entry.get("unmatched_reason") or ""
         if why == "same_place_as_other_label":
