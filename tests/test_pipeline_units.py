@@ -13,6 +13,7 @@ from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import FEATURE_COLUMNS, crossings, window_seconds_before
 from auditor.pipeline.labels import (
     given_labels,
+    match_if_flipped,
     match_labels,
     near_misses,
     nearest_to_unused,
@@ -467,6 +468,38 @@ def test_labels_rounded_for_privacy_reach_as_far_as_their_rounding():
     assert len(match_labels(coarse, near_coarse, vehicles, InferConfig())[0]) == 0
     assert rounded_labels(coarse) == {"labels": 5, "decimals": 1, "up_to_m": None,
                                       "too_coarse": 5}
+
+
+def test_labels_whose_longitude_lost_its_sign_are_counted_and_named():
+    """A Chicago fleet's labels written with east longitudes (the minus dropped, or the 'W' in
+    a column nobody read) match no place; flipped they all would. Infer says it of the labels
+    file when that holds for most labelled vehicles, and of the vehicles (whose pings may be
+    the flipped ones) when only a few; a south latitude likewise; a label far either way,
+    nothing."""
+    from auditor.pipeline.command import flipped_labels_hint
+    places = _places([("a:0", "a", 41.88, -87.63), ("a:1", "a", 41.95, -87.70),
+                      ("b:0", "b", 41.80, -87.60), ("c:0", "c", -33.87, 151.21)])
+    lab = pd.DataFrame({"label_id": [1, 2, 3, 4, 5], "vehicle_id": ["a", "a", "b", "c", "c"],
+                        "label": ["home", "work", "home", "home", "work"],
+                        "lat": [41.8801, 41.9501, 41.8001, 33.8701, 35.0],
+                        "lon": [87.6301, 87.7001, 87.6001, 151.2101, 151.21]})
+    vehicles = ["a", "b", "c"]
+    matched, unmatched = match_labels(lab, places, vehicles, InferConfig())
+    assert matched.empty and len(unmatched) == 5
+    assert match_if_flipped(lab.head(3), unmatched, places, InferConfig()) == {
+        "labels": 3, "which": "longitude", "vehicles": ["a", "b"]}
+    assert match_if_flipped(lab.tail(2), unmatched, places, InferConfig()) == {
+        "labels": 1, "which": "latitude", "vehicles": ["c"]}
+    summary = {"unmatched_reasons": {"no_place_within_250m": 3}, "labelled_vehicles": 2,
+               "unmatched_if_sign_flipped": 3, "unmatched_if_sign_flipped_vehicles": ["a", "b"],
+               "sign_flipped": "longitude"}
+    text, whole = flipped_labels_hint(summary)
+    assert whole and text.startswith("3 of the 3 labels with no place near would match one "
+                                     "with their longitude's sign flipped: the labels file's")
+    text, whole = flipped_labels_hint({**summary, "labelled_vehicles": 40})
+    assert not whole and text.startswith("3 label(s) of a, b match a place of the vehicle only "
+                                         "with the longitude's sign flipped")
+    assert flipped_labels_hint({**summary, "unmatched_if_sign_flipped": 0}) is None
 
 
 @pytest.fixture(scope="module")

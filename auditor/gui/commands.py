@@ -233,6 +233,7 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
 
     from auditor.pipeline import vehicle_ids
     from auditor.pipeline.command import (
+        flipped_labels_hint,
         near_labels_hint,
         other_vehicles_hint,
         rounded_labels_hint,
@@ -249,6 +250,14 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
                      "column to lat, into a new project, or replace them here from a terminal:"
                      f"\n\nauditor ingest {shlex.quote(str(path))} "
                      f"{'LABELS' if whole else 'FILE'}.csv --map lat=lon --map lon=lat --replace")
+    flipped = flipped_labels_hint(summary)
+    if flipped:
+        title = title or "A coordinate lost its sign"
+        parts.append(flipped[0][0].upper() + flipped[0][1:] + ". Correct the "
+                     + ("labels file" if flipped[1] else "file") + " and import it again "
+                     "(File ▸ Import…) into a new project, or replace it here from a terminal:"
+                     f"\n\nauditor ingest {shlex.quote(str(path))} "
+                     f"{'LABELS' if flipped[1] else 'FILE'}.csv --replace")
     elsewhere = other_vehicles_hint(summary)
     if elsewhere:
         title = title or "Labels lie at other vehicles' places"

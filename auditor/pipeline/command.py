@@ -125,6 +125,29 @@ def swapped_labels_hint(summary: dict) -> tuple[str, bool] | None:
             "so of pings whose stamps state an offset)", False)
 
 
+def flipped_labels_hint(summary: dict) -> tuple[str, bool] | None:
+    """(sentence, whole file) for labels that match no place as given but would with their
+    longitude's (latitude's) sign flipped: the labels file's column (True) when that is so for
+    half its vehicles or more (and at least 2 labels, half of those with no place near); else
+    naming the few vehicles, whose pings may be the flipped ones (False). None when none."""
+    far = sum(n for k, n in summary.get("unmatched_reasons", {}).items()
+              if k.startswith("no_place_within_"))
+    n = summary.get("unmatched_if_sign_flipped", 0)
+    vehicles = summary.get("unmatched_if_sign_flipped_vehicles") or []
+    which = summary.get("sign_flipped")
+    if not n or not which:
+        return None
+    if n >= 2 and 2 * n >= far and \
+            2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles)):
+        return (f"{n:,} of the {far:,} labels with no place near would match one with their "
+                f"{which}'s sign flipped: the labels file's {which} lost its minus sign (or its "
+                "hemisphere letter)", True)
+    return (f"{n:,} label(s) of {_some(vehicles, 5)} match a place of the vehicle only with the "
+            f"{which}'s sign flipped: its pings or its labels lost a minus sign (or a hemisphere "
+            "letter; the report's local time says which, for pings whose stamps state an "
+            "offset)", False)
+
+
 # farther than this a label names a place in another part of town, not a large site
 MAX_LABEL_RADIUS_M = 2000
 
@@ -245,6 +268,10 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
                                        "lon=ITS_LAT_COLUMN --replace" if whole else
                                        " — import the swapped file again with --map lat=... "
                                        "--map lon=... --replace"))
+    flipped = flipped_labels_hint(summary)
+    if flipped:
+        lines.insert(2, "  " + flipped[0] + " — correct the file and import it again with "
+                     "--replace")
     near = near_labels_hint(summary, project)
     if near:
         lines.insert(2, "  " + near)

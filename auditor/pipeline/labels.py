@@ -27,16 +27,18 @@ PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_
 UNMATCHED_COLUMNS = ["label_id", "vehicle_id", "reason"]
 
 
-def _place_pairs(points: pd.DataFrame, places: pd.DataFrame, swapped: bool = False
-                 ) -> pd.DataFrame:
+def _place_pairs(points: pd.DataFrame, places: pd.DataFrame, swapped: bool = False,
+                 flipped: str | None = None) -> pd.DataFrame:
     """Every (point, place of the point's vehicle) pair with ``distance_m`` (``swapped``: the
-    point's lat and lon read the other way round). Labels are few per vehicle, so the
-    per-vehicle cross join is small."""
+    point's lat and lon read the other way round; ``flipped`` "latitude" | "longitude": that
+    coordinate's sign flipped). Labels are few per vehicle, so the per-vehicle cross join is
+    small."""
     pairs = points.merge(places[["place_id", "vehicle_id", "lat", "lon"]], on="vehicle_id",
                          suffixes=("", "_place"))
     lat, lon = ("lon", "lat") if swapped else ("lat", "lon")
-    pairs["distance_m"] = haversine_m(pairs[lat], pairs[lon], pairs["lat_place"],
-                                      pairs["lon_place"])
+    plat = -pairs[lat] if flipped == "latitude" else pairs[lat]
+    plon = -pairs[lon] if flipped == "longitude" else pairs[lon]
+    pairs["distance_m"] = haversine_m(plat, plon, pairs["lat_place"], pairs["lon_place"])
     return pairs
 
 
@@ -156,6 +158,30 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
     out.update(labels=int(hit["label_id"].nunique()),
                vehicles=sorted(map(str, hit["vehicle_id"].unique())))
+    return out
+
+
+def match_if_flipped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
+                     config: InferConfig) -> dict:
+    """{"labels": how many labels that found no place within the radius would find one with
+    their longitude's sign flipped (else their latitude's: "which" says), "vehicles": whose
+    (sorted)}. A west longitude (south latitude) written without its minus, or with its
+    hemisphere letter in a column nobody read, puts a Chicago fleet's labels — or its pings —
+    on the other side of the Earth, and they match nothing."""
+    out = {"labels": 0, "vehicles": [], "which": None}
+    far = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
+                        "label_id"]
+    labels = _with_reach(labels, config)   # over all labels: is the file rounded?
+    cand = labels[labels["label_id"].isin(far)]
+    if cand.empty:
+        return out
+    for which in ("longitude", "latitude"):
+        pairs = _place_pairs(cand[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places,
+                             flipped=which)
+        hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
+        if len(hit):
+            return {"labels": int(hit["label_id"].nunique()), "which": which,
+                    "vehicles": sorted(map(str, hit["vehicle_id"].unique()))}
     return out
 
 

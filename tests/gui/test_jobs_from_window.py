@@ -87,6 +87,20 @@ def test_the_infer_warning_names_ids_written_differently(tmp_path):
                                  {"labels": {}, "vehicles": {}}}, tmp_path / "p.db") is None
 
 
+def test_the_infer_warning_names_a_coordinate_that_lost_its_sign(tmp_path):
+    """After Run ▸ Infer the window says what the terminal's infer says of labels that match a
+    place only with their longitude's sign flipped, with the command that replaces them."""
+    from auditor.gui.commands import unused_input_warning
+    summary = {"unmatched_reasons": {"no_place_within_250m": 4}, "unmatched_if_swapped": 0,
+               "unmatched_if_sign_flipped": 4, "unmatched_if_sign_flipped_vehicles": ["a", "b"],
+               "sign_flipped": "longitude", "labelled_vehicles": 2}
+    title, text = unused_input_warning(summary, tmp_path / "p.db")
+    assert title == "A coordinate lost its sign"
+    assert text.startswith("4 of the 4 labels with no place near would match one with their "
+                           "longitude's sign flipped")
+    assert f"auditor ingest {tmp_path / 'p.db'} LABELS.csv --replace" in text
+
+
 def test_the_infer_warning_names_labels_a_little_beyond_the_radius(tmp_path):
     """A site's gate as its work label, 330 m from the car parks: the window says what the
     terminal says, with the radius to try (the window's later runs keep it)."""
