@@ -447,3 +447,50 @@ def test_tz_vehicle_with_ignore_offset_rereads_every_stamp(tmp_path):
         got = conn.execute("SELECT ts, utc_offset_min FROM pings ORDER BY ts").fetchall()
     utc = lambda text: int(datetime.fromisoformat(text).timestamp())  # noqa: E731
     assert got == [(utc("2026-03-09T08:00:00+01:00"), 60), (utc("2026-03-09T09:00:00+01:00"), 60)]
+
+
+def test_unsigned_coordinates_take_their_hemisphere_from_a_letter_or_a_column(tmp_path, capsys):
+    """Trackers and NMEA-style exports write unsigned degrees with the hemisphere beside them
+    ('41.76 N', 'W87.69', '151.21°E') or in a column of its own (N/S, E/W). Read as plain
+    numbers, a Chicago fleet parked in Xinjiang (and a lettered value was refused). A letter of
+    the other axis, or none in a hemisphere column, refuses the row; 'O' (east in German, west
+    in Spanish) is never guessed."""
+    lettered = tmp_path / "lettered.csv"
+    lettered.write_text(
+        "vehicle_id,timestamp,lat,lon\n"
+        "a,2025-03-01T08:00:00Z,41.76 N,87.69 W\n"
+        "a,2025-03-01T08:01:00Z,N41.77,W87.70\n"
+        "b,2025-03-01T08:00:00Z,33.87°S,151.21°E\n"
+        "b,2025-03-01T08:01:00Z,-33.88,151.22\n"
+        "c,2025-03-01T08:00:00Z,41.76 E,87.69 W\n"
+        "c,2025-03-01T08:01:00Z,41.76 N,87.69 O\n", encoding="utf-8")
+    p = tmp_path / "p.db"
+    assert main(["ingest", str(p), str(lettered), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accepted"] == 4 and out["reasons"] == {"missing_lat_lon": 2}
+    assert rows(p, "SELECT vehicle_id, lat, lon FROM pings ORDER BY vehicle_id, ts") == [
+        ("a", 41.76, -87.69), ("a", 41.77, -87.70), ("b", -33.87, 151.21),
+        ("b", -33.88, 151.22)]
+
+    columns = tmp_path / "nmea.csv"
+    columns.write_text(
+        "vehicle_id,timestamp,lat,N/S,lon,E/W\n"
+        "a,2025-03-02T08:00:00Z,41.76,N,87.69,W\n"
+        "a,2025-03-02T08:01:00Z,41.77,n,87.70,w\n"
+        "b,2025-03-02T08:00:00Z,33.87,S,151.21,E\n"
+        "b,2025-03-02T08:01:00Z,-33.88,S,151.22,E\n"      # the column decides, not the sign
+        "c,2025-03-02T08:00:00Z,41.76,,87.69,W\n"
+        "c,2025-03-02T08:01:00Z,41.76,N,87.69,O\n", encoding="utf-8")
+    q = tmp_path / "q.db"
+    assert main(["ingest", str(q), str(columns), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accepted"] == 4 and out["reasons"] == {"missing_lat_lon": 2}
+    assert rows(q, "SELECT vehicle_id, lat, lon FROM pings ORDER BY vehicle_id, ts") == [
+        ("a", 41.76, -87.69), ("a", 41.77, -87.70), ("b", -33.87, 151.21),
+        ("b", -33.88, 151.22)]
+    # a header no alias knows: --map names it
+    columns.write_text(columns.read_text().replace("N/S", "Hemi1").replace("E/W", "Hemi2"))
+    r = tmp_path / "r.db"
+    assert main(["ingest", str(r), str(columns), "--map", "lat_hemisphere=Hemi1",
+                 "--map", "lon_hemisphere=Hemi2"]) == 0
+    assert rows(r, "SELECT MIN(lon) FROM pings WHERE vehicle_id = 'a'") == [(-87.70,)]

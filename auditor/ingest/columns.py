@@ -10,7 +10,12 @@ from typing import Mapping, Optional, Sequence
 from auditor.errors import UserError
 
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
-          "home_lat", "home_lon", "work_lat", "work_lon", "point")
+          "home_lat", "home_lon", "work_lat", "work_lon", "point", "lat_hemisphere",
+          "lon_hemisphere")
+# the hemisphere of unsigned coordinates in a column of its own (N/S, E/W: NMEA sentences,
+# EXIF's GPSLatitudeRef, many trackers' exports): without it a Chicago fleet read as east
+# longitudes parked in Xinjiang (rows.lat_lon)
+HEMISPHERES = ("lat_hemisphere", "lon_hemisphere")
 # one column holding both coordinates ('POINT(13.40 52.52)' from a GIS export, '52.52,13.40'):
 # read as lat and lon when the file has no such columns (rows.lat_lon)
 POINT = "point"
@@ -26,9 +31,9 @@ REQUIRED = {
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
     "pings": ("vehicle_id", "timestamp", "lat", "lon", "point", "speed_mps", "heading_deg",
-              "trip_id"),
+              "trip_id") + HEMISPHERES,
     "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
-               "work_lon"),
+               "work_lon") + HEMISPHERES,
     "vehicles": ("vehicle_id",),
 }
 # Headers other exporters write (trackers, telematics platforms, AIS): unambiguous names only —
@@ -49,6 +54,12 @@ ALIASES = {
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",
               "coords", "latlon", "lat_lon", "latlng", "lat_lng", "lat_long"),
+    "lat_hemisphere": ("lat_hemisphere", "latitude_hemisphere", "ns", "n/s", "n_s", "lat_dir",
+                       "lat_direction", "latitude_direction", "lat_ref", "latitude_ref",
+                       "gpslatituderef", "north_south"),
+    "lon_hemisphere": ("lon_hemisphere", "longitude_hemisphere", "ew", "e/w", "e_w", "lon_dir",
+                       "lon_direction", "longitude_direction", "lon_ref", "longitude_ref",
+                       "gpslongituderef", "east_west"),
     **{f"{kind}_{axis}": tuple(f"{kind}{sep}{a}" for a in names for sep in ("_", ""))
        + tuple(f"{a}_{kind}" for a in names)
        for kind in WIDE_LABELS for axis, names in (("lat", ("lat", "latitude")),

@@ -78,8 +78,9 @@ FIXES = {
                      "--tz) or epoch seconds / milliseconds — convert the column",
     "missing_vehicle_id": "every row needs a vehicle id — is --map vehicle_id=COLUMN the right "
                           "column?",
-    "missing_lat_lon": "lat and lon must be decimal degrees — is --map lat=/lon= the right "
-                       "column?",
+    "missing_lat_lon": "lat and lon must be decimal degrees, signed or with their hemisphere "
+                       "(N/S, E/W) beside them or in a column of their own (--map "
+                       "lat_hemisphere=/lon_hemisphere=) — is --map lat=/lon= the right column?",
     "lat_lon_out_of_range": "lat must lie within ±90 and lon within ±180 decimal degrees — lat "
                             "and lon swapped, or scaled (E7)? --map them or rescale",
     "unknown_label": "a given label is home or work (rename the rest, e.g. office -> work)",

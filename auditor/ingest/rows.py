@@ -39,12 +39,47 @@ _POINT = (r"^\s*(?:(?i:srid)=\d+;)?(?P<shape>(?i:point)\s*(?i:zm|z|m)?\s*\(|\[|\
           + r")\s*[,;\s]\s*(?P<b>" + _NUMBER + ")")
 
 
+# a coordinate written with its hemisphere letter ('41.7599 N', 'W87.6913', '87.6913°W')
+_LETTERED = r"^\s*(?P<pre>[NSEW])?\s*(?P<num>\d+(?:[.,]\d+)?)\s*°?\s*(?P<post>[NSEW])?\s*$"
+# each axis's (positive, negative) letter. Nothing else is read: an 'O' is east in German
+# (Ost) and west in Spanish and Portuguese (Oeste)
+_LETTERS = {"lat": ("N", "S"), "lon": ("E", "W")}
+
+
+def _degrees(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
+    """A coordinate column as signed degrees: numbers as they are, a number with its own
+    hemisphere letter signed by it (S and W negative; a letter of the other axis is NaN), and
+    signed by the file's hemisphere column when it has one (``columns.HEMISPHERES``: the
+    number's own sign is then ignored, a value other than the axis's two letters is NaN)."""
+    values = _float_column(chunk, fields, name)
+    unread = np.flatnonzero(np.isnan(values))
+    if name in fields and len(unread):
+        text = pd.Series(to_text(chunk.table.column(fields[name])).take(unread).to_pandas(),
+                         dtype=object).str.upper()
+        parts = text.str.extract(_LETTERED)
+        letter = parts["pre"].fillna("") + parts["post"].fillna("")
+        pos, neg = _LETTERS[name]
+        sign = np.where(letter == neg, -1.0, np.where(letter == pos, 1.0, np.nan))
+        number = pd.to_numeric(parts["num"].str.replace(",", ".", regex=False),
+                               errors="coerce").to_numpy(dtype=float)
+        values[unread] = sign * number
+    side = f"{name}_hemisphere"
+    if side in fields:
+        letter = pd.Series(_text_column(chunk, fields, side), dtype=object).str.strip() \
+            .str.upper().str[:1].to_numpy(dtype=object)
+        pos, neg = _LETTERS[name]
+        sign = np.where(letter == neg, -1.0, np.where(letter == pos, 1.0, np.nan))
+        values = np.abs(values) * sign
+    return values
+
+
 def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """lat and lon: from their columns, or from the one column holding both (``point``). A
-    value neither form reads is NaN (missing_lat_lon). In a plain pair, a first number beyond
-    ±90 cannot be the latitude: the pair is read the other way round."""
+    """lat and lon: from their columns (``_degrees``: hemisphere letters and columns read), or
+    from the one column holding both (``point``). A value neither form reads is NaN
+    (missing_lat_lon). In a plain pair, a first number beyond ±90 cannot be the latitude: the
+    pair is read the other way round."""
     if "lat" in fields or "lon" in fields or POINT not in fields:
-        return _float_column(chunk, fields, "lat"), _float_column(chunk, fields, "lon")
+        return _degrees(chunk, fields, "lat"), _degrees(chunk, fields, "lon")
     text = to_text(chunk.table.column(fields[POINT]))
     parts = pc.extract_regex(text, _POINT)
     shape = np.asarray(pc.struct_field(parts, [0]).to_pandas(), dtype=object)
