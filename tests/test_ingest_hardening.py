@@ -7,6 +7,7 @@ import sqlite3
 import tracemalloc
 from datetime import datetime, timezone
 
+import numpy as np
 import pytest
 
 from auditor.cli import main
@@ -451,10 +452,11 @@ def test_tz_vehicle_with_ignore_offset_rereads_every_stamp(tmp_path):
 
 def test_unsigned_coordinates_take_their_hemisphere_from_a_letter_or_a_column(tmp_path, capsys):
     """Trackers and NMEA-style exports write unsigned degrees with the hemisphere beside them
-    ('41.76 N', 'W87.69', '151.21°E') or in a column of its own (N/S, E/W). Read as plain
-    numbers, a Chicago fleet parked in Xinjiang (and a lettered value was refused). A letter of
-    the other axis, or none in a hemisphere column, refuses the row; 'O' (east in German, west
-    in Spanish) is never guessed."""
+    ('41.76 N', 'W87.69', '151.21°E'), in degrees, minutes and seconds (41°45'36"N), or with
+    the hemisphere in a column of its own (N/S, E/W). Read as plain numbers, a Chicago fleet
+    parked in Xinjiang (and a lettered value was refused). A letter of the other axis, a letter
+    and a minus, 60 minutes or more, or no letter in a hemisphere column refuses the row; 'O'
+    (east in German, west in Spanish) is never guessed."""
     lettered = tmp_path / "lettered.csv"
     lettered.write_text(
         "vehicle_id,timestamp,lat,lon\n"
@@ -463,14 +465,21 @@ def test_unsigned_coordinates_take_their_hemisphere_from_a_letter_or_a_column(tm
         "b,2025-03-01T08:00:00Z,33.87°S,151.21°E\n"
         "b,2025-03-01T08:01:00Z,-33.88,151.22\n"
         "c,2025-03-01T08:00:00Z,41.76 E,87.69 W\n"
-        "c,2025-03-01T08:01:00Z,41.76 N,87.69 O\n", encoding="utf-8")
+        "c,2025-03-01T08:01:00Z,41.76 N,87.69 O\n"
+        "c,2025-03-01T08:02:00Z,41.76 N,-87.69 W\n"
+        "c,2025-03-01T08:03:00Z,41°61' N,87.69 W\n"          # 61 minutes
+        "d,2025-03-01T08:00:00Z,\"41°45'36\"\"N\",\"87°41'24\"\"W\"\n"
+        "d,2025-03-01T08:01:00Z,41 45.6 N,-87°41.4'\n"
+        "d,2025-03-01T08:02:00Z,41.76°,087°41′24″W\n", encoding="utf-8")
     p = tmp_path / "p.db"
     assert main(["ingest", str(p), str(lettered), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["accepted"] == 4 and out["reasons"] == {"missing_lat_lon": 2}
-    assert rows(p, "SELECT vehicle_id, lat, lon FROM pings ORDER BY vehicle_id, ts") == [
-        ("a", 41.76, -87.69), ("a", 41.77, -87.70), ("b", -33.87, 151.21),
-        ("b", -33.88, 151.22)]
+    assert out["accepted"] == 7 and out["reasons"] == {"missing_lat_lon": 4}
+    got = rows(p, "SELECT vehicle_id, lat, lon FROM pings ORDER BY vehicle_id, ts")
+    assert got[:4] == [("a", 41.76, -87.69), ("a", 41.77, -87.70), ("b", -33.87, 151.21),
+                       ("b", -33.88, 151.22)]
+    assert [v for v, _, _ in got[4:]] == ["d"] * 3
+    assert np.allclose([(lat, lon) for _, lat, lon in got[4:]], [(41.76, -87.69)] * 3)
 
     columns = tmp_path / "nmea.csv"
     columns.write_text(

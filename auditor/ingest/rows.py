@@ -39,8 +39,11 @@ _POINT = (r"^\s*(?:(?i:srid)=\d+;)?(?P<shape>(?i:point)\s*(?i:zm|z|m)?\s*\(|\[|\
           + r")\s*[,;\s]\s*(?P<b>" + _NUMBER + ")")
 
 
-# a coordinate written with its hemisphere letter ('41.7599 N', 'W87.6913', '87.6913°W')
-_LETTERED = r"^\s*(?P<pre>[NSEW])?\s*(?P<num>\d+(?:[.,]\d+)?)\s*°?\s*(?P<post>[NSEW])?\s*$"
+# a coordinate written with its hemisphere letter ('41.7599 N', 'W87.6913', '87.6913°W'), or
+# in degrees, minutes and seconds ('41°45\'35.6"N', '-87°41.48\'', '41 45 35.6 N')
+_LETTERED = (r"^\s*(?P<pre>[NSEW])?\s*(?P<sign>-)?(?P<num>\d+(?:[.,]\d+)?)\s*°?"
+             r"(?:\s*(?P<min>\d+(?:[.,]\d+)?)\s*['′’]?(?:\s*(?P<sec>\d+(?:[.,]\d+)?)\s*(?:\"|″|'')?)?)?"
+             r"\s*(?P<post>[NSEW])?\s*$")
 # each axis's (positive, negative) letter. Nothing else is read: an 'O' is east in German
 # (Ost) and west in Spanish and Portuguese (Oeste)
 _LETTERS = {"lat": ("N", "S"), "lon": ("E", "W")}
@@ -59,10 +62,19 @@ def _degrees(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
         parts = text.str.extract(_LETTERED)
         letter = parts["pre"].fillna("") + parts["post"].fillna("")
         pos, neg = _LETTERS[name]
-        sign = np.where(letter == neg, -1.0, np.where(letter == pos, 1.0, np.nan))
-        number = pd.to_numeric(parts["num"].str.replace(",", ".", regex=False),
-                               errors="coerce").to_numpy(dtype=float)
-        values[unread] = sign * number
+        minus = parts["sign"].notna().to_numpy()
+        # a letter or a minus sign, not both; a letter of the other axis reads nothing
+        sign = np.where(letter == neg, -1.0, np.where(letter == pos, 1.0, np.where(
+            letter == "", np.where(minus, -1.0, 1.0), np.nan)))
+        sign[minus & (letter != "").to_numpy()] = np.nan
+
+        def number(col: str) -> np.ndarray:
+            return pd.to_numeric(parts[col].str.replace(",", ".", regex=False),
+                                 errors="coerce").to_numpy(dtype=float)
+        minutes, seconds = np.nan_to_num(number("min")), np.nan_to_num(number("sec"))
+        fine = (minutes < 60) & (seconds < 60)
+        values[unread] = np.where(fine, sign * (number("num") + minutes / 60 + seconds / 3600),
+                                  np.nan)
     side = f"{name}_hemisphere"
     if side in fields:
         letter = pd.Series(_text_column(chunk, fields, side), dtype=object).str.strip() \
