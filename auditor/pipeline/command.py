@@ -188,6 +188,10 @@ def rounded_labels_hint(summary: dict) -> str | None:
     return text
 
 
+# labels at other vehicles' places under this share of all labels are named as those labels'
+FEW_OF_FILE = 0.2
+
+
 def other_vehicles_hint(summary: dict) -> str | None:
     """The sentence for labels that lie at other vehicles' places and near none of their own
     (``unmatched_at_other_vehicles``): half of those with no place near, and at least 2 — the
@@ -196,8 +200,11 @@ def other_vehicles_hint(summary: dict) -> str | None:
     n, far = other.get("labels", 0), other.get("of_far", 0)
     if n < 2 or 2 * n < far:
         return None
+    # a few labels of many are those labels' fault, not the whole file's join
+    total = summary.get("matched_labels", 0) + summary.get("unmatched_labels", 0)
+    whose = "their" if FEW_OF_FILE * total > n else "the labels'"
     return (f"{n:,} of the {far:,} labels with no place of their vehicle near lie at another "
-            f"vehicle's place ({'; '.join(other['examples'])}): the labels' vehicle ids look "
+            f"vehicle's place ({'; '.join(other['examples'])}): {whose} vehicle ids look "
             "wrong — joined on the wrong key, or shifted? Fix the ids and import the labels "
             "again with --replace")
 
