@@ -258,3 +258,20 @@ def test_an_entry_the_evidence_explains_is_not_called_doubted():
     # with any doubting finding beside it, it is doubted
     assert entry_words({**base, "findings": "home_moved_to,home_never_at_night"}) == \
         "label doubted"
+
+
+def test_the_headline_counts_doubted_labels_and_lists_the_explained():
+    from auditor.analysis.label_issues import render_issues
+    entries = [
+        {"kind": "label", "score": 0.9, "vehicle_id": "V1", "given_label": "work",
+         "label_id": 1, "place_id": "V1:1", "reason": "The model is sure this is home"},
+        {"kind": "unmatched", "score": 1.0, "vehicle_id": "V2", "given_label": "home",
+         "label_id": 2, "place_id": None, "unmatched_reason": "no_place_within_250m",
+         "reason": "No place"},
+        {"kind": "label", "score": 0.0, "vehicle_id": "V3", "given_label": "work",
+         "label_id": 3, "place_id": "V3:2", "reason": "one work site"}]
+    head = render_issues(entries)[0]
+    assert head.startswith("Suspicious labels: 2 (ranked by all evidence: 1 labels on places, "
+                           "1 labels on no place, 0 unlabelled places")
+    assert head.endswith("; 1 more explained, not doubted")
+    assert render_issues(entries[:2])[0].endswith("look like a home or work)")

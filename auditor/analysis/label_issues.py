@@ -571,12 +571,17 @@ def label_issues(conn: sqlite3.Connection, run_id: Optional[int] = None,
 
 
 def render_issues(entries: list[dict], ranking: str = RANKING, limit: int = 10) -> list[str]:
-    """The queue's headline for the text report: counts by kind, then the first ``limit``."""
-    kinds = {k: sum(e.get("kind") == k for e in entries) for k in ("label", "unmatched",
-                                                                      "implied")}
-    lines = [f"Suspicious labels: {len(entries)} (ranked by {ranking.replace('_', ' ')}: "
+    """The queue's headline for the text report: counts by kind, then the first ``limit``.
+    Entries the evidence explains without doubting (score 0: a site's other car park, the home
+    a vehicle moved to) are listed, not counted as suspicious."""
+    doubted = [e for e in entries if (e.get("score") or 0) > 0]
+    kinds = {k: sum(e.get("kind") == k for e in doubted) for k in ("label", "unmatched",
+                                                                     "implied")}
+    explained = len(entries) - len(doubted)
+    lines = [f"Suspicious labels: {len(doubted)} (ranked by {ranking.replace('_', ' ')}: "
              f"{kinds['label']} labels on places, {kinds['unmatched']} labels on no place, "
-             f"{kinds['implied']} unlabelled places that look like a home or work)"]
+             f"{kinds['implied']} unlabelled places that look like a home or work)"
+             + (f"; {explained} more explained, not doubted" if explained else "")]
     for e in entries[:limit]:
         where = e.get("place_id") or f"no place ({e.get('unmatched_reason')})"
         who = (f"label {e['label_id']}" if e.get("label_id") is not None else "place")

@@ -483,3 +483,14 @@ def test_a_project_rebuilt_under_the_same_path_gets_its_own_analysis(qtbot, wind
     assert window.state.analysis.identity != first.identity
     assert window.state.analysis.report == build_report(window.project.conn)
     assert window.state.analysis.report != first.report
+
+
+def test_the_dock_headline_counts_only_the_labels_it_doubts():
+    """A queue entry the evidence explains (score 0: a site's other car park) is listed in the
+    queue tab, not counted among the suspicious labels."""
+    from auditor.gui.analyses.dock import status_text
+    r = {"validation": {"status": "no labels"}, "error_tree": {"errors": 3},
+         "labels_source": {"kind": "no_labels"},
+         "suspicious": [{"score": 0.5}, {"score": 1.0}, {"score": 0.0}]}
+    assert status_text(7, r, 0) == ("Run 7 (labels by the 02:00 baseline): no labels · "
+                                    "2 suspicious labels · 3 out-of-fold errors")

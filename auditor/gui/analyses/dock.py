@@ -166,7 +166,7 @@ def status_text(run_id: int, r: dict, orphans: int) -> str:
                + ("–" if v["accuracy"] is None else f"{100 * v['accuracy']:.1f} %")
                + f" on {v['n']:,} places"
                + _baseline_words(v) + " · ")
-            + f"{len(r['suspicious']):,} suspicious labels"
+            + f"{sum((e.get('score') or 0) > 0 for e in r['suspicious']):,} suspicious labels"
             f" · {r['error_tree']['errors']:,} out-of-fold errors"
             + (f" · {orphans} orphaned flag{'' if orphans == 1 else 's'}" if orphans else ""))
 

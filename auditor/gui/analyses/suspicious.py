@@ -100,8 +100,13 @@ class SuspiciousQueue(QWidget):
         else:
             nowhere = sum(_on_no_place(r) for r in self.rows)
             two = sum(_two_labels(r) for r in self.rows)
+            doubted = sum((r.get("score") or 0) > 0 for r in self.rows)
+            explained = len(self.rows) - doubted
             self.intro.setText(
-                f"{len(self.rows):,} label issues, most suspicious first (ranked by "
+                f"{doubted:,} label issues"
+                + (f" (and {explained:,} labels explained, not doubted)" if explained
+                   else "")
+                + ", most suspicious first (ranked by "
                 f"{analysis.report.get('suspicious_ranking', 'score').replace('_', ' ')}): "
                 f"{nowhere:,} label{'' if nowhere == 1 else 's'} on no place, {two:,} with two "
                 f"labels on one place "
