@@ -379,18 +379,17 @@ class _Queue:
         j = self.best_other[i, ci]
         pj = self.q[j, ci] if j >= 0 else -np.inf
         reach = self.radius + self.rounding.get(lid, 0.0)
-        site = pj > q[ci] + 1e-9 and float(haversine_m(
-            lat, lon, self.pred["lat"].iat[j], self.pred["lon"].iat[j])) <= reach
-        if site and CLASSES[o] == "other":
+        d = float(haversine_m(lat, lon, self.pred["lat"].iat[j], self.pred["lon"].iat[j])) \
+            if pj > q[ci] + 1e-9 else float("inf")
+        if d <= reach and CLASSES[o] == "other":
             # the place the model prefers for the label's class lies within the label's reach
             # too: the label names a site (a works with several car parks) and went to the
             # nearest of its places, one the car seldom uses. Said, not counted.
-            d = float(haversine_m(lat, lon, self.pred["lat"].iat[j], self.pred["lon"].iat[j]))
             found.append((0.0, "model_site",
                           f"the model puts this vehicle's {c} at place {self.ids[j]} "
                           f"({_p(c, pj)} there, {q[ci]:.2f} here), which lies {d:,.0f} m from "
                           f"the label, within its {reach:,.0f} m too: one {c} site with "
-                          "several parking places, the label on the one the car uses least?"))
+                          "several parking places, the label on one the car seldom uses?"))
             out["suggested_place_id"] = self.ids[j]
             return
         if margin > 1e-9:   # (equal up to rounding is no contradiction)
@@ -449,12 +448,7 @@ class _Queue:
             j, swapped = veh.nearest(lon, lat) if veh is not None and abs(lon) <= 90 else \
                 (None, float("inf"))
             reach = self.radius + self.rounding.get(lid, 0.0)
-            # a sign lost (a west longitude or south latitude written without its minus, a
-            # hemisphere letter dropped): the label, or the vehicle's pings, on the wrong side
-            flip = next(((which, *veh.nearest(flat, flon)) for which, flat, flon in
-                         (("longitude", lat, -lon), ("latitude", -lat, lon))
-                         if veh is not None and veh.nearest(flat, flon)[1] <= reach),
-                        None) if j is None or swapped > reach else None
+            flip = _flipped(veh, lat, lon, reach) if j is None or swapped > reach else None
             found.append((strength_far(d, reach), reason,
                           f"no place of the vehicle within {reach:,.0f} m of the label "
                           + (f"(the {self.radius:,.0f} m radius and its rounded coordinates' "
@@ -480,6 +474,21 @@ class _Queue:
             j, pj = veh.best(ci)
             if j is not None and pj >= 0.5 and veh.ids[j] not in self.label_on:
                 out["suggested_place_id"] = veh.ids[j]
+
+
+def _flipped(veh: Optional[_Vehicle], lat: float, lon: float, reach: float
+             ) -> Optional[tuple[str, int, float]]:
+    """("longitude" | "latitude", place row, metres) when the label would lie within ``reach``
+    of a place of its vehicle with that coordinate's sign flipped: a west longitude (south
+    latitude) written without its minus, or its hemisphere letter dropped — in the labels or in
+    the vehicle's pings. None otherwise."""
+    if veh is None:
+        return None
+    for which, flat, flon in (("longitude", lat, -lon), ("latitude", -lat, lon)):
+        i, d = veh.nearest(flat, flon)
+        if i is not None and d <= reach:
+            return which, i, d
+    return None
 
 
 def _implied(pred: pd.DataFrame, q: np.ndarray) -> pd.DataFrame:
