@@ -92,3 +92,69 @@ def test_headers_in_no_alias_table_get_the_map_options_their_values_suggest(tmp_
     assert main(["ingest", project, str(two)]) == 1
     err = capsys.readouterr().err
     assert "cannot tell pings, labels or vehicles apart" in err and "--map vehicle_id=" not in err
+
+
+def _gpx(path, day, points, name=None):
+    """A one-track GPX file of ``points`` (lat, lon, 'HH:MM:SS') on ``day``, its track named
+    ``name`` (default 'Drive <day>')."""
+    pts = "".join(f'<trkpt lat="{lat}" lon="{lon}"><time>{day}T{t}Z</time></trkpt>'
+                  for lat, lon, t in points)
+    path.write_text('<?xml version="1.0"?><gpx version="1.1" creator="t" '
+                    'xmlns="http://www.topografix.com/GPX/1/1"><trk><name>'
+                    f'{name or "Drive " + day}</name><trkseg>{pts}</trkseg></trk></gpx>',
+                    encoding="utf-8")
+    return path
+
+
+def test_one_vehicles_files_take_their_id_from_the_vehicle_option(tmp_path, capsys):
+    """One car's log has no vehicle column (a phone logger, a single tracker's export): it was
+    refused with nothing to map. A tracker app's GPX files, one a day, became a vehicle per
+    day. --vehicle ID makes every row of the command's files that vehicle's, and is part of
+    what makes an import the same one again."""
+    import sqlite3
+    log = tmp_path / "log.csv"
+    log.write_text("time,latitude,longitude\n2025-03-01T08:00:00Z,48.1,11.5\n"
+                   "2025-03-01T08:01:00Z,48.11,11.51\n2025-03-01T08:02:00Z,,11.52\n",
+                   encoding="utf-8")
+    p = tmp_path / "p.db"
+    assert main(["ingest", str(p), str(log)]) == 1
+    assert "or --vehicle ID when the file is one vehicle's" in capsys.readouterr().err
+    assert main(["ingest", str(p), str(log), "--vehicle", " car-5 ", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accepted"] == 2 and out["reasons"] == {"missing_lat_lon": 1}
+    with sqlite3.connect(p) as conn:
+        assert conn.execute("SELECT DISTINCT vehicle_id FROM pings").fetchall() == [("car-5",)]
+        # the refused row as the file wrote it, without the id --vehicle gave it
+        assert conn.execute("SELECT raw FROM quarantine").fetchall() == [
+            ("2025-03-01T08:02:00Z,,11.52",)]
+    assert main(["ingest", str(p), str(log), "--vehicle", "car-5"]) == 0
+    assert "already imported" in capsys.readouterr().out
+    assert main(["ingest", str(p), str(log), "--vehicle", "car-6"]) == 0   # another vehicle
+    with sqlite3.connect(p) as conn:
+        assert conn.execute("SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1").fetchall() \
+            == [("car-5", 2), ("car-6", 2)]
+    capsys.readouterr()
+    meta = tmp_path / "vehicles.csv"
+    meta.write_text("vehicle_id,model\ncar-5,van\n", encoding="utf-8")
+    assert main(["ingest", str(p), str(meta), "--vehicle", "car-5"]) == 1
+    assert "a vehicles file names its own" in capsys.readouterr().err
+
+    days = [_gpx(tmp_path / f"day{d}.gpx", f"2025-03-0{d}",
+                 [(48.1, 11.5, "08:00:00"), (48.12, 11.52, "08:05:00")]) for d in (2, 3, 4)]
+    q = tmp_path / "q.db"
+    assert main(["ingest", str(q), *map(str, days)]) == 0
+    assert "3 GPX files became 3 vehicles, one per file (Drive 2025-03-02, Drive 2025-03-03, " \
+           "Drive 2025-03-04), and their times never overlap: if they are one car's days, " \
+           "import them into a new project with --vehicle NAME" in capsys.readouterr().out
+    r = tmp_path / "r.db"
+    assert main(["ingest", str(r), *map(str, days), "--vehicle", "car-5"]) == 0
+    assert "GPX files became" not in capsys.readouterr().out
+    with sqlite3.connect(r) as conn:
+        assert conn.execute("SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1").fetchall() \
+            == [("car-5", 6)]
+    # two files whose times overlap are two vehicles: nothing said
+    other = _gpx(tmp_path / "other.gpx", "2025-03-02", [(48.2, 11.6, "08:01:00"),
+                                                        (48.21, 11.61, "08:03:00")], "van")
+    s = tmp_path / "s.db"
+    assert main(["ingest", str(s), str(days[0]), str(other)]) == 0
+    assert "GPX files became" not in capsys.readouterr().out

@@ -18,7 +18,7 @@ from auditor.errors import UserError
 from auditor.ingest import columns, parallel, persist, rows, speed, timestamps
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
-from auditor.ingest.readers import Chunk, Source, open_source
+from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
 from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import CODE, OK, REASONS, TimeWindow, time_window
 from auditor.outputs import check_input_file
@@ -46,6 +46,7 @@ class Plan:
     chunk_rows: int
     label_from_values: Optional[str] = None  # a label column found by its values (plan_file)
     speed_unit: Optional[tuple] = None  # (unit, ratio) of a speed column not in m/s (speed.py)
+    vehicle: Optional[str] = None  # --vehicle: every row is this vehicle's (stamped)
 
     def validate(self, chunk: Chunk) -> pd.DataFrame:
         """One chunk of this file as a validated typed frame (validate_chunk)."""
@@ -68,7 +69,7 @@ class Plan:
     def chunks(self) -> Iterator[Chunk]:
         """The file's chunks as every import path cuts them (local and on Dask workers alike:
         the rules between rows see the same chunks): the first one a quarter of the rest."""
-        chunks = self.source.chunks(self.chunk_rows)
+        chunks = stamped(self.source.chunks(self.chunk_rows), self.vehicle)
         try:
             first = next(chunks, None)
             if first is not None:
@@ -76,6 +77,25 @@ class Plan:
             yield from chunks
         finally:
             chunks.close()
+
+
+def stamped(chunks: Iterator[Chunk], vehicle: Optional[str]) -> Iterator[Chunk]:
+    """``chunks``, each with a column STAMPED_VEHICLE holding ``vehicle`` on every row (the
+    vehicle_id field reads it: --vehicle); as they are when ``vehicle`` is None."""
+    if vehicle is None:
+        yield from chunks
+        return
+    import pyarrow as pa
+    one = pa.array([vehicle], pa.string())
+    try:
+        for c in chunks:
+            column = one.take(pa.array(np.zeros(c.table.num_rows, dtype=np.int64)))
+            yield Chunk(c.table.append_column(STAMPED_VEHICLE, column), c.lines, c.rejected,
+                        c.join)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def _split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
@@ -105,8 +125,10 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, *, only=None,
                  ignore_offset: bool = False, replace: bool = False,
                  min_time=None, max_time=None, pings_store=None,
-                 pings_buckets: Optional[int] = None, engine=None) -> list[dict]:
+                 pings_buckets: Optional[int] = None, engine=None,
+                 vehicle: Optional[str] = None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
+    ``vehicle``: every row of the files is that vehicle's (plan_file).
 
     All files are imported in one transaction: if any of them fails, nothing is kept.
     ``min_time``/``max_time`` (epoch seconds, ISO-8601 text or datetime) bound the plausible
@@ -140,7 +162,12 @@ def ingest_paths(project, files, kind: Optional[str] = None,
         check_input_file(f, project=project, what="a file to import", utf8_name=True)
     only = dict(only) if isinstance(only, Mapping) else parse_only(only)
     chunk_rows = max(1, int(chunk_rows))
-    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window) for f in files]
+    if vehicle is not None:
+        vehicle = vehicle.strip()
+        if not vehicle:
+            raise UserError("--vehicle: give the vehicle's id, e.g. --vehicle car-5")
+    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window, vehicle)
+             for f in files]
     for plan in plans:
         if (only or ignore_offset) and plan.kind != "pings":
             raise UserError(f"{plan.source.name}: --only and --ignore-offset apply to pings, "
@@ -284,15 +311,22 @@ def _back_to_wal(conn) -> None:
 
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],
               chunk_rows: int = DEFAULT_CHUNK_ROWS,
-              window: Optional[TimeWindow] = None) -> Plan:
+              window: Optional[TimeWindow] = None, vehicle: Optional[str] = None) -> Plan:
     """Everything that can be checked without the project: readable, a table, the columns a
     kind needs, and first rows that parse (e.g. no naive timestamps without --tz). Only a
-    sample is parsed here and then dropped, so planning many files holds little memory."""
+    sample is parsed here and then dropped, so planning many files holds little memory.
+    ``vehicle``: every row is that vehicle's, whatever the file's own vehicle column, name or
+    tracks say (one car's log without an id column; a car's GPX files, one per day)."""
     window = window or time_window()
     source = open_source(path)
     name = str(path)
     given_kind, from_values = kind, None
     fields = columns.resolve(source.columns, column_map, name)
+    if vehicle is not None:
+        if kind == "vehicles":
+            raise UserError(f"{name}: --vehicle gives pings or labels a vehicle; a vehicles "
+                            "file names its own — import it without --vehicle")
+        fields = {**fields, "vehicle_id": STAMPED_VEHICLE}
     if source.file_format == "gpx" and kind not in (None, "pings"):
         raise UserError(f"{name}: a GPX file holds pings, not {kind} — drop --kind {kind}")
     try:
@@ -306,7 +340,7 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
             raise UserError(f"{refused}; by their values the columns look like "
                             f"{columns.map_options(guessed)}") from None
         raise
-    chunks = source.chunks(min(chunk_rows, PLAN_ROWS))
+    chunks = stamped(source.chunks(min(chunk_rows, PLAN_ROWS)), vehicle)
     try:
         for chunk in chunks:
             if chunk.table.num_rows or chunk.rejected:
@@ -324,8 +358,11 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         unit = speed.speed_unit(sample) if kind == "pings" else None
     finally:
         chunks.close()
+    if vehicle is not None and kind == "vehicles":
+        raise UserError(f"{name}: --vehicle gives pings or labels a vehicle; a vehicles file "
+                        "names its own — import it without --vehicle")
     return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values,
-                unit if unit is not None and unit[0] != "m/s" else None)
+                unit if unit is not None and unit[0] != "m/s" else None, vehicle)
 
 
 def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:
@@ -400,7 +437,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     elsewhere (a Dask worker), else read here."""
     scope = scope or Scope()
     key = persist.options_key(plan.tz, plan.column_map,
-                              {**scope.options(), **plan.window.options()})
+                              {**scope.options(), **plan.window.options(),
+                               **({"vehicle": plan.vehicle} if plan.vehicle else {})})
     earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
     if earlier is not None:
         return _summary(plan, skipped=True, import_id=earlier, scope=scope)
@@ -417,6 +455,11 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     # a scope that changes frames (--only, --ignore-offset, --replace) comes first, so the
     # writer's project-free part can run ahead on the reader thread only without one
     prepare = getattr(writer, "prepare", None) if not scope.changes_frames else None
+    # a GPX file that is one vehicle, and when: several such files that follow one another
+    # in time may be one car's days (command.gpx_days_hint)
+    one_gpx = plan.source.file_format == "gpx" and plan.kind == "pings" and not plan.vehicle
+    gpx_vehicles: set = set()
+    gpx_span = _Span()
     chunks = plan.frames(prepare) if frames is None else \
         ((chunk, frame, None) for chunk, frame in frames)   # validated on Dask workers
     for chunk, frame, prepared in chunks:
@@ -428,6 +471,10 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
         why = _REASON_NAMES[verdict[refused]].tolist()
         if plan.kind == "pings":
             spans["ts"].add(frame["ts"].to_numpy()[verdict == CODE["implausible_timestamp"]])
+        if one_gpx and len(gpx_vehicles) < 2:
+            kept = verdict == OK
+            gpx_vehicles.update(pd.unique(frame["vehicle_id"].to_numpy()[kept]).tolist())
+            gpx_span.add(frame["ts"].to_numpy()[kept])
         if plan.kind in ("pings", "labels"):
             far = verdict == CODE["lat_lon_out_of_range"]
             spans["lat"].add(frame["lat"].to_numpy()[far])
@@ -452,6 +499,9 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     summary = _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
                        scope=scope, spans=spans)
     summary.update(getattr(writer, "summary_notes", dict)())
+    if one_gpx and len(gpx_vehicles) == 1 and gpx_span.lo is not None:
+        summary["gpx_one_vehicle"] = {"vehicle": str(next(iter(gpx_vehicles))),
+                                      "first_ts": int(gpx_span.lo), "last_ts": int(gpx_span.hi)}
     return summary
 
 

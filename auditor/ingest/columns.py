@@ -198,7 +198,9 @@ def decide_kind(found: Mapping[str, str], kind: Optional[str], columns: Sequence
     if missing:
         raise UserError(f"{file}: no {' / '.join(missing)} column for {kind} "
                         f"(columns present: {present}) — rename it or pass --map "
-                        f"{missing[0]}=COLUMN")
+                        f"{missing[0]}=COLUMN"
+                        + (", or --vehicle ID when the file is one vehicle's"
+                           if missing == ["vehicle_id"] else ""))
     return kind
 
 

@@ -59,7 +59,7 @@ def run(args) -> int:
                                  max_time=getattr(args, "max_time", None),
                                  pings_store=getattr(args, "pings_store", None),
                                  pings_buckets=getattr(args, "pings_buckets", None),
-                                 engine=engine)
+                                 engine=engine, vehicle=getattr(args, "vehicle", None))
     finally:
         bar.close()
     if args.json:
@@ -69,7 +69,25 @@ def run(args) -> int:
         examples = first_refused(args.project, summaries)
         for summary in summaries:
             print(describe(summary, examples.get(summary.get("import_id"), {})))
+        days = gpx_days_hint(summaries)
+        if days:
+            print(days)
     return 0
+
+
+def gpx_days_hint(summaries: list[dict]) -> str | None:
+    """The sentence for several GPX files of one command that became a vehicle each (named
+    after the file) and never overlap in time: a tracker app writes a file a day, and a car
+    became a fleet of one-day vehicles. None otherwise."""
+    ones = sorted((s["gpx_one_vehicle"] for s in summaries if s.get("gpx_one_vehicle")),
+                  key=lambda o: (o["first_ts"], o["last_ts"]))
+    if len(ones) < 2 or len({o["vehicle"] for o in ones}) < len(ones) or \
+            any(b["first_ts"] < a["last_ts"] for a, b in zip(ones, ones[1:])):
+        return None
+    return (f"{len(ones)} GPX files became {len(ones)} vehicles, one per file "
+            f"({', '.join(o['vehicle'] for o in ones[:3])}{' …' if len(ones) > 3 else ''}), "
+            "and their times never overlap: if they are one car's days, import them into a new "
+            "project with --vehicle NAME")
 
 
 # what to do when a reason refuses most of a file (a format problem, not a few bad rows)

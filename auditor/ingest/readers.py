@@ -35,6 +35,11 @@ DELIMITERS = (",", ";", "\t", "|")
 MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 
 
+# the column ``--vehicle ID`` adds to every chunk (auditor.ingest.api.stamped): no file's own,
+# so never shown as part of a refused row
+STAMPED_VEHICLE = "--vehicle"
+
+
 @dataclass
 class Chunk:
     table: pa.Table                      # the source columns, as read
@@ -49,7 +54,7 @@ class Chunk:
             return []
         take = pa.array(np.asarray(index, dtype=np.int64))
         cols = [display_text(self.table.column(i).take(take))
-                for i in range(self.table.num_columns)]
+                for i, name in enumerate(self.table.column_names) if name != STAMPED_VEHICLE]
         if len(cols) == 1:
             return pc.fill_null(cols[0], "").to_pylist()
         joined = pc.binary_join_element_wise(*cols, self.join, null_handling="replace",
