@@ -190,6 +190,7 @@ class ImportJob:
     kind: Optional[str] = None
     column_map: Optional[Mapping[str, str]] = None
     tz: Optional[str] = None
+    vehicle: Optional[str] = None    # every row is this vehicle's (plan_file)
 
 
 def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = None,
@@ -214,7 +215,7 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
             raise UserError(f"{job.path}: kind {job.kind}: use one of {', '.join(columns.KINDS)}")
         timestamps.check_zone(job.tz)
         plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
-                               chunk_rows, window))
+                               chunk_rows, window, job.vehicle))
     return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window),
                 engine=engine)
 

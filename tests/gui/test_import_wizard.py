@@ -414,3 +414,36 @@ def test_headers_in_another_language_are_told_by_their_values(qtbot, tmp_path):
     got = conn.execute("SELECT vehicle_id, lat, lon FROM pings ORDER BY ts").fetchall()
     conn.close()
     assert len(got) == 25 and got[0] == ("B-XY 12", 52.5001, 13.4002)
+
+
+def test_one_cars_log_without_a_vehicle_column_is_one_vehicle(qtbot, tmp_path):
+    """A phone logger's CSV (time, latitude, longitude) has no vehicle column: the wizard
+    could only say 'vehicle_id: no column found'. The vehicle_id choice 'one vehicle, named
+    after the file' imports every row as that vehicle's (ingest --vehicle)."""
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    csv = tmp_path / "my-car.csv"
+    csv.write_text("time,latitude,longitude\n" + "".join(
+        f"2026-03-02T10:{i:02d}:00Z,52.5{i:02d},13.4\n" for i in range(5)))
+    wiz = _loaded(qtbot, project, [csv])
+    assert [e.kind for e in wiz.entries] == ["pings"]
+    wiz.next()
+    page = wiz.columns_page
+    assert not page.isComplete()
+    assert "vehicle_id: no column found — pick one (or 'one vehicle, named after the file' " \
+           "when the file is one vehicle's)" in page.why.text()
+    combo = page.combos["vehicle_id"]
+    combo.setCurrentIndex(combo.findText("(one vehicle, named after the file: my-car)"))
+    assert page.isComplete(), page.why.text()
+    assert [j.vehicle for j in wiz.jobs()] == ["my-car"]
+    while wiz.currentId() != PAGE_REVIEW:
+        wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    assert conn.execute("SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1").fetchall() == [
+        ("my-car", 5)]
+    conn.close()
+    # picking a column again takes the choice back
+    combo.setCurrentIndex(combo.findData("time"))
+    assert wiz.entries[0].vehicle is None

@@ -15,7 +15,14 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.errors import UserError
-from auditor.gui.import_wizard.common import AUTO, FIELD_TIPS, KIND_WORDS, FileEntry, problem_label
+from auditor.gui.import_wizard.common import (
+    AUTO,
+    FIELD_TIPS,
+    KIND_WORDS,
+    ONE_VEHICLE,
+    FileEntry,
+    problem_label,
+)
 from auditor.gui.text import tip
 from auditor.ingest.columns import REQUIRED, missing_fields
 from auditor.ingest.columns import USED as FIELDS_BY_KIND
@@ -77,8 +84,12 @@ class ColumnsPage(QWizardPage):
             combo.addItem(AUTO + (f" → {found[f]}" if f in found else " → not found"), None)
             for c in entry.columns:
                 combo.addItem(c, c)
+            if f == "vehicle_id" and kind in ("pings", "labels"):
+                combo.addItem(f"({ONE_VEHICLE}: {entry.path.name.split('.')[0]})", ONE_VEHICLE)
             if f in entry.column_map:
                 combo.setCurrentIndex(combo.findData(entry.column_map[f]))
+            elif f == "vehicle_id" and entry.one_vehicle:
+                combo.setCurrentIndex(combo.findData(ONE_VEHICLE))
             combo.setToolTip(tip(FIELD_TIPS.get(f, f)))
             combo.currentIndexChanged.connect(lambda _i, e=entry, f=f, c=combo:
                                               self._picked(e, f, c))
@@ -104,7 +115,9 @@ class ColumnsPage(QWizardPage):
         return tab
 
     def _picked(self, entry: FileEntry, f: str, combo: QComboBox) -> None:
-        if combo.currentData():
+        if f == "vehicle_id":
+            entry.one_vehicle = combo.currentData() == ONE_VEHICLE
+        if combo.currentData() and combo.currentData() != ONE_VEHICLE:
             entry.column_map[f] = combo.currentData()
         else:
             entry.column_map.pop(f, None)

@@ -67,6 +67,10 @@ class FrameModel(QAbstractTableModel):
         return str(section + 1)
 
 
+# the vehicle_id choice that makes every row one vehicle's (ingest --vehicle)
+ONE_VEHICLE = "one vehicle, named after the file"
+
+
 @dataclass
 class FileEntry:
     """One file of the import and what the analyst said about it."""
@@ -75,6 +79,8 @@ class FileEntry:
     error: Optional[str] = None
     kind_choice: Optional[str] = None        # None: guessed from the columns
     column_map: dict = field(default_factory=dict)  # field -> column the analyst picked
+    # every row is one vehicle's, named after the file (no vehicle column: one car's log)
+    one_vehicle: bool = False
 
     @property
     def loading(self) -> bool:
@@ -107,10 +113,18 @@ class FileEntry:
         found.update(self.column_map)
         return found
 
+    @property
+    def vehicle(self) -> Optional[str]:
+        """The id every row gets (``one_vehicle``: the file's name without its suffix)."""
+        return self.path.name.split(".")[0] if self.one_vehicle and not self.gpx else None
+
     def missing(self) -> list[str]:
         if self.gpx or self.kind is None:
             return []
-        return missing_fields(self.kind, self.found())
+        found = self.found()
+        if self.vehicle is not None:
+            found["vehicle_id"] = ONE_VEHICLE
+        return missing_fields(self.kind, found)
 
     def problem(self) -> Optional[str]:
         """Why this file cannot be imported as it stands (None: it can)."""
@@ -124,7 +138,9 @@ class FileEntry:
                     "on the first page")
         missing = self.missing()
         if missing:
-            return f"{name}: {missing[0]}: no column found — pick one"
+            return (f"{name}: {missing[0]}: no column found — pick one"
+                    + (f" (or '{ONE_VEHICLE}' when the file is one vehicle's)"
+                       if missing[0] == "vehicle_id" else ""))
         return None
 
 

@@ -95,7 +95,7 @@ class ImportWizard(QWizard):
             named = resolve(e.columns, None, str(e.path)) if not e.gpx else {}
             columns = {f: c for f, c in e.found().items() if named.get(f) != c}
             out.append(ImportJob(e.path, e.kind, None if e.gpx else (columns or None),
-                                 tz if e.kind == "pings" and not e.gpx else None))
+                                 tz if e.kind == "pings" and not e.gpx else None, e.vehicle))
         return out
 
     def time_window(self) -> tuple[Optional[str], Optional[str]]:
