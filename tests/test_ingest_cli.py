@@ -138,6 +138,13 @@ def test_one_vehicles_files_take_their_id_from_the_vehicle_option(tmp_path, caps
     meta.write_text("vehicle_id,model\ncar-5,van\n", encoding="utf-8")
     assert main(["ingest", str(p), str(meta), "--vehicle", "car-5"]) == 1
     assert "a vehicles file names its own" in capsys.readouterr().err
+    # its labels, the label column told by its values ('type'): labels, not vehicle metadata
+    labels = tmp_path / "labels.csv"
+    labels.write_text("type,lat,lon\nhome,48.1,11.5\nwork,48.2,11.6\n", encoding="utf-8")
+    assert main(["ingest", str(p), str(labels), "--vehicle", "car-5"]) == 0
+    with sqlite3.connect(p) as conn:
+        assert conn.execute("SELECT vehicle_id, label FROM labels ORDER BY 2").fetchall() == [
+            ("car-5", "home"), ("car-5", "work")]
 
     days = [_gpx(tmp_path / f"day{d}.gpx", f"2025-03-0{d}",
                  [(48.1, 11.5, "08:00:00"), (48.12, 11.52, "08:05:00")]) for d in (2, 3, 4)]

@@ -82,9 +82,10 @@ class Plan:
 def stamped(chunks: Iterator[Chunk], vehicle: Optional[str]) -> Iterator[Chunk]:
     """``chunks``, each with a column STAMPED_VEHICLE holding ``vehicle`` on every row (the
     vehicle_id field reads it: --vehicle); as they are when ``vehicle`` is None."""
-    if vehicle is None:
-        yield from chunks
-        return
+    return chunks if vehicle is None else _stamp(chunks, vehicle)
+
+
+def _stamp(chunks: Iterator[Chunk], vehicle: str) -> Iterator[Chunk]:
     import pyarrow as pa
     one = pa.array([vehicle], pa.string())
     try:
@@ -324,9 +325,6 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
     given_kind, from_values = kind, None
     fields = columns.resolve(source.columns, column_map, name)
     if vehicle is not None:
-        if kind == "vehicles":
-            raise UserError(f"{name}: --vehicle gives pings or labels a vehicle; a vehicles "
-                            "file names its own — import it without --vehicle")
         fields = {**fields, "vehicle_id": STAMPED_VEHICLE}
     if source.file_format == "gpx" and kind not in (None, "pings"):
         raise UserError(f"{name}: a GPX file holds pings, not {kind} — drop --kind {kind}")
@@ -359,7 +357,8 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         unit = speed.speed_unit(sample) if kind == "pings" else None
     finally:
         chunks.close()
-    if vehicle is not None and kind == "vehicles":
+    if vehicle is not None and kind == "vehicles":   # (a label column told by its values
+        # made it labels above)
         raise UserError(f"{name}: --vehicle gives pings or labels a vehicle; a vehicles file "
                         "names its own — import it without --vehicle")
     return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values,
