@@ -438,6 +438,8 @@ def test_one_cars_log_without_a_vehicle_column_is_one_vehicle(qtbot, tmp_path):
     assert [j.vehicle for j in wiz.jobs()] == ["my-car"]
     while wiz.currentId() != PAGE_REVIEW:
         wiz.next()
+    assert "my-car.csv: GPS pings; columns found automatically; every row is vehicle my-car" \
+        in wiz.review_page.summary.text()
     wiz.next()  # Import
     qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
     conn = open_project(project)

@@ -49,6 +49,7 @@ class ReviewPage(QWizardPage):
             cols = ", ".join(f"{f} ← {c}" for f, c in (job.column_map or {}).items())
             lines.append(f"• {job.path.name}: {KIND_WORDS[job.kind]}"
                          + (f"; columns {cols}" if cols else "; columns found automatically")
+                         + (f"; every row is vehicle {job.vehicle}" if job.vehicle else "")
                          + (f"; naive times in {job.tz}" if job.tz else ""))
         lo, hi = self.wiz.time_window()
         if lo or hi:
