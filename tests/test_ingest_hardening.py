@@ -452,11 +452,12 @@ def test_tz_vehicle_with_ignore_offset_rereads_every_stamp(tmp_path):
 
 def test_unsigned_coordinates_take_their_hemisphere_from_a_letter_or_a_column(tmp_path, capsys):
     """Trackers and NMEA-style exports write unsigned degrees with the hemisphere beside them
-    ('41.76 N', 'W87.69', '151.21°E'), in degrees, minutes and seconds (41°45'36"N), or with
-    the hemisphere in a column of its own (N/S, E/W). Read as plain numbers, a Chicago fleet
-    parked in Xinjiang (and a lettered value was refused). A letter of the other axis, a letter
-    and a minus, 60 minutes or more, or no letter in a hemisphere column refuses the row; 'O'
-    (east in German, west in Spanish) is never guessed."""
+    ('41.76 N', 'W87.69', '151.21°E'), in degrees, minutes and seconds (41°45'36"N) or NMEA's
+    degrees and minutes (4145.6 N), or with the hemisphere in a column of its own (N/S, E/W).
+    Read as plain numbers, a Chicago fleet parked in Xinjiang (and a lettered value was
+    refused). A letter of the other axis, a letter and a minus, 60 minutes or more, or no
+    letter in a hemisphere column refuses the row; 'O' (east in German, west in Spanish) is
+    never guessed."""
     lettered = tmp_path / "lettered.csv"
     lettered.write_text(
         "vehicle_id,timestamp,lat,lon\n"
@@ -497,6 +498,25 @@ def test_unsigned_coordinates_take_their_hemisphere_from_a_letter_or_a_column(tm
     assert rows(q, "SELECT vehicle_id, lat, lon FROM pings ORDER BY vehicle_id, ts") == [
         ("a", 41.76, -87.69), ("a", 41.77, -87.70), ("b", -33.87, 151.21),
         ("b", -33.88, 151.22)]
+    # NMEA's degrees and minutes (ddmm.mmmm, dddmm.mmmm) beside their hemisphere, in a column
+    # or in the value; 60 minutes or more refuses the row
+    nmea = tmp_path / "gprmc.csv"
+    nmea.write_text(
+        "vehicle_id,timestamp,lat,ns,lon,ew\n"
+        "a,2025-03-03T08:00:00Z,4145.6000,N,08741.4000,W\n"
+        "b,2025-03-03T08:00:00Z,3352.2,S,15112.6,E\n"
+        "c,2025-03-03T08:00:00Z,4175.0,N,08741.4,W\n", encoding="utf-8")
+    n = tmp_path / "n.db"
+    assert main(["ingest", str(n), str(nmea), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["reasons"] == {"missing_lat_lon": 1}
+    assert np.allclose(rows(n, "SELECT lat, lon FROM pings ORDER BY vehicle_id"),
+                       [(41.76, -87.69), (-33.87, 151.21)])
+    inline = tmp_path / "inline.csv"
+    inline.write_text("vehicle_id,timestamp,lat,lon\n"
+                      "a,2025-03-03T08:00:00Z,4145.6000N,W08741.4000\n", encoding="utf-8")
+    m = tmp_path / "m.db"
+    assert main(["ingest", str(m), str(inline)]) == 0
+    assert np.allclose(rows(m, "SELECT lat, lon FROM pings"), [(41.76, -87.69)])
     # a header no alias knows: --map names it
     columns.write_text(columns.read_text().replace("N/S", "Hemi1").replace("E/W", "Hemi2"))
     r = tmp_path / "r.db"

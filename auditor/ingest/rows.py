@@ -73,16 +73,43 @@ def _degrees(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
                                  errors="coerce").to_numpy(dtype=float)
         minutes, seconds = np.nan_to_num(number("min")), np.nan_to_num(number("sec"))
         fine = (minutes < 60) & (seconds < 60)
-        values[unread] = np.where(fine, sign * (number("num") + minutes / 60 + seconds / 3600),
-                                  np.nan)
+        read = np.where(fine, sign * (number("num") + minutes / 60 + seconds / 3600), np.nan)
+        values[unread] = _from_nmea(read, _nmea_width(text, name) & (letter != "").to_numpy())
     side = f"{name}_hemisphere"
     if side in fields:
         letter = pd.Series(_text_column(chunk, fields, side), dtype=object).str.strip() \
             .str.upper().str[:1].to_numpy(dtype=object)
         pos, neg = _LETTERS[name]
         sign = np.where(letter == neg, -1.0, np.where(letter == pos, 1.0, np.nan))
-        values = np.abs(values) * sign
+        nmea = _nmea_width(pd.Series(_text_column(chunk, fields, name), dtype=object), name)
+        nmea[unread] = False   # read above, with their own letter
+        values = _from_nmea(np.abs(values), nmea) * sign
     return values
+
+
+# NMEA sentences (and the CSVs made of them) write unsigned degrees and minutes, ddmm.mmmm
+# and dddmm.mmmm, zero-padded, beside a hemisphere letter: 4145.5938 N is 41°45.5938'
+_NMEA_DIGITS = {"lat": 4, "lon": 5}
+
+
+def _nmea_width(text: pd.Series, name: str) -> np.ndarray:
+    """Which values are written the NMEA way (the axis's fixed width of whole digits)."""
+    n = _NMEA_DIGITS[name]
+    return text.str.fullmatch(rf"\s*[NSEWnsew]?\s*\d{{{n}}}\.\d+\s*[NSEWnsew]?\s*",
+                              na=False).to_numpy(dtype=bool, copy=True)
+
+
+def _from_nmea(values: np.ndarray, nmea: np.ndarray) -> np.ndarray:
+    """``values`` with those marked ``nmea`` read as degrees and minutes (minutes of 60 or
+    more: NaN)."""
+    if not nmea.any():
+        return values
+    out = values.copy()
+    v = np.abs(values[nmea])
+    deg = np.floor(v / 100)
+    minutes = v - 100 * deg
+    out[nmea] = np.where(minutes < 60, np.sign(values[nmea]) * (deg + minutes / 60), np.nan)
+    return out
 
 
 def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
