@@ -511,6 +511,13 @@ def test_unsigned_coordinates_take_their_hemisphere_from_a_letter_or_a_column(tm
     assert json.loads(capsys.readouterr().out)["reasons"] == {"missing_lat_lon": 1}
     assert np.allclose(rows(n, "SELECT lat, lon FROM pings ORDER BY vehicle_id"),
                        [(41.76, -87.69), (-33.87, 151.21)])
+    # a Parquet float column has lost the zero padding (8741.4): beyond ±180 it is no degrees
+    import pandas as pd
+    pd.DataFrame({"vehicle_id": ["a"], "timestamp": ["2025-03-03T08:00:00Z"], "lat": [4145.6],
+                  "ns": ["N"], "lon": [8741.4], "ew": ["W"]}).to_parquet(tmp_path / "f.parquet")
+    f = tmp_path / "f.db"
+    assert main(["ingest", str(f), str(tmp_path / "f.parquet")]) == 0
+    assert np.allclose(rows(f, "SELECT lat, lon FROM pings"), [(41.76, -87.69)])
     inline = tmp_path / "inline.csv"
     inline.write_text("vehicle_id,timestamp,lat,lon\n"
                       "a,2025-03-03T08:00:00Z,4145.6000N,W08741.4000\n", encoding="utf-8")

@@ -74,7 +74,9 @@ def _degrees(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
         minutes, seconds = np.nan_to_num(number("min")), np.nan_to_num(number("sec"))
         fine = (minutes < 60) & (seconds < 60)
         read = np.where(fine, sign * (number("num") + minutes / 60 + seconds / 3600), np.nan)
-        values[unread] = _from_nmea(read, _nmea_width(text, name) & (letter != "").to_numpy())
+        nmea = (_nmea_width(text, name) | (np.abs(read) > _RANGE[name])) & \
+            (letter != "").to_numpy()
+        values[unread] = _from_nmea(read, nmea)
     side = f"{name}_hemisphere"
     if side in fields:
         letter = pd.Series(_text_column(chunk, fields, side), dtype=object).str.strip() \
@@ -82,6 +84,8 @@ def _degrees(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
         pos, neg = _LETTERS[name]
         sign = np.where(letter == neg, -1.0, np.where(letter == pos, 1.0, np.nan))
         nmea = _nmea_width(pd.Series(_text_column(chunk, fields, name), dtype=object), name)
+        with np.errstate(invalid="ignore"):
+            nmea |= np.abs(values) > _RANGE[name]   # a float column lost the zero padding
         nmea[unread] = False   # read above, with their own letter
         values = _from_nmea(np.abs(values), nmea) * sign
     return values
@@ -90,6 +94,8 @@ def _degrees(chunk: Chunk, fields: Mapping[str, str], name: str) -> np.ndarray:
 # NMEA sentences (and the CSVs made of them) write unsigned degrees and minutes, ddmm.mmmm
 # and dddmm.mmmm, zero-padded, beside a hemisphere letter: 4145.5938 N is 41°45.5938'
 _NMEA_DIGITS = {"lat": 4, "lon": 5}
+# beyond these no value is degrees: beside a hemisphere, degrees and minutes
+_RANGE = {"lat": 90.0, "lon": 180.0}
 
 
 def _nmea_width(text: pd.Series, name: str) -> np.ndarray:
