@@ -104,21 +104,32 @@ def _labels_text(summary: dict) -> str:
     return LABELS_SOURCE_TEXT[summary["labels_source"]]
 
 
+def _mangled_labels(summary: dict, n: int, vehicles: list) -> bool:
+    """Whether ``n`` labels (of ``vehicles``) that match a place only with their coordinates
+    read another way are the labels file's doing: half its labelled vehicles or more, at
+    least 2 labels, half of those with no place near. Else a few vehicles', whose pings may
+    be the mangled ones."""
+    return n >= 2 and 2 * n >= _far(summary) and \
+        2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles))
+
+
+def _far(summary: dict) -> int:
+    """How many labels found no place within the radius."""
+    return sum(k for r, k in summary.get("unmatched_reasons", {}).items()
+               if r.startswith("no_place_within_"))
+
+
 def swapped_labels_hint(summary: dict) -> tuple[str, bool] | None:
     """(sentence, whole file) for labels that match no place as given but would with lat and
-    lon swapped: the labels file's columns (True) when that is so for half its vehicles or
-    more (and at least 2 labels, half of those with no place near); else naming the few
+    lon swapped: the labels file's columns (True, ``_mangled_labels``), else naming the few
     vehicles, whose pings may be the swapped ones (False). None when there are none."""
-    far = sum(n for k, n in summary.get("unmatched_reasons", {}).items()
-              if k.startswith("no_place_within_"))
     swapped = summary.get("unmatched_if_swapped", 0)
     vehicles = summary.get("unmatched_if_swapped_vehicles") or []
     if not swapped:
         return None
-    if swapped >= 2 and 2 * swapped >= far and \
-            2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles)):
-        return (f"{swapped:,} of the {far:,} labels with no place near would match one with lat "
-                "and lon swapped: the labels file's columns look swapped", True)
+    if _mangled_labels(summary, swapped, vehicles):
+        return (f"{swapped:,} of the {_far(summary):,} labels with no place near would match "
+                "one with lat and lon swapped: the labels file's columns look swapped", True)
     named = _some(vehicles, 5)
     return (f"{swapped:,} label(s) of {named} match a place of the vehicle only with lat and lon "
             "swapped: its pings or its labels have them swapped (the report's local time says "
@@ -127,21 +138,18 @@ def swapped_labels_hint(summary: dict) -> tuple[str, bool] | None:
 
 def flipped_labels_hint(summary: dict) -> tuple[str, bool] | None:
     """(sentence, whole file) for labels that match no place as given but would with their
-    longitude's (latitude's) sign flipped: the labels file's column (True) when that is so for
-    half its vehicles or more (and at least 2 labels, half of those with no place near); else
-    naming the few vehicles, whose pings may be the flipped ones (False). None when none."""
-    far = sum(n for k, n in summary.get("unmatched_reasons", {}).items()
-              if k.startswith("no_place_within_"))
+    longitude's (latitude's) sign flipped: the labels file's column (True,
+    ``_mangled_labels``), else naming the few vehicles, whose pings may be the flipped ones
+    (False). None when none."""
     n = summary.get("unmatched_if_sign_flipped", 0)
     vehicles = summary.get("unmatched_if_sign_flipped_vehicles") or []
     which = summary.get("sign_flipped")
     if not n or not which:
         return None
-    if n >= 2 and 2 * n >= far and \
-            2 * len(vehicles) >= summary.get("labelled_vehicles", len(vehicles)):
-        return (f"{n:,} of the {far:,} labels with no place near would match one with their "
-                f"{which}'s sign flipped: the labels file's {which} lost its minus sign (or its "
-                "hemisphere letter)", True)
+    if _mangled_labels(summary, n, vehicles):
+        return (f"{n:,} of the {_far(summary):,} labels with no place near would match one with "
+                f"their {which}'s sign flipped: the labels file's {which} lost its minus sign "
+                "(or its hemisphere letter)", True)
     return (f"{n:,} label(s) of {_some(vehicles, 5)} match a place of the vehicle only with the "
             f"{which}'s sign flipped: its pings or its labels lost a minus sign (or a hemisphere "
             "letter; the report's local time says which, for pings whose stamps state an "

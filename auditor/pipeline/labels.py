@@ -139,6 +139,26 @@ def match_labels(labels: pd.DataFrame, places: pd.DataFrame, pinged_vehicles,
     return place_labels, unmatched[UNMATCHED_COLUMNS]
 
 
+def _far_labels(labels: pd.DataFrame, unmatched: pd.DataFrame, config: InferConfig
+                ) -> pd.DataFrame:
+    """The labels that found no place within the radius, with their reach (``_with_reach``,
+    decided over all labels: is the file rounded?)."""
+    far = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
+                        "label_id"]
+    labels = _with_reach(labels, config)
+    return labels[labels["label_id"].isin(far)]
+
+
+def _matched_if(far: pd.DataFrame, places: pd.DataFrame, **mangled) -> dict:
+    """{"labels", "vehicles"} of the labels in ``far`` that would lie within their reach of a
+    place of their vehicle read the ``mangled`` way (``_place_pairs``' swapped / flipped)."""
+    pairs = _place_pairs(far[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places,
+                         **mangled)
+    hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
+    return {"labels": int(hit["label_id"].nunique()),
+            "vehicles": sorted(map(str, hit["vehicle_id"].unique()))}
+
+
 def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
                      config: InferConfig) -> dict:
     """{"labels": how many labels that found no place within the radius would find one with
@@ -147,17 +167,10 @@ def match_if_swapped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     e.g. 48 N 11 E read as 11 N 48 E) leaves most labels unmatched and says nothing else; a
     few vehicles whose pings (or labels) alone are swapped show up the same way."""
     out = {"labels": 0, "vehicles": [], "of_vehicles": int(labels["vehicle_id"].nunique())}
-    far = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
-                        "label_id"]
-    labels = _with_reach(labels, config)   # over all labels: is the file rounded?
-    cand = labels[labels["label_id"].isin(far) & (labels["lon"].abs() <= 90)]
-    if cand.empty:
-        return out
-    pairs = _place_pairs(cand[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places,
-                         swapped=True)
-    hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
-    out.update(labels=int(hit["label_id"].nunique()),
-               vehicles=sorted(map(str, hit["vehicle_id"].unique())))
+    far = _far_labels(labels, unmatched, config)
+    far = far[far["lon"].abs() <= 90]
+    if not far.empty:
+        out.update(_matched_if(far, places, swapped=True))
     return out
 
 
@@ -168,21 +181,12 @@ def match_if_flipped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     (sorted)}. A west longitude (south latitude) written without its minus, or with its
     hemisphere letter in a column nobody read, puts a Chicago fleet's labels — or its pings —
     on the other side of the Earth, and they match nothing."""
-    out = {"labels": 0, "vehicles": [], "which": None}
-    far = unmatched.loc[unmatched["reason"] == f"no_place_within_{config.label_radius_m:g}m",
-                        "label_id"]
-    labels = _with_reach(labels, config)   # over all labels: is the file rounded?
-    cand = labels[labels["label_id"].isin(far)]
-    if cand.empty:
-        return out
-    for which in ("longitude", "latitude"):
-        pairs = _place_pairs(cand[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places,
-                             flipped=which)
-        hit = pairs[pairs["distance_m"] <= pairs["reach_m"]]
-        if len(hit):
-            return {"labels": int(hit["label_id"].nunique()), "which": which,
-                    "vehicles": sorted(map(str, hit["vehicle_id"].unique()))}
-    return out
+    far = _far_labels(labels, unmatched, config)
+    for which in ("longitude", "latitude") if not far.empty else ():
+        found = _matched_if(far, places, flipped=which)
+        if found["labels"]:
+            return {**found, "which": which}
+    return {"labels": 0, "vehicles": [], "which": None}
 
 
 # a label this many radii from a place may name it: infer names the radius to try, and the
