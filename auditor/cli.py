@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--tz", help="IANA timezone of naive timestamps, e.g. Europe/Berlin; "
                                 "'vehicle': each vehicle's own (the timezone column of its "
                                 "vehicles file, imported first)")
+    i.add_argument("--time-format", metavar="FORMAT",
+                   help="pings: how the timestamps are written, in strftime codes, e.g. "
+                        "'%%d/%%m/%%Y %%H:%%M' or '%%m/%%d/%%Y %%I:%%M:%%S %%p' (default: ISO-8601 "
+                        "or epoch numbers, else the form found in the first rows)")
     i.add_argument("--only", action="append", default=[], metavar="KEY=VALUE",
                    help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable)")
     i.add_argument("--ignore-offset", action="store_true",

@@ -66,12 +66,13 @@ def test_bad_timestamp(tmp_path):
 def test_a_reason_refusing_most_of_a_file_is_shown_with_its_first_line_and_the_fix(tmp_path,
                                                                                     capsys):
     from auditor.cli import main
-    us = "".join(f"v1,03/0{d}/2026 0{d}:15:00 PM,52.5,13.4\n" for d in range(1, 5))
+    # (a form of times the import can read - '03/01/2026 01:15:00 PM' - is read: test_time_formats)
+    us = "".join(f"v1,{d} days after the 1st,52.5,13.4\n" for d in range(1, 5))
     f = write(tmp_path / "us.csv", HEADER + "v1,2026-03-01T10:00:00Z,52.5,13.4\n" + us
               + "v1,\x1b[2J04/01/2026,52.5,13.4\n")
     assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
     out = capsys.readouterr().out
-    assert "bad_timestamp: 5 — most of the file; line 3: 'v1,03/01/2026 01:15:00 PM,52.5,13.4'" \
+    assert "bad_timestamp: 5 — most of the file; line 3: 'v1,1 days after the 1st,52.5,13.4'" \
         in out
     assert "ISO-8601" in out and "epoch seconds" in out
     # a few refused rows are the audit's business, not a format problem: counted only

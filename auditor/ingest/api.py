@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
-from auditor.ingest import columns, parallel, persist, rows, speed, timestamps
+from auditor.ingest import columns, parallel, persist, rows, speed, time_formats, timestamps
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
 from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import CODE, OK, REASONS, TimeWindow, time_window
+from auditor.ingest.values import to_text
 from auditor.outputs import check_input_file
 from auditor.progress import Progress, report
 from auditor.store import open_project, pings_dataset, transaction
@@ -47,11 +48,13 @@ class Plan:
     label_from_values: Optional[str] = None  # a label column found by its values (plan_file)
     speed_unit: Optional[tuple] = None  # (unit, ratio) of a speed column not in m/s (speed.py)
     vehicle: Optional[str] = None  # --vehicle: every row is this vehicle's (stamped)
+    time_format: Optional[str] = None  # the stamps' own strftime form (time_formats.py)
+    time_format_guessed: bool = False  # found from the first rows, not given (--time-format)
 
     def validate(self, chunk: Chunk) -> pd.DataFrame:
         """One chunk of this file as a validated typed frame (validate_chunk)."""
         return validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
-                              self.window, self.speed_scale)
+                              self.window, self.speed_scale, self.time_format)
 
     @property
     def speed_scale(self) -> float:
@@ -127,9 +130,10 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                  ignore_offset: bool = False, replace: bool = False,
                  min_time=None, max_time=None, pings_store=None,
                  pings_buckets: Optional[int] = None, engine=None,
-                 vehicle: Optional[str] = None) -> list[dict]:
+                 vehicle: Optional[str] = None, time_format: Optional[str] = None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
-    ``vehicle``: every row of the files is that vehicle's (plan_file).
+    ``vehicle``: every row of the files is that vehicle's; ``time_format``: the strftime form
+    of the pings' stamps, else found per file when not ISO-8601 (plan_file).
 
     All files are imported in one transaction: if any of them fails, nothing is kept.
     ``min_time``/``max_time`` (epoch seconds, ISO-8601 text or datetime) bound the plausible
@@ -167,7 +171,9 @@ def ingest_paths(project, files, kind: Optional[str] = None,
         vehicle = vehicle.strip()
         if not vehicle:
             raise UserError("--vehicle: give the vehicle's id, e.g. --vehicle car-5")
-    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window, vehicle)
+    if time_format is not None:
+        time_format = time_formats.check(time_format)
+    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window, vehicle, time_format)
              for f in files]
     for plan in plans:
         if (only or ignore_offset) and plan.kind != "pings":
@@ -192,6 +198,7 @@ class ImportJob:
     column_map: Optional[Mapping[str, str]] = None
     tz: Optional[str] = None
     vehicle: Optional[str] = None    # every row is this vehicle's (plan_file)
+    time_format: Optional[str] = None  # the stamps' strftime form (plan_file)
 
 
 def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = None,
@@ -215,8 +222,9 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
         if job.kind is not None and job.kind not in columns.KINDS:
             raise UserError(f"{job.path}: kind {job.kind}: use one of {', '.join(columns.KINDS)}")
         timestamps.check_zone(job.tz)
+        fmt = time_formats.check(job.time_format) if job.time_format is not None else None
         plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
-                               chunk_rows, window, job.vehicle))
+                               chunk_rows, window, job.vehicle, fmt))
     return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window),
                 engine=engine)
 
@@ -313,13 +321,17 @@ def _back_to_wal(conn) -> None:
 
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],
               chunk_rows: int = DEFAULT_CHUNK_ROWS,
-              window: Optional[TimeWindow] = None, vehicle: Optional[str] = None) -> Plan:
+              window: Optional[TimeWindow] = None, vehicle: Optional[str] = None,
+              time_format: Optional[str] = None) -> Plan:
     """Everything that can be checked without the project: readable, a table, the columns a
     kind needs, and first rows that parse (e.g. no naive timestamps without --tz). Only a
     sample is parsed here and then dropped, so planning many files holds little memory.
     ``vehicle``: every row is that vehicle's, whatever the file's own vehicle column, name or
-    tracks say (one car's log without an id column; a car's GPX files, one per day)."""
+    tracks say (one car's log without an id column; a car's GPX files, one per day).
+    ``time_format``: the strftime form of the stamps (--time-format); without it a form
+    other than ISO-8601 or epoch numbers is found from the first rows (time_formats.py)."""
     window = window or time_window()
+    guessed = False
     source = open_source(path)
     name = str(path)
     given_kind, from_values = kind, None
@@ -353,7 +365,14 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
             if label_column is not None:  # 'type' or 'category' saying home / work
                 fields, kind = {**fields, "label": label_column}, "labels"
                 from_values = label_column
-        sample = validate_chunk(kind, chunk, fields, tz, name, window)
+        sample = validate_chunk(kind, chunk, fields, tz, name, window, time_format=time_format)
+        if kind == "pings" and time_format is None:
+            time_format = _own_time_format(source, chunk, fields, sample, name, chunk_rows,
+                                           window)
+            if time_format is not None:
+                guessed = True
+                sample = validate_chunk(kind, chunk, fields, tz, name, window,
+                                        time_format=time_format)
         unit = speed.speed_unit(sample) if kind == "pings" else None
     finally:
         chunks.close()
@@ -362,7 +381,43 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         raise UserError(f"{name}: --vehicle gives pings or labels a vehicle; a vehicles file "
                         "names its own — import it without --vehicle")
     return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values,
-                unit if unit is not None and unit[0] != "m/s" else None, vehicle)
+                unit if unit is not None and unit[0] != "m/s" else None, vehicle,
+                time_format if kind == "pings" else None, guessed)
+
+
+# refused stamps: a share of a file's first rows above this is a way of writing them, not a
+# few bad rows
+_OWN_FORM_SHARE = 0.5
+_TIME_REASONS = (CODE["bad_timestamp"], CODE["implausible_timestamp"])
+
+
+def _own_time_format(source, chunk: Chunk, fields: dict, sample: pd.DataFrame, name: str,
+                     chunk_rows: int, window: TimeWindow) -> Optional[str]:
+    """The file's own strftime form of its stamps, when most of its first rows' stamps did
+    not read as ISO-8601 or epoch numbers ('02.03.2026 15:40:41') and that form refuses fewer
+    of them; else None. Day and month in numbers are ordered by the dates
+    (time_formats.choose), reading on through the file when its first rows cannot tell."""
+    refused = _time_refused(sample)
+    if not len(sample) or refused <= _OWN_FORM_SHARE * len(sample):
+        return None
+    column = fields["timestamp"]
+    stamps = to_text(chunk.table.column(column))
+    fmt = time_formats.guess(stamps.slice(0, 1000).to_pylist())
+    if fmt is None:
+        return None
+    later = source.chunks(chunk_rows)
+    try:
+        fmt = time_formats.choose(name, fmt, stamps,
+                                  (to_text(c.table.column(column)) for c in later))
+    finally:
+        later.close()
+    # read as UTC wall time here: only the count matters (a missing --tz is said after)
+    again = validate_chunk("pings", chunk, fields, "UTC", name, window, time_format=fmt)
+    return fmt if _time_refused(again) < refused else None
+
+
+def _time_refused(sample: pd.DataFrame) -> int:
+    return int(sample["reason"].isin(_TIME_REASONS).sum())
 
 
 def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:
@@ -381,16 +436,18 @@ def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:
 
 
 def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optional[str],
-                   name: str, window: TimeWindow, speed_scale: float = 1.0) -> pd.DataFrame:
+                   name: str, window: TimeWindow, speed_scale: float = 1.0,
+                   time_format: Optional[str] = None) -> pd.DataFrame:
     """One chunk of a file (as its reader made it) -> a typed frame of ``kind`` whose
     ``reason`` column holds every row-local verdict (validate.REASONS code, OK = -1); the rules
     that need other rows (duplicates, jumps) are the writer's (kinds.py). ``fields``: field ->
     source column (columns.resolve), ``name``: the file as errors name it. Pure: no project,
     no shared state — it may run on a helper thread or in another process (the arguments
     pickle). Raises UserError for what no row of the file may have (naive times, no --tz).
-    ``speed_scale``: what the speed column is multiplied by to be m/s (speed.py)."""
+    ``speed_scale``: what the speed column is multiplied by to be m/s (speed.py);
+    ``time_format``: the stamps' own strftime form (time_formats.py)."""
     if kind == "pings":
-        return rows.pings(chunk, fields, tz, name, window, speed_scale)
+        return rows.pings(chunk, fields, tz, name, window, speed_scale, time_format)
     if kind == "labels":
         return rows.labels(chunk, fields, name)
     return rows.vehicles(chunk, fields, name)
@@ -405,6 +462,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
         out["speed_unit"] = {"unit": plan.speed_unit[0], "ratio": round(plan.speed_unit[1], 2)}
     if plan.label_from_values:
         out["label_column_from_values"] = plan.label_from_values
+    if plan.time_format:
+        out["time_format"] = {"format": plan.time_format, "guessed": plan.time_format_guessed}
     if "vehicle_id" in plan.fields and plan.fields["vehicle_id"] == "vehicle_id":
         out.update(plan.source.notes)  # (not when --map vehicle_id=track overrode it)
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []
@@ -438,7 +497,10 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     scope = scope or Scope()
     key = persist.options_key(plan.tz, plan.column_map,
                               {**scope.options(), **plan.window.options(),
-                               **({"vehicle": plan.vehicle} if plan.vehicle else {})})
+                               **({"vehicle": plan.vehicle} if plan.vehicle else {}),
+                               # (found or given alike: the same reading is the same import)
+                               **({"time_format": plan.time_format}
+                                  if plan.time_format else {})})
     earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
     if earlier is not None:
         return _summary(plan, skipped=True, import_id=earlier, scope=scope)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from auditor.engine import make_engine
 from auditor.errors import UserError
+from auditor.ingest import time_formats
 from auditor.ingest.api import ingest_paths
 from auditor.ingest.columns import parse_map
 from auditor.ingest.parallel import PRELOAD
@@ -59,7 +60,8 @@ def run(args) -> int:
                                  max_time=getattr(args, "max_time", None),
                                  pings_store=getattr(args, "pings_store", None),
                                  pings_buckets=getattr(args, "pings_buckets", None),
-                                 engine=engine, vehicle=getattr(args, "vehicle", None))
+                                 engine=engine, vehicle=getattr(args, "vehicle", None),
+                                 time_format=getattr(args, "time_format", None))
     finally:
         bar.close()
     if args.json:
@@ -93,7 +95,8 @@ def gpx_days_hint(summaries: list[dict]) -> str | None:
 # what to do when a reason refuses most of a file (a format problem, not a few bad rows)
 FIXES = {
     "bad_timestamp": "timestamps must be ISO-8601 (2026-03-02T08:15:00+01:00; naive ones with "
-                     "--tz) or epoch seconds / milliseconds — convert the column",
+                     "--tz), epoch seconds / milliseconds, or the form --time-format names "
+                     "(e.g. '%d.%m.%Y %H:%M:%S') — give it, or convert the column",
     "missing_vehicle_id": "every row needs a vehicle id — is --map vehicle_id=COLUMN the right "
                           "column?",
     "missing_lat_lon": "lat and lon must be decimal degrees, signed or with their hemisphere "
@@ -138,6 +141,10 @@ def fixes_for(summary: dict) -> dict[str, str]:
         known = {**known, "implausible_timestamp": outside_window_fix(summary)}
     if "out_of_range_span" in summary:
         known = {**known, "lat_lon_out_of_range": out_of_range_fix(summary)}
+    form = summary.get("time_format") or {}
+    if form and not form.get("guessed"):
+        known = {**known, "bad_timestamp": f"these do not read as --time-format "
+                                           f"'{form['format']}' — compare it with the line"}
     return {r: known[r] for r in worth_showing(summary) if r in known}
 
 
@@ -218,6 +225,11 @@ def notes_for(summary: dict) -> list[str]:
         unit = summary["speed_unit"]
         notes.append(f"speed read as {unit['unit']} (its values are {unit['ratio']:g}x the "
                      "speed between fixes) and stored in m/s")
+    if (summary.get("time_format") or {}).get("guessed"):
+        fmt = summary["time_format"]["format"]
+        order = time_formats.order_words(fmt)
+        notes.append(f"times read as {fmt!r}{f' ({order})' if order else ''}, the form of its "
+                     "first rows (--time-format FORMAT reads them otherwise)")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
                      "home or work (pass --kind vehicles if it is vehicle metadata)")

@@ -204,20 +204,22 @@ def _formula_rule(chunk: Chunk, fields: Mapping[str, str], reason: np.ndarray, *
 
 
 def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
-          window: Optional[TimeWindow] = None, speed_scale: float = 1.0) -> pd.DataFrame:
-    """Typed pings; ``vcode`` orders like ``vehicle_id`` (codes of the sorted distinct ids)."""
+          window: Optional[TimeWindow] = None, speed_scale: float = 1.0,
+          time_format: Optional[str] = None) -> pd.DataFrame:
+    """Typed pings; ``vcode`` orders like ``vehicle_id`` (codes of the sorted distinct ids).
+    ``time_format``: the file's own strftime form of its stamps (time_formats.py)."""
     window = window or time_window()
     cols = _base(chunk)
     reason = cols["reason"]
     stamps = chunk.table.column(fields["timestamp"])
     per_vehicle = tz == timestamps.VEHICLE_ZONE
-    parsed = timestamps.parse(stamps, None if per_vehicle else tz)
+    parsed = timestamps.parse(stamps, None if per_vehicle else tz, time_format)
     wall_clock = None
     if per_vehicle and parsed.naive.any():
         # wall times read as UTC for now; the import re-reads them in each vehicle's own zone
         # (scope.Scope, from the vehicles' metadata), which the chunk alone cannot know
         wall_clock = parsed.naive.copy()
-        as_utc = timestamps.parse(stamps, "UTC")
+        as_utc = timestamps.parse(stamps, "UTC", time_format)
         parsed.ts[wall_clock], parsed.ok[wall_clock] = as_utc.ts[wall_clock], as_utc.ok[wall_clock]
         parsed.naive[:] = False
     if parsed.naive.any():

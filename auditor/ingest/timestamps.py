@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
+from auditor.ingest import time_formats
 from auditor.ingest.values import as_array, to_float, to_text
 
 _EPOCH = r"^[+-]?\d+(\.\d+)?$"
@@ -80,14 +81,17 @@ def zone_hint(zone: str) -> Optional[str]:
     return None
 
 
-def parse(values, tz: Optional[str] = None) -> Parsed:
-    """Parse one column. Naive values are localised when ``tz`` is given, else flagged."""
+def parse(values, tz: Optional[str] = None, time_format: Optional[str] = None) -> Parsed:
+    """Parse one column. Naive values are localised when ``tz`` is given, else flagged.
+    ``time_format``: the file's own strftime form (time_formats.py), for text and numbers."""
     arr = as_array(values)
     n = len(arr)
     out = Parsed(np.zeros(n, np.int64), np.zeros(n, bool), np.full(n, np.nan), np.zeros(n, bool))
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
-    if pa.types.is_timestamp(arr.type):
+    if time_format is not None and not pa.types.is_timestamp(arr.type):
+        _from_format(to_text(arr), time_format, tz, out)
+    elif pa.types.is_timestamp(arr.type):
         _from_typed(arr, tz, out)
     elif pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         _from_epoch(to_float(arr), np.ones(n, bool), out)
@@ -185,6 +189,27 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
             return
         secs, ok, off = _localise(dt, tz)
         out.ts[idx[ok]], out.ok[idx[ok]], out.offset_min[idx[ok]] = secs[ok], True, off[ok]
+
+
+def _from_format(text: pa.Array, fmt: str, tz: Optional[str], out: Parsed) -> None:
+    """Values in one strftime form: with %z each states its offset, else they are wall time
+    (localised in ``tz``, or flagged naive)."""
+    if "%z" in fmt:
+        dt = time_formats.read(text, fmt, utc=True)
+        secs, ok = _epoch_seconds(dt)
+        out.ts[ok], out.ok[ok] = secs[ok], True
+        tails = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(text), -6)
+        codes, uniques = pd.factorize(pd.Series(tails.to_pandas(), copy=False))
+        minutes = np.array([_tail_minutes(u) for u in uniques] + [np.nan])[codes]
+        out.offset_min[ok] = minutes[ok]
+        return
+    dt = time_formats.read(text, fmt, utc=False)
+    valid = dt.notna().to_numpy()
+    if tz is None:
+        out.naive[valid] = True
+        return
+    secs, ok, off = _localise(dt, tz)
+    out.ts[ok], out.ok[ok], out.offset_min[ok] = secs[ok], True, off[ok]
 
 
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]

@@ -257,14 +257,14 @@ def test_a_path_typed_key_by_key_keeps_its_slashes(qtbot, tmp_path):
 
 
 def test_a_format_problem_shows_what_to_do_on_the_last_page(qtbot, tmp_path):
-    """US-style timestamps refuse every row: the last page says what to do, as the terminal's
-    ingest does, beside the reason."""
+    """Timestamps in no form the import reads refuse every row: the last page says what to
+    do, as the terminal's ingest does, beside the reason."""
     from auditor.ingest.api import ingest_paths
     from auditor.ingest.command import FIXES
     project = tmp_path / "p.db"
     csv = tmp_path / "us.csv"
     csv.write_text("vehicle_id,timestamp,lat,lon\n" + "".join(
-        f"v1,03/25/2026 03:{i:02d}:01 AM,52.5,13.4\n" for i in range(20)))
+        f"v1,{i} minutes past three,52.5,13.4\n" for i in range(20)))
     summaries = ingest_paths(project, [csv])
     wiz = ImportWizard(project)
     qtbot.addWidget(wiz)

@@ -1,0 +1,157 @@
+"""A file's own way of writing times when it is not ISO-8601 or epoch numbers: regional and
+spreadsheet forms such as '02.03.2026 15:40:41', '03/02/2026 3:40:41 PM', '2 Mar 2026 15:40'
+or '20260302154041'.
+
+The form is found once per file, from its first rows (pandas' format guesser), and every
+chunk is then read with that one strftime format — chunks never disagree. Day and month
+written as numbers are ordered by the dates themselves: '13/02' can only be day first. When no
+date of the file tells (every day is 12 or less) the import asks, naming both formats; the
+user answers with --time-format, which also reads any form the guesser does not know."""
+from __future__ import annotations
+
+import itertools
+import re
+import warnings
+from typing import Iterable, Optional
+
+import pandas as pd
+import pyarrow as pa
+
+from auditor.errors import UserError
+
+# '3:40:41 PM', '3:40PM': pandas' guesser knows no AM/PM, so it guesses the rest and %p is added
+_AM_PM = re.compile(r"(\s*)[AaPp][Mm]$")
+# ISO 8601's comma before a fraction of a second ('15:40:41,123', as European exports write)
+_COMMA_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2}),(\d+)")
+GUESS_VALUES = 20  # distinct first values a format is guessed from (the most common guess wins)
+
+
+def guess(values: Iterable) -> Optional[str]:
+    """The strftime format most of the first distinct ``values`` are written in, day first
+    where day and month are both numbers (``orders`` gives both readings). None when no
+    value looks like a date."""
+    seen: dict[str, None] = {}
+    for value in values:
+        text = _clean(value)
+        if text:
+            seen.setdefault(text)
+            if len(seen) >= GUESS_VALUES:
+                break
+    counts: dict[str, int] = {}
+    for text in seen:
+        found = _guess_one(text)
+        if found:
+            counts[found] = counts.get(found, 0) + 1
+    return max(counts, key=lambda f: (counts[f], f)) if counts else None
+
+
+def _clean(value) -> str:
+    text = "" if value is None else str(value).strip()
+    return _COMMA_FRACTION.sub(r"\1.\2", text)
+
+
+def _guess_one(text: str) -> Optional[str]:
+    from pandas.tseries.api import guess_datetime_format
+    am_pm = _AM_PM.search(text)
+    core = text[:am_pm.start()] if am_pm else text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 'Parsing dates in %d/%m/%Y format when dayfirst…'
+        found = guess_datetime_format(core, dayfirst=True)
+        if found is None or found.startswith("%Y"):  # year first is always year-month-day
+            found = guess_datetime_format(core) or found
+    if found is None or "%H" not in found and "%I" not in found:
+        return None   # a date alone is no ping's time
+    if am_pm:
+        found = found.replace("%H", "%I") + am_pm.group(1) + "%p"
+    return found
+
+
+def orders(fmt: str) -> list[str]:
+    """The readings a format allows: day first and month first when both are numbers and the
+    year is not first, else the format alone."""
+    if "%d" in fmt and "%m" in fmt and not fmt.startswith(("%Y", "%y")):
+        swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+        day_first = fmt if fmt.index("%d") < fmt.index("%m") else swapped
+        return [day_first, swapped if day_first == fmt else fmt]
+    return [fmt]
+
+
+def order_words(fmt: str) -> str:
+    """'day first' or 'month first' for a format with both in numbers, else ''."""
+    if len(orders(fmt)) == 1:
+        return ""
+    return "day first" if fmt.index("%d") < fmt.index("%m") else "month first"
+
+
+def read(values: pa.Array, fmt: str, utc: bool) -> pd.Series:
+    """``values`` (text) read with ``fmt``; NaT where a value does not fit it. With %z the
+    result is UTC (``utc`` must be True)."""
+    strings = pd.Series(values.to_pandas(), copy=False, dtype=object)
+    strings = strings.str.strip().str.replace(_COMMA_FRACTION, r"\1.\2", regex=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(strings, format=fmt, errors="coerce", utc=utc)
+
+
+def fits(values: pa.Array, fmt: str) -> int:
+    """How many of ``values`` read as ``fmt``."""
+    return int(read(values, fmt, utc="%z" in fmt).notna().sum())
+
+
+class _Reading:
+    """One reading of a file's stamps: how many fit, and the span of the times they give."""
+
+    def __init__(self, fmt: str):
+        self.fmt, self.count, self.lo, self.hi = fmt, 0, None, None
+
+    def add(self, values: pa.Array) -> None:
+        dt = read(values, self.fmt, utc="%z" in self.fmt).dropna()
+        self.count += len(dt)
+        if len(dt):
+            lo, hi = dt.min(), dt.max()
+            self.lo = lo if self.lo is None else min(self.lo, lo)
+            self.hi = hi if self.hi is None else max(self.hi, hi)
+
+    @property
+    def span(self):
+        return (self.hi - self.lo) if self.count else None
+
+
+def choose(name: str, fmt: str, sample: pa.Array, rest: Iterable[pa.Array]) -> str:
+    """The reading of ``fmt`` (``orders``) that fits the most values: the sample decides when
+    it can, else the rest of the file is read until one reading fails where the other fits.
+    When every day is 12 or less both fit all: the reading that keeps the times closest
+    together wins (read the other way a tracker's consecutive days lie a month apart), if
+    its span is at most half the other's. Raises UserError when nothing tells."""
+    forms = orders(fmt)
+    if len(forms) == 1:
+        return fmt
+    readings = [_Reading(f) for f in forms]
+    for values in itertools.chain([sample], rest):
+        for r in readings:
+            r.add(values)
+        if readings[0].count != readings[1].count:
+            return max(readings, key=lambda r: r.count).fmt
+    spans = [r.span for r in readings]
+    if all(s is not None for s in spans) and max(spans) > 2 * min(spans):
+        return readings[spans.index(min(spans))].fmt
+    example = next((_clean(v) for v in sample.to_pylist() if _clean(v)), "")
+    raise UserError(
+        f"{name}: its times ({example!r}) read day first or month first alike — no day in the "
+        f"file is above 12 — pass --time-format '{forms[0]}' (day first) or --time-format "
+        f"'{forms[1]}' (month first)")
+
+
+def check(fmt: str) -> str:
+    """A --time-format as given, or one clear error: a format must have a time of day."""
+    text = str(fmt).strip()
+    if "%" not in text:
+        raise UserError(f"--time-format {fmt!r}: write it with strftime codes, e.g. "
+                        "'%d.%m.%Y %H:%M:%S' or '%m/%d/%Y %I:%M %p'")
+    if "%H" not in text and "%I" not in text:
+        raise UserError(f"--time-format {fmt!r} has no hour (%H, or %I with %p): a ping's "
+                        "time needs one")
+    return text
+
+
+__all__ = ["guess", "orders", "order_words", "read", "fits", "choose", "check"]

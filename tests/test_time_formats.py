@@ -1,0 +1,177 @@
+"""Times written in a file's own regional or spreadsheet form ('02.03.2026 15:40:41',
+'03/02/2026 3:40:41 PM', '2 Mar 2026 15:40', '20260302154041') are read, each file in one
+form, day and month ordered by the dates themselves; ambiguous files ask for --time-format.
+
+The oracle is the standard library: stamps are written with datetime.strftime from known
+epoch seconds in a known zone, and the import must give those seconds back."""
+import sqlite3
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditor.errors import UserError
+from auditor.ingest import time_formats
+from auditor.ingest.api import ingest_paths
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def stamps(first_day: int, days: int, per_day: int = 6, month: int = 3) -> list[int]:
+    """Epoch seconds: ``per_day`` pings an hour apart from 08:00 Berlin time on each day."""
+    out = []
+    for d in range(days):
+        start = datetime(2026, month, first_day + d, 8, 0, 7, tzinfo=BERLIN)
+        out += [int(start.timestamp()) + h * 3600 for h in range(per_day)]
+    return out
+
+
+def write(path, secs, fmt, zone=BERLIN, vehicle="v1"):
+    lines = ["vehicle_id,timestamp,lat,lon"]
+    for i, s in enumerate(secs):
+        text = datetime.fromtimestamp(s, zone).strftime(fmt)
+        lines.append(f"{vehicle},{text},{52.5 + (i % 7) * 0.01:.5f},13.4")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def stored(project) -> list[int]:
+    conn = sqlite3.connect(project)
+    try:
+        return [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("fmt, found", [
+    ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S"),          # German, Excel's CSV
+    ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p"),    # US, 12-hour clock
+    ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),          # British, French
+    ("%d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S"),          # month by name
+    ("%Y%m%d%H%M%S", "%Y%m%d%H%M%S"),                    # compact digits
+    ("%d.%m.%Y %H:%M:%S %z", "%d.%m.%Y %H:%M:%S %z"),    # with its offset: no --tz needed
+])
+def test_a_regional_form_is_read_as_the_clock_wrote_it(tmp_path, fmt, found):
+    secs = stamps(first_day=9, days=8)  # the 9th to the 16th: a day above 12 tells the order
+    f = write(tmp_path / "p.csv", secs, fmt)
+    tz = None if "%z" in fmt else "Europe/Berlin"
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz=tz)
+    assert s["accepted"] == len(secs) and s["reasons"] == {}
+    assert s["time_format"] == {"format": found, "guessed": True}
+    assert stored(tmp_path / "p.db") == secs
+
+
+def test_day_first_and_month_first_are_told_apart_by_the_dates(tmp_path):
+    """'05/03' is the 5th of March in one file and May the 3rd in another: a day above 12
+    somewhere in the file decides, even far beyond its first rows."""
+    secs = stamps(first_day=3, days=1, per_day=12) + stamps(first_day=20, days=1)
+    day_first = write(tmp_path / "uk.csv", secs, "%d/%m/%Y %H:%M")
+    month_first = write(tmp_path / "us.csv", secs, "%m/%d/%Y %H:%M")
+    # chunks of 5 rows: the first rows (the 3rd only) cannot tell, a later chunk does
+    [uk] = ingest_paths(tmp_path / "uk.db", [day_first], tz="Europe/Berlin", chunk_rows=5)
+    [us] = ingest_paths(tmp_path / "us.db", [month_first], tz="Europe/Berlin", chunk_rows=5)
+    assert uk["time_format"]["format"] == "%d/%m/%Y %H:%M"
+    assert us["time_format"]["format"] == "%m/%d/%Y %H:%M"
+    minutes = [s - s % 60 for s in secs]
+    assert stored(tmp_path / "uk.db") == minutes == stored(tmp_path / "us.db")
+
+
+def test_with_every_day_below_13_the_reading_that_keeps_the_days_together_wins(tmp_path):
+    """The 2nd to the 6th of March, day first: read month first they would be five months
+    with a day each. A tracker's consecutive days are days, not months apart."""
+    secs = stamps(first_day=2, days=5)
+    f = write(tmp_path / "de.csv", secs, "%d.%m.%Y %H:%M:%S")
+    [s] = ingest_paths(tmp_path / "de.db", [f], tz="Europe/Berlin")
+    assert s["time_format"]["format"] == "%d.%m.%Y %H:%M:%S"
+    assert stored(tmp_path / "de.db") == secs
+    g = write(tmp_path / "us.csv", secs, "%m/%d/%Y %I:%M %p")
+    [s] = ingest_paths(tmp_path / "us.db", [g], tz="Europe/Berlin")
+    assert s["time_format"]["format"] == "%m/%d/%Y %I:%M %p"
+    assert stored(tmp_path / "us.db") == [t - t % 60 for t in secs]
+
+
+def test_one_day_that_reads_both_ways_asks_for_the_format(tmp_path):
+    secs = stamps(first_day=5, days=1, month=3)
+    f = write(tmp_path / "p.csv", secs, "%d/%m/%Y %H:%M:%S")
+    with pytest.raises(UserError) as err:
+        ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    text = str(err.value)
+    assert "p.csv" in text and "'05/03/2026 08:00:07'" in text
+    assert "--time-format '%d/%m/%Y %H:%M:%S' (day first)" in text
+    assert "--time-format '%m/%d/%Y %H:%M:%S' (month first)" in text
+    assert not (tmp_path / "p.db").exists()  # nothing made of a refused command
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin",
+                       time_format="%d/%m/%Y %H:%M:%S")
+    assert s["time_format"] == {"format": "%d/%m/%Y %H:%M:%S", "guessed": False}
+    assert stored(tmp_path / "p.db") == secs
+    # the same file with the same reading is the same import
+    [again] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin",
+                           time_format="%d/%m/%Y %H:%M:%S")
+    assert again["skipped"]
+
+
+def test_a_local_form_without_a_zone_asks_for_tz(tmp_path):
+    f = write(tmp_path / "p.csv", stamps(first_day=9, days=8), "%d.%m.%Y %H:%M:%S")
+    with pytest.raises(UserError, match=r"naive timestamps .*'09\.03\.2026 08:00:07'.*--tz"):
+        ingest_paths(tmp_path / "p.db", [f])
+
+
+def test_compact_digits_in_an_integer_parquet_column(tmp_path):
+    secs = stamps(first_day=9, days=3)
+    digits = [int(datetime.fromtimestamp(s, timezone.utc).strftime("%Y%m%d%H%M%S")) for s in secs]
+    pq.write_table(pa.table({"vehicle_id": ["v1"] * len(secs), "timestamp": digits,
+                             "lat": [52.5 + i * 0.001 for i in range(len(secs))],
+                             "lon": [13.4] * len(secs)}), tmp_path / "p.parquet")
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.parquet"], tz="UTC")
+    assert s["time_format"]["format"] == "%Y%m%d%H%M%S"
+    assert stored(tmp_path / "p.db") == secs
+
+
+def test_iso_files_and_a_few_odd_rows_are_read_as_before(tmp_path):
+    """The form is a file's, found only when most of its first rows refuse: ISO-8601 files
+    keep their reading, and a few rows in another form stay refused, shown to the analyst."""
+    secs = stamps(first_day=9, days=8)
+    f = write(tmp_path / "p.csv", secs, "%Y-%m-%dT%H:%M:%S%z")
+    lines = f.read_text().splitlines()
+    lines[3] = "v1,09.03.2026 10:00:07,52.5,13.4"
+    f.write_text("\n".join(lines) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert "time_format" not in s and s["reasons"] == {"bad_timestamp": 1}
+
+
+def test_a_given_format_that_does_not_fit_says_so(tmp_path, capsys):
+    from auditor.cli import main
+    f = write(tmp_path / "p.csv", stamps(first_day=9, days=8), "%Y-%m-%dT%H:%M:%S%z")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--time-format", "%d.%m.%Y %H:%M"]) == 0
+    out = capsys.readouterr().out
+    assert "bad_timestamp: 48 — most of the file" in out
+    assert "these do not read as --time-format '%d.%m.%Y %H:%M'" in out
+    assert main(["ingest", str(tmp_path / "q.db"), str(f), "--time-format", "%d.%m.%Y"]) == 1
+    assert "has no hour" in capsys.readouterr().err
+
+
+def test_the_terminal_says_how_it_read_the_times(tmp_path, capsys):
+    from auditor.cli import main
+    f = write(tmp_path / "p.csv", stamps(first_day=9, days=8), "%d.%m.%Y %H:%M:%S")
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--tz", "Europe/Berlin"]) == 0
+    assert "times read as '%d.%m.%Y %H:%M:%S' (day first)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("values, fmt", [
+    (["3/2/2026 3:40PM", "3/2/2026 11:05AM"], "%d/%m/%Y %I:%M%p"),
+    (["Mar 2, 2026 3:40 PM"], "%b %d, %Y %I:%M %p"),
+    (["02.03.2026 15:40:41,123"], "%d.%m.%Y %H:%M:%S.%f"),
+    (["2 March 2026 15:40"], "%d %B %Y %H:%M"),
+    (["02.03.2026"], None),          # a date alone is no ping's time
+    (["soon", "later"], None),
+])
+def test_guess(values, fmt):
+    assert time_formats.guess(values) == fmt
+
+
+def test_orders_swap_day_and_month_only_when_both_are_numbers():
+    assert time_formats.orders("%m/%d/%Y %H:%M") == ["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"]
+    assert time_formats.orders("%Y/%m/%d %H:%M") == ["%Y/%m/%d %H:%M"]
+    assert time_formats.orders("%d %b %Y %H:%M") == ["%d %b %Y %H:%M"]
