@@ -115,6 +115,22 @@ def timestamp_style(values) -> tuple[str, str]:
     return "naive", texts[0]
 
 
+def own_time_form(values) -> Optional[str]:
+    """The strftime form a file's first stamps are written in when the import would not read
+    most of them as ISO-8601 or epoch numbers in the default time window ('02.03.2026
+    15:40:41', '20260302154041'), as the import finds it (time_formats.guess); else None."""
+    import pyarrow as pa
+
+    from auditor.ingest import time_formats, timestamps
+    from auditor.ingest.validate import time_window
+    texts = [str(v).strip() for v in values if v is not None and str(v).strip()]
+    if not texts:
+        return None
+    parsed = timestamps.parse(pa.array(texts), "UTC")
+    read = parsed.ok & ~time_window().outside(parsed.ts)
+    return None if read.sum() * 2 > len(texts) else time_formats.guess(texts)
+
+
 def column_roles(columns: list[str], kind: str, column_map: dict) -> list[tuple[str, str]]:
     """(column, what the import does with it) for every column of the file, in file order:
     a field it reads ('lat'), vehicle metadata (every other column of a vehicles file), or

@@ -83,6 +83,14 @@ def order_words(fmt: str) -> str:
     return "day first" if fmt.index("%d") < fmt.index("%m") else "month first"
 
 
+def describe(fmt: str) -> str:
+    """A format for people: "read as %d %b %Y %H:%M", or for day and month in numbers
+    "day or month first, as the file's dates tell"."""
+    if len(orders(fmt)) == 1:
+        return f"read as {fmt}"
+    return "day or month first, as the file's dates tell"
+
+
 def read(values: pa.Array, fmt: str, utc: bool) -> pd.Series:
     """``values`` (text) read with ``fmt``; NaT where a value does not fit it. With %z the
     result is UTC (``utc`` must be True)."""
@@ -154,4 +162,4 @@ def check(fmt: str) -> str:
     return text
 
 
-__all__ = ["guess", "orders", "order_words", "read", "fits", "choose", "check"]
+__all__ = ["guess", "orders", "order_words", "describe", "read", "fits", "choose", "check"]

@@ -449,3 +449,54 @@ def test_one_cars_log_without_a_vehicle_column_is_one_vehicle(qtbot, tmp_path):
     # picking a column again takes the choice back
     combo.setCurrentIndex(combo.findData("time"))
     assert wiz.entries[0].vehicle is None
+
+
+def test_dates_written_day_first_are_read_and_the_order_can_be_picked(qtbot, tmp_path):
+    """An Excel export from Germany: '05.03.2026 08:00:07', no offset. The timezone page says
+    how the times are written, offers day/month order for such dates, and the import reads
+    them as the clock wrote them (the standard library's strftime is the oracle)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    berlin = ZoneInfo("Europe/Berlin")
+    secs = [int(datetime(2026, 3, d, h, 0, 7, tzinfo=berlin).timestamp())
+            for d in range(2, 7) for h in (8, 9, 17)]
+    lines = [f"v1,{datetime.fromtimestamp(s, berlin):%d.%m.%Y %H:%M:%S},52.5{i % 3},13.4"
+             for i, s in enumerate(secs)]
+    csv = tmp_path / "export.csv"
+    csv.write_text("vehicle_id,timestamp,lat,lon\n" + "\n".join(lines) + "\n")
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = _loaded(qtbot, project, [csv])
+    wiz.next()
+    wiz.next()
+    page = wiz.tz_page
+    assert wiz.currentId() == PAGE_TZ
+    assert "written as 02.03.2026 08:00:07" in page.notice.text()
+    assert "pick the timezone" in page.notice.text() and not page.isComplete()
+    assert page.order.isVisibleTo(wiz) and page.order.currentIndex() == 0
+    page.set_tz("Europe/Berlin")
+    assert page.isComplete()
+    page.order.setCurrentIndex(2)   # month first: the job says so
+    assert wiz.jobs()[0].time_format == "%m.%d.%Y %H:%M:%S"
+    page.order.setCurrentIndex(0)   # by the dates: the import decides
+    assert wiz.jobs()[0].time_format is None
+    wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    got = [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
+    conn.close()
+    assert got == secs
+    assert "Times read as '%d.%m.%Y %H:%M:%S' (day first)" in wiz.run_page.status.text()
+
+
+def test_the_order_choice_is_hidden_for_iso_times(qtbot, tmp_path):
+    csv = tmp_path / "p.csv"
+    csv.write_text("vehicle_id,timestamp,lat,lon\nv1,2026-03-05 08:00:00,52.5,13.4\n")
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = _loaded(qtbot, project, [csv])
+    wiz.next()
+    wiz.next()
+    assert wiz.currentId() == PAGE_TZ
+    assert not wiz.tz_page.order.isVisibleTo(wiz) and "written as" not in wiz.tz_page.notice.text()

@@ -19,10 +19,13 @@ from PySide6.QtWidgets import (
 from auditor.errors import UserError
 from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW, problem_label
 from auditor.gui.text import tip
-from auditor.ingest.preview import timestamp_style
+from auditor.ingest import time_formats
+from auditor.ingest.preview import own_time_form, timestamp_style
 from auditor.ingest.timestamps import VEHICLE_ZONE
 
 EACH_VEHICLE_TZ = "Each vehicle's own (the timezone column of its vehicles file)"
+# day and month written as numbers: which comes first (the import's time_formats.orders)
+BY_THE_DATES, DAY_FIRST, MONTH_FIRST = 0, 1, 2
 
 if TYPE_CHECKING:
     from auditor.gui.import_wizard.wizard import ImportWizard
@@ -70,9 +73,22 @@ class TimezonePage(QWizardPage):
         for edit in (self.min_time, self.max_time):
             edit.setToolTip(window_tip)
             edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        # shown only for a file whose dates could be day first or month first ('05/03/2026')
+        self.order = QComboBox()
+        self.order.setObjectName("importDateOrder")
+        self.order.addItems(["Decided by the dates (a day above 12)",
+                             "Day first (05/03 is 5 March)", "Month first (05/03 is May 3)"])
+        self.order.setToolTip(tip("Dates written with numbers only, such as 05/03/2026, are "
+                                  "read day first or month first. The import decides by the "
+                                  "file's own dates; when none is above 12 it asks."))
+        self.order_label = QLabel("Day and month")
         self.why = problem_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
+        order = QHBoxLayout()
+        order.addWidget(self.order_label)
+        order.addWidget(self.order, 1)
+        layout.addLayout(order)
         zone = QLabel("Timezone")
         zone.setToolTip(self.combo.toolTip())
         row = QHBoxLayout()
@@ -88,11 +104,17 @@ class TimezonePage(QWizardPage):
         layout.addWidget(self.why)
         layout.addStretch(1)
         self.styles: dict[str, tuple[str, str]] = {}
+        self.forms: dict[str, str] = {}  # file name -> the form its first stamps are written in
+        self._show_order(False)
+
+    def _show_order(self, shown: bool) -> None:
+        self.order.setVisible(shown)
+        self.order_label.setVisible(shown)
 
     def initializePage(self) -> None:
         """Notice how each pings file writes its times: with an offset, as epoch numbers, or
         naive (then, and only then, a zone is needed)."""
-        self.styles = {}
+        self.styles, self.forms = {}, {}
         lines = []
         for e in self.wiz.entries:
             if e.kind != "pings" or e.gpx or e.preview is None:
@@ -100,7 +122,18 @@ class TimezonePage(QWizardPage):
             col = e.found().get("timestamp")
             values = e.preview.frame[col].tolist() if col in e.preview.frame else []
             style, example = timestamp_style(values)
+            form = own_time_form(values)
+            if form is not None:  # a regional form ('05/03/2026 08:15'; digits 20260305081500)
+                self.forms[e.path.name] = form
+                example = next(str(v).strip() for v in values if v is not None and str(v).strip())
+                style = "offset" if "%z" in form else "naive"
             self.styles[e.path.name] = (style, example)
+            if form is not None:
+                lines.append(f"{e.path.name}: the timestamps are written as {example} "
+                             f"({time_formats.describe(form)})"
+                             + (" — pick the timezone they were written in." if style == "naive"
+                                else ", each with its own UTC offset — no timezone needed."))
+                continue
             lines.append({
                 "offset": f"{e.path.name}: the timestamps carry their own UTC offset (e.g. "
                           f"{example}) — no timezone needed; each keeps its offset.",
@@ -111,6 +144,7 @@ class TimezonePage(QWizardPage):
                 "unknown": f"{e.path.name}: no timestamp could be read from the first rows.",
             }[style])
         self.notice.setText("\n".join(lines))
+        self._show_order(any(len(time_formats.orders(f)) > 1 for f in self.forms.values()))
         if not self.needs_zone() and self.tz() is not None:
             return
         if not self.needs_zone():
@@ -125,6 +159,16 @@ class TimezonePage(QWizardPage):
 
     def set_tz(self, zone: Optional[str]) -> None:
         self.combo.setCurrentIndex(self.combo.findData(zone) if zone else 0)
+
+    def time_format(self, name: str) -> Optional[str]:
+        """The --time-format of the file named ``name``: its form in the order picked, or None
+        (the import finds the form and orders day and month by the dates)."""
+        form = self.forms.get(name)
+        readings = time_formats.orders(form) if form else []
+        pick = self.order.currentIndex()
+        if len(readings) < 2 or pick == BY_THE_DATES:
+            return None
+        return readings[0] if pick == DAY_FIRST else readings[1]
 
     def time_window(self) -> tuple[Optional[str], Optional[str]]:
         """(min_time, max_time) as typed (None: the default bound)."""

@@ -94,8 +94,10 @@ class ImportWizard(QWizard):
             # alias table): every field the import's own header matching would not find
             named = resolve(e.columns, None, str(e.path)) if not e.gpx else {}
             columns = {f: c for f, c in e.found().items() if named.get(f) != c}
+            pings = e.kind == "pings" and not e.gpx
             out.append(ImportJob(e.path, e.kind, None if e.gpx else (columns or None),
-                                 tz if e.kind == "pings" and not e.gpx else None, e.vehicle))
+                                 tz if pings else None, e.vehicle,
+                                 self.tz_page.time_format(e.path.name) if pings else None))
         return out
 
     def time_window(self) -> tuple[Optional[str], Optional[str]]:
