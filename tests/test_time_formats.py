@@ -175,3 +175,95 @@ def test_orders_swap_day_and_month_only_when_both_are_numbers():
     assert time_formats.orders("%m/%d/%Y %H:%M") == ["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"]
     assert time_formats.orders("%Y/%m/%d %H:%M") == ["%Y/%m/%d %H:%M"]
     assert time_formats.orders("%d %b %Y %H:%M") == ["%d %b %Y %H:%M"]
+
+
+# ---- the date and the time of day in two columns
+
+
+def write_split(path, secs, date_fmt, time_fmt, header="vehicle_id,date,time,lat,lon", sep=","):
+    lines = [header]
+    for i, s in enumerate(secs):
+        t = datetime.fromtimestamp(s, BERLIN)
+        lines.append(sep.join(["v1", t.strftime(date_fmt), t.strftime(time_fmt),
+                               f"{52.5 + (i % 7) * 0.01:.5f}", "13.4"]))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_date_and_time_columns_are_one_stamp(tmp_path, capsys):
+    from auditor.cli import main
+    secs = stamps(first_day=9, days=8)
+    f = write_split(tmp_path / "p.csv", secs, "%Y-%m-%d", "%H:%M:%S")
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    assert s["accepted"] == len(secs) and s["time_from_columns"] == ["date", "time"]
+    assert stored(tmp_path / "p.db") == secs
+    # a German export: 'Datum;Uhrzeit', dates day first, the terminal says both
+    g = write_split(tmp_path / "de.csv", secs, "%d.%m.%Y", "%H:%M:%S",
+                    header="Fahrzeug;Datum;Uhrzeit;lat;lon", sep=";")
+    assert main(["ingest", str(tmp_path / "de.db"), str(g), "--tz", "Europe/Berlin",
+                 "--map", "vehicle_id=Fahrzeug"]) == 0
+    out = capsys.readouterr().out
+    assert "times joined from its date and time columns (Datum + Uhrzeit)" in out
+    assert "times read as '%d.%m.%Y %H:%M:%S' (day first)" in out
+    assert stored(tmp_path / "de.db") == secs
+
+
+def test_typed_date_and_time_columns_of_a_parquet_file(tmp_path):
+    secs = stamps(first_day=9, days=3)
+    utc = [datetime.fromtimestamp(s, timezone.utc) for s in secs]
+    pq.write_table(pa.table({
+        "vehicle_id": ["v1"] * len(secs), "gps_date": pa.array([t.date() for t in utc]),
+        "time_of_day": pa.array([t.time() for t in utc], pa.time32("s")),
+        "lat": [52.5 + i * 0.001 for i in range(len(secs))], "lon": [13.4] * len(secs)}),
+        tmp_path / "p.parquet")
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.parquet"], tz="UTC")
+    assert s["time_from_columns"] == ["gps_date", "time_of_day"]
+    assert stored(tmp_path / "p.db") == secs
+
+
+def test_a_refused_row_is_shown_as_the_file_wrote_it(tmp_path):
+    secs = stamps(first_day=9, days=8)
+    f = write_split(tmp_path / "p.csv", secs, "%Y-%m-%d", "%H:%M:%S")
+    lines = f.read_text().splitlines()
+    lines[5] = "v1,2026-03-09,,52.5,13.4"   # no time of day
+    f.write_text("\n".join(lines) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    assert s["reasons"] == {"bad_timestamp": 1}
+    conn = sqlite3.connect(tmp_path / "p.db")
+    assert conn.execute("SELECT line, raw FROM quarantine").fetchall() == [
+        (6, "v1,2026-03-09,,52.5,13.4")]
+    conn.close()
+
+
+def test_a_date_column_beside_a_full_timestamp_is_left_alone(tmp_path):
+    secs = stamps(first_day=9, days=2)
+    lines = ["vehicle_id,timestamp,date,lat,lon"] + [
+        f"v1,{datetime.fromtimestamp(s, timezone.utc):%Y-%m-%dT%H:%M:%SZ},2026-01-01,"
+        f"{52.5 + i * 0.001:.4f},13.4" for i, s in enumerate(secs)]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.csv"])
+    assert "time_from_columns" not in s and stored(tmp_path / "p.db") == secs
+
+
+def test_a_track_with_no_time_column_found_is_not_taken_for_vehicle_metadata(tmp_path):
+    """'Zeitpunkt' is in no alias table: the file had vehicle ids and coordinates only, and
+    was imported as vehicle metadata, each vehicle's last row kept."""
+    secs = stamps(first_day=9, days=8)
+    f = write(tmp_path / "p.csv", secs, "%d.%m.%Y %H:%M:%S")
+    f.write_text(f.read_text().replace("timestamp", "Zeitpunkt", 1))
+    with pytest.raises(UserError) as err:
+        ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    text = str(err.value)
+    assert "looks like pings (48 rows for 1 vehicle(s)" in text
+    assert "--map timestamp=Zeitpunkt" in text
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin",
+                       column_map={"timestamp": "Zeitpunkt"})
+    assert stored(tmp_path / "p.db") == secs
+    # a vehicles file with a depot's coordinates names each vehicle once: still metadata
+    (tmp_path / "v.csv").write_text("vehicle_id,lat,lon,depot\nv1,52.5,13.4,north\n"
+                                    "v2,52.6,13.5,south\n")
+    [v] = ingest_paths(tmp_path / "p.db", [tmp_path / "v.csv"])
+    assert v["kind"] == "vehicles" and v["accepted"] == 2
+    # and --kind vehicles is obeyed
+    [m] = ingest_paths(tmp_path / "m.db", [f], kind="vehicles")
+    assert m["kind"] == "vehicles"

@@ -13,9 +13,19 @@ from typing import Iterator, Mapping, Optional
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import columns, parallel, persist, rows, speed, time_formats, timestamps
+from auditor.ingest import (
+    columns,
+    date_time,
+    parallel,
+    persist,
+    rows,
+    speed,
+    time_formats,
+    timestamps,
+)
 from auditor.ingest.kinds import WRITERS
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
@@ -50,6 +60,7 @@ class Plan:
     vehicle: Optional[str] = None  # --vehicle: every row is this vehicle's (stamped)
     time_format: Optional[str] = None  # the stamps' own strftime form (time_formats.py)
     time_format_guessed: bool = False  # found from the first rows, not given (--time-format)
+    joined_time: Optional[tuple] = None  # (date column, time column) read as one (date_time)
 
     def validate(self, chunk: Chunk) -> pd.DataFrame:
         """One chunk of this file as a validated typed frame (validate_chunk)."""
@@ -72,7 +83,8 @@ class Plan:
     def chunks(self) -> Iterator[Chunk]:
         """The file's chunks as every import path cuts them (local and on Dask workers alike:
         the rules between rows see the same chunks): the first one a quarter of the rest."""
-        chunks = stamped(self.source.chunks(self.chunk_rows), self.vehicle)
+        chunks = date_time.joined(stamped(self.source.chunks(self.chunk_rows), self.vehicle),
+                                  self.joined_time)
         try:
             first = next(chunks, None)
             if first is not None:
@@ -331,7 +343,7 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
     ``time_format``: the strftime form of the stamps (--time-format); without it a form
     other than ISO-8601 or epoch numbers is found from the first rows (time_formats.py)."""
     window = window or time_window()
-    guessed = False
+    form_guessed, joined = False, None
     source = open_source(path)
     name = str(path)
     given_kind, from_values = kind, None
@@ -359,18 +371,26 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         else:
             raise UserError(f"{name}: empty file (header only, no rows) — export it again "
                             "with rows")
+        if kind == "pings":
+            joined = date_time.pair(fields, chunk)
+            if joined is not None:  # 'Datum;Uhrzeit': the stamp is read from both
+                chunk = next(date_time.joined(iter([chunk]), joined))
+                fields = date_time.fields_with(fields)
         if given_kind is None and kind == "vehicles":
             label_column = columns.label_values_column(
                 {c: chunk.table.column(c).to_pylist() for c in chunk.table.column_names}, fields)
             if label_column is not None:  # 'type' or 'category' saying home / work
                 fields, kind = {**fields, "label": label_column}, "labels"
                 from_values = label_column
+            else:
+                _not_pings_without_time(source, chunk, fields, name)
         sample = validate_chunk(kind, chunk, fields, tz, name, window, time_format=time_format)
         if kind == "pings" and time_format is None:
-            time_format = _own_time_format(source, chunk, fields, sample, name, chunk_rows,
-                                           window)
+            time_format = _own_time_format(
+                lambda: date_time.joined(source.chunks(chunk_rows), joined), chunk, fields,
+                sample, name, window)
             if time_format is not None:
-                guessed = True
+                form_guessed = True
                 sample = validate_chunk(kind, chunk, fields, tz, name, window,
                                         time_format=time_format)
         unit = speed.speed_unit(sample) if kind == "pings" else None
@@ -382,7 +402,7 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
                         "names its own — import it without --vehicle")
     return Plan(source, kind, fields, column_map, tz, window, chunk_rows, from_values,
                 unit if unit is not None and unit[0] != "m/s" else None, vehicle,
-                time_format if kind == "pings" else None, guessed)
+                time_format if kind == "pings" else None, form_guessed, joined)
 
 
 # refused stamps: a share of a file's first rows above this is a way of writing them, not a
@@ -391,12 +411,13 @@ _OWN_FORM_SHARE = 0.5
 _TIME_REASONS = (CODE["bad_timestamp"], CODE["implausible_timestamp"])
 
 
-def _own_time_format(source, chunk: Chunk, fields: dict, sample: pd.DataFrame, name: str,
-                     chunk_rows: int, window: TimeWindow) -> Optional[str]:
+def _own_time_format(file_chunks, chunk: Chunk, fields: dict, sample: pd.DataFrame,
+                     name: str, window: TimeWindow) -> Optional[str]:
     """The file's own strftime form of its stamps, when most of its first rows' stamps did
     not read as ISO-8601 or epoch numbers ('02.03.2026 15:40:41') and that form refuses fewer
     of them; else None. Day and month in numbers are ordered by the dates
-    (time_formats.choose), reading on through the file when its first rows cannot tell."""
+    (time_formats.choose), reading on through the file (``file_chunks()``) when its first
+    rows cannot tell."""
     refused = _time_refused(sample)
     if not len(sample) or refused <= _OWN_FORM_SHARE * len(sample):
         return None
@@ -405,7 +426,7 @@ def _own_time_format(source, chunk: Chunk, fields: dict, sample: pd.DataFrame, n
     fmt = time_formats.guess(stamps.slice(0, 1000).to_pylist())
     if fmt is None:
         return None
-    later = source.chunks(chunk_rows)
+    later = file_chunks()
     try:
         fmt = time_formats.choose(name, fmt, stamps,
                                   (to_text(c.table.column(column)) for c in later))
@@ -418,6 +439,32 @@ def _own_time_format(source, chunk: Chunk, fields: dict, sample: pd.DataFrame, n
 
 def _time_refused(sample: pd.DataFrame) -> int:
     return int(sample["reason"].isin(_TIME_REASONS).sum())
+
+
+# a vehicles file names each vehicle once; rows per vehicle beyond this, with coordinates, are
+# a track
+_ROWS_PER_VEHICLE = 2
+
+
+def _not_pings_without_time(source, chunk: Chunk, fields: dict, name: str) -> None:
+    """Refuse a file taken for vehicle metadata (no timestamp or label column found) that is
+    a track: coordinates, and its vehicles named on many rows each. Imported as metadata, it
+    kept each vehicle's last row and said only that vehicles were named twice."""
+    if not ({"lat", "lon"} <= set(fields) or columns.POINT in fields):
+        return
+    ids = chunk.table.column(fields["vehicle_id"])
+    n, distinct = len(ids), len(pc.unique(ids.combine_chunks() if hasattr(ids, "combine_chunks")
+                                          else ids))
+    if n < _ROWS_PER_VEHICLE * max(distinct, 1) or n < 3:
+        return
+    guessed = _fields_by_values(source, fields, "pings")
+    found = (f"; by their values the columns look like {columns.map_options(guessed)}"
+             if guessed.get("timestamp") else "")
+    raise UserError(f"{name}: looks like pings ({n:,} rows for {distinct:,} vehicle(s), with "
+                    "coordinates) but no timestamp column was found (columns present: "
+                    f"{', '.join(source.columns)}) — pass --map timestamp=COLUMN (or --map "
+                    f"date=COLUMN --map time_of_day=COLUMN){found}; --kind vehicles imports it "
+                    "as vehicle metadata")
 
 
 def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:
@@ -464,6 +511,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
         out["label_column_from_values"] = plan.label_from_values
     if plan.time_format:
         out["time_format"] = {"format": plan.time_format, "guessed": plan.time_format_guessed}
+    if plan.joined_time:
+        out["time_from_columns"] = list(plan.joined_time)
     if "vehicle_id" in plan.fields and plan.fields["vehicle_id"] == "vehicle_id":
         out.update(plan.source.notes)  # (not when --map vehicle_id=track overrode it)
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []

@@ -11,7 +11,7 @@ from auditor.errors import UserError
 
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
           "home_lat", "home_lon", "work_lat", "work_lon", "point", "lat_hemisphere",
-          "lon_hemisphere")
+          "lon_hemisphere", "date", "time_of_day")
 # the hemisphere of unsigned coordinates in a column of its own (N/S, E/W: NMEA sentences,
 # EXIF's GPSLatitudeRef, many trackers' exports): without it a Chicago fleet read as east
 # longitudes parked in Xinjiang (rows.lat_lon)
@@ -30,8 +30,8 @@ REQUIRED = {
 }
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
-    "pings": ("vehicle_id", "timestamp", "lat", "lon", "point", "speed_mps", "heading_deg",
-              "trip_id") + HEMISPHERES,
+    "pings": ("vehicle_id", "timestamp", "date", "time_of_day", "lat", "lon", "point",
+              "speed_mps", "heading_deg", "trip_id") + HEMISPHERES,
     "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
                "work_lon") + HEMISPHERES,
     "vehicles": ("vehicle_id",),
@@ -45,6 +45,12 @@ ALIASES = {
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
                   "fix_time", "event_time", "recorded_at", "basedatetime", "base_date_time"),
+    # the date and the time of day in columns of their own, joined into one (date_time.py);
+    # a 'time' column beside a 'date' one is the time of day when its values say so
+    "date": ("date", "datum", "fecha", "date_utc", "utc_date", "gps_date", "fix_date",
+             "date_local", "local_date"),
+    "time_of_day": ("time_of_day", "uhrzeit", "zeit", "hora", "heure", "ora", "tijd",
+                    "time_local", "local_time"),
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
             "gps_lng", "gps_longitude"),
@@ -143,7 +149,8 @@ def missing_fields(kind: str, found: Mapping[str, str]) -> list[str]:
         half = [f for pair in WIDE_LABELS.values() if any(x in found for x in pair)
                 for f in pair if f not in found]
         return [f for f in ("vehicle_id",) if f not in found] + half
-    has = set(found) | ({"lat", "lon"} if POINT in found else set())
+    has = set(found) | ({"lat", "lon"} if POINT in found else set()) \
+        | ({"timestamp"} if {"date", "time_of_day"} <= set(found) else set())
     return [f for f in REQUIRED[kind] if f not in has]
 
 
@@ -173,7 +180,7 @@ def label_values_column(values_by_column: Mapping[str, Sequence],
 
 def guess_kind(found: Mapping[str, str]) -> Optional[str]:
     """What a file holds, from the fields found in its header (None: cannot tell)."""
-    if "timestamp" in found:
+    if "timestamp" in found or {"date", "time_of_day"} <= set(found):
         return "pings"
     if "label" in found or wide_labels(found):
         return "labels"

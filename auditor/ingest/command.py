@@ -225,6 +225,9 @@ def notes_for(summary: dict) -> list[str]:
         unit = summary["speed_unit"]
         notes.append(f"speed read as {unit['unit']} (its values are {unit['ratio']:g}x the "
                      "speed between fixes) and stored in m/s")
+    if summary.get("time_from_columns"):
+        date, time = summary["time_from_columns"]
+        notes.append(f"times joined from its date and time columns ({date} + {time})")
     if (summary.get("time_format") or {}).get("guessed"):
         fmt = summary["time_format"]["format"]
         order = time_formats.order_words(fmt)

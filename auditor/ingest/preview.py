@@ -115,6 +115,21 @@ def timestamp_style(values) -> tuple[str, str]:
     return "naive", texts[0]
 
 
+def stamp_values(frame: pd.DataFrame, found: dict) -> list:
+    """The first rows' stamps as the import reads them: the timestamp column's values, or a
+    date column's joined with the time of day beside it (date_time.pair)."""
+    import pyarrow as pa
+
+    from auditor.ingest import date_time
+    date, time = found.get("date"), found.get("time_of_day") or found.get("timestamp")
+    if date in frame and time in frame and date != time and (
+            "time_of_day" in found or date_time.times_only(pa.array(frame[time].astype(str)))):
+        return [f"{d} {t}".strip() for d, t in zip(frame[date].astype(str),
+                                                    frame[time].astype(str))]
+    column = found.get("timestamp")
+    return frame[column].tolist() if column in frame else []
+
+
 def own_time_form(values) -> Optional[str]:
     """The strftime form a file's first stamps are written in when the import would not read
     most of them as ISO-8601 or epoch numbers in the default time window ('02.03.2026

@@ -38,6 +38,9 @@ MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 # the column ``--vehicle ID`` adds to every chunk (auditor.ingest.api.stamped): no file's own,
 # so never shown as part of a refused row
 STAMPED_VEHICLE = "--vehicle"
+# the column a file's date and time columns are joined into (auditor.ingest.date_time)
+JOINED_TIME = "--date+time"
+ADDED_COLUMNS = (STAMPED_VEHICLE, JOINED_TIME)
 
 
 @dataclass
@@ -54,7 +57,8 @@ class Chunk:
             return []
         take = pa.array(np.asarray(index, dtype=np.int64))
         cols = [display_text(self.table.column(i).take(take))
-                for i, name in enumerate(self.table.column_names) if name != STAMPED_VEHICLE]
+                for i, name in enumerate(self.table.column_names)
+                if name not in ADDED_COLUMNS]
         if len(cols) == 1:
             return pc.fill_null(cols[0], "").to_pylist()
         joined = pc.binary_join_element_wise(*cols, self.join, null_handling="replace",

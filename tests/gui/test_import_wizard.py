@@ -500,3 +500,35 @@ def test_the_order_choice_is_hidden_for_iso_times(qtbot, tmp_path):
     wiz.next()
     assert wiz.currentId() == PAGE_TZ
     assert not wiz.tz_page.order.isVisibleTo(wiz) and "written as" not in wiz.tz_page.notice.text()
+
+
+def test_a_date_column_and_a_time_column_are_one_stamp(qtbot, tmp_path):
+    """'Datum;Uhrzeit': the columns page names both, the timezone page shows the joined
+    stamps, and the import reads them as the clock wrote them."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    berlin = ZoneInfo("Europe/Berlin")
+    secs = [int(datetime(2026, 3, d, h, 0, 7, tzinfo=berlin).timestamp())
+            for d in range(12, 16) for h in (8, 17)]
+    lines = [f"v1;{datetime.fromtimestamp(s, berlin):%d.%m.%Y;%H:%M:%S};52,5{i % 3};13,4"
+             for i, s in enumerate(secs)]
+    csv = tmp_path / "fahrten.csv"
+    csv.write_text("vehicle_id;Datum;Uhrzeit;lat;lon\n" + "\n".join(lines) + "\n")
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = _loaded(qtbot, project, [csv])
+    wiz.next()
+    roles = wiz.columns_page.roles[0].text()
+    assert "Datum → date" in roles and "Uhrzeit → time_of_day" in roles
+    assert wiz.columns_page.isComplete()
+    wiz.next()
+    assert "written as 12.03.2026 08:00:07" in wiz.tz_page.notice.text()
+    wiz.tz_page.set_tz("Europe/Berlin")
+    wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    got = [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
+    conn.close()
+    assert got == secs
+    assert "(Datum + Uhrzeit)" in wiz.run_page.status.text()

@@ -23,8 +23,12 @@ KIND_WORDS = {"pings": "GPS pings", "labels": "given labels (home / work)",
               "vehicles": "vehicle metadata"}
 FIELD_TIPS = {
     "vehicle_id": "The vehicle each row belongs to (the same ids in every file)",
-    "timestamp": "When the ping was recorded: ISO-8601 with or without an offset, or epoch "
-                 "seconds / milliseconds",
+    "timestamp": "When the ping was recorded: ISO-8601 with or without an offset, epoch "
+                 "seconds / milliseconds, or a regional form (05.03.2026 08:15:00, "
+                 "03/05/2026 8:15 AM)",
+    "date": "The date, when the file writes it apart from the time of day (Datum, fecha)",
+    "time_of_day": "The time of day, when the file writes it apart from the date (Uhrzeit, "
+                   "hora; a 'time' column of times alone beside a date column is it too)",
     "lat": "Latitude in degrees (-90 to 90)", "lon": "Longitude in degrees (-180 to 180)",
     "speed_mps": "Speed in metres per second (optional)",
     "heading_deg": "Heading in degrees (optional)",

@@ -20,7 +20,7 @@ from auditor.errors import UserError
 from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW, problem_label
 from auditor.gui.text import tip
 from auditor.ingest import time_formats
-from auditor.ingest.preview import own_time_form, timestamp_style
+from auditor.ingest.preview import own_time_form, stamp_values, timestamp_style
 from auditor.ingest.timestamps import VEHICLE_ZONE
 
 EACH_VEHICLE_TZ = "Each vehicle's own (the timezone column of its vehicles file)"
@@ -119,8 +119,7 @@ class TimezonePage(QWizardPage):
         for e in self.wiz.entries:
             if e.kind != "pings" or e.gpx or e.preview is None:
                 continue
-            col = e.found().get("timestamp")
-            values = e.preview.frame[col].tolist() if col in e.preview.frame else []
+            values = stamp_values(e.preview.frame, e.found())
             style, example = timestamp_style(values)
             form = own_time_form(values)
             if form is not None:  # a regional form ('05/03/2026 08:15'; digits 20260305081500)
