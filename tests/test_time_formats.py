@@ -267,3 +267,64 @@ def test_a_track_with_no_time_column_found_is_not_taken_for_vehicle_metadata(tmp
     # and --kind vehicles is obeyed
     [m] = ingest_paths(tmp_path / "m.db", [f], kind="vehicles")
     assert m["kind"] == "vehicles"
+
+
+# ---- a zone named in the stamp
+
+
+@pytest.mark.parametrize("suffix", ["[Europe/Berlin]", " Europe/Berlin"])
+def test_a_zone_named_in_each_stamp_needs_no_tz(tmp_path, suffix):
+    """'2026-03-02T15:40:41+01:00[Europe/Berlin]' (RFC 9557: Java's ZonedDateTime) and
+    '2026-03-02 15:40:41 Europe/Berlin' were refused on every row."""
+    secs = stamps(first_day=9, days=8) + stamps(first_day=29, days=1)  # across the DST change
+    with_offset = write(tmp_path / "java.csv", secs, "%Y-%m-%dT%H:%M:%S%z" + suffix)
+    named = write(tmp_path / "named.csv", secs, "%Y-%m-%d %H:%M:%S" + suffix)
+    for f in (with_offset, named):
+        db = tmp_path / f"{f.stem}.db"
+        [s] = ingest_paths(db, [f])
+        assert s["accepted"] == len(secs), s
+        assert stored(db) == secs
+    conn = sqlite3.connect(tmp_path / "named.db")
+    offsets = {r[0] for r in conn.execute("SELECT utc_offset_min FROM pings")}
+    conn.close()
+    assert offsets == {60, 120}  # CET, then CEST after 29 March
+
+
+def test_zones_named_row_by_row_and_an_unknown_name_is_refused(tmp_path):
+    chicago = ZoneInfo("America/Chicago")
+    rows_ = ["vehicle_id,timestamp,lat,lon",
+             "ber,2026-03-09 08:00:00 Europe/Berlin,52.5,13.4",
+             "chi,2026-03-09 08:00:00 America/Chicago,41.8,-87.6",
+             "chi,2026-03-09 09:00:00 Mars/Olympus_Mons,41.8,-87.6"]
+    (tmp_path / "p.csv").write_text("\n".join(rows_) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.csv"])
+    assert s["reasons"] == {"bad_timestamp": 1}
+    conn = sqlite3.connect(tmp_path / "p.db")
+    got = dict(conn.execute("SELECT vehicle_id, ts FROM pings"))
+    conn.close()
+    assert got == {"ber": int(datetime(2026, 3, 9, 8, tzinfo=BERLIN).timestamp()),
+                   "chi": int(datetime(2026, 3, 9, 8, tzinfo=chicago).timestamp())}
+
+
+def test_a_zone_abbreviation_is_wall_time_that_tz_places(tmp_path):
+    """'CET'/'CEST' name no one offset ('CST' is Chicago's, Shanghai's and Havana's): without
+    --tz the import asks for it and says why; with it the stamps are read."""
+    secs = stamps(first_day=9, days=8) + stamps(first_day=29, days=1)
+    f = write(tmp_path / "p.csv", secs, "%Y-%m-%d %H:%M:%S %Z")
+    with pytest.raises(UserError, match=r"'2026-03-09 08:00:07 CET' names its zone by an "
+                                        r"abbreviation, CET, which is no one UTC offset.*--tz"):
+        ingest_paths(tmp_path / "p.db", [f])
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    assert s["accepted"] == len(secs) and stored(tmp_path / "p.db") == secs
+
+
+@pytest.mark.parametrize("values, style", [
+    (["2026-03-02T15:40:41+01:00[Europe/Berlin]"], "offset"),
+    (["2026-03-02 15:40:41 Europe/Berlin"], "zone"),
+    (["2026-03-02 15:40:41 CET"], "naive"),
+    (["2026-03-02 15:40:41"], "naive"),
+    (["1772462441"], "epoch"),
+])
+def test_the_wizard_tells_which_stamps_need_a_zone(values, style):
+    from auditor.ingest.preview import timestamp_style
+    assert timestamp_style(values)[0] == style

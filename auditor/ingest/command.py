@@ -232,7 +232,7 @@ def notes_for(summary: dict) -> list[str]:
         fmt = summary["time_format"]["format"]
         order = time_formats.order_words(fmt)
         notes.append(f"times read as {fmt!r}{f' ({order})' if order else ''}, the form of its "
-                     "first rows (--time-format FORMAT reads them otherwise)")
+                     "first rows")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
                      "home or work (pass --kind vehicles if it is vehicle metadata)")

@@ -99,17 +99,25 @@ def guess(columns: list[str], kind_choice: Optional[str],
 
 def timestamp_style(values) -> tuple[str, str]:
     """How a file's timestamps are written, from a few of them: ('offset', example) when they
-    carry their own UTC offset ('Z', +01:00), ('epoch', example) for epoch numbers, ('naive',
+    carry their own UTC offset ('Z', +01:00), ('epoch', example) for epoch numbers, ('zone',
+    example) when each names its zone ('… Europe/Berlin'), ('naive',
     example) when a timezone is needed, ('unknown', '') when none parses. The import's own
     patterns (auditor.ingest.timestamps)."""
     import re
 
-    from auditor.ingest.timestamps import _EPOCH, _OFFSET, _UTC_WORD
+    from auditor.ingest.timestamps import (
+        _EPOCH,
+        _OFFSET,
+        _TAGS_AFTER_OFFSET,
+        _UTC_WORD,
+        _ZONE_NAME,
+    )
     texts = [str(v).strip() for v in values if str(v).strip()]
     if not texts:
         return "unknown", ""
-    for style, pattern in (("epoch", _EPOCH), ("offset", _OFFSET)):
-        hits = [t for t in texts if re.search(pattern, re.sub(_UTC_WORD, r"\1Z", t))]
+    for style, pattern in (("epoch", _EPOCH), ("offset", _OFFSET), ("zone", _ZONE_NAME)):
+        hits = [t for t in texts if re.search(
+            pattern, re.sub(_TAGS_AFTER_OFFSET, r"\1", re.sub(_UTC_WORD, r"\1Z", t)))]
         if len(hits) * 2 > len(texts):
             return style, hits[0]
     return "naive", texts[0]

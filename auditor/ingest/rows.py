@@ -4,6 +4,7 @@ Rules that need other rows (duplicates, jumps) run later, in kinds.py, with proj
 from __future__ import annotations
 
 import json
+import re
 import zoneinfo
 from typing import Mapping, Optional
 
@@ -225,8 +226,11 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
         value = to_text(stamps)[i].as_py()
+        abbr = re.search(r"\d\s+([A-Z]{2,5})$", value or "")
+        why = (f"names its zone by an abbreviation, {abbr.group(1)}, which is no one UTC offset"
+               if abbr and abbr.group(1) not in ("AM", "PM") else "has no UTC offset")
         raise UserError(f"{file}: line {chunk.lines[i]}: naive timestamps in {file} (e.g. "
-                        f"{value!r} has no UTC offset); pass --tz ZONE, e.g. --tz Europe/Berlin "
+                        f"{value!r} {why}); pass --tz ZONE, e.g. --tz Europe/Berlin "
                         "— or --tz vehicle for each vehicle's own timezone (the vehicles "
                         "file's timezone column)")
     vcode, ids = _codes(chunk, fields, "vehicle_id")

@@ -30,6 +30,19 @@ _UTC_WORD = r"(?i)(\d)\s*(?:UTC|GMT)$"
 # ISO 8601 allows a comma before the fraction of a second ('08:00:00,123'; European exports)
 _COMMA_FRACTION = r"(\d{2}:\d{2}:\d{2}),(\d+)"
 _TAIL = re.compile(r"[+-]\d{2}:?\d{2}$")
+# RFC 9557 (Java's ZonedDateTime, JS Temporal): '2026-03-02T15:40:41+01:00[Europe/Berlin]'. The
+# offset fixes the instant; the bracketed zone (and tags such as [u-ca=iso8601]) add nothing
+# ('…+01:00 Europe/Berlin' alike)
+_TAGS_AFTER_OFFSET = (r"([Zz]|[+-]\d{2}(?::?\d{2})?)"
+                      r"(?:\[[^\]]*\]|\s+[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+)+$")
+# a zone name in place of an offset: '2026-03-02 15:40:41 Europe/Berlin', '…15:40:41[America/
+# Chicago]': wall time in that zone, row by row
+_ZONE_NAME = (r"^(?P<stamp>.*\d)\s*(?:\[(?P<bracketed>[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+)\]"
+              r"|\s(?P<spaced>[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+))$")
+# a zone abbreviation ('CET', 'EDT', 'CST'): no one offset (CST is Chicago's, Shanghai's and
+# Havana's), so the stamp is wall time like a naive one: --tz says where
+_ABBREVIATION = r"^(?P<stamp>.*\d)\s+(?P<abbr>[A-Z]{2,5})$"
+_NOT_ZONES = ("AM", "PM")
 
 
 @dataclass
@@ -159,6 +172,11 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
     # '2025-03-03 07:00:00 UTC' (BigQuery's CSV export) and '... GMT' state UTC as a word
     text = pc.replace_substring_regex(text, _UTC_WORD, r"\1Z")
     text = pc.replace_substring_regex(text, _COMMA_FRACTION, r"\1.\2")
+    text = pc.replace_substring_regex(text, _TAGS_AFTER_OFFSET, r"\1")
+    rest &= ~_with_zone_names(text, rest, out)
+    if not rest.any():
+        return
+    text = _without_abbreviations(text)
     is_epoch = pc.fill_null(pc.match_substring_regex(text, _EPOCH), False)
     is_epoch = is_epoch.to_numpy(zero_copy_only=False) & rest
     if is_epoch.any():
@@ -210,6 +228,50 @@ def _from_format(text: pa.Array, fmt: str, tz: Optional[str], out: Parsed) -> No
         return
     secs, ok, off = _localise(dt, tz)
     out.ts[ok], out.ok[ok], out.offset_min[ok] = secs[ok], True, off[ok]
+
+
+def _with_zone_names(text: pa.Array, rows: np.ndarray, out: Parsed) -> np.ndarray:
+    """Rows whose stamp ends in a zone's name instead of an offset, read as wall time in
+    that zone (each distinct zone once); the rows taken. An unknown name is left unparsed."""
+    parts = pc.extract_regex(text, _ZONE_NAME)
+    bracketed, spaced = pc.struct_field(parts, [1]), pc.struct_field(parts, [2])
+    zone = pc.if_else(pc.equal(bracketed, ""), spaced, bracketed)  # (a group not matched: "")
+    named = pc.is_valid(zone).to_numpy(zero_copy_only=False) & rows
+    if not named.any():
+        return named
+    stamp = pc.struct_field(parts, [0])
+    zones = np.asarray(zone.to_pandas(), dtype=object)
+    taken = np.zeros(len(rows), bool)
+    for name in pd.unique(zones[named]):
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+        these = named & (zones == name)
+        idx = np.flatnonzero(these)
+        try:
+            dt = _to_datetime(stamp, these, utc=False)
+        except ValueError:  # offsets of several kinds beside the names: left unparsed
+            continue
+        if isinstance(dt.dtype, pd.DatetimeTZDtype):
+            continue  # an offset beside the name: the RFC 9557 form was stripped above
+        secs, ok, off = _localise(dt, name)
+        out.ts[idx[ok]], out.ok[idx[ok]], out.offset_min[idx[ok]] = secs[ok], True, off[ok]
+        taken[these] = True
+    return taken
+
+
+def _without_abbreviations(text: pa.Array) -> pa.Array:
+    """Stamps ending in a zone abbreviation ('CET', 'EDT') without it: wall times, which
+    --tz places (without --tz they are naive, and the import asks for it)."""
+    parts = pc.extract_regex(text, _ABBREVIATION)
+    abbr = pc.struct_field(parts, [1])
+    strip = pc.and_(pc.is_valid(abbr),
+                    pc.invert(pc.is_in(abbr, pa.array(_NOT_ZONES))))
+    strip = pc.fill_null(strip, False)
+    if not pc.any(strip).as_py():
+        return text
+    return pc.if_else(strip, pc.struct_field(parts, [0]), text)
 
 
 _DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]

@@ -138,6 +138,8 @@ class TimezonePage(QWizardPage):
                           f"{example}) — no timezone needed; each keeps its offset.",
                 "epoch": f"{e.path.name}: the timestamps are epoch numbers (e.g. {example}), "
                          "which are UTC — no timezone needed.",
+                "zone": f"{e.path.name}: the timestamps name their timezone (e.g. {example}) "
+                        "— no timezone needed.",
                 "naive": f"{e.path.name}: the timestamps have no offset (e.g. {example}) — "
                          "pick the timezone they were written in.",
                 "unknown": f"{e.path.name}: no timestamp could be read from the first rows.",
