@@ -172,11 +172,16 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
     # '2025-03-03 07:00:00 UTC' (BigQuery's CSV export) and '... GMT' state UTC as a word
     text = pc.replace_substring_regex(text, _UTC_WORD, r"\1Z")
     text = pc.replace_substring_regex(text, _COMMA_FRACTION, r"\1.\2")
-    text = pc.replace_substring_regex(text, _TAGS_AFTER_OFFSET, r"\1")
-    rest &= ~_with_zone_names(text, rest, out)
-    if not rest.any():
-        return
-    text = _without_abbreviations(text)
+    # a zone named after the time ('[Europe/Berlin]', ' CET'): only stamps ending in two
+    # letters or ']' can ('…00Z' cannot), and the regexes cost as much as a naive parse, so
+    # the rest never meet them
+    tail = pc.utf8_slice_codeunits(text, -2)
+    if pc.any(pc.or_(pc.utf8_is_alpha(tail), pc.ends_with(tail, "]"))).as_py():
+        text = pc.replace_substring_regex(text, _TAGS_AFTER_OFFSET, r"\1")
+        rest &= ~_with_zone_names(text, rest, out)
+        if not rest.any():
+            return
+        text = _without_abbreviations(text)
     is_epoch = pc.fill_null(pc.match_substring_regex(text, _EPOCH), False)
     is_epoch = is_epoch.to_numpy(zero_copy_only=False) & rest
     if is_epoch.any():
