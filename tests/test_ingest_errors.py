@@ -36,6 +36,16 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _zipped(members: dict) -> bytes:
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
 def _file(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
@@ -47,7 +57,11 @@ BAD_FILES = {
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
     "zero_bytes": (b"", "empty file"),
     "utf16": ("vehicle_id,timestamp,lat,lon\n".encode("utf-16"), "UTF-16"),
-    "excel": (b"PK\x03\x04" + bytes(40), "Excel workbook"),
+    "zip_unknown": (b"PK\x03\x04" + bytes(40), "zip file or spreadsheet workbook"),
+    "excel": (_zipped({"xl/workbook.xml": "<workbook/>", "[Content_Types].xml": "<Types/>"}),
+              "a spreadsheet workbook, not a table — save the sheet as CSV"),
+    "zip_of_csv": (_zipped({"export/pings.csv": HEADER, "export/labels.csv": "x"}),
+                   "a zip archive holding export/pings.csv, export/labels.csv — unzip it"),
     # was 'empty file (header only, no rows)'
     "geojson": ('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}',
                 r"JSON \(GeoJSON\?\), not a table .* GEOMETRY=AS_WKT"),

@@ -156,12 +156,32 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _zip_words(path: Path) -> str:
+    """What a zip file is and what to do: an Excel or OpenDocument workbook, an archive of
+    files the import reads (named), or neither."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        names = []
+    if any(n.startswith("xl/") for n in names) or "content.xml" in names:
+        return "a spreadsheet workbook, not a table — save the sheet as CSV (UTF-8)"
+    data = [n for n in names if n.lower().endswith((".csv", ".csv.gz", ".parquet", ".pq",
+                                                    ".gpx", ".tsv", ".txt"))
+            and not Path(n).name.startswith(".")]
+    if data:
+        shown = ", ".join(data[:3]) + (f" and {len(data) - 3} more" if len(data) > 3 else "")
+        return (f"a zip archive holding {shown} — unzip it and import those files (or the "
+                "folder they are in)")
+    return "a zip file or spreadsheet workbook, not a table — export the sheet as CSV"
+
+
 def _open_csv(path: Path, head: bytes) -> Source:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UserError(f"{path}: UTF-16 text — save it again as CSV with UTF-8 encoding")
     if head.startswith(b"PK\x03\x04"):
-        raise UserError(f"{path}: a zip file or Excel workbook, not a table — export the sheet "
-                        "as CSV")
+        raise UserError(f"{path}: {_zip_words(path)}")
     if b"\x00" in head:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
