@@ -200,6 +200,9 @@ def test_date_and_time_columns_are_one_stamp(tmp_path, capsys):
     # a German export: 'Datum;Uhrzeit', dates day first, the terminal says both
     g = write_split(tmp_path / "de.csv", secs, "%d.%m.%Y", "%H:%M:%S",
                     header="Fahrzeug;Datum;Uhrzeit;lat;lon", sep=";")
+    # 'Fahrzeug' is in no alias table: the error offers it, told by its values
+    assert main(["ingest", str(tmp_path / "de.db"), str(g), "--tz", "Europe/Berlin"]) == 1
+    assert "look like --map vehicle_id=Fahrzeug" in capsys.readouterr().err
     assert main(["ingest", str(tmp_path / "de.db"), str(g), "--tz", "Europe/Berlin",
                  "--map", "vehicle_id=Fahrzeug"]) == 0
     out = capsys.readouterr().out

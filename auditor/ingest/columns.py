@@ -316,7 +316,8 @@ def suggest_by_values(values_by_column: Mapping[str, Sequence], fields: Mapping[
     if label is not None:  # labels (perhaps rounded): guess again with the label column known
         guessed = {"label": label, **fields_from_values(
             values_by_column, {**fields, "label": label}, decimals=1)}
-    want = kind or ("pings" if "timestamp" in {**fields, **guessed}
+    known = {**fields, **guessed}
+    want = kind or ("pings" if "timestamp" in known or {"date", "time_of_day"} <= set(known)
                     else "labels" if label is not None else None)
     if want not in ("pings", "labels"):
         return kind, {}
