@@ -108,8 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "vehicles file, imported first)")
     i.add_argument("--time-format", metavar="FORMAT",
                    help="pings: how the timestamps are written, in strftime codes, e.g. "
-                        "'%%d/%%m/%%Y %%H:%%M' or '%%m/%%d/%%Y %%I:%%M:%%S %%p' (default: ISO-8601 "
-                        "or epoch numbers, else the form found in the first rows)")
+                        "'%%d/%%m/%%Y %%H:%%M' or '%%m/%%d/%%Y %%I:%%M:%%S %%p', or "
+                        "spreadsheet-days (default: ISO-8601 or epoch numbers, else the form "
+                        "found in the first rows)")
     i.add_argument("--only", action="append", default=[], metavar="KEY=VALUE",
                    help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable)")
     i.add_argument("--ignore-offset", action="store_true",

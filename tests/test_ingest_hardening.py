@@ -361,9 +361,9 @@ def test_gpx_speed_and_prefixed_names(tmp_path):
 
 
 @pytest.mark.parametrize("stamps, says", [
-    # 2026-03-02 15:27 as a spreadsheet's serial day, read as seconds since 1970
-    (["46083.64380787", "46083.64392361"], "dated 1970-01-01, outside the import's window "
-                                           "2000-01-01 to"),
+    # 2026-03-02 and 03 as a spreadsheet's whole serial days, read as seconds since 1970 (with
+    # a time of day, a fraction, they are read: test_time_formats)
+    (["46083", "46084"], "dated 1970-01-01, outside the import's window 2000-01-01 to"),
     (["315964800", "315964810"], "1980-01-06 is where a GPS receiver's clock starts"),
     (["1995-05-01T10:00:00Z", "1995-05-03T10:00:00Z"], "dated 1995-05-01 to 1995-05-03, "
                                                        "outside the import's window"),

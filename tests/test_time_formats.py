@@ -331,3 +331,43 @@ def test_a_zone_abbreviation_is_wall_time_that_tz_places(tmp_path):
 def test_the_wizard_tells_which_stamps_need_a_zone(values, style):
     from auditor.ingest.preview import timestamp_style
     assert timestamp_style(values)[0] == style
+
+
+# ---- a spreadsheet's serial days
+
+
+def serial_days(secs, zone=BERLIN):
+    """Excel's number for each wall time: days since 1899-12-30, the time of day a fraction."""
+    base = datetime(1899, 12, 30)
+    return [(datetime.fromtimestamp(s, zone).replace(tzinfo=None) - base).total_seconds() / 86400
+            for s in secs]
+
+
+def test_spreadsheet_serial_days_are_read_as_wall_time(tmp_path, capsys):
+    """A date column a spreadsheet saved as numbers ('46083.6532'): refused as 1970 stamps,
+    with a message that knew what they were. Now read (to the second), in --tz."""
+    from auditor.cli import main
+    secs = stamps(first_day=9, days=8)
+    lines = ["vehicle_id,timestamp,lat,lon"] + [
+        f"v1,{d!r},{52.5 + i * 0.001:.4f},13.4" for i, d in enumerate(serial_days(secs))]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(UserError, match="naive timestamps"):
+        ingest_paths(tmp_path / "p.db", [tmp_path / "p.csv"])
+    assert main(["ingest", str(tmp_path / "p.db"), str(tmp_path / "p.csv"),
+                 "--tz", "Europe/Berlin"]) == 0
+    assert "times read as a spreadsheet's serial days" in capsys.readouterr().out
+    assert stored(tmp_path / "p.db") == secs
+    # a float column of a Parquet file alike
+    pq.write_table(pa.table({"vehicle_id": ["v1"] * len(secs), "timestamp": serial_days(secs),
+                             "lat": [52.5 + i * 0.001 for i in range(len(secs))],
+                             "lon": [13.4] * len(secs)}), tmp_path / "p.parquet")
+    [s] = ingest_paths(tmp_path / "q.db", [tmp_path / "p.parquet"], tz="Europe/Berlin")
+    assert s["time_format"]["format"] == time_formats.SERIAL_DAYS
+    assert stored(tmp_path / "q.db") == secs
+
+
+def test_serial_days_are_only_guessed_for_fractions_in_range():
+    assert time_formats.guess(["46083.65325", "46083.7"]) == time_formats.SERIAL_DAYS
+    assert time_formats.guess(["46083", "46084"]) is None      # whole days: no time of day
+    assert time_formats.guess(["1772462441.5"]) is None        # epoch seconds
+    assert time_formats.check("spreadsheet-days") == time_formats.SERIAL_DAYS

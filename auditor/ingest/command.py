@@ -231,7 +231,9 @@ def notes_for(summary: dict) -> list[str]:
     if (summary.get("time_format") or {}).get("guessed"):
         fmt = summary["time_format"]["format"]
         order = time_formats.order_words(fmt)
-        notes.append(f"times read as {fmt!r}{f' ({order})' if order else ''}, the form of its "
+        notes.append("times read as a spreadsheet's serial days (days since 1899-12-30)"
+                     if fmt == time_formats.SERIAL_DAYS else
+                     f"times read as {fmt!r}{f' ({order})' if order else ''}, the form of its "
                      "first rows")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "

@@ -14,16 +14,24 @@ import re
 import warnings
 from typing import Iterable, Optional
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from auditor.errors import UserError
+from auditor.ingest.values import to_float
 
 # '3:40:41 PM', '3:40PM': pandas' guesser knows no AM/PM, so it guesses the rest and %p is added
 _AM_PM = re.compile(r"(\s*)[AaPp][Mm]$")
 # ISO 8601's comma before a fraction of a second ('15:40:41,123', as European exports write)
 _COMMA_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2}),(\d+)")
 GUESS_VALUES = 20  # distinct first values a format is guessed from (the most common guess wins)
+# a spreadsheet's serial days (days since 1899-12-30, the fraction the time of day): what a
+# date column becomes when a sheet saves it as a number ('46083.6532' is 2026-03-02 15:40:41)
+SERIAL_DAYS = "spreadsheet-days"
+_SERIAL_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
+# serial days of 1970 to 2100: below them epoch numbers would be 1970's first day
+SERIAL_RANGE = (25_569.0, 73_051.0)
 
 
 def guess(values: Iterable) -> Optional[str]:
@@ -37,12 +45,22 @@ def guess(values: Iterable) -> Optional[str]:
             seen.setdefault(text)
             if len(seen) >= GUESS_VALUES:
                 break
+    if seen and all(_serial_day(text) for text in seen):
+        return SERIAL_DAYS
     counts: dict[str, int] = {}
     for text in seen:
         found = _guess_one(text)
         if found:
             counts[found] = counts.get(found, 0) + 1
     return max(counts, key=lambda f: (counts[f], f)) if counts else None
+
+
+def _serial_day(text: str) -> bool:
+    try:
+        x = float(text)
+    except ValueError:
+        return False
+    return SERIAL_RANGE[0] <= x < SERIAL_RANGE[1] and x != int(x)  # a time of day: a fraction
 
 
 def _clean(value) -> str:
@@ -69,6 +87,8 @@ def _guess_one(text: str) -> Optional[str]:
 def orders(fmt: str) -> list[str]:
     """The readings a format allows: day first and month first when both are numbers and the
     year is not first, else the format alone."""
+    if fmt == SERIAL_DAYS:
+        return [fmt]
     if "%d" in fmt and "%m" in fmt and not fmt.startswith(("%Y", "%y")):
         swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
         day_first = fmt if fmt.index("%d") < fmt.index("%m") else swapped
@@ -86,6 +106,8 @@ def order_words(fmt: str) -> str:
 def describe(fmt: str) -> str:
     """A format for people: "read as %d %b %Y %H:%M", or for day and month in numbers
     "day or month first, as the file's dates tell"."""
+    if fmt == SERIAL_DAYS:
+        return "a spreadsheet's serial days, read as days since 1899-12-30"
     if len(orders(fmt)) == 1:
         return f"read as {fmt}"
     return "day or month first, as the file's dates tell"
@@ -93,7 +115,15 @@ def describe(fmt: str) -> str:
 
 def read(values: pa.Array, fmt: str, utc: bool) -> pd.Series:
     """``values`` (text) read with ``fmt``; NaT where a value does not fit it. With %z the
-    result is UTC (``utc`` must be True)."""
+    result is UTC (``utc`` must be True). SERIAL_DAYS: wall time, to the second."""
+    if fmt == SERIAL_DAYS:
+        days = to_float(values)
+        with np.errstate(invalid="ignore"):
+            secs = np.round(days * 86_400.0)
+        ok = np.isfinite(secs) & (days >= SERIAL_RANGE[0]) & (days < SERIAL_RANGE[1])
+        stamps = np.where(ok, secs, 0).astype(np.int64) + _SERIAL_EPOCH.astype(np.int64)
+        return pd.Series(np.where(ok, stamps.astype("datetime64[s]"), np.datetime64("NaT")),
+                         dtype="datetime64[s]")
     strings = pd.Series(values.to_pandas(), copy=False, dtype=object)
     strings = strings.str.strip().str.replace(_COMMA_FRACTION, r"\1.\2", regex=True)
     with warnings.catch_warnings():
@@ -153,9 +183,12 @@ def choose(name: str, fmt: str, sample: pa.Array, rest: Iterable[pa.Array]) -> s
 def check(fmt: str) -> str:
     """A --time-format as given, or one clear error: a format must have a time of day."""
     text = str(fmt).strip()
+    if text == SERIAL_DAYS:
+        return text
     if "%" not in text:
         raise UserError(f"--time-format {fmt!r}: write it with strftime codes, e.g. "
-                        "'%d.%m.%Y %H:%M:%S' or '%m/%d/%Y %I:%M %p'")
+                        "'%d.%m.%Y %H:%M:%S' or '%m/%d/%Y %I:%M %p' (or "
+                        f"{SERIAL_DAYS} for a spreadsheet's serial days)")
     if "%H" not in text and "%I" not in text:
         raise UserError(f"--time-format {fmt!r} has no hour (%H, or %I with %p): a ping's "
                         "time needs one")
