@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read FIELD from COLUMN (repeatable)")
     i.add_argument("--vehicle", metavar="ID",
                    help="pings and labels: every row of these files is vehicle ID (one car's "
-                        "log without a vehicle column; a car's GPX files, one per day)")
+                        "log without a vehicle column; a car's GPX files, one per day); "
+                        "'{file}': each file is one vehicle, named after the file (a folder "
+                        "of logs, one file per vehicle)")
     i.add_argument("--tz", help="IANA timezone of naive timestamps, e.g. Europe/Berlin; "
                                 "'vehicle': each vehicle's own (the timezone column of its "
                                 "vehicles file, imported first)")

@@ -165,3 +165,27 @@ def test_one_vehicles_files_take_their_id_from_the_vehicle_option(tmp_path, caps
     s = tmp_path / "s.db"
     assert main(["ingest", str(s), str(days[0]), str(other)]) == 0
     assert "GPX files became" not in capsys.readouterr().out
+
+
+def test_a_folder_of_one_file_per_vehicle_names_each_after_its_file(tmp_path, capsys):
+    """A tracker platform's export: one CSV per car, no vehicle column. --vehicle ID made them
+    all one vehicle; --vehicle '{file}' makes each file its own, named as the wizard's "named
+    after the file" names it."""
+    import sqlite3
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, lat in (("car-17.csv", 48.1), ("van-3.csv.gz", 48.3)):
+        text = (f"time,latitude,longitude\n2025-03-01T08:00:00Z,{lat},11.5\n"
+                f"2025-03-01T08:01:00Z,{lat + 0.01},11.51\n")
+        if name.endswith(".gz"):
+            import gzip
+            (folder / name).write_bytes(gzip.compress(text.encode()))
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
+    p = tmp_path / "p.db"
+    assert main(["ingest", str(p), str(folder)]) == 1
+    assert "--vehicle '{file}': each file's own" in capsys.readouterr().err
+    assert main(["ingest", str(p), str(folder), "--vehicle", "{file}"]) == 0
+    with sqlite3.connect(p) as conn:
+        assert conn.execute("SELECT vehicle_id, COUNT(*), MIN(lat) FROM pings GROUP BY 1 "
+                            "ORDER BY 1").fetchall() == [("car-17", 2, 48.1), ("van-3", 2, 48.3)]

@@ -94,6 +94,17 @@ class Plan:
             chunks.close()
 
 
+# --vehicle '{file}': each file is one vehicle's, named after the file (a folder of logs, one
+# file per vehicle; the import wizard's "named after the file")
+FILE_VEHICLE = "{file}"
+
+
+def vehicle_of_file(path) -> str:
+    """The vehicle a one-vehicle file is named after: its name without suffixes
+    ('car-17.csv.gz' -> 'car-17')."""
+    return Path(path).name.split(".")[0]
+
+
 def stamped(chunks: Iterator[Chunk], vehicle: Optional[str]) -> Iterator[Chunk]:
     """``chunks``, each with a column STAMPED_VEHICLE holding ``vehicle`` on every row (the
     vehicle_id field reads it: --vehicle); as they are when ``vehicle`` is None."""
@@ -185,7 +196,10 @@ def ingest_paths(project, files, kind: Optional[str] = None,
             raise UserError("--vehicle: give the vehicle's id, e.g. --vehicle car-5")
     if time_format is not None:
         time_format = time_formats.check(time_format)
-    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window, vehicle, time_format)
+    plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window,
+                       None if vehicle is None else vehicle.replace(FILE_VEHICLE,
+                                                                    vehicle_of_file(f)),
+                       time_format)
              for f in files]
     for plan in plans:
         if (only or ignore_offset) and plan.kind != "pings":
@@ -637,4 +651,5 @@ class _Span:
 
 
 __all__ = ["ingest_paths", "ingest_jobs", "ImportJob", "plan_file", "validate_chunk",
+           "FILE_VEHICLE", "vehicle_of_file",
            "typed_chunks", "DEFAULT_CHUNK_ROWS"]

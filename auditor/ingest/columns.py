@@ -206,7 +206,8 @@ def decide_kind(found: Mapping[str, str], kind: Optional[str], columns: Sequence
         raise UserError(f"{file}: no {' / '.join(missing)} column for {kind} "
                         f"(columns present: {present}) — rename it or pass --map "
                         f"{missing[0]}=COLUMN"
-                        + (", or --vehicle ID when the file is one vehicle's"
+                        + (", or --vehicle ID when the file is one vehicle's (--vehicle "
+                           "'{file}': each file's own, named after it)"
                            if missing == ["vehicle_id"] else ""))
     return kind
 

@@ -24,6 +24,7 @@ from auditor.gui.import_wizard.common import (
     problem_label,
 )
 from auditor.gui.text import tip
+from auditor.ingest.api import vehicle_of_file
 from auditor.ingest.columns import REQUIRED, missing_fields
 from auditor.ingest.columns import USED as FIELDS_BY_KIND
 from auditor.ingest.preview import column_roles
@@ -85,7 +86,7 @@ class ColumnsPage(QWizardPage):
             for c in entry.columns:
                 combo.addItem(c, c)
             if f == "vehicle_id" and kind in ("pings", "labels"):
-                combo.addItem(f"({ONE_VEHICLE}: {entry.path.name.split('.')[0]})", ONE_VEHICLE)
+                combo.addItem(f"({ONE_VEHICLE}: {vehicle_of_file(entry.path)})", ONE_VEHICLE)
             if f in entry.column_map:
                 combo.setCurrentIndex(combo.findData(entry.column_map[f]))
             elif f == "vehicle_id" and entry.one_vehicle:

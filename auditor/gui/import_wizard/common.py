@@ -10,6 +10,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 
+from auditor.ingest.api import vehicle_of_file
 from auditor.ingest.columns import missing_fields
 from auditor.ingest.preview import (
     FilePreview,
@@ -120,7 +121,7 @@ class FileEntry:
     @property
     def vehicle(self) -> Optional[str]:
         """The id every row gets (``one_vehicle``: the file's name without its suffix)."""
-        return self.path.name.split(".")[0] if self.one_vehicle and not self.gpx else None
+        return vehicle_of_file(self.path) if self.one_vehicle and not self.gpx else None
 
     def missing(self) -> list[str]:
         if self.gpx or self.kind is None:
