@@ -177,7 +177,7 @@ def choose(name: str, fmt: str, sample: pa.Array, rest: Iterable[pa.Array]) -> s
     raise UserError(
         f"{name}: its times ({example!r}) read day first or month first alike — no day in the "
         f"file is above 12 — pass --time-format '{forms[0]}' (day first) or --time-format "
-        f"'{forms[1]}' (month first)")
+        f"'{forms[1]}' (month first); in the import wizard, pick 'Day and month'")
 
 
 def check(fmt: str) -> str:

@@ -532,3 +532,37 @@ def test_a_date_column_and_a_time_column_are_one_stamp(qtbot, tmp_path):
     conn.close()
     assert got == secs
     assert "(Datum + Uhrzeit)" in wiz.run_page.status.text()
+
+
+def test_dates_that_read_both_ways_ask_on_the_review_page_and_the_pick_imports(qtbot, tmp_path):
+    """One day, the 5th of March, written 05/03/2026: day first and month first read alike
+    and nothing in the file tells. Import stops on the review page naming the wizard's
+    'Day and month' choice; picking day first imports the stamps the clock wrote."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    berlin = ZoneInfo("Europe/Berlin")
+    secs = [int(datetime(2026, 3, 5, h, 0, 7, tzinfo=berlin).timestamp()) for h in (8, 9, 17)]
+    csv = tmp_path / "one_day.csv"
+    csv.write_text("vehicle_id,timestamp,lat,lon\n" + "".join(
+        f"v1,{datetime.fromtimestamp(s, berlin):%d/%m/%Y %H:%M:%S},52.5{i},13.4\n"
+        for i, s in enumerate(secs)))
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    wiz = _loaded(qtbot, project, [csv])
+    wiz.next()
+    wiz.next()
+    assert wiz.currentId() == PAGE_TZ and wiz.tz_page.order.isVisibleTo(wiz)
+    wiz.tz_page.set_tz("Europe/Berlin")
+    wiz.next()
+    wiz.next()  # Import: refused, nothing written
+    qtbot.waitUntil(lambda: "Day and month" in wiz.review_page.status.text(), timeout=30_000)
+    assert wiz.currentId() == PAGE_REVIEW and _count(project, "pings") == 0
+    wiz.back()
+    wiz.tz_page.order.setCurrentIndex(1)  # day first
+    wiz.next()
+    wiz.next()
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    got = [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
+    conn.close()
+    assert got == secs
