@@ -371,3 +371,15 @@ def test_serial_days_are_only_guessed_for_fractions_in_range():
     assert time_formats.guess(["46083", "46084"]) is None      # whole days: no time of day
     assert time_formats.guess(["1772462441.5"]) is None        # epoch seconds
     assert time_formats.check("spreadsheet-days") == time_formats.SERIAL_DAYS
+
+
+@pytest.mark.parametrize("fmt", ["%m/%d/%y %H:%M",          # Excel's US default, m/d/yy h:mm
+                                 "%d.%m.%y %H:%M:%S",
+                                 "%m/%d/%y %I:%M %p"])
+def test_two_digit_years(tmp_path, fmt):
+    secs = stamps(first_day=9, days=8)
+    f = write(tmp_path / "p.csv", secs, fmt)
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    assert s["time_format"]["format"] == fmt
+    exact = "%S" in fmt
+    assert stored(tmp_path / "p.db") == [t if exact else t - t % 60 for t in secs]

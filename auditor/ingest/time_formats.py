@@ -68,7 +68,16 @@ def _clean(value) -> str:
     return _COMMA_FRACTION.sub(r"\1.\2", text)
 
 
+# a two-digit year after day and month ('3/2/26 15:40', Excel's m/d/yy h:mm; '02.03.26'):
+# pandas' guesser knows none, so it guesses the four-digit form and %y is put back
+_SHORT_YEAR = re.compile(r"^(\d{1,2}([./-])\d{1,2}\2)(\d{2})(?=[ T])")
+
+
 def _guess_one(text: str) -> Optional[str]:
+    short = _SHORT_YEAR.match(text)
+    if short:
+        found = _guess_one(short.group(1) + "20" + text[short.end(1):])
+        return found.replace("%Y", "%y", 1) if found and found.count("%Y") == 1 else None
     from pandas.tseries.api import guess_datetime_format
     am_pm = _AM_PM.search(text)
     core = text[:am_pm.start()] if am_pm else text
