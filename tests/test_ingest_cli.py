@@ -189,3 +189,26 @@ def test_a_folder_of_one_file_per_vehicle_names_each_after_its_file(tmp_path, ca
     with sqlite3.connect(p) as conn:
         assert conn.execute("SELECT vehicle_id, COUNT(*), MIN(lat) FROM pings GROUP BY 1 "
                             "ORDER BY 1").fetchall() == [("car-17", 2, 48.1), ("van-3", 2, 48.3)]
+
+
+def test_one_map_for_pings_and_labels_of_one_command(tmp_path, capsys):
+    """--map vehicle_id=Unit named a column the labels file (vehicle_id) does not have, and
+    the command refused the labels file: pings and labels had to be two commands. A --map now
+    applies to the files that have its column; one that no file has is still an error."""
+    import sqlite3
+    pings = tmp_path / "pings.csv"
+    pings.write_text("Unit,timestamp,lat,lon\nu1,2025-03-01T08:00:00Z,48.1,11.5\n"
+                     "u1,2025-03-01T08:01:00Z,48.11,11.51\n", encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("vehicle_id,label,lat,lon\nu1,home,48.1,11.5\n", encoding="utf-8")
+    p = tmp_path / "p.db"
+    assert main(["ingest", str(p), str(pings), str(labels), "--map", "vehicle_id=Unti"]) == 1
+    assert "--map vehicle_id=Unti: no file has a column 'Unti'" in capsys.readouterr().err
+    assert not p.exists()
+    assert main(["ingest", str(p), str(pings), str(labels), "--map", "vehicle_id=Unit"]) == 0
+    with sqlite3.connect(p) as conn:
+        assert conn.execute("SELECT DISTINCT vehicle_id FROM pings").fetchall() == [("u1",)]
+        assert conn.execute("SELECT vehicle_id, label FROM labels").fetchall() == [("u1", "home")]
+    # one file: a column it lacks is its error, as before
+    assert main(["ingest", str(p), str(labels), "--map", "vehicle_id=Unit"]) == 1
+    assert "no column 'Unit' in the file" in capsys.readouterr().err

@@ -196,10 +196,20 @@ def ingest_paths(project, files, kind: Optional[str] = None,
             raise UserError("--vehicle: give the vehicle's id, e.g. --vehicle car-5")
     if time_format is not None:
         time_format = time_formats.check(time_format)
+    # several files: a --map applies to the files that have its column (pings and labels of
+    # one command name their columns differently); a column no file has is still an error
+    several = len(files) > 1
+    if several and column_map:
+        headers = [open_source(f).columns for f in files]
+        present = [{c.strip().lower() for c in h} for h in headers]
+        for field, column in column_map.items():
+            if field in columns.FIELDS and not any(column.strip().lower() in p for p in present):
+                raise UserError(f"--map {field}={column}: no file has a column '{column}' — "
+                                f"columns present: {', '.join(dict.fromkeys(sum(headers, [])))}")
     plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window,
                        None if vehicle is None else vehicle.replace(FILE_VEHICLE,
                                                                     vehicle_of_file(f)),
-                       time_format)
+                       time_format, map_where_present=several)
              for f in files]
     for plan in plans:
         if (only or ignore_offset) and plan.kind != "pings":
@@ -348,19 +358,25 @@ def _back_to_wal(conn) -> None:
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],
               chunk_rows: int = DEFAULT_CHUNK_ROWS,
               window: Optional[TimeWindow] = None, vehicle: Optional[str] = None,
-              time_format: Optional[str] = None) -> Plan:
+              time_format: Optional[str] = None, map_where_present: bool = False) -> Plan:
     """Everything that can be checked without the project: readable, a table, the columns a
     kind needs, and first rows that parse (e.g. no naive timestamps without --tz). Only a
     sample is parsed here and then dropped, so planning many files holds little memory.
     ``vehicle``: every row is that vehicle's, whatever the file's own vehicle column, name or
     tracks say (one car's log without an id column; a car's GPX files, one per day).
     ``time_format``: the strftime form of the stamps (--time-format); without it a form
-    other than ISO-8601 or epoch numbers is found from the first rows (time_formats.py)."""
+    other than ISO-8601 or epoch numbers is found from the first rows (time_formats.py).
+    ``map_where_present``: the ``column_map`` entries whose column this file lacks are left
+    out (one --map for several files), not an error."""
     window = window or time_window()
     form_guessed, joined = False, None
     source = open_source(path)
     name = str(path)
     given_kind, from_values = kind, None
+    if map_where_present:
+        present = {c.strip().lower() for c in source.columns}
+        column_map = {f: c for f, c in column_map.items()
+                      if c.strip().lower() in present or f not in columns.FIELDS}
     fields = columns.resolve(source.columns, column_map, name)
     if vehicle is not None:
         fields = {**fields, "vehicle_id": STAMPED_VEHICLE}
