@@ -1,0 +1,132 @@
+"""Benchmark: predicted homes and works against the generators' truth, over fleet shapes of
+three independent generators (auditor.demo.generator, auditor.demo.alt_generator and
+bench/fleets/lives.py: night-shift nurses, delivery vans, weekend cabins, vacations,
+retirees).
+
+Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
+- home: share of vehicles with a true home whose predicted home lies within 150 m of it;
+- work: share of vehicles with a true work whose predicted work lies within 250 m of it;
+- false work: share of vehicles with no work that were given one;
+- test: the run's test accuracy (given labels on test vehicles, the number the app trusts).
+Then the median and the worst over fleets, and the misses by kind of life (a generator's
+'kind' or 'schedule'), so a population the model gets wrong shows by name.
+
+    .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from auditor.geo import haversine_m  # noqa: E402
+from auditor.ingest.api import ingest_paths  # noqa: E402
+from auditor.pipeline.api import infer_project  # noqa: E402
+
+HOME_M, WORK_M = 150, 250
+FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:30:7:4 "
+          "lives:80:28:0 lives:80:28:1 lives:80:28:2 lives:80:28:3").split()
+
+
+def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
+    gen, v, d, seed = spec.split(":")
+    name = f"{gen}-{v}x{d}-s{seed}"
+    folder, project = keep / name, keep / f"{name}.db"
+    if not (folder / "truth.json").exists():
+        if gen == "alt":
+            from auditor.demo.alt_generator import write_alt_fleet
+            write_alt_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        elif gen == "lives":
+            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
+            from lives import write_lives_fleet
+            write_lives_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        else:
+            from auditor.demo.generator import write_demo
+            write_demo(folder, vehicles=int(v), days=int(d), seed=int(seed))
+    if not project.exists():
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
+        # metadata first: pings may read a vehicle's zone from it
+        ingest_paths(project, sorted(files, key=lambda p: p.name != "vehicles.csv"))
+    return name, project, json.loads((folder / "truth.json").read_text())["vehicles"]
+
+
+def score(project: Path, run_id: int, truth: dict) -> tuple[dict, Counter]:
+    conn = sqlite3.connect(project)
+    try:
+        rows = conn.execute(
+            "SELECT pl.vehicle_id, pr.predicted_label, pl.lat, pl.lon FROM predictions pr "
+            "JOIN places pl ON pl.place_id = pr.place_id WHERE pr.run_id = ? "
+            "AND pr.predicted_label IN ('home', 'work')", (run_id,)).fetchall()
+        pinged = {v for (v,) in conn.execute("SELECT DISTINCT vehicle_id FROM pings")}
+    finally:
+        conn.close()
+    found: dict = {}
+    for v, label, lat, lon in rows:
+        found.setdefault((v, label), []).append((lat, lon))
+    hits = Counter()
+    misses = Counter()
+    for v in pinged & set(truth):
+        t = truth[v]
+        kind = t.get("kind") or t.get("schedule") or "?"
+        if t.get("home"):
+            hits["home_n"] += 1
+            ok = any(haversine_m(la, lo, *t["home"]) <= HOME_M for la, lo in
+                     found.get((v, "home"), []))
+            hits["home"] += ok
+            misses[(kind, "home missed")] += not ok
+        if t.get("work"):
+            hits["work_n"] += 1
+            ok = any(haversine_m(la, lo, *t["work"]) <= WORK_M for la, lo in
+                     found.get((v, "work"), []))
+            hits["work"] += ok
+            misses[(kind, "work missed")] += not ok
+        else:
+            hits["none_n"] += 1
+            hits["false_work"] += bool(found.get((v, "work")))
+            misses[(kind, "false work")] += bool(found.get((v, "work")))
+    share = {k: hits[k] / hits[f"{k}_n"] if hits[f"{k}_n"] else float("nan")
+             for k in ("home", "work")}
+    share["false_work"] = hits["false_work"] / hits["none_n"] if hits["none_n"] else 0.0
+    return share, +misses
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("fleets", nargs="*", default=list(FLEETS))
+    ap.add_argument("--keep", help="folder for fleets and projects (reused when present)")
+    args = ap.parse_args()
+    rows, misses = [], Counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        keep = Path(args.keep or tmp)
+        keep.mkdir(parents=True, exist_ok=True)
+        print(f"{'fleet':20s} {'home':>6s} {'work':>6s} {'false work':>10s} {'test':>6s}  "
+              "labeller")
+        for spec in args.fleets:
+            name, project, truth = build(spec, keep)
+            s = infer_project(project, seed=0)
+            share, missed = score(project, s["run_id"], truth)
+            misses.update({(name.split("-")[0],) + k: n for k, n in missed.items()})
+            row = dict(share, fleet=name, test=s["test_accuracy"] or float("nan"))
+            rows.append(row)
+            print(f"{name:20s} {row['home']:6.3f} {row['work']:6.3f} {row['false_work']:10.3f} "
+                  f"{row['test']:6.3f}  {s['labeller']}", flush=True)
+    for key, worst in (("home", min), ("work", min), ("false_work", max), ("test", min)):
+        values = [r[key] for r in rows if r[key] == r[key]]
+        print(f"{key:10s} median {statistics.median(values):.3f}  worst {worst(values):.3f} "
+              f"({min(rows, key=lambda r: r[key] if worst is min else -r[key])['fleet']})")
+    print("misses by generator and kind of life:")
+    for (gen, kind, what), n in sorted(misses.items(), key=lambda x: -x[1]):
+        print(f"  {gen:6s} {kind:18s} {what:12s} {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
