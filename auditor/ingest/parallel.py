@@ -1,6 +1,6 @@
 """Validating an import's files in parallel on an engine (``auditor ingest … --engine dask``).
 
-The split is the narrow boundary ``auditor.ingest.api.typed_chunks(plan)``: one planned file
+The split is the narrow boundary ``auditor.ingest.plan.typed_chunks(plan)``: one planned file
 -> its chunks, each with its validated typed frame (the row-local rules; quarantine reasons in
 ``reason``, the lines that are no row in ``chunk.rejected``). Workers run exactly that, one
 file per task (``validate_file``); the client then does what needs the project — the scope,
@@ -35,7 +35,7 @@ def validate_file(plan) -> list:
     """On a worker: one planned file -> [(chunk, typed frame)] in file order, through the
     same ``typed_chunks`` a local import streams. A file the worker does not see, or sees
     with other bytes, is a UserError naming it (nothing is written: the client raises it)."""
-    from auditor.ingest.api import typed_chunks
+    from auditor.ingest.plan import typed_chunks
     path = str(plan.source.path)
     where = _worker_name()
     try:

@@ -35,7 +35,7 @@ DELIMITERS = (",", ";", "\t", "|")
 MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 
 
-# the column ``--vehicle ID`` adds to every chunk (auditor.ingest.api.stamped): no file's own,
+# the column ``--vehicle ID`` adds to every chunk (auditor.ingest.plan.stamped): no file's own,
 # so never shown as part of a refused row
 STAMPED_VEHICLE = "--vehicle"
 # the column a file's date and time columns are joined into (auditor.ingest.date_time)

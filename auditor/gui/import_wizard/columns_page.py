@@ -24,9 +24,9 @@ from auditor.gui.import_wizard.common import (
     problem_label,
 )
 from auditor.gui.text import tip
-from auditor.ingest.api import vehicle_of_file
 from auditor.ingest.columns import REQUIRED, missing_fields
 from auditor.ingest.columns import USED as FIELDS_BY_KIND
+from auditor.ingest.plan import vehicle_of_file
 from auditor.ingest.preview import column_roles
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 
-from auditor.ingest.api import vehicle_of_file
 from auditor.ingest.columns import missing_fields
+from auditor.ingest.plan import vehicle_of_file
 from auditor.ingest.preview import (
     FilePreview,
     guess,
