@@ -383,3 +383,28 @@ def test_two_digit_years(tmp_path, fmt):
     assert s["time_format"]["format"] == fmt
     exact = "%S" in fmt
     assert stored(tmp_path / "p.db") == [t if exact else t - t % 60 for t in secs]
+
+
+FRENCH = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+          "nov.", "déc."]
+GERMAN = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
+          "Nov.", "Dez."]
+
+
+@pytest.mark.parametrize("names, pattern", [(FRENCH, "{d} {m} {Y} {H}:{M}:{S}"),
+                                            (GERMAN, "{d}. {m} {Y} {H}:{M}:{S}")])
+def test_month_names_of_other_languages(tmp_path, names, pattern):
+    """A French or German export writes '2 févr. 2026 08:00:07' or '2. März 2026 …': %b
+    reads English only, so every row was refused. Each month of a year, one day each."""
+    secs = [s for m in range(1, 13) for s in stamps(first_day=14, days=1, per_day=2, month=m)]
+    lines = ["vehicle_id,timestamp,lat,lon"]
+    for i, s in enumerate(secs):
+        t = datetime.fromtimestamp(s, BERLIN)
+        text = pattern.format(d=t.day, m=names[t.month - 1], Y=t.year, H=f"{t.hour:02d}",
+                              M=f"{t.minute:02d}", S=f"{t.second:02d}")
+        lines.append(f"v1,{text},{52.5 + (i % 7) * 0.01:.5f},13.4")
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.csv"], tz="Europe/Berlin",
+                       max_time="2026-12-31")
+    assert s["accepted"] == len(secs), s
+    assert stored(tmp_path / "p.db") == secs

@@ -26,6 +26,36 @@ _AM_PM = re.compile(r"(\s*)[AaPp][Mm]$")
 # ISO 8601's comma before a fraction of a second ('15:40:41,123', as European exports write)
 _COMMA_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2}),(\d+)")
 GUESS_VALUES = 20  # distinct first values a format is guessed from (the most common guess wins)
+# month names of other languages, read as English abbreviations (which strftime's %b reads):
+# '2. März 2026 08:15', '2 févr. 2026 08:15', '02-ene-2026 08:15'; English full names need
+# nothing
+_MONTH_WORDS = {
+    "Jan": ("januar", "jänner", "jän", "janvier", "janv", "enero", "ene", "gennaio", "gen",
+            "januari", "janeiro"),
+    "Feb": ("februar", "février", "fevrier", "févr", "fevr", "fév", "febrero", "febbraio",
+            "februari", "fevereiro", "fev"),
+    "Mar": ("märz", "maerz", "mär", "mrz", "mars", "marzo", "maart", "março", "marco", "mrt"),
+    "Apr": ("avril", "avr", "abril", "abr", "aprile"),
+    "May": ("mai", "mayo", "maggio", "mag", "mei", "maio"),
+    "Jun": ("juni", "juin", "junio", "giugno", "giu", "junho"),
+    "Jul": ("juli", "juillet", "juil", "julio", "luglio", "lug", "julho"),
+    "Aug": ("août", "aout", "agosto", "ago", "augustus"),
+    "Sep": ("septembre", "septiembre", "settembre", "setembro", "set"),
+    "Oct": ("oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out"),
+    "Nov": ("novembre", "noviembre", "novembro"),
+    "Dec": ("dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
+            "dezembro"),
+}
+# English abbreviations too, so a dot after any of them goes ('Jan.' beside 'März')
+_MONTH_OF = {**{en.lower(): en for en in _MONTH_WORDS}, "sept": "Sep",
+             **{w: en for en, words in _MONTH_WORDS.items() for w in words}}
+_MONTH_NAME = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _MONTH_OF), key=len, reverse=True))
+                         + r")\b\.?", re.IGNORECASE)
+
+
+def _english_months(text: str) -> str:
+    return _MONTH_NAME.sub(lambda m: _MONTH_OF[m.group(1).lower()], text)
+
 # a spreadsheet's serial days (days since 1899-12-30, the fraction the time of day): what a
 # date column becomes when a sheet saves it as a number ('46083.6532' is 2026-03-02 15:40:41)
 SERIAL_DAYS = "spreadsheet-days"
@@ -38,18 +68,20 @@ def guess(values: Iterable) -> Optional[str]:
     """The strftime format most of the first distinct ``values`` are written in, day first
     where day and month are both numbers (``orders`` gives both readings). None when no
     value looks like a date."""
-    seen: dict[str, None] = {}
+    seen: dict[str, bool] = {}  # cleaned text -> a month name was translated in it
     for value in values:
         text = _clean(value)
         if text:
-            seen.setdefault(text)
+            seen.setdefault(text, text != _clean(value, months=False))
             if len(seen) >= GUESS_VALUES:
                 break
     if seen and all(_serial_day(text) for text in seen):
         return SERIAL_DAYS
     counts: dict[str, int] = {}
-    for text in seen:
+    for text, translated in seen.items():
         found = _guess_one(text)
+        if found and translated:  # 'mai' became 'May': an abbreviation like the others
+            found = found.replace("%B", "%b")
         if found:
             counts[found] = counts.get(found, 0) + 1
     return max(counts, key=lambda f: (counts[f], f)) if counts else None
@@ -63,8 +95,10 @@ def _serial_day(text: str) -> bool:
     return SERIAL_RANGE[0] <= x < SERIAL_RANGE[1] and x != int(x)  # a time of day: a fraction
 
 
-def _clean(value) -> str:
+def _clean(value, months: bool = True) -> str:
     text = "" if value is None else str(value).strip()
+    if months and any(c.isalpha() for c in text):
+        text = _english_months(text)
     return _COMMA_FRACTION.sub(r"\1.\2", text)
 
 
@@ -135,6 +169,9 @@ def read(values: pa.Array, fmt: str, utc: bool) -> pd.Series:
                          dtype="datetime64[s]")
     strings = pd.Series(values.to_pandas(), copy=False, dtype=object)
     strings = strings.str.strip().str.replace(_COMMA_FRACTION, r"\1.\2", regex=True)
+    if "%b" in fmt:  # (guess writes other languages' month names as English %b)
+        strings = strings.str.replace(_MONTH_NAME, lambda m: _MONTH_OF[m.group(1).lower()],
+                                      regex=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pd.to_datetime(strings, format=fmt, errors="coerce", utc=utc)
