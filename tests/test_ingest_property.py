@@ -87,6 +87,13 @@ _timestamp = st.one_of(
     st.builds(lambda d, h: d.isoformat() + f"{h:+03d}:00", st.datetimes(), st.integers(-12, 14)),
     st.integers(-10**15, 10**15).map(str),
     st.floats(allow_nan=True).map(str),
+    # a file's own forms (auditor.ingest.time_formats): regional, 12-hour, ctime with a zone,
+    # a zone named after the time, spreadsheet serial days
+    st.builds(lambda d, f: d.strftime(f), st.datetimes(),
+              st.sampled_from(["%d.%m.%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%d/%m/%y %H:%M",
+                               "%a %b %d %H:%M:%S CET %Y", "%Y-%m-%d %H:%M:%S Europe/Berlin",
+                               "%d %B %Y %H:%M"])),
+    st.floats(25_569, 73_051).map(str),
     _text,
 )
 _coordinate = st.one_of(st.floats(-200, 200), st.floats(allow_nan=True, allow_infinity=True),

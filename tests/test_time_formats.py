@@ -408,3 +408,29 @@ def test_month_names_of_other_languages(tmp_path, names, pattern):
                        max_time="2026-12-31")
     assert s["accepted"] == len(secs), s
     assert stored(tmp_path / "p.db") == secs
+
+
+def test_ctime_and_java_date_strings(tmp_path):
+    """'Mon Mar 09 08:00:07 CET 2026' (ctime, Java's Date.toString()): the zone between time
+    and year kept pandas from guessing anything. An abbreviation is wall time --tz places;
+    UTC is an offset."""
+    secs = stamps(first_day=9, days=8) + stamps(first_day=29, days=1)  # CET, then CEST
+    f = write(tmp_path / "java.csv", secs, "%a %b %d %H:%M:%S %Z %Y")
+    with pytest.raises(UserError, match="abbreviation, CET"):
+        ingest_paths(tmp_path / "p.db", [f])
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Europe/Berlin")
+    assert s["accepted"] == len(secs) and stored(tmp_path / "p.db") == secs
+    g = write(tmp_path / "utc.csv", secs, "%a %b %d %H:%M:%S UTC %Y", zone=timezone.utc)
+    [s] = ingest_paths(tmp_path / "q.db", [g])
+    assert s["accepted"] == len(secs) and stored(tmp_path / "q.db") == secs
+    conn = sqlite3.connect(tmp_path / "q.db")
+    assert {r[0] for r in conn.execute("SELECT utc_offset_min FROM pings")} == {0}
+    conn.close()
+
+
+def test_a_given_format_with_an_offset_and_empty_cells(tmp_path):
+    """(found by tests/test_ingest_property.py: empty cells beside a form with %z crashed)"""
+    from auditor.ingest import timestamps
+    got = timestamps.parse(pa.array(["0", None, "2000-01-01T00:00:00Z"]), None,
+                           "%Y-%m-%dT%H:%M:%S%z")
+    assert got.ok.tolist() == [False, False, True] and got.offset_min[2] == 0

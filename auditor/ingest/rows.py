@@ -226,7 +226,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
         value = to_text(stamps)[i].as_py()
-        abbr = re.search(r"\d\s+([A-Z]{2,5})$", value or "")
+        abbr = re.search(r"\d\s+([A-Z]{2,5})(?:\s+\d{4})?$", value or "")  # (… CET 2026)
         why = (f"names its zone by an abbreviation, {abbr.group(1)}, which is no one UTC offset"
                if abbr and abbr.group(1) not in ("AM", "PM") else "has no UTC offset")
         raise UserError(f"{file}: line {chunk.lines[i]}: naive timestamps in {file} (e.g. "

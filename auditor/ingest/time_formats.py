@@ -53,6 +53,17 @@ _MONTH_NAME = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _MONTH_OF), key
                          + r")\b\.?", re.IGNORECASE)
 
 
+# ctime's and Java's Date.toString() zone between the time and the year ('Mon Mar 02 15:40:41
+# CET 2026'): UTC/GMT is an offset, put after the year; an abbreviation is wall time (--tz
+# places it), dropped
+_MID_UTC = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+(?:UTC|GMT|Z)\s+(\d{4})$", re.I)
+_MID_ZONE = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+[A-Z]{2,5}\s+(\d{4})$")
+
+
+def _zone_before_year(text: str) -> str:
+    return _MID_ZONE.sub(r"\1 \2", _MID_UTC.sub(r"\1 \2 +0000", text))
+
+
 def _english_months(text: str) -> str:
     return _MONTH_NAME.sub(lambda m: _MONTH_OF[m.group(1).lower()], text)
 
@@ -98,7 +109,7 @@ def _serial_day(text: str) -> bool:
 def _clean(value, months: bool = True) -> str:
     text = "" if value is None else str(value).strip()
     if months and any(c.isalpha() for c in text):
-        text = _english_months(text)
+        text = _zone_before_year(_english_months(text))
     return _COMMA_FRACTION.sub(r"\1.\2", text)
 
 
@@ -167,14 +178,23 @@ def read(values: pa.Array, fmt: str, utc: bool) -> pd.Series:
         stamps = np.where(ok, secs, 0).astype(np.int64) + _SERIAL_EPOCH.astype(np.int64)
         return pd.Series(np.where(ok, stamps.astype("datetime64[s]"), np.datetime64("NaT")),
                          dtype="datetime64[s]")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(prepared(values, fmt), format=fmt, errors="coerce", utc=utc)
+
+
+def prepared(values: pa.Array, fmt: str) -> pd.Series:
+    """``values`` as ``fmt`` reads them: trimmed, a comma fraction a dot, and for month
+    names other languages' in English and a zone between time and year moved or dropped (as
+    ``guess`` saw them)."""
     strings = pd.Series(values.to_pandas(), copy=False, dtype=object)
     strings = strings.str.strip().str.replace(_COMMA_FRACTION, r"\1.\2", regex=True)
     if "%b" in fmt:  # (guess writes other languages' month names as English %b)
         strings = strings.str.replace(_MONTH_NAME, lambda m: _MONTH_OF[m.group(1).lower()],
                                       regex=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pd.to_datetime(strings, format=fmt, errors="coerce", utc=utc)
+        strings = strings.str.replace(_MID_UTC, r"\1 \2 +0000", regex=True)
+        strings = strings.str.replace(_MID_ZONE, r"\1 \2", regex=True)
+    return strings
 
 
 def fits(values: pa.Array, fmt: str) -> int:
@@ -241,4 +261,5 @@ def check(fmt: str) -> str:
     return text
 
 
-__all__ = ["guess", "orders", "order_words", "describe", "read", "fits", "choose", "check"]
+__all__ = ["guess", "orders", "order_words", "describe", "prepared", "read", "fits", "choose",
+           "check"]

@@ -221,7 +221,8 @@ def _from_format(text: pa.Array, fmt: str, tz: Optional[str], out: Parsed) -> No
         dt = time_formats.read(text, fmt, utc=True)
         secs, ok = _epoch_seconds(dt)
         out.ts[ok], out.ok[ok] = secs[ok], True
-        tails = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(text), -6)
+        strings = pa.Array.from_pandas(time_formats.prepared(text, fmt), type=pa.string())
+        tails = pc.utf8_slice_codeunits(strings, -6)
         codes, uniques = pd.factorize(pd.Series(tails.to_pandas(), copy=False))
         minutes = np.array([_tail_minutes(u) for u in uniques] + [np.nan])[codes]
         out.offset_min[ok] = minutes[ok]
