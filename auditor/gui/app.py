@@ -52,6 +52,7 @@ def application(headless: bool = False):
     from PySide6.QtWidgets import QApplication
 
     from auditor import __version__
+    from auditor.gui.collector import install as install_collector
     from auditor.gui.settings import APPLICATION, ORGANISATION
     from auditor.resources import resource
 
@@ -59,6 +60,7 @@ def application(headless: bool = False):
     if app is None:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(sys.argv[:1])
+    install_collector(app)  # cyclic garbage freed on this thread, never a worker's
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)

@@ -5,6 +5,19 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_collector(qapp):
+    """The app's own guard (auditor.gui.collector): cyclic garbage is collected on the GUI
+    thread, never by a worker thread that happens to allocate."""
+    import gc
+
+    from auditor.gui.collector import install
+    install(qapp)
+    yield
+    gc.collect()  # this test's cycles, here on the GUI thread; the tests after it as usual
+    gc.enable()
+
+
 @pytest.fixture
 def settings(tmp_path):
     from PySide6.QtCore import QSettings

@@ -151,3 +151,37 @@ def test_a_task_ending_inside_its_dialogs_update_closes_the_dialog_safely(qtbot)
         assert task.wait(10_000)  # the GUI thread is held: the reports and the end queue up
         qtbot.waitUntil(lambda t=task, b=box: t.is_finished and not isValid(b), timeout=5000)
         assert task.result == "ok"
+
+
+def test_cyclic_garbage_is_collected_on_the_gui_thread_only(qapp, qtbot):
+    """A worker thread crossing the collection threshold used to collect, and could free a
+    Qt object of the GUI thread there (a segfault in the report worker). Installed, the
+    collector leaves automatic collection off and collects from the GUI thread's timer."""
+    import gc
+    import threading
+
+    from auditor.gui.collector import install
+    install(qapp)
+    assert not gc.isenabled()
+    collected_on = []
+
+    def note(phase, info):
+        if phase == "stop":
+            collected_on.append(threading.current_thread() is threading.main_thread())
+    gc.callbacks.append(note)
+    try:
+        class Cycle:
+            def __init__(self):
+                self.me = self
+
+        def churn():
+            for _ in range(20_000):
+                Cycle()
+        worker = threading.Thread(target=churn)
+        worker.start()
+        worker.join()
+        assert collected_on == []  # the worker made garbage enough but collected nothing
+        qtbot.waitUntil(lambda: bool(collected_on), timeout=5_000)
+        assert all(collected_on)
+    finally:
+        gc.callbacks.remove(note)
