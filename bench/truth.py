@@ -76,19 +76,14 @@ def score(project: Path, run_id: int, truth: dict) -> tuple[dict, Counter]:
     for v in pinged & set(truth):
         t = truth[v]
         kind = t.get("kind") or t.get("schedule") or "?"
-        if t.get("home"):
-            hits["home_n"] += 1
-            ok = any(haversine_m(la, lo, *t["home"]) <= HOME_M for la, lo in
-                     found.get((v, "home"), []))
-            hits["home"] += ok
-            misses[(kind, "home missed")] += not ok
-        if t.get("work"):
-            hits["work_n"] += 1
-            ok = any(haversine_m(la, lo, *t["work"]) <= WORK_M for la, lo in
-                     found.get((v, "work"), []))
-            hits["work"] += ok
-            misses[(kind, "work missed")] += not ok
-        else:
+        for label, reach in (("home", HOME_M), ("work", WORK_M)):
+            if t.get(label):
+                ok = any(haversine_m(la, lo, *t[label]) <= reach
+                         for la, lo in found.get((v, label), []))
+                hits[f"{label}_n"] += 1
+                hits[label] += ok
+                misses[(kind, f"{label} missed")] += not ok
+        if not t.get("work"):
             hits["none_n"] += 1
             hits["false_work"] += bool(found.get((v, "work")))
             misses[(kind, "false work")] += bool(found.get((v, "work")))

@@ -45,6 +45,42 @@ def _count(project, table):
         conn.close()
 
 
+BERLIN = "Europe/Berlin"
+
+
+def _berlin_secs(days, hours) -> list[int]:
+    """Epoch seconds of HH:00:07 Berlin time on the given days of March 2026."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return [int(datetime(2026, 3, d, h, 0, 7, tzinfo=ZoneInfo(BERLIN)).timestamp())
+            for d in days for h in hours]
+
+
+def _berlin_text(sec: int, fmt: str) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.fromtimestamp(sec, ZoneInfo(BERLIN)).strftime(fmt)
+
+
+def _new_project_with(qtbot, tmp_path, csv):
+    """A new project, the wizard on it with ``csv`` added and previewed."""
+    project = tmp_path / "new.db"
+    open_project(project, create=True).close()
+    return project, _loaded(qtbot, project, [csv])
+
+
+def _import_and_read_ts(qtbot, wiz, project) -> list[int]:
+    """From the timezone page: on to the review, Import, and the stored stamps."""
+    wiz.next()
+    wiz.next()  # Import
+    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
+    conn = open_project(project)
+    try:
+        return [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
+    finally:
+        conn.close()
+
+
 def _to_review(qtbot, wiz, csv):
     page = wiz.file_page
     page.path_edit.setText(str(csv))
@@ -455,18 +491,12 @@ def test_dates_written_day_first_are_read_and_the_order_can_be_picked(qtbot, tmp
     """An Excel export from Germany: '05.03.2026 08:00:07', no offset. The timezone page says
     how the times are written, offers day/month order for such dates, and the import reads
     them as the clock wrote them (the standard library's strftime is the oracle)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    berlin = ZoneInfo("Europe/Berlin")
-    secs = [int(datetime(2026, 3, d, h, 0, 7, tzinfo=berlin).timestamp())
-            for d in range(2, 7) for h in (8, 9, 17)]
-    lines = [f"v1,{datetime.fromtimestamp(s, berlin):%d.%m.%Y %H:%M:%S},52.5{i % 3},13.4"
-             for i, s in enumerate(secs)]
+    secs = _berlin_secs(range(2, 7), (8, 9, 17))
     csv = tmp_path / "export.csv"
-    csv.write_text("vehicle_id,timestamp,lat,lon\n" + "\n".join(lines) + "\n")
-    project = tmp_path / "new.db"
-    open_project(project, create=True).close()
-    wiz = _loaded(qtbot, project, [csv])
+    csv.write_text("vehicle_id,timestamp,lat,lon\n" + "".join(
+        f"v1,{_berlin_text(s, '%d.%m.%Y %H:%M:%S')},52.5{i % 3},13.4\n"
+        for i, s in enumerate(secs)))
+    project, wiz = _new_project_with(qtbot, tmp_path, csv)
     wiz.next()
     wiz.next()
     page = wiz.tz_page
@@ -474,28 +504,20 @@ def test_dates_written_day_first_are_read_and_the_order_can_be_picked(qtbot, tmp
     assert "written as 02.03.2026 08:00:07" in page.notice.text()
     assert "pick the timezone" in page.notice.text() and not page.isComplete()
     assert page.order.isVisibleTo(wiz) and page.order.currentIndex() == 0
-    page.set_tz("Europe/Berlin")
+    page.set_tz(BERLIN)
     assert page.isComplete()
     page.order.setCurrentIndex(2)   # month first: the job says so
     assert wiz.jobs()[0].time_format == "%m.%d.%Y %H:%M:%S"
     page.order.setCurrentIndex(0)   # by the dates: the import decides
     assert wiz.jobs()[0].time_format is None
-    wiz.next()
-    wiz.next()  # Import
-    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
-    conn = open_project(project)
-    got = [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
-    conn.close()
-    assert got == secs
+    assert _import_and_read_ts(qtbot, wiz, project) == secs
     assert "Times read as '%d.%m.%Y %H:%M:%S' (day first)" in wiz.run_page.status.text()
 
 
 def test_the_order_choice_is_hidden_for_iso_times(qtbot, tmp_path):
     csv = tmp_path / "p.csv"
     csv.write_text("vehicle_id,timestamp,lat,lon\nv1,2026-03-05 08:00:00,52.5,13.4\n")
-    project = tmp_path / "new.db"
-    open_project(project, create=True).close()
-    wiz = _loaded(qtbot, project, [csv])
+    _, wiz = _new_project_with(qtbot, tmp_path, csv)
     wiz.next()
     wiz.next()
     assert wiz.currentId() == PAGE_TZ
@@ -505,32 +527,20 @@ def test_the_order_choice_is_hidden_for_iso_times(qtbot, tmp_path):
 def test_a_date_column_and_a_time_column_are_one_stamp(qtbot, tmp_path):
     """'Datum;Uhrzeit': the columns page names both, the timezone page shows the joined
     stamps, and the import reads them as the clock wrote them."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    berlin = ZoneInfo("Europe/Berlin")
-    secs = [int(datetime(2026, 3, d, h, 0, 7, tzinfo=berlin).timestamp())
-            for d in range(12, 16) for h in (8, 17)]
-    lines = [f"v1;{datetime.fromtimestamp(s, berlin):%d.%m.%Y;%H:%M:%S};52,5{i % 3};13,4"
-             for i, s in enumerate(secs)]
+    secs = _berlin_secs(range(12, 16), (8, 17))
     csv = tmp_path / "fahrten.csv"
-    csv.write_text("vehicle_id;Datum;Uhrzeit;lat;lon\n" + "\n".join(lines) + "\n")
-    project = tmp_path / "new.db"
-    open_project(project, create=True).close()
-    wiz = _loaded(qtbot, project, [csv])
+    csv.write_text("vehicle_id;Datum;Uhrzeit;lat;lon\n" + "".join(
+        f"v1;{_berlin_text(s, '%d.%m.%Y;%H:%M:%S')};52,5{i % 3};13,4\n"
+        for i, s in enumerate(secs)))
+    project, wiz = _new_project_with(qtbot, tmp_path, csv)
     wiz.next()
     roles = wiz.columns_page.roles[0].text()
     assert "Datum → date" in roles and "Uhrzeit → time_of_day" in roles
     assert wiz.columns_page.isComplete()
     wiz.next()
     assert "written as 12.03.2026 08:00:07" in wiz.tz_page.notice.text()
-    wiz.tz_page.set_tz("Europe/Berlin")
-    wiz.next()
-    wiz.next()  # Import
-    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
-    conn = open_project(project)
-    got = [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
-    conn.close()
-    assert got == secs
+    wiz.tz_page.set_tz(BERLIN)
+    assert _import_and_read_ts(qtbot, wiz, project) == secs
     assert "(Datum + Uhrzeit)" in wiz.run_page.status.text()
 
 
@@ -538,31 +548,20 @@ def test_dates_that_read_both_ways_ask_on_the_review_page_and_the_pick_imports(q
     """One day, the 5th of March, written 05/03/2026: day first and month first read alike
     and nothing in the file tells. Import stops on the review page naming the wizard's
     'Day and month' choice; picking day first imports the stamps the clock wrote."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    berlin = ZoneInfo("Europe/Berlin")
-    secs = [int(datetime(2026, 3, 5, h, 0, 7, tzinfo=berlin).timestamp()) for h in (8, 9, 17)]
+    secs = _berlin_secs([5], (8, 9, 17))
     csv = tmp_path / "one_day.csv"
     csv.write_text("vehicle_id,timestamp,lat,lon\n" + "".join(
-        f"v1,{datetime.fromtimestamp(s, berlin):%d/%m/%Y %H:%M:%S},52.5{i},13.4\n"
+        f"v1,{_berlin_text(s, '%d/%m/%Y %H:%M:%S')},52.5{i},13.4\n"
         for i, s in enumerate(secs)))
-    project = tmp_path / "new.db"
-    open_project(project, create=True).close()
-    wiz = _loaded(qtbot, project, [csv])
+    project, wiz = _new_project_with(qtbot, tmp_path, csv)
     wiz.next()
     wiz.next()
     assert wiz.currentId() == PAGE_TZ and wiz.tz_page.order.isVisibleTo(wiz)
-    wiz.tz_page.set_tz("Europe/Berlin")
+    wiz.tz_page.set_tz(BERLIN)
     wiz.next()
     wiz.next()  # Import: refused, nothing written
     qtbot.waitUntil(lambda: "Day and month" in wiz.review_page.status.text(), timeout=30_000)
     assert wiz.currentId() == PAGE_REVIEW and _count(project, "pings") == 0
     wiz.back()
     wiz.tz_page.order.setCurrentIndex(1)  # day first
-    wiz.next()
-    wiz.next()
-    qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RUN, timeout=30_000)
-    conn = open_project(project)
-    got = [r[0] for r in conn.execute("SELECT ts FROM pings ORDER BY ts")]
-    conn.close()
-    assert got == secs
+    assert _import_and_read_ts(qtbot, wiz, project) == secs
