@@ -112,11 +112,13 @@ def auditor_rule_homes(pings, vehicles) -> pd.DataFrame:
 
 
 def auditor_homes(pings, vehicles, labels, seed: int) -> dict[str, pd.DataFrame]:
-    """The whole of inference: + given labels, splits, baseline and model (10 tree fits with the refit)."""
+    """The whole of inference: + given labels, splits, baseline and model (10 tree fits with the
+    refit, 5 more for the night-shift twins' model)."""
     config = InferConfig()
     tables = derive_vehicle_tables(pings, vehicles, config)
     outcome = label_and_predict(tables["features"], tables["places"], labels,
-                                sorted(pings["vehicle_id"].unique()), seed, config)
+                                sorted(pings["vehicle_id"].unique()), seed, config,
+                                moves=tables["moves"], twins=tables["twin_features"])
     places = tables["places"].set_index("place_id")[["lat", "lon"]]
     homes = {}
     for kind in ("model", "baseline"):

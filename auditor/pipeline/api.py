@@ -51,6 +51,7 @@ from auditor.pipeline.model import (
     assign_splits,
     predictions_frame,
     train_and_predict,
+    twins_or_plain,
 )
 from auditor.pipeline.model_from import predict_with, read_source
 from auditor.pipeline.run_record import code_version, population_keys, run_extras
@@ -141,7 +142,8 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
                 data_hash.update(weights.rows.digest().encode())
             outcome = label_and_predict(derived["features"], derived["places"], labels,
                                         derived["pinged_vehicles"], seed, config,
-                                        moves=derived["moves"])
+                                        moves=derived["moves"],
+                                        twins=derived["twin_features"])
             features = derived["features"]
             place_labels, unmatched = outcome["place_labels"], outcome["unmatched"]
             given, split = outcome["given"], outcome["split"]
@@ -299,8 +301,11 @@ def labeller_config(config: InferConfig) -> InferConfig:
 
 def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.DataFrame,
                       pinged_vehicles, seed: int, config: InferConfig,
-                      moves: pd.DataFrame | None = None) -> dict:
+                      moves: pd.DataFrame | None = None,
+                      twins: pd.DataFrame | None = None) -> dict:
     """Given labels -> place labels, splits, baseline and model over the fleet's feature table.
+    ``twins``: the places' night-shift twin features (model.train_and_predict), for
+    config.night_twins.
     Pure: returns place_labels, unmatched, given, split, *_predictions and *_metrics
     (model_* are None when no label matched a place: there is nothing to learn from)."""
     place_labels, unmatched = match_labels(labels, places, pinged_vehicles, config)
@@ -337,6 +342,13 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
         # the model never sees the feature groups the run leaves out (--without)
         proba = train_and_predict(blank_groups(features, config.without), given, split,
                                   config, seed)
+        twins_choice = None
+        if twins is not None and config.night_twins:
+            twinned = train_and_predict(blank_groups(features, config.without), given, split,
+                                        config, seed, twins=blank_groups(twins, config.without),
+                                        keep=proba.attrs["keep"])
+            proba, twins_choice = twins_or_plain(features, given, split, proba, twinned,
+                                                 config.work_min_p)
         # model, baseline or both stacked: whichever the training vehicles support
         # (labeller.py); without the 02:00 features the 02:00 rule is no candidate either
         chosen = label_places(features, given, split, proba, base_pred,
@@ -344,7 +356,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
         metrics = scored(chosen.labels)
         metrics["baseline"] = {k: base_metrics[k] for k in
                                ("accuracy", "home_place_rate", "per_class", "confusion")}
-        metrics["labeller"] = chosen.choice
+        metrics["labeller"] = dict(chosen.choice, night_twins=twins_choice)
         out["model_metrics"] = metrics
         out["model_predictions"] = predictions_frame(features, split, given, chosen.labels,
                                                 chosen.proba)

@@ -38,6 +38,10 @@ class InferConfig:
     # which labeller produces the run's labels: "auto" (the one the training vehicles support
     # best, out-of-fold), or "model", "stacked", "baseline" to force one
     labeller: str = "auto"
+    # train a second model beside the plain one, with each training vehicle's places also seen
+    # with its clock moved 12 h (night-shift twins, model.train_and_predict), and keep it where
+    # it gets more training places right out-of-fold
+    night_twins: bool = True
     # fleet processing
     batch_vehicles: int = 200
     # feature groups the model does not see (auditor.pipeline.feature_groups); sorted tuple

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.pipeline.config import InferConfig
-from auditor.pipeline.features import place_features
+from auditor.pipeline.features import night_twin_stops, place_features
 from auditor.pipeline.localtime import CLOCK_COLUMNS, local_clock
 from auditor.pipeline.moves import find_moves
 from auditor.pipeline.places import PLACE_COLUMNS, cluster_places
@@ -34,11 +34,13 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     stops["place_id"] = stop_place
     stops = stops[stops["place_id"].notna()]  # fixes far apart that joined no place
     features = place_features(stops, places)
+    twins = place_features(night_twin_stops(stops), places)
     moves = find_moves(stops)
     return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),
             "stops": stops[STOP_COLUMNS].reset_index(drop=True),
             "places": places[PLACE_COLUMNS].reset_index(drop=True),
             "features": features,
+            "twin_features": twins,
             "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True),
             "trip_ids_set_aside": set_aside,
             "moves": moves}

@@ -69,6 +69,18 @@ def _circular(hours: pd.Series, groups: np.ndarray) -> tuple[pd.Series, pd.Serie
     return mean, 1 - np.hypot(s, c)
 
 
+# a night-shift twin: the same stays with the local clock moved half a day, so a day worker's
+# week becomes a night worker's (home by day, away at night) with the same places and labels
+NIGHT_TWIN_SHIFT_S = DAY // 2
+
+
+def night_twin_stops(stops: pd.DataFrame) -> pd.DataFrame:
+    """``stops`` with start_local/end_local moved NIGHT_TWIN_SHIFT_S later (model.py's
+    night-shift twins: features of the lives few training vehicles have)."""
+    return stops.assign(start_local=stops["start_local"] + NIGHT_TWIN_SHIFT_S,
+                        end_local=stops["end_local"] + NIGHT_TWIN_SHIFT_S)
+
+
 def place_features(stops: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """place_id, vehicle_id, lat, lon + FEATURE_COLUMNS, one row per place, in places' order.
 

@@ -22,6 +22,17 @@ from auditor.pipeline.features import FEATURE_COLUMNS
 
 PROBA_COLUMNS = [f"p_{c}" for c in CLASSES]
 OOF_COLUMNS = [f"oof_p_{c}" for c in CLASSES]
+# a night-shift twin's class (train_and_predict): learnt apart from its class, so a day
+# worker's office and a night worker's home never share a leaf, and added back into it
+TWIN = "twin_"
+
+
+def _base_class(c: str) -> str:
+    return c[len(TWIN):] if c.startswith(TWIN) else c
+
+
+def _base_classes(y: np.ndarray) -> np.ndarray:
+    return np.array([_base_class(c) for c in y], dtype=object)
 
 
 def assign_splits(vehicle_ids: pd.Series, labelled_vehicles, seed: int,
@@ -100,15 +111,17 @@ def _fit_predict_proba(X_train: np.ndarray, y_train: np.ndarray, X: np.ndarray,
     if not present:
         return np.full((len(X), len(CLASSES)), 1.0 / len(CLASSES))
     if len(present) == 1:  # nothing to learn: certain of the only class seen
-        out[:, CLASSES.index(present[0])] = 1.0
+        out[:, CLASSES.index(_base_class(present[0]))] = 1.0
         return out
+    # leaves sized by the places themselves: twins add rows, not evidence
+    n_places = int(len(y_train) - pd.Series(y_train).str.startswith(TWIN).sum())
     with _threadpools().limit(limits=1, user_api="openmp"):
         # no sample_weight: scikit-learn then bins every feature by weighted percentiles,
         # about a second per fit; dropping the doubted rows is as effective and free
-        clf = _classifier(config, seed, len(X_train)).fit(X_train, y_train)
+        clf = _classifier(config, seed, n_places).fit(X_train, y_train)
         proba = clf.predict_proba(X)
     for j, c in enumerate(clf.classes_):
-        out[:, CLASSES.index(c)] = proba[:, j]
+        out[:, CLASSES.index(_base_class(c))] += proba[:, j]
     return out
 
 
@@ -189,7 +202,7 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     precision@k alike)."""
     first = cross_fit(X, y, folds, config, seed, X_final=X_final)
     oof, final = (first, None) if X_final is None else first
-    keep = label_trust(y, oof) >= KEEP_TRUST
+    keep = label_trust(_base_classes(y), oof) >= KEEP_TRUST
     if config.robust_refit and not keep.all():
         refit = cross_fit(X, y, folds, config, seed, keep, X_final=X_final)
         oof, final = (refit, None) if X_final is None else refit
@@ -197,7 +210,9 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
 
 
 def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
-                      config: InferConfig, seed: int) -> pd.DataFrame:
+                      config: InferConfig, seed: int,
+                      twins: pd.DataFrame | None = None,
+                      keep: np.ndarray | None = None) -> pd.DataFrame:
     """p_* and oof_p_* of the model, indexed like ``features``; never learns from validation.
 
     Training places: p_* = oof_p_* from vehicle folds over the training vehicles (cross-fitting:
@@ -205,16 +220,43 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     Validation and unlabelled places: p_* the mean of the training folds' models (the refit's,
     the doubted labels left out); for validation places that is also their oof_p_* (those
     models never saw them). So the labeller chosen on training vehicles and the validation
-    accuracy reported for it are never flattered by validation labels."""
+    accuracy reported for it are never flattered by validation labels.
+
+    ``twins`` (place_id + FEATURE_COLUMNS, features.night_twin_stops): each training place is
+    also learnt as its night-shift twin, the same stays half a day later, under a class of
+    its own (TWIN + its label) that counts as its label when predicting. Three night shifts
+    a week look like a day worker's week turned round (home by day, away at night); with few
+    such vehicles labelled the model put home at the hospital. A twin sits in its vehicle's
+    fold and is never predicted nor judged itself.
+
+    ``keep``: which training labels to learn from (result.attrs["keep"] of an earlier call on
+    the same places): the first, doubting pass is then skipped (the twins' model reuses the
+    plain model's doubts: half its fits)."""
     X = feature_matrix(features)
     y = given.to_numpy(dtype=object)
     labelled = given.notna().to_numpy()
     train = (split == "train").to_numpy() & labelled
     result = pd.DataFrame(np.nan, index=features.index, columns=PROBA_COLUMNS + OOF_COLUMNS)
+    result.attrs["keep"] = None
     if not train.any():
         return result
     folds = vehicle_folds(features.loc[train, "vehicle_id"], seed, config.oof_folds).to_numpy()
-    oof, keep, final = robust_cross_fit(X[train], y[train], folds, config, seed, X_final=X)
+    X_fit, y_fit, folds_fit = X[train], y[train], folds
+    if twins is not None:
+        twin_X = twins.set_index("place_id").loc[features.loc[train, "place_id"], FEATURE_COLUMNS]
+        X_fit = np.vstack([X_fit, twin_X.to_numpy(dtype=float)])
+        y_fit = np.concatenate([y_fit, np.array([TWIN + c for c in y[train]], dtype=object)])
+        folds_fit = np.concatenate([folds, folds])
+    if keep is None:
+        oof, keep, final = robust_cross_fit(X_fit, y_fit, folds_fit, config, seed, X_final=X)
+        # what the fits learnt from: without the refit, every label
+        keep = keep[:int(train.sum())] if config.robust_refit else np.ones(int(train.sum()), bool)
+    else:
+        # a twin is kept with its place
+        fit_keep = None if keep.all() else np.tile(keep, len(y_fit) // len(keep))
+        oof, final = cross_fit(X_fit, y_fit, folds_fit, config, seed, fit_keep, X_final=X)
+    result.attrs["keep"] = keep
+    oof = oof[:int(train.sum())]
     result[PROBA_COLUMNS] = final
     # a training place is predicted by the fold model that never saw its vehicle
     has_oof = ~np.isnan(oof).any(axis=1)
@@ -224,6 +266,23 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     held_out = labelled & ~train
     result.loc[held_out, OOF_COLUMNS] = final[held_out]
     return result
+
+
+def twins_or_plain(features: pd.DataFrame, given: pd.Series, split: pd.Series,
+                   plain: pd.DataFrame, twinned: pd.DataFrame,
+                   work_min_p: float = InferConfig.work_min_p) -> tuple[pd.DataFrame, dict]:
+    """The model trained with night-shift twins where its decided labels get strictly more
+    training places right out-of-fold than the plain model's, else the plain one; with both
+    counts. On a small fleet the twins' extra classes can cost more than they teach (a
+    30 x 7 fleet lost its model to the 02:00 rule): the training vehicles decide, as they
+    decide the labeller."""
+    graded = ((split == "train") & given.notna() & plain[OOF_COLUMNS].notna().all(axis=1)
+              & twinned[OOF_COLUMNS].notna().all(axis=1)).to_numpy()
+    right = [int((decide_labels(features[graded], p[graded], work_min_p)
+                  == given[graded]).sum()) for p in (plain, twinned)]
+    used = right[1] > right[0]
+    return (twinned if used else plain), {"used": used, "right_plain": right[0],
+                                          "right_twins": right[1]}
 
 
 def decide_labels(features: pd.DataFrame, proba: pd.DataFrame,

@@ -15,10 +15,14 @@ from auditor.progress import Progress
 from auditor.store import open_project, transaction
 from auditor.store.queries import read_run
 
+# settings added after runs were made, with the value that repeats what those runs did
+BEFORE_IT_EXISTED = {"night_twins": False}
+
 
 def recorded_settings(run: dict) -> tuple[dict, list[str]]:
     """(settings to run with, differences from RUN's record): settings RUN recorded that this
-    code no longer has are dropped, settings it lacks take today's default — both named."""
+    code no longer has are dropped, settings it lacks take today's default — both named —
+    except those in BEFORE_IT_EXISTED, which take what the code of RUN's day did."""
     fields = {f.name: f for f in dataclasses.fields(InferConfig)}
     recorded = dict(run["config"] or {})
     notes = []
@@ -26,6 +30,9 @@ def recorded_settings(run: dict) -> tuple[dict, list[str]]:
         notes.append(f"setting '{k}' (recorded {json.dumps(recorded.pop(k))}) no longer exists")
     defaults = InferConfig()
     for k in sorted(set(fields) - set(recorded)):
+        if k in BEFORE_IT_EXISTED:  # what the code that made the run did: repeat it
+            recorded[k] = BEFORE_IT_EXISTED[k]
+            continue
         notes.append(f"setting '{k}' was not recorded by run {run['run_id']}: today's default "
                      f"{json.dumps(InferConfig.to_dict(defaults)[k])} was used")
     if "without" in recorded:

@@ -1,0 +1,106 @@
+"""Night-shift twins (model.train_and_predict): each training place is also learnt with its
+vehicle's clock moved 12 h, and the twinned model is kept only where it gets more training
+places right out-of-fold than the plain one."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditor.classes import CLASSES
+from auditor.geo import haversine_m
+from auditor.ingest.api import ingest_paths
+from auditor.pipeline.api import infer_project
+from auditor.pipeline.config import InferConfig
+from auditor.pipeline.features import night_twin_stops
+from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, twins_or_plain
+from auditor.pipeline.rerun import recorded_settings
+from auditor.store import open_project
+
+LIVES = Path(__file__).resolve().parents[1] / "bench" / "fleets" / "lives.py"
+
+
+def test_a_twin_is_the_same_stay_half_a_day_later():
+    stops = pd.DataFrame({"place_id": ["v:0", "v:1"], "start_local": [3_600, 90_000],
+                          "end_local": [7_200, 93_600], "start_ts": [10, 20]})
+    twin = night_twin_stops(stops)
+    assert (twin["start_local"] - stops["start_local"]).tolist() == [43_200, 43_200]
+    assert (twin["end_local"] - stops["end_local"]).tolist() == [43_200, 43_200]
+    assert twin[["place_id", "start_ts"]].equals(stops[["place_id", "start_ts"]])  # same stays
+
+
+def _proba(rows):
+    p = pd.DataFrame(rows, columns=PROBA_COLUMNS, dtype=float)
+    p[OOF_COLUMNS] = p[PROBA_COLUMNS].to_numpy()
+    return p
+
+
+def test_the_twinned_model_is_kept_only_where_it_gets_more_training_places_right():
+    # one training vehicle: its home is place 0, its work place 1; a validation vehicle's
+    # place, which must not count
+    features = pd.DataFrame({"vehicle_id": ["a", "a", "b"], "place_id": ["a:0", "a:1", "b:0"],
+                             "total_dwell_h": [90.0, 40.0, 80.0],
+                             "nights_0200_share": [0.9, 0.0, 0.9],
+                             "weekday_day_share": [0.1, 0.8, 0.1]})
+    given = pd.Series(["home", "work", "home"])
+    split = pd.Series(["train", "train", "validation"])
+    h, w, o = (CLASSES.index(c) for c in ("home", "work", "other"))
+
+    def row(best):
+        r = [0.1] * len(CLASSES)
+        r[best] = 0.8
+        return r
+    right = _proba([row(h), row(w), row(o)])
+    swapped = _proba([row(w), row(h), row(h)])
+    chosen, why = twins_or_plain(features, given, split, swapped, right)
+    assert chosen is right and why == {"used": True, "right_plain": 0, "right_twins": 2}
+    chosen, why = twins_or_plain(features, given, split, right, swapped)
+    assert chosen is right and why["used"] is False
+    # a tie keeps the plain model: the twins' extra classes must earn their place
+    chosen, why = twins_or_plain(features, given, split, right, right.copy())
+    assert chosen is right and why == {"used": False, "right_plain": 2, "right_twins": 2}
+
+
+def test_a_run_made_before_the_twins_is_rerun_without_them():
+    settings, notes = recorded_settings({"run_id": 3, "config": {"labeller": "auto"}})
+    assert settings["night_twins"] is False
+    assert not any("night_twins" in n for n in notes)
+    assert InferConfig().night_twins is True  # new runs have them
+
+
+def _lives(out: Path, **kw) -> dict:
+    spec = importlib.util.spec_from_file_location("lives_fleet", LIVES)
+    lives = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lives)
+    lives.write_lives_fleet(out, **kw)
+    return json.loads((out / "truth.json").read_text())["vehicles"]
+
+
+@pytest.mark.slow  # a third generator's fleet, inferred twice
+def test_night_nurses_homes_are_found_with_the_twins(tmp_path):
+    """bench/fleets/lives.py (a generator apart from the demo's): among 40 vehicles, five
+    nurses work three 12-hour shifts a week, half of them at night. Few such lives are
+    labelled, and the plain model puts some of their homes at the hospital; with the twins
+    the run finds them (bench/truth.py measures it over many fleets)."""
+    truth = _lives(tmp_path / "fleet", vehicles=40, days=14, seed=2)
+    project = tmp_path / "p.db"
+    ingest_paths(project, sorted(p for p in (tmp_path / "fleet").iterdir()
+                                 if p.suffix in (".csv", ".parquet")))
+    missed, labellers = {}, {}
+    for twins in (False, True):
+        run = infer_project(project, seed=0, config=InferConfig(night_twins=twins))["run_id"]
+        conn = open_project(project)
+        homes = {v: (la, lo) for v, la, lo in conn.execute(
+            "SELECT p.vehicle_id, pl.lat, pl.lon FROM predictions p JOIN places pl "
+            "USING (place_id) WHERE p.run_id = ? AND p.predicted_label = 'home'", (run,))}
+        labellers[twins] = json.loads(conn.execute(
+            "SELECT metrics FROM runs WHERE run_id = ?", (run,)).fetchone()[0])["labeller"]
+        conn.close()
+        nurses = [v for v, t in truth.items() if t["kind"] == "nurse" and v in homes]
+        assert len(nurses) >= 4
+        missed[twins] = sum(haversine_m(*homes[v], *truth[v]["home"]) > 150 for v in nurses)
+    assert missed[True] < missed[False]
+    assert labellers[False]["night_twins"] is None  # not tried
+    used = labellers[True]["night_twins"]
+    assert used["used"] and used["right_twins"] > used["right_plain"]
