@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from auditor.analysis.labeller_summary import labeller_summary, render_labeller
 from auditor.classes import CLASSES
 from auditor.geo import haversine_m
 from auditor.ingest.api import ingest_paths
@@ -87,7 +88,7 @@ def test_night_nurses_homes_are_found_with_the_twins(tmp_path):
     project = tmp_path / "p.db"
     ingest_paths(project, sorted(p for p in (tmp_path / "fleet").iterdir()
                                  if p.suffix in (".csv", ".parquet")))
-    missed, labellers = {}, {}
+    missed, labellers, report = {}, {}, {}
     for twins in (False, True):
         run = infer_project(project, seed=0, config=InferConfig(night_twins=twins))["run_id"]
         conn = open_project(project)
@@ -96,6 +97,7 @@ def test_night_nurses_homes_are_found_with_the_twins(tmp_path):
             "USING (place_id) WHERE p.run_id = ? AND p.predicted_label = 'home'", (run,))}
         labellers[twins] = json.loads(conn.execute(
             "SELECT metrics FROM runs WHERE run_id = ?", (run,)).fetchone()[0])["labeller"]
+        report[twins] = "\n".join(render_labeller(labeller_summary(conn, run)))
         conn.close()
         nurses = [v for v, t in truth.items() if t["kind"] == "nurse" and v in homes]
         assert len(nurses) >= 4
@@ -104,3 +106,17 @@ def test_night_nurses_homes_are_found_with_the_twins(tmp_path):
     assert labellers[False]["night_twins"] is None  # not tried
     used = labellers[True]["night_twins"]
     assert used["used"] and used["right_twins"] > used["right_plain"]
+    # the report says which model labelled, with the counts behind the choice
+    assert "night-shift twins" not in report[False]
+    assert (f"night-shift twins (training places also seen 12 h later): used — training "
+            f"places right out-of-fold {used['right_twins']} with them, "
+            f"{used['right_plain']} without") in report[True]
+
+
+def test_the_report_names_twins_tried_and_not_used():
+    summary = {"chosen": "model", "description": "the model", "recorded": True,
+               "night_twins": {"used": False, "right_plain": 40, "right_twins": 40}}
+    assert render_labeller(summary)[-1].endswith("not used — training places right "
+                                                 "out-of-fold 40 with them, 40 without")
+    # the 02:00 rule labelled: which model it beat is beside the point
+    assert "twins" not in "\n".join(render_labeller(dict(summary, chosen="baseline")))

@@ -19,8 +19,9 @@ DESCRIPTIONS = {
 def labeller_summary(conn: sqlite3.Connection, run_id: int,
                      validation: Optional[dict] = None) -> dict:
     """{"chosen", "description", "recorded", "oof_accuracy", "training_vehicles",
-    "validation_accuracy", "baseline_validation_accuracy", "rule"}. A run made before the
-    choice existed was labelled by the model (recorded: False)."""
+    "validation_accuracy", "baseline_validation_accuracy", "rule", "night_twins"}. A run made
+    before the choice existed was labelled by the model (recorded: False). night_twins: the
+    model's night-shift twins ({"used", "right_plain", "right_twins"}), None when not tried."""
     metrics = read_run(conn, run_id)["metrics"] or {}
     choice = metrics.get("labeller") or {}
     if isinstance(choice, str):  # a bare name: nothing recorded about the choice
@@ -42,6 +43,7 @@ def labeller_summary(conn: sqlite3.Connection, run_id: int,
         "validation_accuracy": validation.get("accuracy"),
         "baseline_validation_accuracy": (validation.get("baseline") or {}).get("accuracy"),
         "rule": choice.get("rule"),
+        "night_twins": choice.get("night_twins"),
     }
 
 
@@ -50,7 +52,8 @@ def _pct(v) -> str:
 
 
 def render_labeller(summary: Optional[dict]) -> list[str]:
-    """Two lines for the text report: who labelled, and the accuracies behind the choice."""
+    """A few lines for the text report: who labelled, the accuracies behind the choice, and
+    which model (with or without night-shift twins) the model's probabilities came from."""
     if not summary:
         return []
     how = ("forced by the inference settings" if summary.get("forced") else
@@ -75,4 +78,10 @@ def render_labeller(summary: Optional[dict]) -> list[str]:
             better, worse = counts[who]
             lines.append(f"  {who} vs the baseline on training vehicles: better on {better}, "
                          f"worse on {worse} (sign-flip test p = {p[who]:.3f})")
+    twins = summary.get("night_twins")
+    if twins and summary["chosen"] in ("model", "stacked"):
+        lines.append(f"  night-shift twins (training places also seen 12 h later): "
+                     f"{'used' if twins['used'] else 'not used'} — training places right "
+                     f"out-of-fold {twins['right_twins']} with them, {twins['right_plain']} "
+                     "without")
     return lines
