@@ -8,8 +8,9 @@ features do for night-shift workers (whose 02:00 place is not their most-visited
 everyone else. Permutation importance per feature: how much test accuracy drops when that one
 column is shuffled across the test places (seeded, REPEATS times), the model left as it is.
 
-This is the model alone: the labeller choice and the robust refit of a run are not repeated
-here, so "with every group" can differ a little from the run's own test accuracy. Test
+This is the model alone: the labeller choice, the robust refit and the night-shift twins of a
+run are not repeated here, so "with every group" can differ a little from the run's own test
+accuracy. Test
 vehicles are only ever scored here, never fitted on or chosen with.
 """
 from __future__ import annotations
