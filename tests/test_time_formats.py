@@ -78,6 +78,34 @@ def test_day_first_and_month_first_are_told_apart_by_the_dates(tmp_path):
     assert stored(tmp_path / "uk.db") == minutes == stored(tmp_path / "us.db")
 
 
+def test_reading_on_for_the_order_shows_progress_and_can_be_cancelled(tmp_path):
+    """When the first rows cannot tell day from month, the check reads on through the file
+    before anything is imported: on a long file that is a wait, so it says how far it got,
+    and Cancel there leaves nothing behind."""
+    from auditor.errors import Cancelled
+    secs = stamps(first_day=3, days=1, per_day=12) + stamps(first_day=20, days=1)
+    f = write(tmp_path / "uk.csv", secs, "%d/%m/%Y %H:%M")
+    seen = []
+    ingest_paths(tmp_path / "uk.db", [f], tz="Europe/Berlin", chunk_rows=5,
+                 progress=lambda done, total, message: seen.append((done / total, message)))
+    read_on = [(fraction, m) for fraction, m in seen if "order of day and month" in m]
+    # chunks of 5 rows from the top: rows 13-18 are the 20th, in the third chunk
+    assert [m for _, m in read_on] == [
+        f"{f}: reading on for the order of day and month ({n} rows)" for n in (5, 10, 15)]
+    # a bar that moves on through the file, and the import's own steps after it
+    fractions = [fraction for fraction, _ in read_on]
+    assert fractions == sorted(fractions) and all(0 <= x < 1 for x in fractions)
+    assert seen.index(read_on[-1]) < len(seen) - 1
+
+    def cancel(done, total, message):
+        if "order of day and month" in message:
+            raise Cancelled()
+    with pytest.raises(Cancelled):
+        ingest_paths(tmp_path / "new.db", [f], tz="Europe/Berlin", chunk_rows=5,
+                     progress=cancel)
+    assert not (tmp_path / "new.db").exists()
+
+
 def test_with_every_day_below_13_the_reading_that_keeps_the_days_together_wins(tmp_path):
     """The 2nd to the 6th of March, day first: read month first they would be five months
     with a day each. A tracker's consecutive days are days, not months apart."""

@@ -39,7 +39,7 @@ from auditor.ingest.readers import open_source
 from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import CODE, OK, REASONS, time_window
 from auditor.outputs import check_input_file
-from auditor.progress import Progress, report
+from auditor.progress import Progress, report, scaled
 from auditor.store import open_project, pings_dataset, transaction
 from auditor.store.connection import check_is_project, claim_new_project, remove_claimed
 
@@ -109,8 +109,9 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     plans = [plan_file(Path(f), kind, column_map, tz, chunk_rows, window,
                        None if vehicle is None else vehicle.replace(FILE_VEHICLE,
                                                                     vehicle_of_file(f)),
-                       time_format, map_where_present=several)
-             for f in files]
+                       time_format, map_where_present=several,
+                       progress=_planning(progress, i, len(files)))
+             for i, f in enumerate(files)]
     for plan in plans:
         if (only or ignore_offset) and plan.kind != "pings":
             raise UserError(f"{plan.source.name}: --only and --ignore-offset apply to pings, "
@@ -160,9 +161,17 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
         timestamps.check_zone(job.tz)
         fmt = time_formats.check(job.time_format) if job.time_format is not None else None
         plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
-                               chunk_rows, window, job.vehicle, fmt))
+                               chunk_rows, window, job.vehicle, fmt,
+                               progress=_planning(progress, len(plans), len(jobs))))
     return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window),
                 engine=engine)
+
+
+def _planning(progress: Optional[Progress], i: int, n: int) -> Optional[Progress]:
+    """Progress while file ``i`` of ``n`` is checked before anything is imported (a read
+    through the whole file, when its first rows cannot tell day from month): that file's
+    share of the bar, as its import will fill it again."""
+    return scaled(progress, i / n, (i + 1) / n)
 
 
 def _run(project: Path, plans: list[Plan], progress, scope_for, pings_store=None,

@@ -19,6 +19,7 @@ from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
 from auditor.ingest.validate import CODE, TimeWindow, time_window
 from auditor.ingest.values import to_text
+from auditor.progress import Progress
 
 DEFAULT_CHUNK_ROWS = 250_000
 # the first chunk of a file is smaller: the writer waits for it with nothing else to do, and
@@ -131,7 +132,8 @@ def typed_chunks(plan: Plan) -> Iterator[tuple[Chunk, pd.DataFrame]]:
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],
               chunk_rows: int = DEFAULT_CHUNK_ROWS,
               window: Optional[TimeWindow] = None, vehicle: Optional[str] = None,
-              time_format: Optional[str] = None, map_where_present: bool = False) -> Plan:
+              time_format: Optional[str] = None, map_where_present: bool = False,
+              progress: Optional[Progress] = None) -> Plan:
     """Everything that can be checked without the project: readable, a table, the columns a
     kind needs, and first rows that parse (e.g. no naive timestamps without --tz). Only a
     sample is parsed here and then dropped, so planning many files holds little memory.
@@ -140,7 +142,9 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
     ``time_format``: the strftime form of the stamps (--time-format); without it a form
     other than ISO-8601 or epoch numbers is found from the first rows (time_formats.py).
     ``map_where_present``: the ``column_map`` entries whose column this file lacks are left
-    out (one --map for several files), not an error."""
+    out (one --map for several files), not an error. ``progress``: told of a read through the
+    whole file (day and month order, time_formats.choose) in rows of the file's approximate
+    total; it may cancel."""
     window = window or time_window()
     form_guessed, joined = False, None
     source = open_source(path)
@@ -191,7 +195,7 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
         if kind == "pings" and time_format is None:
             time_format = _own_time_format(
                 lambda: date_time.joined(source.chunks(chunk_rows), joined), chunk, fields,
-                sample, name, window)
+                sample, name, window, _read_on(progress, name, source.approx_rows))
             if time_format is not None:
                 form_guessed = True
                 sample = validate_chunk(kind, chunk, fields, tz, name, window,
@@ -214,8 +218,20 @@ _OWN_FORM_SHARE = 0.5
 _TIME_REASONS = (CODE["bad_timestamp"], CODE["implausible_timestamp"])
 
 
+def _read_on(progress: Optional[Progress], name: str, approx_rows: int):
+    """time_formats.choose's ``read_on`` for ``progress`` (None without one)."""
+    if progress is None:
+        return None
+    total = max(approx_rows, 1)
+
+    def read_on(rows: int) -> None:
+        progress(min(rows, total - 1), total, f"{name}: reading on for the order of day and "
+                 f"month ({rows:,} rows)")
+    return read_on
+
+
 def _own_time_format(file_chunks, chunk: Chunk, fields: dict, sample: pd.DataFrame,
-                     name: str, window: TimeWindow) -> Optional[str]:
+                     name: str, window: TimeWindow, read_on=None) -> Optional[str]:
     """The file's own strftime form of its stamps, when most of its first rows' stamps did
     not read as ISO-8601 or epoch numbers ('02.03.2026 15:40:41') and that form refuses fewer
     of them; else None. Day and month in numbers are ordered by the dates
@@ -232,7 +248,7 @@ def _own_time_format(file_chunks, chunk: Chunk, fields: dict, sample: pd.DataFra
     later = file_chunks()
     try:
         fmt = time_formats.choose(name, fmt, stamps,
-                                  (to_text(c.table.column(column)) for c in later))
+                                  (to_text(c.table.column(column)) for c in later), read_on)
     finally:
         later.close()
     # read as UTC wall time here: only the count matters (a missing --tz is said after)

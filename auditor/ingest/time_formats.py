@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import warnings
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 import pandas as pd
@@ -221,17 +221,25 @@ class _Reading:
         return (self.hi - self.lo) if self.count else None
 
 
-def choose(name: str, fmt: str, sample: pa.Array, rest: Iterable[pa.Array]) -> str:
+def choose(name: str, fmt: str, sample: pa.Array, rest: Iterable[pa.Array],
+           read_on: Optional[Callable[[int], None]] = None) -> str:
     """The reading of ``fmt`` (``orders``) that fits the most values: the sample decides when
     it can, else the rest of the file is read until one reading fails where the other fits.
     When every day is 12 or less both fit all: the reading that keeps the times closest
     together wins (read the other way a tracker's consecutive days lie a month apart), if
-    its span is at most half the other's. Raises UserError when nothing tells."""
+    its span is at most half the other's. Raises UserError when nothing tells.
+    ``read_on(rows)``: called with the rows of ``rest`` read so far, before each further
+    chunk is weighed (progress through a long file; it may raise Cancelled)."""
     forms = orders(fmt)
     if len(forms) == 1:
         return fmt
     readings = [_Reading(f) for f in forms]
+    rows = 0
     for values in itertools.chain([sample], rest):
+        if values is not sample:
+            rows += len(values)
+            if read_on is not None:
+                read_on(rows)
         for r in readings:
             r.add(values)
         if readings[0].count != readings[1].count:
