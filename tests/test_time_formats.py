@@ -88,17 +88,17 @@ def test_reading_on_for_the_order_shows_progress_and_can_be_cancelled(tmp_path):
     seen = []
     ingest_paths(tmp_path / "uk.db", [f], tz="Europe/Berlin", chunk_rows=5,
                  progress=lambda done, total, message: seen.append((done / total, message)))
-    read_on = [(fraction, m) for fraction, m in seen if "order of day and month" in m]
+    read_on = [(fraction, m) for fraction, m in seen if "checking day/month" in m]
     # chunks of 5 rows from the top: rows 13-18 are the 20th, in the third chunk
     assert [m for _, m in read_on] == [
-        f"{f}: reading on for the order of day and month ({n} rows)" for n in (5, 10, 15)]
+        f"{f}: checking day/month ({n} rows)" for n in (5, 10, 15)]
     # a bar that moves on through the file, and the import's own steps after it
     fractions = [fraction for fraction, _ in read_on]
     assert fractions == sorted(fractions) and all(0 <= x < 1 for x in fractions)
     assert seen.index(read_on[-1]) < len(seen) - 1
 
     def cancel(done, total, message):
-        if "order of day and month" in message:
+        if "checking day/month" in message:
             raise Cancelled()
     with pytest.raises(Cancelled):
         ingest_paths(tmp_path / "new.db", [f], tz="Europe/Berlin", chunk_rows=5,

@@ -225,8 +225,8 @@ def _read_on(progress: Optional[Progress], name: str, approx_rows: int):
     total = max(approx_rows, 1)
 
     def read_on(rows: int) -> None:
-        progress(min(rows, total - 1), total, f"{name}: reading on for the order of day and "
-                 f"month ({rows:,} rows)")
+        # short: a terminal bar shows 40 characters of it
+        progress(min(rows, total - 1), total, f"{name}: checking day/month ({rows:,} rows)")
     return read_on
 
 
