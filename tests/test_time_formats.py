@@ -74,6 +74,10 @@ def test_day_first_and_month_first_are_told_apart_by_the_dates(tmp_path):
     [us] = ingest_paths(tmp_path / "us.db", [month_first], tz="Europe/Berlin", chunk_rows=5)
     assert uk["time_format"]["format"] == "%d/%m/%Y %H:%M"
     assert us["time_format"]["format"] == "%m/%d/%Y %H:%M"
+    # the terminal says where the form and where the order came from
+    from auditor.ingest.command import notes_for
+    assert ("times read as '%d/%m/%Y %H:%M' (day first), the form of its first rows, in the "
+            "order its dates tell") in notes_for(uk)
     minutes = [s - s % 60 for s in secs]
     assert stored(tmp_path / "uk.db") == minutes == stored(tmp_path / "us.db")
 

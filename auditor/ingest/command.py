@@ -234,7 +234,7 @@ def notes_for(summary: dict) -> list[str]:
         notes.append("times read as a spreadsheet's serial days (days since 1899-12-30)"
                      if fmt == time_formats.SERIAL_DAYS else
                      f"times read as {fmt!r}{f' ({order})' if order else ''}, the form of its "
-                     "first rows")
+                     f"first rows{', in the order its dates tell' if order else ''}")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
                      "home or work (pass --kind vehicles if it is vehicle metadata)")
