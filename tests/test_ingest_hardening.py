@@ -402,6 +402,28 @@ def test_coordinates_out_of_range_are_told_what_they_look_like(rows, says, tmp_p
     assert "rescale" not in out
 
 
+def test_a_file_refused_mostly_as_jumps_or_repeats_is_told_why(tmp_path, capsys):
+    """A column of fleet names taken for the vehicle id (two cars, Berlin and Munich, under
+    one id) refuses nearly every row as a jump; the same file twice over refuses half of it
+    as repeats. Neither said what to do: a jump now names the vehicle id column, a repeat
+    that nothing is lost."""
+    rows = "".join(f"acme,2026-03-02T10:{i:02d}:00Z,52.52,13.40\n"
+                   f"acme,2026-03-02T10:{i:02d}:30Z,48.14,11.58\n" for i in range(20))
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("fleet,timestamp,lat,lon\n" + rows)
+    assert main(["ingest", str(tmp_path / "a.db"), str(mixed), "--map", "vehicle_id=fleet"]) == 0
+    out = capsys.readouterr().out
+    assert "impossible_jump: 38 — most of the file" in out
+    assert "several vehicles share one id (is --map vehicle_id the right column?)" in out
+    twice = tmp_path / "twice.csv"
+    twice.write_text(HEADER + "".join(f"v1,2026-03-02T10:{i:02d}:00Z,52.52,13.4{i % 10}\n"
+                                      for i in range(20)) * 2)
+    assert main(["ingest", str(tmp_path / "b.db"), str(twice)]) == 0
+    out = capsys.readouterr().out
+    assert "duplicate_ping: 20 — most of the file" in out
+    assert "the ping kept once" in out and "nothing is lost" in out
+
+
 def test_naive_local_times_of_a_fleet_across_zones_read_in_each_vehicles_zone(tmp_path, capsys):
     """An exporter writing each vehicle's local time without an offset, for a fleet in Chicago
     and Berlin: one --tz cannot be right for both. --tz vehicle reads each vehicle's stamps in

@@ -110,6 +110,14 @@ FIXES = {
     "implausible_timestamp": "outside the import's time window — pass --min-time / --max-time "
                              "if these dates are real",
     "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
+    # most of a file refused for these is not GPS noise but a column read as what it is not
+    "impossible_jump": "each lies farther from its vehicle's fix before than a car drives in "
+                       "the time between — with most rows so, several vehicles share one id "
+                       "(is --map vehicle_id the right column?) or the times are misread "
+                       "(day and month: --time-format)",
+    "duplicate_ping": "each repeats a ping already read (same vehicle, time and position, in "
+                      "this file or in the project) and is left out, the ping kept once — the "
+                      "file holds its rows twice, or was imported before: nothing is lost",
 }
 # spreadsheet serial days read as epoch seconds: 100,000 days (year 2173) is 1970-01-02
 SPREADSHEET_DAYS_MAX = 100_000
