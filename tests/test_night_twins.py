@@ -31,6 +31,33 @@ def test_a_twin_is_the_same_stay_half_a_day_later():
     assert twin[["place_id", "start_ts"]].equals(stops[["place_id", "start_ts"]])  # same stays
 
 
+def test_twins_are_derived_only_for_a_run_that_uses_them(tmp_path):
+    """A run without them (a re-run of an older run) spends nothing on them: no twin
+    features, and the same labels as the plain model gives."""
+    from auditor.demo.generator import write_demo
+    from auditor.pipeline.derive import derive_vehicle_tables
+    from auditor.store.queries import read_pings
+    write_demo(tmp_path, vehicles=12, days=4, seed=1)
+    project = tmp_path / "p.db"
+    for kind in ("pings", "labels"):
+        ingest_paths(project, [tmp_path / f"{kind}.csv"], kind=kind)
+    conn = open_project(project)
+    pings = read_pings(conn)
+    conn.close()
+    on = derive_vehicle_tables(pings, None, InferConfig())
+    off = derive_vehicle_tables(pings, None, InferConfig(night_twins=False))
+    assert off["twin_features"] is None
+    assert len(on["twin_features"]) == len(on["features"]) > 0
+    assert on["features"].equals(off["features"])
+    # through the whole run, on the local engine's shards: a model without twins
+    run = infer_project(project, seed=0, config=InferConfig(night_twins=False))["run_id"]
+    conn = open_project(project)
+    metrics = json.loads(conn.execute("SELECT metrics FROM runs WHERE run_id = ?",
+                                      (run,)).fetchone()[0])
+    conn.close()
+    assert metrics["labeller"]["chosen"] and metrics["labeller"]["night_twins"] is None
+
+
 def _proba(rows):
     p = pd.DataFrame(rows, columns=PROBA_COLUMNS, dtype=float)
     p[OOF_COLUMNS] = p[PROBA_COLUMNS].to_numpy()

@@ -209,7 +209,11 @@ def assemble(results: list[dict]) -> tuple[dict, int, pd.DataFrame]:
     done = [r for r in results if r["tables"] is not None]
     tables = {}
     for name in TABLES:
-        frame = pd.concat([r["tables"][name] for r in done], ignore_index=True)
+        frames = [r["tables"][name] for r in done]
+        if any(f is None for f in frames):  # a table the config does not make (twin_features)
+            tables[name] = None
+            continue
+        frame = pd.concat(frames, ignore_index=True)
         order = np.argsort(frame["vehicle_id"].to_numpy(dtype=object), kind="stable")
         if not np.array_equal(order, np.arange(len(order))):
             frame = frame.iloc[order].reset_index(drop=True)
