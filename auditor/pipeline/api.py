@@ -51,6 +51,7 @@ from auditor.pipeline.model import (
     assign_splits,
     predictions_frame,
     train_and_predict,
+    train_with_twins,
     twins_or_plain,
 )
 from auditor.pipeline.model_from import predict_with, read_source
@@ -340,15 +341,15 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
            "model_metrics": None, "model_predictions": None}
     if given.notna().any():
         # the model never sees the feature groups the run leaves out (--without)
-        proba = train_and_predict(blank_groups(features, config.without), given, split,
-                                  config, seed)
+        seen = blank_groups(features, config.without)
         twins_choice = None
         if twins is not None and config.night_twins:
-            twinned = train_and_predict(blank_groups(features, config.without), given, split,
-                                        config, seed, twins=blank_groups(twins, config.without),
-                                        keep=proba.attrs["keep"])
-            proba, twins_choice = twins_or_plain(features, given, split, proba, twinned,
+            plain, twinned = train_with_twins(seen, given, split, config, seed,
+                                              blank_groups(twins, config.without))
+            proba, twins_choice = twins_or_plain(features, given, split, plain, twinned,
                                                  config.work_min_p)
+        else:
+            proba = train_and_predict(seen, given, split, config, seed)
         # model, baseline or both stacked: whichever the training vehicles support
         # (labeller.py); without the 02:00 features the 02:00 rule is no candidate either
         chosen = label_places(features, given, split, proba, base_pred,

@@ -214,10 +214,27 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
 
 
 def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
-                      config: InferConfig, seed: int,
-                      twins: pd.DataFrame | None = None,
-                      keep: np.ndarray | None = None) -> pd.DataFrame:
-    """p_* and oof_p_* of the model, indexed like ``features``; never learns from validation.
+                      config: InferConfig, seed: int) -> pd.DataFrame:
+    """The plain model's p_* and oof_p_* (``_train``)."""
+    return _train(features, given, split, config, seed)[0]
+
+
+def train_with_twins(features: pd.DataFrame, given: pd.Series, split: pd.Series,
+                     config: InferConfig, seed: int,
+                     twins: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the plain model's, the night-shift twins' model's) p_* and oof_p_* (``_train``); the
+    twins' model learns from the labels the plain model kept (its doubting pass skipped:
+    half its fits)."""
+    plain, keep = _train(features, given, split, config, seed)
+    twinned, _ = _train(features, given, split, config, seed, twins=twins, keep=keep)
+    return plain, twinned
+
+
+def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
+           config: InferConfig, seed: int, twins: pd.DataFrame | None = None,
+           keep: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """(p_*, oof_p_*) of the model, indexed like ``features``, and the training labels it
+    learnt from; never learns from validation.
 
     Training places: p_* = oof_p_* from vehicle folds over the training vehicles (cross-fitting:
     the model would repeat the wrong labels it memorised, hiding the very errors under audit).
@@ -233,17 +250,15 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     such vehicles labelled the model put home at the hospital. A twin sits in its vehicle's
     fold and is never predicted nor judged itself.
 
-    ``keep``: which training labels to learn from (result.attrs["keep"] of an earlier call on
-    the same places): the first, doubting pass is then skipped (the twins' model reuses the
-    plain model's doubts: half its fits)."""
+    ``keep``: which training labels to learn from (what an earlier call on the same places
+    returned beside its probabilities): the first, doubting pass is then skipped."""
     X = feature_matrix(features)
     y = given.to_numpy(dtype=object)
     labelled = given.notna().to_numpy()
     train = (split == "train").to_numpy() & labelled
     result = pd.DataFrame(np.nan, index=features.index, columns=PROBA_COLUMNS + OOF_COLUMNS)
-    result.attrs["keep"] = None
     if not train.any():
-        return result
+        return result, None
     folds = vehicle_folds(features.loc[train, "vehicle_id"], seed, config.oof_folds).to_numpy()
     X_fit, y_fit, folds_fit = X[train], y[train], folds
     if twins is not None:
@@ -259,7 +274,6 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
         # a twin is kept with its place
         fit_keep = None if keep.all() else np.tile(keep, len(y_fit) // len(keep))
         oof, final = cross_fit(X_fit, y_fit, folds_fit, config, seed, fit_keep, X_final=X)
-    result.attrs["keep"] = keep
     oof = oof[:int(train.sum())]
     result[PROBA_COLUMNS] = final
     # a training place is predicted by the fold model that never saw its vehicle
@@ -269,7 +283,7 @@ def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series
     result.iloc[rows, len(PROBA_COLUMNS):] = oof[has_oof]
     held_out = labelled & ~train
     result.loc[held_out, OOF_COLUMNS] = final[held_out]
-    return result
+    return result, keep
 
 
 def twins_or_plain(features: pd.DataFrame, given: pd.Series, split: pd.Series,
