@@ -116,10 +116,12 @@ def _pings_project(tmp_path, trip_ids):
 
 @pytest.mark.parametrize("trip_ids", [[None] * 5, ["t1", None, "t2", None, None]])
 def test_read_pings_columnar_read_equals_the_general_one(tmp_path, trip_ids):
-    """The numpy fast path (and its fallback when trip ids exist) returns exactly what a plain
-    pandas read does: same order, values, NULLs and dtypes."""
-    from auditor.store.queries import PING_COLUMNS, read_pings
+    """The numpy fast path (trip ids read beside the numbers when there are any) returns
+    exactly what a plain pandas read does: same order, values, NULLs and dtypes."""
+    from auditor.store.queries import PING_COLUMNS, _read_pings_columnar, read_pings
     conn = _pings_project(tmp_path, trip_ids)
+    # trip ids do not send the read down pandas' general path (2.5x slower at 2M pings)
+    assert _read_pings_columnar(conn, "", (), PING_COLUMNS) is not None
     plain = pd.read_sql_query(f"SELECT {','.join(PING_COLUMNS)} FROM pings "
                               "ORDER BY vehicle_id, ts, ping_id", conn)
     plain["utc_offset_min"] = plain["utc_offset_min"].astype("Int64")
