@@ -22,7 +22,7 @@ not its defaults of 200 x 28, seed 7) and the alt generator's 150 x 21 (seed 5: 
 stamps with stated offsets, per-tracker sampling, other people and labels).
 ``infer_project`` (the `auditor infer` path: SQLite reads, derivation, model, writes) runs in
 a fresh child process per --processes value (the local engine in 1 process, and with a pool
-of 2 worker processes), so its CPU time (its workers' included) and peak memory (ru_maxrss,
+of 2 worker processes), so its CPU time (its workers' included) and peak memory (VmHWM,
 the larger of the main process's and a worker's) are its own; the predictions digests of the
 runs must agree.
 Both see the same local wall clock (auditor's local_ts). Prints pings per CPU-second of each
@@ -57,6 +57,7 @@ from auditor.pipeline.baseline import baseline_labels  # noqa: E402
 from auditor.pipeline.config import InferConfig  # noqa: E402
 from auditor.pipeline.evaluate import truth_frame  # noqa: E402
 from auditor.pipeline.localtime import local_ts  # noqa: E402
+from auditor.pipeline.shards import peak_rss_mb  # noqa: E402
 from auditor.store import open_project  # noqa: E402
 from auditor.store.connection import copy_project  # noqa: E402
 from auditor.store.queries import read_labels, read_pings, read_vehicles  # noqa: E402
@@ -156,6 +157,51 @@ def within(a: pd.DataFrame, b: pd.DataFrame, ids) -> float:
     return float(np.mean(haversine_m(a["lat"], a["lon"], b["lat"], b["lon"]) <= AGREE_M))
 
 
+# Polls the VmHWM of its parent's other children (the engine's worker processes) until its
+# stdin closes, then prints the largest. A process, not a thread: with a thread running the
+# local engine would not fork its pool (engine.fork_is_safe).
+_WORKER_PEAKS = """
+import os, sys, threading
+parent, me, peak = os.getppid(), os.getpid(), 0.0
+def hwm(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+while True:
+    for task in os.listdir(f"/proc/{parent}/task"):
+        try:
+            kids = open(f"/proc/{parent}/task/{task}/children").read().split()
+        except OSError:
+            continue
+        peak = max([peak] + [hwm(int(k)) for k in kids if int(k) != me])
+    if done.wait(0.02):
+        break
+print(peak)
+"""
+
+
+class WorkerPeaks:
+    """The largest VmHWM of this process's worker processes while they live: getrusage's
+    maxrss of a child starts at its parent's peak (Linux keeps it across fork and exec), so
+    the bench's own memory — trackintel's, over a gigabyte — showed up as auditor's."""
+
+    def __enter__(self) -> "WorkerPeaks":
+        self._poller = subprocess.Popen([sys.executable, "-c", _WORKER_PEAKS],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.peak = 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        out, _ = self._poller.communicate("")
+        self.peak = float(out.strip() or 0.0)
+
+
 def child_infer(project: Path, processes: str) -> None:
     """`auditor infer` on a copy of the project, in this process, on the local engine with
     ``processes`` ("1", "2", "auto"): prints wall, CPU (this process and its workers) and peak
@@ -169,16 +215,19 @@ def child_infer(project: Path, processes: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers count once reaped (shutdown)
     start = time.perf_counter()
-    summary = infer_project(copy, seed=0, engine=engine)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with WorkerPeaks() as workers:
+        summary = infer_project(copy, seed=0, engine=engine)
+        wall = time.perf_counter() - start
+        # before the poller is reaped: its CPU is not auditor's
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     cpu += (kids_after.ru_utime - kids.ru_utime) + (kids_after.ru_stime - kids.ru_stime)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{copy}{suffix}").unlink(missing_ok=True)
     print(json.dumps({"wall": wall, "cpu": cpu, "pings": summary["pings"],
-                      "max_rss_mb": max(after.ru_maxrss, kids_after.ru_maxrss) / 1024,
+                      "max_rss_mb": max(peak_rss_mb(), workers.peak),
+                      "worker_rss_mb": workers.peak,
                       "processes": engine.workers_hint,
                       "predictions_sha256": summary["predictions_sha256"]}))
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -76,7 +75,10 @@ def _child(side: str, csv: str, db: str, delimiter: str, queue, existing: bool) 
         import auditor.ingest.api  # noqa: F401
     result = _anchor(csv, db, delimiter) if side == "anchor" else \
         _ours(csv, db, delimiter, existing)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not getrusage's maxrss: that starts at the parent's peak (Linux keeps it across
+    # fork and exec), and this bench's parent holds the fleet it wrote
+    from auditor.pipeline.shards import peak_rss_mb
+    result["peak_mb"] = peak_rss_mb()
     queue.put(result)
 
 
