@@ -106,12 +106,32 @@ def test_the_twinned_model_is_kept_only_where_it_gets_more_training_places_right
     right = _proba([row(h), row(w), row(o)])
     swapped = _proba([row(w), row(h), row(h)])
     chosen, why = twins_or_plain(features, given, split, swapped, right)
-    assert chosen is right and why == {"used": True, "right_plain": 0, "right_twins": 2}
+    # the validation place (row 2) counts neither in the right places nor in the log-loss
+    assert chosen is right and why == {"used": True, "right_plain": 0, "right_twins": 2,
+                                       "log_loss_plain": round(-np.log(0.1), 6),
+                                       "log_loss_twins": round(-np.log(0.8), 6)}
     chosen, why = twins_or_plain(features, given, split, right, swapped)
     assert chosen is right and why["used"] is False
-    # a tie keeps the plain model: the twins' extra classes must earn their place
+    # an exact tie keeps the plain model: the twins' extra classes must earn their place
     chosen, why = twins_or_plain(features, given, split, right, right.copy())
-    assert chosen is right and why == {"used": False, "right_plain": 2, "right_twins": 2}
+    assert chosen is right and why["used"] is False and why["right_twins"] == 2
+    # as many right, but surer of the given labels: the twins (unless ties are left to plain,
+    # as runs made before session 32 did)
+    sure = right.copy()
+    sure.loc[0, OOF_COLUMNS[h]] = 0.95
+    chosen, why = twins_or_plain(features, given, split, right, sure)
+    assert chosen is sure and why["used"] and why["right_twins"] == why["right_plain"] == 2
+    assert why["log_loss_twins"] < why["log_loss_plain"]
+    chosen, why = twins_or_plain(features, given, split, right, sure, ties_by_log_loss=False)
+    assert chosen is right and not why["used"]
+    # more right wins even when less sure (the labels decide first)
+    half = swapped.copy()
+    half.loc[0] = right.loc[0]  # one of the two right
+    doubtful = right.copy()  # both decided right, the given labels' probabilities low
+    doubtful.loc[0, OOF_COLUMNS[h]] = doubtful.loc[1, OOF_COLUMNS[w]] = 0.01
+    chosen, why = twins_or_plain(features, given, split, half, doubtful)
+    assert chosen is doubtful and why["right_twins"] == 2 > why["right_plain"] == 1
+    assert why["log_loss_twins"] > why["log_loss_plain"]
 
 
 def test_a_run_made_before_the_twins_is_rerun_without_them():
@@ -119,6 +139,12 @@ def test_a_run_made_before_the_twins_is_rerun_without_them():
     assert settings["night_twins"] is False
     assert not any("night_twins" in n for n in notes)
     assert InferConfig().night_twins is True  # new runs have them
+    # a run of session 31 (twins, ties to the plain model) is repeated as it was made
+    settings, notes = recorded_settings({"run_id": 4, "config": {"night_twins": True}})
+    assert settings["night_twins"] is True
+    assert settings["night_twins_ties_by_log_loss"] is False
+    assert not any("night_twins" in n for n in notes)
+    assert InferConfig().night_twins_ties_by_log_loss is True
 
 
 def _lives(out: Path, **kw) -> dict:
@@ -170,5 +196,10 @@ def test_the_report_names_twins_tried_and_not_used():
                "night_twins": {"used": False, "right_plain": 40, "right_twins": 40}}
     assert render_labeller(summary)[-1].endswith("not used — training places right "
                                                  "out-of-fold 40 with them, 40 without")
+    # since session 32 a tie is broken by the out-of-fold log-loss, and the line says so
+    tie = dict(summary["night_twins"], used=True, log_loss_twins=0.0201, log_loss_plain=0.0333)
+    assert render_labeller(dict(summary, night_twins=tie))[-1].endswith(
+        "used — training places right out-of-fold 40 with them, 40 without; on that tie, "
+        "out-of-fold log-loss 0.0201 with them, 0.0333 without")
     # the 02:00 rule labelled: which model it beat is beside the point
     assert "twins" not in "\n".join(render_labeller(dict(summary, chosen="baseline")))

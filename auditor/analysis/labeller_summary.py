@@ -21,7 +21,8 @@ def labeller_summary(conn: sqlite3.Connection, run_id: int,
     """{"chosen", "description", "recorded", "oof_accuracy", "training_vehicles",
     "validation_accuracy", "baseline_validation_accuracy", "rule", "night_twins"}. A run made
     before the choice existed was labelled by the model (recorded: False). night_twins: the
-    model's night-shift twins ({"used", "right_plain", "right_twins"}), None when not tried."""
+    model's night-shift twins ({"used", "right_plain", "right_twins", and since session 32
+    "log_loss_plain", "log_loss_twins"}), None when not tried."""
     metrics = read_run(conn, run_id)["metrics"] or {}
     choice = metrics.get("labeller") or {}
     if isinstance(choice, str):  # a bare name: nothing recorded about the choice
@@ -80,8 +81,13 @@ def render_labeller(summary: Optional[dict]) -> list[str]:
                          f"worse on {worse} (sign-flip test p = {p[who]:.3f})")
     twins = summary.get("night_twins")
     if twins and summary["chosen"] in ("model", "stacked"):
-        lines.append(f"  night-shift twins (training places also seen 12 h later): "
-                     f"{'used' if twins['used'] else 'not used'} — training places right "
-                     f"out-of-fold {twins['right_twins']} with them, {twins['right_plain']} "
-                     "without")
+        line = (f"  night-shift twins (training places also seen 12 h later): "
+                f"{'used' if twins['used'] else 'not used'} — training places right "
+                f"out-of-fold {twins['right_twins']} with them, {twins['right_plain']} without")
+        if twins["right_twins"] == twins["right_plain"] and \
+                twins.get("log_loss_twins") is not None and twins.get("log_loss_plain") is not None:
+            # runs since session 32 break that tie by how sure each model was
+            line += (f"; on that tie, out-of-fold log-loss {twins['log_loss_twins']:.4f} with "
+                     f"them, {twins['log_loss_plain']:.4f} without")
+        lines.append(line)
     return lines

@@ -347,7 +347,8 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
             plain, twinned = train_with_twins(seen, given, split, config, seed,
                                               blank_groups(twins, config.without))
             proba, twins_choice = twins_or_plain(features, given, split, plain, twinned,
-                                                 config.work_min_p)
+                                                 config.work_min_p,
+                                                 config.night_twins_ties_by_log_loss)
         else:
             proba = train_and_predict(seen, given, split, config, seed)
         # model, baseline or both stacked: whichever the training vehicles support

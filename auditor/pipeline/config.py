@@ -42,6 +42,8 @@ class InferConfig:
     # with its clock moved 12 h (night-shift twins, model.train_and_predict), and keep it where
     # it gets more training places right out-of-fold
     night_twins: bool = True
+    # ...or as many, with a lower out-of-fold log-loss (how sure each was of the given labels)
+    night_twins_ties_by_log_loss: bool = True
     # fleet processing
     batch_vehicles: int = 200
     # feature groups the model does not see (auditor.pipeline.feature_groups); sorted tuple

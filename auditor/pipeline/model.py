@@ -288,19 +288,40 @@ def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
 
 def twins_or_plain(features: pd.DataFrame, given: pd.Series, split: pd.Series,
                    plain: pd.DataFrame, twinned: pd.DataFrame,
-                   work_min_p: float = InferConfig.work_min_p) -> tuple[pd.DataFrame, dict]:
+                   work_min_p: float = InferConfig.work_min_p,
+                   ties_by_log_loss: bool = True) -> tuple[pd.DataFrame, dict]:
     """The model trained with night-shift twins where its decided labels get strictly more
-    training places right out-of-fold than the plain model's, else the plain one; with both
-    counts. On a small fleet the twins' extra classes can cost more than they teach (a
-    30 x 7 fleet lost its model to the 02:00 rule): the training vehicles decide, as they
-    decide the labeller."""
+    training places right out-of-fold than the plain model's — or, ``ties_by_log_loss``, as
+    many with a lower out-of-fold log-loss — else the plain one; with the counts and losses.
+    On a small fleet the twins' extra classes can cost more than they teach (a 30 x 7 fleet
+    lost its model to the 02:00 rule): the training vehicles decide, as they decide the
+    labeller. Counts alone tied on fleets where the twins were better (bench/truth.py,
+    lives 80 x 28 seed 0: 1445 each; with the twins 3 more homes and 3 more works right of
+    80 vehicles): one decision per vehicle moves on few places, the probabilities on all."""
     graded = ((split == "train") & given.notna() & plain[OOF_COLUMNS].notna().all(axis=1)
               & twinned[OOF_COLUMNS].notna().all(axis=1)).to_numpy()
     right = [int((decide_labels(features[graded], p[graded], work_min_p)
                   == given[graded]).sum()) for p in (plain, twinned)]
-    used = right[1] > right[0]
+    loss = [oof_log_loss(given[graded], p[graded]) for p in (plain, twinned)]
+    used = right[1] > right[0] or (ties_by_log_loss and right[1] == right[0]
+                                   and None not in loss and loss[1] < loss[0])
     return (twinned if used else plain), {"used": used, "right_plain": right[0],
-                                          "right_twins": right[1]}
+                                          "right_twins": right[1], "log_loss_plain": loss[0],
+                                          "log_loss_twins": loss[1]}
+
+
+LOG_LOSS_FLOOR = 1e-6
+
+
+def oof_log_loss(given: pd.Series, proba: pd.DataFrame) -> float | None:
+    """Mean -ln p(given label) over the places' out-of-fold probabilities (each at least
+    LOG_LOSS_FLOOR: one place a model was sure of wrongly must not outweigh a fleet), rounded
+    to 6 places so the run's record repeats the comparison exactly; None without places."""
+    if not len(given):
+        return None
+    at = np.array([CLASSES.index(c) for c in given])
+    p = proba[OOF_COLUMNS].to_numpy(dtype=float)[np.arange(len(at)), at]
+    return round(float(-np.mean(np.log(np.maximum(p, LOG_LOSS_FLOOR)))), 6)
 
 
 def decide_labels(features: pd.DataFrame, proba: pd.DataFrame,
