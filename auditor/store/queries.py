@@ -92,7 +92,7 @@ def _read_pings_columnar(conn: sqlite3.Connection, where: str, params: tuple,
                           f"FROM pings {where} GROUP BY vehicle_id ORDER BY vehicle_id",
                           params).fetchall()
     # files with trip ids: read them beside the numbers (pandas' general read of the same rows
-    # took ~2.5x as long: 2M pings, 7.3 s against 2.9 s)
+    # took 7.3 s for 2M time-ordered pings with trip ids; this read 4.8-6.2 s)
     trip_ids = "trip_id" in columns and any(r[2] for r in counts)
     # no stated offset at all (UTC or epoch stamps, the usual case): one value less per row
     # to step through Python; the column is then all NULL
