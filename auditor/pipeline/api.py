@@ -305,7 +305,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
                       moves: pd.DataFrame | None = None,
                       twins: pd.DataFrame | None = None) -> dict:
     """Given labels -> place labels, splits, baseline and model over the fleet's feature table.
-    ``twins``: the places' night-shift twin features (model.train_and_predict), for
+    ``twins``: the places' night-shift twin features (model.train_with_twins), for
     config.night_twins.
     Pure: returns place_labels, unmatched, given, split, *_predictions and *_metrics
     (model_* are None when no label matched a place: there is nothing to learn from)."""

@@ -39,7 +39,7 @@ class InferConfig:
     # best, out-of-fold), or "model", "stacked", "baseline" to force one
     labeller: str = "auto"
     # train a second model beside the plain one, with each training vehicle's places also seen
-    # with its clock moved 12 h (night-shift twins, model.train_and_predict), and keep it where
+    # with its clock moved 12 h (night-shift twins, model.train_with_twins), and keep it where
     # it gets more training places right out-of-fold
     night_twins: bool = True
     # ...or as many, with a lower out-of-fold log-loss (how sure each was of the given labels)

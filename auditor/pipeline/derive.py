@@ -34,7 +34,7 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     stops["place_id"] = stop_place
     stops = stops[stops["place_id"].notna()]  # fixes far apart that joined no place
     features = place_features(stops, places)
-    # the night-shift twins' features, for the second model (model.train_and_predict)
+    # the night-shift twins' features, for the second model (model.train_with_twins)
     twins = place_features(night_twin_stops(stops), places) if config.night_twins else None
     moves = find_moves(stops)
     return {"trips": trips[TRIP_COLUMNS].reset_index(drop=True),

@@ -22,7 +22,7 @@ from auditor.pipeline.features import FEATURE_COLUMNS
 
 PROBA_COLUMNS = [f"p_{c}" for c in CLASSES]
 OOF_COLUMNS = [f"oof_p_{c}" for c in CLASSES]
-# a night-shift twin's class (train_and_predict): learnt apart from its class, so a day
+# a night-shift twin's class (train_with_twins): learnt apart from its class, so a day
 # worker's office and a night worker's home never share a leaf, and added back into it
 TWIN = "twin_"
 
