@@ -261,6 +261,36 @@ def _handler(name: str):
     return getattr(importlib.import_module(module), func)
 
 
+# commands that need an existing project file: a mistyped path is told before the command's
+# imports (pandas, scikit-learn or Qt: 1-4 s to a one-line error before)
+READS_PROJECT = ("open", "infer", "report", "runs", "flags", "review", "map", "export")
+
+
+def _preflight(name: str, args) -> None:
+    """The user's mistakes that need no import to see: a project or export folder that is not
+    there, a window asked for where there is no screen (Qt would abort the process)."""
+    from auditor.failures import shown
+    project = getattr(args, "project", None)
+    if name in READS_PROJECT and project and not os.path.lexists(project):
+        raise UserError(f"{shown(project)}: no such project; create one with 'auditor ingest "
+                        f"{shown(project)} FILE'")
+    if name == "verify" and not os.path.isfile(os.path.join(args.out_dir, "manifest.json")):
+        raise UserError(f"{shown(args.out_dir)}: no auditor manifest.json here — give the folder "
+                        "an 'auditor export' wrote")
+    wants_window = name in ("gui", "open") and not getattr(args, "screenshot", None) or (
+        name == "demo" and not args.no_gui)
+    if wants_window and no_screen():
+        raise UserError("no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+                        "unset): run it in a desktop session, or write a picture of the window "
+                        "with 'auditor open PROJECT --screenshot FILE.png'")
+
+
+def no_screen() -> bool:
+    """Linux without an X or Wayland display and no Qt platform chosen (offscreen, vnc…)."""
+    return (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"))
+
+
 def main(argv: list[str] | None = None) -> int:
     from auditor.terminal import guarded_output  # no control characters from data reach the terminal
     with guarded_output():
@@ -280,6 +310,7 @@ def _main(argv: list[str] | None = None) -> int:
     else:
         name = args.command
     try:
+        _preflight(name, args)
         return int(_handler(name)(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
