@@ -70,28 +70,39 @@ def test_the_fix_import_replaces_exactly_the_faulty_vehicles_pings(fixed, demo_d
     assert set(stored["ts"]) <= set(good_ts) and len(stored) >= 0.99 * len(good_ts)
 
 
-def test_the_fix_lowers_the_fleets_errors(comparison):
-    """Measured on this fleet (60x14, seed 3): the run's labels go from 3/35 (faulty) + 3/178
-    (rest) wrong to 3/35 + 2/178 (without the night-shift twins 3 + 5 to 3 + 4). The model
-    labels (stacked with the rule after the fix): its edge over the 02:00 rule on the
-    training vehicles (better on 7, worse on 2, before the twins) is enough since session 25 (the
-    labeller goes by training places right, not p <= 0.05). With the significance bar the run
-    kept the rule before the fix, which the fault misleads on the healthy night-shift workers
-    too (4 + 16 wrong), so the fix then looked like 20 -> 7; the model is hardly hurt by the
-    fault: the refit without the labels it doubts keeps the faulty vehicles from poisoning it
-    (tests/test_fix_loop_default_demo.py, bench/fault_impact.py)."""
+def test_the_fix_lowers_the_fleets_errors(comparison, fixed):
+    """Measured on this fleet (60x14, seed 3): the run's labels disagree with 4/35 (faulty) +
+    2/178 (rest) given labels before the fix and after it. Five of the six are wrong given
+    labels the model gets right (a swapped pair and a work label on an errand on faulty
+    vehicles, an offset home); one is a part-timer's work (p_work 0.14). Since session 33 the
+    refit keeps labels the 02:00 rule vouches for, and the fault hardly hurts the model any
+    more: before that it was 3 + 3 -> 3 + 2 (without the night-shift twins 3 + 5 -> 3 + 4), and
+    the model's own out-of-fold errors still drop, 8 -> 7. The 02:00 rule, which the fault
+    misleads on the healthy night-shift workers too, has 4 + 16 wrong."""
     before, after = comparison["before"], comparison["after"]
     assert before["slice"]["vehicles"] == after["slice"]["vehicles"] > 0
     shown_before = before["slice"]["predicted_errors"] + before["rest"]["predicted_errors"]
     shown_after = after["slice"]["predicted_errors"] + after["rest"]["predicted_errors"]
-    assert shown_after < shown_before
+    assert shown_after <= shown_before
     assert after["slice"]["predicted_errors"] <= before["slice"]["predicted_errors"]
     assert after["rest"]["predicted_error_rate"] <= before["rest"]["predicted_error_rate"]
+    # after the fix, every disagreement on the faulty vehicles is a wrong given label
+    project, truth, _, after_run, _ = fixed
+    wrong = {w["vehicle_id"] for w in truth["wrong_labels"]}
+    faulty = {v for v, t in truth["vehicles"].items() if t["faulty"]}
+    conn = open_project(project, create=False)
+    disagree = {v for (v,) in conn.execute(
+        "SELECT vehicle_id FROM predictions WHERE run_id = ? AND given_label IS NOT NULL "
+        "AND given_label != predicted_label", (after_run,))}
+    conn.close()
+    assert disagree & faulty and disagree & faulty <= wrong
     # and on the faulty fleet the run labels far better than the 02:00 rule made beside it
     rule = comparison["baseline"]["before"]
     assert shown_before <= (rule["slice"]["predicted_errors"]
                             + rule["rest"]["predicted_errors"]) / 2
-    # out-of-fold, judged by the model: nothing got worse
+    # out-of-fold, judged by the model: fewer errors, none more in either part
+    assert (after["slice"]["errors"] + after["rest"]["errors"]
+            < before["slice"]["errors"] + before["rest"]["errors"])
     assert after["slice"]["errors"] <= before["slice"]["errors"]
     assert after["rest"]["errors"] <= before["rest"]["errors"]
     assert comparison["error_rate_change"] <= 0

@@ -19,10 +19,12 @@ DESCRIPTIONS = {
 def labeller_summary(conn: sqlite3.Connection, run_id: int,
                      validation: Optional[dict] = None) -> dict:
     """{"chosen", "description", "recorded", "oof_accuracy", "training_vehicles",
-    "validation_accuracy", "baseline_validation_accuracy", "rule", "night_twins"}. A run made
+    "validation_accuracy", "baseline_validation_accuracy", "rule", "night_twins", "refit"}. A run made
     before the choice existed was labelled by the model (recorded: False). night_twins: the
     model's night-shift twins ({"used", "right_plain", "right_twins", and since session 32
-    "log_loss_plain", "log_loss_twins"}), None when not tried."""
+    "log_loss_plain", "log_loss_twins"}), None when not tried. refit: how many training labels
+    the model's refit left out and how many the 02:00 rule vouched for ({"left_out",
+    "vouched"}, model.robust_cross_fit; runs since session 33), else None."""
     metrics = read_run(conn, run_id)["metrics"] or {}
     choice = metrics.get("labeller") or {}
     if isinstance(choice, str):  # a bare name: nothing recorded about the choice
@@ -45,6 +47,7 @@ def labeller_summary(conn: sqlite3.Connection, run_id: int,
         "baseline_validation_accuracy": (validation.get("baseline") or {}).get("accuracy"),
         "rule": choice.get("rule"),
         "night_twins": choice.get("night_twins"),
+        "refit": choice.get("refit"),
     }
 
 
@@ -79,6 +82,14 @@ def render_labeller(summary: Optional[dict]) -> list[str]:
             better, worse = counts[who]
             lines.append(f"  {who} vs the baseline on training vehicles: better on {better}, "
                          f"worse on {worse} (sign-flip test p = {p[who]:.3f})")
+    refit = summary.get("refit")
+    if refit and summary["chosen"] in ("model", "stacked"):
+        line = (f"  the model's refit left out {refit['left_out']} training label(s) its first "
+                "out-of-fold pass doubted")
+        if refit.get("vouched"):
+            line += (f"; it kept {refit['vouched']} the pass found only unremarkable, which the "
+                     "02:00 rule gives the same class")
+        lines.append(line)
     twins = summary.get("night_twins")
     if twins and summary["chosen"] in ("model", "stacked"):
         line = (f"  night-shift twins (training places also seen 12 h later): "

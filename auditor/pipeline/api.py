@@ -50,7 +50,7 @@ from auditor.pipeline.model import (
     PROBA_COLUMNS,
     assign_splits,
     predictions_frame,
-    train_and_predict,
+    train_plain,
     train_with_twins,
     twins_or_plain,
 )
@@ -291,6 +291,15 @@ def _run_labels(outcome: dict, features: pd.DataFrame, source_rows) -> tuple[dic
     return metrics, frame
 
 
+def refit_witness(rule_labels: pd.Series, config: InferConfig) -> pd.Series | None:
+    """The 02:00 rule's labels as the refit's second witness (model.label_trust), or None:
+    not asked for, or the run leaves out features the rule reads (--without night, weekday or
+    dwell: the model must not learn from them, not even through which labels it keeps)."""
+    if not config.refit_rule_vouches or set(config.without) & {"night", "weekday", "dwell"}:
+        return None
+    return rule_labels
+
+
 def labeller_config(config: InferConfig) -> InferConfig:
     """The config the labeller choice runs with: a run that leaves the 02:00 features out
     (``--without night``) is labelled by the model alone — the 02:00 baseline and the stacker
@@ -343,14 +352,15 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
         # the model never sees the feature groups the run leaves out (--without)
         seen = blank_groups(features, config.without)
         twins_choice = None
+        rule = refit_witness(base_pred, config)
         if twins is not None and config.night_twins:
-            plain, twinned = train_with_twins(seen, given, split, config, seed,
-                                              blank_groups(twins, config.without))
+            plain, twinned, doubts = train_with_twins(seen, given, split, config, seed,
+                                                      blank_groups(twins, config.without), rule)
             proba, twins_choice = twins_or_plain(features, given, split, plain, twinned,
                                                  config.work_min_p,
                                                  config.night_twins_ties_by_log_loss)
         else:
-            proba = train_and_predict(seen, given, split, config, seed)
+            proba, doubts = train_plain(seen, given, split, config, seed, rule)
         # model, baseline or both stacked: whichever the training vehicles support
         # (labeller.py); without the 02:00 features the 02:00 rule is no candidate either
         chosen = label_places(features, given, split, proba, base_pred,
@@ -358,7 +368,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
         metrics = scored(chosen.labels)
         metrics["baseline"] = {k: base_metrics[k] for k in
                                ("accuracy", "home_place_rate", "per_class", "confusion")}
-        metrics["labeller"] = dict(chosen.choice, night_twins=twins_choice)
+        metrics["labeller"] = dict(chosen.choice, night_twins=twins_choice, refit=doubts)
         out["model_metrics"] = metrics
         out["model_predictions"] = predictions_frame(features, split, given, chosen.labels,
                                                 chosen.proba)

@@ -35,6 +35,9 @@ class InferConfig:
     # refit once with the labels the out-of-fold model doubts down-weighted (a population whose
     # labels are all wrong the same way must not teach the model its mistake)
     robust_refit: bool = True
+    # ...where a label the model finds only unremarkable ('other') is kept if the 02:00 rule
+    # gives it the same class (model.label_trust: part-timers' work, three shifts a week)
+    refit_rule_vouches: bool = True
     # which labeller produces the run's labels: "auto" (the one the training vehicles support
     # best, out-of-fold), or "model", "stacked", "baseline" to force one
     labeller: str = "auto"

@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import ThreadpoolController
 
-from auditor.classes import CLASSES
+from auditor.classes import CLASSES, GIVEN_LABELS
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.engine import parallel_map
 from auditor.pipeline.features import FEATURE_COLUMNS
@@ -161,7 +161,8 @@ def cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConf
 KEEP_TRUST = 0.25
 
 
-def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
+def label_trust(y: np.ndarray, oof: np.ndarray,
+                vouched: np.ndarray | None = None) -> np.ndarray:
     """How far the out-of-fold model trusts each label, in [0, 1]: the given class's likelihood
     ratio p(given) / prior(given) over the best class's p(k) / prior(k), priors being the class
     shares among the labels. 1 where the model agrees and where there are no out-of-fold
@@ -172,7 +173,16 @@ def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
     generators with and without a swapped population, bench/label_issues.py: at 0.5 the refit
     also dropped right but unusual labels, part-timers and night shifts, and held-out labels got
     slightly worse where nothing was swapped; at 0.25 they did not, and a third of a fleet
-    swapped still could not teach the model its mistake.)"""
+    swapped still could not teach the model its mistake.)
+
+    ``vouched``: the labels the 02:00 rule gives the same class (baseline.py), a second witness
+    that learnt from no label. For those only home and work count as rivals: the refit still
+    leaves out a label where the model sees the vehicle's other anchor in it (a swapped join),
+    not one it only finds unremarkable. The coarse first pass finds a minority unremarkable
+    (part-timers' three shifts a week: p_work about 0 on 16 of 19 of them on demo 150 x 21),
+    and the refit then learnt their work as other; a work label on an errand stays doubted,
+    as the rule puts that vehicle's work elsewhere (one such label, kept, gave 6 of 12 no-work
+    vehicles a false work on the fix-loop fleet)."""
     w = np.ones(len(y))
     has = ~np.isnan(oof).any(axis=1)
     if not has.any():
@@ -181,15 +191,22 @@ def label_trust(y: np.ndarray, oof: np.ndarray) -> np.ndarray:
     prior = np.bincount(idx, minlength=len(CLASSES)) / len(idx)
     ratio = oof[has] / np.where(prior > 0, prior, np.inf)[None, :]
     r_given = ratio[np.arange(len(idx)), idx]
-    w[has] = np.clip(r_given / np.maximum(ratio.max(axis=1), 1e-12), 0.0, 1.0)
+    best = ratio.max(axis=1)
+    if vouched is not None:
+        anchors = ratio[:, [CLASSES.index(c) for c in GIVEN_LABELS]].max(axis=1)
+        best = np.where(vouched[has], np.maximum(anchors, r_given), best)
+    w[has] = np.clip(r_given / np.maximum(best, 1e-12), 0.0, 1.0)
     return w
 
 
 def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: InferConfig,
-                     seed: int, X_final: np.ndarray | None = None):
-    """(out-of-fold probabilities, which labels were kept) after one refit without the labels
-    the first out-of-fold pass doubts; with ``X_final`` also the probabilities there of the
-    final fold models (the refit's, else the first pass's), averaged.
+                     seed: int, X_final: np.ndarray | None = None,
+                     vouched: np.ndarray | None = None):
+    """(out-of-fold probabilities, which labels were kept, the probabilities at ``X_final`` of
+    the final fold models (the refit's, else the first pass's) averaged, or None without it,
+    {"left_out", "vouched"}: how many labels the refit left out, and how many the first pass
+    doubted only as 'other' that the 02:00 rule ``vouched`` for, label_trust), after one refit
+    without the labels the first out-of-fold pass doubts.
 
     A population whose labels are all wrong the same way (an upstream join that swapped home and
     work for one fleet) would otherwise teach the model its mistake and blur every probability.
@@ -206,35 +223,52 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     precision@k alike)."""
     first = cross_fit(X, y, folds, config, seed, X_final=X_final)
     oof, final = (first, None) if X_final is None else first
-    keep = label_trust(_base_classes(y), oof) >= KEEP_TRUST
+    base = _base_classes(y)
+    keep = label_trust(base, oof, vouched) >= KEEP_TRUST
+    saved = 0 if vouched is None else int((keep & (label_trust(base, oof) < KEEP_TRUST)).sum())
     if config.robust_refit and not keep.all():
         refit = cross_fit(X, y, folds, config, seed, keep, X_final=X_final)
         oof, final = (refit, None) if X_final is None else refit
-    return (oof, keep) if X_final is None else (oof, keep, final)
+    left_out = int((~keep).sum()) if config.robust_refit else 0
+    return oof, keep, final, {"left_out": left_out, "vouched": saved}
 
 
 def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
-                      config: InferConfig, seed: int) -> pd.DataFrame:
-    """The plain model's p_* and oof_p_* (``_train``)."""
-    return _train(features, given, split, config, seed)[0]
+                      config: InferConfig, seed: int,
+                      rule: pd.Series | None = None) -> pd.DataFrame:
+    """The plain model's p_* and oof_p_* (``train_plain``)."""
+    return train_plain(features, given, split, config, seed, rule)[0]
+
+
+def train_plain(features: pd.DataFrame, given: pd.Series, split: pd.Series,
+                config: InferConfig, seed: int,
+                rule: pd.Series | None = None) -> tuple[pd.DataFrame, dict | None]:
+    """(the plain model's p_* and oof_p_*, what its refit left out: robust_cross_fit's
+    counts, None without training labels) (``_train``). ``rule``: the 02:00 rule's labels
+    (baseline.baseline_labels), the second witness of label_trust; None: no witness."""
+    result, _, doubts = _train(features, given, split, config, seed, rule=rule)
+    return result, doubts
 
 
 def train_with_twins(features: pd.DataFrame, given: pd.Series, split: pd.Series,
-                     config: InferConfig, seed: int,
-                     twins: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the plain model's, the night-shift twins' model's) p_* and oof_p_* (``_train``); the
-    twins' model learns from the labels the plain model kept (its doubting pass skipped:
-    half its fits)."""
-    plain, keep = _train(features, given, split, config, seed)
-    twinned, _ = _train(features, given, split, config, seed, twins=twins, keep=keep)
-    return plain, twinned
+                     config: InferConfig, seed: int, twins: pd.DataFrame,
+                     rule: pd.Series | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
+    """(the plain model's, the night-shift twins' model's p_* and oof_p_* (``_train``), the
+    plain refit's counts (``train_plain``)); the twins' model learns from the labels the plain
+    model kept (its doubting pass skipped: half its fits)."""
+    plain, keep, doubts = _train(features, given, split, config, seed, rule=rule)
+    twinned, _, _ = _train(features, given, split, config, seed, twins=twins, keep=keep)
+    return plain, twinned, doubts
 
 
 def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
            config: InferConfig, seed: int, twins: pd.DataFrame | None = None,
-           keep: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """(p_*, oof_p_*) of the model, indexed like ``features``, and the training labels it
-    learnt from; never learns from validation.
+           keep: np.ndarray | None = None, rule: pd.Series | None = None
+           ) -> tuple[pd.DataFrame, np.ndarray | None, dict | None]:
+    """(p_*, oof_p_*) of the model, indexed like ``features``, the training labels it
+    learnt from, and its refit's counts (robust_cross_fit; None when ``keep`` was given or
+    nothing was trained); never learns from validation.
 
     Training places: p_* = oof_p_* from vehicle folds over the training vehicles (cross-fitting:
     the model would repeat the wrong labels it memorised, hiding the very errors under audit).
@@ -251,14 +285,15 @@ def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
     fold and is never predicted nor judged itself.
 
     ``keep``: which training labels to learn from (what an earlier call on the same places
-    returned beside its probabilities): the first, doubting pass is then skipped."""
+    returned beside its probabilities): the first, doubting pass is then skipped.
+    ``rule``: the 02:00 rule's labels, for label_trust's ``vouched``."""
     X = feature_matrix(features)
     y = given.to_numpy(dtype=object)
     labelled = given.notna().to_numpy()
     train = (split == "train").to_numpy() & labelled
     result = pd.DataFrame(np.nan, index=features.index, columns=PROBA_COLUMNS + OOF_COLUMNS)
     if not train.any():
-        return result, None
+        return result, None, None
     folds = vehicle_folds(features.loc[train, "vehicle_id"], seed, config.oof_folds).to_numpy()
     X_fit, y_fit, folds_fit = X[train], y[train], folds
     if twins is not None:
@@ -266,8 +301,11 @@ def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
         X_fit = np.vstack([X_fit, twin_X.to_numpy(dtype=float)])
         y_fit = np.concatenate([y_fit, np.array([TWIN + c for c in y[train]], dtype=object)])
         folds_fit = np.concatenate([folds, folds])
+    doubts = None
     if keep is None:
-        oof, keep, final = robust_cross_fit(X_fit, y_fit, folds_fit, config, seed, X_final=X)
+        vouched = None if rule is None else (rule.to_numpy(dtype=object) == y)[train]
+        oof, keep, final, doubts = robust_cross_fit(X_fit, y_fit, folds_fit, config, seed,
+                                                    X_final=X, vouched=vouched)
         # what the fits learnt from: without the refit, every label
         keep = keep[:int(train.sum())] if config.robust_refit else np.ones(int(train.sum()), bool)
     else:
@@ -283,7 +321,7 @@ def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
     result.iloc[rows, len(PROBA_COLUMNS):] = oof[has_oof]
     held_out = labelled & ~train
     result.loc[held_out, OOF_COLUMNS] = final[held_out]
-    return result, keep
+    return result, keep, doubts
 
 
 def twins_or_plain(features: pd.DataFrame, given: pd.Series, split: pd.Series,

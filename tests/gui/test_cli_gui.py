@@ -48,6 +48,7 @@ def test_open_screenshot_of_a_missing_project_is_one_error_line(tmp_path):
 
 
 def test_a_wrong_size_is_one_error_line_before_any_window(tmp_path):
+    (tmp_path / "p.db").write_bytes(b"")  # there: the size is the one mistake
     result = _auditor("open", str(tmp_path / "p.db"), "--size", "big")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("error: --size big: write it as")
