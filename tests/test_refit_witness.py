@@ -90,3 +90,26 @@ def test_part_timers_work_is_found_with_the_witness(fresh_demo_project, demo_dir
                                         part_timers)
     assert found > found_before and found >= len(part_timers) - 1
     assert false <= false_before
+
+
+def test_counts_are_of_the_refit_that_ran():
+    """A work label on a place like the 'other' ones: the first pass doubts it as 'other', the
+    rule vouches for it, so a refit keeps it (vouched 1); with no refit nothing was left out
+    and nothing kept by the rule, and the record says 0 and 0."""
+    from auditor.pipeline.features import FEATURE_COLUMNS
+    from auditor.pipeline.model import robust_cross_fit
+    rng = np.random.default_rng(0)
+    y = np.array(["home"] * 30 + ["work"] * 30 + ["other"] * 60 + ["work"], dtype=object)
+    X = rng.normal(0, 0.1, (len(y), len(FEATURE_COLUMNS)))
+    X[:, 0] = np.select([y == "home", y == "work"], [0.0, 1.0], 2.0)
+    X[-1, 0] = 2.0  # the odd work label: it looks like the other places
+    folds = np.arange(len(y)) % 5
+    vouched = np.zeros(len(y), bool)
+    vouched[-1] = True
+    *_, counts = robust_cross_fit(X, y, folds, InferConfig(), 0, vouched=vouched)
+    assert counts == {"left_out": 0, "vouched": 1}
+    *_, without = robust_cross_fit(X, y, folds, InferConfig(), 0)
+    assert without["left_out"] >= 1 and without["vouched"] == 0
+    *_, no_refit = robust_cross_fit(X, y, folds, InferConfig(robust_refit=False), 0,
+                                    vouched=vouched)
+    assert no_refit == {"left_out": 0, "vouched": 0}

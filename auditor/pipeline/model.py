@@ -225,7 +225,8 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     oof, final = (first, None) if X_final is None else first
     base = _base_classes(y)
     keep = label_trust(base, oof, vouched) >= KEEP_TRUST
-    saved = 0 if vouched is None else int((keep & (label_trust(base, oof) < KEEP_TRUST)).sum())
+    saved = 0 if vouched is None or not config.robust_refit else int(
+        (keep & (label_trust(base, oof) < KEEP_TRUST)).sum())
     if config.robust_refit and not keep.all():
         refit = cross_fit(X, y, folds, config, seed, keep, X_final=X_final)
         oof, final = (refit, None) if X_final is None else refit
