@@ -205,8 +205,9 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     """(out-of-fold probabilities, which labels were kept, the probabilities at ``X_final`` of
     the final fold models (the refit's, else the first pass's) averaged, or None without it,
     {"left_out", "vouched"}: how many labels the refit left out, and how many the first pass
-    doubted only as 'other' that the 02:00 rule ``vouched`` for, label_trust), after one refit
-    without the labels the first out-of-fold pass doubts.
+    doubted only as 'other' that the 02:00 rule ``vouched`` for, label_trust; None without a
+    refit, config.robust_refit), after one refit without the labels the first out-of-fold pass
+    doubts.
 
     A population whose labels are all wrong the same way (an upstream join that swapped home and
     work for one fleet) would otherwise teach the model its mistake and blur every probability.
@@ -225,13 +226,13 @@ def robust_cross_fit(X: np.ndarray, y: np.ndarray, folds: np.ndarray, config: In
     oof, final = (first, None) if X_final is None else first
     base = _base_classes(y)
     keep = label_trust(base, oof, vouched) >= KEEP_TRUST
-    saved = 0 if vouched is None or not config.robust_refit else int(
-        (keep & (label_trust(base, oof) < KEEP_TRUST)).sum())
-    if config.robust_refit and not keep.all():
+    if not config.robust_refit:
+        return oof, keep, final, None
+    saved = 0 if vouched is None else int((keep & (label_trust(base, oof) < KEEP_TRUST)).sum())
+    if not keep.all():
         refit = cross_fit(X, y, folds, config, seed, keep, X_final=X_final)
         oof, final = (refit, None) if X_final is None else refit
-    left_out = int((~keep).sum()) if config.robust_refit else 0
-    return oof, keep, final, {"left_out": left_out, "vouched": saved}
+    return oof, keep, final, {"left_out": int((~keep).sum()), "vouched": saved}
 
 
 def train_and_predict(features: pd.DataFrame, given: pd.Series, split: pd.Series,
