@@ -270,15 +270,15 @@ def _preflight(name: str, args) -> None:
     """The user's mistakes that need no import to see: a project or export folder that is not
     there, a window asked for where there is no screen (Qt would abort the process)."""
     from auditor.failures import shown
+    from auditor.store.connection import no_such_project  # sqlite3 and the schema: light
     project = getattr(args, "project", None)
     if name in READS_PROJECT and project and not os.path.lexists(project):
-        raise UserError(f"{shown(project)}: no such project; create one with 'auditor ingest "
-                        f"{shown(project)} FILE'")
+        raise no_such_project(project)
     if name == "verify" and not os.path.isfile(os.path.join(args.out_dir, "manifest.json")):
         raise UserError(f"{shown(args.out_dir)}: no auditor manifest.json here — give the folder "
                         "an 'auditor export' wrote")
-    wants_window = name in ("gui", "open") and not getattr(args, "screenshot", None) or (
-        name == "demo" and not args.no_gui)
+    wants_window = ((name in ("gui", "open") and not getattr(args, "screenshot", None))
+                    or (name == "demo" and not args.no_gui))
     if wants_window and no_screen():
         raise UserError("no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are "
                         "unset): run it in a desktop session, or write a picture of the window "
@@ -286,7 +286,8 @@ def _preflight(name: str, args) -> None:
 
 
 def no_screen() -> bool:
-    """Linux without an X or Wayland display and no Qt platform chosen (offscreen, vnc…)."""
+    """Linux without an X or Wayland display and no Qt platform chosen (offscreen, vnc…):
+    a window cannot open, a screenshot renders offscreen (gui.app)."""
     return (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"))
 

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
+from auditor.cli import no_screen
+
 log = logging.getLogger("auditor.gui")
 
 SCREENSHOT_SIZE = (1400, 900)
@@ -37,9 +39,8 @@ def prepare_environment(headless: bool = False) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # Chromium refuses to sandbox as root
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
-    if (headless and sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
-            and not os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # screenshots without a screen
+    if headless and no_screen():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # screenshots without a screen
 
 
 def application(headless: bool = False):

@@ -271,6 +271,13 @@ def _open_readonly(path: Path, state: str) -> sqlite3.Connection:
     return conn
 
 
+def no_such_project(path) -> UserError:
+    """The one line for a project path with nothing there (also the CLI's check before its
+    imports)."""
+    return UserError(f"{shown(path)}: no such project; create one with 'auditor ingest "
+                     f"{shown(path)} FILE'")
+
+
 def open_project(path: str | Path, create: bool = True,
                  readonly: bool = False) -> sqlite3.Connection:
     """Open (and if allowed create) a project; always returns a migrated connection.
@@ -285,8 +292,7 @@ def open_project(path: str | Path, create: bool = True,
             if state == EMPTY:
                 raise UserError(f"{shown(path)}: is an empty file, not an auditor project — give "
                                 "a project, or import into it with 'auditor ingest'")
-            raise UserError(f"{shown(path)}: no such project; create one with 'auditor ingest "
-                            f"{shown(path)} FILE'")
+            raise no_such_project(path)
         return _create(path)
     if readonly and not _writable(path):
         return _open_readonly(path, state)
