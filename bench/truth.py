@@ -48,6 +48,10 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
             sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
             from lives import write_lives_fleet
             write_lives_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        elif gen == "shifts":
+            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
+            from shifts import write_shifts_fleet
+            write_shifts_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
         else:
             from auditor.demo.generator import write_demo
             write_demo(folder, vehicles=int(v), days=int(d), seed=int(seed))

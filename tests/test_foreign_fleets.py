@@ -973,11 +973,14 @@ def test_labels_joined_to_the_wrong_vehicles_are_named(cli, tmp_path):
     assert "the labels' vehicle ids look wrong" in text
     _, report, _ = cli("report", project)
     assert "of vehicle car-0: is it that vehicle's label, under the wrong id?" in report
-    # two such labels of 91 are those labels' ids, not the file's join
+    # two such labels of 91 are those labels' ids, or labels at a place (a shop, a shared
+    # site) their vehicle never went: not the file's join
     from auditor.pipeline.command import other_vehicles_hint
     few = {"matched_labels": 85, "unmatched_labels": 6, "unmatched_at_other_vehicles": {
         "labels": 2, "of_far": 4, "examples": ["a's home label at place b:0 (19 m)"]}}
-    assert "b:0 (19 m)): their vehicle ids look wrong" in other_vehicles_hint(few)
+    hint = other_vehicles_hint(few)
+    assert "b:0 (19 m)): their vehicle ids may be wrong, or they name a place" in hint
+    assert "joined on the wrong key" not in hint
     # the right ids: nothing to say
     write_csv(labels, tmp_path / "labels-right.csv")
     ingest(cli, project, tmp_path / "labels-right.csv", extra=("--replace",))

@@ -63,9 +63,9 @@ def skew_report(conn: sqlite3.Connection, pred: pd.DataFrame, stops: pd.DataFram
     recent, window = window_features(stops, places, recent_days, "end")
     early, early_window = window_features(stops, places, recent_days, "start")
     if recent.empty:
-        recent = pd.DataFrame(columns=cols)
+        recent = pd.DataFrame(columns=cols + ["vehicle_id"])
     if early.empty:
-        early = pd.DataFrame(columns=cols)
+        early = pd.DataFrame(columns=cols + ["vehicle_id"])
 
     numeric_meta, categorical = frames.split_metadata(meta)
     m = meta.assign(split=meta["vehicle_id"].map(split_of_vehicle))
@@ -80,7 +80,10 @@ def skew_report(conn: sqlite3.Connection, pred: pd.DataFrame, stops: pd.DataFram
              m[m["split"] == "unlabelled"]),
             ("recent", early, m[m["vehicle_id"].isin(early_vehicles)], recent,
              m[m["vehicle_id"].isin(recent_vehicles)])):
-        rows = compare_frames(ref_feats, cur_feats, cols, [])
+        # places cluster by vehicle: their KS p-values permute whole vehicles (cluster_ks);
+        # early and recent hold the same vehicles' places
+        rows = compare_frames(ref_feats, cur_feats, cols, [], cluster="vehicle_id",
+                              paired=name == "recent")
         meta_num = {c: pd.to_numeric(ref_meta[c].replace("", np.nan), errors="coerce")
                     for c in numeric_meta}
         cur_num = {c: pd.to_numeric(cur_meta[c].replace("", np.nan), errors="coerce")

@@ -3,7 +3,8 @@
 Every result carries the value, the threshold and the sample sizes, not only a verdict:
 - numeric: Wasserstein distance divided by the reference's standard deviation (flag >= 0.1;
   scale-free, so one threshold fits dwell hours and shares alike), the two-sample KS statistic
-  and its p-value, and PSI over bins frozen from the reference's deciles (0.1 warn, 0.25 alert);
+  and its p-value (for values grouped by vehicle, by permuting whole vehicles: cluster_ks),
+  and PSI over bins frozen from the reference's deciles (0.1 warn, 0.25 alert);
 - categorical: Jensen-Shannon distance (base 2, in [0, 1]; flag >= 0.1), PSI over the
   reference's categories, and categories never seen in the reference.
 """
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
+
+from auditor.analysis.cluster_ks import cluster_ks
 
 WASSERSTEIN_FLAG = 0.1
 JS_FLAG = 0.1
@@ -54,10 +57,15 @@ def psi_level(value: float | None) -> str | None:
     return "alert" if value >= PSI_ALERT else "warn" if value >= PSI_WARN else "ok"
 
 
-def numeric_skew(reference, current, bins: int = PSI_BINS) -> dict:
+def numeric_skew(reference, current, bins: int = PSI_BINS, clusters=None,
+                 paired: bool = False) -> dict:
+    """``clusters``: (the reference's, the current's) cluster per value — places' vehicles —
+    for a KS p-value by permuting whole clusters (cluster_ks; ``paired``: both sides hold the
+    same clusters); without it, scipy's, which takes every value as independent."""
     ref = np.asarray(reference, dtype=float)
     cur = np.asarray(current, dtype=float)
-    ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
+    ref_ok, cur_ok = ~np.isnan(ref), ~np.isnan(cur)
+    ref, cur = ref[ref_ok], cur[cur_ok]
     out = {"kind": "numeric", "n_reference": int(ref.size), "n_current": int(cur.size),
            "wasserstein": None, "wasserstein_std": None, "wasserstein_threshold": WASSERSTEIN_FLAG,
            "ks": None, "ks_pvalue": None, "psi": None, "psi_thresholds": [PSI_WARN, PSI_ALERT],
@@ -69,13 +77,20 @@ def numeric_skew(reference, current, bins: int = PSI_BINS) -> dict:
     sd = float(np.std(ref))
     # a constant reference: any movement is total skew, none is none
     w_std = w / sd if sd > 0 else (0.0 if w == 0 else float("inf"))
-    ks = _ks(ref, cur)
+    if clusters is None:
+        ks = _ks(ref, cur)
+        ks_stat, ks_p, test = float(ks.statistic), float(ks.pvalue), {"method": "values"}
+    else:
+        got = cluster_ks(ref, cur, np.asarray(clusters[0], object)[ref_ok],
+                         np.asarray(clusters[1], object)[cur_ok], paired=paired)
+        ks_stat, ks_p = got["statistic"], got["pvalue"]
+        test = {"method": "paired cluster permutation" if paired else "cluster permutation",
+                "permutations": got["permutations"], "clusters": got["clusters"]}
     edges = frozen_bins(ref, bins)
     value = psi(binned_shares(ref, edges), binned_shares(cur, edges))
-    out.update(wasserstein=w, wasserstein_std=w_std, ks=float(ks.statistic),
-               ks_pvalue=float(ks.pvalue),
+    out.update(wasserstein=w, wasserstein_std=w_std, ks=ks_stat, ks_pvalue=ks_p, ks_test=test,
                # with a few validation vehicles, 0.1 std is within noise: say so beside the flag
-               ks_significant=bool(ks.pvalue < KS_ALPHA), psi=value, psi_level=psi_level(value),
+               ks_significant=bool(ks_p < KS_ALPHA), psi=value, psi_level=psi_level(value),
                psi_bin_edges=[float(e) for e in edges],
                flag=bool(w_std >= WASSERSTEIN_FLAG or value >= PSI_WARN))
     return out
@@ -113,11 +128,16 @@ def categorical_skew(reference, current) -> dict:
 
 
 def compare_frames(reference: pd.DataFrame, current: pd.DataFrame,
-                   numeric: list[str], categorical: list[str]) -> list[dict]:
-    """One result per column, numeric then categorical, in the given order."""
+                   numeric: list[str], categorical: list[str], cluster: str | None = None,
+                   paired: bool = False) -> list[dict]:
+    """One result per column, numeric then categorical, in the given order. ``cluster``: the
+    column whose values group the rows (places' vehicle_id): numeric KS p-values then permute
+    whole groups (numeric_skew)."""
     rows = []
+    clusters = None if cluster is None else (reference[cluster], current[cluster])
     for col in numeric:
-        rows.append({"feature": col, **numeric_skew(reference[col], current[col])})
+        rows.append({"feature": col, **numeric_skew(reference[col], current[col],
+                                                    clusters=clusters, paired=paired)})
     for col in categorical:
         rows.append({"feature": col, **categorical_skew(reference[col], current[col])})
     return rows

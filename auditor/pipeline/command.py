@@ -208,13 +208,16 @@ def other_vehicles_hint(summary: dict) -> str | None:
     n, far = other.get("labels", 0), other.get("of_far", 0)
     if n < 2 or 2 * n < far:
         return None
-    # a few labels of many are those labels' fault, not the whole file's join
     total = summary.get("matched_labels", 0) + summary.get("unmatched_labels", 0)
-    whose = "their" if FEW_OF_FILE * total > n else "the labels'"
-    return (f"{n:,} of the {far:,} labels with no place of their vehicle near lie at another "
-            f"vehicle's place ({'; '.join(other['examples'])}): {whose} vehicle ids look "
-            "wrong — joined on the wrong key, or shifted? Fix the ids and import the labels "
-            "again with --replace")
+    where = (f"{n:,} of the {far:,} labels with no place of their vehicle near lie at another "
+             f"vehicle's place ({'; '.join(other['examples'])})")
+    if FEW_OF_FILE * total > n:
+        # a few labels of many: those labels' ids, or labels naming a place their vehicle never
+        # went that others do (a shop, a shared site: a wrong label, not a wrong join)
+        return (f"{where}: their vehicle ids may be wrong, or they name a place their vehicle "
+                "never went — check those labels")
+    return (f"{where}: the labels' vehicle ids look wrong — joined on the wrong key, or "
+            "shifted? Fix the ids and import the labels again with --replace")
 
 
 def _some(ids: list, shown: int = 3) -> str:

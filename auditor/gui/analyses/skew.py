@@ -43,7 +43,9 @@ HEADER_TIPS = {
     "threshold": "The value from which a feature counts as different",
     "PSI": "Population stability index over the reference's deciles",
     "PSI warn / alert": "PSI levels for a warning and an alert",
-    "KS p-value": "Kolmogorov-Smirnov test p-value (numbers only)",
+    "KS p-value": "Kolmogorov-Smirnov test p-value (numbers only); for places, from "
+                  "re-drawing the comparison whole vehicles at a time, as a vehicle's places "
+                  "are not independent",
     "n reference": "Values on the reference side (train places, or the first days)",
     "n current": "Values on the compared side",
     "note": "More about the comparison (new categories, KS verdict)",
