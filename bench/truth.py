@@ -1,7 +1,8 @@
 """Benchmark: predicted homes and works against the generators' truth, over fleet shapes of
-three independent generators (auditor.demo.generator, auditor.demo.alt_generator and
+four independent generators (auditor.demo.generator, auditor.demo.alt_generator,
 bench/fleets/lives.py: night-shift nurses, delivery vans, weekend cabins, vacations,
-retirees).
+retirees; bench/fleets/shifts.py: rotating, split and 4-on-4-off shifts, school runs, taxis,
+on a half-hour clock).
 
 Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
 - home: share of vehicles with a true home whose predicted home lies within 150 m of it;
@@ -12,7 +13,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from auditor.pipeline.api import infer_project  # noqa: E402
 
 HOME_M, WORK_M = 150, 250
 FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:30:7:4 "
-          "lives:80:28:0 lives:80:28:1 lives:80:28:2 lives:80:28:3").split()
+          "lives:80:28:0 lives:80:28:1 lives:80:28:2 lives:80:28:3 shifts:80:28:0 shifts:60:28:9").split()
 
 
 def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
