@@ -202,6 +202,41 @@ def test_a_device_that_reports_while_parked_parks_where_it_stood(every_s):
     assert len(out["places"]) == 2
 
 
+def test_heartbeats_every_five_minutes_with_multipath_jitter_are_parked_not_driven():
+    """A tracker sending a fix every 5 minutes while parked (the gap exactly, so no silence),
+    each thrown ~40 m per axis by multipath: consecutive fixes were over 50 m apart as often
+    as not, so no stretch stood still, the nights at home became drives of heartbeats and the
+    stops fell where a jittered fix strayed. The stays are stops again, at the spot."""
+    cfg = InferConfig()
+    home, work = (48.0, 11.0), (48.05, 11.03)
+    rng = np.random.default_rng(7)
+
+    def heartbeats(t0, t1, spot):
+        ts = np.arange(t0 + 300, t1, 300)
+        return pd.DataFrame({"vehicle_id": "v", "ts": ts,
+                             "lat": spot[0] + rng.normal(0, 40, len(ts)) / M_PER_DEG,
+                             "lon": spot[1] + rng.normal(0, 40, len(ts)) / (M_PER_DEG * 0.67)})
+
+    parts, t = [], MONDAY + 7 * 3600
+    for day in range(3):
+        go = drive("v", t, home, work, every_s=10)
+        back = drive("v", t + 9 * 3600, work, home, every_s=10)
+        parts += [go, heartbeats(go["ts"].iloc[-1], back["ts"].iloc[0], work), back]
+        t += DAY
+        parts.append(heartbeats(back["ts"].iloc[-1], t, home))
+    pings = pd.concat(parts, ignore_index=True).drop(columns="trip_id", errors="ignore")
+    out = derive_vehicle_tables(pings, None, cfg)
+    stops = out["stops"]
+    assert len(out["trips"]) == 6 and len(stops) == 5
+    hours = ((stops["end_ts"] - stops["start_ts"]) / 3600).to_numpy()
+    # from the first fix standing to the fix after the last: up to a heartbeat short each end
+    assert (hours > np.array([9, 15, 9, 15, 9]) - 20 / 60 - 2 * 300 / 3600).all()
+    spots = [work, home, work, home, work]
+    assert max(haversine_m(stops["lat"], stops["lon"], [p[0] for p in spots],
+                           [p[1] for p in spots])) < 150
+    assert len(out["places"]) == 2
+
+
 def test_derivation_is_per_vehicle_and_independent_of_row_order():
     pings, _ = fleet(n=5, days=8, seed=1)
     whole = derive_vehicle_tables(pings, None, InferConfig())

@@ -25,6 +25,14 @@ FAR_STEPS = 2  # parked: the last fix before and the first after, each up to a s
 # standing still: a fix and the fix a minute later less than 50 m apart (a parked receiver's
 # jitter, not a car creeping in a jam; _standing)
 STANDING_WINDOW_S, STANDING_STEP_M = 60, 50.0
+# ...or, where the next fix comes minutes later (a heartbeat while parked), less than
+# CREEP_MPS x the time between them: 150 m in 5 minutes is no drive, while a heartbeat's
+# tens of metres of multipath jitter are over 50 m as often as not
+CREEP_SPAN_S, CREEP_MPS = 240, 0.5
+# ...for devices that report at least this often while driving (median step): one that
+# reports every few minutes driving too tells a slow drive from a parked car no better
+CREEP_CADENCE_S = 60
+MAX_HOLE = 2  # rows: a multipath outlier fails the pair into it and the pair out of it
 
 TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
                 "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]
@@ -63,7 +71,9 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     split = silence & (~far | lost)
     # a device that keeps reporting while parked is never silent: where it stood still for
     # longer than the gap, it parked all the same
-    split |= _standing(vcode, ts, phi, lam, cos_phi, new_vehicle | silence, config)
+    standing_split, parked = _standing(vcode, ts, phi, lam, cos_phi, new_vehicle | silence,
+                                       config, (dt, step_m, new_vehicle))
+    split |= standing_split
     if "trip_id" in pings:
         src = pings["trip_id"].to_numpy(dtype=object)
         has = ~pd.isna(src)
@@ -100,7 +110,9 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     from_first = local_distance_m(phi[first], lam[first], phi, lam, cos_phi)
     extent = np.maximum.reduceat(from_first, starts)
     n_pings = ends - starts + 1
-    moving = extent >= config.stationary_extent_m
+    # a stretch it stood in is no trip however far its jitter strays (_standing)
+    all_parked = np.add.reduceat(parked.astype(np.int64), starts) == n_pings
+    moving = (extent >= config.stationary_extent_m) & ~all_parked
 
     # lost data between two kept trips: any bad break from the segment after the earlier one
     # up to the later one (stationary segments in between are skipped, their breaks count)
@@ -128,19 +140,25 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
 
 
 def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarray,
-              cos_phi: np.ndarray, cut: np.ndarray, config: InferConfig) -> np.ndarray:
-    """Trip boundaries around the stretches where a vehicle reported while standing still:
-    more than ``gap_minutes`` of fixes, each less than STANDING_STEP_M from the fix a
-    STANDING_WINDOW_S later, all within half of ``stationary_extent_m`` of the first (so the
-    stretch is a stationary segment, not a trip, and a stop lies between the trips around it;
-    the silence rule's gap and extent, for a device that is never silent). ``cut``:
-    rows that begin a vehicle or follow a silence — a stretch never spans one (a device silent
-    while parked is split by the silence already). A mask: True after each stretch's first row
-    and after its last."""
+              cos_phi: np.ndarray, cut: np.ndarray, config: InferConfig,
+              steps: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Trip boundaries around the stretches where a vehicle reported while standing still,
+    and the rows it stood in. A stretch: more than ``gap_minutes`` of fixes, each less than
+    STANDING_STEP_M from the fix a STANDING_WINDOW_S later (or, for a heartbeat minutes after
+    the fix before and before the next, less than CREEP_MPS x the time to the next), half of
+    them within half of ``stationary_extent_m`` of the stretch's median position (the silence
+    rule's gap and extent, for a device that is never silent; the heartbeat rule only where
+    the vehicle's cadence while driving is CREEP_CADENCE_S or less; ``steps``: dt, step_m and
+    new_vehicle of split_trips). One or two fixes that
+    multipath threw far do not end a stretch. ``cut``: rows that begin a vehicle or follow a
+    silence — a stretch never spans one (a device silent while parked is split by the silence
+    already). Returns (True after each stretch's first row and after its last; True on the
+    rows between, which make a stationary segment)."""
     n = len(ts)
     out = np.zeros(n, dtype=bool)
+    parked_rows = np.zeros(n, dtype=bool)
     if n < 2:
-        return out
+        return out, parked_rows
     # (vehicle, ts) as one sorted key: the fix a window later is one searchsorted away
     key = vcode.astype(np.int64) * (1 << 40) + (ts - ts.min())
     later = np.searchsorted(key, key + STANDING_WINDOW_S, side="left")
@@ -149,36 +167,79 @@ def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarra
     pieces = np.cumsum(cut)  # no vehicle change or silence between a row and its later fix
     has &= (vcode[later] == vcode) & (pieces[later] == pieces) & (later > np.arange(n))
     if not has.any():
-        return out
+        return out, parked_rows
     moved = local_distance_m(phi, lam, phi[later], lam[later], cos_phi[later])
-    still = has & (moved < STANDING_STEP_M)
+    # the creep rule only between heartbeats (minutes before and after the fix): a drive's
+    # last fixes, seconds apart, are a window from the first heartbeat too
+    span = ts[later] - ts
+    since = np.r_[CREEP_SPAN_S, np.diff(ts)]
+    sparse = (span >= CREEP_SPAN_S) & ((since >= CREEP_SPAN_S) | cut)
+    if sparse.any():
+        sparse &= (_cadence(vcode, *steps, wanted=np.unique(vcode[sparse]))[vcode]
+                   <= CREEP_CADENCE_S)
+    still = has & ((moved < STANDING_STEP_M) | (sparse & (moved < CREEP_MPS * span)))
+    # an outlier fails the pair into it and the pair out of it: holes of up to MAX_HOLE rows
+    # between still rows of one piece are filled where the still rows either side of the hole
+    # are as close as a still pair (a short drive between two spots is no outlier)
+    idx = np.arange(n)
+    prev = np.maximum.accumulate(np.where(still, idx, -1))
+    nxt = np.minimum.accumulate(np.where(still, idx, n)[::-1])[::-1]
+    hole = ~still & (prev >= 0) & (nxt < n) & (nxt - prev - 1 <= MAX_HOLE)
+    if hole.any():
+        a, b = prev[hole], nxt[hole]
+        apart = local_distance_m(phi[a], lam[a], phi[b], lam[b], cos_phi[b])
+        reach = np.where(sparse[a], CREEP_MPS * (ts[b] - ts[a]), STANDING_STEP_M)
+        bridged = (pieces[a] == pieces[b]) & (apart < reach)
+        still[np.flatnonzero(hole)[bridged]] = True
     nxt_breaks = np.r_[~still[1:] | cut[1:], True]
     starts = np.flatnonzero(still & (np.r_[True, ~still[:-1]] | cut))
     ends = np.flatnonzero(still & nxt_breaks)
     if not len(starts):
-        return out
-    # how far each row of a run lies from the run's first row (rows between runs: 0)
+        return out, parked_rows
+    # how far the stretch's fixes lie from its median position: half of them within half the
+    # extent (a heartbeat's jitter strays; the first fix is as noisy as any)
     begins = np.zeros(n, dtype=bool)
     begins[starts] = True
     run = np.cumsum(begins) - 1
     rows = np.flatnonzero(still)
-    first = starts[run[rows]]
-    from_first = np.zeros(n)
-    from_first[rows] = local_distance_m(phi[first], lam[first], phi[rows], lam[rows],
-                                        cos_phi[rows])
-    extent = np.maximum.reduceat(from_first, starts)
+    centre = pd.DataFrame({"run": run[rows], "phi": phi[rows], "lam": lam[rows]}) \
+        .groupby("run", sort=True)[["phi", "lam"]].median()
+    c_phi = centre["phi"].to_numpy()[run[rows]]
+    c_lam = centre["lam"].to_numpy()[run[rows]]
+    spread = pd.Series(local_distance_m(c_phi, c_lam, phi[rows], lam[rows], np.cos(c_phi))) \
+        .groupby(run[rows]).median().to_numpy()
     # how long it stood, from fixes taken standing: a single pause between two fixes is the
     # silence rule's to judge (a 5-minute pause is no stop there, nor here)
     parked = (ts[ends] - ts[starts] > config.gap_minutes * 60) & \
-        (2 * extent < config.stationary_extent_m)
+        (2 * spread < config.stationary_extent_m)
     # the trip before ends at the stretch's first fix and the one after starts at the fix
-    # after its last (which the last found within STANDING_STEP_M): fixes at the spot, so the
-    # stop between them lies where the car stood (the drive's last fix may be a whole step
-    # away); the fixes between are a stationary segment (each within half the extent of the
-    # first: within the extent of each other). A still fix is never a vehicle's last.
+    # after its last (which the last found still): fixes at the spot, so the stop between
+    # them lies where the car stood (the drive's last fix may be a whole step away); the
+    # fixes between are a stationary segment. A still fix is never a vehicle's last.
     out[starts[parked] + 1] = True
     out[ends[parked] + 1] = True
-    return out
+    inside = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(inside, starts[parked] + 1, 1)
+    np.add.at(inside, ends[parked] + 1, -1)
+    parked_rows = np.cumsum(inside)[:n] > 0
+    return out, parked_rows
+
+
+def _cadence(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
+             wanted: np.ndarray) -> np.ndarray:
+    """Per vehicle code: the median seconds between two of its fixes while it drives (steps at
+    MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart), for the ``wanted`` codes; inf for the
+    others and for a vehicle that never drives."""
+    cadence = np.full(int(vcode.max()) + 1 if len(vcode) else 0, np.inf)
+    want = np.zeros(len(cadence), dtype=bool)
+    want[wanted] = True
+    rows = np.flatnonzero(want[vcode] & ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S))
+    speed = step_m[rows] / dt[rows]
+    rows = rows[(speed >= MOVING_MPS) & (speed <= MAX_MPS)]
+    if len(rows):
+        got = pd.Series(dt[rows]).groupby(vcode[rows]).median()
+        cadence[got.index.to_numpy()] = got.to_numpy()
+    return cadence
 
 
 def _reach(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
