@@ -218,7 +218,7 @@ def test_heartbeats_every_five_minutes_with_multipath_jitter_are_parked_not_driv
                              "lon": spot[1] + rng.normal(0, 40, len(ts)) / (M_PER_DEG * 0.67)})
 
     parts, t = [], MONDAY + 7 * 3600
-    for day in range(3):
+    for _day in range(3):
         go = drive("v", t, home, work, every_s=10)
         back = drive("v", t + 9 * 3600, work, home, every_s=10)
         parts += [go, heartbeats(go["ts"].iloc[-1], back["ts"].iloc[0], work), back]
