@@ -33,6 +33,7 @@ CREEP_SPAN_S, CREEP_MPS = 240, 0.5
 # reports every few minutes driving too tells a slow drive from a parked car no better
 CREEP_CADENCE_S = 60
 MAX_HOLE = 2  # rows: a multipath outlier fails the pair into it and the pair out of it
+STRAY_SHARE = 0.05  # of a stretch's fixes, that may lie beyond half the extent of its first
 
 TRIP_COLUMNS = ["trip_id", "vehicle_id", "start_ts", "end_ts", "n_pings", "distance_m",
                 "start_lat", "start_lon", "end_lat", "end_lon", "source_trip_id"]
@@ -149,7 +150,8 @@ def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarra
     them within half of ``stationary_extent_m`` of the stretch's median position (the silence
     rule's gap and extent, for a device that is never silent; the heartbeat rule only where
     the vehicle's cadence while driving is CREEP_CADENCE_S or less; ``steps``: dt, step_m and
-    new_vehicle of split_trips). One or two fixes that
+    new_vehicle of split_trips). Fixes seconds apart lie within half the extent of the
+    first, all but STRAY_SHARE of them. One or two fixes that
     multipath threw far do not end a stretch. ``cut``: rows that begin a vehicle or follow a
     silence — a stretch never spans one (a device silent while parked is split by the silence
     already). Returns (True after each stretch's first row and after its last; True on the
@@ -185,33 +187,45 @@ def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarra
     prev = np.maximum.accumulate(np.where(still, idx, -1))
     nxt = np.minimum.accumulate(np.where(still, idx, n)[::-1])[::-1]
     hole = ~still & (prev >= 0) & (nxt < n) & (nxt - prev - 1 <= MAX_HOLE)
+    bridged = np.zeros(n, dtype=bool)
     if hole.any():
         a, b = prev[hole], nxt[hole]
         apart = local_distance_m(phi[a], lam[a], phi[b], lam[b], cos_phi[b])
         reach = np.where(sparse[a], CREEP_MPS * (ts[b] - ts[a]), STANDING_STEP_M)
-        bridged = (pieces[a] == pieces[b]) & (apart < reach)
-        still[np.flatnonzero(hole)[bridged]] = True
+        bridged[np.flatnonzero(hole)[(pieces[a] == pieces[b]) & (apart < reach)]] = True
+        still |= bridged
     nxt_breaks = np.r_[~still[1:] | cut[1:], True]
     starts = np.flatnonzero(still & (np.r_[True, ~still[:-1]] | cut))
     ends = np.flatnonzero(still & nxt_breaks)
     if not len(starts):
         return out, parked_rows
-    # how far the stretch's fixes lie from its median position: half of them within half the
-    # extent (a heartbeat's jitter strays; the first fix is as noisy as any)
     begins = np.zeros(n, dtype=bool)
     begins[starts] = True
     run = np.cumsum(begins) - 1
-    rows = np.flatnonzero(still)
-    centre = pd.DataFrame({"run": run[rows], "phi": phi[rows], "lam": lam[rows]}) \
-        .groupby("run", sort=True)[["phi", "lam"]].median()
-    c_phi = centre["phi"].to_numpy()[run[rows]]
-    c_lam = centre["lam"].to_numpy()[run[rows]]
-    spread = pd.Series(local_distance_m(c_phi, c_lam, phi[rows], lam[rows], np.cos(c_phi))) \
-        .groupby(run[rows]).median().to_numpy()
+    # how far it strayed: fixes seconds apart within half the extent of the first, all but
+    # STRAY_SHARE (multipath strays: over a day at 1 Hz some pair of them always agrees), as a
+    # crawl is no stand; heartbeats, whose first fix is as noisy as any, half of them within
+    # half the extent of the stretch's median position
+    size = ends - starts + 1
+    rows = np.flatnonzero(still & ~bridged)
+    strays = np.zeros(n, dtype=np.int64)
+    strays[rows] = 2 * local_distance_m(phi[starts[run[rows]]], lam[starts[run[rows]]],
+                                        phi[rows], lam[rows], cos_phi[rows]) \
+        >= config.stationary_extent_m
+    stood = np.add.reduceat(strays, starts) <= STRAY_SHARE * size
+    beats = np.add.reduceat(sparse.astype(np.int64), starts) * 2 > size
+    if beats.any():
+        rows = np.flatnonzero(still & beats[run])
+        centre = pd.DataFrame({"run": run[rows], "phi": phi[rows], "lam": lam[rows]}) \
+            .groupby("run", sort=True)[["phi", "lam"]].median()
+        c_phi = centre.loc[run[rows], "phi"].to_numpy()
+        c_lam = centre.loc[run[rows], "lam"].to_numpy()
+        typical = pd.Series(local_distance_m(c_phi, c_lam, phi[rows], lam[rows],
+                                             np.cos(c_phi))).groupby(run[rows]).median()
+        stood[typical.index.to_numpy()] = 2 * typical.to_numpy() < config.stationary_extent_m
     # how long it stood, from fixes taken standing: a single pause between two fixes is the
     # silence rule's to judge (a 5-minute pause is no stop there, nor here)
-    parked = (ts[ends] - ts[starts] > config.gap_minutes * 60) & \
-        (2 * spread < config.stationary_extent_m)
+    parked = (ts[ends] - ts[starts] > config.gap_minutes * 60) & stood
     # the trip before ends at the stretch's first fix and the one after starts at the fix
     # after its last (which the last found still): fixes at the spot, so the stop between
     # them lies where the car stood (the drive's last fix may be a whole step away); the
