@@ -183,16 +183,17 @@ def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarra
     # an outlier fails the pair into it and the pair out of it: holes of up to MAX_HOLE rows
     # between still rows of one piece are filled where the still rows either side of the hole
     # are as close as a still pair (a short drive between two spots is no outlier)
-    idx = np.arange(n)
-    prev = np.maximum.accumulate(np.where(still, idx, -1))
-    nxt = np.minimum.accumulate(np.where(still, idx, n)[::-1])[::-1]
-    hole = ~still & (prev >= 0) & (nxt < n) & (nxt - prev - 1 <= MAX_HOLE)
     bridged = np.zeros(n, dtype=bool)
-    if hole.any():
-        a, b = prev[hole], nxt[hole]
+    held = np.flatnonzero(still)  # few on a fleet silent while parked: work on these alone
+    hole = np.flatnonzero((np.diff(held) > 1) & (np.diff(held) <= MAX_HOLE + 1))
+    if len(hole):
+        a, b = held[hole], held[hole + 1]
         apart = local_distance_m(phi[a], lam[a], phi[b], lam[b], cos_phi[b])
         reach = np.where(sparse[a], CREEP_MPS * (ts[b] - ts[a]), STANDING_STEP_M)
-        bridged[np.flatnonzero(hole)[(pieces[a] == pieces[b]) & (apart < reach)]] = True
+        ok = (pieces[a] == pieces[b]) & (apart < reach)
+        a, b = a[ok], b[ok]
+        bridged[a + 1] = True
+        bridged[(a + 2)[b - a > 2]] = True
         still |= bridged
     nxt_breaks = np.r_[~still[1:] | cut[1:], True]
     starts = np.flatnonzero(still & (np.r_[True, ~still[:-1]] | cut))
@@ -208,12 +209,11 @@ def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarra
     # half the extent of the stretch's median position
     size = ends - starts + 1
     rows = np.flatnonzero(still & ~bridged)
-    strays = np.zeros(n, dtype=np.int64)
-    strays[rows] = 2 * local_distance_m(phi[starts[run[rows]]], lam[starts[run[rows]]],
-                                        phi[rows], lam[rows], cos_phi[rows]) \
-        >= config.stationary_extent_m
-    stood = np.add.reduceat(strays, starts) <= STRAY_SHARE * size
-    beats = np.add.reduceat(sparse.astype(np.int64), starts) * 2 > size
+    far = 2 * local_distance_m(phi[starts[run[rows]]], lam[starts[run[rows]]], phi[rows],
+                               lam[rows], cos_phi[rows]) >= config.stationary_extent_m
+    stood = np.bincount(run[rows], weights=far, minlength=len(starts)) <= STRAY_SHARE * size
+    rows = np.flatnonzero(still)
+    beats = np.bincount(run[rows], weights=sparse[rows], minlength=len(starts)) * 2 > size
     if beats.any():
         rows = np.flatnonzero(still & beats[run])
         centre = pd.DataFrame({"run": run[rows], "phi": phi[rows], "lam": lam[rows]}) \
