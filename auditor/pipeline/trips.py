@@ -239,42 +239,38 @@ def _standing(vcode: np.ndarray, ts: np.ndarray, phi: np.ndarray, lam: np.ndarra
     return out, parked_rows
 
 
-def _cadence(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
-             wanted: np.ndarray) -> np.ndarray:
-    """Per vehicle code: the median seconds between two of its fixes while it drives (steps at
-    MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart), for the ``wanted`` codes; inf for the
-    others and for a vehicle that never drives."""
-    cadence = np.full(int(vcode.max()) + 1 if len(vcode) else 0, np.inf)
-    want = np.zeros(len(cadence), dtype=bool)
-    want[wanted] = True
-    rows = np.flatnonzero(want[vcode] & ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S))
+def _driving(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
+             wanted: np.ndarray, of: np.ndarray, default: float) -> np.ndarray:
+    """Per vehicle code: the median of ``of`` (dt or step_m) over its steps while it drives
+    (MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart), for the vehicles ``wanted`` (a bool
+    mask per code); ``default`` for the others and for a vehicle that never drives."""
+    out = np.full(len(wanted), default)
+    rows = np.flatnonzero(wanted[vcode] & ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S))
     speed = step_m[rows] / dt[rows]
     rows = rows[(speed >= MOVING_MPS) & (speed <= MAX_MPS)]
     if len(rows):
-        got = pd.Series(dt[rows]).groupby(vcode[rows]).median()
-        cadence[got.index.to_numpy()] = got.to_numpy()
-    return cadence
+        got = pd.Series(of[rows]).groupby(vcode[rows]).median()
+        out[got.index.to_numpy()] = got.to_numpy()
+    return out
+
+
+def _cadence(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
+             wanted: np.ndarray) -> np.ndarray:
+    """Per vehicle code: the median seconds between two of its fixes while it drives, for the
+    ``wanted`` codes; inf for the others and for a vehicle that never drives."""
+    want = np.zeros(int(vcode.max()) + 1 if len(vcode) else 0, dtype=bool)
+    want[wanted] = True
+    return _driving(vcode, dt, step_m, new_vehicle, want, dt.astype(float), np.inf)
 
 
 def _reach(vcode: np.ndarray, dt: np.ndarray, step_m: np.ndarray, new_vehicle: np.ndarray,
            lost: np.ndarray) -> np.ndarray:
-    """Per vehicle code: the median metres between two of its fixes while it drives (steps
-    at MOVING_MPS to MAX_MPS, at most MAX_STEP_S apart); 0 for a vehicle that never drives —
-    and for one with no ``lost`` break, the only place the figure is used (which keeps this
-    off the usual, densely sampled fleet: it has few)."""
-    n_vehicles = int(vcode.max()) + 1 if len(vcode) else 0
-    reach = np.zeros(n_vehicles)
-    wanted = np.zeros(n_vehicles, dtype=bool)
-    wanted[vcode[lost]] = True
-    rows = np.flatnonzero(wanted[vcode] & ~new_vehicle & (dt > 0) & (dt <= MAX_STEP_S))
-    if not len(rows):
-        return reach
-    speed = step_m[rows] / dt[rows]
-    rows = rows[(speed >= MOVING_MPS) & (speed <= MAX_MPS)]
-    if len(rows):
-        steps = pd.Series(step_m[rows]).groupby(vcode[rows]).median()
-        reach[steps.index.to_numpy()] = steps.to_numpy()
-    return reach
+    """Per vehicle code: the median metres between two of its fixes while it drives; 0 for a
+    vehicle that never drives — and for one with no ``lost`` break, the only place the figure
+    is used (which keeps this off the usual, densely sampled fleet: it has few)."""
+    want = np.zeros(int(vcode.max()) + 1 if len(vcode) else 0, dtype=bool)
+    want[vcode[lost]] = True
+    return _driving(vcode, dt, step_m, new_vehicle, want, step_m, 0.0)
 
 
 def _empty_trips() -> pd.DataFrame:
