@@ -13,7 +13,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid
 """
 from __future__ import annotations
 
@@ -53,6 +53,10 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
             sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
             from shifts import write_shifts_fleet
             write_shifts_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        elif gen == "deid":
+            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
+            from deid import write_deid_fleet
+            write_deid_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
         else:
             from auditor.demo.generator import write_demo
             write_demo(folder, vehicles=int(v), days=int(d), seed=int(seed))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from auditor.geo import haversine_m, midpoint_lon
 from auditor.pipeline.config import InferConfig
+from auditor.pipeline.cut_ends import cut_short_stops
 
 STOP_COLUMNS = ["stop_id", "vehicle_id", "start_ts", "end_ts", "lat", "lon", "place_id",
                 "prev_trip_id", "next_trip_id"]
@@ -35,12 +36,19 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
     # fixes up to a step from the spot, and the arrival fix is no worse than the midpoint.
     vague = spread > config.place_radius_m
     end_lat, end_lon = prev["end_lat"].to_numpy(), prev["end_lon"].to_numpy()
+    lat = np.where(vague, end_lat, (end_lat + nxt["start_lat"].to_numpy()) / 2)
+    lon = np.where(vague, end_lon, midpoint_lon(end_lon, nxt["start_lon"].to_numpy()))
+    if vague.any() and "before_end_lat" in prev:
+        # trips cut short for privacy: where the car stood, from which way it drove
+        c_lat, c_lon, resolved = cut_short_stops(prev, nxt, spread, config)
+        lat, lon = np.where(resolved, c_lat, lat), np.where(resolved, c_lon, lon)
+        spread = np.where(resolved, 0.0, spread)
     stops = pd.DataFrame({
         "vehicle_id": prev["vehicle_id"].to_numpy(),
         "start_ts": prev["end_ts"].to_numpy(dtype=np.int64),
         "end_ts": nxt["start_ts"].to_numpy(dtype=np.int64),
-        "lat": np.where(vague, end_lat, (end_lat + nxt["start_lat"].to_numpy()) / 2),
-        "lon": np.where(vague, end_lon, midpoint_lon(end_lon, nxt["start_lon"].to_numpy())),
+        "lat": lat,
+        "lon": lon,
         "place_id": pd.Series([None] * len(prev), dtype=object),
         "prev_trip_id": prev["trip_id"].to_numpy(),
         "next_trip_id": nxt["trip_id"].to_numpy(),

@@ -134,6 +134,12 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
         "source_trip_id": pd.array(src[s], dtype="string") if len(s) else pd.array([], dtype="string"),
         "start_local": local[s], "end_local": local[e],
         "clean_break_before": clean_before, "far_m": far_m[vcode[s]],
+        # the fix before the last and after the first, and the speed between: which way the
+        # car was driving as it left the record and as it came back (stops.py, where the
+        # ends were cut off)
+        "before_end_lat": lat[e - 1], "before_end_lon": lon[e - 1],
+        "after_start_lat": lat[s + 1], "after_start_lon": lon[s + 1],
+        "end_mps": step_m[e] / np.maximum(dt[e], 1), "start_mps": step_m[s + 1] / np.maximum(dt[s + 1], 1),
     })
     n_in_vehicle = trips.groupby("vehicle_id", sort=False).cumcount()
     trips.insert(0, "trip_id", trips["vehicle_id"].astype(str) + ":t" + n_in_vehicle.astype(str))
@@ -283,4 +289,7 @@ def _empty_trips() -> pd.DataFrame:
         "source_trip_id": pd.Series([], dtype="string"),
         "start_local": pd.Series([], dtype=np.int64), "end_local": pd.Series([], dtype=np.int64),
         "clean_break_before": pd.Series([], dtype=bool), "far_m": pd.Series([], dtype=float),
+        **{c: pd.Series([], dtype=float) for c in ("before_end_lat", "before_end_lon",
+                                                  "after_start_lat", "after_start_lon",
+                                                  "end_mps", "start_mps")},
     })
