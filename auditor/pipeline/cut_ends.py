@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.geo import EARTH_RADIUS_M, wrap_lon
+from auditor.geo import EARTH_RADIUS_M, haversine_m, wrap_lon
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.trips import MAX_MPS, MOVING_MPS
 
@@ -30,7 +30,10 @@ JITTER_SPREAD = 1.5
 # a vehicle's cut is measured where at least this many of its stops' lines met, and this
 # share of its stops (a garage, or a tracker reporting every minute, makes a few: under a
 # tenth of a vehicle's stops on the deid generator's plain vehicles)
-MIN_CROSSINGS, MIN_CROSSING_SHARE = 5, 0.2
+MIN_CROSSINGS, MIN_CROSSING_SHARE = 5, 0.1
+# ...of which this many more than ELSEWHERE_M from the median one
+MIN_CROSSINGS_ELSEWHERE, ELSEWHERE_M = 2, 1000.0
+MIN_U_TURN = 0.7  # cosine of the angle between the ways in and out: back the way it came
 
 
 def cut_short_stops(prev: pd.DataFrame, nxt: pd.DataFrame, spread: np.ndarray,
@@ -50,19 +53,33 @@ def cut_short_stops(prev: pd.DataFrame, nxt: pd.DataFrame, spread: np.ndarray,
         y = np.where(crosses, a * g["uy"], np.where(along, g["dy"] / 2, 0.0))
     resolved = crosses | along
 
-    # the vehicle's cut, where its lines met with both fixes a place's width or more away
-    # (a garage's last fix is on its ramp, a cut one is not); its other stops stand that far
-    # along the way the car came in and went out
+    # the vehicle's cut, where its lines met with both fixes a place's width or more away,
+    # at two spots at least: a garage also hides the car, at one place (its last fix on the
+    # ramp, its first a minute out), while a broker cuts every trip
     vehicle = prev["vehicle_id"].to_numpy()
     cut_here = crosses & (np.minimum(a, d) > config.place_radius_m)
-    by = pd.DataFrame({"v": vehicle, "cut_here": cut_here,
-                       "cut": np.where(cut_here, (a + d) / 2, np.nan)}).groupby("v", sort=False)
+    c_lat, c_lon = g["a_lat"] + y / g["ky"], g["a_lon"] + x / g["kx"]
+    frame = pd.DataFrame({"v": vehicle, "cut_here": cut_here,
+                          "cut": np.where(cut_here, (a + d) / 2, np.nan),
+                          "lat": np.where(cut_here, c_lat, np.nan),
+                          "lon": np.where(cut_here, c_lon, np.nan)})
+    by = frame.groupby("v", sort=False)
+    centre = by[["lat", "lon"]].transform("median")
+    frame["elsewhere"] = haversine_m(frame["lat"], frame["lon"], centre["lat"],
+                                     centre["lon"]) > ELSEWHERE_M
+    by = frame.groupby("v", sort=False)
     n_cross = by["cut_here"].transform("sum").to_numpy()
     share = by["cut_here"].transform("mean").to_numpy()
+    spots = by["elsewhere"].transform("sum").to_numpy()
     cut = by["cut"].transform("median").to_numpy()
     measured = (n_cross >= MIN_CROSSINGS) & (share >= MIN_CROSSING_SHARE) \
-        & (cut > config.place_radius_m)
-    ahead = measured & ~resolved & (g["steady_in"] | g["steady_out"])
+        & (spots >= MIN_CROSSINGS_ELSEWHERE) & (cut > config.place_radius_m)
+    # its stops the car came to and left along one street (back the way it came), or whose
+    # fixes lie apart with no lines meeting; not one it drove into and out of a spot
+    with np.errstate(invalid="ignore"):
+        one_street = g["ux"] * g["wx"] + g["uy"] * g["wy"] < -MIN_U_TURN
+    ahead = measured & (one_street | (spread > JITTER_SPREAD * config.place_radius_m)) \
+        & ~resolved & (g["steady_in"] | g["steady_out"])
     if ahead.any():
         with np.errstate(invalid="ignore"):
             # ahead of the arrival fix, behind the departure fix: the mean of what each says
