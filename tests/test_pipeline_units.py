@@ -237,61 +237,6 @@ def test_heartbeats_every_five_minutes_with_multipath_jitter_are_parked_not_driv
     assert len(out["places"]) == 2
 
 
-def _cut_short_week(back_by_days):
-    """A commuter's drives along the street grid, 10 m/s with a fix every 5 s, whose first and
-    last 200 m a broker cut (the car is never seen within 200 m of its door). Out: north, then
-    east to work. Back: south then west on days ``back_by_days`` marks True (the lines in and
-    out meet at home and at work), else back the way it came (one street both ways)."""
-    home, work = (48.0, 11.0), (48.03, 11.05)
-    corner_go, corner_back = (work[0], home[1]), (home[0], work[1])
-
-    def leg(t0, path):
-        pts = []
-        for a, b in zip(path, path[1:]):
-            n = int(haversine_m([a[0]], [a[1]], [b[0]], [b[1]])[0] / 50)
-            f = np.linspace(0, 1, n, endpoint=False)
-            pts += list(zip(a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])))
-        pts.append(path[-1])
-        lat, lon = np.array(pts).T
-        keep = (haversine_m(lat, lon, *path[0]) > 200) & (haversine_m(lat, lon, *path[-1]) > 200)
-        return pd.DataFrame({"vehicle_id": "v", "ts": t0 + 5 * np.arange(len(lat))[keep],
-                             "lat": lat[keep], "lon": lon[keep]})
-
-    parts = []
-    for d, crossing in enumerate(back_by_days):
-        parts.append(leg(MONDAY + d * DAY + 7 * 3600, [home, corner_go, work]))
-        back = [work, corner_back, home] if crossing else [work, corner_go, home]
-        parts.append(leg(MONDAY + d * DAY + 16 * 3600, back))
-    out = derive_vehicle_tables(pd.concat(parts, ignore_index=True), None, InferConfig())
-    spots = ([work, home] * len(back_by_days))[:-1]
-    missed = haversine_m(out["stops"]["lat"], out["stops"]["lon"], [p[0] for p in spots],
-                         [p[1] for p in spots])
-    return out, missed
-
-
-def test_stops_of_trips_cut_short_for_privacy_stand_where_the_headings_meet():
-    """The car is last seen driving west towards home 200 m east of it and first seen driving
-    north 200 m north of it. The stop stood at the arrival fix, so home and work fell 200 m off
-    (a home is found within 150 m or not at all). The line it drove in on and the one it drove
-    out on meet at the door."""
-    out, missed = _cut_short_week([True] * 4)
-    assert len(out["stops"]) == 7
-    assert missed.max() < 30, missed
-    assert len(out["places"]) == 2
-
-
-def test_a_cut_short_stop_on_one_street_stands_the_vehicles_cut_ahead():
-    """On the days the car comes back the way it went, its arrival and departure fixes lie
-    together 200 m up the street: no lines meet, and the stop stood there, a place of its own
-    200 m from home. The vehicle's cut, measured where its lines met on the other days, puts
-    it 200 m ahead along the street: one home, one work."""
-    back_by_days = [True, False, True, False, True, True, False, True]
-    out, missed = _cut_short_week(back_by_days)
-    assert len(out["stops"]) == 15
-    assert missed.max() < 40, missed
-    assert len(out["places"]) == 2
-
-
 def test_derivation_is_per_vehicle_and_independent_of_row_order():
     pings, _ = fleet(n=5, days=8, seed=1)
     whole = derive_vehicle_tables(pings, None, InferConfig())

@@ -216,6 +216,8 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "sign_flipped": outcome["match_if_flipped"]["which"],
         "trip_ids_set_aside": derived["trip_ids_set_aside"]["vehicle_id"].tolist(),
         "moved_house": derived["moves"]["vehicle_id"].tolist(),
+        "trips_cut_short": {str(v): round(float(m)) for v, m in
+                            derived["trips_cut_short"][["vehicle_id", "cut_m"]].itertuples(index=False)},
         "unmatched_near": outcome["unmatched_near"],
         "labels_rounded": outcome["labels_rounded"],
         "unmatched_at_other_vehicles": outcome["at_other_vehicles"],

@@ -248,6 +248,17 @@ def moved_hint(summary: dict) -> str | None:
             "home each label names")
 
 
+def cut_short_hint(summary: dict) -> str | None:
+    """The sentence for vehicles whose trips end short of where they park (cut_ends)."""
+    cut = summary.get("trips_cut_short") or {}
+    if not cut:
+        return None
+    metres = sorted(cut.values())
+    return (f"trips of {len(cut):,} vehicle(s) end short of where they park, by about "
+            f"{metres[len(metres) // 2]:,} m ({_some(sorted(cut))}): cut for privacy? Their "
+            "stops stand where the ways in and out meet, not at the last fix")
+
+
 def kept_line(summary: dict) -> str | None:
     kept = summary.get("kept_settings") or {}
     words = {"gap_minutes": ("--gap-minutes", "{:g} min"),
@@ -308,6 +319,9 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     moved = moved_hint(summary)
     if moved:
         lines.insert(2, "  " + moved)
+    cut = cut_short_hint(summary)
+    if cut:
+        lines.insert(1, "  " + cut)
     if summary.get("without"):
         lines.append("left out of the model: " + ", ".join(summary["without"]))
     f = summary["flags"]

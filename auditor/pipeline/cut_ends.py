@@ -37,10 +37,12 @@ MIN_U_TURN = 0.7  # cosine of the angle between the ways in and out: back the wa
 
 
 def cut_short_stops(prev: pd.DataFrame, nxt: pd.DataFrame, spread: np.ndarray,
-                    config: InferConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(lat, lon, resolved) per stop, the stop between trip ``prev`` and trip ``nxt`` (rows
-    aligned, one vehicle each; ``spread``: metres between the arrival and departure fixes).
-    Unresolved stops keep what stops.py makes of them."""
+                    config: InferConfig
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(lat, lon, resolved, cut_m) per stop, the stop between trip ``prev`` and trip ``nxt``
+    (rows aligned, one vehicle each; ``spread``: metres between the arrival and departure
+    fixes); cut_m: its vehicle's measured cut, NaN for a vehicle with none. Unresolved stops
+    keep what stops.py makes of them."""
     g = _geometry(prev, nxt)
     # as far as the vehicle's fixes may lie from a spot it parked at (trips.py: its two
     # driving steps, at least tunnel_move_m)
@@ -91,7 +93,8 @@ def cut_short_stops(prev: pd.DataFrame, nxt: pd.DataFrame, spread: np.ndarray,
         x, y = np.where(ahead, ex, x), np.where(ahead, ey, y)
         resolved |= ahead
     return (np.where(resolved, g["a_lat"] + y / g["ky"], g["a_lat"]),
-            np.where(resolved, wrap_lon(g["a_lon"] + x / g["kx"]), g["a_lon"]), resolved)
+            np.where(resolved, wrap_lon(g["a_lon"] + x / g["kx"]), g["a_lon"]), resolved,
+            np.where(measured, cut, np.nan))
 
 
 def _geometry(prev: pd.DataFrame, nxt: pd.DataFrame) -> dict:

@@ -19,7 +19,8 @@ from auditor.pipeline.trips import TRIP_COLUMNS, split_trips
 def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
                           config: InferConfig | dict | None = None) -> dict[str, pd.DataFrame]:
     """trips, stops, places, features, clocks (each vehicle's local-time source), moves
-    (vehicles that moved house, auditor.pipeline.moves) from a pings
+    (vehicles that moved house, auditor.pipeline.moves), trips_cut_short (vehicles whose
+    trips end short of where they park, auditor.pipeline.cut_ends) from a pings
     frame (columns as in the pings table; ``trip_id``/``utc_offset_min``/``ping_id``
     optional). Pure: no database."""
     config = InferConfig.from_any(config)
@@ -30,6 +31,7 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
     trips = split_trips(pings, config)
     set_aside = _trip_ids_set_aside(pings, trips)
     stops = stops_between_trips(trips, config)
+    cut_short = _trips_cut_short(stops)
     places, stop_place = cluster_places(stops, config)
     stops["place_id"] = stop_place
     stops = stops[stops["place_id"].notna()]  # fixes far apart that joined no place
@@ -44,7 +46,18 @@ def derive_vehicle_tables(pings: pd.DataFrame, vehicles: pd.DataFrame | None,
             "twin_features": twins,
             "clocks": clocks[CLOCK_COLUMNS].reset_index(drop=True),
             "trip_ids_set_aside": set_aside,
+            "trips_cut_short": cut_short,
             "moves": moves}
+
+
+def _trips_cut_short(stops: pd.DataFrame) -> pd.DataFrame:
+    """The vehicles whose trips end short of where they park (auditor.pipeline.cut_ends):
+    vehicle_id, cut_m (metres), one per row."""
+    if "cut_m" not in stops:
+        return pd.DataFrame({"vehicle_id": pd.Series([], dtype=object),
+                             "cut_m": pd.Series([], dtype=float)})
+    cut = stops.loc[stops["cut_m"].notna(), ["vehicle_id", "cut_m"]]
+    return cut.drop_duplicates("vehicle_id").reset_index(drop=True)
 
 
 def _trip_ids_set_aside(pings: pd.DataFrame, trips: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,7 @@ PING_READ = ["ping_id", "vehicle_id", "ts", "utc_offset_min", "lat", "lon", "tri
 # already, and every value read costs (Python steps each row): ~1.3x faster reads (issue 16)
 SQLITE_PING_READ = [c for c in PING_READ if c != "ping_id"]
 TABLES = ("trips", "stops", "places", "features", "twin_features", "clocks",
-          "trip_ids_set_aside", "moves")
+          "trip_ids_set_aside", "trips_cut_short", "moves")
 
 
 MIN_SHARD_VEHICLES = 25  # below this a shard is mostly the ~0.3 s fixed cost of a derive call

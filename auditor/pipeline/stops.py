@@ -38,9 +38,10 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
     end_lat, end_lon = prev["end_lat"].to_numpy(), prev["end_lon"].to_numpy()
     lat = np.where(vague, end_lat, (end_lat + nxt["start_lat"].to_numpy()) / 2)
     lon = np.where(vague, end_lon, midpoint_lon(end_lon, nxt["start_lon"].to_numpy()))
+    cut = np.full(len(prev), np.nan)
     if vague.any() and "before_end_lat" in prev:
         # trips cut short for privacy: where the car stood, from which way it drove
-        c_lat, c_lon, resolved = cut_short_stops(prev, nxt, spread, config)
+        c_lat, c_lon, resolved, cut = cut_short_stops(prev, nxt, spread, config)
         lat, lon = np.where(resolved, c_lat, lat), np.where(resolved, c_lon, lon)
         spread = np.where(resolved, 0.0, spread)
     stops = pd.DataFrame({
@@ -55,6 +56,8 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
         # how far apart the arrival and departure fixes were: a device reporting every few
         # minutes sends them up to a drive's step from the spot (auditor.pipeline.places)
         "spread_m": spread,
+        # the vehicle's trips end this far short of where it parks (cut_ends.py), NaN: not
+        "cut_m": cut,
         "start_local": prev["end_local"].to_numpy(dtype=np.int64),
         "end_local": nxt["start_local"].to_numpy(dtype=np.int64),
     })
