@@ -117,3 +117,57 @@ def test_infer_names_the_vehicles_whose_trips_end_short_and_leaves_the_others(tm
         mine = places[places["vehicle_id"] == vid]
         assert len(mine) == 2
         assert haversine_m(mine["lat"], mine["lon"], *home).min() < 40
+
+
+def _straight_drive(vehicle, t0, a, b, every_s, speed=10.0):
+    """Fixes every ``every_s`` along a straight drive from a to b, from a to b inclusive."""
+    dist = haversine_m([a[0]], [a[1]], [b[0]], [b[1]])[0]
+    t = np.arange(0, dist / speed, every_s)
+    f = np.append(t * speed / dist, 1.0)
+    return pd.DataFrame({"vehicle_id": vehicle, "ts": t0 + np.append(t, dist / speed).astype(int),
+                         "lat": a[0] + f * (b[0] - a[0]), "lon": a[1] + f * (b[1] - a[1])})
+
+
+def test_a_garage_that_hides_the_car_at_work_puts_the_stop_at_its_ramp():
+    """A tracker reporting every 45 s loses the sky in the office garage: its last fix is
+    half a minute short of the ramp, 300 m up the street, its first a minute after leaving,
+    400 m along another street. The stop stood at that last fix (the fixes lie apart); the
+    lines in and out meet at the ramp. Its home stops, where the record reaches the door,
+    stay where they are, and the vehicle is not cut: its lines meet at one place only."""
+    home, ramp, east = (48.0, 11.0), (48.03, 11.0), (48.03, 11.05)
+    parts = []
+    for d in range(5):
+        day = MONDAY + d * DAY
+        go = _straight_drive("v", day + 7 * 3600 + 7 * d, home, ramp, 45)
+        parts.append(go[haversine_m(go["lat"], go["lon"], *ramp) > 300])
+        back = _straight_drive("v", day + 16 * 3600, ramp, east, 45)
+        parts.append(back[haversine_m(back["lat"], back["lon"], *ramp) > 400])
+        parts.append(_straight_drive("v", int(back["ts"].iloc[-1]) + 60, east, home, 45))
+    out = derive_vehicle_tables(pd.concat(parts, ignore_index=True), None, InferConfig())
+    stops = out["stops"]
+    at_work = haversine_m(stops["lat"], stops["lon"], *ramp) < 30
+    at_home = haversine_m(stops["lat"], stops["lon"], *home) < 5
+    assert at_work.sum() == 5 and at_home.sum() == 4 and len(stops) == 9
+    assert out["trips_cut_short"].empty
+
+
+def test_a_device_reporting_every_two_minutes_keeps_its_stops():
+    """Fixes every 120 s at whatever phase: the last before a stop lies anywhere in the last
+    step, and the lines in and out of many stops meet somewhere. That is no cut: every stop
+    stands where stops.py puts it — the midpoint of its fixes, or its arrival fix when they
+    lie apart."""
+    days = [True, False, True, True, False, True, True, False, True, True]
+    pings = _commuter("v", HOME, WORK, days, cut=-1.0)  # every fix, the doors' too
+    rng = np.random.default_rng(4)
+    phase = pd.Series(rng.integers(0, 24, 40) * 5)[(pings["ts"] - MONDAY) // (DAY // 2)]
+    pings = pings[((pings["ts"] - MONDAY - phase.to_numpy()) % 120) < 5].reset_index(drop=True)
+    out = derive_vehicle_tables(pings, None, InferConfig())
+    trips, stops = out["trips"].set_index("trip_id"), out["stops"]
+    assert out["trips_cut_short"].empty and len(stops) > 10
+    before = trips.loc[stops["prev_trip_id"]]
+    after = trips.loc[stops["next_trip_id"]]
+    apart = haversine_m(before["end_lat"], before["end_lon"], after["start_lat"],
+                        after["start_lon"]) > InferConfig().place_radius_m
+    want_lat = np.where(apart, before["end_lat"], (before["end_lat"].to_numpy()
+                                                   + after["start_lat"].to_numpy()) / 2)
+    assert np.allclose(stops["lat"], want_lat)

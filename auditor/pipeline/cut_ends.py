@@ -8,9 +8,14 @@ fragments around it, none within reach of its label. Two things still point at t
   two) meet there, when the two run along different streets;
 - a broker cuts one distance, so where lines meet they measure it, and a stop whose car came
   and went along one street stands that far ahead of where it came in.
-A stop is moved only on that evidence; a vehicle whose trips end where it parks has none: its
-arrival and departure fixes lie within a place's width (stops.py), or its headings are a
-parked receiver's jitter.
+
+Whether a vehicle's trips were cut is decided per vehicle, and a vehicle that was not keeps
+its stops as stops.py makes them. Lines also meet near the stops of a device that reports
+every minute or two (its last fix falls anywhere in the last step before the spot) and at a
+garage that hides the car at one place (its last fix on the ramp). A cut vehicle's lines meet
+at several of its places, and never close to its fixes: the nearest fifth of its meetings
+still lie more than a place's width from both. Another vehicle's meeting lines move a stop only
+where a fix is missing beside it (a garage).
 """
 from __future__ import annotations
 
@@ -27,12 +32,13 @@ MIN_SIN = 0.5  # lines meeting at 30 degrees or more meet at a point, not along 
 # arrival and departure fixes farther apart than this many place widths: a dense tracker's
 # jitter throws the two 100-130 m apart, with headings of jitter
 JITTER_SPREAD = 1.5
-# a vehicle's cut is measured where at least this many of its stops' lines met, and this
-# share of its stops (a garage, or a tracker reporting every minute, makes a few: under a
-# tenth of a vehicle's stops on the deid generator's plain vehicles)
-MIN_CROSSINGS, MIN_CROSSING_SHARE = 5, 0.1
-# ...of which this many more than ELSEWHERE_M from the median one
+# a cut vehicle: lines met at this many of its stops at least, this many of them more than
+# ELSEWHERE_M from the median meeting (two places or more: not one garage), and the
+# NEAR_SHARE of its meetings nearest the fixes still a place's width from both (a device
+# sampled every few minutes has lines meeting all along its last step)
+MIN_CROSSINGS = 5
 MIN_CROSSINGS_ELSEWHERE, ELSEWHERE_M = 2, 1000.0
+NEAR_SHARE = 0.2
 MIN_U_TURN = 0.7  # cosine of the angle between the ways in and out: back the way it came
 
 
@@ -41,47 +47,35 @@ def cut_short_stops(prev: pd.DataFrame, nxt: pd.DataFrame, spread: np.ndarray,
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(lat, lon, resolved, cut_m) per stop, the stop between trip ``prev`` and trip ``nxt``
     (rows aligned, one vehicle each; ``spread``: metres between the arrival and departure
-    fixes); cut_m: its vehicle's measured cut, NaN for a vehicle with none. Unresolved stops
-    keep what stops.py makes of them."""
+    fixes); cut_m: its vehicle's measured cut, NaN for a vehicle whose trips were not cut.
+    Unresolved stops keep what stops.py makes of them."""
     g = _geometry(prev, nxt)
     # as far as the vehicle's fixes may lie from a spot it parked at (trips.py: its two
     # driving steps, at least tunnel_move_m)
     reach = nxt["far_m"].to_numpy(float) if "far_m" in nxt else config.tunnel_move_m
     a, d, crosses, along = _meet(g, reach)
-    crosses &= spread > JITTER_SPREAD * config.place_radius_m
-    along &= spread > JITTER_SPREAD * config.place_radius_m
-    with np.errstate(invalid="ignore"):  # ux, uy are NaN where there was no step
+    apart = spread > JITTER_SPREAD * config.place_radius_m
+    crosses &= apart
+    along &= apart
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN where there was no step
         x = np.where(crosses, a * g["ux"], np.where(along, g["dx"] / 2, 0.0))
         y = np.where(crosses, a * g["uy"], np.where(along, g["dy"] / 2, 0.0))
-    resolved = crosses | along
+    cut = _vehicle_cut(prev["vehicle_id"].to_numpy(), crosses, a, d,
+                       g["a_lat"] + y / g["ky"], g["a_lon"] + x / g["kx"], config)
+    is_cut = ~np.isnan(cut)
+    # another vehicle's lines meeting count where a fix is missing on one side at least (the
+    # spot farther from the fix than the car drove in its step there): a garage hid the car,
+    # which drove a minute out of it unseen; a device that reports every minute or two has
+    # its fixes within a step of the spot, and its stops are left to places.py
+    with np.errstate(invalid="ignore"):
+        missing = (a > g["step_in"]) | (d > g["step_out"])
+    resolved = (is_cut & (crosses | along)) | (crosses & missing)
 
-    # the vehicle's cut, where its lines met with both fixes a place's width or more away,
-    # at two spots at least: a garage also hides the car, at one place (its last fix on the
-    # ramp, its first a minute out), while a broker cuts every trip
-    vehicle = prev["vehicle_id"].to_numpy()
-    cut_here = crosses & (np.minimum(a, d) > config.place_radius_m)
-    c_lat, c_lon = g["a_lat"] + y / g["ky"], g["a_lon"] + x / g["kx"]
-    frame = pd.DataFrame({"v": vehicle, "cut_here": cut_here,
-                          "cut": np.where(cut_here, (a + d) / 2, np.nan),
-                          "lat": np.where(cut_here, c_lat, np.nan),
-                          "lon": np.where(cut_here, c_lon, np.nan)})
-    by = frame.groupby("v", sort=False)
-    centre = by[["lat", "lon"]].transform("median")
-    frame["elsewhere"] = haversine_m(frame["lat"], frame["lon"], centre["lat"],
-                                     centre["lon"]) > ELSEWHERE_M
-    by = frame.groupby("v", sort=False)
-    n_cross = by["cut_here"].transform("sum").to_numpy()
-    share = by["cut_here"].transform("mean").to_numpy()
-    spots = by["elsewhere"].transform("sum").to_numpy()
-    cut = by["cut"].transform("median").to_numpy()
-    measured = (n_cross >= MIN_CROSSINGS) & (share >= MIN_CROSSING_SHARE) \
-        & (spots >= MIN_CROSSINGS_ELSEWHERE) & (cut > config.place_radius_m)
-    # its stops the car came to and left along one street (back the way it came), or whose
-    # fixes lie apart with no lines meeting; not one it drove into and out of a spot
+    # the cut vehicle's other stops: ones it came to and left along one street (back the way
+    # it came), or whose fixes lie apart with no lines meeting, stand its cut ahead
     with np.errstate(invalid="ignore"):
         one_street = g["ux"] * g["wx"] + g["uy"] * g["wy"] < -MIN_U_TURN
-    ahead = measured & (one_street | (spread > JITTER_SPREAD * config.place_radius_m)) \
-        & ~resolved & (g["steady_in"] | g["steady_out"])
+    ahead = is_cut & (one_street | apart) & ~resolved & (g["steady_in"] | g["steady_out"])
     if ahead.any():
         with np.errstate(invalid="ignore"):
             # ahead of the arrival fix, behind the departure fix: the mean of what each says
@@ -93,13 +87,37 @@ def cut_short_stops(prev: pd.DataFrame, nxt: pd.DataFrame, spread: np.ndarray,
         x, y = np.where(ahead, ex, x), np.where(ahead, ey, y)
         resolved |= ahead
     return (np.where(resolved, g["a_lat"] + y / g["ky"], g["a_lat"]),
-            np.where(resolved, wrap_lon(g["a_lon"] + x / g["kx"]), g["a_lon"]), resolved,
-            np.where(measured, cut, np.nan))
+            np.where(resolved, wrap_lon(g["a_lon"] + x / g["kx"]), g["a_lon"]), resolved, cut)
+
+
+def _vehicle_cut(vehicle: np.ndarray, crosses: np.ndarray, a: np.ndarray, d: np.ndarray,
+                 lat: np.ndarray, lon: np.ndarray,
+                 config: InferConfig) -> np.ndarray:
+    """Per stop, its vehicle's cut in metres (the median of its meetings' distances ahead
+    and behind), NaN where the vehicle's trips were not cut (module docstring)."""
+    out = np.full(len(vehicle), np.nan)
+    if not crosses.any():
+        return out
+    met = pd.DataFrame({"v": vehicle[crosses], "lat": lat[crosses], "lon": lon[crosses],
+                        "near_m": np.minimum(a, d)[crosses],
+                        "cut": (a + d)[crosses] / 2})
+    centre = met.groupby("v")[["lat", "lon"]].transform("median")
+    met["elsewhere"] = haversine_m(met["lat"], met["lon"], centre["lat"],
+                                   centre["lon"]) > ELSEWHERE_M
+    by = met.groupby("v")
+    per = pd.DataFrame({"n": by.size(), "elsewhere": by["elsewhere"].sum(),
+                        "near_m": by["near_m"].quantile(NEAR_SHARE), "cut": by["cut"].median()})
+    per = per[(per["n"] >= MIN_CROSSINGS) & (per["elsewhere"] >= MIN_CROSSINGS_ELSEWHERE)
+              & (per["near_m"] > config.place_radius_m)]
+    if len(per):
+        out = pd.Series(vehicle).map(per["cut"]).to_numpy(dtype=float)
+    return out
 
 
 def _geometry(prev: pd.DataFrame, nxt: pd.DataFrame) -> dict:
     """In metres east and north of each arrival fix: the departure fix (dx, dy), the unit
-    headings in (ux, uy) and out (wx, wy), and whether each is a driving step."""
+    headings in (ux, uy) and out (wx, wy), the steps' lengths and whether each is a driving
+    step."""
     a_lat, a_lon = prev["end_lat"].to_numpy(float), prev["end_lon"].to_numpy(float)
     kx = np.radians(1.0) * EARTH_RADIUS_M * np.cos(np.radians(a_lat))
     ky = np.radians(1.0) * EARTH_RADIUS_M
@@ -117,7 +135,7 @@ def _geometry(prev: pd.DataFrame, nxt: pd.DataFrame) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         ux, uy, wx, wy = ux / lu, uy / lu, wx / lw, wy / lw
     return {"a_lat": a_lat, "a_lon": a_lon, "kx": kx, "ky": ky, "dx": dx, "dy": dy,
-            "ux": ux, "uy": uy, "wx": wx, "wy": wy,
+            "ux": ux, "uy": uy, "wx": wx, "wy": wy, "step_in": lu, "step_out": lw,
             "steady_in": (lu >= HEADING_STEP_M) & _driving(prev["end_mps"]),
             "steady_out": (lw >= HEADING_STEP_M) & _driving(nxt["start_mps"])}
 
