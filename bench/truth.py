@@ -1,8 +1,9 @@
 """Benchmark: predicted homes and works against the generators' truth, over fleet shapes of
-four independent generators (auditor.demo.generator, auditor.demo.alt_generator,
+five independent generators (auditor.demo.generator, auditor.demo.alt_generator,
 bench/fleets/lives.py: night-shift nurses, delivery vans, weekend cabins, vacations,
 retirees; bench/fleets/shifts.py: rotating, split and 4-on-4-off shifts, school runs, taxis,
-on a half-hour clock).
+on a half-hour clock; bench/fleets/deid.py: a broker's de-identified export, trip ends cut,
+positions and minutes rounded, garages, truckers, night cleaners).
 
 Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
 - home: share of vehicles with a true home whose predicted home lies within 150 m of it;
@@ -34,7 +35,8 @@ from auditor.pipeline.api import infer_project  # noqa: E402
 
 HOME_M, WORK_M = 150, 250
 FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:30:7:4 "
-          "lives:80:28:0 lives:80:28:1 lives:80:28:2 lives:80:28:3 shifts:80:28:0 shifts:60:28:9").split()
+          "lives:80:28:0 lives:80:28:1 lives:80:28:2 lives:80:28:3 shifts:80:28:0 shifts:60:28:9 "
+          "deid:80:28:0 deid:60:21:1").split()
 
 
 def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
