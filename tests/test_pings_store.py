@@ -311,3 +311,26 @@ def test_a_worker_that_cannot_see_the_store_is_one_line(pair, tmp_path, dask_sch
     with pytest.raises(UserError, match="the pings store is not at this path here — every "
                                         "Dask worker reads the pings store itself"):
         DatasetShard((str(missing),)).read()
+
+
+def test_a_vehicle_without_metadata_is_known_by_its_pings_in_the_store(pair, tmp_path):
+    """The map's check that a vehicle exists looks for its pings in the file or the dataset
+    (an index seek each), not through a list of every vehicle; one it does not have is a
+    user's mistake naming some that it does."""
+    from auditor.errors import UserError
+    from auditor.maps.vehicle_data import check_vehicle
+    from auditor.store.connection import copy_project
+    copy = tmp_path / "no-meta.db"
+    copy_project(pair["b"], copy)
+    conn = open_project(copy)
+    try:
+        conn.execute("DELETE FROM vehicles")
+        conn.commit()
+        vid = conn.execute("SELECT MIN(vehicle_id) FROM pings_store_vehicles").fetchone()[0]
+        assert conn.execute("SELECT COUNT(*) FROM pings WHERE vehicle_id = ?",
+                            (vid,)).fetchone()[0] == 0  # in the dataset only
+        assert check_vehicle(conn, vid) == {}
+        with pytest.raises(UserError, match=rf"'nope' is not in this project \(e\.g\. {vid}"):
+            check_vehicle(conn, "nope")
+    finally:
+        conn.close()
