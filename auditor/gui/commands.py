@@ -227,12 +227,14 @@ class ProjectCommands:
 def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]:
     """(title, text) of the warning after Run ▸ Infer when labels or vehicle metadata went
     unused for a reason infer can name (lat and lon swapped, labels a little beyond the label
-    radius, ids written differently); the
-    terminal's infer prints the same sentences."""
+    radius, ids written differently), or the data is not what it seems (trip ids that are no
+    trips, trips cut short of where cars park); the terminal's infer prints the same
+    sentences."""
     import shlex
 
     from auditor.pipeline import vehicle_ids
     from auditor.pipeline.command import (
+        cut_short_hint,
         flipped_labels_hint,
         near_labels_hint,
         other_vehicles_hint,
@@ -275,6 +277,10 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     if aside:
         title = title or "Trip ids set aside"
         parts.append(aside[0].upper() + aside[1:] + ".")
+    cut = cut_short_hint(summary)
+    if cut:
+        title = title or "Trips end short of where cars park"
+        parts.append(cut[0].upper() + cut[1:] + ".")
     ids = vehicle_ids.hint_lines(summary.get("ids_written_differently") or {})
     if ids:
         title = title or "Vehicle ids differ between files"

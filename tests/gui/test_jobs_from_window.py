@@ -142,3 +142,19 @@ def test_the_infer_warning_names_trip_ids_set_aside(tmp_path):
     assert title == "Trip ids set aside"
     assert text.startswith("Trip ids of 2 vehicle(s) set aside (v1, v2): one of each lasted "
                            "through hours parked")
+
+
+def test_the_infer_warning_names_trips_cut_short(tmp_path):
+    """A broker's export whose trips stop 300 m short of every door: the window says, as the
+    terminal does, which vehicles and how far, and that their stops were placed otherwise."""
+    from auditor.gui.commands import unused_input_warning
+    summary = {"unmatched_reasons": {}, "unmatched_if_swapped": 0,
+               "trips_cut_short": {"v2": 310, "v1": 280, "v3": 330, "v4": 290},
+               "ids_written_differently": {"labels": {}, "vehicles": {}}}
+    title, text = unused_input_warning(summary, tmp_path / "p.db")
+    assert title == "Trips end short of where cars park"
+    assert text.startswith("Trips of 4 vehicle(s) end short of where they park, by about "
+                           "310 m (v1, v2, v3 and 1 more): cut for privacy?")
+    assert text.endswith("where the ways in and out meet, not at the last fix.")
+    summary["trips_cut_short"] = {}
+    assert unused_input_warning(summary, tmp_path / "p.db") is None
