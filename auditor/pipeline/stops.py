@@ -56,7 +56,8 @@ def stops_between_trips(trips: pd.DataFrame, config: InferConfig) -> pd.DataFram
         # how far apart the arrival and departure fixes were: a device reporting every few
         # minutes sends them up to a drive's step from the spot (auditor.pipeline.places)
         "spread_m": spread,
-        # the vehicle's trips end this far short of where it parks (cut_ends.py), NaN: not
+        # how far short of where it parks the vehicle's trips end (cut_ends.py); NaN for a
+        # vehicle whose trips reach the spot
         "cut_m": cut,
         "start_local": prev["end_local"].to_numpy(dtype=np.int64),
         "end_local": nxt["start_local"].to_numpy(dtype=np.int64),

@@ -135,8 +135,8 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
         "start_local": local[s], "end_local": local[e],
         "clean_break_before": clean_before, "far_m": far_m[vcode[s]],
         # the fix before the last and after the first, and the speed between: which way the
-        # car was driving as it left the record and as it came back (stops.py, where the
-        # ends were cut off)
+        # car was driving as it left the record and as it came back (cut_ends.py: trips a
+        # broker cut short of where the car parked)
         "before_end_lat": lat[e - 1], "before_end_lon": lon[e - 1],
         "after_start_lat": lat[s + 1], "after_start_lon": lon[s + 1],
         "end_mps": step_m[e] / np.maximum(dt[e], 1), "start_mps": step_m[s + 1] / np.maximum(dt[s + 1], 1),
