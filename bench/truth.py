@@ -1,9 +1,11 @@
 """Benchmark: predicted homes and works against the generators' truth, over fleet shapes of
-five independent generators (auditor.demo.generator, auditor.demo.alt_generator,
+six independent generators (auditor.demo.generator, auditor.demo.alt_generator,
 bench/fleets/lives.py: night-shift nurses, delivery vans, weekend cabins, vacations,
 retirees; bench/fleets/shifts.py: rotating, split and 4-on-4-off shifts, school runs, taxis,
 on a half-hour clock; bench/fleets/deid.py: a broker's de-identified export, trip ends cut,
-positions and minutes rounded, garages, truckers, night cleaners).
+positions and minutes rounded, garages, truckers, night cleaners; bench/fleets/trades.py:
+trades vans at a yard then a moving job site, rideshare and airport lots, farms, two homes,
+alternating nurse shifts around Denver, naive local stamps across DST, UTC firmware).
 
 Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
 - home: share of vehicles with a true home whose predicted home lies within 150 m of it;
@@ -14,7 +16,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades
 """
 from __future__ import annotations
 
@@ -59,14 +61,21 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
             sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
             from deid import write_deid_fleet
             write_deid_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        elif gen == "trades":
+            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
+            from trades import write_trades_fleet
+            write_trades_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
         else:
             from auditor.demo.generator import write_demo
             write_demo(folder, vehicles=int(v), days=int(d), seed=int(seed))
+    truth = json.loads((folder / "truth.json").read_text())
     if not project.exists():
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
-        # metadata first: pings may read a vehicle's zone from it
-        ingest_paths(project, sorted(files, key=lambda p: p.name != "vehicles.csv"))
-    return name, project, json.loads((folder / "truth.json").read_text())["vehicles"]
+        # metadata first: pings may read a vehicle's zone from it; naive local stamps are
+        # imported with the fleet's zone (--tz), as a user would
+        ingest_paths(project, sorted(files, key=lambda p: p.name != "vehicles.csv"),
+                     **({"tz": truth["tz"]} if "tz" in truth else {}))
+    return name, project, truth["vehicles"]
 
 
 def score(project: Path, run_id: int, truth: dict) -> tuple[dict, Counter]:
