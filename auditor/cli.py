@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "spreadsheet-days (default: ISO-8601 or epoch numbers, else the form "
                         "found in the first rows)")
     i.add_argument("--only", action="append", default=[], metavar="KEY=VALUE",
-                   help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable)")
+                   help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable: every "
+                        "key must match; a key given twice matches either value)")
     i.add_argument("--ignore-offset", action="store_true",
                    help="pings: the stated offset/'Z' is wrong; read times as local wall time "
                         "in each vehicle's metadata timezone (or --tz)")

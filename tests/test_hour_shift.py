@@ -4,6 +4,7 @@ by the command the report gives; night shifts and an ordinary fleet are not call
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import foreign_fleet as ff
 import numpy as np
@@ -107,3 +108,53 @@ def test_a_whole_fleet_hours_off_is_named_and_a_night_fleet_is_not():
         f"auditor ingest PROJECT PINGS.csv --ignore-offset --tz {SYDNEY} --replace")
     assert fleet_shift(fleet(0)) is None
     assert fleet_shift(fleet(0, out_h=21.0, back_h=6.5, offset_h=2)) is None
+
+
+def test_honest_vehicles_on_the_faulty_firmware_are_left_out_of_the_fix(tmp_path, capsys):
+    # six vehicles run fw-3.1; four of them write Sydney wall-clock time marked 'Z', two are
+    # honest: the fix must read the four again and leave the two as they are
+    vehicles = ff.commuters(15, centre=(-33.87, 151.21), tz=SYDNEY)
+    ids = [v.vehicle_id for v in vehicles]
+    on_fw31, faulty_ids = ids[:6], set(ids[:4])
+    pings = ff.fleet(vehicles, 10)
+    faulty = pings["vehicle_id"].isin(faulty_ids)
+    stamps = pd.Series(ff.iso_z(pings["ts"]), index=pings.index)
+    stamps[faulty] = [t.replace("+10:00", "Z").replace("+11:00", "Z")
+                      for t in ff.iso_offset(pings.loc[faulty, "ts"], SYDNEY)]
+    pings.assign(timestamp=stamps)[["vehicle_id", "timestamp", "lat", "lon"]].to_csv(
+        tmp_path / "pings.csv", index=False)
+    pd.DataFrame({"vehicle_id": ids, "firmware": ["fw-3.1" if v in on_fw31 else "fw-2.0"
+                                                  for v in ids]}).to_csv(
+        tmp_path / "vehicles.csv", index=False)
+    project = str(tmp_path / "p.db")
+    assert main(["ingest", project, str(tmp_path / "vehicles.csv"),
+                 str(tmp_path / "pings.csv")]) == 0
+    assert main(["infer", project]) == 0
+    capsys.readouterr()
+    assert main(["report", project, "--json"]) == 0
+    [found] = json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"]
+    assert (found["value"], found["vehicles"], found["kind"]) == ("fw-3.1", 6, "local_as_utc")
+    assert found["kept_vehicles"] == sorted(set(on_fw31) - faulty_ids)
+    assert found["fix_vehicles"] == sorted(faulty_ids)
+    assert main(["report", project]) == 0
+    text = capsys.readouterr().out
+    fix = ("auditor ingest PROJECT PINGS.csv "
+           + " ".join(f"--only vehicle_id={v}" for v in sorted(faulty_ids))
+           + f" --ignore-offset --tz {SYDNEY} --replace")
+    assert "2 of them keep the fleet's hours" in text and fix in text
+    with sqlite3.connect(project) as conn:
+        before = conn.execute("SELECT vehicle_id, ts FROM pings ORDER BY 1, 2").fetchall()
+    argv = fix.replace("PROJECT", project).replace("PINGS.csv", str(tmp_path / "pings.csv"))
+    assert main(argv.split()[1:] + ["--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)  # one file: one object
+    assert summary["accepted"] == int(faulty.sum())   # the four, and nobody else
+    with sqlite3.connect(project) as conn:
+        after = conn.execute("SELECT vehicle_id, ts FROM pings ORDER BY 1, 2").fetchall()
+    assert [r for r in after if r[0] not in faulty_ids] == \
+        [r for r in before if r[0] not in faulty_ids]
+    moved = {r for r in after if r[0] in faulty_ids} - set(before)
+    assert len(moved) == int(faulty.sum())  # every faulty stamp read again, hours apart
+    assert main(["infer", project]) == 0
+    capsys.readouterr()
+    assert main(["report", project, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"] == []

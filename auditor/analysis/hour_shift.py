@@ -35,6 +35,14 @@ OFFSET_SLACK = 0.02
 # clock: a fault this check names moves a population by 3 h or more
 MIN_EVENTS = 100
 MIN_LAG_H = 3
+# a population named, each of its vehicles is judged alone: one whose own hours match the
+# rest's clearly as they are (r >= MATCH) and by KEEP_MARGIN more than undone keeps its clock
+# (honest vehicles on a faulty firmware) and is left out of the command that reads the
+# population again. A vehicle whose hours match nobody's either way (a night worker, faulty
+# or not: as is 0.1-0.6 on the generated fleets, often above undone) follows its population.
+KEEP_MARGIN = 0.2
+# at most this many vehicle ids spelt out in a command (--only vehicle_id=... each)
+MAX_LISTED = 20
 _KERNEL = np.exp(-0.5 * np.arange(-2, 3) ** 2) / np.exp(-0.5 * np.arange(-2, 3) ** 2).sum()
 
 
@@ -86,6 +94,25 @@ def _moved_by_offsets(profiles: np.ndarray, offsets: np.ndarray, sign: int) -> n
 
 # how a population's clock may be off, and what undoes it (module docstring)
 LOCAL_AS_UTC, UTC_AS_LOCAL, HOURS = "local_as_utc", "utc_as_local", "hours"
+
+
+def _kept_and_fix(rest: np.ndarray, own: np.ndarray, offsets: np.ndarray, kind: str,
+                  ids: np.ndarray) -> dict[str, list[str]]:
+    """{"kept_vehicles": the population's vehicles whose own hours match ``rest`` clearly as
+    they are, and better than with their offset undone (MATCH, KEEP_MARGIN: their clocks are
+    not the fault's), "fix_vehicles": the others when any is kept (else [], the whole
+    population)}."""
+    if kind == HOURS:  # no command reads these again: nothing to leave out
+        return {"kept_vehicles": [], "fix_vehicles": []}
+    sign = -1 if kind == LOCAL_AS_UTC else 1
+    kept, fix = [], []
+    for i, vehicle in enumerate(ids):
+        as_is = _circular_r(rest, own[i])[0]
+        undone = _circular_r(rest, _moved_by_offsets(own[i:i + 1], offsets[i:i + 1], sign))[0]
+        (kept if as_is >= MATCH and as_is - undone > KEEP_MARGIN else fix).append(str(vehicle))
+    return {"kept_vehicles": sorted(kept), "fix_vehicles": sorted(fix) if kept else []}
+
+
 
 
 def hour_shifts(stops: pd.DataFrame, meta: pd.DataFrame, offsets_h: pd.Series | None = None,
@@ -148,7 +175,8 @@ def hour_shifts(stops: pd.DataFrame, meta: pd.DataFrame, offsets_h: pd.Series | 
         return {"vehicles": int(inside.sum()), "kind": kind, "lag_h": int(late),
                 "r": round(float(best), 3), "r_unshifted": round(float(r[0]), 3),
                 "zones": sorted({str(z) for z in zone_of[inside] if isinstance(z, str)})
-                if zone_of is not None else []}
+                if zone_of is not None else [],
+                **_kept_and_fix(rest, own, offsets, kind, ids[inside])}
 
     none = np.zeros(len(ids), dtype=bool)
     strength = []
@@ -239,19 +267,33 @@ def hour_shift_text(f: dict) -> str:
     when = f"{abs(f['lag_h'])} h {'later' if f['lag_h'] > 0 else 'earlier'}"
     text = (f"{f['column']} = {f['value']} ({f['vehicles']} vehicles) departs and arrives "
             f"{when} than the rest of the fleet")
-    only = shlex.quote(f"{f['column']}={f['value']}")
     if f["kind"] == HOURS:
         return text + (f" (moved back {abs(f['lag_h'])} h, its hours match theirs: r "
                        f"{f['r']:.2f}; as they are {f['r_unshifted']:.2f}): night shifts, or "
                        "stamps off by that much?")
     text += (f" — each vehicle by its own UTC offset (that undone, its hours match theirs: "
              f"r {f['r']:.2f}; as they are {f['r_unshifted']:.2f}): ")
+    text += ("local time written as UTC? " if f["kind"] == LOCAL_AS_UTC else
+             "the UTC reading written with a local offset? ")
+    only, whom = "--only " + shlex.quote(f"{f['column']}={f['value']}"), "its pings"
+    kept, fix = f.get("kept_vehicles") or [], f.get("fix_vehicles") or []
+    if kept:
+        text += f"{len(kept)} of them keep the fleet's hours ({_listed(kept)}). "
+        if len(fix) <= MAX_LISTED:  # the others by name, so the kept keep their pings
+            only = " ".join("--only " + shlex.quote(f"vehicle_id={v}") for v in fix)
+            whom = f"the other {len(fix)} vehicles' pings"
+        else:
+            whom = ("its pings (then theirs again as they were; report --json lists the "
+                    "fix_vehicles)")
     if f["kind"] == LOCAL_AS_UTC:
         zones = f.get("zones") or []
         tz = zones[0] if len(zones) == 1 else "vehicle"   # several: the vehicles file's zones
-        return text + ("local time written as UTC? Import its pings again read as local "
-                       f"time: auditor ingest PROJECT PINGS.csv --only {only} --ignore-offset "
-                       f"--tz {shlex.quote(tz)} --replace")
-    return text + ("the UTC reading written with a local offset? Import its pings again read "
-                   f"as UTC: auditor ingest PROJECT PINGS.csv --only {only} --ignore-offset "
-                   "--tz UTC --replace")
+        return text + (f"Import {whom} again read as local time: auditor ingest PROJECT "
+                       f"PINGS.csv {only} --ignore-offset --tz {shlex.quote(tz)} --replace")
+    return text + (f"Import {whom} again read as UTC: auditor ingest PROJECT PINGS.csv {only} "
+                   "--ignore-offset --tz UTC --replace")
+
+
+def _listed(ids: list[str], most: int = 5) -> str:
+    shown = ", ".join(ids[:most])
+    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")

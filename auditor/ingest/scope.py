@@ -1,8 +1,9 @@
 """The fix loop's import options: which vehicles a pings import may touch and how it reads their
 clocks.
 
-``--only KEY=VALUE`` keeps the rows of vehicles whose metadata matches (every pair must; KEY
-may be vehicle_id);
+``--only KEY=VALUE`` keeps the rows of vehicles whose metadata matches (every key must; a key
+given twice matches either value, so ``--only vehicle_id=A --only vehicle_id=B`` names two
+vehicles; KEY may be vehicle_id);
 ``--ignore-offset`` distrusts the offset a timestamp states ('Z' included) and reads its wall
 time as local time in the vehicle's metadata ``timezone`` (or ``--tz``): what a firmware that
 stamps local time as UTC needs; ``--replace`` deletes a vehicle's stored pings the first time
@@ -16,7 +17,7 @@ import json
 import sqlite3
 import zoneinfo
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -29,16 +30,23 @@ from auditor.store import pings_dataset
 ZONE_COLUMN = "timezone"
 
 
-def parse_only(items: Optional[Iterable[str]]) -> dict[str, str]:
-    """['firmware=fw-4.2.1', ...] -> {'firmware': 'fw-4.2.1'}."""
-    out: dict[str, str] = {}
+def parse_only(items: Optional[Iterable[str]]) -> dict[str, Union[str, tuple[str, ...]]]:
+    """['firmware=fw-4.2.1', ...] -> {'firmware': 'fw-4.2.1'}; a key given more than once
+    -> {'vehicle_id': ('A', 'B')} (sorted: the import's options key is the same whatever the
+    order)."""
+    out: dict[str, set[str]] = {}
     for item in items or ():
         key, sep, value = str(item).partition("=")
         if not sep or not key.strip():
             raise UserError(f"--only {item}: use KEY=VALUE with KEY a vehicle metadata column, "
                             "e.g. --only firmware=fw-4.2.1")
-        out[key.strip()] = value.strip()
-    return out
+        out.setdefault(key.strip(), set()).add(value.strip())
+    return {k: next(iter(v)) if len(v) == 1 else tuple(sorted(v)) for k, v in out.items()}
+
+
+def _values(value) -> tuple[str, ...]:
+    """One --only key's accepted values."""
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def vehicle_meta(conn: sqlite3.Connection) -> dict[str, dict]:
@@ -80,7 +88,9 @@ class Scope:
         earlier imports stay the same)."""
         if not self.active:
             return {}
-        return {"only": dict(sorted(self.only.items())), "ignore_offset": self.ignore_offset,
+        # one value stays a string: the keys of imports made before a key could repeat
+        only = {k: v if isinstance(v, str) else sorted(v) for k, v in sorted(self.only.items())}
+        return {"only": only, "ignore_offset": self.ignore_offset,
                 "replace": self.replace}
 
     def bind(self, conn: sqlite3.Connection, project: str) -> None:
@@ -90,10 +100,11 @@ class Scope:
         meta = vehicle_meta(conn)
         if self.only:
             chosen = frozenset(v for v, m in meta.items()
-                               if all(str(v if k == "vehicle_id" else m.get(k, "")) == val
+                               if all(str(v if k == "vehicle_id" else m.get(k, "")) in _values(val)
                                       for k, val in self.only.items()))
             if not chosen:
-                wanted = " and ".join(f"{k} = {v}" for k, v in self.only.items())
+                wanted = " and ".join(f"{k} = {' or '.join(_values(v))}"
+                                      for k, v in self.only.items())
                 raise UserError(f"{project}: no vehicle has {wanted} in its metadata — import "
                                 "vehicles.csv first (--kind vehicles) or check --only")
             self.selected = chosen
