@@ -1,11 +1,13 @@
 """Benchmark: predicted homes and works against the generators' truth, over fleet shapes of
-six independent generators (auditor.demo.generator, auditor.demo.alt_generator,
+seven independent generators (auditor.demo.generator, auditor.demo.alt_generator,
 bench/fleets/lives.py: night-shift nurses, delivery vans, weekend cabins, vacations,
 retirees; bench/fleets/shifts.py: rotating, split and 4-on-4-off shifts, school runs, taxis,
 on a half-hour clock; bench/fleets/deid.py: a broker's de-identified export, trip ends cut,
 positions and minutes rounded, garages, truckers, night cleaners; bench/fleets/trades.py:
 trades vans at a yard then a moving job site, rideshare and airport lots, farms, two homes,
-alternating nurse shifts around Denver, naive local stamps across DST, UTC firmware).
+alternating nurse shifts around Denver, naive local stamps across DST, UTC firmware;
+bench/fleets/gulf.py: Riyadh, a Sunday-Thursday week, Ramadan nights then Eid, hired
+drivers, delivery riders, alternating plant shifts, a compound of neighbours).
 
 Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
 - home: share of vehicles with a true home whose predicted home lies within 150 m of it;
@@ -16,7 +18,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades | gulf
 """
 from __future__ import annotations
 
@@ -65,6 +67,10 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
             sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
             from trades import write_trades_fleet
             write_trades_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        elif gen == "gulf":
+            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
+            from gulf import write_gulf_fleet
+            write_gulf_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
         else:
             from auditor.demo.generator import write_demo
             write_demo(folder, vehicles=int(v), days=int(d), seed=int(seed))
