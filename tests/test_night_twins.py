@@ -16,7 +16,7 @@ from auditor.ingest.api import ingest_paths
 from auditor.pipeline.api import infer_project
 from auditor.pipeline.config import InferConfig
 from auditor.pipeline.features import night_twin_stops
-from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, twins_or_plain
+from auditor.pipeline.model import OOF_COLUMNS, PROBA_COLUMNS, sign_test_p, twins_or_plain
 from auditor.pipeline.rerun import recorded_settings
 from auditor.store import open_project
 
@@ -108,6 +108,7 @@ def test_the_twinned_model_is_kept_only_where_it_gets_more_training_places_right
     chosen, why = twins_or_plain(features, given, split, swapped, right)
     # the validation place (row 2) counts neither in the right places nor in the log-loss
     assert chosen is right and why == {"used": True, "right_plain": 0, "right_twins": 2,
+                                       "only_plain": 0, "only_twins": 2, "sign_test_p": 0.25,
                                        "log_loss_plain": round(-np.log(0.1), 6),
                                        "log_loss_twins": round(-np.log(0.8), 6)}
     chosen, why = twins_or_plain(features, given, split, right, swapped)
@@ -124,14 +125,43 @@ def test_the_twinned_model_is_kept_only_where_it_gets_more_training_places_right
     assert why["log_loss_twins"] < why["log_loss_plain"]
     chosen, why = twins_or_plain(features, given, split, right, sure, ties_by_log_loss=False)
     assert chosen is right and not why["used"]
-    # more right wins even when less sure (the labels decide first)
+    # one place more right is a coin's doing (sign test p 0.5): the surer model is kept;
+    # runs made before session 36 (clear_p 0) let any difference in counts decide
     half = swapped.copy()
     half.loc[0] = right.loc[0]  # one of the two right
     doubtful = right.copy()  # both decided right, the given labels' probabilities low
     doubtful.loc[0, OOF_COLUMNS[h]] = doubtful.loc[1, OOF_COLUMNS[w]] = 0.01
     chosen, why = twins_or_plain(features, given, split, half, doubtful)
-    assert chosen is doubtful and why["right_twins"] == 2 > why["right_plain"] == 1
-    assert why["log_loss_twins"] > why["log_loss_plain"]
+    assert chosen is half and why["right_twins"] == 2 > why["right_plain"] == 1
+    assert why["log_loss_twins"] > why["log_loss_plain"] and why["sign_test_p"] == 0.5
+    chosen, why = twins_or_plain(features, given, split, half, doubtful, clear_p=0)
+    assert chosen is doubtful and why["used"]
+
+
+def test_clearly_more_places_right_decide_over_the_log_loss():
+    # eight training vehicles: the twins get every home and work right, the plain model
+    # every work wrong (8 places to none: p = 1/256), yet the twins are less sure of the homes
+    n = 8
+    features = pd.DataFrame({"vehicle_id": np.repeat([f"v{i}" for i in range(n)], 2),
+                             "place_id": [f"v{i}:{j}" for i in range(n) for j in range(2)],
+                             "total_dwell_h": [90.0, 40.0] * n,
+                             "nights_0200_share": [0.9, 0.0] * n,
+                             "weekday_day_share": [0.1, 0.8] * n})
+    given = pd.Series(["home", "work"] * n)
+    split = pd.Series(["train"] * (2 * n))
+    h, w, o = (CLASSES.index(c) for c in ("home", "work", "other"))
+
+    def row(best, p):
+        r = [(1 - p) / (len(CLASSES) - 1)] * len(CLASSES)
+        r[best] = p
+        return r
+    plain = _proba([row(h, 0.99), row(o, 0.6)] * n)
+    twins = _proba([row(h, 0.4), row(w, 0.4)] * n)
+    chosen, why = twins_or_plain(features, given, split, plain, twins)
+    assert chosen is twins and (why["only_plain"], why["only_twins"]) == (0, n)
+    assert why["sign_test_p"] == round(0.5 ** n, 4)
+    assert why["log_loss_twins"] > why["log_loss_plain"]  # the counts decided
+    assert sign_test_p(4, 6) == pytest.approx(22 / 64) and sign_test_p(0, 0) == 1.0
 
 
 def test_a_run_made_before_the_twins_is_rerun_without_them():
@@ -143,8 +173,10 @@ def test_a_run_made_before_the_twins_is_rerun_without_them():
     settings, notes = recorded_settings({"run_id": 4, "config": {"night_twins": True}})
     assert settings["night_twins"] is True
     assert settings["night_twins_ties_by_log_loss"] is False
+    assert settings["night_twins_clear_p"] == 0.0  # any difference in counts decided
     assert not any("night_twins" in n for n in notes)
     assert InferConfig().night_twins_ties_by_log_loss is True
+    assert InferConfig().night_twins_clear_p == 0.05
 
 
 def _lives(out: Path, **kw) -> dict:
@@ -201,5 +233,15 @@ def test_the_report_names_twins_tried_and_not_used():
     assert render_labeller(dict(summary, night_twins=tie))[-1].endswith(
         "used — training places right out-of-fold 40 with them, 40 without; on that tie, "
         "out-of-fold log-loss 0.0201 with them, 0.0333 without")
+    # since session 36 a difference a sign test calls chance is weighed the same way
+    chance = dict(tie, right_twins=38, only_twins=2, only_plain=4, sign_test_p=0.34375)
+    assert render_labeller(dict(summary, night_twins=chance))[-1].endswith(
+        "used — training places right out-of-fold 38 with them, 40 without; the 6 places only "
+        "one of them gets right split 2 to 4, as likely by chance (sign test p 0.34): "
+        "out-of-fold log-loss 0.0201 with them, 0.0333 without")
+    # ...and a clear difference needs no more words
+    clear = dict(chance, used=False, only_twins=0, only_plain=2, sign_test_p=0.01)
+    assert render_labeller(dict(summary, night_twins=clear))[-1].endswith(
+        "not used — training places right out-of-fold 38 with them, 40 without")
     # the 02:00 rule labelled: which model it beat is beside the point
     assert "twins" not in "\n".join(render_labeller(dict(summary, chosen="baseline")))

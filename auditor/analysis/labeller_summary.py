@@ -21,8 +21,9 @@ def labeller_summary(conn: sqlite3.Connection, run_id: int,
     """{"chosen", "description", "recorded", "oof_accuracy", "training_vehicles",
     "validation_accuracy", "baseline_validation_accuracy", "rule", "night_twins", "refit"}. A run made
     before the choice existed was labelled by the model (recorded: False). night_twins: the
-    model's night-shift twins ({"used", "right_plain", "right_twins", and since session 32
-    "log_loss_plain", "log_loss_twins"}), None when not tried. refit: how many training labels
+    model's night-shift twins ({"used", "right_plain", "right_twins", since session 32
+    "log_loss_plain", "log_loss_twins", since session 36 "only_plain", "only_twins",
+    "sign_test_p"}), None when not tried. refit: how many training labels
     the model's refit left out and how many the 02:00 rule vouched for ({"left_out",
     "vouched"}, model.robust_cross_fit; runs since session 33), else None."""
     metrics = read_run(conn, run_id)["metrics"] or {}
@@ -95,10 +96,18 @@ def render_labeller(summary: Optional[dict]) -> list[str]:
         line = (f"  night-shift twins (training places also seen 12 h later): "
                 f"{'used' if twins['used'] else 'not used'} — training places right "
                 f"out-of-fold {twins['right_twins']} with them, {twins['right_plain']} without")
-        if twins["right_twins"] == twins["right_plain"] and \
-                twins.get("log_loss_twins") is not None and twins.get("log_loss_plain") is not None:
+        has_loss = (twins.get("log_loss_twins") is not None
+                    and twins.get("log_loss_plain") is not None)
+        loss = (f"out-of-fold log-loss {twins.get('log_loss_twins') or 0:.4f} with them, "
+                f"{twins.get('log_loss_plain') or 0:.4f} without")
+        if twins["right_twins"] == twins["right_plain"] and has_loss:
             # runs since session 32 break that tie by how sure each model was
-            line += (f"; on that tie, out-of-fold log-loss {twins['log_loss_twins']:.4f} with "
-                     f"them, {twins['log_loss_plain']:.4f} without")
+            line += f"; on that tie, {loss}"
+        elif "sign_test_p" in twins and has_loss and twins["used"] == (
+                twins["right_twins"] < twins["right_plain"]):
+            # since session 36 a difference a sign test calls chance is a tie too
+            line += (f"; the {twins['only_twins'] + twins['only_plain']} places only one of "
+                     f"them gets right split {twins['only_twins']} to {twins['only_plain']}, "
+                     f"as likely by chance (sign test p {twins['sign_test_p']:.2f}): {loss}")
         lines.append(line)
     return lines

@@ -360,7 +360,8 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
                                                       blank_groups(twins, config.without), rule)
             proba, twins_choice = twins_or_plain(features, given, split, plain, twinned,
                                                  config.work_min_p,
-                                                 config.night_twins_ties_by_log_loss)
+                                                 config.night_twins_ties_by_log_loss,
+                                                 config.night_twins_clear_p)
         else:
             proba, doubts = train_plain(seen, given, split, config, seed, rule)
         # model, baseline or both stacked: whichever the training vehicles support

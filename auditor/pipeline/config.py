@@ -47,6 +47,9 @@ class InferConfig:
     night_twins: bool = True
     # ...or as many, with a lower out-of-fold log-loss (how sure each was of the given labels)
     night_twins_ties_by_log_loss: bool = True
+    # ...where "as many" is any split of the places only one of the two gets right that a
+    # sign test finds this likely from two equally good models (0: exactly as many)
+    night_twins_clear_p: float = 0.05
     # fleet processing
     batch_vehicles: int = 200
     # feature groups the model does not see (auditor.pipeline.feature_groups); sorted tuple

@@ -326,27 +326,55 @@ def _train(features: pd.DataFrame, given: pd.Series, split: pd.Series,
     return result, keep, doubts
 
 
+# how unlikely (were the two models equally good) the split of the places only one of them
+# gets right must be for the counts to decide twins_or_plain (else the log-loss does)
+CLEAR_P = InferConfig.night_twins_clear_p
+
+
+def sign_test_p(k: int, n: int) -> float:
+    """P(at least k of n fair coin flips land one way): a one-sided exact sign test."""
+    from math import comb
+    return sum(comb(n, i) for i in range(k, n + 1)) / 2 ** n if n else 1.0
+
+
 def twins_or_plain(features: pd.DataFrame, given: pd.Series, split: pd.Series,
                    plain: pd.DataFrame, twinned: pd.DataFrame,
                    work_min_p: float = InferConfig.work_min_p,
-                   ties_by_log_loss: bool = True) -> tuple[pd.DataFrame, dict]:
-    """The model trained with night-shift twins where its decided labels get strictly more
-    training places right out-of-fold than the plain model's — or, ``ties_by_log_loss``, as
-    many with a lower out-of-fold log-loss — else the plain one; with the counts and losses.
-    On a small fleet the twins' extra classes can cost more than they teach (a 30 x 7 fleet
-    lost its model to the 02:00 rule): the training vehicles decide, as they decide the
-    labeller. Counts alone tied on fleets where the twins were better (bench/truth.py,
-    lives 80 x 28 seed 0: 1445 each; with the twins 3 more homes and 3 more works right of
-    80 vehicles): one decision per vehicle moves on few places, the probabilities on all."""
+                   ties_by_log_loss: bool = True,
+                   clear_p: float = CLEAR_P) -> tuple[pd.DataFrame, dict]:
+    """The model trained with night-shift twins where its decided labels get clearly more
+    training places right out-of-fold than the plain model's — or, ``ties_by_log_loss``,
+    about as many with a lower out-of-fold log-loss — else the plain one; with the counts and
+    losses. On a small fleet the twins' extra classes can cost more than they teach (a 30 x 7
+    fleet lost its model to the 02:00 rule): the training vehicles decide, as they decide the
+    labeller.
+
+    "Clearly": the places only one of the two gets right split so unevenly that a sign test
+    finds it unlikely (p < ``clear_p``) from two equally good models; 0 means any difference
+    (runs made before session 36). One decision per vehicle moves few places, the
+    probabilities move on all: counts alone tied on fleets where the twins were better
+    (lives 80 x 28 seed 0: 1445 each; with the twins 3 more homes and 3 more works right of 80
+    vehicles), and on a Riyadh fleet 809 against 807 kept the plain model — 4 places against
+    2, a coin's doing — which put every alternating plant worker's work at "other" (the
+    twins, lower in log-loss, found 7 of 8)."""
     graded = ((split == "train") & given.notna() & plain[OOF_COLUMNS].notna().all(axis=1)
               & twinned[OOF_COLUMNS].notna().all(axis=1)).to_numpy()
-    right = [int((decide_labels(features[graded], p[graded], work_min_p)
-                  == given[graded]).sum()) for p in (plain, twinned)]
+    hits = [(decide_labels(features[graded], p[graded], work_min_p) == given[graded]).to_numpy()
+            for p in (plain, twinned)]
+    right = [int(h.sum()) for h in hits]
     loss = [oof_log_loss(given[graded], p[graded]) for p in (plain, twinned)]
-    used = right[1] > right[0] or (ties_by_log_loss and right[1] == right[0]
-                                   and None not in loss and loss[1] < loss[0])
-    return (twinned if used else plain), {"used": used, "right_plain": right[0],
-                                          "right_twins": right[1], "log_loss_plain": loss[0],
+    only = [int((hits[0] & ~hits[1]).sum()), int((hits[1] & ~hits[0]).sum())]
+    p_split = sign_test_p(max(only), sum(only))
+    can_weigh = ties_by_log_loss and None not in loss
+    if right[0] != right[1] and (clear_p <= 0 or not can_weigh or p_split < clear_p):
+        used = right[1] > right[0]
+    else:
+        used = can_weigh and loss[1] < loss[0]
+    return (twinned if used else plain), {"used": bool(used), "right_plain": right[0],
+                                          "right_twins": right[1], "only_plain": only[0],
+                                          "only_twins": only[1],
+                                          "sign_test_p": round(p_split, 4),
+                                          "log_loss_plain": loss[0],
                                           "log_loss_twins": loss[1]}
 
 

@@ -17,7 +17,7 @@ from auditor.store.queries import read_run
 
 # settings added after runs were made, with the value that repeats what those runs did
 BEFORE_IT_EXISTED = {"night_twins": False, "night_twins_ties_by_log_loss": False,
-                     "refit_rule_vouches": False}
+                     "refit_rule_vouches": False, "night_twins_clear_p": 0.0}
 
 
 def recorded_settings(run: dict) -> tuple[dict, list[str]]:
