@@ -43,37 +43,29 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
           "deid:80:28:0 deid:60:21:1").split()
 
 
+# the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
+BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf")
+
+
+def writer(gen: str):
+    """The function that writes a fleet of generator ``gen`` (FLEET's first field)."""
+    if gen == "alt":
+        from auditor.demo.alt_generator import write_alt_fleet
+        return write_alt_fleet
+    if gen in BENCH_GENERATORS:
+        import importlib
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
+        return getattr(importlib.import_module(gen), f"write_{gen}_fleet")
+    from auditor.demo.generator import write_demo
+    return write_demo
+
+
 def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
     gen, v, d, seed = spec.split(":")
     name = f"{gen}-{v}x{d}-s{seed}"
     folder, project = keep / name, keep / f"{name}.db"
     if not (folder / "truth.json").exists():
-        if gen == "alt":
-            from auditor.demo.alt_generator import write_alt_fleet
-            write_alt_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
-        elif gen == "lives":
-            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
-            from lives import write_lives_fleet
-            write_lives_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
-        elif gen == "shifts":
-            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
-            from shifts import write_shifts_fleet
-            write_shifts_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
-        elif gen == "deid":
-            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
-            from deid import write_deid_fleet
-            write_deid_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
-        elif gen == "trades":
-            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
-            from trades import write_trades_fleet
-            write_trades_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
-        elif gen == "gulf":
-            sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
-            from gulf import write_gulf_fleet
-            write_gulf_fleet(folder, vehicles=int(v), days=int(d), seed=int(seed))
-        else:
-            from auditor.demo.generator import write_demo
-            write_demo(folder, vehicles=int(v), days=int(d), seed=int(seed))
+        writer(gen)(folder, vehicles=int(v), days=int(d), seed=int(seed))
     truth = json.loads((folder / "truth.json").read_text())
     if not project.exists():
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
