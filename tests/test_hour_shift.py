@@ -50,27 +50,38 @@ def test_a_population_hours_off_the_rest_and_what_it_is_called():
     assert {k[0] for k in by} <= {"shift"}
 
 
-def test_the_report_names_the_firmware_and_its_fix_clears_it(tmp_path, capsys):
-    vehicles = ff.commuters(12, centre=(-33.87, 151.21), tz=SYDNEY)
+def _firmware_fleet(tmp_path, capsys, firmware: list, faulty: set) -> tuple:
+    """Sydney commuters, the i-th running ``firmware[i]``; those whose index is in ``faulty``
+    write Sydney wall-clock time and mark it 'Z'. Imported (vehicles.csv, then pings.csv) and
+    inferred: (project, vehicle ids, the faulty ids, pings, the faulty rows, the report's
+    hour_shifts)."""
+    vehicles = ff.commuters(len(firmware), centre=(-33.87, 151.21), tz=SYDNEY)
+    ids = [v.vehicle_id for v in vehicles]
+    faulty_ids = {ids[i] for i in faulty}
     pings = ff.fleet(vehicles, 10)
-    firmware = {v.vehicle_id: ("fw-3.1" if i % 3 == 0 else "fw-2.0")
-                for i, v in enumerate(vehicles)}
-    faulty = pings["vehicle_id"].map(firmware) == "fw-3.1"
+    faulty_rows = pings["vehicle_id"].isin(faulty_ids)
     stamps = pd.Series(ff.iso_z(pings["ts"]), index=pings.index)
-    # the faulty firmware writes Sydney wall-clock time and marks it 'Z'
-    stamps[faulty] = [t.replace("+10:00", "Z").replace("+11:00", "Z")
-                      for t in ff.iso_offset(pings.loc[faulty, "ts"], SYDNEY)]
+    stamps[faulty_rows] = [t.replace("+10:00", "Z").replace("+11:00", "Z")
+                           for t in ff.iso_offset(pings.loc[faulty_rows, "ts"], SYDNEY)]
     pings.assign(timestamp=stamps)[["vehicle_id", "timestamp", "lat", "lon"]].to_csv(
         tmp_path / "pings.csv", index=False)
-    pd.DataFrame({"vehicle_id": list(firmware), "firmware": list(firmware.values())}).to_csv(
-        tmp_path / "vehicles.csv", index=False)
+    pd.DataFrame({"vehicle_id": ids, "firmware": firmware}).to_csv(tmp_path / "vehicles.csv",
+                                                                  index=False)
     project = str(tmp_path / "p.db")
     assert main(["ingest", project, str(tmp_path / "vehicles.csv"),
                  str(tmp_path / "pings.csv")]) == 0
     assert main(["infer", project]) == 0
     capsys.readouterr()
     assert main(["report", project, "--json"]) == 0
-    [found] = json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"]
+    return (project, ids, faulty_ids, pings, faulty_rows,
+            json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"])
+
+
+def test_the_report_names_the_firmware_and_its_fix_clears_it(tmp_path, capsys):
+    # every third vehicle runs fw-3.1, and every one of those writes local time marked 'Z'
+    project, *_, [found] = _firmware_fleet(
+        tmp_path, capsys, ["fw-3.1" if i % 3 == 0 else "fw-2.0" for i in range(12)],
+        set(range(0, 12, 3)))
     assert (found["column"], found["value"], found["vehicles"]) == ("firmware", "fw-3.1", 4)
     assert found["lag_h"] in (10, 11) and found["kind"] == "local_as_utc"
     assert main(["report", project]) == 0
@@ -113,26 +124,9 @@ def test_a_whole_fleet_hours_off_is_named_and_a_night_fleet_is_not():
 def test_honest_vehicles_on_the_faulty_firmware_are_left_out_of_the_fix(tmp_path, capsys):
     # six vehicles run fw-3.1; four of them write Sydney wall-clock time marked 'Z', two are
     # honest: the fix must read the four again and leave the two as they are
-    vehicles = ff.commuters(15, centre=(-33.87, 151.21), tz=SYDNEY)
-    ids = [v.vehicle_id for v in vehicles]
-    on_fw31, faulty_ids = ids[:6], set(ids[:4])
-    pings = ff.fleet(vehicles, 10)
-    faulty = pings["vehicle_id"].isin(faulty_ids)
-    stamps = pd.Series(ff.iso_z(pings["ts"]), index=pings.index)
-    stamps[faulty] = [t.replace("+10:00", "Z").replace("+11:00", "Z")
-                      for t in ff.iso_offset(pings.loc[faulty, "ts"], SYDNEY)]
-    pings.assign(timestamp=stamps)[["vehicle_id", "timestamp", "lat", "lon"]].to_csv(
-        tmp_path / "pings.csv", index=False)
-    pd.DataFrame({"vehicle_id": ids, "firmware": ["fw-3.1" if v in on_fw31 else "fw-2.0"
-                                                  for v in ids]}).to_csv(
-        tmp_path / "vehicles.csv", index=False)
-    project = str(tmp_path / "p.db")
-    assert main(["ingest", project, str(tmp_path / "vehicles.csv"),
-                 str(tmp_path / "pings.csv")]) == 0
-    assert main(["infer", project]) == 0
-    capsys.readouterr()
-    assert main(["report", project, "--json"]) == 0
-    [found] = json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"]
+    project, ids, faulty_ids, pings, faulty, [found] = _firmware_fleet(
+        tmp_path, capsys, ["fw-3.1"] * 6 + ["fw-2.0"] * 9, set(range(4)))
+    on_fw31 = ids[:6]
     assert (found["value"], found["vehicles"], found["kind"]) == ("fw-3.1", 6, "local_as_utc")
     assert found["kept_vehicles"] == sorted(set(on_fw31) - faulty_ids)
     assert found["fix_vehicles"] == sorted(faulty_ids)
