@@ -249,6 +249,10 @@ def test_clocks_tab_names_the_demos_faulty_firmware_and_shows_its_vehicles(qtbot
     view.table.selectRow(0)
     shown = window.browser.shown_place_ids()
     assert shown and {p.rsplit(":", 1)[0] for p in shown} <= faulty
+    # the row's whole text, its command included, is below the table, to be copied
+    assert view.message.text().endswith(text)
+    view.message.setSelection(0, len(view.message.text()))
+    assert view.message.selectedText() == view.message.text()
 
 
 def test_clocks_tab_with_nothing_to_say_says_so(qtbot, window, tiny_project):

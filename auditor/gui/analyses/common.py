@@ -87,12 +87,14 @@ def item(text: str, sort_value: Any = None, tooltip: Optional[str] = None,
 
 def text_label(name: str = "") -> QLabel:
     """A label for text from the data or the report: plain text (never rich text: a vehicle id
-    is not HTML), wrapped to the view's width."""
+    is not HTML), wrapped to the view's width, selectable with the mouse (a finding's command
+    is there to be copied into a terminal, an id to be searched for)."""
     label = QLabel()
     if name:
         label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 
