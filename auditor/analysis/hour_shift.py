@@ -113,11 +113,10 @@ def _kept_and_fix(rest: np.ndarray, own: np.ndarray, offsets: np.ndarray, kind: 
     return {"kept_vehicles": sorted(kept), "fix_vehicles": sorted(fix) if kept else []}
 
 
-
-
 def hour_shifts(stops: pd.DataFrame, meta: pd.DataFrame, offsets_h: pd.Series | None = None,
                 zones: pd.Series | None = None) -> list[dict]:
-    """[{"column", "value", "vehicles", "kind", "lag_h", "r", "r_unshifted", "zones"}], most
+    """[{"column", "value", "vehicles", "kind", "lag_h", "r", "r_unshifted", "zones",
+    "kept_vehicles", "fix_vehicles"}], most
     clearly shifted first. ``kind``: ``local_as_utc`` (each vehicle's hours moved back by its
     own UTC offset match the rest's: local time written as UTC), ``utc_as_local`` (moved
     forward by it: the UTC reading written with a local offset) or ``hours`` (one shift of
@@ -126,7 +125,9 @@ def hour_shifts(stops: pd.DataFrame, meta: pd.DataFrame, offsets_h: pd.Series | 
     hours then match the rest's (``r_unshifted``: as they are). ``stops``: local stops
     (vehicle_id, start_ts, start_local, end_local); ``offsets_h``: vehicle_id -> its clock's
     UTC offset in hours (default: from the stops); ``zones``: vehicle_id -> the zone its
-    local time follows (for the command that imports them again)."""
+    local time follows (for the command that imports them again). ``kept_vehicles``: its
+    vehicles whose own hours match the rest's as they are (KEEP_MARGIN), left out of that
+    command; ``fix_vehicles``: the others, when any is kept (else [])."""
     if stops.empty or meta.empty or len(meta.columns) < 2:
         return []
     profiles = _hour_profiles(stops)
