@@ -10,7 +10,7 @@ import foreign_fleet as ff
 import numpy as np
 import pandas as pd
 
-from auditor.analysis.hour_shift import fleet_shift, hour_shifts
+from auditor.analysis.hour_shift import fleet_shift, hour_shift_text, hour_shifts
 from auditor.cli import main
 
 DAY = 86_400
@@ -152,3 +152,21 @@ def test_honest_vehicles_on_the_faulty_firmware_are_left_out_of_the_fix(tmp_path
     capsys.readouterr()
     assert main(["report", project, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["local_time"]["hour_shifts"] == []
+
+
+def test_a_large_population_with_honest_vehicles_gets_two_commands():
+    # 30 faulty vehicles are too many to spell out: the population is read again, then the
+    # 2 honest ones as first imported; ids that need quoting are quoted
+    f = {"column": "firmware", "value": "fw 3", "vehicles": 32, "kind": "utc_as_local",
+         "lag_h": 6, "r": 0.95, "r_unshifted": 0.2, "zones": ["America/Denver"],
+         "kept_vehicles": ["a b", "c"], "fix_vehicles": [f"v{i}" for i in range(30)]}
+    text = hour_shift_text(f)
+    assert ("Import its pings again read as UTC: auditor ingest PROJECT PINGS.csv "
+            "--only 'firmware=fw 3' --ignore-offset --tz UTC --replace; then the 2 that keep "
+            "the fleet's hours again as first imported (its options, e.g. --tz), with "
+            "--only 'vehicle_id=a b' --only vehicle_id=c --replace") in text
+    few = dict(f, fix_vehicles=["v1", "v2"], vehicles=4)
+    assert ("Import the other 2 vehicles' pings again read as UTC: auditor ingest PROJECT "
+            "PINGS.csv --only vehicle_id=v1 --only vehicle_id=v2 --ignore-offset --tz UTC "
+            "--replace") in hour_shift_text(few)
+    assert "then" not in hour_shift_text(few)

@@ -278,21 +278,33 @@ def hour_shift_text(f: dict) -> str:
              "the UTC reading written with a local offset? ")
     only, whom = "--only " + shlex.quote(f"{f['column']}={f['value']}"), "its pings"
     kept, fix = f.get("kept_vehicles") or [], f.get("fix_vehicles") or []
+    then = ""
     if kept:
         text += f"{len(kept)} of them keep the fleet's hours ({_listed(kept)}). "
         if len(fix) <= MAX_LISTED:  # the others by name, so the kept keep their pings
-            only = " ".join("--only " + shlex.quote(f"vehicle_id={v}") for v in fix)
+            only = " ".join(_only_vehicles(fix))
             whom = f"the other {len(fix)} vehicles' pings"
+        elif len(kept) <= MAX_LISTED:  # all of them, then the kept as first imported
+            then = (f"; then the {len(kept)} that keep the fleet's hours again as first "
+                    f"imported (its options, e.g. --tz), with {' '.join(_only_vehicles(kept))} "
+                    "--replace")
         else:
-            whom = ("its pings (then theirs again as they were; report --json lists the "
-                    "fix_vehicles)")
+            then = (f"; then the {len(kept)} that keep the fleet's hours (report --json: "
+                    "kept_vehicles) again as first imported, with --replace")
     if f["kind"] == LOCAL_AS_UTC:
         zones = f.get("zones") or []
         tz = zones[0] if len(zones) == 1 else "vehicle"   # several: the vehicles file's zones
         return text + (f"Import {whom} again read as local time: auditor ingest PROJECT "
-                       f"PINGS.csv {only} --ignore-offset --tz {shlex.quote(tz)} --replace")
+                       f"PINGS.csv {only} --ignore-offset --tz {shlex.quote(tz)} --replace"
+                       + then)
     return text + (f"Import {whom} again read as UTC: auditor ingest PROJECT PINGS.csv {only} "
-                   "--ignore-offset --tz UTC --replace")
+                   "--ignore-offset --tz UTC --replace" + then)
+
+
+def _only_vehicles(ids: list[str]) -> list[str]:
+    """--only vehicle_id=... for each id, quoted for a shell."""
+    import shlex
+    return ["--only " + shlex.quote(f"vehicle_id={v}") for v in ids]
 
 
 def _listed(ids: list[str], most: int = 5) -> str:
