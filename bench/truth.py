@@ -44,7 +44,7 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 
 
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
-BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf")
+BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback")
 
 
 def writer(gen: str):
@@ -69,6 +69,7 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
     truth = json.loads((folder / "truth.json").read_text())
     if not project.exists():
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
+        files += sorted((folder / "gpx").glob("*.gpx"))  # a GPX file per vehicle, if any
         # metadata first: pings may read a vehicle's zone from it; naive local stamps are
         # imported with the fleet's zone (--tz), as a user would
         ingest_paths(project, sorted(files, key=lambda p: p.name != "vehicles.csv"),
