@@ -110,6 +110,30 @@ def test_trip_ids_from_the_data_win_over_silences():
     assert out["stops"]["end_ts"].iloc[0] - out["stops"]["start_ts"].iloc[0] == 120
 
 
+def test_a_trip_id_holding_only_a_parked_phones_fixes_is_no_trip():
+    """An app's export gives the cell or wifi fixes a phone sent while the car stood at home,
+    every 30-90 minutes and 50-300 m around the house, a segment id of their own: no step of
+    it at driving pace, so it is no trip, and the night at home is one stop."""
+    cfg = InferConfig()
+    home, work = (48.0, 11.0), (48.05, 11.0)
+    to_work = drive("v", MONDAY + 8 * 3600, home, work, minutes=15, every_s=3, trip_id="s1")
+    back = drive("v", MONDAY + 17 * 3600, work, home, minutes=15, every_s=3, trip_id="s2")
+    rng = np.random.default_rng(4)
+    t = back["ts"].iloc[-1] + np.cumsum(rng.integers(1800, 5400, 8))
+    angle, r = rng.uniform(0, 2 * np.pi, 8), rng.uniform(50, 300, 8)
+    parked = pd.DataFrame({"vehicle_id": "v", "ts": t, "trip_id": "s3",
+                           "lat": home[0] + r * np.sin(angle) / M_PER_DEG,
+                           "lon": home[1] + r * np.cos(angle) / M_PER_DEG / np.cos(np.radians(48))})
+    assert haversine_m(parked["lat"].min(), home[1], parked["lat"].max(), home[1]) > 150
+    next_day = drive("v", MONDAY + DAY + 8 * 3600, home, work, minutes=15, every_s=3,
+                     trip_id="s4")
+    out = derive_vehicle_tables(pd.concat([to_work, back, parked, next_day], ignore_index=True),
+                                None, cfg)
+    assert out["trips"]["source_trip_id"].tolist() == ["s1", "s2", "s4"]
+    night = out["stops"].iloc[-1]
+    assert night["end_ts"] - night["start_ts"] == next_day["ts"].iloc[0] - back["ts"].iloc[-1]
+
+
 @pytest.mark.parametrize("ids", ["constant", "per_day"])
 def test_a_trip_id_column_that_lasts_through_hours_parked_is_no_trip_id(ids):
     """A 'trip_id' column holding 0 on every row, or the date: trip ids win over silences, so

@@ -113,7 +113,15 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
     n_pings = ends - starts + 1
     # a stretch it stood in is no trip however far its jitter strays (_standing)
     all_parked = np.add.reduceat(parked.astype(np.int64), starts) == n_pings
-    moving = (extent >= config.stationary_extent_m) & ~all_parked
+    # nor is a data trip id without a single step at driving pace: an app's export may give
+    # a parked phone's hourly cell or wifi fixes, hundreds of metres apart, an id of their own
+    # (without ids such fixes are split apart by their silences and stand alone)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pace = step_m / dt
+    driving = inside & (pace >= MOVING_MPS) & (pace <= MAX_MPS)
+    drives = np.bincount(seg, weights=driving, minlength=len(starts)) > 0
+    by_id = ~pd.isna(src[starts])  # a segment the data's trip id made
+    moving = (extent >= config.stationary_extent_m) & ~all_parked & (drives | ~by_id)
 
     # lost data between two kept trips: any bad break from the segment after the earlier one
     # up to the later one (stationary segments in between are skipped, their breaks count)
