@@ -18,7 +18,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades | gulf
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades | gulf | outback | channel
 """
 from __future__ import annotations
 
@@ -44,7 +44,11 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 
 
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
-BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback")
+BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel")
+# files whose headers no exporter's name for a field matches: the --map a user would pass
+# (the import's error names it)
+COLUMN_MAPS = {"channel": {"fr_pings.csv": {"vehicle_id": "immatriculation",
+                                            "timestamp": "horodatage"}}}
 
 
 def writer(gen: str):
@@ -72,8 +76,13 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
         files += sorted((folder / "gpx").glob("*.gpx"))  # a GPX file per vehicle, if any
         # metadata first: pings may read a vehicle's zone from it; naive local stamps are
         # imported with the fleet's zone (--tz), as a user would
-        ingest_paths(project, sorted(files, key=lambda p: p.name != "vehicles.csv"),
-                     **({"tz": truth["tz"]} if "tz" in truth else {}))
+        zone = {"tz": truth["tz"]} if "tz" in truth else {}
+        maps = COLUMN_MAPS.get(gen, {})
+        ingest_paths(project, sorted((p for p in files if p.name not in maps),
+                                     key=lambda p: p.name != "vehicles.csv"), **zone)
+        for p in files:
+            if p.name in maps:
+                ingest_paths(project, [p], column_map=maps[p.name], **zone)
     return name, project, truth["vehicles"]
 
 
