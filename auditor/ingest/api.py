@@ -36,6 +36,7 @@ from auditor.ingest.plan import (
     vehicle_of_file,
 )
 from auditor.ingest.readers import open_source
+from auditor.ingest.repeated_hour import Refolder
 from auditor.ingest.scope import Scope, parse_only
 from auditor.ingest.validate import CODE, OK, REASONS, time_window
 from auditor.outputs import check_input_file
@@ -337,9 +338,14 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     gpx_span = _Span()
     chunks = plan.frames(prepare) if frames is None else \
         ((chunk, frame, None) for chunk, frame in frames)   # validated on Dask workers
+    # stamps the scope re-reads in each vehicle's zone (--tz vehicle, --ignore-offset): their
+    # own repeated hours, by order (repeated_hour.py); the plan's were read as validated
+    refold = Refolder()
+    second = 0
     for chunk, frame, prepared in chunks:
         n_rows = len(frame)
-        frame = scope.apply(conn, frame, name)
+        second += frame.attrs.get("refolded", 0)
+        frame = refold(scope.apply(conn, frame, name))
         verdict = (writer.write(frame, prepared) if prepared is not None else
                    writer.write(frame)) if len(frame) else np.zeros(0, np.int8)
         refused = np.flatnonzero(verdict != OK)
@@ -374,6 +380,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     summary = _summary(plan, read, accepted, quarantined, dict(reasons), import_id=import_id,
                        scope=scope, spans=spans)
     summary.update(getattr(writer, "summary_notes", dict)())
+    if second + refold.refolded:
+        summary["repeated_hour_second"] = second + refold.refolded
     if one_gpx and len(gpx_vehicles) == 1 and gpx_span.lo is not None:
         summary["gpx_one_vehicle"] = {"vehicle": str(next(iter(gpx_vehicles))),
                                       "first_ts": int(gpx_span.lo), "last_ts": int(gpx_span.hi)}

@@ -243,6 +243,10 @@ def notes_for(summary: dict) -> list[str]:
                      if fmt == time_formats.SERIAL_DAYS else
                      f"times read as {fmt!r}{f' ({order})' if order else ''}, the form of its "
                      f"first rows{', in the order its dates tell' if order else ''}")
+    if summary.get("repeated_hour_second"):
+        notes.append(f"{summary['repeated_hour_second']:,} stamp(s) in the hour that happens "
+                     "twice when summer time ends read as its second occurrence: their "
+                     "vehicle's clock went back to them")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
                      "home or work (pass --kind vehicles if it is vehicle metadata)")

@@ -17,6 +17,7 @@ from auditor.errors import UserError
 from auditor.ingest import columns, date_time, rows, speed, time_formats
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
+from auditor.ingest.repeated_hour import Refolder
 from auditor.ingest.validate import CODE, TimeWindow, time_window
 from auditor.ingest.values import to_text
 from auditor.progress import Progress
@@ -57,8 +58,10 @@ class Plan:
     def frames(self, prepare=None) -> Iterator[tuple[Chunk, pd.DataFrame, object]]:
         """(chunk, validated frame, ``prepare(frame)`` or None); the next one is read, parsed
         and prepared on a helper thread while the caller writes this one."""
+        refold = Refolder()  # the file's chunks in order: one helper thread runs them
+
         def one(chunk: Chunk):
-            frame = self.validate(chunk)
+            frame = refolded(refold, self.validate(chunk))
             return chunk, frame, (prepare(frame) if prepare is not None and len(frame)
                                   else None)
         return prefetch(one(chunk) for chunk in self.chunks())
@@ -125,8 +128,20 @@ def _split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
 def typed_chunks(plan: Plan) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     """One file -> its chunks, each with its validated typed frame (row-local reasons), in
     file order. Needs no project: the unit a Dask worker runs (auditor.ingest.parallel)."""
+    refold = Refolder()
     for chunk in plan.chunks():
-        yield chunk, plan.validate(chunk)
+        yield chunk, refolded(refold, plan.validate(chunk))
+
+
+def refolded(refold: Refolder, frame: pd.DataFrame) -> pd.DataFrame:
+    """The chunk's stamps in a repeated autumn hour read by their vehicle's order
+    (repeated_hour.py); how many moved in ``frame.attrs["refolded"]`` (a Dask worker's frames
+    carry it to the client)."""
+    before = refold.refolded
+    frame = refold(frame)
+    if refold.refolded > before:
+        frame.attrs["refolded"] = refold.refolded - before
+    return frame
 
 
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import timestamps
+from auditor.ingest import repeated_hour, timestamps
 from auditor.ingest.columns import POINT, WIDE_LABELS, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
@@ -254,6 +254,8 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                 heading_deg=_float_column(chunk, fields, "heading_deg"), trip_id=trip)
     if per_vehicle:
         cols["wall_clock"] = wall_clock if wall_clock is not None else np.zeros(len(vcode), bool)
+    if parsed.later is not None:  # a repeated autumn hour: the file's order decides (plan.py)
+        cols[repeated_hour.LATER] = parsed.later
     frame = _frame(cols)
     frame.attrs["vehicle_ids"] = _shared(ids)  # vcode -> id
     # columns with no value in this chunk: the writer leaves them to their NULL default

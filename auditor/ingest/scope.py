@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.errors import UserError
+from auditor.ingest import repeated_hour
 from auditor.ingest.timestamps import VEHICLE_ZONE
 from auditor.ingest.validate import OK, TimeWindow, mark
 from auditor.store import pings_dataset
@@ -151,15 +152,24 @@ class Scope:
         stated = np.nan_to_num(frame["utc_offset_min"].to_numpy(dtype=float))
         wall = ts + (stated * 60).astype(np.int64)   # the clock reading the file shows
         new_ts, offset = ts.copy(), frame["utc_offset_min"].to_numpy(dtype=float).copy()
+        repeated = {}  # zone -> its rows' second occurrences, where it has a repeated hour
         for z in sorted(set(zone[ok])):  # a handful of zones, never a loop per ping
             rows = ok & (zone == z)
             utc = wall_to_utc(wall[rows], z, file)
             new_ts[rows] = utc
             offset[rows] = (wall[rows] - utc) / 60.0
+            second = repeated_hour.second_occurrence(
+                pd.Series(wall[rows].astype("datetime64[s]")), z, utc, np.ones(len(utc), bool))
+            if (second != utc).any():  # the order decides (api.py, repeated_hour.Refolder)
+                repeated[z] = (rows, second)
+        later = new_ts.copy() if repeated else None
+        for rows, second in repeated.values():
+            later[rows] = second
         reason = frame["reason"].to_numpy().copy()
         if self.window is not None:
             mark(reason, ok & self.window.outside(new_ts), "implausible_timestamp")
-        frame = frame.assign(ts=new_ts, utc_offset_min=offset, reason=reason)
+        frame = frame.assign(ts=new_ts, utc_offset_min=offset, reason=reason,
+                             **({repeated_hour.LATER: later} if later is not None else {}))
         frame.attrs.update(attrs_without_empty_offset(frame.attrs))
         return frame
 

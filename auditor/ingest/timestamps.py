@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import time_formats
+from auditor.ingest import repeated_hour, time_formats
 from auditor.ingest.values import as_array, to_float, to_text
 
 _EPOCH = r"^[+-]?\d+(\.\d+)?$"
@@ -51,6 +51,17 @@ class Parsed:
     ok: np.ndarray          # bool: parsed
     offset_min: np.ndarray  # float64 minutes east of UTC; NaN = the source said nothing
     naive: np.ndarray       # bool: a valid naive time (needs a zone)
+    # int64 UTC seconds of a wall time's second occurrence where it was read in a zone's
+    # repeated autumn hour (= ts elsewhere); None: no such time (repeated_hour.py)
+    later: Optional[np.ndarray] = None
+
+    def set_later(self, rows: np.ndarray, later: np.ndarray) -> None:
+        """Record the second occurrences of the rows just localised (``rows``: their index)."""
+        moved = later != self.ts[rows]
+        if moved.any():
+            if self.later is None:
+                self.later = self.ts.copy()
+            self.later[rows[moved]] = later[moved]
 
 
 # --tz vehicle: naive stamps are wall time in each vehicle's own timezone (its metadata), for
@@ -133,14 +144,18 @@ def _epoch_seconds(dt: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, us // _US_PER_S, 0), ok
 
 
-def _localise(naive: pd.Series, tz: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Wall times in ``tz`` -> UTC seconds + offsets. Ambiguous (autumn) times take the first
-    (DST) occurrence and nonexistent (spring) times move forward, so reruns agree."""
+def _localise(naive: pd.Series, tz: str
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Wall times in ``tz`` -> UTC seconds, valid, offsets, and the second occurrence's UTC
+    seconds. Ambiguous (autumn) times are read as the first (DST) occurrence and nonexistent
+    (spring) times move forward, so reruns agree; the rows' order may then say a time is the
+    second one (repeated_hour.Refolder)."""
     local = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), bool),
                                  nonexistent="shift_forward")
     secs, ok = _epoch_seconds(local.dt.tz_convert("UTC"))
     wall, _ = _epoch_seconds(local.dt.tz_localize(None))
-    return secs, ok, (wall - secs) / 60.0
+    later = repeated_hour.second_occurrence(naive, tz, secs, ok)
+    return secs, ok, (wall - secs) / 60.0, later
 
 
 def _from_typed(arr: pa.Array, tz: Optional[str], out: Parsed) -> None:
@@ -153,8 +168,9 @@ def _from_typed(arr: pa.Array, tz: Optional[str], out: Parsed) -> None:
     elif tz is None:
         out.naive[:] = ok
     else:
-        secs, ok, off = _localise(series, tz)
+        secs, ok, off, later = _localise(series, tz)
         out.ts[:], out.ok[:], out.offset_min[ok] = secs, ok, off[ok]
+        out.set_later(np.flatnonzero(ok), later[ok])
 
 
 def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
@@ -210,8 +226,9 @@ def _from_text(text: pa.Array, tz: Optional[str], out: Parsed) -> None:
         if tz is None:
             out.naive[idx[valid]] = True
             return
-        secs, ok, off = _localise(dt, tz)
+        secs, ok, off, later = _localise(dt, tz)
         out.ts[idx[ok]], out.ok[idx[ok]], out.offset_min[idx[ok]] = secs[ok], True, off[ok]
+        out.set_later(idx[ok], later[ok])
 
 
 def _from_format(text: pa.Array, fmt: str, tz: Optional[str], out: Parsed) -> None:
@@ -232,8 +249,9 @@ def _from_format(text: pa.Array, fmt: str, tz: Optional[str], out: Parsed) -> No
     if tz is None:
         out.naive[valid] = True
         return
-    secs, ok, off = _localise(dt, tz)
+    secs, ok, off, later = _localise(dt, tz)
     out.ts[ok], out.ok[ok], out.offset_min[ok] = secs[ok], True, off[ok]
+    out.set_later(np.flatnonzero(ok), later[ok])
 
 
 def _with_zone_names(text: pa.Array, rows: np.ndarray, out: Parsed) -> np.ndarray:
@@ -261,8 +279,9 @@ def _with_zone_names(text: pa.Array, rows: np.ndarray, out: Parsed) -> np.ndarra
             continue
         if isinstance(dt.dtype, pd.DatetimeTZDtype):
             continue  # an offset beside the name: the RFC 9557 form was stripped above
-        secs, ok, off = _localise(dt, name)
+        secs, ok, off, later = _localise(dt, name)
         out.ts[idx[ok]], out.ok[idx[ok]], out.offset_min[idx[ok]] = secs[ok], True, off[ok]
+        out.set_later(idx[ok], later[ok])
         taken[these] = True
     return taken
 
