@@ -18,7 +18,8 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades | gulf | outback | channel
+    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades |
+            gulf | outback | channel
 """
 from __future__ import annotations
 
