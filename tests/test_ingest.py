@@ -739,6 +739,24 @@ def test_a_speed_ratio_between_two_units_names_neither(tmp_path, capsys):
     assert {r[0] for r in rows(tmp_path / "p.db", "SELECT speed_mps FROM pings")} == {31.35}
 
 
+@pytest.mark.parametrize("header, stored", [("speed_kmh", 15.0), ("Speed (mph)", 24.14),
+                                             ("vitesse", 54.0)])
+def test_a_speed_column_named_in_its_unit_is_read_in_it(header, stored, tmp_path, capsys):
+    """Exporters name the unit in the header ('speed_kmh'; a French file's 'vitesse'). Such a
+    column was not read at all (speed_mps empty, nothing said). Where the first rows cannot
+    tell the unit by the speed between fixes (a parked vehicle here: no driving pair), the
+    header's unit is used and said; a header without one is stored as it is, m/s."""
+    from auditor.cli import main
+    pts = [("v1", 1_700_000_000 + 10 * i, 52.5, 13.4) for i in range(30)]  # parked
+    body = "".join(f"{v},{ts},{la},{lo},54\n" for v, ts, la, lo in pts)
+    f = write(tmp_path / "p.csv", f"vehicle_id,timestamp,lat,lon,{header}\n" + body)
+    assert main(["ingest", str(tmp_path / "p.db"), str(f)]) == 0
+    out = capsys.readouterr().out
+    assert {round(r[0], 2) for r in rows(tmp_path / "p.db", "SELECT speed_mps FROM pings")} \
+        == {stored}
+    assert ("its column's name says so" in out) == (header != "vitesse")
+
+
 def test_fixes_on_a_coarse_grid_or_a_minute_clock_are_no_glitches(tmp_path):
     """A de-identified export: coordinates rounded to 3 decimals (a grid ~110 m apart: at
     one fix a second the step to the next grid point is 'faster' than any car), or stamps cut

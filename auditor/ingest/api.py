@@ -271,7 +271,9 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
            "quarantined": quarantined, "reasons": dict(sorted((reasons or {}).items())),
            "skipped": skipped, "import_id": import_id, "file_format": plan.source.file_format}
     if plan.speed_unit:
-        out["speed_unit"] = {"unit": plan.speed_unit[0], "ratio": round(plan.speed_unit[1], 2)}
+        ratio = plan.speed_unit[1]
+        out["speed_unit"] = {"unit": plan.speed_unit[0],
+                             "ratio": None if ratio is None else round(ratio, 2)}
     if plan.label_from_values:
         out["label_column_from_values"] = plan.label_from_values
     if plan.time_format:

@@ -37,7 +37,8 @@ USED = {
     "vehicles": ("vehicle_id",),
 }
 # Headers other exporters write (trackers, telematics platforms, AIS): unambiguous names only —
-# no 'speed' in other units (AIS 'SOG' is knots), no bare 'date' or 'id'.
+# no bare 'date' or 'id'. A speed column in any unit: the import finds the unit by the
+# speeds between fixes, else by its name (speed.py)
 ALIASES = {
     "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
                    "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
@@ -54,7 +55,9 @@ ALIASES = {
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
             "gps_lng", "gps_longitude"),
-    "speed_mps": ("speed_mps", "speed"),
+    "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
+                  "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
+                  "geschwindigkeit", "velocidad", "snelheid"),
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
@@ -80,8 +83,10 @@ ZONE_ALIASES = ("timezone", "time_zone", "tz", "tzid", "tz_name", "timezone_name
 
 
 def normalise(name: str) -> str:
-    """Header text -> comparable key: case, BOM, spaces and dashes do not matter."""
-    return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
+    """Header text -> comparable key: case, BOM, spaces, dashes and brackets do not matter
+    ('Speed (km/h)' is speed_km/h)."""
+    key = re.sub(r"[\s\-()\[\]]+", "_", name.replace("\ufeff", "").strip().lower())
+    return key.strip("_") or key
 
 
 def zone_column(columns: Sequence[str]) -> Optional[str]:

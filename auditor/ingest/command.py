@@ -231,8 +231,9 @@ def notes_for(summary: dict) -> list[str]:
     notes = []
     if summary.get("speed_unit"):
         unit = summary["speed_unit"]
-        notes.append(f"speed read as {unit['unit']} (its values are {unit['ratio']:g}x the "
-                     "speed between fixes) and stored in m/s")
+        why = (f"its values are {unit['ratio']:g}x the speed between fixes"
+               if unit.get("ratio") is not None else "its column's name says so")
+        notes.append(f"speed read as {unit['unit']} ({why}) and stored in m/s")
     if summary.get("time_from_columns"):
         date, time = summary["time_from_columns"]
         notes.append(f"times joined from its date and time columns ({date} + {time})")

@@ -216,6 +216,9 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
                 sample = validate_chunk(kind, chunk, fields, tz, name, window,
                                         time_format=time_format)
         unit = speed.speed_unit(sample) if kind == "pings" else None
+        if unit is None and kind == "pings" and "speed_mps" in fields:
+            named = speed.unit_in_name(fields["speed_mps"])
+            unit = (named, None) if named else None  # (ratio None: told by the name)
     finally:
         chunks.close()
     if vehicle is not None and kind == "vehicles":   # (a label column told by its values

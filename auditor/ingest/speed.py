@@ -6,6 +6,7 @@ The recorded speeds are compared with the speed between consecutive fixes of the
 while it drives: their median ratio names the unit when it lies near one."""
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import numpy as np
@@ -45,4 +46,19 @@ def speed_unit(frame: pd.DataFrame) -> Optional[tuple[str, float]]:
     for unit, factor in UNITS.items():
         if factor / TOLERANCE <= ratio <= factor * TOLERANCE:
             return unit, ratio
+    return None
+
+
+# a unit written in the column's name ('speed_kmh', 'Speed (mph)'): the unit when the speeds
+# themselves cannot tell (too few driving pairs in the first rows, or a ratio near none)
+_NAMED = (("km/h", r"km_?/?h|kph|kmph"), ("mph", r"mph"), ("knots", r"knots?|kts?$|_kn$"),
+          ("m/s", r"m_?/s|mps|_ms$"))
+
+
+def unit_in_name(column: str) -> Optional[str]:
+    """The speed unit a column's header names, or None."""
+    name = re.sub(r"[\s\-()\[\]]+", "_", str(column).strip().lower()).strip("_")
+    for unit, pattern in _NAMED:
+        if re.search(pattern, name):
+            return unit
     return None
