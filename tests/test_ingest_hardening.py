@@ -132,7 +132,8 @@ def test_pings_outside_the_default_window_are_quarantined(tmp_path):
                  "v1,2600-01-01T00:00:00Z,41.8,-87.6\n"
                  "v1,64060588800,41.8,-87.6\n"          # epoch seconds of the year 4000
                  "v1,1999-12-31T23:59:59Z,41.8,-87.6\n"
-                 "v1,2000-01-01T00:00:00Z,41.8,-87.6\n")
+                 # (another vehicle's: v1's pings of 2026 would make it a reset clock's)
+                 "v2,2000-01-01T00:00:00Z,41.8,-87.6\n")
     [s] = ingest_paths(tmp_path / "p.db", [f])
     assert s["reasons"] == {"implausible_timestamp": 4} and s["accepted"] == 2
     assert [q[0] for q in rows(tmp_path / "p.db", "SELECT line FROM quarantine ORDER BY line")] \

@@ -110,6 +110,10 @@ FIXES = {
     "implausible_timestamp": "outside the import's time window — pass --min-time / --max-time "
                              "if these dates are real",
     "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
+    "clock_reset": "their vehicle's clock was reset (stamps in the days after 1970-01-01, "
+                   "1980-01-06 or 2000-01-01) or its GPS receiver's week counter rolled over "
+                   "(exactly 1024 weeks, 19.6 years, before the vehicle's other pings) — "
+                   "update the device's firmware; the times of these fixes are unknown",
     # most of a file refused for these is not GPS noise but a column read as what it is not
     "impossible_jump": "each lies farther from its vehicle's fix before than a car drives in "
                        "the time between — with most rows so, several vehicles share one id "

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import columns, date_time, rows, speed, time_formats
+from auditor.ingest.clock_resets import ClockResets
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
 from auditor.ingest.repeated_hour import Refolder
@@ -58,10 +59,10 @@ class Plan:
     def frames(self, prepare=None) -> Iterator[tuple[Chunk, pd.DataFrame, object]]:
         """(chunk, validated frame, ``prepare(frame)`` or None); the next one is read, parsed
         and prepared on a helper thread while the caller writes this one."""
-        refold = Refolder()  # the file's chunks in order: one helper thread runs them
+        in_order = InFileOrder()  # the file's chunks in order: one helper thread runs them
 
         def one(chunk: Chunk):
-            frame = refolded(refold, self.validate(chunk))
+            frame = in_order(self.validate(chunk))
             return chunk, frame, (prepare(frame) if prepare is not None and len(frame)
                                   else None)
         return prefetch(one(chunk) for chunk in self.chunks())
@@ -128,20 +129,27 @@ def _split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
 def typed_chunks(plan: Plan) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     """One file -> its chunks, each with its validated typed frame (row-local reasons), in
     file order. Needs no project: the unit a Dask worker runs (auditor.ingest.parallel)."""
-    refold = Refolder()
+    in_order = InFileOrder()
     for chunk in plan.chunks():
-        yield chunk, refolded(refold, plan.validate(chunk))
+        yield chunk, in_order(plan.validate(chunk))
 
 
-def refolded(refold: Refolder, frame: pd.DataFrame) -> pd.DataFrame:
-    """The chunk's stamps in a repeated autumn hour read by their vehicle's order
-    (repeated_hour.py); how many moved in ``frame.attrs["refolded"]`` (a Dask worker's frames
-    carry it to the client)."""
-    before = refold.refolded
-    frame = refold(frame)
-    if refold.refolded > before:
-        frame.attrs["refolded"] = refold.refolded - before
-    return frame
+class InFileOrder:
+    """The row rules that follow each vehicle through a file's chunks in order, before the
+    writer: stamps in a repeated autumn hour read by their vehicle's order (repeated_hour.py;
+    how many moved in ``frame.attrs["refolded"]``, which a Dask worker's frames carry to the
+    client), then clocks reset or rolled over (clock_resets.py)."""
+
+    def __init__(self):
+        self.refold = Refolder()
+        self.resets = ClockResets()
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        before = self.refold.refolded
+        frame = self.refold(frame)
+        if self.refold.refolded > before:
+            frame.attrs["refolded"] = self.refold.refolded - before
+        return self.resets(frame) if "vcode" in frame else frame
 
 
 def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[str],

@@ -27,6 +27,7 @@ REASONS = (
     "implausible_timestamp",  # outside the import's time window (default 2000-01-01 .. now+1d)
     "formula_like_value",     # an id or label a spreadsheet would run as a formula
     "bad_encoding",           # a line that is not UTF-8 in a file that otherwise is
+    "clock_reset",            # a clock reset to an epoch or a GPS week rollover (clock_resets.py)
 )
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
 OK = np.int8(-1)
