@@ -728,6 +728,21 @@ def test_a_speed_column_in_other_units_is_stored_in_metres_per_second(unit, fact
     assert (f"speed read as {unit} (its values are" in out) == (unit != "m/s")
 
 
+def test_km_h_read_a_tenth_low_against_noisy_fixes_is_still_km_h(tmp_path, capsys):
+    """Fixes with noise or 3-decimal coordinates make the speed between them read high: a
+    French tracker's km/h came out 3.24x that speed, outside the 7% band that keeps mph and
+    knots apart, and was stored as m/s (3.6x too fast). km/h and m/s lie far from every other
+    unit, so their band is wider."""
+    from auditor.cli import main
+    pts = track(n=40, step=10, dlat=150 / 111_195)
+    body = "".join(f"{v},{ts},{la},{lo},{15 * 3.24:.2f}\n" for v, ts, la, lo in pts)
+    f = write(tmp_path / "p.csv", "vehicle_id,timestamp,lat,lon,vitesse\n" + body)
+    assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["speed_unit"]["unit"] == "km/h"
+    assert {round(r[0], 2) for r in rows(tmp_path / "p.db", "SELECT speed_mps FROM pings")} \
+        == {13.5}
+
+
 def test_a_speed_ratio_between_two_units_names_neither(tmp_path, capsys):
     """2.09x the speed between fixes is neither mph (2.24) nor knots (1.94): left as it is."""
     from auditor.cli import main

@@ -17,6 +17,10 @@ from auditor.ingest.validate import OK
 
 UNITS = {"m/s": 1.0, "km/h": 3.6, "mph": 2.236936, "knots": 1.943844}
 TOLERANCE = 1.07       # within this factor of a unit's ratio: that unit (mph and knots lie 1.15 apart)
+# m/s and km/h lie 1.6x or more from any other unit: a wider band, for fixes whose noise or
+# 3-decimal coordinates make the speed between them read high (a French tracker's km/h came
+# out 3.24x, not 3.6x, and was stored as m/s)
+WIDE_TOLERANCE = {"m/s": 1.2, "km/h": 1.2}
 MIN_PAIRS = 20         # fewer driving pairs in the sample: say nothing
 DRIVING_MPS = 3.0      # pairs slower than this between fixes are parking and jitter
 MAX_GAP_S = 60         # pairs farther apart in time are no measure of the speed at a fix
@@ -44,7 +48,8 @@ def speed_unit(frame: pd.DataFrame) -> Optional[tuple[str, float]]:
         return None
     ratio = float(np.median(at_pair[use] / measured[use]))
     for unit, factor in UNITS.items():
-        if factor / TOLERANCE <= ratio <= factor * TOLERANCE:
+        band = WIDE_TOLERANCE.get(unit, TOLERANCE)
+        if factor / band <= ratio <= factor * band:
             return unit, ratio
     return None
 
