@@ -19,7 +19,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
     FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades |
-            gulf | outback | channel
+            gulf | outback | channel | merger
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 
 
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
-BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel")
+BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
 COLUMN_MAPS = {"channel": {"fr_pings.csv": {"vehicle_id": "immatriculation",
@@ -61,6 +61,9 @@ def writer(gen: str):
         import importlib
         sys.path.insert(0, str(Path(__file__).resolve().parent / "fleets"))
         return getattr(importlib.import_module(gen), f"write_{gen}_fleet")
+    if gen != "demo":  # (a name this bench does not know ran the demo's generator silently)
+        raise SystemExit(f"unknown generator {gen!r}: demo, alt or one of "
+                         f"{', '.join(BENCH_GENERATORS)}")
     from auditor.demo.generator import write_demo
     return write_demo
 

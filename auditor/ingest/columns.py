@@ -42,22 +42,26 @@ USED = {
 ALIASES = {
     "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
                    "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
-                   "assetid", "tracker_id", "imei", "mmsi"),
+                   "assetid", "tracker_id", "imei", "mmsi", "unit_number", "unit_no", "unit"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
-                  "fix_time", "event_time", "recorded_at", "basedatetime", "base_date_time"),
+                  "fix_time", "event_time", "recorded_at", "basedatetime", "base_date_time",
+                  "time_ms", "timestamp_ms", "ts_ms", "epoch_ms", "epoch", "epoch_time",
+                  "unix_time", "unixtime", "time_s", "epoch_s"),
     # the date and the time of day in columns of their own, joined into one (date_time.py);
     # a 'time' column beside a 'date' one is the time of day when its values say so
     "date": ("date", "datum", "fecha", "date_utc", "utc_date", "gps_date", "fix_date",
              "date_local", "local_date"),
     "time_of_day": ("time_of_day", "uhrzeit", "zeit", "hora", "heure", "ora", "tijd",
                     "time_local", "local_time"),
-    "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude"),
+    # (_e7: degrees x 10^7 as integers, read as degrees: is_e7)
+    "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude", "lat_e7",
+            "latitude_e7"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
-            "gps_lng", "gps_longitude"),
+            "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7"),
     "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
                   "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
-                  "geschwindigkeit", "velocidad", "snelheid"),
+                  "geschwindigkeit", "velocidad", "snelheid", "kmh", "kph", "mph"),
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
@@ -84,9 +88,17 @@ ZONE_ALIASES = ("timezone", "time_zone", "tz", "tzid", "tz_name", "timezone_name
 
 def normalise(name: str) -> str:
     """Header text -> comparable key: case, BOM, spaces, dashes and brackets do not matter
-    ('Speed (km/h)' is speed_km/h)."""
-    key = re.sub(r"[\s\-()\[\]]+", "_", name.replace("\ufeff", "").strip().lower())
+    ('Speed (km/h)' is speed_km/h), and camelCase words are words ('gpsTime' is gps_time,
+    'latE7' lat_e7, as a platform's API names them)."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.replace("\ufeff", "").strip())
+    key = re.sub(r"[\s\-()\[\]]+", "_", text.lower())
+    key = re.sub(r"_+", "_", key)
     return key.strip("_") or key
+
+
+def is_e7(column: Optional[str]) -> bool:
+    """A coordinate column whose name says it holds degrees x 10^7 as integers ('latE7')."""
+    return column is not None and normalise(column).endswith("_e7")
 
 
 def zone_column(columns: Sequence[str]) -> Optional[str]:

@@ -289,17 +289,29 @@ def _time_refused(sample: pd.DataFrame) -> int:
 # a vehicles file names each vehicle once; rows per vehicle beyond this, with coordinates, are
 # a track
 _ROWS_PER_VEHICLE = 2
+# without coordinates: a log (events, trips) has many rows per vehicle; metadata one, a
+# vehicle listed twice now and then
+_LOG_ROWS_PER_VEHICLE = 20
 
 
 def _not_pings_without_time(source, chunk: Chunk, fields: dict, name: str) -> None:
     """Refuse a file taken for vehicle metadata (no timestamp or label column found) that is
     a track: coordinates, and its vehicles named on many rows each. Imported as metadata, it
     kept each vehicle's last row and said only that vehicles were named twice."""
-    if not ({"lat", "lon"} <= set(fields) or columns.POINT in fields):
-        return
     ids = chunk.table.column(fields["vehicle_id"])
     n, distinct = len(ids), len(pc.unique(ids.combine_chunks() if hasattr(ids, "combine_chunks")
                                           else ids))
+    if not ({"lat", "lon"} <= set(fields) or columns.POINT in fields):
+        # no coordinates found either: a log of some kind, never one row per vehicle (a
+        # platform's pings under headers no alias knows were imported as 247,228 rows of
+        # metadata, each vehicle's last one kept)
+        if n >= _LOG_ROWS_PER_VEHICLE * max(distinct, 1) and n >= 100:
+            raise UserError(f"{name}: {n:,} rows for {distinct:,} vehicle(s) in its first "
+                            "rows — a log or a track, not vehicle metadata (one row per "
+                            f"vehicle); columns present: {', '.join(source.columns)} — pass "
+                            "--kind pings with --map timestamp=COLUMN --map lat=COLUMN --map "
+                            "lon=COLUMN, or --kind vehicles to import it as metadata")
+        return
     if n < _ROWS_PER_VEHICLE * max(distinct, 1) or n < 3:
         return
     guessed = _fields_by_values(source, fields, "pings")

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import repeated_hour, timestamps
-from auditor.ingest.columns import POINT, WIDE_LABELS, wide_labels, zone_column
+from auditor.ingest.columns import POINT, WIDE_LABELS, is_e7, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
 from auditor.ingest.values import to_float, to_text
@@ -125,7 +125,8 @@ def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.nda
     (missing_lat_lon). In a plain pair, a first number beyond ±90 cannot be the latitude: the
     pair is read the other way round."""
     if "lat" in fields or "lon" in fields or POINT not in fields:
-        return _degrees(chunk, fields, "lat"), _degrees(chunk, fields, "lon")
+        return tuple(_degrees(chunk, fields, axis) / (1e7 if is_e7(fields.get(axis)) else 1.0)
+                     for axis in ("lat", "lon"))
     text = to_text(chunk.table.column(fields[POINT]))
     parts = pc.extract_regex(text, _POINT)
     shape = np.asarray(pc.struct_field(parts, [0]).to_pandas(), dtype=object)

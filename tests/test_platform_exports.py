@@ -1,0 +1,85 @@
+"""Pings as two telematics platforms export them (the merger fleet, bench/fleets/merger.py),
+imported with no --map: camelCase headers, integer E7 coordinates, a typed timestamp column,
+epoch milliseconds under 'time_ms', a 'unit' id, speed in mph, and (0, 0) for "no fix"."""
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditor.errors import UserError
+from auditor.ingest.api import ingest_paths
+
+START = pd.Timestamp("2026-03-02 14:00", tz="UTC")
+
+
+def _drive(n: int = 60, step_s: int = 10) -> pd.DataFrame:
+    """One vehicle driving north at 15 m/s, a fix every ``step_s`` seconds."""
+    t = START + pd.to_timedelta(np.arange(n) * step_s, unit="s")
+    lat = 39.8 + np.arange(n) * 15 * step_s / 111_195
+    secs = (t - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    return pd.DataFrame({"t": t, "secs": secs, "lat": lat, "lon": -86.1, "mps": 15.0})
+
+
+def _stored(project) -> pd.DataFrame:
+    with sqlite3.connect(project) as conn:
+        return pd.read_sql("SELECT vehicle_id, ts, lat, lon, speed_mps FROM pings ORDER BY ts",
+                           conn)
+
+
+def test_a_platforms_parquet_with_camel_case_and_e7_is_pings(tmp_path):
+    """deviceId / gpsTime (typed, UTC) / latE7 / lngE7 / speedKph: the file was taken for
+    vehicle metadata (no header known), 247,228 rows of it, each device's last row replacing
+    its real metadata. Now every field is found and E7 integers are read as degrees."""
+    d = _drive()
+    table = pa.table({"deviceId": ["352094006982595"] * len(d),
+                      "gpsTime": pa.array(d["t"], pa.timestamp("ns", tz="UTC")),
+                      "latE7": np.round(d["lat"] * 1e7).astype(np.int64),
+                      "lngE7": np.round(d["lon"] * 1e7).astype(np.int64),
+                      "speedKph": d["mps"] * 3.6, "hdop": np.full(len(d), 0.9)})
+    path = tmp_path / "platform_a.parquet"
+    pq.write_table(table, path)
+    (summary,) = ingest_paths(tmp_path / "p.db", [path])
+    assert (summary["kind"], summary["accepted"]) == ("pings", len(d))
+    got = _stored(tmp_path / "p.db")
+    assert np.allclose(got["lat"], d["lat"], atol=1e-7) and np.allclose(got["lon"], -86.1)
+    assert got["ts"].tolist() == d["secs"].tolist()
+    assert np.allclose(got["speed_mps"], 15.0)
+
+
+def test_epoch_ms_a_unit_id_mph_and_no_fix_zeros(tmp_path):
+    """time_ms, unit, latitude, longitude, mph: read without --map; the rows a box sent as
+    (0, 0) when it had no fix are quarantined as missing_lat_lon (3,600 of them made a
+    courier's 'work' at (0, 0))."""
+    d = _drive()
+    b = pd.DataFrame({"time_ms": d["secs"] * 1000 + 250, "unit": "00417",
+                      "latitude": d["lat"].round(6), "longitude": -86.1,
+                      "mph": (d["mps"] * 2.236936).round(1)})
+    b.loc[20:24, ["latitude", "longitude"]] = 0.0
+    path = tmp_path / "platform_b.csv"
+    b.to_csv(path, index=False)
+    (summary,) = ingest_paths(tmp_path / "p.db", [path])
+    assert summary["reasons"] == {"missing_lat_lon": 5}
+    assert summary["speed_unit"]["unit"] == "mph"
+    got = _stored(tmp_path / "p.db")
+    assert set(got["vehicle_id"]) == {"00417"} and len(got) == len(d) - 5
+    assert got["ts"].tolist() == d["secs"].drop(index=range(20, 25)).tolist()
+    assert (got["lat"] > 39).all() and np.allclose(got["speed_mps"], 15.0, atol=0.05)
+
+
+def test_a_log_without_known_columns_is_not_taken_for_vehicle_metadata(tmp_path):
+    """A file whose only known column is a vehicle id but that names each vehicle on many rows
+    is a log, not metadata: refused with what to pass, instead of each vehicle's last row
+    replacing its metadata."""
+    n = 300
+    path = tmp_path / "log.csv"
+    pd.DataFrame({"device_id": np.repeat(["a", "b", "c"], n // 3),
+                  "when": np.arange(n), "y": 1.0, "x": 2.0}).to_csv(path, index=False)
+    with pytest.raises(UserError, match=r"300 rows for 3 vehicle\(s\).*not vehicle metadata"):
+        ingest_paths(tmp_path / "p.db", [path])
+    assert not (tmp_path / "p.db").exists()
+    # as metadata when the user says so
+    (summary,) = ingest_paths(tmp_path / "p.db", [path], kind="vehicles")
+    assert summary["kind"] == "vehicles"
