@@ -49,7 +49,8 @@ BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "cha
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
 COLUMN_MAPS = {"channel": {"fr_pings.csv": {"vehicle_id": "immatriculation",
-                                            "timestamp": "horodatage"}}}
+                                            "timestamp": "horodatage"}},
+               "merger": {"platform_b.csv": {"vehicle_id": "unit"}}}
 
 
 def writer(gen: str):

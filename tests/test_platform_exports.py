@@ -1,6 +1,6 @@
 """Pings as two telematics platforms export them (the merger fleet, bench/fleets/merger.py),
-imported with no --map: camelCase headers, integer E7 coordinates, a typed timestamp column,
-epoch milliseconds under 'time_ms', a 'unit' id, speed in mph, and (0, 0) for "no fix"."""
+imported as they are: camelCase headers, integer E7 coordinates, a typed timestamp column,
+epoch milliseconds under 'time_ms', speed in mph, and (0, 0) for "no fix"."""
 import sqlite3
 
 import numpy as np
@@ -49,10 +49,11 @@ def test_a_platforms_parquet_with_camel_case_and_e7_is_pings(tmp_path):
     assert np.allclose(got["speed_mps"], 15.0)
 
 
-def test_epoch_ms_a_unit_id_mph_and_no_fix_zeros(tmp_path):
-    """time_ms, unit, latitude, longitude, mph: read without --map; the rows a box sent as
-    (0, 0) when it had no fix are quarantined as missing_lat_lon (3,600 of them made a
-    courier's 'work' at (0, 0))."""
+def test_epoch_ms_mph_and_no_fix_zeros(tmp_path):
+    """time_ms, latitude, longitude, mph: read without a --map for them ('unit' is a column
+    too vague to take for the id unasked: the import's error suggests it); the rows a box
+    sent as (0, 0) when it had no fix are quarantined as missing_lat_lon (3,600 of them made
+    a courier's 'work' at (0, 0))."""
     d = _drive()
     b = pd.DataFrame({"time_ms": d["secs"] * 1000 + 250, "unit": "00417",
                       "latitude": d["lat"].round(6), "longitude": -86.1,
@@ -60,7 +61,9 @@ def test_epoch_ms_a_unit_id_mph_and_no_fix_zeros(tmp_path):
     b.loc[20:24, ["latitude", "longitude"]] = 0.0
     path = tmp_path / "platform_b.csv"
     b.to_csv(path, index=False)
-    (summary,) = ingest_paths(tmp_path / "p.db", [path])
+    with pytest.raises(UserError, match="--map vehicle_id=unit"):
+        ingest_paths(tmp_path / "p.db", [path])
+    (summary,) = ingest_paths(tmp_path / "p.db", [path], column_map={"vehicle_id": "unit"})
     assert summary["reasons"] == {"missing_lat_lon": 5}
     assert summary["speed_unit"]["unit"] == "mph"
     got = _stored(tmp_path / "p.db")

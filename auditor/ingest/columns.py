@@ -42,7 +42,7 @@ USED = {
 ALIASES = {
     "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
                    "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
-                   "assetid", "tracker_id", "imei", "mmsi", "unit_number", "unit_no", "unit"),
+                   "assetid", "tracker_id", "imei", "mmsi", "unit_number", "unit_no"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
                   "fix_time", "event_time", "recorded_at", "basedatetime", "base_date_time",
