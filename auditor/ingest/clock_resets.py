@@ -31,11 +31,10 @@ ROLLOVER_SLACK_S = 3 * DAY  # a rolled-over day lands within this of the vehicle
 
 class ClockResets:
     """Per file: marks ``clock_reset`` on a chunk's pings whose clock was reset or rolled
-    over (module doc); ``found`` counts them."""
+    over (module doc)."""
 
     def __init__(self):
         self.span: dict = {}  # vehicle id -> (earliest, latest) stamp of its trusted pings
-        self.found = 0
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
         if not len(frame) or "ts" not in frame:
@@ -53,11 +52,12 @@ class ClockResets:
                           dtype=np.int64).reshape(-1, 2)
         latest = np.maximum(before[:, 1], _group_max(codes, t, len(ids)))
         suspect = t < latest[codes] - YEARS_BEHIND_S
-        if not suspect.any():
-            self._remember(ids, codes, t, suspect, before)
-            return frame
+        # each vehicle's span of trusted stamps so far (the suspects left out)
         lo = np.minimum(before[:, 0], _group_min(codes[~suspect], t[~suspect], len(ids)))
         hi = np.maximum(before[:, 1], _group_max(codes[~suspect], t[~suspect], len(ids)))
+        self.span.update((v, (int(a), int(b))) for v, a, b in zip(ids, lo, hi) if a <= b)
+        if not suspect.any():
+            return frame
         reset = np.zeros(len(t), bool)
         for epoch in EPOCHS:
             reset |= (t >= epoch) & (t < epoch + AFTER_EPOCH_S)
@@ -66,28 +66,16 @@ class ClockResets:
             reset |= (moved >= lo[codes] - ROLLOVER_SLACK_S) & \
                 (moved <= hi[codes] + ROLLOVER_SLACK_S)
         reset &= suspect
-        self._remember(ids, codes, t, suspect, before)
         if not reset.any():
             return frame
         attrs = dict(frame.attrs)
-        reason = reason.copy()
-        rows = np.flatnonzero(ok)[reset]
         mask = np.zeros(len(reason), bool)
-        mask[rows] = True
+        mask[np.flatnonzero(ok)[reset]] = True
+        reason = reason.copy()
         mark(reason, mask, "clock_reset")
-        self.found += int(reset.sum())
         frame = frame.assign(reason=reason)
         frame.attrs.update(attrs)
         return frame
-
-    def _remember(self, ids, codes, t, suspect, before) -> None:
-        """Each vehicle's span of trusted stamps so far (the suspects left out)."""
-        n = len(ids)
-        lo = np.minimum(before[:, 0], _group_min(codes[~suspect], t[~suspect], n))
-        hi = np.maximum(before[:, 1], _group_max(codes[~suspect], t[~suspect], n))
-        for v, a, b in zip(ids, lo, hi):
-            if a <= b:
-                self.span[v] = (int(a), int(b))
 
 
 def _group_max(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
