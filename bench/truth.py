@@ -48,9 +48,7 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
-COLUMN_MAPS = {"channel": {"fr_pings.csv": {"vehicle_id": "immatriculation",
-                                            "timestamp": "horodatage"}},
-               "merger": {"platform_b.csv": {"vehicle_id": "unit"}}}
+COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}}}
 
 
 def writer(gen: str):

@@ -61,10 +61,11 @@ def test_malformed_map_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_headers_in_no_alias_table_get_the_map_options_their_values_suggest(tmp_path, capsys):
-    """A file whose headers are in another language: the one-line error names the --map
-    options the columns' values suggest, and those options import it. Where the values leave
-    a field open (two text columns: which is the vehicle?), nothing is suggested."""
-    lines = ["Fahrzeug;Zeitstempel;Breitengrad;Laengengrad;Geschwindigkeit"]
+    """A file whose headers are in a language no alias table holds (Finnish): the one-line
+    error names the --map options the columns' values suggest, and those options import it.
+    Where the values leave a field open (two text columns: which is the vehicle?), nothing is
+    suggested."""
+    lines = ["Ajoneuvo;Aikaleima;Leveysaste;Pituusaste;Nopeus"]
     lines += [f"7;{1768032000 + 30 * i};-33,{8601 + 3 * i};151,{2101 + 4 * i};{40 + i % 3},5"
               for i in range(20)]
     f = tmp_path / "fahrten.csv"
@@ -73,8 +74,8 @@ def test_headers_in_no_alias_table_get_the_map_options_their_values_suggest(tmp_
     assert main(["ingest", project, str(f)]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("error: ")
-    suggested = ("--map vehicle_id=Fahrzeug --map timestamp=Zeitstempel --map lat=Breitengrad "
-                 "--map lon=Laengengrad")
+    suggested = ("--map vehicle_id=Ajoneuvo --map timestamp=Aikaleima --map lat=Leveysaste "
+                 "--map lon=Pituusaste")
     assert err.endswith("by their values the columns look like " + suggested)
     assert main(["ingest", project, str(f), *suggested.split(), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accepted"] == 20
@@ -86,7 +87,7 @@ def test_headers_in_no_alias_table_get_the_map_options_their_values_suggest(tmp_
         "--map vehicle_id=Fahrzeug --map label=Art --map lat=Breite --map lon=Laenge")
 
     two = tmp_path / "two.csv"
-    two.write_text("Fahrzeug;Fahrer;Zeitstempel;Breitengrad;Laengengrad\n"
+    two.write_text("Ajoneuvo;Kuljettaja;Aikaleima;Leveysaste;Pituusaste\n"
                    + "".join(f"7;ann;{1768032000 + 30 * i};-33,{8601 + i};151,{2101 + i}\n"
                              for i in range(5)))
     assert main(["ingest", project, str(two)]) == 1

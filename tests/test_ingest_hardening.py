@@ -263,6 +263,40 @@ def test_a_latin1_file_is_still_read_as_latin1(tmp_path):
         ("Köln-1",), ("München-2",)]
 
 
+def test_a_shift_jis_export_with_japanese_headers_reads_as_japanese(tmp_path):
+    """Japanese Excel saves CSV in Shift-JIS (cp932). Read as latin-1, its headers and plate
+    ids were mojibake: no column found, and ids that match no UTF-8 labels file."""
+    plates = ["品川 300 あ 12-34", "練馬 500 さ 56-78", "4711"]
+    lines = ["車両番号,日時,緯度,経度,速度(km/h)"]
+    for i in range(600):  # past the 64 KB head and the survey's first block: whole file
+        lines.append(f"{plates[i % 3]},2026/04/29 08:{i // 60 % 60:02d}:{i % 60:02d},"
+                     f"35.{600000 + 7 * i},139.{700000 + 5 * i},{18.0 + i % 7}")
+    f = tmp_path / "車両.csv"
+    f.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp932"))
+    (tmp_path / "labels.csv").write_text(
+        "vehicle_id,label,lat,lon\n品川 300 あ 12-34,home,35.6,139.7\n", encoding="utf-8")
+    [s, lab] = ingest_paths(tmp_path / "p.db", [f, tmp_path / "labels.csv"], tz="Asia/Tokyo")
+    assert (s["kind"], s["accepted"], s["quarantined"]) == ("pings", 600, 0)
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1 ORDER BY 1") \
+        == sorted((p, 200) for p in plates)
+    # naive Tokyo time: 08:00:00 JST on 29 April is 23:00 UTC on the 28th
+    assert rows(tmp_path / "p.db", "SELECT MIN(ts) FROM pings") == [
+        (int(datetime(2026, 4, 28, 23, tzinfo=timezone.utc).timestamp()),)]
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id FROM labels") == [(plates[0],)]
+
+
+def test_western_latin1_capitals_are_not_taken_for_shift_jis(tmp_path):
+    """Latin-1 capitals (0xC0-0xDE) are half-width katakana in Shift-JIS, and 'é' + a letter a
+    rare kanji: such a file decodes as Shift-JIS but does not read as Japanese."""
+    f = tmp_path / "v.csv"
+    f.write_bytes("vehicle_id;city;driver\nÉCOLE-1;ÎLE DE FRANCE;ÀÉÎÕÜ\nv2;Dümmersee;Stéphane\n"
+                  .encode("latin-1"))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["accepted"] == 2
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id FROM vehicles ORDER BY 1") == [
+        ("v2",), ("ÉCOLE-1",)]
+
+
 # ------------------------------------------------------------------ malformed lines streamed
 def _held_by(snapshot, module: str) -> int:
     """Bytes still allocated by code in ``module`` (e.g. the reader's copies of line text)."""

@@ -86,3 +86,29 @@ def test_a_log_without_known_columns_is_not_taken_for_vehicle_metadata(tmp_path)
     # as metadata when the user says so
     (summary,) = ingest_paths(tmp_path / "p.db", [path], kind="vehicles")
     assert summary["kind"] == "vehicles"
+
+
+@pytest.mark.parametrize("header", [
+    "immatriculation;horodatage;latitude;longitude;vitesse",        # a French export
+    "placa;data_hora;latitude;longitude;velocidade",                 # Brazilian
+    "matrícula;fecha_hora;latitud;longitud;velocidad",              # Spanish
+    "Kennzeichen;Zeitstempel;Breitengrad;Längengrad;Geschwindigkeit",  # German
+])
+def test_registration_plates_and_times_headed_in_other_languages(tmp_path, header):
+    """Exports abroad head the plate, the time and the coordinates in their language: such a
+    file was refused until each column was named with --map."""
+    d = _drive()
+    d["t"] += pd.Timedelta(days=20)  # 22 March: the day is above 12, so day first is certain
+    d["secs"] += 20 * 86400
+    local = d["t"].dt.tz_convert("America/Sao_Paulo").dt.strftime("%d/%m/%Y %H:%M:%S")
+    body = [f"ABC1D23;{t};{la:.6f};{lo:.6f};{v * 3.6:.1f}".replace(".", ",")
+            for t, la, lo, v in zip(local, d["lat"], d["lon"], d["mps"])]
+    f = tmp_path / "export.csv"
+    f.write_text("\n".join([header] + body) + "\n", encoding="utf-8")
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="America/Sao_Paulo")
+    assert (s["kind"], s["accepted"]) == ("pings", len(d))
+    got = _stored(tmp_path / "p.db")
+    assert (got["vehicle_id"] == "ABC1D23").all()
+    assert got["ts"].tolist() == d["secs"].tolist()
+    assert np.allclose(got["lat"], d["lat"], atol=1e-6) and np.allclose(got["lon"], d["lon"])
+    assert np.allclose(got["speed_mps"], 15.0, atol=0.05)

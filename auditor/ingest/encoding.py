@@ -2,16 +2,19 @@
 few lines are not UTF-8.
 
 One stray byte must not turn a whole UTF-8 file into latin-1 (every non-ASCII id would become
-mojibake and stop matching the other files). So a file is read as latin-1 only when it is not
-UTF-8 at all: it has no valid multi-byte UTF-8 sequence, or more invalid bytes than valid
-sequences. Otherwise the lines holding invalid bytes are quarantined (``bad_encoding``) and the
+mojibake and stop matching the other files). So a file is read in another encoding only when it
+is not UTF-8 at all: it has no valid multi-byte UTF-8 sequence, or more invalid bytes than valid
+sequences. Then it is Shift-JIS (Japanese Excel's CSV) when it decodes as that and reads as
+Japanese, else latin-1. Otherwise the lines holding invalid bytes are quarantined (``bad_encoding``) and the
 rest is read as UTF-8. Everything is vectorised over blocks of bytes; Python only touches the
 bad lines."""
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import io
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,11 @@ from auditor.errors import UserError
 READ_BLOCK = 1 << 20  # memory held while hashing: small blocks hash as fast
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8, UTF8_WITH_BAD_LINES, LATIN1 = "utf-8", "utf-8, bad lines quarantined", "latin-1"
+SHIFT_JIS = "cp932"  # what Japanese Excel saves a CSV in (Shift-JIS with Microsoft's extensions)
+# Python's codec for each verdict that is not UTF-8
+CODECS = {LATIN1: "latin-1", SHIFT_JIS: "cp932"}
+_SAMPLE_CHARS = 20_000  # non-ASCII characters looked at to tell Japanese text
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
@@ -58,6 +66,43 @@ def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
     claimed[2:] |= long3[:-2]
     claimed[3:] |= lead4[:-3]
     return high & ~lead & ~claimed, int(np.count_nonzero(lead))
+
+
+def legacy_encoding(path: Path) -> str:
+    """The encoding of a text file that is not UTF-8: Shift-JIS when every byte decodes as it
+    and the text reads as Japanese, else latin-1 (which decodes any byte). Read as latin-1, a
+    Japanese export's headers and plate ids would be mojibake that match no other file."""
+    decoder = codecs.getincrementaldecoder(CODECS[SHIFT_JIS])("strict")
+    sample: list = []
+    try:
+        with open_bytes(path) as fh:
+            while block := fh.read(READ_BLOCK):
+                text = decoder.decode(block)
+                if len(sample) < _SAMPLE_CHARS and not block.isascii():
+                    sample += _NON_ASCII.findall(text)[:_SAMPLE_CHARS - len(sample)]
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return LATIN1
+    except DAMAGED_GZIP:
+        raise damaged(path) from None
+    return SHIFT_JIS if _reads_as_japanese(sample) else LATIN1
+
+
+def _reads_as_japanese(chars: list) -> bool:
+    """Whether characters decoded as Shift-JIS are Japanese text: nearly all kana, kanji or
+    full-width forms, and at least half of them kana or common (JIS level 1) kanji. Western
+    latin-1 text decoded so gives half-width katakana, rare kanji, private-use characters or
+    an error."""
+    if not chars:
+        return False
+    japanese = common = 0
+    for c in chars:  # a sample of at most _SAMPLE_CHARS, never the whole file
+        kana = "\u3040" <= c <= "\u30ff"
+        kanji = "\u4e00" <= c <= "\u9fff"
+        japanese += kana or kanji or "\u3000" <= c <= "\u303f" or "\uff01" <= c <= "\uff9f"
+        # level 1 kanji are Shift-JIS lead bytes 0x88-0x98
+        common += kana or (kanji and 0x88 <= c.encode(CODECS[SHIFT_JIS])[0] <= 0x98)
+    return japanese >= 0.9 * len(chars) and common >= 0.5 * len(chars)
 
 
 # what a cut or damaged .gz raises while it is read

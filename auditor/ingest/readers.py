@@ -1,6 +1,6 @@
 """Source files -> chunks of rows (arrow tables) with their 1-based source line numbers.
 
-CSV (delimiter sniffed, UTF-8 / UTF-8 with BOM / latin-1, see encoding.py), Parquet (by
+CSV (delimiter sniffed, UTF-8 / UTF-8 with BOM / Shift-JIS / latin-1, see encoding.py), Parquet (by
 row-group batches) and GPX (gpx.py, streamed). Every file-level failure is a UserError naming
 the file; readers never touch the project. Lines that cannot become a row (malformed, not
 UTF-8) travel with the chunk they were found in and are then forgotten."""
@@ -18,12 +18,14 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest.encoding import (
+    CODECS,
     DAMAGED_GZIP,
     LATIN1,
     UTF8_WITH_BAD_LINES,
     LineFilter,
     damaged,
     is_gzip,
+    legacy_encoding,
     open_bytes,
     plain_size,
     survey,
@@ -189,9 +191,10 @@ def _open_csv(path: Path, head: bytes) -> Source:
                         "ogr2ogr -f CSV -lco GEOMETRY=AS_WKT out.csv IN: its WKT column is "
                         "read as lat and lon) or as Parquet")
     found = survey(path)
-    latin1 = found.encoding == LATIN1
-    text = head.decode("latin-1" if latin1 else "utf-8-sig", errors="replace" if not latin1
-                       else "strict")
+    verdict = legacy_encoding(path) if found.encoding == LATIN1 else found.encoding
+    legacy = CODECS.get(verdict)
+    # (the head may end inside a multi-byte character: a cut sample's last line is dropped)
+    text = head.decode(legacy or "utf-8-sig", errors="replace")
     sample = text.splitlines()
     if len(head) == SAMPLE_BYTES and len(sample) > 1:
         sample = sample[:-1]  # the last line of a cut sample is partial
@@ -210,10 +213,9 @@ def _open_csv(path: Path, head: bytes) -> Source:
         raise UserError(f"{path}: empty file (header only, no rows) — export it again with rows")
 
     def chunks(rows: int) -> Iterator[Chunk]:
-        return _csv_chunks(path, columns, delimiter, found.encoding, rows, per_row)
+        return _csv_chunks(path, columns, delimiter, verdict, rows, per_row)
 
-    encoding = "latin-1" if latin1 else "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") \
-        else "utf-8"
+    encoding = legacy or ("utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8")
     return Source(path, "csv", columns, path.stat().st_size, found.sha256, chunks,
                   encoding=encoding, delimiter=delimiter, approx_rows=int(text_size / per_row),
                   bad_encoding=found.encoding == UTF8_WITH_BAD_LINES)
@@ -265,9 +267,8 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, r
 
     # about one chunk per block, so few batches need splitting into chunks
     block = int(min(MAX_BLOCK_BYTES, max(MIN_BLOCK_BYTES, per_row * rows * 0.95)))
-    latin1 = encoding == LATIN1
     read = pcsv.ReadOptions(use_threads=False, block_size=block, column_names=columns,
-                            skip_rows=1, encoding="latin-1" if latin1 else "utf8")
+                            skip_rows=1, encoding=CODECS.get(encoding, "utf8"))
     parse = pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                               invalid_row_handler=on_invalid)
     convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in columns},
