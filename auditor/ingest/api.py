@@ -343,10 +343,11 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     # stamps the scope re-reads in each vehicle's zone (--tz vehicle, --ignore-offset): their
     # own repeated hours, by order (repeated_hour.py); the plan's were read as validated
     refold = Refolder()
-    second = 0
+    second = east = 0
     for chunk, frame, prepared in chunks:
         n_rows = len(frame)
         second += frame.attrs.get("refolded", 0)
+        east += frame.attrs.get("east_of_180", 0)
         frame = refold(scope.apply(conn, frame, name))
         verdict = (writer.write(frame, prepared) if prepared is not None else
                    writer.write(frame)) if len(frame) else np.zeros(0, np.int8)
@@ -384,6 +385,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     summary.update(getattr(writer, "summary_notes", dict)())
     if second + refold.refolded:
         summary["repeated_hour_second"] = second + refold.refolded
+    if east:
+        summary["lon_east_of_180"] = east
     if one_gpx and len(gpx_vehicles) == 1 and gpx_span.lo is not None:
         summary["gpx_one_vehicle"] = {"vehicle": str(next(iter(gpx_vehicles))),
                                       "first_ts": int(gpx_span.lo), "last_ts": int(gpx_span.hi)}

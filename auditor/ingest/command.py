@@ -252,6 +252,9 @@ def notes_for(summary: dict) -> list[str]:
         notes.append(f"{summary['repeated_hour_second']:,} stamp(s) in the hour that happens "
                      "twice when summer time ends read as its second occurrence: their "
                      "vehicle's clock went back to them")
+    if summary.get("lon_east_of_180"):
+        notes.append(f"{summary['lon_east_of_180']:,} longitude(s) counted 0-360° east read as "
+                     "west of 180° (e.g. 180.12 as -179.88)")
     if summary.get("label_column_from_values"):
         notes.append(f"a labels file: its column '{summary['label_column_from_values']}' says "
                      "home or work (pass --kind vehicles if it is vehicle metadata)")

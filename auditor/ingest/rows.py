@@ -125,8 +125,9 @@ def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.nda
     (missing_lat_lon). In a plain pair, a first number beyond ±90 cannot be the latitude: the
     pair is read the other way round."""
     if "lat" in fields or "lon" in fields or POINT not in fields:
-        return tuple(_degrees(chunk, fields, axis) / (1e7 if is_e7(fields.get(axis)) else 1.0)
-                     for axis in ("lat", "lon"))
+        lat, lon = (_degrees(chunk, fields, axis) / (1e7 if is_e7(fields.get(axis)) else 1.0)
+                    for axis in ("lat", "lon"))
+        return lat, lon
     text = to_text(chunk.table.column(fields[POINT]))
     parts = pc.extract_regex(text, _POINT)
     shape = np.asarray(pc.struct_field(parts, [0]).to_pandas(), dtype=object)
@@ -142,6 +143,17 @@ def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.nda
         x, y = wkb_points(text.take(unread))
         lat[unread], lon[unread] = y, x
     return lat, lon
+
+
+def east_to_west(lon: np.ndarray) -> tuple[np.ndarray, int]:
+    """(longitudes in ±180, how many were written 0-360° east beyond 180): satellite trackers,
+    marine and climate data count east all the way round (180.12 is -179.88); quarantined as
+    out of range, such a device lost every fix east of 180 — in the Pacific, all of them. A
+    value above 360 stays out of range (E7 integers, metres: out_of_range_fix names them)."""
+    with np.errstate(invalid="ignore"):
+        east = (lon > 180.0) & (lon <= 360.0)
+    n = int(np.count_nonzero(east))
+    return (np.where(east, lon - 360.0, lon) if n else lon), n
 
 
 _WKB_POINT_HEX = (42, 50, 58, 66, 74, 82)   # 2D, with SRID, with Z or M, both, ZM with SRID
@@ -236,6 +248,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         "file's timezone column)")
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = lat_lon(chunk, fields)
+    lon, east = east_to_west(lon)
     if "trip_id" in fields:
         tcode, trips = _codes(chunk, fields, "trip_id")
         trip = np.append(trips, None)[tcode]  # code -1 picks the appended None
@@ -259,6 +272,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         cols[repeated_hour.LATER] = parsed.later
     frame = _frame(cols)
     frame.attrs["vehicle_ids"] = _shared(ids)  # vcode -> id
+    frame.attrs["east_of_180"] = east
     # columns with no value in this chunk: the writer leaves them to their NULL default
     frame.attrs["empty"] = {c for c in ("utc_offset_min", "speed_mps", "heading_deg")
                             if np.isnan(cols[c]).all()}
@@ -301,6 +315,7 @@ def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
     label = to_text(chunk.table.column(fields["label"]))
     label = np.asarray(pc.utf8_lower(label).to_pandas(), dtype=object)
     lat, lon = lat_lon(chunk, fields)
+    lon, _ = east_to_west(lon)
     mark(reason, _missing(vehicle), "missing_vehicle_id")
     _formula_rule(chunk, fields, reason, "vehicle_id", "label")
     mark(reason, ~pd.Series(label).isin(LABELS).to_numpy(), "unknown_label")
