@@ -45,7 +45,8 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 
 
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
-BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger")
+BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger",
+                    "pacific", "tokyo", "saopaulo")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
 COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}}}

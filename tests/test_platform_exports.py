@@ -93,6 +93,7 @@ def test_a_log_without_known_columns_is_not_taken_for_vehicle_metadata(tmp_path)
     "placa;data_hora;latitude;longitude;velocidade",                 # Brazilian
     "matrícula;fecha_hora;latitud;longitud;velocidad",              # Spanish
     "Kennzeichen;Zeitstempel;Breitengrad;Längengrad;Geschwindigkeit",  # German
+    "Asset;Fix Time;Latitude;Longitude;Speed (km/h)",                # an asset tracker's
 ])
 def test_registration_plates_and_times_headed_in_other_languages(tmp_path, header):
     """Exports abroad head the plate, the time and the coordinates in their language: such a

@@ -42,7 +42,8 @@ USED = {
 ALIASES = {
     "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
                    "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
-                   "assetid", "tracker_id", "imei", "mmsi", "unit_number", "unit_no",
+                   "assetid", "asset", "asset_name", "asset_no", "asset_number", "tracker_id",
+                   "imei", "mmsi", "unit_number", "unit_no",
                    # registration plates and vehicle numbers as exports abroad head them
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
                    "kennzeichen", "placa", "matricula", "matrícula", "targa", "kenteken",
