@@ -94,6 +94,9 @@ def test_a_log_without_known_columns_is_not_taken_for_vehicle_metadata(tmp_path)
     "matrícula;fecha_hora;latitud;longitud;velocidad",              # Spanish
     "Kennzeichen;Zeitstempel;Breitengrad;Längengrad;Geschwindigkeit",  # German
     "Asset;Fix Time;Latitude;Longitude;Speed (km/h)",                # an asset tracker's
+    "device_id;timestamp_brt;latitude;longitude;speed_kmh",         # a clock named in the header
+    "vehicle;Date Time (local);lat;lon;speed",
+    "driver_uuid;data_hora;lat;lng;kmh",                             # a ride-hailing app's
 ])
 def test_registration_plates_and_times_headed_in_other_languages(tmp_path, header):
     """Exports abroad head the plate, the time and the coordinates in their language: such a

@@ -43,7 +43,11 @@ ALIASES = {
     "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
                    "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
                    "assetid", "asset", "asset_name", "asset_no", "asset_number", "tracker_id",
-                   "imei", "mmsi", "unit_number", "unit_no",
+                   "imei", "mmsi", "unit_number", "unit_no", "vehicle_uuid", "device_uuid",
+                   "asset_uuid",
+                   # a ride-hailing or phone-app export tracks the driver's phone: the driver
+                   # is the vehicle (a file with a vehicle column as well uses that)
+                   "driver_id", "driverid", "driver_uuid",
                    # registration plates and vehicle numbers as exports abroad head them
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
                    "kennzeichen", "placa", "matricula", "matrícula", "targa", "kenteken",
@@ -154,11 +158,27 @@ def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], fil
             continue
         for alias in aliases:  # alias order decides between e.g. 'lat' and 'latitude'
             match = next((c for c in columns if keys[c] == alias and c not in taken), None)
+            if match is None and field in TIME_FIELDS:  # 'timestamp_jst', 'Date (local)'
+                match = next((c for c in columns if _without_zone(keys[c]) == alias
+                              and c not in taken), None)
             if match is not None:
                 found[field] = match
                 taken.add(match)
                 break
     return found
+
+
+TIME_FIELDS = ("timestamp", "date", "time_of_day")
+# words a time column's header may end in to say which clock it is on ('timestamp_jst',
+# 'gps_time_utc', 'Date (local)'); which zone naive stamps are in is --tz's to say
+_CLOCK_WORDS = frozenset(
+    "utc gmt z local lt jst kst hkt sgt cst est edt cdt mst mdt pst pdt akst hst cet cest eet "
+    "eest wet west bst ist msk aest aedt acst acdt awst nzst nzdt brt art wib ict pht".split())
+
+
+def _without_zone(key: str) -> str:
+    head, _, word = key.rpartition("_")
+    return head if head and word in _CLOCK_WORDS else key
 
 
 def wide_labels(found: Mapping[str, str]) -> list[str]:
