@@ -14,6 +14,7 @@ from auditor.pipeline.features import FEATURE_COLUMNS, crossings, window_seconds
 from auditor.pipeline.labels import (
     given_labels,
     match_if_flipped,
+    match_if_shifted,
     match_labels,
     near_misses,
     nearest_to_unused,
@@ -682,3 +683,60 @@ def test_a_cold_start_fix_after_hours_parked_does_not_move_the_stop():
     assert len(places) == 2, places
     for spot in (home, work):
         assert haversine_m(places["lat"], places["lon"], spot[0], spot[1]).min() < 5
+
+
+def test_labels_all_displaced_one_way_are_named_as_a_datum_shift_not_a_wider_radius():
+    """Three vehicles on a device logging in the old Tokyo datum park ~450 m south-east of
+    where their (WGS84) labels say, each vehicle's home and work alike; a fourth vehicle's
+    wrong label lies 400 m off in a direction of its own. The shift is found and named, with
+    its vector, for the three (not the fourth); the near-miss hint, which would offer a 500 m
+    radius (matching such labels to a neighbour's place in a dense city), says nothing. Labels
+    off each in its own direction share no vector: nothing is named."""
+    from auditor.pipeline.command import near_labels_hint, shifted_labels_hint
+    rng = np.random.default_rng(4)
+    rows, labels = [], []
+    dn, de = -346.0, 285.0                      # metres from the labels to the places
+    m_lat, m_lon = 111_195.0, 111_195.0 * np.cos(np.radians(35.68))
+    for k, v in enumerate("abcd"):
+        home = (35.60 + 0.02 * k, 139.60 + 0.03 * k)
+        work = (home[0] + 0.05, home[1] + 0.04)
+        shifted = v != "d"
+        for n, (lat, lon) in enumerate((home, work, (home[0] - 0.03, home[1]))):
+            rows.append((f"{v}:{n}", v, lat, lon))
+        for label, (lat, lon) in (("home", home), ("work", work)):
+            jitter = rng.normal(0, 15, 2)       # ramps, garage exits: not one exact vector
+            off = (dn + jitter[0], de + jitter[1]) if shifted else (0.0, 0.0)
+            labels.append((v, label, lat - off[0] / m_lat, lon - off[1] / m_lon))
+    labels[-1] = ("d", "work", labels[-1][2] + 400 / m_lat, labels[-1][3])  # a wrong label
+    places = _places(rows)
+    lab = pd.DataFrame(labels, columns=["vehicle_id", "label", "lat", "lon"])
+    lab.insert(0, "label_id", np.arange(1, len(lab) + 1))
+    config = InferConfig()
+    _, unmatched = match_labels(lab, places, list("abcd"), config)
+    assert sorted(unmatched["label_id"]) == [1, 2, 3, 4, 5, 6, 8]
+    found = match_if_shifted(lab, unmatched, places, config)
+    assert (found["labels"], found["vehicles"]) == (6, ["a", "b", "c"])
+    assert abs(found["north_m"] - dn) < 20 and abs(found["east_m"] - de) < 20
+    summary = {"unmatched_reasons": {"no_place_within_250m": 7}, "unmatched_if_shifted": found,
+               "unmatched_near": near_misses(nearest_to_unused(
+                   unused_pairs(lab, unmatched, places, config)), config),
+               "label_radius_m": 250.0}
+    metres = np.hypot(found["north_m"], found["east_m"])
+    assert shifted_labels_hint(summary).startswith(
+        f"6 label(s) of 3 vehicle(s) (a, b, c) match a place of their vehicle only moved "
+        f"{metres:,.0f} m south-east, all the same way")
+    assert summary["unmatched_near"]["labels"] == 7 and near_labels_hint(summary, "p.db")
+    from auditor.pipeline.command import explained_by_shift
+    assert explained_by_shift(summary)
+
+    # the same distances, each label its own way: wrong labels, no common shift
+    turned = lab.copy()
+    for i, angle in enumerate(np.linspace(0, 2 * np.pi, 6, endpoint=False)):
+        d = np.hypot(dn, de)
+        v, label = lab.loc[i, ["vehicle_id", "label"]]
+        lat, lon = places.set_index("place_id").loc[f"{v}:{0 if label == 'home' else 1}",
+                                                   ["lat", "lon"]]
+        turned.loc[i, ["lat", "lon"]] = (lat + d * np.cos(angle) / m_lat,
+                                         lon + d * np.sin(angle) / m_lon)
+    _, unmatched = match_labels(turned, places, list("abcd"), config)
+    assert match_if_shifted(turned, unmatched, places, config)["labels"] == 0

@@ -235,10 +235,12 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
     from auditor.pipeline import vehicle_ids
     from auditor.pipeline.command import (
         cut_short_hint,
+        explained_by_shift,
         flipped_labels_hint,
         near_labels_hint,
         other_vehicles_hint,
         rounded_labels_hint,
+        shifted_labels_hint,
         swapped_labels_hint,
         trip_ids_hint,
     )
@@ -260,12 +262,18 @@ def unused_input_warning(summary: dict, path: Path) -> Optional[tuple[str, str]]
                      "(File ▸ Import…) into a new project, or replace it here from a terminal:"
                      f"\n\nauditor ingest {shlex.quote(str(path))} "
                      f"{'LABELS' if flipped[1] else 'FILE'}.csv --replace")
-    elsewhere = other_vehicles_hint(summary)
+    shift = shifted_labels_hint(summary)
+    if shift:
+        title = title or "Labels and pings are shifted apart"
+        parts.append(shift[0].upper() + shift[1:] + " (from a terminal: auditor ingest "
+                     f"{shlex.quote(str(path))} FILE --replace).")
+    shifted = explained_by_shift(summary)
+    elsewhere = other_vehicles_hint(summary) if not shifted else None
     if elsewhere:
         title = title or "Labels lie at other vehicles' places"
         parts.append(elsewhere[0].upper() + elsewhere[1:] + " (File ▸ Import…, or from a "
                      f"terminal: auditor ingest {shlex.quote(str(path))} LABELS.csv --replace).")
-    near = near_labels_hint(summary, path)
+    near = near_labels_hint(summary, path) if not shifted else None
     if near:
         title = title or "Labels lie beyond the label radius"
         parts.append(near[0].upper() + near[1:] + ", in the window's later runs too.")

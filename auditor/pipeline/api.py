@@ -35,6 +35,7 @@ from auditor.pipeline.labels import (
     given_labels,
     homes_moved_from,
     match_if_flipped,
+    match_if_shifted,
     match_if_swapped,
     match_labels,
     match_other_vehicles,
@@ -214,6 +215,7 @@ def infer_project(project, seed: int | None = None, config: InferConfig | dict |
         "unmatched_if_sign_flipped": outcome["match_if_flipped"]["labels"],
         "unmatched_if_sign_flipped_vehicles": outcome["match_if_flipped"]["vehicles"],
         "sign_flipped": outcome["match_if_flipped"]["which"],
+        "unmatched_if_shifted": outcome["match_if_shifted"],
         "trip_ids_set_aside": derived["trip_ids_set_aside"]["vehicle_id"].tolist(),
         "moved_house": derived["moves"]["vehicle_id"].tolist(),
         "trips_cut_short": {str(v): round(float(m)) for v, m in
@@ -343,6 +345,7 @@ def label_and_predict(features: pd.DataFrame, places: pd.DataFrame, labels: pd.D
     out = {"place_labels": place_labels, "unmatched": unmatched, "given": given, "split": split,
            "match_if_swapped": match_if_swapped(labels, unmatched, places, config),
            "match_if_flipped": match_if_flipped(labels, unmatched, places, config),
+           "match_if_shifted": match_if_shifted(labels, unmatched, places, config),
            "unmatched_near": near_misses(unused, config),
            "labels_rounded": rounded_labels(labels),
            "at_other_vehicles": match_other_vehicles(labels, unmatched, places, config),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from auditor.pipeline import vehicle_ids
 from auditor.pipeline.api import LABELS_SOURCE_TEXT, PROJECT_LABELLER_TEXT, infer_project
@@ -156,6 +157,38 @@ def flipped_labels_hint(summary: dict) -> tuple[str, bool] | None:
             "offset)", False)
 
 
+def shifted_labels_hint(summary: dict) -> str | None:
+    """The sentence for labels that match places of their vehicles only moved by one common
+    vector (``unmatched_if_shifted``, labels.match_if_shifted): a datum or a map's shift
+    between those vehicles' pings and the labels. None when none."""
+    shift = summary.get("unmatched_if_shifted") or {}
+    if not shift.get("labels"):
+        return None
+    north, east = shift["north_m"], shift["east_m"]
+    way = compass(north, east)
+    return (f"{shift['labels']:,} label(s) of {len(shift['vehicles']):,} vehicle(s) "
+            f"({_some(shift['vehicles'])}) match a place of their vehicle only moved "
+            f"{math.hypot(north, east):,.0f} m {way}, all the same way: those vehicles' pings "
+            "and the labels are in different datums or projections (a device logging in the "
+            "old Tokyo datum or China's GCJ-02, a map's shift) — convert the odd one to WGS84 "
+            "and import it again with --replace; a wider --label-radius would match them to "
+            "the wrong places")
+
+
+def compass(north: float, east: float) -> str:
+    """'north-east' and the like: which way a vector points, in eight words."""
+    words = ("north", "north-east", "east", "south-east", "south", "south-west", "west",
+             "north-west")
+    return words[round(math.degrees(math.atan2(east, north)) / 45) % 8]
+
+
+def explained_by_shift(summary: dict) -> bool:
+    """Whether the shift explains at least half the labels with no place near: the near-miss
+    and other-vehicle hints about the same labels would point the wrong way."""
+    shift = summary.get("unmatched_if_shifted") or {}
+    return bool(shift.get("labels")) and 2 * shift["labels"] >= _far(summary)
+
+
 # farther than this a label names a place in another part of town, not a large site
 MAX_LABEL_RADIUS_M = 2000
 
@@ -301,15 +334,19 @@ def _summary_lines(summary: dict, project="PROJECT") -> list[str]:
     if flipped:
         lines.insert(2, "  " + flipped[0] + " — correct the file and import it again with "
                      "--replace")
-    near = near_labels_hint(summary, project)
+    shifted = explained_by_shift(summary)
+    near = near_labels_hint(summary, project) if not shifted else None
     if near:
         lines.insert(2, "  " + near)
     rounded = rounded_labels_hint(summary)
     if rounded:
         lines.insert(2, "  " + rounded)
-    elsewhere = other_vehicles_hint(summary)
+    elsewhere = other_vehicles_hint(summary) if not shifted else None
     if elsewhere:
         lines.insert(2, "  " + elsewhere)
+    shift = shifted_labels_hint(summary)
+    if shift:
+        lines.insert(2, "  " + shift)
     kept = kept_line(summary)
     if kept:
         lines.append(kept)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.geo import EARTH_RADIUS_M, decimals, haversine_m
+from auditor.geo import EARTH_RADIUS_M, decimals, haversine_m, wrap_lon
 from auditor.pipeline.config import InferConfig
 
 PLACE_LABEL_COLUMNS = ["place_id", "vehicle_id", "label", "label_id", "distance_m"]
@@ -187,6 +187,64 @@ def match_if_flipped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
         if found["labels"]:
             return {**found, "which": which}
     return {"labels": 0, "vehicles": [], "which": None}
+
+
+# labels displaced from places of their vehicles by one vector (north, east) within this many
+# metres of each other: another datum or a map's shift, not a wrong label each (wrong labels
+# point every which way). Looked for up to SHIFT_MAX_M, among each label's SHIFT_NEAREST
+# nearest places; named when SHIFT_MIN_LABELS labels of SHIFT_MIN_VEHICLES vehicles share it.
+SHIFT_TOLERANCE_M, SHIFT_MAX_M, SHIFT_NEAREST = 40.0, 3_000.0, 3
+SHIFT_MIN_LABELS, SHIFT_MIN_VEHICLES = 3, 2
+
+
+def match_if_shifted(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.DataFrame,
+                     config: InferConfig) -> dict:
+    """{"labels": how many labels that found no place within the radius would find one moved
+    by one common vector, "vehicles": whose (sorted), "north_m"/"east_m": the vector from the
+    labels to their places}. A device logging in the old Tokyo datum (or China's GCJ-02, or a
+    projection read as another) puts every fix ~450 m from where the labels say, the same
+    way for all its vehicles; the near-miss hint would then offer a wider radius, which
+    matches such labels to the wrong places in a dense city."""
+    none = {"labels": 0, "vehicles": [], "north_m": None, "east_m": None}
+    far = _far_labels(labels, unmatched, config)
+    if len(far) < SHIFT_MIN_LABELS:
+        return none
+    pairs = _place_pairs(far[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places)
+    pairs = pairs[pairs["distance_m"] <= SHIFT_MAX_M]
+    pairs = pairs.sort_values(["label_id", "distance_m", "place_id"]) \
+        .groupby("label_id").head(SHIFT_NEAREST)
+    if pairs["label_id"].nunique() < SHIFT_MIN_LABELS:
+        return none
+    north, east = _offset_m(pairs)
+    # support of a vector: the labels with a pair in the 3 x 3 cells of SHIFT_TOLERANCE_M
+    # around it (one vectorised count per neighbour offset, not a pairwise comparison)
+    ci = np.floor(north / SHIFT_TOLERANCE_M).astype(np.int64)
+    cj = np.floor(east / SHIFT_TOLERANCE_M).astype(np.int64)
+    label = pairs["label_id"].to_numpy()
+    spread = pd.concat([pd.DataFrame({"i": ci + di, "j": cj + dj, "label_id": label})
+                        for di in (-1, 0, 1) for dj in (-1, 0, 1)]).drop_duplicates()
+    support = spread.groupby(["i", "j"]).size()
+    best_i, best_j = support.idxmax()
+    near = (np.abs(ci - best_i) <= 1) & (np.abs(cj - best_j) <= 1)
+    vec_n, vec_e = float(np.median(north[near])), float(np.median(east[near]))
+    # the vector, tried on every far label: which would then lie within reach of a place
+    moved = far.assign(lat=far["lat"] + vec_n / _M_PER_DEG,
+                       lon=wrap_lon(far["lon"] + vec_e / (_M_PER_DEG * np.cos(np.radians(
+                           far["lat"].clip(-89, 89))))))
+    found = _matched_if(moved, places)
+    if found["labels"] < SHIFT_MIN_LABELS or len(found["vehicles"]) < SHIFT_MIN_VEHICLES \
+            or np.hypot(vec_n, vec_e) <= config.label_radius_m:
+        return none
+    return {**found, "north_m": round(vec_n), "east_m": round(vec_e)}
+
+
+def _offset_m(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(north, east) metres from each pair's label to its place, on a local flat Earth."""
+    lat = pairs["lat"].to_numpy(dtype=float)
+    north = (pairs["lat_place"].to_numpy(dtype=float) - lat) * _M_PER_DEG
+    east = wrap_lon(pairs["lon_place"].to_numpy(dtype=float) - pairs["lon"].to_numpy(dtype=float)) \
+        * _M_PER_DEG * np.cos(np.radians(lat))
+    return north, east
 
 
 # a label this many radii from a place may name it: infer names the radius to try, and the
