@@ -40,7 +40,7 @@ def fleet(seed: int, vehicles: int = 7, per_vehicle: int = 260) -> list[tuple]:
             elif roll < 0.03:
                 row[2] = ""
             elif roll < 0.035:
-                row[3] = "181.5"
+                row[3] = "361.5"
             out.append(tuple(row))
             if rng.random() < 0.04:                       # the same fix again
                 out.append(tuple(row))

@@ -344,10 +344,12 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     # own repeated hours, by order (repeated_hour.py); the plan's were read as validated
     refold = Refolder()
     second = east = 0
+    other_order: Counter = Counter()
     for chunk, frame, prepared in chunks:
         n_rows = len(frame)
         second += frame.attrs.get("refolded", 0)
         east += frame.attrs.get("east_of_180", 0)
+        other_order.update(frame.attrs.get("other_date_order", {}))
         frame = refold(scope.apply(conn, frame, name))
         verdict = (writer.write(frame, prepared) if prepared is not None else
                    writer.write(frame)) if len(frame) else np.zeros(0, np.int8)
@@ -387,6 +389,11 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
         summary["repeated_hour_second"] = second + refold.refolded
     if east:
         summary["lon_east_of_180"] = east
+    if other_order:
+        forms = time_formats.orders(plan.time_format)
+        summary["other_date_order"] = {
+            "format": next(f for f in forms if f != plan.time_format),
+            "vehicles": {str(v): n for v, n in sorted(other_order.items(), key=str)}}
     if one_gpx and len(gpx_vehicles) == 1 and gpx_span.lo is not None:
         summary["gpx_one_vehicle"] = {"vehicle": str(next(iter(gpx_vehicles))),
                                       "first_ts": int(gpx_span.lo), "last_ts": int(gpx_span.hi)}

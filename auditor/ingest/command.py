@@ -252,6 +252,14 @@ def notes_for(summary: dict) -> list[str]:
         notes.append(f"{summary['repeated_hour_second']:,} stamp(s) in the hour that happens "
                      "twice when summer time ends read as its second occurrence: their "
                      "vehicle's clock went back to them")
+    if summary.get("other_date_order"):
+        other = summary["other_date_order"]
+        shown = list(other["vehicles"].items())
+        names = ", ".join(f"{v} ({n:,} rows)" for v, n in shown[:3]) + (
+            f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+        notes.append(f"{len(shown):,} vehicle(s) write their dates the other way round, "
+                     f"{time_formats.order_words(other['format'])} ({other['format']!r}): "
+                     f"{names} — read so from the chunk their rows showed it on")
     if summary.get("lon_east_of_180"):
         notes.append(f"{summary['lon_east_of_180']:,} longitude(s) counted 0-360° east read as "
                      "west of 180° (e.g. 180.12 as -179.88)")

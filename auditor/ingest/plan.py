@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from auditor.errors import UserError
 from auditor.ingest import columns, date_time, rows, speed, time_formats
 from auditor.ingest.clock_resets import ClockResets
+from auditor.ingest.date_order import DateOrders
 from auditor.ingest.prefetch import prefetch
 from auditor.ingest.readers import STAMPED_VEHICLE, Chunk, Source, open_source
 from auditor.ingest.repeated_hour import Refolder
@@ -47,10 +48,10 @@ class Plan:
     time_format_guessed: bool = False  # found from the first rows, not given (--time-format)
     joined_time: Optional[tuple] = None  # (date column, time column) read as one (date_time)
 
-    def validate(self, chunk: Chunk) -> pd.DataFrame:
+    def validate(self, chunk: Chunk, other_order: frozenset = frozenset()) -> pd.DataFrame:
         """One chunk of this file as a validated typed frame (validate_chunk)."""
         return validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
-                              self.window, self.speed_scale, self.time_format)
+                              self.window, self.speed_scale, self.time_format, other_order)
 
     @property
     def speed_scale(self) -> float:
@@ -62,7 +63,7 @@ class Plan:
         in_order = InFileOrder()  # the file's chunks in order: one helper thread runs them
 
         def one(chunk: Chunk):
-            frame = in_order(self.validate(chunk))
+            frame = in_order(self.validate(chunk, in_order.orders.found()))
             return chunk, frame, (prepare(frame) if prepare is not None and len(frame)
                                   else None)
         return prefetch(one(chunk) for chunk in self.chunks())
@@ -131,20 +132,29 @@ def typed_chunks(plan: Plan) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     file order. Needs no project: the unit a Dask worker runs (auditor.ingest.parallel)."""
     in_order = InFileOrder()
     for chunk in plan.chunks():
-        yield chunk, in_order(plan.validate(chunk))
+        yield chunk, in_order(plan.validate(chunk, in_order.orders.found()))
 
 
 class InFileOrder:
     """The row rules that follow each vehicle through a file's chunks in order, before the
-    writer: stamps in a repeated autumn hour read by their vehicle's order (repeated_hour.py;
+    writer: a vehicle's dates written month first in a day-first file or the reverse
+    (date_order.py; its rows moved in ``frame.attrs["other_date_order"]``), stamps in a
+    repeated autumn hour read by their vehicle's order (repeated_hour.py;
     how many moved in ``frame.attrs["refolded"]``, which a Dask worker's frames carry to the
     client), then clocks reset or rolled over (clock_resets.py)."""
 
     def __init__(self):
+        self.orders = DateOrders()
         self.refold = Refolder()
         self.resets = ClockResets()
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        moved = dict(self.orders.moved)
+        frame = self.orders(frame)
+        if self.orders.moved != moved:
+            frame.attrs["other_date_order"] = {v: n - moved.get(v, 0)
+                                               for v, n in self.orders.moved.items()
+                                               if n != moved.get(v, 0)}
         before = self.refold.refolded
         frame = self.refold(frame)
         if self.refold.refolded > before:
@@ -341,7 +351,8 @@ def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:
 
 def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optional[str],
                    name: str, window: TimeWindow, speed_scale: float = 1.0,
-                   time_format: Optional[str] = None) -> pd.DataFrame:
+                   time_format: Optional[str] = None,
+                   other_order: frozenset = frozenset()) -> pd.DataFrame:
     """One chunk of a file (as its reader made it) -> a typed frame of ``kind`` whose
     ``reason`` column holds every row-local verdict (validate.REASONS code, OK = -1); the rules
     that need other rows (duplicates, jumps) are the writer's (kinds.py). ``fields``: field ->
@@ -349,9 +360,12 @@ def validate_chunk(kind: str, chunk: Chunk, fields: Mapping[str, str], tz: Optio
     no shared state — it may run on a helper thread or in another process (the arguments
     pickle). Raises UserError for what no row of the file may have (naive times, no --tz).
     ``speed_scale``: what the speed column is multiplied by to be m/s (speed.py);
-    ``time_format``: the stamps' own strftime form (time_formats.py)."""
+    ``time_format``: the stamps' own strftime form (time_formats.py); ``other_order``: the
+    vehicles the file's earlier chunks showed writing day and month the other way round
+    (date_order.py)."""
     if kind == "pings":
-        return rows.pings(chunk, fields, tz, name, window, speed_scale, time_format)
+        return rows.pings(chunk, fields, tz, name, window, speed_scale, time_format,
+                          other_order)
     if kind == "labels":
         return rows.labels(chunk, fields, name)
     return rows.vehicles(chunk, fields, name)

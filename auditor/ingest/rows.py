@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import repeated_hour, timestamps
+from auditor.ingest import date_order, repeated_hour, time_formats, timestamps
 from auditor.ingest.columns import POINT, WIDE_LABELS, is_e7, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
@@ -219,9 +219,12 @@ def _formula_rule(chunk: Chunk, fields: Mapping[str, str], reason: np.ndarray, *
 
 def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
           window: Optional[TimeWindow] = None, speed_scale: float = 1.0,
-          time_format: Optional[str] = None) -> pd.DataFrame:
+          time_format: Optional[str] = None, other_order: frozenset = frozenset()
+          ) -> pd.DataFrame:
     """Typed pings; ``vcode`` orders like ``vehicle_id`` (codes of the sorted distinct ids).
-    ``time_format``: the file's own strftime form of its stamps (time_formats.py)."""
+    ``time_format``: the file's own strftime form of its stamps (time_formats.py);
+    ``other_order``: vehicles found to write day and month the other way round in the file's
+    earlier chunks (date_order.py)."""
     window = window or time_window()
     cols = _base(chunk)
     reason = cols["reason"]
@@ -259,9 +262,13 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     # judged once per distinct id (code -1, missing, picks the appended False)
     mark(reason, np.append(formula_like(ids), False)[vcode]
          | np.append(formula_like(trips), False)[tcode], "formula_like_value")
+    base = reason.copy()
     mark(reason, ~parsed.ok, "bad_timestamp")
     mark(reason, parsed.ok & window.outside(parsed.ts), "implausible_timestamp")
     coordinate_rules(reason, lat, lon)
+    if not per_vehicle:  # some vehicles' dates read with day and month the other way round
+        cols.update(_other_order(stamps, tz, time_format, parsed, vcode, ids, other_order,
+                                 base, reason, window, lat, lon))
     cols.update(vcode=vcode, vehicle_id=np.append(ids, None)[vcode], ts=parsed.ts,
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
                 speed_mps=_float_column(chunk, fields, "speed_mps") * speed_scale,
@@ -279,6 +286,38 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     if (tcode < 0).all():
         frame.attrs["empty"].add("trip_id")
     return frame
+
+
+def _other_order(stamps, tz: Optional[str], time_format: Optional[str], parsed, vcode, ids,
+                 other_order, base, reason, window, lat, lon) -> dict:
+    """date_order's columns: the other reading of day and month (time, offset, row reason)
+    for the rows of vehicles that may write them so — those with a row only it reads here,
+    and ``other_order``, those found so in the file's earlier chunks; the file's reading for
+    the rest. {} when the file's form has one order or no vehicle qualifies."""
+    forms = time_formats.orders(time_format) if time_format is not None else []
+    if len(forms) < 2:
+        return {}
+    other_form = forms[1] if forms[0] == time_format else forms[0]
+    take = []
+    failed = np.flatnonzero(~parsed.ok & (vcode >= 0))
+    if len(failed):
+        first = timestamps.parse(stamps.take(failed), tz, other_form)
+        take = np.unique(vcode[failed[first.ok]]).tolist()
+    if other_order:
+        take += [int(k) for k in np.flatnonzero(pd.Series(ids).isin(other_order).to_numpy())]
+    if not take:
+        return {}
+    rows = np.flatnonzero(np.isin(vcode, take))
+    other = timestamps.parse(stamps.take(rows), tz, other_form)
+    ts, offset = parsed.ts.copy(), parsed.offset_min.copy()
+    ts[rows], offset[rows] = other.ts, other.offset_min
+    why, sub = reason.copy(), base[rows].copy()
+    mark(sub, ~other.ok, "bad_timestamp")
+    mark(sub, other.ok & window.outside(other.ts), "implausible_timestamp")
+    coordinate_rules(sub, lat[rows], lon[rows])
+    why[rows] = sub
+    return {date_order.OTHER_TS: ts, date_order.OTHER_OFFSET: offset,
+            date_order.OTHER_REASON: why}
 
 
 class SharedArray(np.ndarray):

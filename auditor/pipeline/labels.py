@@ -192,7 +192,8 @@ def match_if_flipped(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
 # labels displaced from places of their vehicles by one vector (north, east) within this many
 # metres of each other: another datum or a map's shift, not a wrong label each (wrong labels
 # point every which way). Looked for up to SHIFT_MAX_M, among each label's SHIFT_NEAREST
-# nearest places; named when SHIFT_MIN_LABELS labels of SHIFT_MIN_VEHICLES vehicles share it.
+# nearest places; named when labels at SHIFT_MIN_LABELS spots of SHIFT_MIN_VEHICLES vehicles
+# share it.
 SHIFT_TOLERANCE_M, SHIFT_MAX_M, SHIFT_NEAREST = 40.0, 3_000.0, 3
 SHIFT_MIN_LABELS, SHIFT_MIN_VEHICLES = 3, 2
 
@@ -231,11 +232,30 @@ def match_if_shifted(labels: pd.DataFrame, unmatched: pd.DataFrame, places: pd.D
     moved = far.assign(lat=far["lat"] + vec_n / _M_PER_DEG,
                        lon=wrap_lon(far["lon"] + vec_e / (_M_PER_DEG * np.cos(np.radians(
                            far["lat"].clip(-89, 89))))))
-    found = _matched_if(moved, places)
-    if found["labels"] < SHIFT_MIN_LABELS or len(found["vehicles"]) < SHIFT_MIN_VEHICLES \
-            or np.hypot(vec_n, vec_e) <= config.label_radius_m:
+    hits = _place_pairs(moved[["label_id", "vehicle_id", "lat", "lon", "reach_m"]], places)
+    hits = hits[hits["distance_m"] <= hits["reach_m"]].drop_duplicates("label_id")
+    vehicles = sorted(map(str, hits["vehicle_id"].unique()))
+    # labels at one site (a campus's gate, its cars' car park 330 m off) share a vector too:
+    # a datum moves labels all over the map
+    if _spots(far.set_index("label_id").loc[hits["label_id"]]) < SHIFT_MIN_LABELS \
+            or len(vehicles) < SHIFT_MIN_VEHICLES or np.hypot(vec_n, vec_e) <= config.label_radius_m:
         return none
-    return {**found, "north_m": round(vec_n), "east_m": round(vec_e)}
+    return {"labels": len(hits), "vehicles": vehicles, "north_m": round(vec_n),
+            "east_m": round(vec_e)}
+
+
+# labels closer than this stand at one site
+SHIFT_SPOT_M = 1_000.0
+
+
+def _spots(points: pd.DataFrame) -> int:
+    """How many spots ``points`` (lat, lon) stand at: each point farther than SHIFT_SPOT_M
+    from every spot counted before it is a new one (few points: a loop over them)."""
+    spots: list = []
+    for lat, lon in points[["lat", "lon"]].to_numpy(dtype=float):
+        if all(haversine_m(lat, lon, a, b) > SHIFT_SPOT_M for a, b in spots):
+            spots.append((lat, lon))
+    return len(spots)
 
 
 def _offset_m(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
