@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,6 +34,25 @@ from auditor.state.app_state import BROWSER, AppState, PlaceSubset, Selection
 
 ID_COLUMN_MAX = 110  # px: wider vehicle / place ids elide in the middle (Given and Predicted
 # take ~150 more: together they fit the 40% a 1280-pixel window's places pane may widen to)
+
+
+class MiddleElide(QStyledItemDelegate):
+    """A cell's text elided in the middle by its font's metrics, so an id's end still tells
+    it apart. The view's own ElideMiddle breaks on text of mixed scripts: '八王子 530 ゆ 02-09'
+    came out '八王... ...', every vehicle of a Japanese fleet alike."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index) -> None:
+        super().initStyleOption(option, index)
+        if option.rect.width() <= 0:  # measuring (sizeHint): the whole text
+            return
+        style = option.widget.style() if option.widget is not None else None
+        margin = (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget)
+                  if style is not None else 2) + 1
+        # the style's text rectangle is a few pixels narrower still; what does not fit is
+        # clipped, not elided a second time by the style
+        option.text = option.fontMetrics.elidedText(option.text, Qt.TextElideMode.ElideMiddle,
+                                                     option.rect.width() - 2 * margin - 4)
+        option.textElideMode = Qt.TextElideMode.ElideNone
 
 
 class PlaceBrowser(QWidget):
@@ -61,6 +83,9 @@ class PlaceBrowser(QWidget):
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # an id's end tells them apart
+        self.id_elide = MiddleElide(self.table)
+        for key in ("vehicle_id", "place_id"):
+            self.table.setItemDelegateForColumn(COL[key], self.id_elide)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label = QLabel()
