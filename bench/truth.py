@@ -7,7 +7,8 @@ positions and minutes rounded, garages, truckers, night cleaners; bench/fleets/t
 trades vans at a yard then a moving job site, rideshare and airport lots, farms, two homes,
 alternating nurse shifts around Denver, naive local stamps across DST, UTC firmware;
 bench/fleets/gulf.py: Riyadh, a Sunday-Thursday week, Ramadan nights then Eid, hired
-drivers, delivery riders, alternating plant shifts, a compound of neighbours).
+drivers, delivery riders, alternating plant shifts, a compound of neighbours; outback.py,
+channel.py, merger.py, pacific.py, tokyo.py, saopaulo.py: see their docstrings).
 
 Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
 - home: share of vehicles with a true home whose predicted home lies within 150 m of it;
@@ -19,7 +20,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
     FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades |
-            gulf | outback | channel | merger
+            gulf | outback | channel | merger | pacific | tokyo | saopaulo
 """
 from __future__ import annotations
 
