@@ -803,21 +803,25 @@ def test_longitudes_counted_east_past_180_are_read_west_of_it(tmp_path, capsys):
     t0 = 1_790_000_000
     lines = [f"tav1,{t0 + 30 * i},-16.8,{179.96 + 0.004 * i:.4f}" for i in range(21)]
     lines += [f"apia,{t0 + 30 * i},-13.83,{188.24 + 0.0003 * i:.4f}" for i in range(5)]
-    lines += [f"bad,{t0},-16.8,{360.5}", f"e7,{t0},-16.8,1799600000"]
+    # one value past 180 among a vehicle's fixes is a corrupt one, not a convention
+    lines += [f"bad,{t0},-16.8,{360.5}", f"e7,{t0},-16.8,1799600000", f"one,{t0},52.5,13.4",
+              f"one,{t0 + 60},52.5,181.0", f"one,{t0 + 120},52.5,13.41"]
     f = write(tmp_path / "fiji.csv", HEADER + "\n".join(lines) + "\n")
     assert main(["ingest", str(tmp_path / "p.db"), str(f), "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
-    assert (s["accepted"], s["reasons"]) == (26, {"lat_lon_out_of_range": 2})
+    assert (s["accepted"], s["reasons"]) == (28, {"lat_lon_out_of_range": 3})
     assert s["lon_east_of_180"] == 10 + 5
     with sqlite3.connect(tmp_path / "p.db") as conn:
         lon = dict(conn.execute("SELECT vehicle_id || ts, lon FROM pings").fetchall())
     assert lon[f"tav1{t0}"] == pytest.approx(179.96)
     assert lon[f"tav1{t0 + 600}"] == pytest.approx(180.04 - 360)
     assert lon[f"apia{t0}"] == pytest.approx(188.24 - 360)
-    labels = write(tmp_path / "labels.csv", "vehicle_id,label,lat,lon\napia,home,-13.83,188.24\n")
+    labels = write(tmp_path / "labels.csv", "vehicle_id,label,lat,lon\napia,home,-13.83,188.24\n"
+                   "apia,work,-13.84,188.26\n")
     assert main(["ingest", str(tmp_path / "p.db"), str(labels)]) == 0
     assert "longitude(s) counted 0-360° east" not in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "p.db") as conn:
-        assert conn.execute("SELECT lon FROM labels").fetchone()[0] == pytest.approx(-171.76)
+        assert conn.execute("SELECT lon FROM labels ORDER BY label").fetchall() == [
+            (pytest.approx(-171.76),), (pytest.approx(-171.74),)]
     assert main(["ingest", str(tmp_path / "q.db"), str(f)]) == 0
     assert "15 longitude(s) counted 0-360° east read as west of 180°" in capsys.readouterr().out

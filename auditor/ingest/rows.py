@@ -145,13 +145,28 @@ def lat_lon(chunk: Chunk, fields: Mapping[str, str]) -> tuple[np.ndarray, np.nda
     return lat, lon
 
 
-def east_to_west(lon: np.ndarray) -> tuple[np.ndarray, int]:
+# fixes past 180 one vehicle (a labels file) needs in a chunk to be read as counted 0-360 east
+EAST_EVIDENCE = 2
+
+
+def east_to_west(lon: np.ndarray, group: Optional[np.ndarray] = None) -> tuple[np.ndarray, int]:
     """(longitudes in ±180, how many were written 0-360° east beyond 180): satellite trackers,
     marine and climate data count east all the way round (180.12 is -179.88); quarantined as
-    out of range, such a device lost every fix east of 180 — in the Pacific, all of them. A
-    value above 360 stays out of range (E7 integers, metres: out_of_range_fix names them)."""
+    out of range, such a device lost every fix east of 180 — in the Pacific, all of them. The
+    convention shows in more than one value: a vehicle (``group``: its codes, -1 none) or a
+    labels file (no ``group``) with a single value past 180 has a corrupt one, left out of
+    range. A value above 360 stays out of range (E7 integers, metres: out_of_range_fix names
+    them)."""
     with np.errstate(invalid="ignore"):
         east = (lon > 180.0) & (lon <= 360.0)
+    if not east.any():
+        return lon, 0
+    if group is None:
+        east &= np.count_nonzero(east) >= EAST_EVIDENCE
+    else:
+        east &= group >= 0
+        per_group = np.bincount(group[east], minlength=int(group.max()) + 1)
+        east &= per_group[np.maximum(group, 0)] >= EAST_EVIDENCE
     n = int(np.count_nonzero(east))
     return (np.where(east, lon - 360.0, lon) if n else lon), n
 
@@ -251,7 +266,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         "file's timezone column)")
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = lat_lon(chunk, fields)
-    lon, east = east_to_west(lon)
+    lon, east = east_to_west(lon, vcode)
     if "trip_id" in fields:
         tcode, trips = _codes(chunk, fields, "trip_id")
         trip = np.append(trips, None)[tcode]  # code -1 picks the appended None
