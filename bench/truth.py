@@ -47,10 +47,11 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
 BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger",
-                    "pacific", "tokyo", "saopaulo")
+                    "pacific", "tokyo", "saopaulo", "haulage", "arctic", "nairobi")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
-COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}}}
+COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}},
+               "haulage": {"eld_location_history.csv": {"vehicle_id": "Unit"}}}
 
 
 def writer(gen: str):
@@ -78,7 +79,7 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
     truth = json.loads((folder / "truth.json").read_text())
     if not project.exists():
         files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
-        files += sorted((folder / "gpx").glob("*.gpx"))  # a GPX file per vehicle, if any
+        files += sorted(folder.glob("*.gpx")) + sorted((folder / "gpx").glob("*.gpx"))
         # metadata first: pings may read a vehicle's zone from it; naive local stamps are
         # imported with the fleet's zone (--tz), as a user would
         zone = {"tz": truth["tz"]} if "tz" in truth else {}

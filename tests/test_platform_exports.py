@@ -97,6 +97,8 @@ def test_a_log_without_known_columns_is_not_taken_for_vehicle_metadata(tmp_path)
     "device_id;timestamp_brt;latitude;longitude;speed_kmh",         # a clock named in the header
     "vehicle;Date Time (local);lat;lon;speed",
     "driver_uuid;data_hora;lat;lng;kmh",                             # a ride-hailing app's
+    "Kjøretøy;Tidspunkt;Breddegrad;Lengdegrad;Hastighet (km/t)",     # Norwegian
+    "device_imei;gps_timestamp;gps_lat;gps_lon;gps_speed_kph",       # named by their source
 ])
 def test_registration_plates_and_times_headed_in_other_languages(tmp_path, header):
     """Exports abroad head the plate, the time and the coordinates in their language: such a
@@ -116,3 +118,36 @@ def test_registration_plates_and_times_headed_in_other_languages(tmp_path, heade
     assert got["ts"].tolist() == d["secs"].tolist()
     assert np.allclose(got["lat"], d["lat"], atol=1e-6) and np.allclose(got["lon"], d["lon"])
     assert np.allclose(got["speed_mps"], 15.0, atol=0.05)
+
+
+def test_each_rows_zone_in_a_column_of_its_own_reads_its_naive_stamps():
+    """A US logbook (ELD) export writes each row's date and time on its home terminal's clock
+    and the zone beside it ('CST', 'CDT', 'MST'); other exports write 'UTC+03:00' or an IANA
+    name. Such a file asked for one --tz, and no one zone fits a fleet on several clocks."""
+    import tempfile
+    from pathlib import Path
+    d = _drive(n=4)
+    d["t"] += pd.Timedelta(days=20)  # 22 March: a day above 12 orders the dates
+    d["secs"] += 20 * 86400
+    rows = []
+    for vehicle, zone, shift in (("ATL-1", "EDT", -4), ("DAL-2", "CDT", -5), ("PHX-3", "MST", -7),
+                                 ("NBO-4", "UTC+03:00", 3), ("CHI-5", "America/Chicago", -5)):
+        local = (d["t"] + pd.Timedelta(hours=shift)).dt.strftime("%m/%d/%Y")
+        clock = (d["t"] + pd.Timedelta(hours=shift)).dt.strftime("%I:%M:%S %p")
+        rows += [(vehicle, a, b, zone, la, -86.1) for a, b, la in zip(local, clock, d["lat"])]
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "eld.csv"
+        pd.DataFrame(rows, columns=["Unit Number", "Date", "Time", "Time Zone", "Latitude",
+                                    "Longitude"]).to_csv(f, index=False)
+        [s] = ingest_paths(Path(tmp) / "p.db", [f])
+        assert (s["accepted"], s["quarantined"]) == (20, 0)
+        got = _stored(Path(tmp) / "p.db")
+    for vehicle, part in got.groupby("vehicle_id"):
+        assert part["ts"].tolist() == d["secs"].tolist(), vehicle
+    # a zone the column does not say in any known way: the import asks for --tz, as before
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "odd.csv"
+        f.write_text("vehicle_id,timestamp,time_zone,lat,lon\nv1,2026-03-02 08:00:00,Local,"
+                     "39.8,-86.1\n")
+        with pytest.raises(UserError, match="naive timestamps"):
+            ingest_paths(Path(tmp) / "p.db", [f])

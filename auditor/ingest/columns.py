@@ -11,7 +11,7 @@ from auditor.errors import UserError
 
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
           "home_lat", "home_lon", "work_lat", "work_lon", "point", "lat_hemisphere",
-          "lon_hemisphere", "date", "time_of_day")
+          "lon_hemisphere", "date", "time_of_day", "row_zone")
 # the hemisphere of unsigned coordinates in a column of its own (N/S, E/W: NMEA sentences,
 # EXIF's GPSLatitudeRef, many trackers' exports): without it a Chicago fleet read as east
 # longitudes parked in Xinjiang (rows.lat_lon)
@@ -31,7 +31,7 @@ REQUIRED = {
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
     "pings": ("vehicle_id", "timestamp", "date", "time_of_day", "lat", "lon", "point",
-              "speed_mps", "heading_deg", "trip_id") + HEMISPHERES,
+              "speed_mps", "heading_deg", "trip_id", "row_zone") + HEMISPHERES,
     "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
                "work_lon") + HEMISPHERES,
     "vehicles": ("vehicle_id",),
@@ -51,6 +51,7 @@ ALIASES = {
                    # registration plates and vehicle numbers as exports abroad head them
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
                    "kennzeichen", "placa", "matricula", "matrícula", "targa", "kenteken",
+                   "kjøretøy", "køretøj", "fordon", "regnr", "reg_nr", "registreringsnummer",
                    "車両番号", "車両id", "車番", "ナンバー", "车牌号", "车牌", "车辆编号",
                    "車牌號碼", "차량번호"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
@@ -59,7 +60,8 @@ ALIASES = {
                   "time_ms", "timestamp_ms", "ts_ms", "epoch_ms", "epoch", "epoch_time",
                   "unix_time", "unixtime", "time_s", "epoch_s",
                   "horodatage", "date_heure", "zeitstempel", "datum_zeit", "data_hora",
-                  "fecha_hora", "data_ora", "tijdstip", "日時", "日付時刻", "タイムスタンプ",
+                  "fecha_hora", "data_ora", "tijdstip", "tidspunkt", "tidsstempel",
+                  "tidsstämpel", "tidpunkt", "日時", "日付時刻", "タイムスタンプ",
                   "时间", "时间戳", "定位时间", "일시"),
     # the date and the time of day in columns of their own, joined into one (date_time.py);
     # a 'time' column beside a 'date' one is the time of day when its values say so
@@ -69,15 +71,20 @@ ALIASES = {
                     "time_local", "local_time"),
     # (_e7: degrees x 10^7 as integers, read as degrees: is_e7)
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude", "lat_e7",
-            "latitude_e7", "latitud", "breitengrad", "緯度", "纬度", "위도"),
+            "latitude_e7", "latitud", "breitengrad", "breddegrad", "breddgrad", "緯度", "纬度", "위도"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
             "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud",
-            "längengrad", "laengengrad", "経度", "经度", "경도"),
+            "längengrad", "laengengrad", "lengdegrad", "længdegrad", "längdgrad", "経度", "经度", "경도"),
     "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
                   "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
                   "geschwindigkeit", "velocidad", "velocidade", "velocità", "velocita",
-                  "snelheid", "kmh", "kph", "mph", "速度", "车速", "속도"),
+                  "snelheid", "hastighet", "hastighed", "kmh", "kph", "mph", "速度", "车速",
+                  "속도"),
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
+    # each row's zone beside naive stamps ('Time Zone': CST/CDT, an ELD log's home-terminal
+    # clock; 'UTC+03:00'; an IANA name): row_zones.py
+    "row_zone": ("time_zone", "timezone", "tz", "tz_name", "zone_abbr", "tz_abbr",
+                 "time_zone_abbr", "utc_offset", "tz_offset", "timezone_offset"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",
@@ -161,6 +168,12 @@ def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], fil
             if match is None and field in TIME_FIELDS:  # 'timestamp_jst', 'Date (local)'
                 match = next((c for c in columns if _without_zone(keys[c]) == alias
                               and c not in taken), None)
+            if match is None and field == "speed_mps":  # 'Hastighet (km/t)', 'Vitesse (km/h)'
+                match = next((c for c in columns if _without_unit(keys[c]) == alias
+                              and c not in taken), None)
+            if match is None:  # 'gps_epoch_ms', 'device_imei': the source named first
+                match = next((c for c in columns if _without_source(keys[c]) == alias
+                              and c not in taken), None)
             if match is not None:
                 found[field] = match
                 taken.add(match)
@@ -174,6 +187,25 @@ TIME_FIELDS = ("timestamp", "date", "time_of_day")
 _CLOCK_WORDS = frozenset(
     "utc gmt z local lt jst kst hkt sgt cst est edt cdt mst mdt pst pdt akst hst cet cest eet "
     "eest wet west bst ist msk aest aedt acst acdt awst nzst nzdt brt art wib ict pht".split())
+
+
+# words a header may start with to name where a value came from, not what it is
+_SOURCE_WORDS = ("gps_", "fix_", "device_", "tracker_")
+
+
+def _without_source(key: str) -> str:
+    for word in _SOURCE_WORDS:
+        if key.startswith(word) and len(key) > len(word):
+            return key[len(word):]
+    return key
+
+
+_SPEED_UNITS = frozenset("km/h km/t kmh kph mph m/s ms knots kn kt kts".split())
+
+
+def _without_unit(key: str) -> str:
+    head, _, word = key.rpartition("_")
+    return head if head and word in _SPEED_UNITS else key
 
 
 def _without_zone(key: str) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import date_order, repeated_hour, time_formats, timestamps
+from auditor.ingest import date_order, repeated_hour, row_zones, time_formats, timestamps
 from auditor.ingest.columns import POINT, WIDE_LABELS, is_e7, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
@@ -254,6 +254,9 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         as_utc = timestamps.parse(stamps, "UTC", time_format)
         parsed.ts[wall_clock], parsed.ok[wall_clock] = as_utc.ts[wall_clock], as_utc.ok[wall_clock]
         parsed.naive[:] = False
+    if parsed.naive.any() and "row_zone" in fields:  # each row's zone in a column of its own
+        row_zones.localise(parsed, stamps, np.asarray(to_text(chunk.table.column(
+            fields["row_zone"])).to_pandas(), dtype=object), time_format)
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
         value = to_text(stamps)[i].as_py()
