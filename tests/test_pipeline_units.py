@@ -111,6 +111,35 @@ def test_trip_ids_from_the_data_win_over_silences():
     assert out["stops"]["end_ts"].iloc[0] - out["stops"]["start_ts"].iloc[0] == 120
 
 
+def test_a_trip_id_through_a_wait_reported_in_place_is_two_trips_and_a_stop():
+    """A rider's phone app keeps one session (a GPX segment: one 'trip id') open all morning:
+    a ride, 30 minutes waiting at the stage with a fix every 5 s, another ride. The wait was
+    inside a trip, so the stage was never a stop and never a place (a boda-boda's work missed
+    every time). A source trip that stood still, reporting, for longer than the gap ends there;
+    a short halt (a red light, 2 minutes) does not split it."""
+    cfg = InferConfig()
+    home, stage, fare = (-1.28, 36.79), (-1.29, 36.82), (-1.31, 36.84)
+    ride = drive("b", MONDAY, home, stage, minutes=10, every_s=5, trip_id="session1")
+    rng = np.random.default_rng(2)
+    t = ride["ts"].iloc[-1] + 5 * np.arange(1, 361)                     # 30 min at 5 s
+    wait = pd.DataFrame({"vehicle_id": "b", "ts": t, "trip_id": "session1",
+                         "lat": stage[0] + rng.normal(0, 4, len(t)) / M_PER_DEG,
+                         "lon": stage[1] + rng.normal(0, 4, len(t)) / M_PER_DEG})
+    out_ride = drive("b", t[-1] + 5, stage, fare, minutes=8, every_s=5, trip_id="session1")
+    halt = pd.DataFrame({"vehicle_id": "b", "trip_id": "session1",
+                         "ts": out_ride["ts"].iloc[-1] + 5 * np.arange(1, 25),  # 2 min
+                         "lat": fare[0], "lon": fare[1]})
+    onward = drive("b", halt["ts"].iloc[-1] + 5, fare, home, minutes=12, every_s=5,
+                   trip_id="session1")
+    pings = pd.concat([ride, wait, out_ride, halt, onward], ignore_index=True)
+    out = derive_vehicle_tables(pings, None, cfg)
+    assert out["trips"]["source_trip_id"].tolist() == ["session1", "session1"]
+    assert len(out["stops"]) == 1
+    stop = out["stops"].iloc[0]
+    assert haversine_m(stop["lat"], stop["lon"], *stage) < 30
+    assert 29 * 60 <= stop["end_ts"] - stop["start_ts"] <= 31 * 60
+
+
 def test_a_trip_id_holding_only_a_parked_phones_fixes_is_no_trip():
     """An app's export gives the cell or wifi fixes a phone sent while the car stood at home,
     every 30-90 minutes and 50-300 m around the house, a segment id of their own: no step of

@@ -88,7 +88,10 @@ def split_trips(pings: pd.DataFrame, config: InferConfig) -> pd.DataFrame:
             (dt > config.max_tunnel_minutes * 60)
         untrusted = np.zeros(int(vcode.max()) + 1, dtype=bool)
         untrusted[vcode[spans_parking]] = True
-        split = np.where(both & ~untrusted[vcode], changed, split)
+        # ...nor through standing still, reporting, for longer than the gap: a phone app's
+        # session (a GPX segment) runs on while a boda-boda waits 20-50 min at its stage,
+        # and that wait is a stop
+        split = np.where(both & ~untrusted[vcode], changed | standing_split, split)
         src = np.where(untrusted[vcode], None, src)  # nor are they the trips' source ids
     else:
         src = np.full(n, None, dtype=object)
