@@ -85,3 +85,24 @@ def test_the_import_names_the_vehicle_and_a_few_stray_rows_move_nothing(merged, 
                  "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert s["reasons"] == {"bad_timestamp": 2} and "other_date_order" not in s
+
+
+def test_a_file_half_each_way_asks_for_an_order_and_then_reads_each_vehicle_its_way(tmp_path,
+                                                                                  capsys):
+    """One vehicle day first, one month first: the file's readings refuse as many rows each.
+    The error says so (it said 'no day in the file is above 12', which was not true), and with
+    either --time-format both vehicles are stored at their times."""
+    rows = pd.concat([_rows("A", "%d/%m/%Y %H:%M:%S", -23.55),
+                      _rows("MDY", "%m/%d/%Y %H:%M:%S", -23.65)], ignore_index=True)
+    path = tmp_path / "half.csv"
+    rows.drop(columns="true_ts").to_csv(path, index=False)
+    assert main(["ingest", str(tmp_path / "p.db"), str(path), "--tz", "UTC"]) == 1
+    err = capsys.readouterr().err
+    assert "read only day first on some rows and only month first on as many others" in err
+    for k, form in enumerate(("%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S")):
+        project = tmp_path / f"q{k}.db"
+        assert main(["ingest", str(project), str(path), "--tz", "UTC", "--time-format",
+                     form]) == 0
+        stored = _stored(project).sort_values(["vehicle_id", "ts"])
+        want = rows.sort_values(["vehicle_id", "true_ts"])
+        assert stored["ts"].tolist() == want["true_ts"].tolist(), form

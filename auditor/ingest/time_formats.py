@@ -248,6 +248,13 @@ def choose(name: str, fmt: str, sample: pa.Array, rest: Iterable[pa.Array],
     if all(s is not None for s in spans) and max(spans) > 2 * min(spans):
         return readings[spans.index(min(spans))].fmt
     example = next((_clean(v) for v in sample.to_pylist() if _clean(v)), "")
+    if readings[0].count < 0.99 * (len(sample) + rows):  # (the counts are equal here)
+        # each reading refuses as many rows: devices writing each way in one file
+        raise UserError(
+            f"{name}: its times ({example!r}) read only day first on some rows and only month "
+            f"first on as many others — devices writing each way? Pass --time-format "
+            f"'{forms[0]}' (day first) or --time-format '{forms[1]}' (month first): a vehicle "
+            "whose rows read only the other way is then read its own way")
     raise UserError(
         f"{name}: its times ({example!r}) read day first or month first alike — no day in the "
         f"file is above 12 — pass --time-format '{forms[0]}' (day first) or --time-format "
