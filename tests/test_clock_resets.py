@@ -60,3 +60,27 @@ def test_a_vehicles_real_pings_from_years_ago_are_kept(tmp_path, capsys):
     assert main(["ingest", str(tmp_path / "p.db"), str(path)]) == 0
     assert "0 quarantined" in capsys.readouterr().out
     assert _stored_ts(tmp_path / "p.db").count().to_dict() == {"H": 3 * 144, "V": 6 * 144}
+
+
+def test_a_device_rolled_over_in_every_stamp_is_put_right_by_the_received_time(tmp_path,
+                                                                              capsys):
+    """A cheap tracker's every GPS time is 1024 weeks early (2007), so no later stamp of its
+    own shows it and the import kept its drives in 2007. The platform's received-time column
+    beside it does: such stamps move forward by the rollover. A device whose fixes arrive
+    hours late (SMS batches) is left as it is."""
+    rows = []
+    for k in range(3 * 144):
+        t = START + 600 * k
+        rows.append(("rolled", t - ROLLOVER, t + 5, -1.28 + 1e-4 * k))
+        rows.append(("batched", t, t + 3 * 3600, -1.30 + 1e-4 * k))
+    frame = pd.DataFrame(rows, columns=["IMEI", "gps", "recv", "lat"]).assign(lon=36.8)
+    for col in ("gps", "recv"):
+        frame[col] = pd.to_datetime(frame[col], unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")
+    path = tmp_path / "export.csv"
+    frame.rename(columns={"gps": "GPS Time", "recv": "Received Time"}).to_csv(path, index=False)
+    assert main(["ingest", str(tmp_path / "p.db"), str(path), "--tz", "UTC"]) == 0
+    assert "432 GPS stamp(s) 1024 weeks (or 2048) before the time their fix was received " \
+        "moved forward" in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "p.db") as conn:
+        got = dict(conn.execute("SELECT vehicle_id, MIN(ts) FROM pings GROUP BY 1").fetchall())
+    assert got == {"rolled": START, "batched": START}

@@ -343,12 +343,13 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     # stamps the scope re-reads in each vehicle's zone (--tz vehicle, --ignore-offset): their
     # own repeated hours, by order (repeated_hour.py); the plan's were read as validated
     refold = Refolder()
-    second = east = 0
+    second = east = rolled = 0
     other_order: Counter = Counter()
     for chunk, frame, prepared in chunks:
         n_rows = len(frame)
         second += frame.attrs.get("refolded", 0)
         east += frame.attrs.get("east_of_180", 0)
+        rolled += frame.attrs.get("rolled_over", 0)
         other_order.update(frame.attrs.get("other_date_order", {}))
         frame = refold(scope.apply(conn, frame, name))
         verdict = (writer.write(frame, prepared) if prepared is not None else
@@ -389,6 +390,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
         summary["repeated_hour_second"] = second + refold.refolded
     if east:
         summary["lon_east_of_180"] = east
+    if rolled:
+        summary["gps_week_rollover"] = rolled
     if other_order:
         forms = time_formats.orders(plan.time_format)
         summary["other_date_order"] = {

@@ -29,6 +29,20 @@ YEARS_BEHIND_S = 365 * DAY  # how far behind the vehicle's latest stamp a suspec
 ROLLOVER_SLACK_S = 3 * DAY  # a rolled-over day lands within this of the vehicle's span
 
 
+def rolled_over_by_received(ts: np.ndarray, ok: np.ndarray, received: np.ndarray,
+                            received_ok: np.ndarray) -> np.ndarray:
+    """Which rows' GPS stamps lie a whole number (1 or 2) of 1024-week rollovers before the
+    time the platform received them (within ROLLOVER_SLACK_S): the device's week counter
+    wrapped. A device whose every stamp is that early has no later stamps of its own to show
+    it (ClockResets); a received-time column beside the GPS time does. No other fault puts a
+    fix 19.6 (or 39.3) years before its arrival, give or take days."""
+    behind = np.where(ok & received_ok, received - ts, 0)
+    out = np.zeros(len(ts), bool)
+    for k in (1, 2):
+        out |= np.abs(behind - k * ROLLOVER_S) <= ROLLOVER_SLACK_S
+    return out
+
+
 class ClockResets:
     """Per file: marks ``clock_reset`` on a chunk's pings whose clock was reset or rolled
     over (module doc)."""

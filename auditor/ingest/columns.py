@@ -11,7 +11,7 @@ from auditor.errors import UserError
 
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
           "home_lat", "home_lon", "work_lat", "work_lon", "point", "lat_hemisphere",
-          "lon_hemisphere", "date", "time_of_day", "row_zone")
+          "lon_hemisphere", "date", "time_of_day", "row_zone", "received_time")
 # the hemisphere of unsigned coordinates in a column of its own (N/S, E/W: NMEA sentences,
 # EXIF's GPSLatitudeRef, many trackers' exports): without it a Chicago fleet read as east
 # longitudes parked in Xinjiang (rows.lat_lon)
@@ -31,7 +31,7 @@ REQUIRED = {
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
     "pings": ("vehicle_id", "timestamp", "date", "time_of_day", "lat", "lon", "point",
-              "speed_mps", "heading_deg", "trip_id", "row_zone") + HEMISPHERES,
+              "speed_mps", "heading_deg", "trip_id", "row_zone", "received_time") + HEMISPHERES,
     "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
                "work_lon") + HEMISPHERES,
     "vehicles": ("vehicle_id",),
@@ -85,6 +85,10 @@ ALIASES = {
     # clock; 'UTC+03:00'; an IANA name): row_zones.py
     "row_zone": ("time_zone", "timezone", "tz", "tz_name", "zone_abbr", "tz_abbr",
                  "time_zone_abbr", "utc_offset", "tz_offset", "timezone_offset"),
+    # when the platform received each fix, beside the device's own GPS time: it shows a
+    # device whose week counter rolled over (clock_resets.rolled_over_by_received)
+    "received_time": ("received_time", "receive_time", "received_at", "time_received",
+                      "recv_time", "server_time", "server_received_time", "upload_time"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",

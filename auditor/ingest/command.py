@@ -260,6 +260,10 @@ def notes_for(summary: dict) -> list[str]:
         notes.append(f"{len(shown):,} vehicle(s) write their dates the other way round, "
                      f"{time_formats.order_words(other['format'])} ({other['format']!r}): "
                      f"{names} — read so from the chunk their rows showed it on")
+    if summary.get("gps_week_rollover"):
+        notes.append(f"{summary['gps_week_rollover']:,} GPS stamp(s) 1024 weeks (or 2048) "
+                     "before the time their fix was received moved forward by that: a GPS "
+                     "week-number rollover")
     if summary.get("lon_east_of_180"):
         notes.append(f"{summary['lon_east_of_180']:,} longitude(s) counted 0-360° east read as "
                      "west of 180° (e.g. 180.12 as -179.88)")

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import date_order, repeated_hour, row_zones, time_formats, timestamps
+from auditor.ingest.clock_resets import ROLLOVER_S, rolled_over_by_received
 from auditor.ingest.columns import POINT, WIDE_LABELS, is_e7, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
 from auditor.ingest.validate import LABELS, OK, TimeWindow, coordinate_rules, formula_like, mark, time_window
@@ -267,6 +268,18 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         f"{value!r} {why}); pass --tz ZONE, e.g. --tz Europe/Berlin "
                         "— or --tz vehicle for each vehicle's own timezone (the vehicles "
                         "file's timezone column)")
+    rolled = 0
+    if "received_time" in fields:  # a GPS week rollover, shown by when the fix arrived
+        received = timestamps.parse(chunk.table.column(fields["received_time"]),
+                                    None if per_vehicle else tz, time_format)
+        wrapped = rolled_over_by_received(parsed.ts, parsed.ok, received.ts,
+                                          received.ok & ~received.naive)
+        if wrapped.any():
+            rolled = int(wrapped.sum())
+            step = np.round((received.ts - parsed.ts) / ROLLOVER_S).astype(np.int64) * ROLLOVER_S
+            parsed.ts[wrapped] += step[wrapped]
+            if parsed.later is not None:
+                parsed.later[wrapped] += step[wrapped]
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = lat_lon(chunk, fields)
     lon, east = east_to_west(lon, vcode)
@@ -298,6 +311,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     frame = _frame(cols)
     frame.attrs["vehicle_ids"] = _shared(ids)  # vcode -> id
     frame.attrs["east_of_180"] = east
+    frame.attrs["rolled_over"] = rolled
     # columns with no value in this chunk: the writer leaves them to their NULL default
     frame.attrs["empty"] = {c for c in ("utc_offset_min", "speed_mps", "heading_deg")
                             if np.isnan(cols[c]).all()}
