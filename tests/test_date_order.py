@@ -106,3 +106,24 @@ def test_a_file_half_each_way_asks_for_an_order_and_then_reads_each_vehicle_its_
         stored = _stored(project).sort_values(["vehicle_id", "ts"])
         want = rows.sort_values(["vehicle_id", "true_ts"])
         assert stored["ts"].tolist() == want["true_ts"].tolist(), form
+
+
+def test_a_month_first_device_in_a_file_stating_each_rows_zone_is_read_in_that_zone(merged,
+                                                                                      tmp_path):
+    """Wall times with each row's zone beside them (row_zones.py) and one device writing
+    month first: its other reading is read in its rows' zone too. Before: stored as if its wall
+    times were UTC, 3 hours late for São Paulo's -03:00 (the other vehicles right)."""
+    rows, _ = merged
+    local = pd.to_datetime(rows["true_ts"], unit="s") - pd.Timedelta(hours=3)
+    form = np.where(rows["vehicle_id"] == "MDY", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S")
+    text = [t.strftime(f) for t, f in zip(local, form)]
+    path = tmp_path / "zoned.csv"
+    rows.assign(timestamp=text, time_zone="UTC-03:00").drop(columns="true_ts").to_csv(
+        path, index=False)
+    [s] = ingest_paths(path.with_suffix(".db"), [path])
+    assert s["quarantined"] == 0 and set(s["other_date_order"]["vehicles"]) == {"MDY"}
+    stored = _stored(path.with_suffix(".db"))
+    stored["lat"] = stored["lat"].round(6)
+    got = rows.assign(lat=rows["lat"].round(6)).merge(stored, on=["vehicle_id", "lat"],
+                                                      validate="one_to_one")
+    assert (got["ts"] == got["true_ts"]).all()

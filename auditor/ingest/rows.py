@@ -255,9 +255,11 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         as_utc = timestamps.parse(stamps, "UTC", time_format)
         parsed.ts[wall_clock], parsed.ok[wall_clock] = as_utc.ts[wall_clock], as_utc.ok[wall_clock]
         parsed.naive[:] = False
-    if parsed.naive.any() and "row_zone" in fields:  # each row's zone in a column of its own
-        row_zones.localise(parsed, stamps, np.asarray(to_text(chunk.table.column(
-            fields["row_zone"])).to_pandas(), dtype=object), time_format)
+    zones = None  # each row's zone in a column of its own
+    if "row_zone" in fields and not per_vehicle:
+        zones = np.asarray(to_text(chunk.table.column(fields["row_zone"])).to_pandas(),
+                           dtype=object)
+        row_zones.localise(parsed, stamps, zones, time_format)
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
         value = to_text(stamps)[i].as_py()
@@ -299,7 +301,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     coordinate_rules(reason, lat, lon)
     if not per_vehicle:  # some vehicles' dates read with day and month the other way round
         cols.update(_other_order(stamps, tz, time_format, parsed, vcode, ids, other_order,
-                                 base, reason, window, lat, lon))
+                                 base, reason, window, lat, lon, zones))
     cols.update(vcode=vcode, vehicle_id=np.append(ids, None)[vcode], ts=parsed.ts,
                 utc_offset_min=parsed.offset_min, lat=lat, lon=lon,
                 speed_mps=_float_column(chunk, fields, "speed_mps") * speed_scale,
@@ -321,26 +323,35 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
 
 
 def _other_order(stamps, tz: Optional[str], time_format: Optional[str], parsed, vcode, ids,
-                 other_order, base, reason, window, lat, lon) -> dict:
+                 other_order, base, reason, window, lat, lon, zones=None) -> dict:
     """date_order's columns: the other reading of day and month (time, offset, row reason)
     for the rows of vehicles that may write them so — those with a row only it reads here,
     and ``other_order``, those found so in the file's earlier chunks; the file's reading for
-    the rest. {} when the file's form has one order or no vehicle qualifies."""
+    the rest. {} when the file's form has one order or no vehicle qualifies. ``zones``: each
+    row's zone column, which the other reading's naive rows are read in too."""
     forms = time_formats.orders(time_format) if time_format is not None else []
     if len(forms) < 2:
         return {}
     other_form = forms[1] if forms[0] == time_format else forms[0]
+
+    def read_other(at: np.ndarray):
+        other = timestamps.parse(stamps.take(at), tz, other_form)
+        if zones is not None and other.naive.any():
+            row_zones.localise(other, stamps.take(at), zones[at], other_form)
+        other.ok &= ~other.naive  # a wall time no zone was found for is no time
+        return other
+
     take = []
     failed = np.flatnonzero(~parsed.ok & (vcode >= 0))
     if len(failed):
-        first = timestamps.parse(stamps.take(failed), tz, other_form)
+        first = read_other(failed)
         take = np.unique(vcode[failed[first.ok]]).tolist()
     if other_order:
         take += [int(k) for k in np.flatnonzero(pd.Series(ids).isin(other_order).to_numpy())]
     if not take:
         return {}
     rows = np.flatnonzero(np.isin(vcode, take))
-    other = timestamps.parse(stamps.take(rows), tz, other_form)
+    other = read_other(rows)
     ts, offset = parsed.ts.copy(), parsed.offset_min.copy()
     ts[rows], offset[rows] = other.ts, other.offset_min
     why, sub = reason.copy(), base[rows].copy()
