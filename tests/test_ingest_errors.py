@@ -65,7 +65,8 @@ BAD_FILES = {
     # was 'empty file (header only, no rows)'
     "geojson": ('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}',
                 r"JSON \(GeoJSON\?\), not a table .* GEOMETRY=AS_WKT"),
-    "json_lines": ('{"vehicle_id": "v1", "lat": 52.5}\n{"vehicle_id": "v1", "lat": 52.6}\n',
+    # (JSON Lines, one object per line, is read: tests/test_jsonl.py)
+    "json_array": ('[{"vehicle_id": "v1", "lat": 52.5},\n {"vehicle_id": "v1", "lat": 52.6}]\n',
                    "JSON"),
     "header_only": (HEADER, "header only"),
     "header_and_blank_lines": (HEADER + "\n\n", "header only"),

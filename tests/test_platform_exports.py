@@ -151,3 +151,19 @@ def test_each_rows_zone_in_a_column_of_its_own_reads_its_naive_stamps():
                      "39.8,-86.1\n")
         with pytest.raises(UserError, match="naive timestamps"):
             ingest_paths(Path(tmp) / "p.db", [f])
+
+
+def test_a_rows_own_zone_wins_over_tz_and_tz_reads_the_rows_without_one(tmp_path):
+    """Several files in one import with --tz for the one writing naive local time: an API dump
+    stating each row's zone ('zona_horaria') beside its naive 'fecha_local' kept its rows' zones
+    (it was read in --tz's, an hour or more off); a row whose zone is blank is read in --tz."""
+    f = tmp_path / "mty.csv"
+    f.write_text("placa,fecha_local,zona_horaria,latitud,longitud\n"
+                 "SHX-959-K,2024-03-18 09:59:02,America/Monterrey,25.7727,-100.1857\n"
+                 "SHX-959-K,2024-03-18 10:09:02,UTC-06:00,25.7731,-100.1876\n"
+                 "SHX-959-K,2024-03-18 10:19:02,,25.7738,-100.1919\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="America/Santiago")
+    assert (s["accepted"], s["quarantined"]) == (3, 0)
+    got = _stored(tmp_path / "p.db")
+    utc = pd.to_datetime(["2024-03-18 15:59:02", "2024-03-18 16:09:02", "2024-03-18 13:19:02"])
+    assert sorted(got["ts"]) == sorted(utc.as_unit("s").asi8)  # Santiago: -03:00 that day

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from auditor.gui.main_window import MainWindow
 
 
-DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".pq", ".gpx"}
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".pq", ".gpx", ".jsonl", ".ndjson", ".nmea"}
 
 
 def export_available() -> bool:

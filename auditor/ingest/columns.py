@@ -50,7 +50,8 @@ ALIASES = {
                    "driver_id", "driverid", "driver_uuid",
                    # registration plates and vehicle numbers as exports abroad head them
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
-                   "kennzeichen", "placa", "matricula", "matrícula", "targa", "kenteken",
+                   "kennzeichen", "placa", "placas", "patente", "dominio", "matricula",
+                   "matrícula", "targa", "kenteken",
                    "kjøretøy", "køretøj", "fordon", "regnr", "reg_nr", "registreringsnummer",
                    "車両番号", "車両id", "車番", "ナンバー", "车牌号", "车牌", "车辆编号",
                    "車牌號碼", "차량번호"),
@@ -80,15 +81,18 @@ ALIASES = {
                   "geschwindigkeit", "velocidad", "velocidade", "velocità", "velocita",
                   "snelheid", "hastighet", "hastighed", "kmh", "kph", "mph", "速度", "车速",
                   "속도"),
-    "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog"),
+    "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog", "rumbo", "cap",
+                    "kurs", "direção", "direcao", "rotta"),
     # each row's zone beside naive stamps ('Time Zone': CST/CDT, an ELD log's home-terminal
     # clock; 'UTC+03:00'; an IANA name): row_zones.py
     "row_zone": ("time_zone", "timezone", "tz", "tz_name", "zone_abbr", "tz_abbr",
-                 "time_zone_abbr", "utc_offset", "tz_offset", "timezone_offset"),
+                 "time_zone_abbr", "utc_offset", "tz_offset", "timezone_offset", "zona_horaria",
+                 "huso_horario", "fuseau_horaire", "zeitzone", "fuso_horário", "fuso_horario"),
     # when the platform received each fix, beside the device's own GPS time: it shows a
     # device whose week counter rolled over (clock_resets.rolled_over_by_received)
     "received_time": ("received_time", "receive_time", "received_at", "time_received",
-                      "recv_time", "server_time", "server_received_time", "upload_time"),
+                      "recv_time", "server_time", "server_received_time", "upload_time", "recibido",
+                      "fecha_recepcion", "fecha_recepción", "empfangen", "reçu", "recebido"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",
@@ -178,6 +182,9 @@ def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], fil
             if match is None:  # 'gps_epoch_ms', 'device_imei': the source named first
                 match = next((c for c in columns if _without_source(keys[c]) == alias
                               and c not in taken), None)
+            if match is None:  # 'position.lat': a nested JSON field, flattened (jsonl.py)
+                match = next((c for c in columns if "." in keys[c] and
+                              keys[c].rpartition(".")[2] == alias and c not in taken), None)
             if match is not None:
                 found[field] = match
                 taken.add(match)
@@ -185,7 +192,7 @@ def resolve(columns: Sequence[str], column_map: Optional[Mapping[str, str]], fil
     return found
 
 
-TIME_FIELDS = ("timestamp", "date", "time_of_day")
+TIME_FIELDS = ("timestamp", "date", "time_of_day", "received_time")
 # words a time column's header may end in to say which clock it is on ('timestamp_jst',
 # 'gps_time_utc', 'Date (local)'); which zone naive stamps are in is --tz's to say
 _CLOCK_WORDS = frozenset(

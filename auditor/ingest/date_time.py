@@ -16,6 +16,8 @@ from auditor.ingest.values import to_text
 # a time of day alone: '15:40', '15:40:41.5', '3:40:41 PM', '15.40.41', '15:40:41Z'
 _TIME_ONLY = (r"^\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*"
               r"(?:[Zz]|[+-]\d{2}:?\d{2}|UTC|GMT)?$")
+# a date and a time of day in one value: '2024-03-18 09:59:02', '18/03/2024 9:59', '2024-03-18T09:59'
+_DATE_AND_TIME = r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]+|,\s*)\d{1,2}:\d{2}"
 SURE_SHARE = 0.9  # of a column's first values that are times of day alone
 SAMPLE = 1000
 
@@ -48,6 +50,21 @@ def times_only(column) -> bool:
     return hits >= SURE_SHARE * len(text)
 
 
+def date_is_stamp(fields: Mapping[str, str], column) -> dict:
+    """``fields`` with the date column read as the timestamp when there is no timestamp or
+    time-of-day column and its first values carry a time of day too ('Fecha' or
+    'fecha_local': '2024-03-18 09:59:02'); ``fields`` as they are otherwise."""
+    date = fields.get("date")
+    if date is None or "timestamp" in fields or "time_of_day" in fields or column is None:
+        return dict(fields)
+    text = to_text(column.slice(0, SAMPLE)).drop_null()
+    hits = pc.sum(pc.match_substring_regex(text, _DATE_AND_TIME)).as_py() or 0 if len(text) else 0
+    if not len(text) or hits < SURE_SHARE * len(text):
+        return dict(fields)
+    out = {f: c for f, c in fields.items() if f != "date"}
+    return {**out, "timestamp": date}
+
+
 def fields_with(fields: Mapping[str, str]) -> dict:
     """``fields`` reading the timestamp from the joined column."""
     out = {f: c for f, c in fields.items() if f not in ("date", "time_of_day")}
@@ -77,4 +94,4 @@ def describe(columns: tuple[str, str]) -> str:
     return f"times joined from its date and time columns ({columns[0]} + {columns[1]})"
 
 
-__all__ = ["pair", "times_only", "fields_with", "joined", "describe"]
+__all__ = ["pair", "times_only", "date_is_stamp", "fields_with", "joined", "describe"]

@@ -18,7 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 import numpy as np
 
@@ -123,6 +123,28 @@ def open_bytes(path: Path) -> BinaryIO:
     """The file's bytes, decompressed when it is gzip (a .csv.gz export): every reader of a
     text input goes through here, so a compressed file is read like the plain one."""
     return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+def line_blocks(path: Path, block: int) -> Iterator[tuple[bytes, int]]:
+    """(whole lines, the 1-based number of their first line) in blocks of about ``block``
+    bytes; a leading UTF-8 BOM dropped. For readers of line-per-record text (jsonl.py,
+    nmea.py)."""
+    done, carry, first = 0, b"", True
+    with open_bytes(path) as fh:
+        while True:
+            data = fh.read(block)
+            if first:
+                data, first = data[3:] if data.startswith(b"\xef\xbb\xbf") else data, False
+            if not data and not carry:
+                return
+            buf = carry + data
+            cut = len(buf) if not data else buf.rfind(b"\n") + 1
+            if cut == 0:  # no line end in this block yet
+                carry = buf
+                continue
+            part, carry = buf[:cut], buf[cut:]
+            yield part, done + 1
+            done += part.count(b"\n") + (not part.endswith(b"\n"))
 
 
 def plain_size(path: Path) -> int:

@@ -190,6 +190,8 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
     fields = columns.resolve(source.columns, column_map, name)
     if vehicle is not None:
         fields = {**fields, "vehicle_id": STAMPED_VEHICLE}
+    if "date" in fields and kind in (None, "pings"):  # 'Fecha' holding date and time
+        fields = date_time.date_is_stamp(fields, _first_column(source, fields["date"]))
     if source.file_format == "gpx" and kind not in (None, "pings"):
         raise UserError(f"{name}: a GPX file holds pings, not {kind} — drop --kind {kind}")
     try:
@@ -332,6 +334,17 @@ def _not_pings_without_time(source, chunk: Chunk, fields: dict, name: str) -> No
                     f"{', '.join(source.columns)}) — pass --map timestamp=COLUMN (or --map "
                     f"date=COLUMN --map time_of_day=COLUMN){found}; --kind vehicles imports it "
                     "as vehicle metadata")
+
+
+def _first_column(source, column: str):
+    """The first rows of one column of ``source`` (None when it has none)."""
+    chunks = source.chunks(PLAN_ROWS)
+    try:
+        chunk = next(iter(chunks), None)
+    finally:
+        chunks.close()
+    return None if chunk is None or column not in chunk.table.column_names else \
+        chunk.table.column(column)
 
 
 def _fields_by_values(source, fields: dict, kind: Optional[str]) -> dict:

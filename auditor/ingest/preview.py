@@ -80,6 +80,11 @@ def guess(columns: list[str], kind_choice: Optional[str],
     their values (columns.suggest_by_values), which the import suggests as --map options."""
     from auditor.ingest.columns import label_values_column, missing_fields, suggest_by_values
     found = resolve(columns, None, "file")
+    if sample is not None and kind_choice in (None, "pings") and found.get("date") in sample:
+        import pyarrow as pa
+
+        from auditor.ingest import date_time  # 'Fecha' holding date and time, as the import
+        found = date_time.date_is_stamp(found, pa.array(sample[found["date"]].astype(str)))
     kind = kind_choice or guess_kind(found)
     if sample is None:
         return kind, found

@@ -1,13 +1,15 @@
 """Source files -> chunks of rows (arrow tables) with their 1-based source line numbers.
 
 CSV (delimiter sniffed, UTF-8 / UTF-8 with BOM / Shift-JIS / latin-1, see encoding.py), Parquet (by
-row-group batches) and GPX (gpx.py, streamed). Every file-level failure is a UserError naming
+row-group batches), GPX (gpx.py, streamed), JSON Lines (jsonl.py) and NMEA 0183 logs
+(nmea.py). Every file-level failure is a UserError naming
 the file; readers never touch the project. Lines that cannot become a row (malformed, not
 UTF-8) travel with the chunk they were found in and are then forgotten."""
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -17,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
+from auditor.ingest import jsonl, nmea
 from auditor.ingest.encoding import (
     CODECS,
     DAMAGED_GZIP,
@@ -186,6 +189,15 @@ def _open_csv(path: Path, head: bytes) -> Source:
         raise UserError(f"{path}: {_zip_words(path)}")
     if b"\x00" in head:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
+    if re.match(rb"\s*\+(?:RESP|BUFF|ACK|SACK):GT[A-Z]{3},", head):
+        raise UserError(f"{path}: a Queclink @Track device log (+RESP:GTFRI,…): the devices' "
+                        "own messages, whose fields differ by model and firmware, not an export "
+                        "of positions — export the positions from the platform that received "
+                        "them (CSV, Parquet, GPX, JSON Lines or NMEA)")
+    if jsonl.looks_like_jsonl(head):
+        return _open_lines(path, head, "jsonl", jsonl)
+    if nmea.looks_like_nmea(head):
+        return _open_lines(path, head, "nmea", nmea)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
         raise UserError(f"{path}: JSON (GeoJSON?), not a table — export it as CSV (e.g. "
                         "ogr2ogr -f CSV -lco GEOMETRY=AS_WKT out.csv IN: its WKT column is "
@@ -333,6 +345,31 @@ def _blank_rows(table: pa.Table) -> np.ndarray:
         if not len(idx):
             break
     return blank
+
+
+# ---------------------------------------------------------------------------- JSON Lines
+def _open_lines(path: Path, head: bytes, file_format: str, reader) -> Source:
+    """A file of one record per line read by ``reader`` (jsonl.py, nmea.py)."""
+    sha = survey(path, check_text=False).sha256  # (a line that is not UTF-8 is refused)
+    whole = head if len(head) < SAMPLE_BYTES else head[:head.rfind(b"\n") + 1]
+    columns = reader.columns_of(whole)
+    if not columns:
+        raise UserError(f"{path}: no fields in its first lines — export it again with one "
+                        "record per line")
+    per_row = max(1.0, len(head) / max(1, head.count(b"\n")))
+    text_size = plain_size(path)
+
+    def chunks(rows: int) -> Iterator[Chunk]:
+        try:
+            for table, lines, rejected in reader.chunks(path, columns, rows, per_row):
+                yield Chunk(table, lines, rejected, ",")
+        except DAMAGED_GZIP:
+            raise damaged(path) from None
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read ({exc}) — check the file") from None
+
+    return Source(path, file_format, columns, path.stat().st_size, sha, chunks,
+                  encoding="utf-8", approx_rows=int(text_size / per_row))
 
 
 # ------------------------------------------------------------------------------- Parquet

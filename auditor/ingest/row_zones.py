@@ -68,3 +68,20 @@ def localise(parsed, stamps, zones: np.ndarray, time_format: Optional[str]) -> i
         parsed.naive[at] = False
         done += len(at)
     return done
+
+
+def parse_in_zones(stamps, zones: np.ndarray, tz: Optional[str], time_format: Optional[str]):
+    """``timestamps.parse`` of a column beside a zone column: each naive row in the zone its
+    row states; ``tz`` (--tz) only for rows whose zone is blank or not understood — a zone the
+    data states for a row is more exact than one given for the whole import."""
+    from auditor.ingest import timestamps
+    parsed = timestamps.parse(stamps, None, time_format)
+    localise(parsed, stamps, zones, time_format)
+    if tz is not None and parsed.naive.any():
+        rest = np.flatnonzero(parsed.naive)
+        again = timestamps.parse(stamps.take(rest), tz, time_format)
+        parsed.ts[rest], parsed.ok[rest] = again.ts, again.ok
+        parsed.offset_min[rest], parsed.naive[rest] = again.offset_min, again.naive
+        if again.later is not None:
+            parsed.set_later(rest, again.later)
+    return parsed

@@ -246,7 +246,13 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     reason = cols["reason"]
     stamps = chunk.table.column(fields["timestamp"])
     per_vehicle = tz == timestamps.VEHICLE_ZONE
-    parsed = timestamps.parse(stamps, None if per_vehicle else tz, time_format)
+    zones = None  # each row's zone in a column of its own
+    if "row_zone" in fields and not per_vehicle:
+        zones = np.asarray(to_text(chunk.table.column(fields["row_zone"])).to_pandas(),
+                           dtype=object)
+        parsed = row_zones.parse_in_zones(stamps, zones, tz, time_format)
+    else:
+        parsed = timestamps.parse(stamps, None if per_vehicle else tz, time_format)
     wall_clock = None
     if per_vehicle and parsed.naive.any():
         # wall times read as UTC for now; the import re-reads them in each vehicle's own zone
@@ -255,11 +261,6 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         as_utc = timestamps.parse(stamps, "UTC", time_format)
         parsed.ts[wall_clock], parsed.ok[wall_clock] = as_utc.ts[wall_clock], as_utc.ok[wall_clock]
         parsed.naive[:] = False
-    zones = None  # each row's zone in a column of its own
-    if "row_zone" in fields and not per_vehicle:
-        zones = np.asarray(to_text(chunk.table.column(fields["row_zone"])).to_pandas(),
-                           dtype=object)
-        row_zones.localise(parsed, stamps, zones, time_format)
     if parsed.naive.any():
         i = int(np.flatnonzero(parsed.naive)[0])
         value = to_text(stamps)[i].as_py()
@@ -272,8 +273,9 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         "file's timezone column)")
     rolled = 0
     if "received_time" in fields:  # a GPS week rollover, shown by when the fix arrived
-        received = timestamps.parse(chunk.table.column(fields["received_time"]),
-                                    None if per_vehicle else tz, time_format)
+        arrived = chunk.table.column(fields["received_time"])
+        received = (row_zones.parse_in_zones(arrived, zones, tz, time_format) if zones is not None
+                    else timestamps.parse(arrived, None if per_vehicle else tz, time_format))
         wrapped = rolled_over_by_received(parsed.ts, parsed.ok, received.ts,
                                           received.ok & ~received.naive)
         if wrapped.any():
@@ -335,9 +337,8 @@ def _other_order(stamps, tz: Optional[str], time_format: Optional[str], parsed, 
     other_form = forms[1] if forms[0] == time_format else forms[0]
 
     def read_other(at: np.ndarray):
-        other = timestamps.parse(stamps.take(at), tz, other_form)
-        if zones is not None and other.naive.any():
-            row_zones.localise(other, stamps.take(at), zones[at], other_form)
+        other = (timestamps.parse(stamps.take(at), tz, other_form) if zones is None else
+                 row_zones.parse_in_zones(stamps.take(at), zones[at], tz, other_form))
         other.ok &= ~other.naive  # a wall time no zone was found for is no time
         return other
 

@@ -42,7 +42,8 @@ FIELD_TIPS = {
        for kind in ("home", "work") for axis, word in (("lat", "Latitude"), ("lon", "Longitude"))},
 }
 IMPORT_ORDER = {"vehicles": 0, "pings": 1, "labels": 2}  # metadata first: pings may need it
-DATA_FILTER = ("Data files (*.csv *.txt *.tsv *.parquet *.gpx *.csv.gz *.gpx.gz);;"
+DATA_FILTER = ("Data files (*.csv *.txt *.tsv *.parquet *.gpx *.jsonl *.ndjson *.nmea *.log "
+               "*.gz);;"
                "All files (*)")
 
 

@@ -1,0 +1,155 @@
+"""JSON Lines (one JSON object per line: an API dump, a platform's .jsonl / .ndjson export) ->
+chunks of string columns, like a CSV's.
+
+Blocks of whole lines are parsed by pyarrow's JSON reader; nested objects become dotted
+columns (``position.lat``). A block that reader refuses (a broken line, a field that is a
+number on one line and text on another) is read again line by line: broken lines are
+quarantined as malformed rows with their line number, the rest kept. Columns are the keys of
+the file's first lines; keys first seen later are not read."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Iterator, Optional
+
+import numpy as np
+import pyarrow as pa
+
+from auditor.ingest.encoding import line_blocks
+
+WHITESPACE = np.array([9, 10, 13, 32], np.uint8)
+
+
+def looks_like_jsonl(head: bytes) -> bool:
+    """The first line is a whole JSON object (not a GeoJSON collection or one array)."""
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0].strip()
+    if not first.startswith(b"{"):
+        return False
+    try:
+        value = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and value.get("type") not in ("FeatureCollection", "Topology")
+
+
+def columns_of(head: bytes) -> list[str]:
+    """The columns the file's first whole lines give, in order of first appearance."""
+    cut = head.rfind(b"\n") + 1 or len(head)
+    table, _, _ = _parse(head[:cut].lstrip(b"\xef\xbb\xbf"), 1)
+    return list(table.column_names)
+
+
+def chunks(path: Path, columns: list[str], rows: int, per_row: float
+           ) -> Iterator[tuple[pa.Table, np.ndarray, list]]:
+    """(table of ``columns`` as strings, 1-based line of each row, rejected lines) per chunk
+    of at most ``rows`` rows."""
+    block = int(min(64 << 20, max(1 << 20, per_row * rows)))
+    for part, first_line in line_blocks(path, block):
+        table, lines, rejected = _parse(part, first_line)
+        table = _as_strings(table, columns)
+        for start in range(0, max(table.num_rows, 1), rows):
+            yield (table.slice(start, rows), lines[start:start + rows],
+                   rejected if start == 0 else [])
+
+
+def _line_numbers(part: bytes, first_line: int) -> np.ndarray:
+    """Line numbers of the non-blank lines of ``part`` (pyarrow skips blank ones)."""
+    arr = np.frombuffer(part, np.uint8)
+    if not len(arr):
+        return np.zeros(0, np.int64)
+    line_of = np.concatenate([[0], np.cumsum(arr[:-1] == 10)])  # newlines before each byte
+    n_lines = int(line_of[-1]) + 1
+    filled = np.bincount(line_of[~np.isin(arr, WHITESPACE)], minlength=n_lines) > 0
+    return first_line + np.flatnonzero(filled)
+
+
+def _parse(part: bytes, first_line: int) -> tuple[pa.Table, np.ndarray, list]:
+    import pyarrow.json as pj
+
+    lines = _line_numbers(part, first_line)
+    read = pj.ReadOptions(use_threads=False, block_size=max(len(part), 1) + 1)
+    try:
+        table = pj.read_json(io.BytesIO(part), read_options=read)
+        if any(_has_time(t) for t in table.schema.types):
+            # pyarrow reads ISO-8601 text as timestamps and drops its offset ('…+02:00' and
+            # '…Z' alike become naive): read those fields again as the text they are
+            table = pj.read_json(io.BytesIO(part), read_options=read, parse_options=pj.ParseOptions(
+                explicit_schema=pa.schema([pa.field(f.name, _time_as_text(f.type))
+                                           for f in table.schema])))
+        if table.num_rows == len(lines):
+            return _flat(table), lines, []
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    return _parse_by_line(part, first_line)
+
+
+def _has_time(t: pa.DataType) -> bool:
+    if pa.types.is_struct(t):
+        return any(_has_time(t.field(i).type) for i in range(t.num_fields))
+    return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t)
+
+
+def _time_as_text(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(t.field(i).name, _time_as_text(t.field(i).type))
+                          for i in range(t.num_fields)])
+    return pa.string() if _has_time(t) else t
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    while any(pa.types.is_struct(t) for t in table.schema.types):
+        table = table.flatten()
+    return table
+
+
+def _parse_by_line(part: bytes, first_line: int) -> tuple[pa.Table, np.ndarray, list]:
+    """The slow way, for a block pyarrow refused: each line on its own."""
+    import pandas as pd
+
+    objects, kept, rejected = [], [], []
+    for i, raw in enumerate(part.split(b"\n")):
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            objects.append(value)
+            kept.append(first_line + i)
+        else:
+            rejected.append((first_line + i, raw.decode("utf-8", "replace").rstrip("\r"),
+                             "malformed_row"))
+    frame = pd.json_normalize(objects, sep=".") if objects else pd.DataFrame()
+    cols = {c: pa.array([_text(v) for v in frame[c]], pa.string()) for c in frame.columns}
+    return pa.table(cols) if cols else pa.table({}), np.asarray(kept, np.int64), rejected
+
+
+def _text(value) -> Optional[str]:
+    """A JSON value as the fast path's cast would write it."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _as_strings(table: pa.Table, columns: list[str]) -> pa.Table:
+    from auditor.ingest.readers import display_text
+
+    n = table.num_rows
+    out = {}
+    for name in columns:
+        if name in table.column_names:
+            col = table.column(name)
+            out[name] = (pa.nulls(n, pa.string()) if pa.types.is_null(col.type)
+                         else display_text(col))
+        else:
+            out[name] = pa.nulls(n, pa.string())
+    return pa.table(out)
