@@ -297,6 +297,61 @@ def test_western_latin1_capitals_are_not_taken_for_shift_jis(tmp_path):
         ("v2",), ("ÉCOLE-1",)]
 
 
+def test_a_gbk_export_with_a_report_title_above_its_header_reads_as_chinese(tmp_path):
+    """A Chinese platform's export: GBK (GB18030 reads it), a report title on line 1 and the
+    header on line 2. Before: read as latin-1 with the title as its header ('cannot tell
+    pings, labels or vehicles apart', columns named '³µÁ¾…' and column_2…)."""
+    plates = ["粤B3K7Q2", "湘D62731"]
+    lines = ["车辆历史轨迹明细（查询时段：2025/1/13 0:00:00 至 2025/1/14 23:59:59）,,,,,",
+             "序号,车牌号,定位时间,经度,纬度,速度(km/h)"]
+    for i in range(600):  # past the 64 KB head: the whole file is decoded
+        lines.append(f"{i + 1},{plates[i % 2]},2025/1/13 8:{i // 60 % 60:02d}:{i % 60:02d},"
+                     f"113.{893126 + 5 * i},22.{525454 + 7 * i},{18.0 + i % 7}")
+    f = tmp_path / "轨迹.csv"
+    f.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Asia/Shanghai")
+    assert (s["kind"], s["accepted"], s["quarantined"]) == ("pings", 600, 0)
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1 ORDER BY 1") \
+        == sorted((p, 300) for p in plates)
+    assert rows(tmp_path / "p.db", "SELECT MIN(ts) FROM pings") == [  # 08:00 Beijing = 00:00 UTC
+        (int(datetime(2025, 1, 13, 0, tzinfo=timezone.utc).timestamp()),)]
+    # a refused row is named by its line in the file (the title and header are lines 1-2)
+    bad = lines[:7] + [lines[7].replace("2025/1/13", "2025/1/99")] + lines[8:]
+    f.write_bytes(("\r\n".join(bad) + "\r\n").encode("gbk"))
+    ingest_paths(tmp_path / "q.db", [f], tz="Asia/Shanghai")
+    assert rows(tmp_path / "q.db", "SELECT line, reason FROM quarantine") == [(8, "bad_timestamp")]
+
+
+def test_a_windows_1251_export_with_russian_headers_reads_as_russian(tmp_path):
+    """A Russian-speaking platform's export from Windows (cp1251): Cyrillic headers and plates.
+    Before: latin-1 mojibake ('Ãîñíîìåð'), no column found."""
+    plates = ["А123ВС 55", "123 ABC 02"]
+    lines = ["Госномер;Время;Широта;Долгота;Скорость (км/ч);Водитель"]
+    for i in range(600):
+        lines.append(f"{plates[i % 2]};13.02.2024 08:{i // 60 % 60:02d}:{i % 60:02d};"
+                     f"43,{221000 + 7 * i};76,{843000 + 5 * i};{18 + i % 7};Иванов Пётр")
+    f = tmp_path / "отчёт.csv"
+    f.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Asia/Almaty")
+    assert (s["kind"], s["accepted"], s["quarantined"]) == ("pings", 600, 0)
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1 ORDER BY 1") \
+        == sorted((p, 300) for p in plates)
+
+
+def test_western_words_with_accents_are_not_taken_for_cyrillic_or_chinese(tmp_path):
+    """Every latin-1 letter with an accent is a Cyrillic letter in cp1251 and most pairs of
+    them a hanzi in GB18030: a Western file decodes both ways, and reads as neither."""
+    f = tmp_path / "v.csv"
+    f.write_bytes(("vehicle_id;ville;conducteur\n" + "".join(
+        f"v{i};Orléans-Saint-Éloi;François Müller-Lüdenscheid, São João, Señora Peña\n"
+        for i in range(300))).encode("latin-1"))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["accepted"] == 300
+    [(meta,)] = rows(tmp_path / "p.db", "SELECT meta FROM vehicles WHERE vehicle_id = 'v7'")
+    assert json.loads(meta) == {"ville": "Orléans-Saint-Éloi", "conducteur":
+                                "François Müller-Lüdenscheid, São João, Señora Peña"}
+
+
 # ------------------------------------------------------------------ malformed lines streamed
 def _held_by(snapshot, module: str) -> int:
     """Bytes still allocated by code in ``module`` (e.g. the reader's copies of line text)."""

@@ -54,6 +54,8 @@ ALIASES = {
                    "matrícula", "targa", "kenteken",
                    "kjøretøy", "køretøj", "fordon", "regnr", "reg_nr", "registreringsnummer",
                    "車両番号", "車両id", "車番", "ナンバー", "车牌号", "车牌", "车辆编号",
+                   "设备号", "设备编号", "终端号", "终端编号", "госномер", "гос_номер", "гос.номер",
+                   "гос._номер", "номер_тс", "объект", "транспортное_средство", "тс",
                    "車牌號碼", "차량번호"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
@@ -63,36 +65,42 @@ ALIASES = {
                   "horodatage", "date_heure", "zeitstempel", "datum_zeit", "data_hora",
                   "fecha_hora", "data_ora", "tijdstip", "tidspunkt", "tidsstempel",
                   "tidsstämpel", "tidpunkt", "日時", "日付時刻", "タイムスタンプ",
-                  "时间", "时间戳", "定位时间", "일시"),
+                  "时间", "时间戳", "定位时间", "일시", "collect_time", "collection_time",
+                  "report_time", "sample_time", "位置时间", "gps时间", "время", "дата_и_время",
+                  "дата_время"),
     # the date and the time of day in columns of their own, joined into one (date_time.py);
     # a 'time' column beside a 'date' one is the time of day when its values say so
-    "date": ("date", "datum", "fecha", "date_utc", "utc_date", "gps_date", "fix_date",
+    "date": ("date", "datum", "fecha", "дата", "date_utc", "utc_date", "gps_date", "fix_date",
              "date_local", "local_date"),
     "time_of_day": ("time_of_day", "uhrzeit", "zeit", "hora", "heure", "ora", "tijd",
                     "time_local", "local_time"),
     # (_e7: degrees x 10^7 as integers, read as degrees: is_e7)
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude", "lat_e7",
-            "latitude_e7", "latitud", "breitengrad", "breddegrad", "breddgrad", "緯度", "纬度", "위도"),
+            "latitude_e7", "latitud", "широта", "breitengrad", "breddegrad", "breddgrad", "緯度",
+            "纬度", "위도"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
-            "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud",
+            "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud", "долгота",
             "längengrad", "laengengrad", "lengdegrad", "længdegrad", "längdgrad", "経度", "经度", "경도"),
     "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
                   "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
                   "geschwindigkeit", "velocidad", "velocidade", "velocità", "velocita",
-                  "snelheid", "hastighet", "hastighed", "kmh", "kph", "mph", "速度", "车速",
+                  "snelheid", "hastighet", "hastighed", "скорость", "kmh", "kph", "mph", "速度", "车速",
                   "속도"),
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog", "rumbo", "cap",
-                    "kurs", "direção", "direcao", "rotta"),
+                    "kurs", "direção", "direcao", "rotta", "方向", "方位", "курс", "направление"),
     # each row's zone beside naive stamps ('Time Zone': CST/CDT, an ELD log's home-terminal
     # clock; 'UTC+03:00'; an IANA name): row_zones.py
     "row_zone": ("time_zone", "timezone", "tz", "tz_name", "zone_abbr", "tz_abbr",
                  "time_zone_abbr", "utc_offset", "tz_offset", "timezone_offset", "zona_horaria",
-                 "huso_horario", "fuseau_horaire", "zeitzone", "fuso_horário", "fuso_horario"),
+                 "huso_horario", "fuseau_horaire", "zeitzone", "fuso_horário", "fuso_horario",
+                 "часовой_пояс"),
     # when the platform received each fix, beside the device's own GPS time: it shows a
     # device whose week counter rolled over (clock_resets.rolled_over_by_received)
     "received_time": ("received_time", "receive_time", "received_at", "time_received",
                       "recv_time", "server_time", "server_received_time", "upload_time", "recibido",
-                      "fecha_recepcion", "fecha_recepción", "empfangen", "reçu", "recebido"),
+                      "fecha_recepcion", "fecha_recepción", "empfangen", "reçu", "recebido",
+                      "接收时间", "上报时间", "受信日時", "время_получения",
+                      "время_приема", "время_приёма"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",
@@ -211,7 +219,7 @@ def _without_source(key: str) -> str:
     return key
 
 
-_SPEED_UNITS = frozenset("km/h km/t kmh kph mph m/s ms knots kn kt kts".split())
+_SPEED_UNITS = frozenset("km/h km/t kmh kph mph m/s ms knots kn kt kts км/ч 公里/小时".split())
 
 
 def _without_unit(key: str) -> str:

@@ -18,7 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Optional
 
 import numpy as np
 
@@ -28,10 +28,12 @@ READ_BLOCK = 1 << 20  # memory held while hashing: small blocks hash as fast
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8, UTF8_WITH_BAD_LINES, LATIN1 = "utf-8", "utf-8, bad lines quarantined", "latin-1"
 SHIFT_JIS = "cp932"  # what Japanese Excel saves a CSV in (Shift-JIS with Microsoft's extensions)
+GB18030 = "gb18030"  # Chinese Windows' and platforms' exports (GBK, GB2312 are subsets)
+CYRILLIC = "cp1251"  # Russian-speaking Windows' exports (Wialon, 1C)
 # Python's codec for each verdict that is not UTF-8
-CODECS = {LATIN1: "latin-1", SHIFT_JIS: "cp932"}
-_SAMPLE_CHARS = 20_000  # non-ASCII characters looked at to tell Japanese text
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+CODECS = {LATIN1: "latin-1", SHIFT_JIS: "cp932", GB18030: "gb18030", CYRILLIC: "cp1251"}
+_SAMPLE_CHARS = 20_000  # non-ASCII characters looked at to tell the text's language
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
@@ -69,30 +71,48 @@ def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def legacy_encoding(path: Path) -> str:
-    """The encoding of a text file that is not UTF-8: Shift-JIS when every byte decodes as it
-    and the text reads as Japanese, else latin-1 (which decodes any byte). Read as latin-1, a
-    Japanese export's headers and plate ids would be mojibake that match no other file."""
-    decoder = codecs.getincrementaldecoder(CODECS[SHIFT_JIS])("strict")
-    sample: list = []
+    """The encoding of a text file that is not UTF-8: the first of Shift-JIS, GB18030 and
+    Windows-1251 that decodes every byte and whose text then reads as Japanese, Chinese or
+    Russian; else latin-1 (which decodes any byte). Read as latin-1, such an export's headers
+    and plate ids are mojibake that match no alias and no other file."""
+    for verdict, reads in ((SHIFT_JIS, _reads_as_japanese), (GB18030, _reads_as_chinese),
+                           (CYRILLIC, _reads_as_cyrillic)):
+        runs = _decoded_runs(path, CODECS[verdict])
+        if runs and reads(runs):
+            return verdict
+    return LATIN1
+
+
+def _decoded_runs(path: Path, codec: str) -> Optional[list]:
+    """Runs of non-ASCII characters (up to _SAMPLE_CHARS of them) of the file decoded with
+    ``codec``; None when some byte does not decode so."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    runs: list = []
+    seen = 0
     try:
         with open_bytes(path) as fh:
             while block := fh.read(READ_BLOCK):
                 text = decoder.decode(block)
-                if len(sample) < _SAMPLE_CHARS and not block.isascii():
-                    sample += _NON_ASCII.findall(text)[:_SAMPLE_CHARS - len(sample)]
+                if seen < _SAMPLE_CHARS and not block.isascii():
+                    for run in _NON_ASCII.findall(text):
+                        runs.append(run)
+                        seen += len(run)
+                        if seen >= _SAMPLE_CHARS:
+                            break
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return LATIN1
+        return None
     except DAMAGED_GZIP:
         raise damaged(path) from None
-    return SHIFT_JIS if _reads_as_japanese(sample) else LATIN1
+    return runs
 
 
-def _reads_as_japanese(chars: list) -> bool:
+def _reads_as_japanese(runs: list) -> bool:
     """Whether characters decoded as Shift-JIS are Japanese text: nearly all kana, kanji or
     full-width forms, and at least half of them kana or common (JIS level 1) kanji. Western
     latin-1 text decoded so gives half-width katakana, rare kanji, private-use characters or
-    an error."""
+    an error; Chinese GBK text gives half-width katakana."""
+    chars = "".join(runs)
     if not chars:
         return False
     japanese = common = 0
@@ -103,6 +123,37 @@ def _reads_as_japanese(chars: list) -> bool:
         # level 1 kanji are Shift-JIS lead bytes 0x88-0x98
         common += kana or (kanji and 0x88 <= c.encode(CODECS[SHIFT_JIS])[0] <= 0x98)
     return japanese >= 0.9 * len(chars) and common >= 0.5 * len(chars)
+
+
+def _reads_as_chinese(runs: list) -> bool:
+    """Whether characters decoded as GB18030 are Chinese text: nearly all hanzi, CJK
+    punctuation or full-width forms, and at least half of them common hanzi (GB2312 level 1:
+    lead byte 0xB0-0xD7, trail byte 0xA1 or above). Western latin-1 text decoded so is mostly
+    rare hanzi (an accented capital followed by an ASCII letter) or an error."""
+    chars = "".join(runs)
+    if not chars:
+        return False
+    chinese = common = 0
+    for c in chars:  # a sample of at most _SAMPLE_CHARS
+        hanzi = "\u4e00" <= c <= "\u9fff"
+        chinese += hanzi or "\u3000" <= c <= "\u303f" or "\uff01" <= c <= "\uff5e"
+        if hanzi:
+            code = c.encode(CODECS[GB18030])
+            common += len(code) == 2 and 0xB0 <= code[0] <= 0xD7 and code[1] >= 0xA1
+    return chinese >= 0.9 * len(chars) and common >= 0.5 * len(chars)
+
+
+def _reads_as_cyrillic(runs: list) -> bool:
+    """Whether characters decoded as Windows-1251 are Russian (Kazakh, Ukrainian…) text:
+    nearly all Cyrillic, and most of them in words of two letters or more. Every latin-1
+    letter with an accent decodes as some Cyrillic letter, but Western words carry one or
+    two of them among ASCII letters ('café', 'Müller'), not whole words of them."""
+    chars = "".join(runs)
+    if not chars:
+        return False
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in chars)
+    in_words = sum(len(r) for r in runs if len(r) >= 3)
+    return cyrillic >= 0.9 * len(chars) and in_words >= 0.7 * len(chars)
 
 
 # what a cut or damaged .gz raises while it is read

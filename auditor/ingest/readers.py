@@ -213,7 +213,8 @@ def _open_csv(path: Path, head: bytes) -> Source:
     if not sample or not sample[0].strip():
         raise UserError(f"{path}: the first line is empty — the file must start with a header row")
     delimiter = sniff_delimiter(sample[:200])
-    header = next(csv.reader(io.StringIO(sample[0]), delimiter=delimiter))
+    title = _title_lines(sample[:TITLE_LINES + 1], delimiter)
+    header = next(csv.reader(io.StringIO(sample[title]), delimiter=delimiter))
     columns = [h.replace("\ufeff", "").strip() or f"column_{i + 1}" for i, h in enumerate(header)]
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
@@ -221,16 +222,34 @@ def _open_csv(path: Path, head: bytes) -> Source:
                         "rename one of them")
     text_size = plain_size(path)  # of the text, for the progress estimate (a .gz is smaller)
     per_row = max(1.0, len(head) / max(1, len(sample)))
-    if len(sample) < 2 and text_size <= len(head):
+    if len(sample) < 2 + title and text_size <= len(head):
         raise UserError(f"{path}: empty file (header only, no rows) — export it again with rows")
 
     def chunks(rows: int) -> Iterator[Chunk]:
-        return _csv_chunks(path, columns, delimiter, verdict, rows, per_row)
+        return _csv_chunks(path, columns, delimiter, verdict, rows, per_row, title)
 
     encoding = legacy or ("utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8")
     return Source(path, "csv", columns, path.stat().st_size, found.sha256, chunks,
                   encoding=encoding, delimiter=delimiter, approx_rows=int(text_size / per_row),
                   bad_encoding=found.encoding == UTF8_WITH_BAD_LINES)
+
+
+# a report's title lines above the header ('车辆历史轨迹明细（查询时段：…）,,,,' as a Chinese
+# platform's export starts; 'Report: Trips 01.03-31.03;;;;'): at most this many
+TITLE_LINES = 5
+
+
+def _title_lines(lines: list[str], delimiter: str) -> int:
+    """How many lines above the header are a report's title: lines of at most one non-empty
+    field before the first line of three or more (the header); 0 when there is none."""
+    for k, line in enumerate(lines):
+        filled = sum(bool(f.strip()) for f in next(csv.reader(io.StringIO(line),
+                                                              delimiter=delimiter), []))
+        if filled >= 3:
+            return k
+        if filled > 1:
+            return 0
+    return 0
 
 
 class _Pending:
@@ -267,7 +286,7 @@ def _count_before(queue: list, limit: int) -> int:
 
 
 def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, rows: int,
-                per_row: float) -> Iterator[Chunk]:
+                per_row: float, title: int = 0) -> Iterator[Chunk]:
     import pyarrow.csv as pcsv
 
     pending = _Pending()
@@ -280,7 +299,7 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, r
     # about one chunk per block, so few batches need splitting into chunks
     block = int(min(MAX_BLOCK_BYTES, max(MIN_BLOCK_BYTES, per_row * rows * 0.95)))
     read = pcsv.ReadOptions(use_threads=False, block_size=block, column_names=columns,
-                            skip_rows=1, encoding=CODECS.get(encoding, "utf8"))
+                            skip_rows=1 + title, encoding=CODECS.get(encoding, "utf8"))
     parse = pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                               invalid_row_handler=on_invalid)
     convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in columns},
@@ -296,7 +315,7 @@ def _csv_chunks(path: Path, columns: list[str], delimiter: str, encoding: str, r
                 for start in range(0, batch.num_rows, rows):
                     piece = pa.Table.from_batches([batch.slice(start, rows)])
                     lines = _line_numbers(done, piece.num_rows, pending.handed_out,
-                                          pending.skipped())
+                                          pending.skipped()) + title
                     done += piece.num_rows
                     blank = _blank_rows(piece)
                     if blank.any():
