@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "'%%d/%%m/%%Y %%H:%%M' or '%%m/%%d/%%Y %%I:%%M:%%S %%p', or "
                         "spreadsheet-days (default: ISO-8601 or epoch numbers, else the form "
                         "found in the first rows)")
+    i.add_argument("--datum", metavar="DATUM",
+                   help="pings and labels: the datum the coordinates are written in, moved to "
+                        "WGS-84 (GPS's) on import: gcj02 (mainland China's map datum), bd09 "
+                        "(Baidu), tokyo (Japan before 2002); default wgs84")
     i.add_argument("--only", action="append", default=[], metavar="KEY=VALUE",
                    help="pings: import only vehicles whose metadata has KEY=VALUE (repeatable: every "
                         "key must match; a key given twice matches either value)")

@@ -47,11 +47,22 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
 BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger",
-                    "pacific", "tokyo", "saopaulo", "haulage", "arctic", "nairobi")
+                    "pacific", "tokyo", "saopaulo", "haulage", "arctic", "nairobi",
+                    "steppe", "pearl", "andes")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
 COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}},
                "haulage": {"eld_location_history.csv": {"vehicle_id": "Unit"}}}
+
+
+# files whose coordinates are in another datum than WGS-84, as the generator's spec sheet
+# says: imported with --datum, as a user reading it would
+FILE_DATUMS = {"pearl": {"dwd_nev_position_di.parquet": "gcj02", "ebike_tracker_tracks.csv": "bd09",
+                         "labels.csv": "gcj02"}}
+# files a generator writes that are no export the import reads, with why: their vehicles are
+# left out of the scores (only vehicles with pings are scored)
+NOT_EXPORTS = {"andes": ("MX_juarez_gv300_crudo_",)}  # raw Queclink device messages: the
+# import names the format and asks for the receiving platform's export
 
 
 def writer(gen: str):
@@ -78,17 +89,20 @@ def build(spec: str, keep: Path) -> tuple[str, Path, dict]:
         writer(gen)(folder, vehicles=int(v), days=int(d), seed=int(seed))
     truth = json.loads((folder / "truth.json").read_text())
     if not project.exists():
-        files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet"))
+        skip = NOT_EXPORTS.get(gen, ())
+        files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != "truth.json"
+                       and p.suffix != ".gpx" and not p.name.startswith(skip))
         files += sorted(folder.glob("*.gpx")) + sorted((folder / "gpx").glob("*.gpx"))
         # metadata first: pings may read a vehicle's zone from it; naive local stamps are
         # imported with the fleet's zone (--tz), as a user would
         zone = {"tz": truth["tz"]} if "tz" in truth else {}
-        maps = COLUMN_MAPS.get(gen, {})
-        ingest_paths(project, sorted((p for p in files if p.name not in maps),
+        maps, datums = COLUMN_MAPS.get(gen, {}), FILE_DATUMS.get(gen, {})
+        ingest_paths(project, sorted((p for p in files if p.name not in maps | datums),
                                      key=lambda p: p.name != "vehicles.csv"), **zone)
         for p in files:
-            if p.name in maps:
-                ingest_paths(project, [p], column_map=maps[p.name], **zone)
+            if p.name in maps | datums:
+                ingest_paths(project, [p], column_map=maps.get(p.name),
+                             datum=datums.get(p.name), **zone)
     return name, project, truth["vehicles"]
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from auditor.errors import UserError
 from auditor.ingest import (
     columns,
+    datums,
     parallel,
     persist,
     time_formats,
@@ -54,10 +55,12 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                  ignore_offset: bool = False, replace: bool = False,
                  min_time=None, max_time=None, pings_store=None,
                  pings_buckets: Optional[int] = None, engine=None,
-                 vehicle: Optional[str] = None, time_format: Optional[str] = None) -> list[dict]:
+                 vehicle: Optional[str] = None, time_format: Optional[str] = None,
+                 datum: Optional[str] = None) -> list[dict]:
     """Import ``files`` into ``project`` (created if missing); one summary dict per file.
     ``vehicle``: every row of the files is that vehicle's; ``time_format``: the strftime form
-    of the pings' stamps, else found per file when not ISO-8601 (plan_file).
+    of the pings' stamps, else found per file when not ISO-8601 (plan_file); ``datum``: the
+    datum the files' coordinates are in (datums.py: gcj02, bd09, tokyo), stored in WGS-84.
 
     All files are imported in one transaction: if any of them fails, nothing is kept.
     ``min_time``/``max_time`` (epoch seconds, ISO-8601 text or datetime) bound the plausible
@@ -97,6 +100,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
             raise UserError("--vehicle: give the vehicle's id, e.g. --vehicle car-5")
     if time_format is not None:
         time_format = time_formats.check(time_format)
+    datum = datums.check(datum)
     # several files: a --map applies to the files that have its column (pings and labels of
     # one command name their columns differently); a column no file has is still an error
     several = len(files) > 1
@@ -114,6 +118,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
                        progress=_planning(progress, i, len(files)))
              for i, f in enumerate(files)]
     for plan in plans:
+        plan.datum = datum
         if (only or ignore_offset) and plan.kind != "pings":
             raise UserError(f"{plan.source.name}: --only and --ignore-offset apply to pings, "
                             f"not {plan.kind} — import it without them")
@@ -137,6 +142,7 @@ class ImportJob:
     tz: Optional[str] = None
     vehicle: Optional[str] = None    # every row is this vehicle's (plan_file)
     time_format: Optional[str] = None  # the stamps' strftime form (plan_file)
+    datum: Optional[str] = None      # the coordinates' datum (datums.py), stored in WGS-84
 
 
 def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = None,
@@ -161,9 +167,11 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
             raise UserError(f"{job.path}: kind {job.kind}: use one of {', '.join(columns.KINDS)}")
         timestamps.check_zone(job.tz)
         fmt = time_formats.check(job.time_format) if job.time_format is not None else None
+        datum = datums.check(job.datum)
         plans.append(plan_file(Path(job.path), job.kind, dict(job.column_map or {}), job.tz,
                                chunk_rows, window, job.vehicle, fmt,
                                progress=_planning(progress, len(plans), len(jobs))))
+        plans[-1].datum = datum
     return _run(project, plans, progress, lambda plan: Scope(tz=plan.tz, window=window),
                 engine=engine)
 
@@ -280,6 +288,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
         out["time_format"] = {"format": plan.time_format, "guessed": plan.time_format_guessed}
     if plan.joined_time:
         out["time_from_columns"] = list(plan.joined_time)
+    if plan.datum is not None and plan.kind != "vehicles":
+        out["datum"] = plan.datum
     if "vehicle_id" in plan.fields and plan.fields["vehicle_id"] == "vehicle_id":
         out.update(plan.source.notes)  # (not when --map vehicle_id=track overrode it)
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []
@@ -316,7 +326,8 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
                                **({"vehicle": plan.vehicle} if plan.vehicle else {}),
                                # (found or given alike: the same reading is the same import)
                                **({"time_format": plan.time_format}
-                                  if plan.time_format else {})})
+                                  if plan.time_format else {}),
+                               **({"datum": plan.datum} if plan.datum else {})})
     earlier = persist.find_import(conn, plan.kind, plan.source.sha256, key)
     if earlier is not None:
         return _summary(plan, skipped=True, import_id=earlier, scope=scope)

@@ -61,7 +61,8 @@ def run(args) -> int:
                                  pings_store=getattr(args, "pings_store", None),
                                  pings_buckets=getattr(args, "pings_buckets", None),
                                  engine=engine, vehicle=getattr(args, "vehicle", None),
-                                 time_format=getattr(args, "time_format", None))
+                                 time_format=getattr(args, "time_format", None),
+                                 datum=getattr(args, "datum", None))
     finally:
         bar.close()
     if args.json:
@@ -241,6 +242,9 @@ def notes_for(summary: dict) -> list[str]:
     if summary.get("time_from_columns"):
         date, time = summary["time_from_columns"]
         notes.append(f"times joined from its date and time columns ({date} + {time})")
+    if summary.get("datum"):
+        from auditor.ingest.datums import NAMES
+        notes.append(f"coordinates read in {NAMES[summary['datum']]} and stored in WGS-84")
     if (summary.get("time_format") or {}).get("guessed"):
         fmt = summary["time_format"]["format"]
         order = time_formats.order_words(fmt)

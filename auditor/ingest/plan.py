@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import columns, date_time, rows, speed, time_formats
+from auditor.ingest import columns, date_time, datums, rows, speed, time_formats
 from auditor.ingest.clock_resets import ClockResets
 from auditor.ingest.date_order import DateOrders
 from auditor.ingest.prefetch import prefetch
@@ -47,11 +47,18 @@ class Plan:
     time_format: Optional[str] = None  # the stamps' own strftime form (time_formats.py)
     time_format_guessed: bool = False  # found from the first rows, not given (--time-format)
     joined_time: Optional[tuple] = None  # (date column, time column) read as one (date_time)
+    datum: Optional[str] = None  # --datum: the coordinates' datum, moved to WGS-84 (datums.py)
 
     def validate(self, chunk: Chunk, other_order: frozenset = frozenset()) -> pd.DataFrame:
-        """One chunk of this file as a validated typed frame (validate_chunk)."""
-        return validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
-                              self.window, self.speed_scale, self.time_format, other_order)
+        """One chunk of this file as a validated typed frame (validate_chunk), its coordinates
+        in WGS-84."""
+        frame = validate_chunk(self.kind, chunk, self.fields, self.tz, self.source.name,
+                               self.window, self.speed_scale, self.time_format, other_order)
+        if self.datum is not None and "lat" in frame and len(frame):
+            lat, lon = datums.to_wgs84(frame["lat"].to_numpy(), frame["lon"].to_numpy(),
+                                       self.datum)
+            frame["lat"], frame["lon"] = lat, lon
+        return frame
 
     @property
     def speed_scale(self) -> float:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from auditor.gui.import_wizard.common import KIND_WORDS, problem_label
 from auditor.gui.workers import Task
+from auditor.ingest.datums import NAMES
 
 if TYPE_CHECKING:
     from auditor.gui.import_wizard.wizard import ImportWizard
@@ -50,7 +51,9 @@ class ReviewPage(QWizardPage):
             lines.append(f"• {job.path.name}: {KIND_WORDS[job.kind]}"
                          + (f"; columns {cols}" if cols else "; columns found automatically")
                          + (f"; every row is vehicle {job.vehicle}" if job.vehicle else "")
-                         + (f"; naive times in {job.tz}" if job.tz else ""))
+                         + (f"; naive times in {job.tz}" if job.tz else "")
+                         + (f"; coordinates moved from {NAMES[job.datum]} to WGS-84"
+                            if job.datum else ""))
         lo, hi = self.wiz.time_window()
         if lo or hi:
             lines.append(f"• pings stamped before {lo or '2000-01-01'} or after "

@@ -1,5 +1,5 @@
-"""Step 3 (CSV/Parquet pings): the timezone of naive timestamps and the plausible-time
-window."""
+"""Step 3 (CSV/Parquet pings): the timezone of naive timestamps, the coordinates' datum and
+the plausible-time window."""
 from __future__ import annotations
 
 import zoneinfo
@@ -20,9 +20,12 @@ from auditor.errors import UserError
 from auditor.gui.import_wizard.common import NO_TZ, PAGE_REVIEW, problem_label
 from auditor.gui.text import tip
 from auditor.ingest import time_formats
+from auditor.ingest.datums import DATUMS
 from auditor.ingest.preview import own_time_form, stamp_values, timestamp_style
 from auditor.ingest.timestamps import VEHICLE_ZONE
 
+DATUM_WORDS = {"wgs84": "WGS-84 (GPS; most files)", "gcj02": "GCJ-02 (mainland China's map datum)",
+               "bd09": "BD-09 (Baidu)", "tokyo": "Tokyo datum (Japan before 2002)"}
 EACH_VEHICLE_TZ = "Each vehicle's own (the timezone column of its vehicles file)"
 # day and month written as numbers: which comes first (the import's time_formats.orders)
 BY_THE_DATES, DAY_FIRST, MONTH_FIRST = 0, 1, 2
@@ -35,7 +38,7 @@ class TimezonePage(QWizardPage):
     def __init__(self, wizard: "ImportWizard"):
         super().__init__()
         self.wiz = wizard
-        self.setTitle("Timezone and time window of the timestamps")
+        self.setTitle("Timezone, coordinates and time window")
         self.setSubTitle("The timezone is needed only when timestamps have no offset (e.g. "
                          "2026-03-02 08:15:00); type to search, e.g. 'Berlin'. The time window "
                          "is optional.")
@@ -82,6 +85,15 @@ class TimezonePage(QWizardPage):
                                   "read day first or month first. The import decides by the "
                                   "file's own dates; when none is above 12 it asks."))
         self.order_label = QLabel("Day and month")
+        # the datum the coordinates are written in (ingest --datum): moved to WGS-84
+        self.datum = QComboBox()
+        self.datum.setObjectName("importDatum")
+        for key in DATUMS:
+            self.datum.addItem(DATUM_WORDS[key], None if key == "wgs84" else key)
+        self.datum.setToolTip(tip("Fleet platforms and map services in mainland China write "
+                                  "GCJ-02 (Baidu: BD-09), a few hundred metres off GPS; old "
+                                  "Japanese units the Tokyo datum. Pings and labels are moved "
+                                  "to WGS-84, GPS's own, as they are imported."))
         self.why = problem_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
@@ -95,6 +107,10 @@ class TimezonePage(QWizardPage):
         row.addWidget(zone)
         row.addWidget(self.combo, 1)
         layout.addLayout(row)
+        datum = QHBoxLayout()
+        datum.addWidget(QLabel("Coordinates in"))
+        datum.addWidget(self.datum, 1)
+        layout.addLayout(datum)
         window = QHBoxLayout()
         window.addWidget(QLabel("Keep pings from"))
         window.addWidget(self.min_time, 1)
@@ -160,6 +176,10 @@ class TimezonePage(QWizardPage):
 
     def set_tz(self, zone: Optional[str]) -> None:
         self.combo.setCurrentIndex(self.combo.findData(zone) if zone else 0)
+
+    def chosen_datum(self) -> Optional[str]:
+        """The coordinates' datum (None: WGS-84, as GPS writes them)."""
+        return self.datum.currentData()
 
     def time_format(self, name: str) -> Optional[str]:
         """The --time-format of the file named ``name``: its form in the order picked, or None

@@ -88,6 +88,7 @@ class ImportWizard(QWizard):
         from auditor.ingest.api import ImportJob
         from auditor.ingest.columns import resolve
         tz = self.tz_page.tz()
+        datum = self.tz_page.chosen_datum() if self.after_columns() == PAGE_TZ else None
         out = []
         for e in sorted(self.entries, key=lambda e: IMPORT_ORDER.get(e.kind or "", 3)):
             # the analyst's picks, and what was told by values (a label column, headers in no
@@ -97,7 +98,8 @@ class ImportWizard(QWizard):
             pings = e.kind == "pings" and not e.gpx
             out.append(ImportJob(e.path, e.kind, None if e.gpx else (columns or None),
                                  tz if pings else None, e.vehicle,
-                                 self.tz_page.time_format(e.path.name) if pings else None))
+                                 self.tz_page.time_format(e.path.name) if pings else None,
+                                 datum if e.kind in ("pings", "labels") else None))
         return out
 
     def time_window(self) -> tuple[Optional[str], Optional[str]]:
