@@ -77,15 +77,17 @@ def legacy_encoding(path: Path) -> str:
     and plate ids are mojibake that match no alias and no other file."""
     for verdict, reads in ((SHIFT_JIS, _reads_as_japanese), (GB18030, _reads_as_chinese),
                            (CYRILLIC, _reads_as_cyrillic)):
-        runs = _decoded_runs(path, CODECS[verdict])
-        if runs and reads(runs):
+        # the sample first (the language test), then every byte of only the one that passes
+        runs = _decoded_runs(path, CODECS[verdict], whole=False)
+        if runs and reads(runs) and _decoded_runs(path, CODECS[verdict], whole=True) is not None:
             return verdict
     return LATIN1
 
 
-def _decoded_runs(path: Path, codec: str) -> Optional[list]:
+def _decoded_runs(path: Path, codec: str, whole: bool) -> Optional[list]:
     """Runs of non-ASCII characters (up to _SAMPLE_CHARS of them) of the file decoded with
-    ``codec``; None when some byte does not decode so."""
+    ``codec``, read until the sample is full or, ``whole``, to the end; None when some byte
+    read does not decode so."""
     decoder = codecs.getincrementaldecoder(codec)("strict")
     runs: list = []
     seen = 0
@@ -99,6 +101,8 @@ def _decoded_runs(path: Path, codec: str) -> Optional[list]:
                         seen += len(run)
                         if seen >= _SAMPLE_CHARS:
                             break
+                if seen >= _SAMPLE_CHARS and not whole:
+                    return runs
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
