@@ -170,9 +170,9 @@ def shifted_labels_hint(summary: dict) -> str | None:
             f"({_some(shift['vehicles'])}) match a place of their vehicle only moved "
             f"{math.hypot(north, east):,.0f} m {way}, all the same way: those vehicles' pings "
             "and the labels are in different datums or projections (a device logging in the "
-            "old Tokyo datum or China's GCJ-02, a map's shift) — convert the odd one to WGS84 "
-            "and import it again with --replace; a wider --label-radius would match them to "
-            "the wrong places")
+            "old Tokyo datum or China's GCJ-02, a map's shift) — import the odd one again "
+            "with --replace and --datum tokyo, gcj02 or bd09 (or converted to WGS-84); a wider "
+            "--label-radius would match them to the wrong places")
 
 
 def compass(north: float, east: float) -> str:
