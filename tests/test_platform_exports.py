@@ -167,3 +167,21 @@ def test_a_rows_own_zone_wins_over_tz_and_tz_reads_the_rows_without_one(tmp_path
     got = _stored(tmp_path / "p.db")
     utc = pd.to_datetime(["2024-03-18 15:59:02", "2024-03-18 16:09:02", "2024-03-18 13:19:02"])
     assert sorted(got["ts"]) == sorted(utc.as_unit("s").asi8)  # Santiago: -03:00 that day
+
+
+@pytest.mark.parametrize("header,gps,cell", [("Positioning", "GPS", "LBS"),
+                                             ("定位类型", "卫星", "基站")])
+def test_cell_tower_positions_named_by_a_fix_type_column_are_refused(tmp_path, header, gps,
+                                                                      cell):
+    """A cheap tracker or a phone app marks a position found from cell towers ('LBS', 基站)
+    beside satellite fixes: hundreds of metres to kilometres off. They made places of their
+    own around a parked e-bike's home (the Pearl fleet's dormitory workers: 19 homes missed)."""
+    rows = [f"ebike-1,2025-01-13T0{h}:00:00+08:00,22.7{h}00,114.14,{gps if h % 3 else cell}"
+            for h in range(9)] + ["ebike-1,2025-01-13T09:00:00+08:00,22.79,114.14,WIFI"]
+    f = tmp_path / "tracks.csv"
+    f.write_text(f"vehicle_id,timestamp,lat,lon,{header}\n" + "\n".join(rows) + "\n",
+                 encoding="utf-8")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"coarse_fix": 3} and s["accepted"] == 7
+    got = _stored(tmp_path / "p.db")
+    assert sorted(got["lat"].round(4)) == [22.71, 22.72, 22.74, 22.75, 22.77, 22.78, 22.79]

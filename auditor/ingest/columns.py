@@ -101,6 +101,11 @@ ALIASES = {
                       "fecha_recepcion", "fecha_recepción", "empfangen", "reçu", "recebido",
                       "接收时间", "上报时间", "受信日時", "время_получения",
                       "время_приема", "время_приёма"),
+    # how each fix was found: satellites, wifi or cell towers ('Positioning': GPS / LBS; 定位类型:
+    # 卫星 / 基站) — cell positions are refused (rows.COARSE_FIXES)
+    "fix_type": ("fix_type", "positioning", "positioning_type", "position_type", "location_type",
+                 "location_source", "position_source", "pos_type", "fix_mode", "定位类型",
+                 "定位方式", "定位模式", "測位方式", "tipo_posicion", "tipo_de_posicion"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",

@@ -111,6 +111,9 @@ FIXES = {
     "implausible_timestamp": "outside the import's time window — pass --min-time / --max-time "
                              "if these dates are real",
     "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
+    "coarse_fix": "the file's fix-type column says these positions came from cell towers "
+                  "(LBS), not satellites: hundreds of metres to kilometres off, kept out of "
+                  "trips and places; nothing to fix",
     "clock_reset": "their vehicle's clock was reset (stamps in the days after 1970-01-01, "
                    "1980-01-06 or 2000-01-01) or its GPS receiver's week counter rolled over "
                    "(exactly 1024 weeks, 19.6 years, before the vehicle's other pings) — "

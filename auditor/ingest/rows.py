@@ -301,6 +301,8 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     mark(reason, ~parsed.ok, "bad_timestamp")
     mark(reason, parsed.ok & window.outside(parsed.ts), "implausible_timestamp")
     coordinate_rules(reason, lat, lon)
+    if "fix_type" in fields:  # a position from cell towers: hundreds of metres to kilometres off
+        mark(reason, coarse_fixes(_text_column(chunk, fields, "fix_type")), "coarse_fix")
     if not per_vehicle:  # some vehicles' dates read with day and month the other way round
         cols.update(_other_order(stamps, tz, time_format, parsed, vcode, ids, other_order,
                                  base, reason, window, lat, lon, zones))
@@ -362,6 +364,19 @@ def _other_order(stamps, tz: Optional[str], time_format: Optional[str], parsed, 
     why[rows] = sub
     return {date_order.OTHER_TS: ts, date_order.OTHER_OFFSET: offset,
             date_order.OTHER_REASON: why}
+
+
+# a fix-type column's words for a position found from cell towers, not satellites or wifi
+COARSE_FIXES = frozenset({"LBS", "CELL", "CELLID", "CELL_ID", "CELL-ID", "CELL TOWER",
+                          "CELLTOWER", "CELL_TOWER", "CELLULAR", "GSM", "TOWER", "NETWORK",
+                          "基站", "基站定位", "LBS定位", "基地局"})
+
+
+def coarse_fixes(values: np.ndarray) -> np.ndarray:
+    """Which rows' fix type says cell towers (COARSE_FIXES; judged once per distinct word)."""
+    codes, words = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+    coarse = np.array([str(w).strip().upper() in COARSE_FIXES for w in words] + [False])
+    return coarse[codes]
 
 
 class SharedArray(np.ndarray):

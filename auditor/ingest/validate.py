@@ -28,6 +28,7 @@ REASONS = (
     "formula_like_value",     # an id or label a spreadsheet would run as a formula
     "bad_encoding",           # a line that is not UTF-8 in a file that otherwise is
     "clock_reset",            # a clock reset to an epoch or a GPS week rollover (clock_resets.py)
+    "coarse_fix",             # a position from cell towers, not satellites (a fix-type column)
 )
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
 OK = np.int8(-1)
