@@ -59,7 +59,8 @@ ALIASES = {
                    "車牌號碼", "차량번호"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
-                  "fix_time", "event_time", "recorded_at", "basedatetime", "base_date_time",
+                  "fix_time", "fixtime", "devicetime", "device_time", "event_time", "recorded_at",
+                  "basedatetime", "base_date_time",
                   "time_ms", "timestamp_ms", "ts_ms", "epoch_ms", "epoch", "epoch_time",
                   "unix_time", "unixtime", "time_s", "epoch_s",
                   "horodatage", "date_heure", "zeitstempel", "datum_zeit", "data_hora",
@@ -97,14 +98,16 @@ ALIASES = {
     # when the platform received each fix, beside the device's own GPS time: it shows a
     # device whose week counter rolled over (clock_resets.rolled_over_by_received)
     "received_time": ("received_time", "receive_time", "received_at", "time_received",
-                      "recv_time", "server_time", "server_received_time", "upload_time", "recibido",
+                      "recv_time", "server_time", "servertime", "server_received_time", "upload_time",
+                      "recibido",
                       "fecha_recepcion", "fecha_recepción", "empfangen", "reçu", "recebido",
                       "接收时间", "上报时间", "受信日時", "время_получения",
                       "время_приема", "время_приёма"),
     # how each fix was found: satellites, wifi or cell towers ('Positioning': GPS / LBS; 定位类型:
     # 卫星 / 基站) — cell positions are refused (rows.COARSE_FIXES)
     "fix_type": ("fix_type", "positioning", "positioning_type", "position_type", "location_type",
-                 "location_source", "position_source", "pos_type", "fix_mode", "定位类型",
+                 "location_source", "position_source", "pos_type", "fix_mode", "provider",
+                 "location_provider", "定位类型",
                  "定位方式", "定位模式", "測位方式", "tipo_posicion", "tipo_de_posicion"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),

@@ -257,8 +257,8 @@ def notes_for(summary: dict) -> list[str]:
                      f"first rows{', in the order its dates tell' if order else ''}")
     if summary.get("repeated_hour_second"):
         notes.append(f"{summary['repeated_hour_second']:,} stamp(s) in the hour that happens "
-                     "twice when summer time ends read as its second occurrence: their "
-                     "vehicle's clock went back to them")
+                     "twice when the clocks go back (summer time ending, a zone moving west) "
+                     "read as its second occurrence: their vehicle's clock went back to them")
     if summary.get("other_date_order"):
         other = summary["other_date_order"]
         shown = list(other["vehicles"].items())

@@ -124,7 +124,8 @@ class Refolder:
         rows = np.flatnonzero(usable)
         if not len(rows):
             return out
-        wall = ts + np.round(offset * 60).astype(np.int64)
+        wall = ts.copy()  # (offsets of unusable rows may be NaN: never cast)
+        wall[rows] += np.round(offset[rows] * 60).astype(np.int64)
         # the previous chunk's last row of each vehicle goes first in its sequence
         carried = [v for v in pd.unique(vehicle[rows]) if v in self.last]
         vid = np.concatenate([np.asarray(carried, dtype=object), vehicle[rows]])
