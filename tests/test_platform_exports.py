@@ -185,3 +185,14 @@ def test_cell_tower_positions_named_by_a_fix_type_column_are_refused(tmp_path, h
     assert s["reasons"] == {"coarse_fix": 3} and s["accepted"] == 7
     got = _stored(tmp_path / "p.db")
     assert sorted(got["lat"].round(4)) == [22.71, 22.72, 22.74, 22.75, 22.77, 22.78, 22.79]
+
+
+def test_a_header_line_repeated_where_exports_were_pasted_together_is_named(tmp_path):
+    """Weekly Wialon reports pasted into one file repeat their header line: it was refused as
+    a bad timestamp, which sends the analyst looking for a clock fault."""
+    head = "Объект;Время;Широта;Долгота"
+    week = [f"123 ABC 02;1{d}.02.2024 08:00:00;43,2{d};76,84" for d in range(3, 6)]
+    f = tmp_path / "wialon.csv"
+    f.write_bytes(("\r\n".join([head] + week + [head] + week[:1]) + "\r\n").encode("cp1251"))
+    [s] = ingest_paths(tmp_path / "p.db", [f], tz="Asia/Almaty")
+    assert s["reasons"] == {"repeated_header": 1, "duplicate_ping": 1} and s["accepted"] == 3

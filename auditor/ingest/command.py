@@ -111,6 +111,8 @@ FIXES = {
     "implausible_timestamp": "outside the import's time window — pass --min-time / --max-time "
                              "if these dates are real",
     "bad_encoding": "these lines are not UTF-8 — save the file as UTF-8",
+    "repeated_header": "the file's header line again, where exports were pasted one after "
+                       "another: no row is lost",
     "coarse_fix": "the file's fix-type column says these positions came from cell towers "
                   "(LBS), not satellites: hundreds of metres to kilometres off, kept out of "
                   "trips and places; nothing to fix",

@@ -208,6 +208,22 @@ def wkb_points(text) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def header_again(chunk: Chunk, fields: Mapping[str, str], names) -> np.ndarray:
+    """Rows that are the file's header line again (exports pasted one after another): each
+    of ``names``' columns holds its own header."""
+    out = np.ones(chunk.table.num_rows, bool)
+    for name in names:
+        column = fields.get(name)
+        if column is None or column not in chunk.table.column_names:
+            return np.zeros(chunk.table.num_rows, bool)
+        text = to_text(chunk.table.column(column))
+        out &= pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), column.strip()),
+                            False).to_numpy(zero_copy_only=False)
+        if not out.any():
+            break
+    return out
+
+
 def _missing(values: np.ndarray) -> np.ndarray:
     return pd.isna(values)
 
@@ -294,6 +310,8 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         tcode, trips = np.full(len(vcode), -1, np.int64), np.zeros(0, object)
         trip = np.full(len(vcode), None, object)
     mark(reason, vcode < 0, "missing_vehicle_id")
+    mark(reason, header_again(chunk, fields, ("vehicle_id", "lat" if "lat" in fields
+                                              else "timestamp")), "repeated_header")
     # judged once per distinct id (code -1, missing, picks the appended False)
     mark(reason, np.append(formula_like(ids), False)[vcode]
          | np.append(formula_like(trips), False)[tcode], "formula_like_value")
@@ -415,6 +433,7 @@ def labels(chunk: Chunk, fields: Mapping[str, str], file: str) -> pd.DataFrame:
     lat, lon = lat_lon(chunk, fields)
     lon, _ = east_to_west(lon)
     mark(reason, _missing(vehicle), "missing_vehicle_id")
+    mark(reason, header_again(chunk, fields, ("vehicle_id", "label")), "repeated_header")
     _formula_rule(chunk, fields, reason, "vehicle_id", "label")
     mark(reason, ~pd.Series(label).isin(LABELS).to_numpy(), "unknown_label")
     coordinate_rules(reason, lat, lon)

@@ -29,6 +29,7 @@ REASONS = (
     "bad_encoding",           # a line that is not UTF-8 in a file that otherwise is
     "clock_reset",            # a clock reset to an epoch or a GPS week rollover (clock_resets.py)
     "coarse_fix",             # a position from cell towers, not satellites (a fix-type column)
+    "repeated_header",        # the header line again (exports pasted one after another)
 )
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
 OK = np.int8(-1)
