@@ -67,12 +67,13 @@ def test_a_device_rolled_over_in_every_stamp_is_put_right_by_the_received_time(t
     """A cheap tracker's every GPS time is 1024 weeks early (2007), so no later stamp of its
     own shows it and the import kept its drives in 2007. The platform's received-time column
     beside it does: such stamps move forward by the rollover. A device whose fixes arrive
-    hours late (SMS batches) is left as it is."""
+    hours late (SMS batches, sent every 3 hours) is left as it is."""
     rows = []
     for k in range(3 * 144):
         t = START + 600 * k
         rows.append(("rolled", t - ROLLOVER, t + 5, -1.28 + 1e-4 * k))
-        rows.append(("batched", t, t + 3 * 3600, -1.30 + 1e-4 * k))
+        sent = START + 3 * 3600 * (k // 18 + 1)  # the batch holding this fix goes at its end
+        rows.append(("batched", t, sent + 5, -1.30 + 1e-4 * k))
     frame = pd.DataFrame(rows, columns=["IMEI", "gps", "recv", "lat"]).assign(lon=36.8)
     for col in ("gps", "recv"):
         frame[col] = pd.to_datetime(frame[col], unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")

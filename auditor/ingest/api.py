@@ -356,12 +356,15 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
     refold = Refolder()
     second = east = rolled = 0
     other_order: Counter = Counter()
+    clock_moved: dict = {}  # vehicle -> (s its stamps moved, rows): arrival_clock.py
     for chunk, frame, prepared in chunks:
         n_rows = len(frame)
         second += frame.attrs.get("refolded", 0)
         east += frame.attrs.get("east_of_180", 0)
         rolled += frame.attrs.get("rolled_over", 0)
         other_order.update(frame.attrs.get("other_date_order", {}))
+        for v, (shift, n) in frame.attrs.get("arrival_clock", {}).items():
+            clock_moved[v] = (shift, clock_moved.get(v, (0, 0))[1] + n)
         frame = refold(scope.apply(conn, frame, name))
         verdict = (writer.write(frame, prepared) if prepared is not None else
                    writer.write(frame)) if len(frame) else np.zeros(0, np.int8)
@@ -403,6 +406,9 @@ def _import(conn, plan: Plan, progress, scope: Optional[Scope] = None,
         summary["lon_east_of_180"] = east
     if rolled:
         summary["gps_week_rollover"] = rolled
+    if clock_moved:
+        summary["arrival_clock"] = {str(v): {"shift_s": shift, "rows": n}
+                                    for v, (shift, n) in sorted(clock_moved.items(), key=str)}
     if other_order:
         forms = time_formats.orders(plan.time_format)
         summary["other_date_order"] = {

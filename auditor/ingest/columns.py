@@ -45,9 +45,6 @@ ALIASES = {
                    "assetid", "asset", "asset_name", "asset_no", "asset_number", "tracker_id",
                    "imei", "mmsi", "unit_number", "unit_no", "vehicle_uuid", "device_uuid",
                    "asset_uuid",
-                   # a ride-hailing or phone-app export tracks the driver's phone: the driver
-                   # is the vehicle (a file with a vehicle column as well uses that)
-                   "driver_id", "driverid", "driver_uuid",
                    # registration plates and vehicle numbers as exports abroad head them
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
                    "kennzeichen", "placa", "placas", "patente", "dominio", "matricula",
@@ -56,7 +53,12 @@ ALIASES = {
                    "車両番号", "車両id", "車番", "ナンバー", "车牌号", "车牌", "车辆编号",
                    "设备号", "设备编号", "终端号", "终端编号", "госномер", "гос_номер", "гос.номер",
                    "гос._номер", "номер_тс", "объект", "транспортное_средство", "тс",
-                   "車牌號碼", "차량번호"),
+                   "車牌號碼", "차량번호",
+                   "car", "car_id", "car_no", "car_number", "plate_no", "plate_number",
+                   "vehicle_plate", "truck_id", "bus_id",
+                   # a ride-hailing or phone-app export tracks the driver's phone: the driver
+                   # is the vehicle (a file with a vehicle column as well uses that: last)
+                   "driver_id", "driverid", "driver_uuid"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
                   "fix_time", "fixtime", "devicetime", "device_time", "event_time", "recorded_at",

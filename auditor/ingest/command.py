@@ -247,6 +247,12 @@ def notes_for(summary: dict) -> list[str]:
     if summary.get("time_from_columns"):
         date, time = summary["time_from_columns"]
         notes.append(f"times joined from its date and time columns ({date} + {time})")
+    if summary.get("arrival_clock"):
+        from auditor.ingest.arrival_clock import describe as clock_words
+        moved = {v: (m["shift_s"], m["rows"]) for v, m in summary["arrival_clock"].items()}
+        notes.append(f"{len(moved):,} vehicle(s) stamp their fixes a whole number of hours from "
+                     "when the platform received them (local time written as UTC, or the "
+                     f"reverse); their stamps moved by that: {clock_words(moved)}")
     if summary.get("datum"):
         from auditor.ingest.datums import NAMES
         notes.append(f"coordinates read in {NAMES[summary['datum']]} and stored in WGS-84")

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from auditor.errors import UserError
 from auditor.ingest import columns, date_time, datums, rows, speed, time_formats
+from auditor.ingest.arrival_clock import ArrivalClock
 from auditor.ingest.clock_resets import ClockResets
 from auditor.ingest.date_order import DateOrders
 from auditor.ingest.prefetch import prefetch
@@ -148,11 +149,14 @@ class InFileOrder:
     (date_order.py; its rows moved in ``frame.attrs["other_date_order"]``), stamps in a
     repeated autumn hour read by their vehicle's order (repeated_hour.py;
     how many moved in ``frame.attrs["refolded"]``, which a Dask worker's frames carry to the
-    client), then clocks reset or rolled over (clock_resets.py)."""
+    client), a device's clock on another zone, told by when its fixes arrived
+    (arrival_clock.py; ``frame.attrs["arrival_clock"]``), then clocks reset or rolled over
+    (clock_resets.py)."""
 
     def __init__(self):
         self.orders = DateOrders()
         self.refold = Refolder()
+        self.arrival = ArrivalClock()
         self.resets = ClockResets()
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -166,6 +170,7 @@ class InFileOrder:
         frame = self.refold(frame)
         if self.refold.refolded > before:
             frame.attrs["refolded"] = self.refold.refolded - before
+        frame = self.arrival(frame)
         return self.resets(frame) if "vcode" in frame else frame
 
 

@@ -13,7 +13,14 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import date_order, repeated_hour, row_zones, time_formats, timestamps
+from auditor.ingest import (
+    arrival_clock,
+    date_order,
+    repeated_hour,
+    row_zones,
+    time_formats,
+    timestamps,
+)
 from auditor.ingest.clock_resets import ROLLOVER_S, rolled_over_by_received
 from auditor.ingest.columns import POINT, WIDE_LABELS, is_e7, wide_labels, zone_column
 from auditor.ingest.readers import Chunk, display_text
@@ -287,7 +294,7 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         f"{value!r} {why}); pass --tz ZONE, e.g. --tz Europe/Berlin "
                         "— or --tz vehicle for each vehicle's own timezone (the vehicles "
                         "file's timezone column)")
-    rolled = 0
+    rolled, lag = 0, None
     if "received_time" in fields:  # a GPS week rollover, shown by when the fix arrived
         arrived = chunk.table.column(fields["received_time"])
         received = (row_zones.parse_in_zones(arrived, zones, tz, time_format) if zones is not None
@@ -300,6 +307,9 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
             parsed.ts[wrapped] += step[wrapped]
             if parsed.later is not None:
                 parsed.later[wrapped] += step[wrapped]
+        # how long each fix took to arrive: a device on another zone's clock (arrival_clock.py)
+        arrived = parsed.ok & received.ok & ~received.naive
+        lag = np.where(arrived, (received.ts - parsed.ts).astype(float), np.nan)
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = lat_lon(chunk, fields)
     lon, east = east_to_west(lon, vcode)
@@ -332,6 +342,8 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         cols["wall_clock"] = wall_clock if wall_clock is not None else np.zeros(len(vcode), bool)
     if parsed.later is not None:  # a repeated autumn hour: the file's order decides (plan.py)
         cols[repeated_hour.LATER] = parsed.later
+    if lag is not None:
+        cols[arrival_clock.LAG] = lag
     frame = _frame(cols)
     frame.attrs["vehicle_ids"] = _shared(ids)  # vcode -> id
     frame.attrs["east_of_180"] = east
