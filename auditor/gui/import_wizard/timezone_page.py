@@ -40,8 +40,9 @@ class TimezonePage(QWizardPage):
         self.wiz = wizard
         self.setTitle("Timezone, coordinates and time window")
         self.setSubTitle("The timezone is needed only when timestamps have no offset (e.g. "
-                         "2026-03-02 08:15:00); type to search, e.g. 'Berlin'. The time window "
-                         "is optional.")
+                         "2026-03-02 08:15:00); type to search, e.g. 'Berlin'. Coordinates are "
+                         "WGS-84 but from mainland China's platforms (GCJ-02) and old Japanese "
+                         "units. The time window is optional.")
         self.notice = QLabel()
         self.notice.setObjectName("importTimestampNotice")
         self.notice.setWordWrap(True)
