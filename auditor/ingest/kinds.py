@@ -78,8 +78,10 @@ class PingWriter:
         if self.memory is not None:
             dup |= self.memory.seen(self.conn, vehicle, vcode, frame.attrs["vehicle_ids"], ts,
                                     lat, lon)
-            runs = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1] if len(vcode) else []
-            context = self._with_codes(self.memory.neighbours(vehicle[runs]), vehicle, vcode)
+            keep = ~dup
+            if keep.any():  # the same pings a later import reads through the index
+                context = self._with_codes(self.memory.context(
+                    self.conn, _spans(vehicle[keep], vcode[keep], ts[keep])), vehicle, vcode)
         elif self.stored and (~dup).any():
             keep = ~dup
             context = self._context(vehicle[keep], vcode[keep], ts[keep])
@@ -117,10 +119,15 @@ class PingWriter:
 
     def _context(self, vehicle: np.ndarray, vcode: np.ndarray, ts: np.ndarray) -> pd.DataFrame:
         """Stored pings around this chunk's spans (vcode is sorted: spans are runs)."""
-        starts = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1]
-        ends = np.r_[starts[1:], len(vcode)] - 1
-        spans = pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends]})
-        return self._with_codes(persist.project_context(self.conn, spans), vehicle, vcode)
+        return self._with_codes(persist.project_context(self.conn, _spans(vehicle, vcode, ts)),
+                                vehicle, vcode)
+
+
+def _spans(vehicle: np.ndarray, vcode: np.ndarray, ts: np.ndarray) -> pd.DataFrame:
+    """Each vehicle's [lo, hi] in a chunk sorted by (vehicle, ts): its rows are a run."""
+    starts = np.r_[0, np.flatnonzero(vcode[1:] != vcode[:-1]) + 1]
+    ends = np.r_[starts[1:], len(vcode)] - 1
+    return pd.DataFrame({"vehicle_id": vehicle[starts], "lo": ts[starts], "hi": ts[ends]})
 
 
 class SortedPings:

@@ -75,18 +75,20 @@ SELECT p.vehicle_id, p.ts, p.lat, p.lon FROM temp.ingest_span s
   CROSS JOIN pings p ON p.vehicle_id = s.vehicle_id AND p.ts BETWEEN s.lo AND s.hi
 UNION ALL
 SELECT p.vehicle_id, p.ts, p.lat, p.lon FROM temp.ingest_span s
-  JOIN pings p ON p.ping_id = (SELECT q.ping_id FROM pings q WHERE q.vehicle_id = s.vehicle_id
-                               AND q.ts < s.lo ORDER BY q.ts DESC, q.ping_id DESC LIMIT 1)
+  JOIN pings p ON p.ping_id IN (SELECT q.ping_id FROM pings q WHERE q.vehicle_id = s.vehicle_id
+                                AND q.ts < s.lo ORDER BY q.ts DESC, q.ping_id DESC LIMIT 2)
 UNION ALL
 SELECT p.vehicle_id, p.ts, p.lat, p.lon FROM temp.ingest_span s
-  JOIN pings p ON p.ping_id = (SELECT q.ping_id FROM pings q WHERE q.vehicle_id = s.vehicle_id
-                               AND q.ts > s.hi ORDER BY q.ts, q.ping_id LIMIT 1)
+  JOIN pings p ON p.ping_id IN (SELECT q.ping_id FROM pings q WHERE q.vehicle_id = s.vehicle_id
+                                AND q.ts > s.hi ORDER BY q.ts, q.ping_id LIMIT 2)
 """
 
 
 def project_context(conn: sqlite3.Connection, spans: pd.DataFrame) -> pd.DataFrame:
-    """Pings already stored for these vehicles inside [lo, hi], plus the one just before and
-    just after: what duplicates and jumps of a new chunk are judged against. Index seeks only."""
+    """Pings already stored for these vehicles inside [lo, hi], plus the two just before and
+    just after (a chunk's first or last ping is a glitch when the two beyond it agree:
+    validate.glitches): what duplicates and jumps of a new chunk are judged against. Index
+    seeks only."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS ingest_span "
                  "(vehicle_id TEXT PRIMARY KEY, lo INTEGER, hi INTEGER)")
     conn.execute("DELETE FROM temp.ingest_span")
