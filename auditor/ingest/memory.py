@@ -3,7 +3,8 @@ an index it has not built yet.
 
 Each chunk inserts its accepted pings sorted by (vehicle, ts), so one vehicle's pings of one
 chunk are a run of consecutive ping_ids in time order. We keep one small row per run (vehicle,
-first/last ping_id, first/last time) and each vehicle's earliest and latest accepted ping:
+first/last ping_id, first/last time), each vehicle's span of times and its two latest
+accepted pings:
 - duplicates: a new ping can repeat an accepted one only if its time lies inside the span its
   vehicle already covers. Those few suspects are checked exactly against the stored rows of
   the runs that overlap them, read by ping_id range (the primary key: no index needed);
