@@ -296,9 +296,9 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
                         "file's timezone column)")
     rolled, lag = 0, None
     if "received_time" in fields:  # a GPS week rollover, shown by when the fix arrived
-        arrived = chunk.table.column(fields["received_time"])
-        received = (row_zones.parse_in_zones(arrived, zones, tz, time_format) if zones is not None
-                    else timestamps.parse(arrived, None if per_vehicle else tz, time_format))
+        column = chunk.table.column(fields["received_time"])
+        received = (row_zones.parse_in_zones(column, zones, tz, time_format) if zones is not None
+                    else timestamps.parse(column, None if per_vehicle else tz, time_format))
         wrapped = rolled_over_by_received(parsed.ts, parsed.ok, received.ts,
                                           received.ok & ~received.naive)
         if wrapped.any():
@@ -308,8 +308,8 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
             if parsed.later is not None:
                 parsed.later[wrapped] += step[wrapped]
         # how long each fix took to arrive: a device on another zone's clock (arrival_clock.py)
-        arrived = parsed.ok & received.ok & ~received.naive
-        lag = np.where(arrived, (received.ts - parsed.ts).astype(float), np.nan)
+        both = parsed.ok & received.ok & ~received.naive
+        lag = np.where(both, (received.ts - parsed.ts).astype(float), np.nan)
     vcode, ids = _codes(chunk, fields, "vehicle_id")
     lat, lon = lat_lon(chunk, fields)
     lon, east = east_to_west(lon, vcode)
