@@ -33,7 +33,6 @@ class ArrivalClock:
     def __init__(self):
         self.seen: Counter = Counter()           # vehicle -> fixes that did not arrive at once
         self.near: dict = {}                     # vehicle -> Counter(quarter-hour lag -> n)
-        self.moved: Counter = Counter()          # vehicle -> rows moved so far
         self.shift: dict = {}                    # vehicle -> s added to its stamps
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +61,6 @@ class ArrivalClock:
         frame = frame.assign(ts=ts)
         frame.attrs.update(attrs)
         here = Counter(pd.Series(vehicle[move], dtype=object).value_counts().to_dict())
-        self.moved.update(here)
         frame.attrs["arrival_clock"] = {v: (self.shift[v], n) for v, n in here.items()}
         return frame
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import numpy as np
 import pyarrow as pa
-
-from auditor.ingest.encoding import line_blocks
 
 WHITESPACE = np.array([9, 10, 13, 32], np.uint8)
 
@@ -40,17 +37,12 @@ def columns_of(head: bytes) -> list[str]:
     return list(table.column_names)
 
 
-def chunks(path: Path, columns: list[str], rows: int, per_row: float
-           ) -> Iterator[tuple[pa.Table, np.ndarray, list]]:
-    """(table of ``columns`` as strings, 1-based line of each row, rejected lines) per chunk
-    of at most ``rows`` rows."""
-    block = int(min(64 << 20, max(1 << 20, per_row * rows)))
-    for part, first_line in line_blocks(path, block):
-        table, lines, rejected = _parse(part, first_line)
-        table = _as_strings(table, columns)
-        for start in range(0, max(table.num_rows, 1), rows):
-            yield (table.slice(start, rows), lines[start:start + rows],
-                   rejected if start == 0 else [])
+def parse(part: bytes, first_line: int, columns: list[str]
+          ) -> tuple[pa.Table, np.ndarray, list]:
+    """A block of whole lines (the first numbered ``first_line``) -> (table of ``columns`` as
+    strings, 1-based line of each row, rejected lines)."""
+    table, lines, rejected = _parse(part, first_line)
+    return _as_strings(table, columns), lines, rejected
 
 
 def _line_numbers(part: bytes, first_line: int) -> np.ndarray:

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from auditor.ingest.encoding import line_blocks
 
 _RMC = re.compile(rb"\$[A-Z]{2}RMC,")
 _SENTENCE = re.compile(rb"\$[A-Z]{2}[A-Z]{3},")
@@ -46,18 +42,6 @@ def columns_of(head: bytes) -> list[str]:
     return WITH_VEHICLE if prefixed and sum(prefixed) * 2 > len(prefixed) else COLUMNS
 
 
-def chunks(path: Path, columns: list[str], rows: int, per_row: float
-           ) -> Iterator[tuple[pa.Table, np.ndarray, list]]:
-    """(table of ``columns``, 1-based line of each row, rejected lines) per chunk of at most
-    ``rows`` rows."""
-    block = int(min(64 << 20, max(1 << 20, per_row * rows)))
-    for part, first_line in line_blocks(path, block):
-        table, lines, rejected = _parse(part, first_line, columns)
-        for start in range(0, max(table.num_rows, 1), rows):
-            yield (table.slice(start, rows), lines[start:start + rows],
-                   rejected if start == 0 else [])
-
-
 def _lines(part: bytes) -> pa.Array:
     """Each line of ``part`` as one string (no delimiter or quote splits it)."""
     import pyarrow.csv as pcsv
@@ -70,8 +54,10 @@ def _lines(part: bytes) -> pa.Array:
     return table.column("line").combine_chunks()
 
 
-def _parse(part: bytes, first_line: int, columns: list[str]
-           ) -> tuple[pa.Table, np.ndarray, list]:
+def parse(part: bytes, first_line: int, columns: list[str]
+          ) -> tuple[pa.Table, np.ndarray, list]:
+    """A block of whole lines (the first numbered ``first_line``) -> (table of ``columns``,
+    1-based line of each RMC row, rejected lines)."""
     text = _lines(part)
     rmc = np.flatnonzero(pc.match_substring_regex(text, r"\$[A-Z]{2}RMC,")
                          .to_numpy(zero_copy_only=False))
@@ -109,10 +95,8 @@ def _checksum_ok(payload: pa.Array, checksum: pa.Array) -> np.ndarray:
     starts, ends = offsets[:-1], offsets[1:]
     xor = np.bitwise_xor.reduceat(data, starts) if len(data) else np.zeros(len(starts), np.uint8)
     xor = np.where(ends > starts, xor, 0)
-    digits = np.frombuffer(pc.utf8_upper(checksum).cast(pa.binary()).combine_chunks()
-                           .buffers()[2] if isinstance(checksum, pa.ChunkedArray) else
-                           pc.utf8_upper(checksum).buffers()[2], np.uint8)
-    digits = digits[:2 * len(starts)].reshape(-1, 2)
+    digits = np.asarray(pc.utf8_upper(checksum).to_numpy(zero_copy_only=False), dtype="S2") \
+        .view(np.uint8).reshape(-1, 2)
     value = np.where(digits >= ord("A"), digits - ord("A") + 10, digits - ord("0"))
     return xor == (value[:, 0] * 16 + value[:, 1])
 

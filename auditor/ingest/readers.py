@@ -29,6 +29,7 @@ from auditor.ingest.encoding import (
     damaged,
     is_gzip,
     legacy_encoding,
+    line_blocks,
     open_bytes,
     plain_size,
     survey,
@@ -368,7 +369,8 @@ def _blank_rows(table: pa.Table) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- JSON Lines
 def _open_lines(path: Path, head: bytes, file_format: str, reader) -> Source:
-    """A file of one record per line read by ``reader`` (jsonl.py, nmea.py)."""
+    """A file of one record per line, read in blocks of whole lines that ``reader``
+    (jsonl.py, nmea.py) parses."""
     sha = survey(path, check_text=False).sha256  # (a line that is not UTF-8 is refused)
     whole = head if len(head) < SAMPLE_BYTES else head[:head.rfind(b"\n") + 1]
     columns = reader.columns_of(whole)
@@ -379,9 +381,13 @@ def _open_lines(path: Path, head: bytes, file_format: str, reader) -> Source:
     text_size = plain_size(path)
 
     def chunks(rows: int) -> Iterator[Chunk]:
+        block = int(min(MAX_BLOCK_BYTES, max(MIN_BLOCK_BYTES, per_row * rows)))
         try:
-            for table, lines, rejected in reader.chunks(path, columns, rows, per_row):
-                yield Chunk(table, lines, rejected, ",")
+            for part, first_line in line_blocks(path, block):
+                table, lines, rejected = reader.parse(part, first_line, columns)
+                for start in range(0, max(table.num_rows, 1), rows):
+                    yield Chunk(table.slice(start, rows), lines[start:start + rows],
+                                rejected if start == 0 else [], ",")
         except DAMAGED_GZIP:
             raise damaged(path) from None
         except OSError as exc:
