@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="import pings, labels or vehicle metadata")
     i.add_argument("project", help="the project file (.db); created if missing")
     i.add_argument("files", nargs="+", metavar="FILE_OR_DIR",
-                   help="CSV, Parquet or GPX files; a folder means every .csv, .parquet/.pq "
-                        "and .gpx file directly in it, in name order")
+                   help="CSV, Parquet, GPX, JSON (Lines) or NMEA files; a folder means every "
+                        "such file directly in it (.txt/.log only when named), in name order")
     i.add_argument("--kind", choices=["pings", "labels", "vehicles"],
                    help="what the files hold (default: guessed from the columns)")
     i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",

@@ -63,11 +63,16 @@ BAD_FILES = {
     "zip_of_csv": (_zipped({"export/pings.csv": HEADER, "export/labels.csv": "x"}),
                    "a zip archive holding export/pings.csv, export/labels.csv — unzip it"),
     # was 'empty file (header only, no rows)'
-    "geojson": ('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}',
-                r"JSON \(GeoJSON\?\), not a table .* GEOMETRY=AS_WKT"),
-    # (JSON Lines, one object per line, is read: tests/test_jsonl.py)
-    "json_array": ('[{"vehicle_id": "v1", "lat": 52.5},\n {"vehicle_id": "v1", "lat": 52.6}]\n',
-                   "JSON"),
+    # (JSON documents holding a table are read: tests/test_json_doc.py; was 'JSON (GeoJSON?),
+    # not a table')
+    "geojson_lines_without_times": (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "LineString", "coordinates": [[13.4, 52.5], [13.5, 52.6]]}}]}',
+        "GeoJSON lines without a time per vertex"),
+    "json_array_of_arrays": ('[["v1", 52.5, 13.4],\n ["v1", 52.6, 13.4]]\n', "no field names"),
+    "json_cut_short": ('{"data": [{"vehicle_id": "v1", "lat": 52.5},', "not valid JSON"),
+    "json_without_a_table": ('{"status": "ok", "count": 0, "positions": []}\n',
+                             "JSON with no table in it"),
     "header_only": (HEADER, "header only"),
     "header_and_blank_lines": (HEADER + "\n\n", "header only"),
     "no_lat_column": ("vehicle_id,timestamp,lon\nv1,1700000000,13.4\n", "no lat column"),

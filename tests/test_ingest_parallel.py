@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -108,8 +107,16 @@ def test_a_folder_means_its_tables_in_name_order(folder, tmp_path):
         "a-vehicles.csv", "pings-1.csv", "pings-2.csv", "pings-3.parquet", "pings-4.csv.gz",
         "z-labels.csv"]
     (tmp_path / "empty").mkdir()
-    with pytest.raises(UserError, match=re.escape("no .csv(.gz), .parquet or .gpx(.gz) files")):
+    with pytest.raises(UserError, match="no data files in this folder"):
         expand_inputs([tmp_path / "empty"])
+    # the line-per-record and JSON formats too; notes and logs only when named
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("b.jsonl", "a.geojson", "c.nmea.gz", "d.json", "e.tsv", "notes.txt",
+                 "run.log", ".hidden.csv"):
+        (other / name).write_text("x")
+    assert [p.name for p in expand_inputs([other])] == [
+        "a.geojson", "b.jsonl", "c.nmea.gz", "d.json", "e.tsv"]
 
 
 def test_workers_give_the_project_a_local_import_gives(folder, local, tmp_path,

@@ -11,13 +11,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from auditor.gui import file_dialogs
 from auditor.gui.workers import Task, run_task
-from auditor.ingest.readers import text_suffix
+from auditor.ingest.readers import DATA_SUFFIXES, text_suffix
 
 if TYPE_CHECKING:
     from auditor.gui.main_window import MainWindow
 
 
-DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".pq", ".gpx", ".jsonl", ".ndjson", ".nmea"}
 
 
 def export_available() -> bool:

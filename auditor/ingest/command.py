@@ -14,16 +14,14 @@ from auditor.ingest import time_formats
 from auditor.ingest.api import ingest_paths
 from auditor.ingest.columns import parse_map
 from auditor.ingest.parallel import PRELOAD
-from auditor.ingest.readers import text_suffix
+from auditor.ingest.readers import FOLDER_SUFFIXES, text_suffix
 from auditor.progress import TerminalProgress
-
-INPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".gpx")
 
 
 def expand_inputs(items) -> list:
-    """The files to import: a file as given; a folder -> every CSV/Parquet/GPX file directly
-    in it (not hidden, not in subfolders), sorted by name, so the import order — and with it
-    the project — is the same on every machine."""
+    """The files to import: a file as given; a folder -> every data file (FOLDER_SUFFIXES,
+    gzip too) directly in it (not hidden, not in subfolders), sorted by name, so the import
+    order — and with it the project — is the same on every machine."""
     out = []
     for item in items:
         path = Path(item)
@@ -31,15 +29,16 @@ def expand_inputs(items) -> list:
             out.append(item)
             continue
         try:
-            found = sorted((p for p in path.iterdir() if text_suffix(p) in INPUT_SUFFIXES
+            found = sorted((p for p in path.iterdir() if text_suffix(p) in FOLDER_SUFFIXES
                             and not p.name.startswith(".") and p.is_file()),
                            key=lambda p: p.name)
         except OSError as exc:
             raise UserError(f"{path}: cannot list the folder ({exc.strerror}) — check "
                             "permissions") from None
         if not found:
-            raise UserError(f"{path}: no .csv(.gz), .parquet or .gpx(.gz) files in this folder "
-                            "— name the files, or the folder that holds them")
+            raise UserError(f"{path}: no data files in this folder "
+                            f"({' '.join(FOLDER_SUFFIXES)}, gzip too) — name the files, or the "
+                            "folder that holds them")
         out.extend(found)
     return out
 
@@ -292,6 +291,8 @@ def notes_for(summary: dict) -> list[str]:
             note += (f"; not read: {', '.join(summary['columns_not_read'])} (vehicle metadata? "
                      "import the file again with --kind vehicles)")
         notes.append(note)
+    if summary.get("json_shape"):
+        notes.append(f"read as a JSON document: {summary['json_shape']}")
     one = summary.get("gpx_tracks_one_vehicle")
     if one:
         notes.append(f"its {one['tracks']:,} tracks follow one another in time (none overlaps "

@@ -27,7 +27,24 @@ def looks_like_jsonl(head: bytes) -> bool:
         value = json.loads(first)
     except ValueError:
         return False
-    return isinstance(value, dict) and value.get("type") not in ("FeatureCollection", "Topology")
+    if not isinstance(value, dict) or value.get("type") in ("FeatureCollection", "Topology"):
+        return False
+    # a JSON document written on one line ({"data": [...]}, pandas' to_json): a table inside
+    # one object, unless a second object follows on the next line
+    rest = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[1:]
+    return (bool(rest) and rest[0].lstrip().startswith(b"{")) or not _holds_table(value)
+
+
+def _holds_table(value: dict, depth: int = 0) -> bool:
+    """An array of objects (or an empty one: an API's answer with no rows), three levels down
+    at most, or nothing but arrays / objects, in an object: a table's shapes, not a
+    record's."""
+    values = list(value.values())
+    if any(isinstance(v, list) and (not v or isinstance(v[0], dict)) for v in values):
+        return True
+    if depth < 2 and any(isinstance(v, dict) and _holds_table(v, depth + 1) for v in values):
+        return True
+    return depth == 0 and bool(values) and all(isinstance(v, (list, dict)) for v in values)
 
 
 def columns_of(head: bytes) -> list[str]:

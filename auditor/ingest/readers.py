@@ -1,8 +1,8 @@
 """Source files -> chunks of rows (arrow tables) with their 1-based source line numbers.
 
-CSV (delimiter sniffed, UTF-8 / UTF-8 with BOM / Shift-JIS / latin-1, see encoding.py), Parquet (by
-row-group batches), GPX (gpx.py, streamed), JSON Lines (jsonl.py) and NMEA 0183 logs
-(nmea.py). Every file-level failure is a UserError naming
+CSV (delimiter sniffed, encodings in encoding.py), Parquet (by row-group batches), GPX
+(gpx.py, streamed), JSON Lines (jsonl.py), JSON documents holding a table (json_doc.py, GeoJSON
+too) and NMEA 0183 logs (nmea.py). Every file-level failure is a UserError naming
 the file; readers never touch the project. Lines that cannot become a row (malformed, not
 UTF-8) travel with the chunk they were found in and are then forgotten."""
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import jsonl, nmea
+from auditor.ingest import json_doc, jsonl, nmea
 from auditor.ingest.encoding import (
     CODECS,
     DAMAGED_GZIP,
@@ -40,6 +40,12 @@ DELIMITERS = (",", ";", "\t", "|")
 # the CSV reader's block (bytes parsed at a time): about one chunk's worth, within these bounds
 MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 
+
+# what a folder given to the import holds that is read (by suffix, before a .gz); the
+# generic .txt and .log only when named, as a folder may hold notes and logs
+FOLDER_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".gpx", ".jsonl", ".ndjson", ".json",
+                   ".geojson", ".nmea")
+DATA_SUFFIXES = FOLDER_SUFFIXES + (".txt", ".log")
 
 # the column ``--vehicle ID`` adds to every chunk (auditor.ingest.plan.stamped): no file's own,
 # so never shown as part of a refused row
@@ -199,10 +205,8 @@ def _open_csv(path: Path, head: bytes) -> Source:
         return _open_lines(path, head, "jsonl", jsonl)
     if nmea.looks_like_nmea(head):
         return _open_lines(path, head, "nmea", nmea)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
-        raise UserError(f"{path}: JSON (GeoJSON?), not a table — export it as CSV (e.g. "
-                        "ogr2ogr -f CSV -lco GEOMETRY=AS_WKT out.csv IN: its WKT column is "
-                        "read as lat and lon) or as Parquet")
+    if json_doc.looks_like_document(head):
+        return _open_document(path)
     found = survey(path)
     verdict = legacy_encoding(path) if found.encoding == LATIN1 else found.encoding
     legacy = CODECS.get(verdict)
@@ -395,6 +399,36 @@ def _open_lines(path: Path, head: bytes, file_format: str, reader) -> Source:
 
     return Source(path, file_format, columns, path.stat().st_size, sha, chunks,
                   encoding="utf-8", approx_rows=int(text_size / per_row))
+
+
+# ------------------------------------------------------------------------- JSON document
+def _open_document(path: Path) -> Source:
+    """A JSON document holding a table (json_doc.py), read whole once: its columns are
+    known only after reading it."""
+    sha = survey(path, check_text=False).sha256
+    if plain_size(path) > json_doc.MAX_BYTES:
+        raise UserError(f"{path}: a JSON document over {json_doc.MAX_BYTES >> 30} GiB, read "
+                        "whole — export it as JSON Lines (one object per line) or CSV")
+    try:
+        with open_bytes(path) as fh:
+            text = fh.read()
+    except DAMAGED_GZIP:
+        raise damaged(path) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc}) — check the file") from None
+    table, lines, rejected, notes = json_doc.read_table(path, text)
+    if not table.num_columns:
+        raise UserError(f"{path}: a JSON table with no rows — export it again with rows")
+
+    def chunks(rows: int) -> Iterator[Chunk]:
+        for start in range(0, max(table.num_rows, 1), rows):
+            yield Chunk(table.slice(start, rows), lines[start:start + rows],
+                        rejected if start == 0 else [], ",")
+
+    source = Source(path, "json", list(table.column_names), path.stat().st_size, sha, chunks,
+                    encoding="utf-8", approx_rows=table.num_rows)
+    source.notes.update(notes)
+    return source
 
 
 # ------------------------------------------------------------------------------- Parquet

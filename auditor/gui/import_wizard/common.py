@@ -16,6 +16,7 @@ from auditor.ingest.preview import (
     FilePreview,
     guess,
 )
+from auditor.ingest.readers import DATA_SUFFIXES
 
 AUTO = "(automatic)"
 NO_TZ = "Timestamps carry their own offset (or are epoch numbers)"
@@ -42,8 +43,7 @@ FIELD_TIPS = {
        for kind in ("home", "work") for axis, word in (("lat", "Latitude"), ("lon", "Longitude"))},
 }
 IMPORT_ORDER = {"vehicles": 0, "pings": 1, "labels": 2}  # metadata first: pings may need it
-DATA_FILTER = ("Data files (*.csv *.txt *.tsv *.parquet *.gpx *.jsonl *.ndjson *.nmea *.log "
-               "*.gz);;"
+DATA_FILTER = (f"Data files ({' '.join('*' + s for s in DATA_SUFFIXES)} *.gz);;"
                "All files (*)")
 
 
