@@ -58,8 +58,12 @@ BAD_FILES = {
     "zero_bytes": (b"", "empty file"),
     "utf16": ("vehicle_id,timestamp,lat,lon\n".encode("utf-16"), "UTF-16"),
     "zip_unknown": (b"PK\x03\x04" + bytes(40), "zip file or spreadsheet workbook"),
-    "excel": (_zipped({"xl/workbook.xml": "<workbook/>", "[Content_Types].xml": "<Types/>"}),
-              "a spreadsheet workbook, not a table — save the sheet as CSV"),
+    # (a readable .xlsx is read: tests/test_workbook.py)
+    "excel_damaged": (_zipped({"xl/workbook.xml": "<workbook/>", "[Content_Types].xml": "<Types/>"}),
+                      "an Excel workbook that cannot be read .* save it again"),
+    "excel_97": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), r"Excel 97-2003 workbook \(.xls\)"),
+    "opendocument": (_zipped({"content.xml": "<office:document-content/>", "mimetype": "x"}),
+                     "a spreadsheet workbook that is not Excel's .xlsx"),
     "zip_of_csv": (_zipped({"export/pings.csv": HEADER, "export/labels.csv": "x"}),
                    "a zip archive holding export/pings.csv, export/labels.csv — unzip it"),
     # was 'empty file (header only, no rows)'

@@ -292,6 +292,8 @@ def _summary(plan: Plan, read=0, accepted=0, quarantined=0, reasons=None, skippe
         out["datum"] = plan.datum
     if plan.source.file_format == "json":
         out["json_shape"] = plan.source.notes.get("json_shape")
+    if "workbook_sheet" in plan.source.notes:
+        out["workbook_sheet"] = plan.source.notes["workbook_sheet"]
     if "vehicle_id" in plan.fields and plan.fields["vehicle_id"] == "vehicle_id":
         out.update(plan.source.notes)  # (not when --map vehicle_id=track overrode it)
     wide = columns.wide_labels(plan.fields) if plan.kind == "labels" else []

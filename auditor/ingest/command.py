@@ -291,6 +291,10 @@ def notes_for(summary: dict) -> list[str]:
             note += (f"; not read: {', '.join(summary['columns_not_read'])} (vehicle metadata? "
                      "import the file again with --kind vehicles)")
         notes.append(note)
+    if summary.get("workbook_sheet"):
+        w = summary["workbook_sheet"]
+        notes.append(f"read sheet {w['sheet']!r}, the one with the most rows of the "
+                     f"workbook's {w['sheets']} sheets with rows")
     if summary.get("json_shape"):
         notes.append(f"read as a JSON document: {summary['json_shape']}")
     one = summary.get("gpx_tracks_one_vehicle")

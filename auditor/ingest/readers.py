@@ -2,9 +2,9 @@
 
 CSV (delimiter sniffed, encodings in encoding.py), Parquet (by row-group batches), GPX
 (gpx.py, streamed), JSON Lines (jsonl.py), JSON documents holding a table (json_doc.py, GeoJSON
-too) and NMEA 0183 logs (nmea.py). Every file-level failure is a UserError naming
-the file; readers never touch the project. Lines that cannot become a row (malformed, not
-UTF-8) travel with the chunk they were found in and are then forgotten."""
+too), NMEA 0183 logs (nmea.py) and Excel workbooks (workbook.py). Every file-level failure
+is a UserError naming the file; readers never touch the project. Lines that cannot become a
+row (malformed, not UTF-8) travel with the chunk they were found in and are then forgotten."""
 from __future__ import annotations
 
 import csv
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import json_doc, jsonl, nmea
+from auditor.ingest import json_doc, jsonl, nmea, workbook
 from auditor.ingest.encoding import (
     CODECS,
     DAMAGED_GZIP,
@@ -44,7 +44,7 @@ MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 # what a folder given to the import holds that is read (by suffix, before a .gz); the
 # generic .txt and .log only when named, as a folder may hold notes and logs
 FOLDER_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".gpx", ".jsonl", ".ndjson", ".json",
-                   ".geojson", ".nmea")
+                   ".geojson", ".nmea", ".xlsx", ".xlsm")
 DATA_SUFFIXES = FOLDER_SUFFIXES + (".txt", ".log")
 
 # the column ``--vehicle ID`` adds to every chunk (auditor.ingest.plan.stamped): no file's own,
@@ -168,17 +168,22 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _zip_words(path: Path) -> str:
-    """What a zip file is and what to do: an Excel or OpenDocument workbook, an archive of
-    files the import reads (named), or neither."""
+def _zip_names(path: Path) -> list[str]:
     import zipfile
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/")]
+            return [n for n in archive.namelist() if not n.endswith("/")]
     except (zipfile.BadZipFile, OSError):
-        names = []
+        return []
+
+
+def _zip_words(path: Path) -> str:
+    """What a zip file that is no Excel workbook is and what to do: an OpenDocument or
+    damaged workbook, an archive of files the import reads (named), or neither."""
+    names = _zip_names(path)
     if any(n.startswith("xl/") for n in names) or "content.xml" in names:
-        return "a spreadsheet workbook, not a table — save the sheet as CSV (UTF-8)"
+        return ("a spreadsheet workbook that is not Excel's .xlsx — save the sheet as CSV "
+                "(UTF-8) or as .xlsx")
     data = [n for n in names if n.lower().endswith((".csv", ".csv.gz", ".parquet", ".pq",
                                                     ".gpx", ".tsv", ".txt"))
             and not Path(n).name.startswith(".")]
@@ -193,7 +198,12 @@ def _open_csv(path: Path, head: bytes) -> Source:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UserError(f"{path}: UTF-16 text — save it again as CSV with UTF-8 encoding")
     if head.startswith(b"PK\x03\x04"):
+        if workbook.is_workbook(_zip_names(path)):
+            return _open_workbook(path)
         raise UserError(f"{path}: {_zip_words(path)}")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Excel 97-2003
+        raise UserError(f"{path}: an Excel 97-2003 workbook (.xls) — save it as .xlsx or the "
+                        "sheet as CSV (UTF-8)")
     if b"\x00" in head:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
     if re.match(rb"\s*\+(?:RESP|BUFF|ACK|SACK):GT[A-Z]{3},", head):
@@ -428,6 +438,24 @@ def _open_document(path: Path) -> Source:
     source = Source(path, "json", list(table.column_names), path.stat().st_size, sha, chunks,
                     encoding="utf-8", approx_rows=table.num_rows)
     source.notes.update(notes)
+    return source
+
+
+# ------------------------------------------------------------------------- Excel workbook
+def _open_workbook(path: Path) -> Source:
+    """The workbook's sheet with the most rows (workbook.py), streamed."""
+    sha = survey(path, check_text=False).sha256
+    sheet, n_rows, n_sheets = workbook.choose_sheet(path)
+    columns, header_row = workbook.header(path, sheet)
+
+    def chunks(rows: int) -> Iterator[Chunk]:
+        for table, lines in workbook.chunks(path, sheet, columns, header_row, rows):
+            yield Chunk(table, lines, [], ",")
+
+    source = Source(path, "xlsx", columns, path.stat().st_size, sha, chunks,
+                    approx_rows=max(1, n_rows - header_row))
+    if n_sheets > 1:
+        source.notes["workbook_sheet"] = {"sheet": sheet, "sheets": n_sheets}
     return source
 
 
