@@ -56,7 +56,8 @@ BAD_FILES = {
     "missing": (None, "no such file"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
     "zero_bytes": (b"", "empty file"),
-    "utf16": ("vehicle_id,timestamp,lat,lon\n".encode("utf-16"), "UTF-16"),
+    # (UTF-16 is read: test_ingest_hardening.py; was 'UTF-16 text — save it again')
+    "utf16_header_only": ("vehicle_id,timestamp,lat,lon\n".encode("utf-16"), "header only"),
     "zip_unknown": (b"PK\x03\x04" + bytes(40), "zip file or spreadsheet workbook"),
     # (a readable .xlsx is read: tests/test_workbook.py)
     "excel_damaged": (_zipped({"xl/workbook.xml": "<workbook/>", "[Content_Types].xml": "<Types/>"}),

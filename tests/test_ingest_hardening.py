@@ -352,6 +352,35 @@ def test_western_words_with_accents_are_not_taken_for_cyrillic_or_chinese(tmp_pa
                                 "François Müller-Lüdenscheid, São João, Señora Peña"}
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_with_or_without_its_mark_is_read_as_the_same_rows(tmp_path, codec):
+    """Excel's "Unicode Text" is UTF-16 (with a byte-order mark, tab-separated); some tools
+    write it without the mark. Its rows, and the line a bad row is on, are the UTF-8 file's."""
+    lines = ["Fahrzeug\tZeitstempel\tBreite\tLänge"]
+    lines += [f"Köln-{i % 2}\t2026-03-02T08:{i:02d}:00+01:00\t50.9{i:02d}\t6.9" for i in range(40)]
+    lines.insert(12, "Köln-1\tnicht\t50.9\t6.9")  # line 13
+    text = "\r\n".join(lines) + "\r\n"
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "wide.txt").write_bytes(text.encode(codec))
+    [a] = ingest_paths(tmp_path / "a.db", [tmp_path / "utf8.csv"])
+    [b] = ingest_paths(tmp_path / "b.db", [tmp_path / "wide.txt"])
+    assert (b["accepted"], b["quarantined"]) == (a["accepted"], a["quarantined"]) == (40, 1)
+    query = "SELECT vehicle_id, ts, lat, lon FROM pings ORDER BY ping_id"
+    assert rows(tmp_path / "b.db", query) == rows(tmp_path / "a.db", query)
+    assert rows(tmp_path / "b.db", "SELECT line, raw FROM quarantine") == [
+        (13, "Köln-1\tnicht\t50.9\t6.9")]
+
+
+def test_an_epoch_column_named_with_its_unit_is_the_timestamp(tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("device_id,timestamp_us,lat,lon\n" + "".join(
+        f"d1,{(1_772_438_400 + 60 * i) * 1_000_000},50.9,6.9\n" for i in range(5)))
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["accepted"] == 5
+    assert rows(tmp_path / "p.db", "SELECT MIN(ts), MAX(ts) FROM pings") == [
+        (1_772_438_400, 1_772_438_400 + 240)]
+
+
 # ------------------------------------------------------------------ malformed lines streamed
 def _held_by(snapshot, module: str) -> int:
     """Bytes still allocated by code in ``module`` (e.g. the reader's copies of line text)."""

@@ -47,7 +47,8 @@ ALIASES = {
                    "asset_uuid",
                    # registration plates and vehicle numbers as exports abroad head them
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
-                   "kennzeichen", "placa", "placas", "patente", "dominio", "matricula",
+                   "kennzeichen", "fahrzeug", "fahrzeug_id", "fahrzeugnummer",
+                   "placa", "placas", "patente", "dominio", "matricula",
                    "matrícula", "targa", "kenteken",
                    "kjøretøy", "køretøj", "fordon", "regnr", "reg_nr", "registreringsnummer",
                    "車両番号", "車両id", "車番", "ナンバー", "车牌号", "车牌", "车辆编号",
@@ -79,11 +80,13 @@ ALIASES = {
                     "time_local", "local_time"),
     # (_e7: degrees x 10^7 as integers, read as degrees: is_e7)
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude", "lat_e7",
-            "latitude_e7", "latitud", "широта", "breitengrad", "breddegrad", "breddgrad", "緯度",
+            "latitude_e7", "latitud", "широта", "breitengrad", "breite", "geogr_breite",
+            "breddegrad", "breddgrad", "緯度",
             "纬度", "위도"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
             "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud", "долгота",
-            "längengrad", "laengengrad", "lengdegrad", "længdegrad", "längdgrad", "経度", "经度", "경도"),
+            "längengrad", "laengengrad", "länge", "laenge", "geogr_länge",
+            "lengdegrad", "længdegrad", "längdgrad", "経度", "经度", "경도"),
     "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
                   "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
                   "geschwindigkeit", "velocidad", "velocidade", "velocità", "velocita",
@@ -215,7 +218,10 @@ TIME_FIELDS = ("timestamp", "date", "time_of_day", "received_time")
 # 'gps_time_utc', 'Date (local)'); which zone naive stamps are in is --tz's to say
 _CLOCK_WORDS = frozenset(
     "utc gmt z local lt jst kst hkt sgt cst est edt cdt mst mdt pst pdt akst hst cet cest eet "
-    "eest wet west bst ist msk aest aedt acst acdt awst nzst nzdt brt art wib ict pht".split())
+    "eest wet west bst ist msk aest aedt acst acdt awst nzst nzdt brt art wib ict pht".split()
+    # and the units of an epoch ('timestamp_us', 'time_millis'): the values' size says which
+    + "s sec secs seconds ms msec millis milliseconds us usec micros microseconds ns nanos "
+      "nanoseconds".split())
 
 
 # words a header may start with to name where a value came from, not what it is

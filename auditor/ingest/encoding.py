@@ -30,8 +30,11 @@ UTF8, UTF8_WITH_BAD_LINES, LATIN1 = "utf-8", "utf-8, bad lines quarantined", "la
 SHIFT_JIS = "cp932"  # what Japanese Excel saves a CSV in (Shift-JIS with Microsoft's extensions)
 GB18030 = "gb18030"  # Chinese Windows' and platforms' exports (GBK, GB2312 are subsets)
 CYRILLIC = "cp1251"  # Russian-speaking Windows' exports (Wialon, 1C)
+# Excel's "Unicode Text" and some Windows tools: with a byte-order mark, or (rarely) without
+UTF16, UTF16_LE, UTF16_BE = "utf-16", "utf-16-le", "utf-16-be"
 # Python's codec for each verdict that is not UTF-8
-CODECS = {LATIN1: "latin-1", SHIFT_JIS: "cp932", GB18030: "gb18030", CYRILLIC: "cp1251"}
+CODECS = {LATIN1: "latin-1", SHIFT_JIS: "cp932", GB18030: "gb18030", CYRILLIC: "cp1251",
+          UTF16: "utf-16", UTF16_LE: "utf-16-le", UTF16_BE: "utf-16-be"}
 _SAMPLE_CHARS = 20_000  # non-ASCII characters looked at to tell the text's language
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -68,6 +71,22 @@ def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
     claimed[2:] |= long3[:-2]
     claimed[3:] |= lead4[:-3]
     return high & ~lead & ~claimed, int(np.count_nonzero(lead))
+
+
+def utf16_of(head: bytes) -> Optional[str]:
+    """UTF-16 by its byte-order mark, or by a NUL in every other byte of mostly ASCII text
+    (no mark); None for anything else."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return UTF16
+    sample = head[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return UTF16_LE
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return UTF16_BE
+    return None
 
 
 def legacy_encoding(path: Path) -> str:

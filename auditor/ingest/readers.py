@@ -33,6 +33,7 @@ from auditor.ingest.encoding import (
     open_bytes,
     plain_size,
     survey,
+    utf16_of,
 )
 
 SAMPLE_BYTES = 64 * 1024
@@ -195,8 +196,7 @@ def _zip_words(path: Path) -> str:
 
 
 def _open_csv(path: Path, head: bytes) -> Source:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserError(f"{path}: UTF-16 text — save it again as CSV with UTF-8 encoding")
+    utf16 = utf16_of(head)
     if head.startswith(b"PK\x03\x04"):
         if workbook.is_workbook(_zip_names(path)):
             return _open_workbook(path)
@@ -204,7 +204,7 @@ def _open_csv(path: Path, head: bytes) -> Source:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Excel 97-2003
         raise UserError(f"{path}: an Excel 97-2003 workbook (.xls) — save it as .xlsx or the "
                         "sheet as CSV (UTF-8)")
-    if b"\x00" in head:
+    if b"\x00" in head and not utf16:
         raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
     if re.match(rb"\s*\+(?:RESP|BUFF|ACK|SACK):GT[A-Z]{3},", head):
         raise UserError(f"{path}: a Queclink @Track device log (+RESP:GTFRI,…): the devices' "
@@ -217,8 +217,8 @@ def _open_csv(path: Path, head: bytes) -> Source:
         return _open_lines(path, head, "nmea", nmea)
     if json_doc.looks_like_document(head):
         return _open_document(path)
-    found = survey(path)
-    verdict = legacy_encoding(path) if found.encoding == LATIN1 else found.encoding
+    found = survey(path, check_text=not utf16)
+    verdict = utf16 or (legacy_encoding(path) if found.encoding == LATIN1 else found.encoding)
     legacy = CODECS.get(verdict)
     # (the head may end inside a multi-byte character: a cut sample's last line is dropped)
     text = head.decode(legacy or "utf-8-sig", errors="replace")
