@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="import pings, labels or vehicle metadata")
     i.add_argument("project", help="the project file (.db); created if missing")
     i.add_argument("files", nargs="+", metavar="FILE_OR_DIR",
-                   help="CSV, Parquet, GPX, JSON (Lines) or NMEA files; a folder means every "
+                   help="CSV, Parquet, GPX, KML, JSON (Lines), NMEA or Excel files; a folder means every "
                         "such file directly in it (.txt/.log only when named), in name order")
     i.add_argument("--kind", choices=["pings", "labels", "vehicles"],
                    help="what the files hold (default: guessed from the columns)")

@@ -89,7 +89,7 @@ BAD_FILES = {
     # was 'no track points in this GPX file'
     "kml": ("<?xml version='1.0'?><kml xmlns='http://www.opengis.net/kml/2.2'><Placemark>"
             "<Point><coordinates>13.4,52.5</coordinates></Point></Placemark></kml>",
-            "an XML file of <kml>, not GPX — export the tracks as GPX, CSV or Parquet"),
+            "no timed positions in this KML file .1 placemark.s. without a time"),
 }
 
 

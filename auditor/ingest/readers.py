@@ -2,7 +2,7 @@
 
 CSV (delimiter sniffed, encodings in encoding.py), Parquet (by row-group batches), GPX
 (gpx.py, streamed), JSON Lines (jsonl.py), JSON documents holding a table (json_doc.py, GeoJSON
-too), NMEA 0183 logs (nmea.py) and Excel workbooks (workbook.py). Every file-level failure
+too), NMEA 0183 logs (nmea.py), KML/KMZ (kml.py) and Excel workbooks (workbook.py). Every file-level failure
 is a UserError naming the file; readers never touch the project. Lines that cannot become a
 row (malformed, not UTF-8) travel with the chunk they were found in and are then forgotten."""
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import json_doc, jsonl, nmea, workbook
+from auditor.ingest import json_doc, jsonl, kml, nmea, workbook
 from auditor.ingest.encoding import (
     CODECS,
     DAMAGED_GZIP,
@@ -44,8 +44,8 @@ MIN_BLOCK_BYTES, MAX_BLOCK_BYTES = 1 << 20, 64 << 20
 
 # what a folder given to the import holds that is read (by suffix, before a .gz); the
 # generic .txt and .log only when named, as a folder may hold notes and logs
-FOLDER_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".gpx", ".jsonl", ".ndjson", ".json",
-                   ".geojson", ".nmea", ".xlsx", ".xlsm")
+FOLDER_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".gpx", ".kml", ".kmz", ".jsonl",
+                   ".ndjson", ".json", ".geojson", ".nmea", ".xlsx", ".xlsm")
 DATA_SUFFIXES = FOLDER_SUFFIXES + (".txt", ".log")
 
 # the column ``--vehicle ID`` adds to every chunk (auditor.ingest.plan.stamped): no file's own,
@@ -125,9 +125,21 @@ def open_source(path) -> Source:
             raise UserError(f"{path}: a gzip-compressed Parquet file — decompress it first "
                             "(gunzip), Parquet is compressed inside already")
         return _open_parquet(path)
+    root = _xml_root(head) if stripped.startswith(b"<") else None
+    if suffix == ".kml" or (root == b"kml" and suffix != ".gpx"):
+        return _open_kml(path)
     if suffix == ".gpx" or stripped.startswith((b"<?xml", b"<gpx")):
         return _open_gpx(path)
     return _open_csv(path, head)
+
+
+_ROOT = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
+
+
+def _xml_root(head: bytes) -> Optional[bytes]:
+    """The name of an XML document's first element (no prefix), from its first bytes."""
+    m = _ROOT.search(head)
+    return m.group(1).lower() if m else None
 
 
 def text_suffix(path: Path) -> str:
@@ -198,8 +210,11 @@ def _zip_words(path: Path) -> str:
 def _open_csv(path: Path, head: bytes) -> Source:
     utf16 = utf16_of(head)
     if head.startswith(b"PK\x03\x04"):
-        if workbook.is_workbook(_zip_names(path)):
+        names = _zip_names(path)
+        if workbook.is_workbook(names):
             return _open_workbook(path)
+        if kml.kml_member(names):  # KMZ
+            return _open_kml(path, kml.kml_member(names))
         raise UserError(f"{path}: {_zip_words(path)}")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Excel 97-2003
         raise UserError(f"{path}: an Excel 97-2003 workbook (.xls) — save it as .xlsx or the "
@@ -439,6 +454,23 @@ def _open_document(path: Path) -> Source:
                     encoding="utf-8", approx_rows=table.num_rows)
     source.notes.update(notes)
     return source
+
+
+# ----------------------------------------------------------------------------------- KML
+def _open_kml(path: Path, member: Optional[str] = None) -> Source:
+    """KML (or a KMZ's KML) tracks and timed points, streamed (kml.py)."""
+    sha = survey(path, check_text=False).sha256
+    try:
+        fields = kml.field_names(path, member)
+    except (OSError, KeyError) as exc:
+        raise UserError(f"{path}: cannot read ({exc}) — check the file") from None
+
+    def chunks(rows: int) -> Iterator[Chunk]:
+        for table, lines in kml.read_pings(path, rows, fields, member):
+            yield Chunk(table, lines, [], ",")
+
+    return Source(path, "kml", kml.KML_COLUMNS + fields, path.stat().st_size, sha, chunks,
+                  approx_rows=max(1, plain_size(path) // 100))
 
 
 # ------------------------------------------------------------------------- Excel workbook
