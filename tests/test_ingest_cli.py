@@ -81,10 +81,11 @@ def test_headers_in_no_alias_table_get_the_map_options_their_values_suggest(tmp_
     assert json.loads(capsys.readouterr().out)["accepted"] == 20
 
     labels = tmp_path / "orte.csv"   # a labels file rounded to 3 decimals, label told by values
-    labels.write_text("Fahrzeug,Art,Breite,Laenge\n7,Home,-33.861,151.21\n7,Work,-33.9,151.182\n")
+    labels.write_text("Ajoneuvo,Laji,Leveysaste,Pituusaste\n7,Home,-33.861,151.21\n"
+                      "7,Work,-33.9,151.182\n")
     assert main(["ingest", project, str(labels), "--kind", "labels"]) == 1
     assert capsys.readouterr().err.strip().endswith(
-        "--map vehicle_id=Fahrzeug --map label=Art --map lat=Breite --map lon=Laenge")
+        "--map vehicle_id=Ajoneuvo --map label=Laji --map lat=Leveysaste --map lon=Pituusaste")
 
     two = tmp_path / "two.csv"
     two.write_text("Ajoneuvo;Kuljettaja;Aikaleima;Leveysaste;Pituusaste\n"

@@ -231,12 +231,12 @@ def test_date_and_time_columns_are_one_stamp(tmp_path, capsys):
     assert stored(tmp_path / "p.db") == secs
     # a German export: 'Datum;Uhrzeit', dates day first, the terminal says both
     g = write_split(tmp_path / "de.csv", secs, "%d.%m.%Y", "%H:%M:%S",
-                    header="Fahrzeug;Datum;Uhrzeit;lat;lon", sep=";")
-    # 'Fahrzeug' is in no alias table: the error offers it, told by its values
+                    header="Wagen;Datum;Uhrzeit;lat;lon", sep=";")
+    # 'Wagen' is in no alias table: the error offers it, told by its values
     assert main(["ingest", str(tmp_path / "de.db"), str(g), "--tz", "Europe/Berlin"]) == 1
-    assert "look like --map vehicle_id=Fahrzeug" in capsys.readouterr().err
+    assert "look like --map vehicle_id=Wagen" in capsys.readouterr().err
     assert main(["ingest", str(tmp_path / "de.db"), str(g), "--tz", "Europe/Berlin",
-                 "--map", "vehicle_id=Fahrzeug"]) == 0
+                 "--map", "vehicle_id=Wagen"]) == 0
     out = capsys.readouterr().out
     assert "times joined from its date and time columns (Datum + Uhrzeit)" in out
     assert "times read as '%d.%m.%Y %H:%M:%S' (day first)" in out
@@ -458,6 +458,21 @@ def test_ctime_and_java_date_strings(tmp_path):
     conn = sqlite3.connect(tmp_path / "q.db")
     assert {r[0] for r in conn.execute("SELECT utc_offset_min FROM pings")} == {0}
     conn.close()
+
+
+def test_javascript_date_strings_keep_their_offset_across_a_clock_change(tmp_path):
+    """JavaScript's Date.toString(): 'Mon Mar 09 2026 08:00:07 GMT+0100 (Central European
+    Standard Time)' — the offset after GMT is the offset (no --tz needed), the name dropped."""
+    secs = stamps(first_day=9, days=8) + stamps(first_day=29, days=1)  # CET, then CEST
+    lines = ["vehicle_id,timestamp,lat,lon"]
+    for i, sec in enumerate(secs):
+        t = datetime.fromtimestamp(sec, BERLIN)
+        name = "Central European Summer Time" if t.utcoffset().seconds == 7200 else \
+            "Central European Standard Time"
+        lines.append(f'v1,"{t:%a %b %d %Y %H:%M:%S} GMT{t:%z} ({name})",52.5{i % 7},13.4')
+    (tmp_path / "js.csv").write_text("\n".join(lines) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "js.csv"])
+    assert s["accepted"] == len(secs) and stored(tmp_path / "p.db") == secs
 
 
 def test_a_given_format_with_an_offset_and_empty_cells(tmp_path):

@@ -60,7 +60,13 @@ _MID_UTC = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+(?:UTC|GMT|Z)\s+(\d{4}
 _MID_ZONE = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+[A-Z]{2,5}\s+(\d{4})$")
 
 
+# JavaScript's Date.toString() ('Sat Mar 14 2026 08:00:00 GMT+0100 (Central European
+# Standard Time)'): the offset after GMT is the offset, the zone's name in brackets dropped
+_GMT_OFFSET = re.compile(r"\s+(?:GMT|UTC)([+-]\d{2}:?\d{2})(?:\s+\([^()]*\))?$")
+
+
 def _zone_before_year(text: str) -> str:
+    text = _GMT_OFFSET.sub(r" \1", text)
     return _MID_ZONE.sub(r"\1 \2", _MID_UTC.sub(r"\1 \2 +0000", text))
 
 
@@ -192,6 +198,7 @@ def prepared(values: pa.Array, fmt: str) -> pd.Series:
     if "%b" in fmt:  # (guess writes other languages' month names as English %b)
         strings = strings.str.replace(_MONTH_NAME, lambda m: _MONTH_OF[m.group(1).lower()],
                                       regex=True)
+        strings = strings.str.replace(_GMT_OFFSET, r" \1", regex=True)
         strings = strings.str.replace(_MID_UTC, r"\1 \2 +0000", regex=True)
         strings = strings.str.replace(_MID_ZONE, r"\1 \2", regex=True)
     return strings

@@ -420,13 +420,13 @@ def test_a_label_column_found_by_its_values(qtbot, tmp_path):
 
 
 def test_headers_in_another_language_are_told_by_their_values(qtbot, tmp_path):
-    """'Fahrzeug;Zeitstempel;Breitengrad;Längengrad' with decimal commas: no header is in the
-    alias table, so the wizard could not tell what the file held. Their values tell: the
+    """'Wagen;Zeitpunkt;Nord;Ost' with decimal commas: no header is in the alias table, so
+    the wizard could not tell what the file held. Their values tell: the
     columns page shows the guess for the analyst to confirm, and the import reads them."""
     project = tmp_path / "new.db"
     open_project(project, create=True).close()
     csv = tmp_path / "fahrten.csv"
-    rows = ["Fahrzeug;Zeitstempel;Breitengrad;Längengrad;Geschwindigkeit"]
+    rows = ["Wagen;Zeitpunkt;Nord;Ost;Geschwindigkeit"]
     rows += [f"B-XY 12;2026-01-10T08:{i:02d}:00+01:00;52,{5001 + 7 * i};13,{4002 + 5 * i};"
              f"{30 + i % 4},5" for i in range(25)]
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -436,8 +436,8 @@ def test_headers_in_another_language_are_told_by_their_values(qtbot, tmp_path):
     cols = wiz.columns_page
     assert cols.isComplete()
     roles = cols.roles[0].text()
-    for column, field in (("Fahrzeug", "vehicle_id"), ("Zeitstempel", "timestamp"),
-                          ("Breitengrad", "lat"), ("Längengrad", "lon")):
+    for column, field in (("Wagen", "vehicle_id"), ("Zeitpunkt", "timestamp"),
+                          ("Nord", "lat"), ("Ost", "lon")):
         assert f"{column} → {field}" in roles
     while wiz.currentId() != PAGE_REVIEW:
         wiz.next()
