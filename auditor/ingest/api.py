@@ -81,7 +81,7 @@ def ingest_paths(project, files, kind: Optional[str] = None,
     if parallel.is_parallel(engine):  # workers open the files: not relative to our cwd
         files = [Path(f).absolute() for f in files]
     if not files:
-        raise UserError("no files to import — name at least one CSV, Parquet or GPX file")
+        raise UserError("no files to import — name at least one data file")
     if kind is not None and kind not in columns.KINDS:
         raise UserError(f"--kind {kind}: use one of {', '.join(columns.KINDS)}")
     column_map = dict(column_map or {})
@@ -155,7 +155,7 @@ def ingest_jobs(project, jobs: list[ImportJob], progress: Optional[Progress] = N
     project = Path(project)
     jobs = list(jobs)
     if not jobs:
-        raise UserError("no files to import — add at least one CSV, Parquet or GPX file")
+        raise UserError("no files to import — add at least one data file")
     window = time_window(min_time, max_time)
     check_is_project(project)
     for job in jobs:  # never open() the project as a CSV: it would drop our SQLite locks

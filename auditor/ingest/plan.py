@@ -211,7 +211,8 @@ def plan_file(path: Path, kind: Optional[str], column_map: dict, tz: Optional[st
     except UserError as refused:
         if source.file_format == "csv" and len(source.columns) == 1 and not fields:
             raise UserError(f"{name}: not a table — no , ; tab or | separated columns in the "
-                            "header line; give a CSV, Parquet or GPX file") from None
+                            "header line; give a table (CSV, Excel, Parquet, JSON) or a track "
+                            "(GPX, KML, NMEA)") from None
         guessed = _fields_by_values(source, fields, kind)
         if guessed:
             raise UserError(f"{refused}; by their values the columns look like "

@@ -108,7 +108,8 @@ def open_source(path) -> Source:
     if not path.exists():
         raise UserError(f"{path}: no such file — check the path")
     if path.is_dir():
-        raise UserError(f"{path}: is a folder — give a CSV, Parquet or GPX file")
+        raise UserError(f"{path}: is a folder — give a table (CSV, Excel, Parquet, JSON) or a "
+                        "track (GPX, KML, NMEA)")
     try:
         with open_bytes(path) as fh:
             head = fh.read(SAMPLE_BYTES)
@@ -220,7 +221,8 @@ def _open_csv(path: Path, head: bytes) -> Source:
         raise UserError(f"{path}: an Excel 97-2003 workbook (.xls) — save it as .xlsx or the "
                         "sheet as CSV (UTF-8)")
     if b"\x00" in head and not utf16:
-        raise UserError(f"{path}: not a table (binary data) — give a CSV, Parquet or GPX file")
+        raise UserError(f"{path}: not a table (binary data) — give a table (CSV, Excel, "
+                        "Parquet, JSON) or a track (GPX, KML, NMEA)")
     if re.match(rb"\s*\+(?:RESP|BUFF|ACK|SACK):GT[A-Z]{3},", head):
         raise UserError(f"{path}: a Queclink @Track device log (+RESP:GTFRI,…): the devices' "
                         "own messages, whose fields differ by model and firmware, not an export "

@@ -47,9 +47,9 @@ class FilePage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("Choose the files")
-        self.setSubTitle("CSV, Parquet or GPX: pings, given labels and vehicle metadata can come "
-                         "together. Nothing is imported until you press Import on the last "
-                         "page.")
+        self.setSubTitle("CSV, Excel, Parquet, GPX, KML, JSON or NMEA: pings, given labels and "
+                         "vehicle metadata can come together. Nothing is imported until you "
+                         "press Import on the last page.")
         self.files = QListWidget()
         self.files.setObjectName("importFiles")
         self.files.setMaximumHeight(96)
