@@ -39,6 +39,10 @@ USED = {
 # Headers other exporters write (trackers, telematics platforms, AIS): unambiguous names only —
 # no bare 'date' or 'id'. A speed column in any unit: the import finds the unit by the
 # speeds between fixes, else by its name (speed.py)
+
+# Arabic yeh and kaf typed for Persian's (an Arabic keyboard), a zero-width non-joiner
+_ARABIC_SPELLINGS = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9", "\u200c": "_"})
+
 ALIASES = {
     "vehicle_id": ("vehicle_id", "vehicleid", "vehicle", "vehicle_no", "vin", "vehicle_number",
                    "device_id", "deviceid", "device", "unit_id", "unitid", "asset_id",
@@ -56,10 +60,12 @@ ALIASES = {
                    "гос._номер", "номер_тс", "объект", "транспортное_средство", "тс",
                    "車牌號碼", "차량번호",
                    "car", "car_id", "car_no", "car_number", "plate_no", "plate_number",
-                   "vehicle_plate", "truck_id", "bus_id",
+                   "vehicle_plate", "truck_id", "bus_id", "uniqueid", "unique_id",
+                   "پلاک", "شماره_پلاک", "پلاک_خودرو", "خودرو", "اللوحة", "رقم_اللوحة",
+                   "المركبة", "رقم_المركبة",
                    # a ride-hailing or phone-app export tracks the driver's phone: the driver
                    # is the vehicle (a file with a vehicle column as well uses that: last)
-                   "driver_id", "driverid", "driver_uuid"),
+                   "driver_id", "driverid", "driver_uuid", "phone", "phone_number", "msisdn"),
     "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
                   "fix_time", "fixtime", "devicetime", "device_time", "event_time", "recorded_at",
@@ -74,26 +80,32 @@ ALIASES = {
                   "дата_время"),
     # the date and the time of day in columns of their own, joined into one (date_time.py);
     # a 'time' column beside a 'date' one is the time of day when its values say so
-    "date": ("date", "datum", "fecha", "дата", "date_utc", "utc_date", "gps_date", "fix_date",
+    "date": ("date", "datum", "fecha", "дата", "تاریخ", "التاريخ", "date_utc", "utc_date",
+             "gps_date", "fix_date",
              "date_local", "local_date"),
-    "time_of_day": ("time_of_day", "uhrzeit", "zeit", "hora", "heure", "ora", "tijd",
+    "time_of_day": ("time_of_day", "uhrzeit", "zeit", "hora", "heure", "ora", "tijd", "ساعت",
+                    "الوقت", "الساعة",
                     "time_local", "local_time"),
     # (_e7: degrees x 10^7 as integers, read as degrees: is_e7)
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude", "lat_e7",
-            "latitude_e7", "latitud", "широта", "breitengrad", "breite", "geogr_breite",
+            "latitude_e7", "latitud", "широта", "عرض_جغرافیایی", "عرض", "خط_العرض",
+            "breitengrad", "breite", "geogr_breite",
             "breddegrad", "breddgrad", "緯度",
             "纬度", "위도"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
             "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud", "долгота",
+            "طول_جغرافیایی", "طول", "خط_الطول",
             "längengrad", "laengengrad", "länge", "laenge", "geogr_länge",
             "lengdegrad", "længdegrad", "längdgrad", "経度", "经度", "경도"),
     "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
                   "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
                   "geschwindigkeit", "velocidad", "velocidade", "velocità", "velocita",
-                  "snelheid", "hastighet", "hastighed", "скорость", "kmh", "kph", "mph", "速度", "车速",
+                  "snelheid", "hastighet", "hastighed", "скорость", "kmh", "kph", "mph", "速度",
+                  "车速", "سرعت", "السرعة",
                   "속도"),
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog", "rumbo", "cap",
-                    "kurs", "direção", "direcao", "rotta", "方向", "方位", "курс", "направление"),
+                    "kurs", "direção", "direcao", "rotta", "方向", "方位", "курс", "направление",
+                    "جهت", "الاتجاه"),
     # each row's zone beside naive stamps ('Time Zone': CST/CDT, an ELD log's home-terminal
     # clock; 'UTC+03:00'; an IANA name): row_zones.py
     "row_zone": ("time_zone", "timezone", "tz", "tz_name", "zone_abbr", "tz_abbr",
@@ -112,7 +124,7 @@ ALIASES = {
     # 卫星 / 基站) — cell positions are refused (rows.COARSE_FIXES)
     "fix_type": ("fix_type", "positioning", "positioning_type", "position_type", "location_type",
                  "location_source", "position_source", "pos_type", "fix_mode", "provider",
-                 "location_provider", "定位类型",
+                 "location_provider", "prov", "定位类型",
                  "定位方式", "定位模式", "測位方式", "tipo_posicion", "tipo_de_posicion"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
@@ -129,6 +141,9 @@ ALIASES = {
        for kind in WIDE_LABELS for axis, names in (("lat", ("lat", "latitude")),
                                                   ("lon", ("lon", "lng", "long", "longitude")))},
 }
+# (written as a header is compared: one spelling of Arabic and Persian letters)
+ALIASES = {f: tuple(a.translate(_ARABIC_SPELLINGS) for a in names)
+           for f, names in ALIASES.items()}
 
 
 # a vehicles file's timezone column, stored under the metadata key 'timezone' (rows.vehicles);
@@ -137,11 +152,14 @@ ZONE_ALIASES = ("timezone", "time_zone", "tz", "tzid", "tz_name", "timezone_name
                 "iana_timezone", "iana_tz", "olson_timezone")
 
 
+
+
 def normalise(name: str) -> str:
     """Header text -> comparable key: case, BOM, spaces, dashes and brackets do not matter
     ('Speed (km/h)' is speed_km/h), and camelCase words are words ('gpsTime' is gps_time,
     'latE7' lat_e7, as a platform's API names them)."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.replace("\ufeff", "").strip())
+    name = name.replace("\ufeff", "").translate(_ARABIC_SPELLINGS).strip()
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
     key = re.sub(r"[\s\-()\[\]]+", "_", text.lower())
     key = re.sub(r"_+", "_", key)
     return key.strip("_") or key

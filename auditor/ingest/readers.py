@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
-from auditor.ingest import json_doc, jsonl, kml, nmea, workbook
+from auditor.ingest import calendars, json_doc, jsonl, kml, nmea, workbook
 from auditor.ingest.encoding import (
     CODECS,
     DAMAGED_GZIP,
@@ -100,7 +100,8 @@ class Source:
         return self.path.name
 
     def chunks(self, rows: int) -> Iterator[Chunk]:
-        return self._chunks(rows)
+        # eastern digits and Jalali dates read as every reader's text (calendars.py)
+        return calendars.normalised(self._chunks(rows))
 
 
 def open_source(path) -> Source:
