@@ -352,6 +352,57 @@ def test_western_words_with_accents_are_not_taken_for_cyrillic_or_chinese(tmp_pa
                                 "François Müller-Lüdenscheid, São João, Señora Peña"}
 
 
+# (codec, vehicle ids in that language's letters, another column of its words)
+CODE_PAGES = {
+    "cp1250": (["Łódź Żółw 1", "Kraków Ślęża 2"], "Jiří Dvořák, Žďár nad Sázavou, Plzeň"),
+    "cp1251": (["Госномер А123ВС", "Объект Б456"], "Иванов Иван Петрович, Алматы"),
+    "cp1253": (["ΙΚΥ Αθήνα 1", "ΖΗΡ Πάτρα 2"], "Γιώργος Παπαδόπουλος, Θεσσαλονίκη"),
+    "cp1254": (["Şişli Ağaç 1", "Kadıköy Işık 2"], "Ahmet Yılmaz, Gaziosmanpaşa, İzmir"),
+    "cp1255": (["משאית תל אביב 1", "רכב חיפה 2"], "משה כהן, ירושלים"),
+    "cp1256": (["شاحنة الرياض 1", "سيارة جدة 2"], "محمد عبد الله، الدمام"),
+    "latin-1": (["Orléans-1", "São João-2"], "François Müller-Lüdenscheid, Señora Peña"),
+}
+
+
+@pytest.mark.parametrize("codec", sorted(CODE_PAGES))
+def test_a_windows_code_page_export_is_read_in_its_own_letters(tmp_path, codec):
+    """Central European, Cyrillic, Greek, Turkish, Hebrew, Arabic and Western Windows exports:
+    every byte above 0x7F is a letter in most code pages, so a file read in the wrong one is
+    mojibake of letters (Greek read as Cyrillic, Polish as latin-1 symbols). Each is read in
+    its own; a labels file in UTF-8 names the same vehicles."""
+    ids, words = CODE_PAGES[codec]
+    lines = ["vehicle_id;timestamp;lat;lon;note"]
+    for i in range(400):
+        lines.append(f"{ids[i % 2]};{1_772_438_400 + 60 * i};50,{100 + i};19,9;{words}")
+    (tmp_path / "p.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode(codec))
+    (tmp_path / "labels.csv").write_text(f"vehicle_id,label,lat,lon\n{ids[1]},home,50.1,19.9\n",
+                                         encoding="utf-8")
+    [s, lab] = ingest_paths(tmp_path / "p.db", [tmp_path / "p.csv", tmp_path / "labels.csv"])
+    assert s["accepted"] == 400
+    assert rows(tmp_path / "p.db", "SELECT vehicle_id, COUNT(*) FROM pings GROUP BY 1 "
+                                   "ORDER BY 1") == sorted((v, 200) for v in ids)
+    assert rows(tmp_path / "p.db", "SELECT COUNT(*) FROM labels WHERE vehicle_id IN "
+                                   "(SELECT vehicle_id FROM pings)") == [(1,)]
+
+
+def test_a_polish_report_with_key_and_value_lines_above_its_header(tmp_path):
+    """'Raport;Historia położenia pojazdów', 'Okres;14.10.2024 - 10.11.2024', a blank line,
+    then the header: a key and its value are title lines too; refused rows keep their line."""
+    lines = ["Raport;Historia położenia pojazdów", "Okres;14.10.2024 - 10.11.2024",
+             "Wygenerowano;11.11.2024 08:12", "",
+             "Nr rejestracyjny;Kierowca;Data;Godzina;Szerokość;Długość;Prędkość [km/h]"]
+    for i in range(30):
+        lines.append(f"WA 1234{i % 2};Żaneta Kozłowska;14.10.2024;08:{i:02d}:00;52,{2000 + i};"
+                     f"21,0;{30 + i}")
+    lines.insert(10, "WA 12341;Żaneta Kozłowska;14.10.2024;nie;52,2;21,0;0")  # line 11
+    (tmp_path / "r.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1250"))
+    [s] = ingest_paths(tmp_path / "p.db", [tmp_path / "r.csv"], tz="Europe/Warsaw")
+    assert (s["accepted"], s["quarantined"]) == (30, 1)
+    assert rows(tmp_path / "p.db", "SELECT line FROM quarantine") == [(11,)]
+    assert rows(tmp_path / "p.db", "SELECT MIN(ts) FROM pings") == [
+        (int(datetime(2024, 10, 14, 6, tzinfo=timezone.utc).timestamp()),)]
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_text_with_or_without_its_mark_is_read_as_the_same_rows(tmp_path, codec):
     """Excel's "Unicode Text" is UTF-16 (with a byte-order mark, tab-separated); some tools

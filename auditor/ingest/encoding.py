@@ -4,10 +4,11 @@ few lines are not UTF-8.
 One stray byte must not turn a whole UTF-8 file into latin-1 (every non-ASCII id would become
 mojibake and stop matching the other files). So a file is read in another encoding only when it
 is not UTF-8 at all: it has no valid multi-byte UTF-8 sequence, or more invalid bytes than valid
-sequences. Then it is Shift-JIS (Japanese Excel's CSV) when it decodes as that and reads as
-Japanese, else latin-1. Otherwise the lines holding invalid bytes are quarantined (``bad_encoding``) and the
-rest is read as UTF-8. Everything is vectorised over blocks of bytes; Python only touches the
-bad lines."""
+sequences. Then it is Shift-JIS (Japanese Excel's CSV) or GB18030 when it decodes as that and
+reads as Japanese or Chinese, else the Windows code page its letters read in (Central European,
+Cyrillic, Greek, Turkish, Hebrew, Arabic), else latin-1. Otherwise the lines holding invalid
+bytes are quarantined (``bad_encoding``) and the rest is read as UTF-8. Everything is
+vectorised over blocks of bytes; Python only touches the bad lines."""
 from __future__ import annotations
 
 import codecs
@@ -32,11 +33,21 @@ GB18030 = "gb18030"  # Chinese Windows' and platforms' exports (GBK, GB2312 are 
 CYRILLIC = "cp1251"  # Russian-speaking Windows' exports (Wialon, 1C)
 # Excel's "Unicode Text" and some Windows tools: with a byte-order mark, or (rarely) without
 UTF16, UTF16_LE, UTF16_BE = "utf-16", "utf-16-le", "utf-16-be"
+# single-byte Windows code pages other than latin-1, and the script of each non-Latin one
+CENTRAL_EUROPEAN, GREEK, TURKISH, HEBREW, ARABIC, BALTIC = (
+    "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257")
+SCRIPTS = {CYRILLIC: ("\u0400", "\u04ff"), GREEK: ("\u0370", "\u03ff"),
+           HEBREW: ("\u0590", "\u05ff"), ARABIC: ("\u0600", "\u06ff")}
+SINGLE_BYTE = (CENTRAL_EUROPEAN, CYRILLIC, "cp1252", GREEK, TURKISH, HEBREW, ARABIC, BALTIC)
 # Python's codec for each verdict that is not UTF-8
 CODECS = {LATIN1: "latin-1", SHIFT_JIS: "cp932", GB18030: "gb18030", CYRILLIC: "cp1251",
+          CENTRAL_EUROPEAN: "cp1250", GREEK: "cp1253", TURKISH: "cp1254", HEBREW: "cp1255",
+          ARABIC: "cp1256",
           UTF16: "utf-16", UTF16_LE: "utf-16-le", UTF16_BE: "utf-16-be"}
 _SAMPLE_CHARS = 20_000  # non-ASCII characters looked at to tell the text's language
+_SAMPLE_BYTES = 512 << 10  # bytes a single-byte code page is judged on
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]")
 
 
 def utf8_check(buf: np.ndarray) -> tuple[np.ndarray, int]:
@@ -90,17 +101,55 @@ def utf16_of(head: bytes) -> Optional[str]:
 
 
 def legacy_encoding(path: Path) -> str:
-    """The encoding of a text file that is not UTF-8: the first of Shift-JIS, GB18030 and
-    Windows-1251 that decodes every byte and whose text then reads as Japanese, Chinese or
-    Russian; else latin-1 (which decodes any byte). Read as latin-1, such an export's headers
-    and plate ids are mojibake that match no alias and no other file."""
-    for verdict, reads in ((SHIFT_JIS, _reads_as_japanese), (GB18030, _reads_as_chinese),
-                           (CYRILLIC, _reads_as_cyrillic)):
+    """The encoding of a text file that is not UTF-8: Shift-JIS or GB18030 when it decodes so
+    and reads as Japanese or Chinese; else the single-byte Windows code page its text reads in
+    (``_single_byte``); else latin-1 (which decodes any byte). Read as latin-1, such an
+    export's headers and plate ids are mojibake that match no alias and no other file."""
+    for verdict, reads in ((SHIFT_JIS, _reads_as_japanese), (GB18030, _reads_as_chinese)):
         # the sample first (the language test), then every byte of only the one that passes
         runs = _decoded_runs(path, CODECS[verdict], whole=False)
         if runs and reads(runs) and _decoded_runs(path, CODECS[verdict], whole=True) is not None:
             return verdict
+    verdict = _single_byte(path)
+    if verdict != LATIN1 and _decoded_runs(path, CODECS[verdict], whole=True) is None:
+        return LATIN1  # a byte that code page does not define: not that code page
+    return verdict
+
+
+def _single_byte(path: Path) -> str:
+    """Which single-byte code page a file's sample reads in. Every byte above 0x7F is a letter
+    of some script in most of them, so the scripts are told apart by how their letters go
+    together (charset_normalizer's coherence, per language) and then checked: nearly all the
+    sample's non-ASCII characters must be letters of that script. The Latin ones decode a
+    Western file's é, ü, ß alike and differ in a few letters, so they are judged by those:
+    Central European when latin-1 would put symbols or control characters inside words
+    (Polish ł ż ą, Czech š ž), Turkish when its own ğ ı ş are common."""
+    from charset_normalizer import from_bytes
+
+    with open_bytes(path) as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+    cut = sample.rfind(b"\n") + 1
+    sample = sample[:cut] if cut else sample
+    best = from_bytes(sample, cp_isolation=list(SINGLE_BYTE)).best()
+    if best is not None and best.encoding in SCRIPTS:
+        low, high = SCRIPTS[best.encoding]
+        chars = "".join(_NON_ASCII.findall(sample.decode(best.encoding, "replace")))
+        if chars and sum(low <= c <= high for c in chars) >= 0.9 * len(chars):
+            return best.encoding
+    latin = _letters(sample, "latin-1")
+    central, n = _letters(sample, CENTRAL_EUROPEAN), max(1, len(_NON_ASCII_BYTES.findall(sample)))
+    if central >= 0.95 * n and central - latin >= 0.1 * n:
+        return CENTRAL_EUROPEAN
+    turkish = sample.decode(TURKISH, "replace")
+    if sum(turkish.count(c) for c in "ğışİĞŞ") >= 0.1 * n and _letters(sample, TURKISH) >= 0.95 * n:
+        return TURKISH
     return LATIN1
+
+
+def _letters(sample: bytes, codec: str) -> int:
+    """How many of the sample's non-ASCII characters are letters, decoded with ``codec``."""
+    text = sample.decode(codec, "replace")
+    return sum(c.isalpha() for run in _NON_ASCII.findall(text) for c in run)
 
 
 def _decoded_runs(path: Path, codec: str, whole: bool) -> Optional[list]:
@@ -164,19 +213,6 @@ def _reads_as_chinese(runs: list) -> bool:
             code = c.encode(CODECS[GB18030])
             common += len(code) == 2 and 0xB0 <= code[0] <= 0xD7 and code[1] >= 0xA1
     return chinese >= 0.9 * len(chars) and common >= 0.5 * len(chars)
-
-
-def _reads_as_cyrillic(runs: list) -> bool:
-    """Whether characters decoded as Windows-1251 are Russian (Kazakh, Ukrainian…) text:
-    nearly all Cyrillic, and most of them in words of two letters or more. Every latin-1
-    letter with an accent decodes as some Cyrillic letter, but Western words carry one or
-    two of them among ASCII letters ('café', 'Müller'), not whole words of them."""
-    chars = "".join(runs)
-    if not chars:
-        return False
-    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in chars)
-    in_words = sum(len(r) for r in runs if len(r) >= 3)
-    return cyrillic >= 0.9 * len(chars) and in_words >= 0.7 * len(chars)
 
 
 # what a cut or damaged .gz raises while it is read

@@ -268,20 +268,21 @@ def _open_csv(path: Path, head: bytes) -> Source:
 
 
 # a report's title lines above the header ('车辆历史轨迹明细（查询时段：…）,,,,' as a Chinese
-# platform's export starts; 'Report: Trips 01.03-31.03;;;;'): at most this many
+# platform's export starts; 'Report: Trips 01.03-31.03;;;;'; a Polish one's 'Okres;14.10.2024 -
+# 10.11.2024' key and value): at most this many
 TITLE_LINES = 5
 
 
 def _title_lines(lines: list[str], delimiter: str) -> int:
-    """How many lines above the header are a report's title: lines of at most one non-empty
-    field before the first line of three or more (the header); 0 when there is none."""
+    """How many lines above the header are a report's title: lines of at most two non-empty
+    fields (a title; a key and its value) before the first line of three or more (the header:
+    a table of pings or labels has three columns at least, and a header of two could not head
+    rows of more); 0 when there is none."""
     for k, line in enumerate(lines):
         filled = sum(bool(f.strip()) for f in next(csv.reader(io.StringIO(line),
                                                               delimiter=delimiter), []))
         if filled >= 3:
             return k
-        if filled > 1:
-            return 0
     return 0
 
 

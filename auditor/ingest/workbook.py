@@ -65,10 +65,8 @@ def header(path: Path, sheet: str) -> tuple[list[str], int]:
     skip = 0
     for k, row in enumerate(top):
         filled = sum(v is not None and str(v).strip() != "" for v in row)
-        if filled >= 3:
+        if filled >= 3:  # (title rows: at most two cells, as readers._title_lines)
             skip = k
-            break
-        if filled > 1:
             break
     if skip >= len(top):
         raise UserError(f"{path}: sheet {sheet!r} has no header row — export it again")
