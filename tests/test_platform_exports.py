@@ -187,6 +187,22 @@ def test_cell_tower_positions_named_by_a_fix_type_column_are_refused(tmp_path, h
     assert sorted(got["lat"].round(4)) == [22.71, 22.72, 22.74, 22.75, 22.77, 22.78, 22.79]
 
 
+def test_a_stated_accuracy_decides_over_a_phones_provider(tmp_path):
+    """An Android app writes its provider and the fix's accuracy: 'network' is wifi (tens of
+    metres) as well as cell towers (kilometres). With an accuracy column, it decides: a wifi
+    fix at home is kept, a fix stated 300 m or more off is refused whatever its provider."""
+    rows = [("gps", 8.0), ("network", 35.0), ("network", 1400.0), ("fused", 12.0),
+            ("gps", 350.0), ("network", None), ("network", 60.0)]
+    lines = [f"+989120000001,2024-03-09T0{h}:00:00+03:30,35.7{h}00,51.4,{prov},"
+             f"{'' if acc is None else acc}" for h, (prov, acc) in enumerate(rows)]
+    f = tmp_path / "app.csv"
+    f.write_text("phone,ts,lat,lng,prov,acc\n" + "\n".join(lines) + "\n")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    # refused: 1400 m and 350 m (too coarse), and the network fix with no accuracy (a tower?)
+    assert s["reasons"] == {"coarse_fix": 3} and s["accepted"] == 4
+    assert sorted(_stored(tmp_path / "p.db")["lat"].round(4)) == [35.70, 35.71, 35.73, 35.76]
+
+
 def test_a_header_line_repeated_where_exports_were_pasted_together_is_named(tmp_path):
     """Weekly Wialon reports pasted into one file repeat their header line: it was refused as
     a bad timestamp, which sends the analyst looking for a clock fault."""

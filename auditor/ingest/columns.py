@@ -11,7 +11,8 @@ from auditor.errors import UserError
 
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
           "home_lat", "home_lon", "work_lat", "work_lon", "point", "lat_hemisphere",
-          "lon_hemisphere", "date", "time_of_day", "row_zone", "received_time")
+          "lon_hemisphere", "date", "time_of_day", "row_zone", "received_time", "fix_type",
+          "accuracy_m")
 # the hemisphere of unsigned coordinates in a column of its own (N/S, E/W: NMEA sentences,
 # EXIF's GPSLatitudeRef, many trackers' exports): without it a Chicago fleet read as east
 # longitudes parked in Xinjiang (rows.lat_lon)
@@ -31,7 +32,8 @@ REQUIRED = {
 # Fields each kind reads; vehicles keep every other column as metadata.
 USED = {
     "pings": ("vehicle_id", "timestamp", "date", "time_of_day", "lat", "lon", "point",
-              "speed_mps", "heading_deg", "trip_id", "row_zone", "received_time") + HEMISPHERES,
+              "speed_mps", "heading_deg", "trip_id", "row_zone", "received_time", "fix_type",
+              "accuracy_m") + HEMISPHERES,
     "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
                "work_lon") + HEMISPHERES,
     "vehicles": ("vehicle_id",),
@@ -135,6 +137,11 @@ ALIASES = {
                  "location_source", "position_source", "pos_type", "fix_mode", "provider",
                  "location_provider", "prov", "定位类型",
                  "定位方式", "定位模式", "測位方式", "tipo_posicion", "tipo_de_posicion"),
+    # the fix's stated horizontal accuracy in metres (Android, Traccar): decides over a fix
+    # type where both are given (rows.COARSE_ACCURACY_M)
+    "accuracy_m": ("accuracy_m", "accuracy", "horizontal_accuracy", "h_accuracy", "hacc",
+                   "position_accuracy", "gps_accuracy", "location_accuracy", "acc",
+                   "accuracy_meters", "precision_m"),
     "trip_id": ("trip_id", "tripid", "trip"),
     "label": ("label", "place_label"),
     "point": ("point", "geom", "geometry", "the_geom", "wkt", "location", "position", "coordinates",

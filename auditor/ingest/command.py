@@ -113,8 +113,8 @@ FIXES = {
     "repeated_header": "the file's header line again, where exports were pasted one after "
                        "another: no row is lost",
     "coarse_fix": "the file's fix-type column says these positions came from cell towers "
-                  "(LBS), not satellites: hundreds of metres to kilometres off, kept out of "
-                  "trips and places; nothing to fix",
+                  "(LBS), not satellites, or its accuracy column says they are over 200 m off: "
+                  "kept out of trips and places; nothing to fix",
     "clock_reset": "their vehicle's clock was reset (stamps in the days after 1970-01-01, "
                    "1980-01-06 or 2000-01-01) or its GPS receiver's week counter rolled over "
                    "(exactly 1024 weeks, 19.6 years, before the vehicle's other pings) — "

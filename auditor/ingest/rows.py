@@ -329,8 +329,12 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
     mark(reason, ~parsed.ok, "bad_timestamp")
     mark(reason, parsed.ok & window.outside(parsed.ts), "implausible_timestamp")
     coordinate_rules(reason, lat, lon)
+    accuracy = _float_column(chunk, fields, "accuracy_m")
     if "fix_type" in fields:  # a position from cell towers: hundreds of metres to kilometres off
-        mark(reason, coarse_fixes(_text_column(chunk, fields, "fix_type")), "coarse_fix")
+        # (unless the row's stated accuracy says otherwise: Android's 'network' is wifi too)
+        mark(reason, coarse_fixes(_text_column(chunk, fields, "fix_type"))
+             & ~(accuracy <= COARSE_ACCURACY_M), "coarse_fix")
+    mark(reason, accuracy > COARSE_ACCURACY_M, "coarse_fix")
     if not per_vehicle:  # some vehicles' dates read with day and month the other way round
         cols.update(_other_order(stamps, tz, time_format, parsed, vcode, ids, other_order,
                                  base, reason, window, lat, lon, zones))
@@ -402,6 +406,9 @@ COARSE_FIXES = frozenset({"LBS", "CELL", "CELLID", "CELL_ID", "CELL-ID", "CELL T
                           "基站", "基站定位", "LBS定位", "基地局"})
 
 
+# a fix whose own stated accuracy is worse than this cannot say which place it was at (a
+# place is some 100-150 m across): refused as coarse, whatever its fix type
+COARSE_ACCURACY_M = 200.0
 def coarse_fixes(values: np.ndarray) -> np.ndarray:
     """Which rows' fix type says cell towers (COARSE_FIXES; judged once per distinct word)."""
     codes, words = pd.factorize(pd.Series(values, dtype=object).fillna(""))

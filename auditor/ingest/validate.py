@@ -28,7 +28,7 @@ REASONS = (
     "formula_like_value",     # an id or label a spreadsheet would run as a formula
     "bad_encoding",           # a line that is not UTF-8 in a file that otherwise is
     "clock_reset",            # a clock reset to an epoch or a GPS week rollover (clock_resets.py)
-    "coarse_fix",             # a position from cell towers, not satellites (a fix-type column)
+    "coarse_fix",             # from cell towers (a fix-type column) or worse than 200 m (accuracy)
     "repeated_header",        # the header line again (exports pasted one after another)
 )
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
