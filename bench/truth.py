@@ -8,7 +8,8 @@ trades vans at a yard then a moving job site, rideshare and airport lots, farms,
 alternating nurse shifts around Denver, naive local stamps across DST, UTC firmware;
 bench/fleets/gulf.py: Riyadh, a Sunday-Thursday week, Ramadan nights then Eid, hired
 drivers, delivery riders, alternating plant shifts, a compound of neighbours; outback.py,
-channel.py, merger.py, pacific.py, tokyo.py, saopaulo.py: see their docstrings).
+channel.py, merger.py, pacific.py, tokyo.py, saopaulo.py, haulage.py, arctic.py, nairobi.py,
+steppe.py, pearl.py, andes.py, persia.py, vistula.py, anatolia.py: see their docstrings).
 
 Per fleet, inferred through the app's own path (ingest_paths, infer_project, seed 0):
 - home: share of vehicles with a true home whose predicted home lies within 150 m of it;
@@ -19,8 +20,7 @@ Then the median and the worst over fleets, and the misses by kind of life (a gen
 'kind' or 'schedule'), so a population the model gets wrong shows by name.
 
     .venv/bin/python bench/truth.py [--keep DIR] [FLEET ...]
-    FLEET = generator:vehicles:days:seed, generator demo | alt | lives | shifts | deid | trades |
-            gulf | outback | channel | merger | pacific | tokyo | saopaulo
+    FLEET = generator:vehicles:days:seed, generator demo | alt | or one of BENCH_GENERATORS
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
 BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger",
                     "pacific", "tokyo", "saopaulo", "haulage", "arctic", "nairobi",
-                    "steppe", "pearl", "andes")
+                    "steppe", "pearl", "andes", "persia", "anatolia", "vistula")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
 COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}},
