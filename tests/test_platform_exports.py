@@ -212,3 +212,32 @@ def test_a_header_line_repeated_where_exports_were_pasted_together_is_named(tmp_
     f.write_bytes(("\r\n".join([head] + week + [head] + week[:1]) + "\r\n").encode("cp1251"))
     [s] = ingest_paths(tmp_path / "p.db", [f], tz="Asia/Almaty")
     assert s["reasons"] == {"repeated_header": 1, "duplicate_ping": 1} and s["accepted"] == 3
+
+
+def test_a_turkish_platform_report_and_a_german_service_on_berlin_time(tmp_path):
+    """A Turkish tracking platform's Windows export (Windows-1254, two title lines, Plaka /
+    Tarih / Saat / Enlem / Boylam / Hız (km/sa), decimal commas, naive Istanbul time) and a
+    German service's export of the same fleet ('Date/time' with a Berlin offset, 'Received'):
+    the same instants, the same vehicle by its plate, speed read as km/h."""
+    lines = ["Filo Takip - Geçmiş Konum Raporu", "Tarih aralığı;10.03.2025 - 06.04.2025",
+             "Plaka;Tarih;Saat;Enlem;Boylam;Hız (km/sa);Yön;Sürücü"]
+    german = ["Vehicle,Date/time,Received,Latitude,Longitude,Speed (km/h)"]
+    for i in range(20):
+        lat = f"40,{9900 + 9 * i}"
+        lines.append(f"34 ŞĞİ 123;14.03.2025;08:{2 * i:02d}:00;{lat};29,0{100 + 9 * i};"
+                     f"{36 + i % 3};90;Ayşe Yılmaz")
+        german.append(f"34ŞĞİ124,2025-03-14T06:{2 * i:02d}:00+01:00,"
+                      f"2025-03-14T06:{2 * i:02d}:09+01:00,{lat.replace(',', '.')},"
+                      f"29.0{100 + 9 * i},{36 + i % 3}")
+    (tmp_path / "FiloTakip.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1254"))
+    (tmp_path / "eurofleet.csv").write_text("\ufeff" + "\n".join(german) + "\n")
+    [tr, de] = ingest_paths(tmp_path / "p.db", [tmp_path / "FiloTakip.csv",
+                                                 tmp_path / "eurofleet.csv"],
+                            tz="Europe/Istanbul")
+    assert tr["accepted"] == de["accepted"] == 20
+    got = _stored(tmp_path / "p.db")
+    first = int(pd.Timestamp("2025-03-14 05:00", tz="UTC").timestamp())
+    for plate in ("34 ŞĞİ 123", "34ŞĞİ124"):
+        mine = got[got["vehicle_id"] == plate]
+        assert mine["ts"].tolist() == [first + 120 * i for i in range(20)]
+        assert (mine["speed_mps"] * 3.6).round(3).tolist() == [36 + i % 3 for i in range(20)]

@@ -55,6 +55,7 @@ ALIASES = {
                    "plate", "license_plate", "licence_plate", "registration", "immatriculation",
                    "kennzeichen", "fahrzeug", "fahrzeug_id", "fahrzeugnummer",
                    "nr_rejestracyjny", "numer_rejestracyjny", "rejestracja", "pojazd", "spz",
+                   "plaka", "plaka_no", "araç", "arac", "araç_plakası",
                    "registrační_značka", "vozidlo",
                    "placa", "placas", "patente", "dominio", "matricula",
                    "matrícula", "targa", "kenteken",
@@ -70,7 +71,7 @@ ALIASES = {
                    # a ride-hailing or phone-app export tracks the driver's phone: the driver
                    # is the vehicle (a file with a vehicle column as well uses that: last)
                    "driver_id", "driverid", "driver_uuid", "phone", "phone_number", "msisdn"),
-    "timestamp": ("timestamp", "time", "datetime", "date_time", "ts", "time_utc",
+    "timestamp": ("timestamp", "time", "datetime", "date_time", "date/time", "ts", "time_utc",
                   "timestamp_utc", "time_stamp", "utc_time", "datetime_utc", "gps_time",
                   "fix_time", "fixtime", "devicetime", "device_time", "event_time", "recorded_at",
                   "basedatetime", "base_date_time",
@@ -84,22 +85,22 @@ ALIASES = {
                   "дата_время"),
     # the date and the time of day in columns of their own, joined into one (date_time.py);
     # a 'time' column beside a 'date' one is the time of day when its values say so
-    "date": ("date", "datum", "fecha", "дата", "data", "تاریخ", "التاريخ", "date_utc", "utc_date",
+    "date": ("date", "datum", "fecha", "дата", "data", "tarih", "تاریخ", "التاريخ", "date_utc", "utc_date",
              "gps_date", "fix_date",
              "date_local", "local_date"),
     "time_of_day": ("time_of_day", "uhrzeit", "zeit", "hora", "heure", "ora", "tijd",
-                    "godzina", "czas", "čas", "ساعت",
+                    "godzina", "czas", "čas", "saat", "ساعت",
                     "الوقت", "الساعة",
                     "time_local", "local_time"),
     # (_e7: degrees x 10^7 as integers, read as degrees: is_e7)
     "lat": ("lat", "latitude", "lat_deg", "latitude_deg", "gps_lat", "gps_latitude", "lat_e7",
-            "latitude_e7", "latitud", "широта", "szerokość", "szerokosc",
+            "latitude_e7", "latitud", "широта", "szerokość", "szerokosc", "enlem",
             "szerokość_geograficzna", "šířka", "zeměpisná_šířka", "عرض_جغرافیایی", "عرض", "خط_العرض",
             "breitengrad", "breite", "geogr_breite",
             "breddegrad", "breddgrad", "緯度",
             "纬度", "위도"),
     "lon": ("lon", "lng", "long", "longitude", "lon_deg", "lng_deg", "longitude_deg", "gps_lon",
-            "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud", "долгота",
+            "gps_lng", "gps_longitude", "lon_e7", "lng_e7", "longitude_e7", "longitud", "долгота", "boylam",
             "długość", "dlugosc",
             "długość_geograficzna", "délka", "zeměpisná_délka",
             "طول_جغرافیایی", "طول", "خط_الطول",
@@ -108,14 +109,14 @@ ALIASES = {
     "speed_mps": ("speed_mps", "speed", "speed_ms", "speed_m/s", "speed_kmh", "speed_kph",
                   "speed_km/h", "speed_mph", "speed_knots", "velocity", "vitesse",
                   "geschwindigkeit", "velocidad", "velocidade", "velocità", "velocita",
-                  "snelheid", "hastighet", "hastighed", "скорость", "prędkość", "predkosc",
+                  "snelheid", "hastighet", "hastighed", "скорость", "prędkość", "predkosc", "hız", "hiz",
                   "rychlost", "kmh", "kph", "mph",
                   "速度",
                   "车速", "سرعت", "السرعة",
                   "속도"),
     "heading_deg": ("heading_deg", "heading", "course", "bearing", "cog", "rumbo", "cap",
                     "kurs", "direção", "direcao", "rotta", "方向", "方位", "курс", "направление",
-                    "kierunek", "směr",
+                    "yön", "yon", "kierunek", "směr",
                     "جهت", "الاتجاه"),
     # each row's zone beside naive stamps ('Time Zone': CST/CDT, an ELD log's home-terminal
     # clock; 'UTC+03:00'; an IANA name): row_zones.py
@@ -127,7 +128,7 @@ ALIASES = {
     # device whose week counter rolled over (clock_resets.rolled_over_by_received)
     "received_time": ("received_time", "receive_time", "received_at", "time_received",
                       "recv_time", "server_time", "servertime", "server_received_time", "upload_time",
-                      "recibido",
+                      "recibido", "received", "alınma_zamanı",
                       "fecha_recepcion", "fecha_recepción", "empfangen", "reçu", "recebido",
                       "接收时间", "上报时间", "受信日時", "время_получения",
                       "время_приема", "время_приёма"),
@@ -269,7 +270,7 @@ def _without_source(key: str) -> str:
     return key
 
 
-_SPEED_UNITS = frozenset("km/h km/t kmh kph mph m/s ms knots kn kt kts км/ч 公里/小时".split())
+_SPEED_UNITS = frozenset("km/h km/t km/sa kmh kph mph m/s ms knots kn kt kts км/ч 公里/小时".split())
 
 
 def _without_unit(key: str) -> str:

@@ -169,15 +169,20 @@ def display_text(arr) -> pa.Array:
 
 # ----------------------------------------------------------------------------------- CSV
 def sniff_delimiter(lines: list[str]) -> str:
-    """The candidate splitting the header into the most columns, consistently across rows."""
+    """The candidate splitting most lines into the same number of fields, the most fields on
+    a tie. The lines' most common count, not the first line's: a report's title lines above
+    the header ('Filo Takip - Geçmiş Konum Raporu') hold no delimiter at all."""
+    from collections import Counter
+
     rows = [ln for ln in lines if ln.strip()]
     best, best_score = ",", (0.0, 0)
     for delim in DELIMITERS:
         counts = [ln.count(delim) for ln in rows]
-        if not counts or counts[0] == 0:
+        positive = Counter(c for c in counts if c > 0)
+        if not positive:
             continue
-        agree = sum(c == counts[0] for c in counts) / len(counts)
-        score = (agree, counts[0])
+        fields = max(positive, key=lambda c: (positive[c], c))
+        score = (positive[fields] / len(counts), fields)
         if score > best_score:
             best, best_score = delim, score
     return best

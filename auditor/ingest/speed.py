@@ -56,7 +56,9 @@ def speed_unit(frame: pd.DataFrame) -> Optional[tuple[str, float]]:
 
 # a unit written in the column's name ('speed_kmh', 'Speed (mph)'): the unit when the speeds
 # themselves cannot tell (too few driving pairs in the first rows, or a ratio near none)
-_NAMED = (("km/h", r"km_?/?h|kph|kmph|км_?/?ч|公里"), ("mph", r"mph"), ("knots", r"knots?|kts?$|_kn$"),
+# (km/sa: Turkish, saat)
+_NAMED = (("km/h", r"km_?/?h|kph|kmph|км_?/?ч|公里|km_?/?sa$"), ("mph", r"mph"),
+          ("knots", r"knots?|kts?$|_kn$"),
           ("m/s", r"m_?/s|mps|_ms$"))
 
 
