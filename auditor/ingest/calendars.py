@@ -49,7 +49,9 @@ def normalised(chunks: Iterator) -> Iterator:
             col = table.column(i)
             if not pa.types.is_string(col.type) or not len(col):
                 continue
-            fixed = _column(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+            if isinstance(col, pa.ChunkedArray):  # (a reader's chunk: one piece, no copy)
+                col = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+            fixed = _column(col)
             if fixed is not None:
                 table = table.set_column(i, name, fixed)
         chunk.table = table
