@@ -241,3 +241,40 @@ def test_a_turkish_platform_report_and_a_german_service_on_berlin_time(tmp_path)
         mine = got[got["vehicle_id"] == plate]
         assert mine["ts"].tolist() == [first + 120 * i for i in range(20)]
         assert (mine["speed_mps"] * 3.6).round(3).tolist() == [36 + i % 3 for i in range(20)]
+
+
+@pytest.mark.parametrize("header, valid, invalid", [
+    ("valid", "t", "f"),                 # a Traccar psql dump
+    ("gps_valid", "1", "0"),             # a car maker's T-Box table
+    ("定位状态", "定位", "未定位"),       # a Chinese platform's export
+])
+def test_a_position_held_without_a_fix_while_driving_on_is_refused_a_parked_one_kept(
+        tmp_path, header, valid, invalid):
+    """Without a fix a tracker repeats its last position and says so. A lorry under jamming
+    held it for 40 minutes while it drove 45 km on: a stop where it never stopped. A car in
+    an underground car park holds the ramp's fix all night: that is where it is."""
+    t0 = pd.Timestamp("2024-03-09 08:00", tz="UTC")
+    rows = []
+    # the lorry: fixes every 5 min at ~70 km/h (0.05 deg lat), then 8 frozen rows, then on
+    for k in range(6):
+        rows.append(("lorry", t0 + pd.Timedelta(minutes=5 * k), 33.00 + 0.05 * k, valid))
+    for k in range(6, 14):
+        rows.append(("lorry", t0 + pd.Timedelta(minutes=5 * k), 33.25, invalid))
+    for k in range(14, 17):
+        rows.append(("lorry", t0 + pd.Timedelta(minutes=5 * k), 33.00 + 0.05 * k, valid))
+    # the car: into the car park at 19:00, no fix all night (hourly), out at 07:00
+    t1 = pd.Timestamp("2024-03-09 19:00", tz="UTC")
+    rows.append(("car", t1 - pd.Timedelta(minutes=2), 35.7000, valid))
+    for h in range(12):
+        rows.append(("car", t1 + pd.Timedelta(hours=h), 35.7000, invalid))
+    rows.append(("car", t1 + pd.Timedelta(hours=12, minutes=1), 35.7003, valid))
+    f = tmp_path / "dump.csv"
+    f.write_text(f"vehicle_id,timestamp,lat,lon,{header}\n" + "".join(
+        f"{v},{t.isoformat()},{lat:.4f},51.4,{flag}\n" for v, t, lat, flag in rows),
+        encoding="utf-8")
+    [s] = ingest_paths(tmp_path / "p.db", [f])
+    assert s["reasons"] == {"stale_fix": 8} and s["accepted"] == len(rows) - 8
+    got = _stored(tmp_path / "p.db")
+    assert (got["vehicle_id"] == "car").sum() == 14
+    assert not ((got["vehicle_id"] == "lorry") & (got["lat"].round(2) == 33.25)
+                & (got["ts"] > int((t0 + pd.Timedelta(minutes=27)).timestamp()))).any()

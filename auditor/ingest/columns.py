@@ -12,7 +12,7 @@ from auditor.errors import UserError
 FIELDS = ("vehicle_id", "timestamp", "lat", "lon", "speed_mps", "heading_deg", "trip_id", "label",
           "home_lat", "home_lon", "work_lat", "work_lon", "point", "lat_hemisphere",
           "lon_hemisphere", "date", "time_of_day", "row_zone", "received_time", "fix_type",
-          "accuracy_m")
+          "fix_valid", "accuracy_m")
 # the hemisphere of unsigned coordinates in a column of its own (N/S, E/W: NMEA sentences,
 # EXIF's GPSLatitudeRef, many trackers' exports): without it a Chicago fleet read as east
 # longitudes parked in Xinjiang (rows.lat_lon)
@@ -33,7 +33,7 @@ REQUIRED = {
 USED = {
     "pings": ("vehicle_id", "timestamp", "date", "time_of_day", "lat", "lon", "point",
               "speed_mps", "heading_deg", "trip_id", "row_zone", "received_time", "fix_type",
-              "accuracy_m") + HEMISPHERES,
+              "fix_valid", "accuracy_m") + HEMISPHERES,
     "labels": ("vehicle_id", "label", "lat", "lon", "point", "home_lat", "home_lon", "work_lat",
                "work_lon") + HEMISPHERES,
     "vehicles": ("vehicle_id",),
@@ -138,6 +138,11 @@ ALIASES = {
                  "location_source", "position_source", "pos_type", "fix_mode", "provider",
                  "location_provider", "prov", "定位类型",
                  "定位方式", "定位模式", "測位方式", "tipo_posicion", "tipo_de_posicion"),
+    # whether the device had a fix: without one it repeats its last position (Traccar's
+    # 'valid', a T-Box's gps_valid; 定位状态 定位 / 未定位) — refused where the vehicle moved on
+    # meanwhile (rows.stale_while_moving)
+    "fix_valid": ("fix_valid", "valid", "gps_valid", "is_valid", "validity", "valid_fix",
+                  "position_valid", "gps_fix_valid", "定位状态", "定位有效"),
     # the fix's stated horizontal accuracy in metres (Android, Traccar): decides over a fix
     # type where both are given (rows.COARSE_ACCURACY_M)
     "accuracy_m": ("accuracy_m", "accuracy", "horizontal_accuracy", "h_accuracy", "hacc",

@@ -115,6 +115,9 @@ FIXES = {
     "coarse_fix": "the file's fix-type column says these positions came from cell towers "
                   "(LBS), not satellites, or its accuracy column says they are over 200 m off: "
                   "kept out of trips and places; nothing to fix",
+    "stale_fix": "the file's fix-valid column says the device had no fix and held its last "
+                 "position while the vehicle drove on (its next fix far away: jamming, a "
+                 "tunnel): no stop there; nothing to fix",
     "clock_reset": "their vehicle's clock was reset (stamps in the days after 1970-01-01, "
                    "1980-01-06 or 2000-01-01) or its GPS receiver's week counter rolled over "
                    "(exactly 1024 weeks, 19.6 years, before the vehicle's other pings) — "

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from auditor.errors import UserError
+from auditor.geo import haversine_m
 from auditor.ingest import (
     arrival_clock,
     date_order,
@@ -335,6 +336,10 @@ def pings(chunk: Chunk, fields: Mapping[str, str], tz: Optional[str], file: str,
         mark(reason, coarse_fixes(_text_column(chunk, fields, "fix_type"))
              & ~(accuracy <= COARSE_ACCURACY_M), "coarse_fix")
     mark(reason, accuracy > COARSE_ACCURACY_M, "coarse_fix")
+    if "fix_valid" in fields:  # no fix: the last position repeated while the vehicle drove on
+        no_fix = invalid_fixes(_text_column(chunk, fields, "fix_valid"))
+        mark(reason, stale_while_moving(no_fix, vcode, parsed.ts.astype(float), lat, lon),
+             "stale_fix")
     if not per_vehicle:  # some vehicles' dates read with day and month the other way round
         cols.update(_other_order(stamps, tz, time_format, parsed, vcode, ids, other_order,
                                  base, reason, window, lat, lon, zones))
@@ -409,6 +414,48 @@ COARSE_FIXES = frozenset({"LBS", "CELL", "CELLID", "CELL_ID", "CELL-ID", "CELL T
 # a fix whose own stated accuracy is worse than this cannot say which place it was at (a
 # place is some 100-150 m across): refused as coarse, whatever its fix type
 COARSE_ACCURACY_M = 200.0
+# a fix-valid column's words for "no fix" (Traccar's f, a T-Box's 0, NMEA's V, 未定位)
+INVALID_FIXES = frozenset({"FALSE", "F", "0", "NO", "N", "V", "VOID", "INVALID", "NONE",
+                           "NO FIX", "NOFIX", "未定位", "无效", "不定位", "否", "НЕТ", "NIE",
+                           "HAYIR", "YOK", "NEIN", "NON", "FALSO", "NÃO", "NAO"})
+# a row without a fix is stale-while-moving when the vehicle's next fix lies farther than a
+# place (STALE_AWAY_M) and farther than walking pace could take it in the time between
+STALE_AWAY_M, STALE_PACE_MPS = 500.0, 2.8
+
+
+def invalid_fixes(values: np.ndarray) -> np.ndarray:
+    """Which rows' fix-valid value says the device had no fix (judged once per word)."""
+    codes, words = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+    bad = np.array([str(w).strip().upper() in INVALID_FIXES for w in words] + [False])
+    return bad[codes]
+
+
+def stale_while_moving(no_fix: np.ndarray, vcode: np.ndarray, ts: np.ndarray,
+                       lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Rows without a fix whose vehicle's next row with one (in this chunk) lies far away and
+    was reached at driving pace: the device held its last position while the vehicle drove
+    on (jamming, a tunnel), which would make a stop where there was none. A parked car's rows
+    without a fix (an underground car park) are kept: its next fix is where it stood."""
+    out = np.zeros(len(no_fix), bool)
+    if not no_fix.any():
+        return out
+    order = np.lexsort((ts, vcode))
+    nf, v = no_fix[order], vcode[order]
+    la, lo, t = lat[order], lon[order], ts[order]
+    n = len(order)
+    fixed = ~nf & np.isfinite(la) & np.isfinite(lo) & np.isfinite(t)
+    nxt = np.where(fixed, np.arange(n), n)
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]   # the next row with a fix, at or after
+    has = nf & (nxt < n)
+    j = np.where(has, nxt, 0)
+    has &= (v[j] == v) & (v >= 0)
+    with np.errstate(invalid="ignore"):
+        d = haversine_m(la, lo, la[j], lo[j])
+        moved = has & (d > STALE_AWAY_M) & (d > STALE_PACE_MPS * np.maximum(t[j] - t, 1.0))
+    out[order] = moved
+    return out
+
+
 def coarse_fixes(values: np.ndarray) -> np.ndarray:
     """Which rows' fix type says cell towers (COARSE_FIXES; judged once per distinct word)."""
     codes, words = pd.factorize(pd.Series(values, dtype=object).fillna(""))

@@ -30,6 +30,7 @@ REASONS = (
     "clock_reset",            # a clock reset to an epoch or a GPS week rollover (clock_resets.py)
     "coarse_fix",             # from cell towers (a fix-type column) or worse than 200 m (accuracy)
     "repeated_header",        # the header line again (exports pasted one after another)
+    "stale_fix",              # no fix (a fix-valid column), its last position held as it drove on
 )
 CODE = {r: np.int8(i) for i, r in enumerate(REASONS)}
 OK = np.int8(-1)
