@@ -48,7 +48,8 @@ FLEETS = ("demo:200:28:7 demo:60:14:8 alt:120:14:6 alt:200:21:3 alt:60:10:6 alt:
 # the generators under bench/fleets/, each module NAME writing with write_NAME_fleet
 BENCH_GENERATORS = ("lives", "shifts", "deid", "trades", "gulf", "outback", "channel", "merger",
                     "pacific", "tokyo", "saopaulo", "haulage", "arctic", "nairobi",
-                    "steppe", "pearl", "andes", "persia", "anatolia", "vistula")
+                    "steppe", "pearl", "andes", "persia", "anatolia", "vistula", "siam", "levant",
+                    "hellas")
 # files whose headers no exporter's name for a field matches: the --map a user would pass
 # (the import's error names it)
 COLUMN_MAPS = {"merger": {"platform_b.csv": {"vehicle_id": "unit"}},
