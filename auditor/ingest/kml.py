@@ -26,7 +26,7 @@ import pyarrow as pa
 from auditor.errors import UserError
 from auditor.ingest.columns import ALIASES, normalise
 from auditor.ingest.encoding import open_bytes
-from auditor.ingest.gpx import FEED_BYTES, Refused, _local, _refuse
+from auditor.ingest.gpx import FEED_BYTES, Refused, _local, _parser
 
 KML_COLUMNS = ["vehicle_id", "timestamp", "lat", "lon", "placemark", "folder"]
 _FIELD = re.compile(rb"<(?:\w+:)?(?:Data|SimpleData|SimpleArrayData)\s+name=[\"']([^\"'<>]{1,64})[\"']")
@@ -166,19 +166,6 @@ def _lon_lat(text: str, sep: str) -> tuple[Optional[str], Optional[str]]:
     if len(parts) < 2:
         return None, None
     return parts[0], parts[1]
-
-
-def _parser(handler) -> "expat.XMLParserType":
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = handler.start
-    parser.EndElementHandler = handler.end
-    parser.CharacterDataHandler = handler.chars
-    return parser
 
 
 def read_pings(path: Path, rows: int, fields: list[str],
